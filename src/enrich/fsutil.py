@@ -1,0 +1,71 @@
+"""File-system helpers shared by the raw store and the publisher: atomic writes, safe names."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from enrich.errors import PublishError
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` so that a reader sees the old file or the whole new one, never a part.
+
+    The temp file lives in the same folder (a rename across file systems is not atomic);
+    it is fsynced before the rename and the folder after it, so a power cut cannot leave a
+    renamed-but-empty file. On any failure the temp file is removed and the old file stays.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise PublishError(f"could not write {path}: {exc.strerror or exc}") from exc
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    def write(handle: BinaryIO) -> None:
+        handle.write(data)
+
+    atomic_write(path, write)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems do not support fsync on a folder
+    finally:
+        os.close(fd)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
+
+
+def safe_name(identifier: str, max_len: int = 80) -> str:
+    """A file name for any id: readable where possible, never a path, never a clash.
+
+    ``../../x`` becomes ``x-<hash>``; a short hash of the exact id keeps ``a/b`` and
+    ``a_b`` apart and bounds the length.
+    """
+    readable = _UNSAFE.sub("_", identifier).strip("._") or "id"
+    digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:10]
+    return f"{readable[:max_len]}-{digest}"

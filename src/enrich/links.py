@@ -1,0 +1,191 @@
+"""URL -> source reference: what kind of thing a list link points at, and its stable id.
+
+Pure functions; no network. The entry id is what identifies an entry across nights, so every
+spelling of the same thing (``/pdf/2204.05862v3.pdf``, ``/abs/2204.05862``, ``http://www.``…)
+must map to one id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from enrich.errors import InputError
+
+
+class Kind(StrEnum):
+    """What a list link points at; decides which source enriches it."""
+
+    PAPER = "paper"
+    REPO = "repo"
+    DATASET = "dataset"
+    MODEL = "model"
+    SPACE = "space"
+    WEB = "web"
+
+
+HUB_KINDS = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A classified link: ``entry_id`` is the stable key, ``source_id`` what the API is asked."""
+
+    kind: Kind
+    source_id: str
+    entry_id: str
+    url: str
+    version: int | None = None  # arXiv: the version the list links to, if any
+
+
+class RejectedURL(InputError):
+    """A URL that is never fetched (``javascript:``, no host, unparseable…)."""
+
+
+# arXiv ids: new style since 2007 (YYMM.NNNN, 5 digits since 2015), and old style
+# archive(.SUBJECT)/YYMMNNN. https://info.arxiv.org/help/arxiv_identifier.html
+_ARXIV_NEW = r"\d{4}\.\d{4,5}"
+_ARXIV_OLD = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID = re.compile(rf"^(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<version>\d+))?$")
+_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
+_ARXIV_PATHS = {"abs", "pdf", "html", "format", "ps"}
+
+_GITHUB_HOSTS = {"github.com", "www.github.com"}
+# First path segments of github.com that are site pages, not owners.
+_GITHUB_RESERVED = {
+    "about", "apps", "collections", "customer-stories", "enterprise", "events", "explore",
+    "features", "login", "marketplace", "new", "notifications", "orgs", "organizations",
+    "pricing", "pulls", "issues", "search", "security", "settings", "site", "sponsors",
+    "topics", "trending", "users", "codespaces", "readme", "team", "resources", "solutions",
+}  # fmt: skip
+
+_HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
+# First path segments of huggingface.co that are site pages (docs, courses, blog…), not owners.
+_HUB_RESERVED = {
+    "api", "blog", "changelog", "chat", "collections", "course", "datasets", "docs", "join",
+    "learn", "login", "models", "new", "new-dataset", "new-space", "notifications",
+    "organizations", "papers", "posts", "pricing", "privacy", "settings", "spaces", "tasks",
+    "terms-of-service", "enterprise", "inference-endpoints", "hub", "support", "welcome",
+    "deep-rl-course", "mcp-course", "agents-course", "nlp-course", "audio-course",
+    "cookbook", "leaderboards", "search",
+}  # fmt: skip
+_HUB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+_GITHUB_NAME = re.compile(r"^[A-Za-z0-9._\-]+$")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(url: str) -> str:
+    """The canonical spelling of a web URL: the id of a web-page entry.
+
+    Lower-case scheme and host (IDN hosts as punycode), default port dropped, fragment and
+    ``utm_*`` tracking parameters dropped, an empty path is ``/``, percent-escapes in the
+    path normalized (so ``%7E`` and ``~`` are one URL).
+    """
+    parts = _split(url)
+    scheme = parts.scheme.lower()
+    host = _host(parts.hostname or "")
+    port = parts.port
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~%-._") or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [(k, v) for k, v in query if not k.lower().startswith("utm_")]
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def classify(url: str) -> SourceRef:
+    """Classify one absolute URL; raises `RejectedURL` for one that must never be fetched."""
+    parts = _split(url)
+    host = _host(parts.hostname or "")
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if host in _ARXIV_HOSTS:
+        ref = _arxiv(url, segments)
+        if ref:
+            return ref
+    elif host in _GITHUB_HOSTS:
+        ref = _github(url, segments)
+        if ref:
+            return ref
+    elif host in _HUB_HOSTS:
+        ref = _hub(url, segments)
+        if ref:
+            return ref
+    key = normalize_url(url)
+    return SourceRef(Kind.WEB, key, key, url)
+
+
+def _split(url: str) -> SplitResult:
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise RejectedURL(f"unparseable URL: {exc}", url=url) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        what = f"{scheme}: URL" if scheme else "relative URL"
+        raise RejectedURL(f"{what} is not fetched", url=url)
+    if not parts.hostname:
+        raise RejectedURL("URL has no host", url=url)
+    return parts
+
+
+def _host(hostname: str) -> str:
+    host = hostname.lower().rstrip(".")
+    try:
+        return str(host.encode("idna").decode("ascii"))
+    except UnicodeError:
+        return host
+
+
+def _arxiv(url: str, segments: list[str]) -> SourceRef | None:
+    if len(segments) < 2 or segments[0] not in _ARXIV_PATHS:
+        return None
+    raw = "/".join(segments[1:])
+    for suffix in (".pdf", ".ps", ".ps.gz"):
+        if raw.endswith(suffix):
+            raw = raw[: -len(suffix)]
+    match = ARXIV_ID.match(raw)
+    if not match:
+        return None
+    paper_id = match.group("id")
+    version = int(match.group("version")) if match.group("version") else None
+    return SourceRef(Kind.PAPER, paper_id, f"arxiv:{paper_id}", url, version)
+
+
+def _github(url: str, segments: list[str]) -> SourceRef | None:
+    if len(segments) < 2 or segments[0].lower() in _GITHUB_RESERVED:
+        return None
+    owner, repo = segments[0], segments[1]
+    if repo.endswith(".git"):
+        repo = repo[:-4]
+    if not (_GITHUB_NAME.match(owner) and _GITHUB_NAME.match(repo)):
+        return None
+    full_name = f"{owner}/{repo}"
+    return SourceRef(Kind.REPO, full_name, f"github:{full_name.lower()}", url)
+
+
+def _hub(url: str, segments: list[str]) -> SourceRef | None:
+    if not segments:
+        return None
+    head = segments[0]
+    kind = {"datasets": Kind.DATASET, "spaces": Kind.SPACE, "models": Kind.MODEL}.get(head)
+    if kind is not None:
+        rest = segments[1:]
+    elif head.lower() in _HUB_RESERVED:
+        return None
+    else:
+        kind, rest = Kind.MODEL, segments
+    # Legacy canonical repos have no owner (huggingface.co/datasets/squad, /gpt2);
+    # only the explicit /datasets/ and /models/ forms are unambiguous enough to accept.
+    if len(rest) >= 2 and rest[1] not in ("tree", "blob", "resolve", "discussions", "viewer"):
+        repo_id = f"{rest[0]}/{rest[1]}"
+    elif len(rest) >= 1 and head in ("datasets", "models"):
+        repo_id = rest[0]
+    else:
+        return None
+    if not all(_HUB_NAME.match(part) for part in repo_id.split("/")):
+        return None
+    return SourceRef(kind, repo_id, f"hf:{kind.value}/{repo_id.lower()}", url)

@@ -1,0 +1,229 @@
+"""Typed records: the list entry, each source's enrichment, and the published snapshot.
+
+These classes are the dataset's schema: the JSON Schema (``schema.json``) and the Parquet
+schema are both derived from them, and the README documents every field. Field order here is
+the key order in ``latest.json``. Bump `SCHEMA_VERSION` on any change a reader would notice:
+minor for added fields, major for renamed/removed ones.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from enrich.links import Kind
+
+SCHEMA_VERSION = "1.0"
+
+
+class Record(BaseModel):
+    """Base of every record: strict about unknown fields so a schema drift fails loudly."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Status(StrEnum):
+    """How fresh an entry's enrichment is."""
+
+    OK = "ok"  # fetched this run
+    STALE = "stale"  # this run's fetch failed; values are the last good ones (see stale_since)
+    ERROR = "error"  # fetch failed and there are no earlier values
+    SKIPPED = "skipped"  # not fetched on purpose (source disabled, offline demo, blocked URL)
+    PENDING = "pending"  # parsed, not enriched yet (an unenriched snapshot)
+
+
+class Position(Record):
+    """Where a link stands in the list; a URL listed twice has two positions."""
+
+    section: list[str] = Field(description="Heading path, pseudo-headings such as *2020* included")
+    line: int = Field(description="1-based line of the link in the list file")
+    index: int = Field(description="1-based order of the link among all links of the list")
+    parent: str | None = Field(default=None, description="Text of the enclosing list item")
+
+
+class Author(Record):
+    name: str
+    affiliations: list[str] = Field(default_factory=list)
+
+
+class Paper(Record):
+    """An arXiv paper, from the arXiv API's Atom entry."""
+
+    arxiv_id: str = Field(description="Versionless id, e.g. 2204.05862")
+    versioned_id: str = Field(description="Id of the latest version, e.g. 2204.05862v2")
+    version: int = Field(description="Latest version number")
+    title: str
+    authors: list[Author]
+    abstract: str
+    primary_category: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    published: AwareDatetime | None = Field(default=None, description="First version's date")
+    updated: AwareDatetime | None = Field(default=None, description="Latest version's date")
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    abs_url: str | None = None
+    pdf_url: str | None = None
+
+
+class Language(Record):
+    name: str
+    bytes: int
+
+
+class Release(Record):
+    tag: str
+    name: str | None = None
+    published_at: AwareDatetime | None = None
+
+
+class Repo(Record):
+    """A GitHub repository, from the REST (or GraphQL) API."""
+
+    repo_id: int = Field(description="GitHub's numeric id: survives renames and transfers")
+    full_name: str = Field(description="Current owner/name")
+    renamed_from: str | None = Field(
+        default=None, description="The owner/name the list links to, when GitHub redirected it"
+    )
+    html_url: str
+    description: str | None = None
+    homepage: str | None = None
+    stars: int
+    forks: int
+    watchers: int = Field(description="Subscribers (people watching), not stargazers")
+    open_issues: int = Field(description="Open issues plus open pull requests, as GitHub counts")
+    language: str | None = None
+    languages: list[Language] = Field(default_factory=list)
+    license: str | None = Field(default=None, description="SPDX id; NOASSERTION for unknown")
+    topics: list[str] = Field(default_factory=list)
+    created_at: AwareDatetime | None = None
+    pushed_at: AwareDatetime | None = None
+    archived: bool = False
+    fork: bool = False
+    default_branch: str | None = None
+    latest_release: Release | None = None
+    last_commit_at: AwareDatetime | None = Field(
+        default=None, description="Committer date of the newest commit on the default branch"
+    )
+    commits_30d: int | None = None
+    commits_365d: int | None = None
+    contributors: int | None = Field(default=None, description="Including anonymous ones")
+
+
+class Card(Record):
+    """A Hub repository card (README.md): its YAML metadata and its text."""
+
+    license: str | None = None
+    task_categories: list[str] = Field(default_factory=list)
+    language: list[str] = Field(default_factory=list)
+    size_categories: list[str] = Field(default_factory=list)
+    pretty_name: str | None = None
+    configs: list[str] = Field(default_factory=list, description="Config names")
+    metadata_json: str | None = Field(
+        default=None, description="The whole YAML front matter, as a JSON string"
+    )
+    text: str | None = Field(default=None, description="The card's Markdown, front matter removed")
+    summary: str | None = Field(default=None, description="First paragraph of prose, plain text")
+
+
+class HubRepo(Record):
+    """A Hugging Face dataset, model or space, from the Hub API."""
+
+    repo_type: str = Field(description="dataset, model or space")
+    repo_id: str
+    sha: str | None = None
+    last_modified: AwareDatetime | None = None
+    created_at: AwareDatetime | None = None
+    downloads: int | None = Field(default=None, description="Downloads in the last 30 days")
+    downloads_all_time: int | None = None
+    likes: int | None = None
+    tags: list[str] = Field(default_factory=list)
+    gated: str | None = Field(default=None, description="null, 'auto' or 'manual'")
+    private: bool = False
+    arxiv_ids: list[str] = Field(default_factory=list, description="From arxiv:* tags")
+    card: Card | None = None
+
+
+class WebPage(Record):
+    """A web page, from an HTTP GET."""
+
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    title: str | None = None
+    checked_at: AwareDatetime | None = None
+
+
+class Entry(Record):
+    """One thing the list links to, with its enrichment."""
+
+    id: str = Field(description="Stable key: arxiv:ID, github:owner/repo, hf:KIND/id, or URL")
+    kind: Kind
+    source_id: str = Field(description="What the upstream is asked: arXiv id, owner/repo, …")
+    url: str = Field(description="The URL as first written in the list")
+    urls: list[str] = Field(description="Every spelling of this entry's URL in the list")
+    title: str | None = Field(default=None, description="Link text (or the text before it)")
+    description: str | None = Field(default=None, description="The item's text around the link")
+    section: list[str] = Field(description="Section path of the first position")
+    positions: list[Position]
+    listed_version: int | None = Field(default=None, description="arXiv version the list links")
+    status: Status = Status.PENDING
+    status_reason: str | None = None
+    fetched_at: AwareDatetime | None = Field(default=None, description="When values were fetched")
+    stale_since: AwareDatetime | None = Field(
+        default=None, description="For stale entries: when the kept values were fetched"
+    )
+    cross_links: list[str] = Field(
+        default_factory=list, description="Ids of other entries this one cites or is cited by"
+    )
+    paper: Paper | None = None
+    repo: Repo | None = None
+    hub: HubRepo | None = None
+    web: WebPage | None = None
+
+
+class Skipped(Record):
+    """A link of the list that is not an entry, and why."""
+
+    url: str
+    line: int
+    reason: str
+
+
+class Count(Record):
+    name: str
+    count: int
+
+
+class Header(Record):
+    """What a reader needs to trust a snapshot: its version, time, input and totals."""
+
+    schema_version: str = SCHEMA_VERSION
+    generated_at: AwareDatetime
+    run_id: str
+    list_source: str
+    list_sha256: str
+    entries: int
+    by_kind: list[Count]
+    by_status: list[Count]
+    skipped_links: list[Skipped] = Field(default_factory=list)
+
+
+class Snapshot(Record):
+    header: Header
+    entries: list[Entry]
+
+
+def counts(values: list[str]) -> list[Count]:
+    """Sorted tallies, so headers compare equal whatever the entry order."""
+    tally: dict[str, int] = {}
+    for value in values:
+        tally[value] = tally.get(value, 0) + 1
+    return [Count(name=k, count=v) for k, v in sorted(tally.items())]
+
+
+def utc_date(moment: datetime) -> str:
+    """The UTC day a snapshot belongs to (names dated files)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")

@@ -1,0 +1,64 @@
+"""Endpoints, tokens and limits, from the environment (CLI flags override them).
+
+The upstreams' own variable names are honoured (``GITHUB_API_URL``, ``HF_ENDPOINT``,
+``GITHUB_TOKEN``…) so a machine already set up for ``gh`` or ``huggingface-cli`` needs nothing
+more; the project's own settings use the ``ENRICH_`` prefix. Tokens are `SecretStr`: their
+repr is ``**********``, so they cannot leak through a log line or an error message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_LIST = Path("data/raw/lists/awesome-rlhf-language-models.md")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENRICH_", extra="ignore", populate_by_name=True)
+
+    github_api_url: str = Field(
+        default="https://api.github.com",
+        validation_alias=AliasChoices("GITHUB_API_URL", "ENRICH_GITHUB_API_URL"),
+    )
+    hf_endpoint: str = Field(
+        default="https://huggingface.co",
+        validation_alias=AliasChoices("HF_ENDPOINT", "ENRICH_HF_ENDPOINT"),
+    )
+    arxiv_api_url: str = Field(
+        default="https://export.arxiv.org",
+        validation_alias=AliasChoices("ARXIV_API_URL", "ENRICH_ARXIV_API_URL"),
+    )
+    github_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_TOKEN", "GH_TOKEN")
+    )
+    hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN"))
+
+    # arXiv's terms of use ask for no more than one request every three seconds.
+    # https://info.arxiv.org/help/api/tou.html
+    arxiv_delay_seconds: float = 3.0
+    # The API accepts long id_lists, but answers of more than 100 entries are slow and
+    # more often come back short; 100 is the page size arXiv's own examples use.
+    arxiv_batch_size: int = 100
+    # How many times a batch that came back missing ids is asked again for the missing ones.
+    arxiv_missing_retries: int = 2
+    # GitHub asks integrators not to make concurrent requests for one token; a small pool
+    # keeps latency hidden without tripping the secondary rate limit.
+    github_concurrency: int = 4
+    # Statistics endpoints answer 202 while GitHub computes them; each wait doubles.
+    github_stats_retries: int = 4
+    github_stats_wait_seconds: float = 1.0
+    hub_concurrency: int = 4
+    web_concurrency: int = 8
+    # Caps for untrusted web links: a page is read for its <title>, not archived.
+    web_timeout_seconds: float = 15.0
+    web_max_bytes: int = 2_000_000
+    web_max_redirects: int = 5
+    # Only tests and benchmarks may fetch loopback addresses from list URLs.
+    allow_loopback: bool = False
+    # Client-level retries for transient upstream failures (5xx, 429, connection errors).
+    http_retries: int = 3
+    http_timeout_seconds: float = 30.0
+    user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"

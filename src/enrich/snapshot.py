@@ -1,0 +1,154 @@
+"""Snapshots: assemble the header, write JSON + Parquet atomically, read either back.
+
+``latest.json`` is meant to be diffed by ``git diff``: entries sorted by id, keys in the model's
+field order, two-space indentation, one trailing newline. ``latest.parquet`` holds the same
+entries, one row each, nested records as structs (schema from `enrich.arrowschema`); the header
+is in the file's key-value metadata under ``enrich.header`` (and its main keys one by one).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+
+from enrich.arrowschema import schema_for
+from enrich.errors import InputError
+from enrich.fsutil import atomic_write_bytes
+from enrich.model import SCHEMA_VERSION, Entry, Header, Skipped, Snapshot, counts, utc_date
+
+logger = logging.getLogger(__name__)
+
+HEADER_KEY = b"enrich.header"
+
+
+def assemble(
+    entries: list[Entry],
+    *,
+    generated_at: datetime,
+    run_id: str,
+    list_source: str,
+    list_sha256: str,
+    skipped: list[Skipped] | None = None,
+) -> Snapshot:
+    """A snapshot of ``entries`` with its header totals (pure)."""
+    ordered = sorted(entries, key=lambda e: e.id)
+    header = Header(
+        generated_at=generated_at,
+        run_id=run_id,
+        list_source=list_source,
+        list_sha256=list_sha256,
+        entries=len(ordered),
+        by_kind=counts([e.kind.value for e in ordered]),
+        by_status=counts([e.status.value for e in ordered]),
+        skipped_links=skipped or [],
+    )
+    return Snapshot(header=header, entries=ordered)
+
+
+def to_json(snapshot: Snapshot) -> bytes:
+    data = snapshot.model_dump(mode="json")
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def to_parquet(snapshot: Snapshot) -> bytes:
+    header = snapshot.header
+    metadata = {
+        HEADER_KEY.decode(): header.model_dump_json(),
+        "schema_version": header.schema_version,
+        "generated_at": header.generated_at.isoformat(),
+        "list_source": header.list_source,
+        "list_sha256": header.list_sha256,
+    }
+    schema = schema_for(Entry, metadata)
+    rows = [_arrow_row(entry.model_dump(mode="python")) for entry in snapshot.entries]
+    table = pa.Table.from_pylist(rows, schema=schema)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+def _arrow_row(value: Any) -> Any:
+    """Enums to their values; everything else as pydantic dumped it."""
+    if isinstance(value, dict):
+        return {k: _arrow_row(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_arrow_row(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def publish(snapshot: Snapshot, out_dir: Path) -> list[Path]:
+    """Write latest.{json,parquet}, the dated copies and schema.json; return the paths.
+
+    Each file is replaced atomically. The dated copies are written first, so that ``latest``
+    never names a day whose files are missing.
+    """
+    day = utc_date(snapshot.header.generated_at)
+    json_bytes = to_json(snapshot)
+    parquet_bytes = to_parquet(snapshot)
+    schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
+    written = []
+    for path, data in (
+        (out_dir / "snapshots" / f"{day}.json", json_bytes),
+        (out_dir / "snapshots" / f"{day}.parquet", parquet_bytes),
+        (out_dir / "schema.json", schema_bytes),
+        (out_dir / "latest.parquet", parquet_bytes),
+        (out_dir / "latest.json", json_bytes),
+    ):
+        atomic_write_bytes(path, data)
+        written.append(path)
+    logger.info("published %d entries to %s", len(snapshot.entries), out_dir)
+    return written
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Snapshot.model_json_schema()
+    schema["$id"] = f"enrich-snapshot-{SCHEMA_VERSION}"
+    return schema
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read a snapshot from a JSON or Parquet file; `InputError` for anything unreadable.
+
+    The schema version is checked before the records are validated, so a file from a newer
+    enrich says so rather than failing on its first unknown field.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: no such snapshot file")
+    try:
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            raw_header = json.loads((table.schema.metadata or {}).get(HEADER_KEY, b"null"))
+            rows: list[Any] = table.to_pylist()
+        else:
+            document = json.loads(path.read_bytes())
+            raw_header, rows = document.get("header"), document.get("entries")
+        if not isinstance(raw_header, dict) or not isinstance(rows, list):
+            raise ValueError("no snapshot header or entries")
+        _check_version(path, str(raw_header.get("schema_version", "")))
+        return Snapshot(
+            header=Header.model_validate(raw_header),
+            entries=[Entry.model_validate(row) for row in rows],
+        )
+    except (ValidationError, ValueError, OSError, AttributeError, pa.ArrowException) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable snapshot ({first})") from None
+
+
+def _check_version(path: Path, version: str) -> None:
+    major = version.split(".")[0]
+    if major != SCHEMA_VERSION.split(".")[0]:
+        raise InputError(
+            f"{path}: schema version {version} is not readable by this enrich "
+            f"(reads {SCHEMA_VERSION.split('.')[0]}.x)"
+        )
