@@ -7,6 +7,8 @@ traceback.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,12 +16,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from enrich.errors import EnrichError, InputError
 from enrich.listing import ParsedList, parse_list
-from enrich.settings import BUNDLED_LIST
-from enrich.snapshot import assemble, publish
+from enrich.model import Snapshot, Status
+from enrich.pipeline import Reporter, build, read_list_source, run
+from enrich.raw import RawStore
+from enrich.settings import BUNDLED_LIST, Settings
+from enrich.snapshot import assemble, publish, read_snapshot
 
 app = typer.Typer(
     add_completion=False,
@@ -30,19 +36,18 @@ app = typer.Typer(
 out = Console()
 
 ListArg = Annotated[Path, typer.Argument(help="The Markdown list file.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder of the published dataset.")]
+RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of the raw layer.")]
+SourcesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source", help="Enable only this source (repeatable): arxiv, github, huggingface, web."
+    ),
+]
 
 
 def read_list(path: Path) -> ParsedList:
-    """Read and parse a list file, with a one-line `InputError` for every bad path."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a list file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_list(data, str(path))
+    return parse_list(read_list_source(str(path)), str(path))
 
 
 @app.command()
@@ -78,11 +83,8 @@ def parse(
 
 
 @app.command()
-def snapshot(
-    list_file: ListArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("data/enriched"),
-) -> None:
-    """Write the list's (unenriched) snapshot: latest.json, latest.parquet, schema.json."""
+def snapshot(list_file: ListArg, out_dir: OutOpt = Path("data/enriched")) -> None:
+    """Write the list's unenriched snapshot (no network)."""
     parsed = read_list(list_file)
     now = datetime.now(UTC)
     snap = assemble(
@@ -97,16 +99,124 @@ def snapshot(
         out.print(f"wrote {path}", markup=False)
 
 
+@app.command("run")
+def run_command(
+    list_file: Annotated[Path, typer.Argument(help="The Markdown list file.")] = BUNDLED_LIST,
+    out_dir: OutOpt = Path("data/enriched"),
+    raw_dir: RawOpt = Path("data/raw"),
+    source: SourcesOpt = None,
+) -> None:
+    """The nightly job once, against the configured (by default, live) APIs."""
+    _run(str(list_file), Settings(), out_dir, raw_dir, source, {})
+
+
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("data/enriched"),
+    out_dir: OutOpt = Path("data/enriched"),
+    raw_dir: RawOpt = Path("data/raw"),
 ) -> None:
-    """The nightly job once, offline, on the bundled list."""
-    snapshot(BUNDLED_LIST, out_dir)
+    """The nightly job once, offline: the bundled list against the local fake API."""
+    from enrich.sandbox.server import FakeAPI
+
+    with FakeAPI() as api:
+        out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
+        settings = Settings(
+            github_api_url=api.github_url,
+            arxiv_api_url=api.arxiv_url,
+            hf_endpoint=api.hf_url,
+            github_token=None,
+            hf_token=None,
+            arxiv_delay_seconds=0.5,
+            github_seconds_between_requests=0,
+            github_stats_wait_seconds=0.1,
+        )
+        skip = {"web": "offline demo: web pages are not fetched"}
+        _run(str(BUNDLED_LIST), settings, out_dir, raw_dir, None, skip)
+
+
+@app.command()
+def rebuild(
+    raw_run: Annotated[Path, typer.Argument(help="A raw run folder, data/raw/<run-id>.")],
+    out_dir: OutOpt = Path("data/enriched"),
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="Snapshot to carry stale values from.")
+    ] = None,
+) -> None:
+    """Re-derive a run's snapshot from its raw folder, with no network, and publish it."""
+    prior = read_snapshot(previous) if previous else None
+    snap = build(RawStore(raw_run), prior)
+    for path in publish(snap, out_dir):
+        out.print(f"wrote {path}", markup=False)
+
+
+class _Bars(Reporter):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, object] = {}
+
+    def start(self, source: str, total: int):  # type: ignore[no-untyped-def]
+        task = self.progress.add_task(source, total=total)
+        return lambda n: self.progress.advance(task, n)
+
+    def finish(self, source: str) -> None:
+        pass
+
+
+def _run(
+    list_source: str,
+    settings: Settings,
+    out_dir: Path,
+    raw_dir: Path,
+    sources: list[str] | None,
+    skip: dict[str, str],
+) -> None:
+    columns = (
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=out, transient=False) as progress:
+        result = run(
+            list_source,
+            settings=settings,
+            out_dir=out_dir,
+            raw_root=raw_dir,
+            sources=sources,
+            skip=skip,
+            reporter=_Bars(progress),
+        )
+    print_summary(result.snapshot)
+    out.print(f"raw layer: {result.run_dir}", markup=False)
+    for path in result.published:
+        out.print(f"wrote {path}", markup=False)
+
+
+def print_summary(snap: Snapshot) -> None:
+    table = Table(title=f"{snap.header.entries} entries")
+    statuses = [s.value for s in Status]
+    table.add_column("kind")
+    for status in statuses:
+        table.add_column(status, justify="right")
+    kinds = sorted({e.kind.value for e in snap.entries})
+    for kind in kinds:
+        row = [
+            sum(1 for e in snap.entries if e.kind.value == kind and e.status.value == s)
+            for s in statuses
+        ]
+        table.add_row(kind, *[str(n) if n else "" for n in row])
+    out.print(table)
+    for entry in snap.entries:
+        if entry.status in (Status.ERROR, Status.STALE):
+            out.print(f"{entry.status.value}: {entry.id}: {entry.status_reason}", markup=False)
 
 
 def main() -> None:
     """Entry point: run the app, turning our errors into one line and an exit code."""
+    level = os.environ.get("ENRICH_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # PyGithub logs every redirect it follows at INFO; the summary says what matters.
+    logging.getLogger("github").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         app(standalone_mode=False)
     except EnrichError as exc:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
+    # PyGithub's own default spacing between requests (best practice for the real API);
+    # the demo and tests against the local fake set it to 0.
+    github_seconds_between_requests: float = 0.25
+    # Longest wait for a rate-limit reset before an entry is given up for this night.
+    github_max_rate_limit_wait: float = 900.0
     # Statistics endpoints answer 202 while GitHub computes them; each wait doubles.
     github_stats_retries: int = 4
     github_stats_wait_seconds: float = 1.0

@@ -1,0 +1,87 @@
+"""The raw store: what each upstream returned during one run, kept as received.
+
+Layout of one run folder (``data/raw/<run-id>/``)::
+
+    manifest.json             run id, start time, list source, which sources ran or were skipped
+    list.md                   the list's bytes as read
+    <source>/<key>.json       one document per entry (or per batch, for arXiv), see `exchange`
+
+File names come from `enrich.fsutil.safe_name`, so no id can name a path outside the folder.
+Documents are written once and never changed: the snapshot is rebuilt from them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from enrich.errors import InputError
+from enrich.fsutil import atomic_write_bytes, safe_name
+
+# Response headers worth keeping; everything else (cookies, request ids) is dropped, and
+# request headers (where a token lives) are never stored at all.
+KEPT_HEADERS = {
+    "content-type", "etag", "last-modified", "link", "location", "retry-after",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used",
+    "x-ratelimit-resource", "x-repo-commit", "x-error-code", "x-error-message",
+}  # fmt: skip
+
+
+def exchange(
+    name: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, Any],
+    body: Any,
+    fetched_at: datetime,
+) -> dict[str, Any]:
+    """One request's record: what was asked, what came back, when."""
+    kept = {k.lower(): str(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+    return {
+        "request": name,
+        "url": url,
+        "status": status,
+        "etag": kept.get("etag"),
+        "headers": dict(sorted(kept.items())),
+        "fetched_at": fetched_at.isoformat(),
+        "body": body,
+    }
+
+
+class RawStore:
+    """One run's raw folder."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+
+    def put(self, source: str, key: str, document: dict[str, Any]) -> Path:
+        path = self.run_dir / safe_name(source) / f"{safe_name(key)}.json"
+        data = json.dumps(document, indent=1, ensure_ascii=False, sort_keys=False)
+        atomic_write_bytes(path, (data + "\n").encode("utf-8"))
+        return path
+
+    def documents(self, source: str) -> list[dict[str, Any]]:
+        folder = self.run_dir / safe_name(source)
+        if not folder.is_dir():
+            return []
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        atomic_write_bytes(self.run_dir / "manifest.json", data.encode("utf-8"))
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.run_dir / "manifest.json"
+        if not path.is_file():
+            raise InputError(f"{self.run_dir}: not a raw run folder (no manifest.json)")
+        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return result
+
+    def write_list(self, data: bytes) -> None:
+        atomic_write_bytes(self.run_dir / "list.md", data)
+
+    def list_bytes(self) -> bytes:
+        return (self.run_dir / "list.md").read_bytes()

@@ -1,0 +1,553 @@
+"""A local fake of the GitHub REST, arXiv query and Hugging Face Hub APIs, on 127.0.0.1.
+
+It serves the sample data in ``data/`` (see its README: real-format responses, labelled sample
+data) the way the real services answer, quirks included, so the real client libraries can be
+driven over real HTTP: GitHub's Link-header pagination, ETag / If-None-Match -> 304, rate-limit
+headers, a 301 to ``/repositories/{id}`` for a renamed repository, 404 bodies, 202 from a
+statistics endpoint on its first call; arXiv's Atom feed, 400 + Error entry for a malformed id,
+unknown ids silently absent; the Hub's ``expand[]`` parameter, ``X-Repo-Commit`` on file
+resolves, ``X-Error-Code: GatedRepo`` for a gated repository's files.
+
+Each API lives under its own prefix: ``/github`` (GITHUB_API_URL), ``/arxiv`` (ARXIV_API_URL)
+and ``/hf`` (HF_ENDPOINT). Later data folders override earlier ones, so a test can add or change
+a repository without touching the bundled sample data. Faults and latency can be injected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+from xml.sax.saxutils import escape
+
+from enrich.links import ARXIV_ID
+
+logger = logging.getLogger(__name__)
+
+BUNDLED_DATA = Path(__file__).parent / "data"
+GITHUB_PUBLIC = "https://api.github.com"
+# The sample data's "now" (PROVENANCE.md): commit-activity windows are computed from it, so the
+# demo's figures do not drift with the wall clock.
+AS_OF = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
+RATE_LIMIT = 5000
+
+
+@dataclass
+class Fault:
+    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them)."""
+
+    pattern: str
+    status: int = 503
+    times: int | None = None  # None: every matching request
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b'{"message": "Service Unavailable"}'
+
+
+@dataclass
+class Exchange:
+    source: str
+    method: str
+    path: str
+    status: int
+    bytes: int
+
+
+class FakeAPI:
+    """The fake services' state: data folders, faults, counters. Thread-safe."""
+
+    def __init__(self, data_dirs: list[Path] | None = None, latency: float = 0.0) -> None:
+        self.data_dirs = [BUNDLED_DATA, *(data_dirs or [])]
+        self.latency = latency
+        self.faults: list[Fault] = []
+        self.arxiv_drop: set[str] = set()  # ids silently left out of the next answers
+        self.log: list[Exchange] = []
+        self.stats_calls: Counter[str] = Counter()
+        self.base_url = ""
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def start(self, port: int = 0) -> FakeAPI:
+        api = self
+
+        class Handler(_Handler):
+            fake = api
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def github_url(self) -> str:
+        return f"{self.base_url}/github"
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"{self.base_url}/arxiv"
+
+    @property
+    def hf_url(self) -> str:
+        return f"{self.base_url}/hf"
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point enrich (and the client libraries) at this fake."""
+        return {
+            "GITHUB_API_URL": self.github_url,
+            "ARXIV_API_URL": self.arxiv_url,
+            "HF_ENDPOINT": self.hf_url,
+        }
+
+    # -- bookkeeping --------------------------------------------------------------------------
+    def requests(self, source: str | None = None) -> list[Exchange]:
+        with self._lock:
+            return [e for e in self.log if source is None or e.source == source]
+
+    def record(self, exchange: Exchange) -> None:
+        with self._lock:
+            self.log.append(exchange)
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if re.search(fault.pattern, path) and (fault.times is None or fault.times > 0):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+        return None
+
+    # -- data ---------------------------------------------------------------------------------
+    def find(self, relative: str) -> Path | None:
+        """The newest data folder's file at ``relative`` (case-insensitive, like GitHub)."""
+        for root in reversed(self.data_dirs):
+            path = _find_ci(root, relative)
+            if path is not None:
+                return path
+        return None
+
+    def load_json(self, relative: str) -> Any:
+        path = self.find(relative)
+        return None if path is None else json.loads(path.read_text(encoding="utf-8"))
+
+    def redirects(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for root in self.data_dirs:
+            path = root / "github" / "redirects.json"
+            if path.is_file():
+                merged.update(json.loads(path.read_text()))
+        return {k.lower(): v for k, v in merged.items()}
+
+    def repo_by_id(self, repo_id: int) -> str | None:
+        for root in reversed(self.data_dirs):
+            for path in (root / "github" / "repos").glob("*/*.json"):
+                if json.loads(path.read_text()).get("id") == repo_id:
+                    return f"{path.parent.name}/{path.stem}"
+        return None
+
+
+def _find_ci(root: Path, relative: str) -> Path | None:
+    path = root
+    for part in relative.split("/"):
+        if not path.is_dir():
+            return None
+        exact = path / part
+        if exact.exists():
+            path = exact
+            continue
+        match = next((p for p in path.iterdir() if p.name.lower() == part.lower()), None)
+        if match is None:
+            return None
+        path = match
+    return path if path.is_file() else None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeAPI
+    protocol_version = "HTTP/1.1"
+    server_version = "enrich-fake-api"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("fake api: " + format, *args)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _dispatch(self, method: str) -> None:
+        self.method = method
+        parts = urlsplit(self.path)
+        self.query = {k: v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        path = parts.path
+        source = path.split("/")[1] if path.count("/") >= 1 else ""
+        self.source = source
+        if self.fake.latency:
+            time.sleep(self.fake.latency)
+        fault = self.fake.take_fault(path)
+        if fault is not None:
+            if fault.status == 0:  # drop the connection without an answer
+                self.fake.record(Exchange(source, method, path, 0, 0))
+                self.close_connection = True
+                self.connection.close()
+                return
+            self._send(fault.status, fault.body, fault.headers)
+            return
+        try:
+            if source == "github":
+                GitHubRoutes(self).route(path[len("/github") :])
+            elif source == "arxiv":
+                ArxivRoutes(self).route(path[len("/arxiv") :])
+            elif source == "hf":
+                HubRoutes(self).route(path[len("/hf") :])
+            else:
+                self._send(404, b"not found", {"Content-Type": "text/plain"})
+        except BrokenPipeError:
+            pass
+
+    def body_json(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length) or b"null")
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        headers = dict(headers or {})
+        headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.method != "HEAD" and status != 304:
+            self.wfile.write(body)
+        self.fake.record(Exchange(self.source, self.method, self.path, status, len(body)))
+
+
+class GitHubRoutes:
+    """The subset of GitHub REST v3 that PyGithub and enrich use."""
+
+    def __init__(self, handler: _Handler) -> None:
+        self.h = handler
+        self.fake = handler.fake
+        self.base = f"{self.fake.github_url}"
+
+    def route(self, path: str) -> None:
+        if path == "/rate_limit":
+            return self.json(200, {"resources": {"core": self._limits()}, "rate": self._limits()})
+        match = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)
+        if match:
+            name = self.fake.repo_by_id(int(match.group(1)))
+            if name is None:
+                return self.not_found("repos/repos#get-a-repository")
+            return self.repo(name, match.group(2) or "")
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
+        if not match:
+            return self.not_found("rest")
+        full_name = f"{match.group(1)}/{match.group(2)}"
+        if self.fake.find(f"github/repos/{full_name}.json") is None:
+            target = self.fake.redirects().get(full_name.lower())
+            data = self.fake.load_json(f"github/repos/{target}.json") if target else None
+            if data is not None:
+                location = f"{self.base}/repositories/{data['id']}{match.group(3) or ''}"
+                body = {
+                    "message": "Moved Permanently",
+                    "url": location,
+                    "documentation_url": "https://docs.github.com/v3/#http-redirects",
+                }
+                return self.json(301, body, {"Location": location})
+            return self.not_found("repos/repos#get-a-repository")
+        return self.repo(full_name, match.group(3) or "")
+
+    def repo(self, full_name: str, rest: str) -> None:
+        base = f"github/repos/{full_name}"
+        if rest == "":
+            return self.json(200, self.fake.load_json(f"{base}.json"))
+        if rest == "/languages":
+            return self.json(200, self.fake.load_json(f"{base}/languages.json") or {})
+        if rest == "/releases/latest":
+            releases = self.fake.load_json(f"{base}/releases.json") or []
+            published = [r for r in releases if not r.get("draft") and not r.get("prerelease")]
+            if not published:
+                return self.not_found("releases/releases#get-the-latest-release")
+            return self.json(200, published[0])
+        if rest in ("/releases", "/tags", "/contributors"):
+            items = self.fake.load_json(f"{base}{rest}.json") or []
+            if rest == "/contributors" and self.h.query.get("anon", ["0"])[0] not in ("1", "true"):
+                items = [c for c in items if c.get("type") != "Anonymous"]
+            return self.paginated(items)
+        if rest == "/commits":
+            commits = self.fake.load_json(f"{base}/commits.json") or []
+            since = self.h.query.get("since", [None])[0]
+            until = self.h.query.get("until", [None])[0]
+            if since:
+                commits = [c for c in commits if c["commit"]["committer"]["date"] >= since]
+            if until:
+                commits = [c for c in commits if c["commit"]["committer"]["date"] <= until]
+            return self.paginated(commits)
+        if rest == "/stats/commit_activity":
+            return self.commit_activity(full_name, base)
+        return self.not_found("rest")
+
+    def commit_activity(self, full_name: str, base: str) -> None:
+        """52 weeks of commit counts; 202 with an empty body the first time, as GitHub does."""
+        with self.fake._lock:
+            self.fake.stats_calls[full_name.lower()] += 1
+            first = self.fake.stats_calls[full_name.lower()] == 1
+        if first:
+            return self.json(202, {})
+        commits = self.fake.load_json(f"{base}/commits.json") or []
+        # Weeks start on Sunday (UTC), the newest week is the one holding AS_OF.
+        start_of_week = (AS_OF - timedelta(days=(AS_OF.weekday() + 1) % 7)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        weeks = [start_of_week - timedelta(weeks=52 - 1 - i) for i in range(52)]
+        days = [[0] * 7 for _ in weeks]
+        for commit in commits:
+            when = datetime.fromisoformat(commit["commit"]["author"]["date"].replace("Z", "+00:00"))
+            offset = (when - weeks[0]).days
+            if 0 <= offset < 52 * 7 and when <= AS_OF:
+                days[offset // 7][offset % 7] += 1
+        body = [
+            {"total": sum(d), "week": int(w.timestamp()), "days": d}
+            for w, d in zip(weeks, days, strict=True)
+        ]
+        return self.json(200, body)
+
+    def paginated(self, items: list[Any]) -> None:
+        per_page = min(int(self.h.query.get("per_page", ["30"])[0]), 100)
+        page = max(int(self.h.query.get("page", ["1"])[0]), 1)
+        last = max((len(items) + per_page - 1) // per_page, 1)
+        chunk = items[(page - 1) * per_page : page * per_page]
+        links = []
+        path = urlsplit(self.h.path).path
+
+        def url(p: int) -> str:
+            query = {k: v[0] for k, v in self.h.query.items()}
+            query.update(page=str(p), per_page=str(per_page))
+            return f"{self.fake.base_url}{path}?{urlencode(query)}"
+
+        if page > 1:
+            links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
+        if page < last:
+            links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+        headers = {"Link": ", ".join(links)} if links else {}
+        return self.json(200, chunk, headers)
+
+    def not_found(self, doc: str) -> None:
+        body = {
+            "message": "Not Found",
+            "documentation_url": f"https://docs.github.com/{doc}",
+            "status": "404",
+        }
+        return self.json(404, body)
+
+    def _limits(self) -> dict[str, int]:
+        used = len(self.fake.requests("github"))
+        reset = int(time.time()) + 3600
+        return {"limit": RATE_LIMIT, "remaining": max(RATE_LIMIT - used, 0), "reset": reset,
+                "used": used}  # fmt: skip
+
+    def json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(data).replace(GITHUB_PUBLIC, self.base).encode("utf-8")
+        etag = f'W/"{hashlib.sha256(body).hexdigest()[:40]}"'
+        limits = self._limits()
+        all_headers = {
+            "X-RateLimit-Limit": str(limits["limit"]),
+            "X-RateLimit-Remaining": str(limits["remaining"]),
+            "X-RateLimit-Reset": str(limits["reset"]),
+            "X-RateLimit-Used": str(limits["used"]),
+            "X-RateLimit-Resource": "core",
+            "X-GitHub-Media-Type": "github.v3; format=json",
+            **(headers or {}),
+        }
+        if status == 200:
+            all_headers["ETag"] = etag
+            all_headers["Cache-Control"] = "private, max-age=60, s-maxage=60"
+            all_headers["Vary"] = "Accept, Authorization, Cookie, X-GitHub-OTP"
+            if self.h.headers.get("If-None-Match") == etag:
+                return self.h._send(304, b"", all_headers)
+        self.h._send(status, body, all_headers)
+
+
+class ArxivRoutes:
+    """``/api/query?id_list=…``: the arXiv API's Atom feed."""
+
+    FEED_HEAD = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
+    )
+
+    def __init__(self, handler: _Handler) -> None:
+        self.h = handler
+        self.fake = handler.fake
+
+    def route(self, path: str) -> None:
+        if path != "/api/query":
+            return self.h._send(404, b"", {"Content-Type": "text/plain"})
+        raw_ids = self.h.query.get("id_list", [""])[0]
+        ids = [i.strip() for i in raw_ids.split(",") if i.strip()]
+        start = int(self.h.query.get("start", ["0"])[0])
+        max_results = int(self.h.query.get("max_results", ["10"])[0])
+        for paper_id in ids:
+            if not ARXIV_ID.match(paper_id):
+                return self.error(paper_id, raw_ids)
+        entries = []
+        for paper_id in ids:
+            match = ARXIV_ID.match(paper_id)
+            assert match is not None
+            bare = match.group("id")
+            found = self.fake.find(f"arxiv/{bare.replace('/', '_')}.xml")
+            if found is None or bare in self.fake.arxiv_drop:
+                continue  # unknown ids are silently absent, as on the real service
+            entries.append(_strip_entry_namespaces(found.read_text(encoding="utf-8")))
+        page = entries[start : start + max_results]
+        self.feed(page, len(entries), start, raw_ids)
+
+    def feed(
+        self, entries: list[str], total: int, start: int, raw_ids: str, status: int = 200
+    ) -> None:
+        query = escape(f"search_query=&id_list={raw_ids}&start={start}&max_results={len(entries)}")
+        head = (
+            f"  <id>https://arxiv.org/api/{hashlib.sha1(raw_ids.encode()).hexdigest()[:27]}</id>\n"  # noqa: S324
+            f"  <title>arXiv Query: {query}</title>\n"
+            f"  <updated>{AS_OF.strftime('%Y-%m-%dT%H:%M:%SZ')}</updated>\n"
+            f'  <link href="https://arxiv.org/api/query?{query}" type="application/atom+xml"/>\n'
+            f"  <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>\n"
+            f"  <opensearch:totalResults>{total}</opensearch:totalResults>\n"
+            f"  <opensearch:startIndex>{start}</opensearch:startIndex>\n"
+        )
+        body = self.FEED_HEAD + head + "".join(entries) + "</feed>\n"
+        self.h._send(
+            status, body.encode("utf-8"), {"Content-Type": "application/atom+xml; charset=utf-8"}
+        )
+
+    def error(self, bad_id: str, raw_ids: str) -> None:
+        """arXiv answers a malformed id with HTTP 400 and a one-entry feed titled Error."""
+        anchor = f"https://arxiv.org/api/errors#incorrect_id_format_for_{escape(bad_id)}"
+        entry = (
+            "  <entry>\n"
+            f"    <id>{anchor}</id>\n"
+            "    <title>Error</title>\n"
+            f"    <summary>incorrect id format for {escape(bad_id)}</summary>\n"
+            f"    <updated>{AS_OF.strftime('%Y-%m-%dT%H:%M:%SZ')}</updated>\n"
+            f'    <link href="{anchor}" rel="alternate" type="text/html"/>\n'
+            "    <author>\n      <name>arXiv api core</name>\n    </author>\n"
+            "  </entry>\n"
+        )
+        self.feed([entry], 1, 0, raw_ids, status=400)
+
+
+def _strip_entry_namespaces(entry: str) -> str:
+    """Sample files declare namespaces on <entry> to stand alone; in a feed the root does."""
+    return (
+        "  "
+        + entry.replace(
+            ' xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom"', ""
+        ).strip()
+        + "\n"
+    )
+
+
+class HubRoutes:
+    """The Hub's ``/api/{datasets,models,spaces}/{id}`` and ``…/resolve/{rev}/{file}``."""
+
+    PLURAL = {"datasets": "datasets", "models": "models", "spaces": "spaces"}
+
+    def __init__(self, handler: _Handler) -> None:
+        self.h = handler
+        self.fake = handler.fake
+
+    def route(self, path: str) -> None:
+        match = re.fullmatch(r"/api/(datasets|models|spaces)/(.+?)(?:/revision/([^/]+))?", path)
+        if match:
+            return self.info(match.group(1), match.group(2))
+        match = re.fullmatch(r"/(datasets/|spaces/)?(.+?)/resolve/([^/]+)/(.+)", path)
+        if match:
+            plural = (match.group(1) or "models/").rstrip("/")
+            return self.resolve(plural, match.group(2), match.group(3), match.group(4))
+        return self.error(404, "RepoNotFound", "Repository not found")
+
+    def info(self, plural: str, repo_id: str) -> None:
+        data = self.fake.load_json(f"huggingface/{plural}/{repo_id}.json")
+        if data is None:
+            return self.error(401, "RepoNotFound", "Repository not found")
+        expand = self.h.query.get("expand[]") or self.h.query.get("expand")
+        if expand:
+            # With expand, the Hub returns only what was asked (plus the ids).
+            data = {k: v for k, v in data.items() if k in {"_id", "id", *expand}}
+        else:
+            data = {k: v for k, v in data.items() if k != "downloadsAllTime"}
+        self.h._send(200, json.dumps(data).encode("utf-8"))
+
+    def resolve(self, plural: str, repo_id: str, revision: str, filename: str) -> None:
+        info = self.fake.load_json(f"huggingface/{plural}/{repo_id}.json")
+        if info is None:
+            return self.error(401, "RepoNotFound", "Repository not found")
+        sha = info.get("sha") or ""
+        if info.get("gated"):
+            return self.error(
+                401, "GatedRepo", f"Access to dataset {repo_id} is restricted. You must have "
+                "access to it and be authenticated to access it. Please log in.",
+            )  # fmt: skip
+        path = self.fake.find(f"huggingface/{plural}/{repo_id}/{filename}")
+        if path is None:
+            return self.error(404, "EntryNotFound", f'{filename} does not exist on "{revision}"')
+        body = path.read_bytes()
+        blob = hashlib.sha1(b"blob %d\0" % len(body) + body).hexdigest()  # noqa: S324 - git's id
+        headers = {
+            "Content-Type": "text/plain; charset=utf-8",
+            "ETag": f'"{blob}"',
+            "X-Repo-Commit": sha,
+            "Accept-Ranges": "bytes",
+        }
+        self.h._send(200, body, headers)
+
+    def error(self, status: int, code: str, message: str) -> None:
+        body = json.dumps({"error": message}).encode("utf-8")
+        self.h._send(status, body, {"X-Error-Code": code, "X-Error-Message": message})
+
+
+def serve_forever(port: int = 0, data_dirs: list[Path] | None = None) -> None:  # pragma: no cover
+    """``python -m enrich.sandbox.server``: run the fake until interrupted."""
+    with FakeAPI(data_dirs).start(port) as api:
+        for key, value in api.environment().items():
+            print(f"export {key}={value}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve_forever()

@@ -1,0 +1,200 @@
+"""arXiv papers, through the ``arxiv`` client: batched ``id_list`` queries, spaced requests.
+
+Fetch: every paper id of the run goes into ``id_list`` queries of up to
+``Settings.arxiv_batch_size`` ids, one request at a time, ``arxiv_delay_seconds`` apart (the
+client enforces the spacing). The API sometimes answers with a page that silently lacks some
+requested ids, and answers an unknown id by leaving it out: ids that did not come back are asked
+again, alone together, up to ``arxiv_missing_retries`` times, then called unknown. A malformed id
+makes arXiv answer the whole batch with HTTP 400 and an ``Error`` entry; the batch is split in
+halves until the bad id stands alone, so one bad id costs its neighbours nothing.
+
+Raw: every response body (Atom XML) as the client received it, one document per request.
+Normalize: the client's own Atom parser over those bodies; the newest answer for an id wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import arxiv
+import requests
+from lxml import etree
+
+from enrich.links import ARXIV_ID, Kind
+from enrich.model import Author, Entry, Paper, Status
+from enrich.raw import RawStore, exchange
+from enrich.settings import Settings
+from enrich.sources.base import Outcome, Progress, chunks, parse_time
+
+logger = logging.getLogger(__name__)
+
+_NS = {"atom": "http://www.w3.org/2005/Atom"}
+_ERROR_ID = re.compile(r"/api/errors#(?P<reason>[a-z_]+?)_for_(?P<id>.+)$")
+
+
+class ArxivSource:
+    name: str = "arxiv"
+    kinds: tuple[Kind, ...] = (Kind.PAPER,)
+
+    def fetch(
+        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
+    ) -> None:
+        ids = sorted({e.source_id for e in entries})
+        fetcher = _Fetcher(store, settings)
+        for batch in chunks(ids, settings.arxiv_batch_size):
+            pending = batch
+            for attempt in range(1 + settings.arxiv_missing_retries):
+                got = fetcher.query(pending)
+                missing = [i for i in pending if i not in got]
+                progress(len(pending) - len(missing))
+                if not missing:
+                    break
+                logger.info(
+                    "arXiv left out %d of %d ids (try %d)", len(missing), len(pending), attempt
+                )
+                pending = missing
+            else:
+                progress(len(pending))
+
+    def normalize(
+        self, entries: list[Entry], documents: list[dict[str, Any]]
+    ) -> dict[str, Outcome]:
+        papers: dict[str, tuple[datetime, Paper]] = {}
+        errors: dict[str, str] = {}
+        asked: dict[str, int] = {}
+        for doc in sorted(documents, key=lambda d: d["fetched_at"]):
+            fetched_at = parse_time(doc["fetched_at"])
+            assert fetched_at is not None
+            for paper_id in doc.get("ids", []):
+                asked[paper_id] = asked.get(paper_id, 0) + 1
+            if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
+                for paper_id in doc.get("ids", []):
+                    errors.setdefault(paper_id, f"arXiv answered HTTP {doc['status']}")
+                continue
+            body = doc["body"].encode("utf-8")
+            errors.update(_error_entries(body))
+            # The client's own parser: the same reading of the Atom entry as a live Result.
+            for result in arxiv._feed.parse(body).results:
+                if not _ERROR_ID.search(result.entry_id):
+                    paper = _paper(result)
+                    papers[paper.arxiv_id] = (fetched_at, paper)
+        outcomes: dict[str, Outcome] = {}
+        for entry in entries:
+            if entry.source_id in papers:
+                fetched_at, paper = papers[entry.source_id]
+                outcomes[entry.id] = Outcome(Status.OK, paper, fetched_at=fetched_at)
+            elif entry.source_id in errors:
+                outcomes[entry.id] = Outcome(Status.ERROR, reason=errors[entry.source_id])
+            elif entry.source_id in asked:
+                reason = f"unknown to arXiv (not returned in {asked[entry.source_id]} tries)"
+                outcomes[entry.id] = Outcome(Status.ERROR, reason=reason)
+        return outcomes
+
+
+class _Fetcher:
+    """One ``arxiv.Client`` for the run; records every response it receives."""
+
+    def __init__(self, store: RawStore, settings: Settings) -> None:
+        self.store = store
+        self.client = arxiv.Client(
+            page_size=settings.arxiv_batch_size,
+            delay_seconds=settings.arxiv_delay_seconds,
+            num_retries=settings.http_retries,
+        )
+        self.client.query_url_format = f"{settings.arxiv_api_url.rstrip('/')}/api/query?{{}}"
+        self.count = 0
+        self.lock = threading.Lock()
+        self.current: list[str] = []
+        # The client exposes parsed results only; a response hook on its session keeps the
+        # Atom body as received, for the raw layer.
+        self.client._session.hooks["response"].append(self._record)
+
+    def _record(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        with self.lock:
+            self.count += 1
+            key = f"query-{self.count:05d}"
+        body = response.content.decode("utf-8", errors="replace")
+        doc = exchange(
+            "query", response.url, response.status_code, response.headers, body, datetime.now(UTC)
+        )
+        doc["ids"] = list(self.current)
+        self.store.put("arxiv", key, doc)
+
+    def query(self, ids: list[str]) -> set[str]:
+        """Ask for ``ids``; return the ones that came back as papers."""
+        self.current = ids
+        search = arxiv.Search(id_list=ids, max_results=len(ids))
+        got: set[str] = set()
+        try:
+            for result in self.client.results(search):
+                match = ARXIV_ID.match(result.get_short_id())
+                if match:
+                    got.add(match.group("id"))
+        except arxiv.UnexpectedEmptyPageError:
+            pass  # a short page: the caller asks again for what is missing
+        except arxiv.HTTPError as exc:
+            if exc.status == 400 and len(ids) > 1:
+                half = len(ids) // 2
+                return self.query(ids[:half]) | self.query(ids[half:])
+            logger.warning("arXiv answered HTTP %s for %d ids", exc.status, len(ids))
+            return got | set(ids)  # an answer we recorded: normalize reports it per id
+        except requests.RequestException as exc:
+            logger.warning("arXiv unreachable: %s", type(exc).__name__)
+            self._record_failure(ids, type(exc).__name__)
+            return got | set(ids)
+        return got
+
+    def _record_failure(self, ids: list[str], reason: str) -> None:
+        with self.lock:
+            self.count += 1
+            key = f"query-{self.count:05d}"
+        doc = exchange("query", self.client.query_url_format, 0, {}, None, datetime.now(UTC))
+        doc["ids"] = ids
+        doc["error"] = reason
+        self.store.put("arxiv", key, doc)
+
+
+def _error_entries(body: bytes) -> dict[str, str]:
+    """arXiv's ``Error`` entries (id ``…/api/errors#…_for_ID``): never read as papers.
+
+    They have no ``<published>``, so the client's parser drops them silently; read them here.
+    """
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return {}
+    found: dict[str, str] = {}
+    for entry in root.iterfind("atom:entry", _NS):
+        match = _ERROR_ID.search(entry.findtext("atom:id", "", _NS))
+        if match:
+            summary = " ".join(entry.findtext("atom:summary", "", _NS).split())
+            found[match.group("id")] = f"arXiv: {summary or match.group('reason')}"
+    return found
+
+
+def _paper(result: arxiv.Result) -> Paper:
+    versioned = result.get_short_id()
+    match = ARXIV_ID.match(versioned)
+    assert match is not None
+    links = {link.rel: link.href for link in result.links}
+    return Paper(
+        arxiv_id=match.group("id"),
+        versioned_id=versioned,
+        version=int(match.group("version") or 1),
+        title=result.title,
+        authors=[Author(name=a.name, affiliations=list(a.affiliation)) for a in result.authors],
+        abstract=" ".join(result.summary.split()),
+        primary_category=result.primary_category or None,
+        categories=list(result.categories),
+        published=result.published,
+        updated=result.updated,
+        doi=result.doi or None,
+        journal_ref=result.journal_ref or None,
+        comment=result.comment or None,
+        abs_url=links.get("alternate"),
+        pdf_url=result.pdf_url,
+    )

@@ -1,0 +1,83 @@
+"""What every source module shares: the outcome of one entry, and the source's shape.
+
+A source has two halves. ``fetch`` is the imperative shell: it asks the upstream through the
+client library made for it and writes what came back to the raw store. ``normalize`` is pure:
+raw documents in, one `Outcome` per entry out. The snapshot is built from ``normalize`` alone,
+which is why ``enrich rebuild`` needs no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from enrich.links import Kind
+from enrich.model import Entry, Status
+from enrich.raw import RawStore
+from enrich.settings import Settings
+
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a source made of one entry."""
+
+    status: Status
+    record: BaseModel | None = None
+    reason: str | None = None
+    fetched_at: datetime | None = None
+
+
+class Source(Protocol):
+    name: str
+    kinds: tuple[Kind, ...]
+
+    def fetch(
+        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
+    ) -> None: ...
+
+    def normalize(
+        self, entries: list[Entry], documents: list[dict[str, Any]]
+    ) -> dict[str, Outcome]: ...
+
+
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def run_bounded(
+    work: Callable[[T], None], items: Iterable[T], workers: int, progress: Progress
+) -> None:
+    """Run ``work`` over ``items`` on at most ``workers`` threads; one failure stops nothing.
+
+    ``work`` is expected to record its own failures (as raw documents); anything it lets
+    escape is a bug, and is re-raised after the other items are done.
+    """
+    errors: list[BaseException] = []
+
+    def guarded(item: T) -> None:
+        try:
+            work(item)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            progress(1)
+
+    with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="enrich") as pool:
+        list(pool.map(guarded, items))
+    if errors:
+        raise errors[0]
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -1,0 +1,195 @@
+"""Hugging Face datasets, models and spaces, through ``huggingface_hub``.
+
+Per repository: one ``/api/{datasets,models,spaces}/{id}`` request with ``expand[]`` naming
+every property we record (with ``expand`` the Hub returns only what was asked, and all-time
+downloads come only when asked), on the library's own HTTP session with its headers and error
+mapping; then the card (README.md) through ``hf_hub_download`` at the exact commit ``sha``, into
+a cache kept beside the raw layer, so an unchanged repository's card is not downloaded again.
+
+The raw JSON is kept as received; normalize builds the library's own ``DatasetInfo`` /
+``ModelInfo`` / ``SpaceInfo`` from it and parses the card with ``RepoCard``. A gated repository's
+public metadata is recorded and its status says why the card could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import RepoCard, hf_hub_download
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+)
+from huggingface_hub.hf_api import DatasetInfo, ModelInfo, SpaceInfo
+from huggingface_hub.utils import (  # type: ignore[attr-defined]
+    build_hf_headers,
+    get_session,
+    hf_raise_for_status,
+)
+from markdown_it import MarkdownIt
+
+from enrich.links import Kind
+from enrich.model import Card, Entry, HubRepo, Status
+from enrich.raw import RawStore, exchange
+from enrich.settings import Settings
+from enrich.sources.base import Outcome, Progress, parse_time, run_bounded
+
+logger = logging.getLogger(__name__)
+
+_PLURAL = {Kind.DATASET: "datasets", Kind.MODEL: "models", Kind.SPACE: "spaces"}
+_EXPAND = {
+    Kind.DATASET: ["author", "cardData", "createdAt", "disabled", "downloads", "downloadsAllTime",
+                   "gated", "lastModified", "likes", "private", "sha", "tags"],
+    Kind.MODEL: ["author", "cardData", "createdAt", "disabled", "downloads", "downloadsAllTime",
+                 "gated", "lastModified", "likes", "private", "sha", "tags", "pipeline_tag"],
+    Kind.SPACE: ["author", "cardData", "createdAt", "disabled", "lastModified", "likes",
+                 "private", "sha", "tags", "sdk"],
+}  # fmt: skip
+_INFO = {Kind.DATASET: DatasetInfo, Kind.MODEL: ModelInfo, Kind.SPACE: SpaceInfo}
+
+
+class HubSource:
+    name: str = "huggingface"
+    kinds: tuple[Kind, ...] = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
+
+    def fetch(
+        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
+    ) -> None:
+        cache = store.run_dir.parent / ".hf-cache"
+
+        def one(entry: Entry) -> None:
+            store.put(self.name, entry.id, _fetch_one(entry, settings, cache))
+
+        run_bounded(one, entries, settings.hub_concurrency, progress)
+
+    def normalize(
+        self, entries: list[Entry], documents: list[dict[str, Any]]
+    ) -> dict[str, Outcome]:
+        by_id = {doc["entry_id"]: doc for doc in documents}
+        return {e.id: _outcome(e, by_id[e.id]) for e in entries if e.id in by_id}
+
+
+def _fetch_one(entry: Entry, settings: Settings, cache: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = {"entry_id": entry.id, "kind": entry.kind.value, "exchanges": []}
+    token = settings.hf_token.get_secret_value() if settings.hf_token else None
+    endpoint = settings.hf_endpoint.rstrip("/")
+    url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
+    try:
+        response = get_session().get(
+            url,
+            params=[("expand[]", p) for p in _EXPAND[entry.kind]],
+            headers=build_hf_headers(token=token),
+            timeout=settings.http_timeout_seconds,
+        )
+        body = response.json() if response.status_code == 200 else response.text
+        doc["exchanges"].append(
+            exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
+        )
+        hf_raise_for_status(response)
+    except RepositoryNotFoundError:
+        doc["error"] = {"kind": "not_found", "message": "not found on the Hub (deleted or private)"}
+        return doc
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else 0
+        doc["error"] = {"kind": "http", "message": f"Hub answered HTTP {status}"}
+        return doc
+    except Exception as exc:
+        doc["error"] = {"kind": "network", "message": f"Hub unreachable ({type(exc).__name__})"}
+        return doc
+
+    sha = body.get("sha") if isinstance(body, dict) else None
+    repo_type = entry.kind.value
+    try:
+        path = hf_hub_download(
+            entry.source_id, "README.md", repo_type=repo_type, revision=sha,
+            endpoint=endpoint, token=token, cache_dir=cache,
+        )  # fmt: skip
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        doc["card"] = {"status": 200, "text": text, "fetched_at": datetime.now(UTC).isoformat()}
+    except GatedRepoError:
+        doc["card"] = {"status": 401, "error": "gated: the card needs an accepted access request"}
+    except EntryNotFoundError:
+        doc["card"] = {"status": 404, "error": "the repository has no card (README.md)"}
+    except Exception as exc:
+        doc["card"] = {"status": 0, "error": f"card not read ({type(exc).__name__})"}
+    return doc
+
+
+def _outcome(entry: Entry, doc: dict[str, Any]) -> Outcome:
+    if doc.get("error"):
+        return Outcome(Status.ERROR, reason=doc["error"]["message"])
+    info_x = doc["exchanges"][0]
+    data = dict(info_x["body"])
+    info: Any = _INFO[entry.kind](**data)  # type: ignore[no-untyped-call]
+    card_doc = doc.get("card") or {}
+    card = _card(card_doc["text"]) if card_doc.get("status") == 200 else None
+    tags = list(getattr(info, "tags", None) or [])
+    gated = getattr(info, "gated", None)
+    hub = HubRepo(
+        repo_type=entry.kind.value,
+        repo_id=info.id,
+        sha=info.sha,
+        last_modified=info.last_modified,
+        created_at=info.created_at,
+        downloads=getattr(info, "downloads", None),
+        downloads_all_time=getattr(info, "downloads_all_time", None),
+        likes=info.likes,
+        tags=tags,
+        gated=gated if isinstance(gated, str) else None,
+        private=bool(info.private),
+        arxiv_ids=sorted({t.split(":", 1)[1] for t in tags if t.startswith("arxiv:")}),
+        card=card,
+    )
+    fetched_at = parse_time(info_x["fetched_at"])
+    if card is None and card_doc.get("error"):
+        # Public metadata is good; say why the card is missing without failing the entry.
+        return Outcome(Status.OK, hub, reason=card_doc["error"], fetched_at=fetched_at)
+    return Outcome(Status.OK, hub, fetched_at=fetched_at)
+
+
+def _card(text: str) -> Card:
+    card = RepoCard(text, ignore_metadata_errors=True)
+    meta: dict[str, Any] = card.data.to_dict() if card.data else {}  # type: ignore[no-untyped-call]
+
+    def as_list(value: Any) -> list[str]:
+        if value is None:
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    configs = [c.get("config_name") for c in meta.get("configs") or [] if isinstance(c, dict)]
+    return Card(
+        license=str(meta["license"]) if meta.get("license") else None,
+        task_categories=as_list(meta.get("task_categories")),
+        language=as_list(meta.get("language")),
+        size_categories=as_list(meta.get("size_categories")),
+        pretty_name=str(meta["pretty_name"]) if meta.get("pretty_name") else None,
+        configs=[str(c) for c in configs if c],
+        metadata_json=json.dumps(meta, sort_keys=True, default=str) if meta else None,
+        text=card.text,
+        summary=summary(card.text),
+    )
+
+
+_MD = MarkdownIt("commonmark")
+
+
+def summary(markdown: str) -> str | None:
+    """The first paragraph of prose: not a heading, badge line, table, code or link list."""
+    tokens = _MD.parse(markdown)
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or tokens[i - 1].type != "paragraph_open":
+            continue
+        if tokens[i - 1].level != 0:
+            continue  # inside a list or a quote
+        words = [c.content for c in token.children or [] if c.type in ("text", "code_inline")]
+        text = re.sub(r"\s+", " ", " ".join(words)).strip()
+        if len(text.split()) >= 6:
+            return text
+    return None

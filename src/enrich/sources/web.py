@@ -1,0 +1,142 @@
+"""Web pages, through httpx: final URL, status, content type, title.
+
+List URLs are untrusted. Every hop (the first request and each redirect) is resolved and refused
+when any address is private, loopback, link-local (cloud metadata lives there), multicast,
+reserved or unspecified; only ``allow_loopback`` (tests) lets 127.0.0.0/8 and ::1 through.
+Redirects are followed by hand for that reason, at most ``web_max_redirects``; a body is read
+up to ``web_max_bytes``; each request has ``web_timeout_seconds``. A broken link is a status.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import logging
+import re
+import socket
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from enrich.errors import BlockedURLError
+from enrich.links import Kind
+from enrich.model import Entry, Status, WebPage
+from enrich.raw import RawStore, exchange
+from enrich.settings import Settings
+from enrich.sources.base import Outcome, Progress, parse_time, run_bounded
+
+logger = logging.getLogger(__name__)
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+class WebSource:
+    name: str = "web"
+    kinds: tuple[Kind, ...] = (Kind.WEB,)
+
+    def fetch(
+        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
+    ) -> None:
+        headers = {"User-Agent": settings.user_agent, "Accept": "text/html,*/*;q=0.5"}
+        timeout = httpx.Timeout(settings.web_timeout_seconds)
+        with httpx.Client(headers=headers, timeout=timeout, follow_redirects=False) as http:
+
+            def one(entry: Entry) -> None:
+                store.put(self.name, entry.id, fetch_page(http, entry, settings))
+
+            run_bounded(one, entries, settings.web_concurrency, progress)
+
+    def normalize(
+        self, entries: list[Entry], documents: list[dict[str, Any]]
+    ) -> dict[str, Outcome]:
+        by_id = {doc["entry_id"]: doc for doc in documents}
+        return {e.id: _outcome(by_id[e.id]) for e in entries if e.id in by_id}
+
+
+def check_address(url: str, allow_loopback: bool) -> None:
+    """Refuse a URL whose host resolves to an address list links must never reach."""
+    host = urlsplit(url).hostname
+    if not host:
+        raise BlockedURLError("URL has no host", url=url)
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise BlockedURLError(f"host does not resolve ({exc})", url=url) from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if address.is_loopback and allow_loopback:
+            continue
+        if (
+            address.is_private or address.is_loopback or address.is_link_local
+            or address.is_multicast or address.is_reserved or address.is_unspecified
+        ):  # fmt: skip
+            raise BlockedURLError(f"refused: {host} resolves to a non-public address", url=url)
+
+
+def fetch_page(http: httpx.Client, entry: Entry, settings: Settings) -> dict[str, Any]:
+    doc: dict[str, Any] = {"entry_id": entry.id, "hops": []}
+    url = entry.url
+    try:
+        for _ in range(settings.web_max_redirects + 1):
+            check_address(url, settings.allow_loopback)
+            with http.stream("GET", url) as response:
+                body = b""
+                if response.status_code < 300 or response.status_code >= 400:
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) >= settings.web_max_bytes:
+                            break
+                title = _title(body, response.headers.get("content-type", ""))
+                doc["hops"].append(
+                    exchange("get", url, response.status_code, response.headers,
+                             {"title": title, "bytes": len(body)}, datetime.now(UTC))
+                )  # fmt: skip
+                location = response.headers.get("location")
+                if response.is_redirect and location:
+                    url = urljoin(url, location)
+                    continue
+                return doc
+        doc["error"] = f"more than {settings.web_max_redirects} redirects"
+    except BlockedURLError as exc:
+        doc["error"] = exc.message
+    except httpx.TimeoutException:
+        doc["error"] = "timed out"
+    except httpx.HTTPError as exc:
+        doc["error"] = f"unreachable ({type(exc).__name__})"
+    return doc
+
+
+def _title(body: bytes, content_type: str) -> str | None:
+    if "html" not in content_type.lower():
+        return None
+    match = _TITLE.search(body)
+    if not match:
+        return None
+    text = match.group(1).decode("utf-8", errors="replace")
+    return " ".join(html.unescape(text).split()) or None
+
+
+def _outcome(doc: dict[str, Any]) -> Outcome:
+    if doc.get("skipped"):
+        return Outcome(Status.SKIPPED, reason=doc["skipped"])
+    hops = doc.get("hops") or []
+    if doc.get("error") and not hops:
+        return Outcome(Status.ERROR, reason=doc["error"])
+    last = hops[-1]
+    checked = parse_time(last["fetched_at"])
+    page = WebPage(
+        final_url=last["url"],
+        http_status=last["status"],
+        content_type=last["headers"].get("content-type"),
+        title=last["body"].get("title"),
+        checked_at=checked,
+    )
+    if doc.get("error"):
+        return Outcome(Status.ERROR, page, reason=doc["error"], fetched_at=checked)
+    if last["status"] >= 400:
+        return Outcome(
+            Status.ERROR, page, reason=f"broken link: HTTP {last['status']}", fetched_at=checked
+        )
+    return Outcome(Status.OK, page, fetched_at=checked)
