@@ -63,3 +63,23 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, make, message: str) ->
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_demo_then_rebuild(tmp_path: Path) -> None:
+    """`enrich demo` is the offline nightly job; `enrich rebuild` re-derives its snapshot."""
+    result = enrich("demo", "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw"))
+    assert result.returncode == 0, result.stderr
+    assert "offline demo: web pages are not fetched" not in result.stderr
+    latest = json.loads((tmp_path / "out/latest.json").read_text())
+    statuses = {e["id"]: e["status"] for e in latest["entries"]}
+    assert statuses["github:lvwerra/trl"] == "ok" and statuses["https://carper.ai/"] == "skipped"
+    (run_dir,) = (tmp_path / "raw").glob("2*")
+    rebuilt = enrich("rebuild", str(run_dir), "--out", str(tmp_path / "rebuilt"))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert (tmp_path / "rebuilt/latest.json").read_bytes() == (tmp_path / "out/latest.json").read_bytes()
+
+
+def test_rebuild_of_a_non_run_folder_is_one_line(tmp_path: Path) -> None:
+    result = enrich("rebuild", str(tmp_path))
+    assert result.returncode == 2 and "not a raw run folder" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -69,9 +69,12 @@ class FakeAPI:
         self.data_dirs = [BUNDLED_DATA, *(data_dirs or [])]
         self.latency = latency
         self.faults: list[Fault] = []
-        self.arxiv_drop: set[str] = set()  # ids silently left out of the next answers
+        # ids silently left out of the next N answers (arXiv's short-page quirk)
+        self.arxiv_drop: Counter[str] = Counter()
         self.log: list[Exchange] = []
         self.stats_calls: Counter[str] = Counter()
+        # How many calls per repository /stats/* answers 202 ("computing") before the data.
+        self.stats_computing_calls = 1
         self.base_url = ""
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -229,10 +232,21 @@ class _Handler(BaseHTTPRequestHandler):
                 ArxivRoutes(self).route(path[len("/arxiv") :])
             elif source == "hf":
                 HubRoutes(self).route(path[len("/hf") :])
+            elif source == "pages":
+                self._page(path)
             else:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
         except BrokenPipeError:
             pass
+
+    def _page(self, path: str) -> None:
+        """Tiny web pages for the web source's tests: a title, a redirect, a 404."""
+        if path == "/pages/ok":
+            body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
+            return self._send(200, body, {"Content-Type": "text/html; charset=utf-8"})
+        if path == "/pages/moved":
+            return self._send(301, b"", {"Location": "/pages/ok", "Content-Type": "text/html"})
+        return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
 
     def body_json(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
@@ -320,8 +334,8 @@ class GitHubRoutes:
         """52 weeks of commit counts; 202 with an empty body the first time, as GitHub does."""
         with self.fake._lock:
             self.fake.stats_calls[full_name.lower()] += 1
-            first = self.fake.stats_calls[full_name.lower()] == 1
-        if first:
+            computing = self.fake.stats_calls[full_name.lower()] <= self.fake.stats_computing_calls
+        if computing:
             return self.json(202, {})
         commits = self.fake.load_json(f"{base}/commits.json") or []
         # Weeks start on Sunday (UTC), the newest week is the one holding AS_OF.
@@ -427,8 +441,12 @@ class ArxivRoutes:
             assert match is not None
             bare = match.group("id")
             found = self.fake.find(f"arxiv/{bare.replace('/', '_')}.xml")
-            if found is None or bare in self.fake.arxiv_drop:
+            if found is None:
                 continue  # unknown ids are silently absent, as on the real service
+            with self.fake._lock:
+                if self.fake.arxiv_drop[bare] > 0:
+                    self.fake.arxiv_drop[bare] -= 1
+                    continue
             entries.append(_strip_entry_namespaces(found.read_text(encoding="utf-8")))
         page = entries[start : start + max_results]
         self.feed(page, len(entries), start, raw_ids)

@@ -1,0 +1,50 @@
+"""Shared fixtures: the local fake API on 127.0.0.1 and settings pointing the clients at it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from enrich.sandbox.server import FakeAPI
+from enrich.settings import Settings
+
+ROOT = Path(__file__).parent.parent
+BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
+
+
+def write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture
+def extra_data(tmp_path: Path) -> Path:
+    """A data folder layered over the bundled sample data (test-only cases go here)."""
+    folder = tmp_path / "fake-data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def fake(extra_data: Path) -> Iterator[FakeAPI]:
+    with FakeAPI([extra_data]) as api:
+        yield api
+
+
+@pytest.fixture
+def settings(fake: FakeAPI) -> Settings:
+    return Settings(
+        github_api_url=fake.github_url,
+        arxiv_api_url=fake.arxiv_url,
+        hf_endpoint=fake.hf_url,
+        github_token=None,
+        hf_token=None,
+        arxiv_delay_seconds=0.0,
+        github_seconds_between_requests=0.0,
+        github_stats_wait_seconds=0.01,
+        allow_loopback=True,
+        http_retries=0,
+    )
