@@ -36,15 +36,4 @@ def fake(extra_data: Path) -> Iterator[FakeAPI]:
 
 @pytest.fixture
 def settings(fake: FakeAPI) -> Settings:
-    return Settings(
-        github_api_url=fake.github_url,
-        arxiv_api_url=fake.arxiv_url,
-        hf_endpoint=fake.hf_url,
-        github_token=None,
-        hf_token=None,
-        arxiv_delay_seconds=0.0,
-        github_seconds_between_requests=0.0,
-        github_stats_wait_seconds=0.01,
-        allow_loopback=True,
-        http_retries=0,
-    )
+    return fake.settings(allow_loopback=True, http_retries=0)

@@ -229,3 +229,27 @@ def test_bundled_parse_matches_fake_data() -> None:
         elif entry.kind == Kind.DATASET:
             assert (data / f"huggingface/datasets/{entry.source_id}.json").is_file()
     assert json.loads((data / "github/redirects.json").read_text()) == {"lvwerra/trl": "huggingface/trl"}
+
+
+def test_one_failing_repo_does_not_stop_the_others(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+    from enrich.sandbox.server import Fault
+
+    fake.faults.append(Fault(pattern=r"/repos/CarperAI/trlx$", status=503))
+    entries = [entry_for("https://github.com/CarperAI/trlx"), entry_for("https://github.com/voidful/TextRL")]
+    outcomes = enrich_one("github", entries, settings, tmp_path)
+    broken, fine = (outcomes[e.id] for e in entries)
+    assert (broken.status, broken.reason) == (Status.ERROR, "GitHub kept failing: too many 503 error responses")  # type: ignore[attr-defined]
+    assert fine.status == Status.OK  # type: ignore[attr-defined]
+
+
+def test_failed_entry_keeps_last_good_values(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+    """Nothing lost: a repo that fails tonight keeps yesterday's values, marked stale."""
+    from enrich.sandbox.server import Fault
+
+    first = demo_run(settings, tmp_path)
+    fake.faults.append(Fault(pattern=r"/repos/voidful/TextRL$", status=503))
+    second = demo_run(settings, tmp_path)
+    before, after = by_id(first)["github:voidful/textrl"], by_id(second)["github:voidful/textrl"]
+    assert after.status == Status.STALE
+    assert after.status_reason == "GitHub kept failing: too many 503 error responses"
+    assert after.repo == before.repo and after.stale_since == before.fetched_at

@@ -120,16 +120,8 @@ def demo(
 
     with FakeAPI() as api:
         out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
-        settings = Settings(
-            github_api_url=api.github_url,
-            arxiv_api_url=api.arxiv_url,
-            hf_endpoint=api.hf_url,
-            github_token=None,
-            hf_token=None,
-            arxiv_delay_seconds=0.5,
-            github_seconds_between_requests=0,
-            github_stats_wait_seconds=0.1,
-        )
+        # A little arXiv spacing keeps the demo honest about the real job's pacing.
+        settings = api.settings(arxiv_delay_seconds=0.5)
         skip = {"web": "offline demo: web pages are not fetched"}
         _run(str(BUNDLED_LIST), settings, out_dir, raw_dir, None, skip)
 

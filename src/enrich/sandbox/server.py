@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from enrich.links import ARXIV_ID
+from enrich.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,21 @@ class FakeAPI:
     @property
     def hf_url(self) -> str:
         return f"{self.base_url}/hf"
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Settings that point every client at this fake, without delays meant for the real APIs."""
+        values: dict[str, Any] = {
+            "github_api_url": self.github_url,
+            "arxiv_api_url": self.arxiv_url,
+            "hf_endpoint": self.hf_url,
+            "github_token": None,
+            "hf_token": None,
+            "arxiv_delay_seconds": 0.0,
+            "github_seconds_between_requests": 0.0,
+            "github_stats_wait_seconds": 0.01,
+            **overrides,
+        }
+        return Settings(**values)
 
     def environment(self) -> dict[str, str]:
         """The variables that point enrich (and the client libraries) at this fake."""

@@ -77,6 +77,16 @@ def run_bounded(
         raise errors[0]
 
 
+def per_entry(
+    entries: list[Entry],
+    documents: list[dict[str, Any]],
+    outcome: Callable[[Entry, dict[str, Any]], Outcome],
+) -> dict[str, Outcome]:
+    """Normalize sources that keep one raw document per entry (keyed by ``entry_id``)."""
+    by_id = {doc["entry_id"]: doc for doc in documents}
+    return {e.id: outcome(e, by_id[e.id]) for e in entries if e.id in by_id}
+
+
 def parse_time(value: str | None) -> datetime | None:
     if not value:
         return None

@@ -25,13 +25,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
 
 from enrich.links import Kind
 from enrich.model import Entry, Language, Release, Repo, Status
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, parse_time, run_bounded
+from enrich.sources.base import Outcome, Progress, parse_time, per_entry, run_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,7 @@ class GitHubSource:
     def normalize(
         self, entries: list[Entry], documents: list[dict[str, Any]]
     ) -> dict[str, Outcome]:
-        by_id = {doc["entry_id"]: doc for doc in documents}
-        return {e.id: _outcome(e, by_id[e.id]) for e in entries if e.id in by_id}
+        return per_entry(entries, documents, _outcome)
 
 
 def _client(settings: Settings) -> Github:
@@ -118,6 +118,10 @@ def _fetch_repo(
         doc["error"] = {"kind": "not_found", "message": "not found on GitHub (deleted or private)"}
     except GithubException as exc:
         doc["error"] = {"kind": "http", "message": f"GitHub answered HTTP {exc.status}"}
+    except requests.exceptions.RetryError as exc:
+        # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        doc["error"] = {"kind": "transient", "message": f"GitHub kept failing: {reason or exc}"}
     except Exception as exc:  # connection errors and the like: a status, never a crash
         doc["error"] = {"kind": "network", "message": f"GitHub unreachable ({type(exc).__name__})"}
     return doc

@@ -39,7 +39,7 @@ from enrich.links import Kind
 from enrich.model import Card, Entry, HubRepo, Status
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, parse_time, run_bounded
+from enrich.sources.base import Outcome, Progress, parse_time, per_entry, run_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,7 @@ class HubSource:
     def normalize(
         self, entries: list[Entry], documents: list[dict[str, Any]]
     ) -> dict[str, Outcome]:
-        by_id = {doc["entry_id"]: doc for doc in documents}
-        return {e.id: _outcome(e, by_id[e.id]) for e in entries if e.id in by_id}
+        return per_entry(entries, documents, _outcome)
 
 
 def _fetch_one(entry: Entry, settings: Settings, cache: Path) -> dict[str, Any]:

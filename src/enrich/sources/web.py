@@ -25,7 +25,7 @@ from enrich.links import Kind
 from enrich.model import Entry, Status, WebPage
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, parse_time, run_bounded
+from enrich.sources.base import Outcome, Progress, parse_time, per_entry, run_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,7 @@ class WebSource:
     def normalize(
         self, entries: list[Entry], documents: list[dict[str, Any]]
     ) -> dict[str, Outcome]:
-        by_id = {doc["entry_id"]: doc for doc in documents}
-        return {e.id: _outcome(by_id[e.id]) for e in entries if e.id in by_id}
+        return per_entry(entries, documents, _outcome)
 
 
 def check_address(url: str, allow_loopback: bool) -> None:
@@ -118,7 +117,7 @@ def _title(body: bytes, content_type: str) -> str | None:
     return " ".join(html.unescape(text).split()) or None
 
 
-def _outcome(doc: dict[str, Any]) -> Outcome:
+def _outcome(entry: Entry, doc: dict[str, Any]) -> Outcome:
     if doc.get("skipped"):
         return Outcome(Status.SKIPPED, reason=doc["skipped"])
     hops = doc.get("hops") or []
