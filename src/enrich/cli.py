@@ -144,14 +144,10 @@ def rebuild(
 class _Bars(Reporter):
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.tasks: dict[str, object] = {}
 
     def start(self, source: str, total: int):  # type: ignore[no-untyped-def]
         task = self.progress.add_task(source, total=total)
         return lambda n: self.progress.advance(task, n)
-
-    def finish(self, source: str) -> None:
-        pass
 
 
 def _run(

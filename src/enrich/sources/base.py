@@ -8,7 +8,7 @@ which is why ``enrich rebuild`` needs no network.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,26 +53,31 @@ def chunks(items: list[T], size: int) -> Iterator[list[T]]:
         yield items[start : start + size]
 
 
-def run_bounded(
-    work: Callable[[T], None], items: Iterable[T], workers: int, progress: Progress
+def fetch_each(
+    source: str,
+    entries: list[Entry],
+    store: RawStore,
+    workers: int,
+    progress: Progress,
+    fetch_one: Callable[[Entry], dict[str, Any]],
 ) -> None:
-    """Run ``work`` over ``items`` on at most ``workers`` threads; one failure stops nothing.
+    """Fetch each entry on at most ``workers`` threads; store its raw document under its id.
 
-    ``work`` is expected to record its own failures (as raw documents); anything it lets
-    escape is a bug, and is re-raised after the other items are done.
+    ``fetch_one`` records its own failures in the document it returns; anything it lets
+    escape is a bug, and is re-raised after the other entries are done.
     """
     errors: list[BaseException] = []
 
-    def guarded(item: T) -> None:
+    def guarded(entry: Entry) -> None:
         try:
-            work(item)
+            store.put(source, entry.id, fetch_one(entry))
         except BaseException as exc:
             errors.append(exc)
         finally:
             progress(1)
 
     with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="enrich") as pool:
-        list(pool.map(guarded, items))
+        list(pool.map(guarded, entries))
     if errors:
         raise errors[0]
 

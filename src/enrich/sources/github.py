@@ -32,7 +32,7 @@ from enrich.links import Kind
 from enrich.model import Entry, Language, Release, Repo, Status
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, parse_time, per_entry, run_bounded
+from enrich.sources.base import Outcome, Progress, fetch_each, parse_time, per_entry
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +50,10 @@ class GitHubSource:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
-
-            def one(entry: Entry) -> None:
-                store.put(self.name, entry.id, _fetch_repo(client, stats_http, entry, settings))
-
-            run_bounded(one, entries, settings.github_concurrency, progress)
+            fetch_each(
+                self.name, entries, store, settings.github_concurrency, progress,
+                lambda entry: _fetch_repo(client, stats_http, entry, settings),
+            )  # fmt: skip
 
     def normalize(
         self, entries: list[Entry], documents: list[dict[str, Any]]

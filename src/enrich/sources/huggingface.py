@@ -39,7 +39,7 @@ from enrich.links import Kind
 from enrich.model import Card, Entry, HubRepo, Status
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, parse_time, per_entry, run_bounded
+from enrich.sources.base import Outcome, Progress, fetch_each, parse_time, per_entry
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,10 @@ class HubSource:
     ) -> None:
         cache = store.run_dir.parent / ".hf-cache"
 
-        def one(entry: Entry) -> None:
-            store.put(self.name, entry.id, _fetch_one(entry, settings, cache))
-
-        run_bounded(one, entries, settings.hub_concurrency, progress)
+        fetch_each(
+            self.name, entries, store, settings.hub_concurrency, progress,
+            lambda entry: _fetch_one(entry, settings, cache),
+        )  # fmt: skip
 
     def normalize(
         self, entries: list[Entry], documents: list[dict[str, Any]]

@@ -25,7 +25,7 @@ from enrich.links import Kind
 from enrich.model import Entry, Status, WebPage
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, parse_time, per_entry, run_bounded
+from enrich.sources.base import Outcome, Progress, fetch_each, parse_time, per_entry
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +42,10 @@ class WebSource:
         headers = {"User-Agent": settings.user_agent, "Accept": "text/html,*/*;q=0.5"}
         timeout = httpx.Timeout(settings.web_timeout_seconds)
         with httpx.Client(headers=headers, timeout=timeout, follow_redirects=False) as http:
-
-            def one(entry: Entry) -> None:
-                store.put(self.name, entry.id, fetch_page(http, entry, settings))
-
-            run_bounded(one, entries, settings.web_concurrency, progress)
+            fetch_each(
+                self.name, entries, store, settings.web_concurrency, progress,
+                lambda entry: fetch_page(http, entry, settings),
+            )  # fmt: skip
 
     def normalize(
         self, entries: list[Entry], documents: list[dict[str, Any]]
