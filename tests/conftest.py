@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,14 @@ import pytest
 
 from enrich.sandbox.server import FakeAPI
 from enrich.settings import Settings
+
+# Prefect (in this process and in every subprocess a test starts) gets a home of its own:
+# its own SQLite database, no profile of the developer's, no telemetry, no server configured.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="enrich-tests-prefect-")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+for _name in ("PREFECT_API_URL", "PREFECT_PROFILE", "GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).parent.parent
 BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"

@@ -12,7 +12,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,10 +21,11 @@ from rich.table import Table
 
 from enrich.errors import EnrichError, InputError
 from enrich.listing import ParsedList, parse_list
-from enrich.model import Snapshot, Status
-from enrich.pipeline import Reporter, build, read_list_source, run
+from enrich.listsource import read_list_source
+from enrich.model import Status
+from enrich.pipeline import Reporter, build
 from enrich.raw import RawStore
-from enrich.settings import BUNDLED_LIST, Settings
+from enrich.settings import BUNDLED_LIST
 from enrich.snapshot import assemble, publish, read_snapshot
 
 app = typer.Typer(
@@ -99,31 +100,62 @@ def snapshot(list_file: ListArg, out_dir: OutOpt = Path("data/enriched")) -> Non
         out.print(f"wrote {path}", markup=False)
 
 
+TaskRunnerOpt = Annotated[
+    str, typer.Option("--task-runner", help="threads (this process) or dask (ENRICH_DASK_ADDRESS).")
+]
+
+
 @app.command("run")
 def run_command(
-    list_file: Annotated[Path, typer.Argument(help="The Markdown list file.")] = BUNDLED_LIST,
+    list_source: Annotated[
+        str,
+        typer.Argument(help="A list file, an https URL, or github:OWNER/REPO/PATH[@REF]."),
+    ] = str(BUNDLED_LIST),
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
     source: SourcesOpt = None,
+    task_runner: TaskRunnerOpt = "threads",
 ) -> None:
-    """The nightly job once, against the configured (by default, live) APIs."""
-    _run(str(list_file), Settings(), out_dir, raw_dir, source, {})
+    """The nightly flow once, on Prefect's embedded local API, against the live APIs."""
+    if not list_source.startswith(("github:", "https://", "http://")):
+        read_list(Path(list_source))  # a bad local path fails now, before Prefect starts
+    _run_flow(list_source, out_dir, raw_dir, source, None, task_runner)
 
 
 @app.command()
 def demo(
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
+    task_runner: TaskRunnerOpt = "threads",
 ) -> None:
-    """The nightly job once, offline: the bundled list against the local fake API."""
+    """The nightly flow once, offline: the bundled list against the local fake API."""
     from enrich.sandbox.server import FakeAPI
 
     with FakeAPI() as api:
         out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # A little arXiv spacing keeps the demo honest about the real job's pacing.
-        settings = api.settings(arxiv_delay_seconds=0.5)
+        for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
+            os.environ.pop(name, None)
+        os.environ.update(api.environment(arxiv_delay_seconds=0.5))
         skip = {"web": "offline demo: web pages are not fetched"}
-        _run(str(BUNDLED_LIST), settings, out_dir, raw_dir, None, skip)
+        _run_flow(str(BUNDLED_LIST), out_dir, raw_dir, None, skip, task_runner)
+
+
+@app.command()
+def serve(
+    list_source: Annotated[
+        str, typer.Option("--list", help="List source of the deployment's default parameters.")
+    ] = str(BUNDLED_LIST),
+    out_dir: OutOpt = Path("data/enriched"),
+    raw_dir: RawOpt = Path("data/raw"),
+    cron: Annotated[str, typer.Option(help="Schedule, in UTC.")] = "0 3 * * *",
+) -> None:
+    """Serve the `nightly` deployment (cron, UTC) until stopped; needs a Prefect server."""
+    from enrich.flow import serve_nightly
+
+    if Path(list_source).exists():  # flow runs start in their own working folder
+        list_source = str(Path(list_source).resolve())
+    serve_nightly(list_source, str(out_dir.resolve()), str(raw_dir.resolve()), cron)
 
 
 @app.command()
@@ -150,58 +182,69 @@ class _Bars(Reporter):
         return lambda n: self.progress.advance(task, n)
 
 
-def _run(
+def _run_flow(
     list_source: str,
-    settings: Settings,
     out_dir: Path,
     raw_dir: Path,
     sources: list[str] | None,
-    skip: dict[str, str],
+    skip: dict[str, str] | None,
+    task_runner: str,
 ) -> None:
+    if task_runner not in ("threads", "dask"):
+        raise InputError(f"--task-runner {task_runner}: expected threads or dask")
+    from enrich.flow import enrich_awesome_list, reporting
+
     columns = (
         TextColumn("{task.description:<12}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=out, transient=False) as progress:
-        result = run(
-            list_source,
-            settings=settings,
-            out_dir=out_dir,
-            raw_root=raw_dir,
+    with Progress(*columns, console=out, transient=False) as progress, reporting(_Bars(progress)):
+        state = enrich_awesome_list(
+            list_source=list_source,
+            out_dir=str(out_dir),
+            raw_dir=str(raw_dir),
             sources=sources,
             skip=skip,
-            reporter=_Bars(progress),
+            task_runner=task_runner,
+            return_state=True,
         )
-    print_summary(result.snapshot)
-    out.print(f"raw layer: {result.run_dir}", markup=False)
-    for path in result.published:
-        out.print(f"wrote {path}", markup=False)
+    if not state.is_completed():
+        raise EnrichError(state.message or f"flow run ended {state.name}")
+    summary: dict[str, Any] = state.result()  # type: ignore[assignment]
+    print_summary(summary)
 
 
-def print_summary(snap: Snapshot) -> None:
-    table = Table(title=f"{snap.header.entries} entries")
+def print_summary(summary: dict[str, Any]) -> None:
+    table = Table(title=f"{summary['entries']} entries")
     statuses = [s.value for s in Status]
     table.add_column("kind")
     for status in statuses:
         table.add_column(status, justify="right")
-    kinds = sorted({e.kind.value for e in snap.entries})
-    for kind in kinds:
-        row = [
-            sum(1 for e in snap.entries if e.kind.value == kind and e.status.value == s)
-            for s in statuses
-        ]
-        table.add_row(kind, *[str(n) if n else "" for n in row])
+    for kind, row in summary["by_kind_status"].items():
+        table.add_row(kind, *[str(row.get(s, "")) for s in statuses])
     out.print(table)
-    for entry in snap.entries:
-        if entry.status in (Status.ERROR, Status.STALE):
-            out.print(f"{entry.status.value}: {entry.id}: {entry.status_reason}", markup=False)
+    requests = ", ".join(f"{name} {n}" for name, n in summary["requests"].items())
+    out.print(f"requests: {requests}", markup=False)
+    for name, why in summary["source_failures"].items():
+        out.print(f"source {name} failed: {why}", markup=False)
+    for entry_id, why in summary["problems"].items():
+        out.print(f"{entry_id}: {why}", markup=False)
+    for path in summary["published"]:
+        out.print(f"wrote {path}", markup=False)
 
 
 def main() -> None:
     """Entry point: run the app, turning our errors into one line and an exit code."""
     level = os.environ.get("ENRICH_LOG_LEVEL", "WARNING").upper()
+    # Before Prefect is imported: its console logging only when asked for (the summary and
+    # the one-line error say what matters), no telemetry, and time for the embedded API's
+    # first start (database migrations).
+    prefect_level = level if "ENRICH_LOG_LEVEL" in os.environ else "CRITICAL"
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", prefect_level)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # PyGithub logs every redirect it follows at INFO; the summary says what matters.
     logging.getLogger("github").setLevel(max(logging.WARNING, logging.getLogger().level))

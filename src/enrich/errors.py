@@ -9,7 +9,9 @@
     │   ├── NotFoundError        404 / 410 / unknown id: permanent, never retried
     │   ├── TransientError       5xx, 429, rate limits, timeouts: worth a retry
     │   └── BlockedURLError      a list URL that must not be fetched (private address, bad scheme)
-    └── PublishError             the snapshot could not be written
+    ├── PublishError             the snapshot could not be written
+    │   └── RejectedRunError     too many entries failed: latest.* kept, the attempt set aside
+    └── LockedError              another run holds the output folder
 
 Every error carries what a reader needs to act on it (source, id, url, status) and nothing
 secret: messages are built from ids and URLs only, never from request headers.
@@ -85,3 +87,11 @@ class BlockedURLError(SourceError):
 
 class PublishError(EnrichError):
     """The snapshot could not be written; the previous files are left as they were."""
+
+
+class RejectedRunError(PublishError):
+    """The publish guard refused the run: too many entries failed to replace a good dataset."""
+
+
+class LockedError(EnrichError):
+    """Another run is writing to the same output folder."""

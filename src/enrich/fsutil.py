@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from enrich.errors import PublishError
+from enrich.errors import LockedError, PublishError
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -69,3 +71,31 @@ def safe_name(identifier: str, max_len: int = 80) -> str:
     readable = _UNSAFE.sub("_", identifier).strip("._") or "id"
     digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:10]
     return f"{readable[:max_len]}-{digest}"
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
+    """Hold ``folder/.lock`` for the duration; a second holder is refused with a clear message.
+
+    ``flock`` is released by the kernel when the holder dies, so a killed run never leaves a
+    stale lock behind; the pid written inside is only there to say who holds it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".lock"
+    handle = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise LockedError(
+                f"{folder}: {what} is already writing here ({holder}); try again when it ends"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -8,18 +8,21 @@ calls it on a raw run folder and gets what the live run published.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from enrich import crosslinks
-from enrich.errors import EnrichError, InputError
+from enrich.errors import EnrichError, InputError, RejectedRunError
+from enrich.fsutil import atomic_write_bytes, exclusive
 from enrich.listing import parse_list
-from enrich.model import Entry, Snapshot, Status
+from enrich.listsource import read_list_source
+from enrich.model import Entry, Snapshot, Status, utc_date
 from enrich.raw import RawStore
 from enrich.settings import Settings
-from enrich.snapshot import assemble, publish, read_snapshot
+from enrich.snapshot import assemble, publish, read_snapshot, to_json
 from enrich.sources import SOURCES, Outcome
 from enrich.sources.base import Progress
 
@@ -44,38 +47,27 @@ class RunResult:
     snapshot: Snapshot
     run_dir: Path
     published: list[Path] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    source_failures: dict[str, str] = field(default_factory=dict)
 
 
-def read_list_source(source: str) -> bytes:
-    """The list's bytes from a local path, with a one-line `InputError` for every bad path."""
-    path = Path(source)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a list file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-
-
-def run(
+def prepare(
     list_source: str,
     *,
-    settings: Settings,
-    out_dir: Path,
     raw_root: Path,
+    settings: Settings,
     sources: list[str] | None = None,
     skip: dict[str, str] | None = None,
-    reporter: Reporter | None = None,
     now: datetime | None = None,
     list_bytes: bytes | None = None,
-) -> RunResult:
-    """Run the whole job once. ``skip`` maps a source name to why it is not fetched."""
-    reporter = reporter or Reporter()
+) -> RawStore:
+    """Read and parse the list, open the run's raw folder; an unusable list fails here."""
     started = now or datetime.now(UTC)
-    data = list_bytes if list_bytes is not None else read_list_source(list_source)
-    parsed = parse_list(data, list_source)
+    unknown = sorted(set(sources or []) - set(SOURCES))
+    if unknown:
+        raise InputError(f"unknown source {', '.join(unknown)} (known: {', '.join(SOURCES)})")
+    data = list_bytes if list_bytes is not None else read_list_source(list_source, settings)
+    parse_list(data, list_source)
     run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
     store = RawStore(raw_root / run_id)
     store.write_list(data)
@@ -92,23 +84,105 @@ def run(
             "skipped_sources": skip,
         }
     )
-    for name, source in SOURCES.items():
-        todo = [e for e in parsed.entries if e.kind in source.kinds]
-        if name in skip or not todo:
-            continue
-        progress = reporter.start(name, len(todo))
-        try:
-            source.fetch(todo, store, settings, progress)
-        except EnrichError as exc:  # a source that fails entirely fails only its entries
-            logger.error("source %s failed: %s", name, exc)
-        except Exception:
-            logger.exception("source %s failed", name)
-        finally:
-            reporter.finish(name)
-    previous = _previous(out_dir)
-    snapshot = build(store, previous)
+    return store
+
+
+def plan(store: RawStore) -> dict[str, list[Entry]]:
+    """The entries each source must fetch in this run (skipped and empty sources left out)."""
+    manifest = store.manifest()
+    parsed = parse_list(store.list_bytes(), manifest["list_source"])
+    skipped = manifest.get("skipped_sources", {})
+    todo = {
+        name: [e for e in parsed.entries if e.kind in source.kinds]
+        for name, source in SOURCES.items()
+        if name not in skipped
+    }
+    return {name: entries for name, entries in todo.items() if entries}
+
+
+def fetch_source(
+    name: str,
+    entries: list[Entry],
+    store: RawStore,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> str | None:
+    """Fetch one source's entries into the raw store.
+
+    A source that fails entirely fails only its entries: the reason is recorded in the raw
+    folder (the snapshot gives it to each of them) and returned, never raised.
+    """
+    try:
+        SOURCES[name].fetch(entries, store, settings, progress or (lambda n: None))
+    except Exception as exc:
+        ours = isinstance(exc, EnrichError)
+        message = str(exc) if ours else f"{type(exc).__name__}: {exc}"
+        logger.error("source %s failed: %s", name, message, exc_info=not ours)
+        store.put_failure(name, f"{name} failed: {message}")
+        return message
+    return None
+
+
+def finish(store: RawStore, out_dir: Path, settings: Settings) -> RunResult:
+    """Build the snapshot from the raw folder and publish it, unless the guard refuses it."""
+    snapshot = build(store, _previous(out_dir))
+    guard(snapshot, settings.publish_max_failed_share, out_dir)
     published = publish(snapshot, out_dir)
-    return RunResult(snapshot=snapshot, run_dir=store.run_dir, published=published)
+    return RunResult(
+        snapshot=snapshot,
+        run_dir=store.run_dir,
+        published=published,
+        requests={name: store.requests(name) for name in SOURCES},
+        source_failures=store.failures(),
+    )
+
+
+def guard(snapshot: Snapshot, max_failed_share: float, out_dir: Path) -> None:
+    """Refuse to publish a run in which too many entries failed; keep the attempt aside."""
+    tried = [e for e in snapshot.entries if e.status not in (Status.SKIPPED, Status.PENDING)]
+    failed = [e for e in tried if e.status in (Status.ERROR, Status.STALE)]
+    if not tried or len(failed) / len(tried) <= max_failed_share:
+        return
+    day = utc_date(snapshot.header.generated_at)
+    rejected = out_dir / "rejected" / f"{day}-{snapshot.header.run_id}.json"
+    atomic_write_bytes(rejected, to_json(snapshot))
+    top = Counter(e.status_reason or "unknown" for e in failed).most_common(1)[0][0]
+    raise RejectedRunError(
+        f"run rejected, latest.* kept: {len(failed)} of {len(tried)} entries failed "
+        f"({len(failed) / len(tried):.0%} > {max_failed_share:.0%}; most often: {top}); "
+        f"the attempt is in {rejected}"
+    )
+
+
+def run(
+    list_source: str,
+    *,
+    settings: Settings,
+    out_dir: Path,
+    raw_root: Path,
+    sources: list[str] | None = None,
+    skip: dict[str, str] | None = None,
+    reporter: Reporter | None = None,
+    now: datetime | None = None,
+    list_bytes: bytes | None = None,
+) -> RunResult:
+    """Run the whole job once in this process; `enrich.flow` runs the same steps as tasks.
+
+    ``skip`` maps a source name to why it is not fetched.
+    """
+    reporter = reporter or Reporter()
+    with exclusive(out_dir):
+        store = prepare(
+            list_source, raw_root=raw_root, settings=settings, sources=sources, skip=skip,
+            now=now, list_bytes=list_bytes,
+        )  # fmt: skip
+        for name, entries in plan(store).items():
+            progress = reporter.start(name, len(entries))
+            try:
+                fetch_source(name, entries, store, settings, progress)
+            finally:
+                reporter.finish(name)
+        return finish(store, out_dir, settings)
 
 
 def _previous(out_dir: Path) -> Snapshot | None:
@@ -127,6 +201,7 @@ def build(store: RawStore, previous: Snapshot | None = None) -> Snapshot:
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped: dict[str, str] = manifest.get("skipped_sources", {})
+    failures = store.failures()
     outcomes: dict[str, Outcome] = {}
     for name, source in SOURCES.items():
         todo = [e for e in parsed.entries if e.kind in source.kinds]
@@ -134,10 +209,8 @@ def build(store: RawStore, previous: Snapshot | None = None) -> Snapshot:
             outcomes.update({e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo})
             continue
         found = source.normalize(todo, store.documents(name))
-        for entry in todo:
-            outcomes[entry.id] = found.get(entry.id) or Outcome(
-                Status.ERROR, reason="no answer recorded"
-            )
+        missing = Outcome(Status.ERROR, reason=failures.get(name, "no answer recorded"))
+        outcomes.update({e.id: found.get(e.id) or missing for e in todo})
     before = {e.id: e for e in previous.entries} if previous else {}
     entries = [_apply(e, outcomes.get(e.id), before.get(e.id)) for e in parsed.entries]
     started = datetime.fromisoformat(manifest["started_at"])

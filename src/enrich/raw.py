@@ -5,6 +5,7 @@ Layout of one run folder (``data/raw/<run-id>/``)::
     manifest.json             run id, start time, list source, which sources ran or were skipped
     list.md                   the list's bytes as read
     <source>/<key>.json       one document per entry (or per batch, for arXiv), see `exchange`
+    failures/<source>.json    why a source failed as a whole, when it did
 
 File names come from `enrich.fsutil.safe_name`, so no id can name a path outside the folder.
 Documents are written once and never changed: the snapshot is rebuilt from them.
@@ -68,6 +69,24 @@ class RawStore:
         if not folder.is_dir():
             return []
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+
+    def put_failure(self, source: str, message: str) -> None:
+        """Record that a whole source failed, so the snapshot can say why its entries did."""
+        data = json.dumps({"source": source, "message": message}, ensure_ascii=False) + "\n"
+        atomic_write_bytes(self.run_dir / "failures" / f"{safe_name(source)}.json", data.encode())
+
+    def failures(self) -> dict[str, str]:
+        folder = self.run_dir / "failures"
+        docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
+        return {doc["source"]: doc["message"] for doc in docs}
+
+    def requests(self, source: str) -> int:
+        """How many upstream answers the run recorded for ``source`` (retries not counted)."""
+        total = 0
+        for doc in self.documents(source):
+            exchanges = doc.get("exchanges", doc.get("hops"))
+            total += len(exchanges) if isinstance(exchanges, list) else 1
+        return total
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"

@@ -66,4 +66,9 @@ class Settings(BaseSettings):
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).
     http_retries: int = 3
     http_timeout_seconds: float = 30.0
+    # Publish guard: a run in which more than this share of fetched entries failed (network
+    # down, token revoked) does not replace latest.*; the attempt is kept beside it, rejected.
+    publish_max_failed_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    # Entries per fetch task in the flow: the unit of scale-out over Dask workers.
+    task_chunk_size: int = Field(default=250, ge=1)
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"

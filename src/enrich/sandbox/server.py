@@ -15,6 +15,7 @@ a repository without touching the bundled sample data. Faults and latency can be
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -35,6 +36,12 @@ from enrich.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# The fake answers at once: the spacing the real APIs ask for would only slow tests down.
+FAKE_PACE: dict[str, Any] = {
+    "arxiv_delay_seconds": 0.0,
+    "github_seconds_between_requests": 0.0,
+    "github_stats_wait_seconds": 0.01,
+}
 BUNDLED_DATA = Path(__file__).parent / "data"
 GITHUB_PUBLIC = "https://api.github.com"
 # The sample data's "now" (PROVENANCE.md): commit-activity windows are computed from it, so the
@@ -127,19 +134,22 @@ class FakeAPI:
             "hf_endpoint": self.hf_url,
             "github_token": None,
             "hf_token": None,
-            "arxiv_delay_seconds": 0.0,
-            "github_seconds_between_requests": 0.0,
-            "github_stats_wait_seconds": 0.01,
+            **FAKE_PACE,
             **overrides,
         }
         return Settings(**values)
 
-    def environment(self) -> dict[str, str]:
-        """The variables that point enrich (and the client libraries) at this fake."""
+    def environment(self, **overrides: Any) -> dict[str, str]:
+        """The same settings as environment variables, for a flow run that reads its own.
+
+        Tokens are not set here: callers remove the real ones from the environment.
+        """
+        values = {**FAKE_PACE, **overrides}
         return {
             "GITHUB_API_URL": self.github_url,
             "ARXIV_API_URL": self.arxiv_url,
             "HF_ENDPOINT": self.hf_url,
+            **{f"ENRICH_{k.upper()}": str(v) for k, v in values.items()},
         }
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -344,7 +354,34 @@ class GitHubRoutes:
             return self.paginated(commits)
         if rest == "/stats/commit_activity":
             return self.commit_activity(full_name, base)
+        if rest.startswith("/contents/"):
+            return self.contents(full_name, base, rest.removeprefix("/contents/"))
         return self.not_found("rest")
+
+    def contents(self, full_name: str, base: str, file_path: str) -> None:
+        """A file as the contents API returns it: base64 in 60-character lines, a blob sha."""
+        found = self.fake.find(f"{base}/contents/{file_path}")
+        if found is None:
+            return self.not_found("repos/contents#get-repository-content")
+        data = found.read_bytes()
+        encoded = base64.b64encode(data).decode()
+        sha = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 (git's id)
+        ref = self.h.query.get("ref", [None])[0]
+        url = f"{self.base}/repos/{full_name}/contents/{file_path}"
+        body = {
+            "type": "file",
+            "encoding": "base64",
+            "size": len(data),
+            "name": file_path.rsplit("/", 1)[-1],
+            "path": file_path,
+            "content": "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n",
+            "sha": sha,
+            "url": f"{url}?ref={ref}" if ref else url,
+            "git_url": f"{self.base}/repos/{full_name}/git/blobs/{sha}",
+            "html_url": f"https://github.com/{full_name}/blob/{ref or 'main'}/{file_path}",
+            "download_url": None,
+        }
+        return self.json(200, body)
 
     def commit_activity(self, full_name: str, base: str) -> None:
         """52 weeks of commit counts; 202 with an empty body the first time, as GitHub does."""

@@ -8,6 +8,7 @@ which is why ``enrich rebuild`` needs no network.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from enrich.limits import current as current_limits
 from enrich.links import Kind
 from enrich.model import Entry, Status
 from enrich.raw import RawStore
@@ -68,9 +70,14 @@ def fetch_each(
     """
     errors: list[BaseException] = []
 
+    limits = current_limits()
+    slot = limits.slot if limits else lambda _source: contextlib.nullcontext()
+
     def guarded(entry: Entry) -> None:
         try:
-            store.put(source, entry.id, fetch_one(entry))
+            with slot(source):
+                document = fetch_one(entry)
+            store.put(source, entry.id, document)
         except BaseException as exc:
             errors.append(exc)
         finally:

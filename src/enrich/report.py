@@ -1,0 +1,140 @@
+"""What a run says about itself: the summary dict, one line, and the Prefect UI artifacts.
+
+Titles, descriptions and reasons come from untrusted lists, cards and upstream answers: every
+one goes through `md` before it is put in Markdown, so a list entry cannot inject links,
+images, HTML or table cells into the Prefect UI.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from enrich.model import Entry, Snapshot, Status
+from enrich.pipeline import RunResult
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def md(text: object) -> str:
+    """``text`` as inert Markdown: specials backslash-escaped, one line, HTML neutralised."""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", flat.replace("&", "&amp;"))
+
+
+def by_kind_status(snapshot: Snapshot) -> dict[str, dict[str, int]]:
+    table: dict[str, dict[str, int]] = {}
+    for entry in snapshot.entries:
+        row = table.setdefault(entry.kind.value, {})
+        row[entry.status.value] = row.get(entry.status.value, 0) + 1
+    return dict(sorted(table.items()))
+
+
+def problems(snapshot: Snapshot) -> list[Entry]:
+    return [e for e in snapshot.entries if e.status in (Status.ERROR, Status.STALE)]
+
+
+def summary(result: RunResult) -> dict[str, Any]:
+    """The run's outcome as plain JSON-able data (the flow's return value)."""
+    header = result.snapshot.header
+    return {
+        "run_id": header.run_id,
+        "list_source": header.list_source,
+        "list_sha256": header.list_sha256,
+        "entries": header.entries,
+        "by_kind_status": by_kind_status(result.snapshot),
+        "requests": result.requests,
+        "source_failures": result.source_failures,
+        "problems": {
+            e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)
+        },
+        "published": [str(p) for p in result.published],
+    }
+
+
+def one_line(result: RunResult) -> str:
+    header = result.snapshot.header
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(_status_totals(result.snapshot).items()))
+    return f"published {header.entries} entries ({statuses}) from {header.list_source}"
+
+
+def _status_totals(snapshot: Snapshot) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for entry in snapshot.entries:
+        totals[entry.status.value] = totals.get(entry.status.value, 0) + 1
+    return totals
+
+
+def summary_markdown(result: RunResult) -> str:
+    snap = result.snapshot
+    statuses = [s.value for s in Status]
+    lines = [
+        f"# {md(snap.header.entries)} entries from {md(snap.header.list_source)}",
+        "",
+        f"Run `{snap.header.run_id}`, list sha256 `{snap.header.list_sha256[:12]}`.",
+        "",
+        "| kind | " + " | ".join(statuses) + " |",
+        "|---|" + "---:|" * len(statuses),
+    ]
+    for kind, row in by_kind_status(snap).items():
+        cells = [str(row.get(s, "")) for s in statuses]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += ["", "## Requests per source", "", "| source | requests |", "|---|---:|"]
+    lines += [f"| {name} | {n} |" for name, n in result.requests.items()]
+    if result.source_failures:
+        lines += ["", "## Sources that failed", ""]
+        lines += [f"- **{name}**: {md(why)}" for name, why in result.source_failures.items()]
+    trouble = problems(snap)
+    if trouble:
+        lines += ["", f"## Entries in error or stale ({len(trouble)})", ""]
+        lines += [f"- `{md(e.id)}` {e.status.value}: {md(e.status_reason or '')}" for e in trouble]
+    return "\n".join(lines) + "\n"
+
+
+def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """One flat row per entry for the UI's table artifact."""
+    rows = []
+    for e in snapshot.entries:
+        repo, paper, hub = e.repo, e.paper, e.hub
+        rows.append(
+            {
+                "id": e.id,
+                "kind": e.kind.value,
+                "status": e.status.value,
+                "title": e.title or "",
+                "section": " › ".join(e.section),
+                "stars": repo.stars if repo else None,
+                "downloads": hub.downloads if hub else None,
+                "published": paper.published.date().isoformat()
+                if paper and paper.published
+                else None,
+                "reason": e.status_reason or "",
+            }
+        )
+    return rows
+
+
+def artifacts(result: RunResult) -> None:
+    """The run's summary and its entries, in the Prefect UI."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    create_markdown_artifact(
+        key="enrich-run-summary",
+        markdown=summary_markdown(result),
+        description="Counts per kind and status, requests per source, failures with reasons",
+    )
+    create_table_artifact(
+        key="enrich-entries",
+        table=entry_rows(result.snapshot),
+        description="Every entry of the published snapshot",
+    )
+
+
+def failure_artifact(message: str) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
+    create_markdown_artifact(
+        key="enrich-run-summary",
+        markdown=f"# Nothing published\n\n{md(message)}\n",
+        description="Why this run published nothing",
+    )

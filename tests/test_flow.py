@@ -1,0 +1,154 @@
+"""The Prefect flow, run in-process on a test Prefect API against the local fake API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.testing.utilities import prefect_test_harness
+
+from conftest import BUNDLED
+from enrich.errors import InputError, LockedError
+from enrich.flow import enrich_awesome_list
+from enrich.fsutil import exclusive
+from enrich.listsource import read_list_source
+from enrich.sandbox.server import FakeAPI, Fault
+from enrich.settings import Settings
+
+SKIP_WEB = {"web": "offline: web pages are not fetched"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prefect_api() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def env(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
+    """The flow reads its settings from the environment: point it at the fake."""
+    for name, value in fake.environment(http_retries=0).items():
+        monkeypatch.setenv(name, value)
+    return fake
+
+
+def run_flow(tmp_path: Path, **params: Any) -> Any:
+    params = {"out_dir": str(tmp_path / "out"), "raw_dir": str(tmp_path / "raw"),
+              "list_source": str(BUNDLED), "skip": SKIP_WEB, **params}
+    return enrich_awesome_list(**params, return_state=True)
+
+
+def entries(out_dir: Path) -> dict[str, dict[str, Any]]:
+    latest = json.loads((out_dir / "latest.json").read_text())
+    return {e["id"]: e for e in latest["entries"]}
+
+
+def comparable(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry without the times that differ between two runs."""
+    text = json.dumps(entry)
+    for key in ("fetched_at", "checked_at"):
+        text = text.replace(key, "")
+    data = json.loads(text)
+    data.pop("", None)
+    return {k: v for k, v in data.items() if k != ""}
+
+
+def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
+    state = run_flow(tmp_path)
+    assert state.is_completed(), state.message
+    summary = state.result()
+    assert summary["by_kind_status"] == {
+        "dataset": {"ok": 2}, "paper": {"ok": 7}, "repo": {"ok": 7}, "web": {"skipped": 11},
+    }
+    assert summary["requests"]["arxiv"] == 1 and summary["requests"]["github"] >= 7 * 6
+    assert state.message.startswith("published 27 entries")
+    assert entries(tmp_path / "out")["github:lvwerra/trl"]["status"] == "ok"
+
+
+def test_flow_artifacts_in_the_ui(env: FakeAPI, tmp_path: Path) -> None:
+    state = run_flow(tmp_path)
+    with get_client(sync_client=True) as client:
+        artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
+    summary = artifacts["enrich-run-summary"].data
+    assert "| repo | 7 |" in summary and "## Requests per source" in summary
+    table = artifacts["enrich-entries"].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert {r["id"] for r in rows} >= {"arxiv:2204.05862", "github:lvwerra/trl"}
+
+
+def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:
+    threads = run_flow(tmp_path / "threads")
+    dask = run_flow(tmp_path / "dask", task_runner="dask")
+    assert threads.is_completed() and dask.is_completed(), dask.message
+    a, b = entries(tmp_path / "threads/out"), entries(tmp_path / "dask/out")
+    assert a.keys() == b.keys()
+    for entry_id in a:
+        assert comparable(a[entry_id]) == comparable(b[entry_id]), entry_id
+
+
+def test_a_source_failing_entirely_fails_only_its_entries(env: FakeAPI, tmp_path: Path) -> None:
+    env.faults.append(Fault(r"^/hf/", status=0))  # every Hub connection dropped
+    state = run_flow(tmp_path)
+    assert state.is_completed(), state.message
+    got = entries(tmp_path / "out")
+    hub = [e for e in got.values() if e["kind"] == "dataset"]
+    assert hub and all(e["status"] == "error" and e["status_reason"] for e in hub)
+    others = [e for e in got.values() if e["kind"] in ("paper", "repo")]
+    assert others and all(e["status"] == "ok" for e in others)
+
+
+def test_publish_guard_fails_the_flow_and_keeps_latest(env: FakeAPI, tmp_path: Path) -> None:
+    assert run_flow(tmp_path).is_completed()
+    before = (tmp_path / "out/latest.json").read_bytes()
+    env.faults.append(Fault(r".", status=0))  # the network is down
+    state = run_flow(tmp_path)
+    assert state.is_failed()
+    assert "run rejected, latest.* kept" in state.message and "\n" not in state.message
+    assert (tmp_path / "out/latest.json").read_bytes() == before
+    assert list((tmp_path / "out/rejected").glob("*.json"))
+
+
+def test_bad_list_fails_the_flow_with_one_line(env: FakeAPI, tmp_path: Path) -> None:
+    state = run_flow(tmp_path, list_source=str(tmp_path / "missing.md"))
+    assert state.is_failed() and state.message.endswith("missing.md: no such file")
+
+
+def test_list_from_a_github_repository(env: FakeAPI, tmp_path: Path) -> None:
+    source = "github:jordimas/awesome-RLHF-language-models/README.md@main"
+    state = run_flow(tmp_path, list_source=source)
+    assert state.is_completed(), state.message
+    latest = json.loads((tmp_path / "out/latest.json").read_text())
+    assert latest["header"]["list_source"] == source
+    assert latest["header"]["list_sha256"] == state.result()["list_sha256"]
+    assert latest["header"]["entries"] == 27
+
+
+def test_second_run_on_the_same_folder_is_refused(env: FakeAPI, tmp_path: Path) -> None:
+    with exclusive(tmp_path / "out"):
+        state = run_flow(tmp_path)
+    assert state.is_failed() and "already writing here" in state.message
+    with pytest.raises(LockedError), exclusive(tmp_path / "x"), exclusive(tmp_path / "x"):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("github:jordimas/awesome-RLHF-language-models/MISSING.md", "not found"),
+        ("github:nobody/nothing/README.md", "not found"),
+        ("github:only-owner", "expected github:OWNER/REPO/PATH[@REF]"),
+    ],
+)
+def test_bad_list_sources(source: str, message: str, settings: Settings) -> None:
+    with pytest.raises(InputError, match=message.replace("[", r"\[")):
+        read_list_source(source, settings)
+
+
+def test_list_from_a_url(fake: FakeAPI, settings: Settings) -> None:
+    assert read_list_source(f"{fake.base_url}/pages/ok", settings).startswith(b"<")
+    with pytest.raises(InputError, match="answered HTTP 404"):
+        read_list_source(f"{fake.base_url}/pages/missing", settings)
