@@ -83,3 +83,47 @@ def test_rebuild_of_a_non_run_folder_is_one_line(tmp_path: Path) -> None:
     result = enrich("rebuild", str(tmp_path))
     assert result.returncode == 2 and "not a raw run folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_twice_names_exactly_what_changed_upstream(tmp_path: Path) -> None:
+    """`enrich demo`, then the sample data changes (a star count, a new release, a new arXiv
+    version, one more entry in the list), then `enrich demo` again: the changelog says exactly
+    that."""
+    from enrich.sandbox.server import BUNDLED_DATA
+
+    out, raw = str(tmp_path / "out"), str(tmp_path / "raw")
+    first = enrich("demo", "--out", out, "--raw", raw)
+    assert first.returncode == 0, first.stderr
+
+    changed = tmp_path / "changed"
+    repo = json.loads((BUNDLED_DATA / "github/repos/huggingface/trl.json").read_text())
+    repo["stargazers_count"] += 42
+    (changed / "github/repos/huggingface/trl").mkdir(parents=True)
+    (changed / "github/repos/huggingface/trl.json").write_text(json.dumps(repo))
+    releases = json.loads((BUNDLED_DATA / "github/repos/huggingface/trl/releases.json").read_text())
+    newest = {**releases[0], "id": 999, "tag_name": "v1.10.0", "name": "v1.10.0",
+              "published_at": "2026-11-26T12:00:00Z"}
+    (changed / "github/repos/huggingface/trl/releases.json").write_text(json.dumps([newest, *releases]))
+    atom = (BUNDLED_DATA / "arxiv/2204.05862.xml").read_text()
+    (changed / "arxiv").mkdir()
+    (changed / "arxiv/2204.05862.xml").write_text(atom.replace("2204.05862v1", "2204.05862v2"))
+    new_list = tmp_path / "list.md"
+    new_list.write_text(BUNDLED.read_text() + "\n## Added\n\n* [RL4LMs paper](https://arxiv.org/abs/2210.01241)\n")
+
+    second = enrich("demo", "--out", out, "--raw", raw, "--data", str(changed), "--list", str(new_list))
+    assert second.returncode == 0, second.stderr
+    (diff_file,) = (tmp_path / "out/diffs").glob("*.json")
+    diff = json.loads(diff_file.read_text())
+    assert [(e["event"], e["id"], e["old"], e["new"]) for e in diff["events"]] == [
+        ("added", "arxiv:2210.01241", None, "Datasets › Added"),
+        ("new_version", "arxiv:2204.05862", "2204.05862v1", "2204.05862v2"),
+        ("new_release", "github:lvwerra/trl", "v1.9.0", "v1.10.0"),
+    ]
+    assert [(c["id"], c["field"], c["delta"]) for c in diff["counters"]] == [("github:lvwerra/trl", "stars", 42)]
+    assert [(c["id"], c["field"]) for c in diff["changes"]] == [
+        ("arxiv:2204.05862", "version"), ("github:lvwerra/trl", "release"),
+    ]
+    changelog = diff_file.with_suffix(".md").read_text()
+    for needle in ("## Added to the list (1)", "## New arXiv version (1)", "## New release (1)",
+                   "v1.9.0 → v1.10.0", "| `github:lvwerra/trl` |", "| +42 |"):
+        assert needle in changelog

@@ -12,6 +12,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from enrich.diff import diff_snapshots
 from enrich.errors import InputError, PublishError
 from enrich.links import Kind
 from enrich.model import Author, Entry, Paper, Position, Release, Repo, Snapshot, Status
@@ -67,8 +68,10 @@ def test_round_trip_json_and_parquet(tmp_path: Path) -> None:
 def test_published_files(tmp_path: Path) -> None:
     written = publish(sample_snapshot(), tmp_path)
     names = sorted(str(p.relative_to(tmp_path)) for p in written)
-    assert names == ["latest.json", "latest.parquet", "schema.json",
-                     "snapshots/2026-11-27.json", "snapshots/2026-11-27.parquet"]
+    assert names == ["history/date=2026-11-27/part-0.parquet", "latest.json", "latest.parquet",
+                     "schema.json", "snapshots/2026-11-27.json", "snapshots/2026-11-27.parquet"]
+    with_diff = publish(sample_snapshot(), tmp_path / "d", diff_snapshots(None, sample_snapshot()))
+    assert {p.name for p in with_diff} >= {"2026-11-27.json", "2026-11-27.md"}
     assert (tmp_path / "latest.json").read_bytes() == (tmp_path / "snapshots/2026-11-27.json").read_bytes()
     schema = json.loads((tmp_path / "schema.json").read_text())
     assert "Entry" in schema["$defs"] and "header" in schema["properties"]

@@ -127,18 +127,29 @@ def demo(
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
     task_runner: TaskRunnerOpt = "threads",
+    list_file: Annotated[
+        Path, typer.Option("--list", help="Another list file (default: the bundled list).")
+    ] = BUNDLED_LIST,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="A sample-data folder layered over the bundled one."),
+    ] = None,
 ) -> None:
     """The nightly flow once, offline: the bundled list against the local fake API."""
     from enrich.sandbox.server import FakeAPI
 
-    with FakeAPI() as api:
+    read_list(list_file)
+    for folder in data or []:
+        if not folder.is_dir():
+            raise InputError(f"{folder}: not a sample-data folder")
+    with FakeAPI(data or []) as api:
         out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # A little arXiv spacing keeps the demo honest about the real job's pacing.
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
         skip = {"web": "offline demo: web pages are not fetched"}
-        _run_flow(str(BUNDLED_LIST), out_dir, raw_dir, None, skip, task_runner)
+        _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
 
 
 @app.command()
@@ -171,6 +182,50 @@ def rebuild(
     snap = build(RawStore(raw_run), prior)
     for path in publish(snap, out_dir):
         out.print(f"wrote {path}", markup=False)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The older snapshot (JSON or Parquet).")],
+    new: Annotated[Path, typer.Argument(help="The newer snapshot (JSON or Parquet).")],
+    as_json: Annotated[bool, typer.Option("--json", help="The machine-readable diff.")] = False,
+) -> None:
+    """What changed between two snapshot files, as a changelog (or JSON)."""
+    from enrich.diff import changelog, diff_files, to_json_bytes
+
+    changes = diff_files(old, new)
+    if as_json:
+        sys.stdout.write(to_json_bytes(changes).decode("utf-8"))
+    else:
+        sys.stdout.write(changelog(changes))
+
+
+@app.command()
+def history(
+    entry_id: Annotated[str, typer.Argument(help="An entry id, e.g. github:huggingface/trl.")],
+    out_dir: OutOpt = Path("data/enriched"),
+    as_json: Annotated[bool, typer.Option("--json", help="JSON rows instead of a table.")] = False,
+) -> None:
+    """One entry's counters over time, from the published history."""
+    from enrich.history import read
+
+    rows = read(out_dir, entry_id)
+    if rows.is_empty():
+        raise InputError(f"{entry_id}: not in the history of {out_dir}")
+    rows = rows.select([c for c in rows.columns if not rows[c].is_null().all()])
+    rows = rows.drop("date", "kind").with_columns(
+        rows["observed_at"].dt.strftime("%Y-%m-%d %H:%M").alias("observed_at")
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(rows.to_dicts(), indent=2) + "\n")
+        return
+    table = Table(title=entry_id)
+    for column in rows.columns:
+        if column != "id":
+            table.add_column(column, justify="right" if rows[column].dtype.is_numeric() else "left")
+    for row in rows.drop("id").iter_rows():
+        table.add_row(*["" if v is None else str(v) for v in row])
+    out.print(table)
 
 
 class _Bars(Reporter):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from enrich import crosslinks
+from enrich.diff import diff_snapshots
 from enrich.errors import EnrichError, InputError, RejectedRunError
 from enrich.fsutil import atomic_write_bytes, exclusive
 from enrich.listing import parse_list
@@ -49,6 +50,7 @@ class RunResult:
     published: list[Path] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     source_failures: dict[str, str] = field(default_factory=dict)
+    diff: dict[str, Any] | None = None
 
 
 def prepare(
@@ -125,13 +127,16 @@ def fetch_source(
 
 def finish(store: RawStore, out_dir: Path, settings: Settings) -> RunResult:
     """Build the snapshot from the raw folder and publish it, unless the guard refuses it."""
-    snapshot = build(store, _previous(out_dir))
+    previous = _previous(out_dir)
+    snapshot = build(store, previous)
     guard(snapshot, settings.publish_max_failed_share, out_dir)
-    published = publish(snapshot, out_dir)
+    changes = diff_snapshots(previous, snapshot)
+    published = publish(snapshot, out_dir, changes)
     return RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
         published=published,
+        diff=changes,
         requests={name: store.requests(name) for name in SOURCES},
         source_failures=store.failures(),
     )

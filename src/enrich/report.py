@@ -1,25 +1,17 @@
 """What a run says about itself: the summary dict, one line, and the Prefect UI artifacts.
 
 Titles, descriptions and reasons come from untrusted lists, cards and upstream answers: every
-one goes through `md` before it is put in Markdown, so a list entry cannot inject links,
-images, HTML or table cells into the Prefect UI.
+one goes through `enrich.markdown` before it is put in Markdown.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from enrich.diff import changelog, top_movers
+from enrich.markdown import code, md
 from enrich.model import Entry, Snapshot, Status
 from enrich.pipeline import RunResult
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
-
-
-def md(text: object) -> str:
-    """``text`` as inert Markdown: specials backslash-escaped, one line, HTML neutralised."""
-    flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", flat.replace("&", "&amp;"))
 
 
 def by_kind_status(snapshot: Snapshot) -> dict[str, dict[str, int]]:
@@ -49,6 +41,7 @@ def summary(result: RunResult) -> dict[str, Any]:
             e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)
         },
         "published": [str(p) for p in result.published],
+        "changes": result.diff["summary"] if result.diff else None,
     }
 
 
@@ -87,7 +80,7 @@ def summary_markdown(result: RunResult) -> str:
     trouble = problems(snap)
     if trouble:
         lines += ["", f"## Entries in error or stale ({len(trouble)})", ""]
-        lines += [f"- `{md(e.id)}` {e.status.value}: {md(e.status_reason or '')}" for e in trouble]
+        lines += [f"- {code(e.id)} {e.status.value}: {md(e.status_reason or '')}" for e in trouble]
     return "\n".join(lines) + "\n"
 
 
@@ -128,6 +121,18 @@ def artifacts(result: RunResult) -> None:
         table=entry_rows(result.snapshot),
         description="Every entry of the published snapshot",
     )
+    if result.diff is not None:
+        create_markdown_artifact(
+            key="enrich-changelog",
+            markdown=changelog(result.diff),
+            description="What changed since the previous snapshot",
+        )
+        movers = top_movers(result.diff, "stars") + top_movers(result.diff, "downloads")
+        create_table_artifact(
+            key="enrich-top-movers",
+            table=movers or [{"id": "", "field": "", "old": None, "new": None, "delta": 0}],
+            description="Largest star and download changes since the previous snapshot",
+        )
 
 
 def failure_artifact(message: str) -> None:

@@ -59,7 +59,8 @@ def to_json(snapshot: Snapshot) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def to_parquet(snapshot: Snapshot) -> bytes:
+def to_arrow(snapshot: Snapshot) -> pa.Table:
+    """The entries as an Arrow table with the declared schema and the header as metadata."""
     header = snapshot.header
     metadata = {
         HEADER_KEY.decode(): header.model_dump_json(),
@@ -70,7 +71,14 @@ def to_parquet(snapshot: Snapshot) -> bytes:
     }
     schema = schema_for(Entry, metadata)
     rows = [_arrow_row(entry.model_dump(mode="python")) for entry in snapshot.entries]
-    table = pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def to_parquet(snapshot: Snapshot) -> bytes:
+    return parquet_bytes(to_arrow(snapshot))
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
@@ -87,28 +95,43 @@ def _arrow_row(value: Any) -> Any:
     return value
 
 
-def publish(snapshot: Snapshot, out_dir: Path) -> list[Path]:
-    """Write latest.{json,parquet}, the dated copies and schema.json; return the paths.
+def publish(snapshot: Snapshot, out_dir: Path, diff: dict[str, Any] | None = None) -> list[Path]:
+    """Write the run's files and return their paths: the dated snapshot, the diff and its
+    changelog, the history partition, schema.json, then latest.parquet and latest.json.
 
-    Each file is replaced atomically. The dated copies are written first, so that ``latest``
-    never names a day whose files are missing.
+    Each file is replaced atomically, and ``latest.*`` last, so that ``latest`` never names a
+    day whose other files are missing.
     """
+    from enrich import diff as diffs
+    from enrich import history
+
     day = utc_date(snapshot.header.generated_at)
+    table = to_arrow(snapshot)
     json_bytes = to_json(snapshot)
-    parquet_bytes = to_parquet(snapshot)
+    snapshot_parquet = parquet_bytes(table)
     schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
-    written = []
-    for path, data in (
+    files = [
         (out_dir / "snapshots" / f"{day}.json", json_bytes),
-        (out_dir / "snapshots" / f"{day}.parquet", parquet_bytes),
+        (out_dir / "snapshots" / f"{day}.parquet", snapshot_parquet),
+    ]
+    if diff is not None:
+        files += [
+            (out_dir / "diffs" / f"{day}.json", diffs.to_json_bytes(diff)),
+            (out_dir / "diffs" / f"{day}.md", diffs.changelog(diff).encode("utf-8")),
+        ]
+    files += [
+        (
+            history.partition(out_dir, snapshot.header),
+            parquet_bytes(history.rows(table, snapshot.header)),
+        ),
         (out_dir / "schema.json", schema_bytes),
-        (out_dir / "latest.parquet", parquet_bytes),
+        (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
-    ):
+    ]
+    for path, data in files:
         atomic_write_bytes(path, data)
-        written.append(path)
     logger.info("published %d entries to %s", len(snapshot.entries), out_dir)
-    return written
+    return [path for path, _ in files]
 
 
 def json_schema() -> dict[str, Any]:
@@ -141,6 +164,30 @@ def read_snapshot(path: Path) -> Snapshot:
             entries=[Entry.model_validate(row) for row in rows],
         )
     except (ValidationError, ValueError, OSError, AttributeError, pa.ArrowException) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable snapshot ({first})") from None
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> tuple[Header, pa.Table]:
+    """A snapshot file as its header and an Arrow table of its entries.
+
+    Parquet is read as columns without building a Python object per entry (what the diff of
+    two large snapshots needs); JSON goes through `read_snapshot` and `to_arrow`.
+    """
+    if path.suffix != ".parquet":
+        snapshot = read_snapshot(path)
+        return snapshot.header, to_arrow(snapshot)
+    if not path.is_file():
+        raise InputError(f"{path}: no such snapshot file")
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+        raw_header = json.loads(metadata.get(HEADER_KEY, b"null"))
+        if not isinstance(raw_header, dict):
+            raise ValueError("no snapshot header")
+        table = pq.read_table(path, columns=columns)
+        _check_version(path, str(raw_header.get("schema_version", "")))
+        return Header.model_validate(raw_header), table
+    except (ValidationError, ValueError, OSError, pa.ArrowException) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: not a readable snapshot ({first})") from None
 

@@ -1,0 +1,48 @@
+"""The history: one row per entry per run day, as a Hive-partitioned Parquet dataset.
+
+``history/date=YYYY-MM-DD/part-0.parquet`` holds, for each entry of that day's snapshot, its id,
+kind, status, when it was observed, and every counter. A rerun replaces its own day's file
+(atomically); earlier days are never rewritten. pyarrow, DuckDB and polars read the folder as one
+table with a ``date`` column taken from the folder names::
+
+    pl.read_parquet("data/enriched/history/**/*.parquet", hive_partitioning=True)
+    duckdb.sql("select * from read_parquet('data/enriched/history/*/*.parquet',
+                hive_partitioning = true)")
+    pyarrow.dataset.dataset("data/enriched/history", partitioning="hive").to_table()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from enrich.diff import COUNTERS, frame
+from enrich.errors import InputError
+from enrich.model import Header, utc_date
+
+HISTORY_COLUMNS = ("id", "kind", "status", "observed_at", "version", *COUNTERS)
+
+
+def partition(out_dir: Path, header: Header) -> Path:
+    return out_dir / "history" / f"date={utc_date(header.generated_at)}" / "part-0.parquet"
+
+
+def rows(table: pa.Table, header: Header) -> pa.Table:
+    """The history rows of one snapshot (no ``date`` column: the folder name is the date)."""
+    flat = frame(table).with_columns(
+        pl.lit(header.generated_at).cast(pl.Datetime("us", "UTC")).alias("observed_at")
+    )
+    return flat.select(HISTORY_COLUMNS).sort("id").to_arrow()
+
+
+def read(out_dir: Path, entry_id: str | None = None) -> pl.DataFrame:
+    """Every day's rows (of one entry, when given), oldest first."""
+    folder = out_dir / "history"
+    if not any(folder.glob("date=*/*.parquet")):
+        raise InputError(f"{folder}: no history yet (it is written by every run)")
+    data = pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
+    if entry_id is not None:
+        data = data.filter(pl.col("id") == entry_id)
+    return data.sort("observed_at", "id")

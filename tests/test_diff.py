@@ -1,0 +1,188 @@
+"""The diff reads like a changelog of hand-built snapshot pairs: one case per event kind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow.dataset as ds
+import pytest
+
+from enrich.diff import changelog, diff_files, diff_snapshots
+from enrich.history import read
+from enrich.links import Kind
+from enrich.model import Entry, HubRepo, Paper, Release, Repo, Snapshot, Status, WebPage
+from enrich.snapshot import assemble, publish
+
+DAY1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+def repo(name: str = "huggingface/trl", **changes: Any) -> Entry:
+    values: dict[str, Any] = dict(repo_id=266404863, full_name=name, html_url=f"https://github.com/{name}",
+                                  stars=18000, forks=2600, watchers=100, open_issues=500, license="Apache-2.0",
+                                  commits_30d=40, commits_365d=900, contributors=500,
+                                  latest_release=Release(tag="v0.20.0"))
+    status = changes.pop("status", Status.OK)
+    section = changes.pop("section", ["Tools"])
+    values.update(changes)
+    return Entry(id=f"github:{name.lower()}", kind=Kind.REPO, source_id=name, url=f"https://github.com/{name}",
+                 urls=[], title=name, section=section, positions=[], status=status, repo=Repo(**values))
+
+
+def paper(version: int = 1, **changes: Any) -> Entry:
+    record = Paper(arxiv_id="2204.05862", versioned_id=f"2204.05862v{version}", version=version,
+                   title="Training a Helpful and Harmless Assistant", authors=[], abstract="…")
+    return Entry(id="arxiv:2204.05862", kind=Kind.PAPER, source_id="2204.05862",
+                 url="https://arxiv.org/abs/2204.05862", urls=[], title="HH-RLHF paper", section=["Papers"],
+                 positions=[], status=changes.get("status", Status.OK), paper=record)
+
+
+def dataset(**changes: Any) -> Entry:
+    values: dict[str, Any] = dict(repo_type="dataset", repo_id="Anthropic/hh-rlhf", sha="a" * 40,
+                                  downloads=20000, likes=1200)
+    values.update(changes)
+    return Entry(id="hf:dataset/anthropic/hh-rlhf", kind=Kind.DATASET, source_id="Anthropic/hh-rlhf",
+                 url="https://huggingface.co/datasets/Anthropic/hh-rlhf", urls=[], title="hh-rlhf",
+                 section=["Datasets"], positions=[], status=Status.OK, hub=HubRepo(**values))
+
+
+def page(http_status: int = 200) -> Entry:
+    return Entry(id="https://carper.ai/", kind=Kind.WEB, source_id="https://carper.ai/", url="https://carper.ai/",
+                 urls=[], title="Carper.ai", section=["Orgs"], positions=[], status=Status.OK,
+                 web=WebPage(final_url="https://carper.ai/", http_status=http_status))
+
+
+def snap(entries: list[Entry], when: datetime = DAY1) -> Snapshot:
+    return assemble(entries, generated_at=when, run_id=when.strftime("%Y%m%dT%H%M%SZ"),
+                    list_source="list.md", list_sha256="0" * 64)
+
+
+def events(old: list[Entry], new: list[Entry], days: float = 1) -> list[tuple[str, str, str | None, str | None]]:
+    diff = diff_snapshots(snap(old), snap(new, DAY1 + timedelta(days=days)))
+    return [(e["event"], e["id"], e["old"], e["new"]) for e in diff["events"]]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ([paper(1)], [paper(2)], ("new_version", "arxiv:2204.05862", "2204.05862v1", "2204.05862v2")),
+        ([repo()], [repo(latest_release=Release(tag="v0.21.0"))], ("new_release", "github:huggingface/trl", "v0.20.0", "v0.21.0")),
+        ([repo()], [repo(archived=True)], ("archived", "github:huggingface/trl", "false", "true")),
+        ([repo(archived=True)], [repo()], ("unarchived", "github:huggingface/trl", "true", "false")),
+        ([repo()], [repo(license="MIT")], ("license_changed", "github:huggingface/trl", "Apache-2.0", "MIT")),
+        ([dataset()], [dataset(sha="b" * 40)], ("card_changed", "hf:dataset/anthropic/hh-rlhf", "a" * 40, "b" * 40)),
+        ([dataset()], [dataset(gated="manual")], ("became_gated", "hf:dataset/anthropic/hh-rlhf", None, "manual")),
+        ([page(200)], [page(404)], ("link_broke", "https://carper.ai/", "200", "404")),
+        ([page(404)], [page(200)], ("link_recovered", "https://carper.ai/", "404", "200")),
+        ([repo()], [repo(status=Status.STALE)], ("went_stale", "github:huggingface/trl", "ok", None)),
+        ([repo()], [repo(status=Status.ERROR)], ("went_error", "github:huggingface/trl", "ok", None)),
+        ([repo(status=Status.STALE)], [repo()], ("recovered", "github:huggingface/trl", "stale", "ok")),
+        ([repo()], [repo(section=["Libraries"])], ("moved", "github:huggingface/trl", "Tools", "Libraries")),
+        ([], [repo()], ("added", "github:huggingface/trl", None, "Tools")),
+        ([repo()], [], ("removed", "github:huggingface/trl", None, "Tools")),
+    ],
+)
+def test_each_event(old: list[Entry], new: list[Entry], expected: tuple[str, ...]) -> None:
+    assert events(old, new) == [expected]
+
+
+def test_rename_is_one_entry_matched_by_repository_id() -> None:
+    diff = diff_snapshots(snap([repo("lvwerra/trl")]), snap([repo("huggingface/trl", stars=18100)], DAY1 + timedelta(days=1)))
+    assert diff["added"] == [] and diff["removed"] == []
+    assert [(e["event"], e["old"], e["new"]) for e in diff["events"]] == [("renamed", "lvwerra/trl", "huggingface/trl")]
+    assert [(c["field"], c["delta"]) for c in diff["counters"]] == [("stars", 100)]
+
+
+def test_counters_per_day_over_the_real_gap() -> None:
+    diff = diff_snapshots(snap([repo(), dataset()]),
+                          snap([repo(stars=18300, forks=2590), dataset(downloads=23000)], DAY1 + timedelta(days=3)))
+    assert diff["days"] == 3
+    got = {(c["id"], c["field"]): (c["delta"], c["per_day"]) for c in diff["counters"]}
+    assert got == {
+        ("github:huggingface/trl", "stars"): (300, 100.0),
+        ("github:huggingface/trl", "forks"): (-10, -3.333),
+        ("hf:dataset/anthropic/hh-rlhf", "downloads"): (3000, 1000.0),
+    }
+    text = changelog(diff)
+    assert "## Top movers: stars" in text and "| +300 | +100 |" in text
+
+
+def test_identical_snapshots_give_an_empty_diff() -> None:
+    entries = [repo(), paper(), dataset(), page()]
+    diff = diff_snapshots(snap(entries), snap(entries, DAY1 + timedelta(days=1)))
+    assert diff["summary"] == {"added": 0, "removed": 0, "changed": 0, "events": {}}
+    assert "Nothing changed." in changelog(diff)
+
+
+def test_first_run_lists_everything_as_added() -> None:
+    diff = diff_snapshots(None, snap([repo(), paper()]))
+    assert diff["first_run"] and [a["id"] for a in diff["added"]] == ["arxiv:2204.05862", "github:huggingface/trl"]
+    assert changelog(diff).startswith("# First snapshot (2026-11-20)")
+
+
+def test_json_and_parquet_inputs_give_the_same_diff(tmp_path: Path) -> None:
+    publish(snap([repo(), paper(1), page(200)]), tmp_path / "a")
+    publish(snap([repo(stars=18500), paper(2), page(500)], DAY1 + timedelta(days=2)), tmp_path / "b")
+    pairs = [(f"a/latest.{x}", f"b/latest.{y}") for x in ("json", "parquet") for y in ("json", "parquet")]
+    diffs = [diff_files(tmp_path / a, tmp_path / b) for a, b in pairs]
+    assert all(d == diffs[0] for d in diffs)
+    assert [e["event"] for e in diffs[0]["events"]] == ["link_broke", "new_version"]
+
+
+def test_changelog_escapes_untrusted_titles() -> None:
+    evil = repo(latest_release=Release(tag="v1"))
+    evil = evil.model_copy(update={"title": "x](javascript:alert(1)) <img src=x> | cell"})
+    diff = diff_snapshots(snap([repo()]), snap([evil], DAY1 + timedelta(days=1)))
+    text = changelog(diff)
+    assert "<img" not in text and "](javascript" not in text and "\\| cell" in text
+
+
+def test_history_partitions_read_as_one_table(tmp_path: Path) -> None:
+    for day, stars in enumerate((18000, 18100, 18250)):
+        when = DAY1 + timedelta(days=day)
+        publish(snap([repo(stars=stars), dataset()], when), tmp_path)
+    publish(snap([repo(stars=18300), dataset()], DAY1 + timedelta(days=2, hours=5)), tmp_path)  # a rerun
+    parts = sorted(p.parent.name for p in (tmp_path / "history").glob("*/*.parquet"))
+    assert parts == ["date=2026-11-20", "date=2026-11-21", "date=2026-11-22"]
+    trl = read(tmp_path, "github:huggingface/trl")
+    assert trl["stars"].to_list() == [18000, 18100, 18300]
+    duck = duckdb.sql(f"select count(*), max(stars) from read_parquet('{tmp_path}/history/*/*.parquet', "
+                      "hive_partitioning = true)").fetchall()
+    assert duck == [(6, 18300)]
+    arrow = ds.dataset(tmp_path / "history", partitioning="hive").to_table()
+    assert arrow.num_rows == 6 and "date" in arrow.column_names
+    assert pl.read_parquet(tmp_path / "history/**/*.parquet", hive_partitioning=True).height == 6
+
+
+def test_git_diff_of_latest_json_shows_only_changed_entries(tmp_path: Path) -> None:
+    entries = [repo(), paper(), dataset(), page()]
+    publish(snap(entries), tmp_path / "a")
+    publish(snap([repo(stars=18001), paper(), dataset(), page()], DAY1 + timedelta(days=1)), tmp_path / "b")
+    result = subprocess.run(["git", "diff", "--no-index", "--unified=0", str(tmp_path / "a/latest.json"),
+                             str(tmp_path / "b/latest.json")], capture_output=True, text=True)
+    changed = [line for line in result.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert sorted(changed) == sorted([
+        '-    "generated_at": "2026-11-20T03:00:00Z",', '+    "generated_at": "2026-11-21T03:00:00Z",',
+        '-    "run_id": "20261120T030000Z",', '+    "run_id": "20261121T030000Z",',
+        '-        "stars": 18000,', '+        "stars": 18001,',
+    ])
+
+
+def test_diff_command_prints_changelog_and_json(tmp_path: Path) -> None:
+    from test_cli import enrich
+
+    publish(snap([repo()]), tmp_path / "a")
+    publish(snap([repo(stars=18042)], DAY1 + timedelta(days=1)), tmp_path / "b")
+    text = enrich("diff", str(tmp_path / "a/latest.json"), str(tmp_path / "b/latest.parquet"))
+    assert text.returncode == 0 and "# What changed since 2026-11-20" in text.stdout and "+42" in text.stdout
+    data = json.loads(enrich("diff", str(tmp_path / "a/latest.json"), str(tmp_path / "b/latest.json"), "--json").stdout)
+    assert data["counters"][0]["delta"] == 42
+    history = enrich("history", "github:huggingface/trl", "--out", str(tmp_path / "b"), "--json")
+    assert json.loads(history.stdout)[0]["stars"] == 18042
+    missing = enrich("history", "github:nobody/nothing", "--out", str(tmp_path / "b"))
+    assert missing.returncode == 2 and "not in the history" in missing.stderr
