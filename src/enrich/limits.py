@@ -101,3 +101,32 @@ def prefect_limits_available() -> bool:
         )
         return False
     return True
+
+
+class RetryBudget:
+    """The total time one run may spend waiting before retries (backoff, Retry-After, rate-limit
+    resets), shared by all of its requests: a night of 503s costs this much, not one wait per
+    request. When it is spent, a request that would wait fails at once (its entry goes stale)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    def take(self, seconds: float) -> bool:
+        with self._lock:
+            if self.spent + seconds > self.total:
+                return False
+            self.spent += seconds
+            return True
+
+
+_budgets: dict[str, RetryBudget] = {}
+
+
+def retry_budget(run_key: str, settings: Settings) -> RetryBudget:
+    """The budget of one run (keyed by its raw folder), created on first use."""
+    with _lock:
+        if run_key not in _budgets:
+            _budgets[run_key] = RetryBudget(settings.retry_budget_seconds)
+        return _budgets[run_key]

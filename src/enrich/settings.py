@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).
     http_retries: int = 3
     http_timeout_seconds: float = 30.0
+    # Total time a run may wait before retries (backoff, Retry-After, rate-limit resets),
+    # shared by all its GitHub requests; then failing entries go stale instead of waiting.
+    retry_budget_seconds: float = Field(default=900.0, ge=0.0)
     # Publish guard: a run in which more than this share of fetched entries failed (network
     # down, token revoked) does not replace latest.*; the attempt is kept beside it, rejected.
     publish_max_failed_share: float = Field(default=0.5, ge=0.0, le=1.0)

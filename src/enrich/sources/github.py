@@ -12,7 +12,9 @@ doubling waits (``github_stats_retries``); then the activity fields are left emp
 
 Retries: transient failures (5xx, 403/429 rate limits with Retry-After or a reset time) are
 retried by PyGithub's ``GithubRetry`` (urllib3) — that layer owns them; this module does not
-retry on top. 404 is permanent: status ``error``, "not found".
+retry on top. Every wait draws from the run's `RetryBudget` (``retry_budget_seconds``): once
+it is spent, failing requests give up at once and their entries go stale. 404 is permanent:
+status ``error``, "not found".
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ import contextlib
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import MaxRetryError, ResponseError
 
+from enrich.limits import RetryBudget, retry_budget
 from enrich.links import Kind
 from enrich.model import Entry, Language, Release, Repo, Status
 from enrich.raw import RawStore, exchange
@@ -44,7 +49,7 @@ class GitHubSource:
     def fetch(
         self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
     ) -> None:
-        client = _client(settings)
+        client = _client(settings, retry_budget(str(store.run_dir), settings))
         token = settings.github_token.get_secret_value() if settings.github_token else None
         headers = {"Accept": "application/vnd.github+json", "User-Agent": settings.user_agent}
         if token:
@@ -61,7 +66,28 @@ class GitHubSource:
         return per_entry(entries, documents, _outcome)
 
 
-def _client(settings: Settings) -> Github:
+class BudgetedRetry(GithubRetry):
+    """PyGithub's retry (5xx, 429, primary and secondary rate limits, honouring Retry-After and
+    the reset time), drawing every wait from the run's `RetryBudget`."""
+
+    def __init__(self, *, budget: RetryBudget, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.budget = budget
+
+    def new(self, **kw: Any) -> Self:
+        kw["budget"] = self.budget
+        return super().new(**kw)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is None:
+            wait = self.get_backoff_time()
+        if not self.budget.take(wait):
+            raise MaxRetryError(None, "", ResponseError("the run's retry budget is spent"))  # type: ignore[arg-type]
+        super().sleep(response)
+
+
+def _client(settings: Settings, budget: RetryBudget) -> Github:
     token = settings.github_token.get_secret_value() if settings.github_token else None
     if token is None:
         logger.warning("no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour")
@@ -70,7 +96,8 @@ def _client(settings: Settings) -> Github:
         base_url=settings.github_api_url.rstrip("/"),
         timeout=int(settings.http_timeout_seconds),
         user_agent=settings.user_agent,
-        retry=GithubRetry(
+        retry=BudgetedRetry(
+            budget=budget,
             total=settings.http_retries,
             backoff_factor=0.5,
             max_rate_limit_wait=settings.github_max_rate_limit_wait,

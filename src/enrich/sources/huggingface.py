@@ -30,8 +30,8 @@ from huggingface_hub.errors import (
 from huggingface_hub.hf_api import DatasetInfo, ModelInfo, SpaceInfo
 from huggingface_hub.utils import (  # type: ignore[attr-defined]
     build_hf_headers,
-    get_session,
     hf_raise_for_status,
+    http_backoff,
 )
 from markdown_it import MarkdownIt
 
@@ -81,8 +81,14 @@ def _fetch_one(entry: Entry, settings: Settings, cache: Path) -> dict[str, Any]:
     endpoint = settings.hf_endpoint.rstrip("/")
     url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
     try:
-        response = get_session().get(
+        # huggingface_hub's own retry helper owns transient failures (408, 429, 5xx, network
+        # errors), honouring Retry-After and the Hub's RateLimit headers; 404/401 are final.
+        response = http_backoff(
+            "GET",
             url,
+            max_retries=settings.http_retries,
+            base_wait_time=1,
+            max_wait_time=30,
             params=[("expand[]", p) for p in _EXPAND[entry.kind]],
             headers=build_hf_headers(token=token),
             timeout=settings.http_timeout_seconds,
