@@ -152,3 +152,30 @@ def test_list_from_a_url(fake: FakeAPI, settings: Settings) -> None:
     assert read_list_source(f"{fake.base_url}/pages/ok", settings).startswith(b"<")
     with pytest.raises(InputError, match="answered HTTP 404"):
         read_list_source(f"{fake.base_url}/pages/missing", settings)
+
+
+def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    """A recognisable fake token, DEBUG logging: it is in no file, log line, artifact or parameter."""
+    import logging
+
+    secret = "ghp_FAKE0SECRET0TOKEN0enrich0test0123456"
+    monkeypatch.setenv("GITHUB_TOKEN", secret)
+    monkeypatch.setenv("HF_TOKEN", "hf_" + secret)
+    env.faults.append(Fault(r"/repos/voidful/TextRL$", status=401, body=b'{"message": "Bad credentials"}'))
+    caplog.set_level(logging.DEBUG)
+    state = run_flow(tmp_path)
+    assert state.is_completed(), state.message
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) > 10
+    for path in written:
+        assert secret.encode() not in path.read_bytes(), path
+    out, err = capfd.readouterr()
+    assert secret not in caplog.text + out + err
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+        artifacts = [a for a in client.read_artifacts() if a.flow_run_id == run.id]
+        logs = client.read_logs()
+    assert secret not in json.dumps(run.parameters) + str(run.state)
+    assert artifacts and all(secret not in str(a.data) for a in artifacts)
+    assert logs and all(secret not in log.message for log in logs)
