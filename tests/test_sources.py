@@ -200,6 +200,32 @@ def test_web_never_fetches_private_addresses(host: str, fake: FakeAPI, settings:
     assert fake.requests("pages") == []
 
 
+def test_web_connects_to_the_address_it_checked(fake: FakeAPI, settings: Settings, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name resolves to a public-looking loopback first, to a metadata address
+    after; the request goes to the first answer, with no second lookup."""
+    import socket
+
+    answers = iter(["127.0.0.1", "169.254.169.254"])
+    lookups: list[str] = []
+    real = socket.getaddrinfo
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        if host != "rebind.example":  # the connection itself, to an address literal
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = fake.base_url.rsplit(":", 1)[1]
+    entry = entry_for(f"http://rebind.example:{port}/pages/ok")
+    (outcome,) = enrich_one("web", [entry], settings, tmp_path).values()
+    assert outcome.status == Status.OK, outcome.reason  # type: ignore[attr-defined]
+    assert outcome.record.title == "RLHF & friends"  # type: ignore[attr-defined]
+    assert lookups == ["rebind.example"]
+    assert outcome.record.final_url == f"http://rebind.example:{port}/pages/ok"  # type: ignore[attr-defined]
+
+
 # -- secrets -------------------------------------------------------------------------------
 
 TOKEN = "enrich-test-token-7f3a9c41d2"

@@ -1,8 +1,10 @@
 """Web pages, through httpx: final URL, status, content type, title.
 
-List URLs are untrusted. Every hop (the first request and each redirect) is resolved and refused
-when any address is private, loopback, link-local (cloud metadata lives there), multicast,
-reserved or unspecified; only ``allow_loopback`` (tests) lets 127.0.0.0/8 and ::1 through.
+List URLs are untrusted. Every hop (the first request and each redirect) is resolved once and
+refused when any address is private, loopback, link-local (cloud metadata lives there), multicast,
+reserved or unspecified; only ``allow_loopback`` (tests) lets 127.0.0.0/8 and ::1 through. The
+request then connects to the checked address itself (Host header and TLS server name kept), so
+a DNS answer that changes between check and connect (rebinding) cannot redirect it.
 Redirects are followed by hand for that reason, at most ``web_max_redirects``; a body is read
 up to ``web_max_bytes``; each request has ``web_timeout_seconds``. A broken link is a status.
 """
@@ -53,8 +55,9 @@ class WebSource:
         return per_entry(entries, documents, _outcome)
 
 
-def check_address(url: str, allow_loopback: bool) -> None:
-    """Refuse a URL whose host resolves to an address list links must never reach."""
+def check_address(url: str, allow_loopback: bool) -> str:
+    """Refuse a URL whose host resolves to an address list links must never reach; return the
+    checked address, which the request then connects to (no second lookup to rebind)."""
     host = urlsplit(url).hostname
     if not host:
         raise BlockedURLError("URL has no host", url=url)
@@ -62,8 +65,8 @@ def check_address(url: str, allow_loopback: bool) -> None:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise BlockedURLError(f"host does not resolve ({exc})", url=url) from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    for address in addresses:
         if address.is_loopback and allow_loopback:
             continue
         if (
@@ -71,6 +74,20 @@ def check_address(url: str, allow_loopback: bool) -> None:
             or address.is_multicast or address.is_reserved or address.is_unspecified
         ):  # fmt: skip
             raise BlockedURLError(f"refused: {host} resolves to a non-public address", url=url)
+    if not addresses:
+        raise BlockedURLError("host does not resolve", url=url)
+    return str(addresses[0])
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The request for ``url`` sent to ``address``: Host header and TLS name stay the URL's."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    host_header = f"{host}:{parts.port}" if parts.port else host
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
 
 
 def fetch_page(http: httpx.Client, entry: Entry, settings: Settings) -> dict[str, Any]:
@@ -78,8 +95,9 @@ def fetch_page(http: httpx.Client, entry: Entry, settings: Settings) -> dict[str
     url = entry.url
     try:
         for _ in range(settings.web_max_redirects + 1):
-            check_address(url, settings.allow_loopback)
-            with http.stream("GET", url) as response:
+            address = check_address(url, settings.allow_loopback)
+            target, headers, extensions = _pinned(url, address)
+            with http.stream("GET", target, headers=headers, extensions=extensions) as response:
                 body = b""
                 if response.status_code < 300 or response.status_code >= 400:
                     for chunk in response.iter_bytes():
