@@ -19,7 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from enrich.diff import diff_snapshots
 from enrich.errors import EnrichError, InputError
+from enrich.fsutil import exclusive
 from enrich.listing import ParsedList, parse_list
 from enrich.listsource import read_list_source
 from enrich.model import Status
@@ -96,7 +98,9 @@ def snapshot(list_file: ListArg, out_dir: OutOpt = Path("data/enriched")) -> Non
         list_sha256=parsed.sha256,
         skipped=parsed.skipped,
     )
-    for path in publish(snap, out_dir):
+    with exclusive(out_dir):
+        written = publish(snap, out_dir)
+    for path in written:
         out.print(f"wrote {path}", markup=False)
 
 
@@ -180,7 +184,9 @@ def rebuild(
     """Re-derive a run's snapshot from its raw folder, with no network, and publish it."""
     prior = read_snapshot(previous) if previous else None
     snap = build(RawStore(raw_run), prior)
-    for path in publish(snap, out_dir):
+    with exclusive(out_dir):
+        written = publish(snap, out_dir, diff_snapshots(prior, snap))
+    for path in written:
         out.print(f"wrote {path}", markup=False)
 
 

@@ -99,3 +99,12 @@ def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Remove temp files a killed writer left behind (only ever called under `exclusive`)."""
+    removed = 0
+    for path in folder.rglob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from enrich.arrowschema import schema_for
 from enrich.errors import InputError
-from enrich.fsutil import atomic_write_bytes
+from enrich.fsutil import atomic_write_bytes, sweep_temp_files
 from enrich.model import SCHEMA_VERSION, Entry, Header, Skipped, Snapshot, counts, utc_date
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ def publish(snapshot: Snapshot, out_dir: Path, diff: dict[str, Any] | None = Non
     from enrich import diff as diffs
     from enrich import history
 
+    if out_dir.is_dir():
+        sweep_temp_files(out_dir)
     day = utc_date(snapshot.header.generated_at)
     table = to_arrow(snapshot)
     json_bytes = to_json(snapshot)
