@@ -127,3 +127,15 @@ def test_network_down_keeps_latest_and_refuses_the_run(fake: FakeAPI, tmp_path: 
     with pytest.raises(RejectedRunError, match=r"run rejected, latest\.\* kept: 16 of 16 entries failed"):
         nightly(settings, tmp_path)
     assert ((tmp_path / "out/latest.json").read_bytes(), (tmp_path / "out/latest.parquet").read_bytes()) == latest
+
+
+@pytest.mark.parametrize("garbage", [b"{not json", b"", b'{"header": {"schema_version": "9.0"}, "entries": []}'])
+def test_corrupted_previous_snapshot_starts_a_fresh_history(garbage: bytes, fake: FakeAPI, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/latest.json").write_bytes(garbage)
+    snapshot = nightly(fake.settings(), tmp_path)
+    assert status(snapshot, "github:lvwerra/trl") == (Status.OK, None)
+    assert "previous snapshot unreadable, starting a fresh history" in caplog.text
+    (diff,) = (tmp_path / "out/diffs").glob("*.json")
+    assert '"first_run": true' in diff.read_text()
