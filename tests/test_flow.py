@@ -159,7 +159,7 @@ def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatc
     """A recognisable fake token, DEBUG logging: it is in no file, log line, artifact or parameter."""
     import logging
 
-    secret = "ghp_FAKE0SECRET0TOKEN0enrich0test0123456"
+    secret = "ghp_FAKE-SECRET-TOKEN-enrich-test-0123456"
     monkeypatch.setenv("GITHUB_TOKEN", secret)
     monkeypatch.setenv("HF_TOKEN", "hf_" + secret)
     env.faults.append(Fault(r"/repos/voidful/TextRL$", status=401, body=b'{"message": "Bad credentials"}'))
