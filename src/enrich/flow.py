@@ -196,7 +196,6 @@ def _run(
     plan = pipeline.plan(RawStore(Path(run_dir)))
     backend = "prefect" if limits.prefect_limits_available() else "local"
     reporter = _reporter
-    failures: dict[str, str | None] = {}
     with _task_runner(runner_kind, settings) as runner:
         futures = []
         for name, entries in plan.items():
@@ -212,10 +211,7 @@ def _run(
         for name, future in futures:
             future.wait()
             state = future.state
-            if state.is_completed():
-                failures[name] = failures.get(name) or future.result()
-            else:  # a crash in a task (a bug): its entries say so, the others go on
-                failures[name] = f"task {state.name}: {state.message}"
+            if not state.is_completed():  # a crash in a task (a bug): its entries say so
                 RawStore(Path(run_dir)).put_failure(name, f"{name} failed: {state.message}")
         for name in plan:
             reporter.finish(name)

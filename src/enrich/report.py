@@ -47,15 +47,9 @@ def summary(result: RunResult) -> dict[str, Any]:
 
 def one_line(result: RunResult) -> str:
     header = result.snapshot.header
-    statuses = ", ".join(f"{n} {s}" for s, n in sorted(_status_totals(result.snapshot).items()))
+    totals = sorted((c.name, c.count) for c in header.by_status)
+    statuses = ", ".join(f"{n} {s}" for s, n in totals)
     return f"published {header.entries} entries ({statuses}) from {header.list_source}"
-
-
-def _status_totals(snapshot: Snapshot) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for entry in snapshot.entries:
-        totals[entry.status.value] = totals.get(entry.status.value, 0) + 1
-    return totals
 
 
 def summary_markdown(result: RunResult) -> str:
