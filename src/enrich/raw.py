@@ -14,7 +14,8 @@ Documents are written once and never changed: the snapshot is rebuilt from them.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,43 @@ class RawStore:
             exchanges = doc.get("exchanges", doc.get("hops"))
             total += len(exchanges) if isinstance(exchanges, list) else 1
         return total
+
+    def previous(
+        self, source: str, keys: set[str], usable: Callable[[dict[str, Any]], bool], runs: int = 7
+    ) -> dict[str, dict[str, Any]]:
+        """The newest usable document per key from the runs before this one (``runs`` back):
+        what a warm run revalidates (ETags) or reuses (a card at an unchanged commit)."""
+        found: dict[str, dict[str, Any]] = {}
+        if not self.run_dir.parent.is_dir():
+            return found
+        earlier = sorted(
+            (p for p in self.run_dir.parent.iterdir()
+             if p.name < self.run_dir.name and (p / "manifest.json").is_file()),
+            reverse=True,
+        )[:runs]  # fmt: skip
+        for run in earlier:
+            folder = run / safe_name(source)
+            for key in keys - found.keys():
+                path = folder / f"{safe_name(key)}.json"
+                try:
+                    doc = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue
+                if isinstance(doc, dict) and usable(doc):
+                    doc["run_id"] = run.name
+                    found[key] = doc
+        return found
+
+    def put_usage(self, source: str, usage: dict[str, Any]) -> None:
+        """What one fetch task spent of an upstream's rate limits (tasks write one file each)."""
+        data = json.dumps({"source": source, "usage": usage}, ensure_ascii=False) + "\n"
+        name = f"{safe_name(source)}-{uuid.uuid4().hex[:12]}.json"
+        atomic_write_bytes(self.run_dir / "usage" / name, data.encode())
+
+    def usage(self, source: str) -> list[dict[str, Any]]:
+        folder = self.run_dir / "usage"
+        docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
+        return [doc["usage"] for doc in docs if doc["source"] == source]
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     github_seconds_between_requests: float = 0.25
     # Longest wait for a rate-limit reset before an entry is given up for this night.
     github_max_rate_limit_wait: float = 900.0
+    # With a token, repositories are read through GraphQL, this many per query (GitHub's
+    # node limit allows 100); without one, through REST (GraphQL needs authentication).
+    github_graphql: bool = True
+    github_graphql_batch_size: int = Field(default=100, ge=1, le=100)
     # Statistics endpoints answer 202 while GitHub computes them; each wait doubles.
     github_stats_retries: int = 4
     github_stats_wait_seconds: float = 1.0

@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from enrich.links import ARXIV_ID
+from enrich.sandbox import github_graphql
 from enrich.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,11 @@ class FakeAPI:
         self.stats_calls: Counter[str] = Counter()
         # How many calls per repository /stats/* answers 202 ("computing") before the data.
         self.stats_computing_calls = 1
+        # GitHub's rate limits, per resource: requests for "core", query points for "graphql".
+        # A 304 to an authenticated conditional request is free, as on GitHub.
+        self.rate_limits = {"core": RATE_LIMIT, "graphql": RATE_LIMIT}
+        self.rate_used: Counter[str] = Counter()
+        self.rate_reset = int(time.time()) + 3600
         self.base_url = ""
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -240,6 +246,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         source = path.split("/")[1] if path.count("/") >= 1 else ""
         self.source = source
+        # Read the body before any answer, so a fault answered early leaves the connection clean.
+        self.request_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.fake.latency:
             time.sleep(self.fake.latency)
         fault = self.fake.take_fault(path)
@@ -275,8 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
 
     def body_json(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"null")
+        return json.loads(self.request_body or b"null")
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -300,8 +307,14 @@ class GitHubRoutes:
         self.base = f"{self.fake.github_url}"
 
     def route(self, path: str) -> None:
+        authorized = bool(self.h.headers.get("Authorization"))
+        if path == "/graphql" and self.h.method == "POST":
+            return self.graphql(authorized)
         if path == "/rate_limit":
-            return self.json(200, {"resources": {"core": self._limits()}, "rate": self._limits()})
+            resources = {r: self._limits(r) for r in self.fake.rate_limits}
+            return self.json(200, {"resources": resources, "rate": self._limits("core")})
+        if self._limits("core")["remaining"] <= 0:
+            return self.rate_limited("core")
         match = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)
         if match:
             name = self.fake.repo_by_id(int(match.group(1)))
@@ -436,30 +449,74 @@ class GitHubRoutes:
         }
         return self.json(404, body)
 
-    def _limits(self) -> dict[str, int]:
-        used = len(self.fake.requests("github"))
-        reset = int(time.time()) + 3600
-        return {"limit": RATE_LIMIT, "remaining": max(RATE_LIMIT - used, 0), "reset": reset,
+    def graphql(self, authorized: bool) -> None:
+        """``POST /graphql``: executed against GitHub's published schema (github_graphql)."""
+        if not authorized:
+            body = {
+                "message": "This endpoint requires you to be authenticated.",
+                "documentation_url": "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",
+            }
+            return self.json(401, body, resource="graphql", charge=False)
+        if self._limits("graphql")["remaining"] <= 0:
+            return self.rate_limited("graphql")
+        request = self.h.body_json() or {}
+
+        def charge(points: int) -> dict[str, int]:
+            with self.fake._lock:
+                self.fake.rate_used["graphql"] += points
+            return self._limits("graphql")
+
+        body = github_graphql.answer(
+            self.fake, str(request.get("query") or ""), request.get("variables") or {}, charge
+        )
+        return self.json(200, body, resource="graphql", charge=False, etag=False)
+
+    def rate_limited(self, resource: str) -> None:
+        """GitHub's primary rate limit: 403, remaining 0, the reset time."""
+        body = {
+            "message": "API rate limit exceeded for user ID 1.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+        }
+        return self.json(403, body, resource=resource, charge=False)
+
+    def _limits(self, resource: str = "core") -> dict[str, int]:
+        limit = self.fake.rate_limits[resource]
+        used = self.fake.rate_used[resource]
+        return {"limit": limit, "remaining": max(limit - used, 0), "reset": self.fake.rate_reset,
                 "used": used}  # fmt: skip
 
-    def json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+    def json(
+        self,
+        status: int,
+        data: Any,
+        headers: dict[str, str] | None = None,
+        *,
+        resource: str = "core",
+        charge: bool = True,
+        etag: bool = True,
+    ) -> None:
         body = json.dumps(data).replace(GITHUB_PUBLIC, self.base).encode("utf-8")
-        etag = f'W/"{hashlib.sha256(body).hexdigest()[:40]}"'
-        limits = self._limits()
+        tag = f'W/"{hashlib.sha256(body).hexdigest()[:40]}"'
+        not_modified = etag and status == 200 and self.h.headers.get("If-None-Match") == tag
+        authorized = bool(self.h.headers.get("Authorization"))
+        if charge and not (not_modified and authorized):
+            with self.fake._lock:
+                self.fake.rate_used[resource] += 1
+        limits = self._limits(resource)
         all_headers = {
             "X-RateLimit-Limit": str(limits["limit"]),
             "X-RateLimit-Remaining": str(limits["remaining"]),
             "X-RateLimit-Reset": str(limits["reset"]),
             "X-RateLimit-Used": str(limits["used"]),
-            "X-RateLimit-Resource": "core",
+            "X-RateLimit-Resource": resource,
             "X-GitHub-Media-Type": "github.v3; format=json",
             **(headers or {}),
         }
-        if status == 200:
-            all_headers["ETag"] = etag
+        if status == 200 and etag:
+            all_headers["ETag"] = tag
             all_headers["Cache-Control"] = "private, max-age=60, s-maxage=60"
             all_headers["Vary"] = "Accept, Authorization, Cookie, X-GitHub-OTP"
-            if self.h.headers.get("If-None-Match") == etag:
+            if not_modified:
                 return self.h._send(304, b"", all_headers)
         self.h._send(status, body, all_headers)
 

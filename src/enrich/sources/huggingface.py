@@ -2,9 +2,11 @@
 
 Per repository: one ``/api/{datasets,models,spaces}/{id}`` request with ``expand[]`` naming
 every property we record (with ``expand`` the Hub returns only what was asked, and all-time
-downloads come only when asked), on the library's own HTTP session with its headers and error
-mapping; then the card (README.md) through ``hf_hub_download`` at the exact commit ``sha``, into
-a cache kept beside the raw layer, so an unchanged repository's card is not downloaded again.
+downloads come only when asked), through the library's ``http_backoff`` with its headers and
+error mapping; then the card (README.md) at the exact commit ``sha``, one GET of the URL
+``hf_hub_url`` builds. ``hf_hub_download`` would add a HEAD per file; and a file at a commit
+never changes, so when the sha is the one of the last good run, that run's card is reused and
+nothing is downloaded: two requests per repository cold, one warm.
 
 The raw JSON is kept as received; normalize builds the library's own ``DatasetInfo`` /
 ``ModelInfo`` / ``SpaceInfo`` from it and parses the card with ``RepoCard``. A gated repository's
@@ -17,10 +19,9 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from huggingface_hub import RepoCard, hf_hub_download
+from huggingface_hub import RepoCard, hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
     GatedRepoError,
@@ -62,11 +63,10 @@ class HubSource:
     def fetch(
         self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
     ) -> None:
-        cache = store.run_dir.parent / ".hf-cache"
-
+        previous = store.previous(self.name, {e.id for e in entries}, _has_card)
         fetch_each(
             self.name, entries, store, settings.hub_concurrency, progress,
-            lambda entry: _fetch_one(entry, settings, cache),
+            lambda entry: _fetch_one(entry, settings, previous.get(entry.id)),
         )  # fmt: skip
 
     def normalize(
@@ -75,7 +75,11 @@ class HubSource:
         return per_entry(entries, documents, _outcome)
 
 
-def _fetch_one(entry: Entry, settings: Settings, cache: Path) -> dict[str, Any]:
+def _has_card(doc: dict[str, Any]) -> bool:
+    return not doc.get("error") and "sha" in (doc.get("card") or {})
+
+
+def _fetch_one(entry: Entry, settings: Settings, previous: dict[str, Any] | None) -> dict[str, Any]:
     doc: dict[str, Any] = {"entry_id": entry.id, "kind": entry.kind.value, "exchanges": []}
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     endpoint = settings.hf_endpoint.rstrip("/")
@@ -108,23 +112,51 @@ def _fetch_one(entry: Entry, settings: Settings, cache: Path) -> dict[str, Any]:
     except Exception as exc:
         doc["error"] = {"kind": "network", "message": f"Hub unreachable ({type(exc).__name__})"}
         return doc
-
     sha = body.get("sha") if isinstance(body, dict) else None
-    repo_type = entry.kind.value
-    try:
-        path = hf_hub_download(
-            entry.source_id, "README.md", repo_type=repo_type, revision=sha,
-            endpoint=endpoint, token=token, cache_dir=cache,
-        )  # fmt: skip
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-        doc["card"] = {"status": 200, "text": text, "fetched_at": datetime.now(UTC).isoformat()}
-    except GatedRepoError:
-        doc["card"] = {"status": 401, "error": "gated: the card needs an accepted access request"}
-    except EntryNotFoundError:
-        doc["card"] = {"status": 404, "error": "the repository has no card (README.md)"}
-    except Exception as exc:
-        doc["card"] = {"status": 0, "error": f"card not read ({type(exc).__name__})"}
+    old = (previous or {}).get("card") or {}
+    if sha and old.get("sha") == sha:
+        # A commit fixes every file: the card at this sha is the one already read.
+        doc["card"] = {**old, "reused": f"unchanged at {sha[:12]} since {old.get('fetched_at')}"}
+    else:
+        doc["card"] = _card_at(entry, sha, settings, token)
     return doc
+
+
+def _card_at(
+    entry: Entry, sha: str | None, settings: Settings, token: str | None
+) -> dict[str, Any]:
+    """The card (README.md) at commit ``sha``: one request, the Hub's error codes mapped by
+    the library (gated, missing)."""
+    url = hf_hub_url(
+        entry.source_id, "README.md", repo_type=entry.kind.value, revision=sha,
+        endpoint=settings.hf_endpoint.rstrip("/"),
+    )  # fmt: skip
+    try:
+        response = http_backoff(
+            "GET", url, max_retries=settings.http_retries, base_wait_time=1, max_wait_time=30,
+            headers=build_hf_headers(token=token), timeout=settings.http_timeout_seconds,
+            follow_redirects=True,
+        )  # fmt: skip
+        hf_raise_for_status(response)
+        if len(response.content) > settings.web_max_bytes:
+            return {"status": 0, "sha": sha, "error": "card not read (larger than the cap)"}
+        text = response.content.decode("utf-8", errors="replace")
+        return {
+            "status": 200,
+            "sha": sha,
+            "text": text,
+            "fetched_at": datetime.now(UTC).isoformat(),
+        }
+    except GatedRepoError:
+        return {
+            "status": 401,
+            "sha": sha,
+            "error": "gated: the card needs an accepted access request",
+        }
+    except EntryNotFoundError:
+        return {"status": 404, "sha": sha, "error": "the repository has no card (README.md)"}
+    except Exception as exc:
+        return {"status": 0, "error": f"card not read ({type(exc).__name__})"}
 
 
 def _outcome(entry: Entry, doc: dict[str, Any]) -> Outcome:

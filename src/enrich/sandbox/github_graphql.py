@@ -1,0 +1,257 @@
+"""The fake API's GitHub GraphQL endpoint: queries executed against GitHub's published schema.
+
+Every query is parsed and validated against ``data/github/schema.graphql`` (GitHub's public
+SDL, octokit/graphql-schema), so a query the real API would reject is rejected here too, with
+GitHub's error shape (HTTP 200, ``errors`` with ``extensions.code``). Repositories are built
+from the same sample files that answer REST, so both APIs tell the same story.
+
+Quirks kept: an unknown repository is ``null`` in ``data`` plus a ``NOT_FOUND`` error with the
+alias in ``path`` (the rest of the batch still answers); ``repository`` follows renames by
+default; ``rateLimit { cost }`` is counted the way GitHub documents it (one point per 100
+connection requests, at least 1).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    build_schema,
+    execute_sync,
+    parse,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from enrich.sandbox.server import FakeAPI
+
+SCHEMA_PATH = Path(__file__).parent / "data" / "github" / "schema.graphql"
+
+
+@functools.cache
+def schema() -> GraphQLSchema:
+    """GitHub's schema; its SDL has known duplicate-field quirks, so SDL checks are off."""
+    text = SCHEMA_PATH.read_text(encoding="utf-8")
+    return build_schema(text, assume_valid=True, assume_valid_sdl=True)
+
+
+def validation_errors(query: str) -> list[str]:
+    """What GitHub would say is wrong with ``query`` (empty when it is valid)."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return [exc.message]
+    return [error.message for error in validate(schema(), document)]
+
+
+class NotFound(Exception):
+    pass
+
+
+def answer(
+    fake: FakeAPI, query: str, variables: dict[str, Any], charge: Callable[[int], dict[str, int]]
+) -> dict[str, Any]:
+    """GitHub's JSON answer to one query; ``charge(cost)`` spends its points, returns the limits."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return {"errors": [_error(exc, "parseError")]}
+    problems = validate(schema(), document)
+    if problems:
+        return {"errors": [_error(e, "undefinedField") for e in problems]}
+    cost = _cost(document)
+    limits = charge(cost)
+    rate_limit = {
+        "cost": cost,
+        "limit": limits["limit"],
+        "remaining": limits["remaining"],
+        "used": limits["used"],
+        "resetAt": datetime.fromtimestamp(limits["reset"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "nodeCount": 0,
+    }
+    root = {"repository": functools.partial(_repository, fake), "rateLimit": rate_limit}
+    result = execute_sync(
+        schema(), document, root_value=root, variable_values=variables,
+        field_resolver=_resolve,
+    )  # fmt: skip
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [_error(e) for e in result.errors]
+    return body
+
+
+def _resolve(source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
+    """Dict sources; a callable value is a field with arguments."""
+    value = source.get(info.field_name) if isinstance(source, dict) else None
+    return value(**args) if callable(value) else value
+
+
+def _repository(fake: FakeAPI, owner: str, name: str, followRenames: bool = True) -> Any:
+    full_name = f"{owner}/{name}"
+    data = fake.load_json(f"github/repos/{full_name}.json")
+    if data is None and followRenames:
+        target = fake.redirects().get(full_name.lower())
+        data = fake.load_json(f"github/repos/{target}.json") if target else None
+    if data is None:
+        raise NotFound(f"Could not resolve to a Repository with the name '{full_name}'.")
+    return _repo_node(fake, data)
+
+
+def _repo_node(fake: FakeAPI, data: dict[str, Any]) -> dict[str, Any]:
+    base = f"github/repos/{data['full_name']}"
+    languages: dict[str, int] = fake.load_json(f"{base}/languages.json") or {}
+    releases = fake.load_json(f"{base}/releases.json") or []
+    published = [r for r in releases if not r.get("draft") and not r.get("prerelease")]
+    commits = fake.load_json(f"{base}/commits.json") or []
+    topics = list(data.get("topics") or [])
+    license_info = data.get("license") or None
+
+    def language_connection(first: int | None = None, **_: Any) -> dict[str, Any]:
+        ordered = sorted(languages.items(), key=lambda kv: -kv[1])[: first or 100]
+        return {
+            "totalCount": len(languages),
+            "totalSize": sum(languages.values()),
+            "edges": [{"size": size, "node": {"name": lang}} for lang, size in ordered],
+            "nodes": [{"name": lang} for lang, _size in ordered],
+        }
+
+    def topic_connection(first: int | None = None, **_: Any) -> dict[str, Any]:
+        chosen = topics[: first or 100]
+        return {
+            "totalCount": len(topics),
+            "nodes": [{"topic": {"name": t}} for t in chosen],
+        }
+
+    def count(total: int) -> Callable[..., dict[str, Any]]:
+        return lambda **_: {"totalCount": total}
+
+    def history(since: str | None = None, until: str | None = None, **_: Any) -> dict[str, Any]:
+        def when(c: dict[str, Any]) -> datetime:
+            return _time(c["commit"]["committer"]["date"])
+
+        low = _time(since) if since else None
+        high = _time(until) if until else None
+        picked = [c for c in commits if (low is None or when(c) >= low)]
+        picked = [c for c in picked if (high is None or when(c) <= high)]
+        return {"totalCount": len(picked)}
+
+    head = commits[0] if commits else None
+    target = None
+    if head is not None:
+        target = {
+            "__typename": "Commit",
+            "oid": head["sha"],
+            "committedDate": head["commit"]["committer"]["date"],
+            "authoredDate": head["commit"]["author"]["date"],
+            "history": history,
+        }
+    release = published[0] if published else None
+    return {
+        "id": data.get("node_id"),
+        "databaseId": data["id"],
+        "name": data["name"],
+        "nameWithOwner": data["full_name"],
+        "owner": {"__typename": "Organization", "login": data["owner"]["login"]},
+        "url": data["html_url"],
+        "description": data.get("description"),
+        "homepageUrl": data.get("homepage"),
+        "stargazerCount": data["stargazers_count"],
+        "forkCount": data["forks_count"],
+        "watchers": count(data.get("subscribers_count", 0)),
+        # REST's open_issues_count counts issues and pull requests together; the sample data
+        # has only that sum, so the fake calls it all issues.
+        "issues": count(data["open_issues_count"]),
+        "pullRequests": count(0),
+        "primaryLanguage": {"name": data["language"]} if data.get("language") else None,
+        "languages": language_connection,
+        "licenseInfo": _license(license_info),
+        "repositoryTopics": topic_connection,
+        "createdAt": data.get("created_at"),
+        "updatedAt": data.get("updated_at"),
+        "pushedAt": data.get("pushed_at"),
+        "isArchived": bool(data.get("archived")),
+        "isFork": bool(data.get("fork")),
+        "isPrivate": bool(data.get("private")),
+        "isDisabled": bool(data.get("disabled")),
+        "diskUsage": data.get("size"),
+        "defaultBranchRef": (
+            {"name": data.get("default_branch"), "target": target} if target else None
+        ),
+        "latestRelease": _release(release),
+    }
+
+
+def _license(info: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not info:
+        return None
+    return {"spdxId": info.get("spdx_id"), "name": info.get("name"), "key": info.get("key")}
+
+
+def _release(release: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not release:
+        return None
+    return {
+        "tagName": release["tag_name"],
+        "name": release.get("name"),
+        "publishedAt": release.get("published_at"),
+        "url": release.get("html_url"),
+        "isPrerelease": False,
+        "isDraft": False,
+    }
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _cost(document: Any) -> int:
+    """GitHub's documented cost: connection requests (per parent) / 100, at least 1."""
+    requests = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            requests += _connections(definition.selection_set, 1)
+    return max(1, math.ceil(requests / 100))
+
+
+def _connections(selection_set: Any, parents: int) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for node in selection_set.selections:
+        if not isinstance(node, FieldNode):
+            total += _connections(getattr(node, "selection_set", None), parents)
+            continue
+        args = {a.name.value for a in node.arguments or []}
+        if args & {"first", "last"}:
+            total += parents
+            first = next(a for a in node.arguments or () if a.name.value in ("first", "last"))
+            size = int(getattr(first.value, "value", 1) or 1)
+            total += _connections(node.selection_set, parents * size)
+        else:
+            total += _connections(node.selection_set, parents)
+    return total
+
+
+def _error(error: GraphQLError, code: str | None = None) -> dict[str, Any]:
+    """One entry of ``errors`` as GitHub writes it."""
+    out: dict[str, Any] = {}
+    if isinstance(error.original_error, NotFound):
+        out["type"] = "NOT_FOUND"
+    if error.path:
+        out["path"] = list(error.path)
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if code:
+        out["extensions"] = {"code": code}
+    out["message"] = error.message
+    return out

@@ -1,0 +1,218 @@
+"""How many requests each source makes, cold and warm: the counts #7 sets as targets.
+
+Counts are deterministic (times are not), so they are asserted exactly or against the targets:
+GitHub with a token at most 0.05 requests per repository for everything but contributors;
+without one at most 6 REST requests; a warm night's REST answers at least 90% 304; a card
+fetched only when the dataset's sha moved; arXiv one request per 100 papers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from graphql import parse, validate
+
+from conftest import write_json
+from enrich.links import Kind, classify
+from enrich.model import Entry, Status
+from enrich.raw import RawStore
+from enrich.sandbox import github_graphql
+from enrich.sandbox.server import BUNDLED_DATA, FakeAPI
+from enrich.settings import Settings
+from enrich.sources import SOURCES
+from enrich.sources.github import graphql_query
+
+TOKEN = "fake-token-for-tests"  # noqa: S105 - a recognisable fake, never a real one
+REPOS = [
+    "https://github.com/huggingface/trl",
+    "https://github.com/CarperAI/trlx",
+    "https://github.com/allenai/RL4LMs",
+    "https://github.com/lucidrains/PaLM-rlhf-pytorch",
+    "https://github.com/voidful/TextRL",
+    "https://github.com/openai/lm-human-preferences",
+    "https://github.com/LAION-AI/Open-Assistant",
+]
+
+
+def entry_for(url: str) -> Entry:
+    ref = classify(url)
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 section=[], positions=[])
+
+
+def fetch(source: str, entries: list[Entry], settings: Settings, raw: Path, run: str) -> dict:
+    store = RawStore(raw / run)
+    store.write_manifest({"run_id": run})
+    SOURCES[source].fetch(entries, store, settings, lambda n: None)
+    return dict(SOURCES[source].normalize(entries, store.documents(source)))
+
+
+def github_requests(fake: FakeAPI) -> tuple[int, int, int]:
+    """(GraphQL queries, REST requests, REST 304s) the fake has answered so far."""
+    log = fake.requests("github")
+    graphql = sum(1 for e in log if e.path.startswith("/github/graphql"))
+    rest = [e for e in log if not e.path.startswith("/github/graphql")]
+    return graphql, len(rest), sum(1 for e in rest if e.status == 304)
+
+
+# -- the query is GitHub's -------------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [1, 2, 100])
+def test_graphql_query_is_valid_against_githubs_published_schema(count: int) -> None:
+    errors = validate(github_graphql.schema(), parse(graphql_query(count)))
+    assert errors == []
+
+
+def test_the_fake_rejects_what_github_would_reject(fake: FakeAPI) -> None:
+    assert github_graphql.validation_errors("{ repository(owner: \"a\", name: \"b\") { stars } }")
+    assert github_graphql.validation_errors(graphql_query(1)) == []
+
+
+# -- GraphQL and REST tell the same story ---------------------------------------------------
+
+def test_graphql_and_rest_records_agree(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+    entries = [entry_for(u) for u in REPOS]
+    rest = fetch("github", entries, settings, tmp_path / "a", "r1")
+    graphql = fetch("github", entries, settings.model_copy(update={"github_token": SecretStr(TOKEN)}),
+                    tmp_path / "b", "r1")
+    for entry in entries:
+        a, b = rest[entry.id], graphql[entry.id]
+        assert a.status == b.status == Status.OK
+        ra, rb = a.record.model_dump(), b.record.model_dump()  # type: ignore[union-attr]
+        # Activity windows: REST's weekly statistics count by author date from GitHub's "now",
+        # GraphQL's history(since:) by commit date from ours; both are asked, not compared.
+        for key in ("commits_30d", "commits_365d"):
+            ra.pop(key), rb.pop(key)
+        assert ra == rb, entry.id
+
+
+def test_graphql_costs_one_query_per_100_repositories(fake: FakeAPI, tmp_path: Path) -> None:
+    settings = fake.settings(github_token=TOKEN, github_graphql_batch_size=3, http_retries=0)
+    entries = [entry_for(u) for u in REPOS]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    assert all(o.status == Status.OK for o in outcomes.values())
+    graphql, rest, _ = github_requests(fake)
+    assert graphql == 3  # 7 repositories, 3 a query
+    assert rest == len(entries)  # the contributor counts, GraphQL has none
+
+
+def test_a_deleted_and_a_renamed_repository_do_not_fail_their_batch(
+    fake: FakeAPI, tmp_path: Path
+) -> None:
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+    urls = ["https://github.com/huggingface/trl", "https://github.com/someone/deleted-repo",
+            "https://github.com/lvwerra/trl"]
+    entries = [entry_for(u) for u in urls]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    ok, deleted, renamed = (outcomes[e.id] for e in entries)
+    assert ok.status == Status.OK and renamed.status == Status.OK
+    assert deleted.status == Status.ERROR and "not found" in (deleted.reason or "")
+    assert renamed.record.full_name == "huggingface/trl"  # type: ignore[union-attr]
+    assert renamed.record.renamed_from == "lvwerra/trl"  # type: ignore[union-attr]
+    assert github_requests(fake)[0] == 1
+
+
+def test_a_failing_graphql_batch_is_split_not_lost(fake: FakeAPI, tmp_path: Path) -> None:
+    from enrich.sandbox.server import Fault
+
+    fake.faults.append(Fault(r"^/github/graphql$", status=502, times=1))
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+    entries = [entry_for(u) for u in REPOS[:4]]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    assert all(o.status == Status.OK for o in outcomes.values())
+    assert github_requests(fake)[0] == 3  # the failed query, then its two halves
+
+
+# -- warm runs ---------------------------------------------------------------------------
+
+def test_warm_rest_run_is_all_304s(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+    settings = settings.model_copy(update={"github_token": SecretStr(TOKEN), "github_graphql": False})
+    entries = [entry_for(u) for u in REPOS]
+    cold = fetch("github", entries, settings, tmp_path, "r1")
+    _, rest_cold, _ = github_requests(fake)
+    assert rest_cold <= 6 * len(entries) + len(entries)  # + a 202 per stats endpoint
+    fake.log.clear()
+    warm = fetch("github", entries, settings, tmp_path, "r2")
+    _, rest, not_modified = github_requests(fake)
+    assert rest == 6 * len(entries) and not_modified / rest >= 0.9
+    # All but the "no release" 404s of the three repositories without one (a 404 has no ETag).
+    assert not_modified == rest - 3
+    for entry in entries:
+        assert warm[entry.id].record == cold[entry.id].record
+    assert fake.rate_used["core"] == rest_cold + 3  # 304s are free, the 404s are not
+
+
+def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
+    fake: FakeAPI, extra_data: Path, tmp_path: Path
+) -> None:
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+    entries = [entry_for(u) for u in REPOS]
+    cold = fetch("github", entries, settings, tmp_path, "r1")
+    # One repository gets a new commit on its default branch.
+    moved = BUNDLED_DATA / "github/repos/voidful/TextRL"
+    shutil.copytree(moved, extra_data / "github/repos/voidful/TextRL")
+    shutil.copy(moved.with_suffix(".json"), extra_data / "github/repos/voidful/TextRL.json")
+    commits = json.loads((moved / "commits.json").read_text())
+    commits.insert(0, {**commits[0], "sha": "f" * 40})
+    write_json(extra_data / "github/repos/voidful/TextRL/commits.json", commits)
+    fake.log.clear()
+    warm = fetch("github", entries, settings, tmp_path, "r2")
+    graphql, rest, not_modified = github_requests(fake)
+    assert (graphql, rest, not_modified) == (1, 1, 1)  # TextRL's count, revalidated: unchanged
+    assert [e.status for e in fake.requests("github")] == [200, 304]
+    for entry in entries:
+        assert warm[entry.id].record.contributors == cold[entry.id].record.contributors  # type: ignore[union-attr]
+
+
+# -- rate limits ----------------------------------------------------------------------------
+
+def test_a_run_defers_what_the_rate_limit_cannot_cover(fake: FakeAPI, tmp_path: Path) -> None:
+    """20 requests left: three repositories fit (6 each), the rest are deferred, no 403."""
+    settings = fake.settings(github_token=TOKEN, github_graphql=False, http_retries=0,
+                             github_concurrency=1, retry_budget_seconds=0)
+    fake.rate_limits["core"] = 20
+    fake.stats_computing_calls = 0
+    entries = [entry_for(u) for u in REPOS]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    statuses = [outcomes[e.id].status for e in entries]
+    assert statuses.count(Status.OK) == 3
+    deferred = [o for o in outcomes.values() if o.status == Status.ERROR]
+    assert len(deferred) == 4 and all("deferred" in (o.reason or "") for o in deferred)
+    assert not any(e.status == 403 for e in fake.requests("github"))
+    usage = RawStore(tmp_path / "r1").usage("github")
+    assert usage[0]["core"]["spent"] == 18 and usage[0]["core"]["remaining"] == 2
+
+
+# -- arXiv and the Hub --------------------------------------------------------------------
+
+def test_arxiv_asks_once_per_100_papers(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+    ids = sorted(p.stem for p in (BUNDLED_DATA / "arxiv").glob("*.xml"))
+    entries = [entry_for(f"https://arxiv.org/abs/{i}") for i in ids]
+    outcomes = fetch("arxiv", entries, settings, tmp_path, "r1")
+    assert all(o.status == Status.OK for o in outcomes.values())
+    assert len(fake.requests("arxiv")) == 1
+
+
+def test_hub_card_is_fetched_only_when_the_sha_moved(
+    fake: FakeAPI, settings: Settings, extra_data: Path, tmp_path: Path
+) -> None:
+    urls = ["https://huggingface.co/datasets/Anthropic/hh-rlhf",
+            "https://huggingface.co/datasets/stanfordnlp/SHP"]
+    entries = [entry_for(u) for u in urls]
+    assert all(e.kind == Kind.DATASET for e in entries)
+    cold = fetch("huggingface", entries, settings, tmp_path, "r1")
+    assert len(fake.requests("hf")) <= 2 * len(entries)
+    # One dataset gets a new commit (its card text unchanged).
+    info = json.loads((BUNDLED_DATA / "huggingface/datasets/Anthropic/hh-rlhf.json").read_text())
+    write_json(extra_data / "huggingface/datasets/Anthropic/hh-rlhf.json", {**info, "sha": "e" * 40})
+    fake.log.clear()
+    warm = fetch("huggingface", entries, settings, tmp_path, "r2")
+    paths = [e.path for e in fake.requests("hf")]
+    assert len(paths) == 3 and sum("/resolve/" in p for p in paths) == 1
+    assert "hh-rlhf/resolve/" + "e" * 40 in next(p for p in paths if "/resolve/" in p)
+    for entry in entries:
+        assert warm[entry.id].record.card == cold[entry.id].record.card  # type: ignore[union-attr]
