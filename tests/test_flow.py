@@ -64,7 +64,8 @@ def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
     assert summary["by_kind_status"] == {
         "dataset": {"ok": 2}, "paper": {"ok": 7}, "repo": {"ok": 7}, "web": {"skipped": 11},
     }
-    assert summary["requests"]["arxiv"] == 1 and summary["requests"]["github"] >= 7 * 6
+    assert summary["requests"]["arxiv"]["sent"] == 1
+    assert summary["requests"]["github"]["sent"] >= 7 * 6
     assert state.message.startswith("published 27 entries")
     assert entries(tmp_path / "out")["github:lvwerra/trl"]["status"] == "ok"
 

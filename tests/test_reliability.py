@@ -46,6 +46,14 @@ TRANSIENT = [
      "hf:dataset/stanfordnlp/shp"),
     (Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=0, times=1), "hf:dataset/stanfordnlp/shp"),
     (Fault(r"/arxiv/api/query", status=503, times=1), "arxiv:2204.05862"),
+    # 200 with a truncated body: asked again
+    (Fault(r"/github/repos/voidful/TextRL$", status=200, times=1, body=b'{"id": 5, "name'),
+     "github:voidful/textrl"),
+    (Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=200, times=1, body=b'{"id": "stanf'),
+     "hf:dataset/stanfordnlp/shp"),
+    (Fault(r"/arxiv/api/query", status=200, times=1, headers={"Content-Type": "application/atom+xml"},
+           body=b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><id>http://arxiv.org/abs/2204'),
+     "arxiv:2204.05862"),
 ]
 
 

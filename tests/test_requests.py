@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from graphql import parse, validate
+from pydantic import SecretStr
 
 from conftest import write_json
 from enrich.links import Kind, classify
@@ -26,7 +26,7 @@ from enrich.settings import Settings
 from enrich.sources import SOURCES
 from enrich.sources.github import graphql_query
 
-TOKEN = "fake-token-for-tests"  # noqa: S105 - a recognisable fake, never a real one
+TOKEN = "fake-token-for-tests"  # a recognisable fake, never a real one
 REPOS = [
     "https://github.com/huggingface/trl",
     "https://github.com/CarperAI/trlx",

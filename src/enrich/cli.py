@@ -286,8 +286,15 @@ def print_summary(summary: dict[str, Any]) -> None:
     for kind, row in summary["by_kind_status"].items():
         table.add_row(kind, *[str(row.get(s, "")) for s in statuses])
     out.print(table)
-    requests = ", ".join(f"{name} {n}" for name, n in summary["requests"].items())
+    requests = ", ".join(
+        f"{name} {n['sent']}" + (f" (+{n['not_modified']} 304, {n['reused']} reused)"
+                                 if n["not_modified"] or n["reused"] else "")
+        for name, n in summary["requests"].items()
+    )  # fmt: skip
     out.print(f"requests: {requests}", markup=False)
+    for name, used in summary.get("rate_limits", {}).items():
+        left = f", {used['remaining']} of {used['limit']} left" if used["limit"] else ""
+        out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False)
     for name, why in summary["source_failures"].items():
         out.print(f"source {name} failed: {why}", markup=False)
     for entry_id, why in summary["problems"].items():

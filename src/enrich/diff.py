@@ -358,11 +358,15 @@ def _day(stamp: str) -> str:
     return datetime.fromisoformat(stamp).date().isoformat()
 
 
-def diff_snapshots(old: Snapshot | None, new: Snapshot) -> dict[str, Any]:
+def diff_snapshots(
+    old: Snapshot | None, new: Snapshot, new_table: pa.Table | None = None
+) -> dict[str, Any]:
+    """``new_table``: ``new`` as Arrow, when the caller has it already."""
     from enrich.snapshot import to_arrow
 
     before = frame(to_arrow(old)) if old is not None else None
-    return compare(before, frame(to_arrow(new)), old.header if old else None, new.header)
+    after = frame(new_table if new_table is not None else to_arrow(new))
+    return compare(before, after, old.header if old else None, new.header)
 
 
 def diff_files(old: Path, new: Path) -> dict[str, Any]:

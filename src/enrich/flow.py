@@ -27,6 +27,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,7 +46,7 @@ from enrich.model import Entry
 from enrich.raw import RawStore
 from enrich.settings import BUNDLED_LIST, Settings
 from enrich.sources import SOURCES
-from enrich.sources.base import chunks
+from enrich.sources.base import Outcome, chunks
 
 FLOW_NAME = "enrich-awesome-list"
 TaskRunnerName = Literal["threads", "dask"]
@@ -100,21 +101,26 @@ def fetch_task(
     run_dir: str,
     settings: Settings,
     limits_backend: str,
-) -> str | None:
+) -> tuple[str | None, dict[str, Outcome]]:
     limits.use(settings, limits_backend)
     progress = _progress.get((run_dir, name))
     logger = get_run_logger()
     logger.info("fetching %d %s entries", len(entries), name)
-    failure = pipeline.fetch_source(name, entries, RawStore(Path(run_dir)), settings, progress)
+    store = RawStore(Path(run_dir))
+    failure = pipeline.fetch_source(name, entries, store, settings, progress)
     if failure:
         logger.error("%s failed for these %d entries: %s", name, len(entries), failure)
-    return failure
+        return failure, {}
+    # Normalized here, while slower sources still fetch: `finish` only assembles.
+    return None, pipeline.normalize_source(name, entries, store)
 
 
 @task(name="finish", cache_policy=NO_CACHE, persist_result=False)
-def finish_task(run_dir: str, out_dir: str, settings: Settings) -> pipeline.RunResult | State[Any]:
+def finish_task(
+    run_dir: str, out_dir: str, settings: Settings, outcomes: dict[str, Outcome]
+) -> pipeline.RunResult | State[Any]:
     try:
-        return pipeline.finish(RawStore(Path(run_dir)), Path(out_dir), settings)
+        return pipeline.finish(RawStore(Path(run_dir)), Path(out_dir), settings, outcomes)
     except EnrichError as exc:  # rejected by the guard, or not writable: one line
         return Failed(message=str(exc))
 
@@ -141,8 +147,8 @@ def _task_runner(kind: TaskRunnerName, settings: Settings) -> Any:
                 "dashboard_address": None,
             }
         )  # fmt: skip
-    # Bounded: one worker per source is enough; each source bounds its own requests.
-    return ThreadPoolTaskRunner(max_workers=max(len(SOURCES), 2))
+    # Tasks wait on the network; each source bounds its own requests, so two per source.
+    return ThreadPoolTaskRunner(max_workers=2 * len(SOURCES))
 
 
 @flow(name=FLOW_NAME, log_prints=False, persist_result=False)
@@ -197,26 +203,34 @@ def _run(
     backend = "prefect" if limits.prefect_limits_available() else "local"
     reporter = _reporter
     with _task_runner(runner_kind, settings) as runner:
-        futures = []
+        work = []
         for name, entries in plan.items():
             _progress[(run_dir, name)] = reporter.start(name, len(entries))
             # arXiv's spacing holds within one task only: it is never split.
             size = len(entries) if name == "arxiv" else settings.task_chunk_size
-            for part, chunk in enumerate(chunks(entries, size)):
-                parameters = {
-                    "name": name, "part": part, "entries": chunk, "run_dir": run_dir,
-                    "settings": settings, "limits_backend": backend,
-                }  # fmt: skip
-                futures.append((name, runner.submit(fetch_task, parameters)))
+            work.append([(name, part, chunk) for part, chunk in enumerate(chunks(entries, size))])
+        futures = []
+        # Round robin over sources: every source starts at once, none waits behind another's
+        # chunks (each source bounds its own requests).
+        for name, part, chunk in (task for tasks in zip_longest(*work) for task in tasks if task):
+            parameters = {
+                "name": name, "part": part, "entries": chunk, "run_dir": run_dir,
+                "settings": settings, "limits_backend": backend,
+            }  # fmt: skip
+            futures.append((name, runner.submit(fetch_task, parameters)))
+        outcomes: dict[str, Outcome] = {}
         for name, future in futures:
             future.wait()
             state = future.state
             if not state.is_completed():  # a crash in a task (a bug): its entries say so
                 RawStore(Path(run_dir)).put_failure(name, f"{name} failed: {state.message}")
+                continue
+            _failure, found = state.result()
+            outcomes.update(found)
         for name in plan:
             reporter.finish(name)
             _progress.pop((run_dir, name), None)
-    finished = finish_task(run_dir, out_dir, settings, return_state=True)
+    finished = finish_task(run_dir, out_dir, settings, outcomes, return_state=True)
     if not finished.is_completed():
         raise EnrichError(finished.message or "the snapshot could not be published")
     result = finished.result()

@@ -21,9 +21,10 @@ from enrich.fsutil import atomic_write_bytes, exclusive
 from enrich.listing import parse_list
 from enrich.listsource import read_list_source
 from enrich.model import Entry, Snapshot, Status, utc_date
+from enrich.ratelimit import merge as merge_usage
 from enrich.raw import RawStore
 from enrich.settings import Settings
-from enrich.snapshot import assemble, publish, read_snapshot, to_json
+from enrich.snapshot import assemble, publish, read_snapshot, to_arrow, to_json
 from enrich.sources import SOURCES, Outcome
 from enrich.sources.base import Progress
 
@@ -48,7 +49,10 @@ class RunResult:
     snapshot: Snapshot
     run_dir: Path
     published: list[Path] = field(default_factory=list)
-    requests: dict[str, int] = field(default_factory=dict)
+    # per source: requests sent, answered 304, reused without a request
+    requests: dict[str, dict[str, int]] = field(default_factory=dict)
+    # per upstream rate limit ("github.core", "github.graphql"): spent, limit, remaining, reset
+    rate_limits: dict[str, dict[str, Any]] = field(default_factory=dict)
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: dict[str, Any] | None = None
 
@@ -125,19 +129,30 @@ def fetch_source(
     return None
 
 
-def finish(store: RawStore, out_dir: Path, settings: Settings) -> RunResult:
+def finish(
+    store: RawStore,
+    out_dir: Path,
+    settings: Settings,
+    outcomes: dict[str, Outcome] | None = None,
+) -> RunResult:
     """Build the snapshot from the raw folder and publish it, unless the guard refuses it."""
     previous = _previous(out_dir)
-    snapshot = build(store, previous)
+    snapshot = build(store, previous, outcomes)
     guard(snapshot, settings.publish_max_failed_share, out_dir)
-    changes = diff_snapshots(previous, snapshot)
-    published = publish(snapshot, out_dir, changes)
+    table = to_arrow(snapshot)
+    changes = diff_snapshots(previous, snapshot, table)
+    published = publish(snapshot, out_dir, changes, table)
     return RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
         published=published,
         diff=changes,
         requests={name: store.requests(name) for name in SOURCES},
+        rate_limits={
+            f"{name}.{resource}": used
+            for name in SOURCES
+            for resource, used in merge_usage(store.usage(name)).items()
+        },
         source_failures=store.failures(),
     )
 
@@ -201,19 +216,34 @@ def _previous(out_dir: Path) -> Snapshot | None:
         return None
 
 
-def build(store: RawStore, previous: Snapshot | None = None) -> Snapshot:
-    """The snapshot of one raw run folder (pure over the folder's contents)."""
+def normalize_source(name: str, entries: list[Entry], store: RawStore) -> dict[str, Outcome]:
+    """``entries``' outcomes from their raw documents: pure, so a fetch task can compute them
+    while slower sources are still fetching, and `build` get the same answer from the folder."""
+    source = SOURCES[name]
+    keys = {e.id for e in entries} if source.per_entry_documents else None
+    return source.normalize(entries, store.documents(name, keys))
+
+
+def build(
+    store: RawStore,
+    previous: Snapshot | None = None,
+    outcomes: dict[str, Outcome] | None = None,
+) -> Snapshot:
+    """The snapshot of one raw run folder (pure over the folder's contents). ``outcomes``: what
+    `normalize_source` already made of some entries (by id); the rest are normalized here."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped: dict[str, str] = manifest.get("skipped_sources", {})
     failures = store.failures()
-    outcomes: dict[str, Outcome] = {}
+    known = dict(outcomes or {})
+    outcomes = {}
     for name, source in SOURCES.items():
         todo = [e for e in parsed.entries if e.kind in source.kinds]
         if name in skipped:
             outcomes.update({e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo})
             continue
-        found = source.normalize(todo, store.documents(name))
+        rest = [e for e in todo if e.id not in known]
+        found = {**known, **(source.normalize(rest, store.documents(name)) if rest else {})}
         missing = Outcome(Status.ERROR, reason=failures.get(name, "no answer recorded"))
         outcomes.update({e.id: found.get(e.id) or missing for e in todo})
     before = {e.id: e for e in previous.entries} if previous else {}

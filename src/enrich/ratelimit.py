@@ -124,3 +124,40 @@ def merge(usages: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
             if u["reset"] is not None:
                 seen["reset"] = max(seen["reset"] or "", u["reset"])
     return out
+
+
+class Pacer:
+    """Spaces requests evenly to at most ``per_minute`` (0: no pacing), across threads.
+
+    GitHub's secondary rate limit allows no more than 900 points a minute to REST endpoints (a
+    GET is one point); going over earns 403s and, repeated, a ban. Pacing is cheaper than
+    recovering from either.
+    """
+
+    def __init__(self, per_minute: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self.sleep = sleep
+        self.next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self.next)
+            self.next = slot + self.interval
+        if slot > now:
+            self.sleep(slot - now)
+
+
+_pacers: dict[str, Pacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def pacer(key: str, per_minute: float) -> Pacer:
+    """One pacer per run and upstream, shared by all its fetch tasks in this process."""
+    with _pacers_lock:
+        if key not in _pacers:
+            _pacers[key] = Pacer(per_minute)
+        return _pacers[key]

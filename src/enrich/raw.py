@@ -65,11 +65,18 @@ class RawStore:
         atomic_write_bytes(path, (data + "\n").encode("utf-8"))
         return path
 
-    def documents(self, source: str) -> list[dict[str, Any]]:
+    def documents(self, source: str, keys: set[str] | None = None) -> list[dict[str, Any]]:
+        """The source's documents: all of them, or those stored under ``keys``."""
         folder = self.run_dir / safe_name(source)
         if not folder.is_dir():
             return []
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+        if keys is None:
+            paths = sorted(folder.glob("*.json"))
+        else:
+            paths = [
+                p for p in (folder / f"{safe_name(k)}.json" for k in sorted(keys)) if p.is_file()
+            ]
+        return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
 
     def put_failure(self, source: str, message: str) -> None:
         """Record that a whole source failed, so the snapshot can say why its entries did."""
@@ -81,13 +88,29 @@ class RawStore:
         docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
         return {doc["source"]: doc["message"] for doc in docs}
 
-    def requests(self, source: str) -> int:
-        """How many upstream answers the run recorded for ``source`` (retries not counted)."""
-        total = 0
+    def requests(self, source: str) -> dict[str, int]:
+        """What ``source`` cost this run, from its raw documents: requests ``sent`` (each
+        answered; retries not counted; a GraphQL batch once), answered ``not_modified`` (304,
+        free of rate limit), and ``reused`` answers no request was needed for."""
+        sent = not_modified = reused = 0
+        queries: set[str] = set()
         for doc in self.documents(source):
             exchanges = doc.get("exchanges", doc.get("hops"))
-            total += len(exchanges) if isinstance(exchanges, list) else 1
-        return total
+            if not isinstance(exchanges, list):
+                exchanges = [doc] if "status" in doc else []
+            card = doc.get("card")
+            if isinstance(card, dict) and (card.get("reused") or card.get("status")):
+                exchanges = [*exchanges, card]
+            for x in exchanges:
+                if x.get("reused"):
+                    reused += 1
+                elif x.get("query_id"):
+                    queries.add(x["query_id"])
+                elif x.get("status") == 304:
+                    not_modified += 1
+                elif x.get("status"):
+                    sent += 1
+        return {"sent": sent + len(queries), "not_modified": not_modified, "reused": reused}
 
     def previous(
         self, source: str, keys: set[str], usable: Callable[[dict[str, Any]], bool], runs: int = 7

@@ -36,6 +36,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         "entries": header.entries,
         "by_kind_status": by_kind_status(result.snapshot),
         "requests": result.requests,
+        "rate_limits": result.rate_limits,
         "source_failures": result.source_failures,
         "problems": {
             e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)
@@ -66,8 +67,24 @@ def summary_markdown(result: RunResult) -> str:
     for kind, row in by_kind_status(snap).items():
         cells = [str(row.get(s, "")) for s in statuses]
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    lines += ["", "## Requests per source", "", "| source | requests |", "|---|---:|"]
-    lines += [f"| {name} | {n} |" for name, n in result.requests.items()]
+    lines += [
+        "",
+        "## Requests per source",
+        "",
+        "| source | sent | 304 | reused |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {n['sent']} | {n['not_modified']} | {n['reused']} |"
+        for name, n in result.requests.items()
+    ]
+    if result.rate_limits:
+        lines += ["", "## Rate limits", "", "| limit | spent | remaining | of | resets |",
+                  "|---|---:|---:|---:|---|"]  # fmt: skip
+        lines += [
+            f"| {name} | {u['spent']} | {u['remaining']} | {u['limit']} | {md(str(u['reset']))} |"
+            for name, u in result.rate_limits.items()
+        ]
     if result.source_failures:
         lines += ["", "## Sources that failed", ""]
         lines += [f"- **{name}**: {md(why)}" for name, why in result.source_failures.items()]

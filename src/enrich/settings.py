@@ -47,9 +47,12 @@ class Settings(BaseSettings):
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
-    # PyGithub's own default spacing between requests (best practice for the real API);
-    # the demo and tests against the local fake set it to 0.
-    github_seconds_between_requests: float = 0.25
+    # GitHub's secondary rate limit: no more than 900 points a minute to REST endpoints (a GET
+    # is one point). REST requests are paced to this; GraphQL (2,000 a minute) is not near it.
+    # https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api
+    github_rest_per_minute: float = Field(default=900.0, ge=0.0)
+    # PyGithub's own spacing between any two requests; the pacing above replaces it.
+    github_seconds_between_requests: float = 0.0
     # Longest wait for a rate-limit reset before an entry is given up for this night.
     github_max_rate_limit_wait: float = 900.0
     # With a token, repositories are read through GraphQL, this many per query (GitHub's
@@ -59,7 +62,9 @@ class Settings(BaseSettings):
     # Statistics endpoints answer 202 while GitHub computes them; each wait doubles.
     github_stats_retries: int = 4
     github_stats_wait_seconds: float = 1.0
-    hub_concurrency: int = 4
+    # The Hub publishes request quotas per 5 minutes (1,000 API calls, 5,000 file resolves for a
+    # free account), not a concurrency cap; 8 at a time stays well inside those quotas.
+    hub_concurrency: int = 8
     web_concurrency: int = 8
     # Caps for untrusted web links: a page is read for its <title>, not archived.
     web_timeout_seconds: float = 15.0
@@ -76,6 +81,7 @@ class Settings(BaseSettings):
     # Publish guard: a run in which more than this share of fetched entries failed (network
     # down, token revoked) does not replace latest.*; the attempt is kept beside it, rejected.
     publish_max_failed_share: float = Field(default=0.5, ge=0.0, le=1.0)
-    # Entries per fetch task in the flow: the unit of scale-out over Dask workers.
-    task_chunk_size: int = Field(default=250, ge=1)
+    # Entries per fetch task in the flow: the unit of scale-out over Dask workers (a multiple
+    # of the GraphQL batch, so no query goes out half full).
+    task_chunk_size: int = Field(default=200, ge=1)
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"

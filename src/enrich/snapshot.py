@@ -95,7 +95,12 @@ def _arrow_row(value: Any) -> Any:
     return value
 
 
-def publish(snapshot: Snapshot, out_dir: Path, diff: dict[str, Any] | None = None) -> list[Path]:
+def publish(
+    snapshot: Snapshot,
+    out_dir: Path,
+    diff: dict[str, Any] | None = None,
+    table: pa.Table | None = None,
+) -> list[Path]:
     """Write the run's files and return their paths: the dated snapshot, the diff and its
     changelog, the history partition, schema.json, then latest.parquet and latest.json.
 
@@ -108,7 +113,7 @@ def publish(snapshot: Snapshot, out_dir: Path, diff: dict[str, Any] | None = Non
     if out_dir.is_dir():
         sweep_temp_files(out_dir)
     day = utc_date(snapshot.header.generated_at)
-    table = to_arrow(snapshot)
+    table = table if table is not None else to_arrow(snapshot)
     json_bytes = to_json(snapshot)
     snapshot_parquet = parquet_bytes(table)
     schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")

@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 # The fake answers at once: the spacing the real APIs ask for would only slow tests down.
 FAKE_PACE: dict[str, Any] = {
     "arxiv_delay_seconds": 0.0,
-    "github_seconds_between_requests": 0.0,
+    "github_rest_per_minute": 0.0,
     "github_stats_wait_seconds": 0.01,
 }
 BUNDLED_DATA = Path(__file__).parent / "data"
@@ -274,13 +274,26 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _page(self, path: str) -> None:
-        """Tiny web pages for the web source's tests: a title, a redirect, a 404."""
-        if path == "/pages/ok":
-            body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
-            return self._send(200, body, {"Content-Type": "text/html; charset=utf-8"})
+        """Web pages for the web source: a title, a redirect, a 404, and ``web/{name}.html`` of
+        the data folders, with an ETag and Last-Modified and 304 to a matching revalidation."""
         if path == "/pages/moved":
             return self._send(301, b"", {"Location": "/pages/ok", "Content-Type": "text/html"})
-        return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
+        if path == "/pages/ok":
+            body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
+        else:
+            found = self.fake.find(f"web/{path.removeprefix('/pages/')}.html")
+            if found is None:
+                return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
+            body = found.read_bytes()
+        etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+        headers = {
+            "Content-Type": "text/html; charset=utf-8",
+            "ETag": etag,
+            "Last-Modified": "Thu, 26 Nov 2026 18:00:00 GMT",
+        }
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, b"", headers)
+        return self._send(200, body, headers)
 
     def body_json(self) -> Any:
         return json.loads(self.request_body or b"null")

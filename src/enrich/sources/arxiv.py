@@ -39,6 +39,7 @@ _ERROR_ID = re.compile(r"/api/errors#(?P<reason>[a-z_]+?)_for_(?P<id>.+)$")
 class ArxivSource:
     name: str = "arxiv"
     kinds: tuple[Kind, ...] = (Kind.PAPER,)
+    per_entry_documents: bool = False
 
     def fetch(
         self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress

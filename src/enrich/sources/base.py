@@ -40,6 +40,8 @@ class Outcome:
 class Source(Protocol):
     name: str
     kinds: tuple[Kind, ...]
+    # Raw documents stored one per entry, under its id (arXiv stores one per request).
+    per_entry_documents: bool
 
     def fetch(
         self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress

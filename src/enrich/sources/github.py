@@ -33,6 +33,7 @@ import contextlib
 import json
 import logging
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,7 +50,7 @@ from enrich.limits import RetryBudget, retry_budget
 from enrich.limits import current as current_limits
 from enrich.links import Kind
 from enrich.model import Entry, Language, Release, Repo, Status
-from enrich.ratelimit import RateLimits
+from enrich.ratelimit import Pacer, RateLimits, pacer
 from enrich.raw import RawStore, exchange
 from enrich.settings import Settings
 from enrich.sources.base import Outcome, Progress, chunks, fetch_each, parse_time, per_entry
@@ -66,6 +67,7 @@ REST_REQUESTS = 6
 class GitHubSource:
     name: str = "github"
     kinds: tuple[Kind, ...] = (Kind.REPO,)
+    per_entry_documents: bool = True
 
     def fetch(
         self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
@@ -77,8 +79,10 @@ class GitHubSource:
             headers["Authorization"] = f"Bearer {token}"
         previous = store.previous(self.name, {e.id for e in entries}, _usable)
         rate = RateLimits(budget)
+        pace = pacer(f"{store.run_dir}:github-rest", settings.github_rest_per_minute)
         with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
-            ctx = _Context(_client(settings, budget), stats_http, settings, rate, budget, previous)
+            client = _client(settings, budget)
+            ctx = _Context(client, stats_http, settings, rate, budget, previous, pace)
             if token and settings.github_graphql:
                 for batch in chunks(entries, settings.github_graphql_batch_size):
                     _fetch_batch(ctx, batch, store, progress)
@@ -146,6 +150,7 @@ class _Context:
     rate: RateLimits
     budget: RetryBudget
     previous: dict[str, dict[str, Any]]
+    pace: Pacer
 
 
 class MalformedBody(Exception):
@@ -176,6 +181,7 @@ def _request(
         url = f"{ctx.settings.github_api_url.rstrip('/')}{url}"
     wait = 0.5
     for attempt in range(ctx.settings.http_retries + 1):
+        ctx.pace.wait()
         status, answer_headers, output = ctx.client.requester.requestJson(
             "GET", url, parameters=params, headers=headers
         )
@@ -266,6 +272,7 @@ def _commit_activity(
     wait = ctx.settings.github_stats_wait_seconds
     response: httpx.Response | None = None
     for attempt in range(ctx.settings.github_stats_retries + 1):
+        ctx.pace.wait()
         try:
             response = ctx.stats_http.get(url, headers=headers)
         except httpx.HTTPError as exc:
@@ -418,11 +425,12 @@ def _query_batch(ctx: _Context, batch: list[Entry]) -> dict[str, dict[str, Any]]
         if path:
             problems.setdefault(str(path[0]), error)
     fetched = datetime.now(UTC)
+    query_id = uuid.uuid4().hex  # the batch's entries share one request
     for i, entry in enumerate(batch):
         doc = docs[entry.id]
         node = data.get(f"r{i}")
-        doc["exchanges"].append(exchange("graphql", requester.graphql_url, 200, headers, node,
-                                         fetched))  # fmt: skip
+        x = exchange("graphql", requester.graphql_url, 200, headers, node, fetched)
+        doc["exchanges"].append({**x, "query_id": query_id, "alias": f"r{i}"})
         if node is None:
             error = problems.get(f"r{i}") or {}
             if error.get("type") == "NOT_FOUND":

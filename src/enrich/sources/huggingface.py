@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from huggingface_hub import RepoCard, hf_hub_url
+from huggingface_hub import RepoCard, constants, hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
     GatedRepoError,
@@ -44,6 +45,11 @@ from enrich.sources.base import Outcome, Progress, fetch_each, parse_time, per_e
 
 logger = logging.getLogger(__name__)
 
+# The job asks the Hub only for what it records. With telemetry on, building the User-Agent
+# fetches the library's agent-harness registry (``/api/agent-harnesses``) once per thread that
+# gets there first: requests that record nothing.
+constants.HF_HUB_DISABLE_TELEMETRY = True
+
 _PLURAL = {Kind.DATASET: "datasets", Kind.MODEL: "models", Kind.SPACE: "spaces"}
 _EXPAND = {
     Kind.DATASET: ["author", "cardData", "createdAt", "disabled", "downloads", "downloadsAllTime",
@@ -59,6 +65,7 @@ _INFO = {Kind.DATASET: DatasetInfo, Kind.MODEL: ModelInfo, Kind.SPACE: SpaceInfo
 class HubSource:
     name: str = "huggingface"
     kinds: tuple[Kind, ...] = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
+    per_entry_documents: bool = True
 
     def fetch(
         self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
@@ -85,19 +92,7 @@ def _fetch_one(entry: Entry, settings: Settings, previous: dict[str, Any] | None
     endpoint = settings.hf_endpoint.rstrip("/")
     url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
     try:
-        # huggingface_hub's own retry helper owns transient failures (408, 429, 5xx, network
-        # errors), honouring Retry-After and the Hub's RateLimit headers; 404/401 are final.
-        response = http_backoff(
-            "GET",
-            url,
-            max_retries=settings.http_retries,
-            base_wait_time=1,
-            max_wait_time=30,
-            params=[("expand[]", p) for p in _EXPAND[entry.kind]],
-            headers=build_hf_headers(token=token),
-            timeout=settings.http_timeout_seconds,
-        )
-        body = response.json() if response.status_code == 200 else response.text
+        response, body = _info(url, entry, settings, token)
         doc["exchanges"].append(
             exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
         )
@@ -120,6 +115,33 @@ def _fetch_one(entry: Entry, settings: Settings, previous: dict[str, Any] | None
     else:
         doc["card"] = _card_at(entry, sha, settings, token)
     return doc
+
+
+def _info(url: str, entry: Entry, settings: Settings, token: str | None) -> tuple[Any, Any]:
+    """The info answer and its body; a 200 whose body is not JSON (truncated) is asked again."""
+    for attempt in range(settings.http_retries + 1):
+        # huggingface_hub's own retry helper owns transient failures (408, 429, 5xx, network
+        # errors), honouring Retry-After and the Hub's RateLimit headers; 404/401 are final.
+        response = http_backoff(
+            "GET",
+            url,
+            max_retries=settings.http_retries,
+            base_wait_time=1,
+            max_wait_time=30,
+            params=[("expand[]", p) for p in _EXPAND[entry.kind]],
+            headers=build_hf_headers(token=token),
+            timeout=settings.http_timeout_seconds,
+        )
+        if response.status_code != 200:
+            return response, response.text
+        try:
+            return response, response.json()
+        except ValueError:
+            if attempt == settings.http_retries:
+                raise
+            logger.info("the Hub sent a malformed body for %s; asking again", url)
+            time.sleep(min(2**attempt, 30))
+    raise AssertionError("unreachable")
 
 
 def _card_at(
