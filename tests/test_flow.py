@@ -180,3 +180,31 @@ def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatc
     assert secret not in json.dumps(run.parameters) + str(run.state)
     assert artifacts and all(secret not in str(a.data) for a in artifacts)
     assert logs and all(secret not in log.message for log in logs)
+
+
+def test_tokens_from_prefect_secret_blocks(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENRICH_GITHUB_TOKEN_BLOCK names a Secret block: the run is authenticated (GraphQL answers
+    only then), and the token is written nowhere."""
+    from prefect.blocks.system import Secret
+
+    secret = "ghp_FAKE-BLOCK-TOKEN-enrich-test-987654"
+    Secret(value=secret).save("enrich-test-github-token", overwrite=True)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("ENRICH_GITHUB_TOKEN_BLOCK", "enrich-test-github-token")
+    state = run_flow(tmp_path)
+    assert state.is_completed(), state.message
+    graphql = [x for x in env.requests("github") if x.path.endswith("/graphql")]
+    assert graphql and all(x.status == 200 for x in graphql)
+    for path in (p for p in tmp_path.rglob("*") if p.is_file()):
+        assert secret.encode() not in path.read_bytes(), path
+
+
+def test_a_missing_secret_block_fails_the_flow_with_one_line(
+    env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("ENRICH_GITHUB_TOKEN_BLOCK", "no-such-block")
+    state = run_flow(tmp_path)
+    assert state.is_failed()
+    assert "no-such-block" in (state.message or "") and "\n" not in (state.message or "")
+    assert not (tmp_path / "out" / "latest.json").exists()

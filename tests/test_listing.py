@@ -178,3 +178,24 @@ def test_bundled_list() -> None:
     assert by_id["arxiv:1909.08593"].section == ["Papers", "2020"]
     assert by_id["https://openai.com/blog/chatgpt/"].positions[0].parent == "OpenAI ChatGPT"
     assert sorted(p.index for e in parsed.entries for p in e.positions) == list(range(1, 28))
+
+
+def test_a_100000_link_list_is_parsed_whole() -> None:
+    """Every link of a very long list becomes an entry (linear time; no cap, no traceback)."""
+    kinds = [
+        ("https://github.com/org{n}/repo-{i}", Kind.REPO),
+        ("https://arxiv.org/abs/{n:04d}.{i:05d}", Kind.PAPER),
+        ("https://huggingface.co/datasets/org/ds-{i}", Kind.DATASET),
+        ("https://example{n}.org/page/{i}", Kind.WEB),
+    ]
+    lines = ["# Long list", ""]
+    for i in range(100_000):
+        url, _kind = kinds[i % 4]
+        lines.append(f"- [item {i}]({url.format(n=1001 + i % 1200, i=i)}) - entry {i}")
+    lines.append(lines[-1])  # one duplicate: still one entry, two positions
+    parsed = parse_list("\n".join(lines).encode(), "long.md")
+    assert len(parsed.entries) == 100_000
+    assert len({e.id for e in parsed.entries}) == 100_000
+    assert [sum(e.kind == k for e in parsed.entries) for _, k in kinds] == [25_000] * 4
+    last = next(e for e in parsed.entries if e.url == "https://example1400.org/page/99999")
+    assert [p.line for p in last.positions] == [100_002, 100_003]

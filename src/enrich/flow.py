@@ -32,15 +32,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
+from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import SecretStr
 
 from enrich import limits, pipeline, report
-from enrich.errors import EnrichError
+from enrich.errors import ConfigError, EnrichError
 from enrich.fsutil import exclusive
 from enrich.model import Entry
 from enrich.raw import RawStore
@@ -172,8 +174,8 @@ def enrich_awesome_list(
             local cluster).
     """
     logger = get_run_logger()
-    settings = Settings()
     try:
+        settings = _with_secret_blocks(Settings())
         with exclusive(Path(out_dir)):
             result = _run(list_source, out_dir, raw_dir, sources, skip, task_runner, settings)
     except EnrichError as exc:
@@ -184,6 +186,22 @@ def enrich_awesome_list(
     report.artifacts(result)
     logger.info(report.one_line(result))
     return Completed(message=report.one_line(result), data=summary)
+
+
+def _with_secret_blocks(settings: Settings) -> Settings:
+    """Tokens from Prefect Secret blocks, when named and not already in the environment."""
+    update: dict[str, SecretStr] = {}
+    for field, block in (
+        ("github_token", settings.github_token_block),
+        ("hf_token", settings.hf_token_block),
+    ):
+        if block and getattr(settings, field) is None:
+            try:
+                stored: Any = Secret.load(block, _sync=True)  # type: ignore[call-arg]
+                update[field] = SecretStr(str(stored.get()))
+            except Exception as exc:  # ValueError for a missing block; never the value
+                raise ConfigError(f"Prefect Secret block {block!r} unreadable: {exc}") from None
+    return settings.model_copy(update=update) if update else settings
 
 
 def _run(

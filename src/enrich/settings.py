@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("GITHUB_TOKEN", "GH_TOKEN")
     )
     hf_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("HF_TOKEN"))
+    # Or the names of Prefect Secret blocks holding them (read by the flow when the variables
+    # above are unset): tokens then live in the Prefect server, not in the worker's environment.
+    github_token_block: str | None = None
+    hf_token_block: str | None = None
 
     # arXiv's terms of use ask for no more than one request every three seconds.
     # https://info.arxiv.org/help/api/tou.html
