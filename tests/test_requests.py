@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ def test_a_failing_graphql_batch_is_split_not_lost(fake: FakeAPI, tmp_path: Path
 
 # -- warm runs ---------------------------------------------------------------------------
 
-def test_warm_rest_run_is_all_304s(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+def test_warm_rest_run_answers_at_least_90_percent_304(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     settings = settings.model_copy(update={"github_token": SecretStr(TOKEN), "github_graphql": False})
     entries = [entry_for(u) for u in REPOS]
     cold = fetch("github", entries, settings, tmp_path, "r1")
@@ -216,3 +217,47 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
     assert "hh-rlhf/resolve/" + "e" * 40 in next(p for p in paths if "/resolve/" in p)
     for entry in entries:
         assert warm[entry.id].record.card == cold[entry.id].record.card  # type: ignore[union-attr]
+
+
+def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
+    """The #7 targets at a list's scale: GraphQL ≤ 0.05 requests a repository cold (everything
+    but contributors), one contributor count each; warm, nothing but the queries."""
+    sample = json.loads((BUNDLED_DATA / "github/repos/voidful/TextRL.json").read_text())
+    sample_dir = BUNDLED_DATA / "github/repos/voidful/TextRL"
+    urls = []
+    for i in range(150):
+        full = f"sample-org/repo-{i:03d}"
+        write_json(extra_data / f"github/repos/{full}.json",
+                   {**sample, "id": 10_000 + i, "name": f"repo-{i:03d}", "full_name": full,
+                    "html_url": f"https://github.com/{full}"})
+        shutil.copytree(sample_dir, extra_data / f"github/repos/{full}")
+        urls.append(f"https://github.com/{full}")
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+    entries = [entry_for(u) for u in urls]
+    cold = fetch("github", entries, settings, tmp_path, "r1")
+    assert all(o.status == Status.OK for o in cold.values())
+    graphql, rest, _ = github_requests(fake)
+    assert graphql / len(entries) <= 0.05 and graphql == 2
+    assert rest == len(entries)
+    fake.log.clear()
+    warm = fetch("github", entries, settings, tmp_path, "r2")
+    assert github_requests(fake) == (2, 0, 0)
+    assert {k: o.record for k, o in warm.items()} == {k: o.record for k, o in cold.items()}
+
+
+def test_arxiv_250_papers_cost_3_requests_spaced_apart(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
+    """One request per 100 papers, and never two closer than the spacing (a lower bound the
+    client's sleep guarantees, so this holds on any machine)."""
+    sample = (BUNDLED_DATA / "arxiv/2204.05862.xml").read_text()
+    ids = [f"2301.{i:05d}" for i in range(250)]
+    for paper in ids:
+        (extra_data / "arxiv").mkdir(exist_ok=True)
+        (extra_data / "arxiv" / f"{paper}.xml").write_text(sample.replace("2204.05862", paper))
+    settings = fake.settings(arxiv_delay_seconds=0.3, http_retries=0)
+    outcomes = fetch("arxiv", [entry_for(f"https://arxiv.org/abs/{i}") for i in ids], settings,
+                     tmp_path, "r1")
+    assert len(outcomes) == 250 and all(o.status == Status.OK for o in outcomes.values())
+    asked = fake.requests("arxiv")
+    assert len(asked) == 3
+    gaps = [b.at - a.at for a, b in pairwise(asked)]
+    assert min(gaps) >= 0.3

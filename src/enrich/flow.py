@@ -39,6 +39,7 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from enrich import limits, pipeline, report
@@ -232,7 +233,7 @@ def _run(
         # chunks (each source bounds its own requests).
         for name, part, chunk in (task for tasks in zip_longest(*work) for task in tasks if task):
             parameters = {
-                "name": name, "part": part, "entries": chunk, "run_dir": run_dir,
+                "name": name, "part": part, "entries": quote(chunk), "run_dir": run_dir,
                 "settings": settings, "limits_backend": backend,
             }  # fmt: skip
             futures.append((name, runner.submit(fetch_task, parameters)))
@@ -248,7 +249,8 @@ def _run(
         for name in plan:
             reporter.finish(name)
             _progress.pop((run_dir, name), None)
-    finished = finish_task(run_dir, out_dir, settings, outcomes, return_state=True)
+    # quote: Prefect would otherwise walk thousands of records looking for futures.
+    finished = finish_task(run_dir, out_dir, settings, quote(outcomes), return_state=True)
     if not finished.is_completed():
         raise EnrichError(finished.message or "the snapshot could not be published")
     result = finished.result()

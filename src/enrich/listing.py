@@ -8,6 +8,7 @@ are found by linkify, as GitHub renders them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ class ListedLink:
     parent: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParsedList:
     source: str
     sha256: str
@@ -63,7 +64,15 @@ def decode_list(data: bytes, source: str) -> str:
 
 
 def parse_list(data: bytes, source: str) -> ParsedList:
-    """Parse a list file's bytes into entries; raises `InputError` when it has no links."""
+    """Parse a list file's bytes into entries; raises `InputError` when it has no links.
+
+    A run parses its list at each step (prepare, plan, build); the answer for the same bytes is
+    the same, so it is kept (a few lists) and shared: callers must not change it."""
+    return _parse_list(data, source)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_list(data: bytes, source: str) -> ParsedList:
     text = decode_list(data, source)
     links, skipped = extract_links(text)
     entries, rejected = build_entries(links)

@@ -55,8 +55,9 @@ def assemble(
 
 
 def to_json(snapshot: Snapshot) -> bytes:
-    data = snapshot.model_dump(mode="json")
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # pydantic's serializer (Rust): the same bytes as json.dumps(indent=2, ensure_ascii=False)
+    # of model_dump(mode="json"), several times faster.
+    return (snapshot.model_dump_json(indent=2) + "\n").encode("utf-8")
 
 
 def to_arrow(snapshot: Snapshot) -> pa.Table:

@@ -69,6 +69,7 @@ class Exchange:
     path: str
     status: int
     bytes: int
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 class FakeAPI:
@@ -240,6 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing -----------------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
+        self.arrived = time.monotonic()
         self.method = method
         parts = urlsplit(self.path)
         self.query = {k: v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -253,7 +255,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake.take_fault(path)
         if fault is not None:
             if fault.status == 0:  # drop the connection without an answer
-                self.fake.record(Exchange(source, method, path, 0, 0))
+                self.fake.record(Exchange(source, method, path, 0, 0, self.arrived))
                 self.close_connection = True
                 self.connection.close()
                 return
@@ -308,7 +310,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.method != "HEAD" and status != 304:
             self.wfile.write(body)
-        self.fake.record(Exchange(self.source, self.method, self.path, status, len(body)))
+        self.fake.record(
+            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
+        )
 
 
 class GitHubRoutes:
