@@ -99,22 +99,25 @@ def nightly_benchmark() -> list[str]:
         "for the cold run's contributor counts). Hub and web: no published concurrency cap, our "
         "settings (8).",
         "",
-        "| figure | cold | warm | warm floor / cold floor |",
+        "| figure | cold | warm | |",
         "|---|---:|---:|---:|",
     ]
     for run in (cold, warm):
-        run["net"] = run["wall_seconds"] - overhead
+        run["net"] = run["job_seconds"]
     lines += [
         f"| wall time, whole command | {cold['wall_seconds']:.1f} s | "
         f"{warm['wall_seconds']:.1f} s | |",
-        f"| wall time minus Prefect overhead ({overhead:.1f} s, the flow on a one-link list) | "
+        f"| the job: the flow's body (read the list, fetch, build, publish) | "
         f"{cold['net']:.1f} s | {warm['net']:.1f} s | |",
+        f"| Prefect's overhead: the whole command on a one-link list (median of 3) | "
+        f"{overhead:.1f} s | | |",
         f"| floor | {cold['floor']['seconds'] and max(cold['floor']['seconds'].values()):.1f} s | "
         f"{max(warm['floor']['seconds'].values()):.1f} s | |",
-        f"| measured (minus overhead) ÷ floor | "
+        f"| the job ÷ floor | "
         f"{_ratio(cold['net'], max(cold['floor']['seconds'].values()))} | "
         f"{_ratio(warm['net'], max(warm['floor']['seconds'].values()))} | |",
-        f"| cold ÷ warm (minus overhead) | {cold['net'] / warm['net']:.1f}× | | |",
+        f"| cold ÷ warm: the job / whole command | {cold['net'] / warm['net']:.1f}× / "
+        f"{cold['wall_seconds'] / warm['wall_seconds']:.1f}× | | |",
         f"| peak RSS (the `enrich run` process) | {cold['peak_rss_mb']:.0f} MB | "
         f"{warm['peak_rss_mb']:.0f} MB | |",
         "",
@@ -144,8 +147,63 @@ def nightly_benchmark() -> list[str]:
         f"cold, {rw['wall_seconds']:.1f} s warm (paced to 900 a minute either way).",
         "",
     ]
+    lines += _targets(r, cold, warm, per)
     print("\n".join(lines))
     return lines
+
+
+def _targets(r: dict, cold: dict, warm: dict, per: dict[str, int]) -> list[str]:  # type: ignore[type-arg]
+    """Each target of the performance issue, the figure measured above, met or by how much not."""
+    gh_cold = cold["upstream"]["github"]["requests"]
+    queries = gh_cold - per["github"]  # the rest are the contributor counts
+    rest = r["rest_cold"]["upstream"]["github"]["requests"] / r["rest_repos"]
+    rest_warm = r["rest_warm"]["upstream"]["github"]
+    share_304 = rest_warm["not_modified"] / max(rest_warm["requests"], 1)
+    cold_floor = max(cold["floor"]["seconds"].values())
+    speedup = cold["net"] / warm["net"]
+    whole = cold["wall_seconds"] / warm["wall_seconds"]
+    hub = cold["upstream"]["huggingface"]["requests"] / per["huggingface"]
+    arxiv = cold["upstream"]["arxiv"]["requests"] / per["arxiv"] * 100
+    peak = max(cold["peak_rss_mb"], warm["peak_rss_mb"])
+    overhead_s = r["overhead"]["wall_seconds"]
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    per_repo = queries / per["github"]
+    warm_hub = warm["upstream"]["huggingface"]["requests"]
+    rest_miss = (
+        f" by {rest - 5:.1f}: the field groups we record (repository, languages, release, "
+        "newest commit, contributors, weekly activity) are six REST endpoints; dropping one "
+        "drops a field"
+    )
+    rows = [
+        ("GitHub cold, token: ≤ 0.05 requests a repository (all but contributors)",
+         f"{per_repo:.3f} ({queries} GraphQL queries)", mark(per_repo <= 0.05)),
+        ("GitHub cold, REST fallback: ≤ 5 requests a repository",
+         f"{rest:.1f} (6 endpoints + the 202 of a cold statistics cache)",
+         mark(rest <= 5) + ("" if rest <= 5 else rest_miss)),
+        ("GitHub warm: ≥ 90% of REST answers 304", f"{share_304:.0%} (REST path); 0 REST requests "
+         "with a token (unchanged branches need no contributor recount)", mark(share_304 >= 0.9)),
+        ("arXiv: ≤ 1 request per 100 papers, spacing kept", f"{arxiv:.1f} per 100; spacing "
+         "asserted in tests/test_requests.py", mark(arxiv <= 1)),
+        ("Hub: ≤ 2 requests a dataset cold; card only when the sha moved",
+         f"{hub:.1f} cold; warm {warm_hub} for {per['huggingface']}",
+         mark(hub <= 2)),
+        ("Cold wall within 1.5× the floor", f"{cold['net'] / cold_floor:.2f}× (the job; "
+         f"{cold['wall_seconds'] / cold_floor:.2f}× whole command)",
+         mark(cold["net"] / cold_floor <= 1.5)),
+        ("Warm rerun ≥ 5× faster than cold", f"{speedup:.1f}× the job; {whole:.1f}× whole "
+         f"command, which pays Prefect's start-up ({overhead_s:.0f} s) on every run",
+         mark(speedup >= 5) + ("" if speedup >= 5 else
+                               f" by {5 / speedup:.2f}×: the warm floor is arXiv's (5 requests 3 s "
+                               "apart = 12 s; arXiv's API has no conditional requests, so every "
+                               "paper is asked again)")),
+        ("Peak RSS < 500 MB", f"{peak:.0f} MB", mark(peak < 500)),
+    ]  # fmt: skip
+    out = ["", "### Targets", "", "| target | measured | |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return [*out, ""]
 
 
 def main() -> None:

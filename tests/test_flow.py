@@ -66,6 +66,10 @@ def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
     }
     assert summary["requests"]["arxiv"]["sent"] == 1
     assert summary["requests"]["github"]["sent"] >= 7 * 6
+    # what the run spent of GitHub's rate limit, read from its headers (anonymous: REST only)
+    core = summary["rate_limits"]["github.core"]
+    assert core["spent"] >= summary["requests"]["github"]["sent"] and core["limit"] == 5000
+    assert core["remaining"] == 5000 - len(env.requests("github"))
     assert state.message.startswith("published 27 entries")
     assert entries(tmp_path / "out")["github:lvwerra/trl"]["status"] == "ok"
 

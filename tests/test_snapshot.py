@@ -150,3 +150,23 @@ def test_corrupt_parquet(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1garbage")
     with pytest.raises(InputError, match="not a readable snapshot"):
         read_snapshot(path)
+
+
+def test_arrow_table_is_the_models_own_values() -> None:
+    """to_arrow goes through JSON for speed: it must equal the table built from the models,
+    text with newlines, quotes, emoji and NUL included."""
+    import pyarrow as pa
+
+    from enrich.snapshot import to_arrow
+
+    snapshot = sample_snapshot()
+    tricky = snapshot.entries[0].model_copy(
+        update={"id": "https://example.org/x", "title": 'a "b"\n\tc 🚀 \u0000 é'}
+    )
+    snapshot = assemble([*snapshot.entries, tricky], generated_at=NOW, run_id="r1",
+                        list_source="list.md", list_sha256="0" * 64)
+    table = to_arrow(snapshot)
+    rows = snapshot.model_dump(mode="python", include={"entries"})["entries"]
+    assert table.equals(pa.Table.from_pylist(rows, schema=table.schema), check_metadata=True)
+    empty = assemble([], generated_at=NOW, run_id="r1", list_source="list.md", list_sha256="0" * 64)
+    assert to_arrow(empty).num_rows == 0

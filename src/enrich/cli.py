@@ -303,16 +303,22 @@ def print_summary(summary: dict[str, Any]) -> None:
         out.print(f"wrote {path}", markup=False)
 
 
-def main() -> None:
-    """Entry point: run the app, turning our errors into one line and an exit code."""
+def prepare_environment() -> str:
+    """Prefect's settings for the CLI, set before Prefect is imported; returns the log level.
+
+    Its console logging only when asked for (the summary and the one-line error say what
+    matters), no telemetry, and time for the embedded API's first start (migrations)."""
     level = os.environ.get("ENRICH_LOG_LEVEL", "WARNING").upper()
-    # Before Prefect is imported: its console logging only when asked for (the summary and
-    # the one-line error say what matters), no telemetry, and time for the embedded API's
-    # first start (database migrations).
     prefect_level = level if "ENRICH_LOG_LEVEL" in os.environ else "CRITICAL"
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", prefect_level)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    return level
+
+
+def main() -> None:
+    """Entry point: run the app, turning our errors into one line and an exit code."""
+    level = prepare_environment()
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # PyGithub logs every redirect it follows at INFO; the summary says what matters.
     logging.getLogger("github").setLevel(max(logging.WARNING, logging.getLogger().level))
