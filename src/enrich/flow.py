@@ -232,8 +232,11 @@ def _run(
         # Round robin over sources: every source starts at once, none waits behind another's
         # chunks (each source bounds its own requests).
         for name, part, chunk in (task for tasks in zip_longest(*work) for task in tasks if task):
+            # quote: Prefect would walk every record looking for futures. Not on Dask, whose
+            # graph reads a tuple (what a quote is) as a task.
+            given: Any = quote(chunk) if runner_kind == "threads" else chunk
             parameters = {
-                "name": name, "part": part, "entries": quote(chunk), "run_dir": run_dir,
+                "name": name, "part": part, "entries": given, "run_dir": run_dir,
                 "settings": settings, "limits_backend": backend,
             }  # fmt: skip
             futures.append((name, runner.submit(fetch_task, parameters)))
