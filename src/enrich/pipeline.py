@@ -235,7 +235,7 @@ def build(
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped: dict[str, str] = manifest.get("skipped_sources", {})
     failures = store.failures()
-    known = dict(outcomes or {})
+    known = outcomes or {}
     outcomes = {}
     for name, source in SOURCES.items():
         todo = [e for e in parsed.entries if e.kind in source.kinds]
@@ -243,9 +243,9 @@ def build(
             outcomes.update({e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo})
             continue
         rest = [e for e in todo if e.id not in known]
-        found = {**known, **(source.normalize(rest, store.documents(name)) if rest else {})}
+        found = normalize_source(name, rest, store) if rest else {}
         missing = Outcome(Status.ERROR, reason=failures.get(name, "no answer recorded"))
-        outcomes.update({e.id: found.get(e.id) or missing for e in todo})
+        outcomes.update({e.id: known.get(e.id) or found.get(e.id) or missing for e in todo})
     before = {e.id: e for e in previous.entries} if previous else {}
     entries = [_apply(e, outcomes.get(e.id), before.get(e.id)) for e in parsed.entries]
     started = datetime.fromisoformat(manifest["started_at"])

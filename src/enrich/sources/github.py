@@ -34,7 +34,7 @@ import json
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
@@ -47,7 +47,6 @@ from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import MaxRetryError, ResponseError
 
 from enrich.limits import RetryBudget, retry_budget
-from enrich.limits import current as current_limits
 from enrich.links import Kind
 from enrich.model import Entry, Language, Release, Repo, Status
 from enrich.ratelimit import Pacer, RateLimits, pacer
@@ -161,6 +160,23 @@ def _usable(doc: dict[str, Any]) -> bool:
     return not doc.get("error") and bool(doc.get("exchanges"))
 
 
+def _conditional(previous: dict[str, Any] | None) -> dict[str, str]:
+    """``If-None-Match`` with the ETag of the last good answer, when there is one."""
+    if previous and previous.get("etag") and previous.get("status") in OK:
+        return {"If-None-Match": previous["etag"]}
+    return {}
+
+
+def _revalidated(
+    name: str, url: str, headers: Mapping[str, Any], previous: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A 304's record: the previous body, still current, and since when it was read."""
+    x = exchange(name, url, 304, headers, previous["body"], now)
+    x["etag"] = x["etag"] or previous["etag"]
+    x["revalidated"] = previous["fetched_at"]
+    return x
+
+
 def _request(
     ctx: _Context,
     exchanges: list[dict[str, Any]],
@@ -174,9 +190,7 @@ def _request(
     A 304 records the previous body (GitHub does not count it against the rate limit); a 200
     whose body is not JSON is asked again, waits drawn from the run's budget.
     """
-    headers = {}
-    if previous and previous.get("etag") and previous.get("status") in OK:
-        headers["If-None-Match"] = previous["etag"]
+    headers = _conditional(previous)
     if not url.startswith("http"):
         url = f"{ctx.settings.github_api_url.rstrip('/')}{url}"
     wait = 0.5
@@ -188,10 +202,7 @@ def _request(
         ctx.rate.observe(answer_headers, status)
         now = datetime.now(UTC)
         if status == 304 and previous is not None:
-            x = exchange(name, url, 304, answer_headers, previous["body"], now)
-            x["etag"] = x["etag"] or previous["etag"]
-            x["revalidated"] = previous["fetched_at"]
-            exchanges.append(x)
+            exchanges.append(_revalidated(name, url, answer_headers, previous, now))
             return previous["body"]
         try:
             data = json.loads(output) if output else None
@@ -264,11 +275,7 @@ def _commit_activity(
     ctx: _Context, repo_url: str, previous: dict[str, Any] | None
 ) -> dict[str, Any]:
     url = f"{repo_url}/stats/commit_activity"
-    if not url.startswith("http"):
-        url = f"{ctx.settings.github_api_url.rstrip('/')}{url}"
-    headers = {}
-    if previous and previous.get("etag") and previous.get("status") in OK:
-        headers["If-None-Match"] = previous["etag"]
+    headers = _conditional(previous)
     wait = ctx.settings.github_stats_wait_seconds
     response: httpx.Response | None = None
     for attempt in range(ctx.settings.github_stats_retries + 1):
@@ -289,10 +296,7 @@ def _commit_activity(
     assert response is not None
     now = datetime.now(UTC)
     if response.status_code == 304 and previous is not None:
-        x = exchange("commit_activity", url, 304, response.headers, previous["body"], now)
-        x["etag"] = x["etag"] or previous["etag"]
-        x["revalidated"] = previous["fetched_at"]
-        return x
+        return _revalidated("commit_activity", url, response.headers, previous, now)
     try:
         body = response.json() if response.content else None
     except ValueError:
@@ -355,8 +359,6 @@ def _fetch_batch(ctx: _Context, batch: list[Entry], store: RawStore, progress: P
     """Up to ``github_graphql_batch_size`` repositories in one query; then each one's contributor
     count over REST, skipped when its default branch has not moved since the count was taken."""
     docs = _query_batch(ctx, batch)
-    limits = current_limits()
-    slot = limits.slot if limits else lambda _source: contextlib.nullcontext()
 
     def finish(entry: Entry) -> dict[str, Any]:
         doc = docs[entry.id]
@@ -374,13 +376,7 @@ def _fetch_batch(ctx: _Context, batch: list[Entry], store: RawStore, progress: P
             ctx.rate.release("core", 1)
         return doc
 
-    def run(entry: Entry) -> None:
-        with slot("github"):
-            store.put("github", entry.id, finish(entry))
-        progress(1)
-
-    with ThreadPoolExecutor(max_workers=max(ctx.settings.github_concurrency, 1)) as pool:
-        list(pool.map(run, batch))
+    fetch_each("github", batch, store, ctx.settings.github_concurrency, progress, finish)
 
 
 def _query_batch(ctx: _Context, batch: list[Entry]) -> dict[str, dict[str, Any]]:
