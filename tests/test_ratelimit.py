@@ -1,0 +1,76 @@
+"""Admission against GitHub's rate-limit windows, and REST pacing, with a clock of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from enrich.limits import RetryBudget
+from enrich.ratelimit import Pacer, RateLimits, merge
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def headers(remaining: int, reset: float, resource: str = "core") -> dict[str, str]:
+    return {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(int(reset)), "X-RateLimit-Resource": resource}
+
+
+@pytest.mark.parametrize(
+    ("remaining", "budget", "expected", "slept"),
+    [
+        (100, 0, None, []),  # room left: go ahead
+        (3, 0, "deferred", []),  # no room, no budget: deferred, never a 403
+        (3, 120, None, [61.0]),  # no room, the reset within budget: wait for it, then go
+    ],
+)
+def test_admit(remaining: int, budget: float, expected: str | None, slept: list[float]) -> None:
+    clock = Clock()
+    rate = RateLimits(RetryBudget(budget), clock=clock, sleep=clock.sleep)
+    rate.observe(headers(remaining, clock.now + 60), 200)
+    verdict = rate.admit("core", 6)
+    assert (verdict if verdict is None else verdict.split(":")[0]) == expected
+    assert clock.slept == slept
+
+
+def test_reservations_count_until_released() -> None:
+    clock = Clock()
+    rate = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep)
+    rate.observe(headers(10, clock.now + 60), 200)
+    assert rate.admit("core", 6) is None
+    assert rate.admit("core", 6) is not None  # 4 left while the first is in flight
+    rate.release("core", 6)
+    rate.observe(headers(4, clock.now + 60), 200)
+    assert rate.admit("core", 4) is None
+
+
+def test_304s_are_free_and_usage_merges() -> None:
+    rate = RateLimits(RetryBudget(0))
+    rate.observe(headers(99, 2e9), 200)
+    rate.observe(headers(99, 2e9), 304)
+    rate.observe(headers(40, 2e9, "graphql"), 200, cost=7)
+    usage = rate.usage()
+    assert usage["core"]["spent"] == 1 and usage["graphql"]["spent"] == 7
+    merged = merge([usage, {"core": {**usage["core"], "spent": 2, "remaining": 90}}])
+    assert merged["core"]["spent"] == 3 and merged["core"]["remaining"] == 90
+
+
+def test_pacer_spaces_requests_evenly() -> None:
+    slept: list[float] = []
+    pacer = Pacer(per_minute=600, sleep=slept.append)  # one every 0.1 s
+    for _ in range(3):
+        pacer.wait()
+    assert len(slept) == 2
+    assert 0.09 < slept[0] <= 0.1 and 0.19 < slept[1] <= 0.2
+    Pacer(per_minute=0, sleep=slept.append).wait()  # 0: no pacing
+    assert len(slept) == 2
