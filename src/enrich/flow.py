@@ -104,7 +104,8 @@ def fetch_task(
     run_dir: str,
     settings: Settings,
     limits_backend: str,
-) -> tuple[str | None, dict[str, Outcome]]:
+) -> dict[str, Outcome]:
+    """The chunk's outcomes; none when the source failed (the raw store says why)."""
     limits.use(settings, limits_backend)
     progress = _progress.get((run_dir, name))
     logger = get_run_logger()
@@ -113,9 +114,9 @@ def fetch_task(
     failure = pipeline.fetch_source(name, entries, store, settings, progress)
     if failure:
         logger.error("%s failed for these %d entries: %s", name, len(entries), failure)
-        return failure, {}
+        return {}
     # Normalized here, while slower sources still fetch: `finish` only assembles.
-    return None, pipeline.normalize_source(name, entries, store)
+    return pipeline.normalize_source(name, entries, store)
 
 
 @task(name="finish", cache_policy=NO_CACHE, persist_result=False)
@@ -247,8 +248,7 @@ def _run(
             if not state.is_completed():  # a crash in a task (a bug): its entries say so
                 RawStore(Path(run_dir)).put_failure(name, f"{name} failed: {state.message}")
                 continue
-            _failure, found = state.result()
-            outcomes.update(found)
+            outcomes.update(state.result())
         for name in plan:
             reporter.finish(name)
             _progress.pop((run_dir, name), None)

@@ -134,7 +134,6 @@ class RawStore:
                 except (OSError, ValueError):
                     continue
                 if isinstance(doc, dict) and usable(doc):
-                    doc["run_id"] = run.name
                     found[key] = doc
         return found
 
