@@ -13,9 +13,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from enrich.links import Kind
-from enrich.model import Entry, HubRepo, Paper, Release, Repo, Status, WebPage
-from enrich.snapshot import assemble, to_parquet
+from enrich.core.links import Kind
+from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Status, WebPage
+from enrich.store.codec import assemble, to_parquet
 
 N = 100_000
 CHANGED = 0.05
@@ -126,7 +126,7 @@ def peak_rss_mb() -> float:
 
 def measure(old: Path, new: Path) -> None:
     """Child process: the diff of two files, its time and peak RSS, as one line."""
-    from enrich.diff import changelog, diff_files
+    from enrich.core.diff import changelog, diff_files
 
     started = time.perf_counter()
     diff = diff_files(old, new)

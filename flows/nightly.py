@@ -1,6 +1,6 @@
 """Entry point of the ``nightly`` deployment of flow ``enrich-awesome-list``.
 
-The flow and its tasks live in `enrich.flow` (each task calls one `enrich.pipeline` function);
+The flow and its tasks live in `enrich.run.flow` (each task calls one `enrich.run.steps` function);
 this file is what ``prefect.yaml`` and ``python flows/nightly.py serve`` point at.
 
     python flows/nightly.py serve [--list SOURCE] [--out DIR] [--raw DIR] [--cron "0 3 * * *"]
@@ -14,7 +14,7 @@ import sys
 # The library's own log lines (per-source failures, rate-limit waits) in the Prefect UI too.
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "enrich")
 
-from enrich.flow import enrich_awesome_list
+from enrich.run.flow import enrich_awesome_list
 
 __all__ = ["enrich_awesome_list"]
 

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from enrich.core.model import Entry
+from enrich.core.outcome import Outcome
+from enrich.core.settings import Settings
+from enrich.run.job import Job, RunResult, run_job
 from enrich.sandbox.server import FakeAPI
-from enrich.settings import Settings
+from enrich.sources.base import FetchContext
+from enrich.sources.registry import SOURCES
+from enrich.store.raw import RawStore
 
 # Prefect (in this process and in every subprocess a test starts) gets a home of its own:
 # its own SQLite database, no profile of the developer's, no telemetry, no server configured.
@@ -23,6 +29,18 @@ for _name in ("PREFECT_API_URL", "PREFECT_PROFILE", "GITHUB_TOKEN", "GH_TOKEN", 
 
 ROOT = Path(__file__).parent.parent
 BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
+
+
+def run(list_source: str, *, settings: Settings, out_dir: Path, raw_root: Path, **options: object) -> RunResult:
+    """The nightly job once, through the one composition the flow runs (`run_job`), on this
+    process's threads."""
+    return run_job(Job(list_source, out_dir, raw_root, settings, **options))  # type: ignore[arg-type]
+
+
+def fetch_source(source: str, entries: list[Entry], settings: Settings, store: RawStore) -> dict[str, Outcome]:
+    """One source's fetch and normalize, outside a run (a context of its own)."""
+    SOURCES[source].fetch(entries, store, FetchContext.standalone(settings))
+    return dict(SOURCES[source].normalize(entries, store.documents(source)))
 
 
 def write_json(path: Path, data: object) -> None:

@@ -1,40 +1,74 @@
 """Crash safety: a publish killed with SIGKILL at every file replacement leaves each published
-file either as it was or completely new, and a rerun then completes normally."""
+file either as it was or completely new, and a rerun then completes normally. Each publish runs
+in a forked child (the imports are already made), which kills itself at its N-th replacement."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import BUNDLED
-from enrich.pipeline import run
-from enrich.settings import Settings
+from conftest import BUNDLED, run
+from enrich.core.settings import Settings
 
-# Publishes raw run B over the dataset of run A, SIGKILLing itself at the N-th os.replace.
-KILLER = """
+# A zygote: one interpreter that imports everything once, then forks a child per publish. The
+# child publishes raw run B over the given folder and SIGKILLs itself at its N-th os.replace.
+# (The test process itself cannot fork safely: polars and the fake API already run threads.)
+ZYGOTE = """
 import os, signal, sys
 from pathlib import Path
-from enrich.pipeline import build
-from enrich.raw import RawStore
-from enrich.snapshot import publish, read_snapshot
-from enrich.diff import diff_snapshots
+from enrich.core.settings import Settings
+from enrich.run.steps import finish
+from enrich.store.codec import read_snapshot
+from enrich.store.raw import RawStore
 
-raw, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-real, calls = os.replace, [0]
-def replace(src, dst):
-    calls[0] += 1
-    if calls[0] == n:
-        os.kill(os.getpid(), signal.SIGKILL)
-    real(src, dst)
-os.replace = replace
-prior = read_snapshot(out / "latest.json")
-snap = build(RawStore(raw), prior)
-publish(snap, out, diff_snapshots(prior, snap))
-print("completed", calls[0])
+for line in sys.stdin:
+    raw, out, kill_at = line.split()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        real, calls = os.replace, [0]
+        def replace(src, dst):
+            calls[0] += 1
+            if calls[0] == int(kill_at):
+                os.kill(os.getpid(), signal.SIGKILL)
+            real(src, dst)
+        os.replace = replace
+        finish(RawStore(Path(raw)), Path(out), Settings(),
+               previous=read_snapshot(Path(out) / "latest.json"))
+        os.write(write, str(calls[0]).encode())
+        os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    made = os.read(read, 64).decode() or "0"
+    os.close(read)
+    print(os.waitstatus_to_exitcode(status), made, flush=True)
 """
+
+
+class Zygote:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def publish_b(self, raw_b: Path, out: Path, kill_at: int) -> tuple[int, int]:
+        """(the child's exit code, -9 when killed; how many replacements it made)."""
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(f"{raw_b} {out} {kill_at}\n")
+        self.process.stdin.flush()
+        code, made = self.process.stdout.readline().split()
+        return int(code), int(made)
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
 
 WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "history/*/*.parquet")
 
@@ -42,11 +76,6 @@ WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "history/*
 def state(folder: Path) -> dict[str, str]:
     files = [p for pattern in WATCHED for p in folder.glob(pattern) if not p.name.startswith(".")]
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-
-
-def publish_b(raw_b: Path, out: Path, kill_at: int) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", KILLER, str(raw_b), str(out), str(kill_at)],
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_sigkill_at_every_replacement(settings: Settings, tmp_path: Path) -> None:
@@ -59,26 +88,27 @@ def test_sigkill_at_every_replacement(settings: Settings, tmp_path: Path) -> Non
     raw_b = b_result.run_dir
     before = state(base)
 
+    zygote = Zygote()
     reference = tmp_path / "reference"
-    subprocess.run(["cp", "-r", str(base), str(reference)], check=True)
-    done = publish_b(raw_b, reference, kill_at=0)
-    assert done.returncode == 0 and done.stdout.startswith("completed"), done.stderr
+    shutil.copytree(base, reference)
+    code, replacements = zygote.publish_b(raw_b, reference, kill_at=0)
+    assert code == 0
     after = state(reference)
-    replacements = int(done.stdout.split()[1])
     assert replacements >= 7 and after["latest.json"] != before["latest.json"]
 
     for kill_at in range(1, replacements + 1):
         out = tmp_path / f"killed-{kill_at}"
-        subprocess.run(["cp", "-r", str(base), str(out)], check=True)
-        killed = publish_b(raw_b, out, kill_at)
-        assert killed.returncode == -9, killed.stderr
+        shutil.copytree(base, out)
+        code, _ = zygote.publish_b(raw_b, out, kill_at)
+        assert code == -signal.SIGKILL, kill_at
         for name, digest in state(out).items():
             assert digest in (before.get(name), after.get(name)), (kill_at, name)
         for name in ("latest.json", "latest.parquet"):
             assert state(out)[name] in (before[name], after[name])
         json.loads((out / "latest.json").read_text())  # never a torn file
-        rerun = publish_b(raw_b, out, kill_at=0)
-        assert rerun.returncode == 0, rerun.stderr
+        code, _ = zygote.publish_b(raw_b, out, kill_at=0)
+        assert code == 0
         assert state(out)["latest.json"] == after["latest.json"]
         assert state(out)["latest.parquet"] == after["latest.parquet"]
         assert not list(out.rglob(".*.tmp"))  # what the kill left behind is swept
+    zygote.close()

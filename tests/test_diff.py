@@ -13,11 +13,13 @@ import polars as pl
 import pyarrow.dataset as ds
 import pytest
 
-from enrich.diff import changelog, diff_files, diff_snapshots
-from enrich.history import read
-from enrich.links import Kind
-from enrich.model import Entry, HubRepo, Paper, Release, Repo, Snapshot, Status, WebPage
-from enrich.snapshot import assemble, publish
+from enrich.core.assemble import assemble
+from enrich.core.changelog import changelog
+from enrich.core.links import Kind
+from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Snapshot, Status, WebPage
+from enrich.store.compare import diff_files, diff_snapshots
+from enrich.store.history import read
+from enrich.store.publish import publish
 
 DAY1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 

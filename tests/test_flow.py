@@ -12,12 +12,12 @@ from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 
 from conftest import BUNDLED
-from enrich.errors import InputError, LockedError
-from enrich.flow import enrich_awesome_list
-from enrich.fsutil import exclusive
-from enrich.listsource import read_list_source
+from enrich.core.errors import InputError, LockedError
+from enrich.core.settings import Settings
+from enrich.run.flow import enrich_awesome_list
 from enrich.sandbox.server import FakeAPI, Fault
-from enrich.settings import Settings
+from enrich.sources.listfile import read_list_source
+from enrich.store.files import exclusive
 
 SKIP_WEB = {"web": "offline: web pages are not fetched"}
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from enrich.links import Kind, RejectedURL, classify, normalize_url
+from enrich.core.errors import RejectedURLError
+from enrich.core.links import Kind, classify, normalize_url
 
 CASES = [
     # arXiv: abs, pdf (with or without .pdf), html, versions, old-style ids, export host
@@ -76,9 +77,9 @@ def test_classify(url: str, kind: Kind, source_id: str, entry_id: str, version: 
     ],
 )
 def test_rejected(url: str, reason: str) -> None:
-    with pytest.raises(RejectedURL, match=reason.split(" ")[0].rstrip(":")):
+    with pytest.raises(RejectedURLError, match=reason.split(" ")[0].rstrip(":")):
         classify(url)
-    with pytest.raises(RejectedURL) as info:
+    with pytest.raises(RejectedURLError) as info:
         classify(url)
     assert str(info.value).startswith(reason)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from enrich.errors import InputError
-from enrich.links import Kind
-from enrich.listing import extract_links, parse_list
+from enrich.core.errors import InputError
+from enrich.core.links import Kind
+from enrich.core.listing import extract_links, parse_list
 
 BUNDLED = Path(__file__).parent.parent / "data/raw/lists/awesome-rlhf-language-models.md"
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enrich.diff import diff_snapshots
-from enrich.errors import InputError
-from enrich.links import classify
-from enrich.listing import parse_list
-from enrich.model import Entry, Repo, Status
-from enrich.snapshot import assemble
+from enrich.core.assemble import assemble
+from enrich.core.errors import InputError
+from enrich.core.links import classify
+from enrich.core.listing import parse_list
+from enrich.core.model import Entry, Repo, Status
+from enrich.store.compare import diff_snapshots
 
 NAME = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,20}", fullmatch=True)
 MARKDOWN_BITS = st.sampled_from([

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from enrich.limits import RetryBudget
-from enrich.ratelimit import Pacer, RateLimits, merge
+from enrich.sources.github.ratelimit import RateLimits, merge
+from enrich.sources.limits import Pacer, RetryBudget
 
 
 class Clock:

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from enrich.cli import app
-from enrich.model import Card, Entry, Header, HubRepo, Paper, Position, Repo, WebPage
+from enrich.core.model import Card, Entry, Header, HubRepo, Paper, Position, Repo, WebPage
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

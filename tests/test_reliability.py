@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
-from enrich.errors import RejectedRunError
-from enrich.model import Snapshot, Status
-from enrich.pipeline import run
+from conftest import BUNDLED, run
+from enrich.core.errors import RejectedRunError
+from enrich.core.model import Snapshot, Status
+from enrich.core.settings import Settings
 from enrich.sandbox.server import FakeAPI, Fault
-from enrich.settings import Settings
 
 OFFLINE = {"web": "offline: web pages are not fetched"}
 

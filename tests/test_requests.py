@@ -17,15 +17,14 @@ import pytest
 from graphql import parse, validate
 from pydantic import SecretStr
 
-from conftest import write_json
-from enrich.links import Kind, classify
-from enrich.model import Entry, Status
-from enrich.raw import RawStore
+from conftest import fetch_source, write_json
+from enrich.core.links import Kind, classify
+from enrich.core.model import Entry, Status
+from enrich.core.settings import Settings
 from enrich.sandbox import github_graphql
 from enrich.sandbox.server import BUNDLED_DATA, FakeAPI
-from enrich.settings import Settings
-from enrich.sources import SOURCES
 from enrich.sources.github import graphql_query
+from enrich.store.raw import RawStore
 
 TOKEN = "fake-token-for-tests"  # a recognisable fake, never a real one
 REPOS = [
@@ -48,8 +47,7 @@ def entry_for(url: str) -> Entry:
 def fetch(source: str, entries: list[Entry], settings: Settings, raw: Path, run: str) -> dict:
     store = RawStore(raw / run)
     store.write_manifest({"run_id": run})
-    SOURCES[source].fetch(entries, store, settings, lambda n: None)
-    return dict(SOURCES[source].normalize(entries, store.documents(source)))
+    return fetch_source(source, entries, settings, store)
 
 
 def github_requests(fake: FakeAPI) -> tuple[int, int, int]:

@@ -12,11 +12,13 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from enrich.diff import diff_snapshots
-from enrich.errors import InputError, PublishError
-from enrich.links import Kind
-from enrich.model import Author, Entry, Paper, Position, Release, Repo, Snapshot, Status
-from enrich.snapshot import assemble, publish, read_snapshot, to_json
+from enrich.core.assemble import assemble
+from enrich.core.errors import InputError, PublishError
+from enrich.core.links import Kind
+from enrich.core.model import Author, Entry, Paper, Position, Release, Repo, Snapshot, Status
+from enrich.store.codec import read_snapshot, to_json
+from enrich.store.compare import diff_snapshots
+from enrich.store.publish import publish
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -157,7 +159,7 @@ def test_arrow_table_is_the_models_own_values() -> None:
     text with newlines, quotes, emoji and NUL included."""
     import pyarrow as pa
 
-    from enrich.snapshot import to_arrow
+    from enrich.store.codec import to_arrow
 
     snapshot = sample_snapshot()
     tricky = snapshot.entries[0].model_copy(

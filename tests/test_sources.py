@@ -9,16 +9,15 @@ from pathlib import Path
 import github
 import pytest
 
-from conftest import BUNDLED, write_json
-from enrich.links import Kind, classify
-from enrich.listing import parse_list
-from enrich.model import Entry, Snapshot, Status
-from enrich.pipeline import build, run
-from enrich.raw import RawStore
+from conftest import BUNDLED, fetch_source, run, write_json
+from enrich.core.links import Kind, classify
+from enrich.core.listing import parse_list
+from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.settings import Settings
+from enrich.run.build import build
 from enrich.sandbox.server import FakeAPI
-from enrich.settings import Settings
-from enrich.snapshot import read_snapshot
-from enrich.sources import SOURCES
+from enrich.store.codec import read_snapshot
+from enrich.store.raw import RawStore
 
 
 def entry_for(url: str) -> Entry:
@@ -29,8 +28,7 @@ def entry_for(url: str) -> Entry:
 
 def enrich_one(source: str, entries: list[Entry], settings: Settings, tmp_path: Path) -> dict[str, object]:
     store = RawStore(tmp_path / "raw" / "run")
-    SOURCES[source].fetch(entries, store, settings, lambda n: None)
-    return dict(SOURCES[source].normalize(entries, store.documents(source)))
+    return fetch_source(source, entries, settings, store)
 
 
 def demo_run(settings: Settings, tmp_path: Path) -> Snapshot:

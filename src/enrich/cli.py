@@ -1,7 +1,8 @@
 """The ``enrich`` command: a thin layer over the library; each command calls one function.
 
 Every `EnrichError` becomes one line on stderr and a non-zero exit (2 for bad input), never a
-traceback.
+traceback. Heavy modules (Prefect, pyarrow, polars, the clients) are imported inside the
+commands that use them, so ``enrich parse`` starts fast.
 """
 
 from __future__ import annotations
@@ -10,25 +11,25 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from enrich.diff import diff_snapshots
-from enrich.errors import EnrichError, InputError
-from enrich.fsutil import exclusive
-from enrich.listing import ParsedList, parse_list
-from enrich.listsource import read_list_source
-from enrich.model import Status
-from enrich.pipeline import Reporter, build
-from enrich.raw import RawStore
-from enrich.settings import BUNDLED_LIST
-from enrich.snapshot import assemble, publish, read_snapshot
+from enrich.core.errors import EnrichError, InputError
+from enrich.core.listing import ParsedList, parse_list
+from enrich.core.model import Status
+from enrich.core.settings import BUNDLED_LIST
+from enrich.sources.listfile import read_list_source
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from enrich.run.report import RunSummary
 
 app = typer.Typer(
     add_completion=False,
@@ -88,6 +89,10 @@ def parse(
 @app.command()
 def snapshot(list_file: ListArg, out_dir: OutOpt = Path("data/enriched")) -> None:
     """Write the list's unenriched snapshot (no network)."""
+    from enrich.core.assemble import assemble
+    from enrich.store.files import exclusive
+    from enrich.store.publish import publish
+
     parsed = read_list(list_file)
     now = datetime.now(UTC)
     snap = assemble(
@@ -166,7 +171,7 @@ def serve(
     cron: Annotated[str, typer.Option(help="Schedule, in UTC.")] = "0 3 * * *",
 ) -> None:
     """Serve the `nightly` deployment (cron, UTC) until stopped; needs a Prefect server."""
-    from enrich.flow import serve_nightly
+    from enrich.run.flow import serve_nightly
 
     if Path(list_source).exists():  # flow runs start in their own working folder
         list_source = str(Path(list_source).resolve())
@@ -180,13 +185,19 @@ def rebuild(
     previous: Annotated[
         Path | None, typer.Option("--previous", help="Snapshot to carry stale values from.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Publish even if the publish guard refuses it.")
+    ] = False,
 ) -> None:
-    """Re-derive a run's snapshot from its raw folder, with no network, and publish it."""
+    """Re-derive a run's snapshot from its raw folder, with no network, and publish it (the
+    publish guard applies, as to a run; --force bypasses it)."""
+    from enrich.core.settings import Settings
+    from enrich.run.job import rebuild as rebuild_run
+    from enrich.store.codec import read_snapshot
+
     prior = read_snapshot(previous) if previous else None
-    snap = build(RawStore(raw_run), prior)
-    with exclusive(out_dir):
-        written = publish(snap, out_dir, diff_snapshots(prior, snap))
-    for path in written:
+    result = rebuild_run(raw_run, out_dir, Settings(), prior, force=force)
+    for path in result.published:
         out.print(f"wrote {path}", markup=False)
 
 
@@ -197,7 +208,8 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="The machine-readable diff.")] = False,
 ) -> None:
     """What changed between two snapshot files, as a changelog (or JSON)."""
-    from enrich.diff import changelog, diff_files, to_json_bytes
+    from enrich.core.changelog import changelog
+    from enrich.store.compare import diff_files, to_json_bytes
 
     changes = diff_files(old, new)
     if as_json:
@@ -213,7 +225,7 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="JSON rows instead of a table.")] = False,
 ) -> None:
     """One entry's counters over time, from the published history."""
-    from enrich.history import read
+    from enrich.store.history import read
 
     rows = read(out_dir, entry_id)
     if rows.is_empty():
@@ -234,13 +246,18 @@ def history(
     out.print(table)
 
 
-class _Bars(Reporter):
+class _Bars:
+    """A reporter (`enrich.run.job.Reporter`) drawing one rich progress bar per source."""
+
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
 
-    def start(self, source: str, total: int):  # type: ignore[no-untyped-def]
+    def start(self, source: str, total: int) -> Callable[[int], None]:
         task = self.progress.add_task(source, total=total)
         return lambda n: self.progress.advance(task, n)
+
+    def finish(self, source: str) -> None:
+        pass
 
 
 def _run_flow(
@@ -253,7 +270,9 @@ def _run_flow(
 ) -> None:
     if task_runner not in ("threads", "dask"):
         raise InputError(f"--task-runner {task_runner}: expected threads or dask")
-    from enrich.flow import enrich_awesome_list, reporting
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from enrich.run.flow import enrich_awesome_list, reporting
 
     columns = (
         TextColumn("{task.description:<12}"),
@@ -273,11 +292,11 @@ def _run_flow(
         )
     if not state.is_completed():
         raise EnrichError(state.message or f"flow run ended {state.name}")
-    summary: dict[str, Any] = state.result()  # type: ignore[assignment]
+    summary: RunSummary = state.result()  # type: ignore[assignment]
     print_summary(summary)
 
 
-def print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: RunSummary) -> None:
     table = Table(title=f"{summary['entries']} entries")
     statuses = [s.value for s in Status]
     table.add_column("kind")

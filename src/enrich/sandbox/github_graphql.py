@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from graphql import (
     FieldNode,
@@ -32,8 +32,14 @@ from graphql import (
     validate,
 )
 
-if TYPE_CHECKING:
-    from enrich.sandbox.server import FakeAPI
+
+class FakeAPI(Protocol):
+    """What the GraphQL endpoint reads of the fake (`enrich.sandbox.server.FakeAPI`)."""
+
+    def load_json(self, relative: str) -> Any: ...
+
+    def redirects(self) -> dict[str, str]: ...
+
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "github" / "schema.graphql"
 

@@ -31,9 +31,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
-from enrich.links import ARXIV_ID
+from enrich.core.links import ARXIV_ID
+from enrich.core.settings import Settings
 from enrich.sandbox import github_graphql
-from enrich.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,21 +1,10 @@
-"""The upstream sources, one module each, all of one shape (`enrich.sources.base.Source`).
+"""The upstream sources, one module (or package) each, all of one shape
+(`enrich.sources.base.Source`); `enrich.sources.registry.SOURCES` has them by name.
 
-Adding a source is one module and one line in `SOURCES`.
+This package imports nothing heavy: reading a list (`listfile`) must not load every client.
 """
 
 from __future__ import annotations
 
-from enrich.sources.arxiv import ArxivSource
-from enrich.sources.base import Outcome, Source
-from enrich.sources.github import GitHubSource
-from enrich.sources.huggingface import HubSource
-from enrich.sources.web import WebSource
-
-SOURCES: dict[str, Source] = {
-    "arxiv": ArxivSource(),
-    "github": GitHubSource(),
-    "huggingface": HubSource(),
-    "web": WebSource(),
-}
-
-__all__ = ["SOURCES", "Outcome", "Source"]
+# The names of the sources, in the order runs start them (`registry` checks it has each).
+NAMES = ("arxiv", "github", "huggingface", "web")

@@ -24,11 +24,12 @@ import arxiv
 import requests
 from lxml import etree
 
-from enrich.links import ARXIV_ID, Kind
-from enrich.model import Author, Entry, Paper, Status
-from enrich.raw import RawStore, exchange
-from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, chunks, parse_time
+from enrich.core.links import ARXIV_ID, Kind
+from enrich.core.model import Author, Entry, Paper, Status
+from enrich.core.outcome import Outcome
+from enrich.core.rawdocs import ArxivQuery, exchange
+from enrich.core.settings import Settings
+from enrich.sources.base import FetchContext, RawSink, chunks, parse_time
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +40,13 @@ _ERROR_ID = re.compile(r"/api/errors#(?P<reason>[a-z_]+?)_for_(?P<id>.+)$")
 class ArxivSource:
     name: str = "arxiv"
     kinds: tuple[Kind, ...] = (Kind.PAPER,)
+    field: str = "paper"
     per_entry_documents: bool = False
 
-    def fetch(
-        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
-    ) -> None:
+    def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
+        settings, progress = ctx.settings, ctx.progress
         ids = sorted({e.source_id for e in entries})
-        fetcher = _Fetcher(store, settings)
+        fetcher = _Fetcher(raw, settings)
         for batch in chunks(ids, settings.arxiv_batch_size):
             pending = batch
             for attempt in range(1 + settings.arxiv_missing_retries):
@@ -62,8 +63,8 @@ class ArxivSource:
                 progress(len(pending))
 
     def normalize(
-        self, entries: list[Entry], documents: list[dict[str, Any]]
-    ) -> dict[str, Outcome]:
+        self, entries: list[Entry], documents: list[ArxivQuery]
+    ) -> dict[str, Outcome[Paper]]:
         papers: dict[str, tuple[datetime, Paper]] = {}
         errors: dict[str, str] = {}
         asked: dict[str, int] = {}
@@ -83,7 +84,7 @@ class ArxivSource:
                 if not _ERROR_ID.search(result.entry_id):
                     paper = _paper(result)
                     papers[paper.arxiv_id] = (fetched_at, paper)
-        outcomes: dict[str, Outcome] = {}
+        outcomes: dict[str, Outcome[Paper]] = {}
         for entry in entries:
             if entry.source_id in papers:
                 fetched_at, paper = papers[entry.source_id]
@@ -99,8 +100,8 @@ class ArxivSource:
 class _Fetcher:
     """One ``arxiv.Client`` for the run; records every response it receives."""
 
-    def __init__(self, store: RawStore, settings: Settings) -> None:
-        self.store = store
+    def __init__(self, raw: RawSink, settings: Settings) -> None:
+        self.raw = raw
         self.client = arxiv.Client(
             page_size=settings.arxiv_batch_size,
             delay_seconds=settings.arxiv_delay_seconds,
@@ -119,11 +120,10 @@ class _Fetcher:
             self.count += 1
             key = f"query-{self.count:05d}"
         body = response.content.decode("utf-8", errors="replace")
-        doc = exchange(
+        x = exchange(
             "query", response.url, response.status_code, response.headers, body, datetime.now(UTC)
         )
-        doc["ids"] = list(self.current)
-        self.store.put("arxiv", key, doc)
+        self.raw.put("arxiv", key, {**x, "ids": list(self.current)})
 
     def query(self, ids: list[str]) -> set[str]:
         """Ask for ``ids``; return the ones that came back as papers."""
@@ -153,10 +153,8 @@ class _Fetcher:
         with self.lock:
             self.count += 1
             key = f"query-{self.count:05d}"
-        doc = exchange("query", self.client.query_url_format, 0, {}, None, datetime.now(UTC))
-        doc["ids"] = ids
-        doc["error"] = reason
-        self.store.put("arxiv", key, doc)
+        x = exchange("query", self.client.query_url_format, 0, {}, None, datetime.now(UTC))
+        self.raw.put("arxiv", key, {**x, "ids": ids, "error": reason})
 
 
 def _error_entries(body: bytes) -> dict[str, str]:

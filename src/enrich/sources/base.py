@@ -1,55 +1,83 @@
-"""What every source module shares: the outcome of one entry, and the source's shape.
+"""What every source module shares: its shape, the context a run hands it, and fetch helpers.
 
 A source has two halves. ``fetch`` is the imperative shell: it asks the upstream through the
 client library made for it and writes what came back to the raw store. ``normalize`` is pure:
 raw documents in, one `Outcome` per entry out. The snapshot is built from ``normalize`` alone,
 which is why ``enrich rebuild`` needs no network.
+
+Everything a fetch may spend (request slots, the retry budget, pacers) and where it reports
+progress arrive in a `FetchContext`, made by the run for the run: sources keep no state of
+their own between runs.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from enrich.limits import current as current_limits
-from enrich.links import Kind
-from enrich.model import Entry, Status
-from enrich.raw import RawStore
-from enrich.settings import Settings
+from enrich.core.links import Kind
+from enrich.core.model import Entry
+from enrich.core.outcome import Outcome
+from enrich.core.settings import Settings
+from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Slots
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a source made of one entry."""
+class RawSink(Protocol):
+    """Where a source writes what it received, and finds what earlier runs received (the raw
+    store, `enrich.store.raw.RawStore`)."""
 
-    status: Status
-    record: BaseModel | None = None
-    reason: str | None = None
-    fetched_at: datetime | None = None
+    def put(self, source: str, key: str, document: Mapping[str, Any]) -> Path: ...
+
+    def previous(
+        self, source: str, keys: set[str], usable: Callable[[Any], bool], runs: int = 7
+    ) -> dict[str, Any]: ...
+
+    def put_usage(self, source: str, usage: Mapping[str, Any]) -> None: ...
+
+
+@dataclass
+class FetchContext:
+    """What one fetch task may spend, and where it reports progress: the run's, passed in."""
+
+    settings: Settings
+    budget: RetryBudget
+    slots: Slots
+    pacers: Pacers = field(default_factory=Pacers)
+    progress: Progress = lambda n: None
+
+    @classmethod
+    def standalone(cls, settings: Settings, progress: Progress | None = None) -> FetchContext:
+        """A context of its own (a script or a test fetching one source outside a run)."""
+        return cls(
+            settings=settings,
+            budget=RetryBudget(settings.retry_budget_seconds, settings.retry_wait_scale),
+            slots=LocalSlots(settings),
+            progress=progress or (lambda n: None),
+        )
 
 
 class Source(Protocol):
     name: str
     kinds: tuple[Kind, ...]
+    # The Entry field its records fill (paper, repo, hub, web).
+    field: str
     # Raw documents stored one per entry, under its id (arXiv stores one per request).
     per_entry_documents: bool
 
-    def fetch(
-        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
-    ) -> None: ...
+    def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None: ...
 
     def normalize(
-        self, entries: list[Entry], documents: list[dict[str, Any]]
-    ) -> dict[str, Outcome]: ...
+        self, entries: list[Entry], documents: list[Any]
+    ) -> Mapping[str, Outcome[BaseModel]]: ...
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:
@@ -60,30 +88,28 @@ def chunks(items: list[T], size: int) -> Iterator[list[T]]:
 def fetch_each(
     source: str,
     entries: list[Entry],
-    store: RawStore,
+    raw: RawSink,
+    ctx: FetchContext,
     workers: int,
-    progress: Progress,
-    fetch_one: Callable[[Entry], dict[str, Any]],
+    fetch_one: Callable[[Entry], Mapping[str, Any]],
 ) -> None:
-    """Fetch each entry on at most ``workers`` threads; store its raw document under its id.
+    """Fetch each entry on at most ``workers`` threads, each holding one of the source's slots;
+    store its raw document under its id.
 
     ``fetch_one`` records its own failures in the document it returns; anything it lets
     escape is a bug, and is re-raised after the other entries are done.
     """
     errors: list[BaseException] = []
 
-    limits = current_limits()
-    slot = limits.slot if limits else lambda _source: contextlib.nullcontext()
-
     def guarded(entry: Entry) -> None:
         try:
-            with slot(source):
+            with ctx.slots.slot(source):
                 document = fetch_one(entry)
-            store.put(source, entry.id, document)
+            raw.put(source, entry.id, document)
         except BaseException as exc:
             errors.append(exc)
         finally:
-            progress(1)
+            ctx.progress(1)
 
     with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="enrich") as pool:
         list(pool.map(guarded, entries))
@@ -91,11 +117,13 @@ def fetch_each(
         raise errors[0]
 
 
+D = TypeVar("D", bound=Mapping[str, Any])
+R = TypeVar("R", bound=BaseModel)
+
+
 def per_entry(
-    entries: list[Entry],
-    documents: list[dict[str, Any]],
-    outcome: Callable[[Entry, dict[str, Any]], Outcome],
-) -> dict[str, Outcome]:
+    entries: list[Entry], documents: list[D], outcome: Callable[[Entry, D], Outcome[R]]
+) -> dict[str, Outcome[R]]:
     """Normalize sources that keep one raw document per entry (keyed by ``entry_id``)."""
     by_id = {doc["entry_id"]: doc for doc in documents}
     return {e.id: outcome(e, by_id[e.id]) for e in entries if e.id in by_id}

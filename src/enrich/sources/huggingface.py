@@ -37,11 +37,12 @@ from huggingface_hub.utils import (  # type: ignore[attr-defined]
 )
 from markdown_it import MarkdownIt
 
-from enrich.links import Kind
-from enrich.model import Card, Entry, HubRepo, Status
-from enrich.raw import RawStore, exchange
-from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, fetch_each, parse_time, per_entry
+from enrich.core.links import Kind
+from enrich.core.model import Card, Entry, HubRepo, Status
+from enrich.core.outcome import Outcome
+from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, exchange
+from enrich.core.settings import Settings
+from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
 
 logger = logging.getLogger(__name__)
 
@@ -65,29 +66,29 @@ _INFO = {Kind.DATASET: DatasetInfo, Kind.MODEL: ModelInfo, Kind.SPACE: SpaceInfo
 class HubSource:
     name: str = "huggingface"
     kinds: tuple[Kind, ...] = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
+    field: str = "hub"
     per_entry_documents: bool = True
 
-    def fetch(
-        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
-    ) -> None:
-        previous = store.previous(self.name, {e.id for e in entries}, _has_card)
+    def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
+        settings = ctx.settings
+        previous = raw.previous(self.name, {e.id for e in entries}, _has_card)
         fetch_each(
-            self.name, entries, store, settings.hub_concurrency, progress,
+            self.name, entries, raw, ctx, settings.hub_concurrency,
             lambda entry: _fetch_one(entry, settings, previous.get(entry.id)),
         )  # fmt: skip
 
     def normalize(
-        self, entries: list[Entry], documents: list[dict[str, Any]]
-    ) -> dict[str, Outcome]:
+        self, entries: list[Entry], documents: list[HubDocument]
+    ) -> dict[str, Outcome[HubRepo]]:
         return per_entry(entries, documents, _outcome)
 
 
-def _has_card(doc: dict[str, Any]) -> bool:
+def _has_card(doc: Any) -> bool:
     return not doc.get("error") and "sha" in (doc.get("card") or {})
 
 
-def _fetch_one(entry: Entry, settings: Settings, previous: dict[str, Any] | None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"entry_id": entry.id, "kind": entry.kind.value, "exchanges": []}
+def _fetch_one(entry: Entry, settings: Settings, previous: HubDocument | None) -> HubDocument:
+    doc = HubDocument(entry_id=entry.id, kind=entry.kind.value, exchanges=[])
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     endpoint = settings.hf_endpoint.rstrip("/")
     url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
@@ -98,17 +99,19 @@ def _fetch_one(entry: Entry, settings: Settings, previous: dict[str, Any] | None
         )
         hf_raise_for_status(response)
     except RepositoryNotFoundError:
-        doc["error"] = {"kind": "not_found", "message": "not found on the Hub (deleted or private)"}
+        doc["error"] = ErrorInfo(
+            kind="not_found", message="not found on the Hub (deleted or private)"
+        )
         return doc
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else 0
-        doc["error"] = {"kind": "http", "message": f"Hub answered HTTP {status}"}
+        doc["error"] = ErrorInfo(kind="http", message=f"Hub answered HTTP {status}")
         return doc
     except Exception as exc:
-        doc["error"] = {"kind": "network", "message": f"Hub unreachable ({type(exc).__name__})"}
+        doc["error"] = ErrorInfo(kind="network", message=f"Hub unreachable ({type(exc).__name__})")
         return doc
     sha = body.get("sha") if isinstance(body, dict) else None
-    old = (previous or {}).get("card") or {}
+    old: HubCard = (previous.get("card") if previous else None) or {}
     if sha and old.get("sha") == sha:
         # A commit fixes every file: the card at this sha is the one already read.
         doc["card"] = {**old, "reused": f"unchanged at {sha[:12]} since {old.get('fetched_at')}"}
@@ -144,9 +147,7 @@ def _info(url: str, entry: Entry, settings: Settings, token: str | None) -> tupl
     raise AssertionError("unreachable")
 
 
-def _card_at(
-    entry: Entry, sha: str | None, settings: Settings, token: str | None
-) -> dict[str, Any]:
+def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | None) -> HubCard:
     """The card (README.md) at commit ``sha``: one request, the Hub's error codes mapped by
     the library (gated, missing)."""
     url = hf_hub_url(
@@ -181,7 +182,7 @@ def _card_at(
         return {"status": 0, "error": f"card not read ({type(exc).__name__})"}
 
 
-def _outcome(entry: Entry, doc: dict[str, Any]) -> Outcome:
+def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
     if doc.get("error"):
         return Outcome(Status.ERROR, reason=doc["error"]["message"])
     info_x = doc["exchanges"][0]

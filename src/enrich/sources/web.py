@@ -22,12 +22,13 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from enrich.errors import BlockedURLError
-from enrich.links import Kind
-from enrich.model import Entry, Status, WebPage
-from enrich.raw import RawStore, exchange
-from enrich.settings import Settings
-from enrich.sources.base import Outcome, Progress, fetch_each, parse_time, per_entry
+from enrich.core.errors import BlockedURLError
+from enrich.core.links import Kind
+from enrich.core.model import Entry, Status, WebPage
+from enrich.core.outcome import Outcome
+from enrich.core.rawdocs import WebDocument, exchange
+from enrich.core.settings import Settings
+from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +38,23 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 class WebSource:
     name: str = "web"
     kinds: tuple[Kind, ...] = (Kind.WEB,)
+    field: str = "web"
     per_entry_documents: bool = True
 
-    def fetch(
-        self, entries: list[Entry], store: RawStore, settings: Settings, progress: Progress
-    ) -> None:
+    def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
+        settings = ctx.settings
         headers = {"User-Agent": settings.user_agent, "Accept": "text/html,*/*;q=0.5"}
         timeout = httpx.Timeout(settings.web_timeout_seconds)
-        previous = store.previous(self.name, {e.id for e in entries}, lambda d: bool(d.get("hops")))
+        previous = raw.previous(self.name, {e.id for e in entries}, lambda d: bool(d.get("hops")))
         with httpx.Client(headers=headers, timeout=timeout, follow_redirects=False) as http:
             fetch_each(
-                self.name, entries, store, settings.web_concurrency, progress,
+                self.name, entries, raw, ctx, settings.web_concurrency,
                 lambda entry: fetch_page(http, entry, settings, previous.get(entry.id)),
             )  # fmt: skip
 
     def normalize(
-        self, entries: list[Entry], documents: list[dict[str, Any]]
-    ) -> dict[str, Outcome]:
+        self, entries: list[Entry], documents: list[WebDocument]
+    ) -> dict[str, Outcome[WebPage]]:
         return per_entry(entries, documents, _outcome)
 
 
@@ -93,12 +94,13 @@ def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]
 
 
 def fetch_page(
-    http: httpx.Client, entry: Entry, settings: Settings, previous: dict[str, Any] | None = None
-) -> dict[str, Any]:
+    http: httpx.Client, entry: Entry, settings: Settings, previous: WebDocument | None = None
+) -> WebDocument:
     """Follow the link hop by hop; a hop answered 200 last time is asked conditionally (its
     ETag / Last-Modified), and a 304 keeps the title read then."""
-    doc: dict[str, Any] = {"entry_id": entry.id, "hops": []}
-    before = {h["url"]: h for h in (previous or {}).get("hops", []) if h["status"] in (200, 304)}
+    doc = WebDocument(entry_id=entry.id, hops=[])
+    hops = previous["hops"] if previous else []
+    before = {h["url"]: h for h in hops if h["status"] in (200, 304)}
     url = entry.url
     try:
         for _ in range(settings.web_max_redirects + 1):
@@ -152,7 +154,7 @@ def _title(body: bytes, content_type: str) -> str | None:
     return " ".join(html.unescape(text).split()) or None
 
 
-def _outcome(entry: Entry, doc: dict[str, Any]) -> Outcome:
+def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
     if doc.get("skipped"):
         return Outcome(Status.SKIPPED, reason=doc["skipped"])
     hops = doc.get("hops") or []

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from enrich.links import Kind
+from enrich.core.links import Kind
 
 SCHEMA_VERSION = "1.0"
 
@@ -182,6 +182,10 @@ class Entry(Record):
     repo: Repo | None = None
     hub: HubRepo | None = None
     web: WebPage | None = None
+
+
+# The Entry fields that hold a source's record: what a stale entry carries forward.
+RECORD_FIELDS = ("paper", "repo", "hub", "web")
 
 
 class Skipped(Record):

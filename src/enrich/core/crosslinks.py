@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from enrich.errors import InputError
-from enrich.links import classify
-from enrich.model import Entry
+from enrich.core.errors import InputError
+from enrich.core.links import classify
+from enrich.core.model import Entry
 
 _ARXIV_MENTION = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*)(\d{4}\.\d{4,5})", re.IGNORECASE

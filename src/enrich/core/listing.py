@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from enrich.errors import InputError
-from enrich.links import SourceRef, classify
-from enrich.model import Entry, Position, Skipped, Status
+from enrich.core.errors import InputError
+from enrich.core.links import SourceRef, classify
+from enrich.core.model import Entry, Position, Skipped, Status
 
 
 @dataclass(frozen=True)

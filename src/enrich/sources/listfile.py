@@ -12,11 +12,8 @@ import base64
 import re
 from pathlib import Path
 
-import httpx
-from github import Auth, Github, GithubException
-
-from enrich.errors import InputError
-from enrich.settings import Settings
+from enrich.core.errors import InputError
+from enrich.core.settings import Settings
 
 # Far above any awesome list (the largest are ~1 MB); a guard against a wrong URL.
 MAX_LIST_BYTES = 20_000_000
@@ -47,6 +44,8 @@ def _read_path(path: Path) -> bytes:
 
 
 def _read_url(url: str, settings: Settings) -> bytes:
+    import httpx  # here, not at the top: `enrich parse` of a local file loads no HTTP client
+
     headers = {"User-Agent": settings.user_agent}
     try:
         with (
@@ -66,6 +65,8 @@ def _read_url(url: str, settings: Settings) -> bytes:
 
 
 def _read_github(source: str, settings: Settings) -> bytes:
+    from github import Auth, Github, GithubException
+
     match = _GITHUB_SOURCE.fullmatch(source)
     if not match:
         raise InputError(f"{source}: expected github:OWNER/REPO/PATH[@REF]")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from enrich.errors import LockedError, PublishError
+from enrich.core.errors import LockedError, PublishError
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:

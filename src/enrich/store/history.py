@@ -18,9 +18,9 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from enrich.diff import COUNTERS, frame
-from enrich.errors import InputError
-from enrich.model import Header, utc_date
+from enrich.core.diff import COUNTERS, frame
+from enrich.core.errors import InputError
+from enrich.core.model import Header, utc_date
 
 HISTORY_COLUMNS = ("id", "kind", "status", "observed_at", "version", *COUNTERS)
 

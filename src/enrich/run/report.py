@@ -1,17 +1,35 @@
-"""What a run says about itself: the summary dict, one line, and the Prefect UI artifacts.
+"""What a run says about itself: the summary, one line, the Markdown summary and the rows of the
+entries table (the Prefect UI artifacts are `enrich.run.artifacts`).
 
 Titles, descriptions and reasons come from untrusted lists, cards and upstream answers: every
-one goes through `enrich.markdown` before it is put in Markdown.
+one goes through `enrich.core.markdown` before it is put in Markdown.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
-from enrich.diff import changelog, top_movers
-from enrich.markdown import code, md
-from enrich.model import Entry, Snapshot, Status
-from enrich.pipeline import RunResult
+from enrich.core.diff import Summary
+from enrich.core.markdown import code, md
+from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.rawdocs import RequestCounts, Usage
+from enrich.run.steps import RunResult
+
+
+class RunSummary(TypedDict):
+    """The flow's return value (``state.result()``): plain JSON-able data."""
+
+    run_id: str
+    list_source: str
+    list_sha256: str
+    entries: int
+    by_kind_status: dict[str, dict[str, int]]  # kind -> status -> count
+    requests: dict[str, RequestCounts]
+    rate_limits: dict[str, Usage]
+    source_failures: dict[str, str]
+    problems: dict[str, str]  # entry id -> "status: reason"
+    published: list[str]
+    changes: Summary | None
 
 
 def by_kind_status(snapshot: Snapshot) -> dict[str, dict[str, int]]:
@@ -26,24 +44,22 @@ def problems(snapshot: Snapshot) -> list[Entry]:
     return [e for e in snapshot.entries if e.status in (Status.ERROR, Status.STALE)]
 
 
-def summary(result: RunResult) -> dict[str, Any]:
+def summary(result: RunResult) -> RunSummary:
     """The run's outcome as plain JSON-able data (the flow's return value)."""
     header = result.snapshot.header
-    return {
-        "run_id": header.run_id,
-        "list_source": header.list_source,
-        "list_sha256": header.list_sha256,
-        "entries": header.entries,
-        "by_kind_status": by_kind_status(result.snapshot),
-        "requests": result.requests,
-        "rate_limits": result.rate_limits,
-        "source_failures": result.source_failures,
-        "problems": {
-            e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)
-        },
-        "published": [str(p) for p in result.published],
-        "changes": result.diff["summary"] if result.diff else None,
-    }
+    return RunSummary(
+        run_id=header.run_id,
+        list_source=header.list_source,
+        list_sha256=header.list_sha256,
+        entries=header.entries,
+        by_kind_status=by_kind_status(result.snapshot),
+        requests=result.requests,
+        rate_limits=result.rate_limits,
+        source_failures=result.source_failures,
+        problems={e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)},
+        published=[str(p) for p in result.published],
+        changes=result.diff["summary"] if result.diff else None,
+    )
 
 
 def one_line(result: RunResult) -> str:
@@ -116,41 +132,3 @@ def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def artifacts(result: RunResult) -> None:
-    """The run's summary and its entries, in the Prefect UI."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
-    create_markdown_artifact(
-        key="enrich-run-summary",
-        markdown=summary_markdown(result),
-        description="Counts per kind and status, requests per source, failures with reasons",
-    )
-    create_table_artifact(
-        key="enrich-entries",
-        table=entry_rows(result.snapshot),
-        description="Every entry of the published snapshot",
-    )
-    if result.diff is not None:
-        create_markdown_artifact(
-            key="enrich-changelog",
-            markdown=changelog(result.diff),
-            description="What changed since the previous snapshot",
-        )
-        movers = top_movers(result.diff, "stars") + top_movers(result.diff, "downloads")
-        create_table_artifact(
-            key="enrich-top-movers",
-            table=movers or [{"id": "", "field": "", "old": None, "new": None, "delta": 0}],
-            description="Largest star and download changes since the previous snapshot",
-        )
-
-
-def failure_artifact(message: str) -> None:
-    from prefect.artifacts import create_markdown_artifact
-
-    create_markdown_artifact(
-        key="enrich-run-summary",
-        markdown=f"# Nothing published\n\n{md(message)}\n",
-        description="Why this run published nothing",
-    )

@@ -1,17 +1,15 @@
-"""Snapshots: assemble the header, write JSON + Parquet atomically, read either back.
+"""The snapshot codec: a `Snapshot` as JSON and as Parquet bytes, and either read back.
 
 ``latest.json`` is meant to be diffed by ``git diff``: entries sorted by id, keys in the model's
 field order, two-space indentation, one trailing newline. ``latest.parquet`` holds the same
-entries, one row each, nested records as structs (schema from `enrich.arrowschema`); the header
-is in the file's key-value metadata under ``enrich.header`` (and its main keys one by one).
+entries, one row each, nested records as structs (schema from `enrich.store.arrowschema`); the
+header is in the file's key-value metadata under ``enrich.header`` (and its main keys one by one).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,38 +18,11 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from enrich.arrowschema import schema_for
-from enrich.errors import InputError
-from enrich.fsutil import atomic_write_bytes, sweep_temp_files
-from enrich.model import SCHEMA_VERSION, Entry, Header, Skipped, Snapshot, counts, utc_date
-
-logger = logging.getLogger(__name__)
+from enrich.core.errors import InputError
+from enrich.core.model import SCHEMA_VERSION, Entry, Header, Snapshot
+from enrich.store.arrowschema import schema_for
 
 HEADER_KEY = b"enrich.header"
-
-
-def assemble(
-    entries: list[Entry],
-    *,
-    generated_at: datetime,
-    run_id: str,
-    list_source: str,
-    list_sha256: str,
-    skipped: list[Skipped] | None = None,
-) -> Snapshot:
-    """A snapshot of ``entries`` with its header totals (pure)."""
-    ordered = sorted(entries, key=lambda e: e.id)
-    header = Header(
-        generated_at=generated_at,
-        run_id=run_id,
-        list_source=list_source,
-        list_sha256=list_sha256,
-        entries=len(ordered),
-        by_kind=counts([e.kind.value for e in ordered]),
-        by_status=counts([e.status.value for e in ordered]),
-        skipped_links=skipped or [],
-    )
-    return Snapshot(header=header, entries=ordered)
 
 
 def to_json(snapshot: Snapshot) -> bytes:
@@ -94,52 +65,6 @@ def parquet_bytes(table: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
-
-
-def publish(
-    snapshot: Snapshot,
-    out_dir: Path,
-    diff: dict[str, Any] | None = None,
-    table: pa.Table | None = None,
-) -> list[Path]:
-    """Write the run's files and return their paths: the dated snapshot, the diff and its
-    changelog, the history partition, schema.json, then latest.parquet and latest.json.
-
-    Each file is replaced atomically, and ``latest.*`` last, so that ``latest`` never names a
-    day whose other files are missing.
-    """
-    from enrich import diff as diffs
-    from enrich import history
-
-    if out_dir.is_dir():
-        sweep_temp_files(out_dir)
-    day = utc_date(snapshot.header.generated_at)
-    table = table if table is not None else to_arrow(snapshot)
-    json_bytes = to_json(snapshot)
-    snapshot_parquet = parquet_bytes(table)
-    schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
-    files = [
-        (out_dir / "snapshots" / f"{day}.json", json_bytes),
-        (out_dir / "snapshots" / f"{day}.parquet", snapshot_parquet),
-    ]
-    if diff is not None:
-        files += [
-            (out_dir / "diffs" / f"{day}.json", diffs.to_json_bytes(diff)),
-            (out_dir / "diffs" / f"{day}.md", diffs.changelog(diff).encode("utf-8")),
-        ]
-    files += [
-        (
-            history.partition(out_dir, snapshot.header),
-            parquet_bytes(history.rows(table, snapshot.header)),
-        ),
-        (out_dir / "schema.json", schema_bytes),
-        (out_dir / "latest.parquet", snapshot_parquet),
-        (out_dir / "latest.json", json_bytes),
-    ]
-    for path, data in files:
-        atomic_write_bytes(path, data)
-    logger.info("published %d entries to %s", len(snapshot.entries), out_dir)
-    return [path for path, _ in files]
 
 
 def json_schema() -> dict[str, Any]:

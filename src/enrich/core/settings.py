@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # Total time a run may wait before retries (backoff, Retry-After, rate-limit resets),
     # shared by all its GitHub requests; then failing entries go stale instead of waiting.
     retry_budget_seconds: float = Field(default=900.0, ge=0.0)
+    # Every wait before a retry is slept times this (the full wait is still drawn from the
+    # budget). 1 in production; the fault tests set 0, so a table of faults does not sleep.
+    retry_wait_scale: float = Field(default=1.0, ge=0.0)
     # Publish guard: a run in which more than this share of fetched entries failed (network
     # down, token revoked) does not replace latest.*; the attempt is kept beside it, rejected.
     publish_max_failed_share: float = Field(default=0.5, ge=0.0, le=1.0)

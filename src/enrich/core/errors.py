@@ -3,11 +3,14 @@
 ::
 
     EnrichError                  anything enrich raises on purpose
-    ├── InputError               a bad list, path or snapshot file given by the user (exit 2)
+    ├── InputError               a bad list, path, raw folder or snapshot file (exit 2)
+    │   ├── RejectedURLError     a list link that is never fetched (bad scheme, no host): skipped
+    │   └── RawFormatError       a raw run folder written in a format this enrich does not read
     ├── ConfigError              a setting that cannot work
     ├── SourceError              an upstream answered with a failure for one entry
     │   ├── NotFoundError        404 / 410 / unknown id: permanent, never retried
     │   ├── TransientError       5xx, 429, rate limits, timeouts: worth a retry
+    │   │   └── MalformedBodyError   a 200 whose body is not what the API sends (truncated, HTML)
     │   └── BlockedURLError      a list URL that must not be fetched (private address, bad scheme)
     ├── PublishError             the snapshot could not be written
     │   └── RejectedRunError     too many entries failed: latest.* kept, the attempt set aside
@@ -65,6 +68,14 @@ class InputError(EnrichError):
     """A bad input given by the user: the CLI prints the message and exits 2."""
 
 
+class RejectedURLError(InputError):
+    """A list link that is never fetched (``javascript:``, no host, unparseable): skipped."""
+
+
+class RawFormatError(InputError):
+    """A raw run folder written in a format this version cannot read (older or newer)."""
+
+
 class ConfigError(EnrichError):
     """A setting that cannot work."""
 
@@ -79,6 +90,10 @@ class NotFoundError(SourceError):
 
 class TransientError(SourceError):
     """A failure that may pass (5xx, 429, rate limit, timeout, truncated body)."""
+
+
+class MalformedBodyError(TransientError):
+    """An upstream answered 200 with a body that is not what the API sends (truncated, HTML)."""
 
 
 class BlockedURLError(SourceError):

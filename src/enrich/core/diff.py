@@ -7,23 +7,19 @@ repository is one entry that was renamed, not one removed and one added (paper i
 versionless). Everything after that is a vectorized filter over the matched pairs; no Python
 loop walks the entries, which keeps 100,000-entry snapshots within seconds (`make bench`).
 
-The result is a plain JSON-able dict (layout in the README, "Diffs"); `changelog` renders it as
-Markdown, escaping every text that came from a list or an upstream.
+The result is a `Diff`, a JSON-able typed dict (layout in the README, "Diffs");
+`enrich.core.changelog` renders it as Markdown. Pure: reading snapshot files is the store's job
+(`enrich.store.compare`).
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from enrich.markdown import code, link, md
-from enrich.model import SCHEMA_VERSION, Header, Snapshot
+from enrich.core.model import SCHEMA_VERSION, Header
 
 COUNTERS = (
     "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d", "contributors",
@@ -56,6 +52,72 @@ EVENTS = {
 }
 
 
+class Stamp(TypedDict):
+    generated_at: str
+    run_id: str
+
+
+class Listed(TypedDict):
+    """An entry that entered or left the list."""
+
+    id: str
+    kind: str
+    section: str
+    title: str | None
+    url: str
+
+
+class Change(TypedDict):
+    id: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+class CounterChange(TypedDict):
+    id: str
+    field: str
+    old: int
+    new: int
+    delta: int
+    per_day: float | None
+
+
+class Event(TypedDict):
+    event: str
+    id: str
+    title: str | None
+    url: str | None
+    old: str | None
+    new: str | None
+
+
+class Summary(TypedDict):
+    added: int
+    removed: int
+    changed: int
+    events: dict[str, int]
+
+
+# "from" is a keyword: the functional form.
+Diff = TypedDict(
+    "Diff",
+    {
+        "schema_version": str,
+        "first_run": bool,
+        "from": Stamp | None,
+        "to": Stamp,
+        "days": float | None,
+        "summary": Summary,
+        "added": list[Listed],
+        "removed": list[Listed],
+        "changes": list[Change],
+        "counters": list[CounterChange],
+        "events": list[Event],
+    },
+)
+
+
 # Each compared column and where it lives in a snapshot's Arrow/Parquet schema.
 PATHS = {
     "id": "id", "kind": "kind", "title": "title", "url": "url", "section": "section",
@@ -78,10 +140,9 @@ def frame(table: pa.Table) -> pl.DataFrame:
     return _finish(flat)
 
 
-def read_frame(path: Path) -> pl.DataFrame:
-    """`frame` of a Parquet snapshot, reading only the compared leaf columns (abstracts, cards
-    and author lists are never loaded)."""
-    table = pq.read_table(path, columns=list(PATHS.values()))
+def from_columns(table: pa.Table) -> pl.DataFrame:
+    """`frame` of a table that holds only the compared leaf columns, under their leaf names (what
+    reading those columns out of a Parquet snapshot gives)."""
     by_leaf = {dotted.rsplit(".", 1)[-1]: name for name, dotted in PATHS.items()}
     return _finish(table.rename_columns([by_leaf[n] for n in table.column_names]))
 
@@ -219,11 +280,12 @@ def compare(
     new: pl.DataFrame,
     old_header: Header | None,
     new_header: Header,
-) -> dict[str, Any]:
+) -> Diff:
     """The diff document of two flattened snapshots (``old`` None: the first run)."""
-    stamp = {"generated_at": new_header.generated_at.isoformat(), "run_id": new_header.run_id}
+    stamp = Stamp(generated_at=new_header.generated_at.isoformat(), run_id=new_header.run_id)
     if old is None or old_header is None:
-        added = _rows(new, **{k: pl.col(k) for k in ("id", "kind", "section", "title", "url")})
+        listed = {k: pl.col(k) for k in ("id", "kind", "section", "title", "url")}
+        added = cast(list[Listed], _rows(new, **listed))
         return {
             "schema_version": SCHEMA_VERSION,
             "first_run": True,
@@ -239,28 +301,28 @@ def compare(
         }
     matched, gone, came = _pairs(old, new)
     days = (new_header.generated_at - old_header.generated_at).total_seconds() / 86400
-    changes: list[dict[str, Any]] = []
+    changes: list[Change] = []
     for name in FIELDS:
         rows = matched.filter(_changed(name))
-        changes += _rows(
+        changes += _rows(  # type: ignore[arg-type]
             rows, id=pl.col("id_new"), field=pl.lit(name),
             old=pl.col(f"{name}_old").cast(pl.String), new=pl.col(f"{name}_new").cast(pl.String),
         )  # fmt: skip
-    counters: list[dict[str, Any]] = []
+    counters: list[CounterChange] = []
     for name in COUNTERS:
         old_c, new_c = pl.col(f"{name}_old"), pl.col(f"{name}_new")
         rows = matched.filter(old_c.is_not_null() & new_c.is_not_null() & (old_c != new_c))
         delta = (new_c - old_c).cast(pl.Int64)
-        counters += _rows(
+        counters += _rows(  # type: ignore[arg-type]
             rows, id=pl.col("id_new"), field=pl.lit(name), old=old_c, new=new_c, delta=delta,
             per_day=(delta / days).round(3) if days > 0 else pl.lit(None, pl.Float64),
         )  # fmt: skip
     listing = {"id": "id", "kind": "kind", "section": "section", "title": "title", "url": "url"}
-    added = _rows(came, **{k: pl.col(v) for k, v in listing.items()})
-    removed = _rows(gone, **{k: pl.col(v) for k, v in listing.items()})
-    events = [{"event": "added", **_short(row)} for row in added]
-    events += [{"event": "removed", **_short(row)} for row in removed]
-    events += _event_rows(matched)
+    added = cast(list[Listed], _rows(came, **{k: pl.col(v) for k, v in listing.items()}))
+    removed = cast(list[Listed], _rows(gone, **{k: pl.col(v) for k, v in listing.items()}))
+    events = [_listed_event("added", row) for row in added]
+    events += [_listed_event("removed", row) for row in removed]
+    events += cast(list[Event], _event_rows(matched))
     order = list(EVENTS)
     events.sort(key=lambda e: (order.index(e["event"]), e["id"]))
     changes.sort(key=lambda c: (c["id"], FIELDS.index(c["field"])))
@@ -272,10 +334,7 @@ def compare(
     return {
         "schema_version": SCHEMA_VERSION,
         "first_run": False,
-        "from": {
-            "generated_at": old_header.generated_at.isoformat(),
-            "run_id": old_header.run_id,
-        },
+        "from": Stamp(generated_at=old_header.generated_at.isoformat(), run_id=old_header.run_id),
         "to": stamp,
         "days": round(days, 4),
         "summary": {
@@ -292,98 +351,6 @@ def compare(
     }
 
 
-def _short(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "title": row["title"], "url": row["url"], "old": None,
-            "new": row["section"]}  # fmt: skip
-
-
-def is_empty(diff: dict[str, Any]) -> bool:
-    return not (diff["added"] or diff["removed"] or diff["changes"] or diff["counters"])
-
-
-def top_movers(diff: dict[str, Any], field: str = "stars", n: int = 20) -> list[dict[str, Any]]:
-    rows = [c for c in diff["counters"] if c["field"] == field]
-    return sorted(rows, key=lambda c: (-abs(c["delta"]), c["id"]))[:n]
-
-
-def changelog(diff: dict[str, Any]) -> str:
-    """The diff as a readable Markdown changelog, most significant events first."""
-    to = _day(diff["to"]["generated_at"])
-    if diff["first_run"]:
-        lines = [
-            f"# First snapshot ({to})",
-            "",
-            f"No previous snapshot: all {len(diff['added'])} entries are new.",
-            "",
-        ]
-        lines += [f"- {_link(row)}" for row in diff["added"]]
-        return "\n".join(lines) + "\n"
-    since = _day(diff["from"]["generated_at"])
-    days = diff["days"]
-    lines = [f"# What changed since {since}", "", f"From {since} to {to} ({days:g} days)."]
-    if is_empty(diff):
-        return "\n".join([*lines, "", "Nothing changed."]) + "\n"
-    by_event: dict[str, list[dict[str, Any]]] = {}
-    for event in diff["events"]:
-        by_event.setdefault(event["event"], []).append(event)
-    for event, title in EVENTS.items():
-        rows = by_event.get(event)
-        if not rows:
-            continue
-        lines += ["", f"## {title} ({len(rows)})", ""]
-        for row in rows:
-            detail = ""
-            if row["old"] is not None or row["new"] is not None:
-                if event in ("added", "removed"):
-                    detail = f" (in {md(row['new'])})" if row["new"] else ""
-                else:
-                    detail = f": {md(row['old'] or '–')} → {md(row['new'] or '–')}"
-            lines.append(f"- {_link(row)}{detail}")
-    for field in ("stars", "downloads"):
-        movers = top_movers(diff, field, 10)
-        if movers:
-            lines += ["", f"## Top movers: {field}", "", f"| entry | {field} | change | per day |"]
-            lines.append("|---|---:|---:|---:|")
-            for c in movers:
-                per_day = "" if c["per_day"] is None else f"{c['per_day']:+g}"
-                lines.append(f"| {code(c['id'])} | {c['new']} | {c['delta']:+d} | {per_day} |")
-    return "\n".join(lines) + "\n"
-
-
-def _link(row: dict[str, Any]) -> str:
-    return f"{link(row.get('title') or row['id'], row.get('url'))} {code(row['id'])}"
-
-
-def _day(stamp: str) -> str:
-    return datetime.fromisoformat(stamp).date().isoformat()
-
-
-def diff_snapshots(
-    old: Snapshot | None, new: Snapshot, new_table: pa.Table | None = None
-) -> dict[str, Any]:
-    """``new_table``: ``new`` as Arrow, when the caller has it already."""
-    from enrich.snapshot import to_arrow
-
-    before = frame(to_arrow(old)) if old is not None else None
-    after = frame(new_table if new_table is not None else to_arrow(new))
-    return compare(before, after, old.header if old else None, new.header)
-
-
-def diff_files(old: Path, new: Path) -> dict[str, Any]:
-    """The diff of two snapshot files, JSON or Parquet in any mix."""
-    from enrich.snapshot import read_table
-
-    frames, headers = [], []
-    for path in (old, new):
-        if path.suffix == ".parquet":
-            header, _ = read_table(path, columns=["id"])  # checks the header and version
-            frames.append(read_frame(path))
-        else:
-            header, table = read_table(path)
-            frames.append(frame(table))
-        headers.append(header)
-    return compare(frames[0], frames[1], headers[0], headers[1])
-
-
-def to_json_bytes(diff: dict[str, Any]) -> bytes:
-    return (json.dumps(diff, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def _listed_event(event: str, row: Listed) -> Event:
+    return Event(event=event, id=row["id"], title=row["title"], url=row["url"], old=None,
+                 new=row["section"])  # fmt: skip

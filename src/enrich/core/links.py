@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from enrich.errors import InputError
+from enrich.core.errors import RejectedURLError
 
 
 class Kind(StrEnum):
@@ -38,10 +38,6 @@ class SourceRef:
     entry_id: str
     url: str
     version: int | None = None  # arXiv: the version the list links to, if any
-
-
-class RejectedURL(InputError):
-    """A URL that is never fetched (``javascript:``, no host, unparseable…)."""
 
 
 # arXiv ids: new style since 2007 (YYMM.NNNN, 5 digits since 2015), and old style
@@ -96,7 +92,7 @@ def normalize_url(url: str) -> str:
 
 
 def classify(url: str) -> SourceRef:
-    """Classify one absolute URL; raises `RejectedURL` for one that must never be fetched."""
+    """Classify one absolute URL; raises `RejectedURLError` for one that must never be fetched."""
     parts = _split(url)
     host = _host(parts.hostname or "")
     segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -122,13 +118,13 @@ def _split(url: str) -> SplitResult:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        raise RejectedURL(f"unparseable URL: {exc}", url=url) from None
+        raise RejectedURLError(f"unparseable URL: {exc}", url=url) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         what = f"{scheme}: URL" if scheme else "relative URL"
-        raise RejectedURL(f"{what} is not fetched", url=url)
+        raise RejectedURLError(f"{what} is not fetched", url=url)
     if not parts.hostname:
-        raise RejectedURL("URL has no host", url=url)
+        raise RejectedURLError("URL has no host", url=url)
     return parts
 
 

@@ -2,13 +2,15 @@
 
 Layout of one run folder (``data/raw/<run-id>/``)::
 
-    manifest.json             run id, start time, list source, which sources ran or were skipped
+    manifest.json             run id, start time, list source, skipped sources, raw format
     list.md                   the list's bytes as read
-    <source>/<key>.json       one document per entry (or per batch, for arXiv), see `exchange`
+    <source>/<key>.json       one document per entry (or per batch, for arXiv), see `rawdocs`
     failures/<source>.json    why a source failed as a whole, when it did
 
-File names come from `enrich.fsutil.safe_name`, so no id can name a path outside the folder.
-Documents are written once and never changed: the snapshot is rebuilt from them.
+File names come from `enrich.store.files.safe_name`, so no id can name a path outside the folder.
+Documents are written once and never changed: the snapshot is rebuilt from them. Their shapes
+are `enrich.core.rawdocs`; the manifest's ``raw_format`` says which version wrote them, and a
+folder of another format is skipped by warm-run reuse and refused by `manifest`.
 """
 
 from __future__ import annotations
@@ -16,41 +18,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from enrich.errors import InputError
-from enrich.fsutil import atomic_write_bytes, safe_name
-
-# Response headers worth keeping; everything else (cookies, request ids) is dropped, and
-# request headers (where a token lives) are never stored at all.
-KEPT_HEADERS = {
-    "content-type", "etag", "last-modified", "link", "location", "retry-after",
-    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used",
-    "x-ratelimit-resource", "x-repo-commit", "x-error-code", "x-error-message",
-}  # fmt: skip
-
-
-def exchange(
-    name: str,
-    url: str,
-    status: int,
-    headers: Mapping[str, Any],
-    body: Any,
-    fetched_at: datetime,
-) -> dict[str, Any]:
-    """One request's record: what was asked, what came back, when."""
-    kept = {k.lower(): str(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS}
-    return {
-        "request": name,
-        "url": url,
-        "status": status,
-        "etag": kept.get("etag"),
-        "headers": dict(sorted(kept.items())),
-        "fetched_at": fetched_at.isoformat(),
-        "body": body,
-    }
+from enrich.core.errors import InputError, RawFormatError
+from enrich.core.rawdocs import RAW_FORMAT, READABLE, Manifest, RequestCounts, Usage
+from enrich.store.files import atomic_write_bytes, safe_name
 
 
 class RawStore:
@@ -59,13 +32,13 @@ class RawStore:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
 
-    def put(self, source: str, key: str, document: dict[str, Any]) -> Path:
+    def put(self, source: str, key: str, document: Mapping[str, Any]) -> Path:
         path = self.run_dir / safe_name(source) / f"{safe_name(key)}.json"
         data = json.dumps(document, indent=1, ensure_ascii=False, sort_keys=False)
         atomic_write_bytes(path, (data + "\n").encode("utf-8"))
         return path
 
-    def documents(self, source: str, keys: set[str] | None = None) -> list[dict[str, Any]]:
+    def documents(self, source: str, keys: set[str] | None = None) -> list[Any]:
         """The source's documents: all of them, or those stored under ``keys``."""
         folder = self.run_dir / safe_name(source)
         if not folder.is_dir():
@@ -88,7 +61,7 @@ class RawStore:
         docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
         return {doc["source"]: doc["message"] for doc in docs}
 
-    def requests(self, source: str) -> dict[str, int]:
+    def requests(self, source: str) -> RequestCounts:
         """What ``source`` cost this run, from its raw documents: requests ``sent`` (each
         answered; retries not counted; a GraphQL batch once), answered ``not_modified`` (304,
         free of rate limit), and ``reused`` answers no request was needed for."""
@@ -110,19 +83,20 @@ class RawStore:
                     not_modified += 1
                 elif x.get("status"):
                     sent += 1
-        return {"sent": sent + len(queries), "not_modified": not_modified, "reused": reused}
+        return RequestCounts(sent=sent + len(queries), not_modified=not_modified, reused=reused)
 
     def previous(
-        self, source: str, keys: set[str], usable: Callable[[dict[str, Any]], bool], runs: int = 7
-    ) -> dict[str, dict[str, Any]]:
+        self, source: str, keys: set[str], usable: Callable[[Any], bool], runs: int = 7
+    ) -> dict[str, Any]:
         """The newest usable document per key from the runs before this one (``runs`` back):
-        what a warm run revalidates (ETags) or reuses (a card at an unchanged commit)."""
-        found: dict[str, dict[str, Any]] = {}
+        what a warm run revalidates (ETags) or reuses (a card at an unchanged commit). Runs
+        written in another raw format are skipped, never misread."""
+        found: dict[str, Any] = {}
         if not self.run_dir.parent.is_dir():
             return found
         earlier = sorted(
             (p for p in self.run_dir.parent.iterdir()
-             if p.name < self.run_dir.name and (p / "manifest.json").is_file()),
+             if p.name < self.run_dir.name and _readable(p)),
             reverse=True,
         )[:runs]  # fmt: skip
         for run in earlier:
@@ -137,30 +111,51 @@ class RawStore:
                     found[key] = doc
         return found
 
-    def put_usage(self, source: str, usage: dict[str, Any]) -> None:
+    def put_usage(self, source: str, usage: Mapping[str, Usage]) -> None:
         """What one fetch task spent of an upstream's rate limits (tasks write one file each)."""
         data = json.dumps({"source": source, "usage": usage}, ensure_ascii=False) + "\n"
         name = f"{safe_name(source)}-{uuid.uuid4().hex[:12]}.json"
         atomic_write_bytes(self.run_dir / "usage" / name, data.encode())
 
-    def usage(self, source: str) -> list[dict[str, Any]]:
+    def usage(self, source: str) -> list[dict[str, Usage]]:
         folder = self.run_dir / "usage"
         docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
         return [doc["usage"] for doc in docs if doc["source"] == source]
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    def write_manifest(self, manifest: Manifest) -> None:
+        stamped = {**manifest, "raw_format": RAW_FORMAT}
+        data = json.dumps(stamped, indent=2, ensure_ascii=False) + "\n"
         atomic_write_bytes(self.run_dir / "manifest.json", data.encode("utf-8"))
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
+        """The run's manifest; `RawFormatError` for a folder this version cannot read."""
         path = self.run_dir / "manifest.json"
         if not path.is_file():
             raise InputError(f"{self.run_dir}: not a raw run folder (no manifest.json)")
-        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return result
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            raise InputError(f"{self.run_dir}: manifest.json is not JSON") from None
+        found = result.get("raw_format", 1) if isinstance(result, dict) else None
+        if found not in READABLE:
+            raise RawFormatError(
+                f"{self.run_dir}: raw format {found} is not readable by this enrich "
+                f"(reads {', '.join(map(str, sorted(READABLE)))}); rebuild it with the version "
+                "that wrote it"
+            )
+        return cast(Manifest, result)
 
     def write_list(self, data: bytes) -> None:
         atomic_write_bytes(self.run_dir / "list.md", data)
 
     def list_bytes(self) -> bytes:
         return (self.run_dir / "list.md").read_bytes()
+
+
+def _readable(run_dir: Path) -> bool:
+    """A run folder whose documents this version reads (its format is one of `READABLE`)."""
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("raw_format", 1) in READABLE

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from enrich.limits import RetryBudget
+from enrich.core.rawdocs import Usage
+from enrich.sources.limits import RetryBudget
 
 
 @dataclass
@@ -90,30 +91,27 @@ class RateLimits:
             if window is not None:  # what it really cost, the headers have said by now
                 window.reserved = max(window.reserved - cost, 0)
 
-    def usage(self) -> dict[str, dict[str, Any]]:
+    def usage(self) -> dict[str, Usage]:
         """Per resource: what this run spent, and the window as last seen."""
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, Usage] = {}
         with self._lock:
             for resource in sorted(set(self.spent) | set(self.windows)):
                 window = self.windows.get(resource)
-                out[resource] = {
-                    "spent": self.spent.get(resource, 0),
-                    "limit": window.limit if window else None,
-                    "remaining": window.remaining if window else None,
-                    "reset": (
-                        datetime.fromtimestamp(window.reset, UTC).isoformat() if window else None
-                    ),
-                }
+                out[resource] = Usage(
+                    spent=self.spent.get(resource, 0),
+                    limit=window.limit if window else None,
+                    remaining=window.remaining if window else None,
+                    reset=datetime.fromtimestamp(window.reset, UTC).isoformat() if window else None,
+                )
         return out
 
 
-def merge(usages: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+def merge(usages: list[dict[str, Usage]]) -> dict[str, Usage]:
     """Usage of one run from its fetch tasks' usages: spent adds up, the lowest remaining wins."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Usage] = {}
     for usage in usages:
         for resource, u in usage.items():
-            seen = out.setdefault(resource, {"spent": 0, "limit": None, "remaining": None,
-                                             "reset": None})  # fmt: skip
+            seen = out.setdefault(resource, Usage(spent=0, limit=None, remaining=None, reset=None))
             seen["spent"] += u["spent"]
             if u["limit"] is not None:
                 seen["limit"] = max(seen["limit"] or 0, u["limit"])
@@ -124,40 +122,3 @@ def merge(usages: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
             if u["reset"] is not None:
                 seen["reset"] = max(seen["reset"] or "", u["reset"])
     return out
-
-
-class Pacer:
-    """Spaces requests evenly to at most ``per_minute`` (0: no pacing), across threads.
-
-    GitHub's secondary rate limit allows no more than 900 points a minute to REST endpoints (a
-    GET is one point); going over earns 403s and, repeated, a ban. Pacing is cheaper than
-    recovering from either.
-    """
-
-    def __init__(self, per_minute: float, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
-        self.sleep = sleep
-        self.next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self.next)
-            self.next = slot + self.interval
-        if slot > now:
-            self.sleep(slot - now)
-
-
-_pacers: dict[str, Pacer] = {}
-_pacers_lock = threading.Lock()
-
-
-def pacer(key: str, per_minute: float) -> Pacer:
-    """One pacer per run and upstream, shared by all its fetch tasks in this process."""
-    with _pacers_lock:
-        if key not in _pacers:
-            _pacers[key] = Pacer(per_minute)
-        return _pacers[key]

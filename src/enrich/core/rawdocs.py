@@ -1,0 +1,137 @@
+"""The raw layer's document shapes, as written by the sources and read back by normalize.
+
+A run folder is read again by warm runs (ETags, cards at an unchanged sha, up to 7 runs back)
+and by ``enrich rebuild``; its manifest carries `RAW_FORMAT`, and a reader that meets another
+format says so instead of misreading it. Bump `RAW_FORMAT` whenever a document's shape changes
+in a way an older reader would misread, and list the formats still readable in `READABLE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
+
+# Format 1: the documents below. Folders written before the manifest carried a format are
+# format 1 too (the same shapes).
+RAW_FORMAT = 1
+READABLE = frozenset({1})
+
+# A 304 answer carries the body it revalidated: as good as a 200.
+OK = (200, 304)
+
+
+class Exchange(TypedDict):
+    """One request's record: what was asked, what came back, when."""
+
+    request: str
+    url: str
+    status: int  # 0: no answer (connection failed)
+    etag: str | None
+    headers: dict[str, str]  # only `raw.KEPT_HEADERS`, lower-case; never a request header
+    fetched_at: str  # ISO 8601, UTC
+    body: Any
+    revalidated: NotRequired[str]  # a 304: when the body it confirmed was first read
+    reused: NotRequired[str]  # no request: why the previous answer still holds
+    query_id: NotRequired[str]  # GraphQL: the batch request this alias's subtree came from
+    alias: NotRequired[str]
+
+
+class ErrorInfo(TypedDict):
+    kind: str  # not_found, http, transient, network, deferred, graphql, malformed
+    message: str
+
+
+class GitHubDocument(TypedDict):
+    entry_id: str
+    requested: str  # owner/name as the list spells it
+    exchanges: list[Exchange]
+    api: NotRequired[str]  # "graphql" when read through GraphQL
+    error: NotRequired[ErrorInfo]
+
+
+class HubCard(TypedDict, total=False):
+    status: int
+    sha: str | None
+    text: str
+    fetched_at: str
+    error: str
+    reused: str
+
+
+class HubDocument(TypedDict):
+    entry_id: str
+    kind: str
+    exchanges: list[Exchange]
+    card: NotRequired[HubCard]
+    error: NotRequired[ErrorInfo]
+
+
+class WebDocument(TypedDict):
+    entry_id: str
+    hops: list[Exchange]
+    error: NotRequired[str]
+    skipped: NotRequired[str]
+
+
+class ArxivQuery(Exchange):
+    """One arXiv API request: the ids it asked for and the Atom body as received."""
+
+    ids: list[str]
+    error: NotRequired[str]
+
+
+class Manifest(TypedDict):
+    run_id: str
+    started_at: str
+    list_source: str
+    skipped_sources: dict[str, str]  # source -> why it was not fetched
+    raw_format: NotRequired[int]
+
+
+class RequestCounts(TypedDict):
+    """What a source cost a run: requests sent (retries not counted; a GraphQL batch once),
+    answered 304, and answers reused without a request."""
+
+    sent: int
+    not_modified: int
+    reused: int
+
+
+class Usage(TypedDict):
+    """What a run spent of one rate-limit window, and the window as last seen."""
+
+    spent: int
+    limit: int | None
+    remaining: int | None
+    reset: str | None
+
+
+# Response headers worth keeping; everything else (cookies, request ids) is dropped, and
+# request headers (where a token lives) are never stored at all.
+KEPT_HEADERS = {
+    "content-type", "etag", "last-modified", "link", "location", "retry-after",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used",
+    "x-ratelimit-resource", "x-repo-commit", "x-error-code", "x-error-message",
+}  # fmt: skip
+
+
+def exchange(
+    name: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, Any],
+    body: Any,
+    fetched_at: datetime,
+) -> Exchange:
+    """One request's record: what was asked, what came back, when."""
+    kept = {k.lower(): str(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+    return Exchange(
+        request=name,
+        url=url,
+        status=status,
+        etag=kept.get("etag"),
+        headers=dict(sorted(kept.items())),
+        fetched_at=fetched_at.isoformat(),
+        body=body,
+    )

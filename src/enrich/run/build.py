@@ -1,0 +1,69 @@
+"""A raw run folder -> its snapshot, with no network: what a run publishes and what
+``enrich rebuild`` re-derives, byte for byte.
+
+Pure over the folder's contents and the previous snapshot: the list's bytes, the manifest, each
+source's documents through its ``normalize``, then `enrich.core.assemble`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from enrich.core import crosslinks
+from enrich.core.assemble import apply_outcome, assemble
+from enrich.core.listing import parse_list
+from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.outcome import Outcome
+from enrich.sources.registry import SOURCES
+from enrich.store.raw import RawStore
+
+Outcomes = Mapping[str, Outcome[BaseModel]]
+
+
+def normalize_source(name: str, entries: list[Entry], store: RawStore) -> Outcomes:
+    """``entries``' outcomes from their raw documents: pure, so a fetch task can compute them
+    while slower sources are still fetching, and `build` gets the same answer from the folder."""
+    source = SOURCES[name]
+    keys = {e.id for e in entries} if source.per_entry_documents else None
+    return source.normalize(entries, store.documents(name, keys))
+
+
+def build(
+    store: RawStore, previous: Snapshot | None = None, outcomes: Outcomes | None = None
+) -> Snapshot:
+    """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
+    some entries (by id); the rest are normalized here."""
+    manifest = store.manifest()
+    parsed = parse_list(store.list_bytes(), manifest["list_source"])
+    skipped = manifest.get("skipped_sources", {})
+    failures = store.failures()
+    known = outcomes or {}
+    before = {e.id: e for e in previous.entries} if previous else {}
+    entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
+    for name, source in SOURCES.items():
+        todo = [e for e in parsed.entries if e.kind in source.kinds]
+        if name in skipped:
+            made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo}
+        else:
+            rest = [e for e in todo if e.id not in known]
+            found = normalize_source(name, rest, store) if rest else {}
+            missing = Outcome[BaseModel](
+                Status.ERROR, reason=failures.get(name, "no answer recorded")
+            )
+            made = {e.id: known.get(e.id) or found.get(e.id) or missing for e in todo}
+        for entry in todo:
+            entries[entry.id] = apply_outcome(
+                entry, made.get(entry.id), source.field, before.get(entry.id)
+            )
+    started = datetime.fromisoformat(manifest["started_at"])
+    return assemble(
+        crosslinks.link([entries[e.id] for e in parsed.entries]),
+        generated_at=started,
+        run_id=manifest["run_id"],
+        list_source=manifest["list_source"],
+        list_sha256=parsed.sha256,
+        skipped=parsed.skipped,
+    )

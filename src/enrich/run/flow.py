@@ -1,0 +1,245 @@
+"""The nightly job as a Prefect flow: `enrich.run.job.run_job`, its steps run as Prefect tasks.
+
+::
+
+    prepare                   (task)  read + parse the list, open the raw folder
+      └─ fetch-<source>-<n>   (tasks) on the flow's task runner: threads, or Dask workers
+    finish                    (task)  build, guard, diff, publish
+      └─ artifacts (summary, entries, changelog, top movers) in the Prefect UI
+
+The flow supplies only how a step runs (`PrefectExecutor`), logging and artifacts; which steps
+run and how failures are isolated is `run_job`'s, the function the tests run too.
+
+Retries are owned by the client layer, not by Prefect: PyGithub's ``GithubRetry``, the arxiv
+client's ``num_retries``, huggingface_hub's ``http_backoff`` and our bounded 202 loop retry
+transient upstream failures per request, honouring Retry-After. A fetch task never raises for an
+upstream failure (it records a status per entry), so a Prefect task retry would only repeat
+requests that already succeeded; the tasks therefore have none.
+
+Big values stay out of Prefect: tasks take plain data (paths, settings, ids, entries), the raw
+documents and the snapshot live on disk; results are not persisted, tokens are never parameters
+(the flow reads `Settings` from its own environment or Prefect Secret blocks).
+"""
+
+# No `from __future__ import annotations` here: Prefect validates the flow's parameters from
+# its annotations when a deployment runs it, and string annotations would not resolve.
+
+import contextvars
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from prefect import flow, get_run_logger, task
+from prefect.blocks.system import Secret
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.futures import PrefectFuture
+from prefect.schedules import Cron
+from prefect.settings import PREFECT_API_URL
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
+from pydantic import SecretStr
+
+from enrich.core.errors import ConfigError, EnrichError
+from enrich.core.settings import BUNDLED_LIST, Settings
+from enrich.run import artifacts, prefect_limits, report
+from enrich.run.job import Job, Reporter, run_job
+from enrich.run.steps import FetchTask
+from enrich.sources import NAMES
+
+FLOW_NAME = "enrich-awesome-list"
+TaskRunnerName = Literal["threads", "dask"]
+
+P = TypeVar("P")
+T = TypeVar("T")
+
+# Where this process shows its flow runs' progress (the CLI's bars); set by `reporting`.
+_reporter: contextvars.ContextVar[Reporter | None] = contextvars.ContextVar(
+    "enrich_reporter", default=None
+)
+
+
+@contextmanager
+def reporting(reporter: Reporter) -> Iterator[None]:
+    """Show the flow runs of this process on ``reporter`` (the CLI's progress bars)."""
+    token = _reporter.set(reporter)
+    try:
+        yield
+    finally:
+        _reporter.reset(token)
+
+
+def _step(fn: Callable[[Any], Any], payload: Any) -> Any:
+    """A step inside a task: our errors end the task Failed with one line (no traceback), and
+    carry the error itself, which `PrefectExecutor.call` raises again."""
+    try:
+        return fn(payload)
+    except EnrichError as exc:
+        return Failed(message=str(exc), data=exc)
+
+
+# The tasks wrap module-level functions, so that a worker process unpickles them by reference
+# (by name): a function pickled by value would drag its module's globals along.
+def run_step(fn: Callable[[Any], Any], payload: Any) -> Any:
+    return _step(fn, payload)
+
+
+def run_fetch(name: str, fn: Callable[[FetchTask], Any], task: FetchTask) -> Any:
+    get_run_logger().info("fetching %d %s entries", len(task.entries), task.source)
+    return fn(task)
+
+
+prepare_task = task(name="prepare", cache_policy=NO_CACHE, persist_result=False)(run_step)
+finish_task = task(name="finish", cache_policy=NO_CACHE, persist_result=False)(run_step)
+fetch_task = task(
+    name="fetch", task_run_name="{name}", cache_policy=NO_CACHE, persist_result=False
+)(run_fetch)
+
+
+_CALLS = {"prepare": prepare_task, "finish": finish_task}
+
+
+class PrefectExecutor:
+    """Each step a Prefect task; fetch tasks submitted to the flow's task runner."""
+
+    def __init__(self, runner: Any, quoted: bool, limits: str = "local") -> None:
+        self.runner = runner
+        # quote: Prefect would walk every record of a task's arguments looking for futures.
+        # Not on Dask, whose graph reads a tuple (what a quote is) as a task.
+        self.quoted = quoted
+        self.limits = limits
+
+    def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
+        state = _CALLS[step](fn, quote(payload), return_state=True)
+        if state.is_completed():
+            return state.result()  # type: ignore[no-any-return]
+        error = state.result(raise_on_failure=False)
+        if isinstance(error, EnrichError):
+            raise error
+        raise EnrichError(state.message or f"{step} ended {state.name}")
+
+    def submit(self, name: str, fn: Callable[[FetchTask], T], task: FetchTask) -> "_Future":
+        given: Any = quote(task) if self.quoted else task
+        return _Future(self.runner.submit(fetch_task, {"name": name, "fn": fn, "task": given}))
+
+
+class _Future:
+    """A submitted fetch task's result, or its failure as an exception."""
+
+    def __init__(self, future: PrefectFuture[Any]) -> None:
+        self.future = future
+
+    def result(self) -> Any:
+        # The task's own result (or its exception), from the runner's future: the state the
+        # API holds may lag behind a Dask worker's.
+        return self.future.result(raise_on_failure=True)
+
+
+def _task_runner(kind: TaskRunnerName) -> Any:
+    if kind == "dask":
+        try:
+            from prefect_dask.task_runners import DaskTaskRunner
+        except ImportError:  # pragma: no cover - the [dask] extra is not installed
+            raise ConfigError("task_runner=dask needs the [dask] extra (prefect-dask)") from None
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+        address = os.environ.get("ENRICH_DASK_ADDRESS")
+        if address:  # an existing cluster: its workers need this project installed
+            return DaskTaskRunner(address=address)
+        # A local cluster of worker processes, told the API this flow run reports to (a
+        # server's, or the ephemeral one `enrich run` starts): a worker that knows none would
+        # start an API of its own and report its task runs there.
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": 2, "threads_per_worker": 4, "processes": True,
+                "dashboard_address": None, "env": {"PREFECT_API_URL": _api_url()},
+            }
+        )  # fmt: skip
+    # Tasks wait on the network; each source bounds its own requests, so two per source.
+    return ThreadPoolTaskRunner(max_workers=2 * len(NAMES))
+
+
+def _api_url() -> str:
+    """The Prefect API this process reports to: the configured server, or the ephemeral one."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+
+def nightly(
+    list_source: str = str(BUNDLED_LIST),
+    out_dir: str = "data/enriched",
+    raw_dir: str = "data/raw",
+    sources: list[str] | None = None,
+    skip: dict[str, str] | None = None,
+    task_runner: TaskRunnerName = "threads",
+) -> State[Any]:
+    """Enrich an awesome list and publish the dataset.
+
+    Args:
+        list_source: a local path, an https URL, or ``github:OWNER/REPO/PATH[@REF]``.
+        out_dir: folder of the published dataset (latest.*, snapshots/, diffs/, history/).
+        raw_dir: folder of the raw layer (one sub-folder per run).
+        sources: enable only these sources (arxiv, github, huggingface, web); all by default.
+        skip: sources not fetched this run, each with the reason the snapshot will give.
+        task_runner: ``threads`` (this process) or ``dask`` (``ENRICH_DASK_ADDRESS``, else a
+            local cluster).
+    """
+    logger = get_run_logger()
+    try:
+        settings = _with_secret_blocks(Settings())
+        job = Job(list_source, Path(out_dir), Path(raw_dir), settings, sources, skip)
+        limits = "prefect" if prefect_limits.available() else "local"
+        with _task_runner(task_runner) as runner:
+            executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
+            result = run_job(job, executor, _reporter.get())
+    except EnrichError as exc:
+        logger.error("nothing published: %s", exc)
+        artifacts.for_failure(str(exc))
+        return Failed(message=str(exc))
+    summary = report.summary(result)
+    artifacts.for_run(result)
+    logger.info(report.one_line(result))
+    return Completed(message=report.one_line(result), data=summary)
+
+
+# The flow wraps a module-level function for the same reason as the tasks: Dask pickles the flow
+# run's context (the flow among it) with every task, and by name is the only way that travels.
+enrich_awesome_list = flow(name=FLOW_NAME, log_prints=False, persist_result=False)(nightly)
+
+
+def _with_secret_blocks(settings: Settings) -> Settings:
+    """Tokens from Prefect Secret blocks, when named and not already in the environment."""
+    update: dict[str, SecretStr] = {}
+    for field, block in (
+        ("github_token", settings.github_token_block),
+        ("hf_token", settings.hf_token_block),
+    ):
+        if block and getattr(settings, field) is None:
+            try:
+                stored: Any = Secret.load(block, _sync=True)  # type: ignore[call-arg]
+                update[field] = SecretStr(str(stored.get()))
+            except Exception as exc:  # ValueError for a missing block; never the value
+                raise ConfigError(f"Prefect Secret block {block!r} unreadable: {exc}") from None
+    return settings.model_copy(update=update) if update else settings
+
+
+def serve_nightly(list_source: str, out_dir: str, raw_dir: str, cron: str = "0 3 * * *") -> None:
+    """Serve deployment ``nightly``: the flow on ``cron`` (UTC), and on demand with
+    ``prefect deployment run 'enrich-awesome-list/nightly'``. Needs ``PREFECT_API_URL``."""
+    if not PREFECT_API_URL.value():
+        raise ConfigError(
+            "serve needs a Prefect server: start `prefect server start`, then "
+            "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`"
+        )
+    enrich_awesome_list.serve(
+        name="nightly",
+        schedules=[Cron(cron, timezone="UTC")],
+        parameters={"list_source": list_source, "out_dir": out_dir, "raw_dir": raw_dir},
+        description="Enrich the awesome list and publish the dataset, every night at 03:00 UTC.",
+        tags=["enrich"],
+    )

@@ -1,0 +1,232 @@
+"""The one composition of the nightly job: `run_job`. The CLI, the Prefect flow, the deployment
+and the tests all run this function; they differ only in the `Executor` that runs its steps.
+
+::
+
+    lock the output folder
+    prepare                 (executor.call)    read + parse the list, open the raw folder
+    plan                                       fetch tasks, round robin, arXiv as one task
+    fetch tasks             (executor.submit)  concurrent; a task that crashes fails only its
+                                               entries (recorded in the raw folder)
+    finish                  (executor.call)    build, guard, diff, publish
+
+An executor says *how* a step runs: `InProcess` calls it here and runs fetch tasks on a thread
+pool; `enrich.run.flow.PrefectExecutor` runs each as a Prefect task on the flow's task runner
+(threads or Dask). Which steps run, in which order, with which failure handling, is decided here
+only, so the fault tests exercise what ships.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from enrich.core.errors import EnrichError
+from enrich.core.model import Snapshot
+from enrich.core.settings import Settings
+from enrich.run import context
+from enrich.run.build import Outcomes
+from enrich.run.steps import (
+    LATEST,
+    FetchTask,
+    FinishInput,
+    PrepareInput,
+    RunResult,
+    fetch,
+    finish,
+    finish_step,
+    plan,
+    prepare,
+)
+from enrich.sources import NAMES
+from enrich.store.files import exclusive
+from enrich.store.raw import RawStore
+
+logger = logging.getLogger(__name__)
+
+P = TypeVar("P")
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+class Pending(Protocol[T]):  # type: ignore[misc]
+    def result(self) -> T: ...
+
+
+class Executor(Protocol):
+    """How the steps of a run are run; never which."""
+
+    # Which request slots the fetch tasks hold: "local" (this process) or "prefect".
+    limits: str
+
+    def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
+        """Run one step now and return its result (raise its error)."""
+        ...
+
+    def submit(self, name: str, fn: Callable[[FetchTask], T], task: FetchTask) -> Pending[T]:
+        """Start one fetch task; its result (or error) is read later."""
+        ...
+
+
+class InProcess:
+    """Steps called in this process, fetch tasks on a pool of threads (two per source: each
+    source bounds its own requests)."""
+
+    limits = "local"
+
+    def __init__(self, workers: int = 2 * len(NAMES)) -> None:
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+
+    def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
+        return fn(payload)
+
+    def submit(self, name: str, fn: Callable[[FetchTask], T], task: FetchTask) -> Future[T]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="enrich-task")
+        return self._pool.submit(fn, task)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+class Reporter(Protocol):
+    """Progress callbacks: the CLI draws bars; `Silent` ignores them."""
+
+    def start(self, source: str, total: int) -> Progress: ...
+
+    def finish(self, source: str) -> None: ...
+
+
+class Silent:
+    def start(self, source: str, total: int) -> Progress:
+        return lambda n: None
+
+    def finish(self, source: str) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run's inputs."""
+
+    list_source: str
+    out_dir: Path
+    raw_root: Path
+    settings: Settings
+    sources: list[str] | None = None
+    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
+    skip: dict[str, str] | None = None
+    now: datetime | None = None
+    list_bytes: bytes | None = None
+
+
+def run_job(
+    job: Job, executor: Executor | None = None, reporter: Reporter | None = None
+) -> RunResult:
+    """Run the nightly job once: the one composition every caller shares."""
+    own = executor is None
+    runner: Executor = executor if executor is not None else InProcess()
+    reporter = reporter or Silent()
+    try:
+        with exclusive(job.out_dir):
+            store = runner.call(
+                "prepare",
+                prepare,
+                PrepareInput(
+                    job.list_source, job.raw_root, job.settings, job.sources, job.skip, job.now,
+                    job.list_bytes,
+                ),
+            )  # fmt: skip
+            outcomes = _fetch_all(store, job.settings, runner, reporter)
+            return runner.call(
+                "finish",
+                finish_step,
+                FinishInput(str(store.run_dir), job.out_dir, job.settings, outcomes),
+            )
+    finally:
+        if own and isinstance(runner, InProcess):
+            runner.close()
+
+
+def _fetch_all(
+    store: RawStore, settings: Settings, executor: Executor, reporter: Reporter
+) -> Outcomes:
+    """Every fetch task of the run, concurrently; a task that crashes (a bug, a lost worker)
+    fails its own entries, with the reason in the raw folder, and nothing else."""
+    tasks = plan(store, settings, executor.limits)
+    outcomes: dict[str, Any] = {}
+    with context.scope(store.run_dir.name, settings, executor.limits) as scope:
+        for name in dict.fromkeys(t.source for t in tasks):
+            total = sum(len(t.entries) for t in tasks if t.source == name)
+            scope.progress[name] = reporter.start(name, total)
+        try:
+            pending = [(task, executor.submit(task.name, fetch, task)) for task in tasks]
+            for task, future in pending:
+                try:
+                    outcomes.update(future.result())
+                except Exception as exc:
+                    message = str(exc) if isinstance(exc, EnrichError) else _one_line(exc)
+                    logger.error("%s crashed: %s", task.name, message)
+                    store.put_failure(task.source, f"{task.source} failed: {message}")
+                # Tasks that ran in another process ticked nothing here: the bar catches up.
+                missing = len(task.entries) - scope.ticks[(task.source, task.part)]
+                if missing > 0 and task.source in scope.progress:
+                    scope.progress[task.source](missing)
+        finally:
+            for name in scope.progress:
+                reporter.finish(name)
+    return outcomes
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def rebuild(
+    raw_run: Path,
+    out_dir: Path,
+    settings: Settings,
+    previous: Snapshot | None = None,
+    *,
+    force: bool = False,
+) -> RunResult:
+    """Re-derive a run's snapshot from its raw folder (no network) and publish it through the
+    same finish step as a run, publish guard included unless ``force``."""
+    store = RawStore(raw_run)
+    store.manifest()  # a folder that is not a run, or of another raw format, fails first
+    with exclusive(out_dir):
+        return finish(store, out_dir, settings, previous=previous, check=not force)
+
+
+@contextmanager
+def in_process() -> Iterator[InProcess]:
+    """An `InProcess` executor that is closed afterwards."""
+    executor = InProcess()
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+__all__ = [
+    "LATEST",
+    "Executor",
+    "InProcess",
+    "Job",
+    "Reporter",
+    "RunResult",
+    "Silent",
+    "in_process",
+    "rebuild",
+    "run_job",
+]

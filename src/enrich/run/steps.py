@@ -1,0 +1,237 @@
+"""The steps of the nightly job as plain functions over plain data: prepare, the fetch tasks,
+finish. `enrich.run.job` composes them; whatever runs them (threads, Prefect, Dask workers) hands
+each one picklable arguments and gets picklable results back.
+
+::
+
+    prepare   read + parse the list, open the run's raw folder        -> RawStore
+    plan      the fetch tasks: chunks per source, arXiv as one task    -> [FetchTask]
+    fetch     one task: fetch its entries, normalize them              -> outcomes by id
+    finish    build the snapshot, guard, diff, publish                 -> RunResult
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import zip_longest
+from pathlib import Path
+
+from enrich.core.diff import Diff
+from enrich.core.errors import EnrichError, InputError
+from enrich.core.listing import parse_list
+from enrich.core.model import Entry, Snapshot
+from enrich.core.rawdocs import Manifest, RequestCounts, Usage
+from enrich.core.settings import Settings
+from enrich.run import context
+from enrich.run.build import Outcomes, build, normalize_source
+from enrich.run.guard import guard
+from enrich.sources import NAMES
+from enrich.sources.base import FetchContext, chunks
+from enrich.sources.github.ratelimit import merge as merge_usage
+from enrich.sources.listfile import read_list_source
+from enrich.sources.registry import SOURCES
+from enrich.store.codec import read_snapshot, to_arrow
+from enrich.store.compare import diff_snapshots
+from enrich.store.publish import publish
+from enrich.store.raw import RawStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    snapshot: Snapshot
+    run_dir: Path
+    published: list[Path] = field(default_factory=list)
+    requests: dict[str, RequestCounts] = field(default_factory=dict)
+    # per upstream rate limit ("github.core", "github.graphql"): spent, limit, remaining, reset
+    rate_limits: dict[str, Usage] = field(default_factory=dict)
+    source_failures: dict[str, str] = field(default_factory=dict)
+    diff: Diff | None = None
+
+
+@dataclass(frozen=True)
+class PrepareInput:
+    list_source: str
+    raw_root: Path
+    settings: Settings
+    sources: list[str] | None = None
+    skip: dict[str, str] | None = None
+    now: datetime | None = None
+    list_bytes: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FetchTask:
+    """One fetch task: plain data only, so that it travels to another process."""
+
+    run_dir: str
+    source: str
+    part: int
+    entries: list[Entry]
+    settings: Settings
+    limits: str = "local"  # "local" or "prefect": which request slots the task holds
+
+    @property
+    def run_id(self) -> str:
+        return Path(self.run_dir).name
+
+    @property
+    def name(self) -> str:
+        return f"fetch-{self.source}-{self.part}"
+
+
+@dataclass(frozen=True)
+class FinishInput:
+    run_dir: str
+    out_dir: Path
+    settings: Settings
+    outcomes: Outcomes
+
+
+def check_sources(sources: list[str] | None) -> None:
+    """An unknown source name is the user's error, found before anything starts."""
+    unknown = sorted(set(sources or []) - set(NAMES))
+    if unknown:
+        raise InputError(f"unknown source {', '.join(unknown)} (known: {', '.join(NAMES)})")
+
+
+def prepare(job: PrepareInput) -> RawStore:
+    """Read and parse the list, open the run's raw folder; an unusable list fails here."""
+    started = job.now or datetime.now(UTC)
+    check_sources(job.sources)
+    data = (
+        job.list_bytes
+        if job.list_bytes is not None
+        else read_list_source(job.list_source, job.settings)
+    )
+    parse_list(data, job.list_source)
+    run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
+    store = RawStore(job.raw_root / run_id)
+    store.write_list(data)
+    enabled = job.sources or list(NAMES)
+    skip = dict(job.skip or {})
+    for name in NAMES:
+        if name not in enabled:
+            skip.setdefault(name, "source disabled for this run")
+    store.write_manifest(
+        Manifest(
+            run_id=run_id,
+            started_at=started.isoformat(),
+            list_source=job.list_source,
+            skipped_sources=skip,
+        )
+    )
+    return store
+
+
+def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[FetchTask]:
+    """The run's fetch tasks, round robin over the sources so that every source starts at once
+    and none waits behind another's chunks. Each source's entries are cut into chunks of
+    ``task_chunk_size`` (the unit of scale-out); arXiv's spacing holds within one task only, so
+    its entries stay one task."""
+    manifest = store.manifest()
+    parsed = parse_list(store.list_bytes(), manifest["list_source"])
+    skipped = manifest.get("skipped_sources", {})
+    per_source: list[list[FetchTask]] = []
+    for name, source in SOURCES.items():
+        entries = [e for e in parsed.entries if e.kind in source.kinds]
+        if name in skipped or not entries:
+            continue
+        size = len(entries) if name == "arxiv" else settings.task_chunk_size
+        per_source.append(
+            [
+                FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
+                for part, chunk in enumerate(chunks(entries, size))
+            ]
+        )
+    return [task for row in zip_longest(*per_source) for task in row if task is not None]
+
+
+def fetch_source(name: str, entries: list[Entry], store: RawStore, ctx: FetchContext) -> str | None:
+    """Fetch one source's entries into the raw store.
+
+    A source that fails entirely fails only its entries: the reason is recorded in the raw
+    folder (the snapshot gives it to each of them) and returned, never raised.
+    """
+    try:
+        SOURCES[name].fetch(entries, store, ctx)
+    except Exception as exc:
+        ours = isinstance(exc, EnrichError)
+        message = str(exc) if ours else f"{type(exc).__name__}: {exc}"
+        logger.error("source %s failed: %s", name, message, exc_info=not ours)
+        store.put_failure(name, f"{name} failed: {message}")
+        return message
+    return None
+
+
+def fetch(task: FetchTask) -> Outcomes:
+    """One fetch task: its entries fetched into the raw store and normalized there, while
+    slower sources still fetch (`finish` only assembles). None of its outcomes when the source
+    failed as a whole (the raw store says why)."""
+    store = RawStore(Path(task.run_dir))
+    logger.info("fetching %d %s entries", len(task.entries), task.source)
+    with context.scope(task.run_id, task.settings, task.limits) as scope:
+        ctx = scope.fetch_context(task.settings, task.source, task.part)
+        failure = fetch_source(task.source, task.entries, store, ctx)
+    if failure:
+        logger.error("%s failed for these %d entries: %s", task.source, len(task.entries), failure)
+        return {}
+    return normalize_source(task.source, task.entries, store)
+
+
+class _Latest:
+    """`finish`'s default: the previous snapshot is the output folder's ``latest.json``."""
+
+
+LATEST = _Latest()
+
+
+def finish(
+    store: RawStore,
+    out_dir: Path,
+    settings: Settings,
+    outcomes: Outcomes | None = None,
+    *,
+    previous: Snapshot | _Latest | None = LATEST,
+    check: bool = True,
+) -> RunResult:
+    """Build the snapshot from the raw folder and publish it, unless the guard refuses it
+    (``check=False`` bypasses the guard: ``enrich rebuild --force``)."""
+    before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
+    snapshot = build(store, before, outcomes)
+    if check:
+        guard(snapshot, settings.publish_max_failed_share, out_dir)
+    table = to_arrow(snapshot)
+    changes = diff_snapshots(before, snapshot, table)
+    published = publish(snapshot, out_dir, changes, table)
+    return RunResult(
+        snapshot=snapshot,
+        run_dir=store.run_dir,
+        published=published,
+        diff=changes,
+        requests={name: store.requests(name) for name in NAMES},
+        rate_limits={
+            f"{name}.{resource}": used
+            for name in NAMES
+            for resource, used in merge_usage(store.usage(name)).items()
+        },
+        source_failures=store.failures(),
+    )
+
+
+def finish_step(job: FinishInput) -> RunResult:
+    return finish(RawStore(Path(job.run_dir)), job.out_dir, job.settings, job.outcomes)
+
+
+def read_previous(out_dir: Path) -> Snapshot | None:
+    path = out_dir / "latest.json"
+    if not path.is_file():
+        return None
+    try:
+        return read_snapshot(path)
+    except EnrichError as exc:
+        logger.warning("previous snapshot unreadable, starting a fresh history: %s", exc)
+        return None

@@ -1,0 +1,75 @@
+"""GitHub repositories, through PyGithub's requester: GraphQL batches with a token, REST without.
+
+::
+
+    client.py     PyGithub with the run's retry budget; the one conditional REST request
+    graphql.py    one query per 100 repositories, then contributor counts when the branch moved
+    rest.py       six conditional requests per repository (no token)
+    normalize.py  raw answers -> `Repo` (pure)
+    ratelimit.py  GitHub's rate-limit windows from its headers: admit, wait or defer
+
+Before each unit of work the run asks `RateLimits` whether the rate limit left covers it; if not
+it waits for the reset (budget permitting) or defers the entry (stale, with the reason) rather
+than run into 403s. REST requests are paced to GitHub's secondary limit (900 a minute).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from enrich.core.links import Kind
+from enrich.core.model import Entry, Repo
+from enrich.core.outcome import Outcome
+from enrich.core.rawdocs import GitHubDocument
+from enrich.sources.base import FetchContext, RawSink, chunks, fetch_each, per_entry
+from enrich.sources.github.client import GitHubContext, make_client
+from enrich.sources.github.graphql import fetch_batch, graphql_query
+from enrich.sources.github.normalize import outcome
+from enrich.sources.github.ratelimit import RateLimits
+from enrich.sources.github.rest import fetch_rest
+
+__all__ = ["GitHubSource", "graphql_query"]
+
+
+class GitHubSource:
+    name: str = "github"
+    kinds: tuple[Kind, ...] = (Kind.REPO,)
+    field: str = "repo"
+    per_entry_documents: bool = True
+
+    def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
+        settings = ctx.settings
+        token = settings.github_token.get_secret_value() if settings.github_token else None
+        headers = {"Accept": "application/vnd.github+json", "User-Agent": settings.user_agent}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        previous = raw.previous(self.name, {e.id for e in entries}, _usable)
+        rate = RateLimits(ctx.budget, sleep=ctx.budget.sleep)
+        pace = ctx.pacers.get("github-rest", settings.github_rest_per_minute)
+        with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
+            client = make_client(settings, ctx.budget)
+            gh = GitHubContext(client, stats_http, settings, rate, ctx.budget, previous, pace)
+            try:
+                if token and settings.github_graphql:
+                    for batch in chunks(entries, settings.github_graphql_batch_size):
+                        fetch_batch(gh, batch, raw, ctx)
+                else:
+                    fetch_each(
+                        self.name, entries, raw, ctx, settings.github_concurrency,
+                        lambda entry: fetch_rest(gh, entry),
+                    )  # fmt: skip
+            finally:
+                client.close()
+        raw.put_usage(self.name, rate.usage())
+
+    def normalize(
+        self, entries: list[Entry], documents: list[GitHubDocument]
+    ) -> Mapping[str, Outcome[Repo]]:
+        return per_entry(entries, documents, outcome)
+
+
+def _usable(doc: Any) -> bool:
+    return not doc.get("error") and bool(doc.get("exchanges"))

@@ -1,0 +1,165 @@
+"""GitHub's client for one fetch task: PyGithub's requester with the run's retry budget, and the
+one conditional REST request every part of the source goes through.
+
+Transient failures (5xx, 403/429 rate limits with Retry-After or a reset time) are retried by
+PyGithub's ``GithubRetry`` (urllib3), every wait drawn from the run's `RetryBudget`
+(``retry_budget_seconds``); a 200 whose body is not JSON is asked again here, from the same
+budget. Every request carries the ETag of the last good answer (``If-None-Match``); a 304 costs
+no rate limit (with a token) and records the previous body, marked ``revalidated``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import httpx
+import requests
+from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import MaxRetryError, ResponseError
+
+from enrich.core.errors import MalformedBodyError
+from enrich.core.rawdocs import OK, ErrorInfo, Exchange, exchange
+from enrich.core.settings import Settings
+from enrich.sources.github.ratelimit import RateLimits
+from enrich.sources.limits import Pacer, RetryBudget
+
+logger = logging.getLogger(__name__)
+
+
+class BudgetedRetry(GithubRetry):
+    """PyGithub's retry (5xx, 429, primary and secondary rate limits, honouring Retry-After and
+    the reset time), drawing every wait from the run's `RetryBudget`."""
+
+    def __init__(self, *, budget: RetryBudget, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.budget = budget
+
+    def new(self, **kw: Any) -> Self:
+        kw["budget"] = self.budget
+        return super().new(**kw)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is None:
+            wait = self.get_backoff_time()
+        if not self.budget.take(wait):
+            raise MaxRetryError(None, "", ResponseError("the run's retry budget is spent"))  # type: ignore[arg-type]
+        self.budget.sleep(wait)
+
+
+def make_client(settings: Settings, budget: RetryBudget) -> Github:
+    token = settings.github_token.get_secret_value() if settings.github_token else None
+    if token is None:
+        logger.warning("no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour")
+    return Github(
+        auth=Auth.Token(token) if token else None,
+        base_url=settings.github_api_url.rstrip("/"),
+        timeout=int(settings.http_timeout_seconds),
+        user_agent=settings.user_agent,
+        retry=BudgetedRetry(
+            budget=budget,
+            total=settings.http_retries,
+            backoff_factor=0.5,
+            max_rate_limit_wait=settings.github_max_rate_limit_wait,
+        ),
+        seconds_between_requests=settings.github_seconds_between_requests,
+        pool_size=settings.github_concurrency,
+    )
+
+
+@dataclass
+class GitHubContext:
+    """What every request of one fetch task shares."""
+
+    client: Github
+    stats_http: httpx.Client
+    settings: Settings
+    rate: RateLimits
+    budget: RetryBudget
+    previous: dict[str, Any]
+    pace: Pacer
+
+
+def conditional(previous: Exchange | None) -> dict[str, str]:
+    """``If-None-Match`` with the ETag of the last good answer, when there is one."""
+    if previous and previous.get("etag") and previous.get("status") in OK:
+        return {"If-None-Match": str(previous["etag"])}
+    return {}
+
+
+def revalidated(
+    name: str, url: str, headers: Mapping[str, Any], previous: Exchange, now: datetime
+) -> Exchange:
+    """A 304's record: the previous body, still current, and since when it was read."""
+    x = exchange(name, url, 304, headers, previous["body"], now)
+    x["etag"] = x["etag"] or previous["etag"]
+    x["revalidated"] = previous["fetched_at"]
+    return x
+
+
+def request(
+    ctx: GitHubContext,
+    exchanges: list[Exchange],
+    name: str,
+    url: str,
+    params: dict[str, Any] | None = None,
+    previous: Exchange | None = None,
+) -> Any:
+    """One REST request through PyGithub's requester, conditional on ``previous``'s ETag.
+
+    A 304 records the previous body (GitHub does not count it against the rate limit); a 200
+    whose body is not JSON is asked again, waits drawn from the run's budget.
+    """
+    headers = conditional(previous)
+    if not url.startswith("http"):
+        url = f"{ctx.settings.github_api_url.rstrip('/')}{url}"
+    wait = 0.5
+    for attempt in range(ctx.settings.http_retries + 1):
+        ctx.pace.wait()
+        status, answer_headers, output = ctx.client.requester.requestJson(
+            "GET", url, parameters=params, headers=headers
+        )
+        ctx.rate.observe(answer_headers, status)
+        now = datetime.now(UTC)
+        if status == 304 and previous is not None:
+            exchanges.append(revalidated(name, url, answer_headers, previous, now))
+            return previous["body"]
+        try:
+            data = json.loads(output) if output else None
+        except ValueError:
+            if status < 400:
+                if attempt < ctx.settings.http_retries and ctx.budget.wait(wait):
+                    logger.info("GitHub sent a malformed body for %s; asking again", url)
+                    wait *= 2
+                    continue
+                exchanges.append(exchange(name, url, status, answer_headers, None, now))
+                raise MalformedBodyError(
+                    f"GitHub sent malformed JSON {attempt + 1} times", source="github", url=url
+                ) from None
+            data = {"message": output[:200]}
+        exchanges.append(exchange(name, url, status, answer_headers, data, now))
+        if status >= 400:
+            raise ctx.client.requester.createException(status, answer_headers, data or {})
+        return data
+    raise AssertionError("unreachable")
+
+
+def error_info(exc: Exception) -> ErrorInfo:
+    """A failed request as an entry's error: a status, never a crash."""
+    if isinstance(exc, UnknownObjectException):
+        return ErrorInfo(kind="not_found", message="not found on GitHub (deleted or private)")
+    if isinstance(exc, GithubException):
+        return ErrorInfo(kind="http", message=f"GitHub answered HTTP {exc.status}")
+    if isinstance(exc, MalformedBodyError):
+        return ErrorInfo(kind="transient", message=str(exc))
+    if isinstance(exc, requests.exceptions.RetryError):
+        # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return ErrorInfo(kind="transient", message=f"GitHub kept failing: {reason or exc}")
+    return ErrorInfo(kind="network", message=f"GitHub unreachable ({type(exc).__name__})")

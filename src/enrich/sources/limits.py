@@ -1,0 +1,133 @@
+"""What one run may spend, handed to every source: request slots, a retry budget, a pacer.
+
+These are per-run objects. The run creates them (`enrich.run.context`), passes them in through
+`enrich.sources.base.FetchContext`, and drops them when it ends; no source keeps any of them in
+a module global.
+
+- `Slots`: how many requests a source may have in flight. `LocalSlots` holds a semaphore per
+  source in this process, sized by the settings (``github_concurrency``…); the fetch tasks of one
+  run share them, so the upstream never sees more. A Prefect-backed implementation (global
+  concurrency limits shared by every worker and flow run) lives in `enrich.run.prefect_limits`.
+- `RetryBudget`: the total time the run may spend waiting before retries.
+- `Pacer`: spaces requests to at most N a minute.
+
+arXiv is not limited by slots: its one task spaces its own requests (``arxiv_delay_seconds``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from enrich.core.settings import Settings
+
+LIMITED = ("github", "huggingface", "web")
+
+
+class Slots(Protocol):
+    """A bound on the requests a source has in flight; hold one slot per request or entry."""
+
+    def slot(self, source: str) -> AbstractContextManager[None]: ...
+
+
+class LocalSlots:
+    """One semaphore per limited source, in this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        sizes = {
+            "github": settings.github_concurrency,
+            "huggingface": settings.hub_concurrency,
+            "web": settings.web_concurrency,
+        }
+        self._local = {name: threading.BoundedSemaphore(max(n, 1)) for name, n in sizes.items()}
+
+    @contextlib.contextmanager
+    def slot(self, source: str) -> Iterator[None]:
+        semaphore = self._local.get(source)
+        if semaphore is None:
+            yield
+            return
+        with semaphore:
+            yield
+
+
+class RetryBudget:
+    """The total time one run may spend waiting before retries (backoff, Retry-After, rate-limit
+    resets), shared by all of its requests: a night of 503s costs this much, not one wait per
+    request. When it is spent, a request that would wait fails at once (its entry goes stale).
+
+    ``scale`` multiplies every wait actually slept (``retry_wait_scale``; tests set it to 0 so
+    that a fault table does not sleep for real); what is drawn from the budget is the full wait.
+    """
+
+    def __init__(
+        self, seconds: float, scale: float = 1.0, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.total = seconds
+        self.spent = 0.0
+        self.scale = scale
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    def take(self, seconds: float) -> bool:
+        with self._lock:
+            if self.spent + seconds > self.total:
+                return False
+            self.spent += seconds
+            return True
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` (already drawn with `take`), scaled."""
+        if seconds > 0 and self.scale > 0:
+            self._sleep(seconds * self.scale)
+
+    def wait(self, seconds: float) -> bool:
+        """Draw ``seconds`` and sleep them; False (no sleep) when the budget cannot pay."""
+        if not self.take(seconds):
+            return False
+        self.sleep(seconds)
+        return True
+
+
+class Pacer:
+    """Spaces requests evenly to at most ``per_minute`` (0: no pacing), across threads.
+
+    GitHub's secondary rate limit allows no more than 900 points a minute to REST endpoints (a
+    GET is one point); going over earns 403s and, repeated, a ban. Pacing is cheaper than
+    recovering from either.
+    """
+
+    def __init__(self, per_minute: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self.sleep = sleep
+        self.next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self.next)
+            self.next = slot + self.interval
+        if slot > now:
+            self.sleep(slot - now)
+
+
+class Pacers:
+    """The run's pacers by name (one per upstream), created on first use and shared by its
+    fetch tasks in this process."""
+
+    def __init__(self) -> None:
+        self._pacers: dict[str, Pacer] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, per_minute: float) -> Pacer:
+        with self._lock:
+            if name not in self._pacers:
+                self._pacers[name] = Pacer(per_minute)
+            return self._pacers[name]

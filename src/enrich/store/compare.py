@@ -1,0 +1,49 @@
+"""The diff of snapshots as they are stored: two `Snapshot`s, or two files (JSON or Parquet).
+
+The comparison itself is `enrich.core.diff` (pure); this module turns stored snapshots into the
+flat frames it compares, reading only the compared columns of a Parquet file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from enrich.core.diff import PATHS, Diff, compare, frame, from_columns
+from enrich.core.model import Snapshot
+from enrich.store.codec import read_table, to_arrow
+
+
+def diff_snapshots(old: Snapshot | None, new: Snapshot, new_table: pa.Table | None = None) -> Diff:
+    """``new_table``: ``new`` as Arrow, when the caller has it already."""
+    before = frame(to_arrow(old)) if old is not None else None
+    after = frame(new_table if new_table is not None else to_arrow(new))
+    return compare(before, after, old.header if old else None, new.header)
+
+
+def read_frame(path: Path) -> pl.DataFrame:
+    """The compared fields of a Parquet snapshot, reading only their leaf columns (abstracts,
+    cards and author lists are never loaded)."""
+    return from_columns(pq.read_table(path, columns=list(PATHS.values())))
+
+
+def diff_files(old: Path, new: Path) -> Diff:
+    """The diff of two snapshot files, JSON or Parquet in any mix."""
+    frames, headers = [], []
+    for path in (old, new):
+        if path.suffix == ".parquet":
+            header, _ = read_table(path, columns=["id"])  # checks the header and version
+            frames.append(read_frame(path))
+        else:
+            header, table = read_table(path)
+            frames.append(frame(table))
+        headers.append(header)
+    return compare(frames[0], frames[1], headers[0], headers[1])
+
+
+def to_json_bytes(diff: Diff) -> bytes:
+    return (json.dumps(diff, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
