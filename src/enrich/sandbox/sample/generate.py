@@ -115,7 +115,7 @@ def generate(out: Path, facts: Json | None = None, list_text: bytes | None = Non
         _text(out / "arxiv" / f"{paper_id.replace('/', '_')}.xml", _atom_entry(paper_id, paper))
     for repo_id, dataset in facts["huggingface"]["datasets"].items():
         card = _card(repo_id, dataset)
-        info = _hub_info(dataset["info"], card)
+        info = _hub_info(dataset["info"], card, dataset["citation"])
         _json(out / "huggingface" / "datasets" / f"{repo_id}.json", info)
         _text(out / "huggingface" / "datasets" / repo_id / "README.md", card)
 
@@ -573,16 +573,26 @@ def _card(repo_id: str, dataset: Json) -> str:
     return f"---\n{front}---\n\n" + "\n".join(lines) + "\n"
 
 
-def _hub_info(recorded: Json, card: str) -> Json:
-    """``GET /api/datasets/{id}``: the recorded metadata; ``description`` from the card."""
+def _hub_info(recorded: Json, card: str, cited: bool) -> Json:
+    """``GET /api/datasets/{id}``: the recorded metadata; ``citation`` (when the card has one)
+    and ``description`` generated, the latter from the card as the Hub does."""
     body = card.split("---\n", 2)[2]
     plain = " ".join(
         line.lstrip("#* ").replace("`", "") for line in body.splitlines() if line.strip()
     )
+    repo_id = recorded["id"]
+    citation = None
+    if cited:
+        key = repo_id.replace("/", "-")
+        citation = (
+            f"@misc{{sample-{key},\n  title = {{Sample citation ({LABEL}) for {repo_id}}},\n"
+            f"  howpublished = {{https://huggingface.co/datasets/{repo_id}}}\n}}"
+        )
     out: Json = {}
     for key, value in recorded.items():
         if key == "paperswithcode_id":
-            out["description"] = plain[:400]
+            out |= {"citation": citation, "description": plain[:400]}
         out[key] = value
-    out.setdefault("description", plain[:400])
+    if "description" not in out:
+        out |= {"citation": citation, "description": plain[:400]}
     return out
