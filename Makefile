@@ -1,17 +1,38 @@
 # Everything is installed into .venv from this file and pyproject.toml; versions are pinned
-# by constraints.txt (name==version lines). Python 3.11 is the only prerequisite.
+# by constraints.txt (name==version lines). Prerequisites: Python 3.11, and npm for GitHub's
+# GraphQL schema (the fake API validates GraphQL queries against it; the demo does not need it).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# GitHub's public GraphQL schema: schema.graphql of this npm package (MIT), pinned, with its hash.
+GRAPHQL_SCHEMA_PACKAGE := @octokit/graphql-schema
+GRAPHQL_SCHEMA_VERSION := 15.26.1
+GRAPHQL_SCHEMA_SHA256 := 3c62d0526d133cee53221c89de9b455ade24db78b9e7ad56d642c4c15bce2654
+GRAPHQL_SCHEMA_DIR := .cache/github-graphql-schema
+GRAPHQL_SCHEMA := $(GRAPHQL_SCHEMA_DIR)/.version-$(GRAPHQL_SCHEMA_VERSION)
 
 .PHONY: install demo test lint format typecheck check bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt | $(GRAPHQL_SCHEMA)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,dask]'
 	touch $(STAMP)
+
+# npm pack fetches the package's tarball without installing anything; schema.graphql and the
+# package's licence are kept (the sandbox reads $(GRAPHQL_SCHEMA_DIR)/schema.graphql).
+$(GRAPHQL_SCHEMA):
+	rm -rf $(GRAPHQL_SCHEMA_DIR) && mkdir -p $(GRAPHQL_SCHEMA_DIR)
+	cd $(GRAPHQL_SCHEMA_DIR) && npm pack --silent \
+		$(GRAPHQL_SCHEMA_PACKAGE)@$(GRAPHQL_SCHEMA_VERSION) > tarball-name
+	tar -xzf $(GRAPHQL_SCHEMA_DIR)/$$(cat $(GRAPHQL_SCHEMA_DIR)/tarball-name) \
+		-C $(GRAPHQL_SCHEMA_DIR) --strip-components=1 package/schema.graphql package/LICENSE.md
+	cd $(GRAPHQL_SCHEMA_DIR) && rm -f "$$(cat tarball-name)" tarball-name
+	$(PYTHON) -c "import hashlib, sys; sys.exit(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest() != sys.argv[2])" \
+		$(GRAPHQL_SCHEMA_DIR)/schema.graphql $(GRAPHQL_SCHEMA_SHA256) \
+		|| { echo "$(GRAPHQL_SCHEMA_DIR)/schema.graphql: unexpected sha256" >&2; exit 1; }
+	touch $@
 
 install: $(STAMP)
 
@@ -39,4 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python benches/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache

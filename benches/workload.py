@@ -2,7 +2,7 @@
 
 SYNTHETIC SAMPLE DATA, generated on each run, never committed: 1,000 GitHub repositories,
 500 arXiv papers, 300 Hub datasets and 200 web pages, in the layout of the fake API's data
-folder (``enrich/sandbox/data/README.md``) and shaped like its real-format samples. Numbers are
+folder (``enrich/sandbox/sample/README.md``) and shaped like its real-format samples. Numbers are
 drawn from a seeded generator; no value describes a real project.
 """
 

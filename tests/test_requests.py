@@ -71,6 +71,19 @@ def test_the_fake_rejects_what_github_would_reject(fake: FakeAPI) -> None:
     assert github_graphql.validation_errors(graphql_query(1)) == []
 
 
+def test_without_the_schema_graphql_says_how_to_get_it(
+    fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema is fetched by `make install`; without it every repository fails, saying so."""
+    monkeypatch.setenv(github_graphql.SCHEMA_ENV, str(tmp_path / "missing/schema.graphql"))
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+    entries = [entry_for(u) for u in REPOS[:2]]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    for entry in entries:
+        assert outcomes[entry.id].status == Status.ERROR
+        assert "make install" in outcomes[entry.id].reason and github_graphql.SCHEMA_ENV in outcomes[entry.id].reason
+
+
 # -- GraphQL and REST tell the same story ---------------------------------------------------
 
 def test_graphql_and_rest_records_agree(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:

@@ -1,9 +1,12 @@
 """The fake API's GitHub GraphQL endpoint: queries executed against GitHub's published schema.
 
-Every query is parsed and validated against ``data/github/schema.graphql`` (GitHub's public
-SDL, octokit/graphql-schema), so a query the real API would reject is rejected here too, with
-GitHub's error shape (HTTP 200, ``errors`` with ``extensions.code``). Repositories are built
-from the same sample files that answer REST, so both APIs tell the same story.
+Every query is parsed and validated against GitHub's public SDL, ``schema.graphql`` of the npm
+package ``@octokit/graphql-schema`` (MIT; ``make install`` fetches the version the Makefile pins
+into ``.cache/github-graphql-schema/``, or ``ENRICH_GITHUB_GRAPHQL_SCHEMA`` names the file), so a
+query the real API would reject is rejected here too, with GitHub's error shape (HTTP 200,
+``errors`` with ``extensions.code``). Without the schema every repository of a query answers
+``null`` with an error that says how to get it. Repositories are built from the same sample
+files that answer REST, so both APIs tell the same story.
 
 Quirks kept: an unknown repository is ``null`` in ``data`` plus a ``NOT_FOUND`` error with the
 alias in ``path`` (the rest of the batch still answers); ``repository`` follows renames by
@@ -14,7 +17,9 @@ connection requests, at least 1).
 from __future__ import annotations
 
 import functools
+import logging
 import math
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,14 +46,42 @@ class FakeAPI(Protocol):
     def redirects(self) -> dict[str, str]: ...
 
 
-SCHEMA_PATH = Path(__file__).parent / "data" / "github" / "schema.graphql"
+logger = logging.getLogger(__name__)
+
+SCHEMA_ENV = "ENRICH_GITHUB_GRAPHQL_SCHEMA"
+# Where `make install` puts it in a checkout (src/enrich/sandbox/ -> the checkout's root).
+CHECKOUT_SCHEMA = (
+    Path(__file__).resolve().parents[3] / ".cache/github-graphql-schema/schema.graphql"
+)
+MISSING = (
+    "enrich's fake GitHub API has no GraphQL schema: run `make install` (fetches "
+    f"@octokit/graphql-schema) or set {SCHEMA_ENV} to a schema.graphql"
+)
+
+
+class SchemaMissing(RuntimeError):
+    pass
+
+
+def schema_path() -> Path | None:
+    """GitHub's ``schema.graphql``: ``$ENRICH_GITHUB_GRAPHQL_SCHEMA``, else the checkout's cache."""
+    named = os.environ.get(SCHEMA_ENV)
+    path = Path(named) if named else CHECKOUT_SCHEMA
+    return path if path.is_file() else None
 
 
 @functools.cache
+def _schema(path: Path) -> GraphQLSchema:
+    text = path.read_text(encoding="utf-8")
+    return build_schema(text, assume_valid=True, assume_valid_sdl=True)
+
+
 def schema() -> GraphQLSchema:
     """GitHub's schema; its SDL has known duplicate-field quirks, so SDL checks are off."""
-    text = SCHEMA_PATH.read_text(encoding="utf-8")
-    return build_schema(text, assume_valid=True, assume_valid_sdl=True)
+    path = schema_path()
+    if path is None:
+        raise SchemaMissing(MISSING)
+    return _schema(path)
 
 
 def validation_errors(query: str) -> list[str]:
@@ -72,7 +105,12 @@ def answer(
         document = parse(query)
     except GraphQLError as exc:
         return {"errors": [_error(exc, "parseError")]}
-    problems = validate(schema(), document)
+    try:
+        github = schema()
+    except SchemaMissing:
+        logger.warning(MISSING)
+        return _unanswerable(document)
+    problems = validate(github, document)
     if problems:
         return {"errors": [_error(e, "undefinedField") for e in problems]}
     cost = _cost(document)
@@ -87,13 +125,27 @@ def answer(
     }
     root = {"repository": functools.partial(_repository, fake), "rateLimit": rate_limit}
     result = execute_sync(
-        schema(), document, root_value=root, variable_values=variables,
+        github, document, root_value=root, variable_values=variables,
         field_resolver=_resolve,
     )  # fmt: skip
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [_error(e) for e in result.errors]
     return body
+
+
+def _unanswerable(document: Any) -> dict[str, Any]:
+    """Without the schema: every top-level field ``null``, with an error saying how to get it."""
+    keys = [
+        (node.alias or node.name).value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for node in definition.selection_set.selections
+        if isinstance(node, FieldNode)
+    ]
+    errors = [{"path": [key], "extensions": {"code": "schemaMissing"}, "message": MISSING}
+              for key in keys] or [{"message": MISSING}]  # fmt: skip
+    return {"data": dict.fromkeys(keys), "errors": errors}
 
 
 def _resolve(source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:

@@ -1,16 +1,17 @@
 """A local fake of the GitHub REST, arXiv query and Hugging Face Hub APIs, on 127.0.0.1.
 
-It serves the sample data in ``data/`` (see its README: real-format responses, labelled sample
-data) the way the real services answer, quirks included, so the real client libraries can be
-driven over real HTTP: GitHub's Link-header pagination, ETag / If-None-Match -> 304, rate-limit
-headers, a 301 to ``/repositories/{id}`` for a renamed repository, 404 bodies, 202 from a
-statistics endpoint on its first call; arXiv's Atom feed, 400 + Error entry for a malformed id,
-unknown ids silently absent; the Hub's ``expand[]`` parameter, ``X-Repo-Commit`` on file
-resolves, ``X-Error-Code: GatedRepo`` for a gated repository's files.
+It serves the generated sample data (``enrich.sandbox.sample``: recorded facts, generated
+texts, real formats; not live data) the way the real services answer, quirks included, so the
+real client libraries can be driven over real HTTP: GitHub's Link-header pagination, ETag /
+If-None-Match -> 304, rate-limit headers, a 301 to ``/repositories/{id}`` for a renamed
+repository, 404 bodies, 202 from a statistics endpoint on its first call; arXiv's Atom feed,
+400 + Error entry for a malformed id, unknown ids silently absent; the Hub's ``expand[]``
+parameter, ``X-Repo-Commit`` on file resolves, ``X-Error-Code: GatedRepo`` for a gated
+repository's files.
 
 Each API lives under its own prefix: ``/github`` (GITHUB_API_URL), ``/arxiv`` (ARXIV_API_URL)
 and ``/hf`` (HF_ENDPOINT). Later data folders override earlier ones, so a test can add or change
-a repository without touching the bundled sample data. Faults and latency can be injected.
+a repository without touching the sample data. Faults and latency can be injected.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from xml.sax.saxutils import escape
 from enrich.core.links import ARXIV_ID
 from enrich.core.settings import Settings
 from enrich.sandbox import github_graphql
+from enrich.sandbox.sample import sample_data_dir
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +45,18 @@ FAKE_PACE: dict[str, Any] = {
     "github_rest_per_minute": 0.0,
     "github_stats_wait_seconds": 0.01,
 }
-BUNDLED_DATA = Path(__file__).parent / "data"
 GITHUB_PUBLIC = "https://api.github.com"
-# The sample data's "now" (PROVENANCE.md): commit-activity windows are computed from it, so the
-# demo's figures do not drift with the wall clock.
+# The sample data's "now" (``as_of`` of its facts): commit-activity windows are computed from
+# it, so the demo's figures do not drift with the wall clock.
 AS_OF = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 RATE_LIMIT = 5000
+
+
+def __getattr__(name: str) -> Path:
+    """``BUNDLED_DATA``: the generated sample-data folder (generated on first use)."""
+    if name == "BUNDLED_DATA":
+        return sample_data_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -76,7 +84,7 @@ class FakeAPI:
     """The fake services' state: data folders, faults, counters. Thread-safe."""
 
     def __init__(self, data_dirs: list[Path] | None = None, latency: float = 0.0) -> None:
-        self.data_dirs = [BUNDLED_DATA, *(data_dirs or [])]
+        self.data_dirs = [sample_data_dir(), *(data_dirs or [])]
         self.latency = latency
         self.faults: list[Fault] = []
         # ids silently left out of the next N answers (arXiv's short-page quirk)
