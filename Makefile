@@ -12,7 +12,7 @@ GRAPHQL_SCHEMA_SHA256 := 3c62d0526d133cee53221c89de9b455ade24db78b9e7ad56d642c4c
 GRAPHQL_SCHEMA_DIR := .cache/github-graphql-schema
 GRAPHQL_SCHEMA := $(GRAPHQL_SCHEMA_DIR)/.version-$(GRAPHQL_SCHEMA_VERSION)
 
-.PHONY: install demo test lint format typecheck check bench clean
+.PHONY: install demo test test-fast lint format typecheck check bench clean
 
 $(STAMP): pyproject.toml constraints.txt | $(GRAPHQL_SCHEMA)
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/enrich demo
 
+# Everything CI runs: lint, the architecture contract (import-linter), every test.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The developer's loop: the same without the tests that start processes or a Prefect API.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

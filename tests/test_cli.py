@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from enrich.sandbox.sample import sample_data_dir
+
+pytestmark = pytest.mark.slow  # runs `enrich` as a process
+
 ROOT = Path(__file__).parent.parent
 BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
 
@@ -65,11 +69,20 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def test_demo_then_rebuild(tmp_path: Path) -> None:
-    """`enrich demo` is the offline nightly job; `enrich rebuild` re-derives its snapshot."""
-    result = enrich("demo", "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw"))
-    assert result.returncode == 0, result.stderr
-    assert "offline demo: web pages are not fetched" not in result.stderr
+def test_rebuild_of_a_non_run_folder_is_one_line(tmp_path: Path) -> None:
+    result = enrich("rebuild", str(tmp_path))
+    assert result.returncode == 2 and "not a raw run folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
+    """The smoke test of the front door. `enrich demo` is the offline nightly job; `enrich
+    rebuild` re-derives its snapshot byte for byte. Then the sample data changes (a star count,
+    a new release, a new arXiv version, one more entry in the list) and `enrich demo` runs
+    again: the changelog says exactly that."""
+    out, raw = str(tmp_path / "out"), str(tmp_path / "raw")
+    first = enrich("demo", "--out", out, "--raw", raw)
+    assert first.returncode == 0, first.stderr
     latest = json.loads((tmp_path / "out/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["https://carper.ai/"] == "skipped"
@@ -78,33 +91,17 @@ def test_demo_then_rebuild(tmp_path: Path) -> None:
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert (tmp_path / "rebuilt/latest.json").read_bytes() == (tmp_path / "out/latest.json").read_bytes()
 
-
-def test_rebuild_of_a_non_run_folder_is_one_line(tmp_path: Path) -> None:
-    result = enrich("rebuild", str(tmp_path))
-    assert result.returncode == 2 and "not a raw run folder" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_demo_twice_names_exactly_what_changed_upstream(tmp_path: Path) -> None:
-    """`enrich demo`, then the sample data changes (a star count, a new release, a new arXiv
-    version, one more entry in the list), then `enrich demo` again: the changelog says exactly
-    that."""
-    from enrich.sandbox.server import BUNDLED_DATA
-
-    out, raw = str(tmp_path / "out"), str(tmp_path / "raw")
-    first = enrich("demo", "--out", out, "--raw", raw)
-    assert first.returncode == 0, first.stderr
-
     changed = tmp_path / "changed"
-    repo = json.loads((BUNDLED_DATA / "github/repos/huggingface/trl.json").read_text())
+    data = sample_data_dir()
+    repo = json.loads((data / "github/repos/huggingface/trl.json").read_text())
     repo["stargazers_count"] += 42
     (changed / "github/repos/huggingface/trl").mkdir(parents=True)
     (changed / "github/repos/huggingface/trl.json").write_text(json.dumps(repo))
-    releases = json.loads((BUNDLED_DATA / "github/repos/huggingface/trl/releases.json").read_text())
+    releases = json.loads((data / "github/repos/huggingface/trl/releases.json").read_text())
     newest = {**releases[0], "id": 999, "tag_name": "v1.10.0", "name": "v1.10.0",
               "published_at": "2026-11-26T12:00:00Z"}
     (changed / "github/repos/huggingface/trl/releases.json").write_text(json.dumps([newest, *releases]))
-    atom = (BUNDLED_DATA / "arxiv/2204.05862.xml").read_text()
+    atom = (data / "arxiv/2204.05862.xml").read_text()
     (changed / "arxiv").mkdir()
     (changed / "arxiv/2204.05862.xml").write_text(atom.replace("2204.05862v1", "2204.05862v2"))
     new_list = tmp_path / "list.md"

@@ -12,8 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import BUNDLED, run
 from enrich.core.settings import Settings
+
+pytestmark = pytest.mark.slow  # forks publishing processes
 
 # A zygote: one interpreter that imports everything once, then forks a child per publish. The
 # child publishes raw run B over the given folder and SIGKILLs itself at its N-th os.replace.

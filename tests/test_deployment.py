@@ -20,6 +20,8 @@ import pytest
 from conftest import ROOT
 from enrich.sandbox.server import FakeAPI
 
+pytestmark = pytest.mark.slow  # starts a Prefect server and processes
+
 BIN = Path(sys.executable).parent
 
 

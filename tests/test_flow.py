@@ -15,9 +15,11 @@ from conftest import BUNDLED
 from enrich.core.errors import InputError, LockedError
 from enrich.core.settings import Settings
 from enrich.run.flow import enrich_awesome_list
-from enrich.sandbox.server import FakeAPI, Fault
+from enrich.sandbox.server import NO_WAITS, FakeAPI, Fault
 from enrich.sources.listfile import read_list_source
 from enrich.store.files import exclusive
+
+pytestmark = pytest.mark.slow  # starts a Prefect API
 
 SKIP_WEB = {"web": "offline: web pages are not fetched"}
 
@@ -31,7 +33,7 @@ def prefect_api() -> Iterator[None]:
 @pytest.fixture
 def env(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
     """The flow reads its settings from the environment: point it at the fake."""
-    for name, value in fake.environment(http_retries=0).items():
+    for name, value in fake.environment(http_retries=0, **NO_WAITS).items():
         monkeypatch.setenv(name, value)
     return fake
 

@@ -180,6 +180,7 @@ def test_bundled_list() -> None:
     assert sorted(p.index for e in parsed.entries for p in e.positions) == list(range(1, 28))
 
 
+@pytest.mark.slow
 def test_a_100000_link_list_is_parsed_whole() -> None:
     """Every link of a very long list becomes an entry (linear time; no cap, no traceback)."""
     kinds = [

@@ -22,7 +22,8 @@ from enrich.core.links import Kind, classify
 from enrich.core.model import Entry, Status
 from enrich.core.settings import Settings
 from enrich.sandbox import github_graphql
-from enrich.sandbox.server import BUNDLED_DATA, FakeAPI
+from enrich.sandbox.sample import sample_data_dir
+from enrich.sandbox.server import FakeAPI
 from enrich.sources.github import graphql_query
 from enrich.store.raw import RawStore
 
@@ -165,7 +166,7 @@ def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
     entries = [entry_for(u) for u in REPOS]
     cold = fetch("github", entries, settings, tmp_path, "r1")
     # One repository gets a new commit on its default branch.
-    moved = BUNDLED_DATA / "github/repos/voidful/TextRL"
+    moved = sample_data_dir() / "github/repos/voidful/TextRL"
     shutil.copytree(moved, extra_data / "github/repos/voidful/TextRL")
     shutil.copy(moved.with_suffix(".json"), extra_data / "github/repos/voidful/TextRL.json")
     commits = json.loads((moved / "commits.json").read_text())
@@ -202,7 +203,7 @@ def test_a_run_defers_what_the_rate_limit_cannot_cover(fake: FakeAPI, tmp_path: 
 # -- arXiv and the Hub --------------------------------------------------------------------
 
 def test_arxiv_asks_once_per_100_papers(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
-    ids = sorted(p.stem for p in (BUNDLED_DATA / "arxiv").glob("*.xml"))
+    ids = sorted(p.stem for p in (sample_data_dir() / "arxiv").glob("*.xml"))
     entries = [entry_for(f"https://arxiv.org/abs/{i}") for i in ids]
     outcomes = fetch("arxiv", entries, settings, tmp_path, "r1")
     assert all(o.status == Status.OK for o in outcomes.values())
@@ -219,7 +220,7 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
     cold = fetch("huggingface", entries, settings, tmp_path, "r1")
     assert len(fake.requests("hf")) <= 2 * len(entries)
     # One dataset gets a new commit (its card text unchanged).
-    info = json.loads((BUNDLED_DATA / "huggingface/datasets/Anthropic/hh-rlhf.json").read_text())
+    info = json.loads((sample_data_dir() / "huggingface/datasets/Anthropic/hh-rlhf.json").read_text())
     write_json(extra_data / "huggingface/datasets/Anthropic/hh-rlhf.json", {**info, "sha": "e" * 40})
     fake.log.clear()
     warm = fetch("huggingface", entries, settings, tmp_path, "r2")
@@ -233,8 +234,8 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
 def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """The #7 targets at a list's scale: GraphQL ≤ 0.05 requests a repository cold (everything
     but contributors), one contributor count each; warm, nothing but the queries."""
-    sample = json.loads((BUNDLED_DATA / "github/repos/voidful/TextRL.json").read_text())
-    sample_dir = BUNDLED_DATA / "github/repos/voidful/TextRL"
+    sample = json.loads((sample_data_dir() / "github/repos/voidful/TextRL.json").read_text())
+    sample_dir = sample_data_dir() / "github/repos/voidful/TextRL"
     urls = []
     for i in range(150):
         full = f"sample-org/repo-{i:03d}"
@@ -259,7 +260,7 @@ def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: P
 def test_arxiv_250_papers_cost_3_requests_spaced_apart(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """One request per 100 papers, and never two closer than the spacing (a lower bound the
     client's sleep guarantees, so this holds on any machine)."""
-    sample = (BUNDLED_DATA / "arxiv/2204.05862.xml").read_text()
+    sample = (sample_data_dir() / "arxiv/2204.05862.xml").read_text()
     ids = [f"2301.{i:05d}" for i in range(250)]
     for paper in ids:
         (extra_data / "arxiv").mkdir(exist_ok=True)

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     allow_loopback: bool = False
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).
     http_retries: int = 3
+    # The first wait before a retry; it doubles at each try (urllib3's and huggingface_hub's
+    # exponential backoff), unless the answer says how long (Retry-After, a reset time).
+    http_backoff_seconds: float = Field(default=1.0, ge=0.0)
     http_timeout_seconds: float = 30.0
     # Total time a run may wait before retries (backoff, Retry-After, rate-limit resets),
     # shared by all its GitHub requests; then failing entries go stale instead of waiting.

@@ -17,10 +17,13 @@ a repository without touching the sample data. Faults and latency can be injecte
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import hashlib
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -45,18 +48,14 @@ FAKE_PACE: dict[str, Any] = {
     "github_rest_per_minute": 0.0,
     "github_stats_wait_seconds": 0.01,
 }
+# Tests do not sleep through backoffs and Retry-After waits: they are drawn from the run's budget
+# as in production, but not slept (`retry_wait_scale`).
+NO_WAITS: dict[str, Any] = {"retry_wait_scale": 0.0}
 GITHUB_PUBLIC = "https://api.github.com"
 # The sample data's "now" (``as_of`` of its facts): commit-activity windows are computed from
 # it, so the demo's figures do not drift with the wall clock.
 AS_OF = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 RATE_LIMIT = 5000
-
-
-def __getattr__(name: str) -> Path:
-    """``BUNDLED_DATA``: the generated sample-data folder (generated on first use)."""
-    if name == "BUNDLED_DATA":
-        return sample_data_dir()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -113,7 +112,9 @@ class FakeAPI:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -142,7 +143,8 @@ class FakeAPI:
         return f"{self.base_url}/hf"
 
     def settings(self, **overrides: Any) -> Settings:
-        """Settings that point every client at this fake, without delays meant for the real APIs."""
+        """Settings that point every client at this fake, without delays meant for the real APIs
+        and without sleeping through retry waits (tests)."""
         values: dict[str, Any] = {
             "github_api_url": self.github_url,
             "arxiv_api_url": self.arxiv_url,
@@ -150,6 +152,7 @@ class FakeAPI:
             "github_token": None,
             "hf_token": None,
             **FAKE_PACE,
+            **NO_WAITS,
             **overrides,
         }
         return Settings(**values)
@@ -196,7 +199,12 @@ class FakeAPI:
 
     def load_json(self, relative: str) -> Any:
         path = self.find(relative)
-        return None if path is None else json.loads(path.read_text(encoding="utf-8"))
+        if path is None:
+            return None
+        stat = path.stat()
+        # Parsed once per version of the file (a test may rewrite it between runs): the fake
+        # answers as fast as the real API's edge would, so tests measure the client, not it.
+        return copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
 
     def redirects(self) -> dict[str, str]:
         merged: dict[str, str] = {}
@@ -212,6 +220,11 @@ class FakeAPI:
                 if json.loads(path.read_text()).get("id") == repo_id:
                     return f"{path.parent.name}/{path.stem}"
         return None
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(path: Path, mtime_ns: int, size: int) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _find_ci(root: Path, relative: str) -> Path | None:
@@ -234,6 +247,12 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeAPI
     protocol_version = "HTTP/1.1"
     server_version = "enrich-fake-api"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without NODELAY, Nagle's algorithm holds the
+        # second until the client's delayed ACK (~40 ms a request on a kept-alive connection).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("fake api: " + format, *args)

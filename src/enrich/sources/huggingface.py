@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,7 +73,7 @@ class HubSource:
         previous = raw.previous(self.name, {e.id for e in entries}, _has_card)
         fetch_each(
             self.name, entries, raw, ctx, settings.hub_concurrency,
-            lambda entry: _fetch_one(entry, settings, previous.get(entry.id)),
+            lambda entry: _fetch_one(entry, ctx, previous.get(entry.id)),
         )  # fmt: skip
 
     def normalize(
@@ -87,13 +86,14 @@ def _has_card(doc: Any) -> bool:
     return not doc.get("error") and "sha" in (doc.get("card") or {})
 
 
-def _fetch_one(entry: Entry, settings: Settings, previous: HubDocument | None) -> HubDocument:
+def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) -> HubDocument:
+    settings = ctx.settings
     doc = HubDocument(entry_id=entry.id, kind=entry.kind.value, exchanges=[])
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     endpoint = settings.hf_endpoint.rstrip("/")
     url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
     try:
-        response, body = _info(url, entry, settings, token)
+        response, body = _info(url, entry, ctx, token)
         doc["exchanges"].append(
             exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
         )
@@ -120,8 +120,11 @@ def _fetch_one(entry: Entry, settings: Settings, previous: HubDocument | None) -
     return doc
 
 
-def _info(url: str, entry: Entry, settings: Settings, token: str | None) -> tuple[Any, Any]:
-    """The info answer and its body; a 200 whose body is not JSON (truncated) is asked again."""
+def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple[Any, Any]:
+    """The info answer and its body; a 200 whose body is not JSON (truncated) is asked again,
+    the wait drawn from the run's retry budget."""
+    settings = ctx.settings
+    wait = settings.http_backoff_seconds
     for attempt in range(settings.http_retries + 1):
         # huggingface_hub's own retry helper owns transient failures (408, 429, 5xx, network
         # errors), honouring Retry-After and the Hub's RateLimit headers; 404/401 are final.
@@ -129,7 +132,7 @@ def _info(url: str, entry: Entry, settings: Settings, token: str | None) -> tupl
             "GET",
             url,
             max_retries=settings.http_retries,
-            base_wait_time=1,
+            base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
             max_wait_time=30,
             params=[("expand[]", p) for p in _EXPAND[entry.kind]],
             headers=build_hf_headers(token=token),
@@ -140,10 +143,10 @@ def _info(url: str, entry: Entry, settings: Settings, token: str | None) -> tupl
         try:
             return response, response.json()
         except ValueError:
-            if attempt == settings.http_retries:
+            if attempt == settings.http_retries or not ctx.budget.wait(wait):
                 raise
             logger.info("the Hub sent a malformed body for %s; asking again", url)
-            time.sleep(min(2**attempt, 30))
+            wait = min(wait * 2, 30)
     raise AssertionError("unreachable")
 
 
@@ -156,7 +159,8 @@ def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | Non
     )  # fmt: skip
     try:
         response = http_backoff(
-            "GET", url, max_retries=settings.http_retries, base_wait_time=1, max_wait_time=30,
+            "GET", url, max_retries=settings.http_retries, max_wait_time=30,
+            base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
             headers=build_hf_headers(token=token), timeout=settings.http_timeout_seconds,
             follow_redirects=True,
         )  # fmt: skip

@@ -65,7 +65,8 @@ def make_client(settings: Settings, budget: RetryBudget) -> Github:
         retry=BudgetedRetry(
             budget=budget,
             total=settings.http_retries,
-            backoff_factor=0.5,
+            # urllib3 waits backoff_factor * 2**(n-1) before try n+1: the first wait is this.
+            backoff_factor=settings.http_backoff_seconds / 2,
             max_rate_limit_wait=settings.github_max_rate_limit_wait,
         ),
         seconds_between_requests=settings.github_seconds_between_requests,
@@ -119,7 +120,7 @@ def request(
     headers = conditional(previous)
     if not url.startswith("http"):
         url = f"{ctx.settings.github_api_url.rstrip('/')}{url}"
-    wait = 0.5
+    wait = ctx.settings.http_backoff_seconds / 2
     for attempt in range(ctx.settings.http_retries + 1):
         ctx.pace.wait()
         status, answer_headers, output = ctx.client.requester.requestJson(
