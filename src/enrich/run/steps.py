@@ -32,10 +32,13 @@ from enrich.sources.base import FetchContext, chunks
 from enrich.sources.github.ratelimit import merge as merge_usage
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
+from enrich.store import history
 from enrich.store.codec import read_snapshot, to_arrow
 from enrich.store.compare import diff_snapshots
 from enrich.store.publish import publish
 from enrich.store.raw import RawStore
+from enrich.views import Published
+from enrich.views.registry import VIEWS
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +209,14 @@ def finish(
         guard(snapshot, settings.publish_max_failed_share, out_dir)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table)
-    published = publish(snapshot, out_dir, changes, table)
+    views = (
+        render_views(
+            Published(snapshot, changes, before, history.with_run(out_dir, table, snapshot.header))
+        )
+        if VIEWS
+        else {}
+    )
+    published = publish(snapshot, out_dir, changes, table, views)
     return RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
@@ -220,6 +230,14 @@ def finish(
         },
         source_failures=store.failures(),
     )
+
+
+def render_views(published: Published) -> dict[str, bytes]:
+    """Every view's files, by path relative to the dataset folder."""
+    files: dict[str, bytes] = {}
+    for view in VIEWS:
+        files.update(view.render(published))
+    return files
 
 
 def finish_step(job: FinishInput) -> RunResult:

@@ -37,6 +37,21 @@ def rows(table: pa.Table, header: Header) -> pa.Table:
     return flat.select(HISTORY_COLUMNS).sort("id").to_arrow()
 
 
+def with_run(out_dir: Path, table: pa.Table, header: Header) -> pl.DataFrame:
+    """Every day's rows as they will be once this run is published: the days on disk, this
+    run's day replaced by its rows (what the views of a run read)."""
+    day = utc_date(header.generated_at)
+    current = pl.from_arrow(rows(table, header))
+    assert isinstance(current, pl.DataFrame)
+    current = current.with_columns(pl.lit(day).alias("date"))
+    folder = out_dir / "history"
+    if not any(folder.glob("date=*/*.parquet")):
+        return current
+    before = pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
+    before = before.with_columns(pl.col("date").cast(pl.String)).filter(pl.col("date") != day)
+    return pl.concat([before, current], how="diagonal_relaxed").sort("observed_at", "id")
+
+
 def read(out_dir: Path, entry_id: str | None = None) -> pl.DataFrame:
     """Every day's rows (of one entry, when given), oldest first."""
     folder = out_dir / "history"

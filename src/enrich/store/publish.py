@@ -7,6 +7,7 @@
       diffs/YYYY-MM-DD.{json,md}            what changed since the previous snapshot
       history/date=YYYY-MM-DD/part-0.parquet  one row per entry per day (`enrich.store.history`)
       schema.json                           JSON Schema of the snapshot, from the models
+      (views)                               files the views derived (`extra`), e.g. README.md
       latest.parquet, latest.json           the newest snapshot; written last
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,9 +36,11 @@ def publish(
     out_dir: Path,
     diff: Diff | None = None,
     table: pa.Table | None = None,
+    extra: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
     """Write the run's files and return their paths: the dated snapshot, the diff and its
-    changelog, the history partition, schema.json, then latest.parquet and latest.json.
+    changelog, the history partition, schema.json, the ``extra`` files (views, by path relative
+    to ``out_dir``), then latest.parquet and latest.json.
 
     Each file is replaced atomically, and ``latest.*`` last, so that ``latest`` never names a
     day whose other files are missing. Callers hold the folder's lock (`files.exclusive`).
@@ -63,6 +67,7 @@ def publish(
             parquet_bytes(history.rows(table, snapshot.header)),
         ),
         (out_dir / "schema.json", schema_bytes),
+        *((out_dir / relative, data) for relative, data in (extra or {}).items()),
         (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
     ]

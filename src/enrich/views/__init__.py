@@ -1,0 +1,38 @@
+"""Views: files derived from the published dataset, regenerated every run (and by ``enrich
+render``). Each is a pure function of what is published (`Published`): the snapshot, the diff
+of the run, the history. No view fetches anything, so a template change needs no refetch.
+
+A view is one module with a ``render(published) -> {relative path: bytes}`` function, listed in
+`enrich.views.registry.VIEWS`; the publisher writes what it returns beside the dataset,
+atomically, before ``latest.*``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from enrich.core.diff import Diff
+from enrich.core.model import Snapshot
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a view may read: the run's snapshot, its diff against the previous one (None when
+    there is none to compare), the snapshot before it, and every day's history rows, this
+    run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``)."""
+
+    snapshot: Snapshot
+    diff: Diff | None
+    previous: Snapshot | None
+    history: pl.DataFrame
+
+
+class View(Protocol):
+    name: str
+
+    def render(self, published: Published) -> Mapping[str, bytes]: ...

@@ -1,0 +1,7 @@
+"""Every view, in the order they are rendered. Adding a view is one module and one line here."""
+
+from __future__ import annotations
+
+from enrich.views import View
+
+VIEWS: list[View] = []
