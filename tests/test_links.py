@@ -100,3 +100,26 @@ def test_one_id_for_every_spelling(spellings: list[str]) -> None:
 
 def test_normalize_keeps_meaningful_query() -> None:
     assert normalize_url("https://x.org/p?b=2&a=1&utm_campaign=z") == "https://x.org/p?b=2&a=1"
+
+
+@pytest.mark.parametrize(
+    ("url", "entry_id"),
+    [
+        # an IPv6 host keeps its brackets (issue 18, item 15)
+        ("http://[::1]:39851/", "http://[::1]:39851/"),
+        ("https://[2001:db8::7]/a", "https://[2001:db8::7]/a"),
+        # %2F is a slash inside a segment, not a separator: it stays an escape (hex upper-cased)
+        ("https://example.org/files/a%2Fb", "https://example.org/files/a%2Fb"),
+        ("https://example.org/files/a%2fb", "https://example.org/files/a%2Fb"),
+        ("https://example.org/q/what%3F", "https://example.org/q/what%3F"),
+        ("https://example.org/100%25", "https://example.org/100%25"),
+        # escapes of unreserved characters still decode (%7E is ~)
+        ("https://example.org/%7Euser", "https://example.org/~user"),
+    ],
+)
+def test_ids_keep_what_makes_a_url_different(url: str, entry_id: str) -> None:
+    assert classify(url).entry_id == entry_id
+
+
+def test_an_escaped_slash_and_a_slash_are_two_entries() -> None:
+    assert classify("https://example.org/a%2Fb").entry_id != classify("https://example.org/a/b").entry_id

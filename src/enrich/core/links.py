@@ -72,6 +72,19 @@ _GITHUB_NAME = re.compile(r"^[A-Za-z0-9._\-]+$")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# Escapes that stay escapes in a normalized path: decoding them changes what the URL names
+# (``a%2Fb`` is one segment, ``a/b`` two), so ``%2F``, ``%3F``, ``%23`` and ``%25`` are kept.
+_MEANINGFUL_ESCAPE = re.compile(r"(%2[Ff]|%3[Ff]|%23|%25)")
+
+# Hosts that serve badge images (shields, visitor counters, the awesome seal): a link to one of
+# them is decoration, not something the list recommends. Matched on the host and its subdomains.
+BADGE_HOSTS = frozenset({
+    "shields.io", "badgen.net", "badge.fury.io", "forthebadge.com", "awesome.re",
+    "visitor-badge.laobi.icu", "visitor-badge.lithub.cc", "visitor-badge.glitch.me",
+    "komarev.com", "hits.seeyoufarm.com", "hits.sh", "badgesize.io", "api.star-history.com",
+    "img.buymeacoffee.com", "camo.githubusercontent.com",
+})  # fmt: skip
+
 
 def normalize_url(url: str) -> str:
     """The canonical spelling of a web URL: the id of a web-page entry.
@@ -84,11 +97,31 @@ def normalize_url(url: str) -> str:
     scheme = parts.scheme.lower()
     host = _host(parts.hostname or "")
     port = parts.port
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~%-._") or "/"
+    path = _normalize_path(parts.path) or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     query = [(k, v) for k, v in query if not k.lower().startswith("utm_")]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def _normalize_path(path: str) -> str:
+    """Percent-escapes in one spelling (``%7E`` is ``~``), the meaningful ones kept as escapes."""
+    pieces = _MEANINGFUL_ESCAPE.split(path)
+    return "".join(
+        piece.upper() if n % 2 else quote(unquote(piece), safe="/:@!$&'()*+,;=~%-._")
+        for n, piece in enumerate(pieces)
+    )
+
+
+def is_badge_service(url: str) -> bool:
+    """Whether a URL points at a badge image service (see `BADGE_HOSTS`)."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return any(host == h or host.endswith("." + h) for h in BADGE_HOSTS)
 
 
 def classify(url: str) -> SourceRef:
