@@ -57,9 +57,9 @@ def skipped_of(markdown: str) -> list[tuple[str, str]]:
             "# A\n## B\n*2020*\n# C\n* <https://c.org>\n",
             [("https://c.org", None, None, ("C",), 5)],
         ),
-        (  # several links in one item, each with its own text around it
+        (  # several links in one item: each keeps its text as title, the item's prose is shared
             "* [One](https://a.org) and [Two](https://b.org) - both\n",
-            [("https://a.org", "One", "and", (), 1), ("https://b.org", "Two", "both", (), 1)],
+            [("https://a.org", "One", "and Two - both", (), 1), ("https://b.org", "Two", "and Two - both", (), 1)],
         ),
         (  # reference-style links
             "* [trlx][1] - distributed RLHF\n\n[1]: https://github.com/CarperAI/trlx\n",
@@ -88,9 +88,9 @@ def test_nested_item_parent() -> None:
     ("markdown", "skipped"),
     [
         ("![logo](https://x.org/logo.png)\n", [("https://x.org/logo.png", "image")]),
-        (
+        (  # a badge to a repository's own pages, above the list's first item: the list's own repository
             "[![CI](https://img.shields.io/badge.svg)](https://github.com/o/r/actions)\n",
-            [("https://github.com/o/r/actions", "badge (image link)")],
+            [("https://github.com/o/r/actions", "the list's own repository")],
         ),
         ("* [Contributing](CONTRIBUTING.md)\n", [("CONTRIBUTING.md", "relative link")]),
         ("* [Top](#contents)\n", [("#contents", "in-page anchor")]),

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Record(BaseModel):
@@ -41,6 +41,43 @@ class Position(Record):
     line: int = Field(description="1-based line of the link in the list file")
     index: int = Field(description="1-based order of the link among all links of the list")
     parent: str | None = Field(default=None, description="Text of the enclosing list item")
+    item: int | None = Field(
+        default=None, description="`index` of the item (in the entry's `items`) the link stands in"
+    )
+
+
+class ItemKind(StrEnum):
+    """What kind of thing in the list an item is."""
+
+    LIST_ITEM = "list_item"  # a bullet or numbered item, with its untitled sub-items
+    TABLE_ROW = "table_row"  # a row of a Markdown or HTML table
+    PARAGRAPH = "paragraph"  # a line of a paragraph outside lists and tables
+
+
+class Cell(Record):
+    """One cell of a table row, named by its column's header."""
+
+    name: str = Field(description="The column's header text (``column N`` when there is none)")
+    text: str = Field(description="The cell's plain text, link texts included")
+
+
+class Item(Record):
+    """A list item, table row or paragraph line: what the list's author wrote about one thing.
+
+    The links of one item are tied ("same list item"): a paper and its code in one row."""
+
+    index: int = Field(description="1-based order of the item in the list; equal for one item")
+    kind: ItemKind
+    title: str | None = Field(
+        default=None,
+        description="Bold text, title cell, or the text before its links or the first named link",
+    )
+    description: str | None = Field(
+        default=None, description="The item's prose after its title, link texts kept"
+    )
+    section: list[str] = Field(description="Heading path of the item")
+    line: int = Field(description="1-based line where the item starts")
+    cells: list[Cell] = Field(default_factory=list, description="A table row's cells, in order")
 
 
 class Author(Record):
@@ -164,10 +201,18 @@ class Entry(Record):
     source_id: str = Field(description="What the upstream is asked: arXiv id, owner/repo, …")
     url: str = Field(description="The URL as first written in the list")
     urls: list[str] = Field(description="Every spelling of this entry's URL in the list")
-    title: str | None = Field(default=None, description="Link text (or the text before it)")
-    description: str | None = Field(default=None, description="The item's text around the link")
+    title: str | None = Field(
+        default=None, description="Link text, or its item's title when the text is generic"
+    )
+    description: str | None = Field(default=None, description="Its first item's description")
     section: list[str] = Field(description="Section path of the first position")
     positions: list[Position]
+    items: list[Item] = Field(
+        default_factory=list, description="The items the entry appears in, in list order"
+    )
+    same_item: list[str] = Field(
+        default_factory=list, description="Ids of the other entries in one of its items (sorted)"
+    )
     listed_version: int | None = Field(default=None, description="arXiv version the list links")
     status: Status = Status.PENDING
     status_reason: str | None = None

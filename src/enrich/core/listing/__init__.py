@@ -1,0 +1,97 @@
+"""Markdown awesome list -> entries, on markdown-it-py's CommonMark token stream and lxml.
+
+Every link of the file is an entry or is in ``skipped`` with a reason (links in prose count:
+a paper cited in a paragraph is part of the list). Each link stands in an *item* (a bullet, a
+table row, a paragraph line) whose title and description it records; the entries of one item
+are tied. Headings give the section path (pseudo-headings and group labels included). See the
+README, "Lists the parser reads".
+
+Modules, one job each: `walker` (block tokens -> items), `inline` (an inline run -> segments),
+`html` (HTML blocks), `autolinks` (bare URLs as GitHub links them), `sections` (the heading
+path), `items` (titles and descriptions), `words` (generic texts, dates, sizes), `entries`
+(links -> entries, skip reasons, ties).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+
+from enrich.core.errors import InputError
+from enrich.core.listing.entries import ListedLink, build_entries, listed_links
+from enrich.core.listing.walker import Walker
+from enrich.core.model import Entry, Skipped
+
+__all__ = [
+    "ListedLink",
+    "ParsedList",
+    "build_entries",
+    "decode_list",
+    "extract_links",
+    "parse_list",
+]
+
+
+@dataclass(frozen=True)
+class ParsedList:
+    source: str
+    sha256: str
+    entries: list[Entry]
+    skipped: list[Skipped] = field(default_factory=list)
+    # Section path -> its description (an emphasized sentence right under its heading).
+    section_descriptions: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+
+def decode_list(data: bytes, source: str) -> str:
+    """The list's text; a clear `InputError` for binary, non-UTF-8 or empty input."""
+    if b"\x00" in data:
+        raise InputError(f"{source}: is a binary file, not a Markdown list")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: is not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError(f"{source}: is empty")
+    return text
+
+
+def parse_list(data: bytes, source: str) -> ParsedList:
+    """Parse a list file's bytes into entries; raises `InputError` when it has no links.
+
+    A run parses its list at each step (prepare, plan, build); the answer for the same bytes is
+    the same, so it is kept (a few lists) and shared: callers must not change it."""
+    return _parse_list(data, source)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_list(data: bytes, source: str) -> ParsedList:
+    text = decode_list(data, source)
+    links, skipped, descriptions = _extract(text, source)
+    entries, rejected = build_entries(links)
+    skipped.extend(rejected)
+    if not entries:
+        raise InputError(f"{source}: has no links to enrich")
+    return ParsedList(
+        source=source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        entries=entries,
+        skipped=sorted(skipped, key=lambda s: (s.line, s.url)),
+        section_descriptions=descriptions,
+    )
+
+
+def extract_links(text: str, source: str = "") -> tuple[list[ListedLink], list[Skipped]]:
+    """The links of a list in document order (with title, item and section), and the skipped."""
+    links, skipped, _ = _extract(text, source)
+    return links, skipped
+
+
+def _extract(
+    text: str, source: str
+) -> tuple[list[ListedLink], list[Skipped], dict[tuple[str, ...], str]]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    walk = Walker(text).walk()
+    links, skips = listed_links(walk, source)
+    skipped = [Skipped(url=s.url, line=s.line, reason=s.reason) for s in walk.skipped + skips]
+    return links, skipped, walk.sections.descriptions

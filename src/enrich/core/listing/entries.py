@@ -1,0 +1,217 @@
+"""Links -> entries: what is skipped and why, one entry per upstream object, ties per item.
+
+Skipped (never fetched, listed in ``skipped`` with the reason): empty links, in-page anchors,
+mailto, relative links, images, links to badge services, a repository's licence or
+contributing file, the list's own repository (named by the list source, or by links to its
+licence, issues, stars… before the first item), and URLs the classifier rejects. An image link
+(a badge) whose target is anything else is an entry like any link; its image is not its title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from enrich.core.errors import InputError
+from enrich.core.links import SourceRef, classify, is_badge_service
+from enrich.core.listing.items import Draft
+from enrich.core.listing.segments import RawLink, Skip
+from enrich.core.listing.walker import Walk
+from enrich.core.listing.words import is_generic
+from enrich.core.model import Cell, Entry, Item, Position, Skipped, Status
+
+# An item that links more distinct entries than this is a collection (a navigation bar, a
+# paragraph of links), not one thing: its entries are not tied to each other.
+MAX_TIED = 16
+
+# "Tweet this", "Share on …" buttons: a link that posts, not a page.
+_SHARE = re.compile(
+    r"^https?://(?:www\.)?(?:(?:twitter|x)\.com/(?:intent|share)|facebook\.com/sharer"
+    r"|linkedin\.com/share|reddit\.com/submit|t\.me/share|news\.ycombinator\.com/submitlink)",
+    re.IGNORECASE,
+)
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif)$", re.IGNORECASE)
+_GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)(/.*)?$", re.IGNORECASE)
+_RAW_GITHUB = re.compile(r"^https?://raw\.githubusercontent\.com/([\w.-]+)/([\w.-]+)/", re.I)
+_SOURCE = re.compile(r"^github:([\w.-]+)/([\w.-]+)/")
+_LICENCE_FILE = re.compile(
+    r"^/(?:blob|tree|raw)/[^/]+/(?:LICEN[CS]E|COPYING|CONTRIBUTING|CODE_OF_CONDUCT)[^/]*$",
+    re.IGNORECASE,
+)
+# Pages of a repository that are about the repository itself (what header badges link to).
+_META_PAGE = re.compile(
+    r"^/(?:issues|pulls|stargazers|watchers|network|forks|graphs|commits|actions|releases"
+    r"|discussions|fork|compare|blob/[^/]+/(?:LICEN[CS]E|CONTRIBUTING)[^/]*)(?:[/.?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ListedLink:
+    """One link as it stands in the list, before links to the same thing are merged."""
+
+    url: str
+    text: str | None  # the title the link gives its entry
+    description: str | None
+    section: tuple[str, ...]
+    line: int
+    index: int
+    parent: str | None = None
+    item: Item | None = None
+
+
+def own_repositories(source: str, header_links: list[RawLink]) -> set[str]:
+    """``owner/repo`` (lower-cased) of the list's own repository, when it can be told."""
+    own: set[str] = set()
+    for pattern in (_SOURCE, _GITHUB, _RAW_GITHUB):
+        found = pattern.match(source)
+        if found:
+            own.add(f"{found.group(1)}/{found.group(2).removesuffix('.git')}".lower())
+    for link in header_links:
+        found = _GITHUB.match(link.href)
+        if found and found.group(3) and _META_PAGE.match(found.group(3)):
+            own.add(f"{found.group(1)}/{found.group(2).removesuffix('.git')}".lower())
+    return own
+
+
+def skip_reason(href: str, own: set[str]) -> str | None:
+    lowered = href.strip().lower()
+    if not lowered:
+        return "empty link"
+    if lowered.startswith("#"):
+        return "in-page anchor"
+    if lowered.startswith("mailto:"):
+        return "mailto link"
+    if "://" not in lowered and not re.match(r"^[a-z][a-z0-9+.\-]*:", lowered):
+        return "relative link"
+    if is_badge_service(href):
+        return "badge (links to a badge service)"
+    if _SHARE.match(href.strip()):
+        return "share button"
+    path = urlsplit(lowered).path if "://" in lowered else ""
+    if _IMAGE_FILE.search(path):
+        return "image"
+    github = _GITHUB.match(href.strip())
+    if github:
+        if github.group(3) and _LICENCE_FILE.match(github.group(3)):
+            return "a repository's licence or contributing guide"
+        if f"{github.group(1)}/{github.group(2).removesuffix('.git')}".lower() in own:
+            return "the list's own repository"
+    return None
+
+
+def listed_links(walk: Walk, source: str) -> tuple[list[ListedLink], list[Skip]]:
+    """Every link that may be an entry, in document order, with its title and item."""
+    own = own_repositories(source, walk.header_links)
+    skipped: list[Skip] = []
+    rows: list[tuple[RawLink, Draft | None, tuple[str, ...], str | None]] = []
+    for emitted in walk.items:
+        for link in emitted.links:
+            rows.append((link, emitted.draft, emitted.draft.section, emitted.draft.parent))
+    for loose in walk.loose:
+        rows.append((loose.link, None, loose.section, loose.parent))
+    rows.sort(key=lambda row: row[0].seq)
+    items: dict[int, Item] = {}
+    listed: list[ListedLink] = []
+    for link, draft, section, parent in rows:
+        reason = skip_reason(link.href, own)
+        if reason:
+            skipped.append(Skip(link.href, link.line, reason))
+            continue
+        item = None
+        if draft is not None:
+            item = items.get(draft.index)
+            if item is None:  # numbered in order of their first link
+                item = items[draft.index] = _item(draft, len(items) + 1)
+        named = not is_generic(link.text, link.href)
+        title = link.text if named else (item.title if item else None)
+        listed.append(
+            ListedLink(
+                url=link.href,
+                text=title,
+                description=item.description if item else None,
+                section=section,
+                line=link.line,
+                index=len(listed) + 1,
+                parent=parent,
+                item=item,
+            )
+        )
+    return listed, skipped
+
+
+def _item(draft: Draft, index: int) -> Item:
+    return Item(
+        index=index,
+        kind=draft.kind,
+        title=draft.title,
+        description=draft.description,
+        section=list(draft.section),
+        line=draft.line,
+        cells=[Cell(name=name, text=text) for name, text in draft.cells()],
+    )
+
+
+def build_entries(links: list[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
+    """Merge links to the same thing into one entry (first position wins for the text); tie
+    the entries of each item."""
+    by_id: dict[str, Entry] = {}
+    rejected: list[Skipped] = []
+    members: dict[int, list[str]] = {}
+    index = 0
+    for link in links:
+        try:
+            ref: SourceRef = classify(link.url)
+        except InputError as exc:
+            rejected.append(Skipped(url=link.url, line=link.line, reason=exc.message))
+            continue
+        index += 1
+        item = link.item
+        position = Position(
+            section=list(link.section),
+            line=link.line,
+            index=index,
+            parent=link.parent,
+            item=item.index if item else None,
+        )
+        entry = by_id.get(ref.entry_id)
+        if entry is None:
+            entry = by_id[ref.entry_id] = Entry(
+                id=ref.entry_id,
+                kind=ref.kind,
+                source_id=ref.source_id,
+                url=link.url,
+                urls=[link.url],
+                title=link.text,
+                description=link.description,
+                section=list(link.section),
+                positions=[position],
+                listed_version=ref.version,
+                status=Status.PENDING,
+            )
+        else:
+            entry.positions.append(position)
+            if link.url not in entry.urls:
+                entry.urls.append(link.url)
+            entry.title = entry.title or link.text
+            entry.description = entry.description or link.description
+        if item is not None:
+            if not entry.items or entry.items[-1].index != item.index:
+                entry.items.append(item)
+            ids = members.setdefault(item.index, [])
+            if not ids or ids[-1] != entry.id:
+                ids.append(entry.id)
+    _tie(by_id, members)
+    return sorted(by_id.values(), key=lambda e: e.id), rejected
+
+
+def _tie(by_id: dict[str, Entry], members: dict[int, list[str]]) -> None:
+    ties: dict[str, set[str]] = {}
+    for ids in members.values():
+        distinct = set(ids)
+        if 1 < len(distinct) <= MAX_TIED:
+            for entry_id in distinct:
+                ties.setdefault(entry_id, set()).update(distinct - {entry_id})
+    for entry_id, others in ties.items():
+        by_id[entry_id].same_item = sorted(others)

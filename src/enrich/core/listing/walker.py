@@ -1,0 +1,426 @@
+"""The block walk: markdown-it-py's block tokens -> items, their links, and skipped links.
+
+Block tokens are parsed for the whole file (with the inline rule off); each inline run is then
+parsed, read and dropped as the walk reaches it, so memory stays close to the block tokens and
+the result. Lists nest up to `MAX_NESTING` levels (markdown-it's own limit is 20 tokens, about
+nine lists); whatever lies deeper, or anywhere markdown-it did not read, is found by a census
+of the lines no block covers and reported as skipped, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from enrich.core.listing.autolinks import CANDIDATE
+from enrich.core.listing.html import Block, HtmlReader
+from enrich.core.listing.inline import InlineReader
+from enrich.core.listing.items import Draft, paragraph_groups, strip_markers, title_and_rest
+from enrich.core.listing.sections import Sections
+from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
+from enrich.core.model import ItemKind
+
+# markdown-it nesting levels (each list is two: the list and its item); deeper content is
+# reported as skipped. GitHub renders deeper lists, but no real list nests 50 levels.
+MAX_NESTING = 100
+_SENTENCE_END = (".", "!", "?", "。", "！", "？", "…")
+_BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$", re.DOTALL)
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+# A pseudo-heading is a short label; a longer emphasized paragraph is prose.
+_MAX_PSEUDO = 150
+# A line of text above a paragraph of badges is its title when it is this short.
+_MAX_TITLE = 120
+
+
+def markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+    md.disable(["inline", "text_join"])  # inline runs are parsed one by one by the walk
+    # markdown-it drops javascript:/data: links to plain text (it guards HTML output). We never
+    # render its HTML; we want to see such links so they are reported as rejected, not lost.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.normalizeLink = _fast_normalize(md.normalizeLink)  # type: ignore[method-assign]
+    return md
+
+
+_PLAIN_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]*$")
+
+
+def _fast_normalize(normalize: Any) -> Any:
+    """markdown-it's link normalizer, skipped for a URL it would return unchanged (ASCII, no
+    character to escape): it is a third of the parse time of a long list otherwise."""
+
+    def fast(url: str) -> str:
+        return url if _PLAIN_URL.match(url) and "%" not in url else str(normalize(url))
+
+    return fast
+
+
+@dataclass
+class Emitted:
+    """An item that holds links, ready to become entries."""
+
+    draft: Draft
+    links: list[RawLink]
+
+
+@dataclass
+class Loose:
+    """A link outside any item (in a heading)."""
+
+    link: RawLink
+    section: tuple[str, ...]
+    parent: str | None = None
+
+
+@dataclass
+class Walk:
+    items: list[Emitted] = field(default_factory=list)
+    loose: list[Loose] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    header_links: list[RawLink] = field(default_factory=list)  # before the first item
+    sections: Sections = field(default_factory=Sections)
+
+
+class Walker:
+    def __init__(self, text: str) -> None:
+        self.md = markdown()
+        self.env: dict[str, Any] = {}
+        self.text = text
+        self.seq = count(1)
+        self.inline = InlineReader(self.md, self.env, self.seq)
+        self.html = HtmlReader(self.seq, self.md.normalizeLink)
+        self.out = Walk()
+        self.sections = self.out.sections
+        self.index = count(1)
+        self.open: list[Draft] = []  # open list items, innermost last
+        self.pending: str | None = None  # a pseudo-heading waiting for the next block
+        # a title just above a paragraph: a pseudo-heading, or a short line of text
+        self.above: str | None = None
+        self.after_heading = False
+        self.in_header = True
+        self.table_headers: list[str] = []
+        self.row: list[list[Seg]] | None = None
+        self.row_line = 0
+        self.in_thead = False
+
+    def walk(self) -> Walk:
+        tokens = self.md.parse(self.text, self.env)
+        covered = bytearray(self.text.count("\n") + 2)
+        i, n = 0, len(tokens)
+        while i < n:
+            token = tokens[i]
+            if token.map and token.type in _LEAVES:
+                start, end = token.map
+                covered[start:end] = b"\x01" * (end - start)
+            i = self._token(tokens, i)
+        if self.pending is not None:
+            self.sections.pseudo(self.pending)
+        self._uncovered(covered)
+        return self.out
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def _token(self, tokens: list[Token], i: int) -> int:
+        token = tokens[i]
+        kind = token.type
+        if kind == "heading_open":
+            self._heading(int(token.tag[1:]), tokens[i + 1])
+            return i + 3
+        if kind == "paragraph_open":
+            self._paragraph(token, tokens[i + 1])
+            return i + 3
+        if kind == "list_item_open":
+            self._block()
+            self._list_item(token)
+        elif kind == "list_item_close":
+            self._close_item()
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            self._block()
+        elif kind == "blockquote_open":  # a quote under a title line still has that title
+            self._resolve()
+            self.after_heading = False
+        elif kind == "hr":
+            self._block()
+            self.sections.rule()
+        elif kind == "table_open":
+            self._block()
+            self.table_headers = []
+        elif kind == "thead_open":
+            self.in_thead = True
+        elif kind == "thead_close":
+            self.in_thead = False
+        elif kind == "tr_open":
+            self.row, self.row_line = [], (token.map[0] if token.map else 0) + 1
+        elif kind == "inline":  # a table cell
+            self._cell(token)
+        elif kind == "tr_close":
+            self._close_row()
+        elif kind == "html_block":
+            self._html(token)
+        elif kind in ("fence", "code_block"):
+            self._block()
+            self._code(token)
+        return i + 1
+
+    def _heading(self, level: int, inline: Token) -> None:
+        found = self.inline.read(inline)
+        self.out.skipped += found.skipped
+        self._label(level)
+        self.sections.heading(level, plain(found.segs))
+        self._loose(found.segs)
+        self.after_heading = True
+        self.above = None
+
+    def _label(self, level: int) -> None:
+        """A pseudo-heading right above a heading that has a parent heading labels a group of
+        such headings (``**AI & ML**`` above ``### Deep Learning`` under ``## Projects``);
+        otherwise the heading simply closes it."""
+        if self.pending is not None and self.sections.has_parent(level):
+            self.sections.group(self.pending, level)
+        self.pending = None
+
+    def _loose(self, segs: list[Seg]) -> None:
+        for seg in segs:
+            if seg.link is not None:
+                parent = self.open[-1].label() if self.open else None
+                self.out.loose.append(Loose(seg.link, self.sections.path, parent))
+                if self.in_header:
+                    self.out.header_links.append(seg.link)
+
+    def _paragraph(self, token: Token, inline: Token) -> None:
+        found = self.inline.read(inline)
+        self.out.skipped += found.skipped
+        if self.open:
+            self._block()
+            self.open[-1].add(found.segs)
+            return
+        after_heading, self.after_heading = self.after_heading, False
+        text = plain(found.segs)
+        if token.level == 0 and _emphasis_only(found.segs) and len(text) <= _MAX_PSEUDO:
+            label = strip_markers(text).strip()
+            if _sentence(label):
+                if after_heading:
+                    self.sections.describe(label)
+                return
+            self._resolve()
+            self.pending = label.rstrip(":：").strip()
+            return
+        self._resolve()
+        if after_heading and _emphasized(found.segs) and _sentence(text):
+            self.sections.describe(text)
+        hint, self.above = self.above, None
+        groups = paragraph_groups(found.segs)
+        for n, group in enumerate(groups):
+            self._emit_new(ItemKind.PARAGRAPH, group, hint if n == 0 else None)
+        if not any(s.link is not None for s in found.segs):
+            if not text:
+                self.above = hint  # an image between a title and its badges
+            elif len(text) <= _MAX_TITLE and not _sentence_end(text) and "\n" not in text:
+                self.above = strip_markers(text).strip()  # a title line above a line of badges
+
+    def _resolve(self) -> None:
+        """The waiting pseudo-heading is not followed by a heading: it is a pseudo-heading."""
+        if self.pending is not None:
+            self.sections.pseudo(self.pending)
+            self.above, self.pending = self.pending, None
+
+    def _block(self) -> None:
+        """Any block but a paragraph: a waiting pseudo-heading is one, a title above is spent."""
+        self._resolve()
+        self.above = None
+        self.after_heading = False
+
+    def _list_item(self, token: Token) -> None:
+        self.in_header = False
+        parent = self.open[-1].label() if self.open else None
+        line = (token.map[0] if token.map else 0) + 1
+        self.open.append(
+            Draft(ItemKind.LIST_ITEM, next(self.index), line, self.sections.path, parent)
+        )
+
+    def _close_item(self) -> None:
+        draft = self.open.pop()
+        links = draft.links()
+        if not links:
+            return
+        if draft.title is None and self.open:
+            self.open[-1].folded += links  # "- Code: [Official](…)" belongs to its parent
+            return
+        self.out.items.append(Emitted(draft, links))
+
+    def _cell(self, token: Token) -> None:
+        found = self.inline.read(token)
+        self.out.skipped += found.skipped
+        if self.in_thead:
+            self.table_headers.append(plain(found.segs))
+            self._loose(found.segs)
+        elif self.row is not None:
+            self.row.append(found.segs)
+
+    def _close_row(self) -> None:
+        row, self.row = self.row, None
+        if self.in_thead or row is None:
+            return
+        self.in_header = False
+        parent = self.open[-1].label() if self.open else None
+        draft = Draft(ItemKind.TABLE_ROW, next(self.index), self.row_line, self.sections.path,
+                      parent, parts=row, headers=list(self.table_headers))  # fmt: skip
+        links = draft.links()
+        if links:
+            self.out.items.append(Emitted(draft, links))
+
+    def _emit_new(self, kind: ItemKind, segs: list[Seg], hint: str | None, line: int = 0) -> None:
+        links = [s.link for s in segs if s.link is not None]
+        if not links:
+            return
+        parent = self.open[-1].label() if self.open else None
+        draft = Draft(kind, next(self.index), line or min(link.line for link in links),
+                      self.sections.path, parent, parts=[segs], hint=hint)  # fmt: skip
+        if kind is ItemKind.LIST_ITEM:
+            self.in_header = False
+        if self.in_header:
+            self.out.header_links += links
+        self.out.items.append(Emitted(draft, links))
+
+    def _html(self, token: Token) -> None:
+        first_line = (token.map[0] if token.map else 0) + 1
+        block = self.html.read(token.content, first_line)
+        self.out.skipped += block.skipped
+        visible = block.heading is not None or block.paragraphs or block.lists or block.rows
+        for event, text in block.details:
+            if event == "open":
+                self.sections.open_details()
+            elif event == "close":
+                self.sections.close_details()
+            elif text and not _restates(text, self.sections.path):
+                self._resolve()
+                self.sections.pseudo(text)
+        if block.heading is not None:
+            level, title, segs = block.heading
+            self._heading_from_html(level, title, segs)
+            return
+        if not visible:
+            return
+        self._block()
+        self._html_items(block)
+
+    def _heading_from_html(self, level: int, title: str, segs: list[Seg]) -> None:
+        self._label(level)
+        self.sections.heading(level, title)
+        self._loose(segs)
+        self.after_heading = True
+
+    def _html_items(self, block: Block) -> None:
+        if self.open:  # HTML inside a list item is part of that item's text
+            for _, segs in block.paragraphs:
+                self.open[-1].add(segs)
+            for _, _, segs in block.lists:
+                self.open[-1].add(segs)
+            for _, parts, _ in block.rows:
+                for part in parts:
+                    self.open[-1].add(part)
+            return
+        for line, parent, segs in block.lists:
+            del parent
+            self.in_header = False
+            self._emit_new(ItemKind.LIST_ITEM, segs, None, line)
+        for line, parts, headers in block.rows:
+            self.in_header = False
+            draft = Draft(ItemKind.TABLE_ROW, next(self.index), line, self.sections.path,
+                          None, parts=parts, headers=headers)  # fmt: skip
+            links = draft.links()
+            if links:
+                self.out.items.append(Emitted(draft, links))
+        for line, segs in block.paragraphs:
+            for group in paragraph_groups(segs):
+                self._emit_new(ItemKind.PARAGRAPH, group, None, line)
+
+    def _code(self, token: Token) -> None:
+        first_line = (token.map[0] if token.map else 0) + 1
+        content = token.content
+        for match in CANDIDATE.finditer(content):
+            line = first_line + content.count("\n", 0, match.start()) + (token.type == "fence")
+            self.out.skipped.append(
+                Skip(match.group().rstrip(".,;:!?)]}'\"*_~>"), line, "in code (not a link)")
+            )
+
+    def _uncovered(self, covered: bytearray) -> None:
+        """Links on lines no block token covers: nested too deep, or a reference definition."""
+        used = {link.href for item in self.out.items for link in item.links}
+        used |= {loose.link.href for loose in self.out.loose}
+        used |= {draft_link.href for d in self.open for draft_link in d.links()}
+        for number, line in enumerate(self.text.split("\n")):
+            if covered[number] or ("://" not in line and "www." not in line.lower()):
+                continue
+            reference = _REFERENCE.match(line)
+            if reference:
+                if self.md.normalizeLink(reference.group(1)) not in used:
+                    self.out.skipped.append(Skip(reference.group(1), number + 1,
+                                                 "reference definition never used"))  # fmt: skip
+                continue
+            for match in CANDIDATE.finditer(line):
+                url = match.group().rstrip(".,;:!?)]}'\"*_~>")
+                self.out.skipped.append(
+                    Skip(
+                        url, number + 1, f"not parsed: nested deeper than {MAX_NESTING // 2} lists"
+                    )
+                )
+
+
+_LEAVES = frozenset({
+    "paragraph_open", "heading_open", "html_block", "fence", "code_block", "hr", "table_open",
+})  # fmt: skip
+
+
+def _emphasis_only(segs: list[Seg]) -> bool:
+    """Only emphasized text (emoji and spaces aside), no link: a pseudo-heading's shape."""
+    emphasized = False
+    for seg in segs:
+        if seg.kind is SegKind.LINK:
+            return False
+        if seg.kind is SegKind.TEXT and seg.text.strip():
+            if seg.emphasis and not seg.code:
+                emphasized = True
+            elif strip_markers(seg.text).strip():
+                return False
+    return emphasized
+
+
+def _emphasized(segs: list[Seg]) -> bool:
+    texts = [s for s in segs if s.kind is SegKind.TEXT and s.text.strip()]
+    return bool(texts) and all(s.emphasis for s in texts)
+
+
+def _sentence_end(text: str) -> bool:
+    return text.rstrip().endswith((".", "。"))
+
+
+def _sentence(text: str) -> bool:
+    """Prose, not a label: ends like a sentence, or is bracketed (a gloss)."""
+    text = text.strip().strip("*_").strip()
+    return text.endswith(_SENTENCE_END) or bool(_BRACKETED.match(text))
+
+
+_EXPAND = re.compile(
+    r"^(?:click\s+(?:here\s+)?to\s+(?:expand|see|view|show|open)|expand|show(?:\s+more)?|more)"
+    r"\s*[:：\-–]?\s*",
+    re.IGNORECASE,
+)
+_NUMBERING = re.compile(r"^[\d.]+\s+")
+
+
+def _restates(summary: str, path: tuple[str, ...]) -> bool:
+    """A ``<summary>`` that only repeats its section's heading ("Click to expand: X")."""
+    if not path:
+        return False
+    said = _NUMBERING.sub("", _EXPAND.sub("", " ".join(summary.split()).casefold()))
+    heading = _NUMBERING.sub("", " ".join(path[-1].split()).casefold())
+    return not said or said in heading or heading in said
+
+
+__all__ = ["Emitted", "Loose", "Walk", "Walker", "title_and_rest"]
