@@ -121,7 +121,8 @@ def is_badge_service(url: str) -> bool:
         host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
     except ValueError:
         return False
-    return any(host == h or host.endswith("." + h) for h in BADGE_HOSTS)
+    labels = host.split(".")
+    return any(".".join(labels[at:]) in BADGE_HOSTS for at in range(len(labels) - 1))
 
 
 def classify(url: str) -> SourceRef:

@@ -40,7 +40,8 @@ _SCHEME_SPLIT = re.compile(r"(?=https?://)", re.IGNORECASE)
 # The census: anything that looks like a URL, to account for every link of the file.
 # It stops at brackets and quotes (a candidate is compared as a prefix of the links found).
 CANDIDATE = re.compile(
-    r"(?:https?://|www\.)[^\s<>()\[\]{}\"'`\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+",
+    r"(?:https?://(?:\[[0-9A-Fa-f:.]+\])?|www\.)"
+    r"[^\s<>()\[\]{}\"'`\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]*",
     re.IGNORECASE,
 )
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from enrich.core.errors import InputError
 from enrich.core.links import SourceRef, classify, is_badge_service
-from enrich.core.listing.items import Draft
+from enrich.core.listing.items import Read
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
 from enrich.core.listing.words import is_generic
@@ -105,10 +105,10 @@ def listed_links(walk: Walk, source: str) -> tuple[list[ListedLink], list[Skip]]
     """Every link that may be an entry, in document order, with its title and item."""
     own = own_repositories(source, walk.header_links)
     skipped: list[Skip] = []
-    rows: list[tuple[RawLink, Draft | None, tuple[str, ...], str | None]] = []
-    for emitted in walk.items:
-        for link in emitted.links:
-            rows.append((link, emitted.draft, emitted.draft.section, emitted.draft.parent))
+    rows: list[tuple[RawLink, Read | None, tuple[str, ...], str | None]] = []
+    for read in walk.items:
+        for link in read.links:
+            rows.append((link, read, read.section, read.parent))
     for loose in walk.loose:
         rows.append((loose.link, None, loose.section, loose.parent))
     rows.sort(key=lambda row: row[0].seq)
@@ -141,15 +141,17 @@ def listed_links(walk: Walk, source: str) -> tuple[list[ListedLink], list[Skip]]
     return listed, skipped
 
 
-def _item(draft: Draft, index: int) -> Item:
-    return Item(
+def _item(draft: Read, index: int) -> Item:
+    # Built from the parser's own typed values: constructed without validation (one per item
+    # of a 100,000-link list).
+    return Item.model_construct(
         index=index,
         kind=draft.kind,
         title=draft.title,
         description=draft.description,
         section=list(draft.section),
         line=draft.line,
-        cells=[Cell(name=name, text=text) for name, text in draft.cells()],
+        cells=[Cell.model_construct(name=name, text=text) for name, text in draft.cells],
     )
 
 
@@ -168,7 +170,7 @@ def build_entries(links: list[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
             continue
         index += 1
         item = link.item
-        position = Position(
+        position = Position.model_construct(
             section=list(link.section),
             line=link.line,
             index=index,

@@ -129,6 +129,7 @@ class _Ctx:
     out: Block
     hrefs: list[str]
     comments: list[str]
+    headers: dict[int, list[str]] = field(default_factory=dict)  # per <table>: its header row
 
     def line(self, element: Any) -> int:
         return self.first_line + max(0, int(element.sourceline or 1) - 1)
@@ -163,21 +164,14 @@ class _Ctx:
             segs: list[Seg] = []
             self.inline(cell, segs, False, nested=self._nested)
             parts.append(segs)
-        if all(str(c.tag).lower() == "th" for c in cells):
-            table = row.getparent()
-            while table is not None and str(table.tag).lower() != "table":
-                table = table.getparent()
-            if table is not None:
-                table.set("data-enrich-headers", "\x1f".join(plain(p) for p in parts))
-            if not any(s.kind is SegKind.LINK for p in parts for s in p):
-                return
-        headers: list[str] = []
         table = row.getparent()
         while table is not None and str(table.tag).lower() != "table":
             table = table.getparent()
-        if table is not None and table.get("data-enrich-headers") is not None:
-            headers = str(table.get("data-enrich-headers")).split("\x1f")
-        self.out.rows.append((self.line(row), parts, headers))
+        if all(str(c.tag).lower() == "th" for c in cells):
+            self.headers[id(table)] = [plain(p) for p in parts]
+            if not any(s.kind is SegKind.LINK for p in parts for s in p):
+                return
+        self.out.rows.append((self.line(row), parts, self.headers.get(id(table), [])))
 
     def inline(
         self,

@@ -25,6 +25,7 @@ from enrich.core.listing.segments import Found, RawLink, Seg, SegKind, Skip
 _EMPHASIS_TAGS = frozenset({"b", "strong", "em", "i"})
 _CLOSING_TAG = re.compile(r"^</\s*([a-zA-Z][a-zA-Z0-9]*)\s*>$")
 _TRAILING = ".,;:!?)]}'\"*_~>"
+_WWW = re.compile(r"www\.", re.IGNORECASE)
 # "[x]([https://…)": a destination that lost its way behind a stray bracket.
 _STRAY_OPENER = re.compile(r"^(?:%5B|%3C|\[|<|\(|%28)+(?=https?://)", re.IGNORECASE)
 
@@ -155,8 +156,10 @@ class InlineReader:
 
     def _census(self, source: str, state: _State, found: Found, first_line: int) -> None:
         """Report every URL-looking string of the run that is not one of its links."""
-        if "://" not in source and "www." not in source.lower():
-            return
+        schemes = source.count("://")
+        www = _WWW.search(source) is not None
+        if not www and schemes <= sum("://" in h for h in state.hrefs):
+            return  # no more URLs than links and images: each is one of them
         keys = sorted({k for h in state.hrefs for k in (h, unquote(h))})
         code = " ".join(state.code)
         comments = " ".join(state.comments)

@@ -30,6 +30,7 @@ from enrich.core.listing.words import (
     fold,
     is_data_value,
     is_generic,
+    is_label,
 )
 from enrich.core.model import ItemKind
 
@@ -59,11 +60,28 @@ TITLE_LABELS = frozenset({
 _SENTENCE = re.compile(r"[.。]$")
 _PAIRS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
+_ANY_BRACKET = re.compile(r"[()\[\]{}（）【】]")
 _EMPTY_BRACKETS = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]")
 _SEPARATOR_RUN = re.compile(r"\s*([,;|·/])(?:\s*[,;|·/])+\s*")
+_TIDY_NEEDED = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]|[,;|·/]\s*[,;|·/]")
 _LABEL_SPLIT = re.compile(r"[\s:：|,;·/•]+")
 _LEADING_ASIDE = re.compile(r"^(\([^()]*\))\s*(?:[-–—:|]\s+|[-–—]{2}\s*)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]）】])")
+
+
+@dataclass(slots=True)
+class Read:
+    """A finished item: what became of a `Draft` once its text was read."""
+
+    kind: ItemKind
+    index: int
+    line: int
+    section: tuple[str, ...]
+    parent: str | None
+    title: str | None
+    description: str | None
+    cells: list[tuple[str, str]]
+    links: list[RawLink]
 
 
 @dataclass
@@ -115,6 +133,14 @@ class Draft:
                 title, rest = title_and_rest(segs)
                 self._read = (title or self.hint, describe(rest))
         return self._read
+
+    def close(self, links: list[RawLink]) -> Read:
+        """What the item says, computed once; its segments are let go."""
+        title, description = self.read()
+        done = Read(self.kind, self.index, self.line, self.section, self.parent, title,
+                    description, self.cells(), links)  # fmt: skip
+        self.parts = []
+        return done
 
     def cells(self) -> list[tuple[str, str]]:
         if self.kind is not ItemKind.TABLE_ROW:
@@ -214,7 +240,7 @@ def describe(segs: list[Seg]) -> str | None:
             out.append(seg.text)
         elif seg.kind is SegKind.LINK:
             link = seg.link
-            out.append(" " if link is None or is_generic(seg.text, link.href) else seg.text)
+            out.append(" " if link is None or is_label(seg.text, link.href) else seg.text)
         else:
             out.append(" ")
     return tidy("".join(out))
@@ -223,7 +249,7 @@ def describe(segs: list[Seg]) -> str | None:
 def tidy(text: str) -> str | None:
     text = " ".join(text.split())
     previous = None
-    while previous != text:
+    while previous != text and _TIDY_NEEDED.search(text):
         previous = text
         text = _EMPTY_BRACKETS.sub(" ", text)
         text = _SEPARATOR_RUN.sub(lambda m: m.group(1) + " ", text)
@@ -235,7 +261,7 @@ def tidy(text: str) -> str | None:
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
         return None
     labels = [p for p in _LABEL_SPLIT.split(text) if p.strip()]
-    if all(is_generic(p) for p in labels):
+    if len(labels) <= 4 and all(is_generic(p) for p in labels):
         return None  # only labels left ("Code:", "Paper | Project")
     return text
 
@@ -248,6 +274,8 @@ def _clean(title: str) -> str:
 
 def balance(text: str) -> str:
     """Drop brackets that have no partner (left over where text was cut at a link)."""
+    if not _ANY_BRACKET.search(text):
+        return text
     drop: set[int] = set()
     stack: list[int] = []
     for at, char in enumerate(text):

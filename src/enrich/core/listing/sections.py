@@ -6,9 +6,10 @@
   pseudo-heading one level below the current heading; the next pseudo-heading replaces it
   (never stacks), a heading of that level or above closes it.
 - A pseudo-heading directly followed by a heading of level n, under a heading of a level
-  above n, is a *group label* for the headings of level n that follow (``**AI & ML**`` above ``### Deep Learning``): it sits between
-  level n-1 and n until the next group label or a heading above level n. Any other
-  pseudo-heading ends at the next heading or thematic break (``---``).
+  above n, is a *group label* for the headings of level n that follow (``**AI & ML**``
+  above ``### Deep Learning``): it sits between level n-1 and n until the next group label
+  or a heading above level n. Any other pseudo-heading ends at the next heading or
+  thematic break (``---``).
 - An emphasized sentence (ending ``.`` ``!`` ``?``, or bracketed) right after a heading is that
   section's description, never a heading.
 - ``<summary>`` of a ``<details>`` block is a pseudo-heading that ends with the block.

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from enrich.core.listing.autolinks import CANDIDATE
 from enrich.core.listing.html import Block, HtmlReader
 from enrich.core.listing.inline import InlineReader
-from enrich.core.listing.items import Draft, paragraph_groups, strip_markers, title_and_rest
+from enrich.core.listing.items import Draft, Read, paragraph_groups, strip_markers, title_and_rest
 from enrich.core.listing.sections import Sections
 from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
 from enrich.core.model import ItemKind
@@ -61,14 +61,6 @@ def _fast_normalize(normalize: Any) -> Any:
 
 
 @dataclass
-class Emitted:
-    """An item that holds links, ready to become entries."""
-
-    draft: Draft
-    links: list[RawLink]
-
-
-@dataclass
 class Loose:
     """A link outside any item (in a heading)."""
 
@@ -79,7 +71,7 @@ class Loose:
 
 @dataclass
 class Walk:
-    items: list[Emitted] = field(default_factory=list)
+    items: list[Read] = field(default_factory=list)  # items that hold links
     loose: list[Loose] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     header_links: list[RawLink] = field(default_factory=list)  # before the first item
@@ -251,7 +243,7 @@ class Walker:
         if draft.title is None and self.open:
             self.open[-1].folded += links  # "- Code: [Official](…)" belongs to its parent
             return
-        self.out.items.append(Emitted(draft, links))
+        self.out.items.append(draft.close(links))
 
     def _cell(self, token: Token) -> None:
         found = self.inline.read(token)
@@ -272,7 +264,7 @@ class Walker:
                       parent, parts=row, headers=list(self.table_headers))  # fmt: skip
         links = draft.links()
         if links:
-            self.out.items.append(Emitted(draft, links))
+            self.out.items.append(draft.close(links))
 
     def _emit_new(self, kind: ItemKind, segs: list[Seg], hint: str | None, line: int = 0) -> None:
         links = [s.link for s in segs if s.link is not None]
@@ -285,7 +277,7 @@ class Walker:
             self.in_header = False
         if self.in_header:
             self.out.header_links += links
-        self.out.items.append(Emitted(draft, links))
+        self.out.items.append(draft.close(links))
 
     def _html(self, token: Token) -> None:
         first_line = (token.map[0] if token.map else 0) + 1
@@ -335,7 +327,7 @@ class Walker:
                           None, parts=parts, headers=headers)  # fmt: skip
             links = draft.links()
             if links:
-                self.out.items.append(Emitted(draft, links))
+                self.out.items.append(draft.close(links))
         for line, segs in block.paragraphs:
             for group in paragraph_groups(segs):
                 self._emit_new(ItemKind.PARAGRAPH, group, None, line)
@@ -423,4 +415,4 @@ def _restates(summary: str, path: tuple[str, ...]) -> bool:
     return not said or said in heading or heading in said
 
 
-__all__ = ["Emitted", "Loose", "Walk", "Walker", "title_and_rest"]
+__all__ = ["Loose", "Walk", "Walker", "title_and_rest"]

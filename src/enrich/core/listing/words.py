@@ -7,8 +7,8 @@ title. The list is documented in the README ("Lists the parser reads").
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 from urllib.parse import unquote
 
 # Lower-cased, stripped of surrounding punctuation. Names that can be the thing itself
@@ -47,6 +47,11 @@ _FILLER = frozenset({
     "open", "public", "released", "arxiv", "github", "is", "are", "and", "or", "with",
     "visit", "click", "check", "read", "follow", "view", "go",
 })  # fmt: skip
+# Generic alone ("[this](…)"), words of a sentence next to others ("this paper").
+_DEICTIC = frozenset({"this", "here", "more"})
+# Every word of a generic text: a text without any of them is a name (the fast path).
+_GENERIC_WORDS = frozenset(w for text in GENERIC_TEXTS for w in text.split())
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _PARTS = re.compile(r"\s*(?:&|/|\+|,|·|\||\band\b)\s*", re.IGNORECASE)
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "【": "】", "（": "）", "<": ">", "「": "」"}
 _URLISH = re.compile(r"^(?:https?://|www\.)|^[\w.-]+\.[a-z]{2,}/", re.IGNORECASE)
@@ -73,41 +78,48 @@ _PLACEHOLDER = frozenset(
 
 def fold(text: str) -> str:
     """Lower-cased, whitespace collapsed, surrounding punctuation and symbols stripped."""
-    text = " ".join(text.split()).lower()
-    start, end = 0, len(text)
-    while start < end and not _is_word_char(text[start]):
-        start += 1
-    while end > start and not _is_word_char(text[end - 1]):
-        end -= 1
-    return text[start:end]
+    return _EDGES.sub("", " ".join(text.split()).lower())
 
 
-def _is_word_char(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LN"
-
-
+@functools.lru_cache(maxsize=4096)
 def is_generic(text: str | None, href: str = "") -> bool:
     """Whether a link text says what kind of link it is rather than what it links to."""
+    if is_label(text, href):
+        return True
+    words = fold(text or "").split()
+    if not _GENERIC_WORDS.intersection(words):
+        return False
+    words = [w for w in (fold(w) for w in words) if w]
+    return any(w in GENERIC_TEXTS for w in words) and all(
+        w in GENERIC_TEXTS or w in _FILLER for w in words
+    )  # "in this paper", "see the code here"
+
+
+@functools.lru_cache(maxsize=4096)
+def is_label(text: str | None, href: str = "") -> bool:
+    """A generic link text that is a bare label ("Paper", "[pdf]", a badge, the URL) rather
+    than words of a sentence ("in this paper"): dropped from descriptions."""
     text = " ".join((text or "").split())
     if not text:
         return True  # an image-only link (a badge) or an empty text
-    if href and text in (href, unquote(href), href.split("://", 1)[-1].removeprefix("www.")):
-        return True  # a bare URL
-    if _URLISH.match(text):
-        return True
     if text[0] in _BRACKETS and text[-1] == _BRACKETS[text[0]]:
         return True  # a bracketed marker: "[pdf]", "(QA)", "[Code]"
+    if "." in text or ":" in text:
+        bare = href.split("://", 1)[-1].removeprefix("www.") if href else None
+        if href and text in (href, unquote(href), bare):
+            return True  # a bare URL
+        if _URLISH.match(text):
+            return True
     folded = fold(text)
     if not folded or folded in GENERIC_TEXTS or _IDENTIFIER.match(folded):
         return True
+    if not _GENERIC_WORDS.intersection(_PARTS.sub(" ", folded).split()):
+        return False  # the common case: a name with no generic word in it
     parts = [p for p in _PARTS.split(folded) if p]
     if parts and all(fold(p) in GENERIC_TEXTS for p in parts):
         return True  # "Code & Data", "Paper / Code"
-    words = [fold(w) for w in folded.split()]
-    words = [w for w in words if w]
-    return any(w in GENERIC_TEXTS for w in words) and all(
-        w in GENERIC_TEXTS or w in _FILLER for w in words
-    )  # "Official Code", "GitHub repo", "in this paper", "see the paper here"
+    words = [w for w in (fold(w) for w in folded.split()) if w]
+    return all(w in GENERIC_TEXTS and w not in _DEICTIC for w in words)  # "Official Code"
 
 
 def is_data_value(text: str) -> bool:
