@@ -137,50 +137,54 @@ def test_bad_lists(data: bytes, message: str) -> None:
         parse_list(data, "list.md")
 
 
-# Every link of the bundled list, with its expected kind and id (27 links, 27 entries).
+# Every link of the bundled list (the first list): its kind, id, section and title — the same
+# as before items existed (27 links, 27 entries). Read off the list: its headings, its years.
+CODE, LIBS, MODELS = ["Code", "RLFH open source libraries"], ["Code", "Open source projects which can produce models"], ["Commercial products"]
 BUNDLED_ENTRIES = {
-    "arxiv:2302.07730": Kind.PAPER,
-    "arxiv:1909.08593": Kind.PAPER,
-    "arxiv:2211.15006": Kind.PAPER,
-    "arxiv:2204.05862": Kind.PAPER,
-    "arxiv:2209.07858": Kind.PAPER,
-    "arxiv:2302.06476": Kind.PAPER,
-    "arxiv:2302.07459": Kind.PAPER,
-    "github:openai/lm-human-preferences": Kind.REPO,
-    "github:laion-ai/open-assistant": Kind.REPO,
-    "github:allenai/rl4lms": Kind.REPO,
-    "github:lvwerra/trl": Kind.REPO,
-    "github:lucidrains/palm-rlhf-pytorch": Kind.REPO,
-    "github:carperai/trlx": Kind.REPO,
-    "github:voidful/textrl": Kind.REPO,
-    "hf:dataset/anthropic/hh-rlhf": Kind.DATASET,
-    "hf:dataset/stanfordnlp/shp": Kind.DATASET,
-    "https://en.wikipedia.org/wiki/Proximal_Policy_Optimization": Kind.WEB,
-    "https://www.anthropic.com/": Kind.WEB,
-    "https://openai.com/blog/chatgpt/": Kind.WEB,
-    "https://openai.com/research/instruction-following": Kind.WEB,
-    "https://blog.google/technology/ai/bard-google-ai-search-updates/": Kind.WEB,
-    "https://www.youtube.com/watch?v=2MBJOuVq380": Kind.WEB,
-    "http://web.stanford.edu/class/cs224n/slides/cs224n-2023-lecture11-prompting-rlhf.pdf": Kind.WEB,
-    "https://www.youtube.com/playlist?list=PLoROMvodv4rOSOPzutgyCTapiGlY2Nd8u": Kind.WEB,
-    "https://huggingface.co/deep-rl-course/unit0/introduction": Kind.WEB,
-    "http://www.eleuther.ai/": Kind.WEB,
-    "https://carper.ai/": Kind.WEB,
+    "arxiv:2302.07730": (Kind.PAPER, ["Language models"], "Transformer models: an introduction and catalog"),
+    "arxiv:1909.08593": (Kind.PAPER, ["Papers", "2020"], "Fine-Tuning Language Models from Human Preferences"),
+    "arxiv:2211.15006": (Kind.PAPER, ["Papers", "2022"], "Fine-tuning language models to find agreement among humans with diverse preferences"),
+    "arxiv:2204.05862": (Kind.PAPER, ["Papers", "2022"], "Training a Helpful and Harmless Assistant with Reinforcement Learning from Human Feedback"),
+    "arxiv:2209.07858": (Kind.PAPER, ["Papers", "2022"], "Red Teaming Language Models to Reduce Harms: Methods, Scaling Behaviors, and Lessons Learned"),
+    "arxiv:2302.06476": (Kind.PAPER, ["Papers", "2023"], "It's chatgpt a general-purpose natural language processing task solver?"),
+    "arxiv:2302.07459": (Kind.PAPER, ["Papers", "2023"], "The Capacity for Moral Self-Correction in Large Language Models"),
+    "github:openai/lm-human-preferences": (Kind.REPO, ["Code", "Reference implementations"], None),
+    "github:laion-ai/open-assistant": (Kind.REPO, LIBS, None),
+    "github:allenai/rl4lms": (Kind.REPO, CODE, None),
+    "github:lvwerra/trl": (Kind.REPO, CODE, None),
+    "github:lucidrains/palm-rlhf-pytorch": (Kind.REPO, CODE, None),
+    "github:carperai/trlx": (Kind.REPO, CODE, None),
+    "github:voidful/textrl": (Kind.REPO, CODE, None),
+    "hf:dataset/anthropic/hh-rlhf": (Kind.DATASET, ["Datasets"], None),
+    "hf:dataset/stanfordnlp/shp": (Kind.DATASET, ["Datasets"], None),
+    "https://en.wikipedia.org/wiki/Proximal_Policy_Optimization": (Kind.WEB, ["Reinforcement Learning methods"], "Proximal Policy Optimization"),
+    "https://www.anthropic.com/": (Kind.WEB, MODELS, "Anthropic"),
+    "https://openai.com/blog/chatgpt/": (Kind.WEB, MODELS, "ChatGPT"),
+    "https://openai.com/research/instruction-following": (Kind.WEB, MODELS, "InstructGPT"),
+    "https://blog.google/technology/ai/bard-google-ai-search-updates/": (Kind.WEB, MODELS, "Google bard"),
+    "https://www.youtube.com/watch?v=2MBJOuVq380": (Kind.WEB, ["Courses"], "Reinforcement Learning from Human Feedback: From Zero to chatGPT"),
+    "http://web.stanford.edu/class/cs224n/slides/cs224n-2023-lecture11-prompting-rlhf.pdf": (Kind.WEB, ["Courses"], "CS224n: NLP w/ Deep Learning course at Stanford"),
+    "https://www.youtube.com/playlist?list=PLoROMvodv4rOSOPzutgyCTapiGlY2Nd8u": (Kind.WEB, ["Courses"], "Stanford CS234: Reinforcement Learning | Winter 2019"),
+    "https://huggingface.co/deep-rl-course/unit0/introduction": (Kind.WEB, ["Courses"], "Hugging Face Deep Reinforcement Learning Course"),
+    "http://www.eleuther.ai/": (Kind.WEB, LIBS, "EluetherAI"),
+    "https://carper.ai/": (Kind.WEB, LIBS, "Carper.ai"),
 }
 
 
 def test_bundled_list() -> None:
+    """The first list gives the same entries, ids, sections and titles as before items existed."""
     parsed = parse_list(BUNDLED.read_bytes(), str(BUNDLED))
-    assert {e.id: e.kind for e in parsed.entries} == BUNDLED_ENTRIES
+    assert {e.id: (e.kind, e.section, e.title) for e in parsed.entries} == BUNDLED_ENTRIES
     assert sum(len(e.positions) for e in parsed.entries) == 27
     assert parsed.skipped == []
     by_id = {e.id: e for e in parsed.entries}
     trl = by_id["github:lvwerra/trl"]
-    assert trl.section == ["Code", "RLFH open source libraries"]
     assert trl.description is not None and trl.description.startswith("train transformer")
-    assert by_id["arxiv:1909.08593"].section == ["Papers", "2020"]
     assert by_id["https://openai.com/blog/chatgpt/"].positions[0].parent == "OpenAI ChatGPT"
     assert sorted(p.index for e in parsed.entries for p in e.positions) == list(range(1, 28))
+    # the new fields: one item per link, no two links share one in this list
+    assert all(len(e.items) == 1 and e.same_item == [] for e in parsed.entries)
+    assert by_id["arxiv:2302.07730"].items[0].kind == ItemKind.PARAGRAPH
 
 
 @pytest.mark.slow

@@ -32,7 +32,7 @@ _SHARE = re.compile(
     re.IGNORECASE,
 )
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif)$", re.IGNORECASE)
-_GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)(/.*)?$", re.IGNORECASE)
+_GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)([/?#].*)?$", re.I)
 _RAW_GITHUB = re.compile(r"^https?://raw\.githubusercontent\.com/([\w.-]+)/([\w.-]+)/", re.I)
 _SOURCE = re.compile(r"^github:([\w.-]+)/([\w.-]+)/")
 _LICENCE_FILE = re.compile(

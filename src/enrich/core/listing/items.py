@@ -64,6 +64,7 @@ _ANY_BRACKET = re.compile(r"[()\[\]{}（）【】]")
 _EMPTY_BRACKETS = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]")
 _SEPARATOR_RUN = re.compile(r"\s*([,;|·/])(?:\s*[,;|·/])+\s*")
 _TIDY_NEEDED = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]|[,;|·/]\s*[,;|·/]")
+_LABEL_BEFORE_LINK = re.compile(r"(\S+?)\s*[:：]\s*$")
 _LABEL_SPLIT = re.compile(r"[\s:：|,;·/•]+")
 _LEADING_ASIDE = re.compile(r"^(\([^()]*\))\s*(?:[-–—:|]\s+|[-–—]{2}\s*)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]）】])")
@@ -235,15 +236,37 @@ def _prose(lead: str) -> bool:
 def describe(segs: list[Seg]) -> str | None:
     """An item's prose: named link texts kept, generic links dropped, punctuation tidied."""
     out: list[str] = []
-    for seg in segs:
+    for at, seg in enumerate(segs):
         if seg.kind is SegKind.TEXT:
-            out.append(seg.text)
+            text = seg.text
+            after = segs[at + 1] if at + 1 < len(segs) else None
+            label = _LABEL_BEFORE_LINK.search(text) if after and after.link is not None else None
+            if label and is_generic(label.group(1)):
+                text = text[: label.start()]  # "Code: [x](…)": the label before a link goes
+            out.append(text)
         elif seg.kind is SegKind.LINK:
             link = seg.link
-            out.append(" " if link is None or is_label(seg.text, link.href) else seg.text)
+            label = link is None or is_label(seg.text, link.href)
+            out.append(" " if label and not _in_sentence(segs, at) else seg.text)
         else:
             out.append(" ")
     return tidy("".join(out))
+
+
+def _in_sentence(segs: list[Seg], at: int) -> bool:
+    """A link with words right before and after it ("with a [GitHub repository](…) that")."""
+    if not segs[at].text:
+        return False  # a badge
+    before = segs[at - 1] if at else None
+    after = segs[at + 1] if at + 1 < len(segs) else None
+    return (
+        before is not None
+        and before.kind is SegKind.TEXT
+        and bool(re.search(r"\w\s$", before.text))
+        and after is not None
+        and after.kind is SegKind.TEXT
+        and bool(re.match(r"\s+\w", after.text))
+    )
 
 
 def tidy(text: str) -> str | None:
@@ -261,8 +284,8 @@ def tidy(text: str) -> str | None:
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
         return None
     labels = [p for p in _LABEL_SPLIT.split(text) if p.strip()]
-    if len(labels) <= 4 and all(is_generic(p) for p in labels):
-        return None  # only labels left ("Code:", "Paper | Project")
+    if 2 <= len(labels) <= 4 and all(is_generic(p) for p in labels):
+        return None  # only labels left ("Paper | Project", two "… link:" labels)
     return text
 
 
