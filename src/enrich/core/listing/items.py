@@ -240,14 +240,14 @@ def describe(segs: list[Seg]) -> str | None:
         if seg.kind is SegKind.TEXT:
             text = seg.text
             after = segs[at + 1] if at + 1 < len(segs) else None
-            label = _LABEL_BEFORE_LINK.search(text) if after and after.link is not None else None
-            if label and is_generic(label.group(1)):
-                text = text[: label.start()]  # "Code: [x](…)": the label before a link goes
+            found = _LABEL_BEFORE_LINK.search(text) if after and after.link is not None else None
+            if found and is_generic(found.group(1)):
+                text = text[: found.start()]  # "Code: [x](…)": the label before a link goes
             out.append(text)
         elif seg.kind is SegKind.LINK:
             link = seg.link
-            label = link is None or is_label(seg.text, link.href)
-            out.append(" " if label and not _in_sentence(segs, at) else seg.text)
+            generic = link is None or is_label(seg.text, link.href)
+            out.append(" " if generic and not _in_sentence(segs, at) else seg.text)
         else:
             out.append(" ")
     return tidy("".join(out))
