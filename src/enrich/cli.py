@@ -71,13 +71,15 @@ def parse(
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"{parsed.source}: {len(parsed.entries)} entries")
-    for column in ("kind", "id", "title", "section", "line"):
+    for column in ("kind", "id", "title", "item", "section", "line"):
         table.add_column(column, overflow="fold")
     for entry in parsed.entries:
+        item = entry.items[0].title if entry.items else None
         table.add_row(
             entry.kind.value,
             entry.id,
             entry.title or "",
+            item or "",
             " › ".join(entry.section),
             ",".join(str(p.line) for p in entry.positions),
         )
