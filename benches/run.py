@@ -207,10 +207,58 @@ def _targets(r: dict, cold: dict, warm: dict, per: dict[str, int]) -> list[str]:
     return [*out, ""]
 
 
+def parse_benchmark(tmp: Path) -> list[str]:
+    import parse_bench
+
+    inputs: list[tuple[str, Path]] = []
+    for name in parse_bench.REAL_LISTS:
+        if (parse_bench.REAL / name).is_file():
+            inputs.append((f"real list `{name}`", parse_bench.REAL / name))
+        else:
+            print(f"parse benchmark: {parse_bench.REAL / name} is absent (../shared), skipped")
+    n = parse_bench.N
+    for label, make in (
+        (f"synthetic: {n:,} bullets, one link each", parse_bench.bullets),
+        (f"synthetic: a table of {n // 2:,} rows, a paper and its code each", parse_bench.table),
+        ("synthetic: one paragraph of 20,000 links on one line", parse_bench.paragraph),
+    ):
+        path = tmp / f"{make.__name__}.md"
+        path.write_bytes(make())
+        inputs.append((label, path))
+    lines = [
+        "## Parse (issue: real awesome lists; issue 18, item 13)",
+        "",
+        "`parse_list` on one file in a fresh process (`benches/parse_bench.py`): wall and CPU "
+        "time of the parse (imports included), peak RSS of the whole process. Median of 3 runs "
+        "(time), max of 3 (memory).",
+        "",
+        "| input | size | entries | skipped | wall | CPU | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, path in inputs:
+        runs = [
+            subprocess.run(
+                [sys.executable, str(HERE / "parse_bench.py"), "measure", str(path)],
+                capture_output=True, text=True, check=True,
+            ).stdout.split()
+            for _ in range(3)
+        ]  # fmt: skip
+        wall = sorted(float(r[0]) for r in runs)[1]
+        cpu = sorted(float(r[1]) for r in runs)[1]
+        peak = max(int(r[2]) for r in runs)
+        size = path.stat().st_size / 1e6
+        row = (f"| {label} | {size:.1f} MB | {int(runs[0][3]):,} | {int(runs[0][4]):,} | "
+               f"{wall:.1f} s | {cpu:.1f} s | {peak} MB |")  # fmt: skip
+        print(row)
+        lines.append(row)
+    return [*lines, ""]
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="enrich-bench-") as folder:
         sections = nightly_benchmark()
         sections += diff_benchmark(Path(folder))
+        sections += parse_benchmark(Path(folder))
     text = [
         "# Benchmark results",
         "",

@@ -273,6 +273,17 @@ def parsed(markdown: str, source: str = "list.md") -> dict[str, Entry]:
             "* https://github.com/openai/lm-human-preferences - The first code released\n* ChatGPT (https://openai.com/blog/chatgpt/)\n",
             {"github:openai/lm-human-preferences": None, "https://openai.com/blog/chatgpt/": "ChatGPT"},
         ),
+        (  # a star badge image and a <br> before the bold title link; Github/Demo take the row's title
+            "| Title | Venue | Date | Code | Demo |\n|---|---|---|---|---|\n"
+            "| ![Star](https://img.shields.io/github/stars/B/Woodpecker.svg) <br> [**Woodpecker: Hallucination Correction**](https://arxiv.org/pdf/2310.16045.pdf) <br> "
+            "| arXiv | 2023-10-24 | [Github](https://github.com/B/Woodpecker) | [Demo](https://woodpecker.example.org/) |\n",
+            {"arxiv:2310.16045": "Woodpecker: Hallucination Correction", "github:b/woodpecker": "Woodpecker: Hallucination Correction",
+             "https://woodpecker.example.org/": "Woodpecker: Hallucination Correction"},
+        ),
+        (  # a task-list box and :emoji: codes are not part of a title
+            "- [ ] [Tool](https://github.com/t/t) - a task\n- :star: :fire: [Star tool](https://github.com/s/s) - hot\n",
+            {"github:t/t": "Tool", "github:s/s": "Star tool"},
+        ),
         (  # an HTML table row: the column named "Model" holds the title
             "<table><tr><th>Date</th><th>Model</th><th>Links</th></tr>\n<tr><td>2024-05</td><td>DeepSeek-V2</td><td><a href='https://arxiv.org/abs/2405.04434'>paper</a> <a href='https://github.com/deepseek-ai/DeepSeek-V2'>code</a></td></tr></table>\n",
             {"arxiv:2405.04434": "DeepSeek-V2", "github:deepseek-ai/deepseek-v2": "DeepSeek-V2"},
@@ -302,6 +313,10 @@ def test_titles(markdown: str, titles: dict[str, str | None]) -> None:
         (  # separators and generic links are dropped
             "- **LIMO** -- less is more for reasoning [Paper](https://arxiv.org/abs/2502.03387) | [Code](https://github.com/GAIR-NLP/LIMO)\n",
             "arxiv:2502.03387", "less is more for reasoning",
+        ),
+        (  # a paper's bold title, then authors and venue, then bracketed [paper] [code] links
+            "1. **Chain of Thought Prompting**. Wei et al. *NeurIPS 2022*. [[paper](https://arxiv.org/abs/2201.11903)] [[code](https://github.com/a/cot)]\n",
+            "github:a/cot", "Wei et al. NeurIPS 2022.",
         ),
         (  # an aside after the title keeps its words, not its dash
             "* [Official Course](https://huggingface.co/course) (from Hugging Face) - The official course series.\n",

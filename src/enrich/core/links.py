@@ -84,6 +84,12 @@ BADGE_HOSTS = frozenset({
     "komarev.com", "hits.seeyoufarm.com", "hits.sh", "badgesize.io", "api.star-history.com",
     "img.buymeacoffee.com", "camo.githubusercontent.com",
 })  # fmt: skip
+_BADGE_URL = re.compile(
+    r"^https?://(?:[^/?#@]*@)?(?:[a-z0-9-]+\.)*(?:"
+    + "|".join(re.escape(host) for host in sorted(BADGE_HOSTS))
+    + r")\.?(?::\d+)?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
 
 
 def normalize_url(url: str) -> str:
@@ -117,12 +123,7 @@ def _normalize_path(path: str) -> str:
 
 def is_badge_service(url: str) -> bool:
     """Whether a URL points at a badge image service (see `BADGE_HOSTS`)."""
-    try:
-        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return False
-    labels = host.split(".")
-    return any(".".join(labels[at:]) in BADGE_HOSTS for at in range(len(labels) - 1))
+    return _BADGE_URL.match(url.strip()) is not None
 
 
 def classify(url: str) -> SourceRef:

@@ -9,16 +9,16 @@ licence, issues, stars… before the first item), and URLs the classifier reject
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from enrich.core.errors import InputError
 from enrich.core.links import SourceRef, classify, is_badge_service
 from enrich.core.listing.items import Read
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
-from enrich.core.listing.words import is_generic
 from enrich.core.model import Cell, Entry, Item, Position, Skipped, Status
 
 # An item that links more distinct entries than this is a collection (a navigation bar, a
@@ -31,7 +31,8 @@ _SHARE = re.compile(
     r"|linkedin\.com/share|reddit\.com/submit|t\.me/share|news\.ycombinator\.com/submitlink)",
     re.IGNORECASE,
 )
-_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif)$", re.IGNORECASE)
+# A URL whose path names an image file (its query and fragment aside).
+_IMAGE_FILE = re.compile(r"^[a-z]+://[^?#]*\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif)(?:[?#]|$)")
 _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)([/?#].*)?$", re.I)
 _RAW_GITHUB = re.compile(r"^https?://raw\.githubusercontent\.com/([\w.-]+)/([\w.-]+)/", re.I)
 _SOURCE = re.compile(r"^github:([\w.-]+)/([\w.-]+)/")
@@ -89,8 +90,7 @@ def skip_reason(href: str, own: set[str]) -> str | None:
         return "badge (links to a badge service)"
     if _SHARE.match(href.strip()):
         return "share button"
-    path = urlsplit(lowered).path if "://" in lowered else ""
-    if _IMAGE_FILE.search(path):
+    if _IMAGE_FILE.search(lowered):
         return "image"
     github = _GITHUB.match(href.strip())
     if github:
@@ -103,18 +103,28 @@ def skip_reason(href: str, own: set[str]) -> str | None:
 
 def listed_links(walk: Walk, source: str) -> tuple[list[ListedLink], list[Skip]]:
     """Every link that may be an entry, in document order, with its title and item."""
-    own = own_repositories(source, walk.header_links)
     skipped: list[Skip] = []
-    rows: list[tuple[RawLink, Read | None, tuple[str, ...], str | None]] = []
+    return list(iter_listed(walk, source, skipped)), skipped
+
+
+def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[ListedLink]:
+    """`listed_links` one at a time (a long list's links are not all held twice); the skipped
+    are appended to ``skipped``."""
+    own = own_repositories(source, walk.header_links)
+    rows: list[tuple[RawLink, Read | None, tuple[str, ...], str | None] | None] = []
     for read in walk.items:
         for link in read.links:
             rows.append((link, read, read.section, read.parent))
     for loose in walk.loose:
         rows.append((loose.link, None, loose.section, loose.parent))
-    rows.sort(key=lambda row: row[0].seq)
+    walk.items, walk.loose = [], []
+    rows.sort(key=lambda row: row[0].seq if row else 0)
     items: dict[int, Item] = {}
-    listed: list[ListedLink] = []
-    for link, draft, section, parent in rows:
+    count = 0
+    for at, row in enumerate(rows):
+        assert row is not None
+        link, draft, section, parent = row
+        rows[at] = None  # read: let it go
         reason = skip_reason(link.href, own)
         if reason:
             skipped.append(Skip(link.href, link.line, reason))
@@ -124,21 +134,19 @@ def listed_links(walk: Walk, source: str) -> tuple[list[ListedLink], list[Skip]]
             item = items.get(draft.index)
             if item is None:  # numbered in order of their first link
                 item = items[draft.index] = _item(draft, len(items) + 1)
-        named = not is_generic(link.text, link.href)
+        named = not link.generic
         title = link.text if named else (item.title if item else None)
-        listed.append(
-            ListedLink(
-                url=link.href,
-                text=title,
-                description=item.description if item else None,
-                section=section,
-                line=link.line,
-                index=len(listed) + 1,
-                parent=parent,
-                item=item,
-            )
+        count += 1
+        yield ListedLink(
+            url=link.href,
+            text=title,
+            description=item.description if item else None,
+            section=section,
+            line=link.line,
+            index=count,
+            parent=parent,
+            item=item,
         )
-    return listed, skipped
 
 
 def _item(draft: Read, index: int) -> Item:
@@ -149,13 +157,13 @@ def _item(draft: Read, index: int) -> Item:
         kind=draft.kind,
         title=draft.title,
         description=draft.description,
-        section=list(draft.section),
+        section=_shared(draft.section),
         line=draft.line,
         cells=[Cell.model_construct(name=name, text=text) for name, text in draft.cells],
     )
 
 
-def build_entries(links: list[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
+def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
     """Merge links to the same thing into one entry (first position wins for the text); tie
     the entries of each item."""
     by_id: dict[str, Entry] = {}
@@ -171,7 +179,7 @@ def build_entries(links: list[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
         index += 1
         item = link.item
         position = Position.model_construct(
-            section=list(link.section),
+            section=_shared(link.section),
             line=link.line,
             index=index,
             parent=link.parent,
@@ -206,6 +214,13 @@ def build_entries(links: list[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
                 ids.append(entry.id)
     _tie(by_id, members)
     return sorted(by_id.values(), key=lambda e: e.id), rejected
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared(section: tuple[str, ...]) -> list[str]:
+    """One list per section path, shared by the positions and items in it (a long list has
+    few sections and many links). Records of a parse are not changed afterwards."""
+    return list(section)
 
 
 def _tie(by_id: dict[str, Entry], members: dict[int, list[str]]) -> None:

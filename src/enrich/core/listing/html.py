@@ -44,7 +44,7 @@ class Block:
     """What an HTML block holds: its items as (kind, line, segment parts) and what it skips."""
 
     heading: tuple[int, str, list[Seg]] | None = None
-    lists: list[tuple[int, int | None, list[Seg]]] = field(default_factory=list)  # line, parent
+    lists: list[tuple[int, list[Seg]]] = field(default_factory=list)
     rows: list[tuple[int, list[list[Seg]], list[str]]] = field(default_factory=list)
     paragraphs: list[tuple[int, list[Seg]]] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
@@ -146,7 +146,7 @@ class _Ctx:
         if tag == "li":
             segs: list[Seg] = []
             self.inline(element, segs, False, nested=self._nested)
-            self.out.lists.append((self.line(element), None, segs))
+            self.out.lists.append((self.line(element), segs))
         elif tag == "tr":
             self._row(element)
         elif tag == "table":

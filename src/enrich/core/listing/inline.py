@@ -28,6 +28,7 @@ _TRAILING = ".,;:!?)]}'\"*_~>"
 _WWW = re.compile(r"www\.", re.IGNORECASE)
 # "[x]([https://…)": a destination that lost its way behind a stray bracket.
 _STRAY_OPENER = re.compile(r"^(?:%5B|%3C|\[|<|\(|%28)+(?=https?://)", re.IGNORECASE)
+_STRAY_CLOSER = re.compile(r"(?:%5D|%3E|\]|>)+$", re.IGNORECASE)
 
 
 class InlineReader:
@@ -222,5 +223,5 @@ def _recover(href: str) -> str:
     if href and not href.startswith(("http://", "https://")):
         fixed = _STRAY_OPENER.sub("", href)
         if fixed != href:
-            return fixed.rstrip("]>)").replace("%5D", "").replace("%3E", "")
+            return _STRAY_CLOSER.sub("", fixed)
     return href

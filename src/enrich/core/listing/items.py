@@ -30,10 +30,10 @@ from enrich.core.listing.words import (
     fold,
     is_data_value,
     is_generic,
-    is_label,
 )
 from enrich.core.model import ItemKind
 
+_SHORTCODES = re.compile(r"^\s*(?::[a-z0-9_+\-]+:\s*)+")  # GitHub emoji: ":star: "
 _ENUMERATOR = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|[-*+•·▪►]|#\d+)\s+")
 _SEPARATORS = (  # in order of precedence: the first kind found splits the title off
     re.compile(r"(?<=\S)\s{2,}(?=\S)"),
@@ -157,19 +157,20 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
     """The title of a run of segments, and the segments after it (its description)."""
     segs = list(segs)
     i, n = 0, len(segs)
-    while i < n and segs[i].kind is SegKind.TEXT:
-        stripped = strip_markers(segs[i].text)
-        if stripped.strip():
-            if stripped != segs[i].text:
-                segs[i] = replace(segs[i], text=stripped)
-            break
+    while i < n and segs[i].kind is not SegKind.LINK:  # markers, spaces, a leading <br>
+        if segs[i].kind is SegKind.TEXT:
+            stripped = strip_markers(segs[i].text)
+            if stripped.strip():
+                if stripped != segs[i].text:
+                    segs[i] = replace(segs[i], text=stripped)
+                break
         i += 1
-    if i == n or segs[i].kind is SegKind.BREAK:
+    if i == n:
         return None, segs[i:]
     first = segs[i]
     if first.kind is SegKind.LINK:
         link = first.link
-        if link is not None and not is_generic(first.text, link.href):
+        if link is not None and not link.generic:
             return _clean(first.text), segs[i + 1 :]
         return None, segs[i:]
     if first.emphasis and not first.code:
@@ -204,7 +205,7 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
         words = lead.split()
         if opener:  # "ChatGPT (https://…)"
             lead = lead[: opener.start()]
-        elif not is_generic(after.text, after.link.href):
+        elif not after.link.generic:
             return _clean(after.text), segs[j + 1 :]  # "The paper [Title](…) shows…"
         elif (
             not words
@@ -246,7 +247,7 @@ def describe(segs: list[Seg]) -> str | None:
             out.append(text)
         elif seg.kind is SegKind.LINK:
             link = seg.link
-            generic = link is None or is_label(seg.text, link.href)
+            generic = link is None or link.label
             out.append(" " if generic and not _in_sentence(segs, at) else seg.text)
         else:
             out.append(" ")
@@ -280,7 +281,7 @@ def tidy(text: str) -> str | None:
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _LEADING_ASIDE.sub(r"\1 ", text)  # "(from X) - desc" -> "(from X) desc"
     text = balance(text.strip(SEPARATOR_CHARS))
-    text = text.strip(SEPARATOR_CHARS).strip()
+    text = text.strip(SEPARATOR_CHARS).lstrip(SEPARATOR_CHARS + ".").strip()  # "**T**. Authors"
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
         return None
     labels = [p for p in _LABEL_SPLIT.split(text) if p.strip()]
@@ -316,8 +317,8 @@ def balance(text: str) -> str:
 
 
 def strip_markers(text: str) -> str:
-    """Leading list numbering, bullets, emoji and symbols removed (``1) ``, ``🌟 ``)."""
-    text = _ENUMERATOR.sub("", text, count=1)
+    """Leading list numbering, bullets, emoji (and ``:emoji:`` codes) and symbols removed."""
+    text = _SHORTCODES.sub("", _ENUMERATOR.sub("", text, count=1), count=1)
     at = 0
     while at < len(text) and (text[at].isspace() or unicodedata.category(text[at])[0] in "SC"
                               or unicodedata.category(text[at]) in ("Mn", "Me")):  # fmt: skip
@@ -358,7 +359,7 @@ def _names(text: str, link: RawLink) -> bool:
     """Whether a link names a thing: its text, or for a badge its image's alt ("DeepSeek-R1",
     not "arXiv"). Used only to tell a bar of several things from one thing's badges."""
     if text:
-        return not is_generic(text, link.href)
+        return not link.generic
     return bool(link.alt) and not is_generic(link.alt) and not is_generic(link.alt.split()[0])
 
 
@@ -387,7 +388,7 @@ def _title_cell(parts: list[list[Seg]], names: list[str]) -> int | None:
         if name in TITLE_HEADERS and k < len(parts) and plain(parts[k]):
             return k
     for k, part in enumerate(parts):
-        if any(s.link is not None and not is_generic(s.text, s.link.href) for s in part):
+        if any(s.link is not None and not s.link.generic for s in part):
             return k
     for k, part in enumerate(parts):
         text = describe(part)

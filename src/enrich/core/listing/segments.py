@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from enrich.core.listing.words import is_generic, is_label
+
 
 class SegKind(Enum):
     TEXT = 1
@@ -28,6 +30,22 @@ class RawLink:
     image: str | None = None  # src of an image inside the link (a badge or thumbnail)
     origin: str = "markdown"  # markdown, autolink or html
     alt: str = ""  # the alt text of that image
+    _generic: bool | None = None
+    _label: bool | None = None
+
+    @property
+    def generic(self) -> bool:
+        """Its text says what kind of link it is, not what it links to (`words.is_generic`)."""
+        if self._generic is None:
+            self._generic = is_generic(self.text, self.href)
+        return self._generic
+
+    @property
+    def label(self) -> bool:
+        """Its text is a bare label, dropped from descriptions (`words.is_label`)."""
+        if self._label is None:
+            self._label = is_label(self.text, self.href)
+        return self._label
 
 
 @dataclass(slots=True)

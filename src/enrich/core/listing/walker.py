@@ -109,7 +109,9 @@ class Walker:
             if token.map and token.type in _LEAVES:
                 start, end = token.map
                 covered[start:end] = b"\x01" * (end - start)
-            i = self._token(tokens, i)
+            read = self._token(tokens, i)
+            tokens[i:read] = [None] * (read - i)  # type: ignore[list-item]  # read: let go
+            i = read
         if self.pending is not None:
             self.sections.pseudo(self.pending)
         self._uncovered(covered)
@@ -311,14 +313,13 @@ class Walker:
         if self.open:  # HTML inside a list item is part of that item's text
             for _, segs in block.paragraphs:
                 self.open[-1].add(segs)
-            for _, _, segs in block.lists:
+            for _, segs in block.lists:
                 self.open[-1].add(segs)
             for _, parts, _ in block.rows:
                 for part in parts:
                     self.open[-1].add(part)
             return
-        for line, parent, segs in block.lists:
-            del parent
+        for line, segs in block.lists:
             self.in_header = False
             self._emit_new(ItemKind.LIST_ITEM, segs, None, line)
         for line, parts, headers in block.rows:
