@@ -566,6 +566,8 @@ def test_autolinks(markdown: str, urls: list[str]) -> None:
         ("[x][missing]\n\n[used]: https://used.example.org\n[unused]: https://unused.example.org\n\nsee [used]\n",
          [("https://unused.example.org", 4, "reference definition never used")]),
         ('<p>Mirror: https://mirror.example.org/</p>\n', [("https://mirror.example.org/", 1, "in HTML text or an attribute (not a link)")]),
+        ("> see [q]\n>\n> [q]: https://quoted.example.org\n> [u]: https://unused-in-quote.example.org\n",
+         [("https://unused-in-quote.example.org", 4, "reference definition never used")]),
     ],
 )
 def test_urls_that_are_not_links_are_reported(markdown: str, skipped: list[tuple[str, int, str]]) -> None:

@@ -94,7 +94,7 @@ class HtmlReader:
             ctx.inline(heading, segs, False)
             block.heading = (_HEADINGS[str(heading.tag).lower()], plain(segs), segs)
         else:
-            ctx.block(root, None)
+            ctx.block(root)
         for comment in root.iter(etree.Comment):
             comments.append(str(comment.text or ""))
         self._census(content, first_line, hrefs, " ".join(comments), block)
@@ -129,12 +129,11 @@ class _Ctx:
     out: Block
     hrefs: list[str]
     comments: list[str]
-    headers: dict[int, list[str]] = field(default_factory=dict)  # per <table>: its header row
 
     def line(self, element: Any) -> int:
         return self.first_line + max(0, int(element.sourceline or 1) - 1)
 
-    def block(self, element: Any, parent_line: int | None) -> None:
+    def block(self, element: Any) -> None:
         """A block element: its own text as paragraph items, its child blocks in turn."""
         segs: list[Seg] = []
         self.inline(element, segs, False, nested=self._nested)
@@ -147,31 +146,31 @@ class _Ctx:
             segs: list[Seg] = []
             self.inline(element, segs, False, nested=self._nested)
             self.out.lists.append((self.line(element), segs))
-        elif tag == "tr":
-            self._row(element)
         elif tag == "table":
-            for row in element.iter("tr"):
-                self._row(row)
+            headers: list[str] = []
+            for row in element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+                headers = self._row(row, headers)
+        elif tag == "tr":
+            self._row(element, [])
         else:
-            self.block(element, None)
+            self.block(element)
 
-    def _row(self, row: Any) -> None:
+    def _row(self, row: Any, headers: list[str]) -> list[str]:
+        """One table row as an item; a row of header cells names the columns (returned)."""
         cells = [c for c in row if str(c.tag).lower() in ("td", "th")]
         if not cells:
-            return
+            return headers
         parts: list[list[Seg]] = []
         for cell in cells:
             segs: list[Seg] = []
             self.inline(cell, segs, False, nested=self._nested)
             parts.append(segs)
-        table = row.getparent()
-        while table is not None and str(table.tag).lower() != "table":
-            table = table.getparent()
         if all(str(c.tag).lower() == "th" for c in cells):
-            self.headers[id(table)] = [plain(p) for p in parts]
+            headers = [plain(p) for p in parts]
             if not any(s.kind is SegKind.LINK for p in parts for s in p):
-                return
-        self.out.rows.append((self.line(row), parts, self.headers.get(id(table), [])))
+                return headers
+        self.out.rows.append((self.line(row), parts, headers))
+        return headers
 
     def inline(
         self,

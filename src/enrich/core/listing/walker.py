@@ -30,7 +30,8 @@ from enrich.core.model import ItemKind
 MAX_NESTING = 100
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", "…")
 _BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$", re.DOTALL)
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+# A link reference definition, at the top level or in a quote or list item ("> [1]: url").
+_REFERENCE = re.compile(r"^[\s>]*(?:(?:[-*+]|\d{1,9}[.)])\s+)?\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 # A pseudo-heading is a short label; a longer emphasized paragraph is prose.
 _MAX_PSEUDO = 150
 # A line of text above a paragraph of badges is its title when it is this short.
@@ -52,7 +53,7 @@ _PLAIN_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?[A-Za-z0-9\-._~:/?#@!$&'()*+,;
 
 def _fast_normalize(normalize: Any) -> Any:
     """markdown-it's link normalizer, skipped for a URL it would return unchanged (ASCII, no
-    character to escape): it is a third of the parse time of a long list otherwise."""
+    character to escape): a fifth of the parse time of a long list otherwise."""
 
     def fast(url: str) -> str:
         return url if _PLAIN_URL.match(url) and "%" not in url else str(normalize(url))
