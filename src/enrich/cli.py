@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import ParsedList, parse_list
@@ -71,15 +72,16 @@ def parse(
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"{parsed.source}: {len(parsed.entries)} entries")
-    for column in ("kind", "id", "title", "item", "section", "line"):
+    for column in ("kind", "id", "title", "section", "line"):
         table.add_column(column, overflow="fold")
     for entry in parsed.entries:
-        item = entry.items[0].title if entry.items else None
+        title, item = Text(entry.title or ""), entry.items[0].title if entry.items else None
+        if item and item != entry.title:
+            title.append(f"\nin: {item}", "dim")  # the item's title, when it is another
         table.add_row(
             entry.kind.value,
             entry.id,
-            entry.title or "",
-            item or "",
+            title,
             " › ".join(entry.section),
             ",".join(str(p.line) for p in entry.positions),
         )
