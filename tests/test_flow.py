@@ -214,3 +214,72 @@ def test_a_missing_secret_block_fails_the_flow_with_one_line(
     assert state.is_failed()
     assert "no-such-block" in (state.message or "") and "\n" not in (state.message or "")
     assert not (tmp_path / "out" / "latest.json").exists()
+
+
+def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dask scheduler` and `dask worker` started on their own (loopback), reached through
+    ENRICH_DASK_ADDRESS: what a task receives travels to another process (plain data), and the
+    snapshot is the thread runner's."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from prefect.settings import PREFECT_API_URL
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    bin_dir = Path(sys.executable).parent
+    worker_env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    log = (tmp_path / "dask.log").open("wb")
+    scheduler = subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
+    worker = subprocess.Popen([str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
+                               "--nthreads", "4", "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT,
+                              env=worker_env, cwd=tmp_path)
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as client:
+                    if client.scheduler_info()["workers"]:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "dask.log").read_text()
+            time.sleep(0.5)
+        threads = run_flow(tmp_path / "threads")
+        monkeypatch.setenv("ENRICH_DASK_ADDRESS", f"tcp://127.0.0.1:{port}")
+        dask = run_flow(tmp_path / "dask", task_runner="dask")
+        assert threads.is_completed() and dask.is_completed(), dask.message
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+    a, b = entries(tmp_path / "threads/out"), entries(tmp_path / "dask/out")
+    assert a.keys() == b.keys()
+    for entry_id in a:
+        assert comparable(a[entry_id]) == comparable(b[entry_id]), entry_id
+
+
+def test_a_process_running_the_flow_night_after_night_keeps_nothing(env: FakeAPI, tmp_path: Path) -> None:
+    """The flow (the Prefect executor over `run_job`) 20 times in one process, as `serve` does:
+    no run's budget, slots, pacers or progress outlive it."""
+    import gc
+
+    from enrich.run import context
+
+    tiny = tmp_path / "tiny.md"
+    tiny.write_text("# Papers\n\n- [Deep RL from human preferences](https://arxiv.org/abs/1909.08593)\n")
+    for night in range(20):
+        state = run_flow(tmp_path, list_source=str(tiny), skip=None)
+        assert state.is_completed(), (night, state.message)
+        assert context.active() == []
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, context.RunScope)]
