@@ -3,8 +3,7 @@
 Usage: ``python measure.py RESULT.json ARGS...`` (the arguments of ``enrich``). Peak RSS is this
 process's VmHWM: the pipeline and its threads (Prefect's ephemeral API server included when it
 runs in-process), not the fake API, which runs in the benchmark's own process. ``job_seconds``
-is the flow's body (read the list, fetch, build, publish), timed around ``run_job`` (the one composition)
-as the flow calls it:
+is the job (read the list, fetch, build, publish), timed around ``run_job`` as the flow calls it:
 the wall time without Python's start-up, Prefect's server and the flow run's bookkeeping.
 """
 
