@@ -22,8 +22,6 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -36,7 +34,7 @@ from enrich.run.steps import (
     LATEST,
     FetchTask,
     FinishInput,
-    PrepareInput,
+    Job,
     RunResult,
     fetch,
     finish,
@@ -114,21 +112,6 @@ class Silent:
         pass
 
 
-@dataclass(frozen=True)
-class Job:
-    """One run's inputs."""
-
-    list_source: str
-    out_dir: Path
-    raw_root: Path
-    settings: Settings
-    sources: list[str] | None = None
-    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
-    skip: dict[str, str] | None = None
-    now: datetime | None = None
-    list_bytes: bytes | None = None
-
-
 def run_job(
     job: Job, executor: Executor | None = None, reporter: Reporter | None = None
 ) -> RunResult:
@@ -138,14 +121,7 @@ def run_job(
     reporter = reporter or Silent()
     try:
         with exclusive(job.out_dir):
-            store = runner.call(
-                "prepare",
-                prepare,
-                PrepareInput(
-                    job.list_source, job.raw_root, job.settings, job.sources, job.skip, job.now,
-                    job.list_bytes,
-                ),
-            )  # fmt: skip
+            store = runner.call("prepare", prepare, job)
             outcomes = _fetch_all(store, job.settings, runner, reporter)
             return runner.call(
                 "finish",

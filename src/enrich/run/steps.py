@@ -56,11 +56,15 @@ class RunResult:
 
 
 @dataclass(frozen=True)
-class PrepareInput:
+class Job:
+    """One run's inputs (plain data: what `prepare` receives wherever it runs)."""
+
     list_source: str
+    out_dir: Path
     raw_root: Path
     settings: Settings
     sources: list[str] | None = None
+    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
     skip: dict[str, str] | None = None
     now: datetime | None = None
     list_bytes: bytes | None = None
@@ -101,7 +105,7 @@ def check_sources(sources: list[str] | None) -> None:
         raise InputError(f"unknown source {', '.join(unknown)} (known: {', '.join(NAMES)})")
 
 
-def prepare(job: PrepareInput) -> RawStore:
+def prepare(job: Job) -> RawStore:
     """Read and parse the list, open the run's raw folder; an unusable list fails here."""
     started = job.now or datetime.now(UTC)
     check_sources(job.sources)
