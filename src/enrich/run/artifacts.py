@@ -9,6 +9,7 @@ from typing import Any
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from enrich.core.changelog import changelog, top_movers
+from enrich.core.check import render
 from enrich.core.markdown import md
 from enrich.run.report import entry_rows, summary_markdown
 from enrich.run.steps import RunResult
@@ -26,6 +27,12 @@ def for_run(result: RunResult) -> None:
         table=entry_rows(result.snapshot),
         description="Every entry of the published snapshot",
     )
+    if result.check is not None:
+        create_markdown_artifact(
+            key="enrich-check",
+            markdown=render.markdown(result.check),
+            description="What in the list is dead, moved, listed twice, unmaintained or stale",
+        )
     if result.diff is not None:
         create_markdown_artifact(
             key="enrich-changelog",
