@@ -34,12 +34,8 @@ def check_list(data: bytes, source: str, out_dir: Path, settings: Settings) -> R
     """The report on the list ``data`` from the dataset published in ``out_dir``."""
     given = rules(settings)
     latest = read_latest(out_dir)
-    runs = recent_runs(
-        out_dir,
-        latest,
-        days=max(given.dead_after_runs, given.stale_after_runs + 1),
-        reasons=given.dead_after_runs,
-    )
+    days = max(given.dead_after_runs, given.stale_after_runs + 1)
+    runs = recent_runs(out_dir, latest, days=days, reasons=days)
     return check(data, source, latest, runs, given)
 
 

@@ -303,10 +303,15 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _page(self, path: str) -> None:
-        """Web pages for the web source: a title, a redirect, a 404, and ``web/{name}.html`` of
-        the data folders, with an ETag and Last-Modified and 304 to a matching revalidation."""
+        """Web pages for the web source: a title, a redirect (``/pages/{301…308}/{rest}``), a
+        404, and ``web/{name}.html`` of the data folders, with an ETag and Last-Modified and 304
+        to a matching revalidation."""
         if path == "/pages/moved":
             return self._send(301, b"", {"Location": "/pages/ok", "Content-Type": "text/html"})
+        redirect = re.fullmatch(r"/pages/(30[12378])/(.+)", path)
+        if redirect:  # /pages/308/ok: a 308 to /pages/ok (the rest may redirect again)
+            location = f"/pages/{redirect.group(2)}"
+            return self._send(int(redirect.group(1)), b"", {"Location": location})
         if path == "/pages/ok":
             body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
         else:
