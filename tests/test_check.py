@@ -144,6 +144,50 @@ def test_permanent_redirects_are_moves_and_patched(path: str, moved_to: str | No
     assert patched.decode().split("\n")[3] == f"* [{path}]({target}) - a page"
 
 
+@pytest.fixture
+def tls(fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
+    """The fake's pages answer https:// on the same port too, under a test CA the web client
+    trusts (``SSL_CERT_FILE``, which httpx reads)."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    fake.tls = server
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    return fake
+
+
+@pytest.mark.parametrize(
+    ("https_page", "probe", "moved"),
+    [
+        (None, True, True),  # https serves the very same bytes: the link may be https://
+        ("<html><head><title>RLHF &amp; friends</title></head><body>hi again</body></html>", True, True),  # same title, same place
+        ("<html><head><title>Welcome to nginx</title></head></html>", True, False),  # another site on https
+        (None, False, False),  # ENRICH_WEB_PROBE_HTTPS=false: not asked
+    ],
+)
+def test_http_link_whose_https_is_the_same_page(https_page: str | None, probe: bool, moved: bool, tls: FakeAPI,
+                                                 extra_data: Path, settings: Settings, tmp_path: Path) -> None:
+    (extra_data / "web/https").mkdir(parents=True)
+    (extra_data / "web/page.html").write_text("<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>")
+    if https_page is not None:
+        (extra_data / "web/https/page.html").write_text(https_page)
+    listed = web_list(tmp_path, tls, "page")
+    result = nightly(listed, settings.model_copy(update={"web_probe_https": probe}), tmp_path, 0)
+    (page,) = [e.web for e in result.snapshot.entries]
+    assert page is not None and page.https_equivalent is (moved if probe else None)
+    assert len(tls.requests("pages")) == (2 if probe else 1)  # the probe is one request more
+    report = result.check
+    assert report is not None
+    patched = apply(listed.read_bytes(), report.rewrites())
+    expected = listed.read_bytes().replace(b"(http://", b"(https://") if moved else listed.read_bytes()
+    assert patched == expected
+
+
 DUPLICATES = [
     # (list lines, duplicate findings as (id, lines))
     (["* [HH](https://arxiv.org/abs/2204.05862)", "* [HH pdf](https://arxiv.org/pdf/2204.05862v2.pdf)"],
