@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from conftest import BUNDLED, ROOT, run, write_json
+from enrich.core.assemble import assemble
 from enrich.core.check import FindingKind, Report, Rules, Run, apply, check, render, unified_diff
+from enrich.core.errors import InputError
 from enrich.core.links import Kind, classify
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Redirect, Repo, Snapshot, Status, WebPage
-from enrich.core.assemble import assemble
-from enrich.core.errors import InputError
 from enrich.core.settings import Settings
 from enrich.run.check import check_list, fix_list
 from enrich.run.job import RunResult
@@ -186,6 +186,33 @@ def test_http_link_whose_https_is_the_same_page(https_page: str | None, probe: b
     patched = apply(listed.read_bytes(), report.rewrites())
     expected = listed.read_bytes().replace(b"(http://", b"(https://") if moved else listed.read_bytes()
     assert patched == expected
+
+
+def test_https_probe_goes_through_the_address_checks(fake: FakeAPI, settings: Settings, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe is a request of its own: its host is resolved and checked again, and a name that
+    now points at the metadata address is refused, not asked."""
+    import socket
+
+    from conftest import fetch_source
+    from enrich.store.raw import RawStore
+
+    answers = iter(["127.0.0.1", "169.254.169.254"])
+    real = socket.getaddrinfo
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        if host != "rebind.example":
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    url = f"http://rebind.example:{fake.base_url.rsplit(':', 1)[1]}/pages/ok"
+    (listed,) = parse_list(f"* {url}\n".encode(), "x").entries
+    store = RawStore(tmp_path / "raw" / "run")
+    (outcome,) = fetch_source("web", [listed], settings, store).values()
+    assert outcome.status == Status.OK and outcome.record.https_equivalent is False
+    (doc,) = store.documents("web")
+    assert "non-public address" in doc["https_probe"]["error"] and len(fake.requests("pages")) == 1
 
 
 DUPLICATES = [
@@ -453,3 +480,47 @@ def test_fix_write_replaces_the_file_and_refuses_a_changed_one(settings: Setting
     listed.write_bytes(BUNDLED.read_bytes() + b"\n")
     with pytest.raises(InputError, match="changed while it was checked"):
         fix_list(listed, BUNDLED.read_bytes(), report, write=True)
+
+
+@pytest.mark.slow  # runs `enrich` as a process
+def test_command_after_a_run(settings: Settings, tmp_path: Path) -> None:
+    """The acceptance: `enrich check LIST` names the trl rename with its line, `--fix` prints the
+    one-line diff, `--fix --write` applies it, and the exit codes tell CI what to do."""
+    import subprocess
+    import sys
+
+    def enrich(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "enrich.cli", "check", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    listed = tmp_path / "README.md"
+    listed.write_bytes(BUNDLED.read_bytes())
+    missing = enrich("README.md", "--data", "enriched")
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "run" in missing.stderr
+    nightly(listed, settings, tmp_path, 0, skip=NO_WEB)
+
+    report = enrich("README.md", "--data", "enriched")
+    assert report.returncode == 1, report.stderr
+    assert "line 59: `https://github.com/lvwerra/trl` — GitHub repository moved: lvwerra/trl is now huggingface/trl" in report.stdout
+    assert enrich("README.md", "--data", "enriched", "--fail-on", "dead").returncode == 0
+
+    diff = enrich("README.md", "--data", "enriched", "--fix")
+    removed = [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in diff.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert removed == ["-* https://github.com/lvwerra/trl -  train transformer language models with Proximal Policy "
+                       "Optimization (PPO). The library is built on top of the transformers library by hugs Hugging Face."]
+    assert added == [removed[0].replace("-* https://github.com/lvwerra/trl", "+* https://github.com/huggingface/trl")]
+    assert listed.read_bytes() == BUNDLED.read_bytes()  # --fix alone writes nothing
+
+    annotations = enrich("README.md", "--data", "enriched", "--format", "github")
+    commands = [parse_workflow_command(line) for line in annotations.stdout.splitlines()]
+    assert ("warning", {"file": "README.md", "line": "59", "title": "enrich check: moved"}) in [c[:2] for c in commands if c]
+    as_json = json.loads(enrich("README.md", "--data", "enriched", "--format", "json").stdout)
+    assert [f["fix"] for f in as_json["findings"] if f["kind"] == "moved"] == [
+        [{"line": 59, "old": "https://github.com/lvwerra/trl", "new": "https://github.com/huggingface/trl"}]]
+
+    written = enrich("README.md", "--data", "enriched", "--fix", "--write")
+    assert written.returncode == 0, written.stderr  # the move is fixed; nothing else fails by default
+    assert changed_lines(BUNDLED.read_bytes(), listed.read_bytes()) == [59]
+    again = enrich("README.md", "--data", "enriched")  # the dataset still knows the old name only
+    assert again.returncode == 0 and "1 added since that run, not checked" in again.stdout
