@@ -334,6 +334,16 @@ def test_rename_patch_is_byte_exact(written: str, target: str, rewritten: str | 
     assert [r.line for r in moved.fix] == [3]
 
 
+def test_bare_domain_in_prose_is_reported_not_rewritten() -> None:
+    """linkify makes ``Socket.IO`` in a description a link to http://Socket.IO: that is prose."""
+    data = b"- [flask-socketio](https://example.org/fs) - Socket.IO integration for Flask.\n"
+    listed = next(e for e in parse_list(data, "x").entries if e.url == "http://Socket.IO")
+    known = listed.model_copy(update={"status": Status.OK,
+                                      "web": WebPage(final_url=listed.url, http_status=200, https_equivalent=True)})
+    (moved,) = check(data, "list.md", snapshot_of(known), {}, RULES).findings
+    assert (moved.fix, moved.not_fixed) == ([], "a bare domain in the text on line 1, not a URL to rewrite")
+
+
 def test_unified_diff_applies_with_git(tmp_path: Path) -> None:
     """The printed diff is a real patch: `git apply` takes it and makes the patched file."""
     import subprocess
@@ -383,9 +393,11 @@ def test_fix_on_real_lists_changes_only_the_lines_it_reports(name: str) -> None:
     changed = set(changed_lines(data, patched))
     assert changed == reported and changed
     old_lines, new_lines = data.decode().split("\n"), patched.decode().split("\n")
+    urls: dict[int, set[str]] = {}
+    for r in report.rewrites():
+        urls.setdefault(r.line, set()).update((r.old, r.new))
     for number in reported:  # each changed line is its old text with the URLs swapped, nothing else
-        urls = {t for r in report.rewrites() if r.line == number for t in (r.old, r.new)}
-        assert skeleton(old_lines[number - 1], urls) == skeleton(new_lines[number - 1], urls)
+        assert skeleton(old_lines[number - 1], urls[number]) == skeleton(new_lines[number - 1], urls[number])
     before, after = parse_list(data, name), parse_list(patched, name)
     assert sum(len(e.positions) for e in after.entries) == sum(len(e.positions) for e in before.entries)
     moved = [f for f in report.findings if f.kind == FindingKind.MOVED]

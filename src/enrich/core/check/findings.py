@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from enrich.core.check.model import Finding, FindingKind, Report, Rewrite, Rules, Run
-from enrich.core.check.patch import decode, lines_of, locate
+from enrich.core.check.patch import decode, lines_of, locate, written_bare
 from enrich.core.links import Kind, normalize_url
 from enrich.core.listing import ListedLink, extract_links, parse_list
 from enrich.core.model import Entry, Snapshot, Status, WebPage
@@ -214,17 +214,21 @@ def _with_fix(
     """A moved finding with the rewrite of each of the entry's links (or why there is none)."""
     fixes: list[Rewrite] = []
     missing: list[int] = []
+    bare: list[int] = []
     if unsafe is None:
         for position in entry.positions:
             link = by_index.get(position.index)
             found = locate(lines, position.line, link.url, rewrite) if link else None
-            if found is None:
-                missing.append(position.line)
-            elif found not in fixes:
+            if found is not None and found not in fixes:
                 fixes.append(found)
+            elif found is None and link and written_bare(lines, position.line, link.url):
+                bare.append(position.line)
+            elif found is None:
+                missing.append(position.line)
+    if bare and unsafe is None:
+        unsafe = f"a bare domain in the text on line {_join(bare)}, not a URL to rewrite"
     if missing and unsafe is None:
-        where = ", ".join(str(n) for n in missing)
-        unsafe = f"the URL is not written out on line {where} (a reference link?)"
+        unsafe = f"the URL is not written out on line {_join(missing)} (a reference link?)"
     return _finding(FindingKind.MOVED, entry, message, new_url=target, fix=fixes, not_fixed=unsafe)
 
 

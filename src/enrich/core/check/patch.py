@@ -95,6 +95,13 @@ def locate(
     return None
 
 
+def written_bare(lines: list[str], line: int, href: str) -> bool:
+    """Whether the link is a bare domain in the text (``Socket.IO``, ``huggingface.co``), which
+    linkify turned into ``http://…``: prose, not a URL to rewrite."""
+    bare = href.removeprefix("http://")
+    return bare != href and 1 <= line <= len(lines) and bool(_matches(lines[line - 1], bare))
+
+
 def apply(data: bytes, rewrites: Iterable[Rewrite]) -> bytes:
     """``data`` with every rewrite made; the bytes of the lines without one are untouched."""
     lines = lines_of(decode(data))
