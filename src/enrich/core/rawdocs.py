@@ -69,7 +69,7 @@ class HubDocument(TypedDict):
 
 class WebDocument(TypedDict):
     entry_id: str
-    hops: list[Exchange]  # a page's body is {title, bytes, sha256}; sha256 absent before 1.1
+    hops: list[Exchange]  # a page's body: {title, bytes, sha256} (sha256: since the https probe)
     error: NotRequired[str]
     skipped: NotRequired[str]
     # An http:// link's https:// form, asked too (`enrich.sources.web.fetch_and_probe`).
