@@ -481,6 +481,13 @@ def test_nightly_run_writes_the_report_beside_the_dataset(settings: Settings, tm
     assert "lvwerra/trl is now huggingface/trl" in (out / "check.md").read_text()
 
 
+def test_a_dataset_of_another_list_is_refused(settings: Settings, tmp_path: Path) -> None:
+    nightly(BUNDLED, settings, tmp_path, 0, skip=NO_WEB)
+    other = b"* [trl](https://example.org/not-in-that-dataset)\n"
+    with pytest.raises(InputError, match="has none of the entries of other.md"):
+        check_list(other, "other.md", tmp_path / "enriched", settings)
+
+
 def test_fix_write_replaces_the_file_and_refuses_a_changed_one(settings: Settings, tmp_path: Path) -> None:
     listed = tmp_path / "list.md"
     listed.write_bytes(BUNDLED.read_bytes())

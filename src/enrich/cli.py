@@ -286,6 +286,8 @@ def check_command(
     if write and not fix:
         raise InputError("--write replaces the list with the patch: give --fix too")
     kinds = _finding_kinds(fail_on, [k.value for k in FindingKind], [k.value for k in ATTENTION])
+    if str(list_file).startswith(("github:", "https:", "http:")):
+        raise InputError(f"{list_file}: enrich check reads (and patches) a local file, no URL")
     data = read_list_source(str(list_file))
     report = check_list(data, str(list_file), data_dir, Settings())
     if fix:

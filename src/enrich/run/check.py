@@ -36,7 +36,13 @@ def check_list(data: bytes, source: str, out_dir: Path, settings: Settings) -> R
     latest = read_latest(out_dir)
     days = max(given.dead_after_runs, given.stale_after_runs + 1)
     runs = recent_runs(out_dir, latest, days=days, reasons=days)
-    return check(data, source, latest, runs, given)
+    report = check(data, source, latest, runs, given)
+    if report.checked == 0:  # a dataset of another list: "clean" would be a lie
+        raise InputError(
+            f"{out_dir}: the published dataset has none of the entries of {source} "
+            f"(it is of {latest.header.list_source}): run `enrich run {source}` first"
+        )
+    return report
 
 
 @dataclass(frozen=True)
