@@ -1,6 +1,6 @@
-"""The run in the Prefect UI: its summary, its entries, the changelog and the top movers, as
-artifacts of the flow run (Markdown through `enrich.core.markdown`, so nothing from a list or
-an upstream renders as a link or HTML)."""
+"""The run in the Prefect UI: its summary, its entries, the list check, the changelog and the
+top movers, as artifacts of the flow run (Markdown through `enrich.core.markdown`, so nothing
+from a list or an upstream renders as a link or HTML)."""
 
 from __future__ import annotations
 
