@@ -85,6 +85,7 @@ def test_flow_artifacts_in_the_ui(env: FakeAPI, tmp_path: Path) -> None:
     table = artifacts["enrich-entries"].data
     rows = json.loads(table) if isinstance(table, str) else table
     assert {r["id"] for r in rows} >= {"arxiv:2204.05862", "github:lvwerra/trl"}
+    assert "lvwerra/trl is now huggingface/trl" in artifacts["enrich-check"].data  # the list's check
 
 
 def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:

@@ -246,6 +246,84 @@ def history(
     out.print(table)
 
 
+CheckFormat = Annotated[
+    str, typer.Option("--format", help="markdown, json, or github (workflow-command annotations).")
+]
+FailOnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-on",
+        help="Finding kinds that make the exit code 1 (repeatable or comma-separated; "
+        "dead, moved, duplicate, unmaintained, stale, flaky, all, none). "
+        "Default: dead, moved, duplicate.",
+    ),
+]
+
+
+@app.command("check")
+def check_command(
+    list_file: Annotated[Path, typer.Argument(help="The Markdown list file.")] = BUNDLED_LIST,
+    data_dir: Annotated[
+        Path, typer.Option("--data", help="Folder of the published dataset.")
+    ] = Path("data/enriched"),
+    output: CheckFormat = "markdown",
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Print the patch that rewrites moved links (a diff).")
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="With --fix: replace the list file with the patch.")
+    ] = False,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """What in the list is dead, moved, listed twice, unmaintained or stale, from the published
+    dataset (no network); exit 1 when a --fail-on finding is there, 0 when clean."""
+    from enrich.core.check import ATTENTION, FindingKind, render
+    from enrich.core.settings import Settings
+    from enrich.run.check import check_list, fix_list
+
+    if output not in ("markdown", "json", "github"):
+        raise InputError(f"--format {output}: expected markdown, json or github")
+    if write and not fix:
+        raise InputError("--write replaces the list with the patch: give --fix too")
+    kinds = _finding_kinds(fail_on, [k.value for k in FindingKind], [k.value for k in ATTENTION])
+    if str(list_file).startswith(("github:", "https:", "http:")):
+        raise InputError(f"{list_file}: enrich check reads (and patches) a local file, no URL")
+    data = read_list_source(str(list_file))
+    report = check_list(data, str(list_file), data_dir, Settings())
+    if fix:
+        patched = fix_list(list_file, data, report, write)
+        sys.stdout.write(patched.diff)
+        rewrites = len(report.rewrites())
+        done = f"wrote {list_file}" if patched.written else "--write replaces the file"
+        said = f"{rewrites} link(s) rewritten; {done}" if rewrites else "nothing to fix"
+        sys.stderr.write(said + "\n")
+    elif output == "json":
+        sys.stdout.write(render.json_text(report))
+    elif output == "github":
+        sys.stdout.write(render.github(report, list_file.as_posix()))
+    else:
+        sys.stdout.write(render.markdown(report))
+    failing = report.failing([FindingKind(k) for k in kinds], fixed=fix and write)
+    if failing:
+        raise typer.Exit(1)
+
+
+def _finding_kinds(given: list[str] | None, known: list[str], default: list[str]) -> list[str]:
+    """``--fail-on`` values: repeatable, comma-separated, ``all`` or ``none``."""
+    if not given:
+        return default
+    kinds: list[str] = []
+    for value in ",".join(given).split(","):
+        name = value.strip().lower()
+        if name == "all":
+            kinds += known
+        elif name != "none" and name not in known:
+            raise InputError(f"--fail-on {name}: expected one of {', '.join(known)}, all, none")
+        elif name in known:
+            kinds.append(name)
+    return kinds
+
+
 class _Bars:
     """A reporter (`enrich.run.job.Reporter`) drawing one rich progress bar per source."""
 
@@ -342,7 +420,9 @@ def main() -> None:
     # PyGithub logs every redirect it follows at INFO; the summary says what matters.
     logging.getLogger("github").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except EnrichError as exc:
         # Plain write: rich would wrap a long path onto a second line.
         sys.stderr.write(f"error: {exc}\n")

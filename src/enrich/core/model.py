@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Record(BaseModel):
@@ -146,6 +146,13 @@ class HubRepo(Record):
     card: Card | None = None
 
 
+class Redirect(Record):
+    """One redirect on the way to a page: the URL asked and the status it answered."""
+
+    status: int = Field(description="301, 302, 303, 307 or 308")
+    url: str = Field(description="The URL that answered with the redirect")
+
+
 class WebPage(Record):
     """A web page, from an HTTP GET."""
 
@@ -154,6 +161,14 @@ class WebPage(Record):
     content_type: str | None = None
     title: str | None = None
     checked_at: AwareDatetime | None = None
+    redirects: list[Redirect] = Field(
+        default_factory=list, description="The redirects followed, in order (permanent: 301/308)"
+    )
+    https_equivalent: bool | None = Field(
+        default=None,
+        description="For an http:// link: whether its https:// form answers the same page "
+        "(null: not asked)",
+    )
 
 
 class Entry(Record):

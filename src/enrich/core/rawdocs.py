@@ -69,9 +69,12 @@ class HubDocument(TypedDict):
 
 class WebDocument(TypedDict):
     entry_id: str
-    hops: list[Exchange]
+    hops: list[Exchange]  # a page's body: {title, bytes, sha256} (sha256: since the https probe)
     error: NotRequired[str]
     skipped: NotRequired[str]
+    # An http:// link's https:// form, asked too (`enrich.sources.web.fetch_and_probe`).
+    # Optional keys: a reader that does not know them misreads nothing (no RAW_FORMAT bump).
+    https_probe: NotRequired[WebDocument]
 
 
 class ArxivQuery(Exchange):

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     web_timeout_seconds: float = 15.0
     web_max_bytes: int = 2_000_000
     web_max_redirects: int = 5
+    # An http:// link that answers over http is asked once more at its https:// form, so that
+    # `enrich check` offers the https rewrite only when it is the same page: one request more
+    # per such link, through the same address checks; false for a run that must not send it.
+    web_probe_https: bool = True
     # Only tests and benchmarks may fetch loopback addresses from list URLs.
     allow_loopback: bool = False
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).
@@ -95,3 +99,13 @@ class Settings(BaseSettings):
     # of the GraphQL batch, so no query goes out half full).
     task_chunk_size: int = Field(default=200, ge=1)
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"
+    # enrich check: a web page answering 404/410 (or whose host does not resolve) is dead after
+    # this many consecutive runs, flaky before (servers and DNS have bad nights); a 404 from
+    # the GitHub or Hub API is dead at once (the API says the repository is gone).
+    check_dead_after_runs: int = Field(default=3, ge=1)
+    # ... an entry whose last good values are carried forward (stale) for more than this many
+    # consecutive runs is reported: longer than any outage the retries and the budget ride out.
+    check_stale_after_runs: int = Field(default=3, ge=0)
+    # ... a repository with no commit for more than this many days is unmaintained (a year: a
+    # project alive but quiet still tags or fixes something once a year).
+    check_unmaintained_days: int = Field(default=365, ge=1)

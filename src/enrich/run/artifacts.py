@@ -1,6 +1,6 @@
-"""The run in the Prefect UI: its summary, its entries, the changelog and the top movers, as
-artifacts of the flow run (Markdown through `enrich.core.markdown`, so nothing from a list or
-an upstream renders as a link or HTML)."""
+"""The run in the Prefect UI: its summary, its entries, the list check, the changelog and the
+top movers, as artifacts of the flow run (Markdown through `enrich.core.markdown`, so nothing
+from a list or an upstream renders as a link or HTML)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from enrich.core.changelog import changelog, top_movers
+from enrich.core.check import render
 from enrich.core.markdown import md
 from enrich.run.report import entry_rows, summary_markdown
 from enrich.run.steps import RunResult
@@ -26,6 +27,12 @@ def for_run(result: RunResult) -> None:
         table=entry_rows(result.snapshot),
         description="Every entry of the published snapshot",
     )
+    if result.check is not None:
+        create_markdown_artifact(
+            key="enrich-check",
+            markdown=render.markdown(result.check),
+            description="What in the list is dead, moved, listed twice, unmaintained or stale",
+        )
     if result.diff is not None:
         create_markdown_artifact(
             key="enrich-changelog",

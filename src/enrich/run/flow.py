@@ -5,7 +5,7 @@
     prepare                   (task)  read + parse the list, open the raw folder
       └─ fetch-<source>-<n>   (tasks) on the flow's task runner: threads, or Dask workers
     finish                    (task)  build, guard, diff, publish
-      └─ artifacts (summary, entries, changelog, top movers) in the Prefect UI
+      └─ artifacts (summary, entries, list check, changelog, top movers) in the Prefect UI
 
 The flow supplies only how a step runs (`PrefectExecutor`), logging and artifacts; which steps
 run and how failures are isolated is `run_job`'s, the function the tests run too.

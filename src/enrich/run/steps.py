@@ -7,7 +7,7 @@ each one picklable arguments and gets picklable results back.
     prepare   read + parse the list, open the run's raw folder        -> RawStore
     plan      the fetch tasks: chunks per source, arXiv as one task    -> [FetchTask]
     fetch     one task: fetch its entries, normalize them              -> outcomes by id
-    finish    build the snapshot, guard, diff, publish                 -> RunResult
+    finish    build the snapshot, guard, diff, publish, check the list -> RunResult
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
 
+from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
@@ -26,6 +27,7 @@ from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context
 from enrich.run.build import Outcomes, build, normalize_source
+from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
 from enrich.sources import NAMES
 from enrich.sources.base import FetchContext, chunks
@@ -53,6 +55,7 @@ class RunResult:
     rate_limits: dict[str, Usage] = field(default_factory=dict)
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: Diff | None = None
+    check: Report | None = None  # the list checked against what was published (check.md)
 
 
 @dataclass(frozen=True)
@@ -221,11 +224,13 @@ def finish(
         else {}
     )
     published = publish(snapshot, out_dir, changes, table, views)
+    checked, check_files = try_publish_check(store, out_dir, settings)
     return RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
-        published=published,
+        published=published + check_files,
         diff=changes,
+        check=checked,
         requests={name: store.requests(name) for name in NAMES},
         rate_limits={
             f"{name}.{resource}": used

@@ -24,6 +24,7 @@ import json
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -97,6 +98,8 @@ class FakeAPI:
         self.rate_limits = {"core": RATE_LIMIT, "graphql": RATE_LIMIT}
         self.rate_used: Counter[str] = Counter()
         self.rate_reset = int(time.time()) + 3600
+        # Server side of TLS for /pages (tests of the https probe); None: plain HTTP only.
+        self.tls: ssl.SSLContext | None = None
         self.base_url = ""
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -249,6 +252,14 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "enrich-fake-api"
 
     def setup(self) -> None:
+        # TLS on the same port when a test gave the fake a certificate (`FakeAPI.tls`): a
+        # connection that opens with a TLS handshake record (0x16) is answered over TLS, so an
+        # http:// page's https:// form is the same host and port, as on a real web server.
+        self.over_tls = False
+        tls = self.fake.tls
+        if tls is not None and self.request.recv(1, socket.MSG_PEEK) == b"\x16":
+            self.request = tls.wrap_socket(self.request, server_side=True)
+            self.over_tls = True
         super().setup()
         # Headers and body go out in two writes; without NODELAY, Nagle's algorithm holds the
         # second until the client's delayed ACK (~40 ms a request on a kept-alive connection).
@@ -303,14 +314,22 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _page(self, path: str) -> None:
-        """Web pages for the web source: a title, a redirect, a 404, and ``web/{name}.html`` of
-        the data folders, with an ETag and Last-Modified and 304 to a matching revalidation."""
+        """Web pages for the web source: a title, a redirect (``/pages/{301…308}/{rest}``), a
+        404, and ``web/{name}.html`` of the data folders (over TLS, ``web/https/{name}.html``
+        first), with an ETag and Last-Modified and 304 to a matching revalidation."""
         if path == "/pages/moved":
             return self._send(301, b"", {"Location": "/pages/ok", "Content-Type": "text/html"})
+        redirect = re.fullmatch(r"/pages/(30[12378])/(.+)", path)
+        if redirect:  # /pages/308/ok: a 308 to /pages/ok (the rest may redirect again)
+            location = f"/pages/{redirect.group(2)}"
+            return self._send(int(redirect.group(1)), b"", {"Location": location})
         if path == "/pages/ok":
             body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
         else:
-            found = self.fake.find(f"web/{path.removeprefix('/pages/')}.html")
+            name = path.removeprefix("/pages/")
+            found = (self.over_tls and self.fake.find(f"web/https/{name}.html")) or self.fake.find(
+                f"web/{name}.html"
+            )
             if found is None:
                 return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
             body = found.read_bytes()
@@ -334,12 +353,13 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.method != "HEAD" and status != 304:
-            self.wfile.write(body)
+        # Recorded before the answer goes out: a client that has read it finds it in the log.
         self.fake.record(
             Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
         )
+        self.end_headers()
+        if self.method != "HEAD" and status != 304:
+            self.wfile.write(body)
 
 
 class GitHubRoutes:

@@ -11,6 +11,7 @@ up to ``web_max_bytes``; each request has ``web_timeout_seconds``. A broken link
 
 from __future__ import annotations
 
+import hashlib
 import html
 import ipaddress
 import logging
@@ -23,8 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from enrich.core.errors import BlockedURLError
-from enrich.core.links import Kind
-from enrich.core.model import Entry, Status, WebPage
+from enrich.core.links import Kind, normalize_url
+from enrich.core.model import Entry, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import WebDocument, exchange
 from enrich.core.settings import Settings
@@ -32,6 +33,7 @@ from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, p
 
 logger = logging.getLogger(__name__)
 
+_REDIRECTS = (301, 302, 303, 307, 308)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -49,7 +51,7 @@ class WebSource:
         with httpx.Client(headers=headers, timeout=timeout, follow_redirects=False) as http:
             fetch_each(
                 self.name, entries, raw, ctx, settings.web_concurrency,
-                lambda entry: fetch_page(http, entry, settings, previous.get(entry.id)),
+                lambda entry: fetch_and_probe(http, entry, settings, previous.get(entry.id)),
             )  # fmt: skip
 
     def normalize(
@@ -127,7 +129,8 @@ def fetch_page(
                 title = _title(body, response.headers.get("content-type", ""))
                 doc["hops"].append(
                     exchange("get", url, response.status_code, response.headers,
-                             {"title": title, "bytes": len(body)}, datetime.now(UTC))
+                             {"title": title, "bytes": len(body),
+                              "sha256": hashlib.sha256(body).hexdigest()}, datetime.now(UTC))
                 )  # fmt: skip
                 location = response.headers.get("location")
                 if response.is_redirect and location:
@@ -168,6 +171,10 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         content_type=last["headers"].get("content-type"),
         title=last["body"].get("title"),
         checked_at=checked,
+        redirects=[
+            Redirect(status=h["status"], url=h["url"]) for h in hops if h["status"] in _REDIRECTS
+        ],
+        https_equivalent=_https_equivalent(hops, doc.get("https_probe")),
     )
     if doc.get("error"):
         return Outcome(Status.ERROR, page, reason=doc["error"], fetched_at=checked)
@@ -176,3 +183,53 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
             Status.ERROR, page, reason=f"broken link: HTTP {last['status']}", fetched_at=checked
         )
     return Outcome(Status.OK, page, fetched_at=checked)
+
+
+def fetch_and_probe(
+    http: httpx.Client, entry: Entry, settings: Settings, previous: WebDocument | None = None
+) -> WebDocument:
+    """`fetch_page`, then, for an ``http://`` link that answered there without moving to
+    https, the same page asked at its ``https://`` form (``web_probe_https``): one more bounded
+    request, through the same address checks, so that ``enrich check`` can tell whether the
+    link may safely be rewritten. The probe's hops are kept under ``https_probe``."""
+    doc = fetch_page(http, entry, settings, previous)
+    target = _https_form(entry.url, doc) if settings.web_probe_https else None
+    if target is not None:
+        before = previous.get("https_probe") if previous else None
+        probe = entry.model_copy(update={"url": target})
+        doc["https_probe"] = fetch_page(http, probe, settings, before)
+    return doc
+
+
+def _https_form(url: str, doc: WebDocument) -> str | None:
+    """The https:// spelling of an http:// link whose page answered over http, else None."""
+    hops = doc.get("hops") or []
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http" or doc.get("error") or not hops:
+        return None
+    last = hops[-1]
+    if last["status"] not in (200, 304) or urlsplit(last["url"]).scheme.lower() != "http":
+        return None
+    netloc = parts.netloc.removesuffix(":80")
+    return parts._replace(scheme="https", netloc=netloc).geturl()
+
+
+def _https_equivalent(hops: list[Any], probe: WebDocument | None) -> bool | None:
+    """Whether the https:// probe answered the same page: the same bytes, or (pages that
+    change per request) the same place and the same title. None when it was not asked."""
+    if probe is None:
+        return None
+    answers = probe.get("hops") or []
+    if probe.get("error") or not answers or answers[-1]["status"] not in (200, 304):
+        return False
+    plain, secure = hops[-1], answers[-1]
+    digest = plain["body"].get("sha256")
+    if digest is not None and digest == secure["body"].get("sha256"):
+        return True
+    http_place = urlsplit(normalize_url(plain["url"]))._replace(scheme="https").geturl()
+    title = plain["body"].get("title")
+    return (
+        title is not None
+        and http_place == normalize_url(secure["url"])
+        and (title == secure["body"].get("title"))
+    )
