@@ -201,6 +201,21 @@ def rebuild(
         out.print(f"wrote {path}", markup=False)
 
 
+@app.command("publish")
+def publish_command(
+    to: Annotated[str, typer.Option("--to", help="The Hub dataset repository, OWNER/NAME.")],
+    data: Annotated[Path, typer.Option("--data", help="Folder of the published dataset.")] = Path(
+        "data/enriched"
+    ),
+) -> None:
+    """Upload the published dataset to a Hub dataset repository, in one commit of what changed
+    (HF_TOKEN, or the Prefect Secret block named by ENRICH_HF_TOKEN_BLOCK)."""
+    from enrich.run.publishing import publish_to_hub
+    from enrich.run.report import hub_line, hub_summary
+
+    out.print(hub_line(hub_summary(publish_to_hub(data, to))), markup=False)
+
+
 @app.command()
 def diff(
     old: Annotated[Path, typer.Argument(help="The older snapshot (JSON or Parquet).")],
@@ -320,6 +335,10 @@ def print_summary(summary: RunSummary) -> None:
         out.print(f"{entry_id}: {why}", markup=False)
     for path in summary["published"]:
         out.print(f"wrote {path}", markup=False)
+    if summary.get("hub"):
+        from enrich.run.report import hub_line
+
+        out.print(hub_line(summary["hub"]), markup=False)  # type: ignore[arg-type]
 
 
 def prepare_environment() -> str:
