@@ -131,6 +131,12 @@ def run_command(
     _run_flow(list_source, out_dir, raw_dir, source, None, task_runner)
 
 
+DEMO_NOTICE = (
+    "Sample data: built by enrich demo from the local fake API's generated sample data, "
+    "not from the live APIs."
+)
+
+
 @app.command()
 def demo(
     out_dir: OutOpt = Path("data/enriched"),
@@ -157,6 +163,10 @@ def demo(
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
+        # The card, Croissant file and feed say what this is: sample data, not live facts.
+        os.environ.setdefault("ENRICH_DATASET_NOTICE", DEMO_NOTICE)
+        if list_file == BUNDLED_LIST:  # jordimas/awesome-RLHF-language-models is CC0
+            os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
         _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
 
