@@ -28,7 +28,7 @@ from enrich.store import diffs, history
 from enrich.store.codec import read_snapshot, to_arrow
 from enrich.store.files import atomic_write_bytes
 from enrich.store.history import HISTORY_COLUMNS
-from enrich.views import About, Published, card, croissant, feed
+from enrich.views import About, Published, card, feed
 from enrich.views.tables import Column, tables
 from nights import ADDED_PAPER, NEW_RELEASE, NIGHT_3, night, two_nights
 
@@ -48,7 +48,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         yield root / "out", first, second
 
 
-def views_input(out: Path, settings: Settings | None = None, **about: Any) -> Published:
+def views_input(out: Path, **about: Any) -> Published:
     """What a run hands the views, rebuilt from the folder (as `enrich render` would)."""
     snapshot = read_snapshot(out / "latest.json")
     day = snapshot.header.generated_at.date().isoformat()
@@ -212,7 +212,7 @@ def test_declared_fields_are_the_parquet_schema_beside_them(published: tuple[Pat
 
 # -- the Atom feed --------------------------------------------------------------------------------
 def test_feed_reads_with_feedparser(published: tuple[Path, RunResult, RunResult]) -> None:
-    out, first, second = published
+    out = published[0]
     parsed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.feed.title == "awesome-rlhf-language-models (enriched): what changed"

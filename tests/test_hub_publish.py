@@ -9,6 +9,8 @@ good by the next run.
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import huggingface_hub.constants
@@ -172,6 +174,17 @@ def test_publish_command_function(fake: FakeAPI, hub_settings: Settings, tmp_pat
 def test_bad_repository_ids_are_input_errors(repo_id: str) -> None:
     with pytest.raises(InputError, match="not a Hub repository id"):
         check_repo_id(repo_id)
+
+
+@pytest.mark.slow  # runs `enrich` as a process
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--to", "not a repo"], "not a Hub repository id"), (["--to", "o/n", "--data", "missing"], "no published dataset")],
+)
+def test_publish_command_bad_input_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "enrich.cli", "publish", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def test_without_a_token_the_hub_refuses_in_one_line(fake: FakeAPI, tmp_path: Path) -> None:
