@@ -289,3 +289,12 @@ def test_every_published_file_is_readable_by_others(published: tuple[Path, RunRe
     modes = {str(p.relative_to(out)): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*")
              if p.is_file() and p.name != ".lock"}
     assert modes and {name for name, mode in modes.items() if mode != 0o666 & ~umask} == set()
+
+
+def test_the_run_summary_links_the_feed(published: tuple[Path, RunResult, RunResult]) -> None:
+    from enrich.run.report import summary, summary_markdown
+
+    out, _, second = published
+    link = (out / "feed.xml").resolve().as_uri()
+    assert summary(second)["feed"] == link
+    assert f"- Atom feed of the changes: <{link}>" in summary_markdown(second)

@@ -145,7 +145,8 @@ def summary_markdown(result: RunResult) -> str:
         lines += ["", "## Sources that failed", ""]
         lines += [f"- **{name}**: {md(why)}" for name, why in result.source_failures.items()]
     feed = feed_link(result)
-    lines += ["", "## Published", ""]
+    if feed or result.hub:
+        lines += ["", "## Published", ""]
     if feed:
         lines.append(f"- Atom feed of the changes: <{feed}>")
     if result.hub:
