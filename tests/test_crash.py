@@ -74,7 +74,8 @@ class Zygote:
         self.process.wait(timeout=30)
 
 
-WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "history/*/*.parquet")
+WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "history/*/*.parquet",
+           "README.md", "croissant.json", "feed.xml")
 
 
 def state(folder: Path) -> dict[str, str]:

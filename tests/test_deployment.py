@@ -112,3 +112,48 @@ def test_served_deployment_runs_on_demand(prefect_server: dict[str, str], tmp_pa
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["arxiv:2204.05862"] == "ok"
     assert statuses["https://carper.ai/"] == "skipped"
     assert latest["header"]["list_source"].endswith("awesome-rlhf-language-models.md")
+
+
+def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]
+    return {path for path, blob in commit.files.items() if parent.files.get(path) != blob}
+
+
+def test_deployment_with_publish_repo_commits_once_a_run(prefect_server: dict[str, str], tmp_path: Path) -> None:
+    """Two runs of the served deployment with ``publish_repo``: the repository is created with the
+    first one's commit; the second adds one commit, of the files that changed."""
+    repo = "enrich-bot/rlhf-enriched"
+    with FakeAPI() as fake:
+        env = {**prefect_server, **fake.environment(), "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+               "HF_TOKEN": "hf_fake_deployment_token"}
+        api = env["PREFECT_API_URL"]
+        out, raw = tmp_path / "out", tmp_path / "raw"
+        log = (tmp_path / "serve.log").open("wb")
+        serve = subprocess.Popen(
+            [sys.executable, "flows/nightly.py", "serve", "--out", str(out), "--raw", str(raw)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"{api}/deployments/name/enrich-awesome-list/nightly"
+            wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
+            for _ in range(2):
+                run = subprocess.run(
+                    [str(BIN / "prefect"), "deployment", "run", "enrich-awesome-list/nightly",
+                     "--param", 'sources=["arxiv", "github", "huggingface"]',
+                     "--param", f"publish_repo={repo}", "--watch", "--watch-timeout", "240"],
+                    env=env, capture_output=True, text=True, timeout=300,
+                )
+                assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
+        finally:
+            stop(serve)
+            log.close()
+        hosted = fake.hub.repo(repo)
+        assert hosted is not None
+        initial, first, second = hosted.commits
+        assert initial.title == "initial commit" and first.title.startswith("enrich ")
+        assert second.title.startswith("enrich ") and second.parent == first.oid
+        local = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+        assert set(first.files) - {".gitattributes"} == local
+        again = changed_paths(second, first)
+        # Same day: the day's files are replaced; what did not change is not sent again.
+        assert again and "schema.json" not in again and again < local
+        assert {"latest.json", "latest.parquet", "README.md", "feed.xml"} <= again

@@ -131,6 +131,12 @@ def run_command(
     _run_flow(list_source, out_dir, raw_dir, source, None, task_runner)
 
 
+DEMO_NOTICE = (
+    "Sample data: built by enrich demo from the local fake API's generated sample data, "
+    "not from the live APIs."
+)
+
+
 @app.command()
 def demo(
     out_dir: OutOpt = Path("data/enriched"),
@@ -157,6 +163,10 @@ def demo(
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
+        # The card, Croissant file and feed say what this is: sample data, not live facts.
+        os.environ.setdefault("ENRICH_DATASET_NOTICE", DEMO_NOTICE)
+        if list_file == BUNDLED_LIST:  # jordimas/awesome-RLHF-language-models is CC0
+            os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
         _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
 
@@ -199,6 +209,21 @@ def rebuild(
     result = rebuild_run(raw_run, out_dir, Settings(), prior, force=force)
     for path in result.published:
         out.print(f"wrote {path}", markup=False)
+
+
+@app.command("publish")
+def publish_command(
+    to: Annotated[str, typer.Option("--to", help="The Hub dataset repository, OWNER/NAME.")],
+    data: Annotated[Path, typer.Option("--data", help="Folder of the published dataset.")] = Path(
+        "data/enriched"
+    ),
+) -> None:
+    """Upload the published dataset to a Hub dataset repository, in one commit of what changed
+    (HF_TOKEN, or the Prefect Secret block named by ENRICH_HF_TOKEN_BLOCK)."""
+    from enrich.run.publishing import publish_to_hub
+    from enrich.run.report import hub_line, hub_summary
+
+    out.print(hub_line(hub_summary(publish_to_hub(data, to))), markup=False)
 
 
 @app.command()
@@ -398,6 +423,10 @@ def print_summary(summary: RunSummary) -> None:
         out.print(f"{entry_id}: {why}", markup=False)
     for path in summary["published"]:
         out.print(f"wrote {path}", markup=False)
+    if summary.get("hub"):
+        from enrich.run.report import hub_line
+
+        out.print(hub_line(summary["hub"]), markup=False)  # type: ignore[arg-type]
 
 
 def prepare_environment() -> str:

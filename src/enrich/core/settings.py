@@ -98,6 +98,18 @@ class Settings(BaseSettings):
     # Entries per fetch task in the flow: the unit of scale-out over Dask workers (a multiple
     # of the GraphQL batch, so no query goes out half full).
     task_chunk_size: int = Field(default=200, ge=1)
+    # The dataset card and croissant.json: the list's own licence, as a Hub licence id (cc0-1.0,
+    # cc-by-4.0, mit…). No default: only the list's maintainers know it; "unknown" until set.
+    dataset_license: str | None = None
+    # The dataset's name on the card and in the feed; by default the list's file (or repo) name.
+    dataset_name: str | None = None
+    # A line shown first on the card and in the feed (the demo says its data is sample data).
+    dataset_notice: str | None = None
+    # Runs the Atom feed looks back over: a month of nights, so a weekly reader misses nothing.
+    feed_runs: int = Field(default=30, ge=1)
+    # Deadline of each request of a Hub upload (huggingface_hub's client has none by default);
+    # the Hub answers a commit once it is written, which takes minutes for large commits.
+    hub_upload_timeout_seconds: float = Field(default=300.0, gt=0.0)
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"
     # enrich check: a web page answering 404/410 (or whose host does not resolve) is dead after
     # this many consecutive runs, flaky before (servers and DNS have bad nights); a 404 from

@@ -177,6 +177,7 @@ def nightly(
     sources: list[str] | None = None,
     skip: dict[str, str] | None = None,
     task_runner: TaskRunnerName = "threads",
+    publish_repo: str | None = None,
 ) -> State[Any]:
     """Enrich an awesome list and publish the dataset.
 
@@ -188,11 +189,16 @@ def nightly(
         skip: sources not fetched this run, each with the reason the snapshot will give.
         task_runner: ``threads`` (this process) or ``dask`` (``ENRICH_DASK_ADDRESS``, else a
             local cluster).
+        publish_repo: a Hub dataset repository (``OWNER/NAME``) to upload the published folder
+            to, in one commit (token: ``HF_TOKEN`` or the ``ENRICH_HF_TOKEN_BLOCK`` block).
     """
     logger = get_run_logger()
     try:
         settings = _with_secret_blocks(Settings())
-        job = Job(list_source, Path(out_dir), Path(raw_dir), settings, sources, skip)
+        job = Job(
+            list_source, Path(out_dir), Path(raw_dir), settings, sources, skip,
+            publish_repo=publish_repo,
+        )  # fmt: skip
         limits = "prefect" if prefect_limits.available() else "local"
         with _task_runner(task_runner) as runner:
             executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)

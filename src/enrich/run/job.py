@@ -44,6 +44,7 @@ from enrich.run.steps import (
 )
 from enrich.sources import NAMES
 from enrich.store.files import exclusive
+from enrich.store.hub import check_repo_id
 from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ def run_job(
     own = executor is None
     runner: Executor = executor if executor is not None else InProcess()
     reporter = reporter or Silent()
+    if job.publish_repo:
+        check_repo_id(job.publish_repo)  # a typo fails now, not after the night's fetching
     try:
         with exclusive(job.out_dir):
             store = runner.call("prepare", prepare, job)
@@ -126,7 +129,9 @@ def run_job(
             return runner.call(
                 "finish",
                 finish_step,
-                FinishInput(str(store.run_dir), job.out_dir, job.settings, outcomes),
+                FinishInput(
+                    str(store.run_dir), job.out_dir, job.settings, outcomes, job.publish_repo
+                ),
             )
     finally:
         if own and isinstance(runner, InProcess):

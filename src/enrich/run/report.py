@@ -14,6 +14,7 @@ from enrich.core.markdown import code, md
 from enrich.core.model import Entry, Snapshot, Status
 from enrich.core.rawdocs import RequestCounts, Usage
 from enrich.run.steps import RunResult
+from enrich.store.hub import HubUpload
 
 
 class RunSummary(TypedDict):
@@ -30,6 +31,16 @@ class RunSummary(TypedDict):
     problems: dict[str, str]  # entry id -> "status: reason"
     published: list[str]
     changes: Summary | None
+    feed: str | None  # where the run's Atom feed is: the Hub's copy, else the local file
+    hub: HubSummary | None
+
+
+class HubSummary(TypedDict):
+    repo_id: str
+    commit_url: str | None  # None: the Hub held every file already
+    uploaded: int
+    unchanged: int
+    error: str | None
 
 
 def by_kind_status(snapshot: Snapshot) -> dict[str, dict[str, int]]:
@@ -59,7 +70,36 @@ def summary(result: RunResult) -> RunSummary:
         problems={e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)},
         published=[str(p) for p in result.published],
         changes=result.diff["summary"] if result.diff else None,
+        feed=feed_link(result),
+        hub=hub_summary(result.hub) if result.hub else None,
     )
+
+
+def feed_link(result: RunResult) -> str | None:
+    """The feed's address: on the Hub when this run uploaded it, else the published file."""
+    uploaded = result.hub
+    if uploaded is not None and uploaded.error is None and uploaded.repo_url:
+        return f"{uploaded.repo_url.rstrip('/')}/resolve/main/feed.xml"
+    local = [p for p in result.published if p.name == "feed.xml"]
+    return local[0].resolve().as_uri() if local else None
+
+
+def hub_summary(uploaded: HubUpload) -> HubSummary:
+    return HubSummary(
+        repo_id=uploaded.repo_id, commit_url=uploaded.commit_url, uploaded=len(uploaded.uploaded),
+        unchanged=uploaded.unchanged, error=uploaded.error,
+    )  # fmt: skip
+
+
+def hub_line(uploaded: HubSummary) -> str:
+    """One line on the upload, for the CLI and the Prefect summary."""
+    repo = uploaded["repo_id"]
+    if uploaded["error"]:
+        return f"Hub {repo}: not uploaded, the next run retries ({uploaded['error']})"
+    if uploaded["commit_url"] is None:
+        return f"Hub {repo}: up to date ({uploaded['unchanged']} files), no commit"
+    return (f"Hub {repo}: {uploaded['uploaded']} files uploaded ({uploaded['unchanged']} "
+            f"unchanged) in {uploaded['commit_url']}")  # fmt: skip
 
 
 def one_line(result: RunResult) -> str:
@@ -104,6 +144,18 @@ def summary_markdown(result: RunResult) -> str:
     if result.source_failures:
         lines += ["", "## Sources that failed", ""]
         lines += [f"- **{name}**: {md(why)}" for name, why in result.source_failures.items()]
+    feed = feed_link(result)
+    if feed or result.hub:
+        lines += ["", "## Published", ""]
+    if feed:
+        lines.append(f"- Atom feed of the changes: <{feed}>")
+    if result.hub:
+        hub = hub_summary(result.hub)
+        if hub["commit_url"] and not hub["error"]:
+            counts = f"{hub['uploaded']} files uploaded ({hub['unchanged']} unchanged)"
+            lines.append(f"- Hub {code(hub['repo_id'])}: {counts}, [commit](<{hub['commit_url']}>)")
+        else:
+            lines.append(f"- {md(hub_line(hub))}")
     trouble = problems(snap)
     if trouble:
         lines += ["", f"## Entries in error or stale ({len(trouble)})", ""]

@@ -7,7 +7,8 @@ each one picklable arguments and gets picklable results back.
     prepare   read + parse the list, open the run's raw folder        -> RawStore
     plan      the fetch tasks: chunks per source, arXiv as one task    -> [FetchTask]
     fetch     one task: fetch its entries, normalize them              -> outcomes by id
-    finish    build the snapshot, guard, diff, publish, check the list -> RunResult
+    finish    build the snapshot, guard, diff, publish, check the list (+ upload to the Hub)
+              -> RunResult
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot
+from enrich.core.model import Entry, Snapshot, utc_date
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context
@@ -34,12 +35,13 @@ from enrich.sources.base import FetchContext, chunks
 from enrich.sources.github.ratelimit import merge as merge_usage
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
-from enrich.store import history
+from enrich.store import diffs, history, hub
 from enrich.store.codec import read_snapshot, to_arrow
 from enrich.store.compare import diff_snapshots
+from enrich.store.hub import HubUpload
 from enrich.store.publish import publish
 from enrich.store.raw import RawStore
-from enrich.views import Published
+from enrich.views import About, Published
 from enrich.views.registry import VIEWS
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class RunResult:
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: Diff | None = None
     check: Report | None = None  # the list checked against what was published (check.md)
+    hub: HubUpload | None = None  # the upload to the Hub, when the run publishes there
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Job:
     skip: dict[str, str] | None = None
     now: datetime | None = None
     list_bytes: bytes | None = None
+    publish_repo: str | None = None  # a Hub dataset repository the run uploads the dataset to
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class FinishInput:
     out_dir: Path
     settings: Settings
     outcomes: Outcomes
+    publish_repo: str | None = None  # a Hub dataset repository to upload the dataset to
 
 
 def check_sources(sources: list[str] | None) -> None:
@@ -207,25 +212,32 @@ def finish(
     *,
     previous: Snapshot | _Latest | None = LATEST,
     check: bool = True,
+    publish_repo: str | None = None,
 ) -> RunResult:
     """Build the snapshot from the raw folder and publish it, unless the guard refuses it
-    (``check=False`` bypasses the guard: ``enrich rebuild --force``)."""
+    (``check=False`` bypasses the guard: ``enrich rebuild --force``); then upload the folder to
+    Hub repository ``publish_repo``, when given (`upload_to_hub`)."""
     before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
     snapshot = build(store, before, outcomes)
     if check:
         guard(snapshot, settings.publish_max_failed_share, out_dir)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table)
+    day = utc_date(snapshot.header.generated_at)
     views = (
         render_views(
-            Published(snapshot, changes, before, history.with_run(out_dir, table, snapshot.header))
+            Published(
+                snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
+                diffs.recent(out_dir, settings.feed_runs - 1, before=day),
+                about(settings, publish_repo),
+            )
         )
         if VIEWS
         else {}
-    )
+    )  # fmt: skip
     published = publish(snapshot, out_dir, changes, table, views)
     checked, check_files = try_publish_check(store, out_dir, settings)
-    return RunResult(
+    result = RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
         published=published + check_files,
@@ -239,6 +251,31 @@ def finish(
         },
         source_failures=store.failures(),
     )
+    if publish_repo:
+        result.hub = upload_to_hub(out_dir, publish_repo, settings)
+    return result
+
+
+def about(settings: Settings, publish_repo: str | None = None) -> About:
+    """What the settings say about the dataset, for its card, Croissant file and feed."""
+    return About(
+        name=settings.dataset_name,
+        license=settings.dataset_license,
+        hub_repo=publish_repo,
+        notice=settings.dataset_notice,
+    )
+
+
+def upload_to_hub(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
+    """The published folder to the Hub, after a publish (the guard passed). A failed upload is
+    this step's only loss: the local dataset is published already, the run still succeeds, and
+    the next run uploads whatever the Hub lacks (`enrich.store.hub` compares, it keeps no
+    state)."""
+    try:
+        return hub.upload(out_dir, repo_id, settings)
+    except EnrichError as exc:
+        logger.error("%s; the next run uploads it", exc)
+        return HubUpload(repo_id, error=str(exc))
 
 
 def render_views(published: Published) -> dict[str, bytes]:
@@ -250,7 +287,10 @@ def render_views(published: Published) -> dict[str, bytes]:
 
 
 def finish_step(job: FinishInput) -> RunResult:
-    return finish(RawStore(Path(job.run_dir)), job.out_dir, job.settings, job.outcomes)
+    return finish(
+        RawStore(Path(job.run_dir)), job.out_dir, job.settings, job.outcomes,
+        publish_repo=job.publish_repo,
+    )  # fmt: skip
 
 
 def read_previous(out_dir: Path) -> Snapshot | None:

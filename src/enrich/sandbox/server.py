@@ -38,7 +38,7 @@ from xml.sax.saxutils import escape
 
 from enrich.core.links import ARXIV_ID
 from enrich.core.settings import Settings
-from enrich.sandbox import github_graphql
+from enrich.sandbox import github_graphql, hub_commits
 from enrich.sandbox.sample import sample_data_dir
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,8 @@ class FakeAPI:
         self.rate_reset = int(time.time()) + 3600
         # Server side of TLS for /pages (tests of the https probe); None: plain HTTP only.
         self.tls: ssl.SSLContext | None = None
+        # Dataset repositories created and committed to through the Hub's write API.
+        self.hub = hub_commits.HubStore()
         self.base_url = ""
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -170,6 +172,8 @@ class FakeAPI:
             "GITHUB_API_URL": self.github_url,
             "ARXIV_API_URL": self.arxiv_url,
             "HF_ENDPOINT": self.hf_url,
+            # The fake Hub takes uploads over LFS, not Xet (huggingface_hub reads this at import).
+            "HF_HUB_DISABLE_XET": "1",
             **{f"ENRICH_{k.upper()}": str(v) for k, v in values.items()},
         }
 
@@ -277,6 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
     # -- plumbing -----------------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
         self.arrived = time.monotonic()
@@ -287,7 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
         source = path.split("/")[1] if path.count("/") >= 1 else ""
         self.source = source
         # Read the body before any answer, so a fault answered early leaves the connection clean.
-        self.request_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.request_body = self._read_body()
         if self.fake.latency:
             time.sleep(self.fake.latency)
         fault = self.fake.take_fault(path)
@@ -312,6 +319,20 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
         except BrokenPipeError:
             pass
+
+    def _read_body(self) -> bytes:
+        """The request's body: Content-Length bytes, or chunks (a streamed upload)."""
+        if "chunked" not in str(self.headers.get("Transfer-Encoding", "")).lower():
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b""
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline().strip():  # trailers, then the empty line
+                    pass
+                return body
+            body += self.rfile.read(size)
+            self.rfile.readline()  # the CRLF after each chunk
 
     def _page(self, path: str) -> None:
         """Web pages for the web source: a title, a redirect (``/pages/{301…308}/{rest}``), a
@@ -680,6 +701,8 @@ class HubRoutes:
         self.fake = handler.fake
 
     def route(self, path: str) -> None:
+        if hub_commits.HubWriteRoutes(self.h).route(path):
+            return None  # a hosted repository, or the write API
         match = re.fullmatch(r"/api/(datasets|models|spaces)/(.+?)(?:/revision/([^/]+))?", path)
         if match:
             return self.info(match.group(1), match.group(2))

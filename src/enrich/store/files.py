@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -21,11 +22,14 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     The temp file lives in the same folder (a rename across file systems is not atomic);
     it is fsynced before the rename and the folder after it, so a power cut cannot leave a
     renamed-but-empty file. On any failure the temp file is removed and the old file stays.
+    The file gets the permissions a plain ``open`` would give it (0644 under the usual umask
+    022), not mkstemp's private 0600: published files are meant to be read by others.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -37,6 +41,27 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
             raise PublishError(f"could not write {path}: {exc.strerror or exc}") from exc
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    """The process's umask, read from /proc on Linux. Elsewhere it can only be read by setting
+    it, which is done once (a thread creating a file in that instant would get 0o022, the usual
+    value) and cached."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return _set_and_restore_umask()
+
+
+@functools.cache
+def _set_and_restore_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

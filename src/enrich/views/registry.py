@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from enrich.views import View
+from enrich.views import View, card, croissant, feed
 
-VIEWS: list[View] = []
+VIEWS: list[View] = [card, croissant, feed]
