@@ -38,7 +38,14 @@ from enrich.core.model import Author, Entry, Failure, Paper, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
-from enrich.sources.base import FetchContext, RawSink, chunks, http_failure, parse_time
+from enrich.sources.base import (
+    FetchContext,
+    RawSink,
+    chunks,
+    http_failure,
+    parse_time,
+    unreadable,
+)
 from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
@@ -75,51 +82,69 @@ class ArxivSource:
     def normalize(
         self, entries: list[Entry], documents: list[ArxivQuery]
     ) -> dict[str, Outcome[Paper]]:
-        papers: dict[str, tuple[datetime, Paper]] = {}
-        errors: dict[str, tuple[str, Failure]] = {}
-        asked: dict[str, int] = {}
-        for doc in sorted(documents, key=lambda d: str(d.get("fetched_at"))):
-            fetched_at = parse_time(doc["fetched_at"])
-            assert fetched_at is not None
+        read = _Read()
+        usable = [d for d in documents if isinstance(d, dict)]
+        for doc in sorted(usable, key=lambda d: str(d.get("fetched_at"))):
             ids = {str(i) for i in doc.get("ids") or []}
             for paper_id in ids:
-                asked[paper_id] = asked.get(paper_id, 0) + 1
-            if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
-                status = doc["status"] if isinstance(doc["status"], int) else 0
-                why = doc.get("error") or f"arXiv answered HTTP {status}"
-                failure = http_failure(status) if status else Failure.UNREACHABLE
+                read.asked[paper_id] = read.asked.get(paper_id, 0) + 1
+            try:
+                read.document(doc, ids)
+            except Exception as exc:  # one unreadable answer costs the ids it was for
                 for paper_id in ids:
-                    errors.setdefault(paper_id, (f"arXiv: {why}" if doc.get("error") else why,
-                                                 failure))  # fmt: skip
-                continue
-            body = doc["body"].encode("utf-8")
-            for paper_id, why in _error_entries(body).items():
-                if paper_id in ids:
-                    errors[paper_id] = (why, Failure.REJECTED)
-            # The client's own parser: the same reading of the Atom entry as a live Result.
-            for result in arxiv._feed.parse(body).results:
-                if _ERROR_ID.search(result.entry_id):
-                    continue
-                paper = _paper(result)
-                if paper is None:
-                    named = [i for i in ids if i in result.entry_id]
-                    for paper_id in named:
-                        why = f"arXiv sent a malformed entry (id {result.entry_id[-60:]})"
-                        errors[paper_id] = (why, Failure.MALFORMED)
-                elif paper.arxiv_id in ids:  # an answer counts for what was asked, only
-                    papers[paper.arxiv_id] = (fetched_at, paper)
+                    read.errors.setdefault(
+                        paper_id, (unreadable(exc).reason or "", Failure.MALFORMED)
+                    )
         outcomes: dict[str, Outcome[Paper]] = {}
         for entry in entries:
-            if entry.source_id in papers:
-                fetched_at, paper = papers[entry.source_id]
+            if entry.source_id in read.papers:
+                fetched_at, paper = read.papers[entry.source_id]
                 outcomes[entry.id] = Outcome(Status.OK, paper, fetched_at=fetched_at)
-            elif entry.source_id in errors:
-                why, failure = errors[entry.source_id]
+            elif entry.source_id in read.errors:
+                why, failure = read.errors[entry.source_id]
                 outcomes[entry.id] = Outcome(Status.ERROR, reason=why, failure=failure)
-            elif entry.source_id in asked:
-                reason = f"unknown to arXiv (not returned in {asked[entry.source_id]} tries)"
+            elif entry.source_id in read.asked:
+                tries = read.asked[entry.source_id]
+                reason = f"unknown to arXiv (not returned in {tries} tries)"
                 outcomes[entry.id] = Outcome(Status.ERROR, reason=reason, failure=Failure.NOT_FOUND)
         return outcomes
+
+
+class _Read:
+    """What the answers said, oldest first: papers (the newest answer wins), errors, and how
+    many times each id was asked."""
+
+    def __init__(self) -> None:
+        self.papers: dict[str, tuple[datetime, Paper]] = {}
+        self.errors: dict[str, tuple[str, Failure]] = {}
+        self.asked: dict[str, int] = {}
+
+    def document(self, doc: ArxivQuery, ids: set[str]) -> None:
+        fetched_at = parse_time(doc["fetched_at"])
+        if fetched_at is None:
+            raise ValueError("no fetched_at")
+        if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
+            status = doc["status"] if isinstance(doc["status"], int) else 0
+            why = f"arXiv: {doc['error']}" if doc.get("error") else f"arXiv answered HTTP {status}"
+            failure = http_failure(status) if status else Failure.UNREACHABLE
+            for paper_id in ids:
+                self.errors.setdefault(paper_id, (why, failure))
+            return
+        body = doc["body"].encode("utf-8")
+        for paper_id, why in _error_entries(body).items():
+            if paper_id in ids:
+                self.errors[paper_id] = (why, Failure.REJECTED)
+        # The client's own parser: the same reading of the Atom entry as a live Result.
+        for result in arxiv._feed.parse(body).results:
+            if _ERROR_ID.search(result.entry_id):
+                continue
+            paper = _paper(result)
+            if paper is None:
+                why = f"arXiv sent a malformed entry (id {result.entry_id[-60:]})"
+                for paper_id in (i for i in ids if i in result.entry_id):
+                    self.errors[paper_id] = (why, Failure.MALFORMED)
+            elif paper.arxiv_id in ids:  # an answer counts for what was asked, only
+                self.papers[paper.arxiv_id] = (fetched_at, paper)
 
 
 class _Timeout(HTTPAdapter):
