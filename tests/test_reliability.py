@@ -4,6 +4,7 @@ API, what the run did, and what was lost (nothing). Real clients, real HTTP."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -390,10 +391,11 @@ REPOS7 = ["huggingface/trl", "CarperAI/trlx", "allenai/RL4LMs", "lucidrains/PaLM
           "voidful/TextRL", "openai/lm-human-preferences", "LAION-AI/Open-Assistant"]
 
 
-def graphql_run(fake: FakeAPI, tmp_path: Path, **overrides: object) -> dict[str, Outcome]:
+def graphql_run(fake: FakeAPI, tmp_path: Path, repos: list[str] = REPOS7,
+                **overrides: object) -> dict[str, Outcome]:
     settings = fake.settings(**{"github_token": "fake-token-for-tests", "github_graphql_batch_size": 4,
                                 **overrides})
-    entries = [entry_for(f"https://github.com/{r}") for r in REPOS7]
+    entries = [entry_for(f"https://github.com/{r}") for r in repos]
     return fetch_source("github", entries, settings, RawStore(tmp_path / "raw" / "r1"))
 
 
@@ -421,13 +423,92 @@ def test_graphql_html_that_persists_fails_its_batch_not_the_later_ones(fake: Fak
     assert all(outcomes[f"github:{n.lower()}"].status == Status.OK for n in later)
 
 
-@pytest.mark.parametrize(("status", "queries"), [(401, 1), (403, 1), (400, 1), (502, 13), (504, 13)])
+@pytest.mark.parametrize(("status", "queries"), [(401, 1), (403, 1), (400, 1), (502, 5), (504, 5)])
 def test_a_graphql_batch_is_split_only_when_it_timed_out(status: int, queries: int, fake: FakeAPI,
                                                          tmp_path: Path) -> None:
     """A persistent refusal costs one query, not 2n-1; a 502/504 (GitHub's "took too long")
     is asked again as two halves (and here fails them too)."""
     fake.faults.append(Fault(r"^/github/graphql$", status=status,
                              body=b'{"message": "Bad credentials", "documentation_url": "https://docs.github.com"}'))
-    outcomes = graphql_run(fake, tmp_path, http_retries=0, github_graphql_batch_size=100)
+    outcomes = graphql_run(fake, tmp_path, REPOS7[:3], http_retries=0)
     assert all(o.status == Status.ERROR for o in outcomes.values())
-    assert graphql_queries(fake) == queries  # 7 repositories in one batch: 2*7-1 when split
+    assert graphql_queries(fake) == queries  # 3 repositories in one batch: 2*3-1 when split
+
+
+# -- the publish guard refuses regressions, not dead links (#18 item 30) -----------------------
+
+def small_list(fake: FakeAPI, tmp_path: Path, dead: int, live: int = 1) -> Path:
+    """Three repositories, ``live`` pages and ``dead`` pages that answer 404."""
+    lines = ["# Sample list (test data)", "", "## Code", ""]
+    lines += [f"* https://github.com/{name}" for name in ("huggingface/trl", "voidful/TextRL", "CarperAI/trlx")]
+    lines += ["", "## Pages", ""]
+    lines += [f"* [live {i}]({fake.base_url}/pages/ok?n={i})" for i in range(live)]
+    lines += [f"* [dead {i}]({fake.base_url}/pages/gone-{i})" for i in range(dead)]
+    path = tmp_path / "list.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def night(fake: FakeAPI, tmp_path: Path, listed: Path, **overrides: object) -> Snapshot:
+    settings = fake.settings(**{"allow_loopback": True, "http_retries": 0, **overrides})
+    return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw").snapshot
+
+
+def test_a_first_run_of_a_list_of_dead_links_is_published(fake: FakeAPI, tmp_path: Path) -> None:
+    snapshot = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))
+    dead = [e for e in snapshot.entries if "gone-" in e.id]
+    assert len(dead) == 6 and all(e.status == Status.ERROR and e.failure == Failure.NOT_FOUND for e in dead)
+    assert all(e.status == Status.OK for e in snapshot.entries if e not in dead)
+    assert (tmp_path / "out/latest.json").is_file()
+    again = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))  # and every night after
+    assert [e.status for e in again.entries] == [e.status for e in snapshot.entries]
+
+
+@dataclass
+class Regression:
+    name: str
+    faults: list[Fault]
+    refused: str | None  # the refusal's words, or None: published
+    overrides: dict[str, object] = field(default_factory=dict)
+    rate_limit: int | None = None
+
+
+REGRESSIONS = [
+    Regression("network down", [Fault(r".", status=0)], "9 of 9 entries that were ok could not be fetched"),
+    Regression("GitHub down, the rest fine", [Fault(r"^/github/", status=0)],
+               "source github failed as a whole: none of its 3 entries"),
+    Regression("a token revoked", [Fault(r"^/github/repos/", status=401, body=b'{"message": "Bad credentials"}')],
+               "source github failed as a whole"),
+    Regression("one repository down", [Fault(r"^/github/repos/voidful/", status=0)], None),
+    Regression("every repository deleted", [Fault(r"^/github/repos/", status=404, body=b'{"message": "Not Found"}')],
+               None),
+    Regression("every page gone", [Fault(r"^/pages/", status=404, body=b"<title>Not found</title>")], None),
+    Regression("the rate limit spent: deferred", [], None, rate_limit=0),
+]
+
+
+@pytest.mark.parametrize("case", REGRESSIONS, ids=lambda c: c.name)
+def test_the_publish_guard_refuses_regressions_only(case: Regression, fake: FakeAPI, tmp_path: Path) -> None:
+    """Night 1 publishes (3 repositories, 6 live pages, 3 dead ones); night 2 meets the fault."""
+    listed = small_list(fake, tmp_path, dead=3, live=6)
+    night(fake, tmp_path, listed)
+    latest = (tmp_path / "out/latest.json").read_bytes()
+    fake.faults.extend(case.faults)
+    if case.rate_limit is not None:
+        fake.rate_limits["core"] = case.rate_limit
+    if case.refused is None:
+        second = night(fake, tmp_path, listed, **case.overrides)
+        assert (tmp_path / "out/latest.json").read_bytes() != latest
+        assert any(e.status != Status.OK for e in second.entries)
+        return
+    with pytest.raises(RejectedRunError, match=re.escape(case.refused)):
+        night(fake, tmp_path, listed, **case.overrides)
+    assert (tmp_path / "out/latest.json").read_bytes() == latest
+    assert list((tmp_path / "out/rejected").glob("*.json"))
+
+
+def test_a_first_run_with_the_network_down_is_refused(fake: FakeAPI, tmp_path: Path) -> None:
+    fake.faults.append(Fault(r".", status=0))
+    with pytest.raises(RejectedRunError, match=r"7 of 7 entries could not be fetched"):
+        night(fake, tmp_path, small_list(fake, tmp_path, dead=3))
+    assert not (tmp_path / "out/latest.json").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,10 +18,12 @@ import pytest
 from graphql import parse, validate
 from pydantic import SecretStr
 
-from conftest import fetch_source, write_json
+from conftest import fetch_source, run, write_json
 from enrich.core.links import Kind, classify
 from enrich.core.model import Entry, Failure, Status
 from enrich.core.settings import Settings
+from enrich.run.job import RunResult
+from enrich.run.report import summary_markdown
 from enrich.sandbox import github_graphql
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
@@ -302,3 +305,81 @@ def test_arxiv_250_papers_cost_3_requests_spaced_apart(fake: FakeAPI, extra_data
     assert len(asked) == 3
     gaps = [b.at - a.at for a, b in pairwise(asked)]
     assert min(gaps) >= 0.3
+
+
+# -- a spent budget is learnt first, never asked into 403s (#18 items 7, 33) --------------------
+
+@pytest.mark.parametrize("left", [0, 1, 3, 5])
+def test_a_nearly_spent_budget_gets_no_403_even_from_the_first_workers(
+    left: int, fake: FakeAPI, tmp_path: Path
+) -> None:
+    """Four workers, anonymous REST: the run reads /rate_limit (free) before any of them sends
+    a request, so what is left is admitted and the rest deferred; not one 403."""
+    fake.rate_limits["core"] = left
+    settings = fake.settings(http_retries=0, github_concurrency=4, retry_budget_seconds=0)
+    entries = [entry_for(u) for u in REPOS]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    assert [e.status for e in fake.requests("github") if e.status == 403] == []
+    assert rate_limit_reads(fake) == 1
+    fetched = [o for o in outcomes.values() if o.status == Status.OK]
+    assert len(fetched) == left  # the repository itself fits; its parts are deferred
+    assert all(o.failure == Failure.DEFERRED for o in outcomes.values())
+    assert fake.rate_used["core"] == left
+
+
+def many_repositories(extra_data: Path, count: int) -> list[str]:
+    """``count`` sample repositories (TextRL's sample data under other names) in the fake."""
+    sample = json.loads((sample_data_dir() / "github/repos/voidful/TextRL.json").read_text())
+    sample_dir = sample_data_dir() / "github/repos/voidful/TextRL"
+    urls = []
+    for i in range(count):
+        full = f"sample-org/repo-{i:03d}"
+        write_json(extra_data / f"github/repos/{full}.json",
+                   {**sample, "id": 10_000 + i, "name": f"repo-{i:03d}", "full_name": full,
+                    "html_url": f"https://github.com/{full}"})
+        shutil.copytree(sample_dir, extra_data / f"github/repos/{full}")
+        urls.append(f"https://github.com/{full}")
+    return urls
+
+
+def test_a_spent_budget_defers_contributor_counts_and_loses_nothing(
+    fake: FakeAPI, extra_data: Path, tmp_path: Path
+) -> None:
+    """300 repositories, a token, 120 REST requests left this hour: three GraphQL queries bring
+    every repository; 120 contributor counts fit, 180 are deferred (the entries ok, the count
+    not yet counted, with the reason); no 403; the guard publishes; the summary says how much
+    was deferred and when the budget resets. The next night counts 120 more."""
+    urls = many_repositories(extra_data, 300)
+    listed = tmp_path / "list.md"
+    listed.write_text("# Many repositories (sample data)\n\n" + "".join(f"* {u}\n" for u in urls))
+    fake.rate_limits["core"] = 120
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+
+    def night(n: int) -> RunResult:
+        return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                   sources=["github"], now=datetime(2026, 11, 26 + n, 3, tzinfo=UTC))
+
+    first = night(0)
+    repos = [e for e in first.snapshot.entries if e.kind == Kind.REPO]
+    assert len(repos) == 300 and all(e.status == Status.OK for e in repos)
+    assert not any(e.status == 403 for e in fake.requests("github"))
+    graphql, rest, _ = github_requests(fake)
+    assert (graphql, rest) == (3, 120)
+    counted = [e for e in repos if e.repo and e.repo.contributors is not None]
+    waiting = [e for e in repos if e.repo and e.repo.contributors is None]
+    assert (len(counted), len(waiting)) == (120, 180)
+    assert all(e.status_reason and "contributor count deferred" in e.status_reason for e in waiting)
+    assert all(e.repo and e.repo.stars for e in waiting)  # everything GraphQL brought
+    core = first.rate_limits["github.core"]
+    assert (core["spent"], core["remaining"], core.get("deferred")) == (120, 0, 180)
+    assert core["reset"] and f"| {core['reset']} | 180 |" in summary_markdown(first)
+    # The next hour, the next night: the 120 counted are reused (their branch did not move),
+    # 120 of the 180 are counted now, and the rest waits again.
+    fake.rate_used.clear()
+    fake.rate_reset += 3600
+    fake.log.clear()
+    second = night(1)
+    assert not any(e.status == 403 for e in fake.requests("github"))
+    repos = [e for e in second.snapshot.entries if e.kind == Kind.REPO]
+    assert sum(1 for e in repos if e.repo and e.repo.contributors is not None) == 240
+    assert all(e.status == Status.OK for e in repos)

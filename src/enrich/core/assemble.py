@@ -37,7 +37,9 @@ def apply_outcome(
     reason."""
     if outcome is None:
         return entry
-    earlier = before if before is not None and before.fetched_at is not None else None
+    # Only an entry that had good values has any to keep (an error's record is not good).
+    good = before is not None and before.status in (Status.OK, Status.STALE)
+    earlier = before if good and before is not None and before.fetched_at is not None else None
     kept_since = (earlier.stale_since or earlier.fetched_at) if earlier is not None else None
     if outcome.status == Status.ERROR and earlier is not None:
         return entry.model_copy(
