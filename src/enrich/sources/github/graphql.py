@@ -39,6 +39,7 @@ from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
 from enrich.sources.base import FetchContext, RawSink, fetch_each
 from enrich.sources.github.client import GitHubContext, error_info, request
+from enrich.sources.github.normalize import shape_problem
 from enrich.sources.github.rest import repo_path
 
 logger = logging.getLogger(__name__)
@@ -103,8 +104,8 @@ def fetch_batch(ctx: GitHubContext, batch: list[Entry], raw: RawSink, fetch: Fet
 
     def finish(entry: Entry) -> GitHubDocument:
         doc = docs[entry.id]
-        if doc.get("error"):
-            return doc
+        if doc.get("error") or shape_problem(doc["exchanges"][0]["body"], graphql=True):
+            return doc  # no count for a repository that failed (normalize says why)
         deferred = ctx.rate.admit("core", 1)
         if deferred:
             x = exchange("contributors", "", 0, {}, None, datetime.now(UTC))

@@ -207,6 +207,15 @@ def outcome(entry: Entry, doc: GitHubDocument) -> Outcome[Repo]:
     )  # fmt: skip
 
 
+def shape_problem(body: Any, graphql: bool = False) -> str | None:
+    """Why the repository's own answer (a REST object, a GraphQL node) is malformed, or None."""
+    try:
+        (_Node if graphql else _RestRepo).model_validate(body)
+    except ValidationError as exc:
+        return malformed("GitHub", exc)
+    return None
+
+
 def _renamed(full_name: str, requested: str) -> str | None:
     return None if full_name.lower() == requested.lower() else requested
 

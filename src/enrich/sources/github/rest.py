@@ -43,6 +43,7 @@ from enrich.sources.github.client import (
     request,
     revalidated,
 )
+from enrich.sources.github.normalize import shape_problem
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ def fetch_rest(ctx: GitHubContext, entry: Entry) -> GitHubDocument:
     base = repo_path(full_name) if isinstance(full_name, str) else None
     if base is None:
         doc["error"] = ErrorInfo(kind="malformed", message=malformed("GitHub", "no full_name"))
+        return doc
+    problem = shape_problem(repo)
+    if problem:  # the parts would be asked for a record that cannot be made
+        doc["error"] = ErrorInfo(kind="malformed", message=problem)
         return doc
     now = datetime.now(UTC)
     todo: list[str] = []
