@@ -2,11 +2,13 @@
 
 ::
 
-    client.py     PyGithub with the run's retry budget; the one conditional REST request
+    client.py     PyGithub with the run's retry budget and bounded redirects; the one
+                  conditional REST request
     graphql.py    one query per 100 repositories, then contributor counts when the branch moved
-    rest.py       six conditional requests per repository (no token)
-    normalize.py  raw answers -> `Repo` (pure)
-    ratelimit.py  GitHub's rate-limit windows from its headers: admit, wait or defer
+    rest.py       six conditional requests per repository cold, one when it has not changed
+    normalize.py  raw answers, checked against GitHub's shapes -> `Repo` (pure)
+    ratelimit.py  GitHub's rate-limit windows from /rate_limit and its headers: admit, wait or
+                  defer
 
 A fetch task first reads the windows from ``/rate_limit`` (free), unless the run has already;
 before each unit of work it asks `RateLimits` whether the rate limit left covers it; if not it
