@@ -347,6 +347,7 @@ class _Handler(BaseHTTPRequestHandler):
         (``/pages/drip-headers``) a header line first. Every read is quick; the whole is not."""
         count = int(self.query.get("bytes", ["50"])[0])
         every = float(self.query.get("every", ["0.1"])[0])
+        self.fake.record(Exchange(self.source, self.method, self.path, 200, count, self.arrived))
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(count))
@@ -363,12 +364,15 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(every)
             self.wfile.write(b"x")
             self.wfile.flush()
-        self.fake.record(Exchange(self.source, self.method, self.path, 200, count, self.arrived))
 
     def body_json(self) -> Any:
         return json.loads(self.request_body or b"null")
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        # Recorded before the answer leaves: a client that has its answer finds it in the log.
+        self.fake.record(
+            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
+        )
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
@@ -378,9 +382,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.method != "HEAD" and status != 304:
             self.wfile.write(body)
-        self.fake.record(
-            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
-        )
 
 
 class GitHubRoutes:
