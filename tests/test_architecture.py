@@ -14,6 +14,7 @@ import pytest
 
 from conftest import BUNDLED, ROOT, run
 from enrich.core.errors import RawFormatError
+from enrich.core.rawdocs import RAW_FORMAT
 from enrich.core.settings import Settings
 from enrich.run import context
 from enrich.run.job import rebuild
@@ -57,7 +58,7 @@ def test_runs_leave_no_per_run_objects_behind(settings: Settings, tmp_path: Path
     assert len(list((tmp_path / "raw").glob("2*"))) == 20
 
 
-@pytest.mark.parametrize("written", [0, 2, 99, "one"])
+@pytest.mark.parametrize("written", [0, RAW_FORMAT + 1, 99, "one"])
 def test_a_raw_folder_of_another_format_is_refused_by_rebuild(written: object, settings: Settings,
                                                                tmp_path: Path) -> None:
     result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
@@ -70,12 +71,13 @@ def test_a_raw_folder_of_another_format_is_refused_by_rebuild(written: object, s
 
 
 def test_a_folder_without_a_format_is_read_as_format_1(settings: Settings, tmp_path: Path) -> None:
-    """Folders written before the manifest carried its format hold format-1 documents."""
+    """Folders written before the manifest carried its format hold format-1 documents, which
+    this version still reads (the current format's documents are a superset of them)."""
     result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
                  sources=["arxiv"])
     manifest = result.run_dir / "manifest.json"
     data = json.loads(manifest.read_text())
-    assert data.pop("raw_format") == 1
+    assert data.pop("raw_format") == RAW_FORMAT
     manifest.write_text(json.dumps(data))
     rebuilt = rebuild(result.run_dir, tmp_path / "rebuilt", settings)
     assert rebuilt.snapshot.entries == result.snapshot.entries

@@ -416,6 +416,8 @@ def print_summary(summary: RunSummary) -> None:
     out.print(f"requests: {requests}", markup=False)
     for name, used in summary.get("rate_limits", {}).items():
         left = f", {used['remaining']} of {used['limit']} left" if used["limit"] else ""
+        if used.get("deferred"):  # work the budget could not cover: done on a later night
+            left += f", {used['deferred']} deferred to a later night (resets {used['reset']})"
         out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False)
     for name, why in summary["source_failures"].items():
         out.print(f"source {name} failed: {why}", markup=False)

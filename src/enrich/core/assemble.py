@@ -1,7 +1,8 @@
 """Entries and their outcomes -> a snapshot: the last step of a run, and pure.
 
 An entry whose fetch failed keeps its last good values (nothing lost): it is ``stale`` since
-the run that fetched them, with this run's reason.
+the run that fetched them, with this run's reason and the kind of failure. A partial answer
+keeps, field by field, what it could not read (`enrich.core.outcome`).
 """
 
 from __future__ import annotations
@@ -11,34 +12,66 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from enrich.core.model import RECORD_FIELDS, Entry, Header, Skipped, Snapshot, Status, counts
+from enrich.core.model import (
+    RECORD_FIELDS,
+    Entry,
+    Failure,
+    Header,
+    Skipped,
+    Snapshot,
+    Status,
+    counts,
+)
 from enrich.core.outcome import Outcome
 
 
 def apply_outcome(
     entry: Entry, outcome: Outcome[BaseModel] | None, field: str, before: Entry | None
 ) -> Entry:
-    """``entry`` with what its source made of it (``record`` goes to ``field``); an error over
-    an earlier good fetch keeps that fetch's values, marked stale."""
+    """``entry`` with what its source made of it (``record`` goes to ``field``).
+
+    An error over an earlier good fetch keeps that fetch's values, marked stale. A partial
+    record (``outcome.carry``) takes the fields it could not read from the earlier record;
+    the entry is then stale since those were read, unless the part was only deferred (it stays
+    ok). Without an earlier record the missing fields stay empty and the entry ``ok``, with the
+    reason."""
     if outcome is None:
         return entry
+    # Only an entry that had good values has any to keep (an error's record is not good).
+    good = before is not None and before.status in (Status.OK, Status.STALE)
+    earlier = before if good and before is not None and before.fetched_at is not None else None
+    kept_since = (earlier.stale_since or earlier.fetched_at) if earlier is not None else None
+    if outcome.status == Status.ERROR and earlier is not None:
+        return entry.model_copy(
+            update={
+                **{name: getattr(earlier, name) for name in RECORD_FIELDS},
+                "status": Status.STALE,
+                "status_reason": outcome.reason,
+                "failure": outcome.failure,
+                "fetched_at": earlier.fetched_at,
+                "stale_since": kept_since,
+            }
+        )
+    failed = outcome.status in (Status.ERROR, Status.STALE)
     update: dict[str, Any] = {
         "status": outcome.status,
         "status_reason": outcome.reason,
         "fetched_at": outcome.fetched_at,
+        "failure": outcome.failure if failed else None,
     }
-    if outcome.record is not None:
-        update[field] = outcome.record
-    failed = outcome.status == Status.ERROR
-    if failed and before is not None and before.fetched_at is not None:
-        kept = {name: getattr(before, name) for name in RECORD_FIELDS}
-        update = {
-            **kept,
-            "status": Status.STALE,
-            "status_reason": outcome.reason,
-            "fetched_at": before.fetched_at,
-            "stale_since": before.fetched_at,
-        }
+    record = outcome.record
+    if record is not None and outcome.carry:
+        prior = getattr(earlier, field, None) if earlier is not None else None
+        if isinstance(prior, type(record)):
+            kept = {name: getattr(prior, name) for name in outcome.carry}
+            record = record.model_copy(update=kept)
+            if outcome.failure != Failure.DEFERRED and any(v is not None for v in kept.values()):
+                update.update(
+                    status=Status.STALE, failure=outcome.failure or Failure.MALFORMED,
+                    stale_since=kept_since,
+                )  # fmt: skip
+    if record is not None:
+        update[field] = record
     return entry.model_copy(update=update)
 
 

@@ -68,7 +68,11 @@ _HUB_RESERVED = {
     "cookbook", "leaderboards", "search",
 }  # fmt: skip
 _HUB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
-_GITHUB_NAME = re.compile(r"^[A-Za-z0-9._\-]+$")
+# GitHub owners (users, organizations; enterprise-managed users add ``_shortcode``) and
+# repository names. ``.`` and ``..`` are not names: in a request path they walk out of
+# ``/repos/`` (``/repos/../user`` is ``GET /user``), so they are refused before any request.
+_GITHUB_OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+_GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -157,10 +161,21 @@ def _github(url: str, segments: list[str]) -> SourceRef | None:
     owner, repo = segments[0], segments[1]
     if repo.endswith(".git"):
         repo = repo[:-4]
-    if not (_GITHUB_NAME.match(owner) and _GITHUB_NAME.match(repo)):
+    if github_name(f"{owner}/{repo}") is None:
         return None
     full_name = f"{owner}/{repo}"
     return SourceRef(Kind.REPO, full_name, f"github:{full_name.lower()}", url)
+
+
+def github_name(full_name: str) -> tuple[str, str] | None:
+    """``(owner, repo)`` of a valid ``owner/repo``, else None: the only segments a GitHub
+    request path is built from."""
+    owner, slash, repo = full_name.partition("/")
+    if not slash or not _GITHUB_OWNER.match(owner) or not _GITHUB_REPO.match(repo):
+        return None
+    if set(repo) == {"."}:  # ".", "..": path traversal, never a repository
+        return None
+    return owner, repo
 
 
 def _hub(url: str, segments: list[str]) -> SourceRef | None:

@@ -34,6 +34,20 @@ class Status(StrEnum):
     PENDING = "pending"  # parsed, not enriched yet (an unenriched snapshot)
 
 
+class Failure(StrEnum):
+    """What kind of failure made an entry ``error`` or ``stale``: for machines (the publish
+    guard, consumers filtering dead links from outages). The first three are facts about the
+    link; the next three say this run could not fetch it; ``deferred`` is planned."""
+
+    NOT_FOUND = "not_found"  # the upstream says it does not exist: 404, 410, unknown id, no host
+    REJECTED = "rejected"  # a definite refusal of the link itself: bad id or name, other 4xx
+    BLOCKED = "blocked"  # never fetched: the link points at an address links must not reach
+    UNREACHABLE = "unreachable"  # no answer worth reading: connection, timeout, 5xx, rate limit
+    UNAUTHORIZED = "unauthorized"  # an API answered 401/403 (a revoked or missing token)
+    MALFORMED = "malformed"  # an answer that is not what the API sends (HTML, wrong types)
+    DEFERRED = "deferred"  # left for a later night: the rate limit could not cover it
+
+
 class Position(Record):
     """Where a link stands in the list; a URL listed twice has two positions."""
 
@@ -186,6 +200,9 @@ class Entry(Record):
     listed_version: int | None = Field(default=None, description="arXiv version the list links")
     status: Status = Status.PENDING
     status_reason: str | None = None
+    failure: Failure | None = Field(
+        default=None, description="For error and stale entries: what kind of failure (Failure)"
+    )
     fetched_at: AwareDatetime | None = Field(default=None, description="When values were fetched")
     stale_since: AwareDatetime | None = Field(
         default=None, description="For stale entries: when the kept values were fetched"

@@ -14,8 +14,12 @@ from typing import Any, NotRequired, TypedDict
 
 # Format 1: the documents below. Folders written before the manifest carried a format are
 # format 1 too (the same shapes).
-RAW_FORMAT = 1
-READABLE = frozenset({1})
+# Format 2: a GitHub document may lack some REST parts (a request that failed alone, or one
+# deferred by the rate limit: an exchange with ``deferred``, status 0), and a Hub card may carry
+# an error of its own: a format-1 reader would read those parts as empty instead of keeping the
+# last good values. Format 1 folders are read as they are (every part present or an error).
+RAW_FORMAT = 2
+READABLE = frozenset({1, 2})
 
 # A 304 answer carries the body it revalidated: as good as a 200.
 OK = (200, 304)
@@ -35,11 +39,15 @@ class Exchange(TypedDict):
     reused: NotRequired[str]  # no request: why the previous answer still holds
     query_id: NotRequired[str]  # GraphQL: the batch request this alias's subtree came from
     alias: NotRequired[str]
+    deferred: NotRequired[str]  # not asked (status 0): why, e.g. the rate limit left too little
 
 
 class ErrorInfo(TypedDict):
-    kind: str  # not_found, http, transient, network, deferred, graphql, malformed
+    # not_found, http (with status), transient, network, deferred, graphql, malformed, rejected,
+    # redirect_loop; `enrich.sources.base.failure_of` maps them to `enrich.core.model.Failure`.
+    kind: str
     message: str
+    status: NotRequired[int]  # the HTTP status, for kind http
 
 
 class GitHubDocument(TypedDict):
@@ -56,6 +64,7 @@ class HubCard(TypedDict, total=False):
     text: str
     fetched_at: str
     error: str
+    kind: str  # for an error: an `ErrorInfo` kind (malformed, network, blocked)
     reused: str
 
 
@@ -71,6 +80,7 @@ class WebDocument(TypedDict):
     entry_id: str
     hops: list[Exchange]  # a page's body: {title, bytes, sha256} (sha256: since the https probe)
     error: NotRequired[str]
+    error_kind: NotRequired[str]  # an `ErrorInfo` kind: blocked, not_found, network, rejected
     skipped: NotRequired[str]
     # An http:// link's https:// form, asked too (`enrich.sources.web.fetch_and_probe`).
     # Optional keys: a reader that does not know them misreads nothing (no RAW_FORMAT bump).
@@ -108,6 +118,7 @@ class Usage(TypedDict):
     limit: int | None
     remaining: int | None
     reset: str | None
+    deferred: NotRequired[int]  # units of work left for a later night (not enough left)
 
 
 # Response headers worth keeping; everything else (cookies, request ids) is dropped, and

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     github_seconds_between_requests: float = 0.0
     # Longest wait for a rate-limit reset before an entry is given up for this night.
     github_max_rate_limit_wait: float = 900.0
+    # Redirects followed per GitHub request (a renamed or transferred repository is one; more
+    # than a few in a row is a loop, which PyGithub alone would follow ~1,000 times).
+    github_max_redirects: int = Field(default=5, ge=1)
     # With a token, repositories are read through GraphQL, this many per query (GitHub's
     # node limit allows 100); without one, through REST (GraphQL needs authentication).
     github_graphql: bool = True
@@ -70,7 +73,9 @@ class Settings(BaseSettings):
     # free account), not a concurrency cap; 8 at a time stays well inside those quotas.
     hub_concurrency: int = 8
     web_concurrency: int = 8
-    # Caps for untrusted web links: a page is read for its <title>, not archived.
+    # Caps for untrusted web links: a page is read for its <title>, not archived. The timeout
+    # is the whole page's, redirects included, not one per read: a server dripping a byte at a
+    # time gets "timed out", not the night. The byte and redirect caps hold for Hub cards too.
     web_timeout_seconds: float = 15.0
     web_max_bytes: int = 2_000_000
     web_max_redirects: int = 5
@@ -85,6 +90,7 @@ class Settings(BaseSettings):
     # The first wait before a retry; it doubles at each try (urllib3's and huggingface_hub's
     # exponential backoff), unless the answer says how long (Retry-After, a reset time).
     http_backoff_seconds: float = Field(default=1.0, ge=0.0)
+    # Per request, for the APIs (arXiv's client sends none: it gets this one).
     http_timeout_seconds: float = 30.0
     # Total time a run may wait before retries (backoff, Retry-After, rate-limit resets),
     # shared by all its GitHub requests; then failing entries go stale instead of waiting.
@@ -92,8 +98,9 @@ class Settings(BaseSettings):
     # Every wait before a retry is slept times this (the full wait is still drawn from the
     # budget). 1 in production; the fault tests set 0, so a table of faults does not sleep.
     retry_wait_scale: float = Field(default=1.0, ge=0.0)
-    # Publish guard: a run in which more than this share of fetched entries failed (network
-    # down, token revoked) does not replace latest.*; the attempt is kept beside it, rejected.
+    # Publish guard: a run in which more than this share of the entries that were ok last night
+    # could not be fetched (network down, token revoked; a 404 is a fact, not a failure), or of
+    # all entries on a first run, does not replace latest.*; the attempt is kept, rejected.
     publish_max_failed_share: float = Field(default=0.5, ge=0.0, le=1.0)
     # Entries per fetch task in the flow: the unit of scale-out over Dask workers (a multiple
     # of the GraphQL batch, so no query goes out half full).

@@ -7,6 +7,7 @@ source's documents through its ``normalize``, then `enrich.core.assemble`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -15,20 +16,54 @@ from pydantic import BaseModel
 from enrich.core import crosslinks
 from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
+from enrich.sources.base import unreadable
 from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
+
+logger = logging.getLogger(__name__)
 
 Outcomes = Mapping[str, Outcome[BaseModel]]
 
 
 def normalize_source(name: str, entries: list[Entry], store: RawStore) -> Outcomes:
     """``entries``' outcomes from their raw documents: pure, so a fetch task can compute them
-    while slower sources are still fetching, and `build` gets the same answer from the folder."""
+    while slower sources are still fetching, and `build` gets the same answer from the folder.
+
+    Never raises for what is in the folder: a source whose normalize fails on the batch is asked
+    again entry by entry, so a bug met by one entry's documents is that entry's error (the same
+    in a run and in ``enrich rebuild``), and an unreadable document is the entry's too."""
     source = SOURCES[name]
     keys = {e.id for e in entries} if source.per_entry_documents else None
-    return source.normalize(entries, store.documents(name, keys))
+    try:
+        documents = store.documents(name, keys)
+    except (OSError, ValueError) as exc:
+        logger.error("%s: raw documents unreadable: %s", name, exc)
+        return _one_by_one(name, entries, store)
+    try:
+        return source.normalize(entries, documents)
+    except Exception:
+        logger.exception("%s: normalize failed; normalizing entry by entry", name)
+        return _one_by_one(name, entries, store, documents)
+
+
+def _one_by_one(
+    name: str, entries: list[Entry], store: RawStore, documents: list[object] | None = None
+) -> Outcomes:
+    source = SOURCES[name]
+    out: dict[str, Outcome[BaseModel]] = {}
+    for entry in entries:
+        try:
+            docs = (
+                store.documents(name, {entry.id})
+                if source.per_entry_documents or documents is None
+                else documents
+            )
+            out.update(source.normalize([entry], docs))
+        except Exception as exc:
+            out[entry.id] = unreadable(exc)
+    return out
 
 
 def build(
@@ -51,7 +86,9 @@ def build(
             rest = [e for e in todo if e.id not in known]
             found = normalize_source(name, rest, store) if rest else {}
             missing = Outcome[BaseModel](
-                Status.ERROR, reason=failures.get(name, "no answer recorded")
+                Status.ERROR,
+                reason=failures.get(name, "no answer recorded"),
+                failure=Failure.UNREACHABLE,
             )
             made = {e.id: known.get(e.id) or found.get(e.id) or missing for e in todo}
         for entry in todo:

@@ -135,10 +135,12 @@ def summary_markdown(result: RunResult) -> str:
         for name, n in result.requests.items()
     ]
     if result.rate_limits:
-        lines += ["", "## Rate limits", "", "| limit | spent | remaining | of | resets |",
-                  "|---|---:|---:|---:|---|"]  # fmt: skip
+        lines += ["", "## Rate limits", "",
+                  "| limit | spent | remaining | of | resets | deferred to a later night |",
+                  "|---|---:|---:|---:|---|---:|"]  # fmt: skip
         lines += [
-            f"| {name} | {u['spent']} | {u['remaining']} | {u['limit']} | {md(str(u['reset']))} |"
+            f"| {name} | {u['spent']} | {u['remaining']} | {u['limit']} | {md(str(u['reset']))} "
+            f"| {u.get('deferred', 0)} |"
             for name, u in result.rate_limits.items()
         ]
     if result.source_failures:

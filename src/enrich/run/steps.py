@@ -220,7 +220,7 @@ def finish(
     before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
     snapshot = build(store, before, outcomes)
     if check:
-        guard(snapshot, settings.publish_max_failed_share, out_dir)
+        guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table)
     day = utc_date(snapshot.header.generated_at)

@@ -61,13 +61,18 @@ RATE_LIMIT = 5000
 
 @dataclass
 class Fault:
-    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them)."""
+    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them).
+
+    ``query``: a pattern the query string must match too. ``delay``: seconds to wait before
+    answering (a server that accepts and hangs); ``status`` None then answers as usual."""
 
     pattern: str
-    status: int = 503
+    status: int | None = 503
     times: int | None = None  # None: every matching request
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b'{"message": "Service Unavailable"}'
+    query: str | None = None
+    delay: float = 0.0
 
 
 @dataclass
@@ -186,9 +191,11 @@ class FakeAPI:
         with self._lock:
             self.log.append(exchange)
 
-    def take_fault(self, path: str) -> Fault | None:
+    def take_fault(self, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for fault in self.faults:
+                if fault.query is not None and not re.search(fault.query, query):
+                    continue
                 if re.search(fault.pattern, path) and (fault.times is None or fault.times > 0):
                     if fault.times is not None:
                         fault.times -= 1
@@ -297,8 +304,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.request_body = self._read_body()
         if self.fake.latency:
             time.sleep(self.fake.latency)
-        fault = self.fake.take_fault(path)
-        if fault is not None:
+        fault = self.fake.take_fault(path, parts.query)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.status is not None:
             if fault.status == 0:  # drop the connection without an answer
                 self.fake.record(Exchange(source, method, path, 0, 0, self.arrived))
                 self.close_connection = True
@@ -317,8 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._page(path)
             else:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
-        except BrokenPipeError:
-            pass
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout, a deadline)
 
     def _read_body(self) -> bytes:
         """The request's body: Content-Length bytes, or chunks (a streamed upload)."""
@@ -344,6 +353,15 @@ class _Handler(BaseHTTPRequestHandler):
         if redirect:  # /pages/308/ok: a 308 to /pages/ok (the rest may redirect again)
             location = f"/pages/{redirect.group(2)}"
             return self._send(int(redirect.group(1)), b"", {"Location": location})
+        if path in ("/pages/drip", "/pages/drip-headers"):
+            return self._drip(headers_too=path.endswith("-headers"))
+        if path.startswith("/pages/slow-redirect/"):
+            # /pages/slow-redirect/N?every=S: each hop answers after S seconds, N hops to /ok.
+            time.sleep(float(self.query.get("every", ["0.2"])[0]))
+            left = int(path.rsplit("/", 1)[1])
+            target = f"/pages/slow-redirect/{left - 1}?{urlsplit(self.path).query}"
+            location = target if left > 0 else "/pages/ok"
+            return self._send(302, b"", {"Location": location, "Content-Type": "text/html"})
         if path == "/pages/ok":
             body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
         else:
@@ -364,20 +382,43 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(304, b"", headers)
         return self._send(200, body, headers)
 
+    def _drip(self, headers_too: bool) -> None:
+        """A page served one byte every ``every`` seconds (``bytes`` of them): its body, or
+        (``/pages/drip-headers``) a header line first. Every read is quick; the whole is not."""
+        count = int(self.query.get("bytes", ["50"])[0])
+        every = float(self.query.get("every", ["0.1"])[0])
+        self.fake.record(Exchange(self.source, self.method, self.path, 200, count, self.arrived))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(count))
+        self.flush_headers()
+        if headers_too:
+            for _ in range(count):
+                self.wfile.write(b"X")
+                self.wfile.flush()
+                time.sleep(every)
+            self.wfile.write(b"-Drip: 1\r\n")
+        self.wfile.write(b"\r\n")
+        self.wfile.flush()
+        for _ in range(count):
+            time.sleep(every)
+            self.wfile.write(b"x")
+            self.wfile.flush()
+
     def body_json(self) -> Any:
         return json.loads(self.request_body or b"null")
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        # Recorded before the answer leaves: a client that has its answer finds it in the log.
+        self.fake.record(
+            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
+        )
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         for key, value in headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
-        # Recorded before the answer goes out: a client that has read it finds it in the log.
-        self.fake.record(
-            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
-        )
         self.end_headers()
         if self.method != "HEAD" and status != 304:
             self.wfile.write(body)
@@ -395,9 +436,10 @@ class GitHubRoutes:
         authorized = bool(self.h.headers.get("Authorization"))
         if path == "/graphql" and self.h.method == "POST":
             return self.graphql(authorized)
-        if path == "/rate_limit":
+        if path == "/rate_limit":  # free, as on GitHub: it counts against no limit
             resources = {r: self._limits(r) for r in self.fake.rate_limits}
-            return self.json(200, {"resources": resources, "rate": self._limits("core")})
+            body = {"resources": resources, "rate": self._limits("core")}
+            return self.json(200, body, charge=False, etag=False)
         if self._limits("core")["remaining"] <= 0:
             return self.rate_limited("core")
         match = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)

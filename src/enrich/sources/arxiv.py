@@ -8,8 +8,16 @@ again, alone together, up to ``arxiv_missing_retries`` times, then called unknow
 makes arXiv answer the whole batch with HTTP 400 and an ``Error`` entry; the batch is split in
 halves until the bad id stands alone, so one bad id costs its neighbours nothing.
 
+The client calls ``session.get`` without a timeout: its session gets a transport adapter that
+gives every request ``http_timeout_seconds``. A request that times out is asked again (up to
+``http_retries`` times) while the run's retry budget pays for the wait and for the time the
+attempt cost; then its papers go stale.
+
 Raw: every response body (Atom XML) as the client received it, one document per request.
-Normalize: the client's own Atom parser over those bodies; the newest answer for an id wins.
+Normalize: the client's own Atom parser over those bodies. An answer counts only for the ids
+its request asked for (one paper's answer never overwrites another's); among those, the newest
+wins. An entry whose id is not an arXiv id (``…/abs/2204.05862v1.pdf``) is malformed: it fails
+the paper it names, not the others.
 """
 
 from __future__ import annotations
@@ -23,13 +31,22 @@ from typing import Any
 import arxiv
 import requests
 from lxml import etree
+from requests.adapters import HTTPAdapter
 
 from enrich.core.links import ARXIV_ID, Kind
-from enrich.core.model import Author, Entry, Paper, Status
+from enrich.core.model import Author, Entry, Failure, Paper, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
-from enrich.sources.base import FetchContext, RawSink, chunks, parse_time
+from enrich.sources.base import (
+    FetchContext,
+    RawSink,
+    chunks,
+    http_failure,
+    parse_time,
+    unreadable,
+)
+from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +63,7 @@ class ArxivSource:
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings, progress = ctx.settings, ctx.progress
         ids = sorted({e.source_id for e in entries})
-        fetcher = _Fetcher(raw, settings)
+        fetcher = _Fetcher(raw, settings, ctx.budget)
         for batch in chunks(ids, settings.arxiv_batch_size):
             pending = batch
             for attempt in range(1 + settings.arxiv_missing_retries):
@@ -65,49 +82,100 @@ class ArxivSource:
     def normalize(
         self, entries: list[Entry], documents: list[ArxivQuery]
     ) -> dict[str, Outcome[Paper]]:
-        papers: dict[str, tuple[datetime, Paper]] = {}
-        errors: dict[str, str] = {}
-        asked: dict[str, int] = {}
-        for doc in sorted(documents, key=lambda d: d["fetched_at"]):
-            fetched_at = parse_time(doc["fetched_at"])
-            assert fetched_at is not None
-            for paper_id in doc.get("ids", []):
-                asked[paper_id] = asked.get(paper_id, 0) + 1
-            if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
-                for paper_id in doc.get("ids", []):
-                    errors.setdefault(paper_id, f"arXiv answered HTTP {doc['status']}")
-                continue
-            body = doc["body"].encode("utf-8")
-            errors.update(_error_entries(body))
-            # The client's own parser: the same reading of the Atom entry as a live Result.
-            for result in arxiv._feed.parse(body).results:
-                if not _ERROR_ID.search(result.entry_id):
-                    paper = _paper(result)
-                    papers[paper.arxiv_id] = (fetched_at, paper)
+        read = _Read()
+        usable = [d for d in documents if isinstance(d, dict)]
+        for doc in sorted(usable, key=lambda d: str(d.get("fetched_at"))):
+            ids = {str(i) for i in doc.get("ids") or []}
+            for paper_id in ids:
+                read.asked[paper_id] = read.asked.get(paper_id, 0) + 1
+            try:
+                read.document(doc, ids)
+            except Exception as exc:  # one unreadable answer costs the ids it was for
+                for paper_id in ids:
+                    read.errors.setdefault(
+                        paper_id, (unreadable(exc).reason or "", Failure.MALFORMED)
+                    )
         outcomes: dict[str, Outcome[Paper]] = {}
         for entry in entries:
-            if entry.source_id in papers:
-                fetched_at, paper = papers[entry.source_id]
+            if entry.source_id in read.papers:
+                fetched_at, paper = read.papers[entry.source_id]
                 outcomes[entry.id] = Outcome(Status.OK, paper, fetched_at=fetched_at)
-            elif entry.source_id in errors:
-                outcomes[entry.id] = Outcome(Status.ERROR, reason=errors[entry.source_id])
-            elif entry.source_id in asked:
-                reason = f"unknown to arXiv (not returned in {asked[entry.source_id]} tries)"
-                outcomes[entry.id] = Outcome(Status.ERROR, reason=reason)
+            elif entry.source_id in read.errors:
+                why, failure = read.errors[entry.source_id]
+                outcomes[entry.id] = Outcome(Status.ERROR, reason=why, failure=failure)
+            elif entry.source_id in read.asked:
+                tries = read.asked[entry.source_id]
+                reason = f"unknown to arXiv (not returned in {tries} tries)"
+                outcomes[entry.id] = Outcome(Status.ERROR, reason=reason, failure=Failure.NOT_FOUND)
         return outcomes
+
+
+class _Read:
+    """What the answers said, oldest first: papers (the newest answer wins), errors, and how
+    many times each id was asked."""
+
+    def __init__(self) -> None:
+        self.papers: dict[str, tuple[datetime, Paper]] = {}
+        self.errors: dict[str, tuple[str, Failure]] = {}
+        self.asked: dict[str, int] = {}
+
+    def document(self, doc: ArxivQuery, ids: set[str]) -> None:
+        fetched_at = parse_time(doc["fetched_at"])
+        if fetched_at is None:
+            raise ValueError("no fetched_at")
+        if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
+            status = doc["status"] if isinstance(doc["status"], int) else 0
+            why = f"arXiv: {doc['error']}" if doc.get("error") else f"arXiv answered HTTP {status}"
+            failure = http_failure(status) if status else Failure.UNREACHABLE
+            for paper_id in ids:
+                self.errors.setdefault(paper_id, (why, failure))
+            return
+        body = doc["body"].encode("utf-8")
+        for paper_id, why in _error_entries(body).items():
+            if paper_id in ids:
+                self.errors[paper_id] = (why, Failure.REJECTED)
+        # The client's own parser: the same reading of the Atom entry as a live Result.
+        for result in arxiv._feed.parse(body).results:
+            if _ERROR_ID.search(result.entry_id):
+                continue
+            paper = _paper(result)
+            if paper is None:
+                why = f"arXiv sent a malformed entry (id {result.entry_id[-60:]})"
+                for paper_id in (i for i in ids if i in result.entry_id):
+                    self.errors[paper_id] = (why, Failure.MALFORMED)
+            elif paper.arxiv_id in ids:  # an answer counts for what was asked, only
+                self.papers[paper.arxiv_id] = (fetched_at, paper)
+
+
+class _Timeout(HTTPAdapter):
+    """requests' adapter with a default timeout, for a client that sends none."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, *args, **kwargs)
 
 
 class _Fetcher:
     """One ``arxiv.Client`` for the run; records every response it receives."""
 
-    def __init__(self, raw: RawSink, settings: Settings) -> None:
+    def __init__(self, raw: RawSink, settings: Settings, budget: RetryBudget) -> None:
         self.raw = raw
+        self.settings = settings
+        self.budget = budget
         self.client = arxiv.Client(
             page_size=settings.arxiv_batch_size,
             delay_seconds=settings.arxiv_delay_seconds,
             num_retries=settings.http_retries,
         )
         self.client.query_url_format = f"{settings.arxiv_api_url.rstrip('/')}/api/query?{{}}"
+        adapter = _Timeout(settings.http_timeout_seconds)
+        self.client._session.mount("https://", adapter)
+        self.client._session.mount("http://", adapter)
         self.count = 0
         self.lock = threading.Lock()
         self.current: list[str] = []
@@ -126,14 +194,35 @@ class _Fetcher:
         self.raw.put("arxiv", key, {**x, "ids": list(self.current)})
 
     def query(self, ids: list[str]) -> set[str]:
-        """Ask for ``ids``; return the ones that came back as papers."""
+        """Ask for ``ids``; return the ones that came back as papers (all of them when the
+        request failed: its record says why, per id). A timed-out request is asked again
+        while the run's budget pays for the time it cost and the wait."""
+        wait = self.settings.http_backoff_seconds
+        for attempt in range(self.settings.http_retries + 1):
+            try:
+                return self._query(ids)
+            except requests.Timeout:
+                cost = self.settings.http_timeout_seconds
+                if (
+                    attempt < self.settings.http_retries
+                    and self.budget.take(cost) and self.budget.wait(wait)
+                ):  # fmt: skip
+                    logger.info("arXiv timed out for %d ids; asking again", len(ids))
+                    wait *= 2
+                    continue
+                break
+        logger.warning("arXiv timed out for %d ids", len(ids))
+        self._record_failure(ids, "timed out")
+        return set(ids)
+
+    def _query(self, ids: list[str]) -> set[str]:
         self.current = ids
         search = arxiv.Search(id_list=ids, max_results=len(ids))
         got: set[str] = set()
         try:
             for result in self.client.results(search):
                 match = ARXIV_ID.match(result.get_short_id())
-                if match:
+                if match and match.group("id") in ids:
                     got.add(match.group("id"))
         except arxiv.UnexpectedEmptyPageError:
             pass  # a short page: the caller asks again for what is missing
@@ -143,9 +232,11 @@ class _Fetcher:
                 return self.query(ids[:half]) | self.query(ids[half:])
             logger.warning("arXiv answered HTTP %s for %d ids", exc.status, len(ids))
             return got | set(ids)  # an answer we recorded: normalize reports it per id
+        except requests.Timeout:
+            raise
         except requests.RequestException as exc:
             logger.warning("arXiv unreachable: %s", type(exc).__name__)
-            self._record_failure(ids, type(exc).__name__)
+            self._record_failure(ids, f"unreachable ({type(exc).__name__})")
             return got | set(ids)
         return got
 
@@ -175,25 +266,30 @@ def _error_entries(body: bytes) -> dict[str, str]:
     return found
 
 
-def _paper(result: arxiv.Result) -> Paper:
+def _paper(result: arxiv.Result) -> Paper | None:
+    """The record of one feed entry; None when its id is not an arXiv id (malformed)."""
     versioned = result.get_short_id()
     match = ARXIV_ID.match(versioned)
-    assert match is not None
+    if match is None:
+        return None
     links = {link.rel: link.href for link in result.links}
-    return Paper(
-        arxiv_id=match.group("id"),
-        versioned_id=versioned,
-        version=int(match.group("version") or 1),
-        title=result.title,
-        authors=[Author(name=a.name, affiliations=list(a.affiliation)) for a in result.authors],
-        abstract=" ".join(result.summary.split()),
-        primary_category=result.primary_category or None,
-        categories=list(result.categories),
-        published=result.published,
-        updated=result.updated,
-        doi=result.doi or None,
-        journal_ref=result.journal_ref or None,
-        comment=result.comment or None,
-        abs_url=links.get("alternate"),
-        pdf_url=result.pdf_url,
-    )
+    try:
+        return Paper(
+            arxiv_id=match.group("id"),
+            versioned_id=versioned,
+            version=int(match.group("version") or 1),
+            title=result.title,
+            authors=[Author(name=a.name, affiliations=list(a.affiliation)) for a in result.authors],
+            abstract=" ".join(result.summary.split()),
+            primary_category=result.primary_category or None,
+            categories=list(result.categories),
+            published=result.published,
+            updated=result.updated,
+            doi=result.doi or None,
+            journal_ref=result.journal_ref or None,
+            comment=result.comment or None,
+            abs_url=links.get("alternate"),
+            pdf_url=result.pdf_url,
+        )
+    except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None

@@ -12,6 +12,7 @@ their own between runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,13 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from enrich.core.links import Kind
-from enrich.core.model import Entry
+from enrich.core.model import Entry, Failure, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
-from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Slots
+from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -53,6 +54,9 @@ class FetchContext:
     slots: Slots
     pacers: Pacers = field(default_factory=Pacers)
     progress: Progress = lambda n: None
+    # Other per-run state shared by the run's fetch tasks in this process (GitHub's rate-limit
+    # windows): what one task learns of an upstream's budget, the others admit against.
+    shared: Shared = field(default_factory=Shared)
 
     @classmethod
     def standalone(cls, settings: Settings, progress: Progress | None = None) -> FetchContext:
@@ -124,9 +128,74 @@ R = TypeVar("R", bound=BaseModel)
 def per_entry(
     entries: list[Entry], documents: list[D], outcome: Callable[[Entry, D], Outcome[R]]
 ) -> dict[str, Outcome[R]]:
-    """Normalize sources that keep one raw document per entry (keyed by ``entry_id``)."""
-    by_id = {doc["entry_id"]: doc for doc in documents}
-    return {e.id: outcome(e, by_id[e.id]) for e in entries if e.id in by_id}
+    """Normalize sources that keep one raw document per entry (keyed by ``entry_id``).
+
+    Each entry on its own: an answer the source's checks did not expect (a bug, a shape no
+    one foresaw) fails that entry, with a one-line reason, never the run or its neighbours.
+    """
+    by_id = {doc.get("entry_id"): doc for doc in documents if isinstance(doc, Mapping)}
+    out: dict[str, Outcome[R]] = {}
+    for entry in entries:
+        if entry.id not in by_id:
+            continue
+        try:
+            out[entry.id] = outcome(entry, by_id[entry.id])
+        except Exception as exc:
+            out[entry.id] = unreadable(exc)
+    return out
+
+
+def unreadable(exc: BaseException) -> Outcome[Any]:
+    """An answer that could not be turned into a record: that entry's error."""
+    text = " ".join(str(exc).split())[:160]
+    reason = f"answer could not be read ({type(exc).__name__}{': ' + text if text else ''})"
+    return Outcome(Status.ERROR, reason=reason, failure=Failure.MALFORMED)
+
+
+def malformed(upstream: str, problem: ValidationError | str) -> str:
+    """One line saying what in an upstream's answer was not what the API sends."""
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        problem = f"{where}: {first['msg']}" if where else first["msg"]
+    return f"{upstream} sent a malformed answer ({problem})"
+
+
+_FAILURES = {
+    "not_found": Failure.NOT_FOUND,
+    "rejected": Failure.REJECTED,
+    "blocked": Failure.BLOCKED,
+    "transient": Failure.UNREACHABLE,
+    "network": Failure.UNREACHABLE,
+    "graphql": Failure.UNREACHABLE,
+    "redirect_loop": Failure.UNREACHABLE,
+    "malformed": Failure.MALFORMED,
+    "deferred": Failure.DEFERRED,
+}
+
+
+def failure_of(error: Mapping[str, Any]) -> Failure:
+    """The `Failure` of a raw document's error (`enrich.core.rawdocs.ErrorInfo`): its kind, and
+    for kind ``http`` its status (format-1 documents say it in the message only)."""
+    kind = str(error.get("kind") or "")
+    if kind == "http":
+        status = error.get("status")
+        if not isinstance(status, int):
+            found = re.search(r"HTTP (\d{3})", str(error.get("message") or ""))
+            status = int(found.group(1)) if found else 0
+        return http_failure(status)
+    return _FAILURES.get(kind, Failure.UNREACHABLE)
+
+
+def http_failure(status: int) -> Failure:
+    """What an API's HTTP error status says about the entry."""
+    if status in (404, 410):
+        return Failure.NOT_FOUND
+    if status in (401, 403):
+        return Failure.UNAUTHORIZED
+    if 400 <= status < 500 and status not in (408, 429):
+        return Failure.REJECTED
+    return Failure.UNREACHABLE
 
 
 def parse_time(value: str | None) -> datetime | None:

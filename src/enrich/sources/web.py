@@ -1,22 +1,22 @@
 """Web pages, through httpx: final URL, status, content type, title.
 
-List URLs are untrusted. Every hop (the first request and each redirect) is resolved once and
-refused when any address is private, loopback, link-local (cloud metadata lives there), multicast,
-reserved or unspecified; only ``allow_loopback`` (tests) lets 127.0.0.0/8 and ::1 through. The
-request then connects to the checked address itself (Host header and TLS server name kept), so
-a DNS answer that changes between check and connect (rebinding) cannot redirect it.
-Redirects are followed by hand for that reason, at most ``web_max_redirects``; a body is read
-up to ``web_max_bytes``; each request has ``web_timeout_seconds``. A broken link is a status.
+List URLs are untrusted. Every hop (the first request and each redirect) goes through
+`enrich.sources.addresses`: resolved once, refused unless globally routable, and connected to
+the address that was checked (no rebinding). Redirects are followed by hand for that reason, at
+most ``web_max_redirects``; a body is read up to ``web_max_bytes``; and the whole chain, every
+hop and every byte of it, must be done within ``web_timeout_seconds``
+(`enrich.sources.deadline`): a server that drips a byte at a time gets "timed out", not the
+night. A broken link is a status, with the kind of failure (a 404 is a fact about the list, a
+timeout is this run's problem).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import ipaddress
 import logging
 import re
-import socket
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,11 +25,13 @@ import httpx
 
 from enrich.core.errors import BlockedURLError
 from enrich.core.links import Kind, normalize_url
-from enrich.core.model import Entry, Redirect, Status, WebPage
+from enrich.core.model import Entry, Failure, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import WebDocument, exchange
 from enrich.core.settings import Settings
+from enrich.sources.addresses import check_address, pinned
 from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
+from enrich.sources.deadline import DeadlineTransport
 
 logger = logging.getLogger(__name__)
 
@@ -48,51 +50,24 @@ class WebSource:
         headers = {"User-Agent": settings.user_agent, "Accept": "text/html,*/*;q=0.5"}
         timeout = httpx.Timeout(settings.web_timeout_seconds)
         previous = raw.previous(self.name, {e.id for e in entries}, lambda d: bool(d.get("hops")))
-        with httpx.Client(headers=headers, timeout=timeout, follow_redirects=False) as http:
-            fetch_each(
-                self.name, entries, raw, ctx, settings.web_concurrency,
-                lambda entry: fetch_and_probe(http, entry, settings, previous.get(entry.id)),
-            )  # fmt: skip
+        transport = DeadlineTransport()
+        with httpx.Client(
+            headers=headers, timeout=timeout, follow_redirects=False, transport=transport
+        ) as http:
+
+            def page(entry: Entry, before: WebDocument | None) -> WebDocument:
+                with transport.deadline(settings.web_timeout_seconds):
+                    return fetch_page(http, entry, settings, before)
+
+            def one(entry: Entry) -> WebDocument:
+                return fetch_and_probe(page, entry, settings, previous.get(entry.id))
+
+            fetch_each(self.name, entries, raw, ctx, settings.web_concurrency, one)
 
     def normalize(
         self, entries: list[Entry], documents: list[WebDocument]
     ) -> dict[str, Outcome[WebPage]]:
         return per_entry(entries, documents, _outcome)
-
-
-def check_address(url: str, allow_loopback: bool) -> str:
-    """Refuse a URL whose host resolves to an address list links must never reach; return the
-    checked address, which the request then connects to (no second lookup to rebind)."""
-    host = urlsplit(url).hostname
-    if not host:
-        raise BlockedURLError("URL has no host", url=url)
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise BlockedURLError(f"host does not resolve ({exc})", url=url) from None
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    for address in addresses:
-        if address.is_loopback and allow_loopback:
-            continue
-        if (
-            address.is_private or address.is_loopback or address.is_link_local
-            or address.is_multicast or address.is_reserved or address.is_unspecified
-        ):  # fmt: skip
-            raise BlockedURLError(f"refused: {host} resolves to a non-public address", url=url)
-    if not addresses:
-        raise BlockedURLError("host does not resolve", url=url)
-    return str(addresses[0])
-
-
-def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """The request for ``url`` sent to ``address``: Host header and TLS name stay the URL's."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    literal = f"[{address}]" if ":" in address else address
-    netloc = f"{literal}:{parts.port}" if parts.port else literal
-    host_header = f"{host}:{parts.port}" if parts.port else host
-    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
 
 
 def fetch_page(
@@ -107,7 +82,7 @@ def fetch_page(
     try:
         for _ in range(settings.web_max_redirects + 1):
             address = check_address(url, settings.allow_loopback)
-            target, headers, extensions = _pinned(url, address)
+            target, headers, extensions = pinned(url, address)
             old = before.get(url)
             if old and old["headers"].get("etag"):
                 headers["If-None-Match"] = old["headers"]["etag"]
@@ -138,12 +113,15 @@ def fetch_page(
                     continue
                 return doc
         doc["error"] = f"more than {settings.web_max_redirects} redirects"
+        doc["error_kind"] = "rejected"
     except BlockedURLError as exc:
         doc["error"] = exc.message
+        refused = exc.message.startswith("refused")
+        doc["error_kind"] = "blocked" if refused else "not_found" if exc.status else "network"
     except httpx.TimeoutException:
-        doc["error"] = "timed out"
+        doc["error"], doc["error_kind"] = "timed out", "network"
     except httpx.HTTPError as exc:
-        doc["error"] = f"unreachable ({type(exc).__name__})"
+        doc["error"], doc["error_kind"] = f"unreachable ({type(exc).__name__})", "network"
     return doc
 
 
@@ -161,43 +139,50 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
     if doc.get("skipped"):
         return Outcome(Status.SKIPPED, reason=doc["skipped"])
     hops = doc.get("hops") or []
-    if doc.get("error") and not hops:
-        return Outcome(Status.ERROR, reason=doc["error"])
+    error = doc.get("error")
+    if error and not hops:
+        return Outcome(Status.ERROR, reason=error, failure=_failure(doc))
     last = hops[-1]
     checked = parse_time(last["fetched_at"])
+    body = last["body"] if isinstance(last.get("body"), dict) else {}
+    title = body.get("title")
     page = WebPage(
         final_url=last["url"],
         http_status=200 if last["status"] == 304 else last["status"],
         content_type=last["headers"].get("content-type"),
-        title=last["body"].get("title"),
+        title=title if isinstance(title, str) else None,
         checked_at=checked,
         redirects=[
             Redirect(status=h["status"], url=h["url"]) for h in hops if h["status"] in _REDIRECTS
         ],
         https_equivalent=_https_equivalent(hops, doc.get("https_probe")),
     )
-    if doc.get("error"):
-        return Outcome(Status.ERROR, page, reason=doc["error"], fetched_at=checked)
+    if error:
+        return Outcome(Status.ERROR, page, reason=error, fetched_at=checked, failure=_failure(doc))
     if last["status"] >= 400:
-        return Outcome(
-            Status.ERROR, page, reason=f"broken link: HTTP {last['status']}", fetched_at=checked
-        )
+        reason = f"broken link: HTTP {last['status']}"
+        failure = _http_failure(last["status"])
+        return Outcome(Status.ERROR, page, reason=reason, fetched_at=checked, failure=failure)
     return Outcome(Status.OK, page, fetched_at=checked)
 
 
 def fetch_and_probe(
-    http: httpx.Client, entry: Entry, settings: Settings, previous: WebDocument | None = None
+    page: Callable[[Entry, WebDocument | None], WebDocument],
+    entry: Entry,
+    settings: Settings,
+    previous: WebDocument | None = None,
 ) -> WebDocument:
-    """`fetch_page`, then, for an ``http://`` link that answered there without moving to
-    https, the same page asked at its ``https://`` form (``web_probe_https``): one more bounded
-    request, through the same address checks, so that ``enrich check`` can tell whether the
-    link may safely be rewritten. The probe's hops are kept under ``https_probe``."""
-    doc = fetch_page(http, entry, settings, previous)
+    """``page`` (`fetch_page` under its deadline), then, for an ``http://`` link that answered
+    there without moving to https, the same page asked at its ``https://`` form
+    (``web_probe_https``): one more bounded request, through the same address checks, so that
+    ``enrich check`` can tell whether the link may safely be rewritten. The probe's hops are
+    kept under ``https_probe``."""
+    doc = page(entry, previous)
     target = _https_form(entry.url, doc) if settings.web_probe_https else None
     if target is not None:
         before = previous.get("https_probe") if previous else None
         probe = entry.model_copy(update={"url": target})
-        doc["https_probe"] = fetch_page(http, probe, settings, before)
+        doc["https_probe"] = page(probe, before)
     return doc
 
 
@@ -233,3 +218,29 @@ def _https_equivalent(hops: list[Any], probe: WebDocument | None) -> bool | None
         and http_place == normalize_url(secure["url"])
         and (title == secure["body"].get("title"))
     )
+
+
+def _http_failure(status: int) -> Failure:
+    """A page's error status: gone (404, 410) and other client errors are facts about the link;
+    408, 429 and 5xx are this run's trouble."""
+    if status in (404, 410):
+        return Failure.NOT_FOUND
+    if status in (408, 429) or status >= 500:
+        return Failure.UNREACHABLE
+    return Failure.REJECTED
+
+
+_KINDS = {"blocked": Failure.BLOCKED, "not_found": Failure.NOT_FOUND,
+          "rejected": Failure.REJECTED, "network": Failure.UNREACHABLE}  # fmt: skip
+
+
+def _failure(doc: WebDocument) -> Failure:
+    kind = doc.get("error_kind")
+    if kind in _KINDS:
+        return _KINDS[kind]
+    message = doc.get("error") or ""  # format-1 documents: the message says it
+    if message.startswith("refused"):
+        return Failure.BLOCKED
+    if message.startswith("more than"):
+        return Failure.REJECTED
+    return Failure.UNREACHABLE
