@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Record(BaseModel):
@@ -156,6 +156,21 @@ class WebPage(Record):
     checked_at: AwareDatetime | None = None
 
 
+class ScorePart(Record):
+    """One part of a score: its name (``popularity``, ``activity``…) and the points it gave."""
+
+    name: str
+    points: float
+
+
+class Score(Record):
+    """An entry's score and why: the sum of its parts (`enrich.core.score`, README "Score")."""
+
+    scheme: str = Field(description="Which formula: repo, paper or hub (with its version)")
+    total: float = Field(description="Sum of the parts' points, rounded to one decimal")
+    parts: list[ScorePart]
+
+
 class Entry(Record):
     """One thing the list links to, with its enrichment."""
 
@@ -182,6 +197,9 @@ class Entry(Record):
     repo: Repo | None = None
     hub: HubRepo | None = None
     web: WebPage | None = None
+    score: Score | None = Field(
+        default=None, description="Score from the enrichment, with its parts (README: Score)"
+    )
 
 
 # The Entry fields that hold a source's record: what a stale entry carries forward.

@@ -9,6 +9,7 @@ repr is ``**********``, so they cannot leak through a log line or an error messa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,4 +95,13 @@ class Settings(BaseSettings):
     # Entries per fetch task in the flow: the unit of scale-out over Dask workers (a multiple
     # of the GraphQL batch, so no query goes out half full).
     task_chunk_size: int = Field(default=200, ge=1)
+    # The enriched list (list.md): the order within a section, "list" (the list's own, which its
+    # maintainer chose, so the default), "stars" or "score", the highest first.
+    list_sort: Literal["list", "stars", "score"] = "list"
+    # Leave entries scoring below this out of list.md (web pages have no score and stay); none by
+    # default: the enriched list shows every entry the list has.
+    list_min_score: float | None = None
+    # Where the published folder is served (a static host), so that the Prefect UI links the
+    # report and the enriched list there; without it the run's local files are named.
+    public_url: str | None = None
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
 
+from enrich.core import score
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
@@ -53,6 +54,8 @@ class RunResult:
     rate_limits: dict[str, Usage] = field(default_factory=dict)
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: Diff | None = None
+    # the entries whose score moved most since the previous snapshot (the top-movers artifact)
+    movers: list[score.Mover] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,13 @@ def finish(
     changes = diff_snapshots(before, snapshot, table)
     views = (
         render_views(
-            Published(snapshot, changes, before, history.with_run(out_dir, table, snapshot.header))
+            Published(
+                snapshot,
+                changes,
+                before,
+                history.with_run(out_dir, table, snapshot.header),
+                settings,
+            )
         )
         if VIEWS
         else {}
@@ -229,6 +238,7 @@ def finish(
             for resource, used in merge_usage(store.usage(name)).items()
         },
         source_failures=store.failures(),
+        movers=score.movers(before, snapshot, changes),
     )
 
 

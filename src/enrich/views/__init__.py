@@ -10,11 +10,12 @@ atomically, before ``latest.*``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from enrich.core.diff import Diff
 from enrich.core.model import Snapshot
+from enrich.core.settings import Settings
 
 if TYPE_CHECKING:
     import polars as pl
@@ -24,12 +25,14 @@ if TYPE_CHECKING:
 class Published:
     """What a view may read: the run's snapshot, its diff against the previous one (None when
     there is none to compare), the snapshot before it, and every day's history rows, this
-    run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``)."""
+    run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``), and the settings
+    that hold the views' options (``list_sort``…; the defaults when not given)."""
 
     snapshot: Snapshot
     diff: Diff | None
     previous: Snapshot | None
     history: pl.DataFrame
+    settings: Settings = field(default_factory=lambda: Settings.model_construct())
 
 
 class View(Protocol):

@@ -3,5 +3,10 @@
 from __future__ import annotations
 
 from enrich.views import View
+from enrich.views.listmd import ListView
+from enrich.views.report import ReportView
 
-VIEWS: list[View] = []
+VIEWS: list[View] = [
+    ListView(),
+    ReportView(),
+]
