@@ -151,6 +151,7 @@ def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "section": " › ".join(e.section),
                 "stars": repo.stars if repo else None,
                 "downloads": hub.downloads if hub else None,
+                "score": e.score.total if e.score else None,
                 "published": paper.published.date().isoformat()
                 if paper and paper.published
                 else None,

@@ -128,7 +128,7 @@ def _changelog(diff: Diff | None) -> dict[str, Any] | None:
         if rows:
             shown = [
                 {
-                    "title": e["title"] or e["id"],
+                    "title": e["title"],
                     "id": e["id"],
                     "href": _href(e["url"]),
                     "old": e["old"],

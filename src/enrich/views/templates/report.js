@@ -43,7 +43,9 @@
       });
       body.append(...sorted);
       document.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
+      document.querySelectorAll("button[data-active]").forEach((b) => b.removeAttribute("data-active"));
       button.closest("th").setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+      button.dataset.active = dir > 0 ? "asc" : "desc";
     });
   });
 })();
