@@ -310,7 +310,7 @@ def test_the_sparkline_has_a_point_per_observation() -> None:
     assert svg.get("data-points") == "3" and len(points) == 3
     ys = [int(p.split(",")[1]) for p in points]
     assert ys[0] > ys[1] > ys[2]  # rising stars: up the page
-    assert svg.get("aria-label") == "stars: 18k → 18.1k → 18.3k"
+    assert svg.get("aria-label") == "stars: 18k → 18.3k, 3 points over 40 d"
 
 
 def test_the_report_header_and_changelog() -> None:

@@ -25,7 +25,7 @@ from enrich.core.changelog import top_movers
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Status, utc_date
 from enrich.views import Published
-from enrich.views.facts import Facts, compact, facts, span
+from enrich.views.facts import DAY_US, Facts, compact, facts, span
 from enrich.views.svg import sparkline
 
 NAME = "index.html"
@@ -77,7 +77,11 @@ def _row(f: Facts) -> dict[str, Any]:
     delta = None
     if f.delta and f.delta_days is not None:
         delta = f"{f.delta:+,} in {span(f.delta_days)}"
-    label = f"{f.counter}: " + " → ".join(compact(v) for _, v in f.series) if f.series else ""
+    label = ""
+    if f.series:
+        (start, first), (end, last) = f.series[0], f.series[-1]
+        label = f"{f.counter}: {compact(first)} → {compact(last)}, {len(f.series)} points"
+        label += f" over {span((end - start) / DAY_US)}" if len(f.series) > 1 else ""
     parts = entry.score.parts if entry.score is not None else []
     return {
         "order": order,

@@ -24,7 +24,8 @@
   search.addEventListener("input", apply);
   let current = { key: "order", dir: 1 };
   const value = (row, key) => {
-    const raw = row.dataset[key];
+    const cell = row.cells[1];
+    const raw = key === "name" ? (cell.querySelector("a") || cell).textContent.toLowerCase() : row.dataset[key];
     if (raw === undefined || raw === "") return null;
     const number = Number(raw);
     return Number.isNaN(number) ? raw : number;
