@@ -177,7 +177,7 @@ def test_the_list_keeps_its_sections_and_order_one_line_per_position() -> None:
         ("huggingface/trl", ["★ 18.3k (+300 in 40 d)", "last commit 3 d ago", "MIT", "release v1.2.0",
                              "score ", "renamed from lvwerra/trl", "— train transformer language models with PPO"]),
         ("openai/lm-human-preferences", ["★ 1.3k", "archived"]),
-        ("voidful/TextRL", ["stale since ?"]),
+        ("voidful/TextRL", ["stale"]),
         ("HH-RLHF", ["2022", "Bai et al.", "v2 (list links v1)", "code: huggingface/trl ★ 18.3k"]),
         ("Anthropic/hh-rlhf", ["⬇ 104.3k/30 d", "1.4k likes", "mit", "gated (manual)"]),
         ("Carper.ai", ["broken (404)"]),
@@ -189,6 +189,22 @@ def test_each_line_says_what_matters_for_its_kind(name: str, needles: list[str])
     (item,) = [li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == name][:1]
     text = item.text_content()
     assert [n for n in needles if n not in text] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "mark"),
+    [
+        (Status.ERROR, "not found on GitHub (deleted or private)", "error: not found on GitHub (deleted or private)"),
+        (Status.ERROR, "x" * 200, "error: " + "x" * 79 + "…"),
+        (Status.STALE, "GitHub answered 503", "stale"),
+    ],
+)
+def test_entries_that_could_not_be_fetched_say_so(status: Status, reason: str, mark: str) -> None:
+    items = entries()
+    items[2] = items[2].model_copy(update={"status": status, "status_reason": reason})
+    html = rendered(render_list(published(items)))
+    (item,) = [li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "CarperAI/trlx"]
+    assert item.xpath("strong[last()]")[0].text_content() == mark
 
 
 def test_an_http_to_https_redirect_is_not_news() -> None:

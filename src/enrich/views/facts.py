@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePath
 from urllib.parse import urlsplit
 
 import polars as pl
@@ -94,6 +95,14 @@ def ago(now: datetime, then: datetime | None) -> str | None:
 def span(days: float) -> str:
     """The length of a trend window: "30 d", "3 d", "<1 d"."""
     return "<1 d" if days < 1 else f"{days:.0f} d"
+
+
+def list_title(source: str) -> str:
+    """How the views title the list: a GitHub or web source as given, a local file by its name
+    (the whole source is in the header facts)."""
+    if source.startswith(("github:", "https://", "http://")):
+        return source
+    return PurePath(source).name or source
 
 
 def display_name(entry: Entry) -> str:
@@ -209,10 +218,11 @@ def _marks(entry: Entry) -> list[str]:
     if entry.hub is not None and entry.hub.gated:
         marks.append(f"gated ({entry.hub.gated})")
     if entry.status is Status.STALE:
-        since = entry.stale_since.date().isoformat() if entry.stale_since else "?"
-        marks.append(f"stale since {since}")
+        since = f" since {entry.stale_since.date().isoformat()}" if entry.stale_since else ""
+        marks.append(f"stale{since}")
     elif entry.status is Status.ERROR:
-        marks.append(f"error: {entry.status_reason or 'unknown'}")
+        reason = " ".join((entry.status_reason or "unknown").split())
+        marks.append(f"error: {reason[:79] + '…' if len(reason) > 80 else reason}")
     return marks
 
 

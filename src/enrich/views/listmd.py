@@ -13,12 +13,11 @@ that the list did not mean.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import PurePosixPath
 
 from enrich.core.markdown import link, md
 from enrich.core.model import Entry, utc_date
 from enrich.views import Published
-from enrich.views.facts import Facts, compact, facts, span
+from enrich.views.facts import Facts, compact, facts, list_title, span
 
 NAME = "list.md"
 SYMBOL = {"stars": "★", "downloads": "⬇", "upvotes": "▲"}
@@ -39,15 +38,14 @@ def render_list(published: Published) -> str:
     rows = facts(snapshot, published.diff, published.history)
     by_id = {f.entry.id: f for f in rows}
     threshold = settings.list_min_score
-    source = PurePosixPath(header.list_source).name or header.list_source
     kinds = ", ".join(f"{c.count} {c.name}" for c in header.by_kind)
     day = utc_date(header.generated_at)
+    changes = f"What changed: [diffs/{day}.md](<diffs/{day}.md>). " if published.diff else ""
     lines = [
-        f"# {md(source)}, enriched",
+        f"# {md(list_title(header.list_source))}, enriched",
         "",
         f"{header.entries} entries ({md(kinds)}), as of {header.generated_at:%Y-%m-%d %H:%M} UTC. "
-        f"What changed: [diffs/{day}.md](<diffs/{day}.md>). "
-        "The report with trends: [index.html](<index.html>).",
+        f"{changes}The report with trends: [index.html](<index.html>).",
         "",
         "★ stars (their change over the last 30 days), ⬇ downloads in 30 days, ▲ Hub upvotes; "
         "**new**: added since the last run; score: README of enrich, section Score.",

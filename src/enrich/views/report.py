@@ -25,7 +25,7 @@ from enrich.core.changelog import top_movers
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Status, utc_date
 from enrich.views import Published
-from enrich.views.facts import DAY_US, Facts, compact, facts, span
+from enrich.views.facts import DAY_US, Facts, compact, facts, list_title, span
 from enrich.views.svg import sparkline
 
 NAME = "index.html"
@@ -180,6 +180,7 @@ def render_report(published: Published) -> str:
     )
     template = _environment().get_template("report.html.j2")
     return template.render(
+        title=list_title(header.list_source),
         header=header,
         day=utc_date(header.generated_at),
         rows=rows,
