@@ -36,13 +36,15 @@
       const first = button.dataset.dir === "asc" ? 1 : -1;
       const dir = current.key === key ? -current.dir : first;
       current = { key, dir };
-      const sorted = rows.slice().sort((a, b) => {
-        const x = value(a, key);
-        const y = value(b, key);
-        if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-        return (x < y ? -1 : x > y ? 1 : 0) * dir;
+      // Keys read once per row, not per comparison; ties keep the list's order.
+      const keyed = rows.map((row, index) => [value(row, key), index, row]);
+      keyed.sort(([x, i], [y, j]) => {
+        if (x === null || y === null) return x === y ? i - j : x === null ? 1 : -1;
+        return (x < y ? -1 : x > y ? 1 : 0) * dir || i - j;
       });
-      body.append(...sorted);
+      const moved = document.createDocumentFragment();
+      keyed.forEach(([, , row]) => moved.appendChild(row));
+      body.appendChild(moved);
       document.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
       document.querySelectorAll("button[data-active]").forEach((b) => b.removeAttribute("data-active"));
       button.closest("th").setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
