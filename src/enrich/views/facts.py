@@ -1,4 +1,4 @@
-"""What the people-facing views (list.md, index.html) say about each entry, computed once.
+"""What the people-facing views (list.md, index.html) say about each entry, in one place.
 
 A `Facts` per entry holds the values both views show: the main counter of its kind and its
 trend over the history, marks (new, archived, renamed, broken…), and the few facts that matter
@@ -25,7 +25,7 @@ from enrich.core.links import Kind
 from enrich.core.model import Entry, Snapshot, Status, utc_date
 from enrich.core.score import HUB_KINDS, upvotes
 
-# The counter that stands for each kind's popularity, and a short label for it.
+# The counter that stands for each kind's popularity (a history column): the sparkline's.
 COUNTER = {Kind.REPO: "stars", **{k: "downloads" for k in HUB_KINDS}, Kind.PAPER: "upvotes"}
 TREND_DAYS = 30
 # A sparkline is 80 CSS pixels wide: more points than this (2 px apart) cannot be told apart.
