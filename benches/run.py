@@ -5,6 +5,7 @@ Benchmarks print numbers; nothing here asserts a time (machines are noisy).
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -207,19 +208,104 @@ def _targets(r: dict, cold: dict, warm: dict, per: dict[str, int]) -> list[str]:
     return [*out, ""]
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="enrich-bench-") as folder:
-        sections = nightly_benchmark()
-        sections += diff_benchmark(Path(folder))
-    text = [
-        "# Benchmark results",
+def views_benchmark(tmp: Path) -> list[str]:
+    import views_bench
+
+    cases = []
+    demo = tmp / "views-demo"
+    views_bench.demo(demo / "out", demo / "raw")
+    cases.append(("the bundled list (sample data), after two runs", demo / "out"))
+    for days in (30, 365):
+        folder = tmp / f"views-{days}"
+        views_bench.synthetic(folder, days)
+        cases.append((f"2,000 synthetic entries, {days} days of history", folder))
+    lines = [
+        "## Views: list.md and index.html (issue: views people read)",
         "",
-        f"Machine: {machine()}. Reproduce: `make bench` (rewrites this file).",
+        "Every registered view rendered from a published folder in a fresh process (what "
+        "`enrich render` does): the folder read back (`store/published.py`), the views "
+        "rendered (median of 3), written. 2,000 entries: the mix of benches/workload.py "
+        "(1,000 repositories, 500 papers, 300 datasets, 200 pages; synthetic sample data) "
+        "with stars and downloads "
+        "drifting every day. Sizes are the files as written; gzip is what a static host that "
+        "compresses (GitHub Pages does) sends.",
         "",
-        *sections,
+        f"Measured on {machine()}, shared with other work (load average "
+        f"{os.getloadavg()[0]:.1f} at the start): times are noisy, sizes are not.",
+        "",
+        "| dataset | entries | history rows | read | render | write | index.html | gzip "
+        "| list.md |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    (HERE / "RESULTS.md").write_text("\n".join(text))
-    print(f"wrote {HERE / 'RESULTS.md'}")
+    for label, folder in cases:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "views_bench.py"), "measure", str(folder)],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        m = json.loads(out)
+        lines.append(
+            f"| {label} | {m['entries']:,} | {m['history_rows']:,} | {m['read_seconds']:.2f} s | "
+            f"{m['render_seconds']:.2f} s | {m['write_seconds']:.2f} s | "
+            f"{m['html_bytes'] / 1024:,.0f} KB | {m['html_gzip_bytes'] / 1024:,.0f} KB | "
+            f"{m['list_bytes'] / 1024:,.0f} KB |"
+        )
+        print(lines[-1])
+    return [*lines, ""]
+
+
+SECTIONS = {"nightly": "nightly", "diff": "diff", "views": "views"}
+
+
+def _run(name: str, tmp: Path) -> list[str]:
+    if name == "nightly":
+        return nightly_benchmark()
+    if name == "diff":
+        return diff_benchmark(tmp)
+    return views_benchmark(tmp)
+
+
+def _splice(old: str, sections: list[list[str]]) -> list[str]:
+    """The results file with these sections replaced (by heading), the others and the header
+    (the machine they were measured on) kept."""
+    blocks: list[list[str]] = []
+    for line in old.splitlines():
+        if line.startswith("## ") or not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    body = [b if b[-1] == "" else [*b, ""] for b in blocks]
+    for section in sections:
+        heading = section[0].split(" (")[0]
+        at = next((i for i, b in enumerate(body) if b[0].split(" (")[0] == heading), None)
+        if at is None:
+            body.append(section)
+        else:
+            body[at] = section
+    return [line for block in body for line in block]
+
+
+def main() -> None:
+    """``run.py`` runs every benchmark; ``run.py views diff`` only those, keeping the other
+    sections of RESULTS.md as they are."""
+    names = sys.argv[1:] or list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown benchmark {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
+    with tempfile.TemporaryDirectory(prefix="enrich-bench-") as folder:
+        sections = [_run(name, Path(folder)) for name in names]
+    results = HERE / "RESULTS.md"
+    if sys.argv[1:] and results.is_file():
+        text = _splice(results.read_text(), sections)
+    else:
+        text = [
+            "# Benchmark results",
+            "",
+            f"Machine: {machine()}. Reproduce: `make bench` (rewrites this file; "
+            "`python benches/run.py views` reruns one section).",
+            "",
+            *(line for section in sections for line in section),
+        ]
+    results.write_text("\n".join(text).rstrip("\n") + "\n")
+    print(f"wrote {results}")
 
 
 if __name__ == "__main__":

@@ -124,3 +124,18 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     for needle in ("## Added to the list (1)", "## New arXiv version (1)", "## New release (1)",
                    "v1.9.0 → v1.10.0", "| `github:lvwerra/trl` |", "| +42 |"):
         assert needle in changelog
+
+    # The views show it too: the new entry marked, the stars' change, a sparkline of both runs;
+    # and `enrich render` regenerates them from the published files alone, byte for byte.
+    listing = (tmp_path / "out/list.md").read_text()
+    assert "- **new** [RL4LMs paper](<https://arxiv.org/abs/2210.01241>)" in listing
+    assert "(+42 in <1 d)" in listing and "release v1.10.0" in listing
+    report = (tmp_path / "out/index.html").read_text()
+    table = report[report.index('<table id="entries">'):]
+    row = table[table.index('<a href="https://github.com/huggingface/trl">'):]
+    row = row[: row.index("</tr>")]
+    assert "+42 in &lt;1 d" in row and 'data-points="2"' in row
+    views = {name: (tmp_path / "out" / name).read_bytes() for name in ("list.md", "index.html")}
+    rendered = enrich("render", "--out", out)
+    assert rendered.returncode == 0, rendered.stderr
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in views} == views

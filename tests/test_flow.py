@@ -15,6 +15,7 @@ from conftest import BUNDLED
 from enrich.core.errors import InputError, LockedError
 from enrich.core.settings import Settings
 from enrich.run.flow import enrich_awesome_list
+from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import NO_WAITS, FakeAPI, Fault
 from enrich.sources.listfile import read_list_source
 from enrich.store.files import exclusive
@@ -77,16 +78,33 @@ def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
     assert entries(tmp_path / "out")["github:lvwerra/trl"]["status"] == "ok"
 
 
-def test_flow_artifacts_in_the_ui(env: FakeAPI, tmp_path: Path) -> None:
+def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary links the report and the enriched list (where the folder is served); the top
+    movers rank by score. Two runs, the stars of one repository up in between."""
+    monkeypatch.setenv("ENRICH_PUBLIC_URL", "https://lists.example.org/rlhf/")
+    run_flow(tmp_path)
+    trl = json.loads((sample_data_dir() / "github/repos/huggingface/trl.json").read_text())
+    (extra_data / "github/repos/huggingface").mkdir(parents=True)
+    (extra_data / "github/repos/huggingface/trl.json").write_text(
+        json.dumps({**trl, "stargazers_count": trl["stargazers_count"] * 10}))
     state = run_flow(tmp_path)
     with get_client(sync_client=True) as client:
         artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
     summary = artifacts["enrich-run-summary"].data
     assert "| repo | 7 |" in summary and "## Requests per source" in summary
+    assert ("report: [https://lists.example.org/rlhf/index.html](<https://lists.example.org/rlhf/index.html>)"
+            in summary and "enriched list: [https://lists.example.org/rlhf/list.md]" in summary)
+    assert "(https://lists.example.org/rlhf/index.html)" in artifacts["enrich-report"].data  # a link artifact
     table = artifacts["enrich-entries"].data
     rows = json.loads(table) if isinstance(table, str) else table
     assert {r["id"] for r in rows} >= {"arxiv:2204.05862", "github:lvwerra/trl"}
     assert "lvwerra/trl is now huggingface/trl" in artifacts["enrich-check"].data  # the list's check
+    assert all(r["score"] is None for r in rows if r["kind"] == "web") and all(r["score"] for r in rows if r["kind"] == "repo")
+    movers = artifacts["enrich-top-movers"].data
+    movers = json.loads(movers) if isinstance(movers, str) else movers
+    assert (movers[0]["id"], movers[0]["stars_delta"], movers[0]["score_delta"]) == (
+        "github:lvwerra/trl", trl["stargazers_count"] * 9, 2.0)
 
 
 def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:

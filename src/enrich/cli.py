@@ -349,6 +349,37 @@ def _finding_kinds(given: list[str] | None, known: list[str], default: list[str]
     return kinds
 
 
+@app.command()
+def render(
+    out_dir: OutOpt = Path("data/enriched"),
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", help="Order within list.md's sections: list, stars or score."),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", help="Leave entries scoring below out of list.md."),
+    ] = None,
+) -> None:
+    """Regenerate the views (list.md, index.html, …) from the published files (no network)."""
+    from pydantic import ValidationError
+
+    from enrich.core.settings import Settings
+    from enrich.run.render import render as render_views
+
+    overrides: dict[str, object] = {}
+    if sort is not None:
+        overrides["list_sort"] = sort
+    if min_score is not None:
+        overrides["list_min_score"] = min_score
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InputError(f"--sort {sort}: expected list, stars or score") from exc
+    for path in render_views(out_dir, settings):
+        out.print(f"wrote {path}", markup=False)
+
+
 class _Bars:
     """A reporter (`enrich.run.job.Reporter`) drawing one rich progress bar per source."""
 

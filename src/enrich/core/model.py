@@ -185,6 +185,21 @@ class WebPage(Record):
     )
 
 
+class ScorePart(Record):
+    """One part of a score: its name (``popularity``, ``activity``…) and the points it gave."""
+
+    name: str
+    points: float
+
+
+class Score(Record):
+    """An entry's score and why: the sum of its parts (`enrich.core.score`, README "Score")."""
+
+    scheme: str = Field(description="Which formula: repo, paper or hub (with its version)")
+    total: float = Field(description="Sum of the parts' points, rounded to one decimal")
+    parts: list[ScorePart]
+
+
 class Entry(Record):
     """One thing the list links to, with its enrichment."""
 
@@ -214,6 +229,9 @@ class Entry(Record):
     repo: Repo | None = None
     hub: HubRepo | None = None
     web: WebPage | None = None
+    score: Score | None = Field(
+        default=None, description="Score from the enrichment, with its parts (README: Score)"
+    )
 
 
 # The Entry fields that hold a source's record: what a stale entry carries forward.

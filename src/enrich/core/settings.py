@@ -9,6 +9,7 @@ repr is ``**********``, so they cannot leak through a log line or an error messa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -117,6 +118,15 @@ class Settings(BaseSettings):
     # Deadline of each request of a Hub upload (huggingface_hub's client has none by default);
     # the Hub answers a commit once it is written, which takes minutes for large commits.
     hub_upload_timeout_seconds: float = Field(default=300.0, gt=0.0)
+    # The enriched list (list.md): the order within a section, "list" (the list's own, which its
+    # maintainer chose, so the default), "stars" or "score", the highest first.
+    list_sort: Literal["list", "stars", "score"] = "list"
+    # Leave entries scoring below this out of list.md (web pages have no score and stay); none by
+    # default: the enriched list shows every entry the list has.
+    list_min_score: float | None = None
+    # Where the published folder is served (a static host), so that the Prefect UI links the
+    # report and the enriched list there; without it the run's local files are named.
+    public_url: str | None = None
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"
     # enrich check: a web page answering 404/410 (or whose host does not resolve) is dead after
     # this many consecutive runs, flaky before (servers and DNS have bad nights); a 404 from

@@ -6,22 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
-from enrich.core.changelog import changelog, top_movers
+from enrich.core.changelog import changelog
 from enrich.core.check import render
 from enrich.core.markdown import md
-from enrich.run.report import entry_rows, summary_markdown
+from enrich.run.report import entry_rows, summary_markdown, view_links
 from enrich.run.steps import RunResult
 
 
-def for_run(result: RunResult) -> None:
-    """The run's summary and its entries, in the Prefect UI."""
+def for_run(result: RunResult, public_url: str | None = None) -> None:
+    """The run's summary and its entries, in the Prefect UI; with ``public_url`` (where the
+    dataset folder is served), a link to the report and to the enriched list too."""
     create_markdown_artifact(
         key="enrich-run-summary",
-        markdown=summary_markdown(result),
-        description="Counts per kind and status, requests per source, failures with reasons",
+        markdown=summary_markdown(result, public_url),
+        description="Links to the report and the enriched list, counts per kind and status, "
+        "requests per source, failures with reasons",
     )
+    if public_url:
+        for label, url in view_links(result, public_url).items():
+            create_link_artifact(key=f"enrich-{label.replace(' ', '-')}", link=url, link_text=label)
     create_table_artifact(
         key="enrich-entries",
         table=entry_rows(result.snapshot),
@@ -39,14 +44,14 @@ def for_run(result: RunResult) -> None:
             markdown=changelog(result.diff),
             description="What changed since the previous snapshot",
         )
-        movers: list[dict[str, Any]] = [
-            dict(row)
-            for row in top_movers(result.diff, "stars") + top_movers(result.diff, "downloads")
-        ]
+        movers: list[dict[str, Any]] = [dict(row) for row in result.movers]
+        empty = {"id": "", "kind": "", "title": None, "score": None, "score_delta": None,
+                 "stars_delta": None, "downloads_delta": None}  # fmt: skip
         create_table_artifact(
             key="enrich-top-movers",
-            table=movers or [{"id": "", "field": "", "old": None, "new": None, "delta": 0}],
-            description="Largest star and download changes since the previous snapshot",
+            table=movers or [empty],
+            description="The entries whose score moved most since the previous snapshot, "
+            "with their star and download changes (score: enrich.core.score)",
         )
 
 

@@ -2,7 +2,8 @@
 ``enrich rebuild`` re-derives, byte for byte.
 
 Pure over the folder's contents and the previous snapshot: the list's bytes, the manifest, each
-source's documents through its ``normalize``, then `enrich.core.assemble`.
+source's documents through its ``normalize``, ties (`enrich.core.crosslinks`), scores
+(`enrich.core.score`), then `enrich.core.assemble`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from enrich.core import crosslinks
+from enrich.core import crosslinks, score
 from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Failure, Snapshot, Status
@@ -97,7 +98,7 @@ def build(
             )
     started = datetime.fromisoformat(manifest["started_at"])
     return assemble(
-        crosslinks.link([entries[e.id] for e in parsed.entries]),
+        score.scored(crosslinks.link([entries[e.id] for e in parsed.entries]), started),
         generated_at=started,
         run_id=manifest["run_id"],
         list_source=manifest["list_source"],

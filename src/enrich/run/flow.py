@@ -208,7 +208,7 @@ def nightly(
         artifacts.for_failure(str(exc))
         return Failed(message=str(exc))
     summary = report.summary(result)
-    artifacts.for_run(result)
+    artifacts.for_run(result, settings.public_url)
     logger.info(report.one_line(result))
     return Completed(message=report.one_line(result), data=summary)
 

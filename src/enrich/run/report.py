@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from enrich.core.diff import Summary
-from enrich.core.markdown import code, md
+from enrich.core.markdown import code, link, md
 from enrich.core.model import Entry, Snapshot, Status
 from enrich.core.rawdocs import RequestCounts, Usage
 from enrich.run.steps import RunResult
@@ -109,7 +109,22 @@ def one_line(result: RunResult) -> str:
     return f"published {header.entries} entries ({statuses}) from {header.list_source}"
 
 
-def summary_markdown(result: RunResult) -> str:
+# The views people read, by file name (`enrich.views.registry`), as the summary names them.
+VIEW_LINKS = {"index.html": "report", "list.md": "enriched list"}
+
+
+def view_links(result: RunResult, public_url: str | None = None) -> dict[str, str]:
+    """Each view the run published (report, enriched list) and where to open it: under
+    ``public_url`` when the folder is served there, else the local file's path."""
+    links = {}
+    for path in result.published:
+        label = VIEW_LINKS.get(path.name)
+        if label is not None and path.parent.name != "diffs":
+            links[label] = f"{public_url.rstrip('/')}/{path.name}" if public_url else str(path)
+    return links
+
+
+def summary_markdown(result: RunResult, public_url: str | None = None) -> str:
     snap = result.snapshot
     statuses = [s.value for s in Status]
     lines = [
@@ -117,6 +132,17 @@ def summary_markdown(result: RunResult) -> str:
         "",
         f"Run `{snap.header.run_id}`, list sha256 `{snap.header.list_sha256[:12]}`.",
         "",
+    ]
+    views = view_links(result, public_url)
+    if views:
+        lines += [
+            " · ".join(
+                f"{label}: {link(where, where) if public_url else code(where)}"
+                for label, where in views.items()
+            ),
+            "",
+        ]
+    lines += [
         "| kind | " + " | ".join(statuses) + " |",
         "|---|" + "---:|" * len(statuses),
     ]
@@ -179,6 +205,7 @@ def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "section": " › ".join(e.section),
                 "stars": repo.stars if repo else None,
                 "downloads": hub.downloads if hub else None,
+                "score": e.score.total if e.score else None,
                 "published": paper.published.date().isoformat()
                 if paper and paper.published
                 else None,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
 
+from enrich.core import score
 from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
@@ -59,6 +60,8 @@ class RunResult:
     diff: Diff | None = None
     check: Report | None = None  # the list checked against what was published (check.md)
     hub: HubUpload | None = None  # the upload to the Hub, when the run publishes there
+    # the entries whose score moved most since the previous snapshot (the top-movers artifact)
+    movers: list[score.Mover] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ def finish(
             Published(
                 snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
                 diffs.recent(out_dir, settings.feed_runs - 1, before=day),
-                about(settings, publish_repo),
+                about(settings, publish_repo), settings,
             )
         )
         if VIEWS
@@ -250,6 +253,7 @@ def finish(
             for resource, used in merge_usage(store.usage(name)).items()
         },
         source_failures=store.failures(),
+        movers=score.movers(before, snapshot, changes),
     )
     if publish_repo:
         result.hub = upload_to_hub(out_dir, publish_repo, settings)

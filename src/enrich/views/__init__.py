@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from enrich.core.diff import Diff
 from enrich.core.model import Snapshot
+from enrich.core.settings import Settings
 
 if TYPE_CHECKING:
     import polars as pl
@@ -38,7 +39,8 @@ class Published:
     there is none to compare), the snapshot before it, and every day's history rows, this
     run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``); the diffs of the
     runs before this one, newest first (``diffs/*.json``, as many as a view looks back:
-    `enrich.store.diffs.recent`); and `About` the dataset."""
+    `enrich.store.diffs.recent`); `About` the dataset; and the settings that hold the views'
+    options (``list_sort``…; the defaults when not given)."""
 
     snapshot: Snapshot
     diff: Diff | None
@@ -46,6 +48,7 @@ class Published:
     history: pl.DataFrame
     diffs: tuple[Diff, ...] = ()
     about: About = field(default_factory=About)
+    settings: Settings = field(default_factory=lambda: Settings.model_construct())
 
 
 class View(Protocol):

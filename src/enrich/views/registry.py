@@ -3,5 +3,7 @@
 from __future__ import annotations
 
 from enrich.views import View, card, croissant, feed
+from enrich.views.listmd import ListView
+from enrich.views.report import ReportView
 
-VIEWS: list[View] = [card, croissant, feed]
+VIEWS: list[View] = [card, croissant, feed, ListView(), ReportView()]
