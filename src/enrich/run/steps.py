@@ -25,10 +25,10 @@ from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context
-from enrich.run.build import Outcomes, build, normalize_source
+from enrich.run.build import Outcomes, SourceOutcomes, build, normalize_source
 from enrich.run.guard import guard
 from enrich.sources import NAMES
-from enrich.sources.base import FetchContext, chunks
+from enrich.sources.base import FetchContext, chunks, claims, single_task
 from enrich.sources.github.ratelimit import merge as merge_usage
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
@@ -91,7 +91,7 @@ class FinishInput:
     run_dir: str
     out_dir: Path
     settings: Settings
-    outcomes: Outcomes
+    outcomes: SourceOutcomes
 
 
 def check_sources(sources: list[str] | None) -> None:
@@ -134,16 +134,17 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
     """The run's fetch tasks, round robin over the sources so that every source starts at once
     and none waits behind another's chunks. Each source's entries are cut into chunks of
     ``task_chunk_size`` (the unit of scale-out); arXiv's spacing holds within one task only, so
-    its entries stay one task."""
+    a source that asks arXiv (`single_task`) stays one task. A source that runs ``after`` others
+    is started by the composition once they are done (`enrich.run.job`)."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
     per_source: list[list[FetchTask]] = []
     for name, source in SOURCES.items():
-        entries = [e for e in parsed.entries if e.kind in source.kinds]
+        entries = [e for e in parsed.entries if claims(source, e)]
         if name in skipped or not entries:
             continue
-        size = len(entries) if name == "arxiv" else settings.task_chunk_size
+        size = len(entries) if single_task(source) else settings.task_chunk_size
         per_source.append(
             [
                 FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
@@ -196,7 +197,7 @@ def finish(
     store: RawStore,
     out_dir: Path,
     settings: Settings,
-    outcomes: Outcomes | None = None,
+    outcomes: SourceOutcomes | None = None,
     *,
     previous: Snapshot | _Latest | None = LATEST,
     check: bool = True,
