@@ -15,7 +15,7 @@ import pytest
 from enrich.core.assemble import assemble
 from enrich.core.errors import InputError, PublishError
 from enrich.core.links import Kind
-from enrich.core.model import Author, Entry, Paper, Position, Release, Repo, Snapshot, Status
+from enrich.core.model import SCHEMA_VERSION, Author, Entry, Paper, Position, Release, Repo, Snapshot, Status
 from enrich.store.codec import read_snapshot, to_json
 from enrich.store.compare import diff_snapshots
 from enrich.store.publish import publish
@@ -106,7 +106,7 @@ def test_readers_agree(tmp_path: Path) -> None:
     pl_frame = pl.read_parquet(path)
     assert pl_frame.filter(pl.col("kind") == "repo")["repo"].struct.field("full_name").to_list() == ["huggingface/trl"]
     meta = duckdb.sql(f"select value from parquet_kv_metadata('{path}') where key = 'schema_version'").fetchall()
-    assert meta == [(b"1.0",)]
+    assert meta == [(SCHEMA_VERSION.encode(),)]
 
 
 def test_same_day_rerun_replaces_dated_file(tmp_path: Path) -> None:

@@ -67,6 +67,19 @@ class HubDocument(TypedDict):
     error: NotRequired[ErrorInfo]
 
 
+class PageHead(TypedDict):
+    """A web hop's body: what the page says about itself, read by `enrich.core.pagemeta` and
+    interpreted at normalize (so a better reading needs no refetch). ``meta``, ``jsonld`` and
+    ``arxiv_links`` are absent from hops written before they were read (a warm run does not
+    revalidate those: it reads the page again)."""
+
+    title: str | None
+    bytes: int
+    meta: NotRequired[list[list[str]]]  # [key, value]: name / property / itemprop, in order
+    jsonld: NotRequired[list[Any]]  # the page's JSON-LD objects, as parsed
+    arxiv_links: NotRequired[list[str]]  # arXiv abs/pdf links anywhere in the page read
+
+
 class WebDocument(TypedDict):
     entry_id: str
     hops: list[Exchange]
@@ -79,6 +92,35 @@ class ArxivQuery(Exchange):
 
     ids: list[str]
     error: NotRequired[str]
+
+
+class ArxivSearch(Exchange):
+    """One arXiv title search (``search_query=ti:"…" OR …``): the titles asked, as written on
+    their landing pages, and the Atom body as received."""
+
+    titles: list[str]
+    error: NotRequired[str]
+
+
+class PaperInput(TypedDict):
+    """What the papers source read of a non-arXiv paper's landing page (the web source's
+    document of this run), kept so that its normalize reads its own documents only."""
+
+    entry_id: str
+    landing: str | None  # the page's final URL, or None when it was not read
+    title: str | None
+    authors: list[str]
+    arxiv_id: str | None  # citation_arxiv_id
+    arxiv_links: list[str]  # arXiv ids linked from the page
+    missing: NotRequired[str]  # why there is nothing to resolve (page not read, no metadata)
+
+
+class HubPaperDocument(TypedDict):
+    """One arXiv paper's ``/api/papers/{id}`` exchange (a 404 is an answer: not on the Hub)."""
+
+    arxiv_id: str
+    exchanges: list[Exchange]
+    error: NotRequired[ErrorInfo]
 
 
 class Manifest(TypedDict):

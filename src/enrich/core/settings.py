@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     arxiv_batch_size: int = 100
     # How many times a batch that came back missing ids is asked again for the missing ones.
     arxiv_missing_retries: int = 2
+    # Titles per exact-title search (ti:"…" OR …), resolving conference papers to arXiv: ten
+    # phrases keep the query URL short and leave room for each title's near-namesakes in a
+    # 100-result answer.
+    arxiv_title_batch_size: int = Field(default=10, ge=1)
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
@@ -74,6 +78,10 @@ class Settings(BaseSettings):
     web_timeout_seconds: float = 15.0
     web_max_bytes: int = 2_000_000
     web_max_redirects: int = 5
+    # Fetch web pages (and papers' landing pages) from {mirror}/{host}{path}?{query} instead of
+    # their hosts: the fake API's sample pages in tests and the demo, or a caching mirror. Off
+    # in production: pages are read where the list links them.
+    web_mirror_url: str | None = None
     # Only tests and benchmarks may fetch loopback addresses from list URLs.
     allow_loopback: bool = False
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).

@@ -10,6 +10,9 @@ halves until the bad id stands alone, so one bad id costs its neighbours nothing
 
 Raw: every response body (Atom XML) as the client received it, one document per request.
 Normalize: the client's own Atom parser over those bodies; the newest answer for an id wins.
+
+Papers listed under other URLs are resolved to arXiv by `enrich.sources.papers`, through the same
+`Fetcher` (``id_list`` queries and exact-title searches, `Fetcher.search`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import arxiv
 import requests
 from lxml import etree
+from requests.adapters import HTTPAdapter
 
 from enrich.core.links import ARXIV_ID, Kind
 from enrich.core.model import Author, Entry, Paper, Status
@@ -42,11 +46,16 @@ class ArxivSource:
     kinds: tuple[Kind, ...] = (Kind.PAPER,)
     field: str = "paper"
     per_entry_documents: bool = False
+    single_task: bool = True  # one client, so one spacing
+
+    def accepts(self, entry: Entry) -> bool:
+        """arXiv papers; a paper on another host is read from its page (the web source)."""
+        return entry.id.startswith("arxiv:")
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings, progress = ctx.settings, ctx.progress
         ids = sorted({e.source_id for e in entries})
-        fetcher = _Fetcher(raw, settings)
+        fetcher = Fetcher(raw, settings)
         for batch in chunks(ids, settings.arxiv_batch_size):
             pending = batch
             for attempt in range(1 + settings.arxiv_missing_retries):
@@ -65,25 +74,7 @@ class ArxivSource:
     def normalize(
         self, entries: list[Entry], documents: list[ArxivQuery]
     ) -> dict[str, Outcome[Paper]]:
-        papers: dict[str, tuple[datetime, Paper]] = {}
-        errors: dict[str, str] = {}
-        asked: dict[str, int] = {}
-        for doc in sorted(documents, key=lambda d: d["fetched_at"]):
-            fetched_at = parse_time(doc["fetched_at"])
-            assert fetched_at is not None
-            for paper_id in doc.get("ids", []):
-                asked[paper_id] = asked.get(paper_id, 0) + 1
-            if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
-                for paper_id in doc.get("ids", []):
-                    errors.setdefault(paper_id, f"arXiv answered HTTP {doc['status']}")
-                continue
-            body = doc["body"].encode("utf-8")
-            errors.update(_error_entries(body))
-            # The client's own parser: the same reading of the Atom entry as a live Result.
-            for result in arxiv._feed.parse(body).results:
-                if not _ERROR_ID.search(result.entry_id):
-                    paper = _paper(result)
-                    papers[paper.arxiv_id] = (fetched_at, paper)
+        papers, errors, asked = read_queries(documents)
         outcomes: dict[str, Outcome[Paper]] = {}
         for entry in entries:
             if entry.source_id in papers:
@@ -97,11 +88,61 @@ class ArxivSource:
         return outcomes
 
 
-class _Fetcher:
-    """One ``arxiv.Client`` for the run; records every response it receives."""
+def read_queries(
+    documents: list[ArxivQuery],
+) -> tuple[dict[str, tuple[datetime, Paper]], dict[str, str], dict[str, int]]:
+    """The papers the ``id_list`` answers hold (the newest answer per id wins), the ids arXiv
+    called bad or could not answer, and how often each id was asked."""
+    papers: dict[str, tuple[datetime, Paper]] = {}
+    errors: dict[str, str] = {}
+    asked: dict[str, int] = {}
+    for doc in sorted(documents, key=lambda d: d["fetched_at"]):
+        fetched_at = parse_time(doc["fetched_at"])
+        assert fetched_at is not None
+        for paper_id in doc.get("ids", []):
+            asked[paper_id] = asked.get(paper_id, 0) + 1
+        if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
+            for paper_id in doc.get("ids", []):
+                errors.setdefault(paper_id, f"arXiv answered HTTP {doc['status']}")
+            continue
+        body = doc["body"].encode("utf-8")
+        errors.update(_error_entries(body))
+        for paper in parse_feed(body):
+            papers[paper.arxiv_id] = (fetched_at, paper)
+    return papers, errors, asked
 
-    def __init__(self, raw: RawSink, settings: Settings) -> None:
+
+def parse_feed(body: bytes) -> list[Paper]:
+    """The papers of one Atom answer, read by the client's own parser (the same reading of an
+    entry as a live ``Result``); arXiv's ``Error`` entries are not papers."""
+    return [_paper(r) for r in arxiv._feed.parse(body).results if not _ERROR_ID.search(r.entry_id)]
+
+
+def title_phrase(title: str) -> str:
+    """A title as an arXiv phrase query: letters and digits only (quotes, colons and
+    parentheses are query syntax to arXiv's search), one space between words."""
+    return " ".join(re.sub(r"[^\w\s]", " ", title).split())
+
+
+class _Timeout(HTTPAdapter):
+    """The arxiv client sends its requests without a timeout: this adapter gives them one."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = kwargs.get("timeout") or self.seconds
+        return super().send(request, *args, **kwargs)
+
+
+class Fetcher:
+    """One ``arxiv.Client`` for the task; records every response it receives under
+    ``source`` (``query-N``: ``id_list`` requests, ``search-N``: title searches)."""
+
+    def __init__(self, raw: RawSink, settings: Settings, source: str = "arxiv") -> None:
         self.raw = raw
+        self.source = source
         self.client = arxiv.Client(
             page_size=settings.arxiv_batch_size,
             delay_seconds=settings.arxiv_delay_seconds,
@@ -111,23 +152,51 @@ class _Fetcher:
         self.count = 0
         self.lock = threading.Lock()
         self.current: list[str] = []
+        self.kind = "query"
         # The client exposes parsed results only; a response hook on its session keeps the
         # Atom body as received, for the raw layer.
         self.client._session.hooks["response"].append(self._record)
+        adapter = _Timeout(settings.http_timeout_seconds)
+        self.client._session.mount("http://", adapter)
+        self.client._session.mount("https://", adapter)
+
+    def _asked(self) -> dict[str, list[str]]:
+        return {"ids" if self.kind == "query" else "titles": list(self.current)}
 
     def _record(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         with self.lock:
             self.count += 1
-            key = f"query-{self.count:05d}"
+            key = f"{self.kind}-{self.count:05d}"
         body = response.content.decode("utf-8", errors="replace")
         x = exchange(
-            "query", response.url, response.status_code, response.headers, body, datetime.now(UTC)
-        )
-        self.raw.put("arxiv", key, {**x, "ids": list(self.current)})
+            self.kind, response.url, response.status_code, response.headers, body,
+            datetime.now(UTC),
+        )  # fmt: skip
+        self.raw.put(self.source, key, {**x, **self._asked()})
+
+    def search(self, titles: list[str], max_results: int) -> list[Paper] | None:
+        """One exact-title search for ``titles`` (``ti:"…" OR ti:"…"``); the papers it found,
+        or None when arXiv could not be asked or answered an error (recorded either way)."""
+        self.kind, self.current = "search", titles
+        query = " OR ".join(f'ti:"{title_phrase(t)}"' for t in titles)
+        search = arxiv.Search(query=query, max_results=max_results)
+        try:
+            return [_paper(r) for r in self.client.results(search)]
+        except arxiv.UnexpectedEmptyPageError:
+            return []
+        except arxiv.HTTPError as exc:
+            logger.warning("arXiv answered HTTP %s to a title search", exc.status)
+            return None
+        except requests.RequestException as exc:
+            logger.warning("arXiv unreachable: %s", type(exc).__name__)
+            self._record_failure(type(exc).__name__)
+            return None
+        finally:
+            self.kind = "query"
 
     def query(self, ids: list[str]) -> set[str]:
         """Ask for ``ids``; return the ones that came back as papers."""
-        self.current = ids
+        self.kind, self.current = "query", ids
         search = arxiv.Search(id_list=ids, max_results=len(ids))
         got: set[str] = set()
         try:
@@ -145,16 +214,16 @@ class _Fetcher:
             return got | set(ids)  # an answer we recorded: normalize reports it per id
         except requests.RequestException as exc:
             logger.warning("arXiv unreachable: %s", type(exc).__name__)
-            self._record_failure(ids, type(exc).__name__)
+            self._record_failure(type(exc).__name__)
             return got | set(ids)
         return got
 
-    def _record_failure(self, ids: list[str], reason: str) -> None:
+    def _record_failure(self, reason: str) -> None:
         with self.lock:
             self.count += 1
-            key = f"query-{self.count:05d}"
-        x = exchange("query", self.client.query_url_format, 0, {}, None, datetime.now(UTC))
-        self.raw.put("arxiv", key, {**x, "ids": ids, "error": reason})
+            key = f"{self.kind}-{self.count:05d}"
+        x = exchange(self.kind, self.client.query_url_format, 0, {}, None, datetime.now(UTC))
+        self.raw.put(self.source, key, {**x, **self._asked(), "error": reason})
 
 
 def _error_entries(body: bytes) -> dict[str, str]:

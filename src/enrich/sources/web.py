@@ -1,4 +1,7 @@
-"""Web pages, through httpx: final URL, status, content type, title.
+"""Web pages, through httpx: final URL, status, content type, title, what the page declares
+about itself (OpenGraph title and description; a paper's scholarly metadata,
+`enrich.core.pagemeta`). Papers on hosts other than arXiv (conference pages, DOIs) are read here
+too, from their landing page (the entry's ``source_id``): their status is their page's.
 
 List URLs are untrusted. Every hop (the first request and each redirect) is resolved once and
 refused when any address is private, loopback, link-local (cloud metadata lives there), multicast,
@@ -11,10 +14,8 @@ up to ``web_max_bytes``; each request has ``web_timeout_seconds``. A broken link
 
 from __future__ import annotations
 
-import html
 import ipaddress
 import logging
-import re
 import socket
 from datetime import UTC, datetime
 from typing import Any
@@ -22,24 +23,27 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from enrich.core import pagemeta
 from enrich.core.errors import BlockedURLError
 from enrich.core.links import Kind
 from enrich.core.model import Entry, Status, WebPage
 from enrich.core.outcome import Outcome
-from enrich.core.rawdocs import WebDocument, exchange
+from enrich.core.rawdocs import OK, PageHead, WebDocument, exchange
 from enrich.core.settings import Settings
 from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
 
 logger = logging.getLogger(__name__)
 
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
-
 
 class WebSource:
     name: str = "web"
-    kinds: tuple[Kind, ...] = (Kind.WEB,)
+    kinds: tuple[Kind, ...] = (Kind.WEB, Kind.PAPER)
     field: str = "web"
     per_entry_documents: bool = True
+
+    def accepts(self, entry: Entry) -> bool:
+        """Web pages, and papers read from a landing page (arXiv's are the arXiv source's)."""
+        return entry.kind == Kind.WEB or not entry.id.startswith("arxiv:")
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings = ctx.settings
@@ -97,15 +101,18 @@ def fetch_page(
     http: httpx.Client, entry: Entry, settings: Settings, previous: WebDocument | None = None
 ) -> WebDocument:
     """Follow the link hop by hop; a hop answered 200 last time is asked conditionally (its
-    ETag / Last-Modified), and a 304 keeps the title read then."""
+    ETag / Last-Modified), and a 304 keeps what was read of the page then. A paper is read
+    from its landing page (``source_id``: a PDF link's abstract page)."""
     doc = WebDocument(entry_id=entry.id, hops=[])
     hops = previous["hops"] if previous else []
-    before = {h["url"]: h for h in hops if h["status"] in (200, 304)}
-    url = entry.url
+    # Hops read before pages' declarations were kept have nothing to revalidate.
+    before = {h["url"]: h for h in hops if h["status"] in (200, 304) and "meta" in h["body"]}
+    url = entry.source_id if entry.kind == Kind.PAPER else entry.url
     try:
         for _ in range(settings.web_max_redirects + 1):
-            address = check_address(url, settings.allow_loopback)
-            target, headers, extensions = _pinned(url, address)
+            mirrored = _mirrored(url, settings.web_mirror_url)
+            address = check_address(mirrored, settings.allow_loopback)
+            target, headers, extensions = _pinned(mirrored, address)
             old = before.get(url)
             if old and old["headers"].get("etag"):
                 headers["If-None-Match"] = old["headers"]["etag"]
@@ -124,10 +131,10 @@ def fetch_page(
                         body += chunk
                         if len(body) >= settings.web_max_bytes:
                             break
-                title = _title(body, response.headers.get("content-type", ""))
+                head = pagemeta.read_head(body, response.headers.get("content-type", ""))
                 doc["hops"].append(
-                    exchange("get", url, response.status_code, response.headers,
-                             {"title": title, "bytes": len(body)}, datetime.now(UTC))
+                    exchange("get", url, response.status_code, response.headers, head,
+                             datetime.now(UTC))
                 )  # fmt: skip
                 location = response.headers.get("location")
                 if response.is_redirect and location:
@@ -144,14 +151,14 @@ def fetch_page(
     return doc
 
 
-def _title(body: bytes, content_type: str) -> str | None:
-    if "html" not in content_type.lower():
-        return None
-    match = _TITLE.search(body)
-    if not match:
-        return None
-    text = match.group(1).decode("utf-8", errors="replace")
-    return " ".join(html.unescape(text).split()) or None
+def _mirrored(url: str, mirror: str | None) -> str:
+    """Where ``url`` is fetched from: itself, or ``{mirror}/{host}{path}?{query}`` when a
+    mirror is set (the fake API's sample pages, a caching mirror); the hop keeps ``url``."""
+    if not mirror:
+        return url
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{mirror.rstrip('/')}/{parts.netloc}{parts.path or '/'}{query}"
 
 
 def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
@@ -162,12 +169,17 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         return Outcome(Status.ERROR, reason=doc["error"])
     last = hops[-1]
     checked = parse_time(last["fetched_at"])
+    head: PageHead = last["body"]
+    og_title, description = pagemeta.summary(head)
     page = WebPage(
         final_url=last["url"],
         http_status=200 if last["status"] == 304 else last["status"],
         content_type=last["headers"].get("content-type"),
-        title=last["body"].get("title"),
+        title=head.get("title"),
         checked_at=checked,
+        og_title=og_title,
+        description=description,
+        paper_meta=pagemeta.paper_meta(head, last["url"]) if last["status"] in OK else None,
     )
     if doc.get("error"):
         return Outcome(Status.ERROR, page, reason=doc["error"], fetched_at=checked)
