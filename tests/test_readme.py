@@ -9,12 +9,30 @@ import pytest
 from pydantic import BaseModel
 
 from enrich.cli import app
-from enrich.core.model import Card, Entry, Header, HubRepo, Paper, Position, Repo, WebPage
+from enrich.core.model import (
+    ArxivMatch,
+    Card,
+    Entry,
+    Header,
+    HubLinked,
+    HubPaper,
+    HubRepo,
+    MetaSources,
+    Paper,
+    PaperMeta,
+    Position,
+    Repo,
+    WebPage,
+)
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
 
-@pytest.mark.parametrize("model", [Header, Entry, Position, Paper, Repo, HubRepo, Card, WebPage])
+@pytest.mark.parametrize(
+    "model",
+    [Header, Entry, Position, Paper, Repo, HubRepo, Card, WebPage, PaperMeta, MetaSources, HubPaper,
+     HubLinked, ArxivMatch],
+)
 def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in README]
     assert missing == []

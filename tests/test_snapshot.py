@@ -15,7 +15,17 @@ import pytest
 from enrich.core.assemble import assemble
 from enrich.core.errors import InputError, PublishError
 from enrich.core.links import Kind
-from enrich.core.model import SCHEMA_VERSION, Author, Entry, Paper, Position, Release, Repo, Snapshot, Status
+from enrich.core.model import (
+    SCHEMA_VERSION,
+    Author,
+    Entry,
+    Paper,
+    Position,
+    Release,
+    Repo,
+    Snapshot,
+    Status,
+)
 from enrich.store.codec import read_snapshot, to_json
 from enrich.store.compare import diff_snapshots
 from enrich.store.publish import publish

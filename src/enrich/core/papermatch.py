@@ -55,7 +55,8 @@ def same_paper(title: str, authors: list[str], paper: Paper) -> bool:
     """Whether ``paper`` has the page's title and first author's surname."""
     if not title or not authors or not paper.authors:
         return False
-    if normalize_title(title) != normalize_title(paper.title):
+    words = normalize_title(title)
+    if not words or words != normalize_title(paper.title):
         return False
     ours = surname(authors[0])
     return bool(ours) and ours == surname(paper.authors[0].name)

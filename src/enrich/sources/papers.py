@@ -41,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import PaperInfo
 from huggingface_hub.utils import build_hf_headers, http_backoff  # type: ignore[attr-defined]
 
@@ -249,6 +250,11 @@ def _hub_page(
                 base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
                 headers=headers, timeout=settings.http_timeout_seconds,
             )  # fmt: skip
+        except HfHubHTTPError as exc:  # a status still failing when the retries are spent
+            if exc.response is None:
+                doc["error"] = ErrorInfo(kind="network", message="Hub unreachable")
+                return doc
+            response = exc.response
         except Exception as exc:
             doc["error"] = ErrorInfo(
                 kind="network", message=f"Hub unreachable ({type(exc).__name__})"
@@ -381,7 +387,7 @@ def _hub_outcome(doc: HubPaperDocument) -> Outcome[HubPaper]:
     if last["status"] == 404:
         return Outcome(Status.OK, HubPaper(arxiv_id=paper_id, on_hub=False), fetched_at=fetched_at)
     if last["status"] not in OK or not isinstance(last["body"], dict):
-        return Outcome(Status.ERROR, reason=f"Hub paper page: HTTP {last['status']}")
+        return Outcome(Status.ERROR, reason=f"Hub paper page not read: HTTP {last['status']}")
     try:
         record = hub_paper(paper_id, last["body"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
