@@ -389,3 +389,42 @@ def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]
     assert searches and all(d["status"] == 200 and d["titles"] and d["body"].startswith("<?xml") for d in searches)
     assert all(set(d) == {"arxiv_id", "exchanges"} for d in hubs)
     assert "authorization" not in json.dumps(docs).lower()
+
+
+def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) -> None:
+    """The plan: the listed arXiv papers' Hub pages start with every other source; the papers
+    on other hosts are one last task, after the web and arxiv sources and the first task."""
+    from enrich.run.steps import PrepareInput, plan, prepare
+
+    listing = tmp_path / "papers.md"
+    listing.write_text(LANDING_LIST)
+    store = prepare(PrepareInput(str(listing), tmp_path / "raw", settings))
+    tasks = plan(store, settings)
+    papers = [(len(t.entries), t.after) for t in tasks if t.source == "papers"]
+    others = sum(1 for e in LANDING_LIST.splitlines() if e.startswith("* ") and "arxiv.org" not in e)
+    assert papers == [(1, ()), (others, ("web", "arxiv", "papers"))]
+    assert tasks[-1].source == "papers" and all(not t.after for t in tasks[:-1])
+
+
+@pytest.mark.parametrize(("search_days", "searches_warm"), [(7.0, 0), (0.0, 1)])
+def test_a_warm_night_keeps_ties_of_unchanged_pages(search_days: float, searches_warm: int,
+                                                    fake: FakeAPI, tmp_path: Path) -> None:
+    """An unchanged page keeps last night's tie without a title search (its arXiv record is
+    asked again by id, in the one id_list query); a page that matched nothing is searched again
+    only after `paper_search_days`."""
+    def searches() -> int:
+        return sum(1 for x in fake.requests("arxiv") if "search_query=ti" in x.path)
+
+    _, cold = landing_run(fake, tmp_path, paper_search_days=search_days)
+    assert searches() == 1
+    fake.log.clear()
+    result, warm = landing_run(fake, tmp_path, paper_search_days=search_days)
+    assert searches() == searches_warm
+    queries = [x for x in fake.requests("arxiv") if "id_list=" in x.path and "id_list=&" not in x.path]
+    assert len(queries) == 2  # the listed paper (the arxiv source), the ties' records (papers)
+    for entry_id, arxiv_id, evidence in RESOLVED:
+        got = warm[entry_id]
+        assert got.arxiv_match == cold[entry_id].arxiv_match and got.paper == cold[entry_id].paper
+        assert (got.hub_paper is None) == (arxiv_id is None)
+    web = result.requests["web"]
+    assert web["not_modified"] == len([e for e in warm.values() if e.web])

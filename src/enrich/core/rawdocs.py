@@ -113,6 +113,19 @@ class PaperInput(TypedDict):
     arxiv_id: str | None  # citation_arxiv_id
     arxiv_links: list[str]  # arXiv ids linked from the page
     missing: NotRequired[str]  # why there is nothing to resolve (page not read, no metadata)
+    # What this run's fetch concluded (a hint for the next night; normalize decides again):
+    resolved: NotRequired[ResolvedHint]
+    searched_at: NotRequired[str]  # the last title search for these declarations (ISO time)
+    # The page declares what it declared last night: last night's conclusion holds, and no
+    # search was sent (a tie is refreshed by an id_list query; a miss is searched again after
+    # `Settings.paper_search_days`).
+    reused: NotRequired[str]
+
+
+class ResolvedHint(TypedDict):
+    arxiv_id: str
+    evidence: str
+    detail: str | None
 
 
 class HubPaperDocument(TypedDict):

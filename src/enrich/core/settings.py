@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # phrases keep the query URL short and leave room for each title's near-namesakes in a
     # 100-result answer.
     arxiv_title_batch_size: int = Field(default=10, ge=1)
+    # A landing page that declares what it did last night keeps last night's arXiv tie (its
+    # record refreshed by id); one whose title matched nothing is searched again after this
+    # many days, not every night (the preprint may appear later; rarely within a week).
+    paper_search_days: float = Field(default=7.0, ge=0.0)
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4

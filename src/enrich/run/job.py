@@ -48,8 +48,6 @@ from enrich.run.steps import (
     prepare,
 )
 from enrich.sources import NAMES
-from enrich.sources.base import after
-from enrich.sources.registry import SOURCES
 from enrich.store.files import exclusive
 from enrich.store.raw import RawStore
 
@@ -175,11 +173,10 @@ def _fetch_all(
             total = sum(len(t.entries) for t in tasks if t.source == name)
             scope.progress[name] = reporter.start(name, total)
         try:
-            first = [t for t in tasks if not after(SOURCES[t.source])]
-            pending = [(task, executor.submit(task.name, fetch, task)) for task in first]
-            for task in (t for t in tasks if after(SOURCES[t.source])):
-                for earlier, future in pending:
-                    if earlier.source in after(SOURCES[task.source]):
+            pending = [(t, executor.submit(t.name, fetch, t)) for t in tasks if not t.after]
+            for task in (t for t in tasks if t.after):
+                for earlier, future in list(pending):
+                    if earlier.source in task.after:
                         _wait(future)
                 pending.append((task, executor.submit(task.name, fetch, task)))
             for task, future in pending:

@@ -73,7 +73,8 @@ class Source(Protocol):
 
     - ``accepts(entry) -> bool``: narrows ``kinds`` (arXiv takes only arXiv papers); default all
     - ``after``: sources whose fetch of this run must be done before this one starts (it reads
-      their raw documents); default none
+      their raw documents); default none. With ``depends(entry) -> bool``, only the entries
+      that need them wait (one last task); the others are fetched at once
     - ``single_task``: its entries are one fetch task, never chunks (it spaces its requests to
       arXiv, which only one task can do); default False
     - ``supplement``: it adds records to entries whose status another source decides; its
@@ -103,6 +104,14 @@ def claims(source: Source, entry: Entry) -> bool:
 def after(source: Source) -> tuple[str, ...]:
     """The sources whose fetch must be done before ``source`` starts."""
     return tuple(getattr(source, "after", ()))
+
+
+def depends(source: Source, entry: Entry) -> bool:
+    """Whether ``entry`` waits for ``source``'s ``after`` sources."""
+    if not after(source):
+        return False
+    needs = getattr(source, "depends", None)
+    return needs is None or bool(needs(entry))
 
 
 def single_task(source: Source) -> bool:

@@ -2,10 +2,12 @@
 
 A supplementary source: it adds records to paper entries whose status another source decides
 (the arxiv source for arXiv papers, the web source for papers read from a landing page), and
-it runs after both, because it reads what the web source found on the landing pages.
+its papers on other hosts wait for both (it reads what the web source found on their pages).
 
-Fetch, in one task (it asks arXiv, whose spacing only one task can keep; its first request
-waits the spacing, since the arxiv task may have just asked):
+Fetch: the arXiv papers' Hub pages at once (in chunks, like any source); the papers on other
+hosts in one last task, after the web and arxiv sources' tasks and this source's others (it
+asks arXiv, whose spacing only one task can keep; its first request waits the spacing, since
+the arxiv task may have just asked; a Hub page asked this run already is not asked again):
 
 1. For each paper on another host, what its landing page declared (this run's web document):
    title, authors, ``citation_arxiv_id``, arXiv links. Kept as a ``input-…`` document.
@@ -14,7 +16,10 @@ waits the spacing, since the arxiv task may have just asked):
    ``search_query=ti:"…" OR ti:"…"``, ``arxiv_title_batch_size`` titles a request; a title
    whose answer came back full is asked again alone. A candidate is accepted only by
    `enrich.core.papermatch` (same normalized title, same first author's surname, no rival).
-   The arXiv record comes in the same answers: no further request.
+   The arXiv record comes in the same answers: no further request. A warm night: a page that
+   declares what it declared the night before keeps that night's conclusion (``reused``): its
+   tie stands, its arXiv record asked again by id; a miss is searched again only after
+   ``paper_search_days``.
 3. The Hub's page of every arXiv paper (listed, or resolved): one ``GET /api/papers/{id}`` each
    (`HfApi.paper_info`'s request, sent through huggingface_hub's ``http_backoff`` for its
    retries and a timeout, read with the library's `PaperInfo`), on the Hub's request slots. A
@@ -57,6 +62,7 @@ from enrich.core.rawdocs import (
     ErrorInfo,
     HubPaperDocument,
     PaperInput,
+    ResolvedHint,
     WebDocument,
     exchange,
 )
@@ -78,25 +84,33 @@ class PaperSource:
     kinds: tuple[Kind, ...] = (Kind.PAPER,)
     field: str = "hub_paper"
     per_entry_documents: bool = False
-    single_task: bool = True
     after: tuple[str, ...] = ("web", "arxiv")
     supplement: bool = True
     extra_fields: tuple[str, ...] = ("paper", "arxiv_match")
+
+    def depends(self, entry: Entry) -> bool:
+        """A paper on another host waits for its landing page (web) and keeps arXiv's spacing
+        after the arxiv source; an arXiv paper's Hub page is asked at once."""
+        return not entry.id.startswith("arxiv:")
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings = ctx.settings
         listed = [e for e in entries if e.id.startswith("arxiv:")]
         others = [e for e in entries if not e.id.startswith("arxiv:")]
         inputs = _inputs(others, raw)
+        _reuse(inputs, raw, self.name, settings.paper_search_days)
+        resolved = _resolve(inputs, raw, settings, self.name) if inputs else {}
         for paper_input in inputs:
             raw.put(self.name, f"input-{paper_input['entry_id']}", paper_input)
-        resolved = _resolve(inputs, raw, settings, self.name) if inputs else {}
         unresolved = len(others) - len(resolved)
         if unresolved:
             ctx.progress(unresolved)
         wanted: dict[str, int] = {}
         for paper_id in [e.source_id for e in listed] + list(resolved.values()):
             wanted[paper_id] = wanted.get(paper_id, 0) + 1
+        # Asked already this run (the listed arXiv papers' task ran first): not asked again.
+        for doc in raw.documents(self.name, {f"hub-{i}" for i in wanted}):
+            ctx.progress(wanted.pop(doc["arxiv_id"], 0))
         previous = raw.previous(
             self.name, {f"hub-{i}" for i in wanted}, lambda d: bool(d.get("exchanges"))
         )
@@ -159,23 +173,60 @@ def _inputs(entries: list[Entry], raw: RawSink) -> list[PaperInput]:
     return found
 
 
+_DECLARED = ("landing", "title", "authors", "arxiv_id", "arxiv_links")
+
+
+def _reuse(inputs: list[PaperInput], raw: RawSink, source: str, search_days: float) -> None:
+    """Last night's conclusion for each page that declares what it declared then: its tie (the
+    record is asked again by id), or its miss while the search is younger than ``search_days``."""
+    keys = {f"input-{p['entry_id']}": p for p in inputs if not p.get("missing")}
+    previous = raw.previous(source, set(keys), lambda d: "entry_id" in d and not d.get("missing"))
+    now = datetime.now(UTC)
+    for key, paper_input in keys.items():
+        before = previous.get(key)
+        if before is None or any(before.get(k) != paper_input.get(k) for k in _DECLARED):
+            continue
+        searched = parse_time(before.get("searched_at"))
+        if before.get("resolved"):
+            paper_input["resolved"] = before["resolved"]
+            paper_input["reused"] = "the page declares what it did: last night's arXiv tie holds"
+        elif searched is not None and (now - searched).total_seconds() < search_days * 86_400:
+            paper_input["searched_at"] = before["searched_at"]
+            paper_input["reused"] = f"the page declares what it did; no arXiv match at {searched}"
+        else:
+            continue
+        if before.get("searched_at"):
+            paper_input["searched_at"] = before["searched_at"]
+
+
 def _resolve(
     inputs: list[PaperInput], raw: RawSink, settings: Settings, source: str
 ) -> dict[str, str]:
-    """Each input's arXiv id, asking arXiv what is needed (entry id -> arXiv id)."""
+    """Each input's arXiv id, asking arXiv what is needed (entry id -> arXiv id); the inputs
+    get this run's conclusion (``resolved``, ``searched_at``) for the next night."""
     fetcher = _Spaced(Fetcher(raw, settings, source), settings.arxiv_delay_seconds)
-    candidates = sorted(
-        {i for p in inputs for i in ([p["arxiv_id"]] if p["arxiv_id"] else []) + p["arxiv_links"]}
-    )
-    for batch in chunks(candidates, settings.arxiv_batch_size):
+    fresh = [p for p in inputs if not p.get("reused")]
+    candidates = {
+        i for p in fresh for i in ([p["arxiv_id"]] if p["arxiv_id"] else []) + p["arxiv_links"]
+    }
+    candidates |= {
+        p["resolved"]["arxiv_id"] for p in inputs if p.get("reused") and p.get("resolved")
+    }
+    for batch in chunks(sorted(candidates), settings.arxiv_batch_size):
         fetcher.query(batch)
     known = {paper.arxiv_id: paper for paper in _query_papers(raw, source)}
     resolved: dict[str, str] = {}
     pending: dict[str, list[PaperInput]] = {}
     for paper_input in inputs:
+        hint = paper_input.get("resolved")
+        if paper_input.get("reused"):
+            if hint and hint["arxiv_id"] in known:
+                resolved[paper_input["entry_id"]] = hint["arxiv_id"]
+            continue
         found = _from_page(paper_input, known)
         if found is not None:
             resolved[paper_input["entry_id"]] = found.arxiv_id
+            _conclude(paper_input, _page_match(paper_input, found))
         elif paper_input["title"] and paper_input["authors"]:
             pending.setdefault(paper_input["title"], []).append(paper_input)
     titles = sorted(pending)
@@ -187,18 +238,30 @@ def _resolve(
         again: list[str] = []
         for title in batch:
             hit = _pick(pending[title], papers)
-            if hit is not None:
-                for paper_input in pending[title]:
-                    resolved[paper_input["entry_id"]] = hit.arxiv_id
-            elif len(papers) >= limit and len(batch) > 1:
+            if hit is None and len(papers) >= limit and len(batch) > 1:
                 again.append(title)  # a full answer may have crowded this title out
+                continue
+            _found(pending[title], hit, resolved)
         for title in again:
-            alone = fetcher.search([title], SINGLE_TITLE_RESULTS) or []
-            hit = _pick(pending[title], alone)
-            if hit is not None:
-                for paper_input in pending[title]:
-                    resolved[paper_input["entry_id"]] = hit.arxiv_id
+            alone = fetcher.search([title], SINGLE_TITLE_RESULTS)
+            if alone is not None:
+                _found(pending[title], _pick(pending[title], alone), resolved)
     return resolved
+
+
+def _found(inputs: list[PaperInput], hit: Paper | None, resolved: dict[str, str]) -> None:
+    """A title search answered: each page of that title gets the conclusion."""
+    for paper_input in inputs:
+        paper_input["searched_at"] = datetime.now(UTC).isoformat()
+        if hit is not None:
+            resolved[paper_input["entry_id"]] = hit.arxiv_id
+            _conclude(paper_input, _title_match(paper_input, hit))
+
+
+def _conclude(paper_input: PaperInput, match: ArxivMatch) -> None:
+    paper_input["resolved"] = ResolvedHint(
+        arxiv_id=match.arxiv_id, evidence=match.evidence, detail=match.detail
+    )
 
 
 class _Spaced:
@@ -347,25 +410,25 @@ def _resolved_outcome(paper_input: PaperInput, docs: _Documents) -> Outcome[Any]
         # Nothing to decide on: the last good tie and records stay (the web entry says why).
         return Outcome(Status.ERROR, reason="arXiv version not checked: landing page not read")
     match: ArxivMatch | None = None
-    paper = _from_page(paper_input, docs.known)
-    if paper is not None:
-        declared = paper_input["arxiv_id"] == paper.arxiv_id
-        evidence = "citation_arxiv_id" if declared else "arxiv_link"
-        detail = f"https://arxiv.org/abs/{paper.arxiv_id}"
-        match = ArxivMatch(
-            arxiv_id=paper.arxiv_id, entry_id=f"arxiv:{paper.arxiv_id}", evidence=evidence,
-            detail=detail,
-        )  # fmt: skip
+    hint = paper_input.get("resolved")
+    if paper_input.get("reused"):
+        # Unchanged declarations: last night's conclusion, with the record asked again by id.
+        if hint is not None:
+            paper = docs.known.get(hint["arxiv_id"])
+            if paper is None:
+                return Outcome(Status.ERROR, reason="arXiv record of the tie not read")
+            match = ArxivMatch(entry_id=f"arxiv:{hint['arxiv_id']}", **hint)
+        else:
+            paper = None
+    elif (paper := _from_page(paper_input, docs.known)) is not None:
+        match = _page_match(paper_input, paper)
     elif paper_input["title"] and paper_input["authors"]:
         found, error = docs.searched(paper_input["title"])
         if error is not None:
             return Outcome(Status.ERROR, reason=f"arXiv title search failed: {error}")
         paper = _pick([paper_input], found)
         if paper is not None:
-            match = ArxivMatch(
-                arxiv_id=paper.arxiv_id, entry_id=f"arxiv:{paper.arxiv_id}",
-                evidence="title_search", detail=paper_input["title"],
-            )  # fmt: skip
+            match = _title_match(paper_input, paper)
     extra = {"paper": paper, "arxiv_match": match}
     if paper is None:
         return Outcome(Status.OK, None, extra=extra)
@@ -376,6 +439,22 @@ def _resolved_outcome(paper_input: PaperInput, docs: _Documents) -> Outcome[Any]
     if outcome.status == Status.ERROR:
         return outcome
     return Outcome(Status.OK, outcome.record, extra=extra)
+
+
+def _page_match(paper_input: PaperInput, paper: Paper) -> ArxivMatch:
+    declared = paper_input["arxiv_id"] == paper.arxiv_id
+    return ArxivMatch(
+        arxiv_id=paper.arxiv_id, entry_id=f"arxiv:{paper.arxiv_id}",
+        evidence="citation_arxiv_id" if declared else "arxiv_link",
+        detail=f"https://arxiv.org/abs/{paper.arxiv_id}",
+    )  # fmt: skip
+
+
+def _title_match(paper_input: PaperInput, paper: Paper) -> ArxivMatch:
+    return ArxivMatch(
+        arxiv_id=paper.arxiv_id, entry_id=f"arxiv:{paper.arxiv_id}", evidence="title_search",
+        detail=paper_input["title"],
+    )  # fmt: skip
 
 
 def _hub_outcome(doc: HubPaperDocument) -> Outcome[HubPaper]:
