@@ -10,11 +10,16 @@ from pydantic import BaseModel
 
 from enrich.cli import app
 from enrich.core.model import (
+    ArxivMatch,
     Card,
     Entry,
     Header,
+    HubLinked,
+    HubPaper,
     HubRepo,
+    MetaSources,
     Paper,
+    PaperMeta,
     Position,
     Repo,
     Score,
@@ -25,7 +30,11 @@ from enrich.core.model import (
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
 
-@pytest.mark.parametrize("model", [Header, Entry, Position, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart])
+@pytest.mark.parametrize(
+    "model",
+    [Header, Entry, Position, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta, MetaSources,
+     HubPaper, HubLinked, ArxivMatch],
+)
 def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in README]
     assert missing == []

@@ -16,9 +16,9 @@ from enrich.core.links import Kind
 from enrich.core.model import (
     Card,
     Entry,
+    HubPaper,
     HubRepo,
     Paper,
-    Record,
     Release,
     Repo,
     Snapshot,
@@ -130,22 +130,22 @@ def test_paper_score(entry: Entry, related: list[Entry], expected: dict[str, flo
     assert parts(entry, related) == expected
 
 
-class PaperPage(Record):
-    """A Hub paper page record as issue 13 adds it (read by attribute, defensively)."""
-
-    upvotes: int | None = None
-    github_stars: int | None = None
-    num_total_models: int | None = None
-
-
-class WithPage(Entry):
-    hub_paper: PaperPage | None = None
-
-
-def test_paper_score_reads_the_hub_paper_page_when_the_dataset_has_one() -> None:
-    base = paper().model_dump()
-    entry = WithPage(**base, hub_paper=PaperPage(upvotes=99, github_stars=9, num_total_models=9))
-    assert parts(entry) == {"attention": 4.0, "code": 2.0, "adoption": 1.0, "maturity": 0.0}
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # upvotes 99 → 2·2, the page's code with 9 stars → 1 + 1, 9 citing models → 1
+        (HubPaper(arxiv_id="2204.05862", on_hub=True, upvotes=99, github_stars=9, num_models=9),
+         {"attention": 4.0, "code": 2.0, "adoption": 1.0, "maturity": 0.0}),
+        # models and datasets citing it add up: 5 + 4 → lg(9) = 1
+        (HubPaper(arxiv_id="2204.05862", on_hub=True, num_models=5, num_datasets=4),
+         {"attention": 0.0, "code": 0.0, "adoption": 1.0, "maturity": 0.0}),
+        # not on the Hub: nothing from it
+        (HubPaper(arxiv_id="2204.05862", on_hub=False), {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+    ],
+)
+def test_paper_score_reads_the_hub_paper_page(page: HubPaper, expected: dict[str, float]) -> None:
+    entry = paper().model_copy(update={"hub_paper": page})
+    assert parts(entry) == expected
 
 
 @pytest.mark.parametrize(

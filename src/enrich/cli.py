@@ -45,7 +45,8 @@ RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of the raw layer.")]
 SourcesOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--source", help="Enable only this source (repeatable): arxiv, github, huggingface, web."
+        "--source",
+        help="Enable only this source (repeatable): arxiv, github, huggingface, web, papers.",
     ),
 ]
 

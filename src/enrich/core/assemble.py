@@ -26,9 +26,18 @@ from enrich.core.outcome import Outcome
 
 
 def apply_outcome(
-    entry: Entry, outcome: Outcome[BaseModel] | None, field: str, before: Entry | None
+    entry: Entry,
+    outcome: Outcome[BaseModel] | None,
+    field: str,
+    before: Entry | None,
+    *,
+    supplement: tuple[str, ...] = (),
 ) -> Entry:
-    """``entry`` with what its source made of it (``record`` goes to ``field``).
+    """``entry`` with what its source made of it (``record`` goes to ``field``, ``extra`` to
+    theirs).
+
+    ``supplement``: the source adds these fields to an entry whose status another source
+    decides (`apply_supplement`).
 
     An error over an earlier good fetch keeps that fetch's values, marked stale. A partial
     record (``outcome.carry``) takes the fields it could not read from the earlier record;
@@ -37,6 +46,8 @@ def apply_outcome(
     reason."""
     if outcome is None:
         return entry
+    if supplement:
+        return apply_supplement(entry, outcome, supplement, before)
     # Only an entry that had good values has any to keep (an error's record is not good).
     good = before is not None and before.status in (Status.OK, Status.STALE)
     earlier = before if good and before is not None and before.fetched_at is not None else None
@@ -72,7 +83,30 @@ def apply_outcome(
                 )  # fmt: skip
     if record is not None:
         update[field] = record
+    update.update(outcome.extra)
     return entry.model_copy(update=update)
+
+
+def apply_supplement(
+    entry: Entry, outcome: Outcome[BaseModel], fields: tuple[str, ...], before: Entry | None
+) -> Entry:
+    """What a supplementary source adds (``fields``: its field first, then its extra ones): the
+    entry's status stays its primary source's. A fresh outcome sets its records (a null one
+    clears a tie that no longer holds); a failed one keeps each field's last good value, and
+    says why when the primary source said nothing; a skipped one adds nothing."""
+    if outcome.status == Status.SKIPPED:
+        return entry
+    if outcome.status != Status.ERROR:
+        update: dict[str, Any] = {fields[0]: outcome.record, **outcome.extra}
+        return entry.model_copy(update=update)
+    kept = {
+        name: getattr(before, name)
+        for name in fields
+        if before is not None and getattr(entry, name) is None and getattr(before, name)
+    }
+    if entry.status_reason is None and outcome.reason:
+        kept["status_reason"] = outcome.reason + (" (last good values kept)" if kept else "")
+    return entry.model_copy(update=kept)
 
 
 def assemble(

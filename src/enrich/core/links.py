@@ -2,7 +2,8 @@
 
 Pure functions; no network. The entry id is what identifies an entry across nights, so every
 spelling of the same thing (``/pdf/2204.05862v3.pdf``, ``/abs/2204.05862``, ``http://www.``…)
-must map to one id.
+must map to one id. Papers on other hosts (conference proceedings, DOIs, OpenReview, arXiv
+mirrors, the Hub's paper pages) are `enrich.core.paperhosts`', whose docstring holds the table.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from enum import StrEnum
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from enrich.core.errors import RejectedURLError
+from enrich.core.paperhosts import PaperLink, paper_link
 
 
 class Kind(StrEnum):
@@ -112,6 +114,11 @@ def classify(url: str) -> SourceRef:
         ref = _hub(url, segments)
         if ref:
             return ref
+    paper = paper_link(host, parts.path, parts.query)
+    if paper is not None:
+        ref = _paper(url, paper)
+        if ref:
+            return ref
     key = normalize_url(url)
     return SourceRef(Kind.WEB, key, key, url)
 
@@ -153,6 +160,15 @@ def _arxiv(url: str, segments: list[str]) -> SourceRef | None:
     paper_id = match.group("id")
     version = int(match.group("version")) if match.group("version") else None
     return SourceRef(Kind.PAPER, paper_id, f"arxiv:{paper_id}", url, version)
+
+
+def _paper(url: str, link: PaperLink) -> SourceRef | None:
+    """A paper on another host (`enrich.core.paperhosts`): an arXiv mirror is the arXiv paper
+    itself; any other scheme is read from its landing page, the entry's ``source_id``."""
+    if link.scheme == "arxiv":
+        return _arxiv(url, ["abs", link.key])
+    assert link.landing is not None
+    return SourceRef(Kind.PAPER, link.landing, f"{link.scheme}:{link.key}", url)
 
 
 def _github(url: str, segments: list[str]) -> SourceRef | None:

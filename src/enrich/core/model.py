@@ -167,6 +167,37 @@ class Redirect(Record):
     url: str = Field(description="The URL that answered with the redirect")
 
 
+class MetaSources(Record):
+    """Where each field of a `PaperMeta` was read: the tag (``citation_title``, ``dc.creator``)
+    or the JSON-LD property (``json-ld:ScholarlyArticle.author``); null when the field is."""
+
+    title: str | None = None
+    authors: str | None = None
+    published: str | None = None
+    venue: str | None = None
+    doi: str | None = None
+    pdf_url: str | None = None
+    arxiv_id: str | None = None
+    abstract: str | None = None
+
+
+class PaperMeta(Record):
+    """A paper's metadata as its landing page declares it: the Highwire / Google Scholar tags
+    (``citation_*``), else Dublin Core, else schema.org ``ScholarlyArticle`` JSON-LD."""
+
+    title: str | None = None
+    authors: list[Author] = Field(default_factory=list, description="In the page's order")
+    published: str | None = Field(
+        default=None, description="ISO date, as precise as the page: 2018, 2018-06, 2018-06-18"
+    )
+    venue: str | None = Field(default=None, description="Conference, journal or book title")
+    doi: str | None = Field(default=None, description="Lower-case, no doi.org prefix")
+    pdf_url: str | None = None
+    arxiv_id: str | None = Field(default=None, description="As the page declares it")
+    abstract: str | None = None
+    sources: MetaSources = Field(default_factory=MetaSources)
+
+
 class WebPage(Record):
     """A web page, from an HTTP GET."""
 
@@ -183,6 +214,13 @@ class WebPage(Record):
         description="For an http:// link: whether its https:// form answers the same page "
         "(null: not asked)",
     )
+    og_title: str | None = Field(default=None, description="OpenGraph og:title")
+    description: str | None = Field(
+        default=None, description="og:description, else the description meta tag"
+    )
+    paper_meta: PaperMeta | None = Field(
+        default=None, description="The scholarly metadata the page declares, if any"
+    )
 
 
 class ScorePart(Record):
@@ -198,6 +236,59 @@ class Score(Record):
     scheme: str = Field(description="Which formula: repo, paper or hub (with its version)")
     total: float = Field(description="Sum of the parts' points, rounded to one decimal")
     parts: list[ScorePart]
+
+
+class HubLinked(Record):
+    """A Hub repository that cites a paper (its card links the paper)."""
+
+    repo_id: str
+    downloads: int | None = None
+    likes: int | None = None
+
+
+class HubPaper(Record):
+    """An arXiv paper's page on the Hugging Face Hub (``huggingface.co/papers/ID``)."""
+
+    arxiv_id: str
+    on_hub: bool = Field(description="False: the Hub has no page for the paper (not an error)")
+    url: str | None = Field(default=None, description="The paper page")
+    title: str | None = None
+    published_at: AwareDatetime | None = None
+    submitted_at: AwareDatetime | None = Field(
+        default=None, description="When it was submitted to the Hub's Daily Papers"
+    )
+    upvotes: int | None = None
+    comments: int | None = Field(default=None, description="Null when the answer has no count")
+    github_repo: str | None = Field(default=None, description="The paper's code, as the Hub has it")
+    github_repo_id: str | None = Field(
+        default=None, description="That repository's entry id (github:owner/repo)"
+    )
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_keywords: list[str] = Field(default_factory=list)
+    ai_summary: str | None = None
+    organization: str | None = None
+    num_models: int | None = Field(default=None, description="Models citing the paper")
+    num_datasets: int | None = None
+    num_spaces: int | None = None
+    top_models: list[HubLinked] = Field(
+        default_factory=list, description="The most downloaded of them (at most 5)"
+    )
+    top_datasets: list[HubLinked] = Field(default_factory=list)
+    top_spaces: list[HubLinked] = Field(default_factory=list, description="The most liked")
+
+
+class ArxivMatch(Record):
+    """The arXiv version of a paper listed under another URL (a conference page, a DOI), and
+    how it was found: the two ids name one paper."""
+
+    arxiv_id: str
+    entry_id: str = Field(description="The arXiv paper's entry id: arxiv:ID")
+    evidence: str = Field(
+        description="citation_arxiv_id (the page says so), arxiv_link (a link on the page whose "
+        "arXiv title matches), title_search (exact title and first author's surname)"
+    )
+    detail: str | None = Field(default=None, description="The link, or the title searched")
 
 
 class Entry(Record):
@@ -229,13 +320,19 @@ class Entry(Record):
     repo: Repo | None = None
     hub: HubRepo | None = None
     web: WebPage | None = None
+    hub_paper: HubPaper | None = Field(
+        default=None, description="The Hub's page of the paper (an arXiv paper, or its version)"
+    )
+    arxiv_match: ArxivMatch | None = Field(
+        default=None, description="For a paper listed under another URL: its arXiv version"
+    )
     score: Score | None = Field(
         default=None, description="Score from the enrichment, with its parts (README: Score)"
     )
 
 
 # The Entry fields that hold a source's record: what a stale entry carries forward.
-RECORD_FIELDS = ("paper", "repo", "hub", "web")
+RECORD_FIELDS = ("paper", "repo", "hub", "web", "hub_paper", "arxiv_match")
 
 
 class Skipped(Record):

@@ -11,7 +11,8 @@ purpose), it stays ``ok``. Either way ``reason`` says which part and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -25,7 +26,9 @@ R = TypeVar("R", bound=BaseModel, covariant=True)
 @dataclass(frozen=True)
 class Outcome(Generic[R]):
     """One entry's result from its source; which `Entry` field ``record`` fills is the source's
-    ``field``, so nothing here depends on the record's class."""
+    ``field``, so nothing here depends on the record's class. ``extra``: records for other
+    `Entry` fields the source fills too, by field name (the papers source: a conference paper's
+    arXiv record and the tie to it)."""
 
     status: Status
     record: R | None = None
@@ -35,3 +38,5 @@ class Outcome(Generic[R]):
     failure: Failure | None = None
     # Fields of ``record`` this run could not read: kept from the previous record.
     carry: tuple[str, ...] = ()
+    # Records of other Entry fields this outcome fills too (a source's secondary records).
+    extra: Mapping[str, BaseModel | None] = field(default_factory=dict)

@@ -76,9 +76,23 @@ class HubDocument(TypedDict):
     error: NotRequired[ErrorInfo]
 
 
+class PageHead(TypedDict):
+    """A web hop's body: what the page says about itself, read by `enrich.core.pagemeta` and
+    interpreted at normalize (so a better reading needs no refetch). ``meta``, ``jsonld`` and
+    ``arxiv_links`` are absent from hops written before they were read (a warm run does not
+    revalidate those: it reads the page again)."""
+
+    title: str | None
+    bytes: int
+    meta: NotRequired[list[list[str]]]  # [key, value]: name / property / itemprop, in order
+    jsonld: NotRequired[list[Any]]  # the page's JSON-LD objects, as parsed
+    arxiv_links: NotRequired[list[str]]  # arXiv abs/pdf links anywhere in the page read
+    sha256: NotRequired[str]  # of the body read (the https probe compares pages with it)
+
+
 class WebDocument(TypedDict):
     entry_id: str
-    hops: list[Exchange]  # a page's body: {title, bytes, sha256} (sha256: since the https probe)
+    hops: list[Exchange]  # each hop's body: a `PageHead`
     error: NotRequired[str]
     error_kind: NotRequired[str]  # an `ErrorInfo` kind: blocked, not_found, network, rejected
     skipped: NotRequired[str]
@@ -92,6 +106,48 @@ class ArxivQuery(Exchange):
 
     ids: list[str]
     error: NotRequired[str]
+
+
+class ArxivSearch(Exchange):
+    """One arXiv title search (``search_query=ti:"…" OR …``): the titles asked, as written on
+    their landing pages, and the Atom body as received."""
+
+    titles: list[str]
+    error: NotRequired[str]
+
+
+class PaperInput(TypedDict):
+    """What the papers source read of a non-arXiv paper's landing page (the web source's
+    document of this run), kept so that its normalize reads its own documents only."""
+
+    entry_id: str
+    landing: str | None  # the page's final URL, or None when it was not read
+    title: str | None
+    authors: list[str]
+    arxiv_id: str | None  # citation_arxiv_id
+    arxiv_links: list[str]  # arXiv ids linked from the page
+    missing: NotRequired[str]  # why there is nothing to resolve (page not read, no metadata)
+    # What this run's fetch concluded (a hint for the next night; normalize decides again):
+    resolved: NotRequired[ResolvedHint]
+    searched_at: NotRequired[str]  # the last title search for these declarations (ISO time)
+    # The page declares what it declared last night: last night's conclusion holds, and no
+    # search was sent (a tie is refreshed by an id_list query; a miss is searched again after
+    # `Settings.paper_search_days`).
+    reused: NotRequired[str]
+
+
+class ResolvedHint(TypedDict):
+    arxiv_id: str
+    evidence: str
+    detail: str | None
+
+
+class HubPaperDocument(TypedDict):
+    """One arXiv paper's ``/api/papers/{id}`` exchange (a 404 is an answer: not on the Hub)."""
+
+    arxiv_id: str
+    exchanges: list[Exchange]
+    error: NotRequired[ErrorInfo]
 
 
 class Manifest(TypedDict):

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
@@ -66,27 +66,10 @@ def _within(now: datetime, then: datetime | None, *steps: tuple[float, float]) -
     return next((points for days, points in steps if age <= days), 0.0)
 
 
-def paper_page(entry: Entry) -> Any | None:
-    """The Hub paper page record of a paper entry, when the dataset has one (issue 13 adds it;
-    read by attribute so that a snapshot without it scores the same)."""
-    for holder, name in ((entry, "hub_paper"), (entry.paper, "hub_page"), (entry.paper, "hub")):
-        page = getattr(holder, name, None) if holder is not None else None
-        if page is not None:
-            return page
-    return None
-
-
-def page_int(page: Any | None, *names: str) -> int | None:
-    """The first of ``names`` that the page record has as a number."""
-    for name in names:
-        value = getattr(page, name, None) if page is not None else None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
-    return None
-
-
 def upvotes(entry: Entry) -> int | None:
-    return page_int(paper_page(entry), "upvotes")
+    """The paper's upvotes on its Hub page, when it has one."""
+    page = entry.hub_paper
+    return page.upvotes if page is not None and page.on_hub else None
 
 
 def _score(scheme: str, parts: Iterable[tuple[str, float]]) -> Score:
@@ -134,15 +117,11 @@ def paper_score(entry: Entry, related: Mapping[str, Entry]) -> Score | None:
         return None
     tied = [related[i] for i in entry.cross_links if i in related]
     stars = [t.repo.stars for t in tied if t.repo is not None]
-    page = paper_page(entry)
-    page_stars = page_int(page, "github_stars", "githubStars")
-    if not stars and page_stars is not None:
-        stars = [page_stars]
+    page = entry.hub_paper if entry.hub_paper is not None and entry.hub_paper.on_hub else None
+    if not stars and page is not None and page.github_stars is not None:
+        stars = [page.github_stars]
     hub_ties = sum(1 for t in tied if t.kind in HUB_KINDS)
-    hub_counts = sum(
-        page_int(page, name) or 0
-        for name in ("num_total_models", "num_total_datasets", "numTotalModels", "numTotalDatasets")
-    )
+    hub_counts = (page.num_models or 0) + (page.num_datasets or 0) if page is not None else 0
     return _score(
         "paper",
         [

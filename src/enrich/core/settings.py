@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     arxiv_batch_size: int = 100
     # How many times a batch that came back missing ids is asked again for the missing ones.
     arxiv_missing_retries: int = 2
+    # Titles per exact-title search (ti:"…" OR …), resolving conference papers to arXiv: ten
+    # phrases keep the query URL short and leave room for each title's near-namesakes in a
+    # 100-result answer.
+    arxiv_title_batch_size: int = Field(default=10, ge=1)
+    # A landing page that declares what it did last night keeps last night's arXiv tie (its
+    # record refreshed by id); one whose title matched nothing is searched again after this
+    # many days, not every night (the preprint may appear later; rarely within a week).
+    paper_search_days: float = Field(default=7.0, ge=0.0)
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
@@ -84,6 +92,10 @@ class Settings(BaseSettings):
     # `enrich check` offers the https rewrite only when it is the same page: one request more
     # per such link, through the same address checks; false for a run that must not send it.
     web_probe_https: bool = True
+    # Fetch web pages (and papers' landing pages) from {mirror}/{host}{path}?{query} instead of
+    # their hosts: the fake API's sample pages in tests and the demo, or a caching mirror. Off
+    # in production: pages are read where the list links them.
+    web_mirror_url: str | None = None
     # Only tests and benchmarks may fetch loopback addresses from list URLs.
     allow_loopback: bool = False
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).

@@ -19,13 +19,16 @@ from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
-from enrich.sources.base import unreadable
+from enrich.sources.base import claims, supplement_fields, unreadable
 from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
 
 Outcomes = Mapping[str, Outcome[BaseModel]]
+# By source, then by entry id: an entry can have outcomes from two sources (an arXiv paper's
+# record, and its Hub page from the papers source).
+SourceOutcomes = Mapping[str, Outcomes]
 
 
 def normalize_source(name: str, entries: list[Entry], store: RawStore) -> Outcomes:
@@ -68,19 +71,20 @@ def _one_by_one(
 
 
 def build(
-    store: RawStore, previous: Snapshot | None = None, outcomes: Outcomes | None = None
+    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
 ) -> Snapshot:
     """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
-    some entries (by id); the rest are normalized here."""
+    some entries (by source, then id); the rest are normalized here. Sources are applied in
+    `SOURCES` order, supplementary ones after those that decide the status."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
     failures = store.failures()
-    known = outcomes or {}
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
     for name, source in SOURCES.items():
-        todo = [e for e in parsed.entries if e.kind in source.kinds]
+        todo = [e for e in parsed.entries if claims(source, e)]
+        known = (outcomes or {}).get(name, {})
         if name in skipped:
             made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo}
         else:
@@ -94,8 +98,9 @@ def build(
             made = {e.id: known.get(e.id) or found.get(e.id) or missing for e in todo}
         for entry in todo:
             entries[entry.id] = apply_outcome(
-                entry, made.get(entry.id), source.field, before.get(entry.id)
-            )
+                entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
+                supplement=supplement_fields(source),
+            )  # fmt: skip
     started = datetime.fromisoformat(manifest["started_at"])
     return assemble(
         score.scored(crosslinks.link([entries[e.id] for e in parsed.entries]), started),

@@ -28,11 +28,11 @@ from enrich.core.model import Entry, Snapshot, utc_date
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context
-from enrich.run.build import Outcomes, build, normalize_source
+from enrich.run.build import Outcomes, SourceOutcomes, build, normalize_source
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
 from enrich.sources import NAMES
-from enrich.sources.base import FetchContext, chunks
+from enrich.sources.base import FetchContext, after, chunks, claims, depends, single_task
 from enrich.sources.github.ratelimit import merge as merge_usage
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
@@ -90,6 +90,8 @@ class FetchTask:
     entries: list[Entry]
     settings: Settings
     limits: str = "local"  # "local" or "prefect": which request slots the task holds
+    # Sources whose tasks must have ended before this one starts (it reads their documents).
+    after: tuple[str, ...] = ()
 
     @property
     def run_id(self) -> str:
@@ -105,7 +107,7 @@ class FinishInput:
     run_dir: str
     out_dir: Path
     settings: Settings
-    outcomes: Outcomes
+    outcomes: SourceOutcomes
     publish_repo: str | None = None  # a Hub dataset repository to upload the dataset to
 
 
@@ -149,23 +151,33 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
     """The run's fetch tasks, round robin over the sources so that every source starts at once
     and none waits behind another's chunks. Each source's entries are cut into chunks of
     ``task_chunk_size`` (the unit of scale-out); arXiv's spacing holds within one task only, so
-    its entries stay one task."""
+    a source that asks arXiv (`single_task`) stays one task. The entries of a source that need
+    others' documents first (`depends` on its ``after`` sources) are one last task, started by
+    the composition once those sources' tasks (and its own others) have ended
+    (`enrich.run.job`)."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
     per_source: list[list[FetchTask]] = []
+    last: list[FetchTask] = []
     for name, source in SOURCES.items():
-        entries = [e for e in parsed.entries if e.kind in source.kinds]
+        entries = [e for e in parsed.entries if claims(source, e)]
         if name in skipped or not entries:
             continue
-        size = len(entries) if name == "arxiv" else settings.task_chunk_size
-        per_source.append(
-            [
-                FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
-                for part, chunk in enumerate(chunks(entries, size))
-            ]
-        )
-    return [task for row in zip_longest(*per_source) for task in row if task is not None]
+        bound = [e for e in entries if depends(source, e)]
+        free = [e for e in entries if not depends(source, e)]
+        size = len(free) if single_task(source) else settings.task_chunk_size
+        tasks = [
+            FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
+            for part, chunk in enumerate(chunks(free, size))
+        ]
+        if tasks:
+            per_source.append(tasks)
+        if bound:
+            waits = after(source) + ((name,) if tasks else ())
+            last.append(FetchTask(str(store.run_dir), name, len(tasks), bound, settings, limits,
+                                  waits))  # fmt: skip
+    return [task for row in zip_longest(*per_source) for task in row if task is not None] + last
 
 
 def fetch_source(name: str, entries: list[Entry], store: RawStore, ctx: FetchContext) -> str | None:
@@ -211,7 +223,7 @@ def finish(
     store: RawStore,
     out_dir: Path,
     settings: Settings,
-    outcomes: Outcomes | None = None,
+    outcomes: SourceOutcomes | None = None,
     *,
     previous: Snapshot | _Latest | None = LATEST,
     check: bool = True,

@@ -5,9 +5,11 @@ texts, real formats; not live data) the way the real services answer, quirks inc
 real client libraries can be driven over real HTTP: GitHub's Link-header pagination, ETag /
 If-None-Match -> 304, rate-limit headers, a 301 to ``/repositories/{id}`` for a renamed
 repository, 404 bodies, 202 from a statistics endpoint on its first call; arXiv's Atom feed,
-400 + Error entry for a malformed id, unknown ids silently absent; the Hub's ``expand[]``
-parameter, ``X-Repo-Commit`` on file resolves, ``X-Error-Code: GatedRepo`` for a gated
-repository's files.
+400 + Error entry for a malformed id, unknown ids silently absent, ``search_query=ti:"…"``
+title searches; the Hub's ``expand[]`` parameter, ``X-Repo-Commit`` on file resolves,
+``X-Error-Code: GatedRepo`` for a gated repository's files, ``/api/papers/{id}`` paper pages
+(404 for a paper not on the Hub); papers' landing pages on their own hosts under ``/sites``
+(the web source's ``web_mirror_url``), redirects included.
 
 Each API lives under its own prefix: ``/github`` (GITHUB_API_URL), ``/arxiv`` (ARXIV_API_URL)
 and ``/hf`` (HF_ENDPOINT). Later data folders override earlier ones, so a test can add or change
@@ -20,6 +22,7 @@ import base64
 import copy
 import functools
 import hashlib
+import html
 import json
 import logging
 import re
@@ -108,6 +111,9 @@ class FakeAPI:
         # Dataset repositories created and committed to through the Hub's write API.
         self.hub = hub_commits.HubStore()
         self.base_url = ""
+        # The Hub's paper pages carry no ETag (none of the recorded answers shows one); a test
+        # of the conditional path turns one on, answered 304 to a matching If-None-Match.
+        self.paper_etags = False
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -151,6 +157,11 @@ class FakeAPI:
     @property
     def hf_url(self) -> str:
         return f"{self.base_url}/hf"
+
+    @property
+    def sites_url(self) -> str:
+        """The mirror of papers' landing pages (``web_mirror_url``): ``{sites_url}/{host}/…``."""
+        return f"{self.base_url}/sites"
 
     def settings(self, **overrides: Any) -> Settings:
         """Settings that point every client at this fake, without delays meant for the real APIs
@@ -228,6 +239,16 @@ class FakeAPI:
                 merged.update(json.loads(path.read_text()))
         return {k.lower(): v for k, v in merged.items()}
 
+    def arxiv_titles(self) -> dict[str, tuple[str, str]]:
+        """Every sample arXiv entry by id: its title and its Atom text (a later data folder's
+        file replaces an earlier one's)."""
+        found: dict[str, tuple[str, str]] = {}
+        for root in self.data_dirs:
+            for path in sorted((root / "arxiv").glob("*.xml")):
+                stat = path.stat()
+                found[path.stem.replace("_", "/")] = _entry_title(path, stat.st_mtime_ns)
+        return found
+
     def repo_by_id(self, repo_id: int) -> str | None:
         for root in reversed(self.data_dirs):
             for path in (root / "github" / "repos").glob("*/*.json"):
@@ -239,6 +260,14 @@ class FakeAPI:
 @functools.lru_cache(maxsize=512)
 def _parsed(path: Path, mtime_ns: int, size: int) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _entry_title(path: Path, mtime_ns: int) -> tuple[str, str]:
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"<title>(.*?)</title>", text, re.DOTALL)
+    title = html.unescape(match.group(1)) if match else ""
+    return " ".join(title.split()), text
 
 
 def _find_ci(root: Path, relative: str) -> Path | None:
@@ -324,6 +353,8 @@ class _Handler(BaseHTTPRequestHandler):
                 HubRoutes(self).route(path[len("/hf") :])
             elif source == "pages":
                 self._page(path)
+            elif source == "sites":
+                SiteRoutes(self).route(path[len("/sites") :], parts.query)
             else:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
         except (BrokenPipeError, ConnectionResetError):
@@ -669,6 +700,9 @@ class ArxivRoutes:
         ids = [i.strip() for i in raw_ids.split(",") if i.strip()]
         start = int(self.h.query.get("start", ["0"])[0])
         max_results = int(self.h.query.get("max_results", ["10"])[0])
+        search_query = self.h.query.get("search_query", [""])[0]
+        if search_query.strip() and not ids:
+            return self.search(search_query, start, max_results)
         for paper_id in ids:
             if not ARXIV_ID.match(paper_id):
                 return self.error(paper_id, raw_ids)
@@ -688,10 +722,31 @@ class ArxivRoutes:
         page = entries[start : start + max_results]
         self.feed(page, len(entries), start, raw_ids)
 
+    def search(self, search_query: str, start: int, max_results: int) -> None:
+        """``ti:"…" OR ti:"…"``: the entries whose title holds a phrase's words in order, the
+        way arXiv's search tokenizes titles (punctuation and hyphens split words); an entry
+        whose whole title is the phrase ranks first."""
+        phrases = [_words(p) for p in re.findall(r'ti:"([^"]*)"', search_query)]
+        ranked: dict[str, tuple[int, str]] = {}
+        for paper_id, (title, text) in self.fake.arxiv_titles().items():
+            words = _words(title)
+            for phrase in phrases:
+                if phrase and _contains(words, phrase):
+                    rank = 0 if words == phrase else 1
+                    ranked[paper_id] = min(ranked.get(paper_id, (rank, text)), (rank, text))
+        order = sorted(ranked, key=lambda i: (ranked[i][0], i))
+        entries = [_strip_entry_namespaces(ranked[i][1]) for i in order]
+        page = entries[start : start + max_results]
+        self.feed(page, len(entries), start, "", search_query=search_query)
+
     def feed(
-        self, entries: list[str], total: int, start: int, raw_ids: str, status: int = 200
-    ) -> None:
-        query = escape(f"search_query=&id_list={raw_ids}&start={start}&max_results={len(entries)}")
+        self, entries: list[str], total: int, start: int, raw_ids: str, status: int = 200,
+        search_query: str = "",
+    ) -> None:  # fmt: skip
+        query = escape(
+            f"search_query={search_query}&id_list={raw_ids}&start={start}"
+            f"&max_results={len(entries)}"
+        )
         head = (
             f"  <id>https://arxiv.org/api/{hashlib.sha1(raw_ids.encode()).hexdigest()[:27]}</id>\n"  # noqa: S324
             f"  <title>arXiv Query: {query}</title>\n"
@@ -722,6 +777,15 @@ class ArxivRoutes:
         self.feed([entry], 1, 0, raw_ids, status=400)
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    size = len(phrase)
+    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
+
+
 def _strip_entry_namespaces(entry: str) -> str:
     """Sample files declare namespaces on <entry> to stand alone; in a feed the root does."""
     return (
@@ -745,6 +809,9 @@ class HubRoutes:
     def route(self, path: str) -> None:
         if hub_commits.HubWriteRoutes(self.h).route(path):
             return None  # a hosted repository, or the write API
+        match = re.fullmatch(r"/api/papers/([^/]+)", path)
+        if match:
+            return self.paper(match.group(1))
         match = re.fullmatch(r"/api/(datasets|models|spaces)/(.+?)(?:/revision/([^/]+))?", path)
         if match:
             return self.info(match.group(1), match.group(2))
@@ -765,6 +832,20 @@ class HubRoutes:
         else:
             data = {k: v for k, v in data.items() if k != "downloadsAllTime"}
         self.h._send(200, json.dumps(data).encode("utf-8"))
+
+    def paper(self, paper_id: str) -> None:
+        """``GET /api/papers/{id}``: the paper page's JSON, or 404 for a paper not on the Hub."""
+        found = self.fake.find(f"huggingface/papers/{paper_id.replace('/', '_')}.json")
+        if found is None:
+            body = json.dumps({"error": "Paper not found"}).encode("utf-8")
+            return self.h._send(404, body)
+        body = found.read_bytes()
+        headers: dict[str, str] = {}
+        if self.fake.paper_etags:
+            headers["ETag"] = f'W/"{hashlib.sha256(body).hexdigest()[:24]}"'
+            if self.h.headers.get("If-None-Match") == headers["ETag"]:
+                return self.h._send(304, b"", headers)
+        self.h._send(200, body, headers)
 
     def resolve(self, plural: str, repo_id: str, revision: str, filename: str) -> None:
         info = self.fake.load_json(f"huggingface/{plural}/{repo_id}.json")
@@ -792,6 +873,43 @@ class HubRoutes:
     def error(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"error": message}).encode("utf-8")
         self.h._send(status, body, {"X-Error-Code": code, "X-Error-Message": message})
+
+
+class SiteRoutes:
+    """``/sites/{host}/{path}?{query}``: the page at ``https://{host}/{path}?{query}`` from
+    ``sites/`` of the data folders (`enrich.sandbox.sample.papers.site_path`), a redirect from
+    ``sites/redirects.json`` (301, to the real URL, as the host would), or 404; with an ETag,
+    Last-Modified and a 304 to a matching revalidation, like the pages above."""
+
+    def __init__(self, handler: _Handler) -> None:
+        self.h = handler
+        self.fake = handler.fake
+
+    def route(self, path: str, query: str) -> None:
+        host, _, rest = path.lstrip("/").partition("/")
+        url = f"https://{host}/{rest}" + (f"?{query}" if query else "")
+        redirects: dict[str, str] = {}
+        for root in self.fake.data_dirs:
+            listed = root / "sites" / "redirects.json"
+            if listed.is_file():
+                redirects.update(json.loads(listed.read_text(encoding="utf-8")))
+        if url in redirects:
+            return self.h._send(301, b"", {"Location": redirects[url], "Content-Type": "text/html"})
+        relative = f"sites/{host}/{rest}" + ("index.html" if not rest or rest.endswith("/") else "")
+        found = self.fake.find(relative + (f"@{query}" if query else ""))
+        if found is None:
+            body = b"<html><head><title>404 Not Found</title></head></html>"
+            return self.h._send(404, body, {"Content-Type": "text/html"})
+        body = found.read_bytes()
+        etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+        headers = {
+            "Content-Type": "text/html; charset=utf-8",
+            "ETag": etag,
+            "Last-Modified": "Thu, 26 Nov 2026 18:00:00 GMT",
+        }
+        if self.h.headers.get("If-None-Match") == etag:
+            return self.h._send(304, b"", headers)
+        return self.h._send(200, body, headers)
 
 
 def serve_forever(port: int = 0, data_dirs: list[Path] | None = None) -> None:  # pragma: no cover

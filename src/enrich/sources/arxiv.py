@@ -18,6 +18,9 @@ Normalize: the client's own Atom parser over those bodies. An answer counts only
 its request asked for (one paper's answer never overwrites another's); among those, the newest
 wins. An entry whose id is not an arXiv id (``…/abs/2204.05862v1.pdf``) is malformed: it fails
 the paper it names, not the others.
+
+Papers listed under other URLs are resolved to arXiv by `enrich.sources.papers`, through the same
+`Fetcher` (``id_list`` queries and exact-title searches, `Fetcher.search`).
 """
 
 from __future__ import annotations
@@ -59,11 +62,16 @@ class ArxivSource:
     kinds: tuple[Kind, ...] = (Kind.PAPER,)
     field: str = "paper"
     per_entry_documents: bool = False
+    single_task: bool = True  # one client, so one spacing
+
+    def accepts(self, entry: Entry) -> bool:
+        """arXiv papers; a paper on another host is read from its page (the web source)."""
+        return entry.id.startswith("arxiv:")
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings, progress = ctx.settings, ctx.progress
         ids = sorted({e.source_id for e in entries})
-        fetcher = _Fetcher(raw, settings, ctx.budget)
+        fetcher = Fetcher(raw, settings, budget=ctx.budget)
         for batch in chunks(ids, settings.arxiv_batch_size):
             pending = batch
             for attempt in range(1 + settings.arxiv_missing_retries):
@@ -82,19 +90,7 @@ class ArxivSource:
     def normalize(
         self, entries: list[Entry], documents: list[ArxivQuery]
     ) -> dict[str, Outcome[Paper]]:
-        read = _Read()
-        usable = [d for d in documents if isinstance(d, dict)]
-        for doc in sorted(usable, key=lambda d: str(d.get("fetched_at"))):
-            ids = {str(i) for i in doc.get("ids") or []}
-            for paper_id in ids:
-                read.asked[paper_id] = read.asked.get(paper_id, 0) + 1
-            try:
-                read.document(doc, ids)
-            except Exception as exc:  # one unreadable answer costs the ids it was for
-                for paper_id in ids:
-                    read.errors.setdefault(
-                        paper_id, (unreadable(exc).reason or "", Failure.MALFORMED)
-                    )
+        read = read_queries(documents)
         outcomes: dict[str, Outcome[Paper]] = {}
         for entry in entries:
             if entry.source_id in read.papers:
@@ -110,9 +106,41 @@ class ArxivSource:
         return outcomes
 
 
+def read_queries(documents: list[ArxivQuery]) -> _Read:
+    """What the ``id_list`` answers said, oldest first: the papers (the newest answer per id
+    wins), the ids arXiv called bad or could not answer, and how often each id was asked. One
+    unreadable answer costs only the ids it was for."""
+    read = _Read()
+    usable = [d for d in documents if isinstance(d, dict)]
+    for doc in sorted(usable, key=lambda d: str(d.get("fetched_at"))):
+        ids = {str(i) for i in doc.get("ids") or []}
+        for paper_id in ids:
+            read.asked[paper_id] = read.asked.get(paper_id, 0) + 1
+        try:
+            read.document(doc, ids)
+        except Exception as exc:
+            for paper_id in ids:
+                read.errors.setdefault(paper_id, (unreadable(exc).reason or "", Failure.MALFORMED))
+    return read
+
+
+def parse_feed(body: bytes) -> list[Paper]:
+    """The papers of one Atom answer, read by the client's own parser (the same reading of an
+    entry as a live ``Result``); arXiv's ``Error`` entries and malformed entries are not papers."""
+    results = arxiv._feed.parse(body).results
+    found = [_paper(r) for r in results if not _ERROR_ID.search(r.entry_id)]
+    return [paper for paper in found if paper is not None]
+
+
+def title_phrase(title: str) -> str:
+    """A title as an arXiv phrase query: letters and digits only (quotes, colons and
+    parentheses are query syntax to arXiv's search), one space between words."""
+    return " ".join(re.sub(r"[^\w\s]", " ", title).split())
+
+
 class _Read:
-    """What the answers said, oldest first: papers (the newest answer wins), errors, and how
-    many times each id was asked."""
+    """What the answers said: papers (the newest answer wins), errors, and how many times each
+    id was asked."""
 
     def __init__(self) -> None:
         self.papers: dict[str, tuple[datetime, Paper]] = {}
@@ -160,13 +188,22 @@ class _Timeout(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
-class _Fetcher:
-    """One ``arxiv.Client`` for the run; records every response it receives."""
+class Fetcher:
+    """One ``arxiv.Client`` for the task; records every response it receives under
+    ``source`` (``query-N``: ``id_list`` requests, ``search-N``: title searches). With the
+    run's ``budget``, a request that times out is asked again while the budget pays for it."""
 
-    def __init__(self, raw: RawSink, settings: Settings, budget: RetryBudget) -> None:
+    def __init__(
+        self,
+        raw: RawSink,
+        settings: Settings,
+        source: str = "arxiv",
+        budget: RetryBudget | None = None,
+    ) -> None:
         self.raw = raw
+        self.source = source
         self.settings = settings
-        self.budget = budget
+        self.budget = budget or RetryBudget(0.0)
         self.client = arxiv.Client(
             page_size=settings.arxiv_batch_size,
             delay_seconds=settings.arxiv_delay_seconds,
@@ -179,19 +216,45 @@ class _Fetcher:
         self.count = 0
         self.lock = threading.Lock()
         self.current: list[str] = []
+        self.kind = "query"
         # The client exposes parsed results only; a response hook on its session keeps the
         # Atom body as received, for the raw layer.
         self.client._session.hooks["response"].append(self._record)
 
+    def _asked(self) -> dict[str, list[str]]:
+        return {"ids" if self.kind == "query" else "titles": list(self.current)}
+
     def _record(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         with self.lock:
             self.count += 1
-            key = f"query-{self.count:05d}"
+            key = f"{self.kind}-{self.count:05d}"
         body = response.content.decode("utf-8", errors="replace")
         x = exchange(
-            "query", response.url, response.status_code, response.headers, body, datetime.now(UTC)
-        )
-        self.raw.put("arxiv", key, {**x, "ids": list(self.current)})
+            self.kind, response.url, response.status_code, response.headers, body,
+            datetime.now(UTC),
+        )  # fmt: skip
+        self.raw.put(self.source, key, {**x, **self._asked()})
+
+    def search(self, titles: list[str], max_results: int) -> list[Paper] | None:
+        """One exact-title search for ``titles`` (``ti:"…" OR ti:"…"``); the papers it found,
+        or None when arXiv could not be asked or answered an error (recorded either way)."""
+        self.kind, self.current = "search", titles
+        query = " OR ".join(f'ti:"{title_phrase(t)}"' for t in titles)
+        search = arxiv.Search(query=query, max_results=max_results)
+        try:
+            found = [_paper(r) for r in self.client.results(search)]
+            return [paper for paper in found if paper is not None]
+        except arxiv.UnexpectedEmptyPageError:
+            return []
+        except arxiv.HTTPError as exc:
+            logger.warning("arXiv answered HTTP %s to a title search", exc.status)
+            return None
+        except requests.RequestException as exc:
+            logger.warning("arXiv unreachable: %s", type(exc).__name__)
+            self._record_failure(f"unreachable ({type(exc).__name__})")
+            return None
+        finally:
+            self.kind = "query"
 
     def query(self, ids: list[str]) -> set[str]:
         """Ask for ``ids``; return the ones that came back as papers (all of them when the
@@ -212,11 +275,11 @@ class _Fetcher:
                     continue
                 break
         logger.warning("arXiv timed out for %d ids", len(ids))
-        self._record_failure(ids, "timed out")
+        self._record_failure("timed out")
         return set(ids)
 
     def _query(self, ids: list[str]) -> set[str]:
-        self.current = ids
+        self.kind, self.current = "query", ids
         search = arxiv.Search(id_list=ids, max_results=len(ids))
         got: set[str] = set()
         try:
@@ -236,16 +299,16 @@ class _Fetcher:
             raise
         except requests.RequestException as exc:
             logger.warning("arXiv unreachable: %s", type(exc).__name__)
-            self._record_failure(ids, f"unreachable ({type(exc).__name__})")
+            self._record_failure(f"unreachable ({type(exc).__name__})")
             return got | set(ids)
         return got
 
-    def _record_failure(self, ids: list[str], reason: str) -> None:
+    def _record_failure(self, reason: str) -> None:
         with self.lock:
             self.count += 1
-            key = f"query-{self.count:05d}"
-        x = exchange("query", self.client.query_url_format, 0, {}, None, datetime.now(UTC))
-        self.raw.put("arxiv", key, {**x, "ids": ids, "error": reason})
+            key = f"{self.kind}-{self.count:05d}"
+        x = exchange(self.kind, self.client.query_url_format, 0, {}, None, datetime.now(UTC))
+        self.raw.put(self.source, key, {**x, **self._asked(), "error": reason})
 
 
 def _error_entries(body: bytes) -> dict[str, str]:

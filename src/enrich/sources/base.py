@@ -38,6 +38,8 @@ class RawSink(Protocol):
 
     def put(self, source: str, key: str, document: Mapping[str, Any]) -> Path: ...
 
+    def documents(self, source: str, keys: set[str] | None = None) -> list[Any]: ...
+
     def previous(
         self, source: str, keys: set[str], usable: Callable[[Any], bool], runs: int = 7
     ) -> dict[str, Any]: ...
@@ -70,6 +72,19 @@ class FetchContext:
 
 
 class Source(Protocol):
+    """One upstream. Optional attributes, read through the helpers below (a source without
+    them gets the default):
+
+    - ``accepts(entry) -> bool``: narrows ``kinds`` (arXiv takes only arXiv papers); default all
+    - ``after``: sources whose fetch of this run must be done before this one starts (it reads
+      their raw documents); default none. With ``depends(entry) -> bool``, only the entries
+      that need them wait (one last task); the others are fetched at once
+    - ``single_task``: its entries are one fetch task, never chunks (it spaces its requests to
+      arXiv, which only one task can do); default False
+    - ``supplement``: it adds records to entries whose status another source decides; its
+      ``extra_fields`` (beyond ``field``) keep their last good values when it fails
+    """
+
     name: str
     kinds: tuple[Kind, ...]
     # The Entry field its records fill (paper, repo, hub, web).
@@ -82,6 +97,37 @@ class Source(Protocol):
     def normalize(
         self, entries: list[Entry], documents: list[Any]
     ) -> Mapping[str, Outcome[BaseModel]]: ...
+
+
+def claims(source: Source, entry: Entry) -> bool:
+    """Whether ``source`` enriches ``entry``."""
+    accepts = getattr(source, "accepts", None)
+    return entry.kind in source.kinds and (accepts is None or bool(accepts(entry)))
+
+
+def after(source: Source) -> tuple[str, ...]:
+    """The sources whose fetch must be done before ``source`` starts."""
+    return tuple(getattr(source, "after", ()))
+
+
+def depends(source: Source, entry: Entry) -> bool:
+    """Whether ``entry`` waits for ``source``'s ``after`` sources."""
+    if not after(source):
+        return False
+    needs = getattr(source, "depends", None)
+    return needs is None or bool(needs(entry))
+
+
+def single_task(source: Source) -> bool:
+    return bool(getattr(source, "single_task", False))
+
+
+def supplement_fields(source: Source) -> tuple[str, ...]:
+    """A supplementary source's fields (its own first), or () for a source that decides its
+    entries' status."""
+    if not getattr(source, "supplement", False):
+        return ()
+    return (source.field, *getattr(source, "extra_fields", ()))
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:

@@ -1,4 +1,7 @@
-"""Web pages, through httpx: final URL, status, content type, title.
+"""Web pages, through httpx: final URL, status, content type, title, what the page declares
+about itself (OpenGraph title and description; a paper's scholarly metadata,
+`enrich.core.pagemeta`). Papers on hosts other than arXiv (conference pages, DOIs) are read here
+too, from their landing page (the entry's ``source_id``): their status is their page's.
 
 List URLs are untrusted. Every hop (the first request and each redirect) goes through
 `enrich.sources.addresses`: resolved once, refused unless globally routable, and connected to
@@ -13,9 +16,7 @@ timeout is this run's problem).
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -23,11 +24,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from enrich.core import pagemeta
 from enrich.core.errors import BlockedURLError
 from enrich.core.links import Kind, normalize_url
 from enrich.core.model import Entry, Failure, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
-from enrich.core.rawdocs import WebDocument, exchange
+from enrich.core.rawdocs import OK, PageHead, WebDocument, exchange
 from enrich.core.settings import Settings
 from enrich.sources.addresses import check_address, pinned
 from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
@@ -36,14 +38,17 @@ from enrich.sources.deadline import DeadlineTransport
 logger = logging.getLogger(__name__)
 
 _REDIRECTS = (301, 302, 303, 307, 308)
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 
 
 class WebSource:
     name: str = "web"
-    kinds: tuple[Kind, ...] = (Kind.WEB,)
+    kinds: tuple[Kind, ...] = (Kind.WEB, Kind.PAPER)
     field: str = "web"
     per_entry_documents: bool = True
+
+    def accepts(self, entry: Entry) -> bool:
+        """Web pages, and papers read from a landing page (arXiv's are the arXiv source's)."""
+        return entry.kind == Kind.WEB or not entry.id.startswith("arxiv:")
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings = ctx.settings
@@ -74,15 +79,18 @@ def fetch_page(
     http: httpx.Client, entry: Entry, settings: Settings, previous: WebDocument | None = None
 ) -> WebDocument:
     """Follow the link hop by hop; a hop answered 200 last time is asked conditionally (its
-    ETag / Last-Modified), and a 304 keeps the title read then."""
+    ETag / Last-Modified), and a 304 keeps what was read of the page then. A paper is read
+    from its landing page (``source_id``: a PDF link's abstract page)."""
     doc = WebDocument(entry_id=entry.id, hops=[])
     hops = previous["hops"] if previous else []
-    before = {h["url"]: h for h in hops if h["status"] in (200, 304)}
-    url = entry.url
+    # Hops read before pages' declarations were kept have nothing to revalidate.
+    before = {h["url"]: h for h in hops if h["status"] in (200, 304) and "meta" in h["body"]}
+    url = entry.source_id if entry.kind == Kind.PAPER else entry.url
     try:
         for _ in range(settings.web_max_redirects + 1):
-            address = check_address(url, settings.allow_loopback)
-            target, headers, extensions = pinned(url, address)
+            mirrored = _mirrored(url, settings.web_mirror_url)
+            address = check_address(mirrored, settings.allow_loopback)
+            target, headers, extensions = pinned(mirrored, address)
             old = before.get(url)
             if old and old["headers"].get("etag"):
                 headers["If-None-Match"] = old["headers"]["etag"]
@@ -101,11 +109,11 @@ def fetch_page(
                         body += chunk
                         if len(body) >= settings.web_max_bytes:
                             break
-                title = _title(body, response.headers.get("content-type", ""))
+                head = pagemeta.read_head(body, response.headers.get("content-type", ""))
                 doc["hops"].append(
                     exchange("get", url, response.status_code, response.headers,
-                             {"title": title, "bytes": len(body),
-                              "sha256": hashlib.sha256(body).hexdigest()}, datetime.now(UTC))
+                             {**head, "sha256": hashlib.sha256(body).hexdigest()},
+                             datetime.now(UTC))
                 )  # fmt: skip
                 location = response.headers.get("location")
                 if response.is_redirect and location:
@@ -125,14 +133,14 @@ def fetch_page(
     return doc
 
 
-def _title(body: bytes, content_type: str) -> str | None:
-    if "html" not in content_type.lower():
-        return None
-    match = _TITLE.search(body)
-    if not match:
-        return None
-    text = match.group(1).decode("utf-8", errors="replace")
-    return " ".join(html.unescape(text).split()) or None
+def _mirrored(url: str, mirror: str | None) -> str:
+    """Where ``url`` is fetched from: itself, or ``{mirror}/{host}{path}?{query}`` when a
+    mirror is set (the fake API's sample pages, a caching mirror); the hop keeps ``url``."""
+    if not mirror:
+        return url
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{mirror.rstrip('/')}/{parts.netloc}{parts.path or '/'}{query}"
 
 
 def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
@@ -144,8 +152,11 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         return Outcome(Status.ERROR, reason=error, failure=_failure(doc))
     last = hops[-1]
     checked = parse_time(last["fetched_at"])
-    body = last["body"] if isinstance(last.get("body"), dict) else {}
-    title = body.get("title")
+    head: PageHead = (
+        last["body"] if isinstance(last.get("body"), dict) else {"title": None, "bytes": 0}
+    )
+    og_title, description = pagemeta.summary(head)
+    title = head.get("title")
     page = WebPage(
         final_url=last["url"],
         http_status=200 if last["status"] == 304 else last["status"],
@@ -156,6 +167,9 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
             Redirect(status=h["status"], url=h["url"]) for h in hops if h["status"] in _REDIRECTS
         ],
         https_equivalent=_https_equivalent(hops, doc.get("https_probe")),
+        og_title=og_title,
+        description=description,
+        paper_meta=pagemeta.paper_meta(head, last["url"]) if last["status"] in OK else None,
     )
     if error:
         return Outcome(Status.ERROR, page, reason=error, fetched_at=checked, failure=_failure(doc))

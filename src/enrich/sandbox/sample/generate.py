@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from enrich.sandbox.sample import papers
+
 # Bump when the output changes for the same facts (the cache folder's name includes it).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = "enrich-sandbox-sample-data"
 FACTS_PATH = Path(__file__).with_name("facts.json")
 LIST_NAME = "awesome-rlhf-language-models.md"
@@ -69,7 +71,8 @@ def bundled_list() -> bytes | None:
 def fingerprint(facts: bytes, list_text: bytes | None) -> str:
     """What the output depends on: the facts, this generator, the list."""
     digest = hashlib.sha256(f"v{GENERATOR_VERSION}\0".encode())
-    for part in (facts, Path(__file__).read_bytes(), list_text or b""):
+    for part in (facts, Path(__file__).read_bytes(), Path(papers.__file__).read_bytes(),
+                 list_text or b""):  # fmt: skip
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:16]
 
@@ -119,6 +122,7 @@ def generate(out: Path, facts: Json | None = None, list_text: bytes | None = Non
         info = _hub_info(dataset["info"], card, dataset["citation"])
         _json(out / "huggingface" / "datasets" / f"{repo_id}.json", info)
         _text(out / "huggingface" / "datasets" / repo_id / "README.md", card)
+    papers.write(out, facts)  # the Hub's paper pages; papers' landing pages
 
 
 # -- files --------------------------------------------------------------------------------------
