@@ -95,7 +95,8 @@ def test_json_is_stable_and_diffable() -> None:
 
 
 def test_readers_agree(tmp_path: Path) -> None:
-    publish(sample_snapshot(), tmp_path)
+    snapshot = sample_snapshot()
+    publish(snapshot, tmp_path)
     path = tmp_path / "latest.parquet"
     frame = pd.read_parquet(path)
     assert list(frame["id"]) == ["arxiv:2204.05862", "github:lvwerra/trl", "https://carper.ai/"]
@@ -106,7 +107,7 @@ def test_readers_agree(tmp_path: Path) -> None:
     pl_frame = pl.read_parquet(path)
     assert pl_frame.filter(pl.col("kind") == "repo")["repo"].struct.field("full_name").to_list() == ["huggingface/trl"]
     meta = duckdb.sql(f"select value from parquet_kv_metadata('{path}') where key = 'schema_version'").fetchall()
-    assert meta == [(b"1.0",)]
+    assert meta == [(snapshot.header.schema_version.encode(),)]
 
 
 def test_same_day_rerun_replaces_dated_file(tmp_path: Path) -> None:
