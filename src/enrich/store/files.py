@@ -7,7 +7,9 @@ import fcntl
 import hashlib
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +28,9 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file 0600; a published file is for readers (other users, a web
+        # server): the mode `open` would give it, 0644 under the usual umask 022.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -44,6 +49,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
     atomic_write(path, write)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the kernel tells it (Linux); else
+    set and restored at once (`os.umask` has no read-only form)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -73,16 +93,30 @@ def safe_name(identifier: str, max_len: int = 80) -> str:
     return f"{readable[:max_len]}-{digest}"
 
 
+def lock_path(folder: Path) -> Path:
+    """Where `exclusive` locks ``folder``: beside it, hidden (``data/.enriched.lock`` for
+    ``data/enriched``), so the published folder holds nothing but the dataset."""
+    folder = folder.resolve()
+    if not folder.name:  # the file system's root
+        return folder / ".enrich.lock"
+    return folder.parent / f".{folder.name}.lock"
+
+
 @contextlib.contextmanager
 def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
-    """Hold ``folder/.lock`` for the duration; a second holder is refused with a clear message.
+    """Hold `lock_path` of ``folder`` for the duration; a second holder is refused with a clear
+    message. The folder itself is not created (a run that fails first leaves no empty folder).
 
     ``flock`` is released by the kernel when the holder dies, so a killed run never leaves a
-    stale lock behind; the pid written inside is only there to say who holds it.
+    stale lock behind; the pid written inside is only there to say who holds it. The lock file
+    itself stays (removing it would race with the next holder).
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".lock"
-    handle = path.open("a+")
+    path = lock_path(folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+    except OSError as exc:
+        raise PublishError(f"cannot lock {folder} ({path}: {exc.strerror or exc})") from exc
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -99,6 +133,30 @@ def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGTERM and SIGINT wait for the end of the block, then reach the handler they would have
+    reached: a publish stopped by a signal is then whole (every file of the run, ``latest.*``
+    last) or not begun, never half. Python runs signal handlers in the main thread only, so
+    elsewhere there is nothing to defer."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 def sweep_temp_files(folder: Path) -> int:
