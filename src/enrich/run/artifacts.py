@@ -36,11 +36,15 @@ def for_run(result: RunResult) -> None:
             dict(row)
             for row in top_movers(result.diff, "stars") + top_movers(result.diff, "downloads")
         ]
-        create_table_artifact(
-            key="enrich-top-movers",
-            table=movers or [{"id": "", "field": "", "old": None, "new": None, "delta": 0}],
-            description="Largest star and download changes since the previous snapshot",
-        )
+        description = "Largest star and download changes since the previous snapshot"
+        if movers:
+            create_table_artifact(key="enrich-top-movers", table=movers, description=description)
+        else:  # said, rather than a table of one empty row (or last run's movers left standing)
+            create_markdown_artifact(
+                key="enrich-top-movers",
+                markdown="No star or download count moved since the previous snapshot.\n",
+                description=description,
+            )
 
 
 def for_failure(message: str) -> None:
