@@ -56,11 +56,21 @@ GITHUB_PUBLIC = "https://api.github.com"
 # it, so the demo's figures do not drift with the wall clock.
 AS_OF = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 RATE_LIMIT = 5000
+# GitHub's REST limit for anonymous requests (per hour and IP address): the demo's fake GitHub
+# applies it, so that its figures agree with the "limited to 60 an hour" warning.
+ANONYMOUS_RATE_LIMIT = 60
+
+
+# Fault statuses that are not HTTP answers: drop the connection; accept the request and never
+# answer it (until the fake stops), as a hung upstream does.
+DROP = 0
+HANG = -1
 
 
 @dataclass
 class Fault:
-    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them)."""
+    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them);
+    `DROP` closes the connection, `HANG` holds it open without an answer."""
 
     pattern: str
     status: int = 503
@@ -82,9 +92,17 @@ class Exchange:
 class FakeAPI:
     """The fake services' state: data folders, faults, counters. Thread-safe."""
 
-    def __init__(self, data_dirs: list[Path] | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        data_dirs: list[Path] | None = None,
+        latency: float = 0.0,
+        anonymous_limit: int | None = None,
+    ) -> None:
         self.data_dirs = [sample_data_dir(), *(data_dirs or [])]
         self.latency = latency
+        # With a number, anonymous REST requests have a window of their own of this size, as on
+        # GitHub (`ANONYMOUS_RATE_LIMIT`); None: every request shares `rate_limits` (tests).
+        self.anonymous_limit = anonymous_limit
         self.faults: list[Fault] = []
         # ids silently left out of the next N answers (arXiv's short-page quirk)
         self.arxiv_drop: Counter[str] = Counter()
@@ -98,6 +116,7 @@ class FakeAPI:
         self.rate_used: Counter[str] = Counter()
         self.rate_reset = int(time.time()) + 3600
         self.base_url = ""
+        self.stopping = threading.Event()  # releases the requests a `HANG` fault holds
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -105,6 +124,7 @@ class FakeAPI:
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeAPI:
         api = self
+        self.stopping.clear()
 
         class Handler(_Handler):
             fake = api
@@ -119,6 +139,7 @@ class FakeAPI:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -281,8 +302,10 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.fake.latency)
         fault = self.fake.take_fault(path)
         if fault is not None:
-            if fault.status == 0:  # drop the connection without an answer
-                self.fake.record(Exchange(source, method, path, 0, 0, self.arrived))
+            if fault.status in (DROP, HANG):  # no answer: drop the connection, or hold it
+                self.fake.record(Exchange(source, method, path, fault.status, 0, self.arrived))
+                if fault.status == HANG:
+                    self.fake.stopping.wait()
                 self.close_connection = True
                 self.connection.close()
                 return
@@ -523,9 +546,16 @@ class GitHubRoutes:
         }
         return self.json(403, body, resource=resource, charge=False)
 
+    def _bucket(self, resource: str) -> tuple[str, int]:
+        """Which window a request of this resource counts in, and its limit."""
+        anonymous = not self.h.headers.get("Authorization")
+        if anonymous and resource == "core" and self.fake.anonymous_limit is not None:
+            return "core:anonymous", self.fake.anonymous_limit
+        return resource, self.fake.rate_limits[resource]
+
     def _limits(self, resource: str = "core") -> dict[str, int]:
-        limit = self.fake.rate_limits[resource]
-        used = self.fake.rate_used[resource]
+        bucket, limit = self._bucket(resource)
+        used = self.fake.rate_used[bucket]
         return {"limit": limit, "remaining": max(limit - used, 0), "reset": self.fake.rate_reset,
                 "used": used}  # fmt: skip
 
@@ -545,7 +575,7 @@ class GitHubRoutes:
         authorized = bool(self.h.headers.get("Authorization"))
         if charge and not (not_modified and authorized):
             with self.fake._lock:
-                self.fake.rate_used[resource] += 1
+                self.fake.rate_used[self._bucket(resource)[0]] += 1
         limits = self._limits(resource)
         all_headers = {
             "X-RateLimit-Limit": str(limits["limit"]),
@@ -707,19 +737,3 @@ class HubRoutes:
     def error(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"error": message}).encode("utf-8")
         self.h._send(status, body, {"X-Error-Code": code, "X-Error-Message": message})
-
-
-def serve_forever(port: int = 0, data_dirs: list[Path] | None = None) -> None:  # pragma: no cover
-    """``python -m enrich.sandbox.server``: run the fake until interrupted."""
-    with FakeAPI(data_dirs).start(port) as api:
-        for key, value in api.environment().items():
-            print(f"export {key}={value}")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-
-
-if __name__ == "__main__":  # pragma: no cover
-    serve_forever()
