@@ -85,6 +85,8 @@ def test_flow_artifacts_in_the_ui(env: FakeAPI, tmp_path: Path) -> None:
     table = artifacts["enrich-entries"].data
     rows = json.loads(table) if isinstance(table, str) else table
     assert {r["id"] for r in rows} >= {"arxiv:2204.05862", "github:lvwerra/trl"}
+    # a first run: nothing moved, and the artifact says so (it was a table of one empty row)
+    assert artifacts["enrich-top-movers"].data == "No star or download count moved since the previous snapshot.\n"
 
 
 def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.futures import PrefectFuture
+from prefect.logging.handlers import APILogHandler
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 from prefect.states import Completed, Failed
@@ -268,11 +269,22 @@ def nightly(
     except EnrichError as exc:
         logger.error("nothing published: %s", exc)
         artifacts.for_failure(str(exc))
+        _send_logs()
         return Failed(message=str(exc))
     summary = report.summary(result)
     artifacts.for_run(result)
     logger.info(report.one_line(result))
+    _send_logs()
     return Completed(message=report.one_line(result), data=summary)
+
+
+def _send_logs() -> None:
+    """Send the run's log lines to the server before its final state: ``prefect deployment run
+    --watch`` stops at that state, and would end before showing why the run failed."""
+    try:
+        APILogHandler().flush()
+    except Exception as exc:  # pragma: no cover - logs are best effort, never the run's outcome
+        logging.getLogger(__name__).debug("could not send the logs: %s", exc)
 
 
 # The flow wraps a module-level function for the same reason as the tasks: Dask pickles the flow
