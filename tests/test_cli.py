@@ -452,6 +452,43 @@ def test_a_signal_ends_a_run_whose_request_hangs(tmp_path: Path, signum: int, co
         pass
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_during_a_publish_waits_for_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    signum: int) -> None:
+    """A publish is whole or not begun: the signal reaches its handler after the last file."""
+    from enrich.store import publish as publishing
+    from test_diff import repo, snap
+
+    seen: list[tuple[int, bool]] = []
+    write = publishing.atomic_write_bytes
+
+    def write_and_signal(path: Path, data: bytes) -> None:
+        if path.parent.name == "snapshots" and path.suffix == ".json":  # the publish's first file
+            os.kill(os.getpid(), signum)
+        write(path, data)
+
+    monkeypatch.setattr(publishing, "atomic_write_bytes", write_and_signal)
+    previous = signal.signal(signum, lambda s, f: seen.append((s, (tmp_path / "out/latest.json").exists())))
+    try:
+        publish(snap([repo()]), tmp_path / "out")
+    finally:
+        signal.signal(signum, previous)
+    assert seen == [(signum, True)]  # delivered once, after latest.json was written
+
+
+def test_the_sandbox_command_prints_the_exports_and_refuses_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from enrich.sandbox.__main__ import exports
+    from enrich.sandbox.__main__ import main as sandbox
+
+    with FakeAPI() as fake:
+        port = fake.base_url.rsplit(":", 1)[1]
+        assert exports(fake) == (f"export GITHUB_API_URL=http://127.0.0.1:{port}/github "
+                                 f"ARXIV_API_URL=http://127.0.0.1:{port}/arxiv HF_ENDPOINT=http://127.0.0.1:{port}/hf")
+        with pytest.raises(SystemExit) as exit_:
+            sandbox(["--port", port])
+    assert exit_.value.code == 2 and f"port {port}: Address already in use" in capsys.readouterr().err
+
+
 # -- the package: a wheel with the list and the sample data; the demo from any folder (25) ------
 
 @pytest.mark.slow

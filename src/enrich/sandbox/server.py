@@ -357,12 +357,13 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.method != "HEAD" and status != 304:
-            self.wfile.write(body)
+        # Recorded before the answer goes out: a client that has its answer finds it in the log.
         self.fake.record(
             Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
         )
+        self.end_headers()
+        if self.method != "HEAD" and status != 304:
+            self.wfile.write(body)
 
 
 class GitHubRoutes:
