@@ -80,6 +80,7 @@ def test_two_nights_two_commits_only_what_changed(fake: FakeAPI, hub_settings: S
         "diffs/2026-11-26.json", "diffs/2026-11-26.md", "history/date=2026-11-26/part-0.parquet",
         "check.json", "check.md",  # the nightly check of the list, which changed
         "index.html", "list.md",  # the views people read
+        "diffs/runs/20261126T030000000000Z.json", "diffs/runs/20261126T030000000000Z.md",  # every run keeps its own
     }
     assert second.hub.unchanged == len(local_files(out)) - len(sent)
     # Only new LFS objects are sent: latest.parquet and the day's snapshot are one object.

@@ -109,6 +109,21 @@ def apply_supplement(
     return entry.model_copy(update=kept)
 
 
+def display_title(entry: Entry) -> str:
+    """What to call an entry: the list's own title, else the upstream's name for it (a bare URL
+    has no link text: ``CarperAI/trlx``, not ``github:carperai/trlx``), else what the upstream
+    is asked (``source_id``). The list's ``title`` stays as the list wrote it."""
+    if entry.title:
+        return entry.title
+    names = (
+        entry.repo.full_name if entry.repo else None,
+        entry.paper.title if entry.paper else None,
+        entry.hub.repo_id if entry.hub else None,
+        entry.web.title if entry.web else None,
+    )
+    return next((name for name in names if name), entry.source_id)
+
+
 def assemble(
     entries: list[Entry],
     *,
@@ -118,8 +133,11 @@ def assemble(
     list_sha256: str,
     skipped: list[Skipped] | None = None,
 ) -> Snapshot:
-    """A snapshot of ``entries`` with its header totals (pure)."""
-    ordered = sorted(entries, key=lambda e: e.id)
+    """A snapshot of ``entries`` (each with its `display_title`) and its header totals (pure)."""
+    ordered = sorted(
+        (e.model_copy(update={"display_title": display_title(e)}) for e in entries),
+        key=lambda e: e.id,
+    )
     header = Header(
         generated_at=generated_at,
         run_id=run_id,

@@ -300,6 +300,11 @@ class Entry(Record):
     url: str = Field(description="The URL as first written in the list")
     urls: list[str] = Field(description="Every spelling of this entry's URL in the list")
     title: str | None = Field(default=None, description="Link text (or the text before it)")
+    display_title: str | None = Field(
+        default=None,
+        description="What to call the entry: title, else the upstream's name (repository "
+        "full_name, paper title, Hub repo_id, page title), else source_id",
+    )
     description: str | None = Field(default=None, description="The item's text around the link")
     section: list[str] = Field(description="Section path of the first position")
     positions: list[Position]

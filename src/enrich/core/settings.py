@@ -14,7 +14,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-BUNDLED_LIST = Path("data/raw/lists/awesome-rlhf-language-models.md")
+# The first list, shipped inside the package (so `enrich demo` works from any folder, after a
+# plain `pip install`), and the checkout's copy that prefect.yaml's deployment reads; a test
+# checks that they are the same file.
+BUNDLED_LIST = Path(__file__).resolve().parent.parent / "lists" / "awesome-rlhf-language-models.md"
+CHECKOUT_LIST = Path("data/raw/lists/awesome-rlhf-language-models.md")
 
 
 class Settings(BaseSettings):

@@ -45,14 +45,18 @@ def for_run(result: RunResult, public_url: str | None = None) -> None:
             description="What changed since the previous snapshot",
         )
         movers: list[dict[str, Any]] = [dict(row) for row in result.movers]
-        empty = {"id": "", "kind": "", "title": None, "score": None, "score_delta": None,
-                 "stars_delta": None, "downloads_delta": None}  # fmt: skip
-        create_table_artifact(
-            key="enrich-top-movers",
-            table=movers or [empty],
-            description="The entries whose score moved most since the previous snapshot, "
-            "with their star and download changes (score: enrich.core.score)",
+        description = (
+            "The entries whose score moved most since the previous snapshot, with their star "
+            "and download changes (score: enrich.core.score)"
         )
+        if movers:
+            create_table_artifact(key="enrich-top-movers", table=movers, description=description)
+        else:  # said, rather than a table of one empty row (or last run's movers left standing)
+            create_markdown_artifact(
+                key="enrich-top-movers",
+                markdown="No score, star or download count moved since the previous snapshot.\n",
+                description=description,
+            )
 
 
 def for_failure(message: str) -> None:

@@ -60,11 +60,21 @@ GITHUB_PUBLIC = "https://api.github.com"
 # it, so the demo's figures do not drift with the wall clock.
 AS_OF = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 RATE_LIMIT = 5000
+# GitHub's REST limit for anonymous requests (per hour and IP address): the demo's fake GitHub
+# applies it, so that its figures agree with the "limited to 60 an hour" warning.
+ANONYMOUS_RATE_LIMIT = 60
+
+
+# Fault statuses that are not HTTP answers: drop the connection; accept the request and never
+# answer it (until the fake stops), as a hung upstream does.
+DROP = 0
+HANG = -1
 
 
 @dataclass
 class Fault:
-    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them).
+    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them);
+    `DROP` closes the connection, `HANG` holds it open without an answer.
 
     ``query``: a pattern the query string must match too. ``delay``: seconds to wait before
     answering (a server that accepts and hangs); ``status`` None then answers as usual."""
@@ -91,9 +101,17 @@ class Exchange:
 class FakeAPI:
     """The fake services' state: data folders, faults, counters. Thread-safe."""
 
-    def __init__(self, data_dirs: list[Path] | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        data_dirs: list[Path] | None = None,
+        latency: float = 0.0,
+        anonymous_limit: int | None = None,
+    ) -> None:
         self.data_dirs = [sample_data_dir(), *(data_dirs or [])]
         self.latency = latency
+        # With a number, anonymous REST requests have a window of their own of this size, as on
+        # GitHub (`ANONYMOUS_RATE_LIMIT`); None: every request shares `rate_limits` (tests).
+        self.anonymous_limit = anonymous_limit
         self.faults: list[Fault] = []
         # ids silently left out of the next N answers (arXiv's short-page quirk)
         self.arxiv_drop: Counter[str] = Counter()
@@ -114,6 +132,7 @@ class FakeAPI:
         # The Hub's paper pages carry no ETag (none of the recorded answers shows one); a test
         # of the conditional path turns one on, answered 304 to a matching If-None-Match.
         self.paper_etags = False
+        self.stopping = threading.Event()  # releases the requests a `HANG` fault holds
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -121,6 +140,7 @@ class FakeAPI:
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeAPI:
         api = self
+        self.stopping.clear()
 
         class Handler(_Handler):
             fake = api
@@ -135,6 +155,7 @@ class FakeAPI:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -337,8 +358,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.status is not None:
-            if fault.status == 0:  # drop the connection without an answer
-                self.fake.record(Exchange(source, method, path, 0, 0, self.arrived))
+            if fault.status in (DROP, HANG):  # no answer: drop the connection, or hold it
+                self.fake.record(Exchange(source, method, path, fault.status, 0, self.arrived))
+                if fault.status == HANG:
+                    self.fake.stopping.wait()
                 self.close_connection = True
                 self.connection.close()
                 return
@@ -637,9 +660,16 @@ class GitHubRoutes:
         }
         return self.json(403, body, resource=resource, charge=False)
 
+    def _bucket(self, resource: str) -> tuple[str, int]:
+        """Which window a request of this resource counts in, and its limit."""
+        anonymous = not self.h.headers.get("Authorization")
+        if anonymous and resource == "core" and self.fake.anonymous_limit is not None:
+            return "core:anonymous", self.fake.anonymous_limit
+        return resource, self.fake.rate_limits[resource]
+
     def _limits(self, resource: str = "core") -> dict[str, int]:
-        limit = self.fake.rate_limits[resource]
-        used = self.fake.rate_used[resource]
+        bucket, limit = self._bucket(resource)
+        used = self.fake.rate_used[bucket]
         return {"limit": limit, "remaining": max(limit - used, 0), "reset": self.fake.rate_reset,
                 "used": used}  # fmt: skip
 
@@ -659,7 +689,7 @@ class GitHubRoutes:
         authorized = bool(self.h.headers.get("Authorization"))
         if charge and not (not_modified and authorized):
             with self.fake._lock:
-                self.fake.rate_used[resource] += 1
+                self.fake.rate_used[self._bucket(resource)[0]] += 1
         limits = self._limits(resource)
         all_headers = {
             "X-RateLimit-Limit": str(limits["limit"]),

@@ -8,7 +8,9 @@ import functools
 import hashlib
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -98,16 +100,30 @@ def safe_name(identifier: str, max_len: int = 80) -> str:
     return f"{readable[:max_len]}-{digest}"
 
 
+def lock_path(folder: Path) -> Path:
+    """Where `exclusive` locks ``folder``: beside it, hidden (``data/.enriched.lock`` for
+    ``data/enriched``), so the published folder holds nothing but the dataset."""
+    folder = folder.resolve()
+    if not folder.name:  # the file system's root
+        return folder / ".enrich.lock"
+    return folder.parent / f".{folder.name}.lock"
+
+
 @contextlib.contextmanager
 def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
-    """Hold ``folder/.lock`` for the duration; a second holder is refused with a clear message.
+    """Hold `lock_path` of ``folder`` for the duration; a second holder is refused with a clear
+    message. The folder itself is not created (a run that fails first leaves no empty folder).
 
     ``flock`` is released by the kernel when the holder dies, so a killed run never leaves a
-    stale lock behind; the pid written inside is only there to say who holds it.
+    stale lock behind; the pid written inside is only there to say who holds it. The lock file
+    itself stays (removing it would race with the next holder).
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".lock"
-    handle = path.open("a+")
+    path = lock_path(folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+    except OSError as exc:
+        raise PublishError(f"cannot lock {folder} ({path}: {exc.strerror or exc})") from exc
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -124,6 +140,30 @@ def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGTERM and SIGINT wait for the end of the block, then reach the handler they would have
+    reached: a publish stopped by a signal is then whole (every file of the run, ``latest.*``
+    last) or not begun, never half. Python runs signal handlers in the main thread only, so
+    elsewhere there is nothing to defer."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 def sweep_temp_files(folder: Path) -> int:

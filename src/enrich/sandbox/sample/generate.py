@@ -28,11 +28,11 @@ GENERATOR_VERSION = 2
 SEED = "enrich-sandbox-sample-data"
 FACTS_PATH = Path(__file__).with_name("facts.json")
 LIST_NAME = "awesome-rlhf-language-models.md"
-# The checkout's bundled list, else the one below the working folder
-# (enrich.core.settings.BUNDLED_LIST).
+# The list shipped in the package (enrich.core.settings.BUNDLED_LIST), else the checkout's copy
+# (the same file: a test checks).
 LIST_CANDIDATES = (
+    Path(__file__).resolve().parents[2] / "lists" / LIST_NAME,
     Path(__file__).resolve().parents[4] / "data" / "raw" / "lists" / LIST_NAME,
-    Path("data") / "raw" / "lists" / LIST_NAME,
 )
 CACHE_ENV = "ENRICH_SAMPLE_DATA_DIR"
 MARKER = ".enrich-sample-data"
@@ -61,7 +61,7 @@ def load_facts() -> Json:
 
 
 def bundled_list() -> bytes | None:
-    """The bundled list, served as the list repository's README (None outside a checkout)."""
+    """The bundled list, served as the list repository's README (None if it is missing)."""
     for path in LIST_CANDIDATES:
         if path.is_file():
             return path.read_bytes()

@@ -57,7 +57,8 @@ class GitHubSource:
         )
         pace = ctx.pacers.get("github-rest", settings.github_rest_per_minute)
         with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
-            client = make_client(settings, ctx.budget)
+            # A 301 PyGithub follows inside its requester is a request GitHub charges too.
+            client = make_client(settings, ctx.budget, on_redirect=lambda: rate.observe({}, 301))
             gh = GitHubContext(client, stats_http, settings, rate, ctx.budget, previous, pace)
             try:
                 learn_rate_limits(gh)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -62,9 +62,12 @@ class RedirectLoopError(SourceError):
     """GitHub answered more redirects in a row than ``github_max_redirects``."""
 
 
-def bound_redirects(client: Github, hops: int) -> Github:
+def bound_redirects(
+    client: Github, hops: int, on_redirect: Callable[[], None] | None = None
+) -> Github:
     """Cap how deep ``client``'s requester follows 301s (it recurses through one private
-    method, wrapped here on this instance only): at most ``hops`` redirects per request."""
+    method, wrapped here on this instance only): at most ``hops`` redirects per request.
+    ``on_redirect`` is told of each redirect followed (the answers our code never sees)."""
     requester = client.requester
     name = "_Requester__requestRaw"
     raw = getattr(requester, name, None)
@@ -77,6 +80,8 @@ def bound_redirects(client: Github, hops: int) -> Github:
         level: int = getattr(depth, "level", 0)
         if level > hops:
             raise RedirectLoopError(f"redirect loop: more than {hops} redirects", source="github")
+        if level > 0 and on_redirect is not None:  # a nested call: the answer was a redirect
+            on_redirect()
         depth.level = level + 1
         try:
             return raw(*args, **kwargs)
@@ -87,11 +92,14 @@ def bound_redirects(client: Github, hops: int) -> Github:
     return client
 
 
-def make_client(settings: Settings, budget: RetryBudget) -> Github:
+def make_client(
+    settings: Settings, budget: RetryBudget, on_redirect: Callable[[], None] | None = None
+) -> Github:
     token = settings.github_token.get_secret_value() if settings.github_token else None
     if token is None:
         logger.warning("no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour")
-    return bound_redirects(_client(settings, budget, token), settings.github_max_redirects)
+    client = _client(settings, budget, token)
+    return bound_redirects(client, settings.github_max_redirects, on_redirect)
 
 
 def _client(settings: Settings, budget: RetryBudget, token: str | None) -> Github:
