@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
+from enrich.core.errors import SourceError
+
 # Format 1: the documents below. Folders written before the manifest carried a format are
 # format 1 too (the same shapes).
 # Format 2: a GitHub document may lack some REST parts (a request that failed alone, or one
@@ -48,6 +50,15 @@ class ErrorInfo(TypedDict):
     kind: str
     message: str
     status: NotRequired[int]  # the HTTP status, for kind http
+
+
+def describe(error: SourceError) -> ErrorInfo:
+    """A source's error as its entry's raw document records it: the class's kind, the message,
+    and the HTTP status when there was one."""
+    info = ErrorInfo(kind=error.kind, message=error.message)
+    if error.status is not None:
+        info["status"] = error.status
+    return info
 
 
 class GitHubDocument(TypedDict):

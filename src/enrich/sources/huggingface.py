@@ -48,11 +48,17 @@ from huggingface_hub.utils import (  # type: ignore[attr-defined]
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
 
-from enrich.core.errors import BlockedURLError, SourceError
+from enrich.core.errors import (
+    BlockedURLError,
+    NotFoundError,
+    RedirectLoopError,
+    SourceError,
+    UnreachableError,
+)
 from enrich.core.links import Kind
 from enrich.core.model import Card, Entry, Failure, HubRepo, Status
 from enrich.core.outcome import Outcome
-from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, exchange
+from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.addresses import check_address, pinned
 from enrich.sources.base import (
@@ -108,6 +114,26 @@ def _has_card(doc: Any) -> bool:
     return not doc.get("error") and "sha" in (doc.get("card") or {})
 
 
+def _source_error(exc: Exception) -> SourceError:
+    """huggingface_hub's exception as ours: the boundary of the source."""
+    if isinstance(exc, RepositoryNotFoundError):
+        return NotFoundError("not found on the Hub (deleted or private)", source="huggingface")
+    if isinstance(exc, HfHubHTTPError):
+        status = exc.response.status_code if exc.response is not None else 0
+        return SourceError(f"Hub answered HTTP {status}", source="huggingface", status=status)
+    if isinstance(exc, SourceError):
+        return exc
+    return UnreachableError(f"Hub unreachable ({type(exc).__name__})", source="huggingface")
+
+
+def _error_info(exc: Exception) -> ErrorInfo:
+    error = _source_error(exc)
+    info = describe(error)
+    if isinstance(error, BlockedURLError | RedirectLoopError):  # what the run refused to follow
+        info["kind"] = "rejected"
+    return info
+
+
 def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) -> HubDocument:
     settings = ctx.settings
     doc = HubDocument(entry_id=entry.id, kind=entry.kind.value, exchanges=[])
@@ -120,20 +146,8 @@ def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) ->
             exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
         )
         hf_raise_for_status(response)
-    except RepositoryNotFoundError:
-        doc["error"] = ErrorInfo(
-            kind="not_found", message="not found on the Hub (deleted or private)"
-        )
-        return doc
-    except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else 0
-        doc["error"] = ErrorInfo(kind="http", message=f"Hub answered HTTP {status}", status=status)
-        return doc
-    except SourceError as exc:
-        doc["error"] = ErrorInfo(kind="rejected", message=exc.message)
-        return doc
     except Exception as exc:
-        doc["error"] = ErrorInfo(kind="network", message=f"Hub unreachable ({type(exc).__name__})")
+        doc["error"] = _error_info(exc)
         return doc
     if not isinstance(body, dict) or "id" not in body:
         return doc  # malformed: normalize says so, and no card is asked for
@@ -173,7 +187,7 @@ def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple
             target = urljoin(url, response.headers["location"])
             hops += 1
             if _origin(target) != _origin(url) or hops > settings.web_max_redirects:
-                raise SourceError(f"refused: the Hub redirected the repository to {target}")
+                raise BlockedURLError(f"refused: the Hub redirected the repository to {target}")
             url = target
             continue
         attempt += 1
@@ -257,7 +271,7 @@ def _stream(url: str, settings: Settings, token: str | None) -> Iterator[Any]:
                 return
             location = response.headers["location"]
         url = urljoin(url, location)
-    raise SourceError(f"more than {settings.web_max_redirects} redirects")
+    raise RedirectLoopError(f"more than {settings.web_max_redirects} redirects")
 
 
 def _read_capped(response: Any, cap: int) -> bytes | None:

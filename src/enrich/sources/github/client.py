@@ -28,8 +28,15 @@ from github import Auth, Github, GithubException, GithubRetry, UnknownObjectExce
 from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from enrich.core.errors import MalformedBodyError, SourceError
-from enrich.core.rawdocs import OK, ErrorInfo, Exchange, exchange
+from enrich.core.errors import (
+    MalformedBodyError,
+    NotFoundError,
+    RedirectLoopError,
+    SourceError,
+    TransientError,
+    UnreachableError,
+)
+from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.github.ratelimit import RateLimits
 from enrich.sources.limits import Pacer, RetryBudget
@@ -56,10 +63,6 @@ class BudgetedRetry(GithubRetry):
         if not self.budget.take(wait):
             raise MaxRetryError(None, "", ResponseError("the run's retry budget is spent"))  # type: ignore[arg-type]
         self.budget.sleep(wait)
-
-
-class RedirectLoopError(SourceError):
-    """GitHub answered more redirects in a row than ``github_max_redirects``."""
 
 
 def bound_redirects(
@@ -197,22 +200,24 @@ def request(
     raise AssertionError("unreachable")
 
 
-def error_info(exc: Exception) -> ErrorInfo:
-    """A failed request as an entry's error: a status, never a crash."""
+def source_error(exc: Exception) -> SourceError:
+    """PyGithub's (and urllib3's) exception as ours: the boundary of the source."""
+    if isinstance(exc, SourceError):  # ours already: malformed body, redirect loop
+        return exc
     if isinstance(exc, UnknownObjectException):
-        return ErrorInfo(kind="not_found", message="not found on GitHub (deleted or private)")
+        return NotFoundError("not found on GitHub (deleted or private)", source="github")
     if isinstance(exc, GithubException):
-        message = f"GitHub answered HTTP {exc.status}"
-        return ErrorInfo(kind="http", message=message, status=exc.status)
-    if isinstance(exc, MalformedBodyError):
-        return ErrorInfo(kind="malformed", message=str(exc))
-    if isinstance(exc, RedirectLoopError):
-        return ErrorInfo(kind="redirect_loop", message=exc.message)
+        return SourceError(f"GitHub answered HTTP {exc.status}", source="github", status=exc.status)
     if isinstance(exc, requests.exceptions.RetryError):
         # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return ErrorInfo(kind="transient", message=f"GitHub kept failing: {reason or exc}")
-    return ErrorInfo(kind="network", message=f"GitHub unreachable ({type(exc).__name__})")
+        return TransientError(f"GitHub kept failing: {reason or exc}", source="github")
+    return UnreachableError(f"GitHub unreachable ({type(exc).__name__})", source="github")
+
+
+def error_info(exc: Exception) -> ErrorInfo:
+    """A failed request as an entry's error: a status, never a crash."""
+    return describe(source_error(exc))
 
 
 def learn_rate_limits(ctx: GitHubContext) -> None:
