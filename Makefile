@@ -12,7 +12,7 @@ GRAPHQL_SCHEMA_SHA256 := 3c62d0526d133cee53221c89de9b455ade24db78b9e7ad56d642c4c
 GRAPHQL_SCHEMA_DIR := .cache/github-graphql-schema
 GRAPHQL_SCHEMA := $(GRAPHQL_SCHEMA_DIR)/.version-$(GRAPHQL_SCHEMA_VERSION)
 
-.PHONY: install demo test test-fast lint format typecheck check bench clean
+.PHONY: install browser demo test test-fast lint format typecheck check bench clean
 
 $(STAMP): pyproject.toml constraints.txt | $(GRAPHQL_SCHEMA)
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,20 @@ $(GRAPHQL_SCHEMA):
 
 install: $(STAMP)
 
+# The browser test (tests/test_browser.py) drives Debian's Chromium through Playwright, which
+# downloads no browser of its own. Installed with apt-get when missing and we are root (CI is);
+# otherwise the test skips, saying so.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "no /usr/bin/chromium: run 'sudo apt-get install chromium' for the browser test" >&2; fi
+
 demo: $(STAMP)
 	$(BIN)/enrich demo
 
 # Everything CI runs: lint, the architecture contract (import-linter), every test.
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest

@@ -13,9 +13,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from enrich.core.assemble import assemble
 from enrich.core.links import Kind
 from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Status, WebPage
-from enrich.store.codec import assemble, to_parquet
+from enrich.store.codec import to_parquet
 
 N = 100_000
 CHANGED = 0.05
@@ -126,7 +127,8 @@ def peak_rss_mb() -> float:
 
 def measure(old: Path, new: Path) -> None:
     """Child process: the diff of two files, its time and peak RSS, as one line."""
-    from enrich.core.diff import changelog, diff_files
+    from enrich.core.changelog import changelog
+    from enrich.store.compare import diff_files
 
     started = time.perf_counter()
     diff = diff_files(old, new)

@@ -3,7 +3,7 @@
 Usage: ``python measure.py RESULT.json ARGS...`` (the arguments of ``enrich``). Peak RSS is this
 process's VmHWM: the pipeline and its threads (Prefect's ephemeral API server included when it
 runs in-process), not the fake API, which runs in the benchmark's own process. ``job_seconds``
-is the flow's body (read the list, fetch, build, publish), timed around ``enrich.run.flow._run``:
+is the job (read the list, fetch, build, publish), timed around ``run_job`` as the flow calls it:
 the wall time without Python's start-up, Prefect's server and the flow run's bookkeeping.
 """
 
@@ -38,7 +38,7 @@ prepare_environment()  # as `main` does, before this module imports Prefect
 
 import enrich.run.flow  # noqa: E402
 
-_body = enrich.run.flow._run
+_body = enrich.run.flow.run_job
 
 
 def _timed(*args: Any, **kwargs: Any) -> Any:
@@ -49,5 +49,5 @@ def _timed(*args: Any, **kwargs: Any) -> Any:
         job["job_seconds"] = time.perf_counter() - begun
 
 
-enrich.run.flow._run = _timed
+enrich.run.flow.run_job = _timed
 main()

@@ -22,7 +22,7 @@ from typing import Any
 
 from enrich.sandbox import github_graphql
 from enrich.sandbox.server import FakeAPI
-from workload import Sizes, generate
+from workload import Sizes, generate, landing_resolvable, paper_id
 
 HERE = Path(__file__).parent
 LATENCY = 0.05
@@ -33,7 +33,9 @@ ARXIV_SPACING = 3.0  # "no more than one request every three seconds"
 HUB_CONCURRENCY = 8  # the Hub publishes 5-minute quotas, no concurrency cap: our setting
 WEB_CONCURRENCY = 8  # distinct hosts in real lists; our setting
 REST_REPOS = 50
-SOURCES = {"github": "github", "arxiv": "arxiv", "hf": "huggingface", "pages": "web"}
+SOURCES = {"github": "github", "arxiv": "arxiv", "hf": "huggingface", "pages": "web",
+           "sites": "web"}  # fmt: skip
+TITLES_PER_SEARCH = 10  # ENRICH_ARXIV_TITLE_BATCH_SIZE
 
 
 @dataclass
@@ -51,30 +53,39 @@ def floor(sizes: Sizes, warm: bool) -> Floor:
     contributors = 0 if warm else sizes.repos  # unchanged branches: nothing to recount
     papers = math.ceil(sizes.papers / 100)
     hub = sizes.datasets * (1 if warm else 2)  # the card only when the sha moved
-    requests = {"github": queries + contributors, "arxiv": papers, "huggingface": hub,
-                "web": sizes.pages}  # fmt: skip
+    # Conference papers: one title search per 10 cold; warm, an unchanged page keeps its tie
+    # (its record asked again by id) and a miss is not searched again within a week.
+    resolvable = sum(landing_resolvable(i, sizes) for i in range(sizes.landing))
+    searches = math.ceil(resolvable / 100) if warm else math.ceil(sizes.landing / TITLES_PER_SEARCH)
+    # every arXiv paper's Hub page, once; a resolved paper's is its arXiv version's (listed)
+    hub_papers = sizes.papers
+    requests = {"github": queries + contributors, "arxiv": papers + searches, "huggingface": hub,
+                "web": sizes.pages + sizes.landing, "papers": hub_papers}  # fmt: skip
     seconds = {
         "github": max(
             (queries + contributors) * LATENCY / GITHUB_CONCURRENCY,
             contributors / GITHUB_REST_PER_SECOND,
             LATENCY,
         ),
-        "arxiv": (papers - 1) * ARXIV_SPACING + LATENCY,
+        "arxiv": (papers + searches - 1) * ARXIV_SPACING + LATENCY,
         "huggingface": hub * LATENCY / HUB_CONCURRENCY,
-        "web": sizes.pages * LATENCY / WEB_CONCURRENCY,
+        "web": (sizes.pages + sizes.landing) * LATENCY / WEB_CONCURRENCY,
+        "papers": hub_papers * LATENCY / HUB_CONCURRENCY,
     }
     return Floor(seconds, requests)
 
 
 def counts(api: FakeAPI) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for prefix, name in SOURCES.items():
-        log = api.requests(prefix)
-        out[name] = {
-            "requests": len(log),
-            "not_modified": sum(1 for e in log if e.status == 304),
-            "bytes": sum(e.bytes for e in log),
-        }
+    """What the fake answered, per upstream; the Hub's paper pages (the papers source) apart."""
+    out = {name: {"requests": 0, "not_modified": 0, "bytes": 0}
+           for name in [*dict.fromkeys(SOURCES.values()), "papers"]}  # fmt: skip
+    for e in api.requests():
+        name = "papers" if e.path.startswith("/hf/api/papers/") else SOURCES.get(e.source)
+        if name is None:
+            continue
+        out[name]["requests"] += 1
+        out[name]["not_modified"] += e.status == 304
+        out[name]["bytes"] += e.bytes
     return out
 
 
@@ -99,13 +110,16 @@ def run(sizes: Sizes | None = None) -> dict[str, Any]:
         with FakeAPI([data], latency=LATENCY) as api:
             listing = generate(data, api.base_url, sizes)
             one = tmp / "one-link.md"
-            one.write_text(f"# One link\n\n- [a page]({api.base_url}/pages/ok)\n")
+            link = (f"https://arxiv.org/abs/{paper_id(0)}" if sizes.landing  # pages are mirrored
+                    else f"{api.base_url}/pages/ok")  # fmt: skip
+            one.write_text(f"# One link\n\n- [a page]({link})\n")
             env = {
                 **{k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "GH_TOKEN")},
                 **api.environment(
                     arxiv_delay_seconds=ARXIV_SPACING,
                     github_rest_per_minute=900.0,
                     allow_loopback=True,
+                    **({"web_mirror_url": api.sites_url} if sizes.landing else {}),
                 ),
                 "GITHUB_TOKEN": "bench-fake-token",
                 "PREFECT_HOME": str(tmp / "prefect"),
@@ -122,6 +136,8 @@ def run(sizes: Sizes | None = None) -> dict[str, Any]:
                 )  # fmt: skip
                 results[name] = {**figures, "upstream": counts(api)}
                 results[name]["floor"] = floor(sizes, warm=name == "warm").__dict__
+            if sizes.landing:  # the papers variant: its cold and warm nights only
+                return results
             # The REST path (no GraphQL), on 50 repositories: requests per repository, 304s.
             rest_env = {**env, "ENRICH_GITHUB_GRAPHQL": "false"}
             rest_list = tmp / "rest.md"
@@ -145,4 +161,7 @@ def run(sizes: Sizes | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=1))
+    if sys.argv[1:] == ["papers"]:  # 200 conference papers in place of the 200 web pages
+        print(json.dumps(run(Sizes(pages=0, landing=200)), indent=1))
+    else:
+        print(json.dumps(run(), indent=1))

@@ -5,6 +5,7 @@ Benchmarks print numbers; nothing here asserts a time (machines are noisy).
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -56,8 +57,8 @@ def diff_benchmark(tmp: Path) -> list[str]:
         "",
         f"Two synthetic snapshots of {diff_bench.N:,} entries (Parquet; "
         f"{diff_bench.CHANGED:.0%} of entries changed: stars, open issues, release, arXiv "
-        "version, dataset sha and downloads, web status), diffed by `enrich.core.diff.diff_files` "
-        "and rendered by `changelog`, in a fresh process.",
+        "version, dataset sha and downloads, web status), diffed by "
+        "`enrich.store.compare.diff_files` and rendered by `changelog`, in a fresh process.",
         "",
         "| figure | measured | target |",
         "|---|---:|---:|",
@@ -80,12 +81,14 @@ def nightly_benchmark() -> list[str]:
     overhead = r["overhead"]["wall_seconds"]
     cold, warm = r["cold"], r["warm"]
     repos, papers, datasets, pages = (sizes[k] for k in ("repos", "papers", "datasets", "pages"))
-    per = {"github": repos, "arxiv": papers, "huggingface": datasets, "web": pages}
+    per = {"github": repos, "arxiv": papers, "huggingface": datasets, "web": pages,
+           "papers": papers}  # fmt: skip
     lines = [
         "## The nightly job on 2,000 entries (issue: performance)",
         "",
         f"`enrich run` (the Prefect flow, threads) on a synthetic list of {repos:,} GitHub "
-        f"repositories, {papers} arXiv papers, {datasets} Hub datasets and {pages} web pages "
+        f"repositories, {papers} arXiv papers (four in five with a Hub paper page), {datasets} "
+        f"Hub datasets and {pages} web pages "
         f"(benches/workload.py; synthetic sample data), against the fake API with "
         f"{nightly_bench.LATENCY * 1000:.0f} ms added to every answer, a GitHub token set "
         "(GraphQL), arXiv spacing 3 s, GitHub REST paced to 900 a minute. Cold: empty raw and "
@@ -125,7 +128,7 @@ def nightly_benchmark() -> list[str]:
         "cold bytes | warm bytes | floor time cold / warm |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in ("github", "arxiv", "huggingface", "web"):
+    for name in ("github", "arxiv", "huggingface", "web", "papers"):
         c, w = cold["upstream"][name], warm["upstream"][name]
         fc, fw = cold["floor"]["requests"][name], warm["floor"]["requests"][name]
         tc, tw = cold["floor"]["seconds"][name], warm["floor"]["seconds"][name]
@@ -166,6 +169,8 @@ def _targets(r: dict, cold: dict, warm: dict, per: dict[str, int]) -> list[str]:
     arxiv = cold["upstream"]["arxiv"]["requests"] / per["arxiv"] * 100
     peak = max(cold["peak_rss_mb"], warm["peak_rss_mb"])
     overhead_s = r["overhead"]["wall_seconds"]
+    papers_cold = cold["upstream"]["papers"]["requests"] / per["papers"]
+    papers_warm = warm["upstream"]["papers"]["requests"] / per["papers"]
 
     def mark(ok: bool) -> str:
         return "met" if ok else "**missed**"
@@ -200,11 +205,59 @@ def _targets(r: dict, cold: dict, warm: dict, per: dict[str, int]) -> list[str]:
                                "apart = 12 s; arXiv's API has no conditional requests, so every "
                                "paper is asked again), and the arxiv client counts its 3 s from "
                                "the end of each answer, not its start")),
+        ("Papers: ≤ 1 Hub paper-page request per arXiv paper a night",
+         f"{papers_cold:.2f} cold, {papers_warm:.2f} warm (the Hub documents no conditional "
+         "requests for `/api/papers`)", mark(max(papers_cold, papers_warm) <= 1)),
         ("Peak RSS < 500 MB", f"{peak:.0f} MB", mark(peak < 500)),
     ]  # fmt: skip
     out = ["", "### Targets", "", "| target | measured | |", "|---|---|---|"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return [*out, ""]
+
+
+def views_benchmark(tmp: Path) -> list[str]:
+    import views_bench
+
+    cases = []
+    demo = tmp / "views-demo"
+    views_bench.demo(demo / "out", demo / "raw")
+    cases.append(("the bundled list (sample data), after two runs", demo / "out"))
+    for days in (30, 365):
+        folder = tmp / f"views-{days}"
+        views_bench.synthetic(folder, days)
+        cases.append((f"2,000 synthetic entries, {days} days of history", folder))
+    lines = [
+        "## Views: list.md and index.html (issue: views people read)",
+        "",
+        "Every registered view rendered from a published folder in a fresh process (what "
+        "`enrich render` does): the folder read back (`store/published.py`), the views "
+        "rendered (median of 3), written. 2,000 entries: the mix of benches/workload.py "
+        "(1,000 repositories, 500 papers, 300 datasets, 200 pages; synthetic sample data) "
+        "with stars and downloads "
+        "drifting every day. Sizes are the files as written; gzip is what a static host that "
+        "compresses (GitHub Pages does) sends.",
+        "",
+        f"Measured on {machine()}, shared with other work (load average "
+        f"{os.getloadavg()[0]:.1f} at the start): times are noisy, sizes are not.",
+        "",
+        "| dataset | entries | history rows | read | render | write | index.html | gzip "
+        "| list.md |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, folder in cases:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "views_bench.py"), "measure", str(folder)],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        m = json.loads(out)
+        lines.append(
+            f"| {label} | {m['entries']:,} | {m['history_rows']:,} | {m['read_seconds']:.2f} s | "
+            f"{m['render_seconds']:.2f} s | {m['write_seconds']:.2f} s | "
+            f"{m['html_bytes'] / 1024:,.0f} KB | {m['html_gzip_bytes'] / 1024:,.0f} KB | "
+            f"{m['list_bytes'] / 1024:,.0f} KB |"
+        )
+        print(lines[-1])
+    return [*lines, ""]
 
 
 def parse_benchmark(tmp: Path) -> list[str]:
@@ -254,20 +307,61 @@ def parse_benchmark(tmp: Path) -> list[str]:
     return [*lines, ""]
 
 
+SECTIONS = {"nightly": "nightly", "diff": "diff", "views": "views", "parse": "parse"}
+
+
+def _run(name: str, tmp: Path) -> list[str]:
+    if name == "nightly":
+        return nightly_benchmark()
+    if name == "diff":
+        return diff_benchmark(tmp)
+    if name == "parse":
+        return parse_benchmark(tmp)
+    return views_benchmark(tmp)
+
+
+def _splice(old: str, sections: list[list[str]]) -> list[str]:
+    """The results file with these sections replaced (by heading), the others and the header
+    (the machine they were measured on) kept."""
+    blocks: list[list[str]] = []
+    for line in old.splitlines():
+        if line.startswith("## ") or not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    body = [b if b[-1] == "" else [*b, ""] for b in blocks]
+    for section in sections:
+        heading = section[0].split(" (")[0]
+        at = next((i for i, b in enumerate(body) if b[0].split(" (")[0] == heading), None)
+        if at is None:
+            body.append(section)
+        else:
+            body[at] = section
+    return [line for block in body for line in block]
+
+
 def main() -> None:
+    """``run.py`` runs every benchmark; ``run.py views diff`` only those, keeping the other
+    sections of RESULTS.md as they are."""
+    names = sys.argv[1:] or list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown benchmark {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
     with tempfile.TemporaryDirectory(prefix="enrich-bench-") as folder:
-        sections = nightly_benchmark()
-        sections += diff_benchmark(Path(folder))
-        sections += parse_benchmark(Path(folder))
-    text = [
-        "# Benchmark results",
-        "",
-        f"Machine: {machine()}. Reproduce: `make bench` (rewrites this file).",
-        "",
-        *sections,
-    ]
-    (HERE / "RESULTS.md").write_text("\n".join(text))
-    print(f"wrote {HERE / 'RESULTS.md'}")
+        sections = [_run(name, Path(folder)) for name in names]
+    results = HERE / "RESULTS.md"
+    if sys.argv[1:] and results.is_file():
+        text = _splice(results.read_text(), sections)
+    else:
+        text = [
+            "# Benchmark results",
+            "",
+            f"Machine: {machine()}. Reproduce: `make bench` (rewrites this file; "
+            "`python benches/run.py views` reruns one section).",
+            "",
+            *(line for section in sections for line in section),
+        ]
+    results.write_text("\n".join(text).rstrip("\n") + "\n")
+    print(f"wrote {results}")
 
 
 if __name__ == "__main__":

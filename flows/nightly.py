@@ -18,9 +18,13 @@ from enrich.run.flow import enrich_awesome_list
 
 __all__ = ["enrich_awesome_list"]
 
+USAGE = "usage: python flows/nightly.py serve [--list SOURCE] [--out DIR] [--raw DIR] [--cron CRON]"
+
 if __name__ == "__main__":
     from enrich.cli import main
 
-    # `python flows/nightly.py serve …` is `enrich serve …`.
-    sys.argv = ["enrich", "serve", *sys.argv[2:]] if sys.argv[1:2] == ["serve"] else ["enrich"]
-    main()
+    # `python flows/nightly.py serve …` is `enrich serve …`; anything else is a usage error.
+    if sys.argv[1:2] != ["serve"]:
+        sys.stderr.write(f"{USAGE}\n(`enrich serve --help` for the options)\n")
+        sys.exit(2)
+    main(["serve", *sys.argv[2:]], prog_name="python flows/nightly.py")

@@ -1,28 +1,267 @@
-"""The `enrich` command, run as a user runs it: a real process, real files, exit codes."""
+"""The `enrich` command, run as a user runs it: real files, exit codes, one-line errors.
+
+The fast tests call `enrich.cli.main` in this process (what the `enrich` script calls); the
+slow ones run `enrich` as a process (the demo, the wheel, signals, a Prefect server that is down).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from conftest import run
+from enrich.cli import main
+from enrich.core.errors import InputError
+from enrich.core.settings import BUNDLED_LIST
 from enrich.sandbox.sample import sample_data_dir
-
-pytestmark = pytest.mark.slow  # runs `enrich` as a process
+from enrich.sandbox.server import HANG, FakeAPI, Fault
+from enrich.store.files import exclusive, lock_path
+from enrich.store.publish import publish
 
 ROOT = Path(__file__).parent.parent
 BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
+GITHUB_LIST = "github:jordimas/awesome-RLHF-language-models/README.md"
 
 
-def enrich(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def enrich(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "enrich.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "enrich.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+        env=env,
     )
 
 
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.returncode, self.stdout, self.stderr = code, out, err
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
+    """`enrich ARGS…` in this process: its exit code, stdout and stderr."""
+    saved = dict(os.environ)
+
+    def invoke(*args: str) -> Result:
+        with pytest.raises(SystemExit) as exit_:
+            main(list(args))
+        captured = capsys.readouterr()
+        code = exit_.value.code
+        return Result(code if isinstance(code, int) else (0 if code is None else 1), captured.out, captured.err)
+
+    yield invoke
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- usage errors, arguments (issue 18: 16, 26, 29) ---------------------------------------------
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        ((), 2, "Usage: enrich"),
+        (("foo",), 2, "No such command 'foo'"),
+        (("parse",), 2, "Missing argument"),
+        (("run", "--bogus"), 2, "No such option"),
+        (("snapshot", str(BUNDLED)), 2, "Missing option '--out'"),
+        (("history",), 2, "Missing argument"),
+        (("--version",), 0, "enrich 0.1.0"),
+    ],
+)
+def test_usage_errors_are_the_usage_and_exit_2(cli, args: tuple[str, ...], code: int, says: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.returncode == code
+    assert says in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("args", "says"), [((), "usage: python flows/nightly.py serve"),
+                                            (("serve", "--bogus"), "No such option")])
+def test_the_deployment_entry_point_prints_its_usage(args: tuple[str, ...], says: str) -> None:
+    result = subprocess.run([sys.executable, "flows/nightly.py", *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("run", "--source", "bogus"), "unknown source bogus (known: arxiv, github, huggingface, web, papers)"),
+        (("run", "--source", "github", "--source", "gitlab"), "unknown source gitlab (known: arxiv, github, huggingface, web, papers)"),
+        (("run", "--task-runner", "spark"), "--task-runner spark: expected threads or dask"),
+        (("run", "missing.md"), "missing.md: no such file"),
+        (("demo", "--list", "missing.md"), "missing.md: no such file"),
+    ],
+)
+def test_bad_run_arguments_fail_before_anything_starts(cli, tmp_path: Path, args: tuple[str, ...], says: str) -> None:  # type: ignore[no-untyped-def]
+    """One line and exit 2, no flow run started (it would end Failed: exit 1), nothing created."""
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    result = cli(*args, "--out", str(out), "--raw", str(raw))
+    assert (result.returncode, result.stderr) == (2, f"error: {says}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_that_cannot_be_read_leaves_no_empty_folder(fake: FakeAPI, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        run("github:nobody/nothing/README.md", settings=fake.settings(), out_dir=tmp_path / "out",
+            raw_root=tmp_path / "raw")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "raw").exists()
+
+
+@pytest.mark.parametrize("command", ["parse", "snapshot", "run", "demo", "serve"])
+def test_help_shows_the_list_source_syntax(cli, command: str) -> None:  # type: ignore[no-untyped-def]
+    """Rich read "[@REF]" as a style tag and dropped it."""
+    result = cli(command, "--help")
+    assert result.returncode == 0 and "github:OWNER/REPO/PATH[@REF]" in result.stdout
+
+
+# -- list sources (23) --------------------------------------------------------------------------
+
+@pytest.fixture
+def list_url(tmp_path: Path) -> Iterator[str]:
+    """The bundled list served over HTTP by a local server (an https URL is read the same way)."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "list.md").write_bytes(BUNDLED.read_bytes())
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/list.md"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("kind", ["path", "url", "github"])
+def test_parse_and_snapshot_read_every_list_source(cli, fake: FakeAPI, list_url: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                   monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", fake.github_url)
+    source = {"path": str(BUNDLED), "url": list_url, "github": GITHUB_LIST}[kind]
+    parsed = cli("parse", source, "--json")
+    assert parsed.returncode == 0, parsed.stderr
+    assert json.loads(parsed.stdout)["source"] == source and len(json.loads(parsed.stdout)["entries"]) == 27
+    written = cli("snapshot", source, "--out", str(tmp_path / "out"))
+    assert written.returncode == 0, written.stderr
+    latest = json.loads((tmp_path / "out/latest.json").read_text())
+    assert latest["header"]["list_source"] == source and latest["header"]["entries"] == 27
+
+
+# -- snapshot never clobbers a dataset (20); published files readable (19); the lock (29) ---------
+
+def enriched_folder(folder: Path) -> Path:
+    from test_diff import repo, snap
+
+    publish(snap([repo()]), folder)
+    return folder
+
+
+def test_snapshot_refuses_a_folder_holding_an_enriched_dataset(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = enriched_folder(tmp_path / "enriched")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = cli("snapshot", str(BUNDLED), "--out", str(out))
+    assert result.returncode == 2 and "holds an enriched dataset (1 entries enriched)" in result.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    again = cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "plain"))
+    assert again.returncode == 0
+    assert cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "plain")).returncode == 0  # unenriched: replaced
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600), (0o002, 0o664)])
+def test_published_files_get_the_mode_the_umask_gives(cli, tmp_path: Path, umask: int, mode: int) -> None:  # type: ignore[no-untyped-def]
+    """mkstemp made every published file 0600: no other user, no web server could read them."""
+    previous = os.umask(umask)
+    try:
+        assert cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "out")).returncode == 0
+    finally:
+        os.umask(previous)
+    modes = {p.relative_to(tmp_path).as_posix(): p.stat().st_mode & 0o777 for p in tmp_path.rglob("*") if p.is_file()}
+    assert "out/latest.json" in modes and set(modes.values()) == {mode}
+
+
+def test_the_lock_is_beside_the_published_folder(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "enriched"
+    assert cli("snapshot", str(BUNDLED), "--out", str(out)).returncode == 0
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert lock_path(out) == tmp_path / ".enriched.lock"
+    with exclusive(out):
+        held = cli("snapshot", str(BUNDLED), "--out", str(out))
+    assert held.returncode == 1 and "is already writing here" in held.stderr
+
+
+def test_the_bundled_list_shipped_in_the_package_is_the_checkouts() -> None:
+    assert BUNDLED_LIST.is_file() and BUNDLED.resolve() != BUNDLED_LIST
+    assert BUNDLED_LIST.read_bytes() == BUNDLED.read_bytes()
+
+
+# -- history (24, 29) ---------------------------------------------------------------------------
+
+@pytest.fixture
+def renamed_history(tmp_path: Path) -> Path:
+    """Two nights of an entry listed as lvwerra/trl, which GitHub now calls huggingface/trl."""
+    from datetime import timedelta
+
+    from test_diff import DAY1, repo, snap
+
+    def listed(stars: int):  # type: ignore[no-untyped-def]
+        entry = repo("lvwerra/trl", stars=stars)
+        return entry.model_copy(update={"repo": entry.repo.model_copy(update={  # type: ignore[union-attr]
+            "full_name": "huggingface/trl", "renamed_from": "lvwerra/trl",
+            "html_url": "https://github.com/huggingface/trl"})})
+
+    publish(snap([listed(18000)]), tmp_path / "out")
+    publish(snap([listed(18042)], DAY1 + timedelta(days=1)), tmp_path / "out")
+    return tmp_path / "out"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["github:lvwerra/trl", "github:huggingface/trl", "huggingface/trl", "github:HuggingFace/TRL",
+     "https://github.com/huggingface/trl", "https://github.com/lvwerra/trl", "https://github.com/lvwerra/trl/",
+     "https://www.github.com/LVWERRA/trl"],
+)
+def test_history_finds_an_entry_by_id_name_or_url(cli, renamed_history: Path, query: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli("history", query, "--out", str(renamed_history), "--json")
+    assert result.returncode == 0, result.stderr
+    assert [(r["id"], r["stars"]) for r in json.loads(result.stdout)] == [
+        ("github:lvwerra/trl", 18000), ("github:lvwerra/trl", 18042)]
+
+
+@pytest.mark.parametrize("query", ["github:nobody/nothing", "https://github.com/nobody/nothing", "trl"])
+def test_history_of_an_unknown_entry_is_one_line(cli, renamed_history: Path, query: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli("history", query, "--out", str(renamed_history))
+    assert result.returncode == 2 and result.stderr == f"error: {query}: not in the history of {renamed_history}\n"
+
+
+def test_history_table_never_cuts_column_names(cli, renamed_history: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli("history", "huggingface/trl", "--out", str(renamed_history))
+    assert result.returncode == 0 and "…" not in result.stdout
+    for column in ("status", "observed_at", "stars", "forks", "watchers", "open_issues", "commits_30d",
+                   "commits_365d", "contributors"):
+        first, *rest = column.split("_")
+        assert (f"{first}_" if rest else first) in result.stdout and all(part in result.stdout for part in rest)
+    assert "18042" in result.stdout and "2026-11-21 03:00" in result.stdout
+
+
+@pytest.mark.slow
 def test_parse_json_lists_the_bundled_entries() -> None:
     result = enrich("parse", str(BUNDLED), "--json")
     assert result.returncode == 0, result.stderr
@@ -33,18 +272,21 @@ def test_parse_json_lists_the_bundled_entries() -> None:
     assert course["kind"] == "web"
 
 
+@pytest.mark.slow
 def test_parse_table() -> None:
     result = enrich("parse", str(BUNDLED))
     assert result.returncode == 0
     assert "github:lvwerra/trl" in result.stdout
 
 
+@pytest.mark.slow
 def test_snapshot_writes_files(tmp_path: Path) -> None:
     result = enrich("snapshot", str(BUNDLED), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert {p.name for p in tmp_path.iterdir()} >= {"latest.json", "latest.parquet", "schema.json", "snapshots"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -69,12 +311,14 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_rebuild_of_a_non_run_folder_is_one_line(tmp_path: Path) -> None:
     result = enrich("rebuild", str(tmp_path))
     assert result.returncode == 2 and "not a raw run folder" in result.stderr
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     """The smoke test of the front door. `enrich demo` is the offline nightly job; `enrich
     rebuild` re-derives its snapshot byte for byte. Then the sample data changes (a star count,
@@ -83,6 +327,10 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     out, raw = str(tmp_path / "out"), str(tmp_path / "raw")
     first = enrich("demo", "--out", out, "--raw", raw)
     assert first.returncode == 0, first.stderr
+    # The fake GitHub allows what GitHub allows anonymously, as the demo's warning says; PyGithub's
+    # "Following Github server redirection" (lvwerra/trl) is not printed, let alone twice.
+    assert "limited to 60 an hour" in first.stderr and "of 60 left" in first.stdout
+    assert "redirection" not in first.stdout + first.stderr
     latest = json.loads((tmp_path / "out/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["https://carper.ai/"] == "skipped"
@@ -122,5 +370,176 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     ]
     changelog = diff_file.with_suffix(".md").read_text()
     for needle in ("## Added to the list (1)", "## New arXiv version (1)", "## New release (1)",
-                   "v1.9.0 → v1.10.0", "| `github:lvwerra/trl` |", "| +42 |"):
+                   "v1.9.0 → v1.10.0", "| huggingface/trl `github:lvwerra/trl` |", "| +42 |"):
         assert needle in changelog
+
+    # The views show it too: the new entry marked, the stars' change, a sparkline of both runs;
+    # and `enrich render` regenerates them from the published files alone, byte for byte.
+    listing = (tmp_path / "out/list.md").read_text()
+    assert "- **new** [RL4LMs paper](<https://arxiv.org/abs/2210.01241>)" in listing
+    assert "(+42 in <1 d)" in listing and "release v1.10.0" in listing
+    report = (tmp_path / "out/index.html").read_text()
+    table = report[report.index('<table id="entries">'):]
+    row = table[table.index('<a href="https://github.com/huggingface/trl">'):]
+    row = row[: row.index("</tr>")]
+    assert "+42 in &lt;1 d" in row and 'data-points="2"' in row
+    views = {name: (tmp_path / "out" / name).read_bytes() for name in ("list.md", "index.html")}
+    rendered = enrich("render", "--out", out)
+    assert rendered.returncode == 0, rendered.stderr
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in views} == views
+
+
+def test_what_the_summary_says_was_spent_is_what_the_window_lost(tmp_path: Path) -> None:
+    """A fresh anonymous window of 60: what the run says it spent is what the window lost, cold
+    and warm (the warm night's anonymous 304s are charged, as on GitHub)."""
+    with FakeAPI(anonymous_limit=60) as fake:
+        for night in range(2):
+            fake.rate_used.clear()
+            result = run(str(BUNDLED), settings=fake.settings(), out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                         sources=["github"])
+            core = result.rate_limits["github.core"]
+            assert (night, core["spent"]) == (night, core["limit"] - core["remaining"])  # type: ignore[operator]
+
+
+# -- a configured Prefect server that is down (17) ----------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("configured", ["profile", "environment"])
+def test_a_prefect_server_that_is_down_is_one_line(tmp_path: Path, configured: str) -> None:
+    """The old README said `prefect config set PREFECT_API_URL=…`: saved in the profile, it outlives
+    the server, and `enrich demo` crashed with 139 lines of "Failed to reach API"."""
+    url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    if configured == "profile":
+        subprocess.run([str(Path(sys.executable).parent / "prefect"), "config", "set", f"PREFECT_API_URL={url}"],
+                       env=env, check=True, capture_output=True, timeout=120)
+        advice = "`prefect config unset PREFECT_API_URL`"
+    else:
+        env["PREFECT_API_URL"] = url
+        advice = "`unset PREFECT_API_URL`"
+    result = enrich("demo", "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
+    assert result.returncode == 1
+    (line,) = [x for x in result.stderr.splitlines() if not x.startswith("WARNING")]
+    assert line.startswith(f"error: the Prefect server at {url} is not reachable") and advice in line
+    assert not (tmp_path / "out").exists()
+
+
+# -- SIGTERM and Ctrl-C while a request hangs (32) ------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"])
+def test_a_signal_ends_a_run_whose_request_hangs(tmp_path: Path, signum: int, code: int) -> None:
+    """Prefect 3.9 ignores the first SIGTERM while a task blocks: the run lived on for as long as
+    its upstream hung. Now: exit at once with one line, nothing published, the lock released, no
+    process left behind (Prefect's local API included)."""
+    listing = tmp_path / "list.md"
+    listing.write_text("# Tools\n\n* [trl](https://github.com/huggingface/trl)\n")
+    out = tmp_path / "out"
+    with FakeAPI() as fake:
+        fake.faults.append(Fault(r"^/github/repos/", status=HANG))  # accepts, never answers
+        env = {**os.environ, **fake.environment(), "PREFECT_HOME": str(tmp_path / "prefect-home")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "enrich.cli", "run", str(listing), "--source", "github", "--out", str(out),
+             "--raw", str(tmp_path / "raw")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not any(e.status == HANG for e in fake.requests("github")):
+                assert process.poll() is None and time.monotonic() < deadline, "the run never reached GitHub"
+                time.sleep(0.2)
+            process.send_signal(signum)
+            _, stderr = process.communicate(timeout=60)  # the request still hangs: the fake holds it
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        assert process.returncode == code
+        name = signal.Signals(signum).name
+        assert stderr.splitlines()[-1] == f"error: stopped by {name}: run abandoned, no file left half-written"
+        assert "Traceback" not in stderr
+        time.sleep(1)  # the process group (Prefect's local API was a child) must be empty
+        with pytest.raises(ProcessLookupError):
+            os.killpg(process.pid, 0)
+    assert not out.exists()
+    with exclusive(out):  # released
+        pass
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_during_a_publish_waits_for_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    signum: int) -> None:
+    """A publish is whole or not begun: the signal reaches its handler after the last file."""
+    from enrich.store import publish as publishing
+    from test_diff import repo, snap
+
+    seen: list[tuple[int, bool]] = []
+    write = publishing.atomic_write_bytes
+
+    def write_and_signal(path: Path, data: bytes) -> None:
+        if path.parent.name == "snapshots" and path.suffix == ".json":  # the publish's first file
+            os.kill(os.getpid(), signum)
+        write(path, data)
+
+    monkeypatch.setattr(publishing, "atomic_write_bytes", write_and_signal)
+    previous = signal.signal(signum, lambda s, f: seen.append((s, (tmp_path / "out/latest.json").exists())))
+    try:
+        publish(snap([repo()]), tmp_path / "out")
+    finally:
+        signal.signal(signum, previous)
+    assert seen == [(signum, True)]  # delivered once, after latest.json was written
+
+
+def test_the_sandbox_command_prints_the_exports_and_refuses_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from enrich.sandbox.__main__ import exports
+    from enrich.sandbox.__main__ import main as sandbox
+
+    with FakeAPI() as fake:
+        port = fake.base_url.rsplit(":", 1)[1]
+        assert exports(fake) == (f"export GITHUB_API_URL=http://127.0.0.1:{port}/github "
+                                 f"ARXIV_API_URL=http://127.0.0.1:{port}/arxiv HF_ENDPOINT=http://127.0.0.1:{port}/hf")
+        with pytest.raises(SystemExit) as exit_:
+            sandbox(["--port", port])
+    assert exit_.value.code == 2 and f"port {port}: Address already in use" in capsys.readouterr().err
+
+
+# -- the package: a wheel with the list and the sample data; the demo from any folder (25) ------
+
+@pytest.mark.slow
+def test_the_wheel_runs_the_demo_from_another_folder(tmp_path: Path) -> None:
+    """Built without the registry (the venv's setuptools), installed into a folder of its own, run
+    from a folder that is not the checkout: the bundled list and the sample data are package data."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                            "-w", str(tmp_path / "dist"), str(project)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "deprecated" not in built.stdout + built.stderr  # project.license as a TOML table was
+    (wheel,) = (tmp_path / "dist").glob("enrich-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        assert archive.read("enrich/lists/awesome-rlhf-language-models.md") == BUNDLED.read_bytes()
+    assert {"enrich/sandbox/sample/facts.json", "enrich/sandbox/sample/README.md", "enrich/py.typed",
+            "enrich/sandbox/__main__.py"} <= names
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert any(r.startswith("graphql-core") and "extra" not in r for r in requires)  # the demo's GraphQL fake
+    assert "License-Expression: MIT" in metadata
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True, timeout=300)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import enrich; print(enrich.__file__)"], cwd=elsewhere, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert where.stdout.startswith(str(site))
+    demo = enrich("demo", "--out", "out", "--raw", "raw", cwd=elsewhere, env=env)
+    assert demo.returncode == 0, demo.stderr
+    latest = json.loads((elsewhere / "out/latest.json").read_text())
+    assert latest["header"]["entries"] == 27 and latest["header"]["list_source"].startswith(str(site))
+    assert {e["status"] for e in latest["entries"] if e["kind"] == "repo"} == {"ok"}

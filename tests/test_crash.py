@@ -74,11 +74,12 @@ class Zygote:
         self.process.wait(timeout=30)
 
 
-WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "history/*/*.parquet")
+WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "diffs/runs/*",
+           "history/*/*.parquet", "README.md", "croissant.json", "feed.xml")
 
 
 def state(folder: Path) -> dict[str, str]:
-    files = [p for pattern in WATCHED for p in folder.glob(pattern) if not p.name.startswith(".")]
+    files = [p for pattern in WATCHED for p in folder.glob(pattern) if p.is_file() and not p.name.startswith(".")]
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 

@@ -1,17 +1,24 @@
-"""End to end, as the README's "Run it nightly" section does it: a real `prefect server`, the
-deployment served by `python flows/nightly.py serve`, a run triggered with
-`prefect deployment run`, against the local fake API. Every process is stopped afterwards."""
+"""End to end, as the README's "Run it nightly" section says it, with no network: its commands are
+read out of the README and run as written (the ports excepted: the test picks free ones), in a
+fresh copy of the project's folder: a real `prefect server`, the local fake API of
+`python -m enrich.sandbox`, the deployment served by `python flows/nightly.py serve` or deployed to
+a work pool and run by a process worker, a run triggered with `prefect deployment run --watch`.
+Every process is stopped afterwards."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,6 +30,38 @@ from enrich.sandbox.server import FakeAPI
 pytestmark = pytest.mark.slow  # starts a Prefect server and processes
 
 BIN = Path(sys.executable).parent
+README = (ROOT / "README.md").read_text()
+# The README's ports, replaced by free ones.
+SERVER_PORT, SANDBOX_PORT = "4200", "8765"
+
+
+def section(text: str, heading: str) -> str:
+    """The text under ``heading`` (a line of its own) up to the next heading of its level or above."""
+    level = heading.split(" ")[0]
+    start = text.index(f"\n{heading}\n")
+    rest = text[start + len(heading) + 2 :]
+    stop = re.search(rf"^#{{1,{len(level)}}} ", rest, re.MULTILINE)
+    return rest[: stop.start()] if stop else rest
+
+
+def commands(text: str) -> list[str]:
+    """The shell commands of the code blocks (indented lines), continuation lines joined and
+    comments dropped."""
+    joined = re.sub(r"\\\n\s*", "", text)
+    found = []
+    for line in joined.splitlines():
+        if line.startswith("    ") and re.match(r"\s+(prefect|python|export|enrich) ", line):
+            found.append(re.sub(r"\s{2,}#.*$", "", line).strip())
+    return found
+
+
+NIGHTLY = section(README, "## Run it nightly (Prefect)")
+OFFLINE = section(NIGHTLY, "### Offline, against the local fake API")
+
+
+def one(lines: list[str], prefix: str) -> str:
+    (line,) = [c for c in lines if c.startswith(prefix)]
+    return line
 
 
 def free_port() -> int:
@@ -31,7 +70,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -43,72 +82,192 @@ def wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-unt
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+class Shell:
+    """One terminal of the README: its environment (``export`` lines), its working folder, and
+    the long-running commands it started."""
 
+    def __init__(self, cwd: Path, env: dict[str, str], ports: dict[str, str], logs: Path) -> None:
+        # PWD as a shell sets it: prefect.yaml's pull step runs the flow in `{{ $PWD }}`.
+        self.cwd, self.env, self.ports, self.logs = cwd, {**env, "PWD": str(cwd)}, ports, logs
+        self.started: list[subprocess.Popen[bytes]] = []
 
-def flow_run_logs(api: str) -> str:
-    """Every log line the server holds: what to read when the run did not complete."""
-    logs = httpx.post(f"{api}/logs/filter", json={"limit": 200}).json()
-    runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 10}).json()
-    states = [f"run {r['name']}: {r['state']['type']} {r['state']['message']}" for r in runs]
-    return "\n".join(states + [f"{entry['level']} {entry['message']}" for entry in logs])
+    def text(self, command: str) -> str:
+        for old, new in self.ports.items():
+            command = command.replace(old, new)
+        return command
+
+    def argv(self, command: str) -> list[str]:
+        words = shlex.split(self.text(command))
+        program = sys.executable if words[0] == "python" else str(BIN / words[0])
+        return [program, *words[1:]]
+
+    def export(self, command: str) -> None:
+        for assignment in self.argv(command)[1:]:
+            name, _, value = assignment.partition("=")
+            self.env[name] = value
+
+    def run(self, command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.argv(command), cwd=self.cwd, env=self.env, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def start(self, command: str, name: str) -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(self.argv(command), cwd=self.cwd, env=self.env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.started.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in reversed(self.started):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
 
 
 @pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    api = f"http://127.0.0.1:{port}/api"
+def clone(tmp_path: Path) -> Path:
+    """The files of a fresh clone that the section's commands read (the package itself is the
+    project's virtual environment's)."""
+    folder = tmp_path / "enrich"
+    folder.mkdir()
+    shutil.copy(ROOT / "prefect.yaml", folder)
+    shutil.copytree(ROOT / "flows", folder / "flows", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "data/raw/lists", folder / "data/raw/lists")
+    return folder
+
+
+@pytest.fixture
+def terminals(clone: Path, tmp_path: Path) -> Iterator[Callable[[], Shell]]:
+    """New terminals in the clone's folder, sharing a Prefect home of their own (no profile of the
+    developer's), without tokens (conftest removed them)."""
+    ports = {SERVER_PORT: str(free_port()), SANDBOX_PORT: str(free_port())}
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PATH": f"{BIN}:{os.environ['PATH']}",
+           # how often a runner and a worker look for scheduled runs (10 s by default)
+           "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PREFECT_WORKER_QUERY_SECONDS": "2",
+           "COLUMNS": "400"}  # --watch wraps its lines at the terminal's width
+    shells: list[Shell] = []
+
+    def terminal() -> Shell:
+        shells.append(Shell(clone, env, ports, tmp_path))
+        return shells[-1]
+
     try:
-        wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, "prefect server")
-        yield {**env, "PREFECT_API_URL": api}
+        yield terminal
     finally:
-        stop(server)
-        log.close()
+        for shell in reversed(shells):
+            shell.stop_all()
 
 
-def test_served_deployment_runs_on_demand(prefect_server: dict[str, str], tmp_path: Path) -> None:
-    with FakeAPI() as fake:
-        env = {**prefect_server, **fake.environment(), "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
-        api = env["PREFECT_API_URL"]
-        out, raw = tmp_path / "out", tmp_path / "raw"
-        log = (tmp_path / "serve.log").open("wb")
-        serve = subprocess.Popen(
-            [sys.executable, "flows/nightly.py", "serve", "--out", str(out), "--raw", str(raw)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"{api}/deployments/name/enrich-awesome-list/nightly"
-            wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
-            deployment = httpx.get(url).json()
-            assert deployment["schedules"][0]["schedule"]["cron"] == "0 3 * * *"
-            assert deployment["schedules"][0]["schedule"]["timezone"] == "UTC"
-            run = subprocess.run(
-                [str(BIN / "prefect"), "deployment", "run", "enrich-awesome-list/nightly",
-                 "--param", 'sources=["arxiv", "github", "huggingface"]',
-                 "--watch", "--watch-timeout", "240"],
-                env=env, capture_output=True, text=True, timeout=300,
-            )
-            assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
-            assert "Completed" in run.stdout
-        finally:
-            stop(serve)
-            log.close()
-    latest = json.loads((out / "latest.json").read_text())
+def flow_run_logs(api: str) -> str:
+    """Every log line the server holds, and every run's state: what the run sent to Prefect."""
+    logs = httpx.post(f"{api}/logs/filter", json={"limit": 200, "sort": "TIMESTAMP_ASC"}).json()
+    runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 10}).json()
+    states = [f"run {r['name']}: {r['state']['type']} {r['state']['message']}" for r in runs]
+    return "\n".join(states + [f"{logging.getLevelName(entry['level'])} {entry['message']}" for entry in logs])
+
+
+def test_the_readme_section_lists_the_commands_this_test_runs() -> None:
+    steps = commands(NIGHTLY)
+    for prefix in ("prefect server start", "export PREFECT_API_URL=", "python flows/nightly.py serve",
+                   "prefect work-pool create", "prefect deploy --name nightly", "prefect worker start",
+                   "prefect deployment run"):
+        assert any(c.startswith(prefix) for c in steps), prefix
+    offline = commands(OFFLINE)
+    assert [c.split()[0] for c in offline] == ["python", "export", "prefect"]
+
+
+@pytest.mark.parametrize("how", ["serve", "worker"])
+def test_run_it_nightly_offline_as_the_readme_says(terminals: Callable[[], Shell], clone: Path, how: str) -> None:
+    steps, offline = commands(NIGHTLY), commands(OFFLINE)
+    # 1. Start a Prefect server.
+    server = terminals()
+    server.export(one(steps, "export PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED="))
+    server.start(one(steps, "prefect server start"), "server")
+    # Offline: the local fake API in a third terminal; it prints the line the README gives.
+    sandbox = terminals()
+    fake = sandbox.start(one(offline, "python -m enrich.sandbox"), "sandbox")
+    fake_export = one(offline, "export ")
+    printed = clone.parent / "sandbox.log"
+    wait_until(lambda: sandbox.text(fake_export) in printed.read_text().splitlines(), 60, "the sandbox's exports")
+    assert fake.poll() is None
+    # 2. In a second terminal: point it at the server (and the fake), serve or deploy + worker.
+    shell = terminals()
+    shell.export(one(steps, "export PREFECT_API_URL="))
+    shell.export(fake_export)
+    api = shell.env["PREFECT_API_URL"]
+    wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
+    if how == "serve":
+        shell.start(one(steps, "python flows/nightly.py serve"), "serve")
+    else:
+        for prefix in ("prefect work-pool create", "prefect deploy --name nightly"):
+            done = shell.run(one(steps, prefix))
+            assert done.returncode == 0, done.stdout + done.stderr
+        shell.start(one(steps, "prefect worker start"), "worker")
+    url = f"{api}/deployments/name/enrich-awesome-list/nightly"
+    wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
+    schedule = httpx.get(url).json()["schedules"][0]["schedule"]
+    assert (schedule["cron"], schedule["timezone"]) == ("0 3 * * *", "UTC")
+
+    # 3. Trigger a run now, without the web pages: it ends Completed.
+    run = shell.run(one(offline, "prefect deployment run"))
+    assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
+    assert "Completed" in run.stdout and "fetching 7 github entries" in run.stdout  # --watch shows the logs
+    latest = json.loads((clone / "data/enriched/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["arxiv:2204.05862"] == "ok"
-    assert statuses["https://carper.ai/"] == "skipped"
-    assert latest["header"]["list_source"].endswith("awesome-rlhf-language-models.md")
+    assert statuses["hf:dataset/anthropic/hh-rlhf"] == "ok" and statuses["https://carper.ai/"] == "skipped"
+    # the checkout's copy of the list (served: made absolute; prefect.yaml: relative to the folder)
+    assert clone / latest["header"]["list_source"] == clone / "data/raw/lists/awesome-rlhf-language-models.md"
+    # Served and worker runs log to the server like any flow's: the tasks, the library's lines.
+    logs = flow_run_logs(api)
+    assert "INFO fetching 7 github entries" in logs and "INFO published 27 entries" in logs
+    assert "WARNING no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour" in logs
+
+    # A run that fails says why, and `--watch` shows it.
+    missing = clone / "no-such-list.md"
+    failed = shell.run(f"prefect deployment run enrich-awesome-list/nightly --param list_source={missing} --watch")
+    assert failed.returncode == 1
+    assert f"nothing published: {missing}: no such file" in failed.stdout + failed.stderr
+
+
+def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]
+    return {path for path, blob in commit.files.items() if parent.files.get(path) != blob}
+
+
+def test_deployment_with_publish_repo_commits_once_a_run(terminals: Callable[[], Shell], clone: Path) -> None:
+    """Two runs of the served deployment with ``publish_repo``: the repository is created with the
+    first one's commit; the second adds one commit, of the files that changed."""
+    steps = commands(NIGHTLY)
+    repo = "enrich-bot/rlhf-enriched"
+    server = terminals()
+    server.start(one(steps, "prefect server start"), "server")
+    with FakeAPI() as fake:
+        shell = terminals()
+        shell.export(one(steps, "export PREFECT_API_URL="))
+        shell.env.update({**fake.environment(), "HF_TOKEN": "hf_fake_deployment_token"})
+        api = shell.env["PREFECT_API_URL"]
+        wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
+        shell.start(one(steps, "python flows/nightly.py serve"), "serve")
+        url = f"{api}/deployments/name/enrich-awesome-list/nightly"
+        wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
+        for _ in range(2):
+            run = shell.run("prefect deployment run enrich-awesome-list/nightly "
+                            "--param 'sources=[\"arxiv\", \"github\", \"huggingface\"]' "
+                            f"--param publish_repo={repo} --watch --watch-timeout 240")
+            assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
+        out = clone / "data/enriched"
+        hosted = fake.hub.repo(repo)
+        assert hosted is not None
+        initial, first, second = hosted.commits
+        assert initial.title == "initial commit" and first.title.startswith("enrich ")
+        assert second.title.startswith("enrich ") and second.parent == first.oid
+    local = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert set(first.files) - {".gitattributes"} == local
+    again = changed_paths(second, first)
+    # Same day: the day's files are replaced; what did not change is not sent again.
+    assert again and "schema.json" not in again and again < local
+    assert {"latest.json", "latest.parquet", "README.md", "feed.xml"} <= again

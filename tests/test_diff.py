@@ -14,10 +14,10 @@ import pyarrow.dataset as ds
 import pytest
 
 from enrich.core.assemble import assemble
-from enrich.core.changelog import changelog
+from enrich.core.changelog import changelog, number
 from enrich.core.links import Kind
 from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Snapshot, Status, WebPage
-from enrich.store.compare import diff_files, diff_snapshots
+from enrich.store.compare import diff_files, diff_snapshots, to_json_bytes
 from enrich.store.history import read
 from enrich.store.publish import publish
 
@@ -74,13 +74,14 @@ def events(old: list[Entry], new: list[Entry], days: float = 1) -> list[tuple[st
     [
         ([paper(1)], [paper(2)], ("new_version", "arxiv:2204.05862", "2204.05862v1", "2204.05862v2")),
         ([repo()], [repo(latest_release=Release(tag="v0.21.0"))], ("new_release", "github:huggingface/trl", "v0.20.0", "v0.21.0")),
-        ([repo()], [repo(archived=True)], ("archived", "github:huggingface/trl", "false", "true")),
-        ([repo(archived=True)], [repo()], ("unarchived", "github:huggingface/trl", "true", "false")),
+        ([repo()], [repo(archived=True)], ("archived", "github:huggingface/trl", False, True)),
+        ([repo(archived=True)], [repo()], ("unarchived", "github:huggingface/trl", True, False)),
         ([repo()], [repo(license="MIT")], ("license_changed", "github:huggingface/trl", "Apache-2.0", "MIT")),
         ([dataset()], [dataset(sha="b" * 40)], ("card_changed", "hf:dataset/anthropic/hh-rlhf", "a" * 40, "b" * 40)),
         ([dataset()], [dataset(gated="manual")], ("became_gated", "hf:dataset/anthropic/hh-rlhf", None, "manual")),
-        ([page(200)], [page(404)], ("link_broke", "https://carper.ai/", "200", "404")),
-        ([page(404)], [page(200)], ("link_recovered", "https://carper.ai/", "404", "200")),
+        ([dataset(gated="auto")], [dataset()], ("became_ungated", "hf:dataset/anthropic/hh-rlhf", "auto", None)),
+        ([page(200)], [page(404)], ("link_broke", "https://carper.ai/", 200, 404)),
+        ([page(404)], [page(200)], ("link_recovered", "https://carper.ai/", 404, 200)),
         ([repo()], [repo(status=Status.STALE)], ("went_stale", "github:huggingface/trl", "ok", None)),
         ([repo()], [repo(status=Status.ERROR)], ("went_error", "github:huggingface/trl", "ok", None)),
         ([repo(status=Status.STALE)], [repo()], ("recovered", "github:huggingface/trl", "stale", "ok")),
@@ -112,6 +113,119 @@ def test_counters_per_day_over_the_real_gap() -> None:
     }
     text = changelog(diff)
     assert "## Top movers: stars" in text and "| +300 | +100 |" in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "old_value", "new_value", "json_text"),
+    [
+        (repo(), repo(archived=True), "archived", False, True, '"old": false'),
+        (page(200), page(404), "http_status", 200, 404, '"old": 200'),
+        (paper(1), paper(2), "version", 1, 2, '"new": 2'),
+        (dataset(gated="manual"), dataset(), "gated", "manual", None, '"new": null'),
+    ],
+)
+def test_changes_keep_the_snapshot_types(old: Entry, new: Entry, field: str, old_value: object,
+                                         new_value: object, json_text: str) -> None:
+    """A boolean stays a boolean in the diff JSON, a status code a number ("false" was a string)."""
+    diff = diff_snapshots(snap([old]), snap([new], DAY1 + timedelta(days=1)))
+    (change,) = [c for c in diff["changes"] if c["field"] == field]
+    assert (change["old"], change["new"]) == (old_value, new_value)
+    assert type(change["old"]) is type(old_value) and json_text in to_json_bytes(diff).decode()
+
+
+@pytest.mark.parametrize(
+    ("gap", "per_day", "shown"),
+    [
+        (timedelta(days=3), 100.0, "(3 days)"),
+        (timedelta(days=1), 300.0, "(1 day)"),
+        (timedelta(hours=5), None, "(5 hours)"),  # a rerun the same day: the delta alone
+        (timedelta(minutes=12), None, "(12 minutes)"),
+        (timedelta(seconds=2), None, "(2 seconds)"),
+        (-timedelta(hours=3), None, "(-3 hours)"),  # clocks disagree: no rate at all
+    ],
+)
+def test_rates_per_day_only_over_a_day_or_more(gap: timedelta, per_day: float | None, shown: str) -> None:
+    diff = diff_snapshots(snap([repo()]), snap([repo(stars=18300)], DAY1 + gap))
+    (stars,) = diff["counters"]
+    assert (stars["delta"], stars["per_day"]) == (300, per_day)
+    text = changelog(diff)
+    assert shown in text and "e+" not in text and "e-" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "text"),
+    [(544960.0, True, "+544960"), (-8446860.0, True, "-8446860"), (-3.333, True, "-3.333"), (2.5, False, "2.5"),
+     (1e-7, False, "0"), (1.0, False, "1"), (123456789.123, True, "+123456789.123")],
+)
+def test_numbers_never_in_scientific_notation(value: float, signed: bool, text: str) -> None:
+    assert number(value, signed=signed) == text
+
+
+def test_bare_url_entries_are_called_by_their_upstream_name() -> None:
+    """A bare URL has no link text: the changelog and the top movers name the repository
+    (CarperAI/trlx), the paper (its title), the dataset (its repo id), not the entry id."""
+    bare_repo = repo("CarperAI/trlx").model_copy(update={"title": None})
+    bare_paper = paper().model_copy(update={"title": None})
+    bare_data = dataset().model_copy(update={"title": None})
+    old = snap([bare_repo, bare_paper])
+    new = snap([bare_repo.model_copy(update={"repo": bare_repo.repo.model_copy(update={"stars": 18500})}),  # type: ignore[union-attr]
+                bare_paper, bare_data], DAY1 + timedelta(days=1))
+    assert [(e.id, e.title, e.display_title) for e in new.entries] == [
+        ("arxiv:2204.05862", None, "Training a Helpful and Harmless Assistant"),
+        ("github:carperai/trlx", None, "CarperAI/trlx"),
+        ("hf:dataset/anthropic/hh-rlhf", None, "Anthropic/hh-rlhf"),
+    ]
+    diff = diff_snapshots(old, new)
+    assert [(e["event"], e["title"]) for e in diff["events"]] == [("added", "Anthropic/hh-rlhf")]
+    assert [(c["id"], c["title"]) for c in diff["counters"]] == [("github:carperai/trlx", "CarperAI/trlx")]
+    text = changelog(diff)
+    assert "[Anthropic/hh-rlhf](" in text and "| CarperAI/trlx `github:carperai/trlx` | 18500 |" in text
+
+
+def test_the_list_title_is_kept_and_pending_entries_fall_back_to_source_id() -> None:
+    listed = repo().model_copy(update={"title": "TRL library"})
+    pending = Entry(id="github:carperai/trlx", kind=Kind.REPO, source_id="CarperAI/trlx",
+                    url="https://github.com/CarperAI/trlx", urls=[], section=[], positions=[])
+    got = snap([listed, pending]).entries
+    assert [(e.title, e.display_title) for e in got] == [(None, "CarperAI/trlx"), ("TRL library", "TRL library")]
+
+
+def test_a_snapshot_of_schema_1_0_without_display_titles_still_diffs(tmp_path: Path) -> None:
+    """The previous night's files were written before display titles: the list's title stands in."""
+    import pyarrow.parquet as pq
+
+    publish(snap([repo(), paper(1)]), tmp_path / "a")
+    table = pq.read_table(tmp_path / "a/latest.parquet")
+    header = json.loads(table.schema.metadata[b"enrich.header"])
+    header["schema_version"] = "1.0"
+    old = table.drop_columns(["display_title"]).replace_schema_metadata(
+        {**table.schema.metadata, b"enrich.header": json.dumps(header).encode(), b"schema_version": b"1.0"})
+    pq.write_table(old, tmp_path / "old.parquet")
+    publish(snap([paper(2)], DAY1 + timedelta(days=1)), tmp_path / "b")
+    for new in ("b/latest.parquet", "b/latest.json"):
+        diff = diff_files(tmp_path / "old.parquet", tmp_path / new)
+        assert [(e["event"], e["title"]) for e in diff["events"]] == [
+            ("removed", "huggingface/trl"), ("new_version", "HH-RLHF paper")]
+
+
+def test_every_run_keeps_its_changelog(tmp_path: Path) -> None:
+    """Two runs the same day: each run's changelog is kept under diffs/runs/, the day's file is
+    the latest run's (it was replaced, and the first one lost)."""
+    times = [DAY1, DAY1 + timedelta(days=1), DAY1 + timedelta(days=1, hours=2)]
+    stars = [18000, 18100, 18105]
+    previous = None
+    for when, count in zip(times, stars):
+        current = snap([repo(stars=count)], when)
+        publish(current, tmp_path, diff_snapshots(previous, current))
+        previous = current
+    runs = sorted(p.name for p in (tmp_path / "diffs/runs").iterdir())
+    assert runs == [f"{t.strftime('%Y%m%dT%H%M%SZ')}.{x}" for t in times for x in ("json", "md")]
+    day = tmp_path / "diffs/2026-11-21"
+    assert day.with_suffix(".md").read_bytes() == (tmp_path / "diffs/runs/20261121T050000Z.md").read_bytes()
+    first = json.loads((tmp_path / "diffs/runs/20261121T030000Z.json").read_text())
+    assert [(c["delta"], c["per_day"]) for c in first["counters"]] == [(100, 100.0)]
+    rerun = json.loads(day.with_suffix(".json").read_text())
+    assert [(c["delta"], c["per_day"]) for c in rerun["counters"]] == [(5, None)]
 
 
 def test_identical_snapshots_give_an_empty_diff() -> None:

@@ -15,6 +15,7 @@ from conftest import BUNDLED
 from enrich.core.errors import InputError, LockedError
 from enrich.core.settings import Settings
 from enrich.run.flow import enrich_awesome_list
+from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import NO_WAITS, FakeAPI, Fault
 from enrich.sources.listfile import read_list_source
 from enrich.store.files import exclusive
@@ -71,20 +72,39 @@ def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
     # what the run spent of GitHub's rate limit, read from its headers (anonymous: REST only)
     core = summary["rate_limits"]["github.core"]
     assert core["spent"] >= summary["requests"]["github"]["sent"] and core["limit"] == 5000
-    assert core["remaining"] == 5000 - len(env.requests("github"))
+    charged = [r for r in env.requests("github") if r.path != "/github/rate_limit"]  # that one is free
+    assert core["remaining"] == 5000 - len(charged)
     assert state.message.startswith("published 27 entries")
     assert entries(tmp_path / "out")["github:lvwerra/trl"]["status"] == "ok"
 
 
-def test_flow_artifacts_in_the_ui(env: FakeAPI, tmp_path: Path) -> None:
+def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary links the report and the enriched list (where the folder is served); the top
+    movers rank by score. Two runs, the stars of one repository up in between."""
+    monkeypatch.setenv("ENRICH_PUBLIC_URL", "https://lists.example.org/rlhf/")
+    run_flow(tmp_path)
+    trl = json.loads((sample_data_dir() / "github/repos/huggingface/trl.json").read_text())
+    (extra_data / "github/repos/huggingface").mkdir(parents=True)
+    (extra_data / "github/repos/huggingface/trl.json").write_text(
+        json.dumps({**trl, "stargazers_count": trl["stargazers_count"] * 10}))
     state = run_flow(tmp_path)
     with get_client(sync_client=True) as client:
         artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
     summary = artifacts["enrich-run-summary"].data
     assert "| repo | 7 |" in summary and "## Requests per source" in summary
+    assert ("report: [https://lists.example.org/rlhf/index.html](<https://lists.example.org/rlhf/index.html>)"
+            in summary and "enriched list: [https://lists.example.org/rlhf/list.md]" in summary)
+    assert "(https://lists.example.org/rlhf/index.html)" in artifacts["enrich-report"].data  # a link artifact
     table = artifacts["enrich-entries"].data
     rows = json.loads(table) if isinstance(table, str) else table
     assert {r["id"] for r in rows} >= {"arxiv:2204.05862", "github:lvwerra/trl"}
+    assert "lvwerra/trl is now huggingface/trl" in artifacts["enrich-check"].data  # the list's check
+    assert all(r["score"] is None for r in rows if r["kind"] == "web") and all(r["score"] for r in rows if r["kind"] == "repo")
+    movers = artifacts["enrich-top-movers"].data
+    movers = json.loads(movers) if isinstance(movers, str) else movers
+    assert (movers[0]["id"], movers[0]["stars_delta"], movers[0]["score_delta"]) == (
+        "github:lvwerra/trl", trl["stargazers_count"] * 9, 2.0)
 
 
 def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:
@@ -214,3 +234,72 @@ def test_a_missing_secret_block_fails_the_flow_with_one_line(
     assert state.is_failed()
     assert "no-such-block" in (state.message or "") and "\n" not in (state.message or "")
     assert not (tmp_path / "out" / "latest.json").exists()
+
+
+def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dask scheduler` and `dask worker` started on their own (loopback), reached through
+    ENRICH_DASK_ADDRESS: what a task receives travels to another process (plain data), and the
+    snapshot is the thread runner's."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from prefect.settings import PREFECT_API_URL
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    bin_dir = Path(sys.executable).parent
+    worker_env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    log = (tmp_path / "dask.log").open("wb")
+    scheduler = subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
+    worker = subprocess.Popen([str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
+                               "--nthreads", "4", "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT,
+                              env=worker_env, cwd=tmp_path)
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as client:
+                    if client.scheduler_info()["workers"]:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "dask.log").read_text()
+            time.sleep(0.5)
+        threads = run_flow(tmp_path / "threads")
+        monkeypatch.setenv("ENRICH_DASK_ADDRESS", f"tcp://127.0.0.1:{port}")
+        dask = run_flow(tmp_path / "dask", task_runner="dask")
+        assert threads.is_completed() and dask.is_completed(), dask.message
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+    a, b = entries(tmp_path / "threads/out"), entries(tmp_path / "dask/out")
+    assert a.keys() == b.keys()
+    for entry_id in a:
+        assert comparable(a[entry_id]) == comparable(b[entry_id]), entry_id
+
+
+def test_a_process_running_the_flow_night_after_night_keeps_nothing(env: FakeAPI, tmp_path: Path) -> None:
+    """The flow (the Prefect executor over `run_job`) 20 times in one process, as `serve` does:
+    no run's budget, slots, pacers or progress outlive it."""
+    import gc
+
+    from enrich.run import context
+
+    tiny = tmp_path / "tiny.md"
+    tiny.write_text("# Papers\n\n- [Deep RL from human preferences](https://arxiv.org/abs/1909.08593)\n")
+    for night in range(20):
+        state = run_flow(tmp_path, list_source=str(tiny), skip=None)
+        assert state.is_completed(), (night, state.message)
+        assert context.active() == []
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, context.RunScope)]

@@ -44,7 +44,7 @@ CASES = [
     ("https://huggingface.co/deep-rl-course/unit0/introduction", Kind.WEB, "https://huggingface.co/deep-rl-course/unit0/introduction", "https://huggingface.co/deep-rl-course/unit0/introduction", None),
     ("https://huggingface.co/blog/rlhf", Kind.WEB, "https://huggingface.co/blog/rlhf", "https://huggingface.co/blog/rlhf", None),
     ("https://huggingface.co/docs/trl/index", Kind.WEB, "https://huggingface.co/docs/trl/index", "https://huggingface.co/docs/trl/index", None),
-    ("https://huggingface.co/papers/2203.02155", Kind.WEB, "https://huggingface.co/papers/2203.02155", "https://huggingface.co/papers/2203.02155", None),
+    ("https://huggingface.co/papers/2203.02155", Kind.PAPER, "2203.02155", "arxiv:2203.02155", None),  # a Hub paper page is the arXiv paper (tests/test_paper_links.py)
     ("https://huggingface.co/learn/nlp-course/chapter1", Kind.WEB, "https://huggingface.co/learn/nlp-course/chapter1", "https://huggingface.co/learn/nlp-course/chapter1", None),
     ("https://huggingface.co/Anthropic", Kind.WEB, "https://huggingface.co/Anthropic", "https://huggingface.co/Anthropic", None),
     # Web pages: normalized URL

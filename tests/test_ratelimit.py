@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from enrich.sources.github.ratelimit import RateLimits, merge
+from enrich.sources.github.ratelimit import RateLimits, Windows, merge
 from enrich.sources.limits import Pacer, RetryBudget
 
 
@@ -54,15 +54,32 @@ def test_reservations_count_until_released() -> None:
     assert rate.admit("core", 4) is None
 
 
-def test_304s_are_free_and_usage_merges() -> None:
-    rate = RateLimits(RetryBudget(0))
+@pytest.mark.parametrize(("authorized", "spent"), [(True, 1), (False, 2)])
+def test_304s_are_free_only_with_a_token_and_usage_merges(authorized: bool, spent: int) -> None:
+    """GitHub does not count a 304 to an authorized conditional request; an anonymous one it
+    does (so an anonymous warm night is one request per unchanged repository, not zero)."""
+    rate = RateLimits(RetryBudget(0), authorized=authorized)
     rate.observe(headers(99, 2e9), 200)
     rate.observe(headers(99, 2e9), 304)
     rate.observe(headers(40, 2e9, "graphql"), 200, cost=7)
     usage = rate.usage()
-    assert usage["core"]["spent"] == 1 and usage["graphql"]["spent"] == 7
+    assert usage["core"]["spent"] == spent and usage["graphql"]["spent"] == 7
     merged = merge([usage, {"core": {**usage["core"], "spent": 2, "remaining": 90}}])
-    assert merged["core"]["spent"] == 3 and merged["core"]["remaining"] == 90
+    assert merged["core"]["spent"] == spent + 2 and merged["core"]["remaining"] == 90
+
+
+def test_windows_learnt_by_one_task_admit_every_task() -> None:
+    """The run's windows are shared: what one task learns from /rate_limit, another admits
+    against, reservations included, so two tasks never spend one window twice."""
+    clock = Clock()
+    shared = Windows()
+    first = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep, windows=shared)
+    second = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep, windows=shared)
+    first.learn({"resources": {"core": {"limit": 60, "remaining": 7, "reset": int(clock.now) + 60,
+                                        "used": 53}}})
+    assert first.admit("core", 6) is None
+    assert second.admit("core", 6) is not None  # 1 left while the first is in flight
+    assert second.usage()["core"]["deferred"] == 1 and first.usage()["core"]["deferred"] == 0
 
 
 def test_pacer_spaces_requests_evenly() -> None:

@@ -10,22 +10,33 @@ from pydantic import BaseModel
 
 from enrich.cli import app
 from enrich.core.model import (
+    ArxivMatch,
     Card,
     Cell,
     Entry,
     Header,
+    HubLinked,
+    HubPaper,
     HubRepo,
     Item,
+    MetaSources,
     Paper,
+    PaperMeta,
     Position,
     Repo,
+    Score,
+    ScorePart,
     WebPage,
 )
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
 
-@pytest.mark.parametrize("model", [Header, Entry, Position, Item, Cell, Paper, Repo, HubRepo, Card, WebPage])
+@pytest.mark.parametrize(
+    "model",
+    [Header, Entry, Position, Item, Cell, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta,
+     MetaSources, HubPaper, HubLinked, ArxivMatch],
+)
 def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in README]
     assert missing == []

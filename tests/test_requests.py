@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,10 +18,12 @@ import pytest
 from graphql import parse, validate
 from pydantic import SecretStr
 
-from conftest import fetch_source, write_json
+from conftest import fetch_source, run, write_json
 from enrich.core.links import Kind, classify
-from enrich.core.model import Entry, Status
+from enrich.core.model import Entry, Failure, Status
 from enrich.core.settings import Settings
+from enrich.run.job import RunResult
+from enrich.run.report import summary_markdown
 from enrich.sandbox import github_graphql
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
@@ -52,11 +55,16 @@ def fetch(source: str, entries: list[Entry], settings: Settings, raw: Path, run:
 
 
 def github_requests(fake: FakeAPI) -> tuple[int, int, int]:
-    """(GraphQL queries, REST requests, REST 304s) the fake has answered so far."""
-    log = fake.requests("github")
+    """(GraphQL queries, REST requests, REST 304s) the fake has answered so far; the one
+    ``/rate_limit`` a fetch reads first is free on GitHub and not counted (`rate_limit_reads`)."""
+    log = [e for e in fake.requests("github") if e.path != "/github/rate_limit"]
     graphql = sum(1 for e in log if e.path.startswith("/github/graphql"))
     rest = [e for e in log if not e.path.startswith("/github/graphql")]
     return graphql, len(rest), sum(1 for e in rest if e.status == 304)
+
+
+def rate_limit_reads(fake: FakeAPI) -> int:
+    return sum(1 for e in fake.requests("github") if e.path == "/github/rate_limit")
 
 
 # -- the query is GitHub's -------------------------------------------------------------------
@@ -142,21 +150,39 @@ def test_a_failing_graphql_batch_is_split_not_lost(fake: FakeAPI, tmp_path: Path
 
 # -- warm runs ---------------------------------------------------------------------------
 
-def test_warm_rest_run_answers_at_least_90_percent_304(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
-    settings = settings.model_copy(update={"github_token": SecretStr(TOKEN), "github_graphql": False})
+@pytest.mark.parametrize("token", [TOKEN, None], ids=["token", "anonymous"])
+def test_warm_rest_run_is_one_conditional_request_per_unchanged_repository(
+    token: str | None, fake: FakeAPI, settings: Settings, tmp_path: Path
+) -> None:
+    """Cold: six requests a repository (plus a 202 from the statistics). Warm: the repository
+    answers 304, so nothing about it changed; its parts are reused and the activity windows
+    recomputed from tonight: one request a repository. Anonymous 304s are charged by GitHub
+    (and by the fake), so the charge is what the run says it spent."""
+    settings = settings.model_copy(update={"github_token": SecretStr(token) if token else None,
+                                           "github_graphql": False})
     entries = [entry_for(u) for u in REPOS]
     cold = fetch("github", entries, settings, tmp_path, "r1")
     _, rest_cold, _ = github_requests(fake)
-    assert rest_cold <= 6 * len(entries) + len(entries)  # + a 202 per stats endpoint
+    assert rest_cold == 6 * len(entries) + len(entries)  # + a 202 per stats endpoint
     fake.log.clear()
+    charged = fake.rate_used["core"]
     warm = fetch("github", entries, settings, tmp_path, "r2")
     _, rest, not_modified = github_requests(fake)
-    assert rest == 6 * len(entries) and not_modified / rest >= 0.9
-    # All but the "no release" 404s of the three repositories without one (a 404 has no ETag).
-    assert not_modified == rest - 3
+    assert rest == not_modified == len(entries)
     for entry in entries:
-        assert warm[entry.id].record == cold[entry.id].record
-    assert fake.rate_used["core"] == rest_cold + 3  # 304s are free, the 404s are not
+        assert warm[entry.id].record == cold[entry.id].record, entry.id
+        assert warm[entry.id].status == Status.OK and warm[entry.id].carry == ()
+    assert fake.rate_used["core"] - charged == (0 if token else len(entries))
+    usage = RawStore(tmp_path / "r2").usage("github")
+    assert usage[0]["core"]["spent"] == (0 if token else len(entries))
+    counts = RawStore(tmp_path / "r2").requests("github")
+    assert (counts["sent"], counts["not_modified"], counts["reused"]) == (0, 7, 5 * 7)
+    # The reused statistics count from tonight (the windows slide), not from when read.
+    for before, after in zip(RawStore(tmp_path / "r1").documents("github"),
+                             RawStore(tmp_path / "r2").documents("github"), strict=True):
+        old, new = (next(x for x in d["exchanges"] if x["request"] == "commit_activity")
+                    for d in (before, after))
+        assert new["reused"] and new["body"] == old["body"] and new["fetched_at"] > old["fetched_at"]
 
 
 def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
@@ -176,7 +202,7 @@ def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
     warm = fetch("github", entries, settings, tmp_path, "r2")
     graphql, rest, not_modified = github_requests(fake)
     assert (graphql, rest, not_modified) == (1, 1, 1)  # TextRL's count, revalidated: unchanged
-    assert [e.status for e in fake.requests("github")] == [200, 304]
+    assert [e.status for e in fake.requests("github") if e.path != "/github/rate_limit"] == [200, 304]
     for entry in entries:
         assert warm[entry.id].record.contributors == cold[entry.id].record.contributors  # type: ignore[union-attr]
 
@@ -184,20 +210,26 @@ def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
 # -- rate limits ----------------------------------------------------------------------------
 
 def test_a_run_defers_what_the_rate_limit_cannot_cover(fake: FakeAPI, tmp_path: Path) -> None:
-    """20 requests left: three repositories fit (6 each), the rest are deferred, no 403."""
+    """20 requests left: three repositories fit whole (6 each); the next two get their
+    repository (1 each) and their parts deferred (ok, the parts kept from the last run); the
+    last two are deferred whole. Not one 403."""
     settings = fake.settings(github_token=TOKEN, github_graphql=False, http_retries=0,
                              github_concurrency=1, retry_budget_seconds=0)
     fake.rate_limits["core"] = 20
     fake.stats_computing_calls = 0
     entries = [entry_for(u) for u in REPOS]
-    outcomes = fetch("github", entries, settings, tmp_path, "r1")
-    statuses = [outcomes[e.id].status for e in entries]
-    assert statuses.count(Status.OK) == 3
-    deferred = [o for o in outcomes.values() if o.status == Status.ERROR]
-    assert len(deferred) == 4 and all("deferred" in (o.reason or "") for o in deferred)
+    got = fetch("github", entries, settings, tmp_path, "r1")
+    outcomes = [got[e.id] for e in entries]
+    whole = [o for o in outcomes if o.status == Status.OK and not o.carry]
+    partial = [o for o in outcomes if o.status == Status.OK and o.carry]
+    deferred = [o for o in outcomes if o.status == Status.ERROR]
+    assert (len(whole), len(partial), len(deferred)) == (3, 2, 2)
+    assert all(o.failure == Failure.DEFERRED and "deferred" in (o.reason or "") for o in partial + deferred)
+    assert all(o.record and o.record.stars for o in partial)  # type: ignore[union-attr]
     assert not any(e.status == 403 for e in fake.requests("github"))
     usage = RawStore(tmp_path / "r1").usage("github")
-    assert usage[0]["core"]["spent"] == 18 and usage[0]["core"]["remaining"] == 2
+    assert usage[0]["core"]["spent"] == 20 and usage[0]["core"]["remaining"] == 0
+    assert usage[0]["core"]["deferred"] == 4
 
 
 # -- arXiv and the Hub --------------------------------------------------------------------
@@ -273,3 +305,81 @@ def test_arxiv_250_papers_cost_3_requests_spaced_apart(fake: FakeAPI, extra_data
     assert len(asked) == 3
     gaps = [b.at - a.at for a, b in pairwise(asked)]
     assert min(gaps) >= 0.3
+
+
+# -- a spent budget is learnt first, never asked into 403s (#18 items 7, 33) --------------------
+
+@pytest.mark.parametrize("left", [0, 1, 3, 5])
+def test_a_nearly_spent_budget_gets_no_403_even_from_the_first_workers(
+    left: int, fake: FakeAPI, tmp_path: Path
+) -> None:
+    """Four workers, anonymous REST: the run reads /rate_limit (free) before any of them sends
+    a request, so what is left is admitted and the rest deferred; not one 403."""
+    fake.rate_limits["core"] = left
+    settings = fake.settings(http_retries=0, github_concurrency=4, retry_budget_seconds=0)
+    entries = [entry_for(u) for u in REPOS]
+    outcomes = fetch("github", entries, settings, tmp_path, "r1")
+    assert [e.status for e in fake.requests("github") if e.status == 403] == []
+    assert rate_limit_reads(fake) == 1
+    fetched = [o for o in outcomes.values() if o.status == Status.OK]
+    assert len(fetched) == left  # the repository itself fits; its parts are deferred
+    assert all(o.failure == Failure.DEFERRED for o in outcomes.values())
+    assert fake.rate_used["core"] == left
+
+
+def many_repositories(extra_data: Path, count: int) -> list[str]:
+    """``count`` sample repositories (TextRL's sample data under other names) in the fake."""
+    sample = json.loads((sample_data_dir() / "github/repos/voidful/TextRL.json").read_text())
+    sample_dir = sample_data_dir() / "github/repos/voidful/TextRL"
+    urls = []
+    for i in range(count):
+        full = f"sample-org/repo-{i:03d}"
+        write_json(extra_data / f"github/repos/{full}.json",
+                   {**sample, "id": 10_000 + i, "name": f"repo-{i:03d}", "full_name": full,
+                    "html_url": f"https://github.com/{full}"})
+        shutil.copytree(sample_dir, extra_data / f"github/repos/{full}")
+        urls.append(f"https://github.com/{full}")
+    return urls
+
+
+def test_a_spent_budget_defers_contributor_counts_and_loses_nothing(
+    fake: FakeAPI, extra_data: Path, tmp_path: Path
+) -> None:
+    """300 repositories, a token, 120 REST requests left this hour: three GraphQL queries bring
+    every repository; 120 contributor counts fit, 180 are deferred (the entries ok, the count
+    not yet counted, with the reason); no 403; the guard publishes; the summary says how much
+    was deferred and when the budget resets. The next night counts 120 more."""
+    urls = many_repositories(extra_data, 300)
+    listed = tmp_path / "list.md"
+    listed.write_text("# Many repositories (sample data)\n\n" + "".join(f"* {u}\n" for u in urls))
+    fake.rate_limits["core"] = 120
+    settings = fake.settings(github_token=TOKEN, http_retries=0)
+
+    def night(n: int) -> RunResult:
+        return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                   sources=["github"], now=datetime(2026, 11, 26 + n, 3, tzinfo=UTC))
+
+    first = night(0)
+    repos = [e for e in first.snapshot.entries if e.kind == Kind.REPO]
+    assert len(repos) == 300 and all(e.status == Status.OK for e in repos)
+    assert not any(e.status == 403 for e in fake.requests("github"))
+    graphql, rest, _ = github_requests(fake)
+    assert (graphql, rest) == (3, 120)
+    counted = [e for e in repos if e.repo and e.repo.contributors is not None]
+    waiting = [e for e in repos if e.repo and e.repo.contributors is None]
+    assert (len(counted), len(waiting)) == (120, 180)
+    assert all(e.status_reason and "contributor count deferred" in e.status_reason for e in waiting)
+    assert all(e.repo and e.repo.stars for e in waiting)  # everything GraphQL brought
+    core = first.rate_limits["github.core"]
+    assert (core["spent"], core["remaining"], core.get("deferred")) == (120, 0, 180)
+    assert core["reset"] and f"| {core['reset']} | 180 |" in summary_markdown(first)
+    # The next hour, the next night: the 120 counted are reused (their branch did not move),
+    # 120 of the 180 are counted now, and the rest waits again.
+    fake.rate_used.clear()
+    fake.rate_reset += 3600
+    fake.log.clear()
+    second = night(1)
+    assert not any(e.status == 403 for e in fake.requests("github"))
+    repos = [e for e in second.snapshot.entries if e.kind == Kind.REPO]
+    assert sum(1 for e in repos if e.repo and e.repo.contributors is not None) == 240
+    assert all(e.status == Status.OK for e in repos)

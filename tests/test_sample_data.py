@@ -21,6 +21,7 @@ from enrich.sources.huggingface import summary
 
 SHARED = ROOT.parent / "shared"
 LIST_COPY = "github/repos/jordimas/awesome-RLHF-language-models/contents/README.md"
+PACKAGE_LIST = "enrich/lists/awesome-rlhf-language-models.md"  # identical to BUNDLED (test_cli)
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -118,7 +119,37 @@ def test_nothing_is_a_copy_of_the_shared_material(data: Path) -> None:
     digest = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
     shared = {digest(p.read_bytes()): p for p in SHARED.rglob("*") if p.is_file()}
     ours = {f"generated/{k}": v for k, v in files(data).items() if k != LIST_COPY}
-    ours |= {f"src/{k}": v for k, v in files(ROOT / "src").items() if "__pycache__" not in k}
+    ours |= {f"src/{k}": v for k, v in files(ROOT / "src").items()
+             if "__pycache__" not in k and k != PACKAGE_LIST}  # the bundled list, shipped
     ours[str(FACTS_PATH)] = FACTS_PATH.read_bytes()
     copies = {name: str(shared[digest(body)]) for name, body in ours.items() if digest(body) in shared}
     assert copies == {}
+
+
+def test_paper_pages_and_landing_pages(data: Path) -> None:
+    """The Hub's paper pages read by the library's own PaperInfo, as recorded; every landing
+    page says it is a sample page, and each host family's page declares what that family does."""
+    from huggingface_hub.hf_api import PaperInfo
+
+    from enrich.core.pagemeta import paper_meta, read_head
+    from enrich.sandbox.sample.papers import PAGE_LABEL, SUMMARY_LABEL, site_path
+
+    facts = load_facts()
+    for paper_id, recorded in facts["huggingface"]["papers"].items():
+        answer = json.loads((data / f"huggingface/papers/{paper_id}.json").read_text(encoding="utf-8"))
+        info = PaperInfo(**answer)
+        assert (info.id, info.upvotes, info.github_repo, info.num_total_models) == (
+            paper_id, recorded["upvotes"], recorded["github_repo"], recorded["totals"]["models"])
+        assert [a.name for a in info.authors or []] == [n for n, _ in facts["arxiv"][paper_id]["authors"]]
+        assert (info.summary or "").startswith(SUMMARY_LABEL)
+    for url, page in facts["pages"].items():
+        if "redirect" in page:
+            assert page["redirect"] in facts["pages"]
+            continue
+        html = (data / site_path(url)).read_bytes()
+        assert PAGE_LABEL.encode() in html
+        meta = paper_meta(read_head(html, "text/html; charset=utf-8"), url)
+        if page["family"] == "ieee":  # its metadata is in a script, as on Xplore
+            assert meta is None
+        else:
+            assert meta is not None and meta.title == page["title"] and len(meta.authors) == len(page["authors"])

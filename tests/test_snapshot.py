@@ -105,7 +105,8 @@ def test_json_is_stable_and_diffable() -> None:
 
 
 def test_readers_agree(tmp_path: Path) -> None:
-    publish(sample_snapshot(), tmp_path)
+    snapshot = sample_snapshot()
+    publish(snapshot, tmp_path)
     path = tmp_path / "latest.parquet"
     frame = pd.read_parquet(path)
     assert list(frame["id"]) == ["arxiv:2204.05862", "github:lvwerra/trl", "https://carper.ai/"]

@@ -218,7 +218,8 @@ def test_web_connects_to_the_address_it_checked(fake: FakeAPI, settings: Setting
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     port = fake.base_url.rsplit(":", 1)[1]
     entry = entry_for(f"http://rebind.example:{port}/pages/ok")
-    (outcome,) = enrich_one("web", [entry], settings, tmp_path).values()
+    one_request = settings.model_copy(update={"web_probe_https": False})  # the probe: test_check
+    (outcome,) = enrich_one("web", [entry], one_request, tmp_path).values()
     assert outcome.status == Status.OK, outcome.reason  # type: ignore[attr-defined]
     assert outcome.record.title == "RLHF & friends"  # type: ignore[attr-defined]
     assert lookups == ["rebind.example"]

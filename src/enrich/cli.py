@@ -1,8 +1,9 @@
 """The ``enrich`` command: a thin layer over the library; each command calls one function.
 
 Every `EnrichError` becomes one line on stderr and a non-zero exit (2 for bad input), never a
-traceback. Heavy modules (Prefect, pyarrow, polars, the clients) are imported inside the
-commands that use them, so ``enrich parse`` starts fast.
+traceback; a usage error is typer's usage message and exit 2; SIGTERM or Ctrl-C during a run
+ends it at once with one line (exit 143 or 130). Heavy modules (Prefect, pyarrow, polars, the
+clients) are imported inside the commands that use them, so ``enrich parse`` starts fast.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -24,7 +28,7 @@ from rich.text import Text
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Status
-from enrich.core.settings import BUNDLED_LIST
+from enrich.core.settings import BUNDLED_LIST, CHECKOUT_LIST
 from enrich.sources.listfile import read_list_source
 
 if TYPE_CHECKING:
@@ -40,19 +44,41 @@ app = typer.Typer(
 )
 out = Console()
 
-ListArg = Annotated[Path, typer.Argument(help="The Markdown list file.")]
+# Help texts go through rich markup: "[@REF]" would be read as a style tag and vanish.
+LIST_SOURCES = r"a list file, an https URL, or github:OWNER/REPO/PATH\[@REF]"
+ListArg = Annotated[str, typer.Argument(help=f"The list: {LIST_SOURCES}.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder of the published dataset.")]
 RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of the raw layer.")]
 SourcesOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--source", help="Enable only this source (repeatable): arxiv, github, huggingface, web."
+        "--source",
+        help="Enable only this source (repeatable): arxiv, github, huggingface, web, papers.",
     ),
 ]
 
 
-def read_list(path: Path) -> ParsedList:
-    return parse_list(read_list_source(str(path)), str(path))
+def read_list(source: str) -> ParsedList:
+    """Any list source `enrich run` reads (a path, an https URL, ``github:…``), parsed."""
+    return parse_list(read_list_source(source), source)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"enrich {version('enrich')}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Turn a curated awesome list into an enriched, versioned dataset."""
 
 
 @app.command()
@@ -91,13 +117,22 @@ def parse(
 
 
 @app.command()
-def snapshot(list_file: ListArg, out_dir: OutOpt = Path("data/enriched")) -> None:
-    """Write the list's unenriched snapshot (no network)."""
+def snapshot(
+    list_file: ListArg,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Folder to write (required; never a folder holding an enriched dataset)."
+        ),
+    ],
+) -> None:
+    """Write the list's unenriched snapshot (no network but the list's own source)."""
     from enrich.core.assemble import assemble
     from enrich.store.files import exclusive
-    from enrich.store.publish import publish
+    from enrich.store.publish import publish, refuse_enriched
 
     parsed = read_list(list_file)
+    refuse_enriched(out_dir)
     now = datetime.now(UTC)
     snap = assemble(
         parsed.entries,
@@ -108,6 +143,7 @@ def snapshot(list_file: ListArg, out_dir: OutOpt = Path("data/enriched")) -> Non
         skipped=parsed.skipped,
     )
     with exclusive(out_dir):
+        refuse_enriched(out_dir)  # again, under the lock: a run may have published meanwhile
         written = publish(snap, out_dir)
     for path in written:
         out.print(f"wrote {path}", markup=False)
@@ -121,8 +157,7 @@ TaskRunnerOpt = Annotated[
 @app.command("run")
 def run_command(
     list_source: Annotated[
-        str,
-        typer.Argument(help="A list file, an https URL, or github:OWNER/REPO/PATH[@REF]."),
+        str, typer.Argument(help=f"The list: {LIST_SOURCES}.", show_default="the bundled list")
     ] = str(BUNDLED_LIST),
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
@@ -130,9 +165,23 @@ def run_command(
     task_runner: TaskRunnerOpt = "threads",
 ) -> None:
     """The nightly flow once, on Prefect's embedded local API, against the live APIs."""
-    if not list_source.startswith(("github:", "https://", "http://")):
-        read_list(Path(list_source))  # a bad local path fails now, before Prefect starts
+    from enrich.run.steps import check_sources
+
+    check_sources(source)  # arguments first: a typo never starts Prefect
+    _check_local_list(list_source)
     _run_flow(list_source, out_dir, raw_dir, source, None, task_runner)
+
+
+DEMO_NOTICE = (
+    "Sample data: built by enrich demo from the local fake API's generated sample data, "
+    "not from the live APIs."
+)
+
+
+def _check_local_list(list_source: str) -> None:
+    """A bad local list fails now, before Prefect starts (a remote one is read by the run)."""
+    if not list_source.startswith(("github:", "https://", "http://")):
+        read_list(list_source)
 
 
 @app.command()
@@ -141,26 +190,34 @@ def demo(
     raw_dir: RawOpt = Path("data/raw"),
     task_runner: TaskRunnerOpt = "threads",
     list_file: Annotated[
-        Path, typer.Option("--list", help="Another list file (default: the bundled list).")
-    ] = BUNDLED_LIST,
+        str,
+        typer.Option(
+            "--list", help=f"Another list: {LIST_SOURCES}.", show_default="the bundled list"
+        ),
+    ] = str(BUNDLED_LIST),
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="A sample-data folder layered over the bundled one."),
     ] = None,
 ) -> None:
     """The nightly flow once, offline: the bundled list against the local fake API."""
-    from enrich.sandbox.server import FakeAPI
+    from enrich.sandbox.server import ANONYMOUS_RATE_LIMIT, FakeAPI
 
-    read_list(list_file)
+    _check_local_list(list_file)
     for folder in data or []:
         if not folder.is_dir():
             raise InputError(f"{folder}: not a sample-data folder")
-    with FakeAPI(data or []) as api:
+    # The demo is anonymous, so its fake GitHub allows what GitHub allows anonymously.
+    with FakeAPI(data or [], anonymous_limit=ANONYMOUS_RATE_LIMIT) as api:
         out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # A little arXiv spacing keeps the demo honest about the real job's pacing.
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
+        # The card, Croissant file and feed say what this is: sample data, not live facts.
+        os.environ.setdefault("ENRICH_DATASET_NOTICE", DEMO_NOTICE)
+        if list_file == str(BUNDLED_LIST):  # jordimas/awesome-RLHF-language-models is CC0
+            os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
         _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
 
@@ -168,8 +225,13 @@ def demo(
 @app.command()
 def serve(
     list_source: Annotated[
-        str, typer.Option("--list", help="List source of the deployment's default parameters.")
-    ] = str(BUNDLED_LIST),
+        str | None,
+        typer.Option(
+            "--list",
+            help=f"The deployment's default list: {LIST_SOURCES}.",
+            show_default=f"{CHECKOUT_LIST} of the checkout, else the bundled list",
+        ),
+    ] = None,
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
     cron: Annotated[str, typer.Option(help="Schedule, in UTC.")] = "0 3 * * *",
@@ -177,6 +239,8 @@ def serve(
     """Serve the `nightly` deployment (cron, UTC) until stopped; needs a Prefect server."""
     from enrich.run.flow import serve_nightly
 
+    if list_source is None:  # the checkout's copy, as prefect.yaml's deployment reads it
+        list_source = str(CHECKOUT_LIST if CHECKOUT_LIST.is_file() else BUNDLED_LIST)
     if Path(list_source).exists():  # flow runs start in their own working folder
         list_source = str(Path(list_source).resolve())
     serve_nightly(list_source, str(out_dir.resolve()), str(raw_dir.resolve()), cron)
@@ -205,6 +269,21 @@ def rebuild(
         out.print(f"wrote {path}", markup=False)
 
 
+@app.command("publish")
+def publish_command(
+    to: Annotated[str, typer.Option("--to", help="The Hub dataset repository, OWNER/NAME.")],
+    data: Annotated[Path, typer.Option("--data", help="Folder of the published dataset.")] = Path(
+        "data/enriched"
+    ),
+) -> None:
+    """Upload the published dataset to a Hub dataset repository, in one commit of what changed
+    (HF_TOKEN, or the Prefect Secret block named by ENRICH_HF_TOKEN_BLOCK)."""
+    from enrich.run.publishing import publish_to_hub
+    from enrich.run.report import hub_line, hub_summary
+
+    out.print(hub_line(hub_summary(publish_to_hub(data, to))), markup=False)
+
+
 @app.command()
 def diff(
     old: Annotated[Path, typer.Argument(help="The older snapshot (JSON or Parquet).")],
@@ -224,16 +303,23 @@ def diff(
 
 @app.command()
 def history(
-    entry_id: Annotated[str, typer.Argument(help="An entry id, e.g. github:huggingface/trl.")],
+    entry: Annotated[
+        str,
+        typer.Argument(
+            help="An entry: its id (github:lvwerra/trl), a repository's current name "
+            "(github:huggingface/trl, huggingface/trl), or its URL."
+        ),
+    ],
     out_dir: OutOpt = Path("data/enriched"),
     as_json: Annotated[bool, typer.Option("--json", help="JSON rows instead of a table.")] = False,
 ) -> None:
     """One entry's counters over time, from the published history."""
     from enrich.store.history import read
+    from enrich.store.lookup import resolve
 
-    rows = read(out_dir, entry_id)
-    if rows.is_empty():
-        raise InputError(f"{entry_id}: not in the history of {out_dir}")
+    every = read(out_dir)
+    entry_id = resolve(out_dir, entry, every["id"].unique().to_list())
+    rows = every.filter(every["id"] == entry_id)
     rows = rows.select([c for c in rows.columns if not rows[c].is_null().all()])
     rows = rows.drop("date", "kind").with_columns(
         rows["observed_at"].dt.strftime("%Y-%m-%d %H:%M").alias("observed_at")
@@ -241,13 +327,134 @@ def history(
     if as_json:
         sys.stdout.write(json.dumps(rows.to_dicts(), indent=2) + "\n")
         return
-    table = Table(title=entry_id)
+    table = Table(title=entry_id, box=box.SIMPLE_HEAD)
     for column in rows.columns:
-        if column != "id":
-            table.add_column(column, justify="right" if rows[column].dtype.is_numeric() else "left")
+        if column != "id":  # a long name on two lines (commits_ / 30d), never cut
+            numeric = rows[column].dtype.is_numeric()
+            table.add_column(
+                "_\n".join(column.split("_")), justify="right" if numeric else "left", no_wrap=True
+            )
     for row in rows.drop("id").iter_rows():
         table.add_row(*["" if v is None else str(v) for v in row])
-    out.print(table)
+    _print_whole(table)
+
+
+def _print_whole(table: Table) -> None:
+    """Print at the table's natural width when the terminal is narrower: a terminal wraps the
+    lines, where rich would cut the columns (and their names) short."""
+    from rich.measure import Measurement
+
+    natural = Measurement.get(out, out.options.update(max_width=10_000), table).maximum
+    Console(file=out.file, width=max(out.width, natural)).print(table)
+
+
+CheckFormat = Annotated[
+    str, typer.Option("--format", help="markdown, json, or github (workflow-command annotations).")
+]
+FailOnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-on",
+        help="Finding kinds that make the exit code 1 (repeatable or comma-separated; "
+        "dead, moved, duplicate, unmaintained, stale, flaky, all, none). "
+        "Default: dead, moved, duplicate.",
+    ),
+]
+
+
+@app.command("check")
+def check_command(
+    list_file: Annotated[Path, typer.Argument(help="The Markdown list file.")] = BUNDLED_LIST,
+    data_dir: Annotated[
+        Path, typer.Option("--data", help="Folder of the published dataset.")
+    ] = Path("data/enriched"),
+    output: CheckFormat = "markdown",
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Print the patch that rewrites moved links (a diff).")
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="With --fix: replace the list file with the patch.")
+    ] = False,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """What in the list is dead, moved, listed twice, unmaintained or stale, from the published
+    dataset (no network); exit 1 when a --fail-on finding is there, 0 when clean."""
+    from enrich.core.check import ATTENTION, FindingKind, render
+    from enrich.core.settings import Settings
+    from enrich.run.check import check_list, fix_list
+
+    if output not in ("markdown", "json", "github"):
+        raise InputError(f"--format {output}: expected markdown, json or github")
+    if write and not fix:
+        raise InputError("--write replaces the list with the patch: give --fix too")
+    kinds = _finding_kinds(fail_on, [k.value for k in FindingKind], [k.value for k in ATTENTION])
+    if str(list_file).startswith(("github:", "https:", "http:")):
+        raise InputError(f"{list_file}: enrich check reads (and patches) a local file, no URL")
+    data = read_list_source(str(list_file))
+    report = check_list(data, str(list_file), data_dir, Settings())
+    if fix:
+        patched = fix_list(list_file, data, report, write)
+        sys.stdout.write(patched.diff)
+        rewrites = len(report.rewrites())
+        done = f"wrote {list_file}" if patched.written else "--write replaces the file"
+        said = f"{rewrites} link(s) rewritten; {done}" if rewrites else "nothing to fix"
+        sys.stderr.write(said + "\n")
+    elif output == "json":
+        sys.stdout.write(render.json_text(report))
+    elif output == "github":
+        sys.stdout.write(render.github(report, list_file.as_posix()))
+    else:
+        sys.stdout.write(render.markdown(report))
+    failing = report.failing([FindingKind(k) for k in kinds], fixed=fix and write)
+    if failing:
+        raise typer.Exit(1)
+
+
+def _finding_kinds(given: list[str] | None, known: list[str], default: list[str]) -> list[str]:
+    """``--fail-on`` values: repeatable, comma-separated, ``all`` or ``none``."""
+    if not given:
+        return default
+    kinds: list[str] = []
+    for value in ",".join(given).split(","):
+        name = value.strip().lower()
+        if name == "all":
+            kinds += known
+        elif name != "none" and name not in known:
+            raise InputError(f"--fail-on {name}: expected one of {', '.join(known)}, all, none")
+        elif name in known:
+            kinds.append(name)
+    return kinds
+
+
+@app.command()
+def render(
+    out_dir: OutOpt = Path("data/enriched"),
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", help="Order within list.md's sections: list, stars or score."),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", help="Leave entries scoring below out of list.md."),
+    ] = None,
+) -> None:
+    """Regenerate the views (list.md, index.html, …) from the published files (no network)."""
+    from pydantic import ValidationError
+
+    from enrich.core.settings import Settings
+    from enrich.run.render import render as render_views
+
+    overrides: dict[str, object] = {}
+    if sort is not None:
+        overrides["list_sort"] = sort
+    if min_score is not None:
+        overrides["list_min_score"] = min_score
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InputError(f"--sort {sort}: expected list, stars or score") from exc
+    for path in render_views(out_dir, settings):
+        out.print(f"wrote {path}", markup=False)
 
 
 class _Bars:
@@ -276,15 +483,21 @@ def _run_flow(
         raise InputError(f"--task-runner {task_runner}: expected threads or dask")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from enrich.run.flow import enrich_awesome_list, reporting
+    quiet_prefect_console()
+    from enrich.run.flow import check_api, enrich_awesome_list, reporting
 
+    check_api()  # a configured server that is down: one line now, not a crash mid-run
     columns = (
         TextColumn("{task.description:<12}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=out, transient=False) as progress, reporting(_Bars(progress)):
+    with (
+        _stoppable(),
+        Progress(*columns, console=out, transient=False) as progress,
+        reporting(_Bars(progress)),
+    ):
         state = enrich_awesome_list(
             list_source=list_source,
             out_dir=str(out_dir),
@@ -317,6 +530,8 @@ def print_summary(summary: RunSummary) -> None:
     out.print(f"requests: {requests}", markup=False)
     for name, used in summary.get("rate_limits", {}).items():
         left = f", {used['remaining']} of {used['limit']} left" if used["limit"] else ""
+        if used.get("deferred"):  # work the budget could not cover: done on a later night
+            left += f", {used['deferred']} deferred to a later night (resets {used['reset']})"
         out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False)
     for name, why in summary["source_failures"].items():
         out.print(f"source {name} failed: {why}", markup=False)
@@ -324,45 +539,84 @@ def print_summary(summary: RunSummary) -> None:
         out.print(f"{entry_id}: {why}", markup=False)
     for path in summary["published"]:
         out.print(f"wrote {path}", markup=False)
+    if summary.get("hub"):
+        from enrich.run.report import hub_line
+
+        out.print(hub_line(summary["hub"]), markup=False)  # type: ignore[arg-type]
+
+
+class Stopped(BaseException):
+    """SIGTERM or Ctrl-C during a run. Not an `Exception`, so that no ``except Exception`` on
+    its way out (a fetch task's crash isolation) takes it for a failure and carries on."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGTERM and SIGINT raise `Stopped` in the main thread for the duration. Inside the flow
+    Prefect's own handler turns SIGTERM into its `TerminationSignal`, marks the flow run
+    crashed, then hands the signal back to this one; the flow abandons its task threads
+    (`enrich.run.flow`), so a request that hangs cannot hold the run."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without joining the threads of abandoned requests (they may hang for as long as
+    their upstream does): the exit handlers run (Prefect stops the local API it started), the
+    kernel releases the output folder's lock, the temp files are swept by the next run."""
+    import atexit
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def prepare_environment() -> str:
     """Prefect's settings for the CLI, set before Prefect is imported; returns the log level.
 
-    Its console logging only when asked for (the summary and the one-line error say what
-    matters), no telemetry, and time for the embedded API's first start (migrations)."""
+    No telemetry, and time for the embedded API's first start (migrations)."""
     level = os.environ.get("ENRICH_LOG_LEVEL", "WARNING").upper()
-    prefect_level = level if "ENRICH_LOG_LEVEL" in os.environ else "CRITICAL"
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", prefect_level)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     return level
 
 
-def main() -> None:
-    """Entry point: run the app, turning our errors into one line and an exit code."""
+def quiet_prefect_console() -> None:
+    """The one-shot commands (`run`, `demo`) show Prefect's console logs only when asked
+    (``ENRICH_LOG_LEVEL``): the progress bars, the summary and the one-line error say what
+    matters. Not `serve`: its flow runs log to the Prefect server like any flow's."""
+    level = os.environ.get("ENRICH_LOG_LEVEL", "CRITICAL").upper()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", level)
+
+
+def main(args: list[str] | None = None, prog_name: str = "enrich") -> None:
+    """Entry point: run the app; a usage error is typer's message and exit 2, our errors one
+    line and exit 2 (bad input) or 1, a stopped run one line and 128 + the signal."""
     level = prepare_environment()
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # PyGithub logs every redirect it follows at INFO; the summary says what matters.
-    logging.getLogger("github").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
-        app(standalone_mode=False)
+        app(args=args, prog_name=prog_name)  # standalone: typer prints usage errors, exits 2
     except EnrichError as exc:
         # Plain write: rich would wrap a long path onto a second line.
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(2 if isinstance(exc, InputError) else 1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        sys.stderr.write(f"error: stopped by {name}: run abandoned, no file left half-written\n")
+        _exit_now(128 + stop.signum)
 
 
 if __name__ == "__main__":

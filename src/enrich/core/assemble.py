@@ -1,7 +1,8 @@
 """Entries and their outcomes -> a snapshot: the last step of a run, and pure.
 
 An entry whose fetch failed keeps its last good values (nothing lost): it is ``stale`` since
-the run that fetched them, with this run's reason.
+the run that fetched them, with this run's reason and the kind of failure. A partial answer
+keeps, field by field, what it could not read (`enrich.core.outcome`).
 """
 
 from __future__ import annotations
@@ -11,35 +12,116 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from enrich.core.model import RECORD_FIELDS, Entry, Header, Skipped, Snapshot, Status, counts
+from enrich.core.model import (
+    RECORD_FIELDS,
+    Entry,
+    Failure,
+    Header,
+    Skipped,
+    Snapshot,
+    Status,
+    counts,
+)
 from enrich.core.outcome import Outcome
 
 
 def apply_outcome(
-    entry: Entry, outcome: Outcome[BaseModel] | None, field: str, before: Entry | None
+    entry: Entry,
+    outcome: Outcome[BaseModel] | None,
+    field: str,
+    before: Entry | None,
+    *,
+    supplement: tuple[str, ...] = (),
 ) -> Entry:
-    """``entry`` with what its source made of it (``record`` goes to ``field``); an error over
-    an earlier good fetch keeps that fetch's values, marked stale."""
+    """``entry`` with what its source made of it (``record`` goes to ``field``, ``extra`` to
+    theirs).
+
+    ``supplement``: the source adds these fields to an entry whose status another source
+    decides (`apply_supplement`).
+
+    An error over an earlier good fetch keeps that fetch's values, marked stale. A partial
+    record (``outcome.carry``) takes the fields it could not read from the earlier record;
+    the entry is then stale since those were read, unless the part was only deferred (it stays
+    ok). Without an earlier record the missing fields stay empty and the entry ``ok``, with the
+    reason."""
     if outcome is None:
         return entry
+    if supplement:
+        return apply_supplement(entry, outcome, supplement, before)
+    # Only an entry that had good values has any to keep (an error's record is not good).
+    good = before is not None and before.status in (Status.OK, Status.STALE)
+    earlier = before if good and before is not None and before.fetched_at is not None else None
+    kept_since = (earlier.stale_since or earlier.fetched_at) if earlier is not None else None
+    if outcome.status == Status.ERROR and earlier is not None:
+        return entry.model_copy(
+            update={
+                **{name: getattr(earlier, name) for name in RECORD_FIELDS},
+                "status": Status.STALE,
+                "status_reason": outcome.reason,
+                "failure": outcome.failure,
+                "fetched_at": earlier.fetched_at,
+                "stale_since": kept_since,
+            }
+        )
+    failed = outcome.status in (Status.ERROR, Status.STALE)
     update: dict[str, Any] = {
         "status": outcome.status,
         "status_reason": outcome.reason,
         "fetched_at": outcome.fetched_at,
+        "failure": outcome.failure if failed else None,
     }
-    if outcome.record is not None:
-        update[field] = outcome.record
-    failed = outcome.status == Status.ERROR
-    if failed and before is not None and before.fetched_at is not None:
-        kept = {name: getattr(before, name) for name in RECORD_FIELDS}
-        update = {
-            **kept,
-            "status": Status.STALE,
-            "status_reason": outcome.reason,
-            "fetched_at": before.fetched_at,
-            "stale_since": before.fetched_at,
-        }
+    record = outcome.record
+    if record is not None and outcome.carry:
+        prior = getattr(earlier, field, None) if earlier is not None else None
+        if isinstance(prior, type(record)):
+            kept = {name: getattr(prior, name) for name in outcome.carry}
+            record = record.model_copy(update=kept)
+            if outcome.failure != Failure.DEFERRED and any(v is not None for v in kept.values()):
+                update.update(
+                    status=Status.STALE, failure=outcome.failure or Failure.MALFORMED,
+                    stale_since=kept_since,
+                )  # fmt: skip
+    if record is not None:
+        update[field] = record
+    update.update(outcome.extra)
     return entry.model_copy(update=update)
+
+
+def apply_supplement(
+    entry: Entry, outcome: Outcome[BaseModel], fields: tuple[str, ...], before: Entry | None
+) -> Entry:
+    """What a supplementary source adds (``fields``: its field first, then its extra ones): the
+    entry's status stays its primary source's. A fresh outcome sets its records (a null one
+    clears a tie that no longer holds); a failed one keeps each field's last good value, and
+    says why when the primary source said nothing; a skipped one adds nothing."""
+    if outcome.status == Status.SKIPPED:
+        return entry
+    if outcome.status != Status.ERROR:
+        update: dict[str, Any] = {fields[0]: outcome.record, **outcome.extra}
+        return entry.model_copy(update=update)
+    kept = {
+        name: getattr(before, name)
+        for name in fields
+        if before is not None and getattr(entry, name) is None and getattr(before, name)
+    }
+    if entry.status_reason is None and outcome.reason:
+        kept["status_reason"] = outcome.reason + (" (last good values kept)" if kept else "")
+    return entry.model_copy(update=kept)
+
+
+def display_title(entry: Entry) -> str:
+    """What to call an entry: the list's own title, else the upstream's name for it (a bare URL
+    has no link text: ``CarperAI/trlx``, not ``github:carperai/trlx``), else what the upstream
+    is asked (``source_id``). The list's ``title`` stays as the list wrote it."""
+    if entry.title:
+        return entry.title
+    names = (
+        entry.repo.full_name if entry.repo else None,
+        entry.paper.title if entry.paper else None,
+        entry.hub.repo_id if entry.hub else None,
+        entry.web.title if entry.web else None,
+    )
+    return next((name for name in names if name), entry.source_id)
 
 
 def assemble(
@@ -51,8 +133,11 @@ def assemble(
     list_sha256: str,
     skipped: list[Skipped] | None = None,
 ) -> Snapshot:
-    """A snapshot of ``entries`` with its header totals (pure)."""
-    ordered = sorted(entries, key=lambda e: e.id)
+    """A snapshot of ``entries`` (each with its `display_title`) and its header totals (pure)."""
+    ordered = sorted(
+        (e.model_copy(update={"display_title": display_title(e)}) for e in entries),
+        key=lambda e: e.id,
+    )
     header = Header(
         generated_at=generated_at,
         run_id=run_id,

@@ -6,9 +6,9 @@ Every title, section and value came from a list or an upstream: each goes throug
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from enrich.core.diff import EVENTS, CounterChange, Diff, Event, Listed
+from enrich.core.diff import EVENTS, CounterChange, Diff, Event, Listed, Value
 from enrich.core.markdown import code, link, md
 
 
@@ -36,8 +36,10 @@ def changelog(diff: Diff) -> str:
     start = diff["from"]
     assert start is not None  # not the first run
     since = _day(start["generated_at"])
-    days = diff["days"]
-    lines = [f"# What changed since {since}", "", f"From {since} to {to} ({days:g} days)."]
+    gap = datetime.fromisoformat(diff["to"]["generated_at"]) - datetime.fromisoformat(
+        start["generated_at"]
+    )
+    lines = [f"# What changed since {since}", "", f"From {since} to {to} ({span(gap)})."]
     if is_empty(diff):
         return "\n".join([*lines, "", "Nothing changed."]) + "\n"
     by_event: dict[str, list[Event]] = {}
@@ -54,7 +56,7 @@ def changelog(diff: Diff) -> str:
                 if kind in ("added", "removed"):
                     detail = f" (in {md(row['new'])})" if row["new"] else ""
                 else:
-                    detail = f": {md(row['old'] or '–')} → {md(row['new'] or '–')}"
+                    detail = f": {_value(row['old'])} → {_value(row['new'])}"
             lines.append(f"- {_link(row)}{detail}")
     for field in ("stars", "downloads"):
         movers = top_movers(diff, field, 10)
@@ -62,9 +64,34 @@ def changelog(diff: Diff) -> str:
             lines += ["", f"## Top movers: {field}", "", f"| entry | {field} | change | per day |"]
             lines.append("|---|---:|---:|---:|")
             for c in movers:
-                per_day = "" if c["per_day"] is None else f"{c['per_day']:+g}"
-                lines.append(f"| {code(c['id'])} | {c['new']} | {c['delta']:+d} | {per_day} |")
+                per_day = "" if c["per_day"] is None else number(c["per_day"], signed=True)
+                entry = f"{md(c['title'])} {code(c['id'])}" if c.get("title") else code(c["id"])
+                lines.append(f"| {entry} | {c['new']} | {c['delta']:+d} | {per_day} |")
     return "\n".join(lines) + "\n"
+
+
+def number(value: float, *, signed: bool = False) -> str:
+    """A figure as people write it: ``+544960``, ``-3.333``, ``2.5``; never ``5.4e+05``."""
+    text = f"{value:+.3f}" if signed else f"{value:.3f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def span(gap: timedelta) -> str:
+    """The time between two snapshots: ``3 days``, ``1 day``, ``5 hours``, ``12 minutes``."""
+    seconds = gap.total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if abs(seconds) >= size:
+            amount = number(round(seconds / size, 1))
+            return f"{amount} {unit}" + ("" if amount == "1" else "s")
+    return f"{number(round(seconds))} seconds"
+
+
+def _value(value: Value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return md(str(value))
 
 
 def _link(row: Event | Listed) -> str:

@@ -7,6 +7,10 @@ repository is one entry that was renamed, not one removed and one added (paper i
 versionless). Everything after that is a vectorized filter over the matched pairs; no Python
 loop walks the entries, which keeps 100,000-entry snapshots within seconds (`make bench`).
 
+Counters get a rate per day only over a gap of at least a day: two runs an hour apart would
+turn a delta of 5 into 120 a day. Values keep their types (``archived`` is a boolean,
+``http_status`` a number), as in the snapshot.
+
 The result is a `Diff`, a JSON-able typed dict (layout in the README, "Diffs");
 `enrich.core.changelog` renders it as Markdown. Pure: reading snapshot files is the store's job
 (`enrich.store.compare`).
@@ -14,6 +18,7 @@ The result is a `Diff`, a JSON-able typed dict (layout in the README, "Diffs");
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypedDict, cast
 
 import polars as pl
@@ -25,6 +30,8 @@ COUNTERS = (
     "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d", "contributors",
     "downloads", "downloads_all_time", "likes",
 )  # fmt: skip
+# Counters get a rate per day over gaps of at least this many days, else their delta alone.
+MIN_RATE_DAYS = 1.0
 # Fields whose change is reported old -> new (counters are reported with their deltas).
 FIELDS = (
     "title", "url", "section", "status", "full_name", "archived", "license", "release",
@@ -44,6 +51,7 @@ EVENTS = {
     "new_release": "New release",
     "license_changed": "License changed",
     "became_gated": "Dataset became gated",
+    "became_ungated": "Dataset no longer gated",
     "card_changed": "Dataset card changed",
     "recovered": "Recovered",
     "link_recovered": "Link recovered",
@@ -57,8 +65,12 @@ class Stamp(TypedDict):
     run_id: str
 
 
+# A compared field's value, with the snapshot's type.
+Value = str | int | bool | None
+
+
 class Listed(TypedDict):
-    """An entry that entered or left the list."""
+    """An entry that entered or left the list (``title``: its display title)."""
 
     id: str
     kind: str
@@ -70,12 +82,13 @@ class Listed(TypedDict):
 class Change(TypedDict):
     id: str
     field: str
-    old: str | None
-    new: str | None
+    old: Value
+    new: Value
 
 
 class CounterChange(TypedDict):
     id: str
+    title: str | None
     field: str
     old: int
     new: int
@@ -88,8 +101,8 @@ class Event(TypedDict):
     id: str
     title: str | None
     url: str | None
-    old: str | None
-    new: str | None
+    old: Value
+    new: Value
 
 
 class Summary(TypedDict):
@@ -118,10 +131,12 @@ Diff = TypedDict(
 )
 
 
-# Each compared column and where it lives in a snapshot's Arrow/Parquet schema.
+# Each compared column and where it lives in a snapshot's Arrow/Parquet schema. "title" is the
+# display title (the list's, else the upstream's name: `enrich.core.assemble`), "list_title"
+# the list's own, which stands in where a snapshot has no display title.
 PATHS = {
-    "id": "id", "kind": "kind", "title": "title", "url": "url", "section": "section",
-    "status": "status", "status_reason": "status_reason",
+    "id": "id", "kind": "kind", "title": "display_title", "list_title": "title", "url": "url",
+    "section": "section", "status": "status", "status_reason": "status_reason",
     "repo_id": "repo.repo_id", "full_name": "repo.full_name", "html_url": "repo.html_url",
     **{c: f"repo.{c}" for c in COUNTERS[:7]},
     "archived": "repo.archived", "license": "repo.license", "release": "repo.latest_release.tag",
@@ -130,19 +145,28 @@ PATHS = {
     **{c: f"hub.{c}" for c in COUNTERS[7:]},
     "http_status": "web.http_status", "final_url": "web.final_url",
 }  # fmt: skip
+# Top-level fields a snapshot of an older minor version may lack (display_title: since 1.1).
+OPTIONAL = {"display_title"}
+
+
+def columns(names: Iterable[str]) -> list[str]:
+    """The dotted columns to read of a snapshot whose top-level fields are ``names``."""
+    present = set(names)
+    return [p for p in PATHS.values() if p not in OPTIONAL or p in present]
 
 
 def frame(table: pa.Table) -> pl.DataFrame:
     """One row per entry with the compared fields as plain columns, from a snapshot's table."""
+    wanted = columns(table.column_names)
     while any(pa.types.is_struct(f.type) for f in table.schema):
         table = table.flatten()
-    flat = table.select(list(PATHS.values())).rename_columns(list(PATHS))
-    return _finish(flat)
+    by_path = {dotted: name for name, dotted in PATHS.items()}
+    return _finish(table.select(wanted).rename_columns([by_path[p] for p in wanted]))
 
 
 def from_columns(table: pa.Table) -> pl.DataFrame:
     """`frame` of a table that holds only the compared leaf columns, under their leaf names (what
-    reading those columns out of a Parquet snapshot gives)."""
+    reading `columns` out of a Parquet snapshot gives)."""
     by_leaf = {dotted.rsplit(".", 1)[-1]: name for name, dotted in PATHS.items()}
     return _finish(table.rename_columns([by_leaf[n] for n in table.column_names]))
 
@@ -150,7 +174,12 @@ def from_columns(table: pa.Table) -> pl.DataFrame:
 def _finish(table: pa.Table) -> pl.DataFrame:
     result = pl.from_arrow(table)
     assert isinstance(result, pl.DataFrame)
-    return result.select(list(PATHS)).with_columns(pl.col("section").list.join(" › "))
+    if "title" not in result.columns:
+        result = result.with_columns(pl.lit(None, pl.String).alias("title"))
+    result = result.with_columns(
+        pl.coalesce("title", "list_title").alias("title"), pl.col("section").list.join(" › ")
+    )
+    return result.select([name for name in PATHS if name != "list_title"])
 
 
 def _pairs(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -202,8 +231,7 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
         "link_broke": (
             (pl.col("kind_new") == "web") & broke_new & ~broke_old
             & pl.col("http_status_old").is_not_null(),
-            pl.col("http_status_old").cast(pl.String),
-            pl.col("http_status_new").cast(pl.String),
+            pl.col("http_status_old"), pl.col("http_status_new"),
         ),
         "went_error": (
             (status_new == "error") & (status_old != "error"),
@@ -215,7 +243,7 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
         ),
         "archived": (
             (pl.col("archived_new") == True) & (pl.col("archived_old") == False),  # noqa: E712
-            pl.lit("false"), pl.lit("true"),
+            pl.lit(False), pl.lit(True),
         ),
         "new_version": (
             pl.col("version_new") > pl.col("version_old"),
@@ -236,6 +264,11 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
             & pl.col("hub_sha_old").is_not_null(),
             pl.lit(None, pl.String), pl.col("gated_new").cast(pl.String),
         ),
+        "became_ungated": (
+            pl.col("gated_old").is_not_null() & pl.col("gated_new").is_null()
+            & pl.col("hub_sha_new").is_not_null(),
+            pl.col("gated_old").cast(pl.String), pl.lit(None, pl.String),
+        ),
         "card_changed": (
             pl.col("hub_sha_old").is_not_null() & pl.col("hub_sha_new").is_not_null()
             & _changed("hub_sha"),
@@ -248,12 +281,11 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
         "link_recovered": (
             (pl.col("kind_new") == "web") & broke_old & ~broke_new
             & pl.col("http_status_new").is_not_null(),
-            pl.col("http_status_old").cast(pl.String),
-            pl.col("http_status_new").cast(pl.String),
+            pl.col("http_status_old"), pl.col("http_status_new"),
         ),
         "unarchived": (
             (pl.col("archived_new") == False) & (pl.col("archived_old") == True),  # noqa: E712
-            pl.lit("true"), pl.lit("false"),
+            pl.lit(True), pl.lit(False),
         ),
         "moved": (
             _changed("section"),
@@ -269,8 +301,8 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
             id=pl.col("id_new"),
             title=pl.col("title_new"),
             url=pl.coalesce("html_url_new", "url_new"),
-            old=old.cast(pl.String),
-            new=new.cast(pl.String),
+            old=old,
+            new=new,
         )
     return events
 
@@ -306,7 +338,7 @@ def compare(
         rows = matched.filter(_changed(name))
         changes += _rows(  # type: ignore[arg-type]
             rows, id=pl.col("id_new"), field=pl.lit(name),
-            old=pl.col(f"{name}_old").cast(pl.String), new=pl.col(f"{name}_new").cast(pl.String),
+            old=pl.col(f"{name}_old"), new=pl.col(f"{name}_new"),
         )  # fmt: skip
     counters: list[CounterChange] = []
     for name in COUNTERS:
@@ -314,8 +346,9 @@ def compare(
         rows = matched.filter(old_c.is_not_null() & new_c.is_not_null() & (old_c != new_c))
         delta = (new_c - old_c).cast(pl.Int64)
         counters += _rows(  # type: ignore[arg-type]
-            rows, id=pl.col("id_new"), field=pl.lit(name), old=old_c, new=new_c, delta=delta,
-            per_day=(delta / days).round(3) if days > 0 else pl.lit(None, pl.Float64),
+            rows, id=pl.col("id_new"), title=pl.col("title_new"), field=pl.lit(name),
+            old=old_c, new=new_c, delta=delta,
+            per_day=(delta / days).round(3) if days >= MIN_RATE_DAYS else pl.lit(None, pl.Float64),
         )  # fmt: skip
     listing = {"id": "id", "kind": "kind", "section": "section", "title": "title", "url": "url"}
     added = cast(list[Listed], _rows(came, **{k: pl.col(v) for k, v in listing.items()}))

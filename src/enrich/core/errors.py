@@ -7,10 +7,12 @@
     │   ├── RejectedURLError     a list link that is never fetched (bad scheme, no host): skipped
     │   └── RawFormatError       a raw run folder written in a format this enrich does not read
     ├── ConfigError              a setting that cannot work
-    ├── SourceError              an upstream answered with a failure for one entry
-    │   ├── NotFoundError        404 / 410 / unknown id: permanent, never retried
-    │   ├── TransientError       5xx, 429, rate limits, timeouts: worth a retry
-    │   │   └── MalformedBodyError   a 200 whose body is not what the API sends (truncated, HTML)
+    ├── SourceError              an upstream answered with a failure for one entry (kind http)
+    │   ├── NotFoundError        404 / 410 / unknown id: permanent, never retried (not_found)
+    │   ├── TransientError       5xx, 429, rate limits, timeouts: worth a retry (transient)
+    │   │   ├── UnreachableError     no answer at all: DNS, connection, timeout (network)
+    │   │   └── MalformedBodyError   a 200 whose body is not what the API sends (malformed)
+    │   ├── RedirectLoopError    more redirects in a row than a request may follow
     │   └── BlockedURLError      a list URL that must not be fetched (private address, bad scheme)
     ├── PublishError             the snapshot could not be written
     │   └── RejectedRunError     too many entries failed: latest.* kept, the attempt set aside
@@ -18,9 +20,15 @@
 
 Every error carries what a reader needs to act on it (source, id, url, status) and nothing
 secret: messages are built from ids and URLs only, never from request headers.
+
+A source translates its client library's exceptions into a `SourceError` at its boundary; the
+entry's raw document records it as an `enrich.core.rawdocs.ErrorInfo` (``describe``), whose
+``kind`` is the class's: what the publish guard and the check read, never the message.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class EnrichError(Exception):
@@ -83,21 +91,44 @@ class ConfigError(EnrichError):
 class SourceError(EnrichError):
     """An upstream failure for one entry; becomes that entry's status, never a crash."""
 
+    # What the raw document's ErrorInfo says of it (`enrich.core.rawdocs.describe`).
+    kind: ClassVar[str] = "http"
+
 
 class NotFoundError(SourceError):
     """The upstream says the thing does not exist (404, 410, unknown id): not retried."""
+
+    kind: ClassVar[str] = "not_found"
 
 
 class TransientError(SourceError):
     """A failure that may pass (5xx, 429, rate limit, timeout, truncated body)."""
 
+    kind: ClassVar[str] = "transient"
+
+
+class UnreachableError(TransientError):
+    """No answer at all: the host does not resolve, refuses or drops the connection, times out."""
+
+    kind: ClassVar[str] = "network"
+
 
 class MalformedBodyError(TransientError):
     """An upstream answered 200 with a body that is not what the API sends (truncated, HTML)."""
 
+    kind: ClassVar[str] = "malformed"
+
+
+class RedirectLoopError(SourceError):
+    """More redirects in a row than a request may follow (a 301 loop)."""
+
+    kind: ClassVar[str] = "redirect_loop"
+
 
 class BlockedURLError(SourceError):
     """A list URL that must never be fetched: bad scheme, or a private/loopback address."""
+
+    kind: ClassVar[str] = "blocked"
 
 
 class PublishError(EnrichError):

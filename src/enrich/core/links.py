@@ -2,7 +2,8 @@
 
 Pure functions; no network. The entry id is what identifies an entry across nights, so every
 spelling of the same thing (``/pdf/2204.05862v3.pdf``, ``/abs/2204.05862``, ``http://www.``…)
-must map to one id.
+must map to one id. Papers on other hosts (conference proceedings, DOIs, OpenReview, arXiv
+mirrors, the Hub's paper pages) are `enrich.core.paperhosts`', whose docstring holds the table.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from enum import StrEnum
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from enrich.core.errors import RejectedURLError
+from enrich.core.paperhosts import PaperLink, paper_link
 
 
 class Kind(StrEnum):
@@ -68,7 +70,11 @@ _HUB_RESERVED = {
     "cookbook", "leaderboards", "search",
 }  # fmt: skip
 _HUB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
-_GITHUB_NAME = re.compile(r"^[A-Za-z0-9._\-]+$")
+# GitHub owners (users, organizations; enterprise-managed users add ``_shortcode``) and
+# repository names. ``.`` and ``..`` are not names: in a request path they walk out of
+# ``/repos/`` (``/repos/../user`` is ``GET /user``), so they are refused before any request.
+_GITHUB_OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+_GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -143,6 +149,11 @@ def classify(url: str) -> SourceRef:
         ref = _hub(url, segments)
         if ref:
             return ref
+    paper = paper_link(host, parts.path, parts.query)
+    if paper is not None:
+        ref = _paper(url, paper)
+        if ref:
+            return ref
     key = normalize_url(url)
     return SourceRef(Kind.WEB, key, key, url)
 
@@ -186,16 +197,36 @@ def _arxiv(url: str, segments: list[str]) -> SourceRef | None:
     return SourceRef(Kind.PAPER, paper_id, f"arxiv:{paper_id}", url, version)
 
 
+def _paper(url: str, link: PaperLink) -> SourceRef | None:
+    """A paper on another host (`enrich.core.paperhosts`): an arXiv mirror is the arXiv paper
+    itself; any other scheme is read from its landing page, the entry's ``source_id``."""
+    if link.scheme == "arxiv":
+        return _arxiv(url, ["abs", link.key])
+    assert link.landing is not None
+    return SourceRef(Kind.PAPER, link.landing, f"{link.scheme}:{link.key}", url)
+
+
 def _github(url: str, segments: list[str]) -> SourceRef | None:
     if len(segments) < 2 or segments[0].lower() in _GITHUB_RESERVED:
         return None
     owner, repo = segments[0], segments[1]
     if repo.endswith(".git"):
         repo = repo[:-4]
-    if not (_GITHUB_NAME.match(owner) and _GITHUB_NAME.match(repo)):
+    if github_name(f"{owner}/{repo}") is None:
         return None
     full_name = f"{owner}/{repo}"
     return SourceRef(Kind.REPO, full_name, f"github:{full_name.lower()}", url)
+
+
+def github_name(full_name: str) -> tuple[str, str] | None:
+    """``(owner, repo)`` of a valid ``owner/repo``, else None: the only segments a GitHub
+    request path is built from."""
+    owner, slash, repo = full_name.partition("/")
+    if not slash or not _GITHUB_OWNER.match(owner) or not _GITHUB_REPO.match(repo):
+        return None
+    if set(repo) == {"."}:  # ".", "..": path traversal, never a repository
+        return None
+    return owner, repo
 
 
 def _hub(url: str, segments: list[str]) -> SourceRef | None:

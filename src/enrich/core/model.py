@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class Record(BaseModel):
@@ -32,6 +32,20 @@ class Status(StrEnum):
     ERROR = "error"  # fetch failed and there are no earlier values
     SKIPPED = "skipped"  # not fetched on purpose (source disabled, offline demo, blocked URL)
     PENDING = "pending"  # parsed, not enriched yet (an unenriched snapshot)
+
+
+class Failure(StrEnum):
+    """What kind of failure made an entry ``error`` or ``stale``: for machines (the publish
+    guard, consumers filtering dead links from outages). The first three are facts about the
+    link; the next three say this run could not fetch it; ``deferred`` is planned."""
+
+    NOT_FOUND = "not_found"  # the upstream says it does not exist: 404, 410, unknown id, no host
+    REJECTED = "rejected"  # a definite refusal of the link itself: bad id or name, other 4xx
+    BLOCKED = "blocked"  # never fetched: the link points at an address links must not reach
+    UNREACHABLE = "unreachable"  # no answer worth reading: connection, timeout, 5xx, rate limit
+    UNAUTHORIZED = "unauthorized"  # an API answered 401/403 (a revoked or missing token)
+    MALFORMED = "malformed"  # an answer that is not what the API sends (HTML, wrong types)
+    DEFERRED = "deferred"  # left for a later night: the rate limit could not cover it
 
 
 class Position(Record):
@@ -183,6 +197,44 @@ class HubRepo(Record):
     card: Card | None = None
 
 
+class Redirect(Record):
+    """One redirect on the way to a page: the URL asked and the status it answered."""
+
+    status: int = Field(description="301, 302, 303, 307 or 308")
+    url: str = Field(description="The URL that answered with the redirect")
+
+
+class MetaSources(Record):
+    """Where each field of a `PaperMeta` was read: the tag (``citation_title``, ``dc.creator``)
+    or the JSON-LD property (``json-ld:ScholarlyArticle.author``); null when the field is."""
+
+    title: str | None = None
+    authors: str | None = None
+    published: str | None = None
+    venue: str | None = None
+    doi: str | None = None
+    pdf_url: str | None = None
+    arxiv_id: str | None = None
+    abstract: str | None = None
+
+
+class PaperMeta(Record):
+    """A paper's metadata as its landing page declares it: the Highwire / Google Scholar tags
+    (``citation_*``), else Dublin Core, else schema.org ``ScholarlyArticle`` JSON-LD."""
+
+    title: str | None = None
+    authors: list[Author] = Field(default_factory=list, description="In the page's order")
+    published: str | None = Field(
+        default=None, description="ISO date, as precise as the page: 2018, 2018-06, 2018-06-18"
+    )
+    venue: str | None = Field(default=None, description="Conference, journal or book title")
+    doi: str | None = Field(default=None, description="Lower-case, no doi.org prefix")
+    pdf_url: str | None = None
+    arxiv_id: str | None = Field(default=None, description="As the page declares it")
+    abstract: str | None = None
+    sources: MetaSources = Field(default_factory=MetaSources)
+
+
 class WebPage(Record):
     """A web page, from an HTTP GET."""
 
@@ -191,6 +243,89 @@ class WebPage(Record):
     content_type: str | None = None
     title: str | None = None
     checked_at: AwareDatetime | None = None
+    redirects: list[Redirect] = Field(
+        default_factory=list, description="The redirects followed, in order (permanent: 301/308)"
+    )
+    https_equivalent: bool | None = Field(
+        default=None,
+        description="For an http:// link: whether its https:// form answers the same page "
+        "(null: not asked)",
+    )
+    og_title: str | None = Field(default=None, description="OpenGraph og:title")
+    description: str | None = Field(
+        default=None, description="og:description, else the description meta tag"
+    )
+    paper_meta: PaperMeta | None = Field(
+        default=None, description="The scholarly metadata the page declares, if any"
+    )
+
+
+class ScorePart(Record):
+    """One part of a score: its name (``popularity``, ``activity``…) and the points it gave."""
+
+    name: str
+    points: float
+
+
+class Score(Record):
+    """An entry's score and why: the sum of its parts (`enrich.core.score`, README "Score")."""
+
+    scheme: str = Field(description="Which formula: repo, paper or hub (with its version)")
+    total: float = Field(description="Sum of the parts' points, rounded to one decimal")
+    parts: list[ScorePart]
+
+
+class HubLinked(Record):
+    """A Hub repository that cites a paper (its card links the paper)."""
+
+    repo_id: str
+    downloads: int | None = None
+    likes: int | None = None
+
+
+class HubPaper(Record):
+    """An arXiv paper's page on the Hugging Face Hub (``huggingface.co/papers/ID``)."""
+
+    arxiv_id: str
+    on_hub: bool = Field(description="False: the Hub has no page for the paper (not an error)")
+    url: str | None = Field(default=None, description="The paper page")
+    title: str | None = None
+    published_at: AwareDatetime | None = None
+    submitted_at: AwareDatetime | None = Field(
+        default=None, description="When it was submitted to the Hub's Daily Papers"
+    )
+    upvotes: int | None = None
+    comments: int | None = Field(default=None, description="Null when the answer has no count")
+    github_repo: str | None = Field(default=None, description="The paper's code, as the Hub has it")
+    github_repo_id: str | None = Field(
+        default=None, description="That repository's entry id (github:owner/repo)"
+    )
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_keywords: list[str] = Field(default_factory=list)
+    ai_summary: str | None = None
+    organization: str | None = None
+    num_models: int | None = Field(default=None, description="Models citing the paper")
+    num_datasets: int | None = None
+    num_spaces: int | None = None
+    top_models: list[HubLinked] = Field(
+        default_factory=list, description="The most downloaded of them (at most 5)"
+    )
+    top_datasets: list[HubLinked] = Field(default_factory=list)
+    top_spaces: list[HubLinked] = Field(default_factory=list, description="The most liked")
+
+
+class ArxivMatch(Record):
+    """The arXiv version of a paper listed under another URL (a conference page, a DOI), and
+    how it was found: the two ids name one paper."""
+
+    arxiv_id: str
+    entry_id: str = Field(description="The arXiv paper's entry id: arxiv:ID")
+    evidence: str = Field(
+        description="citation_arxiv_id (the page says so), arxiv_link (a link on the page whose "
+        "arXiv title matches), title_search (exact title and first author's surname)"
+    )
+    detail: str | None = Field(default=None, description="The link, or the title searched")
 
 
 class Entry(Record):
@@ -204,6 +339,11 @@ class Entry(Record):
     title: str | None = Field(
         default=None, description="Link text, or its item's title when the text is generic"
     )
+    display_title: str | None = Field(
+        default=None,
+        description="What to call the entry: title, else the upstream's name (repository "
+        "full_name, paper title, Hub repo_id, page title), else source_id",
+    )
     description: str | None = Field(default=None, description="Its first item's description")
     section: list[str] = Field(description="Section path of the first position")
     positions: list[Position]
@@ -216,6 +356,9 @@ class Entry(Record):
     listed_version: int | None = Field(default=None, description="arXiv version the list links")
     status: Status = Status.PENDING
     status_reason: str | None = None
+    failure: Failure | None = Field(
+        default=None, description="For error and stale entries: what kind of failure (Failure)"
+    )
     fetched_at: AwareDatetime | None = Field(default=None, description="When values were fetched")
     stale_since: AwareDatetime | None = Field(
         default=None, description="For stale entries: when the kept values were fetched"
@@ -227,10 +370,19 @@ class Entry(Record):
     repo: Repo | None = None
     hub: HubRepo | None = None
     web: WebPage | None = None
+    hub_paper: HubPaper | None = Field(
+        default=None, description="The Hub's page of the paper (an arXiv paper, or its version)"
+    )
+    arxiv_match: ArxivMatch | None = Field(
+        default=None, description="For a paper listed under another URL: its arXiv version"
+    )
+    score: Score | None = Field(
+        default=None, description="Score from the enrichment, with its parts (README: Score)"
+    )
 
 
 # The Entry fields that hold a source's record: what a stale entry carries forward.
-RECORD_FIELDS = ("paper", "repo", "hub", "web")
+RECORD_FIELDS = ("paper", "repo", "hub", "web", "hub_paper", "arxiv_match")
 
 
 class Skipped(Record):

@@ -12,10 +12,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
+from enrich.core.errors import SourceError
+
 # Format 1: the documents below. Folders written before the manifest carried a format are
 # format 1 too (the same shapes).
-RAW_FORMAT = 1
-READABLE = frozenset({1})
+# Format 2: a GitHub document may lack some REST parts (a request that failed alone, or one
+# deferred by the rate limit: an exchange with ``deferred``, status 0), and a Hub card may carry
+# an error of its own: a format-1 reader would read those parts as empty instead of keeping the
+# last good values. Format 1 folders are read as they are (every part present or an error).
+RAW_FORMAT = 2
+READABLE = frozenset({1, 2})
 
 # A 304 answer carries the body it revalidated: as good as a 200.
 OK = (200, 304)
@@ -35,11 +41,24 @@ class Exchange(TypedDict):
     reused: NotRequired[str]  # no request: why the previous answer still holds
     query_id: NotRequired[str]  # GraphQL: the batch request this alias's subtree came from
     alias: NotRequired[str]
+    deferred: NotRequired[str]  # not asked (status 0): why, e.g. the rate limit left too little
 
 
 class ErrorInfo(TypedDict):
-    kind: str  # not_found, http, transient, network, deferred, graphql, malformed
+    # not_found, http (with status), transient, network, deferred, graphql, malformed, rejected,
+    # redirect_loop; `enrich.sources.base.failure_of` maps them to `enrich.core.model.Failure`.
+    kind: str
     message: str
+    status: NotRequired[int]  # the HTTP status, for kind http
+
+
+def describe(error: SourceError) -> ErrorInfo:
+    """A source's error as its entry's raw document records it: the class's kind, the message,
+    and the HTTP status when there was one."""
+    info = ErrorInfo(kind=error.kind, message=error.message)
+    if error.status is not None:
+        info["status"] = error.status
+    return info
 
 
 class GitHubDocument(TypedDict):
@@ -56,6 +75,7 @@ class HubCard(TypedDict, total=False):
     text: str
     fetched_at: str
     error: str
+    kind: str  # for an error: an `ErrorInfo` kind (malformed, network, blocked)
     reused: str
 
 
@@ -67,11 +87,29 @@ class HubDocument(TypedDict):
     error: NotRequired[ErrorInfo]
 
 
+class PageHead(TypedDict):
+    """A web hop's body: what the page says about itself, read by `enrich.core.pagemeta` and
+    interpreted at normalize (so a better reading needs no refetch). ``meta``, ``jsonld`` and
+    ``arxiv_links`` are absent from hops written before they were read (a warm run does not
+    revalidate those: it reads the page again)."""
+
+    title: str | None
+    bytes: int
+    meta: NotRequired[list[list[str]]]  # [key, value]: name / property / itemprop, in order
+    jsonld: NotRequired[list[Any]]  # the page's JSON-LD objects, as parsed
+    arxiv_links: NotRequired[list[str]]  # arXiv abs/pdf links anywhere in the page read
+    sha256: NotRequired[str]  # of the body read (the https probe compares pages with it)
+
+
 class WebDocument(TypedDict):
     entry_id: str
-    hops: list[Exchange]
+    hops: list[Exchange]  # each hop's body: a `PageHead`
     error: NotRequired[str]
+    error_kind: NotRequired[str]  # an `ErrorInfo` kind: blocked, not_found, network, rejected
     skipped: NotRequired[str]
+    # An http:// link's https:// form, asked too (`enrich.sources.web.fetch_and_probe`).
+    # Optional keys: a reader that does not know them misreads nothing (no RAW_FORMAT bump).
+    https_probe: NotRequired[WebDocument]
 
 
 class ArxivQuery(Exchange):
@@ -79,6 +117,48 @@ class ArxivQuery(Exchange):
 
     ids: list[str]
     error: NotRequired[str]
+
+
+class ArxivSearch(Exchange):
+    """One arXiv title search (``search_query=ti:"…" OR …``): the titles asked, as written on
+    their landing pages, and the Atom body as received."""
+
+    titles: list[str]
+    error: NotRequired[str]
+
+
+class PaperInput(TypedDict):
+    """What the papers source read of a non-arXiv paper's landing page (the web source's
+    document of this run), kept so that its normalize reads its own documents only."""
+
+    entry_id: str
+    landing: str | None  # the page's final URL, or None when it was not read
+    title: str | None
+    authors: list[str]
+    arxiv_id: str | None  # citation_arxiv_id
+    arxiv_links: list[str]  # arXiv ids linked from the page
+    missing: NotRequired[str]  # why there is nothing to resolve (page not read, no metadata)
+    # What this run's fetch concluded (a hint for the next night; normalize decides again):
+    resolved: NotRequired[ResolvedHint]
+    searched_at: NotRequired[str]  # the last title search for these declarations (ISO time)
+    # The page declares what it declared last night: last night's conclusion holds, and no
+    # search was sent (a tie is refreshed by an id_list query; a miss is searched again after
+    # `Settings.paper_search_days`).
+    reused: NotRequired[str]
+
+
+class ResolvedHint(TypedDict):
+    arxiv_id: str
+    evidence: str
+    detail: str | None
+
+
+class HubPaperDocument(TypedDict):
+    """One arXiv paper's ``/api/papers/{id}`` exchange (a 404 is an answer: not on the Hub)."""
+
+    arxiv_id: str
+    exchanges: list[Exchange]
+    error: NotRequired[ErrorInfo]
 
 
 class Manifest(TypedDict):
@@ -105,6 +185,7 @@ class Usage(TypedDict):
     limit: int | None
     remaining: int | None
     reset: str | None
+    deferred: NotRequired[int]  # units of work left for a later night (not enough left)
 
 
 # Response headers worth keeping; everything else (cookies, request ids) is dropped, and

@@ -9,11 +9,16 @@ repr is ``**********``, so they cannot leak through a log line or an error messa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-BUNDLED_LIST = Path("data/raw/lists/awesome-rlhf-language-models.md")
+# The first list, shipped inside the package (so `enrich demo` works from any folder, after a
+# plain `pip install`), and the checkout's copy that prefect.yaml's deployment reads; a test
+# checks that they are the same file.
+BUNDLED_LIST = Path(__file__).resolve().parent.parent / "lists" / "awesome-rlhf-language-models.md"
+CHECKOUT_LIST = Path("data/raw/lists/awesome-rlhf-language-models.md")
 
 
 class Settings(BaseSettings):
@@ -48,6 +53,14 @@ class Settings(BaseSettings):
     arxiv_batch_size: int = 100
     # How many times a batch that came back missing ids is asked again for the missing ones.
     arxiv_missing_retries: int = 2
+    # Titles per exact-title search (ti:"…" OR …), resolving conference papers to arXiv: ten
+    # phrases keep the query URL short and leave room for each title's near-namesakes in a
+    # 100-result answer.
+    arxiv_title_batch_size: int = Field(default=10, ge=1)
+    # A landing page that declares what it did last night keeps last night's arXiv tie (its
+    # record refreshed by id); one whose title matched nothing is searched again after this
+    # many days, not every night (the preprint may appear later; rarely within a week).
+    paper_search_days: float = Field(default=7.0, ge=0.0)
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
@@ -59,6 +72,9 @@ class Settings(BaseSettings):
     github_seconds_between_requests: float = 0.0
     # Longest wait for a rate-limit reset before an entry is given up for this night.
     github_max_rate_limit_wait: float = 900.0
+    # Redirects followed per GitHub request (a renamed or transferred repository is one; more
+    # than a few in a row is a loop, which PyGithub alone would follow ~1,000 times).
+    github_max_redirects: int = Field(default=5, ge=1)
     # With a token, repositories are read through GraphQL, this many per query (GitHub's
     # node limit allows 100); without one, through REST (GraphQL needs authentication).
     github_graphql: bool = True
@@ -70,10 +86,20 @@ class Settings(BaseSettings):
     # free account), not a concurrency cap; 8 at a time stays well inside those quotas.
     hub_concurrency: int = 8
     web_concurrency: int = 8
-    # Caps for untrusted web links: a page is read for its <title>, not archived.
+    # Caps for untrusted web links: a page is read for its <title>, not archived. The timeout
+    # is the whole page's, redirects included, not one per read: a server dripping a byte at a
+    # time gets "timed out", not the night. The byte and redirect caps hold for Hub cards too.
     web_timeout_seconds: float = 15.0
     web_max_bytes: int = 2_000_000
     web_max_redirects: int = 5
+    # An http:// link that answers over http is asked once more at its https:// form, so that
+    # `enrich check` offers the https rewrite only when it is the same page: one request more
+    # per such link, through the same address checks; false for a run that must not send it.
+    web_probe_https: bool = True
+    # Fetch web pages (and papers' landing pages) from {mirror}/{host}{path}?{query} instead of
+    # their hosts: the fake API's sample pages in tests and the demo, or a caching mirror. Off
+    # in production: pages are read where the list links them.
+    web_mirror_url: str | None = None
     # Only tests and benchmarks may fetch loopback addresses from list URLs.
     allow_loopback: bool = False
     # Client-level retries for transient upstream failures (5xx, 429, connection errors).
@@ -81,6 +107,7 @@ class Settings(BaseSettings):
     # The first wait before a retry; it doubles at each try (urllib3's and huggingface_hub's
     # exponential backoff), unless the answer says how long (Retry-After, a reset time).
     http_backoff_seconds: float = Field(default=1.0, ge=0.0)
+    # Per request, for the APIs (arXiv's client sends none: it gets this one).
     http_timeout_seconds: float = 30.0
     # Total time a run may wait before retries (backoff, Retry-After, rate-limit resets),
     # shared by all its GitHub requests; then failing entries go stale instead of waiting.
@@ -88,10 +115,42 @@ class Settings(BaseSettings):
     # Every wait before a retry is slept times this (the full wait is still drawn from the
     # budget). 1 in production; the fault tests set 0, so a table of faults does not sleep.
     retry_wait_scale: float = Field(default=1.0, ge=0.0)
-    # Publish guard: a run in which more than this share of fetched entries failed (network
-    # down, token revoked) does not replace latest.*; the attempt is kept beside it, rejected.
+    # Publish guard: a run in which more than this share of the entries that were ok last night
+    # could not be fetched (network down, token revoked; a 404 is a fact, not a failure), or of
+    # all entries on a first run, does not replace latest.*; the attempt is kept, rejected.
     publish_max_failed_share: float = Field(default=0.5, ge=0.0, le=1.0)
     # Entries per fetch task in the flow: the unit of scale-out over Dask workers (a multiple
     # of the GraphQL batch, so no query goes out half full).
     task_chunk_size: int = Field(default=200, ge=1)
+    # The dataset card and croissant.json: the list's own licence, as a Hub licence id (cc0-1.0,
+    # cc-by-4.0, mit…). No default: only the list's maintainers know it; "unknown" until set.
+    dataset_license: str | None = None
+    # The dataset's name on the card and in the feed; by default the list's file (or repo) name.
+    dataset_name: str | None = None
+    # A line shown first on the card and in the feed (the demo says its data is sample data).
+    dataset_notice: str | None = None
+    # Runs the Atom feed looks back over: a month of nights, so a weekly reader misses nothing.
+    feed_runs: int = Field(default=30, ge=1)
+    # Deadline of each request of a Hub upload (huggingface_hub's client has none by default);
+    # the Hub answers a commit once it is written, which takes minutes for large commits.
+    hub_upload_timeout_seconds: float = Field(default=300.0, gt=0.0)
+    # The enriched list (list.md): the order within a section, "list" (the list's own, which its
+    # maintainer chose, so the default), "stars" or "score", the highest first.
+    list_sort: Literal["list", "stars", "score"] = "list"
+    # Leave entries scoring below this out of list.md (web pages have no score and stay); none by
+    # default: the enriched list shows every entry the list has.
+    list_min_score: float | None = None
+    # Where the published folder is served (a static host), so that the Prefect UI links the
+    # report and the enriched list there; without it the run's local files are named.
+    public_url: str | None = None
     user_agent: str = "enrich (awesome-list enrichment; +https://github.com/)"
+    # enrich check: a web page answering 404/410 (or whose host does not resolve) is dead after
+    # this many consecutive runs, flaky before (servers and DNS have bad nights); a 404 from
+    # the GitHub or Hub API is dead at once (the API says the repository is gone).
+    check_dead_after_runs: int = Field(default=3, ge=1)
+    # ... an entry whose last good values are carried forward (stale) for more than this many
+    # consecutive runs is reported: longer than any outage the retries and the budget ride out.
+    check_stale_after_runs: int = Field(default=3, ge=0)
+    # ... a repository with no commit for more than this many days is unmaintained (a year: a
+    # project alive but quiet still tags or fixes something once a year).
+    check_unmaintained_days: int = Field(default=365, ge=1)

@@ -2,65 +2,108 @@
 ``enrich rebuild`` re-derives, byte for byte.
 
 Pure over the folder's contents and the previous snapshot: the list's bytes, the manifest, each
-source's documents through its ``normalize``, then `enrich.core.assemble`.
+source's documents through its ``normalize``, ties (`enrich.core.crosslinks`), scores
+(`enrich.core.score`), then `enrich.core.assemble`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import BaseModel
 
-from enrich.core import crosslinks
+from enrich.core import crosslinks, score
 from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
+from enrich.sources.base import claims, supplement_fields, unreadable
 from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
 
+logger = logging.getLogger(__name__)
+
 Outcomes = Mapping[str, Outcome[BaseModel]]
+# By source, then by entry id: an entry can have outcomes from two sources (an arXiv paper's
+# record, and its Hub page from the papers source).
+SourceOutcomes = Mapping[str, Outcomes]
 
 
 def normalize_source(name: str, entries: list[Entry], store: RawStore) -> Outcomes:
     """``entries``' outcomes from their raw documents: pure, so a fetch task can compute them
-    while slower sources are still fetching, and `build` gets the same answer from the folder."""
+    while slower sources are still fetching, and `build` gets the same answer from the folder.
+
+    Never raises for what is in the folder: a source whose normalize fails on the batch is asked
+    again entry by entry, so a bug met by one entry's documents is that entry's error (the same
+    in a run and in ``enrich rebuild``), and an unreadable document is the entry's too."""
     source = SOURCES[name]
     keys = {e.id for e in entries} if source.per_entry_documents else None
-    return source.normalize(entries, store.documents(name, keys))
+    try:
+        documents = store.documents(name, keys)
+    except (OSError, ValueError) as exc:
+        logger.error("%s: raw documents unreadable: %s", name, exc)
+        return _one_by_one(name, entries, store)
+    try:
+        return source.normalize(entries, documents)
+    except Exception:
+        logger.exception("%s: normalize failed; normalizing entry by entry", name)
+        return _one_by_one(name, entries, store, documents)
+
+
+def _one_by_one(
+    name: str, entries: list[Entry], store: RawStore, documents: list[object] | None = None
+) -> Outcomes:
+    source = SOURCES[name]
+    out: dict[str, Outcome[BaseModel]] = {}
+    for entry in entries:
+        try:
+            docs = (
+                store.documents(name, {entry.id})
+                if source.per_entry_documents or documents is None
+                else documents
+            )
+            out.update(source.normalize([entry], docs))
+        except Exception as exc:
+            out[entry.id] = unreadable(exc)
+    return out
 
 
 def build(
-    store: RawStore, previous: Snapshot | None = None, outcomes: Outcomes | None = None
+    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
 ) -> Snapshot:
     """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
-    some entries (by id); the rest are normalized here."""
+    some entries (by source, then id); the rest are normalized here. Sources are applied in
+    `SOURCES` order, supplementary ones after those that decide the status."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
     failures = store.failures()
-    known = outcomes or {}
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
     for name, source in SOURCES.items():
-        todo = [e for e in parsed.entries if e.kind in source.kinds]
+        todo = [e for e in parsed.entries if claims(source, e)]
+        known = (outcomes or {}).get(name, {})
         if name in skipped:
             made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo}
         else:
             rest = [e for e in todo if e.id not in known]
             found = normalize_source(name, rest, store) if rest else {}
             missing = Outcome[BaseModel](
-                Status.ERROR, reason=failures.get(name, "no answer recorded")
+                Status.ERROR,
+                reason=failures.get(name, "no answer recorded"),
+                failure=Failure.UNREACHABLE,
             )
             made = {e.id: known.get(e.id) or found.get(e.id) or missing for e in todo}
         for entry in todo:
             entries[entry.id] = apply_outcome(
-                entry, made.get(entry.id), source.field, before.get(entry.id)
-            )
+                entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
+                supplement=supplement_fields(source),
+            )  # fmt: skip
     started = datetime.fromisoformat(manifest["started_at"])
     return assemble(
-        crosslinks.link([entries[e.id] for e in parsed.entries]),
+        score.scored(crosslinks.link([entries[e.id] for e in parsed.entries]), started),
         generated_at=started,
         run_id=manifest["run_id"],
         list_source=manifest["list_source"],

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from enrich.core.settings import Settings
 from enrich.sources.base import FetchContext
-from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Slots
+from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 Progress = Callable[[int], None]
 
@@ -32,6 +32,7 @@ class RunScope:
         self.budget = RetryBudget(settings.retry_budget_seconds, settings.retry_wait_scale)
         self.slots = _slots(settings, limits)
         self.pacers = Pacers()
+        self.shared = Shared()
         # Progress callbacks by source, registered by the composition (the CLI's bars); tasks
         # in this process tick them, and the ticks per task let the composition top up the bar
         # for tasks that ran elsewhere.
@@ -47,7 +48,7 @@ class RunScope:
             if report is not None:
                 report(n)
 
-        return FetchContext(settings, self.budget, self.slots, self.pacers, tick)
+        return FetchContext(settings, self.budget, self.slots, self.pacers, tick, self.shared)
 
 
 def _slots(settings: Settings, limits: str) -> Slots:

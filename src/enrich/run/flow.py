@@ -5,7 +5,7 @@
     prepare                   (task)  read + parse the list, open the raw folder
       └─ fetch-<source>-<n>   (tasks) on the flow's task runner: threads, or Dask workers
     finish                    (task)  build, guard, diff, publish
-      └─ artifacts (summary, entries, changelog, top movers) in the Prefect UI
+      └─ artifacts (summary, entries, list check, changelog, top movers) in the Prefect UI
 
 The flow supplies only how a step runs (`PrefectExecutor`), logging and artifacts; which steps
 run and how failures are isolated is `run_job`'s, the function the tests run too.
@@ -27,16 +27,20 @@ documents and the snapshot live on disk; results are not persisted, tokens are n
 import contextvars
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import httpx
 from prefect import flow, get_run_logger, task
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.futures import PrefectFuture
+from prefect.logging.handlers import APILogHandler
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 from prefect.states import Completed, Failed
@@ -53,6 +57,23 @@ from enrich.sources import NAMES
 
 FLOW_NAME = "enrich-awesome-list"
 TaskRunnerName = Literal["threads", "dask"]
+# How long `check_api` waits for a configured Prefect server's health answer.
+API_CHECK_SECONDS = 3.0
+
+
+def _quiet_pygithub() -> None:
+    """PyGithub sets its logger to INFO with a handler of its own when imported: every redirect
+    it follows ("Following Github server redirection") would print twice, once through that
+    handler and once through the root logger's. Its records go to the root's handlers (the
+    console, Prefect's API log handler) only, from WARNING up."""
+    pygithub = logging.getLogger("github")
+    for handler in list(pygithub.handlers):
+        pygithub.removeHandler(handler)
+    asked = logging.getLevelName(os.environ.get("ENRICH_LOG_LEVEL", "WARNING").upper())
+    pygithub.setLevel(min(logging.WARNING, asked) if isinstance(asked, int) else logging.WARNING)
+
+
+_quiet_pygithub()  # enrich.sources imported github above
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -162,6 +183,54 @@ def _task_runner(kind: TaskRunnerName) -> Any:
     return ThreadPoolTaskRunner(max_workers=2 * len(NAMES))
 
 
+@contextmanager
+def _started(runner: Any) -> Iterator[Any]:
+    """The task runner, entered and left; but on a signal (SIGTERM as Prefect's
+    `TerminationSignal`, Ctrl-C, the CLI's stop: a `BaseException` that is not an `Exception`)
+    its threads are abandoned rather than joined. Leaving a thread pool joins its threads, and
+    a task blocked on a request that hangs would hold the run (and ignore the signal) for as
+    long as the request hangs. The output folder's lock is already released by then
+    (`run_job` left it on the way out)."""
+    runner.__enter__()
+    try:
+        yield runner
+    except Exception:
+        runner.__exit__(*sys.exc_info())
+        raise
+    except BaseException:
+        executor = getattr(runner, "_executor", None)  # ThreadPoolTaskRunner's pool
+        if isinstance(executor, ThreadPoolExecutor):
+            for event in getattr(runner, "_cancel_events", {}).values():
+                event.set()
+            executor.shutdown(wait=False, cancel_futures=True)
+            runner._executor = None
+        runner.__exit__(*sys.exc_info())
+        raise
+    runner.__exit__(None, None, None)
+
+
+def check_api() -> None:
+    """A configured Prefect server (``PREFECT_API_URL``, from the environment or the Prefect
+    profile) must answer now, within seconds: else one line says so and how to unset it, where
+    Prefect would retry for a minute and end in a long traceback. Without one, the run starts
+    Prefect's embedded API."""
+    url = PREFECT_API_URL.value()
+    if not url:
+        return
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=API_CHECK_SECONDS)
+    except httpx.HTTPError as exc:
+        where = (
+            "unset PREFECT_API_URL"
+            if "PREFECT_API_URL" in os.environ
+            else "prefect config unset PREFECT_API_URL"
+        )
+        raise ConfigError(
+            f"the Prefect server at {url} is not reachable ({type(exc).__name__}): start it, "
+            f"or `{where}` to run on Prefect's embedded API"
+        ) from None
+
+
 def _api_url() -> str:
     """The Prefect API this process reports to: the configured server, or the ephemeral one."""
     from prefect.client.orchestration import get_client
@@ -177,6 +246,7 @@ def nightly(
     sources: list[str] | None = None,
     skip: dict[str, str] | None = None,
     task_runner: TaskRunnerName = "threads",
+    publish_repo: str | None = None,
 ) -> State[Any]:
     """Enrich an awesome list and publish the dataset.
 
@@ -184,27 +254,44 @@ def nightly(
         list_source: a local path, an https URL, or ``github:OWNER/REPO/PATH[@REF]``.
         out_dir: folder of the published dataset (latest.*, snapshots/, diffs/, history/).
         raw_dir: folder of the raw layer (one sub-folder per run).
-        sources: enable only these sources (arxiv, github, huggingface, web); all by default.
+        sources: enable only these sources (arxiv, github, huggingface, web, papers); all by
+            default.
         skip: sources not fetched this run, each with the reason the snapshot will give.
         task_runner: ``threads`` (this process) or ``dask`` (``ENRICH_DASK_ADDRESS``, else a
             local cluster).
+        publish_repo: a Hub dataset repository (``OWNER/NAME``) to upload the published folder
+            to, in one commit (token: ``HF_TOKEN`` or the ``ENRICH_HF_TOKEN_BLOCK`` block).
     """
     logger = get_run_logger()
     try:
         settings = _with_secret_blocks(Settings())
-        job = Job(list_source, Path(out_dir), Path(raw_dir), settings, sources, skip)
+        job = Job(
+            list_source, Path(out_dir), Path(raw_dir), settings, sources, skip,
+            publish_repo=publish_repo,
+        )  # fmt: skip
         limits = "prefect" if prefect_limits.available() else "local"
-        with _task_runner(task_runner) as runner:
+        with _started(_task_runner(task_runner)) as runner:
             executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
             result = run_job(job, executor, _reporter.get())
     except EnrichError as exc:
         logger.error("nothing published: %s", exc)
         artifacts.for_failure(str(exc))
+        _send_logs()
         return Failed(message=str(exc))
     summary = report.summary(result)
-    artifacts.for_run(result)
+    artifacts.for_run(result, settings.public_url)
     logger.info(report.one_line(result))
+    _send_logs()
     return Completed(message=report.one_line(result), data=summary)
+
+
+def _send_logs() -> None:
+    """Send the run's log lines to the server before its final state: ``prefect deployment run
+    --watch`` stops at that state, and would end before showing why the run failed."""
+    try:
+        APILogHandler().flush()
+    except Exception as exc:  # pragma: no cover - logs are best effort, never the run's outcome
+        logging.getLogger(__name__).debug("could not send the logs: %s", exc)
 
 
 # The flow wraps a module-level function for the same reason as the tasks: Dask pickles the flow
@@ -234,8 +321,12 @@ def serve_nightly(list_source: str, out_dir: str, raw_dir: str, cron: str = "0 3
     if not PREFECT_API_URL.value():
         raise ConfigError(
             "serve needs a Prefect server: start `prefect server start`, then "
-            "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`"
+            "`export PREFECT_API_URL=http://127.0.0.1:4200/api`"
         )
+    check_api()
+    # The flow runs (child processes) log to the server like any flow's, the library's own
+    # log lines (per-source failures, rate-limit waits) included.
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "enrich")
     enrich_awesome_list.serve(
         name="nightly",
         schedules=[Cron(cron, timezone="UTC")],

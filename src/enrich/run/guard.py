@@ -1,7 +1,18 @@
-"""The publish guard: a run in which too many entries failed does not replace a good dataset.
+"""The publish guard: a run that could not fetch what it fetched last night does not replace it.
 
-Network down, a revoked token: the attempt is written to ``rejected/`` beside the dataset and
-``latest.*`` stays as it was (`RejectedRunError`, one line).
+It guards against regressions, not against the list: a link that is dead (404, 410, a host that
+does not exist), blocked, or refused by its host is a fact about the list, published with its
+failure marked, every night; so is a deferral (the rate limit could not cover it tonight). What
+it refuses is a run in which the upstreams could not be *reached*: entries that were ``ok`` in
+the previous snapshot and could not be fetched this time (connection errors, timeouts, 5xx,
+rate limits, 401/403, malformed answers; `FETCH_FAILURES`) are more than
+``publish_max_failed_share`` of those entries, or are every one of a source's (at least two)
+that worked before. A partly refreshed entry (some fields kept, stale) was fetched. A first
+run (nothing ``ok`` before) is refused only when more than that share of all its entries could
+not be fetched: the network down is still refused.
+
+The refused attempt is written to ``rejected/`` beside the dataset and ``latest.*`` stays as
+it was (`RejectedRunError`, one line).
 """
 
 from __future__ import annotations
@@ -10,23 +21,77 @@ from collections import Counter
 from pathlib import Path
 
 from enrich.core.errors import RejectedRunError
-from enrich.core.model import Snapshot, Status, utc_date
+from enrich.core.model import Entry, Failure, Snapshot, Status, utc_date
+from enrich.sources.registry import SOURCES
 from enrich.store.codec import to_json
 from enrich.store.files import atomic_write_bytes
 
+# The failures that say this run could not fetch an entry (None: a failure of unknown kind).
+FETCH_FAILURES = frozenset({Failure.UNREACHABLE, Failure.UNAUTHORIZED, Failure.MALFORMED, None})
+# A source is judged as a whole from this many entries that were ok before.
+WHOLE_SOURCE_MIN = 2
 
-def guard(snapshot: Snapshot, max_failed_share: float, out_dir: Path) -> None:
-    """Refuse to publish a run in which too many entries failed; keep the attempt aside."""
+
+def unfetched(entry: Entry) -> bool:
+    """Whether this run could not fetch ``entry`` (not a fact about its link, not deferred,
+    not partly refreshed)."""
+    if entry.status not in (Status.ERROR, Status.STALE) or entry.failure not in FETCH_FAILURES:
+        return False
+    refreshed = (
+        entry.status == Status.STALE
+        and entry.fetched_at is not None
+        and entry.stale_since is not None
+        and entry.fetched_at > entry.stale_since
+    )
+    return not refreshed
+
+
+def verdict(
+    snapshot: Snapshot, max_failed_share: float, previous: Snapshot | None = None
+) -> str | None:
+    """Why the run must not be published, or None."""
     tried = [e for e in snapshot.entries if e.status not in (Status.SKIPPED, Status.PENDING)]
-    failed = [e for e in tried if e.status in (Status.ERROR, Status.STALE)]
-    if not tried or len(failed) / len(tried) <= max_failed_share:
+    was_ok = {e.id for e in previous.entries if e.status == Status.OK} if previous else set()
+    base = [e for e in tried if e.id in was_ok]
+    if not base:  # a first run, or nothing worked last night: judge the run on its own
+        failed = [e for e in tried if unfetched(e)]
+        if tried and len(failed) / len(tried) > max_failed_share:
+            return (
+                f"{len(failed)} of {len(tried)} entries could not be fetched "
+                f"({len(failed) / len(tried):.0%} > {max_failed_share:.0%}; "
+                f"most often: {_most_often(failed)})"
+            )
+        return None
+    regressed = [e for e in base if unfetched(e)]
+    if len(regressed) / len(base) > max_failed_share:
+        return (
+            f"{len(regressed)} of {len(base)} entries that were ok could not be fetched "
+            f"({len(regressed) / len(base):.0%} > {max_failed_share:.0%}; "
+            f"most often: {_most_often(regressed)})"
+        )
+    for name, source in SOURCES.items():
+        mine = [e for e in base if e.kind in source.kinds]
+        lost = [e for e in regressed if e.kind in source.kinds]
+        if len(mine) >= WHOLE_SOURCE_MIN and len(lost) == len(mine):
+            return (
+                f"source {name} failed as a whole: none of its {len(mine)} entries that were "
+                f"ok could be fetched (most often: {_most_often(lost)})"
+            )
+    return None
+
+
+def guard(
+    snapshot: Snapshot, max_failed_share: float, out_dir: Path, previous: Snapshot | None = None
+) -> None:
+    """Refuse to publish a run that regressed (see the module); keep the attempt aside."""
+    why = verdict(snapshot, max_failed_share, previous)
+    if why is None:
         return
     day = utc_date(snapshot.header.generated_at)
     rejected = out_dir / "rejected" / f"{day}-{snapshot.header.run_id}.json"
     atomic_write_bytes(rejected, to_json(snapshot))
-    top = Counter(e.status_reason or "unknown" for e in failed).most_common(1)[0][0]
-    raise RejectedRunError(
-        f"run rejected, latest.* kept: {len(failed)} of {len(tried)} entries failed "
-        f"({len(failed) / len(tried):.0%} > {max_failed_share:.0%}; most often: {top}); "
-        f"the attempt is in {rejected}"
-    )
+    raise RejectedRunError(f"run rejected, latest.* kept: {why}; the attempt is in {rejected}")
+
+
+def _most_often(entries: list[Entry]) -> str:
+    return Counter(e.status_reason or "unknown" for e in entries).most_common(1)[0][0]

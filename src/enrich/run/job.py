@@ -7,7 +7,9 @@ and the tests all run this function; they differ only in the `Executor` that run
     prepare                 (executor.call)    read + parse the list, open the raw folder
     plan                                       fetch tasks, round robin, arXiv as one task
     fetch tasks             (executor.submit)  concurrent; a task that crashes fails only its
-                                               entries (recorded in the raw folder)
+                                               entries (recorded in the raw folder); a source
+                                               that reads others' documents (``after``) starts
+                                               when their tasks are done
     finish                  (executor.call)    build, guard, diff, publish
 
 An executor says *how* a step runs: `InProcess` calls it here and runs fetch tasks on a thread
@@ -18,12 +20,11 @@ only, so the fault tests exercise what ships.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -31,12 +32,12 @@ from enrich.core.errors import EnrichError
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
 from enrich.run import context
-from enrich.run.build import Outcomes
+from enrich.run.build import SourceOutcomes
 from enrich.run.steps import (
     LATEST,
     FetchTask,
     FinishInput,
-    PrepareInput,
+    Job,
     RunResult,
     fetch,
     finish,
@@ -46,6 +47,7 @@ from enrich.run.steps import (
 )
 from enrich.sources import NAMES
 from enrich.store.files import exclusive
+from enrich.store.hub import check_repo_id
 from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
@@ -114,21 +116,6 @@ class Silent:
         pass
 
 
-@dataclass(frozen=True)
-class Job:
-    """One run's inputs."""
-
-    list_source: str
-    out_dir: Path
-    raw_root: Path
-    settings: Settings
-    sources: list[str] | None = None
-    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
-    skip: dict[str, str] | None = None
-    now: datetime | None = None
-    list_bytes: bytes | None = None
-
-
 def run_job(
     job: Job, executor: Executor | None = None, reporter: Reporter | None = None
 ) -> RunResult:
@@ -136,21 +123,18 @@ def run_job(
     own = executor is None
     runner: Executor = executor if executor is not None else InProcess()
     reporter = reporter or Silent()
+    if job.publish_repo:
+        check_repo_id(job.publish_repo)  # a typo fails now, not after the night's fetching
     try:
         with exclusive(job.out_dir):
-            store = runner.call(
-                "prepare",
-                prepare,
-                PrepareInput(
-                    job.list_source, job.raw_root, job.settings, job.sources, job.skip, job.now,
-                    job.list_bytes,
-                ),
-            )  # fmt: skip
+            store = runner.call("prepare", prepare, job)
             outcomes = _fetch_all(store, job.settings, runner, reporter)
             return runner.call(
                 "finish",
                 finish_step,
-                FinishInput(str(store.run_dir), job.out_dir, job.settings, outcomes),
+                FinishInput(
+                    str(store.run_dir), job.out_dir, job.settings, outcomes, job.publish_repo
+                ),
             )
     finally:
         if own and isinstance(runner, InProcess):
@@ -159,20 +143,26 @@ def run_job(
 
 def _fetch_all(
     store: RawStore, settings: Settings, executor: Executor, reporter: Reporter
-) -> Outcomes:
+) -> SourceOutcomes:
     """Every fetch task of the run, concurrently; a task that crashes (a bug, a lost worker)
-    fails its own entries, with the reason in the raw folder, and nothing else."""
+    fails its own entries, with the reason in the raw folder, and nothing else. A task whose
+    source runs ``after`` others is submitted once their tasks have ended (however they ended)."""
     tasks = plan(store, settings, executor.limits)
-    outcomes: dict[str, Any] = {}
+    outcomes: dict[str, dict[str, Any]] = {}
     with context.scope(store.run_dir.name, settings, executor.limits) as scope:
         for name in dict.fromkeys(t.source for t in tasks):
             total = sum(len(t.entries) for t in tasks if t.source == name)
             scope.progress[name] = reporter.start(name, total)
         try:
-            pending = [(task, executor.submit(task.name, fetch, task)) for task in tasks]
+            pending = [(t, executor.submit(t.name, fetch, t)) for t in tasks if not t.after]
+            for task in (t for t in tasks if t.after):
+                for earlier, future in list(pending):
+                    if earlier.source in task.after:
+                        _wait(future)
+                pending.append((task, executor.submit(task.name, fetch, task)))
             for task, future in pending:
                 try:
-                    outcomes.update(future.result())
+                    outcomes.setdefault(task.source, {}).update(future.result())
                 except Exception as exc:
                     message = str(exc) if isinstance(exc, EnrichError) else _one_line(exc)
                     logger.error("%s crashed: %s", task.name, message)
@@ -185,6 +175,12 @@ def _fetch_all(
             for name in scope.progress:
                 reporter.finish(name)
     return outcomes
+
+
+def _wait(future: Pending[Any]) -> None:
+    """Until ``future`` has ended; its error is read (and handled) with the other results."""
+    with contextlib.suppress(Exception):  # reported where the results are collected
+        future.result()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from enrich.core.diff import Summary
-from enrich.core.markdown import code, md
+from enrich.core.markdown import code, link, md
 from enrich.core.model import Entry, Snapshot, Status
 from enrich.core.rawdocs import RequestCounts, Usage
 from enrich.run.steps import RunResult
+from enrich.store.hub import HubUpload
 
 
 class RunSummary(TypedDict):
@@ -30,6 +31,16 @@ class RunSummary(TypedDict):
     problems: dict[str, str]  # entry id -> "status: reason"
     published: list[str]
     changes: Summary | None
+    feed: str | None  # where the run's Atom feed is: the Hub's copy, else the local file
+    hub: HubSummary | None
+
+
+class HubSummary(TypedDict):
+    repo_id: str
+    commit_url: str | None  # None: the Hub held every file already
+    uploaded: int
+    unchanged: int
+    error: str | None
 
 
 def by_kind_status(snapshot: Snapshot) -> dict[str, dict[str, int]]:
@@ -59,7 +70,36 @@ def summary(result: RunResult) -> RunSummary:
         problems={e.id: f"{e.status.value}: {e.status_reason}" for e in problems(result.snapshot)},
         published=[str(p) for p in result.published],
         changes=result.diff["summary"] if result.diff else None,
+        feed=feed_link(result),
+        hub=hub_summary(result.hub) if result.hub else None,
     )
+
+
+def feed_link(result: RunResult) -> str | None:
+    """The feed's address: on the Hub when this run uploaded it, else the published file."""
+    uploaded = result.hub
+    if uploaded is not None and uploaded.error is None and uploaded.repo_url:
+        return f"{uploaded.repo_url.rstrip('/')}/resolve/main/feed.xml"
+    local = [p for p in result.published if p.name == "feed.xml"]
+    return local[0].resolve().as_uri() if local else None
+
+
+def hub_summary(uploaded: HubUpload) -> HubSummary:
+    return HubSummary(
+        repo_id=uploaded.repo_id, commit_url=uploaded.commit_url, uploaded=len(uploaded.uploaded),
+        unchanged=uploaded.unchanged, error=uploaded.error,
+    )  # fmt: skip
+
+
+def hub_line(uploaded: HubSummary) -> str:
+    """One line on the upload, for the CLI and the Prefect summary."""
+    repo = uploaded["repo_id"]
+    if uploaded["error"]:
+        return f"Hub {repo}: not uploaded, the next run retries ({uploaded['error']})"
+    if uploaded["commit_url"] is None:
+        return f"Hub {repo}: up to date ({uploaded['unchanged']} files), no commit"
+    return (f"Hub {repo}: {uploaded['uploaded']} files uploaded ({uploaded['unchanged']} "
+            f"unchanged) in {uploaded['commit_url']}")  # fmt: skip
 
 
 def one_line(result: RunResult) -> str:
@@ -69,7 +109,22 @@ def one_line(result: RunResult) -> str:
     return f"published {header.entries} entries ({statuses}) from {header.list_source}"
 
 
-def summary_markdown(result: RunResult) -> str:
+# The views people read, by file name (`enrich.views.registry`), as the summary names them.
+VIEW_LINKS = {"index.html": "report", "list.md": "enriched list"}
+
+
+def view_links(result: RunResult, public_url: str | None = None) -> dict[str, str]:
+    """Each view the run published (report, enriched list) and where to open it: under
+    ``public_url`` when the folder is served there, else the local file's path."""
+    links = {}
+    for path in result.published:
+        label = VIEW_LINKS.get(path.name)
+        if label is not None and path.parent.name != "diffs":
+            links[label] = f"{public_url.rstrip('/')}/{path.name}" if public_url else str(path)
+    return links
+
+
+def summary_markdown(result: RunResult, public_url: str | None = None) -> str:
     snap = result.snapshot
     statuses = [s.value for s in Status]
     lines = [
@@ -77,6 +132,17 @@ def summary_markdown(result: RunResult) -> str:
         "",
         f"Run `{snap.header.run_id}`, list sha256 `{snap.header.list_sha256[:12]}`.",
         "",
+    ]
+    views = view_links(result, public_url)
+    if views:
+        lines += [
+            " · ".join(
+                f"{label}: {link(where, where) if public_url else code(where)}"
+                for label, where in views.items()
+            ),
+            "",
+        ]
+    lines += [
         "| kind | " + " | ".join(statuses) + " |",
         "|---|" + "---:|" * len(statuses),
     ]
@@ -95,15 +161,29 @@ def summary_markdown(result: RunResult) -> str:
         for name, n in result.requests.items()
     ]
     if result.rate_limits:
-        lines += ["", "## Rate limits", "", "| limit | spent | remaining | of | resets |",
-                  "|---|---:|---:|---:|---|"]  # fmt: skip
+        lines += ["", "## Rate limits", "",
+                  "| limit | spent | remaining | of | resets | deferred to a later night |",
+                  "|---|---:|---:|---:|---|---:|"]  # fmt: skip
         lines += [
-            f"| {name} | {u['spent']} | {u['remaining']} | {u['limit']} | {md(str(u['reset']))} |"
+            f"| {name} | {u['spent']} | {u['remaining']} | {u['limit']} | {md(str(u['reset']))} "
+            f"| {u.get('deferred', 0)} |"
             for name, u in result.rate_limits.items()
         ]
     if result.source_failures:
         lines += ["", "## Sources that failed", ""]
         lines += [f"- **{name}**: {md(why)}" for name, why in result.source_failures.items()]
+    feed = feed_link(result)
+    if feed or result.hub:
+        lines += ["", "## Published", ""]
+    if feed:
+        lines.append(f"- Atom feed of the changes: <{feed}>")
+    if result.hub:
+        hub = hub_summary(result.hub)
+        if hub["commit_url"] and not hub["error"]:
+            counts = f"{hub['uploaded']} files uploaded ({hub['unchanged']} unchanged)"
+            lines.append(f"- Hub {code(hub['repo_id'])}: {counts}, [commit](<{hub['commit_url']}>)")
+        else:
+            lines.append(f"- {md(hub_line(hub))}")
     trouble = problems(snap)
     if trouble:
         lines += ["", f"## Entries in error or stale ({len(trouble)})", ""]
@@ -125,6 +205,7 @@ def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "section": " › ".join(e.section),
                 "stars": repo.stars if repo else None,
                 "downloads": hub.downloads if hub else None,
+                "score": e.score.total if e.score else None,
                 "published": paper.published.date().isoformat()
                 if paper and paper.published
                 else None,

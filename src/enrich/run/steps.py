@@ -7,7 +7,8 @@ each one picklable arguments and gets picklable results back.
     prepare   read + parse the list, open the run's raw folder        -> RawStore
     plan      the fetch tasks: chunks per source, arXiv as one task    -> [FetchTask]
     fetch     one task: fetch its entries, normalize them              -> outcomes by id
-    finish    build the snapshot, guard, diff, publish                 -> RunResult
+    finish    build the snapshot, guard, diff, publish, check the list (+ upload to the Hub)
+              -> RunResult
 """
 
 from __future__ import annotations
@@ -18,26 +19,30 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
 
+from enrich.core import score
+from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot
+from enrich.core.model import Entry, Snapshot, utc_date
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context
-from enrich.run.build import Outcomes, build, normalize_source
+from enrich.run.build import Outcomes, SourceOutcomes, build, normalize_source
+from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
 from enrich.sources import NAMES
-from enrich.sources.base import FetchContext, chunks
+from enrich.sources.base import FetchContext, after, chunks, claims, depends, single_task
 from enrich.sources.github.ratelimit import merge as merge_usage
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
-from enrich.store import history
+from enrich.store import diffs, history, hub
 from enrich.store.codec import read_snapshot, to_arrow
 from enrich.store.compare import diff_snapshots
+from enrich.store.hub import HubUpload
 from enrich.store.publish import publish
 from enrich.store.raw import RawStore
-from enrich.views import Published
+from enrich.views import About, Published
 from enrich.views.registry import VIEWS
 
 logger = logging.getLogger(__name__)
@@ -53,17 +58,26 @@ class RunResult:
     rate_limits: dict[str, Usage] = field(default_factory=dict)
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: Diff | None = None
+    check: Report | None = None  # the list checked against what was published (check.md)
+    hub: HubUpload | None = None  # the upload to the Hub, when the run publishes there
+    # the entries whose score moved most since the previous snapshot (the top-movers artifact)
+    movers: list[score.Mover] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class PrepareInput:
+class Job:
+    """One run's inputs (plain data: what `prepare` receives wherever it runs)."""
+
     list_source: str
+    out_dir: Path
     raw_root: Path
     settings: Settings
     sources: list[str] | None = None
+    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
     skip: dict[str, str] | None = None
     now: datetime | None = None
     list_bytes: bytes | None = None
+    publish_repo: str | None = None  # a Hub dataset repository the run uploads the dataset to
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class FetchTask:
     entries: list[Entry]
     settings: Settings
     limits: str = "local"  # "local" or "prefect": which request slots the task holds
+    # Sources whose tasks must have ended before this one starts (it reads their documents).
+    after: tuple[str, ...] = ()
 
     @property
     def run_id(self) -> str:
@@ -91,7 +107,8 @@ class FinishInput:
     run_dir: str
     out_dir: Path
     settings: Settings
-    outcomes: Outcomes
+    outcomes: SourceOutcomes
+    publish_repo: str | None = None  # a Hub dataset repository to upload the dataset to
 
 
 def check_sources(sources: list[str] | None) -> None:
@@ -101,7 +118,7 @@ def check_sources(sources: list[str] | None) -> None:
         raise InputError(f"unknown source {', '.join(unknown)} (known: {', '.join(NAMES)})")
 
 
-def prepare(job: PrepareInput) -> RawStore:
+def prepare(job: Job) -> RawStore:
     """Read and parse the list, open the run's raw folder; an unusable list fails here."""
     started = job.now or datetime.now(UTC)
     check_sources(job.sources)
@@ -134,23 +151,33 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
     """The run's fetch tasks, round robin over the sources so that every source starts at once
     and none waits behind another's chunks. Each source's entries are cut into chunks of
     ``task_chunk_size`` (the unit of scale-out); arXiv's spacing holds within one task only, so
-    its entries stay one task."""
+    a source that asks arXiv (`single_task`) stays one task. The entries of a source that need
+    others' documents first (`depends` on its ``after`` sources) are one last task, started by
+    the composition once those sources' tasks (and its own others) have ended
+    (`enrich.run.job`)."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
     per_source: list[list[FetchTask]] = []
+    last: list[FetchTask] = []
     for name, source in SOURCES.items():
-        entries = [e for e in parsed.entries if e.kind in source.kinds]
+        entries = [e for e in parsed.entries if claims(source, e)]
         if name in skipped or not entries:
             continue
-        size = len(entries) if name == "arxiv" else settings.task_chunk_size
-        per_source.append(
-            [
-                FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
-                for part, chunk in enumerate(chunks(entries, size))
-            ]
-        )
-    return [task for row in zip_longest(*per_source) for task in row if task is not None]
+        bound = [e for e in entries if depends(source, e)]
+        free = [e for e in entries if not depends(source, e)]
+        size = len(free) if single_task(source) else settings.task_chunk_size
+        tasks = [
+            FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
+            for part, chunk in enumerate(chunks(free, size))
+        ]
+        if tasks:
+            per_source.append(tasks)
+        if bound:
+            waits = after(source) + ((name,) if tasks else ())
+            last.append(FetchTask(str(store.run_dir), name, len(tasks), bound, settings, limits,
+                                  waits))  # fmt: skip
+    return [task for row in zip_longest(*per_source) for task in row if task is not None] + last
 
 
 def fetch_source(name: str, entries: list[Entry], store: RawStore, ctx: FetchContext) -> str | None:
@@ -196,32 +223,41 @@ def finish(
     store: RawStore,
     out_dir: Path,
     settings: Settings,
-    outcomes: Outcomes | None = None,
+    outcomes: SourceOutcomes | None = None,
     *,
     previous: Snapshot | _Latest | None = LATEST,
     check: bool = True,
+    publish_repo: str | None = None,
 ) -> RunResult:
     """Build the snapshot from the raw folder and publish it, unless the guard refuses it
-    (``check=False`` bypasses the guard: ``enrich rebuild --force``)."""
+    (``check=False`` bypasses the guard: ``enrich rebuild --force``); then upload the folder to
+    Hub repository ``publish_repo``, when given (`upload_to_hub`)."""
     before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
     snapshot = build(store, before, outcomes)
     if check:
-        guard(snapshot, settings.publish_max_failed_share, out_dir)
+        guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table)
+    day = utc_date(snapshot.header.generated_at)
     views = (
         render_views(
-            Published(snapshot, changes, before, history.with_run(out_dir, table, snapshot.header))
+            Published(
+                snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
+                diffs.recent(out_dir, settings.feed_runs - 1, before=day),
+                about(settings, publish_repo), settings,
+            )
         )
         if VIEWS
         else {}
-    )
+    )  # fmt: skip
     published = publish(snapshot, out_dir, changes, table, views)
-    return RunResult(
+    checked, check_files = try_publish_check(store, out_dir, settings)
+    result = RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
-        published=published,
+        published=published + check_files,
         diff=changes,
+        check=checked,
         requests={name: store.requests(name) for name in NAMES},
         rate_limits={
             f"{name}.{resource}": used
@@ -229,7 +265,33 @@ def finish(
             for resource, used in merge_usage(store.usage(name)).items()
         },
         source_failures=store.failures(),
+        movers=score.movers(before, snapshot, changes),
     )
+    if publish_repo:
+        result.hub = upload_to_hub(out_dir, publish_repo, settings)
+    return result
+
+
+def about(settings: Settings, publish_repo: str | None = None) -> About:
+    """What the settings say about the dataset, for its card, Croissant file and feed."""
+    return About(
+        name=settings.dataset_name,
+        license=settings.dataset_license,
+        hub_repo=publish_repo,
+        notice=settings.dataset_notice,
+    )
+
+
+def upload_to_hub(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
+    """The published folder to the Hub, after a publish (the guard passed). A failed upload is
+    this step's only loss: the local dataset is published already, the run still succeeds, and
+    the next run uploads whatever the Hub lacks (`enrich.store.hub` compares, it keeps no
+    state)."""
+    try:
+        return hub.upload(out_dir, repo_id, settings)
+    except EnrichError as exc:
+        logger.error("%s; the next run uploads it", exc)
+        return HubUpload(repo_id, error=str(exc))
 
 
 def render_views(published: Published) -> dict[str, bytes]:
@@ -241,7 +303,10 @@ def render_views(published: Published) -> dict[str, bytes]:
 
 
 def finish_step(job: FinishInput) -> RunResult:
-    return finish(RawStore(Path(job.run_dir)), job.out_dir, job.settings, job.outcomes)
+    return finish(
+        RawStore(Path(job.run_dir)), job.out_dir, job.settings, job.outcomes,
+        publish_repo=job.publish_repo,
+    )  # fmt: skip
 
 
 def read_previous(out_dir: Path) -> Snapshot | None:

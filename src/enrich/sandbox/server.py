@@ -5,9 +5,11 @@ texts, real formats; not live data) the way the real services answer, quirks inc
 real client libraries can be driven over real HTTP: GitHub's Link-header pagination, ETag /
 If-None-Match -> 304, rate-limit headers, a 301 to ``/repositories/{id}`` for a renamed
 repository, 404 bodies, 202 from a statistics endpoint on its first call; arXiv's Atom feed,
-400 + Error entry for a malformed id, unknown ids silently absent; the Hub's ``expand[]``
-parameter, ``X-Repo-Commit`` on file resolves, ``X-Error-Code: GatedRepo`` for a gated
-repository's files.
+400 + Error entry for a malformed id, unknown ids silently absent, ``search_query=ti:"…"``
+title searches; the Hub's ``expand[]`` parameter, ``X-Repo-Commit`` on file resolves,
+``X-Error-Code: GatedRepo`` for a gated repository's files, ``/api/papers/{id}`` paper pages
+(404 for a paper not on the Hub); papers' landing pages on their own hosts under ``/sites``
+(the web source's ``web_mirror_url``), redirects included.
 
 Each API lives under its own prefix: ``/github`` (GITHUB_API_URL), ``/arxiv`` (ARXIV_API_URL)
 and ``/hf`` (HF_ENDPOINT). Later data folders override earlier ones, so a test can add or change
@@ -20,10 +22,12 @@ import base64
 import copy
 import functools
 import hashlib
+import html
 import json
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -37,7 +41,7 @@ from xml.sax.saxutils import escape
 
 from enrich.core.links import ARXIV_ID
 from enrich.core.settings import Settings
-from enrich.sandbox import github_graphql
+from enrich.sandbox import github_graphql, hub_commits
 from enrich.sandbox.sample import sample_data_dir
 
 logger = logging.getLogger(__name__)
@@ -56,17 +60,32 @@ GITHUB_PUBLIC = "https://api.github.com"
 # it, so the demo's figures do not drift with the wall clock.
 AS_OF = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 RATE_LIMIT = 5000
+# GitHub's REST limit for anonymous requests (per hour and IP address): the demo's fake GitHub
+# applies it, so that its figures agree with the "limited to 60 an hour" warning.
+ANONYMOUS_RATE_LIMIT = 60
+
+
+# Fault statuses that are not HTTP answers: drop the connection; accept the request and never
+# answer it (until the fake stops), as a hung upstream does.
+DROP = 0
+HANG = -1
 
 
 @dataclass
 class Fault:
-    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them)."""
+    """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them);
+    `DROP` closes the connection, `HANG` holds it open without an answer.
+
+    ``query``: a pattern the query string must match too. ``delay``: seconds to wait before
+    answering (a server that accepts and hangs); ``status`` None then answers as usual."""
 
     pattern: str
-    status: int = 503
+    status: int | None = 503
     times: int | None = None  # None: every matching request
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b'{"message": "Service Unavailable"}'
+    query: str | None = None
+    delay: float = 0.0
 
 
 @dataclass
@@ -82,9 +101,17 @@ class Exchange:
 class FakeAPI:
     """The fake services' state: data folders, faults, counters. Thread-safe."""
 
-    def __init__(self, data_dirs: list[Path] | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        data_dirs: list[Path] | None = None,
+        latency: float = 0.0,
+        anonymous_limit: int | None = None,
+    ) -> None:
         self.data_dirs = [sample_data_dir(), *(data_dirs or [])]
         self.latency = latency
+        # With a number, anonymous REST requests have a window of their own of this size, as on
+        # GitHub (`ANONYMOUS_RATE_LIMIT`); None: every request shares `rate_limits` (tests).
+        self.anonymous_limit = anonymous_limit
         self.faults: list[Fault] = []
         # ids silently left out of the next N answers (arXiv's short-page quirk)
         self.arxiv_drop: Counter[str] = Counter()
@@ -97,7 +124,15 @@ class FakeAPI:
         self.rate_limits = {"core": RATE_LIMIT, "graphql": RATE_LIMIT}
         self.rate_used: Counter[str] = Counter()
         self.rate_reset = int(time.time()) + 3600
+        # Server side of TLS for /pages (tests of the https probe); None: plain HTTP only.
+        self.tls: ssl.SSLContext | None = None
+        # Dataset repositories created and committed to through the Hub's write API.
+        self.hub = hub_commits.HubStore()
         self.base_url = ""
+        # The Hub's paper pages carry no ETag (none of the recorded answers shows one); a test
+        # of the conditional path turns one on, answered 304 to a matching If-None-Match.
+        self.paper_etags = False
+        self.stopping = threading.Event()  # releases the requests a `HANG` fault holds
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -105,6 +140,7 @@ class FakeAPI:
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeAPI:
         api = self
+        self.stopping.clear()
 
         class Handler(_Handler):
             fake = api
@@ -119,6 +155,7 @@ class FakeAPI:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -141,6 +178,11 @@ class FakeAPI:
     @property
     def hf_url(self) -> str:
         return f"{self.base_url}/hf"
+
+    @property
+    def sites_url(self) -> str:
+        """The mirror of papers' landing pages (``web_mirror_url``): ``{sites_url}/{host}/…``."""
+        return f"{self.base_url}/sites"
 
     def settings(self, **overrides: Any) -> Settings:
         """Settings that point every client at this fake, without delays meant for the real APIs
@@ -167,6 +209,8 @@ class FakeAPI:
             "GITHUB_API_URL": self.github_url,
             "ARXIV_API_URL": self.arxiv_url,
             "HF_ENDPOINT": self.hf_url,
+            # The fake Hub takes uploads over LFS, not Xet (huggingface_hub reads this at import).
+            "HF_HUB_DISABLE_XET": "1",
             **{f"ENRICH_{k.upper()}": str(v) for k, v in values.items()},
         }
 
@@ -179,9 +223,11 @@ class FakeAPI:
         with self._lock:
             self.log.append(exchange)
 
-    def take_fault(self, path: str) -> Fault | None:
+    def take_fault(self, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for fault in self.faults:
+                if fault.query is not None and not re.search(fault.query, query):
+                    continue
                 if re.search(fault.pattern, path) and (fault.times is None or fault.times > 0):
                     if fault.times is not None:
                         fault.times -= 1
@@ -214,6 +260,16 @@ class FakeAPI:
                 merged.update(json.loads(path.read_text()))
         return {k.lower(): v for k, v in merged.items()}
 
+    def arxiv_titles(self) -> dict[str, tuple[str, str]]:
+        """Every sample arXiv entry by id: its title and its Atom text (a later data folder's
+        file replaces an earlier one's)."""
+        found: dict[str, tuple[str, str]] = {}
+        for root in self.data_dirs:
+            for path in sorted((root / "arxiv").glob("*.xml")):
+                stat = path.stat()
+                found[path.stem.replace("_", "/")] = _entry_title(path, stat.st_mtime_ns)
+        return found
+
     def repo_by_id(self, repo_id: int) -> str | None:
         for root in reversed(self.data_dirs):
             for path in (root / "github" / "repos").glob("*/*.json"):
@@ -225,6 +281,14 @@ class FakeAPI:
 @functools.lru_cache(maxsize=512)
 def _parsed(path: Path, mtime_ns: int, size: int) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _entry_title(path: Path, mtime_ns: int) -> tuple[str, str]:
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"<title>(.*?)</title>", text, re.DOTALL)
+    title = html.unescape(match.group(1)) if match else ""
+    return " ".join(title.split()), text
 
 
 def _find_ci(root: Path, relative: str) -> Path | None:
@@ -249,6 +313,14 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "enrich-fake-api"
 
     def setup(self) -> None:
+        # TLS on the same port when a test gave the fake a certificate (`FakeAPI.tls`): a
+        # connection that opens with a TLS handshake record (0x16) is answered over TLS, so an
+        # http:// page's https:// form is the same host and port, as on a real web server.
+        self.over_tls = False
+        tls = self.fake.tls
+        if tls is not None and self.request.recv(1, socket.MSG_PEEK) == b"\x16":
+            self.request = tls.wrap_socket(self.request, server_side=True)
+            self.over_tls = True
         super().setup()
         # Headers and body go out in two writes; without NODELAY, Nagle's algorithm holds the
         # second until the client's delayed ACK (~40 ms a request on a kept-alive connection).
@@ -266,6 +338,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
     # -- plumbing -----------------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
         self.arrived = time.monotonic()
@@ -276,13 +351,17 @@ class _Handler(BaseHTTPRequestHandler):
         source = path.split("/")[1] if path.count("/") >= 1 else ""
         self.source = source
         # Read the body before any answer, so a fault answered early leaves the connection clean.
-        self.request_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.request_body = self._read_body()
         if self.fake.latency:
             time.sleep(self.fake.latency)
-        fault = self.fake.take_fault(path)
-        if fault is not None:
-            if fault.status == 0:  # drop the connection without an answer
-                self.fake.record(Exchange(source, method, path, 0, 0, self.arrived))
+        fault = self.fake.take_fault(path, parts.query)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.status is not None:
+            if fault.status in (DROP, HANG):  # no answer: drop the connection, or hold it
+                self.fake.record(Exchange(source, method, path, fault.status, 0, self.arrived))
+                if fault.status == HANG:
+                    self.fake.stopping.wait()
                 self.close_connection = True
                 self.connection.close()
                 return
@@ -297,20 +376,53 @@ class _Handler(BaseHTTPRequestHandler):
                 HubRoutes(self).route(path[len("/hf") :])
             elif source == "pages":
                 self._page(path)
+            elif source == "sites":
+                SiteRoutes(self).route(path[len("/sites") :], parts.query)
             else:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
-        except BrokenPipeError:
-            pass
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout, a deadline)
+
+    def _read_body(self) -> bytes:
+        """The request's body: Content-Length bytes, or chunks (a streamed upload)."""
+        if "chunked" not in str(self.headers.get("Transfer-Encoding", "")).lower():
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b""
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline().strip():  # trailers, then the empty line
+                    pass
+                return body
+            body += self.rfile.read(size)
+            self.rfile.readline()  # the CRLF after each chunk
 
     def _page(self, path: str) -> None:
-        """Web pages for the web source: a title, a redirect, a 404, and ``web/{name}.html`` of
-        the data folders, with an ETag and Last-Modified and 304 to a matching revalidation."""
+        """Web pages for the web source: a title, a redirect (``/pages/{301…308}/{rest}``), a
+        404, and ``web/{name}.html`` of the data folders (over TLS, ``web/https/{name}.html``
+        first), with an ETag and Last-Modified and 304 to a matching revalidation."""
         if path == "/pages/moved":
             return self._send(301, b"", {"Location": "/pages/ok", "Content-Type": "text/html"})
+        redirect = re.fullmatch(r"/pages/(30[12378])/(.+)", path)
+        if redirect:  # /pages/308/ok: a 308 to /pages/ok (the rest may redirect again)
+            location = f"/pages/{redirect.group(2)}"
+            return self._send(int(redirect.group(1)), b"", {"Location": location})
+        if path in ("/pages/drip", "/pages/drip-headers"):
+            return self._drip(headers_too=path.endswith("-headers"))
+        if path.startswith("/pages/slow-redirect/"):
+            # /pages/slow-redirect/N?every=S: each hop answers after S seconds, N hops to /ok.
+            time.sleep(float(self.query.get("every", ["0.2"])[0]))
+            left = int(path.rsplit("/", 1)[1])
+            target = f"/pages/slow-redirect/{left - 1}?{urlsplit(self.path).query}"
+            location = target if left > 0 else "/pages/ok"
+            return self._send(302, b"", {"Location": location, "Content-Type": "text/html"})
         if path == "/pages/ok":
             body = b"<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
         else:
-            found = self.fake.find(f"web/{path.removeprefix('/pages/')}.html")
+            name = path.removeprefix("/pages/")
+            found = (self.over_tls and self.fake.find(f"web/https/{name}.html")) or self.fake.find(
+                f"web/{name}.html"
+            )
             if found is None:
                 return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
             body = found.read_bytes()
@@ -324,10 +436,37 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(304, b"", headers)
         return self._send(200, body, headers)
 
+    def _drip(self, headers_too: bool) -> None:
+        """A page served one byte every ``every`` seconds (``bytes`` of them): its body, or
+        (``/pages/drip-headers``) a header line first. Every read is quick; the whole is not."""
+        count = int(self.query.get("bytes", ["50"])[0])
+        every = float(self.query.get("every", ["0.1"])[0])
+        self.fake.record(Exchange(self.source, self.method, self.path, 200, count, self.arrived))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(count))
+        self.flush_headers()
+        if headers_too:
+            for _ in range(count):
+                self.wfile.write(b"X")
+                self.wfile.flush()
+                time.sleep(every)
+            self.wfile.write(b"-Drip: 1\r\n")
+        self.wfile.write(b"\r\n")
+        self.wfile.flush()
+        for _ in range(count):
+            time.sleep(every)
+            self.wfile.write(b"x")
+            self.wfile.flush()
+
     def body_json(self) -> Any:
         return json.loads(self.request_body or b"null")
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        # Recorded before the answer leaves: a client that has its answer finds it in the log.
+        self.fake.record(
+            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
+        )
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
@@ -337,9 +476,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.method != "HEAD" and status != 304:
             self.wfile.write(body)
-        self.fake.record(
-            Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
-        )
 
 
 class GitHubRoutes:
@@ -354,9 +490,10 @@ class GitHubRoutes:
         authorized = bool(self.h.headers.get("Authorization"))
         if path == "/graphql" and self.h.method == "POST":
             return self.graphql(authorized)
-        if path == "/rate_limit":
+        if path == "/rate_limit":  # free, as on GitHub: it counts against no limit
             resources = {r: self._limits(r) for r in self.fake.rate_limits}
-            return self.json(200, {"resources": resources, "rate": self._limits("core")})
+            body = {"resources": resources, "rate": self._limits("core")}
+            return self.json(200, body, charge=False, etag=False)
         if self._limits("core")["remaining"] <= 0:
             return self.rate_limited("core")
         match = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)
@@ -523,9 +660,16 @@ class GitHubRoutes:
         }
         return self.json(403, body, resource=resource, charge=False)
 
+    def _bucket(self, resource: str) -> tuple[str, int]:
+        """Which window a request of this resource counts in, and its limit."""
+        anonymous = not self.h.headers.get("Authorization")
+        if anonymous and resource == "core" and self.fake.anonymous_limit is not None:
+            return "core:anonymous", self.fake.anonymous_limit
+        return resource, self.fake.rate_limits[resource]
+
     def _limits(self, resource: str = "core") -> dict[str, int]:
-        limit = self.fake.rate_limits[resource]
-        used = self.fake.rate_used[resource]
+        bucket, limit = self._bucket(resource)
+        used = self.fake.rate_used[bucket]
         return {"limit": limit, "remaining": max(limit - used, 0), "reset": self.fake.rate_reset,
                 "used": used}  # fmt: skip
 
@@ -545,7 +689,7 @@ class GitHubRoutes:
         authorized = bool(self.h.headers.get("Authorization"))
         if charge and not (not_modified and authorized):
             with self.fake._lock:
-                self.fake.rate_used[resource] += 1
+                self.fake.rate_used[self._bucket(resource)[0]] += 1
         limits = self._limits(resource)
         all_headers = {
             "X-RateLimit-Limit": str(limits["limit"]),
@@ -586,6 +730,9 @@ class ArxivRoutes:
         ids = [i.strip() for i in raw_ids.split(",") if i.strip()]
         start = int(self.h.query.get("start", ["0"])[0])
         max_results = int(self.h.query.get("max_results", ["10"])[0])
+        search_query = self.h.query.get("search_query", [""])[0]
+        if search_query.strip() and not ids:
+            return self.search(search_query, start, max_results)
         for paper_id in ids:
             if not ARXIV_ID.match(paper_id):
                 return self.error(paper_id, raw_ids)
@@ -605,10 +752,31 @@ class ArxivRoutes:
         page = entries[start : start + max_results]
         self.feed(page, len(entries), start, raw_ids)
 
+    def search(self, search_query: str, start: int, max_results: int) -> None:
+        """``ti:"…" OR ti:"…"``: the entries whose title holds a phrase's words in order, the
+        way arXiv's search tokenizes titles (punctuation and hyphens split words); an entry
+        whose whole title is the phrase ranks first."""
+        phrases = [_words(p) for p in re.findall(r'ti:"([^"]*)"', search_query)]
+        ranked: dict[str, tuple[int, str]] = {}
+        for paper_id, (title, text) in self.fake.arxiv_titles().items():
+            words = _words(title)
+            for phrase in phrases:
+                if phrase and _contains(words, phrase):
+                    rank = 0 if words == phrase else 1
+                    ranked[paper_id] = min(ranked.get(paper_id, (rank, text)), (rank, text))
+        order = sorted(ranked, key=lambda i: (ranked[i][0], i))
+        entries = [_strip_entry_namespaces(ranked[i][1]) for i in order]
+        page = entries[start : start + max_results]
+        self.feed(page, len(entries), start, "", search_query=search_query)
+
     def feed(
-        self, entries: list[str], total: int, start: int, raw_ids: str, status: int = 200
-    ) -> None:
-        query = escape(f"search_query=&id_list={raw_ids}&start={start}&max_results={len(entries)}")
+        self, entries: list[str], total: int, start: int, raw_ids: str, status: int = 200,
+        search_query: str = "",
+    ) -> None:  # fmt: skip
+        query = escape(
+            f"search_query={search_query}&id_list={raw_ids}&start={start}"
+            f"&max_results={len(entries)}"
+        )
         head = (
             f"  <id>https://arxiv.org/api/{hashlib.sha1(raw_ids.encode()).hexdigest()[:27]}</id>\n"  # noqa: S324
             f"  <title>arXiv Query: {query}</title>\n"
@@ -639,6 +807,15 @@ class ArxivRoutes:
         self.feed([entry], 1, 0, raw_ids, status=400)
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    size = len(phrase)
+    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
+
+
 def _strip_entry_namespaces(entry: str) -> str:
     """Sample files declare namespaces on <entry> to stand alone; in a feed the root does."""
     return (
@@ -660,6 +837,11 @@ class HubRoutes:
         self.fake = handler.fake
 
     def route(self, path: str) -> None:
+        if hub_commits.HubWriteRoutes(self.h).route(path):
+            return None  # a hosted repository, or the write API
+        match = re.fullmatch(r"/api/papers/([^/]+)", path)
+        if match:
+            return self.paper(match.group(1))
         match = re.fullmatch(r"/api/(datasets|models|spaces)/(.+?)(?:/revision/([^/]+))?", path)
         if match:
             return self.info(match.group(1), match.group(2))
@@ -680,6 +862,20 @@ class HubRoutes:
         else:
             data = {k: v for k, v in data.items() if k != "downloadsAllTime"}
         self.h._send(200, json.dumps(data).encode("utf-8"))
+
+    def paper(self, paper_id: str) -> None:
+        """``GET /api/papers/{id}``: the paper page's JSON, or 404 for a paper not on the Hub."""
+        found = self.fake.find(f"huggingface/papers/{paper_id.replace('/', '_')}.json")
+        if found is None:
+            body = json.dumps({"error": "Paper not found"}).encode("utf-8")
+            return self.h._send(404, body)
+        body = found.read_bytes()
+        headers: dict[str, str] = {}
+        if self.fake.paper_etags:
+            headers["ETag"] = f'W/"{hashlib.sha256(body).hexdigest()[:24]}"'
+            if self.h.headers.get("If-None-Match") == headers["ETag"]:
+                return self.h._send(304, b"", headers)
+        self.h._send(200, body, headers)
 
     def resolve(self, plural: str, repo_id: str, revision: str, filename: str) -> None:
         info = self.fake.load_json(f"huggingface/{plural}/{repo_id}.json")
@@ -707,6 +903,43 @@ class HubRoutes:
     def error(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"error": message}).encode("utf-8")
         self.h._send(status, body, {"X-Error-Code": code, "X-Error-Message": message})
+
+
+class SiteRoutes:
+    """``/sites/{host}/{path}?{query}``: the page at ``https://{host}/{path}?{query}`` from
+    ``sites/`` of the data folders (`enrich.sandbox.sample.papers.site_path`), a redirect from
+    ``sites/redirects.json`` (301, to the real URL, as the host would), or 404; with an ETag,
+    Last-Modified and a 304 to a matching revalidation, like the pages above."""
+
+    def __init__(self, handler: _Handler) -> None:
+        self.h = handler
+        self.fake = handler.fake
+
+    def route(self, path: str, query: str) -> None:
+        host, _, rest = path.lstrip("/").partition("/")
+        url = f"https://{host}/{rest}" + (f"?{query}" if query else "")
+        redirects: dict[str, str] = {}
+        for root in self.fake.data_dirs:
+            listed = root / "sites" / "redirects.json"
+            if listed.is_file():
+                redirects.update(json.loads(listed.read_text(encoding="utf-8")))
+        if url in redirects:
+            return self.h._send(301, b"", {"Location": redirects[url], "Content-Type": "text/html"})
+        relative = f"sites/{host}/{rest}" + ("index.html" if not rest or rest.endswith("/") else "")
+        found = self.fake.find(relative + (f"@{query}" if query else ""))
+        if found is None:
+            body = b"<html><head><title>404 Not Found</title></head></html>"
+            return self.h._send(404, body, {"Content-Type": "text/html"})
+        body = found.read_bytes()
+        etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+        headers = {
+            "Content-Type": "text/html; charset=utf-8",
+            "ETag": etag,
+            "Last-Modified": "Thu, 26 Nov 2026 18:00:00 GMT",
+        }
+        if self.h.headers.get("If-None-Match") == etag:
+            return self.h._send(304, b"", headers)
+        return self.h._send(200, body, headers)
 
 
 def serve_forever(port: int = 0, data_dirs: list[Path] | None = None) -> None:  # pragma: no cover

@@ -7,4 +7,5 @@ This package imports nothing heavy: reading a list (`listfile`) must not load ev
 from __future__ import annotations
 
 # The names of the sources, in the order runs start them (`registry` checks it has each).
-NAMES = ("arxiv", "github", "huggingface", "web")
+# A supplementary source (papers) comes after the sources that decide its entries' status.
+NAMES = ("arxiv", "github", "huggingface", "web", "papers")

@@ -8,8 +8,19 @@ again, alone together, up to ``arxiv_missing_retries`` times, then called unknow
 makes arXiv answer the whole batch with HTTP 400 and an ``Error`` entry; the batch is split in
 halves until the bad id stands alone, so one bad id costs its neighbours nothing.
 
+The client calls ``session.get`` without a timeout: its session gets a transport adapter that
+gives every request ``http_timeout_seconds``. A request that times out is asked again (up to
+``http_retries`` times) while the run's retry budget pays for the wait and for the time the
+attempt cost; then its papers go stale.
+
 Raw: every response body (Atom XML) as the client received it, one document per request.
-Normalize: the client's own Atom parser over those bodies; the newest answer for an id wins.
+Normalize: the client's own Atom parser over those bodies. An answer counts only for the ids
+its request asked for (one paper's answer never overwrites another's); among those, the newest
+wins. An entry whose id is not an arXiv id (``…/abs/2204.05862v1.pdf``) is malformed: it fails
+the paper it names, not the others.
+
+Papers listed under other URLs are resolved to arXiv by `enrich.sources.papers`, through the same
+`Fetcher` (``id_list`` queries and exact-title searches, `Fetcher.search`).
 """
 
 from __future__ import annotations
@@ -23,13 +34,22 @@ from typing import Any
 import arxiv
 import requests
 from lxml import etree
+from requests.adapters import HTTPAdapter
 
 from enrich.core.links import ARXIV_ID, Kind
-from enrich.core.model import Author, Entry, Paper, Status
+from enrich.core.model import Author, Entry, Failure, Paper, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
-from enrich.sources.base import FetchContext, RawSink, chunks, parse_time
+from enrich.sources.base import (
+    FetchContext,
+    RawSink,
+    chunks,
+    http_failure,
+    parse_time,
+    unreadable,
+)
+from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +62,16 @@ class ArxivSource:
     kinds: tuple[Kind, ...] = (Kind.PAPER,)
     field: str = "paper"
     per_entry_documents: bool = False
+    single_task: bool = True  # one client, so one spacing
+
+    def accepts(self, entry: Entry) -> bool:
+        """arXiv papers; a paper on another host is read from its page (the web source)."""
+        return entry.id.startswith("arxiv:")
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings, progress = ctx.settings, ctx.progress
         ids = sorted({e.source_id for e in entries})
-        fetcher = _Fetcher(raw, settings)
+        fetcher = Fetcher(raw, settings, budget=ctx.budget)
         for batch in chunks(ids, settings.arxiv_batch_size):
             pending = batch
             for attempt in range(1 + settings.arxiv_missing_retries):
@@ -65,75 +90,202 @@ class ArxivSource:
     def normalize(
         self, entries: list[Entry], documents: list[ArxivQuery]
     ) -> dict[str, Outcome[Paper]]:
-        papers: dict[str, tuple[datetime, Paper]] = {}
-        errors: dict[str, str] = {}
-        asked: dict[str, int] = {}
-        for doc in sorted(documents, key=lambda d: d["fetched_at"]):
-            fetched_at = parse_time(doc["fetched_at"])
-            assert fetched_at is not None
-            for paper_id in doc.get("ids", []):
-                asked[paper_id] = asked.get(paper_id, 0) + 1
-            if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
-                for paper_id in doc.get("ids", []):
-                    errors.setdefault(paper_id, f"arXiv answered HTTP {doc['status']}")
-                continue
-            body = doc["body"].encode("utf-8")
-            errors.update(_error_entries(body))
-            # The client's own parser: the same reading of the Atom entry as a live Result.
-            for result in arxiv._feed.parse(body).results:
-                if not _ERROR_ID.search(result.entry_id):
-                    paper = _paper(result)
-                    papers[paper.arxiv_id] = (fetched_at, paper)
+        read = read_queries(documents)
         outcomes: dict[str, Outcome[Paper]] = {}
         for entry in entries:
-            if entry.source_id in papers:
-                fetched_at, paper = papers[entry.source_id]
+            if entry.source_id in read.papers:
+                fetched_at, paper = read.papers[entry.source_id]
                 outcomes[entry.id] = Outcome(Status.OK, paper, fetched_at=fetched_at)
-            elif entry.source_id in errors:
-                outcomes[entry.id] = Outcome(Status.ERROR, reason=errors[entry.source_id])
-            elif entry.source_id in asked:
-                reason = f"unknown to arXiv (not returned in {asked[entry.source_id]} tries)"
-                outcomes[entry.id] = Outcome(Status.ERROR, reason=reason)
+            elif entry.source_id in read.errors:
+                why, failure = read.errors[entry.source_id]
+                outcomes[entry.id] = Outcome(Status.ERROR, reason=why, failure=failure)
+            elif entry.source_id in read.asked:
+                tries = read.asked[entry.source_id]
+                reason = f"unknown to arXiv (not returned in {tries} tries)"
+                outcomes[entry.id] = Outcome(Status.ERROR, reason=reason, failure=Failure.NOT_FOUND)
         return outcomes
 
 
-class _Fetcher:
-    """One ``arxiv.Client`` for the run; records every response it receives."""
+def read_queries(documents: list[ArxivQuery]) -> _Read:
+    """What the ``id_list`` answers said, oldest first: the papers (the newest answer per id
+    wins), the ids arXiv called bad or could not answer, and how often each id was asked. One
+    unreadable answer costs only the ids it was for."""
+    read = _Read()
+    usable = [d for d in documents if isinstance(d, dict)]
+    for doc in sorted(usable, key=lambda d: str(d.get("fetched_at"))):
+        ids = {str(i) for i in doc.get("ids") or []}
+        for paper_id in ids:
+            read.asked[paper_id] = read.asked.get(paper_id, 0) + 1
+        try:
+            read.document(doc, ids)
+        except Exception as exc:
+            for paper_id in ids:
+                read.errors.setdefault(paper_id, (unreadable(exc).reason or "", Failure.MALFORMED))
+    return read
 
-    def __init__(self, raw: RawSink, settings: Settings) -> None:
+
+def parse_feed(body: bytes) -> list[Paper]:
+    """The papers of one Atom answer, read by the client's own parser (the same reading of an
+    entry as a live ``Result``); arXiv's ``Error`` entries and malformed entries are not papers."""
+    results = arxiv._feed.parse(body).results
+    found = [_paper(r) for r in results if not _ERROR_ID.search(r.entry_id)]
+    return [paper for paper in found if paper is not None]
+
+
+def title_phrase(title: str) -> str:
+    """A title as an arXiv phrase query: letters and digits only (quotes, colons and
+    parentheses are query syntax to arXiv's search), one space between words."""
+    return " ".join(re.sub(r"[^\w\s]", " ", title).split())
+
+
+class _Read:
+    """What the answers said: papers (the newest answer wins), errors, and how many times each
+    id was asked."""
+
+    def __init__(self) -> None:
+        self.papers: dict[str, tuple[datetime, Paper]] = {}
+        self.errors: dict[str, tuple[str, Failure]] = {}
+        self.asked: dict[str, int] = {}
+
+    def document(self, doc: ArxivQuery, ids: set[str]) -> None:
+        fetched_at = parse_time(doc["fetched_at"])
+        if fetched_at is None:
+            raise ValueError("no fetched_at")
+        if doc["status"] not in (200, 400) or not isinstance(doc["body"], str):
+            status = doc["status"] if isinstance(doc["status"], int) else 0
+            why = f"arXiv: {doc['error']}" if doc.get("error") else f"arXiv answered HTTP {status}"
+            failure = http_failure(status) if status else Failure.UNREACHABLE
+            for paper_id in ids:
+                self.errors.setdefault(paper_id, (why, failure))
+            return
+        body = doc["body"].encode("utf-8")
+        for paper_id, why in _error_entries(body).items():
+            if paper_id in ids:
+                self.errors[paper_id] = (why, Failure.REJECTED)
+        # The client's own parser: the same reading of the Atom entry as a live Result.
+        for result in arxiv._feed.parse(body).results:
+            if _ERROR_ID.search(result.entry_id):
+                continue
+            paper = _paper(result)
+            if paper is None:
+                why = f"arXiv sent a malformed entry (id {result.entry_id[-60:]})"
+                for paper_id in (i for i in ids if i in result.entry_id):
+                    self.errors[paper_id] = (why, Failure.MALFORMED)
+            elif paper.arxiv_id in ids:  # an answer counts for what was asked, only
+                self.papers[paper.arxiv_id] = (fetched_at, paper)
+
+
+class _Timeout(HTTPAdapter):
+    """requests' adapter with a default timeout, for a client that sends none."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, *args, **kwargs)
+
+
+class Fetcher:
+    """One ``arxiv.Client`` for the task; records every response it receives under
+    ``source`` (``query-N``: ``id_list`` requests, ``search-N``: title searches). With the
+    run's ``budget``, a request that times out is asked again while the budget pays for it."""
+
+    def __init__(
+        self,
+        raw: RawSink,
+        settings: Settings,
+        source: str = "arxiv",
+        budget: RetryBudget | None = None,
+    ) -> None:
         self.raw = raw
+        self.source = source
+        self.settings = settings
+        self.budget = budget or RetryBudget(0.0)
         self.client = arxiv.Client(
             page_size=settings.arxiv_batch_size,
             delay_seconds=settings.arxiv_delay_seconds,
             num_retries=settings.http_retries,
         )
         self.client.query_url_format = f"{settings.arxiv_api_url.rstrip('/')}/api/query?{{}}"
+        adapter = _Timeout(settings.http_timeout_seconds)
+        self.client._session.mount("https://", adapter)
+        self.client._session.mount("http://", adapter)
         self.count = 0
         self.lock = threading.Lock()
         self.current: list[str] = []
+        self.kind = "query"
         # The client exposes parsed results only; a response hook on its session keeps the
         # Atom body as received, for the raw layer.
         self.client._session.hooks["response"].append(self._record)
 
+    def _asked(self) -> dict[str, list[str]]:
+        return {"ids" if self.kind == "query" else "titles": list(self.current)}
+
     def _record(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         with self.lock:
             self.count += 1
-            key = f"query-{self.count:05d}"
+            key = f"{self.kind}-{self.count:05d}"
         body = response.content.decode("utf-8", errors="replace")
         x = exchange(
-            "query", response.url, response.status_code, response.headers, body, datetime.now(UTC)
-        )
-        self.raw.put("arxiv", key, {**x, "ids": list(self.current)})
+            self.kind, response.url, response.status_code, response.headers, body,
+            datetime.now(UTC),
+        )  # fmt: skip
+        self.raw.put(self.source, key, {**x, **self._asked()})
+
+    def search(self, titles: list[str], max_results: int) -> list[Paper] | None:
+        """One exact-title search for ``titles`` (``ti:"…" OR ti:"…"``); the papers it found,
+        or None when arXiv could not be asked or answered an error (recorded either way)."""
+        self.kind, self.current = "search", titles
+        query = " OR ".join(f'ti:"{title_phrase(t)}"' for t in titles)
+        search = arxiv.Search(query=query, max_results=max_results)
+        try:
+            found = [_paper(r) for r in self.client.results(search)]
+            return [paper for paper in found if paper is not None]
+        except arxiv.UnexpectedEmptyPageError:
+            return []
+        except arxiv.HTTPError as exc:
+            logger.warning("arXiv answered HTTP %s to a title search", exc.status)
+            return None
+        except requests.RequestException as exc:
+            logger.warning("arXiv unreachable: %s", type(exc).__name__)
+            self._record_failure(f"unreachable ({type(exc).__name__})")
+            return None
+        finally:
+            self.kind = "query"
 
     def query(self, ids: list[str]) -> set[str]:
-        """Ask for ``ids``; return the ones that came back as papers."""
-        self.current = ids
+        """Ask for ``ids``; return the ones that came back as papers (all of them when the
+        request failed: its record says why, per id). A timed-out request is asked again
+        while the run's budget pays for the time it cost and the wait."""
+        wait = self.settings.http_backoff_seconds
+        for attempt in range(self.settings.http_retries + 1):
+            try:
+                return self._query(ids)
+            except requests.Timeout:
+                cost = self.settings.http_timeout_seconds
+                if (
+                    attempt < self.settings.http_retries
+                    and self.budget.take(cost) and self.budget.wait(wait)
+                ):  # fmt: skip
+                    logger.info("arXiv timed out for %d ids; asking again", len(ids))
+                    wait *= 2
+                    continue
+                break
+        logger.warning("arXiv timed out for %d ids", len(ids))
+        self._record_failure("timed out")
+        return set(ids)
+
+    def _query(self, ids: list[str]) -> set[str]:
+        self.kind, self.current = "query", ids
         search = arxiv.Search(id_list=ids, max_results=len(ids))
         got: set[str] = set()
         try:
             for result in self.client.results(search):
                 match = ARXIV_ID.match(result.get_short_id())
-                if match:
+                if match and match.group("id") in ids:
                     got.add(match.group("id"))
         except arxiv.UnexpectedEmptyPageError:
             pass  # a short page: the caller asks again for what is missing
@@ -143,18 +295,20 @@ class _Fetcher:
                 return self.query(ids[:half]) | self.query(ids[half:])
             logger.warning("arXiv answered HTTP %s for %d ids", exc.status, len(ids))
             return got | set(ids)  # an answer we recorded: normalize reports it per id
+        except requests.Timeout:
+            raise
         except requests.RequestException as exc:
             logger.warning("arXiv unreachable: %s", type(exc).__name__)
-            self._record_failure(ids, type(exc).__name__)
+            self._record_failure(f"unreachable ({type(exc).__name__})")
             return got | set(ids)
         return got
 
-    def _record_failure(self, ids: list[str], reason: str) -> None:
+    def _record_failure(self, reason: str) -> None:
         with self.lock:
             self.count += 1
-            key = f"query-{self.count:05d}"
-        x = exchange("query", self.client.query_url_format, 0, {}, None, datetime.now(UTC))
-        self.raw.put("arxiv", key, {**x, "ids": ids, "error": reason})
+            key = f"{self.kind}-{self.count:05d}"
+        x = exchange(self.kind, self.client.query_url_format, 0, {}, None, datetime.now(UTC))
+        self.raw.put(self.source, key, {**x, **self._asked(), "error": reason})
 
 
 def _error_entries(body: bytes) -> dict[str, str]:
@@ -175,25 +329,30 @@ def _error_entries(body: bytes) -> dict[str, str]:
     return found
 
 
-def _paper(result: arxiv.Result) -> Paper:
+def _paper(result: arxiv.Result) -> Paper | None:
+    """The record of one feed entry; None when its id is not an arXiv id (malformed)."""
     versioned = result.get_short_id()
     match = ARXIV_ID.match(versioned)
-    assert match is not None
+    if match is None:
+        return None
     links = {link.rel: link.href for link in result.links}
-    return Paper(
-        arxiv_id=match.group("id"),
-        versioned_id=versioned,
-        version=int(match.group("version") or 1),
-        title=result.title,
-        authors=[Author(name=a.name, affiliations=list(a.affiliation)) for a in result.authors],
-        abstract=" ".join(result.summary.split()),
-        primary_category=result.primary_category or None,
-        categories=list(result.categories),
-        published=result.published,
-        updated=result.updated,
-        doi=result.doi or None,
-        journal_ref=result.journal_ref or None,
-        comment=result.comment or None,
-        abs_url=links.get("alternate"),
-        pdf_url=result.pdf_url,
-    )
+    try:
+        return Paper(
+            arxiv_id=match.group("id"),
+            versioned_id=versioned,
+            version=int(match.group("version") or 1),
+            title=result.title,
+            authors=[Author(name=a.name, affiliations=list(a.affiliation)) for a in result.authors],
+            abstract=" ".join(result.summary.split()),
+            primary_category=result.primary_category or None,
+            categories=list(result.categories),
+            published=result.published,
+            updated=result.updated,
+            doi=result.doi or None,
+            journal_ref=result.journal_ref or None,
+            comment=result.comment or None,
+            abs_url=links.get("alternate"),
+            pdf_url=result.pdf_url,
+        )
+    except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None

@@ -12,6 +12,7 @@ their own between runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,13 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from enrich.core.links import Kind
-from enrich.core.model import Entry
+from enrich.core.model import Entry, Failure, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
-from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Slots
+from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -36,6 +37,8 @@ class RawSink(Protocol):
     store, `enrich.store.raw.RawStore`)."""
 
     def put(self, source: str, key: str, document: Mapping[str, Any]) -> Path: ...
+
+    def documents(self, source: str, keys: set[str] | None = None) -> list[Any]: ...
 
     def previous(
         self, source: str, keys: set[str], usable: Callable[[Any], bool], runs: int = 7
@@ -53,6 +56,9 @@ class FetchContext:
     slots: Slots
     pacers: Pacers = field(default_factory=Pacers)
     progress: Progress = lambda n: None
+    # Other per-run state shared by the run's fetch tasks in this process (GitHub's rate-limit
+    # windows): what one task learns of an upstream's budget, the others admit against.
+    shared: Shared = field(default_factory=Shared)
 
     @classmethod
     def standalone(cls, settings: Settings, progress: Progress | None = None) -> FetchContext:
@@ -66,6 +72,19 @@ class FetchContext:
 
 
 class Source(Protocol):
+    """One upstream. Optional attributes, read through the helpers below (a source without
+    them gets the default):
+
+    - ``accepts(entry) -> bool``: narrows ``kinds`` (arXiv takes only arXiv papers); default all
+    - ``after``: sources whose fetch of this run must be done before this one starts (it reads
+      their raw documents); default none. With ``depends(entry) -> bool``, only the entries
+      that need them wait (one last task); the others are fetched at once
+    - ``single_task``: its entries are one fetch task, never chunks (it spaces its requests to
+      arXiv, which only one task can do); default False
+    - ``supplement``: it adds records to entries whose status another source decides; its
+      ``extra_fields`` (beyond ``field``) keep their last good values when it fails
+    """
+
     name: str
     kinds: tuple[Kind, ...]
     # The Entry field its records fill (paper, repo, hub, web).
@@ -78,6 +97,37 @@ class Source(Protocol):
     def normalize(
         self, entries: list[Entry], documents: list[Any]
     ) -> Mapping[str, Outcome[BaseModel]]: ...
+
+
+def claims(source: Source, entry: Entry) -> bool:
+    """Whether ``source`` enriches ``entry``."""
+    accepts = getattr(source, "accepts", None)
+    return entry.kind in source.kinds and (accepts is None or bool(accepts(entry)))
+
+
+def after(source: Source) -> tuple[str, ...]:
+    """The sources whose fetch must be done before ``source`` starts."""
+    return tuple(getattr(source, "after", ()))
+
+
+def depends(source: Source, entry: Entry) -> bool:
+    """Whether ``entry`` waits for ``source``'s ``after`` sources."""
+    if not after(source):
+        return False
+    needs = getattr(source, "depends", None)
+    return needs is None or bool(needs(entry))
+
+
+def single_task(source: Source) -> bool:
+    return bool(getattr(source, "single_task", False))
+
+
+def supplement_fields(source: Source) -> tuple[str, ...]:
+    """A supplementary source's fields (its own first), or () for a source that decides its
+    entries' status."""
+    if not getattr(source, "supplement", False):
+        return ()
+    return (source.field, *getattr(source, "extra_fields", ()))
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:
@@ -124,9 +174,74 @@ R = TypeVar("R", bound=BaseModel)
 def per_entry(
     entries: list[Entry], documents: list[D], outcome: Callable[[Entry, D], Outcome[R]]
 ) -> dict[str, Outcome[R]]:
-    """Normalize sources that keep one raw document per entry (keyed by ``entry_id``)."""
-    by_id = {doc["entry_id"]: doc for doc in documents}
-    return {e.id: outcome(e, by_id[e.id]) for e in entries if e.id in by_id}
+    """Normalize sources that keep one raw document per entry (keyed by ``entry_id``).
+
+    Each entry on its own: an answer the source's checks did not expect (a bug, a shape no
+    one foresaw) fails that entry, with a one-line reason, never the run or its neighbours.
+    """
+    by_id = {doc.get("entry_id"): doc for doc in documents if isinstance(doc, Mapping)}
+    out: dict[str, Outcome[R]] = {}
+    for entry in entries:
+        if entry.id not in by_id:
+            continue
+        try:
+            out[entry.id] = outcome(entry, by_id[entry.id])
+        except Exception as exc:
+            out[entry.id] = unreadable(exc)
+    return out
+
+
+def unreadable(exc: BaseException) -> Outcome[Any]:
+    """An answer that could not be turned into a record: that entry's error."""
+    text = " ".join(str(exc).split())[:160]
+    reason = f"answer could not be read ({type(exc).__name__}{': ' + text if text else ''})"
+    return Outcome(Status.ERROR, reason=reason, failure=Failure.MALFORMED)
+
+
+def malformed(upstream: str, problem: ValidationError | str) -> str:
+    """One line saying what in an upstream's answer was not what the API sends."""
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        problem = f"{where}: {first['msg']}" if where else first["msg"]
+    return f"{upstream} sent a malformed answer ({problem})"
+
+
+_FAILURES = {
+    "not_found": Failure.NOT_FOUND,
+    "rejected": Failure.REJECTED,
+    "blocked": Failure.BLOCKED,
+    "transient": Failure.UNREACHABLE,
+    "network": Failure.UNREACHABLE,
+    "graphql": Failure.UNREACHABLE,
+    "redirect_loop": Failure.UNREACHABLE,
+    "malformed": Failure.MALFORMED,
+    "deferred": Failure.DEFERRED,
+}
+
+
+def failure_of(error: Mapping[str, Any]) -> Failure:
+    """The `Failure` of a raw document's error (`enrich.core.rawdocs.ErrorInfo`): its kind, and
+    for kind ``http`` its status (format-1 documents say it in the message only)."""
+    kind = str(error.get("kind") or "")
+    if kind == "http":
+        status = error.get("status")
+        if not isinstance(status, int):
+            found = re.search(r"HTTP (\d{3})", str(error.get("message") or ""))
+            status = int(found.group(1)) if found else 0
+        return http_failure(status)
+    return _FAILURES.get(kind, Failure.UNREACHABLE)
+
+
+def http_failure(status: int) -> Failure:
+    """What an API's HTTP error status says about the entry."""
+    if status in (404, 410):
+        return Failure.NOT_FOUND
+    if status in (401, 403):
+        return Failure.UNAUTHORIZED
+    if 400 <= status < 500 and status not in (408, 429):
+        return Failure.REJECTED
+    return Failure.UNREACHABLE
 
 
 def parse_time(value: str | None) -> datetime | None:

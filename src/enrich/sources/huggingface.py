@@ -8,18 +8,28 @@ error mapping; then the card (README.md) at the exact commit ``sha``, one GET of
 never changes, so when the sha is the one of the last good run, that run's card is reused and
 nothing is downloaded: two requests per repository cold, one warm.
 
-The raw JSON is kept as received; normalize builds the library's own ``DatasetInfo`` /
-``ModelInfo`` / ``SpaceInfo`` from it and parses the card with ``RepoCard``. A gated repository's
-public metadata is recorded and its status says why the card could not be read.
+Redirects are followed by hand: those that stay on the configured endpoint with the token;
+the card's to another host (a CDN) only after `enrich.sources.addresses` has checked that host,
+without the token, connected to the checked address. The card is streamed and dropped as soon as
+it passes the size cap (``web_max_bytes``); bytes that are not UTF-8 text are not a card.
+
+The raw JSON is kept as received; normalize checks the fields it reads (`_Info`), builds the
+library's own ``DatasetInfo`` / ``ModelInfo`` / ``SpaceInfo`` from it and parses the card with
+``RepoCard``. A gated repository's public metadata is recorded and its status says why the card
+could not be read. A part that could not be read (no ``sha``; a card too large, not text, or not
+reachable) keeps the last good value (`enrich.core.outcome`: carried, the entry stale).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from huggingface_hub import RepoCard, constants, hf_hub_url
 from huggingface_hub.errors import (
@@ -33,15 +43,33 @@ from huggingface_hub.utils import (  # type: ignore[attr-defined]
     build_hf_headers,
     hf_raise_for_status,
     http_backoff,
+    http_stream_backoff,
 )
 from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
 
+from enrich.core.errors import (
+    BlockedURLError,
+    NotFoundError,
+    RedirectLoopError,
+    SourceError,
+    UnreachableError,
+)
 from enrich.core.links import Kind
-from enrich.core.model import Card, Entry, HubRepo, Status
+from enrich.core.model import Card, Entry, Failure, HubRepo, Status
 from enrich.core.outcome import Outcome
-from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, exchange
+from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, describe, exchange
 from enrich.core.settings import Settings
-from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
+from enrich.sources.addresses import check_address, pinned
+from enrich.sources.base import (
+    FetchContext,
+    RawSink,
+    failure_of,
+    fetch_each,
+    malformed,
+    parse_time,
+    per_entry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +114,26 @@ def _has_card(doc: Any) -> bool:
     return not doc.get("error") and "sha" in (doc.get("card") or {})
 
 
+def _source_error(exc: Exception) -> SourceError:
+    """huggingface_hub's exception as ours: the boundary of the source."""
+    if isinstance(exc, RepositoryNotFoundError):
+        return NotFoundError("not found on the Hub (deleted or private)", source="huggingface")
+    if isinstance(exc, HfHubHTTPError):
+        status = exc.response.status_code if exc.response is not None else 0
+        return SourceError(f"Hub answered HTTP {status}", source="huggingface", status=status)
+    if isinstance(exc, SourceError):
+        return exc
+    return UnreachableError(f"Hub unreachable ({type(exc).__name__})", source="huggingface")
+
+
+def _error_info(exc: Exception) -> ErrorInfo:
+    error = _source_error(exc)
+    info = describe(error)
+    if isinstance(error, BlockedURLError | RedirectLoopError):  # what the run refused to follow
+        info["kind"] = "rejected"
+    return info
+
+
 def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) -> HubDocument:
     settings = ctx.settings
     doc = HubDocument(entry_id=entry.id, kind=entry.kind.value, exchanges=[])
@@ -98,19 +146,12 @@ def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) ->
             exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
         )
         hf_raise_for_status(response)
-    except RepositoryNotFoundError:
-        doc["error"] = ErrorInfo(
-            kind="not_found", message="not found on the Hub (deleted or private)"
-        )
-        return doc
-    except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else 0
-        doc["error"] = ErrorInfo(kind="http", message=f"Hub answered HTTP {status}")
-        return doc
     except Exception as exc:
-        doc["error"] = ErrorInfo(kind="network", message=f"Hub unreachable ({type(exc).__name__})")
+        doc["error"] = _error_info(exc)
         return doc
-    sha = body.get("sha") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or "id" not in body:
+        return doc  # malformed: normalize says so, and no card is asked for
+    sha = body.get("sha") if isinstance(body.get("sha"), str) else None
     old: HubCard = (previous.get("card") if previous else None) or {}
     if sha and old.get("sha") == sha:
         # A commit fixes every file: the card at this sha is the one already read.
@@ -125,7 +166,8 @@ def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple
     the wait drawn from the run's retry budget."""
     settings = ctx.settings
     wait = settings.http_backoff_seconds
-    for attempt in range(settings.http_retries + 1):
+    attempt = hops = 0
+    while attempt <= settings.http_retries:
         # huggingface_hub's own retry helper owns transient failures (408, 429, 5xx, network
         # errors), honouring Retry-After and the Hub's RateLimit headers; 404/401 are final.
         response = http_backoff(
@@ -137,13 +179,24 @@ def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple
             params=[("expand[]", p) for p in _EXPAND[entry.kind]],
             headers=build_hf_headers(token=token),
             timeout=settings.http_timeout_seconds,
+            follow_redirects=False,
         )
+        if response.has_redirect_location:
+            # A renamed repository: the Hub answers with a redirect on its own host. Anything
+            # else is not followed (the API answers from the endpoint it was configured with).
+            target = urljoin(url, response.headers["location"])
+            hops += 1
+            if _origin(target) != _origin(url) or hops > settings.web_max_redirects:
+                raise BlockedURLError(f"refused: the Hub redirected the repository to {target}")
+            url = target
+            continue
+        attempt += 1
         if response.status_code != 200:
             return response, response.text
         try:
             return response, response.json()
         except ValueError:
-            if attempt == settings.http_retries or not ctx.budget.wait(wait):
+            if attempt > settings.http_retries or not ctx.budget.wait(wait):
                 raise
             logger.info("the Hub sent a malformed body for %s; asking again", url)
             wait = min(wait * 2, 30)
@@ -151,29 +204,22 @@ def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple
 
 
 def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | None) -> HubCard:
-    """The card (README.md) at commit ``sha``: one request, the Hub's error codes mapped by
-    the library (gated, missing)."""
+    """The card (README.md) at commit ``sha``: one request (plus its redirects), the Hub's error
+    codes mapped by the library (gated, missing), streamed and capped.
+
+    A card that will be the same at this sha (too large, not text) keeps ``sha``, so the next
+    night does not download it again; one that may read fine next time (network, a refused
+    redirect) has no ``sha``, so it is asked again."""
     url = hf_hub_url(
         entry.source_id, "README.md", repo_type=entry.kind.value, revision=sha,
         endpoint=settings.hf_endpoint.rstrip("/"),
     )  # fmt: skip
+    cap = settings.web_max_bytes
     try:
-        response = http_backoff(
-            "GET", url, max_retries=settings.http_retries, max_wait_time=30,
-            base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
-            headers=build_hf_headers(token=token), timeout=settings.http_timeout_seconds,
-            follow_redirects=True,
-        )  # fmt: skip
-        hf_raise_for_status(response)
-        if len(response.content) > settings.web_max_bytes:
-            return {"status": 0, "sha": sha, "error": "card not read (larger than the cap)"}
-        text = response.content.decode("utf-8", errors="replace")
-        return {
-            "status": 200,
-            "sha": sha,
-            "text": text,
-            "fetched_at": datetime.now(UTC).isoformat(),
-        }
+        with _stream(url, settings, token) as response:
+            if response.status_code >= 400:
+                hf_raise_for_status(response)
+            data = _read_capped(response, cap)
     except GatedRepoError:
         return {
             "status": 401,
@@ -182,18 +228,123 @@ def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | Non
         }
     except EntryNotFoundError:
         return {"status": 404, "sha": sha, "error": "the repository has no card (README.md)"}
+    except BlockedURLError as exc:
+        return {"status": 0, "error": f"card not read ({exc.message})", "kind": "blocked"}
     except Exception as exc:
-        return {"status": 0, "error": f"card not read ({type(exc).__name__})"}
+        return {"status": 0, "error": f"card not read ({type(exc).__name__})", "kind": "network"}
+    if data is None:
+        error = f"card not read (larger than {cap} bytes)"
+        return {"status": 0, "sha": sha, "error": error, "kind": "malformed"}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:
+        return {"status": 0, "sha": sha, "error": "card not read (not text)", "kind": "malformed"}
+    return {"status": 200, "sha": sha, "text": text, "fetched_at": datetime.now(UTC).isoformat()}
+
+
+@contextlib.contextmanager
+def _stream(url: str, settings: Settings, token: str | None) -> Iterator[Any]:
+    """GET ``url`` as a stream, following redirects by hand: on the endpoint's own origin with
+    the token; to another host only once that host is checked, without it."""
+    home = _origin(settings.hf_endpoint)
+    for _ in range(settings.web_max_redirects + 1):
+        same = _origin(url) == home
+        headers = build_hf_headers(token=token if same else False)
+        target = url
+        extensions: dict[str, Any] = {}
+        if not same:
+            address = check_address(url, settings.allow_loopback)
+            target, host, extensions = pinned(url, address)
+            headers.update(host)
+        with http_stream_backoff(
+            "GET", target, max_retries=settings.http_retries, max_wait_time=30,
+            base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
+            headers=headers, timeout=settings.http_timeout_seconds, follow_redirects=False,
+            extensions=extensions,
+        ) as response:  # fmt: skip
+            if not response.has_redirect_location:
+                if response.status_code >= 400:
+                    response.read()  # the library's error mapping reads the body
+                yield response
+                return
+            location = response.headers["location"]
+        url = urljoin(url, location)
+    raise RedirectLoopError(f"more than {settings.web_max_redirects} redirects")
+
+
+def _read_capped(response: Any, cap: int) -> bytes | None:
+    """The body, or None as soon as it passes ``cap`` bytes (never read whole)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        return None
+    data = bytearray()
+    for chunk in response.iter_bytes():
+        data += chunk
+        if len(data) > cap:
+            return None
+    return bytes(data)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+
+class _Info(BaseModel):
+    """The fields of the Hub's answer that the record is built from, as the Hub types them:
+    an answer that does not match is malformed, never a record with a wrong value."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: StrictStr
+    sha: StrictStr | None = None
+    downloads: StrictInt | None = None
+    downloadsAllTime: StrictInt | None = None  # the Hub spells them so
+    likes: StrictInt | None = None
+    tags: list[StrictStr] | None = None
+    gated: StrictBool | StrictStr | None = None
+    private: StrictBool | None = None
+    lastModified: StrictStr | None = None
+    createdAt: StrictStr | None = None
 
 
 def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
     if doc.get("error"):
-        return Outcome(Status.ERROR, reason=doc["error"]["message"])
+        error = doc["error"]
+        return Outcome(Status.ERROR, reason=error["message"], failure=failure_of(error))
     info_x = doc["exchanges"][0]
-    data = dict(info_x["body"])
-    info: Any = _INFO[entry.kind](**data)  # type: ignore[no-untyped-call]
+    body = info_x["body"]
+    if not isinstance(body, dict):
+        return Outcome(Status.ERROR, reason=malformed("the Hub", "not a JSON object"),
+                       failure=Failure.MALFORMED)  # fmt: skip
+    try:
+        _Info.model_validate(body)
+    except ValidationError as exc:
+        return Outcome(Status.ERROR, reason=malformed("the Hub", exc), failure=Failure.MALFORMED)
+    info: Any = _INFO[entry.kind](**dict(body))  # type: ignore[no-untyped-call]
+    reasons: list[str] = []
+    carry: list[str] = []
+    failure: Failure | None = None
+    if not info.sha:
+        reasons.append(malformed("the Hub", "no sha"))
+        carry.append("sha")
+        failure = Failure.MALFORMED
     card_doc = doc.get("card") or {}
-    card = _card(card_doc["text"]) if card_doc.get("status") == 200 else None
+    card = None
+    if card_doc.get("status") == 200:
+        try:
+            card = _card(str(card_doc["text"]))
+        except Exception as exc:
+            card_doc = {"status": 0, "error": f"card not read ({type(exc).__name__})"}
+    if card is None and card_doc.get("error"):
+        # Public metadata is good; say why the card is missing without failing the entry. A
+        # gated or absent card is a fact; one that could not be read keeps the last good one.
+        reasons.append(card_doc["error"])
+        if card_doc.get("status") not in (401, 404):
+            carry.append("card")
+            failure = failure or failure_of({"kind": card_doc.get("kind") or "network"})
     tags = list(getattr(info, "tags", None) or [])
     gated = getattr(info, "gated", None)
     hub = HubRepo(
@@ -212,10 +363,8 @@ def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
         card=card,
     )
     fetched_at = parse_time(info_x["fetched_at"])
-    if card is None and card_doc.get("error"):
-        # Public metadata is good; say why the card is missing without failing the entry.
-        return Outcome(Status.OK, hub, reason=card_doc["error"], fetched_at=fetched_at)
-    return Outcome(Status.OK, hub, fetched_at=fetched_at)
+    return Outcome(Status.OK, hub, reason="; ".join(reasons) or None, fetched_at=fetched_at,
+                   failure=failure, carry=tuple(carry))  # fmt: skip
 
 
 def _card(text: str) -> Card:

@@ -10,6 +10,7 @@ a module global.
   concurrency limits shared by every worker and flow run) lives in `enrich.run.prefect_limits`.
 - `RetryBudget`: the total time the run may spend waiting before retries.
 - `Pacer`: spaces requests to at most N a minute.
+- `Shared`: any other per-run object by name (GitHub's rate-limit windows).
 
 arXiv is not limited by slots: its one task spaces its own requests (``arxiv_delay_seconds``).
 """
@@ -21,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from enrich.core.settings import Settings
 
@@ -131,3 +132,23 @@ class Pacers:
             if name not in self._pacers:
                 self._pacers[name] = Pacer(per_minute)
             return self._pacers[name]
+
+
+S = TypeVar("S")
+
+
+class Shared:
+    """Other per-run objects by name, created on first use and shared by the run's fetch tasks
+    in this process (e.g. GitHub's rate-limit windows: what one task learns of the budget, every
+    task admits against). Like the rest of this module: made by the run, dropped with it."""
+
+    def __init__(self) -> None:
+        self._objects: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, factory: Callable[[], S], kind: type[S]) -> S:
+        with self._lock:
+            found = self._objects.get(name)
+            if not isinstance(found, kind):
+                found = self._objects[name] = factory()
+            return found

@@ -3,7 +3,9 @@
 ``github:OWNER/REPO/PATH[@REF]`` is read through PyGithub's contents API, so the nightly run
 picks up each edit of the list as soon as it is pushed, with the same token and endpoint as
 the enrichment. The list source is chosen by the operator, not by list content, so it is not
-put through the web source's address checks; it is size-capped all the same.
+put through the web source's address checks; it is size-capped all the same, and its owner,
+repository and path must be names (no ``.`` or ``..`` segment: the request path is built from
+them, and ``github:../..`` would otherwise ask ``GET /``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from pathlib import Path
 
 from enrich.core.errors import InputError
+from enrich.core.links import github_name
 from enrich.core.settings import Settings
 
 # Far above any awesome list (the largest are ~1 MB); a guard against a wrong URL.
@@ -67,10 +70,15 @@ def _read_url(url: str, settings: Settings) -> bytes:
 def _read_github(source: str, settings: Settings) -> bytes:
     from github import Auth, Github, GithubException
 
+    from enrich.sources.github.client import bound_redirects
+
     match = _GITHUB_SOURCE.fullmatch(source)
     if not match:
         raise InputError(f"{source}: expected github:OWNER/REPO/PATH[@REF]")
     full_name = f"{match['owner']}/{match['repo']}"
+    segments = match["path"].split("/")
+    if github_name(full_name) is None or any(s in ("", ".", "..") for s in segments):
+        raise InputError(f"{source}: OWNER, REPO and PATH must be names (no . or .. segment)")
     token = settings.github_token.get_secret_value() if settings.github_token else None
     client = Github(
         auth=Auth.Token(token) if token else None,
@@ -79,6 +87,7 @@ def _read_github(source: str, settings: Settings) -> bytes:
         user_agent=settings.user_agent,
         retry=settings.http_retries,
     )
+    bound_redirects(client, settings.github_max_redirects)
     try:
         repo = client.get_repo(full_name)
         kwargs = {"ref": match["ref"]} if match["ref"] else {}

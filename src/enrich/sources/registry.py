@@ -8,6 +8,7 @@ from enrich.sources.arxiv import ArxivSource
 from enrich.sources.base import Source
 from enrich.sources.github import GitHubSource
 from enrich.sources.huggingface import HubSource
+from enrich.sources.papers import PaperSource
 from enrich.sources.web import WebSource
 
 SOURCES: dict[str, Source] = {
@@ -15,6 +16,7 @@ SOURCES: dict[str, Source] = {
     "github": GitHubSource(),
     "huggingface": HubSource(),
     "web": WebSource(),
+    "papers": PaperSource(),
 }
 assert tuple(SOURCES) == NAMES, "enrich.sources.NAMES must list every source"
 

@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from enrich.core.diff import PATHS, Diff, compare, frame, from_columns
+from enrich.core.diff import Diff, columns, compare, frame, from_columns
 from enrich.core.model import Snapshot
 from enrich.store.codec import read_table, to_arrow
 
@@ -28,7 +28,8 @@ def diff_snapshots(old: Snapshot | None, new: Snapshot, new_table: pa.Table | No
 def read_frame(path: Path) -> pl.DataFrame:
     """The compared fields of a Parquet snapshot, reading only their leaf columns (abstracts,
     cards and author lists are never loaded)."""
-    return from_columns(pq.read_table(path, columns=list(PATHS.values())))
+    wanted = columns(pq.read_schema(path).names)  # an older snapshot may lack a newer field
+    return from_columns(pq.read_table(path, columns=wanted))
 
 
 def diff_files(old: Path, new: Path) -> Diff:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -21,11 +24,14 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     The temp file lives in the same folder (a rename across file systems is not atomic);
     it is fsynced before the rename and the folder after it, so a power cut cannot leave a
     renamed-but-empty file. On any failure the temp file is removed and the old file stays.
+    The file gets the permissions a plain ``open`` would give it (0644 under the usual umask
+    022), not mkstemp's private 0600: published files are meant to be read by others.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -37,6 +43,27 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
             raise PublishError(f"could not write {path}: {exc.strerror or exc}") from exc
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    """The process's umask, read from /proc on Linux. Elsewhere it can only be read by setting
+    it, which is done once (a thread creating a file in that instant would get 0o022, the usual
+    value) and cached."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return _set_and_restore_umask()
+
+
+@functools.cache
+def _set_and_restore_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -73,16 +100,30 @@ def safe_name(identifier: str, max_len: int = 80) -> str:
     return f"{readable[:max_len]}-{digest}"
 
 
+def lock_path(folder: Path) -> Path:
+    """Where `exclusive` locks ``folder``: beside it, hidden (``data/.enriched.lock`` for
+    ``data/enriched``), so the published folder holds nothing but the dataset."""
+    folder = folder.resolve()
+    if not folder.name:  # the file system's root
+        return folder / ".enrich.lock"
+    return folder.parent / f".{folder.name}.lock"
+
+
 @contextlib.contextmanager
 def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
-    """Hold ``folder/.lock`` for the duration; a second holder is refused with a clear message.
+    """Hold `lock_path` of ``folder`` for the duration; a second holder is refused with a clear
+    message. The folder itself is not created (a run that fails first leaves no empty folder).
 
     ``flock`` is released by the kernel when the holder dies, so a killed run never leaves a
-    stale lock behind; the pid written inside is only there to say who holds it.
+    stale lock behind; the pid written inside is only there to say who holds it. The lock file
+    itself stays (removing it would race with the next holder).
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".lock"
-    handle = path.open("a+")
+    path = lock_path(folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+    except OSError as exc:
+        raise PublishError(f"cannot lock {folder} ({path}: {exc.strerror or exc})") from exc
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -99,6 +140,30 @@ def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGTERM and SIGINT wait for the end of the block, then reach the handler they would have
+    reached: a publish stopped by a signal is then whole (every file of the run, ``latest.*``
+    last) or not begun, never half. Python runs signal handlers in the main thread only, so
+    elsewhere there is nothing to defer."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 def sweep_temp_files(folder: Path) -> int:

@@ -4,7 +4,8 @@
 
     data/enriched/
       snapshots/YYYY-MM-DD.{json,parquet}   the day's snapshot (a rerun replaces its day)
-      diffs/YYYY-MM-DD.{json,md}            what changed since the previous snapshot
+      diffs/runs/<run-id>.{json,md}         what changed since the previous snapshot, every run
+      diffs/YYYY-MM-DD.{json,md}            the same, of the day's latest run
       history/date=YYYY-MM-DD/part-0.parquet  one row per entry per day (`enrich.store.history`)
       schema.json                           JSON Schema of the snapshot, from the models
       (views)                               files the views derived (`extra`), e.g. README.md
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,11 +24,12 @@ import pyarrow as pa
 
 from enrich.core.changelog import changelog
 from enrich.core.diff import Diff
-from enrich.core.model import Snapshot, utc_date
+from enrich.core.errors import InputError
+from enrich.core.model import Snapshot, Status, utc_date
 from enrich.store import history
-from enrich.store.codec import json_schema, parquet_bytes, to_arrow, to_json
+from enrich.store.codec import json_schema, parquet_bytes, read_table, to_arrow, to_json
 from enrich.store.compare import to_json_bytes
-from enrich.store.files import atomic_write_bytes, sweep_temp_files
+from enrich.store.files import atomic_write_bytes, safe_name, signals_deferred, sweep_temp_files
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +60,13 @@ def publish(
         (out_dir / "snapshots" / f"{day}.parquet", snapshot_parquet),
     ]
     if diff is not None:
+        diff_json, diff_md = to_json_bytes(diff), changelog(diff).encode("utf-8")
+        run = _run_name(snapshot.header.run_id)
         files += [
-            (out_dir / "diffs" / f"{day}.json", to_json_bytes(diff)),
-            (out_dir / "diffs" / f"{day}.md", changelog(diff).encode("utf-8")),
+            (out_dir / "diffs" / "runs" / f"{run}.json", diff_json),
+            (out_dir / "diffs" / "runs" / f"{run}.md", diff_md),
+            (out_dir / "diffs" / f"{day}.json", diff_json),
+            (out_dir / "diffs" / f"{day}.md", diff_md),
         ]
     files += [
         (
@@ -71,7 +78,33 @@ def publish(
         (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
     ]
-    for path, data in files:
-        atomic_write_bytes(path, data)
+    with signals_deferred():  # a SIGTERM lands before or after the run's files, not between
+        for path, data in files:
+            atomic_write_bytes(path, data)
     logger.info("published %d entries to %s", len(snapshot.entries), out_dir)
     return [path for path, _ in files]
+
+
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _run_name(run_id: str) -> str:
+    """A run id as a file name: as it is (``20261126T030000123456Z``), else made safe."""
+    return run_id if _RUN_ID.fullmatch(run_id) else safe_name(run_id)
+
+
+def refuse_enriched(out_dir: Path) -> None:
+    """An unenriched snapshot (`enrich snapshot`: every entry ``pending``) must never replace a
+    published dataset: refuse a folder whose ``latest.*`` holds an enriched entry (or cannot be
+    read, so cannot be known not to)."""
+    for name in ("latest.parquet", "latest.json"):
+        path = out_dir / name
+        if path.is_file():
+            header, _ = read_table(path, columns=["id"])
+            enriched = sum(c.count for c in header.by_status if c.name != Status.PENDING)
+            if enriched:
+                raise InputError(
+                    f"{out_dir}: holds an enriched dataset ({enriched} entries enriched); "
+                    "an unenriched snapshot goes to another --out"
+                )
+            return

@@ -10,26 +10,45 @@ atomically, before ``latest.*``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from enrich.core.diff import Diff
 from enrich.core.model import Snapshot
+from enrich.core.settings import Settings
 
 if TYPE_CHECKING:
     import polars as pl
 
 
 @dataclass(frozen=True)
+class About:
+    """What the operator says about the dataset (settings, not data): its name, the list's
+    licence (a Hub licence id), the Hub dataset repository it is published to, and a notice
+    shown first (the demo's: sample data)."""
+
+    name: str | None = None
+    license: str | None = None
+    hub_repo: str | None = None
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
 class Published:
     """What a view may read: the run's snapshot, its diff against the previous one (None when
     there is none to compare), the snapshot before it, and every day's history rows, this
-    run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``)."""
+    run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``); the diffs of the
+    runs before this one, newest first (``diffs/*.json``, as many as a view looks back:
+    `enrich.store.diffs.recent`); `About` the dataset; and the settings that hold the views'
+    options (``list_sort``…; the defaults when not given)."""
 
     snapshot: Snapshot
     diff: Diff | None
     previous: Snapshot | None
     history: pl.DataFrame
+    diffs: tuple[Diff, ...] = ()
+    about: About = field(default_factory=About)
+    settings: Settings = field(default_factory=lambda: Settings.model_construct())
 
 
 class View(Protocol):

@@ -57,7 +57,7 @@ class ListedLink:
     description: str | None
     section: tuple[str, ...]
     line: int
-    index: int
+    index: int  # 1-based order among all links of the file (skipped ones count too)
     parent: str | None = None
     item: Item | None = None
 
@@ -120,7 +120,6 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
     walk.items, walk.loose = [], []
     rows.sort(key=lambda row: row[0].seq if row else 0)
     items: dict[int, Item] = {}
-    count = 0
     for at, row in enumerate(rows):
         assert row is not None
         link, draft, section, parent = row
@@ -136,14 +135,13 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
                 item = items[draft.index] = _item(draft, len(items) + 1)
         named = not link.generic
         title = link.text if named else (item.title if item else None)
-        count += 1
         yield ListedLink(
             url=link.href,
             text=title,
             description=item.description if item else None,
             section=section,
             line=link.line,
-            index=count,
+            index=link.seq,  # among all links of the file, skipped ones too: whatever the source
             parent=parent,
             item=item,
         )
@@ -169,19 +167,17 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
     by_id: dict[str, Entry] = {}
     rejected: list[Skipped] = []
     members: dict[int, list[str]] = {}
-    index = 0
     for link in links:
         try:
             ref: SourceRef = classify(link.url)
         except InputError as exc:
             rejected.append(Skipped(url=link.url, line=link.line, reason=exc.message))
             continue
-        index += 1
         item = link.item
         position = Position.model_construct(
             section=_shared(link.section),
             line=link.line,
-            index=index,
+            index=link.index,
             parent=link.parent,
             item=item.index if item else None,
         )

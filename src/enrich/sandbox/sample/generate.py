@@ -21,16 +21,18 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from enrich.sandbox.sample import papers
+
 # Bump when the output changes for the same facts (the cache folder's name includes it).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = "enrich-sandbox-sample-data"
 FACTS_PATH = Path(__file__).with_name("facts.json")
 LIST_NAME = "awesome-rlhf-language-models.md"
-# The checkout's bundled list, else the one below the working folder
-# (enrich.core.settings.BUNDLED_LIST).
+# The list shipped in the package (enrich.core.settings.BUNDLED_LIST), else the checkout's copy
+# (the same file: a test checks).
 LIST_CANDIDATES = (
+    Path(__file__).resolve().parents[2] / "lists" / LIST_NAME,
     Path(__file__).resolve().parents[4] / "data" / "raw" / "lists" / LIST_NAME,
-    Path("data") / "raw" / "lists" / LIST_NAME,
 )
 CACHE_ENV = "ENRICH_SAMPLE_DATA_DIR"
 MARKER = ".enrich-sample-data"
@@ -59,7 +61,7 @@ def load_facts() -> Json:
 
 
 def bundled_list() -> bytes | None:
-    """The bundled list, served as the list repository's README (None outside a checkout)."""
+    """The bundled list, served as the list repository's README (None if it is missing)."""
     for path in LIST_CANDIDATES:
         if path.is_file():
             return path.read_bytes()
@@ -69,7 +71,8 @@ def bundled_list() -> bytes | None:
 def fingerprint(facts: bytes, list_text: bytes | None) -> str:
     """What the output depends on: the facts, this generator, the list."""
     digest = hashlib.sha256(f"v{GENERATOR_VERSION}\0".encode())
-    for part in (facts, Path(__file__).read_bytes(), list_text or b""):
+    for part in (facts, Path(__file__).read_bytes(), Path(papers.__file__).read_bytes(),
+                 list_text or b""):  # fmt: skip
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:16]
 
@@ -119,6 +122,7 @@ def generate(out: Path, facts: Json | None = None, list_text: bytes | None = Non
         info = _hub_info(dataset["info"], card, dataset["citation"])
         _json(out / "huggingface" / "datasets" / f"{repo_id}.json", info)
         _text(out / "huggingface" / "datasets" / repo_id / "README.md", card)
+    papers.write(out, facts)  # the Hub's paper pages; papers' landing pages
 
 
 # -- files --------------------------------------------------------------------------------------

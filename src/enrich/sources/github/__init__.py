@@ -2,15 +2,19 @@
 
 ::
 
-    client.py     PyGithub with the run's retry budget; the one conditional REST request
+    client.py     PyGithub with the run's retry budget and bounded redirects; the one
+                  conditional REST request
     graphql.py    one query per 100 repositories, then contributor counts when the branch moved
-    rest.py       six conditional requests per repository (no token)
-    normalize.py  raw answers -> `Repo` (pure)
-    ratelimit.py  GitHub's rate-limit windows from its headers: admit, wait or defer
+    rest.py       six conditional requests per repository cold, one when it has not changed
+    normalize.py  raw answers, checked against GitHub's shapes -> `Repo` (pure)
+    ratelimit.py  GitHub's rate-limit windows from /rate_limit and its headers: admit, wait or
+                  defer
 
-Before each unit of work the run asks `RateLimits` whether the rate limit left covers it; if not
-it waits for the reset (budget permitting) or defers the entry (stale, with the reason) rather
-than run into 403s. REST requests are paced to GitHub's secondary limit (900 a minute).
+A fetch task first reads the windows from ``/rate_limit`` (free), unless the run has already;
+before each unit of work it asks `RateLimits` whether the rate limit left covers it; if not it
+waits for the reset (budget permitting) or defers the work (with the reason) rather than run
+into 403s. The windows are the run's (`FetchContext.shared`): every task admits against what
+any task has learnt. REST requests are paced to GitHub's secondary limit (900 a minute).
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from enrich.core.model import Entry, Repo
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import GitHubDocument
 from enrich.sources.base import FetchContext, RawSink, chunks, fetch_each, per_entry
-from enrich.sources.github.client import GitHubContext, make_client
+from enrich.sources.github.client import GitHubContext, learn_rate_limits, make_client
 from enrich.sources.github.graphql import fetch_batch, graphql_query
 from enrich.sources.github.normalize import outcome
-from enrich.sources.github.ratelimit import RateLimits
+from enrich.sources.github.ratelimit import RateLimits, Windows
 from enrich.sources.github.rest import fetch_rest
 
 __all__ = ["GitHubSource", "graphql_query"]
@@ -47,12 +51,17 @@ class GitHubSource:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         previous = raw.previous(self.name, {e.id for e in entries}, _usable)
-        rate = RateLimits(ctx.budget, sleep=ctx.budget.sleep)
+        windows = ctx.shared.get("github-rate-limits", Windows, Windows)
+        rate = RateLimits(
+            ctx.budget, sleep=ctx.budget.sleep, windows=windows, authorized=bool(token)
+        )
         pace = ctx.pacers.get("github-rest", settings.github_rest_per_minute)
         with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
-            client = make_client(settings, ctx.budget)
+            # A 301 PyGithub follows inside its requester is a request GitHub charges too.
+            client = make_client(settings, ctx.budget, on_redirect=lambda: rate.observe({}, 301))
             gh = GitHubContext(client, stats_http, settings, rate, ctx.budget, previous, pace)
             try:
+                learn_rate_limits(gh)
                 if token and settings.github_graphql:
                     for batch in chunks(entries, settings.github_graphql_batch_size):
                         fetch_batch(gh, batch, raw, ctx)

@@ -6,13 +6,18 @@ PyGithub's ``GithubRetry`` (urllib3), every wait drawn from the run's `RetryBudg
 (``retry_budget_seconds``); a 200 whose body is not JSON is asked again here, from the same
 budget. Every request carries the ETag of the last good answer (``If-None-Match``); a 304 costs
 no rate limit (with a token) and records the previous body, marked ``revalidated``.
+
+PyGithub follows a 301 (a renamed repository) by calling itself again, without a bound: a
+redirect loop is ~1,000 requests, then ``RecursionError``. `bound_redirects` caps the nesting
+of its requester at ``github_max_redirects`` hops, then the entry fails with "redirect loop".
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -23,8 +28,15 @@ from github import Auth, Github, GithubException, GithubRetry, UnknownObjectExce
 from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from enrich.core.errors import MalformedBodyError
-from enrich.core.rawdocs import OK, ErrorInfo, Exchange, exchange
+from enrich.core.errors import (
+    MalformedBodyError,
+    NotFoundError,
+    RedirectLoopError,
+    SourceError,
+    TransientError,
+    UnreachableError,
+)
+from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.github.ratelimit import RateLimits
 from enrich.sources.limits import Pacer, RetryBudget
@@ -53,10 +65,47 @@ class BudgetedRetry(GithubRetry):
         self.budget.sleep(wait)
 
 
-def make_client(settings: Settings, budget: RetryBudget) -> Github:
+def bound_redirects(
+    client: Github, hops: int, on_redirect: Callable[[], None] | None = None
+) -> Github:
+    """Cap how deep ``client``'s requester follows 301s (it recurses through one private
+    method, wrapped here on this instance only): at most ``hops`` redirects per request.
+    ``on_redirect`` is told of each redirect followed (the answers our code never sees)."""
+    requester = client.requester
+    name = "_Requester__requestRaw"
+    raw = getattr(requester, name, None)
+    if raw is None:  # pragma: no cover - a PyGithub that no longer recurses this way
+        logger.warning("PyGithub's requester changed: redirects are not bounded")
+        return client
+    depth = threading.local()
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        level: int = getattr(depth, "level", 0)
+        if level > hops:
+            raise RedirectLoopError(f"redirect loop: more than {hops} redirects", source="github")
+        if level > 0 and on_redirect is not None:  # a nested call: the answer was a redirect
+            on_redirect()
+        depth.level = level + 1
+        try:
+            return raw(*args, **kwargs)
+        finally:
+            depth.level = level
+
+    setattr(requester, name, bounded)  # a name-mangled attribute: set by its name
+    return client
+
+
+def make_client(
+    settings: Settings, budget: RetryBudget, on_redirect: Callable[[], None] | None = None
+) -> Github:
     token = settings.github_token.get_secret_value() if settings.github_token else None
     if token is None:
         logger.warning("no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour")
+    client = _client(settings, budget, token)
+    return bound_redirects(client, settings.github_max_redirects, on_redirect)
+
+
+def _client(settings: Settings, budget: RetryBudget, token: str | None) -> Github:
     return Github(
         auth=Auth.Token(token) if token else None,
         base_url=settings.github_api_url.rstrip("/"),
@@ -151,16 +200,36 @@ def request(
     raise AssertionError("unreachable")
 
 
-def error_info(exc: Exception) -> ErrorInfo:
-    """A failed request as an entry's error: a status, never a crash."""
+def source_error(exc: Exception) -> SourceError:
+    """PyGithub's (and urllib3's) exception as ours: the boundary of the source."""
+    if isinstance(exc, SourceError):  # ours already: malformed body, redirect loop
+        return exc
     if isinstance(exc, UnknownObjectException):
-        return ErrorInfo(kind="not_found", message="not found on GitHub (deleted or private)")
+        return NotFoundError("not found on GitHub (deleted or private)", source="github")
     if isinstance(exc, GithubException):
-        return ErrorInfo(kind="http", message=f"GitHub answered HTTP {exc.status}")
-    if isinstance(exc, MalformedBodyError):
-        return ErrorInfo(kind="transient", message=str(exc))
+        return SourceError(f"GitHub answered HTTP {exc.status}", source="github", status=exc.status)
     if isinstance(exc, requests.exceptions.RetryError):
         # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return ErrorInfo(kind="transient", message=f"GitHub kept failing: {reason or exc}")
-    return ErrorInfo(kind="network", message=f"GitHub unreachable ({type(exc).__name__})")
+        return TransientError(f"GitHub kept failing: {reason or exc}", source="github")
+    return UnreachableError(f"GitHub unreachable ({type(exc).__name__})", source="github")
+
+
+def error_info(exc: Exception) -> ErrorInfo:
+    """A failed request as an entry's error: a status, never a crash."""
+    return describe(source_error(exc))
+
+
+def learn_rate_limits(ctx: GitHubContext) -> None:
+    """Read every rate-limit window from ``GET /rate_limit`` (free: GitHub does not count it)
+    before the first unit of work, unless the run already knows them; an error teaches
+    nothing (rate limiting may be off, on GitHub Enterprise), and admission then goes ahead."""
+    if ctx.rate.shared.known("core"):
+        return
+    url = f"{ctx.settings.github_api_url.rstrip('/')}/rate_limit"
+    try:
+        status, _, output = ctx.client.requester.requestJson("GET", url)
+        if status == 200:
+            ctx.rate.learn(json.loads(output))
+    except Exception as exc:
+        logger.info("GitHub's rate limits could not be read first (%s)", type(exc).__name__)

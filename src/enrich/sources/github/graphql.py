@@ -6,23 +6,43 @@ It reads everything we record but the contributor count, which only REST has
 count is computed from the default branch, so it is asked again only when the branch's head
 commit moved since the run that took it. A deleted repository is ``null`` plus a ``NOT_FOUND``
 error for its alias: that entry fails, the batch does not. ``repository`` follows renames; the
-listed name is kept as ``renamed_from``. A batch that fails after the client's retries is split
-in halves once per level (GitHub's advice for queries that time out).
+listed name is kept as ``renamed_from``. A batch that times out (502, 504, a read timeout) after
+the client's retries is split in halves once per level (GitHub's advice for queries that time
+out); any other failure (401, 403, …) is the batch's, at the cost of one query, not 2n-1. An
+answer that is not GraphQL's JSON (a 200 HTML page) is asked again like any malformed body,
+then that batch's repositories fail (stale, with their last good values); the other batches go
+on.
 
 PyGithub's ``graphql_query`` raises when any alias fails, so the batch is posted through its
-requester (``requestJsonAndCheck``) and the partial answer (``data`` plus ``errors``) read here.
+requester (``requestJson``) and the partial answer (``data`` plus ``errors``) read here.
+
+Contributor counts are admitted one by one against the core rate limit; one that does not fit
+is deferred to a later night: the entry is ``ok`` with its GraphQL fields, the count kept from
+the last run (or not yet counted), with the reason. None is ever asked into a 403.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import requests
+from github import GithubException
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from enrich.core.errors import MalformedBodyError
 from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
 from enrich.sources.base import FetchContext, RawSink, fetch_each
 from enrich.sources.github.client import GitHubContext, error_info, request
+from enrich.sources.github.normalize import shape_problem
+from enrich.sources.github.rest import repo_path
+
+logger = logging.getLogger(__name__)
 
 _REPO_FIELDS = """
 fragment RepoFields on Repository {
@@ -76,20 +96,28 @@ def graphql_query(count: int) -> str:
 def fetch_batch(ctx: GitHubContext, batch: list[Entry], raw: RawSink, fetch: FetchContext) -> None:
     """Up to ``github_graphql_batch_size`` repositories in one query; then each one's contributor
     count over REST, skipped when its default branch has not moved since the count was taken."""
-    docs = query_batch(ctx, batch)
+    try:
+        docs = query_batch(ctx, batch)
+    except Exception as exc:  # a bug, not an answer: this batch's, not the run's
+        logger.exception("GitHub GraphQL batch failed")
+        docs = _documents(batch, error_info(exc))
 
     def finish(entry: Entry) -> GitHubDocument:
         doc = docs[entry.id]
-        if doc.get("error"):
-            return doc
+        if doc.get("error") or shape_problem(doc["exchanges"][0]["body"], graphql=True):
+            return doc  # no count for a repository that failed (normalize says why)
         deferred = ctx.rate.admit("core", 1)
         if deferred:
-            doc["error"] = ErrorInfo(kind="deferred", message=deferred)
+            x = exchange("contributors", "", 0, {}, None, datetime.now(UTC))
+            x["deferred"] = deferred
+            doc["exchanges"].append(x)
             return doc
         try:
             doc["exchanges"].append(contributors(ctx, entry, doc))
         except Exception as exc:
-            doc["error"] = error_info(exc)
+            failed = exchange("contributors", "", 0, {}, {"error": error_info(exc)["message"]},
+                              datetime.now(UTC))  # fmt: skip
+            doc["exchanges"].append(failed)
         finally:
             ctx.rate.release("core", 1)
         return doc
@@ -97,16 +125,34 @@ def fetch_batch(ctx: GitHubContext, batch: list[Entry], raw: RawSink, fetch: Fet
     fetch_each("github", batch, raw, fetch, ctx.settings.github_concurrency, finish)
 
 
-def query_batch(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocument]:
+def _documents(batch: list[Entry], error: ErrorInfo | None = None) -> dict[str, GitHubDocument]:
     docs = {
         e.id: GitHubDocument(entry_id=e.id, requested=e.source_id, api="graphql", exchanges=[])
         for e in batch
     }
+    if error is not None:
+        for doc in docs.values():
+            doc["error"] = ErrorInfo(**error)
+    return docs
+
+
+def query_batch(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocument]:
+    named = [e for e in batch if repo_path(e.source_id) is not None]
+    docs = _documents(batch)
+    for entry in batch:
+        if repo_path(entry.source_id) is None:
+            docs[entry.id]["error"] = ErrorInfo(
+                kind="rejected", message="not a GitHub owner/repository name"
+            )
+    if named:
+        docs.update(_query(ctx, named))
+    return docs
+
+
+def _query(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocument]:
     deferred = ctx.rate.admit("graphql", 1)
     if deferred:
-        for doc in docs.values():
-            doc["error"] = ErrorInfo(kind="deferred", message=deferred)
-        return docs
+        return _documents(batch, ErrorInfo(kind="deferred", message=deferred))
     now = datetime.now(UTC)
     variables: dict[str, Any] = {
         "since30": (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -115,31 +161,28 @@ def query_batch(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocum
     for i, entry in enumerate(batch):
         owner, _, name = entry.source_id.partition("/")
         variables[f"o{i}"], variables[f"n{i}"] = owner, name
-    requester = ctx.client.requester
     try:
-        headers, body = requester.requestJsonAndCheck(
-            "POST", requester.graphql_url,
-            input={"query": graphql_query(len(batch)), "variables": variables},
-        )  # fmt: skip
+        headers, body = _post(ctx, graphql_query(len(batch)), variables)
     except Exception as exc:
-        if len(batch) > 1:  # GitHub's advice for a query that times out: ask for less
+        if len(batch) > 1 and _timed_out(exc):  # GitHub's advice for a query that times out
             half = len(batch) // 2
-            return query_batch(ctx, batch[:half]) | query_batch(ctx, batch[half:])
-        for doc in docs.values():
-            doc["error"] = error_info(exc)
-        return docs
+            return _query(ctx, batch[:half]) | _query(ctx, batch[half:])
+        return _documents(batch, error_info(exc))
     finally:
         ctx.rate.release("graphql", 1)
-    data = (body or {}).get("data") or {}
-    cost = (data.get("rateLimit") or {}).get("cost")
-    ctx.rate.observe(headers, 200, cost)
+    docs = _documents(batch)
+    data = body.get("data") or {}
+    limits = data.get("rateLimit")
+    cost = limits.get("cost") if isinstance(limits, dict) else None
+    ctx.rate.observe(headers, 200, cost if isinstance(cost, int) else None)
     problems: dict[str, dict[str, Any]] = {}
-    for error in (body or {}).get("errors") or []:
-        path = error.get("path") or []
-        if path:
+    for error in body.get("errors") or []:
+        path = error.get("path") if isinstance(error, dict) else None
+        if isinstance(path, list) and path:
             problems.setdefault(str(path[0]), error)
     fetched = datetime.now(UTC)
     query_id = uuid.uuid4().hex  # the batch's entries share one request
+    requester = ctx.client.requester
     for i, entry in enumerate(batch):
         doc = docs[entry.id]
         node = data.get(f"r{i}")
@@ -158,6 +201,63 @@ def query_batch(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocum
     return docs
 
 
+def _post(
+    ctx: GitHubContext, query: str, variables: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """POST one query through PyGithub's requester (its retries for 5xx, 429 and rate limits);
+    an answer that is not GraphQL's JSON is asked again, waits drawn from the run's budget."""
+    requester = ctx.client.requester
+    wait = ctx.settings.http_backoff_seconds / 2
+    for attempt in range(ctx.settings.http_retries + 1):
+        status, headers, output = requester.requestJson(
+            "POST", requester.graphql_url, input={"query": query, "variables": variables}
+        )
+        try:
+            body = json.loads(output) if isinstance(output, str) and output else None
+        except ValueError:
+            body = None
+        if status >= 400:
+            ctx.rate.observe(headers, status)
+            data = body if isinstance(body, dict) else {"message": str(output)[:200]}
+            raise requester.createException(status, headers, data)
+        if isinstance(body, dict) and _well_formed(body):
+            return headers, body
+        ctx.rate.observe(headers, status)
+        if attempt < ctx.settings.http_retries and ctx.budget.wait(wait):
+            logger.info("GitHub sent a malformed GraphQL answer; asking again")
+            wait *= 2
+            continue
+        break
+    raise MalformedBodyError(
+        f"GitHub sent a malformed GraphQL answer {attempt + 1} times",
+        source="github", url=requester.graphql_url,
+    )  # fmt: skip
+
+
+def _well_formed(body: Any) -> bool:
+    """GraphQL's answer: an object with ``data`` (an object, or null with ``errors``)."""
+    if not isinstance(body, dict) or not ("data" in body or "errors" in body):
+        return False
+    data, errors = body.get("data"), body.get("errors")
+    return isinstance(data, dict | None) and isinstance(errors, list | None)
+
+
+_TIMEOUT_STATUS = re.compile(r"too many (502|504) error responses")
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A batch worth splitting: GitHub timed out computing it (502, 504) or did not answer in
+    time. Anything else (401, 403, a malformed answer) would fail the halves as well."""
+    if isinstance(exc, GithubException):
+        return exc.status in (502, 504)
+    if isinstance(exc, requests.Timeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(exc, requests.exceptions.RetryError):
+        return bool(_TIMEOUT_STATUS.search(str(reason)))
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, Urllib3Timeout)
+
+
 def contributors(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Exchange:
     """The contributor count, which GraphQL does not offer. It is computed from the default
     branch's history, so while that branch's head commit is the same, so is the count."""
@@ -171,13 +271,19 @@ def contributors(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Excha
         and "graphql" in old and branch_head(old["graphql"]["body"]) == head
     ):  # fmt: skip
         return {**counted, "reused": f"default branch still at {head[:12]}"}
-    url = f"/repos/{node['nameWithOwner']}/contributors"
+    name = node.get("nameWithOwner") if isinstance(node, dict) else None
+    path = repo_path(name) if isinstance(name, str) else None
+    if path is None:
+        raise MalformedBodyError("GitHub GraphQL: no valid nameWithOwner", source="github")
     scratch: list[Exchange] = []
-    request(ctx, scratch, "contributors", url, {"anon": "1", "per_page": 1}, counted)
+    request(ctx, scratch, "contributors", f"{path}/contributors", {"anon": "1", "per_page": 1},
+            counted)  # fmt: skip
     return scratch[0]
 
 
-def branch_head(node: dict[str, Any] | None) -> str | None:
-    target = ((node or {}).get("defaultBranchRef") or {}).get("target") or {}
-    oid = target.get("oid")
+def branch_head(node: Any) -> str | None:
+    if not isinstance(node, dict):
+        return None
+    target = (node.get("defaultBranchRef") or {}).get("target") or {}
+    oid = target.get("oid") if isinstance(target, dict) else None
     return str(oid) if oid else None

@@ -1,6 +1,13 @@
-"""GitHub's raw answers -> `Repo` (pure): from a GraphQL node, or from the six REST answers.
+"""GitHub's raw answers -> `Repo` (pure): from a GraphQL node, or from the REST answers.
 
 Both give the same record for the same repository (a test compares them on the sample data).
+
+Every answer is checked against the shape GitHub documents before a value is taken from it
+(the models below, strict about types: ``"4,745"`` is not a star count). The repository's own
+answer (the REST object or the GraphQL node) is the record: when it is malformed the entry
+fails (and keeps its last good values, stale). A part (languages, release, newest commit,
+contributors, commit activity) that is malformed, failed, was deferred, or still being computed
+does not blank its fields: the outcome carries them (`enrich.core.outcome`), with the reason.
 """
 
 from __future__ import annotations
@@ -9,151 +16,375 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from enrich.core.model import Entry, Language, Release, Repo, Status
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
+
+from enrich.core.model import Entry, Failure, Language, Release, Repo, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import OK, Exchange, GitHubDocument
-from enrich.sources.base import parse_time
+from enrich.sources.base import failure_of, malformed, parse_time
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- REST ---------------------------------------------------------------------------------
+
+
+class _License(_Model):
+    spdx_id: StrictStr | None = None
+
+
+class _RestRepo(_Model):
+    id: StrictInt
+    full_name: StrictStr
+    html_url: StrictStr
+    description: StrictStr | None = None
+    homepage: StrictStr | None = None
+    stargazers_count: StrictInt
+    forks_count: StrictInt
+    subscribers_count: StrictInt | None = None
+    watchers_count: StrictInt | None = None
+    open_issues_count: StrictInt
+    language: StrictStr | None = None
+    license: _License | None = None
+    topics: list[StrictStr] | None = None
+    created_at: StrictStr | None = None
+    pushed_at: StrictStr | None = None
+    archived: StrictBool | None = None
+    fork: StrictBool | None = None
+    default_branch: StrictStr | None = None
+
+
+class _RestRelease(_Model):
+    tag_name: StrictStr
+    name: StrictStr | None = None
+    published_at: StrictStr | None = None
+
+
+class _Committer(_Model):
+    date: StrictStr
+
+
+class _GitCommit(_Model):
+    committer: _Committer
+
+
+class _Commit(_Model):
+    commit: _GitCommit
+
+
+class _Week(_Model):
+    week: StrictInt
+    days: list[StrictInt] = Field(min_length=7, max_length=7)
+
+
+_LANGUAGES = TypeAdapter(dict[StrictStr, StrictInt])
+_COMMITS = TypeAdapter(list[_Commit])
+_WEEKS = TypeAdapter(list[_Week])
+_LIST = TypeAdapter(list[Any])
+
+# -- GraphQL ------------------------------------------------------------------------------
+
+
+class _Total(_Model):
+    totalCount: StrictInt  # GitHub GraphQL's names
+
+
+class _Named(_Model):
+    name: StrictStr
+
+
+class _LanguageEdge(_Model):
+    size: StrictInt
+    node: _Named
+
+
+class _Languages(_Model):
+    edges: list[_LanguageEdge] | None = None
+
+
+class _Topic(_Model):
+    topic: _Named
+
+
+class _Topics(_Model):
+    nodes: list[_Topic] | None = None
+
+
+class _Spdx(_Model):
+    spdxId: StrictStr | None = None
+
+
+class _Head(_Model):
+    oid: StrictStr | None = None
+    committedDate: StrictStr | None = None
+    last30: _Total | None = None
+    last365: _Total | None = None
+
+
+class _Branch(_Model):
+    name: StrictStr | None = None
+    target: _Head | None = None
+
+
+class _GraphRelease(_Model):
+    tagName: StrictStr
+    name: StrictStr | None = None
+    publishedAt: StrictStr | None = None
+
+
+class _Node(_Model):
+    databaseId: StrictInt
+    nameWithOwner: StrictStr
+    url: StrictStr
+    description: StrictStr | None = None
+    homepageUrl: StrictStr | None = None
+    stargazerCount: StrictInt
+    forkCount: StrictInt
+    watchers: _Total | None = None
+    issues: _Total | None = None
+    pullRequests: _Total | None = None
+    primaryLanguage: _Named | None = None
+    languages: _Languages | None = None
+    licenseInfo: _Spdx | None = None
+    repositoryTopics: _Topics | None = None
+    createdAt: StrictStr | None = None
+    pushedAt: StrictStr | None = None
+    isArchived: StrictBool | None = None
+    isFork: StrictBool | None = None
+    defaultBranchRef: _Branch | None = None
+    latestRelease: _GraphRelease | None = None
+
+
+# -- outcome ------------------------------------------------------------------------------
+
+
+class _Parts:
+    """What the parts of one document gave: values, and which fields to carry, and why."""
+
+    def __init__(self) -> None:
+        self.carry: list[str] = []
+        self.reasons: list[str] = []
+        self.failure: Failure | None = None
+
+    def missing(self, fields: tuple[str, ...], why: str, failure: Failure) -> None:
+        self.carry.extend(fields)
+        self.reasons.append(why)
+        if self.failure in (None, Failure.DEFERRED):  # a failure outweighs a deferral
+            self.failure = failure
 
 
 def outcome(entry: Entry, doc: GitHubDocument) -> Outcome[Repo]:
     exchanges = {x["request"]: x for x in doc["exchanges"]}
     main = exchanges.get("graphql") or exchanges.get("repo")
-    if doc.get("error") or main is None or not isinstance(main.get("body"), dict):
-        error = doc.get("error")
+    error = doc.get("error")
+    if error or main is None or main.get("status") not in OK:
         message = error["message"] if error else "no answer"
-        return Outcome(Status.ERROR, reason=message)
+        failure = failure_of(error) if error else Failure.UNREACHABLE
+        return Outcome(Status.ERROR, reason=message, failure=failure)
     fetched_at = parse_time(main["fetched_at"])
-    if "graphql" in exchanges:
-        repo = _from_graphql(main["body"], exchanges, doc["requested"])
-    else:
-        repo = _from_rest(main["body"], exchanges, doc["requested"])
-    return Outcome(Status.OK, repo, fetched_at=fetched_at)
+    parts = _Parts()
+    try:
+        if "graphql" in exchanges:
+            repo = _from_graphql(_Node.model_validate(main["body"]), exchanges, doc, parts)
+        else:
+            repo = _from_rest(_RestRepo.model_validate(main["body"]), exchanges, doc, parts)
+    except ValidationError as exc:
+        return Outcome(Status.ERROR, reason=malformed("GitHub", exc), failure=Failure.MALFORMED)
+    return Outcome(
+        Status.OK, repo, reason="; ".join(parts.reasons) or None, fetched_at=fetched_at,
+        failure=parts.failure, carry=tuple(parts.carry),
+    )  # fmt: skip
 
 
-def _from_rest(data: dict[str, Any], exchanges: dict[str, Exchange], requested: str) -> Repo:
-    license_info = data.get("license") or {}
-    languages = _ok_body(exchanges.get("languages")) or {}
-    langs = [Language(name=k, bytes=v) for k, v in languages.items() if isinstance(v, int)]
-    release = _ok_body(exchanges.get("latest_release"))
-    commits = _ok_body(exchanges.get("last_commit")) or []
-    last_commit = commits[0]["commit"]["committer"]["date"] if commits else None
-    commits_30d, commits_365d = _activity(exchanges.get("commit_activity"))
+def shape_problem(body: Any, graphql: bool = False) -> str | None:
+    """Why the repository's own answer (a REST object, a GraphQL node) is malformed, or None."""
+    try:
+        (_Node if graphql else _RestRepo).model_validate(body)
+    except ValidationError as exc:
+        return malformed("GitHub", exc)
+    return None
+
+
+def _renamed(full_name: str, requested: str) -> str | None:
+    return None if full_name.lower() == requested.lower() else requested
+
+
+def _from_rest(
+    data: _RestRepo, exchanges: dict[str, Exchange], doc: GitHubDocument, parts: _Parts
+) -> Repo:
+    languages = _part(exchanges, "languages", ("languages",), parts, _LANGUAGES) or {}
+    release = _part(exchanges, "latest_release", ("latest_release",), parts, _RestRelease)
+    commits = _part(exchanges, "last_commit", ("last_commit_at",), parts, _COMMITS) or []
+    counts = _part(exchanges, "contributors", ("contributors",), parts, _LIST, _count)
+    activity = _activity(exchanges.get("commit_activity"), parts)
+    langs = [Language(name=k, bytes=v) for k, v in languages.items()]
     return Repo(
-        repo_id=data["id"],
-        full_name=data["full_name"],
-        renamed_from=None if data["full_name"].lower() == requested.lower() else requested,
-        html_url=data["html_url"],
-        description=data.get("description"),
-        homepage=data.get("homepage") or None,
-        stars=data["stargazers_count"],
-        forks=data["forks_count"],
-        watchers=data.get("subscribers_count", data.get("watchers_count", 0)),
-        open_issues=data["open_issues_count"],
-        language=data.get("language"),
+        repo_id=data.id,
+        full_name=data.full_name,
+        renamed_from=_renamed(data.full_name, doc["requested"]),
+        html_url=data.html_url,
+        description=data.description,
+        homepage=data.homepage or None,
+        stars=data.stargazers_count,
+        forks=data.forks_count,
+        watchers=_first(data.subscribers_count, data.watchers_count, 0),
+        open_issues=data.open_issues_count,
+        language=data.language,
         languages=sorted(langs, key=lambda lang: (-lang.bytes, lang.name)),
-        license=license_info.get("spdx_id"),
-        topics=list(data.get("topics") or []),
-        created_at=parse_time(data.get("created_at")),
-        pushed_at=parse_time(data.get("pushed_at")),
-        archived=bool(data.get("archived")),
-        fork=bool(data.get("fork")),
-        default_branch=data.get("default_branch"),
-        latest_release=_release(release) if release else None,
-        last_commit_at=parse_time(last_commit),
-        commits_30d=commits_30d,
-        commits_365d=commits_365d,
-        contributors=_count(exchanges.get("contributors")),
+        license=data.license.spdx_id if data.license else None,
+        topics=list(data.topics or []),
+        created_at=parse_time(data.created_at),
+        pushed_at=parse_time(data.pushed_at),
+        archived=bool(data.archived),
+        fork=bool(data.fork),
+        default_branch=data.default_branch,
+        latest_release=Release(
+            tag=release.tag_name, name=release.name, published_at=parse_time(release.published_at)
+        )
+        if isinstance(release, _RestRelease)
+        else None,
+        last_commit_at=parse_time(commits[0].commit.committer.date) if commits else None,
+        commits_30d=activity[0],
+        commits_365d=activity[1],
+        contributors=counts,
     )
 
 
-def _from_graphql(node: dict[str, Any], exchanges: dict[str, Exchange], requested: str) -> Repo:
-    branch = node.get("defaultBranchRef") or {}
-    head = branch.get("target") or {}
-    release = node.get("latestRelease")
-    langs = [
-        Language(name=e["node"]["name"], bytes=e["size"])
-        for e in (node.get("languages") or {}).get("edges") or []
-    ]
-    topics = (node.get("repositoryTopics") or {}).get("nodes") or []
+def _from_graphql(
+    node: _Node, exchanges: dict[str, Exchange], doc: GitHubDocument, parts: _Parts
+) -> Repo:
+    branch = node.defaultBranchRef or _Branch()
+    head = branch.target or _Head()
+    release = node.latestRelease
+    edges = (node.languages or _Languages()).edges or []
+    langs = [Language(name=e.node.name, bytes=e.size) for e in edges]
+    topics = (node.repositoryTopics or _Topics()).nodes or []
 
-    def total(key: str) -> int:
-        return int((node.get(key) or {}).get("totalCount") or 0)
-
-    def history(key: str) -> int | None:
-        found = head.get(key)
-        return int(found["totalCount"]) if isinstance(found, dict) else None
+    def total(found: _Total | None) -> int:
+        return found.totalCount if found else 0
 
     return Repo(
-        repo_id=node["databaseId"],
-        full_name=node["nameWithOwner"],
-        renamed_from=None if node["nameWithOwner"].lower() == requested.lower() else requested,
-        html_url=node["url"],
-        description=node.get("description"),
-        homepage=node.get("homepageUrl") or None,
-        stars=node["stargazerCount"],
-        forks=node["forkCount"],
-        watchers=total("watchers"),
+        repo_id=node.databaseId,
+        full_name=node.nameWithOwner,
+        renamed_from=_renamed(node.nameWithOwner, doc["requested"]),
+        html_url=node.url,
+        description=node.description,
+        homepage=node.homepageUrl or None,
+        stars=node.stargazerCount,
+        forks=node.forkCount,
+        watchers=total(node.watchers),
         # REST's open_issues_count: open issues and open pull requests together.
-        open_issues=total("issues") + total("pullRequests"),
-        language=(node.get("primaryLanguage") or {}).get("name"),
+        open_issues=total(node.issues) + total(node.pullRequests),
+        language=node.primaryLanguage.name if node.primaryLanguage else None,
         languages=sorted(langs, key=lambda lang: (-lang.bytes, lang.name)),
-        license=(node.get("licenseInfo") or {}).get("spdxId"),
-        topics=[t["topic"]["name"] for t in topics],
-        created_at=parse_time(node.get("createdAt")),
-        pushed_at=parse_time(node.get("pushedAt")),
-        archived=bool(node.get("isArchived")),
-        fork=bool(node.get("isFork")),
-        default_branch=branch.get("name"),
-        latest_release=(
-            Release(
-                tag=release["tagName"],
-                name=release.get("name"),
-                published_at=parse_time(release.get("publishedAt")),
-            )
-            if release
-            else None
-        ),
-        last_commit_at=parse_time(head.get("committedDate")),
-        commits_30d=history("last30"),
-        commits_365d=history("last365"),
-        contributors=_count(exchanges.get("contributors")),
+        license=node.licenseInfo.spdxId if node.licenseInfo else None,
+        topics=[t.topic.name for t in topics],
+        created_at=parse_time(node.createdAt),
+        pushed_at=parse_time(node.pushedAt),
+        archived=bool(node.isArchived),
+        fork=bool(node.isFork),
+        default_branch=branch.name,
+        latest_release=Release(
+            tag=release.tagName, name=release.name, published_at=parse_time(release.publishedAt)
+        )
+        if release
+        else None,
+        last_commit_at=parse_time(head.committedDate),
+        commits_30d=head.last30.totalCount if head.last30 else None,
+        commits_365d=head.last365.totalCount if head.last365 else None,
+        contributors=_part(exchanges, "contributors", ("contributors",), parts, _LIST, _count),
     )
 
 
-def _ok_body(x: Exchange | None) -> Any:
-    return x["body"] if x and x.get("status") in OK else None
+def _first(*values: int | None) -> int:
+    return next(v for v in values if v is not None)
 
 
-def _release(data: dict[str, Any]) -> Release:
-    return Release(
-        tag=data["tag_name"],
-        name=data.get("name"),
-        published_at=parse_time(data.get("published_at")),
-    )
+_LABELS = {
+    "languages": "languages", "latest_release": "latest release", "last_commit": "newest commit",
+    "contributors": "contributor count", "commit_activity": "commit activity",
+}  # fmt: skip
+# Answers of a part that are facts, not failures: no release; an empty repository.
+_FACTS = {"latest_release": 404, "last_commit": 409}
 
 
-def _count(x: Exchange | None) -> int | None:
-    """Items of a ``per_page=1`` listing: the ``last`` page number, else what came back."""
-    if not x or x["status"] not in OK:
+def _part(
+    exchanges: dict[str, Exchange],
+    name: str,
+    fields: tuple[str, ...],
+    parts: _Parts,
+    shape: Any,
+    read: Any = None,
+) -> Any:
+    """One part's value, checked against ``shape`` (a model or a TypeAdapter) and turned into
+    the field's value by ``read``; None when the part could not be read (its fields carried)."""
+    x = exchanges.get(name)
+    label = _LABELS[name]
+    if x is None:
+        parts.missing(fields, f"{label}: not read", Failure.UNREACHABLE)
         return None
-    link = x["headers"].get("link", "")
+    if x.get("deferred"):
+        parts.missing(fields, f"{label} {x['deferred']}", Failure.DEFERRED)
+        return None
+    status = x.get("status")
+    if status == _FACTS.get(name):
+        return None
+    if status not in OK:
+        body = x.get("body")
+        why = body.get("error") if isinstance(body, dict) and status == 0 else None
+        failure = failure_of({"kind": "http", "status": status}) if status else None
+        message = why or f"GitHub answered HTTP {status}"
+        parts.missing(fields, f"{label}: {message}", failure or Failure.UNREACHABLE)
+        return None
+    check = shape.validate_python if isinstance(shape, TypeAdapter) else shape.model_validate
+    try:
+        value = check(x.get("body"))
+        return read(x, value) if read else value
+    except (ValidationError, ValueError, KeyError, IndexError) as exc:
+        problem = exc if isinstance(exc, ValidationError) else f"{type(exc).__name__}"
+        parts.missing(fields, f"{label}: {malformed('GitHub', problem)}", Failure.MALFORMED)
+        return None
+
+
+def _count(x: Exchange, items: list[Any]) -> int:
+    """Items of a ``per_page=1`` listing: the ``last`` page number, else what came back."""
+    link = str(x["headers"].get("link", ""))
     for part in link.split(","):
         if 'rel="last"' in part:
             url = part.split(";")[0].strip().strip("<>")
             return int(parse_qs(urlsplit(url).query)["page"][0])
-    return len(x["body"] or [])
+    return len(items)
 
 
-def _activity(x: Exchange | None) -> tuple[int | None, int | None]:
-    """Commits in the 30 and 365 days before the answer, from GitHub's daily counts."""
-    if not x or x.get("status") not in OK or not isinstance(x.get("body"), list):
+def _activity(x: Exchange | None, parts: _Parts) -> tuple[int | None, int | None]:
+    """Commits in the 30 and 365 days before the answer (or before tonight, for an answer
+    reused because the repository did not change), from GitHub's daily counts."""
+    fields = ("commits_30d", "commits_365d")
+    if x is not None and x.get("status") == 202:
+        parts.missing(fields, "commit activity: GitHub was still computing it",
+                      Failure.UNREACHABLE)  # fmt: skip
         return None, None
-    now = parse_time(x["fetched_at"])
-    assert now is not None
+    if x is not None and x.get("status") == 204:  # an empty repository: no statistics
+        return None, None
+    weeks = _part({"commit_activity": x} if x else {}, "commit_activity", fields, parts, _WEEKS)
+    if weeks is None or x is None:
+        return None, None
+    now = parse_time(x["fetched_at"]) or datetime.now(UTC)
     last_30 = last_365 = 0
-    for week in x["body"]:
-        start = datetime.fromtimestamp(week["week"], UTC)
-        for offset, count in enumerate(week["days"]):
+    for week in weeks:
+        start = datetime.fromtimestamp(week.week, UTC)
+        for offset, count in enumerate(week.days):
             age = now - (start + timedelta(days=offset))
             if age < timedelta(days=30):
                 last_30 += count

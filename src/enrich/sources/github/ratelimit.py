@@ -1,18 +1,26 @@
-"""GitHub's rate-limit windows as its response headers report them, and admission against them.
+"""GitHub's rate-limit windows as its answers report them, and admission against them.
 
-Every GitHub answer carries ``X-RateLimit-{Limit,Remaining,Reset,Used,Resource}``. A run keeps
-the newest reading per resource (``core`` for REST, ``graphql`` for query points) and asks
-`RateLimits.admit` before each unit of work: work that fits in what is left goes ahead; work that
-does not waits for the window's reset when the run's retry budget can pay for the wait, and is
-deferred otherwise (its entry keeps its last good values, stale, with the reason). So a run that
-cannot finish inside the budget stops asking instead of hammering into 403s, and the night
-after picks up with a fresh window.
+Every GitHub answer carries ``X-RateLimit-{Limit,Remaining,Reset,Used,Resource}``, and
+``GET /rate_limit`` reports every window without costing any of them. A run learns its windows
+from ``/rate_limit`` before it sends anything else (`RateLimits.learn`), so not even the first
+requests of its workers can run into a spent budget; then it keeps the newest reading per
+resource (``core`` for REST, ``graphql`` for query points) in `Windows`, shared by the run's
+fetch tasks in this process. Before each unit of work a task asks `RateLimits.admit`: work that
+fits in what is left (minus what other workers have reserved) goes ahead; work that does not
+waits for the window's reset when the run's retry budget can pay for the wait, and is deferred
+otherwise (its entry, or the part of it, keeps its last good values, with the reason). So a
+run that cannot finish inside the budget stops asking instead of hammering into 403s, and the
+night after picks up with a fresh window.
+
+What a request costs: one, except a 304 to an authorized conditional request, which GitHub
+does not count (an anonymous 304 it does count).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,38 +38,80 @@ class Window:
     reserved: int = 0
 
 
+class Windows:
+    """The run's view of GitHub's windows, shared by its fetch tasks in this process: what one
+    task learns, every task admits against; reservations of one count for all."""
+
+    def __init__(self) -> None:
+        self.windows: dict[str, Window] = {}
+        self.lock = threading.Lock()
+
+    def update(self, resource: str, limit: int, remaining: int, reset: float) -> None:
+        """A reading of one window (the caller holds ``lock``): the newest or lowest wins."""
+        window = self.windows.get(resource)
+        if window is None or reset != window.reset or remaining < window.remaining:
+            reserved = window.reserved if window else 0
+            self.windows[resource] = Window(limit, remaining, reset, reserved)
+
+    def known(self, resource: str) -> bool:
+        with self.lock:
+            return resource in self.windows
+
+
 class RateLimits:
+    """One fetch task's admission against the run's `Windows`, and what the task spent."""
+
     def __init__(
         self,
         budget: RetryBudget,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        windows: Windows | None = None,
+        authorized: bool = False,
     ) -> None:
         self.budget = budget
         self.clock = clock
         self.sleep = sleep
-        self.windows: dict[str, Window] = {}
-        self.spent: dict[str, int] = {}
-        self.deferred = 0
-        self._lock = threading.Lock()
+        self.shared = windows or Windows()
+        self.authorized = authorized
+        self.spent: Counter[str] = Counter()
+        self.deferred: Counter[str] = Counter()
+        self._lock = self.shared.lock
+
+    @property
+    def windows(self) -> dict[str, Window]:
+        return self.shared.windows
 
     def observe(self, headers: Mapping[str, Any], status: int, cost: int | None = None) -> None:
         """Read one answer's headers; ``cost`` is what it spent, when the body says (GraphQL)."""
         lower = {k.lower(): v for k, v in headers.items()}
         resource = str(lower.get("x-ratelimit-resource") or "core")
         with self._lock:
-            if status not in (0, 304):  # a 304 to a conditional request is free on GitHub
-                self.spent[resource] = self.spent.get(resource, 0) + (cost or 1)
+            free = status == 0 or (status == 304 and self.authorized)
+            if not free:
+                self.spent[resource] += cost or 1
             try:
                 limit = int(lower["x-ratelimit-limit"])
                 remaining = int(lower["x-ratelimit-remaining"])
                 reset = float(lower["x-ratelimit-reset"])
             except (KeyError, ValueError):
                 return
-            window = self.windows.get(resource)
-            if window is None or reset != window.reset or remaining < window.remaining:
-                reserved = window.reserved if window else 0
-                self.windows[resource] = Window(limit, remaining, reset, reserved)
+            self.shared.update(resource, limit, remaining, reset)
+
+    def learn(self, answer: Any) -> None:
+        """Every window from a ``GET /rate_limit`` answer (``resources``: limit, remaining,
+        reset per resource); an answer of another shape teaches nothing."""
+        resources = answer.get("resources") if isinstance(answer, dict) else None
+        if not isinstance(resources, dict):
+            return
+        with self._lock:
+            for resource, values in resources.items():
+                if not isinstance(values, dict):
+                    continue
+                limit, remaining, reset = (values.get(k) for k in ("limit", "remaining", "reset"))
+                if isinstance(limit, int) and isinstance(remaining, int) and isinstance(reset, int):
+                    self.shared.update(str(resource), limit, remaining, float(reset))
 
     def admit(self, resource: str, cost: int) -> str | None:
         """Reserve ``cost`` requests; None to go ahead, else why the work is deferred."""
@@ -77,11 +127,11 @@ class RateLimits:
                     del self.windows[resource]
                     continue
                 if not self.budget.take(wait):
-                    self.deferred += 1
-                    at = datetime.fromtimestamp(window.reset, UTC).strftime("%H:%M UTC")
+                    self.deferred[resource] += 1
+                    left = max(window.remaining - window.reserved, 0)
                     return (
-                        f"deferred: GitHub's {resource} rate limit has {window.remaining} "
-                        f"left until {at}, not enough for this entry"
+                        f"deferred: GitHub's {resource} rate limit has {left} left until "
+                        f"{reset_time(window.reset)}"
                     )
             self.sleep(wait)
 
@@ -92,27 +142,36 @@ class RateLimits:
                 window.reserved = max(window.reserved - cost, 0)
 
     def usage(self) -> dict[str, Usage]:
-        """Per resource: what this run spent, and the window as last seen."""
+        """Per resource: what this task spent and deferred, and the window as last seen."""
         out: dict[str, Usage] = {}
         with self._lock:
-            for resource in sorted(set(self.spent) | set(self.windows)):
+            for resource in sorted(set(self.spent) | set(self.windows) | set(self.deferred)):
                 window = self.windows.get(resource)
                 out[resource] = Usage(
                     spent=self.spent.get(resource, 0),
                     limit=window.limit if window else None,
                     remaining=window.remaining if window else None,
                     reset=datetime.fromtimestamp(window.reset, UTC).isoformat() if window else None,
+                    deferred=self.deferred.get(resource, 0),
                 )
         return out
 
 
+def reset_time(reset: float) -> str:
+    return datetime.fromtimestamp(reset, UTC).strftime("%H:%M UTC")
+
+
 def merge(usages: list[dict[str, Usage]]) -> dict[str, Usage]:
-    """Usage of one run from its fetch tasks' usages: spent adds up, the lowest remaining wins."""
+    """Usage of one run from its fetch tasks' usages: spent and deferred add up, the lowest
+    remaining wins."""
     out: dict[str, Usage] = {}
     for usage in usages:
         for resource, u in usage.items():
-            seen = out.setdefault(resource, Usage(spent=0, limit=None, remaining=None, reset=None))
+            seen = out.setdefault(
+                resource, Usage(spent=0, limit=None, remaining=None, reset=None, deferred=0)
+            )
             seen["spent"] += u["spent"]
+            seen["deferred"] = seen.get("deferred", 0) + u.get("deferred", 0)
             if u["limit"] is not None:
                 seen["limit"] = max(seen["limit"] or 0, u["limit"])
             if u["remaining"] is not None:

@@ -1,0 +1,249 @@
+"""The score of an entry, and why: the one place its formula lives (README, "Score").
+
+In the spirit of best-of-generator's project-quality score: a sum of points from what the
+upstream says, counters on a log scale so that a tenfold count is one more step, not ten times
+the points. One scheme per kind, each a few named parts, each part's points kept in the dataset
+(`Score.parts`), so a reader can see why an entry ranks where it does and redo the sum from the
+entry's own fields.
+
+``lg(n) = log10(1 + n)``: 0 for none, 1 for 9, 2 for 99, 3 for 999… Ages are counted from the
+snapshot's ``generated_at`` (never the clock), so a snapshot's scores are reproducible.
+
+===========  =================================================================================
+repo         popularity  = 2·lg(stars) + lg(forks)
+             activity    = lg(commits in 365 days) + lg(commits in 30 days)
+                           + 2 if the last commit is ≤ 30 days old, 1 if ≤ 90, 0.5 if ≤ 365
+             maintenance = 1 licensed (not NOASSERTION) + 1 has a release
+                           + 1 release ≤ 365 days old + 1 created ≥ 180 days ago;
+                           - 5 when archived
+             community   = 2·lg(contributors) + lg(watchers)
+paper        attention   = 2·lg(Hub upvotes)
+             code        = 1 + lg(stars) of its most-starred tied repository, when it has one
+             adoption    = lg(tied Hub datasets and models + those the Hub paper page counts)
+             maturity    = 0.5 per revision (at most 4) + 1 with a journal reference or DOI
+hub          usage       = 2·lg(downloads in 30 days)
+             appreciation = 2·lg(likes)
+             documentation = 1 card text + 1 license + 1 ties to a paper (arxiv: tags)
+             freshness   = 1 if modified ≤ 90 days ago, 0.5 if ≤ 365
+===========  =================================================================================
+
+Web pages, and entries with nothing fetched, have no score. Each part is rounded to one
+decimal and the total is the sum of the rounded parts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TypedDict
+
+from enrich.core.diff import Diff
+from enrich.core.links import Kind
+from enrich.core.model import Entry, Score, ScorePart, Snapshot
+
+# The formula's version, in every score: a reader comparing two nights knows a change of
+# formula from a change of the entry.
+VERSION = 1
+
+HUB_KINDS = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
+
+
+def lg(count: int | float | None) -> float:
+    """log10(1 + count): a step per tenfold; 0 for none or a negative count."""
+    return math.log10(1 + count) if count and count > 0 else 0.0
+
+
+def _days(now: datetime, then: datetime | None) -> float | None:
+    return (now - then).total_seconds() / 86400 if then is not None else None
+
+
+def _within(now: datetime, then: datetime | None, *steps: tuple[float, float]) -> float:
+    """The points of the first (days, points) step that ``then`` is within."""
+    age = _days(now, then)
+    if age is None:
+        return 0.0
+    return next((points for days, points in steps if age <= days), 0.0)
+
+
+def upvotes(entry: Entry) -> int | None:
+    """The paper's upvotes on its Hub page, when it has one."""
+    page = entry.hub_paper
+    return page.upvotes if page is not None and page.on_hub else None
+
+
+def _score(scheme: str, parts: Iterable[tuple[str, float]]) -> Score:
+    rounded = [ScorePart(name=name, points=round(points, 1)) for name, points in parts]
+    return Score(
+        scheme=f"{scheme}-{VERSION}",
+        total=round(sum(p.points for p in rounded), 1),
+        parts=rounded,
+    )
+
+
+def repo_score(entry: Entry, now: datetime) -> Score | None:
+    repo = entry.repo
+    if repo is None:
+        return None
+    last = repo.last_commit_at or repo.pushed_at
+    release = repo.latest_release
+    created = _days(now, repo.created_at)
+    maintenance = (
+        (1.0 if repo.license and repo.license != "NOASSERTION" else 0.0)
+        + (1.0 if release is not None else 0.0)
+        + (_within(now, release.published_at, (365, 1.0)) if release is not None else 0.0)
+        + (1.0 if created is not None and created >= 180 else 0.0)
+        - (5.0 if repo.archived else 0.0)
+    )
+    return _score(
+        "repo",
+        [
+            ("popularity", 2 * lg(repo.stars) + lg(repo.forks)),
+            (
+                "activity",
+                lg(repo.commits_365d)
+                + lg(repo.commits_30d)
+                + _within(now, last, (30, 2.0), (90, 1.0), (365, 0.5)),
+            ),
+            ("maintenance", maintenance),
+            ("community", 2 * lg(repo.contributors) + lg(repo.watchers)),
+        ],
+    )
+
+
+def paper_score(entry: Entry, related: Mapping[str, Entry]) -> Score | None:
+    paper = entry.paper
+    if paper is None:
+        return None
+    tied = [related[i] for i in entry.cross_links if i in related]
+    stars = [t.repo.stars for t in tied if t.repo is not None]
+    page = entry.hub_paper if entry.hub_paper is not None and entry.hub_paper.on_hub else None
+    if not stars and page is not None and page.github_stars is not None:
+        stars = [page.github_stars]
+    hub_ties = sum(1 for t in tied if t.kind in HUB_KINDS)
+    hub_counts = (page.num_models or 0) + (page.num_datasets or 0) if page is not None else 0
+    return _score(
+        "paper",
+        [
+            ("attention", 2 * lg(upvotes(entry))),
+            ("code", 1 + lg(max(stars)) if stars else 0.0),
+            ("adoption", lg(hub_ties + hub_counts)),
+            (
+                "maturity",
+                0.5 * min(max(paper.version - 1, 0), 4)
+                + (1.0 if paper.journal_ref or paper.doi else 0.0),
+            ),
+        ],
+    )
+
+
+def hub_score(entry: Entry, now: datetime) -> Score | None:
+    hub = entry.hub
+    if hub is None:
+        return None
+    card = hub.card
+    documentation = (
+        (1.0 if card is not None and (card.text or "").strip() else 0.0)
+        + (1.0 if card is not None and card.license else 0.0)
+        + (1.0 if hub.arxiv_ids else 0.0)
+    )
+    return _score(
+        "hub",
+        [
+            ("usage", 2 * lg(hub.downloads)),
+            ("appreciation", 2 * lg(hub.likes)),
+            ("documentation", documentation),
+            ("freshness", _within(now, hub.last_modified, (90, 1.0), (365, 0.5))),
+        ],
+    )
+
+
+def score(entry: Entry, now: datetime, related: Mapping[str, Entry] | None = None) -> Score | None:
+    """The entry's score as of ``now`` (``related``: the list's entries by id, for ties)."""
+    if entry.kind is Kind.REPO:
+        return repo_score(entry, now)
+    if entry.kind is Kind.PAPER:
+        return paper_score(entry, related or {})
+    if entry.kind in HUB_KINDS:
+        return hub_score(entry, now)
+    return None
+
+
+def scored(entries: list[Entry], now: datetime) -> list[Entry]:
+    """``entries`` with their scores as of ``now`` (the snapshot's start)."""
+    by_id = {e.id: e for e in entries}
+    return [e.model_copy(update={"score": score(e, now, by_id)}) for e in entries]
+
+
+def totals(snapshot: Snapshot) -> dict[str, float]:
+    """Each scored entry's total, by id, as this formula computes it for that snapshot (so a
+    snapshot written before the score existed, or by an older formula, compares fairly)."""
+    now = snapshot.header.generated_at
+    by_id = {e.id: e for e in snapshot.entries}
+    out: dict[str, float] = {}
+    for entry in snapshot.entries:
+        value = score(entry, now, by_id)
+        if value is not None:
+            out[entry.id] = value.total
+    return out
+
+
+class Mover(TypedDict):
+    """An entry that moved since the previous snapshot: its score, and what moved it."""
+
+    id: str
+    kind: str
+    title: str | None
+    score: float | None
+    score_delta: float | None
+    stars_delta: int | None
+    downloads_delta: int | None
+
+
+def movers(
+    previous: Snapshot | None, current: Snapshot, diff: Diff | None, n: int = 20
+) -> list[Mover]:
+    """The ``n`` entries whose score moved most since ``previous`` (ties: the larger counter
+    change first), with their star and download changes from the diff."""
+    if previous is None or diff is None:
+        return []
+    before = totals(previous)
+    by_repo_id = {e.repo.repo_id: e.id for e in previous.entries if e.repo is not None}
+    now = totals(current)
+    deltas: dict[tuple[str, str], int] = {
+        (c["id"], c["field"]): c["delta"] for c in diff["counters"]
+    }
+    rows: list[Mover] = []
+    for entry in current.entries:
+        old_id = entry.id
+        if old_id not in before and entry.repo is not None:
+            old_id = by_repo_id.get(entry.repo.repo_id, old_id)
+        new_total, old_total = now.get(entry.id), before.get(old_id)
+        moved = (
+            round(new_total - old_total, 1)
+            if new_total is not None and old_total is not None
+            else None
+        )
+        stars = deltas.get((entry.id, "stars"))
+        downloads = deltas.get((entry.id, "downloads"))
+        if not moved and stars is None and downloads is None:
+            continue
+        rows.append(
+            Mover(
+                id=entry.id,
+                kind=entry.kind.value,
+                title=entry.title,
+                score=new_total,
+                score_delta=moved,
+                stars_delta=stars,
+                downloads_delta=downloads,
+            )
+        )
+    rows.sort(
+        key=lambda m: (
+            -abs(m["score_delta"] or 0.0),
+            -abs(m["stars_delta"] or m["downloads_delta"] or 0),
+            m["id"],
+        )
+    )
+    return rows[:n]

@@ -1,0 +1,200 @@
+"""Publishing the dataset folder to a Hugging Face Hub dataset repository, in one commit.
+
+::
+
+    create_repo(exist_ok=True)        the repository, once (an existing one is left as it is)
+    repo_info                         its head commit: the parent of ours
+    list_repo_tree(recursive)         what the Hub holds: each file's git blob id, LFS sha256
+    create_commit(parent_commit=…)    the files that differ, nothing else: preupload (regular
+                                      or LFS), LFS batch + upload of new objects, the commit
+
+What is uploaded is decided by comparing the folder with the repository's files, not by a
+record kept beside the dataset: a run whose upload failed leaves nothing to repair, and the
+next one uploads whatever the Hub still lacks. History partitions and snapshots of earlier days
+are already there, byte for byte, so they are never sent again. Nothing here writes to the
+folder; the caller holds its lock, so no file changes while it is read. Files whose names start
+with a dot (the lock, temp files) and the publish guard's ``rejected/`` stay local; files are
+never deleted from the Hub (the folder only grows).
+
+The commit names its parent, so a repository changed by someone else in between refuses the
+commit (412) instead of having its change silently overwritten; the next run starts from it.
+Errors are translated into `PublishError` with one line; the token is never in a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow.parquet as pq
+
+from enrich.core.errors import InputError, PublishError
+from enrich.core.model import Header, utc_date
+from enrich.core.settings import Settings
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import RepoFile
+
+logger = logging.getLogger(__name__)
+
+REPO_TYPE = "dataset"
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
+# Kept out of the upload: the publish guard's refused runs are for the operator.
+LOCAL_ONLY = ("rejected",)
+# A commit description is shown on the Hub next to the commit; the changelog is cut there.
+MAX_DESCRIPTION = 20_000
+
+
+@dataclass
+class HubUpload:
+    """What a publish did: the commit (None when the Hub already held every file) and which
+    files it sent; ``error`` when it failed (the local dataset is untouched either way)."""
+
+    repo_id: str
+    repo_url: str | None = None  # the repository's page, e.g. https://huggingface.co/datasets/…
+    commit_url: str | None = None
+    commit_oid: str | None = None
+    uploaded: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    error: str | None = None
+
+
+def check_repo_id(repo_id: str) -> str:
+    if not _REPO_ID.fullmatch(repo_id) or ".." in repo_id or "--" in repo_id:
+        raise InputError(f"{repo_id!r}: not a Hub repository id (expected OWNER/NAME)")
+    return repo_id
+
+
+def local_files(out_dir: Path) -> dict[str, Path]:
+    """The dataset's files by their path in the repository, sorted."""
+    files: dict[str, Path] = {}
+    for path in sorted(out_dir.rglob("*")):
+        relative = path.relative_to(out_dir)
+        if not path.is_file() or any(p.startswith(".") for p in relative.parts):
+            continue
+        if relative.parts[0] in LOCAL_ONLY:
+            continue
+        files[relative.as_posix()] = path
+    return files
+
+
+def upload(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
+    """Publish ``out_dir`` to dataset repository ``repo_id``: one commit of the files that
+    differ from the Hub's (none when nothing does). `PublishError` when the Hub refuses or
+    cannot be reached."""
+    check_repo_id(repo_id)
+    if not (out_dir / "latest.parquet").is_file():
+        raise InputError(f"{out_dir}: no published dataset here (latest.parquet is missing)")
+    from huggingface_hub import CommitOperationAdd, HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+
+    _set_deadline(settings.hub_upload_timeout_seconds)
+    disable_progress_bars()  # per-file bars would fill the run's log; the summary says enough
+    token = settings.hf_token.get_secret_value() if settings.hf_token else None
+    api = HfApi(endpoint=settings.hf_endpoint, token=token, user_agent=settings.user_agent)
+    result = HubUpload(repo_id)
+    try:
+        result.repo_url = str(api.create_repo(repo_id, repo_type=REPO_TYPE, exist_ok=True))
+        head = api.repo_info(repo_id, repo_type=REPO_TYPE, timeout=settings.http_timeout_seconds)
+        remote = _remote_files(api, repo_id, head.sha)
+        changed = []
+        for name, path in local_files(out_dir).items():
+            if _same(path, remote.get(name)):
+                result.unchanged += 1
+            else:
+                changed.append(name)
+        if not changed:
+            logger.info("hub %s: every file is already there, no commit", repo_id)
+            return result
+        summary, description = commit_message(out_dir)
+        info = api.create_commit(
+            repo_id,
+            [CommitOperationAdd(path_in_repo=n, path_or_fileobj=str(out_dir / n)) for n in changed],
+            commit_message=summary,
+            commit_description=description,
+            repo_type=REPO_TYPE,
+            parent_commit=head.sha,
+        )
+    except (HfHubHTTPError, OSError, ValueError, RuntimeError) as exc:
+        raise PublishError(f"upload to the Hub ({repo_id}) failed: {_one_line(exc)}") from None
+    result.uploaded = changed
+    result.commit_url, result.commit_oid = str(info.commit_url), info.oid
+    logger.info("hub %s: %d files in commit %s", repo_id, len(changed), info.oid)
+    return result
+
+
+def commit_message(out_dir: Path) -> tuple[str, str]:
+    """The commit's summary line and description, from the published files: the snapshot's
+    header (latest.parquet's metadata) and the day's changelog."""
+    metadata = pq.read_schema(out_dir / "latest.parquet").metadata or {}
+    header = Header.model_validate_json(metadata[b"enrich.header"])
+    day = utc_date(header.generated_at)
+    statuses = ", ".join(f"{c.count} {c.name}" for c in header.by_status)
+    summary = f"enrich {day}: {header.entries} entries ({statuses})"
+    diff_path = out_dir / "diffs" / f"{day}.json"
+    if diff_path.is_file():
+        diff = json.loads(diff_path.read_bytes())
+        if diff.get("first_run"):
+            summary += ", first snapshot"
+        else:
+            events = diff.get("summary", {}).get("events", {})
+            summary += "; " + (", ".join(f"{n} {e}" for e, n in events.items()) or "no events")
+    changelog = out_dir / "diffs" / f"{day}.md"
+    description = changelog.read_text("utf-8")[:MAX_DESCRIPTION] if changelog.is_file() else ""
+    return summary, description
+
+
+def _remote_files(api: HfApi, repo_id: str, revision: str | None) -> dict[str, RepoFile]:
+    from huggingface_hub.hf_api import RepoFile
+
+    tree = api.list_repo_tree(repo_id, repo_type=REPO_TYPE, recursive=True, revision=revision)
+    return {item.path: item for item in tree if isinstance(item, RepoFile)}
+
+
+def _same(path: Path, remote: RepoFile | None) -> bool:
+    """Whether the Hub holds exactly this file: its LFS sha256, or its git blob id."""
+    if remote is None or remote.size != path.stat().st_size:
+        return False
+    data = path.read_bytes()
+    if remote.lfs is not None:
+        return hashlib.sha256(data).hexdigest() == remote.lfs.sha256
+    return git_blob_id(data) == remote.blob_id
+
+
+def git_blob_id(data: bytes) -> str:
+    """Git's object id of a file (what the Hub reports as a regular file's ``oid``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+_deadline: float | None = None
+
+
+def _set_deadline(seconds: float) -> None:
+    """Give huggingface_hub's shared HTTP client a timeout: it has none by default, and the
+    commit calls take no ``timeout`` argument. Requests that pass their own keep it."""
+    global _deadline
+    if _deadline == seconds:
+        return
+    import httpx2
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils._http import default_client_factory
+
+    def factory() -> Any:
+        client = default_client_factory()
+        client.timeout = httpx2.Timeout(seconds)
+        return client
+
+    set_client_factory(factory)
+    _deadline = seconds
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] or type(exc).__name__

@@ -1,0 +1,155 @@
+"""A published dataset folder read back (no network, no raw layer): what its views were rendered
+from (`read_published`, for ``enrich render``), and each entry's newest runs (`recent_runs`, for
+``enrich check``).
+
+``enrich render`` regenerates the views from the folder alone: the snapshot (``latest.json``),
+the diff of its run (``diffs/DAY.json``, when it is that run's), the snapshot that diff compared
+against (``snapshots/DAY.json``, when it is still there: a rerun on the same day replaced it),
+and every day's history. These are the values a run hands its views, so a render of an
+untouched folder writes the same bytes the run wrote.
+
+For the check, statuses come from the history (``history/date=*/part-0.parquet``); why an entry
+failed on an earlier day is not a history column (adding one would break readers of the
+existing partitions), so the reasons of the newest days are read from that day's snapshot
+(``snapshots/YYYY-MM-DD.parquet``, two columns). A day whose snapshot is gone counts as a run
+whose reason is unknown, which ends a streak of "gone" answers there: never dead by guess.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple, cast
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from enrich.core.check import Run
+from enrich.core.diff import Diff
+from enrich.core.errors import EnrichError, InputError
+from enrich.core.model import Snapshot, utc_date
+from enrich.store import history
+from enrich.store.codec import read_snapshot, to_arrow
+
+logger = logging.getLogger(__name__)
+
+
+def read_latest(out_dir: Path) -> Snapshot:
+    """The published snapshot; a one-line `InputError` when there is none yet."""
+    path = out_dir / "latest.json"
+    if not path.is_file():
+        raise InputError(
+            f"{out_dir}: no published dataset yet (no latest.json): "
+            "run `enrich run LIST --out DIR` (or `make demo`) first"
+        )
+    return read_snapshot(path)
+
+
+def recent_runs(
+    out_dir: Path, latest: Snapshot, days: int, reasons: int
+) -> dict[str, list[Run | None]]:
+    """Per entry of ``latest``, its ``days`` newest runs, newest first (None: not in the list
+    that day); the ``reasons`` newest of them carry the failure reason."""
+    today = utc_date(latest.header.generated_at)
+    folder = out_dir / "history"
+    dates = sorted(
+        (p.name.removeprefix("date=") for p in folder.glob("date=*") if p.is_dir()), reverse=True
+    )
+    earlier = [d for d in dates if d < today][: max(days - 1, 0)]
+    dates = [today, *earlier]
+    statuses = _statuses(folder, dates[1:])
+    why = {d: _reasons(out_dir / "snapshots" / f"{d}.parquet") for d in dates[1:reasons]}
+    runs: dict[str, list[Run | None]] = {}
+    for entry in latest.entries:
+        track: list[Run | None] = [Run(entry.status.value, entry.status_reason)]
+        for day in dates[1:]:
+            status = statuses.get(day, {}).get(entry.id)
+            reason = why.get(day, {}).get(entry.id)
+            track.append(Run(status, reason) if status is not None else None)
+        runs[entry.id] = track
+    return runs
+
+
+def _statuses(folder: Path, dates: list[str]) -> dict[str, dict[str, str]]:
+    """``{date: {id: status}}`` of the given history days."""
+    if not dates:
+        return {}
+    frames = []
+    for day in dates:
+        path = folder / f"date={day}" / "part-0.parquet"
+        try:
+            frame = pl.read_parquet(path, columns=["id", "status"])
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            logger.warning("history of %s unreadable, not counted: %s", day, exc)
+            continue
+        frames.append(frame.with_columns(pl.lit(day).alias("date")))
+    found: dict[str, dict[str, str]] = {}
+    for row in pl.concat(frames).iter_rows() if frames else []:
+        found.setdefault(row[2], {})[row[0]] = row[1]
+    return found
+
+
+def _reasons(path: Path) -> dict[str, str]:
+    """``{id: status_reason}`` of one dated snapshot (empty when it is gone or unreadable)."""
+    if not path.is_file():
+        return {}
+    try:
+        table = pq.read_table(path, columns=["id", "status_reason"])
+    except (OSError, pa.ArrowException) as exc:
+        logger.warning("%s unreadable, its reasons unknown: %s", path, exc)
+        return {}
+    ids = table.column("id").to_pylist()
+    reasons = table.column("status_reason").to_pylist()
+    return {i: r for i, r in zip(ids, reasons, strict=True) if r is not None}
+
+
+class Stored(NamedTuple):
+    """The fields of `enrich.views.Published`, read from a folder (store/ does not import
+    views: the run layer puts them together)."""
+
+    snapshot: Snapshot
+    diff: Diff | None
+    previous: Snapshot | None
+    history: pl.DataFrame
+
+
+def read_published(out_dir: Path) -> Stored:
+    snapshot = read_latest(out_dir)
+    header = snapshot.header
+    diff = _diff(out_dir / "diffs" / f"{utc_date(header.generated_at)}.json", header.run_id)
+    return Stored(
+        snapshot,
+        diff,
+        _previous(out_dir, diff),
+        history.with_run(out_dir, to_arrow(snapshot), header),
+    )
+
+
+def _diff(path: Path, run_id: str) -> Diff | None:
+    """The day's diff, when it is the diff of this snapshot's run."""
+    if not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable diff ({exc})") from None
+    if not isinstance(document, dict) or document.get("to", {}).get("run_id") != run_id:
+        return None
+    return cast(Diff, document)
+
+
+def _previous(out_dir: Path, diff: Diff | None) -> Snapshot | None:
+    start = diff["from"] if diff is not None else None
+    if start is None:
+        return None
+    path = out_dir / "snapshots" / f"{utc_date(datetime.fromisoformat(start['generated_at']))}.json"
+    if not path.is_file():
+        return None
+    try:
+        snapshot = read_snapshot(path)
+    except EnrichError:
+        return None
+    return snapshot if snapshot.header.run_id == start["run_id"] else None

@@ -1,0 +1,313 @@
+"""What the people-facing views (list.md, index.html) say about each entry, in one place.
+
+A `Facts` per entry holds the values both views show: the main counter of its kind and its
+trend over the history, marks (new, archived, renamed, broken…), and the few facts that matter
+for its kind. The views only format them, so the Markdown list and the HTML report never
+disagree. Every string here is still untrusted text: each view escapes it its own way.
+
+The trend series is every published observation: one history row per day and, when this run
+replaced an earlier run of the same day (the history keeps one row a day), that run's value
+too, taken from the diff. So two runs on one day plot as two points, and ``enrich render``,
+which reads the diff back from ``diffs/``, draws the same series as the run did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
+import polars as pl
+
+from enrich.core.diff import Diff
+from enrich.core.links import Kind
+from enrich.core.model import Entry, Snapshot, Status, utc_date
+from enrich.core.score import HUB_KINDS, upvotes
+
+# The counter that stands for each kind's popularity (a history column): the sparkline's.
+COUNTER = {Kind.REPO: "stars", **{k: "downloads" for k in HUB_KINDS}, Kind.PAPER: "upvotes"}
+TREND_DAYS = 30
+# A sparkline is 80 CSS pixels wide: more points than this (2 px apart) cannot be told apart.
+MAX_POINTS = 40
+
+# (time in microseconds since the epoch, value): ints, so that a year of history for 2,000 entries
+# stays cheap (no datetime object per row).
+Point = tuple[int, int]
+DAY_US = 86_400 * 1_000_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Code:
+    """A repository tied to a paper."""
+
+    name: str
+    url: str
+    stars: int | None
+
+
+@dataclass
+class Facts:
+    entry: Entry
+    name: str
+    url: str
+    new: bool = False
+    marks: list[str] = field(default_factory=list)  # archived, renamed from …, broken (404) …
+    counter: str | None = None  # stars, downloads, upvotes
+    value: int | None = None
+    delta: int | None = None  # change of the counter over the trend window
+    delta_days: float | None = None  # how long that window really is
+    series: list[Point] = field(default_factory=list)
+    score: float | None = None
+    details: list[str] = field(default_factory=list)  # kind-specific facts, in display order
+    code: Code | None = None
+
+
+def compact(n: int | float) -> str:
+    """18107 -> 18.1k, 2841650 -> 2.8M: counts people read at a glance."""
+    size = abs(n)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            text = f"{n / limit:.1f}".removesuffix(".0")
+            return f"{text}{suffix}"
+    return f"{n:g}" if isinstance(n, float) else str(n)
+
+
+def ago(now: datetime, then: datetime | None) -> str | None:
+    """A rough age: 5 d, 4 mo, 2 y."""
+    if then is None:
+        return None
+    days = max((now - then).total_seconds() / 86400, 0.0)
+    if days < 1:
+        return "today"
+    if days < 60:
+        return f"{days:.0f} d ago"
+    if days < 730:
+        return f"{days / 30.44:.0f} mo ago"
+    return f"{days / 365.25:.0f} y ago"
+
+
+def span(days: float) -> str:
+    """The length of a trend window: "30 d", "3 d", "<1 d"."""
+    return "<1 d" if days < 1 else f"{days:.0f} d"
+
+
+def list_title(source: str) -> str:
+    """How the views title the list: a GitHub or web source as given, a local file by its name
+    (the whole source is in the header facts)."""
+    if source.startswith(("github:", "https://", "http://")):
+        return source
+    return PurePath(source).name or source
+
+
+def display_name(entry: Entry) -> str:
+    if entry.title:
+        return entry.title
+    if entry.repo is not None:
+        return entry.repo.full_name
+    if entry.hub is not None:
+        return entry.hub.repo_id
+    if entry.paper is not None:
+        return entry.paper.title
+    return entry.url
+
+
+def _counter_value(entry: Entry) -> int | None:
+    if entry.repo is not None:
+        return entry.repo.stars
+    if entry.hub is not None:
+        return entry.hub.downloads
+    if entry.kind is Kind.PAPER:
+        return upvotes(entry)
+    return None
+
+
+def series(history: pl.DataFrame, diff: Diff | None, snapshot: Snapshot) -> dict[str, list[Point]]:
+    """Each entry's main counter over time, oldest first (see the module's docstring)."""
+    out: dict[str, list[Point]] = {}
+    columns = [c for c in dict.fromkeys(COUNTER.values()) if c in history.columns]
+    if columns and not history.is_empty():
+        # The counter of each row's kind, one column; then one list per entry (columnar: a
+        # 2,000-entry list with a year of history is 730,000 rows).
+        value = pl.lit(None, pl.Int64)
+        for kind, column in reversed(COUNTER.items()):
+            if column in columns:
+                value = pl.when(pl.col("kind") == kind.value).then(pl.col(column)).otherwise(value)
+        grouped = (
+            history.select(
+                "id", pl.col("observed_at").dt.epoch("us"), value.cast(pl.Int64).alias("value")
+            )
+            .drop_nulls("value")
+            .filter(pl.col("id").is_in([e.id for e in snapshot.entries]))
+            .sort("observed_at")
+            .group_by("id", maintain_order=True)
+            .agg("observed_at", "value")
+        )
+        for entry_id, times, values in grouped.iter_rows():
+            out[entry_id] = list(zip(times, values, strict=True))
+    for entry_id, point in _replaced_points(diff, snapshot).items():
+        points = out.setdefault(entry_id, [])
+        points.append(point)
+        points.sort(key=lambda p: p[0])
+    return out
+
+
+def _replaced_points(diff: Diff | None, snapshot: Snapshot) -> dict[str, Point]:
+    """The previous run's values when this run replaced its day in the history."""
+    start = diff["from"] if diff is not None else None
+    if diff is None or start is None:
+        return {}
+    when = datetime.fromisoformat(start["generated_at"])
+    if utc_date(when) != utc_date(snapshot.header.generated_at):
+        return {}  # that run's day is still in the history
+    added = {row["id"] for row in diff["added"]}
+    # An entry that had no values before (error, pending, skipped) had no point either.
+    blank = {
+        c["id"]
+        for c in diff["changes"]
+        if c["field"] == "status" and c["old"] in ("error", "pending", "skipped")
+    }
+    old = {(c["id"], c["field"]): c["old"] for c in diff["counters"]}
+    points: dict[str, Point] = {}
+    for entry in snapshot.entries:
+        column = COUNTER.get(entry.kind)
+        value = _counter_value(entry)
+        if column is None or value is None or entry.id in added or entry.id in blank:
+            continue
+        points[entry.id] = (micros(when), old.get((entry.id, column), value))
+    return points
+
+
+def trend(points: list[Point], now: datetime) -> tuple[int, float] | None:
+    """(change, days) of a series over the last `TREND_DAYS`: from the newest point at least
+    that old, else the oldest one; None with fewer than two points."""
+    if len(points) < 2:
+        return None
+    current_time, current = points[-1]
+    cutoff = micros(now) - TREND_DAYS * DAY_US
+    earlier = [p for p in points[:-1] if p[0] <= cutoff]
+    base_time, base = earlier[-1] if earlier else points[0]
+    return current - base, (current_time - base_time) / DAY_US
+
+
+def thin(points: list[Point], limit: int = MAX_POINTS) -> list[Point]:
+    """At most ``limit`` points, evenly spread, the first and the last kept."""
+    if len(points) <= limit:
+        return points
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]
+
+
+def _marks(entry: Entry) -> list[str]:
+    marks: list[str] = []
+    repo, web = entry.repo, entry.web
+    if repo is not None and repo.archived:
+        marks.append("archived")
+    if repo is not None and repo.renamed_from:
+        marks.append(f"renamed from {repo.renamed_from}")
+    if web is not None:
+        if web.http_status is not None and web.http_status >= 400:
+            marks.append(f"broken ({web.http_status})")
+        elif web.final_url and _moved(entry.url, web.final_url):
+            marks.append(f"redirected to {web.final_url}")
+    if entry.hub is not None and entry.hub.gated:
+        marks.append(f"gated ({entry.hub.gated})")
+    if entry.status is Status.STALE:
+        since = f" since {entry.stale_since.date().isoformat()}" if entry.stale_since else ""
+        marks.append(f"stale{since}")
+    elif entry.status is Status.ERROR:
+        reason = " ".join((entry.status_reason or "unknown").split())
+        marks.append(f"error: {reason[:79] + '…' if len(reason) > 80 else reason}")
+    return marks
+
+
+def _moved(listed: str, final: str) -> bool:
+    """A redirect worth telling: another host or path, not just http→https or a slash."""
+    a, b = urlsplit(listed), urlsplit(final)
+    strip = "www."
+    return (a.netloc.lower().removeprefix(strip), a.path.rstrip("/")) != (
+        b.netloc.lower().removeprefix(strip),
+        b.path.rstrip("/"),
+    )
+
+
+def _details(entry: Entry, now: datetime, code: Code | None) -> list[str]:
+    repo, paper, hub = entry.repo, entry.paper, entry.hub
+    out: list[str] = []
+    if repo is not None:
+        age = ago(now, repo.last_commit_at or repo.pushed_at)
+        if age:
+            out.append(f"last commit {age}")
+        if repo.license and repo.license != "NOASSERTION":
+            out.append(repo.license)
+        if repo.latest_release is not None:
+            out.append(f"release {repo.latest_release.tag}")
+    elif paper is not None:
+        if paper.published is not None:
+            out.append(str(paper.published.year))
+        if paper.authors:
+            first = paper.authors[0].name.split()[-1] if paper.authors[0].name.split() else "?"
+            out.append(f"{first} et al." if len(paper.authors) > 1 else first)
+        version = f"v{paper.version}"
+        if entry.listed_version and entry.listed_version != paper.version:
+            version += f" (list links v{entry.listed_version})"
+        out.append(version)
+        if code is None and paper.journal_ref:
+            out.append(paper.journal_ref)
+    elif hub is not None:
+        if hub.likes is not None:
+            out.append(f"{compact(hub.likes)} likes")
+        licence = hub.card.license if hub.card is not None else None
+        if licence:
+            out.append(licence)
+    return out
+
+
+def _code(entry: Entry, by_id: dict[str, Entry]) -> Code | None:
+    repos = [by_id[i] for i in entry.cross_links if i in by_id and by_id[i].repo is not None]
+    if not repos:
+        return None
+    best = max(repos, key=lambda e: e.repo.stars if e.repo else 0)
+    assert best.repo is not None
+    return Code(best.repo.full_name, best.repo.html_url, best.repo.stars)
+
+
+def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[Facts]:
+    """The facts of every entry, in the snapshot's order (by id)."""
+    now = snapshot.header.generated_at
+    by_id = {e.id: e for e in snapshot.entries}
+    new = (
+        {row["id"] for row in diff["added"]}
+        if diff is not None and not diff["first_run"]
+        else set()
+    )
+    trends = series(history, diff, snapshot)
+    out = []
+    for entry in snapshot.entries:
+        points = trends.get(entry.id, [])
+        moved = trend(points, now)
+        code = _code(entry, by_id) if entry.paper is not None else None
+        url = entry.repo.html_url if entry.repo is not None else entry.url
+        out.append(
+            Facts(
+                entry=entry,
+                name=display_name(entry),
+                url=url,
+                new=entry.id in new,
+                marks=_marks(entry),
+                counter=COUNTER.get(entry.kind),
+                value=_counter_value(entry),
+                delta=moved[0] if moved else None,
+                delta_days=moved[1] if moved else None,
+                series=thin(points),
+                score=entry.score.total if entry.score is not None else None,
+                details=_details(entry, now, code),
+                code=code,
+            )
+        )
+    return out
