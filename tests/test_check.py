@@ -334,14 +334,14 @@ def test_rename_patch_is_byte_exact(written: str, target: str, rewritten: str | 
     assert [r.line for r in moved.fix] == [3]
 
 
-def test_bare_domain_in_prose_is_reported_not_rewritten() -> None:
-    """linkify makes ``Socket.IO`` in a description a link to http://Socket.IO: that is prose."""
+def test_bare_domain_in_prose_is_not_an_entry_so_never_rewritten() -> None:
+    """``Socket.IO`` in a description is prose (GitHub autolinks only http(s):// and www.): it
+    is no entry, so the check has nothing on it to rewrite."""
     data = b"- [flask-socketio](https://example.org/fs) - Socket.IO integration for Flask.\n"
-    listed = next(e for e in parse_list(data, "x").entries if e.url == "http://Socket.IO")
-    known = listed.model_copy(update={"status": Status.OK,
-                                      "web": WebPage(final_url=listed.url, http_status=200, https_equivalent=True)})
-    (moved,) = check(data, "list.md", snapshot_of(known), {}, RULES).findings
-    assert (moved.fix, moved.not_fixed) == ([], "a bare domain in the text on line 1, not a URL to rewrite")
+    (listed,) = parse_list(data, "x").entries
+    assert listed.url == "https://example.org/fs"
+    known = listed.model_copy(update={"status": Status.OK, "web": WebPage(final_url=listed.url, http_status=200)})
+    assert check(data, "list.md", snapshot_of(known), {}, RULES).findings == []
 
 
 def test_unified_diff_applies_with_git(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@
 The lists are read from ``../shared/lists/real/`` beside the checkout (its README says where each
 comes from); they are other people's files and are never copied into the project, so these
 tests skip when that folder is absent. Every expected value below was checked by reading the
-list itself: the counts per kind against an independent count of the arXiv ids and GitHub
-repositories in the file (the differences are the list's own repository, licence links and a
-link to an image), the spot checks line by line.
+list itself: the repositories per list against an independent count of the GitHub repositories
+in the file (the differences are the list's own repository, licence links and a link to an
+image), the papers as its distinct arXiv ids plus its links to the paper hosts that
+`core/paperhosts.py` knows (CVF, NeurIPS, PMLR, OpenReview, ACL, DOI…), the spot checks line
+by line.
 """
 
 from __future__ import annotations
@@ -30,16 +32,16 @@ pytestmark = pytest.mark.skipif(
 
 # Entries per kind.
 COUNTS = {
-    "2mo-Awesome-Thinking-with-PI.md": {"dataset": 3, "paper": 77, "repo": 83, "web": 41},
-    "Hannibal046-Awesome-LLM.md": {"model": 14, "paper": 50, "repo": 150, "space": 2, "web": 154},
-    "dair-ai-ML-Papers-of-the-Week.md": {"dataset": 2, "model": 3, "paper": 1098, "repo": 50, "web": 1450},
+    "2mo-Awesome-Thinking-with-PI.md": {"dataset": 3, "paper": 82, "repo": 83, "web": 36},
+    "Hannibal046-Awesome-LLM.md": {"model": 14, "paper": 56, "repo": 150, "space": 2, "web": 148},
+    "dair-ai-ML-Papers-of-the-Week.md": {"dataset": 2, "model": 3, "paper": 1130, "repo": 50, "web": 1418},
     "huggingface-awesome-huggingface.md": {"model": 1, "repo": 52, "web": 7},
     "jordimas-awesome-RLHF-language-models.md": {"dataset": 2, "paper": 8, "repo": 7, "web": 11},
     "mlabonne-llm-datasets.md": {"dataset": 59, "model": 1, "paper": 16, "repo": 15, "web": 13},
-    "opendilab-awesome-RLHF.md": {"dataset": 7, "paper": 111, "repo": 90, "web": 60},
+    "opendilab-awesome-RLHF.md": {"dataset": 7, "paper": 121, "repo": 90, "web": 50},
     "sindresorhus-awesome.md": {"repo": 680, "web": 12},
     "vinta-awesome-python.md": {"repo": 480, "web": 53},
-    "zziz-pwc.md": {"paper": 56, "repo": 1515, "web": 1470},
+    "zziz-pwc.md": {"paper": 1521, "repo": 1515, "web": 5},
 }
 
 PY = ["Awesome Python", "Projects"]
@@ -92,7 +94,7 @@ SPOTS = [
     # | Title | Conf | Code | Stars |: the paper and its code are one row
     ("zziz-pwc.md", "github:nvidia/vid2vid", "Video-to-Video Synthesis", ["2018"], ["arxiv:1808.06601"], "Conf: NIPS"),
     ("zziz-pwc.md", "github:dmitryulyanov/deep-image-prior", "Deep Image Prior", ["2018"],
-     ["http://openaccess.thecvf.com/content_cvpr_2018/papers/Ulyanov_Deep_Image_Prior_CVPR_2018_paper.pdf"], "Conf: CVPR"),
+     ["cvf:Ulyanov_Deep_Image_Prior_CVPR_2018_paper"], "Conf: CVPR"),
     # Hub datasets in tables: the Notes column, not the size or the date
     ("mlabonne-llm-datasets.md", "hf:dataset/mlabonne/open-perfectblend", "open-perfectblend",
      ["📅 Instruction Datasets", "General"], ["arxiv:2409.20370"], "Open reproduction of the dataset described in this paper."),
