@@ -46,7 +46,7 @@ def test_json_and_parquet_hold_the_same_items(tmp_path: Path) -> None:
     assert glow.title == "Glow: Generative Flow" and glow.same_item == ["arxiv:1807.03039"]
     (item,) = glow.items
     assert (item.kind, item.title, item.description, item.line) == (ItemKind.TABLE_ROW, "Glow: Generative Flow", "Venue: NeurIPS", 5)
-    assert [(c.name, c.text) for c in item.cells] == [("Title", "Glow: Generative Flow"), ("Venue", "NeurIPS"), ("Code", "code")]
+    assert (item.columns, item.cells) == (["Title", "Venue", "Code"], ["Glow: Generative Flow", "NeurIPS", "code"])
 
 
 def test_a_consumer_finds_a_papers_code_with_duckdb(tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_pandas_reads_the_items(tmp_path: Path) -> None:
 def test_the_json_schema_describes_items() -> None:
     schema = json_schema()
     assert {"items", "same_item"} <= set(schema["$defs"]["Entry"]["properties"])
-    assert set(schema["$defs"]["Item"]["properties"]) == {"index", "kind", "title", "description", "section", "line", "cells"}
+    assert set(schema["$defs"]["Item"]["properties"]) == {"index", "kind", "title", "description", "section", "line", "columns", "cells"}
     assert schema["$defs"]["ItemKind"]["enum"] == ["list_item", "table_row", "paragraph"]
     assert "item" in schema["$defs"]["Position"]["properties"]
 

@@ -347,7 +347,7 @@ def test_a_table_row_records_its_cells_by_header() -> None:
     )["arxiv:1808.06601"]
     (item,) = entry.items
     assert (item.kind, item.title, item.description, item.line) == (ItemKind.TABLE_ROW, "Video-to-Video Synthesis", "Conf: NIPS", 3)
-    assert [(c.name, c.text) for c in item.cells] == [
+    assert list(zip(item.columns, item.cells, strict=True)) == [
         ("Title", "Video-to-Video Synthesis"), ("Conf", "NIPS"), ("Code", "code"), ("Stars", "5578"),
     ]
 

@@ -12,7 +12,6 @@ from enrich.cli import app
 from enrich.core.model import (
     ArxivMatch,
     Card,
-    Cell,
     Entry,
     Header,
     HubLinked,
@@ -34,7 +33,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 
 @pytest.mark.parametrize(
     "model",
-    [Header, Entry, Position, Item, Cell, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta,
+    [Header, Entry, Position, Item, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta,
      MetaSources, HubPaper, HubLinked, ArxivMatch],
 )
 def test_every_field_is_documented(model: type[BaseModel]) -> None:

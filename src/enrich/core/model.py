@@ -68,13 +68,6 @@ class ItemKind(StrEnum):
     PARAGRAPH = "paragraph"  # a line of a paragraph outside lists and tables
 
 
-class Cell(Record):
-    """One cell of a table row, named by its column's header."""
-
-    name: str = Field(description="The column's header text (``column N`` when there is none)")
-    text: str = Field(description="The cell's plain text, link texts included")
-
-
 class Item(Record):
     """A list item, table row or paragraph line: what the list's author wrote about one thing.
 
@@ -91,7 +84,13 @@ class Item(Record):
     )
     section: list[str] = Field(description="Heading path of the item")
     line: int = Field(description="1-based line where the item starts")
-    cells: list[Cell] = Field(default_factory=list, description="A table row's cells, in order")
+    columns: list[str] = Field(
+        default_factory=list,
+        description="A table row's column headers, in order (``column N`` for an empty one)",
+    )
+    cells: list[str] = Field(
+        default_factory=list, description="A table row's cell texts, in the order of `columns`"
+    )
 
 
 class Author(Record):

@@ -19,7 +19,7 @@ from enrich.core.links import SourceRef, classify, is_badge_service
 from enrich.core.listing.items import Read
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
-from enrich.core.model import Cell, Entry, Item, Position, Skipped, Status
+from enrich.core.model import Entry, Item, Position, Skipped, Status
 
 # An item that links more distinct entries than this is a collection (a navigation bar, a
 # paragraph of links), not one thing: its entries are not tied to each other.
@@ -157,7 +157,8 @@ def _item(draft: Read, index: int) -> Item:
         description=draft.description,
         section=_shared(draft.section),
         line=draft.line,
-        cells=[Cell.model_construct(name=name, text=text) for name, text in draft.cells],
+        columns=[name for name, _ in draft.cells],
+        cells=[text for _, text in draft.cells],
     )
 
 
