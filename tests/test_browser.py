@@ -127,7 +127,9 @@ def test_the_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -
 
     # the sparklines are drawn: every counted entry has one with a size; trl's has both runs
     boxes = page.eval_on_selector_all("svg.spark", "s => s.map(e => [e.getBBox().width, e.getBBox().height])")
-    counted = sum(1 for e in entries if e["repo"] or e["hub"])
+    on_hub = [e for e in entries if (e.get("hub_paper") or {}).get("upvotes") is not None]
+    counted = sum(1 for e in entries if e["repo"] or e["hub"]) + len(on_hub)  # papers: Hub upvotes
+    assert on_hub  # the sample papers have Hub paper pages
     assert len(boxes) == counted and all(w > 0 and h > 0 for w, h in boxes)
     trl = page.locator("#entries tbody tr", has_text="huggingface/trl").first
     assert trl.locator("svg.spark polyline").get_attribute("points").count(",") == 2

@@ -683,8 +683,11 @@ class GitHubRoutes:
         charge: bool = True,
         etag: bool = True,
     ) -> None:
-        body = json.dumps(data).replace(GITHUB_PUBLIC, self.base).encode("utf-8")
-        tag = f'W/"{hashlib.sha256(body).hexdigest()[:40]}"'
+        public = json.dumps(data).encode("utf-8")
+        body = public.replace(GITHUB_PUBLIC.encode(), self.base.encode())
+        # The ETag of what GitHub would send (its own URLs): the same resource has the same tag
+        # whatever port this fake listens on, as GitHub's does night after night.
+        tag = f'W/"{hashlib.sha256(public).hexdigest()[:40]}"'
         not_modified = etag and status == 200 and self.h.headers.get("If-None-Match") == tag
         authorized = bool(self.h.headers.get("Authorization"))
         if charge and not (not_modified and authorized):
