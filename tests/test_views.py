@@ -24,6 +24,7 @@ from conftest import BUNDLED, run, write_json
 from enrich.core.assemble import assemble
 from enrich.core.links import Kind
 from enrich.core.model import (
+    SCHEMA_VERSION,
     Author,
     Card,
     Entry,
@@ -63,36 +64,88 @@ def at(index: int, *section: str) -> Position:
 
 
 def entry(kind: Kind, eid: str, url: str, positions: list[Position], **fields: Any) -> Entry:
-    return Entry(id=eid, kind=kind, source_id=eid.split(":", 1)[-1], url=url, urls=[url],
-                 section=positions[0].section, positions=positions, status=fields.pop("status", Status.OK), **fields)
+    return Entry(
+        id=eid,
+        kind=kind,
+        source_id=eid.split(":", 1)[-1],
+        url=url,
+        urls=[url],
+        section=positions[0].section,
+        positions=positions,
+        status=fields.pop("status", Status.OK),
+        **fields,
+    )
 
 
 def repo(name: str, index: int, stars: int, *section: str, **changes: Any) -> Entry:
-    values: dict[str, Any] = dict(repo_id=abs(hash(name)) % 10**9, full_name=name,
-                                  html_url=f"https://github.com/{name}", stars=stars, forks=10, watchers=5,
-                                  open_issues=1, license="MIT", last_commit_at=ago(3), created_at=ago(900),
-                                  latest_release=Release(tag="v1.2.0", published_at=ago(20)))
-    extra = {k: changes.pop(k) for k in ("title", "description", "status", "status_reason") if k in changes}
+    values: dict[str, Any] = dict(
+        repo_id=abs(hash(name)) % 10**9,
+        full_name=name,
+        html_url=f"https://github.com/{name}",
+        stars=stars,
+        forks=10,
+        watchers=5,
+        open_issues=1,
+        license="MIT",
+        last_commit_at=ago(3),
+        created_at=ago(900),
+        latest_release=Release(tag="v1.2.0", published_at=ago(20)),
+    )
+    extra = {
+        k: changes.pop(k)
+        for k in ("title", "description", "status", "status_reason")
+        if k in changes
+    }
     values.update(changes)
-    return entry(Kind.REPO, f"github:{name.lower()}", f"https://github.com/{name}",
-                 [at(index, *(section or ("Code",)))], repo=Repo(**values), **extra)
+    return entry(
+        Kind.REPO,
+        f"github:{name.lower()}",
+        f"https://github.com/{name}",
+        [at(index, *(section or ("Code",)))],
+        repo=Repo(**values),
+        **extra,
+    )
 
 
 def paper(index: int, **fields: Any) -> Entry:
-    record = Paper(arxiv_id="2204.05862", versioned_id="2204.05862v2", version=2,
-                   title="Training a Helpful and Harmless Assistant",
-                   authors=[Author(name="Yuntao Bai"), Author(name="Andy Jones")], abstract="…",
-                   published=datetime(2022, 4, 12, tzinfo=UTC))
-    return entry(Kind.PAPER, "arxiv:2204.05862", "https://arxiv.org/abs/2204.05862v1", [at(index, "Papers", "2022")],
-                 title="HH-RLHF", paper=record, listed_version=1, **fields)
+    record = Paper(
+        arxiv_id="2204.05862",
+        versioned_id="2204.05862v2",
+        version=2,
+        title="Training a Helpful and Harmless Assistant",
+        authors=[Author(name="Yuntao Bai"), Author(name="Andy Jones")],
+        abstract="…",
+        published=datetime(2022, 4, 12, tzinfo=UTC),
+    )
+    return entry(
+        Kind.PAPER,
+        "arxiv:2204.05862",
+        "https://arxiv.org/abs/2204.05862v1",
+        [at(index, "Papers", "2022")],
+        title="HH-RLHF",
+        paper=record,
+        listed_version=1,
+        **fields,
+    )
 
 
 def dataset(index: int, **changes: Any) -> Entry:
-    values: dict[str, Any] = dict(repo_type="dataset", repo_id="Anthropic/hh-rlhf", downloads=104_273, likes=1412,
-                                  gated="manual", card=Card(license="mit"))
+    values: dict[str, Any] = dict(
+        repo_type="dataset",
+        repo_id="Anthropic/hh-rlhf",
+        downloads=104_273,
+        likes=1412,
+        gated="manual",
+        card=Card(license="mit"),
+    )
     values.update(changes)
-    return entry(Kind.DATASET, "hf:dataset/anthropic/hh-rlhf", "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-                 [at(index, "Datasets")], hub=HubRepo(**values))
+    return entry(
+        Kind.DATASET,
+        "hf:dataset/anthropic/hh-rlhf",
+        "https://huggingface.co/datasets/Anthropic/hh-rlhf",
+        [at(index, "Datasets")],
+        hub=HubRepo(**values),
+    )
 
 
 def page(index: int, url: str, title: str, **web: Any) -> Entry:
@@ -101,8 +154,15 @@ def page(index: int, url: str, title: str, **web: Any) -> Entry:
 
 def entries() -> list[Entry]:
     """A small list: two sections of code (one nested), papers, datasets, links; a listed twice."""
-    trl = repo("huggingface/trl", 2, 18_000, "Code", "Libraries", renamed_from="lvwerra/trl",
-               description="train transformer language models with PPO")
+    trl = repo(
+        "huggingface/trl",
+        2,
+        18_000,
+        "Code",
+        "Libraries",
+        renamed_from="lvwerra/trl",
+        description="train transformer language models with PPO",
+    )
     trl = trl.model_copy(update={"positions": [*trl.positions, at(9, "Links")]})
     return [
         repo("openai/lm-human-preferences", 1, 1300, "Code", archived=True),
@@ -112,14 +172,31 @@ def entries() -> list[Entry]:
         paper(5, cross_links=["github:huggingface/trl"]),
         dataset(6),
         page(7, "https://carper.ai/", "Carper.ai", http_status=404),
-        page(8, "http://www.eleuther.ai/", "EleutherAI", http_status=200, final_url="https://www.eleuther.ai/"),
-        page(10, "https://old.example.org/x", "Moved", http_status=200, final_url="https://new.example.org/y"),
+        page(
+            8,
+            "http://www.eleuther.ai/",
+            "EleutherAI",
+            http_status=200,
+            final_url="https://www.eleuther.ai/",
+        ),
+        page(
+            10,
+            "https://old.example.org/x",
+            "Moved",
+            http_status=200,
+            final_url="https://new.example.org/y",
+        ),
     ]
 
 
 def snap(items: list[Entry], when: datetime = NOW) -> Snapshot:
-    return assemble(scored(items, when), generated_at=when, run_id=when.strftime("%Y%m%dT%H%M%SZ"),
-                    list_source="awesome.md", list_sha256="0" * 64)
+    return assemble(
+        scored(items, when),
+        generated_at=when,
+        run_id=when.strftime("%Y%m%dT%H%M%SZ"),
+        list_source="awesome.md",
+        list_sha256="0" * 64,
+    )
 
 
 def history_of(*snapshots: Snapshot) -> pl.DataFrame:
@@ -127,23 +204,40 @@ def history_of(*snapshots: Snapshot) -> pl.DataFrame:
     for s in snapshots:
         rows = pl.from_arrow(history.rows(to_arrow(s), s.header))
         assert isinstance(rows, pl.DataFrame)
-        frames.append(rows.with_columns(pl.lit(s.header.generated_at.date().isoformat()).alias("date")))
+        frames.append(
+            rows.with_columns(pl.lit(s.header.generated_at.date().isoformat()).alias("date"))
+        )
     return pl.concat(frames).sort("observed_at", "id")
 
 
-def published(items: list[Entry] | None = None, *, days_before: float = 40, settings: Settings | None = None,
-              added: Entry | None = None) -> Published:
+def published(
+    items: list[Entry] | None = None,
+    *,
+    days_before: float = 40,
+    settings: Settings | None = None,
+    added: Entry | None = None,
+) -> Published:
     """Three nights: 40 days ago, 10 days ago, now (trl gains stars each time); ``added`` is new tonight."""
     base = items or entries()
     nights = []
     for age, bump in ((days_before, 0), (10, 100), (0, 300)):
-        night = [e.model_copy(update={"repo": e.repo.model_copy(update={"stars": e.repo.stars + bump})})
-                 if e.repo and e.id == "github:huggingface/trl" else e for e in base]
+        night = [
+            e.model_copy(update={"repo": e.repo.model_copy(update={"stars": e.repo.stars + bump})})
+            if e.repo and e.id == "github:huggingface/trl"
+            else e
+            for e in base
+        ]
         if age == 0 and added is not None:
             night = [*night, added]
         nights.append(snap(night, NOW - timedelta(days=age)))
     diff = diff_snapshots(nights[1], nights[2])
-    return Published(nights[2], diff, nights[1], history_of(*nights), settings=settings or Settings.model_construct())
+    return Published(
+        nights[2],
+        diff,
+        nights[1],
+        history_of(*nights),
+        settings=settings or Settings.model_construct(),
+    )
 
 
 def gfm(text: str) -> MarkdownIt:
@@ -164,18 +258,45 @@ def rendered(text: str) -> lxml.html.HtmlElement:
 def test_the_list_keeps_its_sections_and_order_one_line_per_position() -> None:
     text = render_list(published())
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings == ["# awesome.md, enriched", "## Code", "### Libraries", "## Papers", "### 2022",
-                        "## Datasets", "## Links"]
+    assert headings == [
+        "# awesome.md, enriched",
+        "## Code",
+        "### Libraries",
+        "## Papers",
+        "### 2022",
+        "## Datasets",
+        "## Links",
+    ]
     names = [a.text_content() for a in rendered(text).xpath("//li/a[1]")]
-    assert names == ["openai/lm-human-preferences", "huggingface/trl", "CarperAI/trlx", "voidful/TextRL",
-                     "HH-RLHF", "Anthropic/hh-rlhf", "Carper.ai", "EleutherAI", "huggingface/trl", "Moved"]
+    assert names == [
+        "openai/lm-human-preferences",
+        "huggingface/trl",
+        "CarperAI/trlx",
+        "voidful/TextRL",
+        "HH-RLHF",
+        "Anthropic/hh-rlhf",
+        "Carper.ai",
+        "EleutherAI",
+        "huggingface/trl",
+        "Moved",
+    ]
 
 
 @pytest.mark.parametrize(
     ("name", "needles"),
     [
-        ("huggingface/trl", ["★ 18.3k (+300 in 40 d)", "last commit 3 d ago", "MIT", "release v1.2.0",
-                             "score ", "renamed from lvwerra/trl", "— train transformer language models with PPO"]),
+        (
+            "huggingface/trl",
+            [
+                "★ 18.3k (+300 in 40 d)",
+                "last commit 3 d ago",
+                "MIT",
+                "release v1.2.0",
+                "score ",
+                "renamed from lvwerra/trl",
+                "— train transformer language models with PPO",
+            ],
+        ),
         ("openai/lm-human-preferences", ["★ 1.3k", "archived"]),
         ("voidful/TextRL", ["stale"]),
         ("HH-RLHF", ["2022", "Bai et al.", "v2 (list links v1)", "code: huggingface/trl ★ 18.3k"]),
@@ -194,7 +315,11 @@ def test_each_line_says_what_matters_for_its_kind(name: str, needles: list[str])
 @pytest.mark.parametrize(
     ("status", "reason", "mark"),
     [
-        (Status.ERROR, "not found on GitHub (deleted or private)", "error: not found on GitHub (deleted or private)"),
+        (
+            Status.ERROR,
+            "not found on GitHub (deleted or private)",
+            "error: not found on GitHub (deleted or private)",
+        ),
         (Status.ERROR, "x" * 200, "error: " + "x" * 79 + "…"),
         (Status.STALE, "GitHub answered 503", "stale"),
     ],
@@ -203,24 +328,34 @@ def test_entries_that_could_not_be_fetched_say_so(status: Status, reason: str, m
     items = entries()
     items[2] = items[2].model_copy(update={"status": status, "status_reason": reason})
     html = rendered(render_list(published(items)))
-    (item,) = [li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "CarperAI/trlx"]
+    (item,) = [
+        li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "CarperAI/trlx"
+    ]
     assert item.xpath("strong[last()]")[0].text_content() == mark
 
 
 def test_an_http_to_https_redirect_is_not_news() -> None:
     html = rendered(render_list(published()))
-    (item,) = [li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "EleutherAI"]
+    (item,) = [
+        li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "EleutherAI"
+    ]
     assert "redirected" not in item.text_content()
 
 
 def test_new_since_the_last_run_is_marked_and_only_then() -> None:
     added = repo("allenai/RL4LMs", 11, 2300, "Links")
     html = rendered(render_list(published(added=added)))
-    marked = [li.xpath("a[1]")[0].text_content() for li in html.xpath("//li") if li.xpath("strong[1]/text()") == ["new"]]
+    marked = [
+        li.xpath("a[1]")[0].text_content()
+        for li in html.xpath("//li")
+        if li.xpath("strong[1]/text()") == ["new"]
+    ]
     assert marked == ["allenai/RL4LMs"]
     first = published()
     first_run = Published(first.snapshot, diff_snapshots(None, first.snapshot), None, first.history)
-    assert "**new**" not in render_list(first_run).split("\n", 6)[-1]  # the first run: everything is new
+    assert (
+        "**new**" not in render_list(first_run).split("\n", 6)[-1]
+    )  # the first run: everything is new
 
 
 def test_the_30_day_change_is_measured_from_the_newest_point_at_least_30_days_old() -> None:
@@ -257,9 +392,21 @@ def test_entries_below_the_threshold_are_left_out_and_counted() -> None:
     pub = published()
     scores = sorted(e.score.total for e in pub.snapshot.entries if e.score)
     threshold = scores[len(scores) // 2]
-    below = sum(1 for e in pub.snapshot.entries for _ in e.positions if e.score and e.score.total < threshold)
-    text = render_list(Published(pub.snapshot, pub.diff, pub.previous, pub.history,
-                                 settings=Settings.model_construct(list_min_score=threshold)))
+    below = sum(
+        1
+        for e in pub.snapshot.entries
+        for _ in e.positions
+        if e.score and e.score.total < threshold
+    )
+    text = render_list(
+        Published(
+            pub.snapshot,
+            pub.diff,
+            pub.previous,
+            pub.history,
+            settings=Settings.model_construct(list_min_score=threshold),
+        )
+    )
     assert below and f"{below} entries scoring below {threshold:g} are not shown." in text
     html = rendered(text)
     shown = {a.text_content() for a in html.xpath("//li/a[1]")}
@@ -280,20 +427,37 @@ HOSTILE = [
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_upstream_text_is_inert_on_github(hostile: str) -> None:
     items = entries()
-    items[1] = repo("huggingface/trl", 2, 18_000, "Code", "Libraries", title=hostile, description=hostile,
-                    license=hostile)
+    items[1] = repo(
+        "huggingface/trl",
+        2,
+        18_000,
+        "Code",
+        "Libraries",
+        title=hostile,
+        description=hostile,
+        license=hostile,
+    )
     items[5] = dataset(6, card=Card(license=hostile))
     text = render_list(published(items))
     html = rendered(text)
-    assert not html.xpath("//script | //img | //strong[contains(., 'bold')] | //em | //del | //table | //sup"
-                          " | //input")
+    assert not html.xpath(
+        "//script | //img | //strong[contains(., 'bold')] | //em | //del | //table | //sup"
+        " | //input"
+    )
     assert len(html.xpath("//h1")) == 1  # the list's own title only
     # Every link is an entry's own, or (GFM autolinks) a URL written out in full in the text:
     # no link hides where it goes.
     own = {e.url for e in entries()} | {e.repo.html_url for e in entries() if e.repo}
     own |= {"index.html", f"diffs/{NOW.date()}.md"}
-    assert all(a.get("href") in own or a.text_content() == unquote(a.get("href")) for a in html.xpath("//a"))
-    (item,) = [li for li in html.xpath("//li") if "github.com/huggingface/trl" in (li.xpath("a[1]/@href") or [""])[0]][:1]
+    assert all(
+        a.get("href") in own or a.text_content() == unquote(a.get("href"))
+        for a in html.xpath("//a")
+    )
+    (item,) = [
+        li
+        for li in html.xpath("//li")
+        if "github.com/huggingface/trl" in (li.xpath("a[1]/@href") or [""])[0]
+    ][:1]
     flat = " ".join(hostile.split())
     assert item.xpath("a[1]")[0].text_content() == flat  # the title shows as written
 
@@ -309,18 +473,31 @@ def test_the_report_has_one_row_per_entry_with_its_facts() -> None:
     pub = published()
     doc = report(pub)
     rows = doc.xpath("//table[@id='entries']/tbody/tr")
-    assert sorted((r.get("data-kind"), r.xpath("td[2]/a[1]")[0].text_content()) for r in rows) == sorted(
-        (e.kind.value, display_name(e)) for e in pub.snapshot.entries)
+    assert sorted(
+        (r.get("data-kind"), r.xpath("td[2]/a[1]")[0].text_content()) for r in rows
+    ) == sorted((e.kind.value, display_name(e)) for e in pub.snapshot.entries)
     trl = next(r for r in rows if "huggingface/trl" in r.text_content())
-    assert (trl.get("data-counter"), trl.get("data-delta"), trl.get("data-section")) == ("18300", "300", "Code › Libraries")
-    assert float(trl.get("data-score")) == next(e.score.total for e in pub.snapshot.entries if e.id == "github:huggingface/trl")
+    assert (trl.get("data-counter"), trl.get("data-delta"), trl.get("data-section")) == (
+        "18300",
+        "300",
+        "Code › Libraries",
+    )
+    assert float(trl.get("data-score")) == next(
+        e.score.total for e in pub.snapshot.entries if e.id == "github:huggingface/trl"
+    )
     parts = trl.xpath("td[@title]")[0].get("title")
-    assert re.fullmatch(r"popularity [\d.]+ \+ activity [\d.]+ \+ maintenance [\d.]+ \+ community [\d.]+", parts)
+    assert re.fullmatch(
+        r"popularity [\d.]+ \+ activity [\d.]+ \+ maintenance [\d.]+ \+ community [\d.]+", parts
+    )
 
 
 def test_the_sparkline_has_a_point_per_observation() -> None:
     doc = report()
-    trl = next(r for r in doc.xpath("//table[@id='entries']/tbody/tr") if "huggingface/trl" in r.text_content())
+    trl = next(
+        r
+        for r in doc.xpath("//table[@id='entries']/tbody/tr")
+        if "huggingface/trl" in r.text_content()
+    )
     (svg,) = trl.xpath(".//svg")
     points = svg.xpath("polyline")[0].get("points").split()
     assert svg.get("data-points") == "3" and len(points) == 3
@@ -333,9 +510,12 @@ def test_the_report_header_and_changelog() -> None:
     added = repo("allenai/RL4LMs", 11, 2300, "Links")
     doc = report(published(added=added))
     facts = " ".join(p.text_content() for p in doc.xpath("//header/p"))
-    assert "10 entries" in facts and "schema 1.1" in facts
+    assert "10 entries" in facts and f"schema {SCHEMA_VERSION}" in facts
     changes = doc.xpath("//section[@id='changes']")[0]
-    assert changes.xpath("h2")[0].text_content() == f"What changed since {(NOW - timedelta(days=10)).date()}"
+    assert (
+        changes.xpath("h2")[0].text_content()
+        == f"What changed since {(NOW - timedelta(days=10)).date()}"
+    )
     summaries = [s.text_content() for s in changes.xpath(".//summary")]
     assert summaries == ["Added to the list (1)", "Top movers: stars"]
     assert "github:allenai/rl4lms" in changes.text_content() and "+200" in changes.text_content()
@@ -344,13 +524,18 @@ def test_the_report_header_and_changelog() -> None:
 @pytest.mark.parametrize("hostile", [*HOSTILE, 'x" onmouseover="alert(1)', "javascript:alert(1)"])
 def test_upstream_text_is_escaped_in_the_report(hostile: str) -> None:
     items = entries()
-    items[1] = repo("huggingface/trl", 2, 18_000, "Code", "Libraries", title=hostile, description=hostile)
+    items[1] = repo(
+        "huggingface/trl", 2, 18_000, "Code", "Libraries", title=hostile, description=hostile
+    )
     items[6] = page(7, "javascript:alert(1)", hostile, http_status=404)
     html = render_report(published(items, added=repo("a/b", 11, 1, "Links", title=hostile)))
     doc = lxml.html.document_fromstring(html)
     assert len(doc.xpath("//script")) == 1 and not doc.xpath("//script")[0].get("src")  # ours only
     assert not doc.xpath("//img | //*[@onerror] | //*[@onmouseover] | //iframe | //object")
-    assert all(h.startswith(("http://", "https://", "latest.", "list.md", "diffs/")) for h in doc.xpath("//a/@href"))
+    assert all(
+        h.startswith(("http://", "https://", "latest.", "list.md", "diffs/"))
+        for h in doc.xpath("//a/@href")
+    )
     titles = [a.text_content() for a in doc.xpath("//tbody//td[2]/a[1]")]
     assert " ".join(hostile.split()) in titles or hostile in titles
 
@@ -376,8 +561,12 @@ def test_the_report_asks_for_nothing_and_allows_only_its_own_script_and_style() 
 def test_a_rerun_the_same_day_still_plots_the_run_it_replaced() -> None:
     """The history keeps one row a day; the diff brings back the value the rerun replaced."""
     morning = snap(entries(), NOW - timedelta(hours=2))
-    items = [e.model_copy(update={"repo": e.repo.model_copy(update={"stars": e.repo.stars + 42})})
-             if e.id == "github:huggingface/trl" else e for e in entries()]
+    items = [
+        e.model_copy(update={"repo": e.repo.model_copy(update={"stars": e.repo.stars + 42})})
+        if e.id == "github:huggingface/trl"
+        else e
+        for e in entries()
+    ]
     evening = snap(items, NOW)
     diff = diff_snapshots(morning, evening)
     points = series(history_of(evening), diff, evening)
@@ -402,13 +591,19 @@ def test_views_read_counters_the_history_does_not_have_yet() -> None:
 # -- enrich render -----------------------------------------------------------------------------
 
 
-def test_render_from_the_published_folder_writes_what_the_run_wrote(settings: Settings, extra_data: Path,
-                                                                     tmp_path: Path) -> None:
+def test_render_from_the_published_folder_writes_what_the_run_wrote(
+    settings: Settings, extra_data: Path, tmp_path: Path
+) -> None:
     out, raw = tmp_path / "out", tmp_path / "raw"
     run(str(BUNDLED), settings=settings, out_dir=out, raw_root=raw, skip={"web": "offline"})
     trl = json.loads((sample_data_dir() / "github/repos/huggingface/trl.json").read_text())
-    write_json(extra_data / "github/repos/huggingface/trl.json", {**trl, "stargazers_count": trl["stargazers_count"] + 42})
-    result = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=raw, skip={"web": "offline"})
+    write_json(
+        extra_data / "github/repos/huggingface/trl.json",
+        {**trl, "stargazers_count": trl["stargazers_count"] + 42},
+    )
+    result = run(
+        str(BUNDLED), settings=settings, out_dir=out, raw_root=raw, skip={"web": "offline"}
+    )
     names = {f"{v.name}" for v in VIEWS}
     assert {"list", "report"} <= names
     wrote = {p.name: p.read_bytes() for p in result.published}
@@ -426,7 +621,8 @@ def test_render_from_the_published_folder_writes_what_the_run_wrote(settings: Se
         assert path.read_bytes() == wrote[path.name], path.name
     assert "(+42 in <1 d)" in (out / "list.md").read_text()
     (svg,) = lxml.html.document_fromstring((out / "index.html").read_bytes()).xpath(
-        "//tr[contains(., 'huggingface/trl')]//svg")
+        "//tr[contains(., 'huggingface/trl')]//svg"
+    )
     assert svg.get("data-points") == "2"
 
 
@@ -438,7 +634,10 @@ def test_render_keeps_the_previous_snapshot_of_an_earlier_day(tmp_path: Path) ->
     publish(second, tmp_path, diff_snapshots(first, second))
     stored = read_published(tmp_path)
     assert stored.previous == first and stored.diff is not None and stored.diff["from"] is not None
-    assert stored.history["date"].unique().sort().to_list() == [str((NOW - timedelta(days=1)).date()), str(NOW.date())]
+    assert stored.history["date"].unique().sort().to_list() == [
+        str((NOW - timedelta(days=1)).date()),
+        str(NOW.date()),
+    ]
 
 
 def test_render_of_a_folder_with_nothing_published_is_a_bad_input(tmp_path: Path) -> None:
@@ -447,4 +646,3 @@ def test_render_of_a_folder_with_nothing_published_is_a_bad_input(tmp_path: Path
     with pytest.raises(InputError, match="no published dataset"):
         render(tmp_path / "nothing", Settings())
     assert not (tmp_path / "nothing").exists()
-
