@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Record(BaseModel):
@@ -327,6 +327,63 @@ class ArxivMatch(Record):
     detail: str | None = Field(default=None, description="The link, or the title searched")
 
 
+class Relation(StrEnum):
+    """What a tie between two entries says (`enrich.core.graph`)."""
+
+    CODE = "code"  # paper -> repository: the paper's code
+    CITES = "cites"  # dataset, model, space or repository -> paper: it names the paper
+    SAME_AS = "same_as"  # a paper listed under another URL -> its arXiv version
+    SAME_ITEM = "same_item"  # both ways: the list puts the two in one item
+
+
+class Evidence(StrEnum):
+    """Why a tie is there, most trusted first (README "The graph")."""
+
+    SAME_ITEM = "same_item"  # the list puts both in one item
+    CITATION_ARXIV_ID = "citation_arxiv_id"  # the paper's page declares its arXiv id
+    ARXIV_LINK = "arxiv_link"  # a link on the paper's page, whose arXiv title matches
+    TITLE_SEARCH = "title_search"  # arXiv has the exact title and first author's surname
+    HUB_PAPER = "hub_paper"  # the Hub's paper page names it
+    HUB_ARXIV_TAG = "hub_arxiv_tag"  # the Hub repository's arxiv: tag
+    ARXIV_COMMENT = "arxiv_comment"  # a URL in the paper's arXiv comment
+    ARXIV_ABSTRACT = "arxiv_abstract"  # a URL in the paper's abstract
+    REPO_DESCRIPTION = "repo_description"  # the repository's description names the arXiv id
+    REPO_HOMEPAGE = "repo_homepage"  # the repository's homepage is the paper's arXiv page
+    CARD_TEXT = "card_text"  # the Hub card's text names the arXiv id
+
+
+class Direction(StrEnum):
+    """Which end of a tie an entry is."""
+
+    OUT = "out"  # the entry is the tie's source (the paper of a code tie)
+    IN = "in"  # the entry is its target (the repository of a code tie)
+
+
+class Tie(Record):
+    """A tie of this entry to another, as the entry sees it; `links.parquet` has each once."""
+
+    relation: Relation
+    direction: Direction
+    other: str = Field(description="The other end's id (an entry id, listed or external)")
+    url: str = Field(description="The other end's URL")
+    listed: bool = Field(description="Whether the list links the other end (else external)")
+    evidence: list[Evidence] = Field(description="Why, most trusted first")
+
+
+class Link(Record):
+    """An edge of the graph (``links.parquet``): at least one end is an entry of the list; the
+    other may be external, named by the id it would have as an entry."""
+
+    source: str = Field(description="Id of the source: the paper of a code tie, the citer")
+    target: str = Field(description="Id of the target: the repository, the cited paper")
+    relation: Relation
+    evidence: list[Evidence] = Field(description="Why, most trusted first")
+    source_url: str = Field(description="The source's URL (as listed, for a listed entry)")
+    target_url: str
+    source_listed: bool = Field(description="Whether the list links the source")
+    target_listed: bool = Field(description="Whether the list links the target")
+
+
 class Entry(Record):
     """One thing the list links to, with its enrichment."""
 
@@ -363,7 +420,11 @@ class Entry(Record):
         default=None, description="For stale entries: when the kept values were fetched"
     )
     cross_links: list[str] = Field(
-        default_factory=list, description="Ids of other entries this one cites or is cited by"
+        default_factory=list,
+        description="Ids of the listed entries a code or cites tie joins it to, either way",
+    )
+    ties: list[Tie] = Field(
+        default_factory=list, description="Its ties in the graph, both directions (sorted)"
     )
     paper: Paper | None = None
     repo: Repo | None = None

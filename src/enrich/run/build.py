@@ -2,7 +2,7 @@
 ``enrich rebuild`` re-derives, byte for byte.
 
 Pure over the folder's contents and the previous snapshot: the list's bytes, the manifest, each
-source's documents through its ``normalize``, ties (`enrich.core.crosslinks`), scores
+source's documents through its ``normalize``, the graph (`enrich.core.graph`), scores
 (`enrich.core.score`), then `enrich.core.assemble`.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from enrich.core import crosslinks, score
+from enrich.core import graph, score
 from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Failure, Snapshot, Status
@@ -103,7 +103,7 @@ def build(
             )  # fmt: skip
     started = datetime.fromisoformat(manifest["started_at"])
     return assemble(
-        score.scored(crosslinks.link([entries[e.id] for e in parsed.entries]), started),
+        score.scored(graph.with_graph([entries[e.id] for e in parsed.entries])[0], started),
         generated_at=started,
         run_id=manifest["run_id"],
         list_source=manifest["list_source"],
