@@ -132,12 +132,11 @@ def assemble(
     list_source: str,
     list_sha256: str,
     skipped: list[Skipped] | None = None,
+    external: list[Entry] | None = None,
 ) -> Snapshot:
-    """A snapshot of ``entries`` (each with its `display_title`) and its header totals (pure)."""
-    ordered = sorted(
-        (e.model_copy(update={"display_title": display_title(e)}) for e in entries),
-        key=lambda e: e.id,
-    )
+    """A snapshot of ``entries`` (each with its `display_title`) and its header totals (pure);
+    ``external``: the repositories outside the list it enriched (not counted in the header)."""
+    ordered = _titled(entries)
     header = Header(
         generated_at=generated_at,
         run_id=run_id,
@@ -148,4 +147,11 @@ def assemble(
         by_status=counts([e.status.value for e in ordered]),
         skipped_links=skipped or [],
     )
-    return Snapshot(header=header, entries=ordered)
+    return Snapshot(header=header, entries=ordered, external=_titled(external or []))
+
+
+def _titled(entries: list[Entry]) -> list[Entry]:
+    return sorted(
+        (e.model_copy(update={"display_title": display_title(e)}) for e in entries),
+        key=lambda e: e.id,
+    )

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 
 from enrich.core.errors import InputError
 from enrich.core.links import HUB_KINDS, Kind, classify
-from enrich.core.model import Direction, Entry, Evidence, Link, Relation, Tie
+from enrich.core.model import Direction, Entry, Evidence, Link, Relation, Status, Tie
 
 _ARXIV_MENTION = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*)(\d{4}\.\d{4,5})", re.IGNORECASE
@@ -243,6 +243,21 @@ def external_repos(edges: Iterable[Link]) -> list[tuple[str, str]]:
             count[edge.target] = count.get(edge.target, 0) + 1
             urls[edge.target] = edge.target_url
     return [(i, urls[i]) for i in sorted(count, key=lambda i: (-count[i], i))]
+
+
+def external_entry(entry_id: str, url: str) -> Entry:
+    """The entry of an external repository (`external_repos`): in no section, at no position
+    of the list, enriched like a listed one."""
+    ref = classify(url)
+    return Entry(
+        id=entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+        section=[], positions=[], status=Status.PENDING,
+    )  # fmt: skip
+
+
+def with_external(external: list[Entry], edges: Iterable[Link]) -> list[Entry]:
+    """External entries with their ties: the listed papers that name them (direction in)."""
+    return ties(external, edges)
 
 
 def with_graph(entries: list[Entry]) -> tuple[list[Entry], list[Link]]:

@@ -475,6 +475,11 @@ class Header(Record):
 class Snapshot(Record):
     header: Header
     entries: list[Entry]
+    external: list[Entry] = Field(
+        default_factory=list,
+        description="Repositories the list does not link that are a listed paper's code, "
+        "enriched like entries (no section or positions; sorted by id)",
+    )
 
 
 def counts(values: list[str]) -> list[Count]:

@@ -216,3 +216,13 @@ def exchange(
         fetched_at=fetched_at.isoformat(),
         body=body,
     )
+
+
+class ExternalPlan(TypedDict):
+    """Which repositories outside the list a run enriched (``external.json`` in the run
+    folder): what build reads, so a rebuild needs nothing else. ``found``: how many the graph
+    named; ``planned``: the first ``limit`` of them, as (entry id, URL)."""
+
+    limit: int
+    found: int
+    planned: list[list[str]]

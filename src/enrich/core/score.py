@@ -18,7 +18,8 @@ repo         popularity  = 2·lg(stars) + lg(forks)
                            - 5 when archived
              community   = 2·lg(contributors) + lg(watchers)
 paper        attention   = 2·lg(Hub upvotes)
-             code        = 1 + lg(stars) of its most-starred tied repository, when it has one
+             code        = 1 + lg(stars) of its most-starred code repository (listed or
+                           external), else the Hub paper page's stars, when it has one
              adoption    = lg(tied Hub datasets and models + those the Hub paper page counts)
              maturity    = 0.5 per revision (at most 4) + 1 with a journal reference or DOI
 hub          usage       = 2·lg(downloads in 30 days)
@@ -40,7 +41,7 @@ from typing import TypedDict
 
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
-from enrich.core.model import Entry, Score, ScorePart, Snapshot
+from enrich.core.model import Direction, Entry, Relation, Score, ScorePart, Snapshot
 
 # The formula's version, in every score: a reader comparing two nights knows a change of
 # formula from a change of the entry.
@@ -116,7 +117,7 @@ def paper_score(entry: Entry, related: Mapping[str, Entry]) -> Score | None:
     if paper is None:
         return None
     tied = [related[i] for i in entry.cross_links if i in related]
-    stars = [t.repo.stars for t in tied if t.repo is not None]
+    stars = [r.repo.stars for r in code_repos(entry, related) if r.repo is not None]
     page = entry.hub_paper if entry.hub_paper is not None and entry.hub_paper.on_hub else None
     if not stars and page is not None and page.github_stars is not None:
         stars = [page.github_stars]
@@ -169,9 +170,25 @@ def score(entry: Entry, now: datetime, related: Mapping[str, Entry] | None = Non
     return None
 
 
-def scored(entries: list[Entry], now: datetime) -> list[Entry]:
-    """``entries`` with their scores as of ``now`` (the snapshot's start)."""
-    by_id = {e.id: e for e in entries}
+def code_repos(entry: Entry, related: Mapping[str, Entry]) -> list[Entry]:
+    """The enriched repositories that are ``entry``'s code (its ``code`` ties out), listed or
+    external, in tie order. A snapshot older than the ties (schema 1.3) has its cross links."""
+    named = (
+        [
+            t.other
+            for t in entry.ties
+            if t.relation is Relation.CODE and t.direction is Direction.OUT
+        ]
+        if entry.ties
+        else entry.cross_links
+    )
+    return [found for i in named if (found := related.get(i)) is not None and found.repo]
+
+
+def scored(entries: list[Entry], now: datetime, external: Iterable[Entry] = ()) -> list[Entry]:
+    """``entries`` with their scores as of ``now`` (the snapshot's start); ``external``: the
+    repositories outside the list that ties name (a paper's code stars)."""
+    by_id = {e.id: e for e in external} | {e.id: e for e in entries}
     return [e.model_copy(update={"score": score(e, now, by_id)}) for e in entries]
 
 
@@ -179,7 +196,7 @@ def totals(snapshot: Snapshot) -> dict[str, float]:
     """Each scored entry's total, by id, as this formula computes it for that snapshot (so a
     snapshot written before the score existed, or by an older formula, compares fairly)."""
     now = snapshot.header.generated_at
-    by_id = {e.id: e for e in snapshot.entries}
+    by_id = {e.id: e for e in snapshot.external} | {e.id: e for e in snapshot.entries}
     out: dict[str, float] = {}
     for entry in snapshot.entries:
         value = score(entry, now, by_id)

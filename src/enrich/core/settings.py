@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     # node limit allows 100); without one, through REST (GraphQL needs authentication).
     github_graphql: bool = True
     github_graphql_batch_size: int = Field(default=100, ge=1, le=100)
+    # The repositories that are a listed paper's code but that the list does not link (named by
+    # its Hub paper page or arXiv comment) are enriched too, this many a run, most-named first:
+    # "the paper's code has N stars" for every paper with code. 200 is two GraphQL batches, or
+    # a few minutes of paced REST without a token; 0 turns it off.
+    external_code_repos: int = Field(default=200, ge=0)
     # Statistics endpoints answer 202 while GitHub computes them; each wait doubles.
     github_stats_retries: int = 4
     github_stats_wait_seconds: float = 1.0

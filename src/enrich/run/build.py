@@ -9,7 +9,7 @@ source's documents through its ``normalize``, the graph (`enrich.core.graph`), s
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -70,12 +70,22 @@ def _one_by_one(
     return out
 
 
-def build(
-    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
-) -> Snapshot:
-    """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
-    some entries (by source, then id); the rest are normalized here. Sources are applied in
-    `SOURCES` order, supplementary ones after those that decide the status."""
+# The sources whose documents name a paper's code (arXiv comments and abstracts, the Hub's
+# paper pages) and say which repositories the list links under another name (GitHub's renames).
+CODE_SOURCES = ("arxiv", "github", "papers")
+EXTERNAL = "github-external"  # the failures key of the external repositories' fetch
+
+
+def enriched(
+    store: RawStore,
+    previous: Snapshot | None = None,
+    outcomes: SourceOutcomes | None = None,
+    only: Collection[str] | None = None,
+) -> list[Entry]:
+    """The list's entries with their sources' outcomes applied (``only`` these sources), in
+    list order: what `build` scores, and what the run computes its external repositories from.
+    Sources are applied in `SOURCES` order, supplementary ones after those that decide the
+    status."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
@@ -83,6 +93,8 @@ def build(
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
     for name, source in SOURCES.items():
+        if only is not None and name not in only:
+            continue
         todo = [e for e in parsed.entries if claims(source, e)]
         known = (outcomes or {}).get(name, {})
         if name in skipped:
@@ -101,12 +113,51 @@ def build(
                 entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
                 supplement=supplement_fields(source),
             )  # fmt: skip
+    return [entries[e.id] for e in parsed.entries]
+
+
+def external(
+    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
+) -> list[Entry]:
+    """The external repositories the run planned (``external.json``), enriched from the github
+    source's documents; one whose fetch failed keeps its record from the previous snapshot's
+    ``external``, stale, like a listed entry."""
+    plan = store.external()
+    if plan is None:
+        return []
+    entries = [graph.external_entry(entry_id, url) for entry_id, url in plan["planned"]]
+    known = (outcomes or {}).get("github", {})
+    rest = [e for e in entries if e.id not in known]
+    found = normalize_source("github", rest, store) if rest else {}
+    missing = Outcome[BaseModel](
+        Status.ERROR,
+        reason=store.failures().get(EXTERNAL, "no answer recorded"),
+        failure=Failure.UNREACHABLE,
+    )
+    before = {e.id: e for e in previous.external} if previous else {}
+    field = SOURCES["github"].field
+    return [
+        apply_outcome(e, known.get(e.id) or found.get(e.id) or missing, field, before.get(e.id))
+        for e in entries
+    ]
+
+
+def build(
+    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
+) -> Snapshot:
+    """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
+    some entries (by source, then id); the rest are normalized here."""
+    manifest = store.manifest()
+    parsed = parse_list(store.list_bytes(), manifest["list_source"])
+    entries, edges = graph.with_graph(enriched(store, previous, outcomes))
+    outside = graph.with_external(external(store, previous, outcomes), edges)
     started = datetime.fromisoformat(manifest["started_at"])
     return assemble(
-        score.scored(graph.with_graph([entries[e.id] for e in parsed.entries])[0], started),
+        score.scored(entries, started, outside),
         generated_at=started,
         run_id=manifest["run_id"],
         list_source=manifest["list_source"],
         list_sha256=parsed.sha256,
         skipped=parsed.skipped,
+        external=score.scored(outside, started),
     )

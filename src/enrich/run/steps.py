@@ -27,8 +27,8 @@ from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Snapshot, utc_date
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
-from enrich.run import context
-from enrich.run.build import Outcomes, SourceOutcomes, build, normalize_source
+from enrich.run import context, external
+from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build, normalize_source
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
 from enrich.sources import NAMES
@@ -92,6 +92,9 @@ class FetchTask:
     limits: str = "local"  # "local" or "prefect": which request slots the task holds
     # Sources whose tasks must have ended before this one starts (it reads their documents).
     after: tuple[str, ...] = ()
+    # The external code repositories' task (`enrich.run.external`): at most this many; its
+    # entries are found when it starts.
+    external: int = 0
 
     @property
     def run_id(self) -> str:
@@ -99,7 +102,7 @@ class FetchTask:
 
     @property
     def name(self) -> str:
-        return f"fetch-{self.source}-{self.part}"
+        return f"fetch-{self.source}-{'external' if self.external else self.part}"
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,10 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
             waits = after(source) + ((name,) if tasks else ())
             last.append(FetchTask(str(store.run_dir), name, len(tasks), bound, settings, limits,
                                   waits))  # fmt: skip
+    if settings.external_code_repos and "github" not in skipped:
+        # One last task, its entries found when it starts (`enrich.run.external`).
+        last.append(FetchTask(str(store.run_dir), "github", 0, [], settings, limits,
+                              external.AFTER, settings.external_code_repos))  # fmt: skip
     return [task for row in zip_longest(*per_source) for task in row if task is not None] + last
 
 
@@ -202,6 +209,11 @@ def fetch(task: FetchTask) -> Outcomes:
     slower sources still fetch (`finish` only assembles). None of its outcomes when the source
     failed as a whole (the raw store says why)."""
     store = RawStore(Path(task.run_dir))
+    if task.external:
+        with context.scope(task.run_id, task.settings, task.limits) as scope:
+            # Its own progress key: the external repositories are not the list's GitHub bar.
+            ctx = scope.fetch_context(task.settings, EXTERNAL, task.part)
+            return external.fetch(store, ctx, task.external)
     logger.info("fetching %d %s entries", len(task.entries), task.source)
     with context.scope(task.run_id, task.settings, task.limits) as scope:
         ctx = scope.fetch_context(task.settings, task.source, task.part)

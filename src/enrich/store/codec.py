@@ -4,6 +4,7 @@
 field order, two-space indentation, one trailing newline. ``latest.parquet`` holds the same
 entries, one row each, nested records as structs (schema from `enrich.store.arrowschema`); the
 header is in the file's key-value metadata under ``enrich.header`` (and its main keys one by one).
+``external.parquet`` holds the snapshot's external repositories the same way (`external_arrow`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def to_arrow(snapshot: Snapshot) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
+def external_arrow(snapshot: Snapshot) -> pa.Table:
+    """The snapshot's external repositories (``external.parquet``): the entries' schema, the
+    same header."""
+    return to_arrow(Snapshot(header=snapshot.header, entries=snapshot.external))
+
+
 def to_parquet(snapshot: Snapshot) -> bytes:
     return parquet_bytes(to_arrow(snapshot))
 
@@ -86,15 +93,18 @@ def read_snapshot(path: Path) -> Snapshot:
             table = pq.read_table(path)
             raw_header = json.loads((table.schema.metadata or {}).get(HEADER_KEY, b"null"))
             rows: list[Any] = table.to_pylist()
+            outside: Any = []  # external.parquet is a file of its own (`external_arrow`)
         else:
             document = json.loads(path.read_bytes())
             raw_header, rows = document.get("header"), document.get("entries")
+            outside = document.get("external", [])
         if not isinstance(raw_header, dict) or not isinstance(rows, list):
             raise ValueError("no snapshot header or entries")
         _check_version(path, str(raw_header.get("schema_version", "")))
         return Snapshot(
             header=Header.model_validate(raw_header),
             entries=[Entry.model_validate(row) for row in rows],
+            external=[Entry.model_validate(row) for row in outside],
         )
     except (ValidationError, ValueError, OSError, AttributeError, pa.ArrowException) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

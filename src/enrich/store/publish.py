@@ -9,6 +9,8 @@
       history/date=YYYY-MM-DD/part-0.parquet  one row per entry per day (`enrich.store.history`)
       schema.json                           JSON Schema of the snapshot, from the models
       (views)                               files the views derived (`extra`), e.g. README.md
+      external.parquet                      the newest snapshot's external repositories
+                                            (also in latest.json and the day's JSON)
       latest.parquet, latest.json           the newest snapshot; written last
 """
 
@@ -27,7 +29,14 @@ from enrich.core.diff import Diff
 from enrich.core.errors import InputError
 from enrich.core.model import Snapshot, Status, utc_date
 from enrich.store import history
-from enrich.store.codec import json_schema, parquet_bytes, read_table, to_arrow, to_json
+from enrich.store.codec import (
+    external_arrow,
+    json_schema,
+    parquet_bytes,
+    read_table,
+    to_arrow,
+    to_json,
+)
 from enrich.store.compare import to_json_bytes
 from enrich.store.files import atomic_write_bytes, safe_name, signals_deferred, sweep_temp_files
 
@@ -43,7 +52,7 @@ def publish(
 ) -> list[Path]:
     """Write the run's files and return their paths: the dated snapshot, the diff and its
     changelog, the history partition, schema.json, the ``extra`` files (views, by path relative
-    to ``out_dir``), then latest.parquet and latest.json.
+    to ``out_dir``), external.parquet, then latest.parquet and latest.json.
 
     Each file is replaced atomically, and ``latest.*`` last, so that ``latest`` never names a
     day whose other files are missing. Callers hold the folder's lock (`files.exclusive`).
@@ -75,6 +84,7 @@ def publish(
         ),
         (out_dir / "schema.json", schema_bytes),
         *((out_dir / relative, data) for relative, data in (extra or {}).items()),
+        (out_dir / "external.parquet", parquet_bytes(external_arrow(snapshot))),
         (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
     ]

@@ -6,6 +6,8 @@ Layout of one run folder (``data/raw/<run-id>/``)::
     list.md                   the list's bytes as read
     <source>/<key>.json       one document per entry (or per batch, for arXiv), see `rawdocs`
     failures/<source>.json    why a source failed as a whole, when it did
+    external.json             the repositories outside the list this run enriched (their
+                              documents are the github source's, under their entry ids)
 
 File names come from `enrich.store.files.safe_name`, so no id can name a path outside the folder.
 Documents are written once and never changed: the snapshot is rebuilt from them. Their shapes
@@ -22,7 +24,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from enrich.core.errors import InputError, RawFormatError
-from enrich.core.rawdocs import RAW_FORMAT, READABLE, Manifest, RequestCounts, Usage
+from enrich.core.rawdocs import (
+    RAW_FORMAT,
+    READABLE,
+    ExternalPlan,
+    Manifest,
+    RequestCounts,
+    Usage,
+)
 from enrich.store.files import atomic_write_bytes, safe_name
 
 
@@ -144,6 +153,18 @@ class RawStore:
                 "that wrote it"
             )
         return cast(Manifest, result)
+
+    def write_external(self, plan: ExternalPlan) -> None:
+        data = json.dumps(plan, indent=1, ensure_ascii=False) + "\n"
+        atomic_write_bytes(self.run_dir / "external.json", data.encode("utf-8"))
+
+    def external(self) -> ExternalPlan | None:
+        """The external repositories this run planned, or None when it planned none (the
+        setting was 0, GitHub was skipped, or the folder predates them)."""
+        path = self.run_dir / "external.json"
+        if not path.is_file():
+            return None
+        return cast(ExternalPlan, json.loads(path.read_text(encoding="utf-8")))
 
     def write_list(self, data: bytes) -> None:
         atomic_write_bytes(self.run_dir / "list.md", data)

@@ -23,7 +23,7 @@ import polars as pl
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
 from enrich.core.model import Entry, Snapshot, Status, utc_date
-from enrich.core.score import HUB_KINDS, upvotes
+from enrich.core.score import HUB_KINDS, code_repos, upvotes
 
 # The counter that stands for each kind's popularity (a history column): the sparkline's.
 COUNTER = {Kind.REPO: "stars", **{k: "downloads" for k in HUB_KINDS}, Kind.PAPER: "upvotes"}
@@ -269,7 +269,8 @@ def _details(entry: Entry, now: datetime, code: Code | None) -> list[str]:
 
 
 def _code(entry: Entry, by_id: dict[str, Entry]) -> Code | None:
-    repos = [by_id[i] for i in entry.cross_links if i in by_id and by_id[i].repo is not None]
+    """The paper's most-starred code repository (a ``code`` tie out), listed or external."""
+    repos = code_repos(entry, by_id)
     if not repos:
         return None
     best = max(repos, key=lambda e: e.repo.stars if e.repo else 0)
@@ -280,7 +281,7 @@ def _code(entry: Entry, by_id: dict[str, Entry]) -> Code | None:
 def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[Facts]:
     """The facts of every entry, in the snapshot's order (by id)."""
     now = snapshot.header.generated_at
-    by_id = {e.id: e for e in snapshot.entries}
+    by_id = {e.id: e for e in snapshot.external} | {e.id: e for e in snapshot.entries}
     new = (
         {row["id"] for row in diff["added"]}
         if diff is not None and not diff["first_run"]

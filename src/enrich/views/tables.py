@@ -86,6 +86,13 @@ def tables(published: Published) -> list[Table]:
             "(Hive-partitioned by date=YYYY-MM-DD).",
             history_columns(published.history),
         ),
+        Table(
+            "external",
+            "external.parquet",
+            "One row per repository the list does not link that is a listed paper's code "
+            "(its Hub paper page or arXiv comment names it), enriched like an entry.",
+            model_columns(Entry),
+        ),
     ]
 
 

@@ -1,0 +1,61 @@
+"""The external code repositories of a run: the repositories that are a listed paper's code but
+that the list does not link, fetched through the GitHub source (its client, the run's budgets,
+slots, rate-limit windows and pacers, the ETags of earlier runs).
+
+One fetch task, planned last (`enrich.run.steps.plan`) and started by the composition once the
+sources whose documents name the code have ended (the ``after`` mechanism): it normalizes those
+documents as `enrich.run.build` does, asks the graph for the external repositories
+(`enrich.core.graph.external_repos`, most-named first), keeps the first
+``external_code_repos``, records them in the raw folder (``external.json``: what build reads,
+so a rebuild needs nothing else) and fetches them into the github source's folder, under their
+entry ids. A failure of that fetch is recorded under ``github-external``, never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from enrich.core import graph
+from enrich.core.errors import EnrichError
+from enrich.core.model import Entry
+from enrich.core.rawdocs import ExternalPlan
+from enrich.run.build import CODE_SOURCES, EXTERNAL, Outcomes, enriched, normalize_source
+from enrich.sources.base import FetchContext
+from enrich.sources.registry import SOURCES
+from enrich.store.raw import RawStore
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "github"
+# The sources the external task waits for: those naming the code, and the web source that the
+# papers source reads (so a paper on another host has its arXiv version's Hub page by then).
+AFTER = (*CODE_SOURCES, "web")
+
+
+def planned(store: RawStore, limit: int) -> list[Entry]:
+    """The run's external repositories (the first ``limit``), recorded in the raw folder."""
+    _, edges = graph.with_graph(enriched(store, only=CODE_SOURCES))
+    found = graph.external_repos(edges)
+    chosen = found[:limit]
+    store.write_external(
+        ExternalPlan(limit=limit, found=len(found), planned=[[i, url] for i, url in chosen])
+    )
+    logger.info("%d external code repositories, %d enriched this run", len(found), len(chosen))
+    return [graph.external_entry(i, url) for i, url in chosen]
+
+
+def fetch(store: RawStore, ctx: FetchContext, limit: int) -> Outcomes:
+    """Plan the run's external repositories and fetch them: their outcomes (none when the fetch
+    failed as a whole: the raw folder says why, and build gives it to each of them)."""
+    try:
+        entries = planned(store, limit)
+        if not entries:
+            return {}
+        SOURCES[SOURCE].fetch(entries, store, ctx)
+    except Exception as exc:
+        ours = isinstance(exc, EnrichError)
+        message = str(exc) if ours else f"{type(exc).__name__}: {exc}"
+        logger.error("external code repositories failed: %s", message, exc_info=not ours)
+        store.put_failure(EXTERNAL, f"{SOURCE} failed: {message}")
+        return {}
+    return normalize_source(SOURCE, entries, store)
