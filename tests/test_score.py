@@ -15,14 +15,18 @@ from enrich.core.assemble import assemble
 from enrich.core.links import Kind
 from enrich.core.model import (
     Card,
+    Direction,
     Entry,
+    Evidence,
     HubPaper,
     HubRepo,
     Paper,
+    Relation,
     Release,
     Repo,
     Snapshot,
     Status,
+    Tie,
     WebPage,
 )
 from enrich.core.score import movers, score, scored
@@ -108,6 +112,22 @@ def test_repository_score(entry: Entry, expected: dict[str, float]) -> None:
 CODE = repo("anthropics/hh-rlhf", stars=999)
 
 
+def with_ties(entry: Entry, ties: list[tuple[str, str, str, bool]], cross_links: list[str] | None = None) -> Entry:
+    made = [Tie(relation=Relation(r), direction=Direction(d), other=o, url=f"https://github.com/{o[7:]}", listed=listed,
+                evidence=[Evidence.HUB_PAPER]) for r, d, o, listed in ties]
+    return entry.model_copy(update={"ties": made, "cross_links": cross_links or []})
+
+
+def test_scored_counts_external_code_stars() -> None:
+    """`scored` looks a paper's external code up among the run's external repositories."""
+    tied = with_ties(paper(), [("code", "out", "github:anthropics/hh-rlhf", False)])
+    alone, = scored([tied], NOW)
+    counted, = scored([tied], NOW, [CODE])
+    assert alone.score and counted.score
+    assert {p.name: p.points for p in counted.score.parts}["code"] == 4.0
+    assert {p.name: p.points for p in alone.score.parts}["code"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("entry", "related", "expected"),
     [
@@ -120,6 +140,15 @@ CODE = repo("anthropics/hh-rlhf", stars=999)
          {"attention": 0.0, "code": 4.0, "adoption": 0.0, "maturity": 0.0}),
         # a tie to an entry the list does not have gives nothing
         (paper(cross_links=["github:gone/away"]), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+        # its code ties (out), listed or external: the most-starred counts (999 → 1 + 3)
+        (with_ties(paper(), [("code", "out", "github:anthropics/hh-rlhf", False), ("code", "out", "github:a/b", True)]),
+         [CODE, repo("a/b", stars=9)], {"attention": 0.0, "code": 4.0, "adoption": 0.0, "maturity": 0.0}),
+        # a paper with ties counts its code ties only: a repository it is the code of (in) does not
+        (with_ties(paper(), [("code", "in", "github:anthropics/hh-rlhf", True)], ["github:anthropics/hh-rlhf"]),
+         [CODE], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+        # an external code repository not enriched (beyond the bound): nothing
+        (with_ties(paper(), [("code", "out", "github:anthropics/hh-rlhf", False)]), [],
+         {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
         # three revisions and a journal reference
         (paper(version=4, journal_ref="NeurIPS 2022"), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 2.5}),
         # revisions count at most 4
