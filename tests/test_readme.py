@@ -25,6 +25,7 @@ from enrich.core.model import (
     Repo,
     Score,
     ScorePart,
+    Snapshot,
     WebPage,
 )
 
@@ -34,7 +35,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 @pytest.mark.parametrize(
     "model",
     [Header, Entry, Position, Item, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta,
-     MetaSources, HubPaper, HubLinked, ArxivMatch],
+     MetaSources, HubPaper, HubLinked, ArxivMatch, Snapshot],
 )
 def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in README]

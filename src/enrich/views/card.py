@@ -114,6 +114,8 @@ def prose(published: Published) -> str:
         "|---|---|",
         "| `latest.parquet`, `latest.json` | the newest snapshot, one row per entry "
         "(config `latest`) |",
+        "| `external.parquet` | the repositories the list does not link that are a listed "
+        "paper's code, enriched like entries (config `external`) |",
         "| `snapshots/YYYY-MM-DD.{parquet,json}` | one snapshot per UTC day |",
         "| `history/date=YYYY-MM-DD/part-0.parquet` | one row per entry per day "
         "(config `history`) |",
