@@ -21,7 +21,17 @@ import pytest
 from conftest import run, write_json
 from enrich.core.assemble import assemble
 from enrich.core.links import Kind
-from enrich.core.model import Direction, Entry, Evidence, Failure, Paper, Relation, Repo, Status, Tie
+from enrich.core.model import (
+    Direction,
+    Entry,
+    Evidence,
+    Failure,
+    Paper,
+    Relation,
+    Repo,
+    Status,
+    Tie,
+)
 from enrich.core.settings import Settings
 from enrich.run.job import rebuild
 from enrich.sandbox.sample import sample_data_dir

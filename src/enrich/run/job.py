@@ -150,7 +150,8 @@ def _fetch_all(
     tasks = plan(store, settings, executor.limits)
     outcomes: dict[str, dict[str, Any]] = {}
     with context.scope(store.run_dir.name, settings, executor.limits) as scope:
-        for name in dict.fromkeys(t.source for t in tasks):
+        # (The external repositories' task has no bar: its entries are found when it starts.)
+        for name in dict.fromkeys(t.source for t in tasks if not t.external):
             total = sum(len(t.entries) for t in tasks if t.source == name)
             scope.progress[name] = reporter.start(name, total)
         try:
