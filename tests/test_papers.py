@@ -403,7 +403,10 @@ def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) 
     papers = [(len(t.entries), t.after) for t in tasks if t.source == "papers"]
     others = sum(1 for e in LANDING_LIST.splitlines() if e.startswith("* ") and "arxiv.org" not in e)
     assert papers == [(1, ()), (others, ("web", "arxiv", "papers"))]
-    assert tasks[-1].source == "papers" and all(not t.after for t in tasks[:-1])
+    listed = [t for t in tasks if not t.external]
+    assert listed[-1].source == "papers" and all(not t.after for t in listed[:-1])
+    # Then the external code repositories' task: after the sources that name a paper's code.
+    assert tasks[-1].external and set(tasks[-1].after) == {"arxiv", "github", "papers", "web"}
 
 
 @pytest.mark.parametrize(("search_days", "searches_warm"), [(7.0, 0), (0.0, 1)])

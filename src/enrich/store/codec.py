@@ -24,6 +24,7 @@ from enrich.core.model import SCHEMA_VERSION, Entry, Header, Snapshot
 from enrich.store.arrowschema import schema_for
 
 HEADER_KEY = b"enrich.header"
+EXTERNAL_FILE = "external.parquet"  # beside latest.parquet
 
 
 def to_json(snapshot: Snapshot) -> bytes:
@@ -93,7 +94,13 @@ def read_snapshot(path: Path) -> Snapshot:
             table = pq.read_table(path)
             raw_header = json.loads((table.schema.metadata or {}).get(HEADER_KEY, b"null"))
             rows: list[Any] = table.to_pylist()
-            outside: Any = []  # external.parquet is a file of its own (`external_arrow`)
+            # latest.parquet's external repositories are the file beside it (`external_arrow`).
+            beside = path.with_name(EXTERNAL_FILE)
+            outside: Any = (
+                pq.read_table(beside).to_pylist()
+                if path.name == "latest.parquet" and beside.is_file()
+                else []
+            )
         else:
             document = json.loads(path.read_bytes())
             raw_header, rows = document.get("header"), document.get("entries")

@@ -30,6 +30,7 @@ from enrich.core.errors import InputError
 from enrich.core.model import Snapshot, Status, utc_date
 from enrich.store import history
 from enrich.store.codec import (
+    EXTERNAL_FILE,
     external_arrow,
     json_schema,
     parquet_bytes,
@@ -84,7 +85,7 @@ def publish(
         ),
         (out_dir / "schema.json", schema_bytes),
         *((out_dir / relative, data) for relative, data in (extra or {}).items()),
-        (out_dir / "external.parquet", parquet_bytes(external_arrow(snapshot))),
+        (out_dir / EXTERNAL_FILE, parquet_bytes(external_arrow(snapshot))),
         (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
     ]
