@@ -76,6 +76,7 @@ def test_two_nights_two_commits_only_what_changed(fake: FakeAPI, hub_settings: S
     # Night 1's dated files are on the Hub already, as is everything that did not change.
     assert sent == {
         "README.md", "croissant.json", "feed.xml", "latest.json", "latest.parquet",
+        "links.json", "links.parquet",  # the graph, with the run's header
         "snapshots/2026-11-26.json", "snapshots/2026-11-26.parquet",
         "diffs/2026-11-26.json", "diffs/2026-11-26.md", "history/date=2026-11-26/part-0.parquet",
         "check.json", "check.md",  # the nightly check of the list, which changed

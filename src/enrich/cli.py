@@ -128,6 +128,7 @@ def snapshot(
 ) -> None:
     """Write the list's unenriched snapshot (no network but the list's own source)."""
     from enrich.core.assemble import assemble
+    from enrich.core.graph import with_graph
     from enrich.store.files import exclusive
     from enrich.store.publish import publish, refuse_enriched
 
@@ -135,7 +136,7 @@ def snapshot(
     refuse_enriched(out_dir)
     now = datetime.now(UTC)
     snap = assemble(
-        parsed.entries,
+        with_graph(parsed.entries)[0],  # the ties the list itself makes (same_item, code)
         generated_at=now,
         run_id=now.strftime("%Y%m%dT%H%M%SZ"),
         list_source=parsed.source,

@@ -477,6 +477,13 @@ class Snapshot(Record):
     entries: list[Entry]
 
 
+class LinksDocument(Record):
+    """``links.json``: the graph's edges of a snapshot, with its header."""
+
+    header: Header
+    links: list[Link]
+
+
 def counts(values: list[str]) -> list[Count]:
     """Sorted tallies, so headers compare equal whatever the entry order."""
     tally: dict[str, int] = {}

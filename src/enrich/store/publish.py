@@ -8,6 +8,7 @@
       diffs/YYYY-MM-DD.{json,md}            the same, of the day's latest run
       history/date=YYYY-MM-DD/part-0.parquet  one row per entry per day (`enrich.store.history`)
       schema.json                           JSON Schema of the snapshot, from the models
+      links.{parquet,json}                  the graph: ties between entries (`enrich.core.graph`)
       (views)                               files the views derived (`extra`), e.g. README.md
       latest.parquet, latest.json           the newest snapshot; written last
 """
@@ -22,12 +23,21 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from enrich.core import graph
 from enrich.core.changelog import changelog
 from enrich.core.diff import Diff
 from enrich.core.errors import InputError
-from enrich.core.model import Snapshot, Status, utc_date
+from enrich.core.model import Link, Snapshot, Status, utc_date
 from enrich.store import history
-from enrich.store.codec import json_schema, parquet_bytes, read_table, to_arrow, to_json
+from enrich.store.codec import (
+    json_schema,
+    links_json,
+    parquet_bytes,
+    read_table,
+    records_table,
+    to_arrow,
+    to_json,
+)
 from enrich.store.compare import to_json_bytes
 from enrich.store.files import atomic_write_bytes, safe_name, signals_deferred, sweep_temp_files
 
@@ -55,6 +65,7 @@ def publish(
     json_bytes = to_json(snapshot)
     snapshot_parquet = parquet_bytes(table)
     schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
+    edges = graph.edges(snapshot.entries)
     files = [
         (out_dir / "snapshots" / f"{day}.json", json_bytes),
         (out_dir / "snapshots" / f"{day}.parquet", snapshot_parquet),
@@ -74,6 +85,8 @@ def publish(
             parquet_bytes(history.rows(table, snapshot.header)),
         ),
         (out_dir / "schema.json", schema_bytes),
+        (out_dir / "links.parquet", parquet_bytes(records_table(Link, edges, snapshot.header))),
+        (out_dir / "links.json", links_json(snapshot.header, edges)),
         *((out_dir / relative, data) for relative, data in (extra or {}).items()),
         (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
