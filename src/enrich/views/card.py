@@ -168,6 +168,7 @@ def loading(published: Published) -> list[str]:
         "",
         f'entries = load_dataset("{repo}", split="train")             # config "latest"',
         f'history = load_dataset("{repo}", "history", split="train")',
+        f'links = load_dataset("{repo}", "links", split="train")      # the graph',
         'entries = load_dataset("path/to/this/folder", split="train")',
         "```",
         "",
@@ -187,6 +188,8 @@ def loading(published: Published) -> list[str]:
         "           \"where kind = 'repo' order by repo.stars desc\")",
         "duckdb.sql(\"select date, stars from read_parquet('history/*/*.parquet', \"",
         "           \"hive_partitioning = true) where id = 'github:huggingface/trl'\")",
+        "duckdb.sql(\"select l.source, c.repo.full_name, c.repo.stars from 'links.parquet' l \"",
+        "           \"join 'latest.parquet' c on c.id = l.target where l.relation = 'code'\")",
         "```",
         "",
     ]
