@@ -17,7 +17,10 @@ MOVERS = ("stars", "downloads", "upvotes")
 
 
 def is_empty(diff: Diff) -> bool:
-    return not (diff["added"] or diff["removed"] or diff["changes"] or diff["counters"])
+    # events too: a paper's code released is a change of its ties, not of a compared field
+    return not (
+        diff["added"] or diff["removed"] or diff["changes"] or diff["counters"] or diff["events"]
+    )
 
 
 def top_movers(diff: Diff, field: str = "stars", n: int = 20) -> list[CounterChange]:
@@ -107,7 +110,7 @@ def _code(row: Event) -> str:
     repo = str(row["new"])
     shown = link(repo.removeprefix("github:"), row.get("code_url"))
     evidence = row.get("evidence") or []
-    return shown + (f" ({', '.join(md(e) for e in evidence)})" if evidence else "")
+    return shown + (f" (evidence: {', '.join(code(e) for e in evidence)})" if evidence else "")
 
 
 def _link(row: Event | Listed) -> str:
