@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import write_json
 from enrich.core.assemble import assemble
 from enrich.core.changelog import changelog, top_movers
 from enrich.core.diff import HUB_ADOPTION_MIN, Diff
@@ -266,3 +267,42 @@ def test_feed_items_for_code_and_adoption_keep_their_ids_across_renders() -> Non
         update={"header": new.header.model_copy(update={"run_id": "rerun"})})
     again = feedparser.parse(feed_xml(Published(rerun, diff_snapshots(old, rerun), old, rows)))
     assert {e.tags[0].term: e.id for e in again.entries}["code_released"] == code_id
+
+
+# -- end to end: two nights of the job against the fake API -------------------------------------
+def test_two_nights_of_the_job_release_code_and_count_adoption_and_upvotes(
+    settings: Settings, extra_data: Path, tmp_path: Path
+) -> None:
+    """Night 2 (sample data): the Hub page of the red-teaming paper names its data's repository,
+    the HH-RLHF paper gains ten citing models and five upvotes."""
+    from enrich.sandbox.sample import sample_data_dir
+    from nights import NIGHT_1, NIGHT_2, night
+
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    first = night(settings, out, raw, NIGHT_1)
+    assert first.diff is not None and first.diff["first_run"]
+    pages = sample_data_dir() / "huggingface/papers"
+    red_team = json.loads((pages / "2209.07858.json").read_text())
+    assert red_team.get("githubRepo") is None  # no code on the first night
+    red_team["githubRepo"] = "https://github.com/anthropics/hh-rlhf"
+    hh = json.loads((pages / "2204.05862.json").read_text())
+    hh.update(numTotalModels=hh["numTotalModels"] + 10, upvotes=hh["upvotes"] + 5)
+    write_json(extra_data / "huggingface/papers/2209.07858.json", red_team)
+    write_json(extra_data / "huggingface/papers/2204.05862.json", hh)
+    second = night(settings, out, raw, NIGHT_2)
+    diff = second.diff
+    assert diff is not None
+    assert [(e["event"], e["id"], e["new"]) for e in diff["events"]] == [
+        ("code_released", "arxiv:2209.07858", "github:anthropics/hh-rlhf"),
+        ("hub_adoption", "arxiv:2204.05862", hh["numTotalModels"] + hh["numTotalDatasets"]),
+    ]
+    assert diff["events"][0]["evidence"] == ["hub_paper"]
+    assert [(c["id"], c["field"], c["delta"]) for c in diff["counters"]
+            if c["field"] == "upvotes"] == [("arxiv:2204.05862", "upvotes", 5)]  # fmt: skip
+    published = json.loads((out / "diffs/2026-11-26.json").read_text())
+    assert published["summary"]["events"] == {"code_released": 1, "hub_adoption": 1}
+    assert "## Code released (1)" in (out / "diffs/2026-11-26.md").read_text()
+    rows = history.read(out, "arxiv:2204.05862")
+    assert rows["upvotes"].to_list() == [hh["upvotes"] - 5, hh["upvotes"]]
+    terms = [e.tags[0].term for e in feedparser.parse((out / "feed.xml").read_bytes()).entries]
+    assert terms.count("code_released") == terms.count("hub_adoption") == 1
