@@ -261,7 +261,7 @@ def test_feed_items_for_code_and_adoption_keep_their_ids_across_renders() -> Non
     code_id, code_link, code_title = items[0]["code_released"]
     assert code_link == "https://github.com/eric-mitchell/direct-preference-optimization"
     assert code_title == "Code released: DPO (github:eric-mitchell/direct-preference-optimization)"
-    assert items[0]["hub_adoption"][2] == "Adopted on the Hub: DPO (154)"
+    assert items[0]["hub_adoption"][2] == "Adopted on the Hub: DPO (154 models and datasets)"
     # a rerun of the night (another run id, same events) gives the events the same ids
     rerun = snap([paper(code_page(num_models=140))], night=1).model_copy(
         update={"header": new.header.model_copy(update={"run_id": "rerun"})})

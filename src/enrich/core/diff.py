@@ -7,6 +7,11 @@ repository is one entry that was renamed, not one removed and one added (paper i
 versionless). Everything after that is a vectorized filter over the matched pairs; no Python
 loop walks the entries, which keeps 100,000-entry snapshots within seconds (`make bench`).
 
+The graph (`enrich.core.graph`) has events of its own: ``code_released``, a paper with a code
+tie it did not have (its ``ties`` compared as lists), and ``hub_adoption``, the models and
+datasets citing a paper on the Hub up by ``ENRICH_HUB_ADOPTION_MIN``; a paper's Hub upvotes are
+a counter.
+
 Counters get a rate per day only over a gap of at least a day: two runs an hour apart would
 turn a delta of 5 into 120 a day. Values keep their types (``archived`` is a boolean,
 ``http_status`` a number), as in the snapshot.
@@ -151,19 +156,19 @@ PATHS = {
     "hub_sha": "hub.sha", "gated": "hub.gated",
     **{c: f"hub.{c}" for c in COUNTERS[7:10]},
     "http_status": "web.http_status", "final_url": "web.final_url",
-    "on_hub": "hub_paper.on_hub", "upvotes": "hub_paper.upvotes",
+    "upvotes": "hub_paper.upvotes",
     "num_models": "hub_paper.num_models", "num_datasets": "hub_paper.num_datasets",
     "ties": "ties",
 }  # fmt: skip
-# Top-level fields a snapshot of an older minor version may lack, and the type their columns
-# get when it does (display_title: since 1.1, hub_paper: since 1.1, ties: since 1.3).
+# Top-level fields a snapshot of an older minor version may lack (display_title and hub_paper:
+# since 1.1, ties: since 1.3); `_MISSING`: the type of the columns they leave out.
 OPTIONAL = {"display_title", "hub_paper", "ties"}
 _TIE = pl.Struct({
     "relation": pl.String, "direction": pl.String, "other": pl.String, "url": pl.String,
     "listed": pl.Boolean, "evidence": pl.List(pl.String),
 })  # fmt: skip
 _MISSING: dict[str, pl.DataType | type[pl.DataType]] = {
-    "title": pl.String, "on_hub": pl.Boolean, "upvotes": pl.Int64, "num_models": pl.Int64,
+    "title": pl.String, "upvotes": pl.Int64, "num_models": pl.Int64,
     "num_datasets": pl.Int64, "ties": pl.List(_TIE),
 }  # fmt: skip
 # The Hub adoption of a paper: models and datasets citing it (Spaces are left out: most are

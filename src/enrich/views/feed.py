@@ -118,6 +118,8 @@ def _add_event(feed: FeedGenerator, source: str, diff: Diff, event: Event) -> No
     subject = event["title"] or event["id"]
     new = event["new"]
     shown = "" if event["event"] == "added" or not new else f" ({new})"
+    if event["event"] == "hub_adoption":
+        shown = f" ({new} models and datasets)"
     item = feed.add_entry(order="append")
     item.id(_urn(f"event:{source}:{day}:{event['event']}:{event['id']}:{new}"))
     item.title(f"{label}: {subject}{shown}")
