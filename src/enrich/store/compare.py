@@ -13,16 +13,24 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from enrich.core.diff import Diff, columns, compare, frame, from_columns
+from enrich.core.diff import HUB_ADOPTION_MIN, Diff, columns, compare, frame, from_columns
 from enrich.core.model import Snapshot
 from enrich.store.codec import read_table, to_arrow
 
 
-def diff_snapshots(old: Snapshot | None, new: Snapshot, new_table: pa.Table | None = None) -> Diff:
+def diff_snapshots(
+    old: Snapshot | None,
+    new: Snapshot,
+    new_table: pa.Table | None = None,
+    *,
+    hub_adoption_min: int = HUB_ADOPTION_MIN,
+) -> Diff:
     """``new_table``: ``new`` as Arrow, when the caller has it already."""
     before = frame(to_arrow(old)) if old is not None else None
     after = frame(new_table if new_table is not None else to_arrow(new))
-    return compare(before, after, old.header if old else None, new.header)
+    return compare(
+        before, after, old.header if old else None, new.header, hub_adoption_min=hub_adoption_min
+    )
 
 
 def read_frame(path: Path) -> pl.DataFrame:
