@@ -293,9 +293,10 @@ def diff(
 ) -> None:
     """What changed between two snapshot files, as a changelog (or JSON)."""
     from enrich.core.changelog import changelog
+    from enrich.core.settings import Settings
     from enrich.store.compare import diff_files, to_json_bytes
 
-    changes = diff_files(old, new)
+    changes = diff_files(old, new, hub_adoption_min=Settings().hub_adoption_min)
     if as_json:
         sys.stdout.write(to_json_bytes(changes).decode("utf-8"))
     else:

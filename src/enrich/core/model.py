@@ -293,7 +293,7 @@ class HubPaper(Record):
     submitted_at: AwareDatetime | None = Field(
         default=None, description="When it was submitted to the Hub's Daily Papers"
     )
-    upvotes: int | None = None
+    upvotes: int | None = Field(default=None, description="Upvotes of the paper page (a counter)")
     comments: int | None = Field(default=None, description="Null when the answer has no count")
     github_repo: str | None = Field(default=None, description="The paper's code, as the Hub has it")
     github_repo_id: str | None = Field(

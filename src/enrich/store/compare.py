@@ -40,7 +40,7 @@ def read_frame(path: Path) -> pl.DataFrame:
     return from_columns(pq.read_table(path, columns=wanted))
 
 
-def diff_files(old: Path, new: Path) -> Diff:
+def diff_files(old: Path, new: Path, *, hub_adoption_min: int = HUB_ADOPTION_MIN) -> Diff:
     """The diff of two snapshot files, JSON or Parquet in any mix."""
     frames, headers = [], []
     for path in (old, new):
@@ -51,7 +51,9 @@ def diff_files(old: Path, new: Path) -> Diff:
             header, table = read_table(path)
             frames.append(frame(table))
         headers.append(header)
-    return compare(frames[0], frames[1], headers[0], headers[1])
+    return compare(
+        frames[0], frames[1], headers[0], headers[1], hub_adoption_min=hub_adoption_min
+    )
 
 
 def to_json_bytes(diff: Diff) -> bytes:
