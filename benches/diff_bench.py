@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from enrich.core.assemble import assemble
+from enrich.core.graph import with_graph
 from enrich.core.links import Kind
-from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Status, WebPage
+from enrich.core.model import Entry, HubPaper, HubRepo, Paper, Release, Repo, Status, WebPage
 from enrich.store.codec import to_parquet
 
 N = 100_000
@@ -61,6 +62,17 @@ def entry(i: int, changed: bool) -> Entry:
             authors=[],
             abstract="Synthetic abstract. " * 10,
         )
+        # Its Hub page: upvotes and adoption move; an odd paper's code appears when it changes.
+        code = f"github:code{i}/impl" if i % 2 == 0 or bump else None
+        page = HubPaper(
+            arxiv_id=pid,
+            on_hub=True,
+            upvotes=10 + i % 100 + bump,
+            num_models=i % 50 + 5 * bump,
+            num_datasets=i % 7,
+            github_repo_id=code,
+            github_repo=f"https://github.com/{code.removeprefix('github:')}" if code else None,
+        )
         return Entry(
             id=f"arxiv:{pid}",
             kind=Kind.PAPER,
@@ -68,6 +80,7 @@ def entry(i: int, changed: bool) -> Entry:
             url=f"https://arxiv.org/abs/{pid}",
             title=paper.title,
             paper=paper,
+            hub_paper=page,
             **base,
         )
     if i % 20 < 19:
@@ -108,7 +121,11 @@ def generate(folder: Path) -> tuple[Path, Path]:
     paths = []
     for name, entries, when in (("old", old, DAY), ("new", new, DAY + timedelta(days=1))):
         snap = assemble(
-            entries, generated_at=when, run_id=name, list_source="synthetic", list_sha256="0" * 64
+            with_graph(entries)[0],
+            generated_at=when,
+            run_id=name,
+            list_source="synthetic",
+            list_sha256="0" * 64,
         )
         path = folder / f"{name}.parquet"
         path.write_bytes(to_parquet(snap))

@@ -57,7 +57,8 @@ def diff_benchmark(tmp: Path) -> list[str]:
         "",
         f"Two synthetic snapshots of {diff_bench.N:,} entries (Parquet; "
         f"{diff_bench.CHANGED:.0%} of entries changed: stars, open issues, release, arXiv "
-        "version, dataset sha and downloads, web status), diffed by "
+        "version and the paper's Hub upvotes, adoption (+5) and code (odd papers), dataset sha "
+        "and downloads, web status; every paper with its Hub page and graph ties), diffed by "
         "`enrich.store.compare.diff_files` and rendered by `changelog`, in a fresh process.",
         "",
         "| figure | measured | target |",

@@ -21,6 +21,7 @@ import pytest
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from enrich.core.diff import Diff
+from enrich.core.model import LinksDocument
 from enrich.core.settings import Settings
 from enrich.run.steps import RunResult, about
 from enrich.sandbox.server import FakeAPI
@@ -128,8 +129,10 @@ def test_datasets_loads_both_configs_offline(published: tuple[Path, RunResult, R
         "folder = sys.argv[1]\n"
         "latest = datasets.load_dataset(folder, split='train')\n"
         "history = datasets.load_dataset(folder, 'history', split='train')\n"
+        "links = datasets.load_dataset(folder, 'links', split='train')\n"
         "print(json.dumps({'latest': [latest.num_rows, latest.column_names, sorted(latest['id'])],\n"
         "                  'history': [history.num_rows, history.column_names],\n"
+        "                  'links': [[r['source'], r['target'], r['relation']] for r in links],\n"
         "                  'stars': [r['stars'] for r in history if r['id'] == 'github:carperai/trlx']}))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE"))}
@@ -144,6 +147,8 @@ def test_datasets_loads_both_configs_offline(published: tuple[Path, RunResult, R
     assert loaded["latest"][2] == sorted(e.id for e in snapshot.entries)
     assert loaded["history"] == [(ENTRIES) + (ENTRIES + 1), list(HISTORY_COLUMNS)]
     assert loaded["stars"][1] - loaded["stars"][0] == 100
+    document = LinksDocument.model_validate_json((out / "links.json").read_bytes())
+    assert loaded["links"] == [[e.source, e.target, e.relation.value] for e in document.links] != []
 
 
 # -- Croissant ------------------------------------------------------------------------------------
@@ -167,6 +172,10 @@ def test_croissant_validates_and_reads_back_through_mlcroissant(published: tuple
     rows = list(dataset.records("history"))
     assert len(rows) == ENTRIES + ENTRIES + 1
     assert {r["history/id"].decode() for r in rows} >= {ADDED_PAPER, "github:carperai/trlx"}
+    links = LinksDocument.model_validate_json((out / "links.json").read_bytes()).links
+    edges = [(r["links/source"].decode(), r["links/target"].decode(), [v.decode() for v in r["links/evidence"]])
+             for r in dataset.records("links")]  # fmt: skip
+    assert edges == [(e.source, e.target, [v.value for v in e.evidence]) for e in links] != []
 
 
 def _check(columns: tuple[Column, ...], schema: pa.Schema | pa.StructType, where: str) -> list[str]:

@@ -77,6 +77,7 @@ def test_two_nights_two_commits_only_what_changed(fake: FakeAPI, hub_settings: S
     assert sent == {
         "README.md", "croissant.json", "feed.xml", "latest.json", "latest.parquet",
         "external.parquet",  # the external code repositories, of the night (its header)
+        "links.json", "links.parquet",  # the graph, with the run's header
         "snapshots/2026-11-26.json", "snapshots/2026-11-26.parquet",
         "diffs/2026-11-26.json", "diffs/2026-11-26.md", "history/date=2026-11-26/part-0.parquet",
         "check.json", "check.md",  # the nightly check of the list, which changed

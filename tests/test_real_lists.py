@@ -206,3 +206,25 @@ def test_sections_are_the_lists_own_headings(name: str) -> None:
         for part in entry.section:
             assert part in flat, (entry.id, part)
             assert not part.endswith((".", "。")), (entry.id, part)
+
+
+# Papers tied to their code by the list alone (a row or item holding both), before any fetch:
+# counted by `enrich.core.graph` and checked against the lists (zziz-pwc: one table row per
+# paper with a `[Paper]` and a `[Code]` link; one row links no code).
+PAPERS_WITH_CODE = {
+    "2mo-Awesome-Thinking-with-PI.md": 36,
+    "dair-ai-ML-Papers-of-the-Week.md": 31,
+    "opendilab-awesome-RLHF.md": 71,
+    "zziz-pwc.md": 1520,
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(PAPERS_WITH_CODE.items()))
+def test_a_row_with_paper_and_code_ties_them(name: str, expected: int) -> None:
+    from enrich.core.graph import with_graph
+    from enrich.core.model import Evidence, Relation
+
+    entries, _ = with_graph(_parse(name).entries)
+    coded = [e for e in entries if e.kind == "paper"
+             and any(t.relation is Relation.CODE and t.evidence == [Evidence.SAME_ITEM] for t in e.ties)]  # fmt: skip
+    assert len(coded) == expected

@@ -81,7 +81,7 @@ def test_published_files(tmp_path: Path) -> None:
     written = publish(sample_snapshot(), tmp_path)
     names = sorted(str(p.relative_to(tmp_path)) for p in written)
     assert names == ["external.parquet", "history/date=2026-11-27/part-0.parquet", "latest.json", "latest.parquet",
-                     "schema.json", "snapshots/2026-11-27.json", "snapshots/2026-11-27.parquet"]
+                     "links.json", "links.parquet", "schema.json", "snapshots/2026-11-27.json", "snapshots/2026-11-27.parquet"]
     with_diff = publish(sample_snapshot(), tmp_path / "d", diff_snapshots(None, sample_snapshot()))
     assert {p.name for p in with_diff} >= {"2026-11-27.json", "2026-11-27.md"}
     assert (tmp_path / "latest.json").read_bytes() == (tmp_path / "snapshots/2026-11-27.json").read_bytes()

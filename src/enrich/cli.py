@@ -128,6 +128,7 @@ def snapshot(
 ) -> None:
     """Write the list's unenriched snapshot (no network but the list's own source)."""
     from enrich.core.assemble import assemble
+    from enrich.core.graph import with_graph
     from enrich.store.files import exclusive
     from enrich.store.publish import publish, refuse_enriched
 
@@ -135,7 +136,7 @@ def snapshot(
     refuse_enriched(out_dir)
     now = datetime.now(UTC)
     snap = assemble(
-        parsed.entries,
+        with_graph(parsed.entries)[0],  # the ties the list itself makes (same_item, code)
         generated_at=now,
         run_id=now.strftime("%Y%m%dT%H%M%SZ"),
         list_source=parsed.source,
@@ -292,9 +293,10 @@ def diff(
 ) -> None:
     """What changed between two snapshot files, as a changelog (or JSON)."""
     from enrich.core.changelog import changelog
+    from enrich.core.settings import Settings
     from enrich.store.compare import diff_files, to_json_bytes
 
-    changes = diff_files(old, new)
+    changes = diff_files(old, new, hub_adoption_min=Settings().hub_adoption_min)
     if as_json:
         sys.stdout.write(to_json_bytes(changes).decode("utf-8"))
     else:

@@ -11,9 +11,16 @@ from datetime import datetime, timedelta
 from enrich.core.diff import EVENTS, CounterChange, Diff, Event, Listed, Value
 from enrich.core.markdown import code, link, md
 
+# The counters with a top-movers table: a repository's stars, a Hub repository's downloads, a
+# paper's Hub upvotes (each kind's main counter).
+MOVERS = ("stars", "downloads", "upvotes")
+
 
 def is_empty(diff: Diff) -> bool:
-    return not (diff["added"] or diff["removed"] or diff["changes"] or diff["counters"])
+    # events too: a paper's code released is a change of its ties, not of a compared field
+    return not (
+        diff["added"] or diff["removed"] or diff["changes"] or diff["counters"] or diff["events"]
+    )
 
 
 def top_movers(diff: Diff, field: str = "stars", n: int = 20) -> list[CounterChange]:
@@ -52,13 +59,17 @@ def changelog(diff: Diff) -> str:
         lines += ["", f"## {title} ({len(rows)})", ""]
         for row in rows:
             detail = ""
-            if row["old"] is not None or row["new"] is not None:
+            if kind == "code_released":
+                detail = f": {_code(row)}"
+            elif kind == "hub_adoption":
+                detail = f": {_value(row['old'])} → {_value(row['new'])} models and datasets"
+            elif row["old"] is not None or row["new"] is not None:
                 if kind in ("added", "removed"):
                     detail = f" (in {md(row['new'])})" if row["new"] else ""
                 else:
                     detail = f": {_value(row['old'])} → {_value(row['new'])}"
             lines.append(f"- {_link(row)}{detail}")
-    for field in ("stars", "downloads"):
+    for field in MOVERS:
         movers = top_movers(diff, field, 10)
         if movers:
             lines += ["", f"## Top movers: {field}", "", f"| entry | {field} | change | per day |"]
@@ -92,6 +103,14 @@ def _value(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return md(str(value))
+
+
+def _code(row: Event) -> str:
+    """The repository a paper's code event names, linked, with its evidence."""
+    repo = str(row["new"])
+    shown = link(repo.removeprefix("github:"), row.get("code_url"))
+    evidence = row.get("evidence") or []
+    return shown + (f" (evidence: {', '.join(code(e) for e in evidence)})" if evidence else "")
 
 
 def _link(row: Event | Listed) -> str:

@@ -7,6 +7,11 @@ repository is one entry that was renamed, not one removed and one added (paper i
 versionless). Everything after that is a vectorized filter over the matched pairs; no Python
 loop walks the entries, which keeps 100,000-entry snapshots within seconds (`make bench`).
 
+The graph (`enrich.core.graph`) has events of its own: ``code_released``, a paper with a code
+tie it did not have (its ``ties`` compared as lists), and ``hub_adoption``, the models and
+datasets citing a paper on the Hub up by ``ENRICH_HUB_ADOPTION_MIN``; a paper's Hub upvotes are
+a counter.
+
 Counters get a rate per day only over a gap of at least a day: two runs an hour apart would
 turn a delta of 5 into 120 a day. Values keep their types (``archived`` is a boolean,
 ``http_status`` a number), as in the snapshot.
@@ -19,16 +24,17 @@ The result is a `Diff`, a JSON-able typed dict (layout in the README, "Diffs");
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 import polars as pl
 import pyarrow as pa
 
-from enrich.core.model import SCHEMA_VERSION, Header
+from enrich.core.model import SCHEMA_VERSION, Header, Relation
+from enrich.core.settings import Settings
 
 COUNTERS = (
     "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d", "contributors",
-    "downloads", "downloads_all_time", "likes",
+    "downloads", "downloads_all_time", "likes", "upvotes",
 )  # fmt: skip
 # Counters get a rate per day over gaps of at least this many days, else their delta alone.
 MIN_RATE_DAYS = 1.0
@@ -49,6 +55,8 @@ EVENTS = {
     "archived": "Repository archived",
     "new_version": "New arXiv version",
     "new_release": "New release",
+    "code_released": "Code released",
+    "hub_adoption": "Adopted on the Hub",
     "license_changed": "License changed",
     "became_gated": "Dataset became gated",
     "became_ungated": "Dataset no longer gated",
@@ -103,6 +111,10 @@ class Event(TypedDict):
     url: str | None
     old: Value
     new: Value
+    # code_released only: why the repository (``new``) is the paper's code, most trusted first
+    # (`enrich.core.model.Evidence` values), and the repository's URL.
+    evidence: NotRequired[list[str]]
+    code_url: NotRequired[str]
 
 
 class Summary(TypedDict):
@@ -142,17 +154,37 @@ PATHS = {
     "archived": "repo.archived", "license": "repo.license", "release": "repo.latest_release.tag",
     "version": "paper.version", "versioned_id": "paper.versioned_id",
     "hub_sha": "hub.sha", "gated": "hub.gated",
-    **{c: f"hub.{c}" for c in COUNTERS[7:]},
+    **{c: f"hub.{c}" for c in COUNTERS[7:10]},
     "http_status": "web.http_status", "final_url": "web.final_url",
+    "upvotes": "hub_paper.upvotes",
+    "num_models": "hub_paper.num_models", "num_datasets": "hub_paper.num_datasets",
+    "ties": "ties",
 }  # fmt: skip
-# Top-level fields a snapshot of an older minor version may lack (display_title: since 1.1).
-OPTIONAL = {"display_title"}
+# Top-level fields a snapshot of an older minor version may lack (display_title and hub_paper:
+# since 1.1, ties: since 1.3); `_MISSING`: the type of the columns they leave out.
+OPTIONAL = {"display_title", "hub_paper", "ties"}
+_TIE = pl.Struct({
+    "relation": pl.String, "direction": pl.String, "other": pl.String, "url": pl.String,
+    "listed": pl.Boolean, "evidence": pl.List(pl.String),
+})  # fmt: skip
+_MISSING: dict[str, pl.DataType | type[pl.DataType]] = {
+    "title": pl.String, "upvotes": pl.Int64, "num_models": pl.Int64,
+    "num_datasets": pl.Int64, "ties": pl.List(_TIE),
+}  # fmt: skip
+# The Hub adoption of a paper: models and datasets citing it (Spaces are left out: most are
+# demos, duplicated in bulk, and say less about use than a fine-tune or a dataset does).
+ADOPTION = ("num_models", "num_datasets")
+HUB_ADOPTION_MIN: int = Settings.model_fields["hub_adoption_min"].default
 
 
 def columns(names: Iterable[str]) -> list[str]:
     """The dotted columns to read of a snapshot whose top-level fields are ``names``."""
     present = set(names)
-    return [p for p in PATHS.values() if p not in OPTIONAL or p in present]
+    return [p for p in PATHS.values() if _top(p) not in OPTIONAL or _top(p) in present]
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0]
 
 
 def frame(table: pa.Table) -> pl.DataFrame:
@@ -174,12 +206,30 @@ def from_columns(table: pa.Table) -> pl.DataFrame:
 def _finish(table: pa.Table) -> pl.DataFrame:
     result = pl.from_arrow(table)
     assert isinstance(result, pl.DataFrame)
-    if "title" not in result.columns:
-        result = result.with_columns(pl.lit(None, pl.String).alias("title"))
     result = result.with_columns(
-        pl.coalesce("title", "list_title").alias("title"), pl.col("section").list.join(" › ")
+        pl.lit(None, kind).alias(name)
+        for name, kind in _MISSING.items()
+        if name not in result.columns
     )
-    return result.select([name for name in PATHS if name != "list_title"])
+    # A paper's code: its outgoing code ties (null, not empty, for a snapshot without ties, so
+    # that the first night after 1.3 releases no code).
+    code = pl.col("ties").list.filter(
+        (pl.element().struct.field("relation") == Relation.CODE.value)
+        & (pl.element().struct.field("direction") == "out")
+    )
+    result = result.with_columns(
+        pl.coalesce("title", "list_title").alias("title"),
+        pl.col("section").list.join(" › "),
+        code.list.eval(pl.element().struct.field("other")).alias("code"),
+        code.list.eval(pl.element().struct.field("evidence").list.join(" ")).alias("code_evidence"),
+        code.list.eval(pl.element().struct.field("url")).alias("code_url"),
+    )
+    return result.select([name for name in (*PATHS, *_CODE) if name not in ("list_title", "ties")])
+
+
+# Derived from the ties: the ids of the paper's code repositories, and per repository its
+# evidence (space-separated) and URL, in the same order.
+_CODE = ("code", "code_evidence", "code_url")
 
 
 def _pairs(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -214,7 +264,46 @@ def _rows(frame: pl.DataFrame, **columns: pl.Expr) -> list[dict[str, Any]]:
     return frame.select(**columns).to_dicts()
 
 
-def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
+def _adoption(side: str) -> pl.Expr:
+    """A paper's Hub adoption (`ADOPTION` summed) on one side of the pairs; null without a page."""
+    counts = [pl.col(f"{c}_{side}") for c in ADOPTION]
+    return pl.when(pl.any_horizontal(c.is_not_null() for c in counts)).then(
+        pl.sum_horizontal(counts)
+    )
+
+
+def _code_released(matched: pl.DataFrame) -> list[dict[str, Any]]:
+    """One event per code repository a paper is tied to tonight and was not last night. Only
+    for a paper that had its values last night (ok or stale) in a snapshot with ties: an entry
+    that could not be fetched, or a snapshot older than the graph, had no ties to compare."""
+    papers = matched.filter(
+        ((pl.col("kind_new") == "paper") | pl.col("versioned_id_new").is_not_null())
+        & pl.col("status_old").is_in(("ok", "stale"))
+        & pl.col("code_old").is_not_null()
+        & (pl.col("code_new").list.len() > 0)
+    )
+    gained = (
+        papers.select(
+            "id_new", "title_new", "url_new", "code_old", "code_new", "code_evidence_new",
+            "code_url_new",
+        )
+        .explode("code_new", "code_evidence_new", "code_url_new")
+        .filter(~pl.col("code_old").list.contains(pl.col("code_new")))
+    )  # fmt: skip
+    return _rows(
+        gained,
+        event=pl.lit("code_released"),
+        id=pl.col("id_new"),
+        title=pl.col("title_new"),
+        url=pl.col("url_new"),
+        old=pl.lit(None, pl.String),
+        new=pl.col("code_new"),
+        evidence=pl.col("code_evidence_new").str.split(" "),
+        code_url=pl.col("code_url_new"),
+    )
+
+
+def _event_rows(matched: pl.DataFrame, hub_adoption_min: int) -> list[dict[str, Any]]:
     ok = ("ok",)
     bad = ("error", "stale")
     status_old, status_new = pl.col("status_old"), pl.col("status_new")
@@ -253,6 +342,10 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
             pl.col("release_new").is_not_null() & _changed("release")
             & pl.col("repo_id_old").is_not_null(),
             pl.col("release_old"), pl.col("release_new"),
+        ),
+        "hub_adoption": (
+            (_adoption("new") - _adoption("old")) >= hub_adoption_min,
+            _adoption("old"), _adoption("new"),
         ),
         "license_changed": (
             pl.col("full_name_old").is_not_null() & pl.col("full_name_new").is_not_null()
@@ -304,7 +397,7 @@ def _event_rows(matched: pl.DataFrame) -> list[dict[str, Any]]:
             old=old,
             new=new,
         )
-    return events
+    return events + _code_released(matched)
 
 
 def compare(
@@ -312,8 +405,11 @@ def compare(
     new: pl.DataFrame,
     old_header: Header | None,
     new_header: Header,
+    *,
+    hub_adoption_min: int = HUB_ADOPTION_MIN,
 ) -> Diff:
-    """The diff document of two flattened snapshots (``old`` None: the first run)."""
+    """The diff document of two flattened snapshots (``old`` None: the first run); a paper's
+    Hub adoption that grew by ``hub_adoption_min`` or more is a ``hub_adoption`` event."""
     stamp = Stamp(generated_at=new_header.generated_at.isoformat(), run_id=new_header.run_id)
     if old is None or old_header is None:
         listed = {k: pl.col(k) for k in ("id", "kind", "section", "title", "url")}
@@ -355,9 +451,9 @@ def compare(
     removed = cast(list[Listed], _rows(gone, **{k: pl.col(v) for k, v in listing.items()}))
     events = [_listed_event("added", row) for row in added]
     events += [_listed_event("removed", row) for row in removed]
-    events += cast(list[Event], _event_rows(matched))
+    events += cast(list[Event], _event_rows(matched, hub_adoption_min))
     order = list(EVENTS)
-    events.sort(key=lambda e: (order.index(e["event"]), e["id"]))
+    events.sort(key=lambda e: (order.index(e["event"]), e["id"], str(e["new"])))
     changes.sort(key=lambda c: (c["id"], FIELDS.index(c["field"])))
     counters.sort(key=lambda c: (c["id"], COUNTERS.index(c["field"])))
     changed_ids = {c["id"] for c in changes} | {c["id"] for c in counters}

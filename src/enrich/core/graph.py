@@ -166,7 +166,8 @@ def _hub_url_of(entry_id: str) -> str:
 
 
 def links(entries: list[Entry]) -> list[Link]:
-    """The graph's edges, one per (source, target, relation) with all its evidence, sorted.
+    """The graph's edges made from the entries' enrichment, one per (source, target,
+    relation) with all its evidence, sorted.
 
     A symmetric relation (``same_item``) appears in both directions, so ``where source = X``
     finds every tie of X; a tie of an entry to itself (a paper whose Hub page names a listed
@@ -264,3 +265,39 @@ def with_graph(entries: list[Entry]) -> tuple[list[Entry], list[Link]]:
     """The entries with their ties, and the graph's edges."""
     edges = links(entries)
     return ties(entries, edges), edges
+
+
+def edges(entries: Iterable[Entry]) -> list[Link]:
+    """The graph's edges read back from the entries' ties (what `links` gave `ties`): each
+    edge is the out-tie of its listed source, or the in-tie of its listed target when the
+    source is external; so a snapshot read from any of its files gives its links table."""
+    found: list[Link] = []
+    for entry in entries:
+        for tie in entry.ties:
+            if tie.direction is Direction.OUT:
+                found.append(
+                    Link(
+                        source=entry.id,
+                        target=tie.other,
+                        relation=tie.relation,
+                        evidence=tie.evidence,
+                        source_url=entry.url,
+                        target_url=tie.url,
+                        source_listed=True,
+                        target_listed=tie.listed,
+                    )
+                )
+            elif not tie.listed:
+                found.append(
+                    Link(
+                        source=tie.other,
+                        target=entry.id,
+                        relation=tie.relation,
+                        evidence=tie.evidence,
+                        source_url=tie.url,
+                        target_url=entry.url,
+                        source_listed=False,
+                        target_listed=True,
+                    )
+                )
+    return sorted(found, key=lambda link: (link.source, link.relation, link.target))

@@ -293,7 +293,7 @@ class HubPaper(Record):
     submitted_at: AwareDatetime | None = Field(
         default=None, description="When it was submitted to the Hub's Daily Papers"
     )
-    upvotes: int | None = None
+    upvotes: int | None = Field(default=None, description="Upvotes of the paper page (a counter)")
     comments: int | None = Field(default=None, description="Null when the answer has no count")
     github_repo: str | None = Field(default=None, description="The paper's code, as the Hub has it")
     github_repo_id: str | None = Field(
@@ -480,6 +480,13 @@ class Snapshot(Record):
         description="Repositories the list does not link that are a listed paper's code, "
         "enriched like entries (no section or positions; sorted by id)",
     )
+
+
+class LinksDocument(Record):
+    """``links.json``: the graph's edges of a snapshot, with its header."""
+
+    header: Header
+    links: list[Link]
 
 
 def counts(values: list[str]) -> list[Count]:

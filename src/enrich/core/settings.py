@@ -136,6 +136,10 @@ class Settings(BaseSettings):
     dataset_notice: str | None = None
     # Runs the Atom feed looks back over: a month of nights, so a weekly reader misses nothing.
     feed_runs: int = Field(default=30, ge=1)
+    # A paper's Hub adoption (models + datasets citing it) that grew by this many since the last
+    # run is a hub_adoption event: one new model is often a quantized copy of another, five in a
+    # night is people building on the paper.
+    hub_adoption_min: int = Field(default=5, ge=1)
     # Deadline of each request of a Hub upload (huggingface_hub's client has none by default);
     # the Hub answers a commit once it is written, which takes minutes for large commits.
     hub_upload_timeout_seconds: float = Field(default=300.0, gt=0.0)

@@ -249,7 +249,7 @@ def finish(
     if check:
         guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
-    changes = diff_snapshots(before, snapshot, table)
+    changes = diff_snapshots(before, snapshot, table, hub_adoption_min=settings.hub_adoption_min)
     day = utc_date(snapshot.header.generated_at)
     views = (
         render_views(

@@ -5,22 +5,24 @@ field order, two-space indentation, one trailing newline. ``latest.parquet`` hol
 entries, one row each, nested records as structs (schema from `enrich.store.arrowschema`); the
 header is in the file's key-value metadata under ``enrich.header`` (and its main keys one by one).
 ``external.parquet`` holds the snapshot's external repositories the same way (`external_arrow`).
+``links.json`` / ``links.parquet`` are the graph's table the same way (`enrich.core.graph`).
 """
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from enrich.core.errors import InputError
-from enrich.core.model import SCHEMA_VERSION, Entry, Header, Snapshot
+from enrich.core.model import SCHEMA_VERSION, Entry, Header, Link, LinksDocument, Snapshot
 from enrich.store.arrowschema import schema_for
 
 HEADER_KEY = b"enrich.header"
@@ -35,7 +37,12 @@ def to_json(snapshot: Snapshot) -> bytes:
 
 def to_arrow(snapshot: Snapshot) -> pa.Table:
     """The entries as an Arrow table with the declared schema and the header as metadata."""
-    header = snapshot.header
+    return records_table(Entry, snapshot.entries, snapshot.header)
+
+
+def records_table(model: type[BaseModel], records: Sequence[BaseModel], header: Header) -> pa.Table:
+    """Records of one model as an Arrow table with the model's declared schema and the
+    snapshot's header as metadata (so every table of the dataset says which run it is)."""
     metadata = {
         HEADER_KEY.decode(): header.model_dump_json(),
         "schema_version": header.schema_version,
@@ -43,12 +50,12 @@ def to_arrow(snapshot: Snapshot) -> pa.Table:
         "list_source": header.list_source,
         "list_sha256": header.list_sha256,
     }
-    schema = schema_for(Entry, metadata)
-    if not snapshot.entries:
+    schema = schema_for(model, metadata)
+    if not records:
         return schema.empty_table()
-    # pydantic writes each entry as JSON (Rust) and Arrow's JSON reader parses it against the
+    # pydantic writes each record as JSON (Rust) and Arrow's JSON reader parses it against the
     # declared schema (C++): ~5x faster than building the table from Python dicts.
-    lines = b"\n".join(entry.model_dump_json().encode("utf-8") for entry in snapshot.entries)
+    lines = b"\n".join(record.model_dump_json().encode("utf-8") for record in records)
     table = pa_json.read_json(
         io.BytesIO(lines),
         read_options=pa_json.ReadOptions(block_size=len(lines) + 1),
@@ -63,6 +70,12 @@ def external_arrow(snapshot: Snapshot) -> pa.Table:
     """The snapshot's external repositories (``external.parquet``): the entries' schema, the
     same header."""
     return to_arrow(Snapshot(header=snapshot.header, entries=snapshot.external))
+
+
+def links_json(header: Header, links: Sequence[Link]) -> bytes:
+    """The graph's table as JSON: the snapshot's header and the links, like ``latest.json``."""
+    document = LinksDocument(header=header, links=list(links))
+    return (document.model_dump_json(indent=2) + "\n").encode("utf-8")
 
 
 def to_parquet(snapshot: Snapshot) -> bytes:

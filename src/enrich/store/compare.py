@@ -13,16 +13,24 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from enrich.core.diff import Diff, columns, compare, frame, from_columns
+from enrich.core.diff import HUB_ADOPTION_MIN, Diff, columns, compare, frame, from_columns
 from enrich.core.model import Snapshot
 from enrich.store.codec import read_table, to_arrow
 
 
-def diff_snapshots(old: Snapshot | None, new: Snapshot, new_table: pa.Table | None = None) -> Diff:
+def diff_snapshots(
+    old: Snapshot | None,
+    new: Snapshot,
+    new_table: pa.Table | None = None,
+    *,
+    hub_adoption_min: int = HUB_ADOPTION_MIN,
+) -> Diff:
     """``new_table``: ``new`` as Arrow, when the caller has it already."""
     before = frame(to_arrow(old)) if old is not None else None
     after = frame(new_table if new_table is not None else to_arrow(new))
-    return compare(before, after, old.header if old else None, new.header)
+    return compare(
+        before, after, old.header if old else None, new.header, hub_adoption_min=hub_adoption_min
+    )
 
 
 def read_frame(path: Path) -> pl.DataFrame:
@@ -32,7 +40,7 @@ def read_frame(path: Path) -> pl.DataFrame:
     return from_columns(pq.read_table(path, columns=wanted))
 
 
-def diff_files(old: Path, new: Path) -> Diff:
+def diff_files(old: Path, new: Path, *, hub_adoption_min: int = HUB_ADOPTION_MIN) -> Diff:
     """The diff of two snapshot files, JSON or Parquet in any mix."""
     frames, headers = [], []
     for path in (old, new):
@@ -43,7 +51,9 @@ def diff_files(old: Path, new: Path) -> Diff:
             header, table = read_table(path)
             frames.append(frame(table))
         headers.append(header)
-    return compare(frames[0], frames[1], headers[0], headers[1])
+    return compare(
+        frames[0], frames[1], headers[0], headers[1], hub_adoption_min=hub_adoption_min
+    )
 
 
 def to_json_bytes(diff: Diff) -> bytes:

@@ -47,7 +47,7 @@ def with_run(out_dir: Path, table: pa.Table, header: Header) -> pl.DataFrame:
     folder = out_dir / "history"
     if not any(folder.glob("date=*/*.parquet")):
         return current
-    before = pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
+    before = _days(folder)
     before = before.with_columns(pl.col("date").cast(pl.String)).filter(pl.col("date") != day)
     return pl.concat([before, current], how="diagonal_relaxed").sort("observed_at", "id")
 
@@ -57,7 +57,15 @@ def read(out_dir: Path, entry_id: str | None = None) -> pl.DataFrame:
     folder = out_dir / "history"
     if not any(folder.glob("date=*/*.parquet")):
         raise InputError(f"{folder}: no history yet (it is written by every run)")
-    data = pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
+    data = _days(folder)
     if entry_id is not None:
         data = data.filter(pl.col("id") == entry_id)
     return data.sort("observed_at", "id")
+
+
+def _days(folder: Path) -> pl.DataFrame:
+    """Every day's file as one table. Newest first: a day written before a counter existed (Hub
+    upvotes: schema 1.3) lacks its column, which polars then fills with nulls; in the other
+    order it would refuse the newer days' extra column."""
+    files = sorted(folder.glob("date=*/*.parquet"), reverse=True)
+    return pl.read_parquet(files, hive_partitioning=True, missing_columns="insert")

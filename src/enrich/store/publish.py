@@ -8,6 +8,7 @@
       diffs/YYYY-MM-DD.{json,md}            the same, of the day's latest run
       history/date=YYYY-MM-DD/part-0.parquet  one row per entry per day (`enrich.store.history`)
       schema.json                           JSON Schema of the snapshot, from the models
+      links.{parquet,json}                  the graph: ties between entries (`enrich.core.graph`)
       (views)                               files the views derived (`extra`), e.g. README.md
       external.parquet                      the newest snapshot's external repositories
                                             (also in latest.json and the day's JSON)
@@ -24,17 +25,20 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from enrich.core import graph
 from enrich.core.changelog import changelog
 from enrich.core.diff import Diff
 from enrich.core.errors import InputError
-from enrich.core.model import Snapshot, Status, utc_date
+from enrich.core.model import Link, Snapshot, Status, utc_date
 from enrich.store import history
 from enrich.store.codec import (
     EXTERNAL_FILE,
     external_arrow,
     json_schema,
+    links_json,
     parquet_bytes,
     read_table,
+    records_table,
     to_arrow,
     to_json,
 )
@@ -65,6 +69,7 @@ def publish(
     json_bytes = to_json(snapshot)
     snapshot_parquet = parquet_bytes(table)
     schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
+    edges = graph.edges(snapshot.entries)
     files = [
         (out_dir / "snapshots" / f"{day}.json", json_bytes),
         (out_dir / "snapshots" / f"{day}.parquet", snapshot_parquet),
@@ -84,6 +89,8 @@ def publish(
             parquet_bytes(history.rows(table, snapshot.header)),
         ),
         (out_dir / "schema.json", schema_bytes),
+        (out_dir / "links.parquet", parquet_bytes(records_table(Link, edges, snapshot.header))),
+        (out_dir / "links.json", links_json(snapshot.header, edges)),
         *((out_dir / relative, data) for relative, data in (extra or {}).items()),
         (out_dir / EXTERNAL_FILE, parquet_bytes(external_arrow(snapshot))),
         (out_dir / "latest.parquet", snapshot_parquet),

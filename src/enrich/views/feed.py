@@ -1,11 +1,12 @@
 """``feed.xml``: an Atom feed of what changed, for people who subscribe rather than look.
 
 One item per run (its changelog as HTML) and one per notable event of a run (an entry added to
-the list, a new release, a new arXiv version, code released, a link that broke, a repository
-renamed or archived), over the last runs: this run's diff and the diffs published before it
-(`Published.diffs`, read from ``diffs/*.json`` and bounded by ``ENRICH_FEED_RUNS``). The feed is
-rebuilt from those files every run, so it is a pure function of the published dataset, and a
-run that is lost from the feed is one whose diff is no longer published.
+the list, a new release, a new arXiv version, code released, a paper adopted on the Hub, a link
+that broke, a repository renamed or archived), over the last runs: this run's diff and the diffs
+published before it (`Published.diffs`, read from ``diffs/*.json`` and bounded by
+``ENRICH_FEED_RUNS``). The feed is rebuilt from those files every run, so it is a pure function
+of the published dataset, and a run that is lost from the feed is one whose diff is no longer
+published.
 
 Item ids are ``urn:uuid`` names derived from what the item is (the run's id; the event, its
 entry, its new value and its day), never from when the feed was written: a reader that saw an
@@ -33,10 +34,11 @@ from enrich.views.card import title as dataset_title
 name = "feed"
 PATH = "feed.xml"
 
-# The events worth an item of their own, in the changelog's order ("code_released" is a
-# paper whose code appeared, from the Hub's paper pages, when that source reports it).
+# The events worth an item of their own, in the changelog's order ("code_released": a paper
+# gained a code repository in the graph; "hub_adoption": models and datasets citing a paper
+# grew by ENRICH_HUB_ADOPTION_MIN or more).
 NOTABLE = ("added", "renamed", "link_broke", "archived", "new_version", "new_release",
-           "code_released")  # fmt: skip
+           "code_released", "hub_adoption")  # fmt: skip
 # A night that breaks thousands of links should not bury the feed: past this many, a run's
 # remaining events are in its changelog item only.
 MAX_EVENT_ITEMS_PER_RUN = 100
@@ -116,17 +118,22 @@ def _add_event(feed: FeedGenerator, source: str, diff: Diff, event: Event) -> No
     subject = event["title"] or event["id"]
     new = event["new"]
     shown = "" if event["event"] == "added" or not new else f" ({new})"
+    if event["event"] == "hub_adoption":
+        shown = f" ({new} models and datasets)"
     item = feed.add_entry(order="append")
     item.id(_urn(f"event:{source}:{day}:{event['event']}:{event['id']}:{new}"))
     item.title(f"{label}: {subject}{shown}")
     item.updated(_time(diff["to"]["generated_at"]))
-    url = event["url"]
+    # A code release links to the code; every other event to its entry.
+    url = event.get("code_url") or event["url"]
     if url and url.startswith(("https://", "http://")):
         item.link(href=url, rel="alternate")
     old = event["old"]
     change = f": {old or '–'} → {new or '–'}" if event["event"] != "added" else ""
     where = f" (in {new})" if event["event"] == "added" and new else ""
-    item.content(f"{event['id']}{change}{where}, {day}", type="text")
+    evidence = event.get("evidence")
+    why = f" ({', '.join(evidence)})" if evidence else ""
+    item.content(f"{event['id']}{change}{where}{why}, {day}", type="text")
     item.category(term=event["event"])
 
 

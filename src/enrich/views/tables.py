@@ -4,8 +4,8 @@ declare them: one `Table` per Hub config / Croissant record set.
 Columns are derived from the models (`enrich.core.model`, the same source as the Parquet
 schema) and, for the history, from the rows this run publishes; nothing is written by hand, so
 the card's field table and ``croissant.json`` cannot drift from the files (a test holds each
-declared column against the Parquet schema of the file beside it). Adding a table (e.g.
-``links.parquet``) is one line in `tables`.
+declared column against the Parquet schema of the file beside it). Adding a table is one line
+in `tables`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import polars as pl
 from pydantic import AwareDatetime, BaseModel
 
 from enrich.core.diff import PATHS
-from enrich.core.model import Entry
+from enrich.core.model import Entry, Link
 
 if TYPE_CHECKING:
     from enrich.views import Published
@@ -92,6 +92,13 @@ def tables(published: Published) -> list[Table]:
             "One row per repository the list does not link that is a listed paper's code "
             "(its Hub paper page or arXiv comment names it), enriched like an entry.",
             model_columns(Entry),
+        ),
+        Table(
+            "links",
+            "links.parquet",
+            "The graph: one row per typed tie between entries (code, cites, same_as, "
+            "same_item), with its evidence; one end may be external to the list.",
+            model_columns(Link),
         ),
     ]
 
