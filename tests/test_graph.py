@@ -314,7 +314,9 @@ def test_the_readmes_join_runs_as_written(published: Path, monkeypatch: pytest.M
     (query,) = re.findall(r"```sql\n(-- papers, their code.*?)```", README, re.S)
     monkeypatch.chdir(published)
     rows = duckdb.sql(query).fetchall()
-    latest = {e["id"]: e for e in json.loads((published / "latest.json").read_bytes())["entries"]}
+    document = json.loads((published / "latest.json").read_bytes())
+    latest = {e["id"]: e for e in document["entries"]}
+    external = {e["id"]: e for e in document["external"]}
     papers = [e for e in latest.values() if e["kind"] == "paper"]
     assert len(rows) == len(papers)
     for paper_id, _title, code, stars, models, datasets in rows:
@@ -323,5 +325,9 @@ def test_the_readmes_join_runs_as_written(published: Path, monkeypatch: pytest.M
         assert (code is None) == (not codes)
         page = entry["hub_paper"] or {}
         assert (models, datasets) == (page.get("num_models"), page.get("num_datasets"))
-        if code is not None and code in latest:
-            assert stars == latest[code]["repo"]["stars"]
+        if code is not None:
+            node = latest.get(code) or external[code]
+            assert stars == node["repo"]["stars"]
+    # the first list's paper whose code it does not link: its code's stars all the same
+    assert ("arxiv:2204.05862", "github:anthropics/hh-rlhf") in [(r[0], r[2]) for r in rows]
+    assert next(r[3] for r in rows if r[0] == "arxiv:2204.05862") == external["github:anthropics/hh-rlhf"]["repo"]["stars"]
