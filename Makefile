@@ -54,11 +54,13 @@ test: $(STAMP) browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-# The developer's loop: the same without the tests that start processes or a Prefect API.
+# The developer's loop: the same without the tests that start processes or a Prefect API, on
+# TEST_WORKERS processes (pytest-xdist; the tests share no port, folder or state; 0: one process).
+TEST_WORKERS ?= 2
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -289,8 +289,17 @@ def test_git_diff_of_latest_json_shows_only_changed_entries(tmp_path: Path) -> N
     ])
 
 
-def test_diff_command_prints_changelog_and_json(tmp_path: Path) -> None:
-    from test_cli import enrich
+def test_diff_command_prints_changelog_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`enrich diff` and `enrich history`, in this process (as test_cli's `cli` fixture runs them)."""
+    from enrich.cli import main
+    from test_cli import Result
+
+    def enrich(*args: str) -> Result:
+        with pytest.raises(SystemExit) as exit_:
+            main(list(args))
+        captured = capsys.readouterr()
+        code = exit_.value.code
+        return Result(code if isinstance(code, int) else (0 if code is None else 1), captured.out, captured.err)
 
     publish(snap([repo()]), tmp_path / "a")
     publish(snap([repo(stars=18042)], DAY1 + timedelta(days=1)), tmp_path / "b")

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     github_rest_per_minute: float = Field(default=900.0, ge=0.0)
     # PyGithub's own spacing between any two requests; the pacing above replaces it.
     github_seconds_between_requests: float = 0.0
+    # PyGithub's own spacing between two POSTs (its default: GitHub asks for a second between
+    # writes); every GraphQL query is a POST. The local fake (tests, demo) sets 0.
+    github_seconds_between_writes: float = Field(default=1.0, ge=0.0)
     # Longest wait for a rate-limit reset before an entry is given up for this night.
     github_max_rate_limit_wait: float = 900.0
     # Redirects followed per GitHub request (a renamed or transferred repository is one; more

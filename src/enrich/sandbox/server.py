@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 FAKE_PACE: dict[str, Any] = {
     "arxiv_delay_seconds": 0.0,
     "github_rest_per_minute": 0.0,
+    "github_seconds_between_writes": 0.0,
     "github_stats_wait_seconds": 0.01,
 }
 # Tests do not sleep through backoffs and Retry-After waits: they are drawn from the run's budget
@@ -148,8 +149,10 @@ class FakeAPI:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        # serve_forever looks for a shutdown once per poll interval: stop() waits up to that
+        # long, and tests start and stop a fake per test.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self

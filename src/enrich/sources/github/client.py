@@ -119,6 +119,7 @@ def _client(settings: Settings, budget: RetryBudget, token: str | None) -> Githu
             max_rate_limit_wait=settings.github_max_rate_limit_wait,
         ),
         seconds_between_requests=settings.github_seconds_between_requests,
+        seconds_between_writes=settings.github_seconds_between_writes,
         pool_size=settings.github_concurrency,
     )
 
