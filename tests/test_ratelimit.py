@@ -54,6 +54,27 @@ def test_reservations_count_until_released() -> None:
     assert rate.admit("core", 4) is None
 
 
+def test_a_request_counted_by_the_headers_is_not_reserved_as_well() -> None:
+    """Four workers, five requests left: the answers of two in flight are read before the first
+    worker's release; what is left still admits the fifth repository (it was deferred when a
+    request counted both as spent, by the headers, and as reserved, until released)."""
+    clock = Clock()
+    rate = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep)
+    rate.observe(headers(5, clock.now + 60), 200)
+    assert [rate.admit("core", 1) for _ in range(4)] == [None] * 4  # A, B, C, D in flight
+    rate.observe(headers(4, clock.now + 60), 200)  # A's answer
+    rate.observe(headers(3, clock.now + 60), 200)  # B's answer, before A released
+    rate.release("core", 1)  # A done
+    assert rate.admit("core", 1) is None  # E fits: 3 left, C and D reserved
+    assert rate.admit("core", 1) is not None  # and nothing more does
+    for _ in range(3):  # B, C, D (their answers read) and E release: nothing is left reserved
+        rate.release("core", 1)
+    rate.observe(headers(0, clock.now + 60), 200)
+    rate.release("core", 1)
+    window = rate.windows["core"]
+    assert (window.remaining, window.reserved, window.settled) == (0, 0, 0)
+
+
 @pytest.mark.parametrize(("authorized", "spent"), [(True, 1), (False, 2)])
 def test_304s_are_free_only_with_a_token_and_usage_merges(authorized: bool, spent: int) -> None:
     """GitHub does not count a 304 to an authorized conditional request; an anonymous one it

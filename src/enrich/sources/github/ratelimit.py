@@ -36,6 +36,10 @@ class Window:
     remaining: int
     reset: float
     reserved: int = 0
+    # Requests of reservations that a reading already counted (its remaining went down by
+    # them) and that their holder has not released yet: released from here first, so a request
+    # is never counted both as reserved and as spent (which deferred work that fitted).
+    settled: int = 0
 
 
 class Windows:
@@ -49,9 +53,17 @@ class Windows:
     def update(self, resource: str, limit: int, remaining: int, reset: float) -> None:
         """A reading of one window (the caller holds ``lock``): the newest or lowest wins."""
         window = self.windows.get(resource)
-        if window is None or reset != window.reset or remaining < window.remaining:
-            reserved = window.reserved if window else 0
-            self.windows[resource] = Window(limit, remaining, reset, reserved)
+        if window is None:
+            self.windows[resource] = Window(limit, remaining, reset)
+        elif reset != window.reset:
+            self.windows[resource] = Window(
+                limit, remaining, reset, window.reserved, window.settled
+            )
+        elif remaining < window.remaining:
+            spent = min(window.remaining - remaining, window.reserved)
+            self.windows[resource] = Window(
+                limit, remaining, reset, window.reserved - spent, window.settled + spent
+            )
 
     def known(self, resource: str) -> bool:
         with self.lock:
@@ -139,7 +151,9 @@ class RateLimits:
         with self._lock:
             window = self.windows.get(resource)
             if window is not None:  # what it really cost, the headers have said by now
-                window.reserved = max(window.reserved - cost, 0)
+                counted = min(window.settled, cost)
+                window.settled -= counted
+                window.reserved = max(window.reserved - (cost - counted), 0)
 
     def usage(self) -> dict[str, Usage]:
         """Per resource: what this task spent and deferred, and the window as last seen."""
