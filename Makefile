@@ -48,15 +48,17 @@ browser:
 demo: $(STAMP)
 	$(BIN)/enrich demo
 
+# Tests run on TEST_WORKERS processes (pytest-xdist; the tests share no port, folder or
+# state; 0: one process).
+TEST_WORKERS ?= 2
+
 # Everything CI runs: lint, the architecture contract (import-linter), every test.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-# The developer's loop: the same without the tests that start processes or a Prefect API, on
-# TEST_WORKERS processes (pytest-xdist; the tests share no port, folder or state; 0: one process).
-TEST_WORKERS ?= 2
+# The developer's loop: the same without the tests that start processes or a Prefect API.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
