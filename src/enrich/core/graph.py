@@ -184,19 +184,23 @@ def links(entries: list[Entry]) -> list[Link]:
             found[key][2].add(evidence)
     return sorted(
         (
-            Link(
-                source=source.id,
-                target=target.id,
-                relation=relation,
-                evidence=sorted(evidence, key=_ORDER.__getitem__),
-                source_url=source.url,
-                target_url=target.url,
-                source_listed=source.listed,
-                target_listed=target.listed,
-            )
+            _link(source, target, relation, sorted(evidence, key=_ORDER.__getitem__))
             for (_, _, relation), (source, target, evidence) in found.items()
         ),
         key=lambda link: (link.source, link.relation, link.target),
+    )
+
+
+def _link(source: _Node, target: _Node, relation: Relation, evidence: list[Evidence]) -> Link:
+    return Link(
+        source=source.id,
+        target=target.id,
+        relation=relation,
+        evidence=evidence,
+        source_url=source.url,
+        target_url=target.url,
+        source_listed=source.listed,
+        target_listed=target.listed,
     )
 
 
@@ -273,31 +277,14 @@ def edges(entries: Iterable[Entry]) -> list[Link]:
     source is external; so a snapshot read from any of its files gives its links table."""
     found: list[Link] = []
     for entry in entries:
+        me = _Node(entry.id, entry.url, True)
         for tie in entry.ties:
+            other = _Node(tie.other, tie.url, tie.listed)
             if tie.direction is Direction.OUT:
-                found.append(
-                    Link(
-                        source=entry.id,
-                        target=tie.other,
-                        relation=tie.relation,
-                        evidence=tie.evidence,
-                        source_url=entry.url,
-                        target_url=tie.url,
-                        source_listed=True,
-                        target_listed=tie.listed,
-                    )
-                )
+                source, target = me, other
             elif not tie.listed:
-                found.append(
-                    Link(
-                        source=tie.other,
-                        target=entry.id,
-                        relation=tie.relation,
-                        evidence=tie.evidence,
-                        source_url=tie.url,
-                        target_url=entry.url,
-                        source_listed=False,
-                        target_listed=True,
-                    )
-                )
+                source, target = other, me
+            else:
+                continue  # the listed source's out-tie gives this edge
+            found.append(_link(source, target, tie.relation, tie.evidence))
     return sorted(found, key=lambda link: (link.source, link.relation, link.target))
