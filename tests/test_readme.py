@@ -18,6 +18,8 @@ from enrich.core.model import (
     HubPaper,
     HubRepo,
     Item,
+    Link,
+    LinksDocument,
     MetaSources,
     Paper,
     PaperMeta,
@@ -26,6 +28,7 @@ from enrich.core.model import (
     Score,
     ScorePart,
     Snapshot,
+    Tie,
     WebPage,
 )
 
@@ -35,7 +38,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 @pytest.mark.parametrize(
     "model",
     [Header, Entry, Position, Item, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta,
-     MetaSources, HubPaper, HubLinked, ArxivMatch, Snapshot],
+     MetaSources, HubPaper, HubLinked, ArxivMatch, Snapshot, Tie, Link, LinksDocument],
 )
 def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in README]
