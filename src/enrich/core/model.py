@@ -21,7 +21,7 @@ SCHEMA_VERSION = "1.3"
 class Record(BaseModel):
     """Base of every record: strict about unknown fields so a schema drift fails loudly."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, defer_build=True)
 
 
 class Status(StrEnum):
