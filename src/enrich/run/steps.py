@@ -262,8 +262,14 @@ def finish(
         if VIEWS
         else {}
     )  # fmt: skip
+    movers = score.movers(before, snapshot, changes)
+    # The previous snapshot is let go before publish makes the files' bytes, the table and the
+    # views' bytes before the check (which is given the snapshot just published, equal to
+    # latest.json read back): two snapshots in memory at most.
+    del before
     published = publish(snapshot, out_dir, changes, table, views)
-    checked, check_files = try_publish_check(store, out_dir, settings)
+    del table, views
+    checked, check_files = try_publish_check(store, out_dir, settings, snapshot)
     result = RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
@@ -277,7 +283,7 @@ def finish(
             for resource, used in merge_usage(store.usage(name)).items()
         },
         source_failures=store.failures(),
-        movers=score.movers(before, snapshot, changes),
+        movers=movers,
     )
     if publish_repo:
         result.hub = upload_to_hub(out_dir, publish_repo, settings)
