@@ -266,16 +266,7 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
 def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """The #7 targets at a list's scale: GraphQL ≤ 0.05 requests a repository cold (everything
     but contributors), one contributor count each; warm, nothing but the queries."""
-    sample = json.loads((sample_data_dir() / "github/repos/voidful/TextRL.json").read_text())
-    sample_dir = sample_data_dir() / "github/repos/voidful/TextRL"
-    urls = []
-    for i in range(150):
-        full = f"sample-org/repo-{i:03d}"
-        write_json(extra_data / f"github/repos/{full}.json",
-                   {**sample, "id": 10_000 + i, "name": f"repo-{i:03d}", "full_name": full,
-                    "html_url": f"https://github.com/{full}"})
-        shutil.copytree(sample_dir, extra_data / f"github/repos/{full}")
-        urls.append(f"https://github.com/{full}")
+    urls = many_repositories(extra_data, 150)
     settings = fake.settings(github_token=TOKEN, http_retries=0)
     entries = [entry_for(u) for u in urls]
     cold = fetch("github", entries, settings, tmp_path, "r1")

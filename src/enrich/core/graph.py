@@ -260,11 +260,6 @@ def external_entry(entry_id: str, url: str) -> Entry:
     )  # fmt: skip
 
 
-def with_external(external: list[Entry], edges: Iterable[Link]) -> list[Entry]:
-    """External entries with their ties: the listed papers that name them (direction in)."""
-    return ties(external, edges)
-
-
 def with_graph(entries: list[Entry]) -> tuple[list[Entry], list[Link]]:
     """The entries with their ties, and the graph's edges."""
     edges = links(entries)

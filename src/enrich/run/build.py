@@ -100,14 +100,7 @@ def enriched(
         if name in skipped:
             made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo}
         else:
-            rest = [e for e in todo if e.id not in known]
-            found = normalize_source(name, rest, store) if rest else {}
-            missing = Outcome[BaseModel](
-                Status.ERROR,
-                reason=failures.get(name, "no answer recorded"),
-                failure=Failure.UNREACHABLE,
-            )
-            made = {e.id: known.get(e.id) or found.get(e.id) or missing for e in todo}
+            made = _made(name, todo, known, store, failures.get(name))
         for entry in todo:
             entries[entry.id] = apply_outcome(
                 entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
@@ -127,19 +120,23 @@ def external(
         return []
     entries = [graph.external_entry(entry_id, url) for entry_id, url in plan["planned"]]
     known = (outcomes or {}).get("github", {})
-    rest = [e for e in entries if e.id not in known]
-    found = normalize_source("github", rest, store) if rest else {}
-    missing = Outcome[BaseModel](
-        Status.ERROR,
-        reason=store.failures().get(EXTERNAL, "no answer recorded"),
-        failure=Failure.UNREACHABLE,
-    )
+    made = _made("github", entries, known, store, store.failures().get(EXTERNAL))
     before = {e.id: e for e in previous.external} if previous else {}
     field = SOURCES["github"].field
-    return [
-        apply_outcome(e, known.get(e.id) or found.get(e.id) or missing, field, before.get(e.id))
-        for e in entries
-    ]
+    return [apply_outcome(e, made[e.id], field, before.get(e.id)) for e in entries]
+
+
+def _made(
+    name: str, todo: list[Entry], known: Outcomes, store: RawStore, failure: str | None
+) -> Outcomes:
+    """``todo``'s outcomes: what the fetch task already made, else normalized from the folder,
+    else an error with the source's recorded failure (``failure``)."""
+    rest = [e for e in todo if e.id not in known]
+    found = normalize_source(name, rest, store) if rest else {}
+    missing = Outcome[BaseModel](
+        Status.ERROR, reason=failure or "no answer recorded", failure=Failure.UNREACHABLE
+    )
+    return {e.id: known.get(e.id) or found.get(e.id) or missing for e in todo}
 
 
 def build(
@@ -150,7 +147,7 @@ def build(
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     entries, edges = graph.with_graph(enriched(store, previous, outcomes))
-    outside = graph.with_external(external(store, previous, outcomes), edges)
+    outside = graph.ties(external(store, previous, outcomes), edges)  # their in-ties
     started = datetime.fromisoformat(manifest["started_at"])
     return assemble(
         score.scored(entries, started, outside),

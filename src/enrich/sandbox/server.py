@@ -429,6 +429,10 @@ class _Handler(BaseHTTPRequestHandler):
             if found is None:
                 return self._send(404, b"<title>Not found</title>", {"Content-Type": "text/html"})
             body = found.read_bytes()
+        return self._send_page(body)
+
+    def _send_page(self, body: bytes) -> None:
+        """A page with an ETag and Last-Modified, and a 304 to a matching revalidation."""
         etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
         headers = {
             "Content-Type": "text/html; charset=utf-8",
@@ -936,16 +940,7 @@ class SiteRoutes:
         if found is None:
             body = b"<html><head><title>404 Not Found</title></head></html>"
             return self.h._send(404, body, {"Content-Type": "text/html"})
-        body = found.read_bytes()
-        etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
-        headers = {
-            "Content-Type": "text/html; charset=utf-8",
-            "ETag": etag,
-            "Last-Modified": "Thu, 26 Nov 2026 18:00:00 GMT",
-        }
-        if self.h.headers.get("If-None-Match") == etag:
-            return self.h._send(304, b"", headers)
-        return self.h._send(200, body, headers)
+        return self.h._send_page(found.read_bytes())
 
 
 def serve_forever(port: int = 0, data_dirs: list[Path] | None = None) -> None:  # pragma: no cover
