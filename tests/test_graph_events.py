@@ -306,3 +306,23 @@ def test_two_nights_of_the_job_release_code_and_count_adoption_and_upvotes(
     assert rows["upvotes"].to_list() == [hh["upvotes"] - 5, hh["upvotes"]]
     terms = [e.tags[0].term for e in feedparser.parse((out / "feed.xml").read_bytes()).entries]
     assert terms.count("code_released") == terms.count("hub_adoption") == 1
+
+
+@pytest.mark.parametrize(("env", "adopted"), [(None, []), ("1", [[f"arxiv:{DPO}", 134, 135]])])
+def test_enrich_diff_reads_the_threshold_from_the_environment(
+    env: str | None, adopted: list[list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from enrich.cli import main
+    from enrich.store.codec import to_json
+
+    old, new = snap([paper(page())]), snap([paper(page(num_models=121))], night=1)
+    (tmp_path / "old.json").write_bytes(to_json(old))
+    (tmp_path / "new.json").write_bytes(to_json(new))
+    if env is not None:
+        monkeypatch.setenv("ENRICH_HUB_ADOPTION_MIN", env)
+    with pytest.raises(SystemExit) as done:
+        main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--json"])
+    assert done.value.code in (0, None)
+    diff = json.loads(capsys.readouterr().out)
+    assert [[e["id"], e["old"], e["new"]] for e in diff["events"] if e["event"] == "hub_adoption"] == adopted
