@@ -15,20 +15,16 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from enrich.core.listing import ParsedList, parse_list
+from shared_data import ABSENT, REAL_LISTS
 
-REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "lists" / "real"
+REAL = REAL_LISTS
 
-pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(),
-    reason=f"{REAL} is absent: the real lists are other people's files, read from ../shared "
-    "beside the checkout (as in CI), never copied into the project",
-)
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=ABSENT)
 
 # Entries per kind.
 COUNTS = {
@@ -38,7 +34,7 @@ COUNTS = {
     "huggingface-awesome-huggingface.md": {"model": 1, "repo": 52, "web": 7},
     "jordimas-awesome-RLHF-language-models.md": {"dataset": 2, "paper": 8, "repo": 7, "web": 11},
     "mlabonne-llm-datasets.md": {"dataset": 59, "model": 1, "paper": 16, "repo": 15, "web": 13},
-    "opendilab-awesome-RLHF.md": {"dataset": 7, "paper": 121, "repo": 90, "web": 50},
+    "opendilab-awesome-RLHF.md": {"dataset": 7, "model": 1, "paper": 121, "repo": 90, "web": 49},
     "sindresorhus-awesome.md": {"repo": 680, "web": 12},
     "vinta-awesome-python.md": {"repo": 480, "web": 53},
     "zziz-pwc.md": {"paper": 1521, "repo": 1515, "web": 5},
