@@ -37,6 +37,7 @@ from enrich.core.model import (
     Status,
     WebPage,
 )
+from enrich.core.naming import display_title
 from enrich.core.score import scored
 from enrich.core.settings import Settings
 from enrich.run.render import render
@@ -46,7 +47,7 @@ from enrich.store.codec import to_arrow
 from enrich.store.compare import diff_snapshots
 from enrich.store.published import read_published
 from enrich.views import Published
-from enrich.views.facts import display_name, series, trend
+from enrich.views.facts import series, trend
 from enrich.views.listmd import render_list
 from enrich.views.registry import VIEWS
 from enrich.views.report import render_report
@@ -475,7 +476,7 @@ def test_the_report_has_one_row_per_entry_with_its_facts() -> None:
     rows = doc.xpath("//table[@id='entries']/tbody/tr")
     assert sorted(
         (r.get("data-kind"), r.xpath("td[2]/a[1]")[0].text_content()) for r in rows
-    ) == sorted((e.kind.value, display_name(e)) for e in pub.snapshot.entries)
+    ) == sorted((e.kind.value, display_title(e)) for e in pub.snapshot.entries)
     trl = next(r for r in rows if "huggingface/trl" in r.text_content())
     assert (trl.get("data-counter"), trl.get("data-delta"), trl.get("data-section")) == (
         "18300",

@@ -23,6 +23,7 @@ import polars as pl
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
 from enrich.core.model import Entry, Snapshot, Status, utc_date
+from enrich.core.naming import display_title
 from enrich.core.score import HUB_KINDS, code_repos, upvotes
 
 # The counter that stands for each kind's popularity (a history column): the sparkline's.
@@ -103,18 +104,6 @@ def list_title(source: str) -> str:
     if source.startswith(("github:", "https://", "http://")):
         return source
     return PurePath(source).name or source
-
-
-def display_name(entry: Entry) -> str:
-    if entry.title:
-        return entry.title
-    if entry.repo is not None:
-        return entry.repo.full_name
-    if entry.hub is not None:
-        return entry.hub.repo_id
-    if entry.paper is not None:
-        return entry.paper.title
-    return entry.url
 
 
 def _counter_value(entry: Entry) -> int | None:
@@ -297,7 +286,7 @@ def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[
         out.append(
             Facts(
                 entry=entry,
-                name=display_name(entry),
+                name=display_title(entry),
                 url=url,
                 new=entry.id in new,
                 marks=_marks(entry),
