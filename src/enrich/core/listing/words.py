@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
+
+from enrich.core.errors import InputError
+from enrich.core.links import Kind, classify
 
 # Lower-cased, stripped of surrounding punctuation. Names that can be the thing itself
 # ("PyTorch", "Benchmark") are not here: a library called pytorch is titled pytorch.
 GENERIC_TEXTS = frozenset({
     "paper", "papers", "pdf", "arxiv", "abs", "abstract", "html", "doi", "openreview",
-    "code", "codes", "source", "source code", "github", "gitlab", "git", "repo", "repository",
+    "code", "codes", "source", "source code", "github", "gitlab", "repo", "repository",
     "official", "official code", "official repo", "unofficial", "implementation",
     "project", "project page", "projectpage", "page", "website", "web", "site", "homepage",
     "home", "home page", "webpage", "web page", "demo", "demos", "live demo", "video", "videos",
@@ -32,6 +35,32 @@ GENERIC_TEXTS = frozenset({
     # field labels: "**Highlight**: …" (and CJK ones) introduce text, they name nothing
     "highlight", "highlights", "note", "notes", "summary", "tl;dr", "tldr", "keyword",
     "keywords", "主要内容", "简介", "摘要", "亮点", "机构", "作者", "论文名称", "论文标题",
+    "coming soon", "open source", "open-source",
+})  # fmt: skip
+
+# Words that say what part or version of an item's thing a link is: a framework
+# ("[PyTorch](…)" in a paper's code column), a language edition, a part, a role in a
+# self-hosting list ("Clients", "Alternative"). Each can also be the thing itself ("[PyTorch]"
+# first in its bullet), so such a text is generic only where its item has a title of its own
+# that is not this link's (`is_qualifier`).
+QUALIFIERS = frozenset({
+    "pytorch", "torch", "tensorflow", "tf", "keras", "jax", "flax", "mxnet", "caffe", "caffe2",
+    "theano", "chainer", "paddle", "paddlepaddle", "mindspore", "lasagne", "matlab", "lua",
+    "python", "c++", "cuda", "julia", "r", "java", "javascript", "js", "rust", "go", "scala",
+    "tensorflow 2", "pytorch lightning", "onnx", "official pytorch", "official tensorflow",
+    "english", "en", "chinese", "中文", "简体中文", "繁體中文", "日本語", "japanese", "korean",
+    "한국어", "русский", "russian", "español", "spanish", "français", "french", "deutsch",
+    "german", "português", "portuguese", "translation", "translated", "original",
+    "part 1", "part 2", "part 3", "part 4", "part 5", "part i", "part ii", "part iii",
+    "volume 1", "volume 2", "vol 1", "vol 2", "chapter", "episode", "lecture", "lectures",
+    "clients", "client", "server", "alternative", "alternatives", "mirror", "fork", "demo site",
+    "leaderboard", "leaderboards", "benchmark page", "collection", "collections", "playground",
+    "api", "app", "apps", "android", "ios", "web app", "desktop", "cli", "plugin", "extension",
+    "discord", "slack", "telegram", "reddit", "linkedin", "medium", "substack", "mastodon",
+    "bilibili", "wechat", "weibo", "twitter", "x", "youtube", "podcast", "newsletter",
+    "changelog", "release", "releases", "download page", "install", "installation",
+    "usage", "examples", "example", "tutorial", "guide", "quickstart", "getting started",
+    "v1", "v2", "v3", "v4", "v5", "1.0", "2.0", "3.0",
 })  # fmt: skip
 
 # A link text that only identifies: an arXiv id ("arXiv:2509.00676", "2305.10601v2"), a DOI,
@@ -47,6 +76,22 @@ _FILLER = frozenset({
     "open", "public", "released", "arxiv", "github", "is", "are", "and", "or", "with",
     "visit", "click", "check", "read", "follow", "view", "go",
 })  # fmt: skip
+_PHRASE_STARTS = frozenset({
+    "see", "read", "view", "visit", "check", "click", "go", "follow", "get", "the", "our",
+    "my", "this", "full", "watch", "try", "download", "join", "more",
+})  # fmt: skip
+_WHERE = frozenset({"on", "at", "in", "via", "from"})
+_CONNECTIVES = frozenset({"a", "an", "the", "to", "of", "for", "and", "or", "in", "on", "with"})
+# Sites whose pages are people's and projects' own (an account, a channel, a repository).
+_ACCOUNT_HOSTS = frozenset({
+    "github.com", "gitlab.com", "huggingface.co", "hf.co", "twitter.com", "x.com",
+    "youtube.com", "medium.com", "reddit.com", "linkedin.com", "facebook.com", "instagram.com",
+    "bitbucket.org", "codeberg.org", "discord.com", "discord.gg", "t.me", "zhihu.com",
+})  # fmt: skip
+# Hosts under which each subdomain is someone's own site (x.github.io is not GitHub's).
+_HOSTED_SITES = (".github.io", ".gitlab.io", ".readthedocs.io", ".netlify.app", ".vercel.app",
+                 ".herokuapp.com", ".pages.dev", ".blogspot.com", ".wordpress.com")  # fmt: skip
+_EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 # Generic alone ("[this](…)"), words of a sentence next to others ("this paper").
 _DEICTIC = frozenset({"this", "here", "more"})
 # Every word of a generic text: a text without any of them is a name (the fast path).
@@ -54,7 +99,8 @@ _GENERIC_WORDS = frozenset(w for text in GENERIC_TEXTS for w in text.split())
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _PARTS = re.compile(r"\s*(?:&|/|\+|,|·|\||\band\b)\s*", re.IGNORECASE)
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "【": "】", "（": "）", "<": ">", "「": "」"}
-_URLISH = re.compile(r"^(?:https?://|www\.)|^[\w.-]+\.[a-z]{2,}/", re.IGNORECASE)
+_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
+_MARKER_BRACKETS = frozenset("([【（「")
 
 # Separators between an item's title and its description, and around links.
 SEPARATOR_CHARS = " \t-–—:：|,;·•/"
@@ -85,14 +131,59 @@ def fold(text: str) -> str:
 def is_generic(text: str | None, href: str = "") -> bool:
     """Whether a link text says what kind of link it is rather than what it links to."""
     if is_label(text, href):
-        return True
+        return not _names_its_site(text or "", href)
     words = fold(text or "").split()
     if not _GENERIC_WORDS.intersection(words):
         return False
+    if len(words) > 1 and _title_case(text or ""):
+        return False  # "Data Read", "Open HTML to PDF": a name in title case
     words = [w for w in (fold(w) for w in words) if w]
     return any(w in GENERIC_TEXTS for w in words) and all(
         w in GENERIC_TEXTS or w in _FILLER for w in words
     )  # "in this paper", "see the code here"
+
+
+def is_qualifier(text: str | None) -> bool:
+    """A text that names a part or version of its item's thing (`QUALIFIERS`), not the thing."""
+    folded = fold(_EMOJI.sub("", text or ""))
+    return folded in QUALIFIERS or fold(folded.replace("(", " ").split(" ")[0]) in (
+        "pytorch", "tensorflow", "keras", "jax", "mxnet", "caffe", "chainer", "paddlepaddle",
+    )  # fmt: skip  # "PyTorch (official)", "TensorFlow implementation"
+
+
+def _title_case(text: str) -> bool:
+    """A name in title case: every word capitalized but short connectives ("Open HTML to PDF",
+    "Data Read"); not a phrase that starts like a sentence ("See Demo", "The Code") or says
+    where the thing is ("Open Source on GitHub")."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 2 or words[0].lower() in _PHRASE_STARTS:
+        return False
+    if len(words) > 2 and words[-2].lower() in _WHERE and fold(words[-1]) in GENERIC_TEXTS:
+        return False
+    return all(
+        w[0].isupper() or (w.lower() in _CONNECTIVES and 0 < at < len(words) - 1)
+        for at, w in enumerate(words)
+    )
+
+
+def _names_its_site(text: str, href: str) -> bool:
+    """A site's name on a link to a page of that site, not to one of its objects: "[GitLab](…
+    docs.gitlab.com/…)", "[GitHub](https://github.com)"; not "[GitHub](github.com/o/r)", nor
+    "[Twitter](twitter.com/someone)", nor "[Demo](https://demo.x.dev)" (the site's name is
+    the label before its top-level domain)."""
+    folded = fold(text).replace(" ", "")
+    if not folded.isalnum() or "://" not in href:
+        return False
+    host = (urlsplit(href).hostname or "").lower()
+    labels = host.split(".")
+    if len(labels) < 2 or folded != labels[-2] or host.endswith(_HOSTED_SITES):
+        return False
+    if host.removeprefix("www.") in _ACCOUNT_HOSTS and urlsplit(href).path.strip("/"):
+        return False  # twitter.com/someone, github.com/someone: an account, not the site
+    try:
+        return classify(href).kind is Kind.WEB
+    except InputError:
+        return False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -102,14 +193,13 @@ def is_label(text: str | None, href: str = "") -> bool:
     text = " ".join((text or "").split())
     if not text:
         return True  # an image-only link (a badge) or an empty text
-    if text[0] in _BRACKETS and text[-1] == _BRACKETS[text[0]]:
-        return True  # a bracketed marker: "[pdf]", "(QA)", "[Code]"
+    if text[0] in _MARKER_BRACKETS and text[-1] == _BRACKETS[text[0]]:
+        return True  # a bracketed marker: "[pdf]", "(QA)", "[Code]"; not "{fmt}", a name
     if "." in text or ":" in text:
-        bare = href.split("://", 1)[-1].removeprefix("www.") if href else None
-        if href and text in (href, unquote(href), bare):
-            return True  # a bare URL
+        if href and text in (href, unquote(href)):
+            return True  # the URL as written
         if _URLISH.match(text):
-            return True
+            return True  # "https://…", "www.…": a URL; "anvil.works" or "github.com/x/y" names
     folded = fold(text)
     if not folded or folded in GENERIC_TEXTS or _IDENTIFIER.match(folded):
         return True
