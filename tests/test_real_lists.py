@@ -110,7 +110,8 @@ SPOTS = [
     ("2mo-Awesome-Thinking-with-PI.md", "arxiv:2505.02322",
      "HyperTree Planning: Enhancing LLM Reasoning via Hierarchical Thinking",
      [*PI, "2. 💬 Thinking with Language", "2.1 Language as Explicit Thought"],
-     ["github:aintdoin/hypertreeplanning", "https://aintdoin.github.io/hypertree-planning.github.io/"], None),
+     ["github:aintdoin/hypertreeplanning", "https://aintdoin.github.io/hypertree-planning.github.io/"],
+     "来自中国科学技术大学与华为诺亚方舟实验室的团队给出了答案"),  # the quote's last line of text
     ("2mo-Awesome-Thinking-with-PI.md", "github:liuziyu77/visual-rft",
      "Visual-RFT: Visual Reinforcement Fine-Tuning (ICCV 2025)",
      [*PI, "2. 💬 Thinking with Language", "2.4 Text-Space Multimodal Reasoning", "目标检测/分割",

@@ -13,12 +13,14 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from enrich.core.errors import InputError
 from enrich.core.links import SourceRef, classify, is_badge_service
 from enrich.core.listing.items import Read
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
+from enrich.core.listing.words import fold, is_qualifier
 from enrich.core.model import Entry, Item, Position, Skipped, Status
 
 # An item that links more distinct entries than this is a collection (a navigation bar, a
@@ -133,8 +135,7 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
             item = items.get(draft.index)
             if item is None:  # numbered in order of their first link
                 item = items[draft.index] = _item(draft, len(items) + 1)
-        named = not link.generic
-        title = link.text if named else (item.title if item else None)
+        title = _title(link, item, draft)
         yield ListedLink(
             url=link.href,
             text=title,
@@ -145,6 +146,42 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
             parent=parent,
             item=item,
         )
+
+
+def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
+    """A link's title: its text when that names something, else its item's title.
+
+    - A text that names a part or version of the item's thing ("[PyTorch](…)" in a paper's
+      code column, "[Clients](…)", "[English](…)") is the item's title where the item has
+      one of its own, unless the link stands in a sentence ("built on [TensorFlow](…)").
+    - A link in a sentence whose text is words of that sentence, not a name ("see
+      [alternatives](…)", "SDKs for [golang](…)": lower case, not the target's own name) has
+      no title: the upstream's name stands in (the display title)."""
+    own = item.title if item else None
+    if link.generic:
+        return own
+    prose = read is not None and link.seq in read.in_prose
+    if not prose and own and fold(own) != fold(link.text) and is_qualifier(link.text):
+        return own
+    if prose and link.text == link.text.lower() and not _names_target(link.text, link.href):
+        return None
+    return link.text
+
+
+def _names_target(text: str, href: str) -> bool:
+    """The text names what the link points at: a repository by its name ("greenlet", not
+    "golang" for ``sdk-golang``), a page by a word of its address ("rsync" for
+    ``linux.die.net/man/1/rsync``, "hdparm" for ``wiki/Hdparm``)."""
+    words = {w for w in re.split(r"[^\w@.+-]+", text.lower()) if len(w) > 1}
+    found = _GITHUB.match(href)
+    if found and not (found.group(3) or "").strip("/"):
+        return found.group(2).removesuffix(".git").lower() in words
+    parts = urlsplit(href.lower())
+    host = (parts.hostname or "").removeprefix("www.")
+    segments = [host, *unquote(parts.path).split("/"), *host.split(".")]
+    tokens = {t for seg in segments for t in (seg, *re.split(r"[_.?=&#+-]+", seg)) if t}
+    tokens |= {re.sub(r"\W+|_", "", t) for t in tokens}
+    return any(w.lstrip("@") in tokens or re.sub(r"\W+|_", "", w) in tokens for w in words)
 
 
 def _item(draft: Read, index: int) -> Item:

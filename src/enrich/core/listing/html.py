@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 
 from enrich.core.listing.autolinks import CANDIDATE, unescape
-from enrich.core.listing.inline import _recover
+from enrich.core.listing.inline import ASIDE_TAGS, BADGE_TAGS, _recover
 from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
 
 _BLOCKS = frozenset({
@@ -63,10 +63,13 @@ def details_events(content: str) -> list[tuple[str, str]]:
 
 
 def _text_of(fragment: str) -> str:
+    """The text of an HTML fragment, badges (``<kbd>5 projects</kbd>``) left out."""
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return " ".join(fragment.split())
+    for badge in root.iter(*BADGE_TAGS):
+        badge.drop_tree()
     return " ".join(str(root.text_content()).split())
 
 
@@ -178,20 +181,27 @@ class _Ctx:
         segs: list[Seg],
         emphasis: bool,
         nested: Callable[[Any], None] | None = None,
+        aside: bool = False,
     ) -> None:
         """The text, links and breaks of an element, child blocks handed to ``nested``."""
-        if element.text:
-            segs.append(Seg(SegKind.TEXT, element.text, emphasis))
+        badge = str(element.tag).lower() in BADGE_TAGS
+        if element.text and not badge:
+            segs.append(Seg(SegKind.TEXT, element.text, emphasis, aside=aside))
         for child in element:
             if isinstance(child, etree._Comment):
                 self.comments.append(str(child.text or ""))
             elif isinstance(child.tag, str):
-                self._child(child, segs, emphasis, nested)
-            if child.tail:
-                segs.append(Seg(SegKind.TEXT, child.tail, emphasis))
+                self._child(child, segs, emphasis, nested, aside)
+            if child.tail and not badge:
+                segs.append(Seg(SegKind.TEXT, child.tail, emphasis, aside=aside))
 
     def _child(
-        self, child: Any, segs: list[Seg], emphasis: bool, nested: Callable[[Any], None] | None
+        self,
+        child: Any,
+        segs: list[Seg],
+        emphasis: bool,
+        nested: Callable[[Any], None] | None,
+        aside: bool = False,
     ) -> None:
         tag = str(child.tag).lower()
         if tag in _SKIP:
@@ -211,7 +221,8 @@ class _Ctx:
             nested(child)
             segs.append(Seg(SegKind.BREAK, hard=True))
         else:
-            self.inline(child, segs, emphasis or tag in _EMPHASIS, nested)
+            emphasized, labelled = emphasis or tag in _EMPHASIS, aside or tag in ASIDE_TAGS
+            self.inline(child, segs, emphasized, nested, labelled)
 
     def _link(self, element: Any, segs: list[Seg], emphasis: bool) -> None:
         href = self.reader.normalize(_recover(str(element.get("href")).strip()))

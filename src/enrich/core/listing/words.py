@@ -40,7 +40,8 @@ GENERIC_TEXTS = frozenset({
 
 # Words that say what part or version of an item's thing a link is: a framework
 # ("[PyTorch](…)" in a paper's code column), a language edition, a part, a role in a
-# self-hosting list ("Clients", "Alternative"). Each can also be the thing itself ("[PyTorch]"
+# self-hosting list ("Clients", "Alternative"); not a platform's name (Reddit, Discord: a
+# site). Each can also be the thing itself ("[PyTorch]"
 # first in its bullet), so such a text is generic only where its item has a title of its own
 # that is not this link's (`is_qualifier`).
 QUALIFIERS = frozenset({
@@ -56,8 +57,7 @@ QUALIFIERS = frozenset({
     "clients", "client", "server", "alternative", "alternatives", "mirror", "fork", "demo site",
     "leaderboard", "leaderboards", "benchmark page", "collection", "collections", "playground",
     "api", "app", "apps", "android", "ios", "web app", "desktop", "cli", "plugin", "extension",
-    "discord", "slack", "telegram", "reddit", "linkedin", "medium", "substack", "mastodon",
-    "bilibili", "wechat", "weibo", "twitter", "x", "youtube", "podcast", "newsletter",
+    "podcast", "newsletter",
     "changelog", "release", "releases", "download page", "install", "installation",
     "usage", "examples", "example", "tutorial", "guide", "quickstart", "getting started",
     "v1", "v2", "v3", "v4", "v5", "1.0", "2.0", "3.0",
