@@ -41,9 +41,9 @@ GENERIC_TEXTS = frozenset({
 # Words that say what part or version of an item's thing a link is: a framework
 # ("[PyTorch](…)" in a paper's code column), a language edition, a part, a role in a
 # self-hosting list ("Clients", "Alternative"); not a platform's name (Reddit, Discord: a
-# site). Each can also be the thing itself ("[PyTorch]"
-# first in its bullet), so such a text is generic only where its item has a title of its own
-# that is not this link's (`is_qualifier`).
+# site). Each can also be the thing itself ("[PyTorch]" first in its bullet), so such a text
+# is generic only where its item has a title of its own that is not this link's
+# (`is_qualifier`, `entries._title`).
 QUALIFIERS = frozenset({
     "pytorch", "torch", "tensorflow", "tf", "keras", "jax", "flax", "mxnet", "caffe", "caffe2",
     "theano", "chainer", "paddle", "paddlepaddle", "mindspore", "lasagne", "matlab", "lua",
