@@ -204,3 +204,186 @@ def test_descriptions_as_written(markdown: str, expected: dict[str, tuple[str | 
 )
 def test_parts_and_secondary_links(markdown: str, expected: dict[str, str | None]) -> None:
     assert {k: v for k, v in titles(markdown).items() if k in expected} == expected
+
+
+def sections(markdown: str) -> dict[str, list[str]]:
+    return {entry_id: entry.section for entry_id, entry in parsed(markdown).items()}
+
+
+# -- titles that stand above their links: a bold line over labelled links, a heading link ------
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        (  # a bold line over a list of "Label: URL" items titles them (and is no section)
+            "# 3DGS\n\n**Scaffold-GS: Structured 3D Gaussians**\n\n- Homepage: https://city-super.github.io/scaffold-gs/\n"
+            "- Paper: https://arxiv.org/abs/2312.00109\n- Code: https://github.com/city-super/Scaffold-GS\n\n"
+            "**GPS-Gaussian**\n\n- Paper(Oral): https://arxiv.org/abs/2312.02155\n- Code: [GitHub](https://github.com/aipixel/GPS-Gaussian)\n",
+            {"https://city-super.github.io/scaffold-gs/": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
+             "arxiv:2312.00109": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
+             "github:city-super/scaffold-gs": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
+             "arxiv:2312.02155": ("GPS-Gaussian", ["3DGS"]), "github:aipixel/gps-gaussian": ("GPS-Gaussian", ["3DGS"])},
+        ),
+        (  # a bold line over items with names of their own is a pseudo-heading, as before
+            "# Tools\n\n**Trainers**\n\n- [trl](https://github.com/huggingface/trl) - PPO\n- Paper: https://arxiv.org/abs/1909.08593\n",
+            {"github:huggingface/trl": ("trl", ["Tools", "Trainers"]), "arxiv:1909.08593": (None, ["Tools", "Trainers"])},
+        ),
+        (  # a project that is a heading link: "[Paper]", "[Docs]" in its <details> are its own
+            "## [Agent4Rec](https://github.com/LehengTHU/Agent4Rec)\nRecommender simulator\n\n<details>\n\n### Links\n"
+            "- [Paper](https://arxiv.org/abs/2310.10108)\n- [Docs](https://agent4rec.readthedocs.io/)\n\n</details>\n\n"
+            "## [AgentForge](https://github.com/DataBassGit/AgentForge)\n<details>\n\n### Links\n- [Web](https://www.agentforge.net/)\n</details>\n",
+            {"arxiv:2310.10108": ("Agent4Rec", ["Agent4Rec", "Links"]), "https://agent4rec.readthedocs.io/": ("Agent4Rec", ["Agent4Rec", "Links"]),
+             "https://www.agentforge.net/": ("AgentForge", ["AgentForge", "Links"])},
+        ),
+    ],
+)
+def test_titles_above_their_links(markdown: str, expected: dict[str, tuple[str | None, list[str]]]) -> None:
+    entries = parsed(markdown)
+    assert {k: (entries[k].title, entries[k].section) for k in expected} == expected
+
+
+# -- sub-items that hold the item's title or description ---------------------------------------
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        (  # a note about a paper: the paper's links take the "论文" line's title, "简介" describes
+            "- [【关于 Longformer】那些你不知道的事](https://github.com/km/notes/tree/master/longformer/)\n"
+            "  - 论文：Longformer: The Long-Document Transformer\n  - 论文地址：https://arxiv.org/abs/2004.05150\n"
+            "  - github：https://github.com/allenai/longformer\n  - 简介：长文档的 Transformer。\n",
+            {"arxiv:2004.05150": ("Longformer: The Long-Document Transformer", "长文档的 Transformer。"),
+             "github:allenai/longformer": ("Longformer: The Long-Document Transformer", "长文档的 Transformer。")},
+        ),
+        (  # "Description:" and "Title:" sub-bullets in English
+            "* [Tool](https://github.com/t/tool)\n    * Description: A tool for things.\n\n"
+            "* Paper: https://arxiv.org/abs/2401.00001\n    * Title: Some Paper About Things\n",
+            {"github:t/tool": ("Tool", "A tool for things."), "arxiv:2401.00001": ("Some Paper About Things", None)},
+        ),
+    ],
+)
+def test_fields_in_sub_items(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
+    entries = parsed(markdown)
+    assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
+
+
+# -- sections: taglines, <details> categories, names without markup ---------------------------
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        (  # an italic tagline under a heading describes it (no sub-section); a short label is one
+            "## GUI\n\n*Libraries for building graphical user interfaces*\n\n* [toga](https://github.com/beeware/toga)\n\n"
+            "## Models\n\n**Large Language Models**\n\n* [llama](https://github.com/meta/llama)\n",
+            {"github:beeware/toga": ["GUI"], "github:meta/llama": ["Models", "Large Language Models"]},
+        ),
+        (  # each <details> category ends with its block, headings inside it too
+            "## Projects\n\n<details>\n<summary><strong>CLI</strong> <kbd>9 projects</kbd></summary>\n\n#### Argument Parsing <kbd>5 projects</kbd>\n\n"
+            "> **[JCommander](https://github.com/cbeust/jcommander)**<br>Parses flags.\n\n</details>\n\n"
+            "<details>\n<summary><strong>Cloud</strong> <kbd>6 projects</kbd></summary>\n\n> **[Jclouds](https://github.com/apache/jclouds)**<br>Clouds.\n\n</details>\n",
+            {"github:cbeust/jcommander": ["Projects", "CLI", "Argument Parsing"], "github:apache/jclouds": ["Projects", "Cloud"]},
+        ),
+        (  # emoji codes, a "[TOC]" link back to the contents, counts: not part of a section's name
+            "# :trident: The Book\n\n#### CLI Tools &nbsp;[<sup>[TOC]</sup>](#table-of-contents)\n\n"
+            "##### :black_small_square: Shells (4 links)\n\n- [fish](https://fishshell.com/) - a shell\n",
+            {"https://fishshell.com/": ["The Book", "CLI Tools", "Shells"]},
+        ),
+    ],
+)
+def test_section_names(markdown: str, expected: dict[str, list[str]]) -> None:
+    assert {k: v for k, v in sections(markdown).items() if k in expected} == expected
+
+
+# -- HTML tables whose cells span rows or columns ----------------------------------------------
+def test_spanning_cells_keep_the_columns_in_place() -> None:
+    """A header of <td> cells over two rows (colspan, rowspan), and a category cell spanning rows:
+    each row's title is its Model cell and its description names the right columns."""
+    markdown = (
+        "<table>\n<tr><td rowspan='2'>Category</td><td rowspan='2'>Model</td><td colspan='2'>Memory</td><td rowspan='2'>Paper</td></tr>\n"
+        "<tr><td>Operation</td><td>Structure</td></tr>\n"
+        "<tr><td rowspan='2'>Agents</td><td>WebGPT</td><td>-</td><td>Unified</td><td><a href='https://arxiv.org/abs/2112.09332'>Paper</a></td></tr>\n"
+        "<tr><td>SayCan</td><td>Read/Write</td><td>Hybrid</td><td><a href='https://arxiv.org/abs/2204.01691'>Paper</a></td></tr>\n"
+        "</table>\n"
+    )
+    entries = parsed(markdown)
+    assert (entries["arxiv:2112.09332"].title, entries["arxiv:2112.09332"].description) == (
+        "WebGPT", "Category: Agents; Memory Structure: Unified")
+    assert (entries["arxiv:2204.01691"].title, entries["arxiv:2204.01691"].description) == (
+        "SayCan", "Category: Agents; Memory Operation: Read/Write; Memory Structure: Hybrid")
+    assert entries["arxiv:2204.01691"].items[0].columns == ["Category", "Model", "Memory Operation", "Memory Structure", "Paper"]
+
+
+# -- badges before a title, in the list's header; links into a repository -----------------------
+@pytest.mark.parametrize(
+    ("markdown", "source", "expected", "skipped"),
+    [
+        (  # a stars badge before the paper's title link: the title is the paper's, not repeated below
+            "| Title | Paper |\n|---|---|\n| [![Star](https://img.shields.io/github/stars/A/LLMCBench.svg)](https://github.com/A/LLMCBench)<br>"
+            "[LLMCBench: Benchmarking Compression](https://arxiv.org/abs/2410.21352) <br> Ge Yang, Changyi He | [Paper](https://arxiv.org/abs/2410.21352) |\n",
+            "sample.md",
+            {"github:a/llmcbench": ("LLMCBench: Benchmarking Compression", "Ge Yang, Changyi He"),
+             "arxiv:2410.21352": ("LLMCBench: Benchmarking Compression", "Ge Yang, Changyi He")},
+            [],
+        ),
+        (  # badges in the list's header decorate the list: skipped, with the reason
+            "# Awesome X [![Awesome](https://awesome.re/badge.svg)](https://github.com/sindresorhus/awesome)\n\n"
+            "[![Discord](https://img.shields.io/discord/1.svg)](https://discord.gg/abc) A list of things.\n\n"
+            "## Things\n\n- [thing](https://github.com/t/thing) [![CI](https://ci.example.org/b.svg)](https://ci.example.org/t)\n",
+            "sample.md",
+            {"github:t/thing": ("thing", None), "https://ci.example.org/t": ("thing", None)},
+            [("https://github.com/sindresorhus/awesome", "badge in the list's header"),
+             ("https://discord.gg/abc", "badge in the list's header")],
+        ),
+        (  # a github: list's links to its own folders are pages of the list, one entry each
+            "# Apps\n\n* [🔍 Research Agent](advanced_ai_agents/research_agent/) - searches\n"
+            "* [Chat with PDF](rag_tutorials/chat_with_pdf/README.md) - asks\n* [Licence](LICENSE)\n",
+            "github:Shubhamsaboo/awesome-llm-apps/README.md",
+            {"https://github.com/Shubhamsaboo/awesome-llm-apps/tree/HEAD/advanced_ai_agents/research_agent/": ("Research Agent", "searches"),
+             "https://github.com/Shubhamsaboo/awesome-llm-apps/blob/HEAD/rag_tutorials/chat_with_pdf/README.md": ("Chat with PDF", "asks")},
+            [("https://github.com/Shubhamsaboo/awesome-llm-apps/blob/HEAD/LICENSE", "a repository's licence or contributing guide")],
+        ),
+    ],
+)
+def test_badges_and_pages(markdown: str, source: str, expected: dict[str, tuple[str | None, str | None]],
+                          skipped: list[tuple[str, str]]) -> None:  # fmt: skip
+    result = parse_list(markdown.encode(), source)
+    entries = {e.id: e for e in result.entries}
+    assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
+    assert set(skipped) <= {(s.url, s.reason) for s in result.skipped}
+
+
+def test_a_repositorys_folders_give_it_no_title() -> None:
+    """Links to folders of one repository are one entry (the repository); its title is what a
+    link to the repository itself says, else none when several folders would name it (the
+    repository's name stands in); a single folder's link titles it as any link does."""
+    entries = parsed(
+        "* [mPLUG-Owl2](https://github.com/X-PLUG/mPLUG-Owl/tree/main/mPLUG-Owl2) - the second\n"
+        "* [Swivel](https://github.com/tensorflow/models/tree/master/research/swivel) - embeddings\n"
+        "* [Slim](https://github.com/tensorflow/models/tree/master/research/slim) - image models\n"
+        "* [transformers](https://github.com/huggingface/transformers/tree/main/examples) - examples\n"
+        "* [Transformers](https://github.com/huggingface/transformers) - the library\n"
+    )
+    models, library = entries["github:tensorflow/models"], entries["github:huggingface/transformers"]
+    assert (models.title, models.description, [i.title for i in models.items]) == (None, None, ["Swivel", "Slim"])
+    assert (library.title, library.description) == ("Transformers", "the library")
+    assert (entries["github:x-plug/mplug-owl"].title, entries["github:x-plug/mplug-owl"].description) == ("mPLUG-Owl2", "the second")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        (  # a badge that names its repository titles it when nothing else in the item does
+            "## Tools\n\n[![EasyR1](https://img.shields.io/github/stars/hiyouga/EasyR1?label=EasyR1)](https://github.com/hiyouga/EasyR1) — R1 templates.\n",
+            {"github:hiyouga/easyr1": ("EasyR1", "R1 templates.")},
+        ),
+        (  # one that names a site or a counter does not; a title line above wins
+            "## Papers\n\n[![arXiv](https://img.shields.io/badge/arXiv-2505.15298-b31b1b)](https://arxiv.org/pdf/2505.15298)\n\n"
+            "Nav-R1: Reasoning and Navigation\n\n[![DeepSeek](https://img.shields.io/badge/x-y)](https://arxiv.org/abs/2505.00001)\n",
+            {"arxiv:2505.15298": (None, None), "arxiv:2505.00001": ("Nav-R1: Reasoning and Navigation", None)},
+        ),
+        (  # a title line stays the title of the quote under it (its first lines without links too)
+            "## GUI\n\nLearning Active Perception for GUI Grounding\n> Soochow University\n**主要内容**：提出LASER框架。\n"
+            "**链接**：[https://github.com/wwfnb/Laser](https://github.com/wwfnb/Laser)\n",
+            {"github:wwfnb/laser": ("Learning Active Perception for GUI Grounding", "提出LASER框架。")},
+        ),
+    ],
+)
+def test_titles_of_last_resort(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
+    entries = parsed(markdown)
+    assert {k: (entries[k].title, entries[k].description) for k in expected} == expected

@@ -34,7 +34,7 @@ COUNTS = {
     "huggingface-awesome-huggingface.md": {"model": 1, "repo": 52, "web": 7},
     "jordimas-awesome-RLHF-language-models.md": {"dataset": 2, "paper": 8, "repo": 7, "web": 11},
     "mlabonne-llm-datasets.md": {"dataset": 59, "model": 1, "paper": 16, "repo": 15, "web": 13},
-    "opendilab-awesome-RLHF.md": {"dataset": 7, "model": 1, "paper": 121, "repo": 90, "web": 49},
+    "opendilab-awesome-RLHF.md": {"dataset": 7, "model": 1, "paper": 121, "repo": 89, "web": 49},
     "sindresorhus-awesome.md": {"repo": 680, "web": 12},
     "vinta-awesome-python.md": {"repo": 480, "web": 53},
     "zziz-pwc.md": {"paper": 1521, "repo": 1515, "web": 5},

@@ -10,14 +10,15 @@ licence, issues, stars… before the first item), and URLs the classifier reject
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from enrich.core.errors import InputError
-from enrich.core.links import SourceRef, classify, is_badge_service
-from enrich.core.listing.items import Read
+from enrich.core.links import Kind, SourceRef, classify, is_badge_service, normalize_url
+from enrich.core.listing.items import Read, name_of
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
 from enrich.core.listing.words import fold, is_qualifier
@@ -50,6 +51,39 @@ _META_PAGE = re.compile(
 )
 
 
+def repository_part(href: str) -> bool:
+    """A link into a repository rather than to it: a folder, a file (its README aside), the
+    wiki, an issue (``github.com/o/r/tree/main/research/swivel``)."""
+    found = _GITHUB.match(href.strip())
+    if not found or not found.group(3):
+        return False
+    rest = [s for s in found.group(3).split("#", 1)[0].split("?", 1)[0].split("/") if s]
+    if not rest or (rest[0] == "tree" and len(rest) <= 2):
+        return False
+    return not (rest[0] == "blob" and len(rest) == 3 and rest[2].lower().startswith("readme"))
+
+
+def resolve(href: str, source: str) -> str:
+    """A relative link of a list read from a GitHub repository (``github:owner/repo/path``),
+    as GitHub shows it: a folder or file of that repository (``HEAD``: its default branch)."""
+    found = _SOURCE.match(source)
+    text = href.strip()
+    if not found or not text or "://" in text or text.startswith(("#", "mailto:", "//")):
+        return href
+    if re.match(r"^[a-z][a-z0-9+.\-]*:", text, re.IGNORECASE):
+        return href
+    path, _, fragment = text.partition("#")
+    path, _, query = path.partition("?")
+    folder = posixpath.dirname(source[found.end() :])
+    joined = posixpath.normpath(posixpath.join("/" if path.startswith("/") else f"/{folder}", path))
+    if joined.startswith("/.."):
+        return href  # outside the repository
+    view = "tree" if path.endswith("/") else "blob"  # GitHub redirects one to the other
+    slash = "/" if path.endswith("/") and joined != "/" else ""
+    url = f"https://github.com/{found.group(1)}/{found.group(2)}/{view}/HEAD{joined}{slash}"
+    return url + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+
+
 @dataclass(frozen=True)
 class ListedLink:
     """One link as it stands in the list, before links to the same thing are merged."""
@@ -62,6 +96,7 @@ class ListedLink:
     index: int  # 1-based order among all links of the file (skipped ones count too)
     parent: str | None = None
     item: Item | None = None
+    page: bool = False  # a folder or file of the list's own repository: a page of the list
 
 
 def own_repositories(source: str, header_links: list[RawLink]) -> set[str]:
@@ -99,6 +134,8 @@ def skip_reason(href: str, own: set[str]) -> str | None:
         if github.group(3) and _LICENCE_FILE.match(github.group(3)):
             return "a repository's licence or contributing guide"
         if f"{github.group(1)}/{github.group(2).removesuffix('.git')}".lower() in own:
+            if repository_part(href) and not _META_PAGE.match(github.group(3) or ""):
+                return None  # a folder or file of the list's repository: one of its pages
             return "the list's own repository"
     return None
 
@@ -126,9 +163,12 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
         assert row is not None
         link, draft, section, parent = row
         rows[at] = None  # read: let it go
-        reason = skip_reason(link.href, own)
+        href = resolve(link.href, source)
+        reason = skip_reason(href, own)
+        if reason is None and link.line < walk.header_end and link.image and not link.text:
+            reason = "badge in the list's header"
         if reason:
-            skipped.append(Skip(link.href, link.line, reason))
+            skipped.append(Skip(href, link.line, reason))
             continue
         item = None
         if draft is not None:
@@ -137,7 +177,7 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
                 item = items[draft.index] = _item(draft, len(items) + 1)
         title = _title(link, item, draft)
         yield ListedLink(
-            url=link.href,
+            url=href,
             text=title,
             description=item.description if item else None,
             section=section,
@@ -145,7 +185,13 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
             index=link.seq,  # among all links of the file, skipped ones too: whatever the source
             parent=parent,
             item=item,
+            page=href != link.href or _own(href, own),
         )
+
+
+def _own(href: str, own: set[str]) -> bool:
+    found = _GITHUB.match(href)
+    return found is not None and f"{found[1]}/{found[2].removesuffix('.git')}".lower() in own
 
 
 def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
@@ -158,6 +204,8 @@ def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
       [alternatives](…)", "SDKs for [golang](…)": lower case, not the target's own name) has
       no title: the upstream's name stands in (the display title)."""
     own = item.title if item else None
+    if read is not None and link.seq in read.link_titles:
+        own = read.link_titles[link.seq]  # a sub-item's link, named by a sibling ("论文" Title)
     if link.generic:
         return own
     prose = read is not None and link.seq in read.in_prose
@@ -165,7 +213,7 @@ def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
         return own
     if prose and link.text == link.text.lower() and not _names_target(link.text, link.href):
         return None
-    return link.text
+    return name_of(link.text)
 
 
 def _names_target(text: str, href: str) -> bool:
@@ -203,11 +251,12 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
     """Merge links to the same thing into one entry (first position wins for the text); tie
     the entries of each item."""
     by_id: dict[str, Entry] = {}
+    rooted: set[str] = set()  # repositories linked as such, not only through their folders
     rejected: list[Skipped] = []
     members: dict[int, list[str]] = {}
     for link in links:
         try:
-            ref: SourceRef = classify(link.url)
+            ref: SourceRef = _page(link.url) if link.page else classify(link.url)
         except InputError as exc:
             rejected.append(Skipped(url=link.url, line=link.line, reason=exc.message))
             continue
@@ -220,6 +269,9 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
             item=item.index if item else None,
         )
         entry = by_id.get(ref.entry_id)
+        part = ref.kind is Kind.REPO and repository_part(link.url)
+        if part and entry is not None and entry.id not in rooted and link.url not in entry.urls:
+            entry.title = entry.description = None  # several of its folders: none names it
         if entry is None:
             entry = by_id[ref.entry_id] = Entry(
                 id=ref.entry_id,
@@ -234,12 +286,18 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
                 listed_version=ref.version,
                 status=Status.PENDING,
             )
+            if not part:
+                rooted.add(entry.id)
         else:
             entry.positions.append(position)
             if link.url not in entry.urls:
                 entry.urls.append(link.url)
-            entry.title = entry.title or link.text
-            entry.description = entry.description or link.description
+            if not part and entry.id not in rooted:  # the first link to the repository itself
+                entry.title, entry.description = link.text, link.description
+                rooted.add(entry.id)
+            elif not part:
+                entry.title = entry.title or link.text
+                entry.description = entry.description or link.description
         if item is not None:
             if not entry.items or entry.items[-1].index != item.index:
                 entry.items.append(item)
@@ -248,6 +306,13 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
                 ids.append(entry.id)
     _tie(by_id, members)
     return sorted(by_id.values(), key=lambda e: e.id), rejected
+
+
+def _page(url: str) -> SourceRef:
+    """A page of the list's own repository: a web page (the repository is the list itself)."""
+    classify(url)  # the same checks as any URL
+    key = normalize_url(url)
+    return SourceRef(Kind.WEB, key, key, url)
 
 
 @functools.lru_cache(maxsize=1024)

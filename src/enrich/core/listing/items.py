@@ -67,7 +67,8 @@ _PROSE_STARTS = frozenset({
 })  # fmt: skip
 # Labels that introduce a title: "Title: X", "Paper: X", and their CJK spellings.
 TITLE_LABELS = frozenset({
-    "title", "name", "paper", "paper title", "paper name", "论文名称", "论文标题", "标题", "名称",
+    "title", "name", "paper", "paper title", "paper name", "论文", "论文名称", "论文标题", "标题",
+    "名称",
 })  # fmt: skip
 _SENTENCE = re.compile(r"[.。]$")
 # Words a wrapped line ends with (the sentence goes on below).
@@ -96,6 +97,7 @@ FIELD_LABELS = frozenset({
     "about", "key idea", "key ideas", "core idea", "main idea", "contribution", "contributions",
     "主要内容", "简介", "摘要", "亮点", "介绍", "描述", "说明", "动机", "论文简介", "核心思想",
 })  # fmt: skip
+_TAGS = frozenset({"keyword", "keywords"})  # a sub-item of keywords tags, it does not describe
 # A tag right after the title: "(label: good first issue)".
 _LEADING_TAG = re.compile(r"^[(（][\w\s.-]{1,20}[:：][^()（）]{1,40}[)）]\s*")
 _LABEL_SPLIT = re.compile(r"[\s:：|,;·/•]+")
@@ -119,6 +121,8 @@ class Read:
     links: list[RawLink]
     # links that stand in a sentence (a word right before them): "uses [greenlet](…)"
     in_prose: frozenset[int] = frozenset()
+    # titles of links folded in from sub-items, named by a sub-item ("- Title: X")
+    link_titles: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,6 +138,8 @@ class Draft:
     headers: list[str] = field(default_factory=list)
     folded: list[RawLink] = field(default_factory=list)  # links of untitled sub-items
     hint: str | None = None  # a title from just above (a pseudo-heading over a badge line)
+    named: str | None = None  # a sub-item's "Title: X" (or "论文" X)
+    about: str | None = None  # a sub-item's "Description: …" (or "简介" …)
     _read: tuple[str | None, str | None] | None = None
 
     def links(self) -> list[RawLink]:
@@ -164,12 +170,29 @@ class Draft:
     def read(self) -> tuple[str | None, str | None]:
         if self._read is None:
             if self.kind is ItemKind.TABLE_ROW:
-                self._read = _row(self.parts, self.headers)
+                title, description = _row(self.parts, self.headers)
             else:
                 segs = self.parts[0] if self.parts else []
                 title, rest = title_and_rest(segs)
-                self._read = (title or self.hint, describe(rest))
+                description = describe(rest) or self.about
+            title = title or self.named or self.hint or badge_title(self.parts)
+            self._read = (title, description)
         return self._read
+
+    def field(self, child: Draft) -> None:
+        """A sub-item without links that names or describes this item ("- Title: X",
+        "- Description: …", and their CJK spellings): its value is this item's title for the
+        links of its sub-items (or its own, when it has none) and its description (when it
+        has none)."""
+        found = field_of(child.parts[0]) if child.parts else None
+        if found is None:
+            return
+        label, value = fold(found[0]), found[1]
+        if label in TITLE_LABELS and self.named is None:
+            self.named = value
+        elif label in FIELD_LABELS and label not in _TAGS and self.about is None:
+            self.about = tidy(value)
+        self._read = None
 
     def close(self, links: list[RawLink]) -> Read:
         """What the item says, computed once; its segments are let go."""
@@ -183,8 +206,9 @@ class Draft:
             and _after_a_word(part[at - 1])
             and not _link_next(part, at)
         )
+        titles = {link.seq: self.named for link in self.folded} if self.named else {}
         done = Read(self.kind, self.index, self.line, self.section, self.parent, title,
-                    description, self.cells(), links, prose)  # fmt: skip
+                    description, self.cells(), links, prose, titles)  # fmt: skip
         self.parts = []
         return done
 
@@ -202,8 +226,8 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
     """The title of a run of segments, and the segments after it (its description)."""
     segs = list(segs)
     i, n = 0, len(segs)
-    while i < n and segs[i].kind is not SegKind.LINK:  # markers, dates, labels, a leading <br>
-        if segs[i].kind is SegKind.TEXT and not segs[i].aside:
+    while i < n and (segs[i].kind is not SegKind.LINK or _badges_before_title(segs, i)):
+        if segs[i].kind is SegKind.TEXT and not segs[i].aside:  # markers, dates, labels, <br>
             stripped = _LEADING_DATE.sub("", strip_markers(segs[i].text), count=1)
             if stripped.strip():
                 if stripped != segs[i].text:
@@ -275,6 +299,43 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
             return None, segs[i:]  # "Use [this](…) thread to…": prose around a generic link
     title = _clean(lead)
     return (title if title and not is_generic(title) else None), segs[j:]
+
+
+_FIELD = re.compile(r"^\s*([^:：\[\]()]{1,24}?)\s*(?::\s+|：\s*)(\S.*)$", re.DOTALL)
+
+
+def field_of(segs: list[Seg]) -> tuple[str, str] | None:
+    """``(label, value)`` of a "Label: value" line ("Title: X", "Description: …"; CJK too)."""
+    found = _FIELD.match(strip_markers(plain(segs)))
+    return (found.group(1), found.group(2).strip()) if found else None
+
+
+def _badges_before_title(segs: list[Seg], at: int) -> bool:
+    """Badges (image links) before the item's name: on a line of their own, or right before
+    a named link ("[![Star](…)](repo)<br>[Title](paper)"). They decorate; the name titles."""
+    badge = segs[at].link
+    if badge is None or segs[at].text or not badge.image:
+        return False
+    for seg in segs[at + 1 :]:
+        if seg.kind is SegKind.BREAK:
+            return True
+        if seg.kind is SegKind.LINK:
+            if seg.link is not None and (seg.text or not seg.link.image):
+                return not seg.link.generic
+        elif seg.text.strip():
+            return False
+    return False
+
+
+def badge_title(parts: list[list[Seg]]) -> str | None:
+    """The last resort for an item that names nothing else: its badge's alt text, when that
+    names something ("[![EasyR1](…stars…)](repo) — R1 templates"; not "arXiv", "GitHub stars")."""
+    for part in parts:
+        for seg in part:
+            link = seg.link
+            if link is not None and not seg.text and link.image and _names("", link):
+                return name_of(link.alt)
+    return None
 
 
 def _subtitle(text: str) -> bool:
@@ -448,6 +509,16 @@ def balance(text: str) -> str:
     if not drop:
         return text
     return "".join(c for at, c in enumerate(text) if at not in drop)
+
+
+def name_of(text: str) -> str:
+    """A link's text as a title: without emoji codes and the signs before it ("🔍 Agent")."""
+    if not text or (text[0].isalnum() and ":" not in text):
+        return text  # the common case
+    name = " ".join(_strip_symbols(SHORTCODE.sub(" ", text)).split())
+    if name[:1] in "[【" and name.endswith(_PAIRS[name[0]]) and len(name) > 2:
+        name = name[1:-1].strip()  # "[LLM4VAD · Video Anomaly Detection]"
+    return name or text
 
 
 def _strip_symbols(text: str) -> str:

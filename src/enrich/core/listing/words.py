@@ -35,7 +35,7 @@ GENERIC_TEXTS = frozenset({
     # field labels: "**Highlight**: …" (and CJK ones) introduce text, they name nothing
     "highlight", "highlights", "note", "notes", "summary", "tl;dr", "tldr", "keyword",
     "keywords", "主要内容", "简介", "摘要", "亮点", "机构", "作者", "论文名称", "论文标题",
-    "coming soon", "open source", "open-source",
+    "coming soon", "open source", "open-source", "wiki", "wikipedia", "stars", "github stars",
 })  # fmt: skip
 
 # Words that say what part or version of an item's thing a link is: a framework
@@ -76,6 +76,7 @@ _FILLER = frozenset({
     "open", "public", "released", "arxiv", "github", "is", "are", "and", "or", "with",
     "visit", "click", "check", "read", "follow", "view", "go",
 })  # fmt: skip
+_ASIDE = re.compile(r"(?<=\S)\s*[(（][^()（）]*[)）]\s*$")
 _PHRASE_STARTS = frozenset({
     "see", "read", "view", "visit", "check", "click", "go", "follow", "get", "the", "our",
     "my", "this", "full", "watch", "try", "download", "join", "more",
@@ -135,7 +136,7 @@ def is_generic(text: str | None, href: str = "") -> bool:
     words = fold(text or "").split()
     if not _GENERIC_WORDS.intersection(words):
         return False
-    if len(words) > 1 and _title_case(text or ""):
+    if len(words) > 1 and title_case(text or ""):
         return False  # "Data Read", "Open HTML to PDF": a name in title case
     words = [w for w in (fold(w) for w in words) if w]
     return any(w in GENERIC_TEXTS for w in words) and all(
@@ -151,7 +152,7 @@ def is_qualifier(text: str | None) -> bool:
     )  # fmt: skip  # "PyTorch (official)", "TensorFlow implementation"
 
 
-def _title_case(text: str) -> bool:
+def title_case(text: str) -> bool:
     """A name in title case: every word capitalized but short connectives ("Open HTML to PDF",
     "Data Read"); not a phrase that starts like a sentence ("See Demo", "The Code") or says
     where the thing is ("Open Source on GitHub")."""
@@ -193,7 +194,8 @@ def is_label(text: str | None, href: str = "") -> bool:
     text = " ".join((text or "").split())
     if not text:
         return True  # an image-only link (a badge) or an empty text
-    if text[0] in _MARKER_BRACKETS and text[-1] == _BRACKETS[text[0]]:
+    text = _ASIDE.sub(" ", text).strip() or text  # "Paper (Oral)", "Code(official)"
+    if text[0] in _MARKER_BRACKETS and text[-1] == _BRACKETS[text[0]] and len(text.split()) < 3:
         return True  # a bracketed marker: "[pdf]", "(QA)", "[Code]"; not "{fmt}", a name
     if "." in text or ":" in text:
         if href and text in (href, unquote(href)):
