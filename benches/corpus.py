@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import os
+import posixpath
 import re
 import statistics
 import sys
@@ -139,6 +140,29 @@ def _canon(url: str) -> str:
     return unquote(url.strip()).rstrip("/")
 
 
+def _relative(url: str) -> str:
+    """The path a relative link names (``./a/b/`` -> ``/a/b``), or "" for any other link."""
+    if not url or "://" in url or url.startswith(("#", "mailto:")) or ":" in url.split("/")[0]:
+        return ""
+    path = posixpath.normpath(_bare_path(url) or ".")
+    return "" if path in (".", "/") or path.startswith("..") else "/" + path.strip("/")
+
+
+def _bare_path(url: str) -> str:
+    return url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+
+
+def _spellings(url: str) -> list[str]:
+    """A destination as written, and the URLs a malformed one holds (``[https://a`` with a stray
+    bracket, ``[https://a](https://b)`` pasted whole): the parser reads the URL meant."""
+    text = unquote(url.strip())
+    out = [text, text.removeprefix("./") if text.startswith("./#") else text]
+    if text.startswith(("[", "<", "(")):
+        inner = text.lstrip("[<(")
+        out += [part.rstrip(")]>") for part in inner.split("](")]
+    return out
+
+
 def lost_links(found: set[str], known: set[str]) -> list[str]:
     """The independent reader's URLs that are not an entry's or a skipped one. A bare URL
     followed by CJK text is the URL before that text (GitHub ends it there)."""
@@ -147,13 +171,15 @@ def lost_links(found: set[str], known: set[str]) -> list[str]:
     lost = []
     for url in sorted(found):
         c = _canon(url)
-        if c in canon or _canon(html.unescape(url)) in canon:
+        if c in canon or any(_canon(s) in canon for s in (html.unescape(url), *_spellings(url))):
             continue
         cjk = _CJK.search(c)
         if cjk and c[: cjk.start()].rstrip("/") in canon:
             continue
         if any(k.startswith(c) and not k[len(c) :].strip("/") for k in ordered):
             continue
+        if _relative(c) and any(_bare_path(k).endswith(_relative(c)) for k in ordered):
+            continue  # a github: list's relative link, resolved against its repository
         lost.append(url)
     return lost
 
@@ -216,14 +242,33 @@ def is_quoted(title: str) -> bool:
     return len(title) > 2 and title[0] in _QUOTES and title[-1] in _QUOTES
 
 
-def measure(path: Path, repeat: int = 3) -> Row:
+_README_ROW = re.compile(
+    r"^\|\s*(?P<file>[^|\s]+\.md)\s*\|\s*(?P<repo>[\w.-]+/[\w.-]+)\s*@\s*\w+\s*(?:\((?P<path>[^)]+)\))?"
+)
+
+
+def sources(folder: Path) -> dict[str, str]:
+    """Each list's source as a nightly run reads it (``github:owner/repo/path``), from the
+    folder's README (its table names each file's repository and path), else the file's name."""
+    readme = folder / "README.md"
+    found: dict[str, str] = {}
+    if readme.is_file():
+        for line in readme.read_text().splitlines():
+            row = _README_ROW.match(line)
+            if row:
+                path = row.group("path") or "README.md"
+                found[row.group("file")] = f"github:{row.group('repo')}/{path}"
+    return found
+
+
+def measure(path: Path, repeat: int = 3, source: str | None = None) -> Row:
     from enrich.core.listing import parse_list
 
     data = path.read_bytes()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        parsed = parse_list(data + b"\n" * len(times), path.name)  # not the cached answer
+        parsed = parse_list(data + b"\n" * len(times), source or path.name)  # not cached
         times.append(time.perf_counter() - started)
     text = data.decode("utf-8-sig").replace("\r\n", "\n")
     row = Row(path.name, entries=len(parsed.entries), skipped=len(parsed.skipped))
@@ -253,7 +298,8 @@ def lists(folder: Path = REAL) -> Iterator[Path]:
 
 
 def report(folder: Path = REAL, repeat: int = 3) -> tuple[list[Row], Row]:
-    rows = [measure(path, repeat) for path in lists(folder)]
+    named = sources(folder)
+    rows = [measure(path, repeat, named.get(path.name)) for path in lists(folder)]
     total = Row("total")
     for row in rows:
         total.add(row)

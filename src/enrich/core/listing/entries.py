@@ -74,6 +74,8 @@ def resolve(href: str, source: str) -> str:
         return href
     path, _, fragment = text.partition("#")
     path, _, query = path.partition("?")
+    if fragment and posixpath.normpath(path or ".") == ".":
+        return f"#{fragment}"  # "./#section": this page
     folder = posixpath.dirname(source[found.end() :])
     joined = posixpath.normpath(posixpath.join("/" if path.startswith("/") else f"/{folder}", path))
     if joined.startswith("/.."):

@@ -32,6 +32,7 @@ _TRAILING = ".,;:!?)]}'\"*_~>"
 _WWW = re.compile(r"www\.", re.IGNORECASE)
 # "[x]([https://…)": a destination that lost its way behind a stray bracket.
 _STRAY_OPENER = re.compile(r"^(?:%5B|%3C|\[|<|\(|%28)+(?=https?://)", re.IGNORECASE)
+_PASTED_LINK = re.compile(r"(?:\]|%5D)(?:\(|%28)(https?://.+?)(?:\)|%29)?$", re.IGNORECASE)
 _STRAY_CLOSER = re.compile(r"(?:%5D|%3E|\]|>)+$", re.IGNORECASE)
 
 
@@ -240,9 +241,14 @@ def _element(tag: str) -> Any:
 
 
 def _recover(href: str) -> str:
-    """A destination such as ``[https://…`` (a stray bracket before the URL) read as the URL."""
+    """A destination such as ``[https://…`` (a stray bracket before the URL) read as the URL;
+    one that is a whole Markdown link (``[https://a](https://b)``, pasted into the brackets)
+    read as that link's target."""
     if href and not href.startswith(("http://", "https://")):
         fixed = _STRAY_OPENER.sub("", href)
         if fixed != href:
+            pasted = _PASTED_LINK.search(fixed)
+            if pasted:
+                return pasted.group(1)
             return _STRAY_CLOSER.sub("", fixed)
     return href
