@@ -95,6 +95,12 @@ def test_names_are_kept(markdown: str, expected: dict[str, str | None]) -> None:
             {"arxiv:2308.03688": ("AgentBench: Evaluating LLMs as Agents", "X. Liu et al."),
              "arxiv:1602.04938": ("Why Should I Trust You?", None)},
         ),
+        (  # and around a link's text
+            '- Inspired by the paper ["Generative Agents: Interactive Simulacra"](https://arxiv.org/abs/2304.03442)\n'
+            "- [“The system can’t handle a billion dollars”](https://xcancel.com/s/status/1) - ERPs break.\n",
+            {"arxiv:2304.03442": ("Generative Agents: Interactive Simulacra", None),
+             "https://xcancel.com/s/status/1": ("The system can’t handle a billion dollars", "ERPs break.")},
+        ),
         (  # a date in other spellings, and in a table cell
             "- (2024.05) Foo: A Bar [paper](https://arxiv.org/abs/2405.00001)\n"
             "- 【2023-11】 **Baz** [paper](https://arxiv.org/abs/2311.00001)\n",
@@ -387,3 +393,22 @@ def test_a_repositorys_folders_give_it_no_title() -> None:
 def test_titles_of_last_resort(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        (  # a generic word that is the repository's own name, or a name around one
+            "- [hub](https://github.com/github/hub) - wraps git\n- [datasets](https://github.com/huggingface/datasets) - the hub of datasets\n"
+            "- [Go Blog](https://blog.golang.org) - the official Go blog\n* [Video++](https://github.com/matt-42/vpp) - video processing\n",
+            {"github:github/hub": "hub", "github:huggingface/datasets": "datasets", "https://blog.golang.org/": "Go Blog",
+             "github:matt-42/vpp": "Video++"},
+        ),
+        (  # a reference that never resolved shows its URL: the bracketed text before it is the title
+            "* [Jpegli][https://github.com/google/jpegli] - an improved JPEG encoder\n",
+            {"github:google/jpegli": "Jpegli"},
+        ),
+    ],
+)
+def test_names_that_look_generic(markdown: str, expected: dict[str, str | None]) -> None:
+    assert {k: v for k, v in titles(markdown).items() if k in expected} == expected

@@ -209,6 +209,8 @@ def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
     if read is not None and link.seq in read.link_titles:
         own = read.link_titles[link.seq]  # a sub-item's link, named by a sibling ("论文" Title)
     if link.generic:
+        if own is None and _is_repository(link.text, link.href):
+            return link.text  # "[hub](github.com/github/hub)", "[datasets](…/datasets)"
         return own
     prose = read is not None and link.seq in read.in_prose
     if not prose and own and fold(own) != fold(link.text) and is_qualifier(link.text):
@@ -216,6 +218,16 @@ def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
     if prose and link.text == link.text.lower() and not _names_target(link.text, link.href):
         return None
     return name_of(link.text)
+
+
+def _is_repository(text: str, href: str) -> bool:
+    """The text is the repository's own name (a generic word can name one: ``hub``, ``doi``)."""
+    found = _GITHUB.match(href)
+    return (
+        found is not None
+        and not repository_part(href)
+        and found.group(2).removesuffix(".git").lower() == text.strip().lower()
+    )
 
 
 def _names_target(text: str, href: str) -> bool:

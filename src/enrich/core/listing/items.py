@@ -488,6 +488,8 @@ def tidy(text: str) -> str | None:
 def _clean(title: str) -> str:
     title = " ".join(title.replace("**", "").split())
     title = balance(title.strip(SEPARATOR_CHARS)).strip(SEPARATOR_CHARS).strip()
+    if title[:1] == "[" and title.endswith("]") and title.count("[") == 1:
+        title = title[1:-1].strip()  # "[Jpegli][https://…]": a reference that never resolved
     return title
 
 
@@ -512,9 +514,13 @@ def balance(text: str) -> str:
 
 
 def name_of(text: str) -> str:
-    """A link's text as a title: without emoji codes and the signs before it ("🔍 Agent")."""
+    """A link's text as a title: without emoji codes and the signs before it ("🔍 Agent"), nor
+    quote marks around it."""
     if not text or (text[0].isalnum() and ":" not in text):
         return text  # the common case
+    quoted = _QUOTED.match(text)
+    if quoted:
+        text = quoted.group(2).strip()  # ["Title"](…): quote marks around a name
     name = " ".join(_strip_symbols(SHORTCODE.sub(" ", text)).split())
     if name[:1] in "[【" and name.endswith(_PAIRS[name[0]]) and len(name) > 2:
         name = name[1:-1].strip()  # "[LLM4VAD · Video Anomaly Detection]"

@@ -74,11 +74,11 @@ _FILLER = frozenset({
     "the", "a", "an", "this", "that", "these", "in", "on", "at", "of", "for", "to", "see",
     "our", "my", "their", "its", "his", "her", "your", "full", "original", "available",
     "open", "public", "released", "arxiv", "github", "is", "are", "and", "or", "with",
-    "visit", "click", "check", "read", "follow", "view", "go",
+    "visit", "click", "check", "read", "follow", "view",
 })  # fmt: skip
 _ASIDE = re.compile(r"(?<=\S)\s*[(（][^()（）]*[)）]\s*$")
 _PHRASE_STARTS = frozenset({
-    "see", "read", "view", "visit", "check", "click", "go", "follow", "get", "the", "our",
+    "see", "read", "view", "visit", "check", "click", "follow", "get", "the", "our",
     "my", "this", "full", "watch", "try", "download", "join", "more",
 })  # fmt: skip
 _WHERE = frozenset({"on", "at", "in", "via", "from"})
@@ -131,6 +131,8 @@ def fold(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def is_generic(text: str | None, href: str = "") -> bool:
     """Whether a link text says what kind of link it is rather than what it links to."""
+    if text and text.endswith(("++", "#")) and text[0].isalnum():
+        return False  # "Video++", "C#": a name
     if is_label(text, href):
         return not _names_its_site(text or "", href)
     words = fold(text or "").split()
