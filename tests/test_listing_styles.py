@@ -263,6 +263,12 @@ def test_titles_above_their_links(markdown: str, expected: dict[str, tuple[str |
             "* Paper: https://arxiv.org/abs/2401.00001\n    * Title: Some Paper About Things\n",
             {"github:t/tool": ("Tool", "A tool for things."), "arxiv:2401.00001": ("Some Paper About Things", None)},
         ),
+        (  # sub-items of authors and keywords describe a paper that has no description otherwise
+            "- [Towards Efficient Online Exploration](https://arxiv.org/abs/2509.22633)\n  - Gen Li, Yuling Yan\n"
+            "  - Keyword: Online RL, Bandits\n  - Code: [Official](https://github.com/g/explore)\n",
+            {"arxiv:2509.22633": ("Towards Efficient Online Exploration", "Gen Li, Yuling Yan; Online RL, Bandits"),
+             "github:g/explore": ("Towards Efficient Online Exploration", "Gen Li, Yuling Yan; Online RL, Bandits")},
+        ),
     ],
 )
 def test_fields_in_sub_items(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:

@@ -99,7 +99,8 @@ SPOTS = [
     # "- Code: [Official](…)" under a paper belongs to the paper's item
     ("opendilab-awesome-RLHF.md", "github:rmovva/wimhf",
      "What's In My Human Feedback? Learning Interpretable Descriptions of Preference Data",
-     ["Awesome RLHF (RL with Human Feedback)", "Papers", "2025"], ["arxiv:2510.26202"], None),
+     ["Awesome RLHF (RL with Human Feedback)", "Papers", "2025"], ["arxiv:2510.26202"],
+     "Rajiv Movva, Smitha Milli, Sewon Min, Emma Pierson; Sparse Autoencoders"),  # its sub-items
     # shields.io badges to arXiv and GitHub; bare URLs under a title line; a URL glued to CJK text
     ("2mo-Awesome-Thinking-with-PI.md", "arxiv:2201.11903",
      "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models",

@@ -97,6 +97,7 @@ FIELD_LABELS = frozenset({
     "about", "key idea", "key ideas", "core idea", "main idea", "contribution", "contributions",
     "主要内容", "简介", "摘要", "亮点", "介绍", "描述", "说明", "动机", "论文简介", "核心思想",
 })  # fmt: skip
+_MAX_NOTES = 3
 _TAGS = frozenset({"keyword", "keywords"})  # a sub-item of keywords tags, it does not describe
 # A tag right after the title: "(label: good first issue)".
 _LEADING_TAG = re.compile(r"^[(（][\w\s.-]{1,20}[:：][^()（）]{1,40}[)）]\s*")
@@ -140,6 +141,7 @@ class Draft:
     hint: str | None = None  # a title from just above (a pseudo-heading over a badge line)
     named: str | None = None  # a sub-item's "Title: X" (or "论文" X)
     about: str | None = None  # a sub-item's "Description: …" (or "简介" …)
+    notes: list[str] = field(default_factory=list)  # other sub-items' text (authors, keywords)
     _read: tuple[str | None, str | None] | None = None
 
     def links(self) -> list[RawLink]:
@@ -174,7 +176,7 @@ class Draft:
             else:
                 segs = self.parts[0] if self.parts else []
                 title, rest = title_and_rest(segs)
-                description = describe(rest) or self.about
+                description = describe(rest) or self.about or ("; ".join(self.notes) or None)
             title = title or self.named or self.hint or badge_title(self.parts)
             self._read = (title, description)
         return self._read
@@ -183,15 +185,18 @@ class Draft:
         """A sub-item without links that names or describes this item ("- Title: X",
         "- Description: …", and their CJK spellings): its value is this item's title for the
         links of its sub-items (or its own, when it has none) and its description (when it
-        has none)."""
+        has none). Other such sub-items (authors, keywords) describe an item that has no
+        description otherwise, the first few of them."""
         found = field_of(child.parts[0]) if child.parts else None
-        if found is None:
-            return
-        label, value = fold(found[0]), found[1]
-        if label in TITLE_LABELS and self.named is None:
-            self.named = value
-        elif label in FIELD_LABELS and label not in _TAGS and self.about is None:
-            self.about = tidy(value)
+        label = fold(found[0]) if found else ""
+        if found and label in TITLE_LABELS and self.named is None:
+            self.named = found[1]
+        elif found and label in FIELD_LABELS and label not in _TAGS and self.about is None:
+            self.about = tidy(found[1])
+        elif child.parts and len(self.notes) < _MAX_NOTES:
+            note = tidy(plain(child.parts[0]))
+            if note:
+                self.notes.append(note)  # "- A. Author, B. Author", "- Keyword: RLHF"
         self._read = None
 
     def close(self, links: list[RawLink]) -> Read:
