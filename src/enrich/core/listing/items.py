@@ -142,6 +142,7 @@ class Draft:
     named: str | None = None  # a sub-item's "Title: X" (or "论文" X)
     about: str | None = None  # a sub-item's "Description: …" (or "简介" …)
     notes: list[str] = field(default_factory=list)  # other sub-items' text (authors, keywords)
+    children: int = 0  # sub-items without links
     _read: tuple[str | None, str | None] | None = None
 
     def links(self) -> list[RawLink]:
@@ -181,19 +182,25 @@ class Draft:
             self._read = (title, description)
         return self._read
 
+    def headed(self) -> bool:
+        """Whether it has sub-items of its own: a heading of a nested list ("- Method" over
+        its points), not a note itself."""
+        return self.children > 0
+
     def field(self, child: Draft) -> None:
         """A sub-item without links that names or describes this item ("- Title: X",
         "- Description: …", and their CJK spellings): its value is this item's title for the
         links of its sub-items (or its own, when it has none) and its description (when it
         has none). Other such sub-items (authors, keywords) describe an item that has no
         description otherwise, the first few of them."""
+        self.children += 1
         found = field_of(child.parts[0]) if child.parts else None
         label = fold(found[0]) if found else ""
         if found and label in TITLE_LABELS and self.named is None:
             self.named = found[1]
         elif found and label in FIELD_LABELS and label not in _TAGS and self.about is None:
             self.about = tidy(found[1])
-        elif child.parts and len(self.notes) < _MAX_NOTES:
+        elif child.parts and len(self.notes) < _MAX_NOTES and not child.headed():
             note = tidy(plain(child.parts[0]))
             if note:
                 self.notes.append(note)  # "- A. Author, B. Author", "- Keyword: RLHF"

@@ -23,7 +23,7 @@ from enrich.core.listing.inline import InlineReader
 from enrich.core.listing.items import Draft, Read, paragraph_groups, strip_markers, title_and_rest
 from enrich.core.listing.sections import Sections
 from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
-from enrich.core.listing.words import is_generic, title_case
+from enrich.core.listing.words import fold, is_generic, title_case
 from enrich.core.model import ItemKind
 
 # markdown-it nesting levels (each list is two: the list and its item); deeper content is
@@ -479,10 +479,21 @@ def _tagline(text: str) -> bool:
 
 
 def _heading_text(segs: list[Seg]) -> str:
-    """A heading's text without its links back into the page ("[[TOC]](#contents)", "[↑]
-    (#top)"), unless that is all it says."""
-    kept = [s for s in segs if s.link is None or not s.link.href.startswith("#")]
+    """A heading's text without its links back to the contents ("[[TOC]](#contents)", "[↑]
+    (#top)": a marker or a few words of navigation), unless that is all it says."""
+    kept = [s for s in segs if s.link is None or not _back_link(s)]
     return plain(kept) or plain(segs)
+
+
+def _back_link(seg: Seg) -> bool:
+    link = seg.link
+    if link is None or not link.href.startswith("#"):
+        return False
+    text = seg.text.strip()
+    return not any(c.isalnum() for c in text) or text[:1] in "[(" or fold(text) in _BACK
+
+
+_BACK = frozenset({"toc", "top", "back to top", "to top", "contents", "table of contents"})
 
 
 def _emphasis_only(segs: list[Seg]) -> bool:
