@@ -98,7 +98,7 @@ def test_names_are_kept(markdown: str, expected: dict[str, str | None]) -> None:
         (  # and around a link's text
             '- Inspired by the paper ["Generative Agents: Interactive Simulacra"](https://arxiv.org/abs/2304.03442)\n'
             "- [“The system can’t handle a billion dollars”](https://xcancel.com/s/status/1) - ERPs break.\n",
-            {"arxiv:2304.03442": ("Generative Agents: Interactive Simulacra", None),
+            {"arxiv:2304.03442": ("Generative Agents: Interactive Simulacra", 'Inspired by the paper "Generative Agents: Interactive Simulacra"'),
              "https://xcancel.com/s/status/1": ("The system can’t handle a billion dollars", "ERPs break.")},
         ),
         (  # a date in other spellings, and in a table cell
@@ -125,6 +125,11 @@ def test_paper_titles_whole_and_clean(markdown: str, expected: dict[str, tuple[s
         (  # <kbd> badges are no description; the text after <br> is
             "> **[Jimfs](https://github.com/google/jimfs)** <kbd>★ 2.6k</kbd> <kbd>Apache-2.0</kbd> 🟢<br>In-memory file system.\n",
             {"github:google/jimfs": ("Jimfs", "In-memory file system.")},
+        ),
+        (  # the text after <br> names something in passing: still the item's description, tied
+            "> **[iCal4j](https://github.com/ical4j/ical4j)** <kbd>★ 837</kbd><br>Parse iCalendar [RFC 5545](https://tools.ietf.org/html/rfc5545) data.\n",
+            {"github:ical4j/ical4j": ("iCal4j", "Parse iCalendar RFC 5545 data."),
+             "https://tools.ietf.org/html/rfc5545": ("RFC 5545", "Parse iCalendar RFC 5545 data.")},
         ),
         (  # a bold title, its authors and its venue on lines of their own (hard breaks)
             "**Active Retrieval Augmented Generation**  \n*Z. Jiang, F. Xu*  \narXiv – May 2023 [[paper](https://arxiv.org/abs/2305.06983)]\n",
@@ -153,6 +158,14 @@ def test_paper_titles_whole_and_clean(markdown: str, expected: dict[str, tuple[s
             "[Clients](https://github.com/ku9nov/faynoSync-dashboard)) `Apache-2.0` `Go`\n",
             {"https://faynosync.com/": ("FaynoSync", "Update server. Apache-2.0 Go"),
              "github:ku9nov/faynosync-dashboard": ("FaynoSync", "Update server. Apache-2.0 Go")},
+        ),
+        (  # a label and a named link: no description that only repeats the title
+            "Paper link: [A Survey on LLM-based Agents](https://arxiv.org/abs/2308.11432)\n",
+            {"arxiv:2308.11432": ("A Survey on LLM-based Agents", None)},
+        ),
+        (  # a link named in a sentence: the sentence describes it
+            "- 🥳 [2023/09/20] This project has been listed on [GitHub Trendings](https://github.com/trending)!  It is a great honor!\n",
+            {"https://github.com/trending": ("GitHub Trendings", "This project has been listed on GitHub Trendings! It is a great honor!")},
         ),
         (  # a platform's name in a sentence stays; field labels before links and prose go
             "- [Signal](https://signal.org) - Use it rather than [Telegram](https://telegram.org), or Viber.\n"
@@ -236,15 +249,28 @@ def sections(markdown: str) -> dict[str, list[str]]:
         (  # a project that is a heading link: "[Paper]", "[Docs]" in its <details> are its own
             "## [Agent4Rec](https://github.com/LehengTHU/Agent4Rec)\nRecommender simulator\n\n<details>\n\n### Links\n"
             "- [Paper](https://arxiv.org/abs/2310.10108)\n- [Docs](https://agent4rec.readthedocs.io/)\n\n</details>\n\n"
-            "## [AgentForge](https://github.com/DataBassGit/AgentForge)\n<details>\n\n### Links\n- [Web](https://www.agentforge.net/)\n</details>\n",
+            "## [AgentForge](https://github.com/DataBassGit/AgentForge)\n<details>\n\n### Links\n- [Web](https://www.agentforge.net/)\n"
+            "- [Discord](https://discord.gg/agentforge)\n</details>\n\n## Community\n\n- [Discord](https://discord.gg/community)\n",
             {"arxiv:2310.10108": ("Agent4Rec", ["Agent4Rec", "Links"]), "https://agent4rec.readthedocs.io/": ("Agent4Rec", ["Agent4Rec", "Links"]),
-             "https://www.agentforge.net/": ("AgentForge", ["AgentForge", "Links"])},
+             "https://www.agentforge.net/": ("AgentForge", ["AgentForge", "Links"]),
+             "https://discord.gg/agentforge": ("AgentForge", ["AgentForge", "Links"]),  # the project's Discord
+             "https://discord.gg/community": ("Discord", ["Community"])},
         ),
     ],
 )
 def test_titles_above_their_links(markdown: str, expected: dict[str, tuple[str | None, list[str]]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].section) for k in expected} == expected
+
+
+def test_a_heading_link_is_described_by_the_line_under_it() -> None:
+    entries = parsed(
+        "## [Godmode](https://godmode.space/)\nInspired by AutoGPT and BabyAGI, with nice UI\n\n<details>\n\n### Category\nGeneral\n</details>\n\n"
+        "## [Fine](https://www.fine.dev/)\n\n- [Docs](https://docs.fine.dev/) - how to\n"
+    )
+    assert (entries["https://godmode.space/"].title, entries["https://godmode.space/"].description) == (
+        "Godmode", "Inspired by AutoGPT and BabyAGI, with nice UI")
+    assert entries["https://www.fine.dev/"].description is None
 
 
 # -- sub-items that hold the item's title or description ---------------------------------------
@@ -257,6 +283,13 @@ def test_titles_above_their_links(markdown: str, expected: dict[str, tuple[str |
             "  - github：https://github.com/allenai/longformer\n  - 简介：长文档的 Transformer。\n",
             {"arxiv:2004.05150": ("Longformer: The Long-Document Transformer", "长文档的 Transformer。"),
              "github:allenai/longformer": ("Longformer: The Long-Document Transformer", "长文档的 Transformer。")},
+        ),
+        (  # the same under a heading that is a link: the sub-items still belong to their item;
+            # a CJK label of a link ("… 源码地址", "source code address") names no title
+            "###### [【关于 新词发现】那些你不知道的事](https://github.com/km/ie/tree/master/nwd/)\n\n"
+            "- [【关于 AutoPhrase】那些你不知道的事](https://github.com/km/ie/tree/master/ap/)\n  - 论文：《AutoPhrase: Phrase Mining》\n"
+            "  - 论文源码地址：https://github.com/luozhouyang/AutoPhraseX\n  - 论文地址：https://arxiv.org/abs/1702.04457\n",
+            {"arxiv:1702.04457": ("AutoPhrase: Phrase Mining", None), "github:luozhouyang/autophrasex": ("AutoPhrase: Phrase Mining", None)},
         ),
         (  # "Description:" and "Title:" sub-bullets in English
             "* [Tool](https://github.com/t/tool)\n    * Description: A tool for things.\n\n"
@@ -409,6 +442,10 @@ def test_titles_of_last_resort(markdown: str, expected: dict[str, tuple[str | No
             "- [Go Blog](https://blog.golang.org) - the official Go blog\n* [Video++](https://github.com/matt-42/vpp) - video processing\n",
             {"github:github/hub": "hub", "github:huggingface/datasets": "datasets", "https://blog.golang.org/": "Go Blog",
              "github:matt-42/vpp": "Video++"},
+        ),
+        (  # a name in brackets is no marker ("[pdf]" is): "【…】" around a title
+            "> **所有文章已经搬到 [【关于AiGC那些你不知道的事】](https://yaz.feishu.cn/mindnotes/OS)，方便大家利用手机学习**\n",
+            {"https://yaz.feishu.cn/mindnotes/OS": "关于AiGC那些你不知道的事"},
         ),
         (  # a reference that never resolved shows its URL: the bracketed text before it is the title
             "* [Jpegli][https://github.com/google/jpegli] - an improved JPEG encoder\n",

@@ -21,7 +21,7 @@ from enrich.core.links import Kind, SourceRef, classify, is_badge_service, norma
 from enrich.core.listing.items import Read, name_of
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
-from enrich.core.listing.words import fold, is_qualifier
+from enrich.core.listing.words import PLATFORMS, fold, is_qualifier
 from enrich.core.model import Entry, Item, Position, Skipped, Status
 
 # An item that links more distinct entries than this is a collection (a navigation bar, a
@@ -152,18 +152,19 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
     """`listed_links` one at a time (a long list's links are not all held twice); the skipped
     are appended to ``skipped``."""
     own = own_repositories(source, walk.header_links)
-    rows: list[tuple[RawLink, Read | None, tuple[str, ...], str | None] | None] = []
+    Row = tuple[RawLink, Read | None, tuple[str, ...], str | None, str | None]
+    rows: list[Row | None] = []
     for read in walk.items:
         for link in read.links:
-            rows.append((link, read, read.section, read.parent))
+            rows.append((link, read, read.section, read.parent, None))
     for loose in walk.loose:
-        rows.append((loose.link, None, loose.section, loose.parent))
+        rows.append((loose.link, None, loose.section, loose.parent, loose.description))
     walk.items, walk.loose = [], []
     rows.sort(key=lambda row: row[0].seq if row else 0)
     items: dict[int, Item] = {}
     for at, row in enumerate(rows):
         assert row is not None
-        link, draft, section, parent = row
+        link, draft, section, parent, described = row
         rows[at] = None  # read: let it go
         href = resolve(link.href, source)
         reason = skip_reason(href, own)
@@ -178,10 +179,13 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
             if item is None:  # numbered in order of their first link
                 item = items[draft.index] = _item(draft, len(items) + 1)
         title = _title(link, item, draft)
+        description = item.description if item else described
+        if description and title and fold(description) == fold(title):
+            description = None  # "Paper link: [Title](…)": the text only repeats the title
         yield ListedLink(
             url=href,
             text=title,
-            description=item.description if item else None,
+            description=description,
             section=section,
             line=link.line,
             index=link.seq,  # among all links of the file, skipped ones too: whatever the source
@@ -215,6 +219,8 @@ def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
     prose = read is not None and link.seq in read.in_prose
     if not prose and own and fold(own) != fold(link.text) and is_qualifier(link.text):
         return own
+    if read is not None and read.hint and own == link.text and fold(own) in PLATFORMS:
+        return read.hint  # "- [Discord](…)" in the links of "## [Agent4Rec](…)"
     if prose and link.text == link.text.lower() and not _names_target(link.text, link.href):
         return None
     return name_of(link.text)

@@ -53,7 +53,7 @@ _LEADING_DATE = re.compile(
 )
 # A year in parentheses after a title: "Deep learning (2015), Y. LeCun et al."
 _YEAR_ASIDE = re.compile(r"\s*\((?:19|20)\d{2}[a-z]?\)")
-_QUOTED = re.compile(r'^(["“”„\'‘’「『«])(.+)(["“”\'‘’」』»])$', re.DOTALL)
+_QUOTED = re.compile(r'^(["“”„\'‘’「『«《])(.+)(["“”\'‘’」』»》])$', re.DOTALL)
 # A lead that ends with one of these words runs into its link ("Use [this] thread"): prose.
 _PROSE_ENDS = frozenset({
     "the", "a", "an", "this", "that", "these", "to", "me", "us", "see", "use", "via", "at",
@@ -124,6 +124,7 @@ class Read:
     in_prose: frozenset[int] = frozenset()
     # titles of links folded in from sub-items, named by a sub-item ("- Title: X")
     link_titles: dict[int, str] = field(default_factory=dict)
+    hint: str | None = None  # the title it has from above (a heading link, a title line)
 
 
 @dataclass
@@ -197,7 +198,7 @@ class Draft:
         found = field_of(child.parts[0]) if child.parts else None
         label = fold(found[0]) if found else ""
         if found and label in TITLE_LABELS and self.named is None:
-            self.named = found[1]
+            self.named = polish(_clean(found[1])) or None
         elif found and label in FIELD_LABELS and label not in _TAGS and self.about is None:
             self.about = tidy(found[1])
         elif child.parts and len(self.notes) < _MAX_NOTES and not child.headed():
@@ -220,7 +221,7 @@ class Draft:
         )
         titles = {link.seq: self.named for link in self.folded} if self.named else {}
         done = Read(self.kind, self.index, self.line, self.section, self.parent, title,
-                    description, self.cells(), links, prose, titles)  # fmt: skip
+                    description, self.cells(), links, prose, titles, self.hint)  # fmt: skip
         self.parts = []
         return done
 
@@ -289,7 +290,7 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
             if fold(title) in TITLE_LABELS:  # "Paper name: X" (or a CJK colon) is titled X
                 value = lead[found.end() :]
                 cut = _SEPARATORS[0].search(value) or _SEPARATORS[1].search(value)
-                named = _clean(value[: cut.start()] if cut else value)
+                named = polish(_clean(value[: cut.start()] if cut else value))
                 after_value = value[cut.end() :] if cut else ""
                 return (named or None), [Seg(SegKind.TEXT, after_value), *segs[j:]]
             return (title if title and not is_generic(title) else None), rest
@@ -301,7 +302,8 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
         if opener:  # "ChatGPT (https://…)"
             lead = lead[: opener.start()]
         elif not after.link.generic:
-            return _clean(after.text), segs[j + 1 :]  # "The paper [Title](…) shows…"
+            # "The paper [Title](…) shows…": the link names it, the sentence describes it
+            return _clean(after.text), segs[i:] if lead.strip() else segs[j + 1 :]
         elif (
             not words
             or words[-1].lower() in _PROSE_ENDS
@@ -570,7 +572,7 @@ def paragraph_groups(segs: list[Seg]) -> list[list[Seg]]:
       the links that follow join them unless their line starts with a title of its own (a
       named link, bold text).
     - A last line of text without links describes the item above it (``[Name](…) <br> What it
-      is.``)."""
+      is.``); so does a line of prose after ``<br>`` that links something in passing."""
     groups: list[list[Seg]] = []
     for brk, line in _lines_with_breaks(segs):
         if not any(s.kind is SegKind.LINK or s.text.strip() for s in line):
@@ -588,8 +590,12 @@ def paragraph_groups(segs: list[Seg]) -> list[list[Seg]]:
             and not _labelled_title(line)
         ):
             above += [brk or Seg(SegKind.BREAK, newline=True), *line]  # authors, venue, links
-        elif above is not None and has_links and title_and_rest(line)[0] is None:
-            above.append(Seg(SegKind.BREAK, newline=True))
+        elif (
+            above is not None
+            and has_links
+            and (title_and_rest(line)[0] is None or _goes_on(above, brk, line))
+        ):
+            above.append(brk or Seg(SegKind.BREAK, newline=True))
             above.extend(line)
         else:
             groups.append(list(line))
@@ -608,6 +614,12 @@ def _lines_with_breaks(segs: list[Seg]) -> list[tuple[Seg | None, list[Seg]]]:
         else:
             out[-1][1].append(seg)
     return out
+
+
+def _goes_on(above: list[Seg], brk: Seg | None, line: list[Seg]) -> bool:
+    """After ``<br>``, prose that names something in passing continues the item above
+    ("**[iCal4j](…)**<br>Parse iCalendar [RFC 5545](…) data models."), not a new item."""
+    return brk is not None and brk.hard and _starts_titled(above) and not _starts_titled(line)
 
 
 def _wraps(above: list[Seg], brk: Seg | None) -> bool:

@@ -20,7 +20,14 @@ from markdown_it.token import Token
 from enrich.core.listing.autolinks import CANDIDATE
 from enrich.core.listing.html import Block, HtmlReader
 from enrich.core.listing.inline import InlineReader
-from enrich.core.listing.items import Draft, Read, paragraph_groups, strip_markers, title_and_rest
+from enrich.core.listing.items import (
+    Draft,
+    Read,
+    paragraph_groups,
+    strip_markers,
+    tidy,
+    title_and_rest,
+)
 from enrich.core.listing.sections import Sections
 from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
 from enrich.core.listing.words import fold, is_generic, title_case
@@ -69,6 +76,7 @@ class Loose:
     link: RawLink
     section: tuple[str, ...]
     parent: str | None = None
+    description: str | None = None  # a heading link's: the line of text right under it
 
 
 @dataclass
@@ -110,6 +118,8 @@ class Walker:
         self.pending_line = 0
         # a heading that is a link names the thing its section is about: (level, name)
         self.subject: tuple[int, str] | None = None
+        self.subject_link: Loose | None = None  # the heading link a line of text may describe
+        self.pending_subject: RawLink | None = None
         self.title_seen = False
 
     def walk(self) -> Walk:
@@ -195,6 +205,7 @@ class Walker:
         self.sections.heading(level, _heading_text(found.segs))
         self._about(level, found.segs)
         self._loose(found.segs)
+        self.subject_link = self._subject_loose()
         self.after_heading = True
         self.above = None
 
@@ -213,6 +224,14 @@ class Walker:
             and not strip_markers(others).strip()
         ):
             self.subject = (level, links[0].text)
+            self.pending_subject = links[0].link
+
+    def _subject_loose(self) -> Loose | None:
+        """The heading's link when the heading names a subject (its last loose link)."""
+        link, self.pending_subject = self.pending_subject, None
+        if link is not None and self.out.loose and self.out.loose[-1].link is link:
+            return self.out.loose[-1]
+        return None
 
     def _hint(self) -> str | None:
         return self.subject[1] if self.subject is not None else None
@@ -261,6 +280,13 @@ class Walker:
             return
         after_heading, self.after_heading = self.after_heading, False
         text = plain(found.segs)
+        if (
+            after_heading
+            and self.subject_link is not None
+            and not any(s.link is not None for s in found.segs)
+        ):
+            self.subject_link.description = tidy(text)  # "## [Godmode](…)" / "What it is"
+        self.subject_link = None
         if token.level == 0 and _emphasis_only(found.segs) and len(text) <= _MAX_PSEUDO:
             label = strip_markers(text).strip()
             if _sentence(label) or (after_heading and _tagline(label)):
@@ -301,8 +327,9 @@ class Walker:
         self.in_header = False
         parent = self.open[-1].label() if self.open else None
         line = (token.map[0] if token.map else 0) + 1
+        hint = None if self.open else self._hint()  # a sub-item's title is its parent's
         draft = Draft(ItemKind.LIST_ITEM, next(self.index), line, self.sections.path, parent,
-                      hint=self._hint())  # fmt: skip
+                      hint=hint)  # fmt: skip
         self.open.append(draft)
 
     def _close_item(self) -> None:
@@ -381,6 +408,7 @@ class Walker:
         self.sections.heading(level, title)
         self._about(level, segs)
         self._loose(segs)
+        self.subject_link = self._subject_loose()
         self.after_heading = True
 
     def _html_items(self, block: Block) -> None:

@@ -44,6 +44,14 @@ GENERIC_TEXTS = frozenset({
 # site). Each can also be the thing itself ("[PyTorch]" first in its bullet), so such a text
 # is generic only where its item has a title of its own that is not this link's
 # (`is_qualifier`, `entries._title`).
+# Sites where a project has an account ("[Discord](…)", "[LinkedIn](…)" in a project's links):
+# such a link is the project's presence there, titled by the project when the list names it
+# (a heading link above, a title line) and the item says nothing else; alone, the site's name.
+PLATFORMS = frozenset({
+    "discord", "slack", "telegram", "reddit", "linkedin", "medium", "substack", "mastodon",
+    "bilibili", "wechat", "weibo", "facebook", "instagram", "threads", "bluesky", "tiktok",
+    "product hunt", "producthunt", "hacker news", "gitter", "matrix", "twitch",
+})  # fmt: skip
 QUALIFIERS = frozenset({
     "pytorch", "torch", "tensorflow", "tf", "keras", "jax", "flax", "mxnet", "caffe", "caffe2",
     "theano", "chainer", "paddle", "paddlepaddle", "mindspore", "lasagne", "matlab", "lua",
@@ -102,6 +110,7 @@ _PARTS = re.compile(r"\s*(?:&|/|\+|,|·|\||\band\b)\s*", re.IGNORECASE)
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "【": "】", "（": "）", "<": ">", "「": "」"}
 _URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _MARKER_BRACKETS = frozenset("([【（「")
+_CJK_LINK_WORDS = ("地址", "链接", "网址", "主页", "下载", "官网", "代码", "源码")
 
 # Separators between an item's title and its description, and around links.
 SEPARATOR_CHARS = " \t-–—:：|,;·•/"
@@ -197,7 +206,7 @@ def is_label(text: str | None, href: str = "") -> bool:
     if not text:
         return True  # an image-only link (a badge) or an empty text
     text = _ASIDE.sub(" ", text).strip() or text  # "Paper (Oral)", "Code(official)"
-    if text[0] in _MARKER_BRACKETS and text[-1] == _BRACKETS[text[0]] and len(text.split()) < 3:
+    if text[0] in _MARKER_BRACKETS and text[-1] == _BRACKETS[text[0]] and _short(text[1:-1]):
         return True  # a bracketed marker: "[pdf]", "(QA)", "[Code]"; not "{fmt}", a name
     if "." in text or ":" in text:
         if href and text in (href, unquote(href)):
@@ -207,6 +216,8 @@ def is_label(text: str | None, href: str = "") -> bool:
     folded = fold(text)
     if not folded or folded in GENERIC_TEXTS or _IDENTIFIER.match(folded):
         return True
+    if folded.endswith(_CJK_LINK_WORDS) and len(folded) <= 8:
+        return True  # "论文源码地址", "项目主页": "… address", "… link", "… page"
     if not _GENERIC_WORDS.intersection(_PARTS.sub(" ", folded).split()):
         return False  # the common case: a name with no generic word in it
     parts = [p for p in _PARTS.split(folded) if p]
@@ -214,6 +225,11 @@ def is_label(text: str | None, href: str = "") -> bool:
         return True  # "Code & Data", "Paper / Code"
     words = [w for w in (fold(w) for w in folded.split()) if w]
     return all(w in GENERIC_TEXTS and w not in _DEICTIC for w in words)  # "Official Code"
+
+
+def _short(text: str) -> bool:
+    """A marker's few words: two at most, twelve characters at most ("pdf", "text2vec")."""
+    return len(text.split()) < 3 and len(text.strip()) <= 12
 
 
 def is_data_value(text: str) -> bool:
