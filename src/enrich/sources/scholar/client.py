@@ -27,6 +27,7 @@ nothing is asked conditionally.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -35,8 +36,6 @@ from datetime import UTC, datetime
 from typing import Any, NotRequired
 
 import httpx
-from urllib3.exceptions import InvalidHeader
-from urllib3.util.retry import Retry
 
 from enrich.core.rawdocs import ErrorInfo, Exchange, exchange
 from enrich.sources.base import FetchContext, RawSink
@@ -233,14 +232,18 @@ def _message(body: Any) -> str | None:
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """The wait a 429 asks for (``Retry-After``: seconds or a date), read by urllib3."""
-    value = headers.get("retry-after")
-    if not value:
-        return None
+    """The wait a 429 asks for (``Retry-After``: seconds, or an HTTP date), as asked: urllib3's
+    reading caps it at six hours, and the budget is what bounds it here."""
+    value = (headers.get("retry-after") or "").strip()
+    if value.isdigit():
+        return float(value)
     try:
-        return max(float(Retry(0).parse_retry_after(value)), 0.0)
-    except (InvalidHeader, ValueError, OverflowError):
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _what(answer: _Answer) -> str:
