@@ -26,7 +26,15 @@ from enrich.sandbox.sample import load_facts
 from enrich.sandbox.sample.scholar import TLDR_LABEL, sample_papers
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.sources.base import FetchContext
-from enrich.sources.scholar import FIELDS, ScholarPaper, ScholarSource, cited_ids, normalize, read_paper, s2_id
+from enrich.sources.scholar import (
+    FIELDS,
+    ScholarPaper,
+    ScholarSource,
+    cited_ids,
+    normalize,
+    read_paper,
+    s2_id,
+)
 from enrich.store.raw import RawStore
 
 BATCH = "/s2/graph/v1/paper/batch"
@@ -120,7 +128,8 @@ def test_one_paper_under_two_entries_is_asked_once(fake: FakeAPI, settings: Sett
     match = ArxivMatch(arxiv_id="1706.03762", entry_id="arxiv:1706.03762", evidence="citation_arxiv_id")
     conference = entry_for("https://openreview.net/forum?id=abc", arxiv_match=match)
     outcomes, _ = fetch([listed, conference], settings, tmp_path)
-    (request,) = fake.requests("s2")
+    (doc,) = RawStore(tmp_path / "raw" / "r1").documents("scholar")
+    assert (batches(fake), doc["ids"]) == ([200], ["ARXIV:1706.03762"])
     assert outcomes[listed.id].record == outcomes[conference.id].record
     assert outcomes[conference.id].record is not None and outcomes[conference.id].record.citations
 
