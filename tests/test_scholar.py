@@ -287,6 +287,20 @@ def test_an_answer_too_large_for_semantic_scholar_is_asked_in_halves(fake: FakeA
     assert len(outcomes) == len(entries)
 
 
+def test_after_a_split_the_run_asks_batches_that_fit(fake: FakeAPI, tmp_path: Path) -> None:
+    """Once a batch of 8 was too large and its halves fitted, the next 8 papers go out as two
+    batches of 4 at once, not as another refused 8."""
+    ids = [f"ARXIV:{i}" for i in sorted(k for k in SAMPLE if k)][:16]
+    size = {n: len(_post(fake, ids[n : n + 4], ",".join(FIELDS)).content) for n in range(0, 16, 4)}
+    assert len(_post(fake, ids[:8], ",".join(FIELDS)).content) > max(size.values())
+    fake_scholar.state(fake).max_answer_bytes = max(size.values())
+    before = len(batches(fake))
+    entries = [entry_for(f"https://arxiv.org/abs/{i.removeprefix('ARXIV:')}") for i in ids]
+    outcomes, _ = fetch(entries, fake.settings(http_retries=0, s2_batch_size=8), tmp_path)
+    assert batches(fake)[before:] == [400, 200, 200, 200, 200]
+    assert all(o.status == Status.OK for o in outcomes.values()) and len(outcomes) == 16
+
+
 # -- the fake -------------------------------------------------------------------------------------
 
 

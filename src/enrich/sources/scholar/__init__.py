@@ -16,7 +16,7 @@ from typing import Any
 from enrich.core.links import Kind
 from enrich.core.model import Entry
 from enrich.core.outcome import Outcome
-from enrich.sources.base import FetchContext, RawSink, chunks
+from enrich.sources.base import FetchContext, RawSink
 from enrich.sources.scholar.client import SOURCE, Batches, ScholarBatch
 from enrich.sources.scholar.ids import s2_id
 from enrich.sources.scholar.normalize import normalize
@@ -48,8 +48,10 @@ class ScholarSource:
                 asking.setdefault(paper, []).append(entry.id)
         if skipped:
             ctx.progress(skipped)
+        pending = list(asking)  # in batches of s2_batch_size, or what fits (Batches.fits)
         with Batches(raw, ctx) as batches:
-            for batch in chunks(list(asking), ctx.settings.s2_batch_size):
+            while pending:
+                batch, pending = pending[: batches.fits], pending[batches.fits :]
                 batches.ask(batch, asking)
                 ctx.progress(sum(len(asking[i]) for i in batch))
 

@@ -13,7 +13,8 @@ aligned with the ids, ``null`` for an id it does not know. Every request
   a doubling backoff) and for the time a timed-out attempt cost; a wait the budget cannot pay
   is not waited: the batch keeps its last values (stale), the run goes on;
 - is split in halves when Semantic Scholar answers 400 "Response would exceed maximum size" (an
-  answer is at most 10 MB, and at most 9,999 references), until the halves fit.
+  answer is at most 10 MB, and at most 9,999 references and citations), until the halves fit;
+  the run's later batches are no larger than the halves that fit (`Batches.fits`).
 
 The ``semanticscholar`` package is not used: its requester makes a client of its own per call
 (no transport of ours, so no total deadline and no size cap), reads the whole answer with
@@ -102,6 +103,9 @@ class Batches:
         self.url = settings.s2_api_url.rstrip("/") + BATCH_PATH
         self.pacer = ctx.pacers.get(SOURCE, settings.s2_per_minute)
         self.count = 0
+        # The most ids a batch of this run's papers may have: halved with each "too large", so
+        # the batches after one are not refused again (their papers cite as much).
+        self.fits = settings.s2_batch_size
 
     def __enter__(self) -> Batches:
         return self
@@ -121,6 +125,7 @@ class Batches:
                 logger.info("Semantic Scholar: %d ids make too large an answer; halves", len(ids))
                 self._store(ids, entries, answer, attempts, split=True)
                 half = len(ids) // 2
+                self.fits = min(self.fits, half)
                 self.ask(ids[:half], entries)
                 self.ask(ids[half:], entries)
                 return
