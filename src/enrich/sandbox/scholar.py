@@ -32,15 +32,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from enrich.core.links import ARXIV_ID
 from enrich.sandbox.sample.generate import load_facts
 from enrich.sandbox.sample.scholar import sample_papers
-
-if TYPE_CHECKING:
-    from enrich.sandbox.server import FakeAPI, _Handler
 
 MAX_IDS = 500
 MAX_BYTES = 10 * 1024 * 1024
@@ -65,6 +62,33 @@ _PREFIXES = {"arxiv": "ArXiv", "doi": "DOI", "acl": "ACL", "corpusid": "CorpusId
 _HEX = re.compile(r"^[0-9a-fA-F]{40}$")
 
 
+class FakeAPI(Protocol):
+    """What these routes need of `enrich.sandbox.server.FakeAPI` (which imports them)."""
+
+    @property
+    def data_dirs(self) -> list[Path]: ...
+
+
+class Handler(Protocol):
+    """What these routes need of the fake's request handler."""
+
+    @property
+    def fake(self) -> FakeAPI: ...
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def headers(self) -> Any: ...  # an email.message.Message: .get(name)
+
+    @property
+    def query(self) -> dict[str, list[str]]: ...
+
+    def body_json(self) -> Any: ...
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None: ...
+
+
 @dataclass
 class ScholarState:
     """What a test sets on the fake's Semantic Scholar, and what it saw."""
@@ -83,7 +107,7 @@ def state(fake: FakeAPI) -> ScholarState:
 
 
 class ScholarRoutes:
-    def __init__(self, handler: _Handler) -> None:
+    def __init__(self, handler: Handler) -> None:
         self.h = handler
         self.fake = handler.fake
         self.state = state(self.fake)
