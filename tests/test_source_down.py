@@ -36,7 +36,7 @@ from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
 from enrich.run.guard import failed_as_a_whole, verdict
 from enrich.run.job import RunResult
-from enrich.run.report import one_line, summary_markdown
+from enrich.run.report import failed_sources, one_line, summary_markdown
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.sources import NAMES
 from enrich.sources.base import claims, supplement_fields
@@ -162,6 +162,25 @@ def test_a_source_failed_as_a_whole_when_none_of_its_entries_could_be_fetched(
     name: str, outcomes: list[Outcome[Any]], expected: str | None
 ) -> None:
     assert failed_as_a_whole(outcomes) == expected
+
+
+CLAUSES = [
+    ({}, ""),
+    ({"arxiv": "none of its 7 entries could be fetched (most often: arXiv: timed out)"},
+     "; source arxiv failed: none of its 7 entries could be fetched (most often: arXiv: timed out)"),
+    # a task that crashed says so in its own words (`steps.fetch_source`), on one line
+    ({"huggingface": "huggingface failed: ConnectionError: ('Connection aborted.',\n  RemoteDisconnected('closed'))"},
+     "; source huggingface failed: ConnectionError: ('Connection aborted.', RemoteDisconnected('closed'))"),
+    ({"papers": "none of its 7 entries could be fetched (most often: Hub paper page not read: HTTP 503)",
+      "huggingface": "none of its 2 entries could be fetched (most often: Hub unreachable (ConnectError))"},
+     "; source huggingface failed: none of its 2 entries could be fetched (most often: Hub unreachable (ConnectError))"
+     "; source papers failed: none of its 7 entries could be fetched (most often: Hub paper page not read: HTTP 503)"),
+]
+
+
+@pytest.mark.parametrize(("failures", "clause"), CLAUSES)
+def test_the_summary_names_the_sources_that_failed(failures: dict[str, str], clause: str) -> None:
+    assert failed_sources(failures) == clause
 
 
 # -- a source left out keeps its last values, with when they were fetched (item 6) ------------

@@ -116,7 +116,7 @@ def failed_sources(failures: Mapping[str, str]) -> str:
     """The clause that names the sources that failed ("" when none failed): the run was
     published all the same, so the first line of its summary must say what it lacks."""
     return "".join(
-        f"; source {name} failed: {why.removeprefix(f'{name} failed: ')}"
+        f"; source {name} failed: {' '.join(why.removeprefix(f'{name} failed: ').split())}"
         for name, why in sorted(failures.items())
     )
 
