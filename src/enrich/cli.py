@@ -437,7 +437,10 @@ def render(
     ] = None,
     min_score: Annotated[
         float | None,
-        typer.Option("--min-score", help="Leave entries scoring below out of list.md."),
+        typer.Option(
+            "--min-score",
+            help="Leave out of list.md the entries below this percentile of their kind (0-100).",
+        ),
     ] = None,
 ) -> None:
     """Regenerate the views (list.md, index.html, …) from the published files (no network)."""
@@ -454,6 +457,8 @@ def render(
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
+        if exc.errors()[0]["loc"][:1] == ("list_min_score",):
+            raise InputError(f"--min-score {min_score:g}: expected a percentile, 0 to 100") from exc
         raise InputError(f"--sort {sort}: expected list, stars or score") from exc
     for path in render_views(out_dir, settings):
         out.print(f"wrote {path}", markup=False)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from enrich.core.model import utc_date
 from enrich.core.settings import Settings
 from enrich.run.steps import about, render_views
 from enrich.store import diffs
@@ -23,8 +22,7 @@ def render(out_dir: Path, settings: Settings) -> list[Path]:
         read_published(out_dir)
     with exclusive(out_dir):
         stored = read_published(out_dir)
-        day = utc_date(stored.snapshot.header.generated_at)
-        earlier = diffs.recent(out_dir, settings.feed_runs - 1, before=day)
+        earlier = diffs.recent(out_dir, settings.feed_runs - 1, stored.snapshot.header.run_id)
         files = render_views(Published(*stored, earlier, about(settings), settings))
         written = []
         for relative, data in files.items():

@@ -24,7 +24,7 @@ from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context, external
@@ -250,12 +250,11 @@ def finish(
         guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table, hub_adoption_min=settings.hub_adoption_min)
-    day = utc_date(snapshot.header.generated_at)
     views = (
         render_views(
             Published(
                 snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
-                diffs.recent(out_dir, settings.feed_runs - 1, before=day),
+                diffs.recent(out_dir, settings.feed_runs - 1, before=snapshot.header.run_id),
                 about(settings, publish_repo), settings,
             )
         )

@@ -20,6 +20,7 @@ from enrich.core.changelog import changelog
 from enrich.core.markdown import code, md
 from enrich.core.model import Snapshot, Status
 from enrich.views import Published
+from enrich.views.facts import list_key
 from enrich.views.tables import Table, flat, tables
 
 name = "card"
@@ -43,11 +44,7 @@ def title(published: Published) -> str:
     """The dataset's name: the configured one, else the list's file or repository name."""
     if published.about.name:
         return published.about.name
-    source = published.snapshot.header.list_source.split("@")[0].rstrip("/")
-    stem = source.rsplit("/", 1)[-1].removesuffix(".md")
-    if stem.lower() == "readme" and "/" in source:  # github:owner/repo/README.md
-        stem = source.rsplit("/", 2)[-2]
-    return f"{stem} (enriched)"
+    return f"{list_key(published.snapshot.header)} (enriched)"
 
 
 def card_data(published: Published) -> DatasetCardData:
@@ -191,7 +188,7 @@ def loading(published: Published) -> list[str]:
         "duckdb.sql(\"select repo.full_name, repo.stars from 'latest.parquet' \"",
         "           \"where kind = 'repo' order by repo.stars desc\")",
         "duckdb.sql(\"select date, stars from read_parquet('history/*/*.parquet', \"",
-        "           \"hive_partitioning = true, union_by_name = true) \"",
+        '           "hive_partitioning = true, union_by_name = true) "',
         "           \"where id = 'github:huggingface/trl'\")",
         "duckdb.sql(\"select l.source, c.repo.full_name, c.repo.stars from 'links.parquet' l \"",
         "           \"join 'latest.parquet' c on c.id = l.target where l.relation = 'code'\")",
