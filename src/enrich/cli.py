@@ -202,6 +202,7 @@ def demo(
     ] = None,
 ) -> None:
     """The nightly flow once, offline: the bundled list against the local fake API."""
+    from enrich.sandbox.coverage import NO_SAMPLE, notice, without_sample
     from enrich.sandbox.server import ANONYMOUS_RATE_LIMIT, FakeAPI
 
     _check_local_list(list_file)
@@ -220,6 +221,11 @@ def demo(
         if list_file == str(BUNDLED_LIST):  # jordimas/awesome-RLHF-language-models is CC0
             os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
+        entries = read_list(list_file).entries  # those the sample data cannot answer: skipped
+        missing = without_sample(api, entries)
+        if missing:
+            sys.stderr.write(notice(missing, len(entries)) + "\n")
+        skip |= {entry.id: NO_SAMPLE for entry in missing}
         _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
 
 
