@@ -378,7 +378,7 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     # and `enrich render` regenerates them from the published files alone, byte for byte.
     listing = (tmp_path / "out/list.md").read_text()
     assert "- **new** [RL4LMs paper](<https://arxiv.org/abs/2210.01241>)" in listing
-    assert re.search(r"\(\+42 in [\d.]+ (seconds|minutes)\)", listing) and "release v1.10.0" in listing
+    assert re.search(r"\(\+42 in [\d.]+ (second|minute)s?\)", listing) and "release v1.10.0" in listing
     report = (tmp_path / "out/index.html").read_text()
     table = report[report.index('<table id="entries">'):]
     row = table[table.index('<a href="https://github.com/huggingface/trl">'):]

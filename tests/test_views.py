@@ -774,7 +774,7 @@ def test_render_from_the_published_folder_writes_what_the_run_wrote(
     assert {"list.md", "index.html", "README.md", "feed.xml"} <= {p.name for p in rendered}
     for path in rendered:  # every view, the dataset card and feed included
         assert path.read_bytes() == wrote[path.name], path.name
-    assert re.search(r"\(\+42 in [\d.]+ (seconds|minutes)\)", (out / "list.md").read_text())
+    assert re.search(r"\(\+42 in [\d.]+ (second|minute)s?\)", (out / "list.md").read_text())
     (row,) = lxml.html.document_fromstring((out / "index.html").read_bytes()).xpath(
         "//table[@id='entries']//tr[contains(., 'huggingface/trl')]"
     )
@@ -898,3 +898,23 @@ def test_a_min_score_is_a_percentile(given: str, said: str, tmp_path: Path,
     with pytest.raises(SystemExit) as exit_:
         main(["render", "--out", str(tmp_path), "--min-score", given])
     assert exit_.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+
+
+
+def test_render_keeps_what_the_run_said_about_the_dataset(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The demo's notice and licence are settings of the run; ``enrich render`` later, in a
+    shell without them, renders the same bytes (about.json), and a setting given then wins."""
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    said = settings.model_copy(update={"dataset_notice": NOTICE, "dataset_license": "cc0-1.0"})
+    result = run(str(BUNDLED), settings=said, out_dir=out, raw_root=raw, skip={"web": "offline"})
+    wrote = {p.name: p.read_bytes() for p in result.published}
+    assert json.loads(wrote["about.json"]) == {
+        "hub_repo": None, "license": "cc0-1.0", "name": None, "notice": NOTICE,
+    }  # fmt: skip
+    for path in render(out, Settings()):
+        assert path.read_bytes() == wrote[path.name], path.name
+    render(out, Settings(dataset_notice="Another notice."))
+    assert "> **Another notice.**" in (out / "list.md").read_text()
+    assert "license: cc0-1.0" in (out / "README.md").read_text()

@@ -116,10 +116,15 @@ def prose(published: Published) -> str:
         "| `snapshots/YYYY-MM-DD.{parquet,json}` | one snapshot per UTC day |",
         "| `history/date=YYYY-MM-DD/part-0.parquet` | one row per entry per day "
         "(config `history`) |",
-        "| `diffs/YYYY-MM-DD.{md,json}` | what changed since the previous snapshot |",
+        "| `diffs/runs/RUN-ID.{md,json}`, `diffs/YYYY-MM-DD.{md,json}` | what changed since "
+        "the previous snapshot: every run's, and the day's latest |",
         "| `schema.json` | JSON Schema of a snapshot |",
         "| `croissant.json` | this dataset in MLCommons Croissant (JSON-LD) |",
-        "| `feed.xml` | Atom feed of the changes: one item per run and per notable event |",
+        "| `feed.xml` | Atom feed of the changes: one item per run that changed something and "
+        "per notable event |",
+        "| `list.md`, `index.html` | the list enriched, and the report with trends |",
+        "| `about.json` | what the publisher said about the dataset: name, licence, Hub "
+        "repository, notice |",
         "",
         *loading(published),
         "## Fields",
