@@ -101,6 +101,7 @@ def _enriched(
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
+    left_out = manifest.get("skipped_entries", {})
     failures = store.failures()
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
@@ -115,10 +116,15 @@ def _enriched(
             why = f"{name}: {skipped[name]}" if supplement_fields(source) else skipped[name]
             made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=why) for e in todo}
         else:
-            made = settle(source, _made(name, todo, known, store, failures.get(name)))
+            asked = [e for e in todo if e.id not in left_out]
+            made = settle(source, _made(name, asked, known, store, failures.get(name)))
             lost = failed_as_a_whole(made.values())
             if lost is not None:
                 failed[name] = lost
+            made = {
+                **made,
+                **{i: Outcome(Status.SKIPPED, reason=why) for i, why in left_out.items()},
+            }
         for entry in todo:
             entries[entry.id] = apply_outcome(
                 entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
