@@ -202,6 +202,7 @@ def demo(
     ] = None,
 ) -> None:
     """The nightly flow once, offline: the bundled list against the local fake API."""
+    from enrich.sandbox.coverage import NO_SAMPLE, notice, without_sample
     from enrich.sandbox.server import ANONYMOUS_RATE_LIMIT, FakeAPI
 
     _check_local_list(list_file)
@@ -220,6 +221,11 @@ def demo(
         if list_file == str(BUNDLED_LIST):  # jordimas/awesome-RLHF-language-models is CC0
             os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
+        entries = read_list(list_file).entries  # those the sample data cannot answer: skipped
+        missing = without_sample(api, entries)
+        if missing:
+            sys.stderr.write(notice(missing, len(entries)) + "\n")
+        skip |= {entry.id: NO_SAMPLE for entry in missing}
         _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
 
 
@@ -255,11 +261,15 @@ def rebuild(
         Path | None, typer.Option("--previous", help="Snapshot to carry stale values from.")
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Publish even if the publish guard refuses it.")
+        bool,
+        typer.Option(
+            "--force", help="Publish even past the publish guard, or over a newer run's latest.*."
+        ),
     ] = False,
 ) -> None:
-    """Re-derive a run's snapshot from its raw folder, with no network, and publish it (the
-    publish guard applies, as to a run; --force bypasses it)."""
+    """Re-derive a run's snapshot from its raw folder, with no network, and publish it, compared
+    with the snapshot published before that run (the publish guard applies, as to a run, and a
+    run older than latest.* is refused; --force bypasses both)."""
     from enrich.core.settings import Settings
     from enrich.run.job import rebuild as rebuild_run
     from enrich.store.codec import read_snapshot
@@ -437,7 +447,10 @@ def render(
     ] = None,
     min_score: Annotated[
         float | None,
-        typer.Option("--min-score", help="Leave entries scoring below out of list.md."),
+        typer.Option(
+            "--min-score",
+            help="Leave out of list.md the entries below this percentile of their kind (0-100).",
+        ),
     ] = None,
 ) -> None:
     """Regenerate the views (list.md, index.html, …) from the published files (no network)."""
@@ -454,6 +467,8 @@ def render(
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
+        if exc.errors()[0]["loc"][:1] == ("list_min_score",):
+            raise InputError(f"--min-score {min_score:g}: expected a percentile, 0 to 100") from exc
         raise InputError(f"--sort {sort}: expected list, stars or score") from exc
     for path in render_views(out_dir, settings):
         out.print(f"wrote {path}", markup=False)
@@ -516,7 +531,11 @@ def _run_flow(
 
 
 def print_summary(summary: RunSummary) -> None:
-    table = Table(title=f"{summary['entries']} entries")
+    from enrich.run.report import failed_sources
+
+    table = Table(
+        title=f"{summary['entries']} entries" + failed_sources(summary["source_failures"])
+    )
     statuses = [s.value for s in Status]
     table.add_column("kind")
     for status in statuses:

@@ -24,11 +24,11 @@ from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context, external
-from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build, normalize_source
+from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build_run, normalize_source
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
 from enrich.sources import NAMES
@@ -56,6 +56,8 @@ class RunResult:
     requests: dict[str, RequestCounts] = field(default_factory=dict)
     # per upstream rate limit ("github.core", "github.graphql"): spent, limit, remaining, reset
     rate_limits: dict[str, Usage] = field(default_factory=dict)
+    # The sources that failed this run (their fetch raised, or none of their entries could be
+    # fetched: published all the same, those entries keep their last values), with why.
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: Diff | None = None
     check: Report | None = None  # the list checked against what was published (check.md)
@@ -73,7 +75,9 @@ class Job:
     raw_root: Path
     settings: Settings
     sources: list[str] | None = None
-    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
+    # source -> why it is not fetched this run (the snapshot gives the reason to its entries);
+    # a key may also be an entry's id: that entry alone is not fetched (the demo's entries
+    # without sample data)
     skip: dict[str, str] | None = None
     now: datetime | None = None
     list_bytes: bytes | None = None
@@ -135,18 +139,18 @@ def prepare(job: Job) -> RawStore:
     store = RawStore(job.raw_root / run_id)
     store.write_list(data)
     enabled = job.sources or list(NAMES)
-    skip = dict(job.skip or {})
+    skip = {k: v for k, v in (job.skip or {}).items() if k in NAMES}
     for name in NAMES:
         if name not in enabled:
             skip.setdefault(name, "source disabled for this run")
-    store.write_manifest(
-        Manifest(
-            run_id=run_id,
-            started_at=started.isoformat(),
-            list_source=job.list_source,
-            skipped_sources=skip,
-        )
-    )
+    manifest = Manifest(
+        run_id=run_id, started_at=started.isoformat(), list_source=job.list_source,
+        skipped_sources=skip,
+    )  # fmt: skip
+    entries = {k: v for k, v in (job.skip or {}).items() if k not in NAMES}
+    if entries:
+        manifest["skipped_entries"] = entries
+    store.write_manifest(manifest)
     return store
 
 
@@ -161,10 +165,11 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
+    left_out = manifest.get("skipped_entries", {})
     per_source: list[list[FetchTask]] = []
     last: list[FetchTask] = []
     for name, source in SOURCES.items():
-        entries = [e for e in parsed.entries if claims(source, e)]
+        entries = [e for e in parsed.entries if claims(source, e) and e.id not in left_out]
         if name in skipped or not entries:
             continue
         bound = [e for e in entries if depends(source, e)]
@@ -245,17 +250,16 @@ def finish(
     (``check=False`` bypasses the guard: ``enrich rebuild --force``); then upload the folder to
     Hub repository ``publish_repo``, when given (`upload_to_hub`)."""
     before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
-    snapshot = build(store, before, outcomes)
+    snapshot, failed = build_run(store, before, outcomes)
     if check:
         guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table, hub_adoption_min=settings.hub_adoption_min)
-    day = utc_date(snapshot.header.generated_at)
     views = (
         render_views(
             Published(
                 snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
-                diffs.recent(out_dir, settings.feed_runs - 1, before=day),
+                diffs.recent(out_dir, settings.feed_runs - 1, before=snapshot.header.run_id),
                 about(settings, publish_repo), settings,
             )
         )
@@ -282,7 +286,9 @@ def finish(
             for name in NAMES
             for resource, used in merge_usage(store.usage(name)).items()
         },
-        source_failures=store.failures(),
+        # A source whose fetch raised says so in its own words; one whose every entry failed
+        # says how many and why.
+        source_failures={**failed, **store.failures()},
         movers=movers,
     )
     if publish_repo:
