@@ -406,17 +406,20 @@ def describe(segs: list[Seg]) -> str | None:
             link = seg.link
             generic = link is None or link.label or (is_qualifier(seg.text) and _in_run(segs, at))
             if generic and not _in_sentence(segs, at):
-                text = "".join(out)
+                text = "".join(out[-_LOOK_BACK:])  # the label is in the last few pieces
                 found = _LABEL_BEFORE_LINK.search(text)
                 tail = _generic_tail(found.group(1)) if found else None
                 if found and tail is not None:
-                    out = [text[: found.start(1) + tail]]
+                    out[-_LOOK_BACK:] = [text[: found.start(1) + tail]]
                 out.append(" ")
             else:
                 out.append(seg.text)
         else:
             out.append(" ")
     return tidy("".join(out))
+
+
+_LOOK_BACK = 4  # pieces of text before a link that may hold its label ("**arXiv**", "：")
 
 
 def _generic_tail(label: str) -> int | None:
@@ -627,7 +630,8 @@ def _wraps(above: list[Seg], brk: Seg | None) -> bool:
     an opening bracket): "… Reinforcement Learning for" / "Long Video Reasoning"."""
     if brk is not None and brk.hard:
         return False
-    text = "".join(s.text for s in above if s.kind is SegKind.TEXT).rstrip()
+    last = next((s for s in reversed(above) if s.kind is not SegKind.BREAK), None)
+    text = last.text.rstrip() if last is not None and last.kind is SegKind.TEXT else ""
     words = text.split()
     return bool(words) and (words[-1].lower() in _RUNS_ON or text[-1] in ",-–—(:：")
 
