@@ -419,7 +419,7 @@ def describe(segs: list[Seg]) -> str | None:
     return tidy("".join(out))
 
 
-_LOOK_BACK = 4  # pieces of text before a link that may hold its label ("**arXiv**", "：")
+_LOOK_BACK = 4  # pieces of text before a link that may hold its label ("**arXiv**", a colon)
 
 
 def _generic_tail(label: str) -> int | None:
