@@ -26,6 +26,7 @@ from enrich.core.listing.segments import RawLink, Seg, SegKind, plain
 from enrich.core.listing.words import (
     DESCRIPTION_HEADERS,
     SEPARATOR_CHARS,
+    SHORTCODE,
     TITLE_HEADERS,
     fold,
     is_data_value,
@@ -83,8 +84,6 @@ _EMPTY_BRACKETS = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]")
 _SEPARATOR_RUN = re.compile(r"\s*([,;|·/])(?:\s*[,;|·/])+\s*")
 _TIDY_NEEDED = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]|[,;|·/]\s*[,;|·/]")
 _LABEL_BEFORE_LINK = re.compile(r"((?:[^\s.。!?！？]+\s+){0,2}?[^\s.。!?！？]+?)\s*[:：]\s*$")
-# GitHub's emoji codes anywhere in text (":zap:", ":star:"): markup, not prose.
-SHORTCODE = re.compile(r"(?<![\w:/]):[a-z0-9_+\-]+:(?![\w/])")
 # A field label (one or two words and a colon) at the start of the text or of a sentence.
 _FIELD_LABEL = re.compile(
     r"(?:^|(?<=[.。;；!?！？]\s)|(?<=[。；！？]))"

@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_SHORTCODE = re.compile(r"(?<![\w:/]):[a-z0-9_+\-]+:(?![\w/])")
+from enrich.core.listing.words import SHORTCODE
+
 _COUNT = re.compile(
     r"\s*[(（\[]?\s*\d[\d,.]*\s*(?:projects?|links?|items?|entries|resources?|repos?"
     r"|repositories|papers?|tools?|apps?|libraries|books?|articles?|sites?)\s*[)）\]]?\s*$",
@@ -35,7 +36,7 @@ _COUNT = re.compile(
 
 def clean_name(text: str) -> str:
     """A section's name as a reader calls it: no emoji codes, no trailing count."""
-    text = " ".join(_SHORTCODE.sub(" ", text).split())
+    text = " ".join(SHORTCODE.sub(" ", text).split())
     return _COUNT.sub("", text).strip() or text
 
 

@@ -112,6 +112,8 @@ _URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _MARKER_BRACKETS = frozenset("([【（「")
 _CJK_LINK_WORDS = ("地址", "链接", "网址", "主页", "下载", "官网", "代码", "源码")
 
+# GitHub's emoji codes anywhere in text (":zap:", ":star:"): markup, not words.
+SHORTCODE = re.compile(r"(?<![\w:/]):[a-z0-9_+\-]+:(?![\w/])")
 # Separators between an item's title and its description, and around links.
 SEPARATOR_CHARS = " \t-–—:：|,;·•/"
 # Date-like and size-like cells are not a description ("2023-05", "Mar 2026", "15.87M", "5578").
