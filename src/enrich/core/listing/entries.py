@@ -180,7 +180,12 @@ def iter_listed(walk: Walk, source: str, skipped: list[Skip]) -> Iterator[Listed
                 item = items[draft.index] = _item(draft, len(items) + 1)
         title = _title(link, item, draft)
         description = item.description if item else described
-        if description and title and fold(description) == fold(title):
+        if (
+            description
+            and title
+            and len(description) < len(title) + 8
+            and fold(description) == fold(title)
+        ):
             description = None  # "Paper link: [Title](…)": the text only repeats the title
         yield ListedLink(
             url=href,
@@ -217,7 +222,7 @@ def _title(link: RawLink, item: Item | None, read: Read | None) -> str | None:
             return link.text  # "[hub](github.com/github/hub)", "[datasets](…/datasets)"
         return own
     prose = read is not None and link.seq in read.in_prose
-    if not prose and own and fold(own) != fold(link.text) and is_qualifier(link.text):
+    if not prose and own and is_qualifier(link.text) and fold(own) != fold(link.text):
         return own
     if read is not None and read.hint and own == link.text and fold(own) in PLATFORMS:
         return read.hint  # "- [Discord](…)" in the links of "## [Agent4Rec](…)"

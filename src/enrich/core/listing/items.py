@@ -478,8 +478,9 @@ def _in_sentence(segs: list[Seg], at: int) -> bool:
 def tidy(text: str) -> str | None:
     """Prose as read: emoji codes and field labels out, brackets emptied by dropped links out,
     separators and leading symbols trimmed; None when nothing but labels is left."""
-    text = " ".join(SHORTCODE.sub(" ", text).split())
-    if ":" in text or "：" in text:
+    colon = ":" in text or "：" in text
+    text = " ".join((SHORTCODE.sub(" ", text) if colon else text).split())
+    if colon:
         text = _FIELD_LABEL.sub(lambda m: "" if fold(m.group(1)) in FIELD_LABELS else m[0], text)
     previous = None
     while previous != text and _TIDY_NEEDED.search(text):
@@ -491,7 +492,9 @@ def tidy(text: str) -> str | None:
     text = _LEADING_ASIDE.sub(r"\1 ", text)  # "(from X) - desc" -> "(from X) desc"
     text = balance(text.strip(SEPARATOR_CHARS))
     text = text.strip(SEPARATOR_CHARS).lstrip(SEPARATOR_CHARS + ".").strip()  # "**T**. Authors"
-    text = _LEADING_TAG.sub("", _strip_symbols(text))  # "⚠ - …", "🟢 …", "(label: x) …"
+    text = _strip_symbols(text)  # "⚠ - …", "🟢 …"
+    if text[:1] in "(（":
+        text = _LEADING_TAG.sub("", text)  # "(label: x) …"
     text = text.lstrip(SEPARATOR_CHARS + ".").strip()
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
         return None

@@ -157,6 +157,7 @@ def is_generic(text: str | None, href: str = "") -> bool:
     )  # "in this paper", "see the code here"
 
 
+@functools.lru_cache(maxsize=4096)
 def is_qualifier(text: str | None) -> bool:
     """A text that names a part or version of its item's thing (`QUALIFIERS`), not the thing."""
     folded = fold(_EMOJI.sub("", text or ""))
