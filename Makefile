@@ -12,7 +12,7 @@ GRAPHQL_SCHEMA_SHA256 := 3c62d0526d133cee53221c89de9b455ade24db78b9e7ad56d642c4c
 GRAPHQL_SCHEMA_DIR := .cache/github-graphql-schema
 GRAPHQL_SCHEMA := $(GRAPHQL_SCHEMA_DIR)/.version-$(GRAPHQL_SCHEMA_VERSION)
 
-.PHONY: install browser demo test test-fast lint format typecheck check bench clean
+.PHONY: install browser demo docs test test-fast lint format typecheck check bench clean
 
 $(STAMP): pyproject.toml constraints.txt | $(GRAPHQL_SCHEMA)
 	$(PYTHON) -m venv $(VENV)
@@ -48,12 +48,18 @@ browser:
 demo: $(STAMP)
 	$(BIN)/enrich demo
 
+# The documentation site (docs/*.md, mkdocs.yml) into site/; open site/index.html. --strict: a
+# link or an anchor that does not resolve is an error. NO_MKDOCS_2_WARNING quiets a banner.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 # Tests run on TEST_WORKERS processes (pytest-xdist; the tests share no port, folder or
 # state; 0: one process).
 TEST_WORKERS ?= 2
 
-# Everything CI runs: lint, the architecture contract (import-linter), every test.
-test: $(STAMP) browser
+# Everything CI runs: lint, the architecture contract (import-linter), the documentation site
+# (every link resolves), every test.
+test: $(STAMP) browser docs
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
@@ -81,4 +87,4 @@ bench: $(STAMP)
 	$(BIN)/python benches/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache site

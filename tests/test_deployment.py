@@ -1,5 +1,5 @@
-"""End to end, as the README's "Run it nightly" section says it, with no network: its commands are
-read out of the README and run as written (the ports excepted: the test picks free ones), in a
+"""End to end, as the docs' "Run it nightly" page (docs/nightly.md) says it, with no network: its
+commands are read out of the page and run as written (the ports excepted: the test picks free ones), in a
 fresh copy of the project's folder: a real `prefect server`, the local fake API of
 `python -m enrich.sandbox`, the deployment served by `python flows/nightly.py serve` or deployed to
 a work pool and run by a process worker, a run triggered with `prefect deployment run --watch`.
@@ -25,23 +25,14 @@ import httpx
 import pytest
 
 from conftest import ROOT
+from docsite import docs_page, section
 from enrich.sandbox.server import FakeAPI
 
 pytestmark = pytest.mark.slow  # starts a Prefect server and processes
 
 BIN = Path(sys.executable).parent
-README = (ROOT / "README.md").read_text()
-# The README's ports, replaced by free ones.
+# The page's ports, replaced by free ones.
 SERVER_PORT, SANDBOX_PORT = "4200", "8765"
-
-
-def section(text: str, heading: str) -> str:
-    """The text under ``heading`` (a line of its own) up to the next heading of its level or above."""
-    level = heading.split(" ")[0]
-    start = text.index(f"\n{heading}\n")
-    rest = text[start + len(heading) + 2 :]
-    stop = re.search(rf"^#{{1,{len(level)}}} ", rest, re.MULTILINE)
-    return rest[: stop.start()] if stop else rest
 
 
 def commands(text: str) -> list[str]:
@@ -55,8 +46,8 @@ def commands(text: str) -> list[str]:
     return found
 
 
-NIGHTLY = section(README, "## Run it nightly (Prefect)")
-OFFLINE = section(NIGHTLY, "### Offline, against the local fake API")
+NIGHTLY = section(docs_page("nightly.md"), "# Run it nightly (Prefect)")
+OFFLINE = section(NIGHTLY, "## Offline, against the local fake API")
 
 
 def one(lines: list[str], prefix: str) -> str:
@@ -83,7 +74,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 class Shell:
-    """One terminal of the README: its environment (``export`` lines), its working folder, and
+    """One terminal of the page: its environment (``export`` lines), its working folder, and
     the long-running commands it started."""
 
     def __init__(self, cwd: Path, env: dict[str, str], ports: dict[str, str], logs: Path) -> None:
@@ -170,7 +161,7 @@ def flow_run_logs(api: str) -> str:
     return "\n".join(states + [f"{logging.getLevelName(entry['level'])} {entry['message']}" for entry in logs])
 
 
-def test_the_readme_section_lists_the_commands_this_test_runs() -> None:
+def test_the_page_lists_the_commands_this_test_runs() -> None:
     steps = commands(NIGHTLY)
     for prefix in ("prefect server start", "export PREFECT_API_URL=", "python flows/nightly.py serve",
                    "prefect work-pool create", "prefect deploy --name nightly", "prefect worker start",
@@ -181,13 +172,13 @@ def test_the_readme_section_lists_the_commands_this_test_runs() -> None:
 
 
 @pytest.mark.parametrize("how", ["serve", "worker"])
-def test_run_it_nightly_offline_as_the_readme_says(terminals: Callable[[], Shell], clone: Path, how: str) -> None:
+def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], clone: Path, how: str) -> None:
     steps, offline = commands(NIGHTLY), commands(OFFLINE)
     # 1. Start a Prefect server.
     server = terminals()
     server.export(one(steps, "export PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED="))
     server.start(one(steps, "prefect server start"), "server")
-    # Offline: the local fake API in a third terminal; it prints the line the README gives.
+    # Offline: the local fake API in a third terminal; it prints the line the page gives.
     sandbox = terminals()
     fake = sandbox.start(one(offline, "python -m enrich.sandbox"), "sandbox")
     fake_export = one(offline, "export ")

@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 
 from conftest import BUNDLED, run
+from docsite import docs_page
 from enrich.core.graph import edges, external_repos, links, with_graph
 from enrich.core.links import Kind
 from enrich.core.model import (
@@ -38,7 +39,7 @@ from enrich.core.model import (
 )
 from enrich.core.settings import Settings
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+GRAPH_PAGE = docs_page("graph.md")
 
 
 def paper(pid: str = "2204.05862", *, same_item: list[str] | None = None, comment: str | None = None,
@@ -309,9 +310,9 @@ def test_pandas_polars_and_duckdb_read_the_links(published: Path) -> None:
     assert count == [(sum(Evidence.HUB_ARXIV_TAG in e.evidence for e in document.links),)]
 
 
-def test_the_readmes_join_runs_as_written(published: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """README "The graph": papers with their code's stars and their Hub adoption, in one join."""
-    (query,) = re.findall(r"```sql\n(-- papers, their code.*?)```", README, re.S)
+def test_the_docs_join_runs_as_written(published: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/graph.md: papers with their code's stars and their Hub adoption, in one join."""
+    (query,) = re.findall(r"```sql\n(-- papers, their code.*?)```", GRAPH_PAGE, re.S)
     monkeypatch.chdir(published)
     rows = duckdb.sql(query).fetchall()
     document = json.loads((published / "latest.json").read_bytes())

@@ -1,4 +1,4 @@
-"""The reliability table of the README, one test per row: a fault injected into the local fake
+"""The reliability table (docs/reliability.md), one test per row: a fault injected into the local fake
 API, what the run did, and what was lost (nothing). Real clients, real HTTP."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The score: one formula per kind (`enrich.core.score`), its parts in the dataset, reproducible.
 
 Counts of 9, 99, 999… make each log-scaled part a whole number (lg(9) = 1, lg(99) = 2), so the
-expected points below read as the README's formula applied by hand.
+expected points below read as the formula of docs/score.md applied by hand.
 """
 
 from __future__ import annotations

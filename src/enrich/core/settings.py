@@ -166,3 +166,23 @@ class Settings(BaseSettings):
     # ... a repository with no commit for more than this many days is unmaintained (a year: a
     # project alive but quiet still tags or fixes something once a year).
     check_unmaintained_days: int = Field(default=365, ge=1)
+
+    # Semantic Scholar's Academic Graph API (the scholar source: citations, references). The
+    # key is optional: without one, requests share the public pool of every anonymous caller.
+    s2_api_url: str = Field(
+        default="https://api.semanticscholar.org",
+        validation_alias=AliasChoices("S2_API_URL", "ENRICH_S2_API_URL"),
+    )
+    s2_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("S2_API_KEY"))
+    # Ids per POST /graph/v1/paper/batch: the documented maximum (more is a 400), so a night
+    # costs one request per 500 papers.
+    s2_batch_size: int = Field(default=500, ge=1, le=500)
+    # A key's introductory rate is 1 request a second on every endpoint; the anonymous pool is
+    # shared and 429s under load. Both are paced to this.
+    s2_per_minute: float = Field(default=60.0, ge=0.0)
+    # A batch answer is at most 10 MB (Semantic Scholar answers a larger one with a 400); twice
+    # that, decoded, is not an answer of theirs. Past it the batch is malformed (last values kept).
+    s2_max_bytes: int = Field(default=20_000_000, ge=1_000)
+    # The whole of one batch request: connecting, sending 500 ids, every byte of the answer. A
+    # batch with references takes seconds; a minute and a half is no answer coming.
+    s2_deadline_seconds: float = Field(default=90.0, gt=0.0)

@@ -41,7 +41,7 @@ from xml.sax.saxutils import escape
 
 from enrich.core.links import ARXIV_ID
 from enrich.core.settings import Settings
-from enrich.sandbox import github_graphql, hub_commits
+from enrich.sandbox import github_graphql, hub_commits, scholar
 from enrich.sandbox.sample import sample_data_dir
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ FAKE_PACE: dict[str, Any] = {
     "github_rest_per_minute": 0.0,
     "github_seconds_between_writes": 0.0,
     "github_stats_wait_seconds": 0.01,
+    "s2_per_minute": 0.0,
 }
 # Tests do not sleep through backoffs and Retry-After waits: they are drawn from the run's budget
 # as in production, but not slept (`retry_wait_scale`).
@@ -194,6 +195,7 @@ class FakeAPI:
             "github_api_url": self.github_url,
             "arxiv_api_url": self.arxiv_url,
             "hf_endpoint": self.hf_url,
+            "s2_api_url": f"{self.base_url}/s2",
             "github_token": None,
             "hf_token": None,
             **FAKE_PACE,
@@ -212,6 +214,7 @@ class FakeAPI:
             "GITHUB_API_URL": self.github_url,
             "ARXIV_API_URL": self.arxiv_url,
             "HF_ENDPOINT": self.hf_url,
+            "S2_API_URL": f"{self.base_url}/s2",
             # The fake Hub takes uploads over LFS, not Xet (huggingface_hub reads this at import).
             "HF_HUB_DISABLE_XET": "1",
             **{f"ENRICH_{k.upper()}": str(v) for k, v in values.items()},
@@ -381,6 +384,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._page(path)
             elif source == "sites":
                 SiteRoutes(self).route(path[len("/sites") :], parts.query)
+            elif source == "s2":  # Semantic Scholar (S2_API_URL)
+                scholar.ScholarRoutes(self).route(path[len("/s2") :])
             else:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
         except (BrokenPipeError, ConnectionResetError):
