@@ -672,12 +672,12 @@ def test_published_files_show_no_path_of_this_machine(tmp_path: Path) -> None:
         result = enrich("run", str(lists / "mine.md"), "--out", str(work / "out"), "--raw", str(work / "raw"),
                         "--source", "github", "--source", "huggingface", cwd=work, env=env)
     assert result.returncode == 0, result.stderr
-    header = json.loads((work / "out/latest.json").read_text())["header"]
-    assert (header["list_source"], header["list_title"]) == ("../lists/mine.md", "My RLHF tools")
     published = [p for p in (work / "out").rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert {"index.html", "list.md", "README.md", "feed.xml", "check.md", "croissant.json"} <= {p.name for p in published}
     leaking = [p.relative_to(work).as_posix() for p in published if str(tmp_path).encode() in p.read_bytes()]
     assert leaking == []
+    header = json.loads((work / "out/latest.json").read_text())["header"]
+    assert (header["list_source"], header["list_title"]) == ("../lists/mine.md", "My RLHF tools")
 
 
 # 11: --write patches only a file the user named, never the package's
