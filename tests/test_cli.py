@@ -936,3 +936,14 @@ def test_a_spent_rate_limit_says_so_and_when_it_resets(cli, monkeypatch: pytest.
     assert match, result.stderr
     if match.groups():
         assert match[1] == time.strftime("%H:%M", time.gmtime(int(fake.rate_reset)))
+
+
+def test_the_command_reference_says_what_a_fresh_clone_needs() -> None:
+    """A fresh clone's first `make` needs the package registries, and `make test` without
+    ../shared skips ~80 tests: the docs said neither (issue 22, item 22)."""
+    from docsite import docs_page, section
+
+    targets = " ".join(section(docs_page("commands.md"), "## Make targets").split())
+    for said in ("the first `make` of either needs the package registries", "PyPI", "npm",
+                 "`../shared/`", "skips about 80 tests"):
+        assert said in targets, said
