@@ -862,7 +862,7 @@ def test_the_summary_ends_with_where_to_look(capsys: pytest.CaptureFixture[str])
     published, and last where to look."""
     from enrich.cli import print_summary
 
-    out = Path("data/enriched")
+    out = Path("nights/" + "a-long-folder-name/" * 5 + "enriched")  # longer than a terminal's line
     files = ["snapshots/2026-12-07.json", "diffs/2026-12-07.md", "README.md", "list.md", "index.html",
              "latest.parquet", "latest.json"]
     summary = {
@@ -876,7 +876,7 @@ def test_the_summary_ends_with_where_to_look(capsys: pytest.CaptureFixture[str])
     print_summary(summary, out)  # type: ignore[arg-type]
     lines = capsys.readouterr().out.splitlines()
     assert not [line for line in lines if line.startswith("wrote")]
-    assert lines[-2:] == ["published 7 files to data/enriched", "open data/enriched/index.html"]
+    assert lines[-2:] == [f"published 7 files to {out}", f"open {out}/index.html"]
     assert len([line for line in lines if line.startswith("https://example.org/")]) == 10
     assert "… and 4 more stale or in error (the report lists them)" in lines
     assert "source web failed: web failed: no answer" in lines

@@ -329,8 +329,7 @@ def rebuild(
 
     prior = read_snapshot(previous) if previous else None
     result = rebuild_run(raw_run, out_dir, Settings(), prior, force=force)
-    for path in result.published:
-        out.print(f"wrote {path}", markup=False)
+    where_to_look([str(p) for p in result.published], out_dir)
 
 
 @app.command("publish")
@@ -620,29 +619,38 @@ def print_summary(summary: RunSummary, out_dir: Path) -> None:
                                  if n["not_modified"] or n["reused"] else "")
         for name, n in summary["requests"].items()
     )  # fmt: skip
-    out.print(f"requests: {requests}", markup=False)
+    out.print(f"requests: {requests}", markup=False, soft_wrap=True)
     for name, used in summary.get("rate_limits", {}).items():
         left = f", {used['remaining']} of {used['limit']} left" if used["limit"] else ""
         if used.get("deferred"):  # work the budget could not cover: done on a later night
             left += f", {used['deferred']} deferred to a later night (resets {used['reset']})"
-        out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False)
+        out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False, soft_wrap=True)
     for name, why in summary["source_failures"].items():
-        out.print(f"source {name} failed: {why}", markup=False)
+        out.print(f"source {name} failed: {why}", markup=False, soft_wrap=True)
     problems = list(summary["problems"].items())
     for entry_id, why in problems[:SHOWN_PROBLEMS]:
-        out.print(f"{entry_id}: {why}", markup=False)
+        out.print(f"{entry_id}: {why}", markup=False, soft_wrap=True)
     if len(problems) > SHOWN_PROBLEMS:
         more = len(problems) - SHOWN_PROBLEMS
-        out.print(f"… and {more} more stale or in error (the report lists them)", markup=False)
+        out.print(
+            f"… and {more} more stale or in error (the report lists them)",
+            markup=False,
+            soft_wrap=True,
+        )
     if summary.get("hub"):
         from enrich.run.report import hub_line
 
-        out.print(hub_line(summary["hub"]), markup=False)  # type: ignore[arg-type]
-    published = [Path(p) for p in summary["published"]]
-    out.print(f"published {len(published)} files to {out_dir}", markup=False)
-    report = next((p for p in published if p.name == "index.html" and p.parent == out_dir), None)
+        out.print(hub_line(summary["hub"]), markup=False, soft_wrap=True)  # type: ignore[arg-type]
+    where_to_look(summary["published"], out_dir)
+
+
+def where_to_look(published: list[str], out_dir: Path) -> None:
+    """The last lines of a run: how much it published, and the report to open (whole lines,
+    however long the path: rich would wrap them at the terminal's width)."""
+    out.print(f"published {len(published)} files to {out_dir}", markup=False, soft_wrap=True)
+    report = next((p for p in map(Path, published) if p == out_dir / "index.html"), None)
     if report is not None:
-        out.print(f"open {report}", markup=False)
+        out.print(f"open {report}", markup=False, soft_wrap=True)
 
 
 class Stopped(BaseException):
