@@ -701,6 +701,9 @@ def test_check_fix_write_never_rewrites_the_bundled_list(cli, settings, tmp_path
     says = ("--write patches the list file you name" if named is None
             else "the list bundled in the package is never rewritten")
     assert result.stderr.startswith("error: ") and says in result.stderr and result.stderr.count("\n") == 1
+    shown = cli("check", *([named] if named else []), "--data", "enriched", "--fix")  # the patch, to copy
+    assert shown.stdout.startswith("--- a/") and shown.stderr == (
+        "1 link(s) rewritten; the list bundled in the package is never rewritten: check a copy of it\n")
 
 
 # 18: --fix prints a patch git apply takes, whatever the path given

@@ -474,7 +474,9 @@ def check_command(
         sys.stdout.write(patched.diff)
         rewrites = len(report.rewrites())
         done = f"wrote {list_file}" if patched.written else "--write replaces the file"
-        if top is not None and patched.diff:  # the patch's paths are the git work tree's
+        if source.startswith(BUNDLED):
+            done = "the list bundled in the package is never rewritten: check a copy of it"
+        elif top is not None and patched.diff:  # the patch's paths are the git work tree's
             done += f"; git apply the patch in {top}"
         said = f"{rewrites} link(s) rewritten; {done}" if rewrites else "nothing to fix"
         sys.stderr.write(said + "\n")
