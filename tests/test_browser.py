@@ -1,19 +1,21 @@
 """The HTML report in a real browser: headless Chromium (Debian's ``chromium``) driven by
 Playwright, opening ``index.html`` from disk as a reader would.
 
-Two runs of the job on the bundled list against the fake API (the stars of one repository up in
-between), with one more link whose title and description are hostile HTML, as an outside
+Three nights of the job on the bundled list against the fake API (the stars of one repository
+up each night), with one more link whose title and description are hostile HTML, as an outside
 contributor could write them, and an upstream answering hostile HTML as a license and a release
-tag. The page must show one row per entry, sort by stars, filter by
-kind and section, draw the sparklines, run none of the hostile markup, and ask the network for
-nothing. Playwright downloads no browser here: it drives /usr/bin/chromium (`.ci/run` and
-`make browser` install it).
+tag. The page must show one row per entry, sort by stars (a click anywhere on a column's
+header), filter by kind and section, draw the sparklines, run none of the hostile markup, ask
+the network for nothing, and on a phone's 390-pixel-wide screen keep titles to a line or two.
+Playwright downloads no browser here: it drives /usr/bin/chromium (`.ci/run` and `make browser`
+install it).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ import pytest
 from conftest import BUNDLED, run, write_json
 from enrich.core.settings import Settings
 from enrich.sandbox.sample import sample_data_dir
+from enrich.sandbox.server import FakeAPI
 
 pytestmark = pytest.mark.slow  # starts a browser
 
@@ -32,21 +35,35 @@ HOSTILE = ("\n## Contributed\n\n* [<img src=x onerror=\"window.pwned='img'\">](h
            " - <script>window.pwned='script'</script> and <b onmouseover=\"window.pwned='b'\">bold</b>\n")
 
 
-@pytest.fixture
-def published(settings: Settings, extra_data: Path, tmp_path: Path) -> Path:
+NIGHTS = [datetime(2026, 11, 24 + n, 3, 0, tzinfo=UTC) for n in range(3)]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    tmp_path = tmp_path_factory.mktemp("browser")
+    extra_data = tmp_path / "fake-data"
+    with FakeAPI([extra_data]) as api:
+        yield _three_nights(api.settings(allow_loopback=True, http_retries=0), extra_data, tmp_path)
+
+
+def _three_nights(settings: Settings, extra_data: Path, tmp_path: Path) -> Path:
     listing = tmp_path / "list.md"
     listing.write_text(BUNDLED.read_text() + HOSTILE)
     out, raw = tmp_path / "out", tmp_path / "raw"
-    run(str(listing), settings=settings, out_dir=out, raw_root=raw, skip={"web": "offline"})
     data = sample_data_dir() / "github/repos/huggingface"
     trl = json.loads((data / "trl.json").read_text())
-    licence = {**trl["license"], "spdx_id": "<script>window.pwned='license'</script>"}
-    write_json(extra_data / "github/repos/huggingface/trl.json",
-               {**trl, "stargazers_count": trl["stargazers_count"] + 42, "license": licence})
-    releases = json.loads((data / "trl/releases.json").read_text())
-    tag = "<img src=x onerror=\"window.pwned='tag'\">"
-    write_json(extra_data / "github/repos/huggingface/trl/releases.json", [{**releases[0], "tag_name": tag}])
-    run(str(listing), settings=settings, out_dir=out, raw_root=raw, skip={"web": "offline"})
+    for night, more in zip(NIGHTS, (0, 42, 50), strict=True):
+        if night == NIGHTS[-1]:  # the last night, hostile answers
+            licence = {**trl["license"], "spdx_id": "<script>window.pwned='license'</script>"}
+            trl = {**trl, "license": licence}
+            releases = json.loads((data / "trl/releases.json").read_text())
+            tag = "<img src=x onerror=\"window.pwned='tag'\">"
+            write_json(extra_data / "github/repos/huggingface/trl/releases.json",
+                       [{**releases[0], "tag_name": tag}])  # fmt: skip
+        write_json(extra_data / "github/repos/huggingface/trl.json",
+                   {**trl, "stargazers_count": trl["stargazers_count"] + more})  # fmt: skip
+        run(str(listing), settings=settings, out_dir=out, raw_root=raw, skip={"web": "offline"},
+            now=night)  # fmt: skip
     return out
 
 
@@ -125,15 +142,15 @@ def test_the_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -
     page.fill("#q", "")
     assert page.locator("#entries tbody tr:not([hidden])").count() == len(entries)
 
-    # the sparklines are drawn: every counted entry has one with a size; trl's has both runs
+    # the sparklines are drawn: every counted entry has one with a size; trl's has the 3 nights
     boxes = page.eval_on_selector_all("svg.spark", "s => s.map(e => [e.getBBox().width, e.getBBox().height])")
     on_hub = [e for e in entries if (e.get("hub_paper") or {}).get("upvotes") is not None]
     counted = sum(1 for e in entries if e["repo"] or e["hub"]) + len(on_hub)  # papers: Hub upvotes
     assert on_hub  # the sample papers have Hub paper pages
     assert len(boxes) == counted and all(w > 0 and h > 0 for w, h in boxes)
     trl = page.locator("#entries tbody tr", has_text="huggingface/trl").first
-    assert trl.locator("svg.spark polyline").get_attribute("points").count(",") == 2
-    assert "+42" in trl.inner_text()
+    assert trl.locator("svg.spark polyline").get_attribute("points").count(",") == 3
+    assert "+50 in 2 days" in trl.inner_text()
 
     # the hostile values are text, and nothing of them ran (the list's own HTML is dropped by
     # the parser: the link shows as its URL)
@@ -149,3 +166,48 @@ def test_the_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -
     assert requests == [index.as_uri()] and errors == []
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_a_click_anywhere_on_a_column_header_sorts(published: Path, browser: Any) -> None:
+    """Not only on the label: on the header cell's padding and its empty width too."""
+    entries = json.loads((published / "latest.json").read_text())["entries"]
+    page = browser.new_page()
+    page.goto((published / "index.html").as_uri())
+    score = page.locator("th:has(button[data-sort=score])")
+    box = score.bounding_box()
+    label = page.locator("button[data-sort=score]").bounding_box()
+    assert box is not None and label is not None
+    score.click(position={"x": 1, "y": box["height"] - 1})  # the cell's corner, off the label
+    assert page.get_attribute("button[data-sort=score]", "data-active") == "desc"
+    scores = [float(v) for v in visible(page, "score") if v]
+    assert scores == sorted(scores, reverse=True) and len(scores) == sum(1 for e in entries if e["score"])
+    name = page.locator("th:has(button[data-sort=name])")
+    wide = name.bounding_box()
+    assert wide is not None
+    name.click(position={"x": wide["width"] - 3, "y": wide["height"] / 2})  # far right of "entry"
+    assert page.get_attribute("button[data-sort=name]", "data-active") == "asc"
+    assert page.get_attribute("th:has(button[data-sort=name])", "aria-sort") == "ascending"
+
+
+def test_the_report_on_a_phone(published: Path, browser: Any, tmp_path: Path) -> None:
+    """390 CSS pixels wide (a phone held upright): an entry's title runs across the row, so a
+    90-character paper title takes two lines, not five or six; nothing scrolls sideways; the
+    filters still hide rows."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((published / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # nor does the table within its box: every header cell in view, "score" not cut off
+    assert page.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.wrap'))")
+    rights = page.eval_on_selector_all("#entries thead th", "ths => ths.map(t => t.getBoundingClientRect().right)")
+    assert max(rights) <= 390
+    lines = page.eval_on_selector_all("#entries tbody tr td:nth-child(2) > a:first-of-type", """links =>
+        links.map(a => [a.textContent, new Set(Array.from(a.getClientRects(), r => Math.round(r.top))).size])""")
+    longest = max(lines, key=lambda t: len(t[0]))
+    assert len(longest[0]) > 80 and all(n <= 3 for _, n in lines), sorted(lines, key=lambda t: -t[1])[:3]
+    assert longest[1] <= 2
+    page.select_option("select[data-filter=kind]", "repo")
+    heights = page.eval_on_selector_all(
+        "#entries tbody tr[hidden]", "rows => rows.map(r => r.getBoundingClientRect().height)")
+    assert heights and set(heights) == {0}
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)

@@ -56,7 +56,7 @@ def views_input(out: Path, **about: Any) -> Published:
     diff: Diff = json.loads((out / "diffs" / f"{day}.json").read_text())
     table = to_arrow(snapshot)
     return Published(snapshot, diff, None, history.with_run(out, table, snapshot.header),
-                     diffs.recent(out, 30, before=day), About(**about))
+                     diffs.recent(out, 30, before=snapshot.header.run_id), About(**about))
 
 
 # -- the dataset card -----------------------------------------------------------------------------
@@ -230,7 +230,9 @@ def test_feed_reads_with_feedparser(published: tuple[Path, RunResult, RunResult]
         "2026-11-26: 1 added to the list; 1 new release",
         f"2026-11-25: first snapshot, {ENTRIES} entries",
     ]
-    assert runs[0].link == "diffs/2026-11-26.md" and "<h2>New release (1)</h2>" in runs[0].content[0].value
+    run_id = published[2].snapshot.header.run_id
+    assert runs[0].link == f"diffs/runs/{run_id}.md" and "<h2>New release (1)</h2>" in runs[0].content[0].value
+    assert (out / runs[0].link).is_file()
     events = {e.tags[0].term: e for e in parsed.entries if e.tags[0].term != "run"}
     assert set(events) == {"added", "new_release"}  # the first night announces itself in one item
     assert events["new_release"].link == "https://github.com/CarperAI/trlx"

@@ -6,9 +6,12 @@ expected points below read as the formula of docs/score.md applied by hand.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from enrich.core.assemble import assemble
@@ -24,12 +27,15 @@ from enrich.core.model import (
     Relation,
     Release,
     Repo,
+    Score,
+    ScorePart,
     Snapshot,
     Status,
     Tie,
     WebPage,
 )
-from enrich.core.score import movers, score, scored
+from enrich.core.score import SCHEMES, Context, lg, movers, percentiles, score, scored
+from enrich.store.codec import to_arrow
 from enrich.store.compare import diff_snapshots
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -250,3 +256,67 @@ def test_a_renamed_repository_keeps_its_score_history() -> None:
 def test_no_movers_on_the_first_run() -> None:
     new = snap([repo()], NOW)
     assert movers(None, new, diff_snapshots(None, new)) == []
+
+
+# -- comparable across kinds ------------------------------------------------------------------------
+def ranked(*totals: tuple[str, float]) -> list[Entry]:
+    """Entries with given totals: ``("repo", 26.4)`` is a repository scoring 26.4."""
+    made = []
+    for i, (kind, total) in enumerate(totals):
+        base = {"repo": repo(f"o/r{i}", repo_id=i), "paper": paper(f"2401.{i:05d}"), "hub": dataset()}[kind]
+        made.append(base.model_copy(update={
+            "id": f"{base.id}-{i}" if kind == "hub" else base.id,
+            "score": Score(scheme=f"{kind}-1", total=total, parts=[ScorePart(name="all", points=total)]),
+        }))  # fmt: skip
+    return made
+
+
+@pytest.mark.parametrize(
+    ("totals", "expected"),
+    [
+        # the demo's ranges: papers 1 to 9.4, repositories 11 to 26.4; the best of each is 100
+        ((("paper", 9.4), ("paper", 1.0), ("repo", 26.4), ("repo", 11.6)), [100, 50, 100, 50]),
+        # ties share the higher value; one of a kind is the best of its kind
+        ((("repo", 20.0), ("repo", 20.0), ("repo", 5.0), ("hub", 3.0)), [100, 100, 100 / 3, 100]),
+        # a paper is not ranked among repositories, however low its total
+        ((("paper", 0.5), ("repo", 11.0), ("repo", 26.0), ("repo", 15.0)), [100, 100 / 3, 100, 200 / 3]),
+        ((), []),
+    ],
+)
+def test_percentiles_rank_within_the_kind(totals: tuple[tuple[str, float], ...], expected: list[float]) -> None:
+    entries = ranked(*totals)
+    ranks = percentiles(entries)
+    assert [ranks[e.id] for e in entries] == pytest.approx(expected)
+
+
+def test_unscored_entries_have_no_percentile() -> None:
+    web = Entry(id="https://carper.ai/", kind=Kind.WEB, source_id="https://carper.ai/", url="https://carper.ai/",
+                urls=[], section=[], positions=[], status=Status.OK, web=WebPage(http_status=200))
+    assert percentiles([web, *ranked(("repo", 12.0))]) == {"github:o/r0": 100.0}
+
+
+def test_percentiles_are_sqls_cume_dist_over_the_published_file(tmp_path: Path) -> None:
+    """What a consumer computes from latest.parquet with one window function is what the views
+    show: the dataset keeps each kind's own total, the percentile is derived."""
+    duckdb = pytest.importorskip("duckdb")
+    entries = scored([repo(), repo("a/b", repo_id=2, stars=99, contributors=9), repo("c/d", repo_id=3, stars=5),
+                      paper(cross_links=["github:huggingface/trl"]), paper("1909.08593"), dataset()], NOW)
+    snapshot = assemble(entries, generated_at=NOW, run_id="r", list_source="list.md", list_sha256="0" * 64)
+    pq.write_table(to_arrow(snapshot), tmp_path / "latest.parquet")
+    rows = duckdb.sql(
+        "select id, 100 * cume_dist() over (partition by score.scheme order by score.total) "
+        f"from '{tmp_path / 'latest.parquet'}' where score is not null"
+    ).fetchall()
+    assert dict(rows) == pytest.approx(percentiles(snapshot.entries))
+
+
+def test_a_new_part_slots_into_a_scheme() -> None:
+    """A later source (a paper's citations) adds a part to its kind's scheme: one more
+    (name, points) pair; the total, the parts in the dataset and the hover follow."""
+    (scheme,) = [s for s in SCHEMES if s.name == "paper"]
+    cited = replace(scheme, parts=(*scheme.parts, ("citations", lambda entry, _: 2 * lg(999))))
+    before = scheme.score(paper(), Context(NOW, {}))
+    after = cited.score(paper(), Context(NOW, {}))
+    assert before is not None and after is not None
+    assert [p.name for p in after.parts] == ["attention", "code", "adoption", "maturity", "citations"]
+    assert after.total == before.total + 6.0 and after.scheme == before.scheme

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import feedparser
 import lxml.html
 import polars as pl
 import pytest
@@ -22,6 +23,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from conftest import BUNDLED, run, write_json
 from enrich.core.assemble import assemble
+from enrich.core.changelog import changelog
 from enrich.core.links import Kind
 from enrich.core.model import (
     SCHEMA_VERSION,
@@ -37,7 +39,7 @@ from enrich.core.model import (
     Status,
     WebPage,
 )
-from enrich.core.score import scored
+from enrich.core.score import percentiles, scored
 from enrich.core.settings import Settings
 from enrich.run.render import render
 from enrich.sandbox.sample import sample_data_dir
@@ -45,11 +47,12 @@ from enrich.store import history
 from enrich.store.codec import to_arrow
 from enrich.store.compare import diff_snapshots
 from enrich.store.published import read_published
-from enrich.views import Published
-from enrich.views.facts import display_name, series, trend
+from enrich.views import About, Published
+from enrich.views.facts import DAY_US, display_name, list_name, series, trend
 from enrich.views.listmd import render_list
 from enrich.views.registry import VIEWS
 from enrich.views.report import render_report
+from enrich.views.svg import sparkline
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 SCRIPT = '<script>alert("x")</script>'
@@ -259,7 +262,7 @@ def test_the_list_keeps_its_sections_and_order_one_line_per_position() -> None:
     text = render_list(published())
     headings = [line for line in text.splitlines() if line.startswith("#")]
     assert headings == [
-        "# awesome.md, enriched",
+        "# awesome, enriched",
         "## Code",
         "### Libraries",
         "## Papers",
@@ -288,8 +291,8 @@ def test_the_list_keeps_its_sections_and_order_one_line_per_position() -> None:
         (
             "huggingface/trl",
             [
-                "★ 18.3k (+300 in 40 d)",
-                "last commit 3 d ago",
+                "★ 18.3k (+300 in 40 days)",
+                "last commit 3 days ago",
                 "MIT",
                 "release v1.2.0",
                 "score ",
@@ -360,9 +363,9 @@ def test_new_since_the_last_run_is_marked_and_only_then() -> None:
 
 def test_the_30_day_change_is_measured_from_the_newest_point_at_least_30_days_old() -> None:
     text = render_list(published(days_before=45))
-    assert "★ 18.3k (+300 in 45 d)" in text  # 45 d ago is the newest ≥ 30 d old
+    assert "★ 18.3k (+300 in 45 days)" in text  # 45 days ago is the newest ≥ 30 days old
     short = render_list(published(days_before=20))
-    assert "★ 18.3k (+300 in 20 d)" in short  # not 30 days of history yet: from the oldest
+    assert "★ 18.3k (+300 in 20 days)" in short  # not 30 days of history yet: from the oldest
 
 
 @pytest.mark.parametrize(
@@ -390,27 +393,88 @@ def test_sorting_within_sections(sort: str, expected: list[str] | None) -> None:
 
 def test_entries_below_the_threshold_are_left_out_and_counted() -> None:
     pub = published()
-    scores = sorted(e.score.total for e in pub.snapshot.entries if e.score)
-    threshold = scores[len(scores) // 2]
+    ranks = percentiles(pub.snapshot.entries)
+    threshold = 60.0
     below = sum(
-        1
-        for e in pub.snapshot.entries
-        for _ in e.positions
-        if e.score and e.score.total < threshold
+        1 for e in pub.snapshot.entries for _ in e.positions if ranks.get(e.id, 100) < threshold
     )
-    text = render_list(
-        Published(
-            pub.snapshot,
-            pub.diff,
-            pub.previous,
-            pub.history,
-            settings=Settings.model_construct(list_min_score=threshold),
-        )
-    )
-    assert below and f"{below} entries scoring below {threshold:g} are not shown." in text
+    text = render_list(with_settings(pub, list_min_score=threshold))
+    assert below and f"{below} entries scoring below 60 (their percentile within" in text
     html = rendered(text)
     shown = {a.text_content() for a in html.xpath("//li/a[1]")}
     assert {"Carper.ai", "EleutherAI", "Moved"} <= shown  # web pages have no score: never hidden
+
+
+def with_settings(pub: Published, **settings: Any) -> Published:
+    return Published(pub.snapshot, pub.diff, pub.previous, pub.history,
+                     settings=Settings.model_construct(**settings))  # fmt: skip
+
+
+def kinds_apart() -> list[Entry]:
+    """Totals on two scales, as in the demo (papers 1 to 9, repositories 11 to 26): two papers
+    of little attention, three busy repositories."""
+    quiet = paper(5)
+    assert quiet.paper is not None
+    revised = quiet.model_copy(update={
+        "id": "arxiv:1909.08593", "title": "Fine-Tuning LMs from Human Preferences",
+        "positions": [at(6, "Papers", "2019")],
+        "paper": quiet.paper.model_copy(update={"arxiv_id": "1909.08593", "version": 4}),
+    })  # fmt: skip
+    return [
+        repo("huggingface/trl", 1, 18_000, "Code", commits_30d=40, commits_365d=900,
+             contributors=300, watchers=200),
+        repo("CarperAI/trlx", 2, 4700, "Code", contributors=80, watchers=50),
+        repo("voidful/TextRL", 3, 560, "Code"),
+        quiet,
+        revised,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("threshold", [15, 50, 90, 100])
+def test_a_score_threshold_keeps_the_best_of_every_kind(threshold: float) -> None:
+    """``enrich render --min-score 15`` dropped every paper: a paper's total (1 to 9) and a
+    repository's (11 to 26) are on different scales. The threshold is a percentile within the
+    entry's kind, so each kind keeps its best whatever its formula's range."""
+    pub = published(kinds_apart())
+    totals: dict[Kind, list[float]] = {}
+    for e in pub.snapshot.entries:
+        assert e.score is not None
+        totals.setdefault(e.kind, []).append(e.score.total)
+    assert max(totals[Kind.PAPER]) < min(totals[Kind.REPO])  # the scales apart
+    html = rendered(render_list(with_settings(pub, list_min_score=threshold)))
+    shown = [a.text_content() for a in html.xpath("//li/a[1]")]
+    # the best of each kind, and nothing below the threshold within its kind
+    assert "huggingface/trl" in shown and "Fine-Tuning LMs from Human Preferences" in shown
+    expected = {"huggingface/trl", "Fine-Tuning LMs from Human Preferences"}
+    expected |= {"CarperAI/trlx"} if threshold <= 200 / 3 else set()
+    expected |= {"HH-RLHF"} if threshold <= 50 else set()
+    expected |= {"voidful/TextRL"} if threshold <= 100 / 3 else set()
+    assert set(shown) == expected
+
+
+def test_the_score_shown_is_the_percentile_within_the_kind_with_the_total_on_hover() -> None:
+    pub = published(kinds_apart())
+    listing = rendered(render_list(pub))
+    lines = {li.xpath("a[1]")[0].text_content(): li.text_content() for li in listing.xpath("//li")}
+    assert "· score 100" in lines["huggingface/trl"]
+    assert "· score 100" in lines["Fine-Tuning LMs from Human Preferences"]  # the best paper
+    assert "· score 50" in lines["HH-RLHF"] and "· score 33" in lines["voidful/TextRL"]
+    rows = {
+        r.xpath("td[2]/a[1]")[0].text_content(): r
+        for r in report(pub).xpath("//table[@id='entries']/tbody/tr")
+    }
+    total = next(e.score.total for e in pub.snapshot.entries if e.id == "github:carperai/trlx")  # type: ignore[union-attr]
+    trlx = rows["CarperAI/trlx"]
+    assert trlx.get("data-score") == str(200 / 3) and trlx.xpath("td[5]")[0].text_content() == "67"
+    assert re.fullmatch(
+        rf"percentile 67 among the list's 3 repositories \(100: the best of them\); "
+        rf"score {total:g} = popularity [\d.]+ \+ activity [\d.]+ \+ maintenance [\d.]+ "
+        rf"\+ community [\d.]+",
+        trlx.xpath("td[5]")[0].get("title"),
+    )
+    assert rows["HH-RLHF"].xpath("td[5]")[0].get("title").startswith(
+        "percentile 50 among the list's 2 papers"
+    )
 
 
 HOSTILE = [
@@ -482,13 +546,24 @@ def test_the_report_has_one_row_per_entry_with_its_facts() -> None:
         "300",
         "Code › Libraries",
     )
-    assert float(trl.get("data-score")) == next(
-        e.score.total for e in pub.snapshot.entries if e.id == "github:huggingface/trl"
-    )
+    assert float(trl.get("data-score")) == percentiles(pub.snapshot.entries)["github:huggingface/trl"]
     parts = trl.xpath("td[@title]")[0].get("title")
-    assert re.fullmatch(
-        r"popularity [\d.]+ \+ activity [\d.]+ \+ maintenance [\d.]+ \+ community [\d.]+", parts
+    assert re.search(
+        r"; score [\d.]+ = popularity [\d.]+ \+ activity [\d.]+ \+ maintenance [\d.]+ "
+        r"\+ community [\d.]+$",
+        parts,
     )
+
+
+@pytest.mark.parametrize(("points", "drawn"), [(0, False), (1, False), (2, False), (3, True), (40, True)])
+def test_a_sparkline_needs_three_points(points: int, drawn: bool) -> None:
+    """One point is a dot and two a straight line, whatever happened between: no trend yet."""
+    series = [(i * DAY_US, 100 + i * i) for i in range(points)]
+    svg = sparkline(series, "stars")
+    assert bool(svg) is drawn
+    if drawn:
+        (element,) = lxml.html.fragment_fromstring(str(svg)).xpath("//polyline")
+        assert len(element.get("points").split()) == points
 
 
 def test_the_sparkline_has_a_point_per_observation() -> None:
@@ -503,14 +578,25 @@ def test_the_sparkline_has_a_point_per_observation() -> None:
     assert svg.get("data-points") == "3" and len(points) == 3
     ys = [int(p.split(",")[1]) for p in points]
     assert ys[0] > ys[1] > ys[2]  # rising stars: up the page
-    assert svg.get("aria-label") == "stars: 18k → 18.3k, 3 points over 40 d"
+    assert svg.get("aria-label") == "stars: 18k → 18.3k, 3 points over 40 days"
 
 
-def test_the_report_header_and_changelog() -> None:
+def test_the_report_header_leads_with_the_list_its_counts_and_when() -> None:
+    """A reader first wants what list this is, how big, how fresh; where the snapshot comes from
+    (its path, run id, sha) is for the curious, in the footer."""
     added = repo("allenai/RL4LMs", 11, 2300, "Links")
-    doc = report(published(added=added))
-    facts = " ".join(p.text_content() for p in doc.xpath("//header/p"))
-    assert "10 entries" in facts and f"schema {SCHEMA_VERSION}" in facts
+    pub = published(added=added)
+    header = pub.snapshot.header
+    doc = report(pub)
+    assert doc.xpath("//title")[0].text_content() == "awesome: enriched report, 2026-11-26"
+    assert [e.text_content() for e in doc.xpath("//header/*")] == [
+        "awesome",
+        "10 entries: 1 dataset, 1 paper, 5 repositories, 3 web pages · 9 ok, 1 stale",
+        "refreshed 2026-11-26 03:00 UTC · files: latest.json, latest.parquet, list.md",
+    ]
+    footer = doc.xpath("//footer")[0].text_content()
+    for fact in (header.list_source, header.run_id, header.list_sha256[:12], SCHEMA_VERSION):
+        assert fact in footer
     changes = doc.xpath("//section[@id='changes']")[0]
     assert (
         changes.xpath("h2")[0].text_content()
@@ -519,6 +605,74 @@ def test_the_report_header_and_changelog() -> None:
     summaries = [s.text_content() for s in changes.xpath(".//summary")]
     assert summaries == ["Added to the list (1)", "Top movers: stars"]
     assert "github:allenai/rl4lms" in changes.text_content() and "+200" in changes.text_content()
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("awesome.md", "awesome"),
+        ("/home/someone/lists/awesome-rlhf-language-models.md", "awesome-rlhf-language-models"),
+        ("data/raw/lists/awesome-rlhf-language-models.md", "awesome-rlhf-language-models"),
+        ("bundled:awesome-rlhf-language-models.md", "awesome-rlhf-language-models"),
+        ("github:jordimas/awesome-RLHF-language-models/README.md@main", "awesome-RLHF-language-models"),
+        ("https://example.org/lists/awesome-ml.md", "awesome-ml"),
+    ],
+)
+def test_the_list_is_named_never_by_its_path(source: str, name: str) -> None:
+    pub = published()
+    header = pub.snapshot.header.model_copy(update={"list_source": source})
+    snapshot = pub.snapshot.model_copy(update={"header": header})
+    again = Published(snapshot, pub.diff, pub.previous, pub.history)
+    assert list_name(header) == name
+    assert report(again).xpath("//h1")[0].text_content() == name
+    assert render_list(again).startswith(f"# {name}, enriched\n")
+
+
+@pytest.mark.parametrize(
+    ("gap", "said"),
+    [
+        (timedelta(seconds=26), "26 seconds"),  # was "(0.0003 days)" in index.html, "<1 d" in list.md
+        (timedelta(minutes=12), "12 minutes"),
+        (timedelta(hours=5), "5 hours"),
+        (timedelta(hours=36), "1.5 days"),
+        (timedelta(days=10), "10 days"),
+        (timedelta(days=45), "45 days"),
+    ],
+)
+def test_time_spans_are_worded_one_way(gap: timedelta, said: str) -> None:
+    """The changelog (Markdown, in the card and diffs/), the report and list.md say a span of
+    time the same way."""
+    before = snap(entries(), NOW - gap)
+    items = [
+        e.model_copy(update={"repo": e.repo.model_copy(update={"stars": e.repo.stars + 42})})
+        if e.repo and e.id == "github:huggingface/trl"
+        else e
+        for e in entries()
+    ]
+    now = snap(items, NOW)
+    diff = diff_snapshots(before, now)
+    days = {s.header.generated_at.date(): s for s in (before, now)}
+    pub = Published(now, diff, before, history_of(*days.values()))
+    assert f"({said})." in changelog(diff)
+    paragraph = report(pub).xpath("//section[@id='changes']/p")[0].text_content()
+    assert f"({said})." in paragraph
+    assert f"★ 18k (+42 in {said})" in render_list(pub)
+    rows = report(pub).xpath("//table[@id='entries']/tbody/tr")
+    row = next(r for r in rows if "huggingface/trl" in r.text_content())
+    assert f"+42 in {said}" in row.text_content()
+
+
+@pytest.mark.parametrize(
+    ("age", "said"),
+    [(timedelta(hours=5), "5 hours ago"), (timedelta(days=3), "3 days ago"),
+     (timedelta(days=120), "3.9 months ago"), (timedelta(days=1000), "2.7 years ago")],
+)  # fmt: skip
+def test_ages_are_worded_as_spans(age: timedelta, said: str) -> None:
+    items = entries()
+    items[2] = repo("CarperAI/trlx", 3, 4700, "Code", "Libraries", last_commit_at=NOW - age)
+    html = rendered(render_list(published(items)))
+    (item,) = [li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "CarperAI/trlx"]
+    assert f"last commit {said}" in item.text_content()
 
 
 @pytest.mark.parametrize("hostile", [*HOSTILE, 'x" onmouseover="alert(1)', "javascript:alert(1)"])
@@ -620,11 +774,11 @@ def test_render_from_the_published_folder_writes_what_the_run_wrote(
     assert {"list.md", "index.html", "README.md", "feed.xml"} <= {p.name for p in rendered}
     for path in rendered:  # every view, the dataset card and feed included
         assert path.read_bytes() == wrote[path.name], path.name
-    assert "(+42 in <1 d)" in (out / "list.md").read_text()
-    (svg,) = lxml.html.document_fromstring((out / "index.html").read_bytes()).xpath(
-        "//tr[contains(., 'huggingface/trl')]//svg"
+    assert re.search(r"\(\+42 in [\d.]+ (second|minute)s?\)", (out / "list.md").read_text())
+    (row,) = lxml.html.document_fromstring((out / "index.html").read_bytes()).xpath(
+        "//table[@id='entries']//tr[contains(., 'huggingface/trl')]"
     )
-    assert svg.get("data-points") == "2"
+    assert not row.xpath(".//svg")  # two runs: two points are no trend yet
 
 
 def test_render_keeps_the_previous_snapshot_of_an_earlier_day(tmp_path: Path) -> None:
@@ -647,3 +801,120 @@ def test_render_of_a_folder_with_nothing_published_is_a_bad_input(tmp_path: Path
     with pytest.raises(InputError, match="no published dataset"):
         render(tmp_path / "nothing", Settings())
     assert not (tmp_path / "nothing").exists()
+
+
+# -- the feed: one item per run that changed something ----------------------------------------
+
+
+def stars(items: list[Entry], more: int) -> list[Entry]:
+    """``items`` with trl's stars ``more`` up."""
+    return [
+        e.model_copy(update={"repo": e.repo.model_copy(update={"stars": e.repo.stars + more})})
+        if e.repo and e.id == "github:huggingface/trl"
+        else e
+        for e in items
+    ]
+
+
+def feed_runs(out: Path) -> list[tuple[str, str, str]]:
+    """The feed's run items as ``enrich render`` writes them: (id, title, link)."""
+    render(out, Settings())
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return [(e.id, e.title, e.link) for e in parsed.entries if e.tags[0].term == "run"]
+
+
+def test_the_feed_has_an_item_per_run_that_changed_something(tmp_path: Path) -> None:
+    """Five runs over two days: the first; a rerun that morning with trl's stars up; a third run
+    that day and the next night's, neither changing anything; a second run that night, stars up
+    again. A same-day rerun is an item beside the day's first, never its replacement; a run that
+    changed nothing is no item; every item keeps its id as the feed is rebuilt."""
+    from enrich.store.publish import publish
+
+    day1, day2 = NOW - timedelta(days=1), NOW
+    plan = [
+        (day1, entries()),
+        (day1 + timedelta(hours=2), stars(entries(), 42)),
+        (day1 + timedelta(hours=4), stars(entries(), 42)),
+        (day2, stars(entries(), 42)),
+        (day2 + timedelta(hours=2), stars(entries(), 50)),
+    ]
+    previous: Snapshot | None = None
+    feeds = []
+    snapshots = []
+    for when, items in plan:
+        snapshot = snap(items, when)
+        publish(snapshot, tmp_path, diff_snapshots(previous, snapshot))
+        feeds.append(feed_runs(tmp_path))
+        snapshots.append(snapshot)
+        previous = snapshot
+    runs = [s.header.run_id for s in snapshots]
+    assert [link for _, _, link in feeds[-1]] == [f"diffs/runs/{runs[i]}.md" for i in (4, 1, 0)]
+    assert [title for _, title, _ in feeds[-1]] == [
+        "2026-11-26: 1 entry: counts moved",
+        "2026-11-25: 1 entry: counts moved",
+        "2026-11-25: first snapshot, 9 entries",
+    ]
+    assert all((tmp_path / link).is_file() for _, _, link in feeds[-1])
+    # the morning's rerun stays beside the first run, with its id, through every later run
+    for later in feeds[1:]:
+        assert feeds[1][0] in later and feeds[0][0] in later
+    # a run that changed nothing adds no item
+    assert feeds[2] == feeds[1] and feeds[3] == feeds[1]
+
+
+# -- sample data says so ----------------------------------------------------------------------
+
+NOTICE = "Sample data: built by enrich demo from the local fake API's generated sample data."
+
+
+@pytest.mark.parametrize("notice", [NOTICE, None])
+def test_the_list_and_the_report_carry_the_datasets_notice(notice: str | None) -> None:
+    """The demo's dataset is sample data: list.md and index.html say so first, as the card, the
+    feed and the Croissant file do; a real run's say nothing of the kind."""
+    pub = published()
+    given = Published(pub.snapshot, pub.diff, pub.previous, pub.history, about=About(notice=notice))
+    listing = render_list(given)
+    html = rendered(listing)
+    quoted = html.xpath("//blockquote")
+    doc = report(given)
+    banner = doc.xpath("//header/p[@class='notice']")
+    if notice is None:
+        assert not quoted and not banner and "Sample data" not in listing
+        return
+    # list.md: under the title, before anything else
+    assert listing.split("\n")[:3] == ["# awesome, enriched", "", f"> **{NOTICE}**"]
+    assert quoted[0].text_content().strip() == NOTICE
+    assert banner[0].text_content() == NOTICE and doc.xpath("//header/*")[1] is banner[0]
+    assert banner[0].get("role") == "note"
+
+
+@pytest.mark.parametrize(("given", "said"), [("150", "--min-score 150: expected a percentile, 0 to 100"),
+                                             ("-1", "--min-score -1: expected a percentile, 0 to 100")])
+def test_a_min_score_is_a_percentile(given: str, said: str, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from enrich.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["render", "--out", str(tmp_path), "--min-score", given])
+    assert exit_.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+
+
+
+def test_render_keeps_what_the_run_said_about_the_dataset(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The demo's notice and licence are settings of the run; ``enrich render`` later, in a
+    shell without them, renders the same bytes (about.json), and a setting given then wins."""
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    said = settings.model_copy(update={"dataset_notice": NOTICE, "dataset_license": "cc0-1.0"})
+    result = run(str(BUNDLED), settings=said, out_dir=out, raw_root=raw, skip={"web": "offline"})
+    wrote = {p.name: p.read_bytes() for p in result.published}
+    assert json.loads(wrote["about.json"]) == {
+        "hub_repo": None, "license": "cc0-1.0", "name": None, "notice": NOTICE,
+    }  # fmt: skip
+    for path in render(out, Settings()):
+        assert path.read_bytes() == wrote[path.name], path.name
+    render(out, Settings(dataset_notice="Another notice."))
+    assert "> **Another notice.**" in (out / "list.md").read_text()
+    assert "license: cc0-1.0" in (out / "README.md").read_text()

@@ -259,6 +259,7 @@ def demo(
     quiet: QuietOpt = False,
 ) -> None:
     """The nightly flow once, offline: the bundled list against the local fake API."""
+    from enrich.sandbox.coverage import NO_SAMPLE, notice, without_sample
     from enrich.sandbox.server import ANONYMOUS_RATE_LIMIT, FakeAPI
 
     for folder in data or []:
@@ -280,6 +281,11 @@ def demo(
         if list_file is None:  # the first list, jordimas/awesome-RLHF-language-models: CC0
             os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
+        entries = parse_list(ready[1], ready[0]).entries  # those the sample data cannot answer
+        missing = without_sample(api, entries)
+        if missing:
+            sys.stderr.write(notice(missing, len(entries)) + "\n")
+        skip |= {entry.id: NO_SAMPLE for entry in missing}
         _run_flow(ready, out_dir, raw_dir, None, skip, task_runner, quiet)
 
 
@@ -516,7 +522,10 @@ def render(
     ] = None,
     min_score: Annotated[
         float | None,
-        typer.Option("--min-score", help="Leave entries scoring below out of list.md."),
+        typer.Option(
+            "--min-score",
+            help="Leave out of list.md the entries below this percentile of their kind (0-100).",
+        ),
     ] = None,
 ) -> None:
     """Regenerate the views (list.md, index.html, …) from the published files (no network)."""
@@ -533,6 +542,8 @@ def render(
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
+        if exc.errors()[0]["loc"][:1] == ("list_min_score",):
+            raise InputError(f"--min-score {min_score:g}: expected a percentile, 0 to 100") from exc
         raise InputError(f"--sort {sort}: expected list, stars or score") from exc
     for path in render_views(out_dir, settings):
         out.print(f"wrote {path}", markup=False)

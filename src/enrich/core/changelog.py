@@ -87,14 +87,31 @@ def number(value: float, *, signed: bool = False) -> str:
     return text.rstrip("0").rstrip(".")
 
 
+# The units a span is said in, each with the least of it worth that unit: months and years
+# only from two of them, so that a 40-day trend reads "40 days", not "1.3 months".
+_UNITS = (
+    ("year", 365.25 * 86400, 2.0),
+    ("month", 30.44 * 86400, 2.0),
+    ("day", 86400.0, 1.0),
+    ("hour", 3600.0, 1.0),
+    ("minute", 60.0, 1.0),
+)
+
+
 def span(gap: timedelta) -> str:
-    """The time between two snapshots: ``3 days``, ``1 day``, ``5 hours``, ``12 minutes``."""
+    """A length of time, worded one way wherever a person reads one (the changelog, list.md,
+    index.html, ages): ``3 days``, ``1.5 days``, ``5 hours``, ``12 minutes``, ``23 seconds``,
+    ``40 days``, ``4 months``, ``2.2 years``; one decimal below ten, whole numbers above."""
     seconds = gap.total_seconds()
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if abs(seconds) >= size:
-            amount = number(round(seconds / size, 1))
-            return f"{amount} {unit}" + ("" if amount == "1" else "s")
-    return f"{number(round(seconds))} seconds"
+    for unit, size, least in _UNITS:
+        if abs(seconds) >= least * size:
+            return _amount(seconds / size, unit)
+    return _amount(seconds, "second")
+
+
+def _amount(value: float, unit: str) -> str:
+    text = number(round(value, 1) if abs(value) < 10 else round(value))
+    return f"{text} {unit}" + ("" if text in ("1", "-1") else "s")
 
 
 def _value(value: Value) -> str:

@@ -166,6 +166,7 @@ class Manifest(TypedDict):
     started_at: str
     list_source: str
     skipped_sources: dict[str, str]  # source -> why it was not fetched
+    skipped_entries: NotRequired[dict[str, str]]  # entry id -> why it alone was not fetched
     raw_format: NotRequired[int]
 
 

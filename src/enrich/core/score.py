@@ -30,18 +30,36 @@ hub          usage       = 2·lg(downloads in 30 days)
 
 Web pages, and entries with nothing fetched, have no score. Each part is rounded to one
 decimal and the total is the sum of the rounded parts.
+
+The schemes' ranges differ (a paper's total is rarely above 10, a busy repository's above 20),
+so totals compare only within a kind. Across kinds the views compare percentiles
+(`percentiles`: where an entry stands among the list's entries of its kind), and so does
+``--min-score``. Each scheme is data (`SCHEMES`): a part is a name and a function, so a new
+one slots in as one line, and the percentile keeps the kinds comparable.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
-from enrich.core.model import Direction, Entry, Relation, Score, ScorePart, Snapshot
+from enrich.core.model import (
+    Direction,
+    Entry,
+    HubPaper,
+    HubRepo,
+    Relation,
+    Repo,
+    Score,
+    ScorePart,
+    Snapshot,
+)
 
 # The formula's version, in every score: a reader comparing two nights knows a change of
 # formula from a change of the entry.
@@ -73,101 +91,187 @@ def upvotes(entry: Entry) -> int | None:
     return page.upvotes if page is not None and page.on_hub else None
 
 
-def _score(scheme: str, parts: Iterable[tuple[str, float]]) -> Score:
-    rounded = [ScorePart(name=name, points=round(points, 1)) for name, points in parts]
-    return Score(
-        scheme=f"{scheme}-{VERSION}",
-        total=round(sum(p.points for p in rounded), 1),
-        parts=rounded,
-    )
+@dataclass(frozen=True)
+class Context:
+    """What a part may read besides its entry: the snapshot's start (ages count from it) and
+    the list's entries and external repositories by id (a paper's code, its Hub ties)."""
+
+    now: datetime
+    related: Mapping[str, Entry]
 
 
-def repo_score(entry: Entry, now: datetime) -> Score | None:
-    repo = entry.repo
-    if repo is None:
-        return None
+# A part's points for an entry that has its scheme's record.
+Points = Callable[[Entry, Context], float]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One kind's formula: the kinds it scores, the record it reads (an entry without it has no
+    score), and its parts, in the order they are shown. A new part (a paper's citations) is one
+    more ``(name, points)`` here and a `VERSION` bump; percentiles keep the kinds comparable
+    whatever a scheme's range."""
+
+    name: str
+    plural: str  # what its entries are called, for "percentile 86 of the list's 7 repositories"
+    kinds: tuple[Kind, ...]
+    record: str
+    parts: tuple[tuple[str, Points], ...]
+
+    def score(self, entry: Entry, context: Context) -> Score | None:
+        if entry.kind not in self.kinds or getattr(entry, self.record) is None:
+            return None
+        rounded = [ScorePart(name=name, points=round(points(entry, context), 1))
+                   for name, points in self.parts]  # fmt: skip
+        return Score(
+            scheme=f"{self.name}-{VERSION}",
+            total=round(sum(p.points for p in rounded), 1),
+            parts=rounded,
+        )
+
+
+def _repo(entry: Entry) -> Repo:
+    assert entry.repo is not None  # the scheme scores only entries with the record
+    return entry.repo
+
+
+def _repo_popularity(entry: Entry, _: Context) -> float:
+    repo = _repo(entry)
+    return 2 * lg(repo.stars) + lg(repo.forks)
+
+
+def _repo_activity(entry: Entry, c: Context) -> float:
+    repo = _repo(entry)
     last = repo.last_commit_at or repo.pushed_at
+    recent = _within(c.now, last, (30, 2.0), (90, 1.0), (365, 0.5))
+    return lg(repo.commits_365d) + lg(repo.commits_30d) + recent
+
+
+def _repo_maintenance(entry: Entry, c: Context) -> float:
+    repo = _repo(entry)
     release = repo.latest_release
-    created = _days(now, repo.created_at)
-    maintenance = (
+    created = _days(c.now, repo.created_at)
+    return (
         (1.0 if repo.license and repo.license != "NOASSERTION" else 0.0)
         + (1.0 if release is not None else 0.0)
-        + (_within(now, release.published_at, (365, 1.0)) if release is not None else 0.0)
+        + (_within(c.now, release.published_at, (365, 1.0)) if release is not None else 0.0)
         + (1.0 if created is not None and created >= 180 else 0.0)
         - (5.0 if repo.archived else 0.0)
     )
-    return _score(
-        "repo",
-        [
-            ("popularity", 2 * lg(repo.stars) + lg(repo.forks)),
-            (
-                "activity",
-                lg(repo.commits_365d)
-                + lg(repo.commits_30d)
-                + _within(now, last, (30, 2.0), (90, 1.0), (365, 0.5)),
-            ),
-            ("maintenance", maintenance),
-            ("community", 2 * lg(repo.contributors) + lg(repo.watchers)),
-        ],
-    )
 
 
-def paper_score(entry: Entry, related: Mapping[str, Entry]) -> Score | None:
-    paper = entry.paper
-    if paper is None:
-        return None
-    tied = [related[i] for i in entry.cross_links if i in related]
-    stars = [r.repo.stars for r in code_repos(entry, related) if r.repo is not None]
-    page = entry.hub_paper if entry.hub_paper is not None and entry.hub_paper.on_hub else None
+def _repo_community(entry: Entry, _: Context) -> float:
+    repo = _repo(entry)
+    return 2 * lg(repo.contributors) + lg(repo.watchers)
+
+
+def _hub_page(entry: Entry) -> HubPaper | None:
+    page = entry.hub_paper
+    return page if page is not None and page.on_hub else None
+
+
+def _paper_attention(entry: Entry, _: Context) -> float:
+    return 2 * lg(upvotes(entry))
+
+
+def _paper_code(entry: Entry, c: Context) -> float:
+    stars = [r.repo.stars for r in code_repos(entry, c.related) if r.repo is not None]
+    page = _hub_page(entry)
     if not stars and page is not None and page.github_stars is not None:
         stars = [page.github_stars]
+    return 1 + lg(max(stars)) if stars else 0.0
+
+
+def _paper_adoption(entry: Entry, c: Context) -> float:
+    tied = [c.related[i] for i in entry.cross_links if i in c.related]
     hub_ties = sum(1 for t in tied if t.kind in HUB_KINDS)
+    page = _hub_page(entry)
     hub_counts = (page.num_models or 0) + (page.num_datasets or 0) if page is not None else 0
-    return _score(
-        "paper",
-        [
-            ("attention", 2 * lg(upvotes(entry))),
-            ("code", 1 + lg(max(stars)) if stars else 0.0),
-            ("adoption", lg(hub_ties + hub_counts)),
-            (
-                "maturity",
-                0.5 * min(max(paper.version - 1, 0), 4)
-                + (1.0 if paper.journal_ref or paper.doi else 0.0),
-            ),
-        ],
+    return lg(hub_ties + hub_counts)
+
+
+def _paper_maturity(entry: Entry, _: Context) -> float:
+    paper = entry.paper
+    assert paper is not None
+    return 0.5 * min(max(paper.version - 1, 0), 4) + (
+        1.0 if paper.journal_ref or paper.doi else 0.0
     )
 
 
-def hub_score(entry: Entry, now: datetime) -> Score | None:
-    hub = entry.hub
-    if hub is None:
-        return None
+def _hub(entry: Entry) -> HubRepo:
+    assert entry.hub is not None
+    return entry.hub
+
+
+def _hub_usage(entry: Entry, _: Context) -> float:
+    return 2 * lg(_hub(entry).downloads)
+
+
+def _hub_appreciation(entry: Entry, _: Context) -> float:
+    return 2 * lg(_hub(entry).likes)
+
+
+def _hub_documentation(entry: Entry, _: Context) -> float:
+    hub = _hub(entry)
     card = hub.card
-    documentation = (
+    return (
         (1.0 if card is not None and (card.text or "").strip() else 0.0)
         + (1.0 if card is not None and card.license else 0.0)
         + (1.0 if hub.arxiv_ids else 0.0)
     )
-    return _score(
-        "hub",
-        [
-            ("usage", 2 * lg(hub.downloads)),
-            ("appreciation", 2 * lg(hub.likes)),
-            ("documentation", documentation),
-            ("freshness", _within(now, hub.last_modified, (90, 1.0), (365, 0.5))),
-        ],
-    )
+
+
+def _hub_freshness(entry: Entry, c: Context) -> float:
+    return _within(c.now, _hub(entry).last_modified, (90, 1.0), (365, 0.5))
+
+
+SCHEMES: tuple[Scheme, ...] = (
+    Scheme("repo", "repositories", (Kind.REPO,), "repo", (
+        ("popularity", _repo_popularity),
+        ("activity", _repo_activity),
+        ("maintenance", _repo_maintenance),
+        ("community", _repo_community),
+    )),
+    Scheme("paper", "papers", (Kind.PAPER,), "paper", (
+        ("attention", _paper_attention),
+        ("code", _paper_code),
+        ("adoption", _paper_adoption),
+        ("maturity", _paper_maturity),
+    )),
+    Scheme("hub", "Hub datasets, models and spaces", HUB_KINDS, "hub", (
+        ("usage", _hub_usage),
+        ("appreciation", _hub_appreciation),
+        ("documentation", _hub_documentation),
+        ("freshness", _hub_freshness),
+    )),
+)  # fmt: skip
 
 
 def score(entry: Entry, now: datetime, related: Mapping[str, Entry] | None = None) -> Score | None:
     """The entry's score as of ``now`` (``related``: the list's entries by id, for ties)."""
-    if entry.kind is Kind.REPO:
-        return repo_score(entry, now)
-    if entry.kind is Kind.PAPER:
-        return paper_score(entry, related or {})
-    if entry.kind in HUB_KINDS:
-        return hub_score(entry, now)
+    context = Context(now, related or {})
+    for scheme in SCHEMES:
+        found = scheme.score(entry, context)
+        if found is not None:
+            return found
     return None
+
+
+def percentiles(entries: Iterable[Entry]) -> dict[str, float]:
+    """Each scored entry's percentile within its scheme (its kind's formula), by id: the share,
+    0 to 100, of the scheme's scored entries whose total is at most its own (the best of a kind
+    is 100; ties share the higher value). It is what makes a paper's 9.4 and a repository's 26
+    comparable: both are "better than or level with N% of their kind in this list". The same
+    figure as SQL's ``cume_dist() over (partition by score.scheme order by score.total)``."""
+    by_scheme: dict[str, list[tuple[str, float]]] = {}
+    for entry in entries:
+        if entry.score is not None:
+            by_scheme.setdefault(entry.score.scheme, []).append((entry.id, entry.score.total))
+    out: dict[str, float] = {}
+    for rows in by_scheme.values():
+        totals = sorted(total for _, total in rows)
+        for entry_id, total in rows:
+            out[entry_id] = 100 * bisect_right(totals, total) / len(totals)
+    return out
 
 
 def code_repos(entry: Entry, related: Mapping[str, Entry]) -> list[Entry]:

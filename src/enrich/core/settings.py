@@ -149,9 +149,10 @@ class Settings(BaseSettings):
     # The enriched list (list.md): the order within a section, "list" (the list's own, which its
     # maintainer chose, so the default), "stars" or "score", the highest first.
     list_sort: Literal["list", "stars", "score"] = "list"
-    # Leave entries scoring below this out of list.md (web pages have no score and stay); none by
-    # default: the enriched list shows every entry the list has.
-    list_min_score: float | None = None
+    # Leave entries scoring below this out of list.md (web pages have no score and stay): a
+    # percentile within the entry's kind, so that papers and repositories, whose totals are on
+    # different scales, are held to the same bar. None by default: every entry is shown.
+    list_min_score: float | None = Field(default=None, ge=0.0, le=100.0)
     # Where the published folder is served (a static host), so that the Prefect UI links the
     # report and the enriched list there; without it the run's local files are named.
     public_url: str | None = None

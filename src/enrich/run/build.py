@@ -89,6 +89,7 @@ def enriched(
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
+    left_out = manifest.get("skipped_entries", {})
     failures = store.failures()
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
@@ -100,7 +101,11 @@ def enriched(
         if name in skipped:
             made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo}
         else:
-            made = _made(name, todo, known, store, failures.get(name))
+            asked = [e for e in todo if e.id not in left_out]
+            made = {
+                **_made(name, asked, known, store, failures.get(name)),
+                **{i: Outcome(Status.SKIPPED, reason=why) for i, why in left_out.items()},
+            }
         for entry in todo:
             entries[entry.id] = apply_outcome(
                 entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),

@@ -24,7 +24,7 @@ from enrich.core.check import Report
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context, external
@@ -73,7 +73,9 @@ class Job:
     raw_root: Path
     settings: Settings
     sources: list[str] | None = None
-    # source -> why it is not fetched this run (the snapshot gives the reason to its entries)
+    # source -> why it is not fetched this run (the snapshot gives the reason to its entries);
+    # a key may also be an entry's id: that entry alone is not fetched (the demo's entries
+    # without sample data)
     skip: dict[str, str] | None = None
     now: datetime | None = None
     list_bytes: bytes | None = None
@@ -135,18 +137,18 @@ def prepare(job: Job) -> RawStore:
     store = RawStore(job.raw_root / run_id)
     store.write_list(data)
     enabled = job.sources or list(NAMES)
-    skip = dict(job.skip or {})
+    skip = {k: v for k, v in (job.skip or {}).items() if k in NAMES}
     for name in NAMES:
         if name not in enabled:
             skip.setdefault(name, "source disabled for this run")
-    store.write_manifest(
-        Manifest(
-            run_id=run_id,
-            started_at=started.isoformat(),
-            list_source=job.list_source,
-            skipped_sources=skip,
-        )
-    )
+    manifest = Manifest(
+        run_id=run_id, started_at=started.isoformat(), list_source=job.list_source,
+        skipped_sources=skip,
+    )  # fmt: skip
+    entries = {k: v for k, v in (job.skip or {}).items() if k not in NAMES}
+    if entries:
+        manifest["skipped_entries"] = entries
+    store.write_manifest(manifest)
     return store
 
 
@@ -161,10 +163,11 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
+    left_out = manifest.get("skipped_entries", {})
     per_source: list[list[FetchTask]] = []
     last: list[FetchTask] = []
     for name, source in SOURCES.items():
-        entries = [e for e in parsed.entries if claims(source, e)]
+        entries = [e for e in parsed.entries if claims(source, e) and e.id not in left_out]
         if name in skipped or not entries:
             continue
         bound = [e for e in entries if depends(source, e)]
@@ -250,12 +253,11 @@ def finish(
         guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
     changes = diff_snapshots(before, snapshot, table, hub_adoption_min=settings.hub_adoption_min)
-    day = utc_date(snapshot.header.generated_at)
     views = (
         render_views(
             Published(
                 snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
-                diffs.recent(out_dir, settings.feed_runs - 1, before=day),
+                diffs.recent(out_dir, settings.feed_runs - 1, before=snapshot.header.run_id),
                 about(settings, publish_repo), settings,
             )
         )

@@ -20,6 +20,7 @@ from enrich.core.changelog import changelog
 from enrich.core.markdown import code, md
 from enrich.core.model import Snapshot, Status
 from enrich.views import Published
+from enrich.views.facts import list_key
 from enrich.views.tables import Table, flat, tables
 
 name = "card"
@@ -43,11 +44,7 @@ def title(published: Published) -> str:
     """The dataset's name: the configured one, else the list's file or repository name."""
     if published.about.name:
         return published.about.name
-    source = published.snapshot.header.list_source.split("@")[0].rstrip("/")
-    stem = source.rsplit("/", 1)[-1].removesuffix(".md")
-    if stem.lower() == "readme" and "/" in source:  # github:owner/repo/README.md
-        stem = source.rsplit("/", 2)[-2]
-    return f"{stem} (enriched)"
+    return f"{list_key(published.snapshot.header)} (enriched)"
 
 
 def card_data(published: Published) -> DatasetCardData:
@@ -119,10 +116,15 @@ def prose(published: Published) -> str:
         "| `snapshots/YYYY-MM-DD.{parquet,json}` | one snapshot per UTC day |",
         "| `history/date=YYYY-MM-DD/part-0.parquet` | one row per entry per day "
         "(config `history`) |",
-        "| `diffs/YYYY-MM-DD.{md,json}` | what changed since the previous snapshot |",
+        "| `diffs/runs/RUN-ID.{md,json}`, `diffs/YYYY-MM-DD.{md,json}` | what changed since "
+        "the previous snapshot: every run's, and the day's latest |",
         "| `schema.json` | JSON Schema of a snapshot |",
         "| `croissant.json` | this dataset in MLCommons Croissant (JSON-LD) |",
-        "| `feed.xml` | Atom feed of the changes: one item per run and per notable event |",
+        "| `feed.xml` | Atom feed of the changes: one item per run that changed something and "
+        "per notable event |",
+        "| `list.md`, `index.html` | the list enriched, and the report with trends |",
+        "| `about.json` | what the publisher said about the dataset: name, licence, Hub "
+        "repository, notice |",
         "",
         *loading(published),
         "## Fields",
@@ -191,7 +193,7 @@ def loading(published: Published) -> list[str]:
         "duckdb.sql(\"select repo.full_name, repo.stars from 'latest.parquet' \"",
         "           \"where kind = 'repo' order by repo.stars desc\")",
         "duckdb.sql(\"select date, stars from read_parquet('history/*/*.parquet', \"",
-        "           \"hive_partitioning = true, union_by_name = true) \"",
+        '           "hive_partitioning = true, union_by_name = true) "',
         "           \"where id = 'github:huggingface/trl'\")",
         "duckdb.sql(\"select l.source, c.repo.full_name, c.repo.stars from 'links.parquet' l \"",
         "           \"join 'latest.parquet' c on c.id = l.target where l.relation = 'code'\")",

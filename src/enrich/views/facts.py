@@ -13,21 +13,26 @@ which reads the diff back from ``diffs/``, draws the same series as the run did.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import PurePath
 from urllib.parse import urlsplit
 
 import polars as pl
 
+from enrich.core.changelog import span
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
-from enrich.core.model import Entry, Snapshot, Status, utc_date
-from enrich.core.score import HUB_KINDS, code_repos, upvotes
+from enrich.core.model import Count, Entry, Header, Snapshot, Status, utc_date
+from enrich.core.score import HUB_KINDS, SCHEMES, code_repos, percentiles, upvotes
 
 # The counter that stands for each kind's popularity (a history column): the sparkline's.
 COUNTER = {Kind.REPO: "stars", **{k: "downloads" for k in HUB_KINDS}, Kind.PAPER: "upvotes"}
 TREND_DAYS = 30
+# How the views count each kind: (one, many).
+KIND_NAMES = {"repo": ("repository", "repositories"), "paper": ("paper", "papers"),
+              "dataset": ("dataset", "datasets"), "model": ("model", "models"),
+              "space": ("space", "spaces"), "web": ("web page", "web pages")}  # fmt: skip
 # A sparkline is 80 CSS pixels wide: more points than this (2 px apart) cannot be told apart.
 MAX_POINTS = 40
 
@@ -64,6 +69,10 @@ class Facts:
     delta_days: float | None = None  # how long that window really is
     series: list[Point] = field(default_factory=list)
     score: float | None = None
+    # where the score stands in its kind (`enrich.core.score.percentiles`): what the views show,
+    # sort and filter by, so a paper and a repository compare
+    percentile: float | None = None
+    peers: str = ""  # "the list's 7 repositories": whom the percentile compares with
     details: list[str] = field(default_factory=list)  # kind-specific facts, in display order
     code: Code | None = None
 
@@ -79,30 +88,51 @@ def compact(n: int | float) -> str:
 
 
 def ago(now: datetime, then: datetime | None) -> str | None:
-    """A rough age: 5 d, 4 mo, 2 y."""
+    """An age, worded as every span is (`enrich.core.changelog.span`): ``3 days ago``."""
     if then is None:
         return None
-    days = max((now - then).total_seconds() / 86400, 0.0)
-    if days < 1:
-        return "today"
-    if days < 60:
-        return f"{days:.0f} d ago"
-    if days < 730:
-        return f"{days / 30.44:.0f} mo ago"
-    return f"{days / 365.25:.0f} y ago"
+    return f"{span(max(now - then, timedelta(0)))} ago"
 
 
-def span(days: float) -> str:
-    """The length of a trend window: "30 d", "3 d", "<1 d"."""
-    return "<1 d" if days < 1 else f"{days:.0f} d"
+def trend_span(days: float) -> str:
+    """The length of a trend window (a float of days, as `trend` measures it)."""
+    return span(timedelta(days=days))
 
 
-def list_title(source: str) -> str:
-    """How the views title the list: a GitHub or web source as given, a local file by its name
-    (the whole source is in the header facts)."""
-    if source.startswith(("github:", "https://", "http://")):
-        return source
-    return PurePath(source).name or source
+def counted(counts: list[Count], names: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """``7 papers, 7 repositories, 1 web page``: a header's tallies in words (a name the table
+    does not know, as it is: ``16 ok``)."""
+    words = []
+    for c in counts:
+        one, many = (names or {}).get(c.name, (c.name, c.name))
+        words.append(f"{c.count:,} {one if c.count == 1 else many}")
+    return ", ".join(words)
+
+
+def list_name(header: Header) -> str:
+    """What the views call the list: its own title (its first level-1 heading, in the header
+    since schema 1.4), else `list_key`. Never a path: where the list comes from is the
+    header's ``list_source``, shown with the snapshot's other facts."""
+    title = getattr(header, "list_title", None)  # schema 1.4; older headers have none
+    if isinstance(title, str) and title.strip():
+        return " ".join(title.split())
+    return list_key(header)
+
+
+def list_key(header: Header) -> str:
+    """The list's file name without ``.md`` (a README: its repository's or folder's name),
+    whichever way its source was spelt (a path relative or absolute, ``github:``, a URL, the
+    bundled copy): what the feed's ids and the dataset's default name are made of."""
+    source = header.list_source.split("@")[0].rstrip("/")
+    source = source.removeprefix("bundled:").removeprefix("github:")
+    path = urlsplit(source).path if "://" in source else source.replace("\\", "/")
+    parts = [part for part in path.split("/") if part]
+    if not parts:
+        return header.list_source
+    stem = parts[-1].removesuffix(".md").removesuffix(".MD")
+    if stem.lower() == "readme" and len(parts) > 1:  # OWNER/REPO/README.md: the repository
+        stem = parts[-2]
+    return stem
 
 
 def display_name(entry: Entry) -> str:
@@ -288,6 +318,12 @@ def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[
         else set()
     )
     trends = series(history, diff, snapshot)
+    ranks = percentiles(snapshot.entries)
+    plural = {scheme.name: scheme.plural for scheme in SCHEMES}
+    sizes: dict[str, int] = {}
+    for entry in snapshot.entries:
+        if entry.score is not None:
+            sizes[entry.score.scheme] = sizes.get(entry.score.scheme, 0) + 1
     out = []
     for entry in snapshot.entries:
         points = trends.get(entry.id, [])
@@ -307,8 +343,17 @@ def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[
                 delta_days=moved[1] if moved else None,
                 series=thin(points),
                 score=entry.score.total if entry.score is not None else None,
+                percentile=ranks.get(entry.id),
+                peers=_peers(entry, sizes, plural),
                 details=_details(entry, now, code),
                 code=code,
             )
         )
     return out
+
+
+def _peers(entry: Entry, sizes: dict[str, int], plural: dict[str, str]) -> str:
+    if entry.score is None:
+        return ""
+    scheme = entry.score.scheme
+    return f"the list's {sizes[scheme]} {plural.get(scheme.rsplit('-', 1)[0], 'entries')}"

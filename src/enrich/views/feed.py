@@ -1,18 +1,21 @@
 """``feed.xml``: an Atom feed of what changed, for people who subscribe rather than look.
 
-One item per run (its changelog as HTML) and one per notable event of a run (an entry added to
-the list, a new release, a new arXiv version, code released, a paper adopted on the Hub, a link
-that broke, a repository renamed or archived), over the last runs: this run's diff and the diffs
-published before it (`Published.diffs`, read from ``diffs/*.json`` and bounded by
-``ENRICH_FEED_RUNS``). The feed is rebuilt from those files every run, so it is a pure function
-of the published dataset, and a run that is lost from the feed is one whose diff is no longer
+One item per run that changed something (its changelog as HTML; a run where nothing changed is
+no item), and one per notable event of a run (an entry added to the list, a new release, a new
+arXiv version, code released, a paper adopted on the Hub, a link that broke, a repository
+renamed or archived), over the last runs: this run's diff and the diffs published before it
+(`Published.diffs`, read from ``diffs/runs/*.json`` and bounded by ``ENRICH_FEED_RUNS``). Every
+run keeps its own diff, so a second run on one day is a second item beside the first, never a
+replacement of it. The feed is rebuilt from those files every run, so it is a pure function of
+the published dataset, and a run that is lost from the feed is one whose diff is no longer
 published.
 
-Item ids are ``urn:uuid`` names derived from what the item is (the run's id; the event, its
-entry, its new value and its day), never from when the feed was written: a reader that saw an
-item never sees it again as new, and a rerun that finds the same event gives it the same id.
-Links point at the entry's own page (the repository, the paper, the Hub page); a run's item
-links to its changelog file, relative to the feed (``diffs/YYYY-MM-DD.md``).
+Item ids are ``urn:uuid`` names derived from what the item is (the list, by its name; the run's
+id; the event, its entry, its new value and its day), never from when the feed was written nor
+from how the list's path was spelt: a reader that saw an item never sees it again as new, and a
+rerun that finds the same event gives it the same id. Links point at the entry's own page (the
+repository, the paper, the Hub page); a run's item links to that run's changelog, relative to
+the feed (``diffs/runs/RUN-ID.md``).
 
 The first run announces its snapshot in one item (every entry is new: no item each).
 """
@@ -26,10 +29,11 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 from markdown_it import MarkdownIt
 
-from enrich.core.changelog import changelog
+from enrich.core.changelog import changelog, is_empty
 from enrich.core.diff import EVENTS, Diff, Event
 from enrich.views import Published
 from enrich.views.card import title as dataset_title
+from enrich.views.facts import list_key
 
 name = "feed"
 PATH = "feed.xml"
@@ -65,8 +69,9 @@ def runs(published: Published) -> list[Diff]:
 def feed_xml(published: Published) -> bytes:
     header = published.snapshot.header
     source = header.list_source
+    key = list_key(header)  # the ids' list part: its name, however its path was spelt
     feed = FeedGenerator()
-    feed.id(_urn(f"feed:{source}"))
+    feed.id(_urn(f"feed:{key}"))
     feed.title(f"{dataset_title(published)}: what changed")
     feed.subtitle(
         f"Changes of the awesome list {source}, enriched every night"
@@ -79,12 +84,21 @@ def feed_xml(published: Published) -> bytes:
                   rel="alternate")  # fmt: skip
     feed.generator("enrich")
     feed.updated(header.generated_at)
-    # feedgen prepends entries by default; appended in order, newest first.
+    # feedgen prepends entries by default; appended in order, newest first. An id seen once is
+    # not added again (an event undone and redone within a day).
+    seen: set[str] = set()
     for diff in runs(published):
-        _add_run(feed, source, diff)
+        if not changed(diff):
+            continue
+        _add_run(feed, key, diff, seen)
         for event in notable(diff)[:MAX_EVENT_ITEMS_PER_RUN]:
-            _add_event(feed, source, diff, event)
+            _add_event(feed, key, diff, event, seen)
     return bytes(feed.atom_str(pretty=True))
+
+
+def changed(diff: Diff) -> bool:
+    """Whether a run is worth an item: the first snapshot, or anything that moved."""
+    return diff["first_run"] or not is_empty(diff)
 
 
 def notable(diff: Diff) -> list[Event]:
@@ -99,20 +113,30 @@ def run_title(diff: Diff) -> str:
         return f"{day}: first snapshot, {diff['summary']['added']} entries"
     tally = diff["summary"]["events"]
     parts = [f"{n} {EVENTS.get(event, event).lower()}" for event, n in tally.items()]
+    if not parts:  # no event: what moved, by how many entries
+        for rows, what in ((diff["counters"], "counts moved"), (diff["changes"], "changed")):
+            n = len({row["id"] for row in rows})
+            if n:
+                parts.append(f"{n} {'entry' if n == 1 else 'entries'}: {what}")
     return f"{day}: " + ("; ".join(parts) if parts else "nothing changed")
 
 
-def _add_run(feed: FeedGenerator, source: str, diff: Diff) -> None:
+def _add_run(feed: FeedGenerator, key: str, diff: Diff, seen: set[str]) -> None:
+    run_id = diff["to"]["run_id"]
+    item_id = _urn(f"run:{key}:{run_id}")
+    if item_id in seen:
+        return
+    seen.add(item_id)
     item = feed.add_entry(order="append")
-    item.id(_urn(f"run:{source}:{diff['to']['run_id']}"))
+    item.id(item_id)
     item.title(run_title(diff))
     item.updated(_time(diff["to"]["generated_at"]))
-    item.link(href=f"diffs/{_day(diff['to']['generated_at'])}.md", rel="alternate")
+    item.link(href=f"diffs/runs/{run_id}.md", rel="alternate")
     item.content(_MARKDOWN.render(changelog(diff)), type="html")
     item.category(term="run")
 
 
-def _add_event(feed: FeedGenerator, source: str, diff: Diff, event: Event) -> None:
+def _add_event(feed: FeedGenerator, key: str, diff: Diff, event: Event, seen: set[str]) -> None:
     day = _day(diff["to"]["generated_at"])
     label = EVENTS.get(event["event"], event["event"])
     subject = event["title"] or event["id"]
@@ -120,8 +144,12 @@ def _add_event(feed: FeedGenerator, source: str, diff: Diff, event: Event) -> No
     shown = "" if event["event"] == "added" or not new else f" ({new})"
     if event["event"] == "hub_adoption":
         shown = f" ({new} models and datasets)"
+    item_id = _urn(f"event:{key}:{day}:{event['event']}:{event['id']}:{new}")
+    if item_id in seen:
+        return
+    seen.add(item_id)
     item = feed.add_entry(order="append")
-    item.id(_urn(f"event:{source}:{day}:{event['event']}:{event['id']}:{new}"))
+    item.id(item_id)
     item.title(f"{label}: {subject}{shown}")
     item.updated(_time(diff["to"]["generated_at"]))
     # A code release links to the code; every other event to its entry.

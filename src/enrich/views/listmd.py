@@ -5,9 +5,12 @@ page's broken or redirected link) and a mark on what is new since the last run.
 
 Options (settings, or ``enrich render``): ``list_sort`` orders the entries of each section by
 ``stars`` or ``score`` instead of the list's own order; ``list_min_score`` leaves out the entries
-scoring below it. Every title, name and value from the list or an upstream goes through
-`enrich.core.markdown`, so that on GitHub nothing becomes a link, an image, HTML or emphasis
-that the list did not mean.
+scoring below it. The score shown, sorted and filtered by is the percentile within the entry's
+kind (`enrich.core.score.percentiles`): a paper's and a repository's totals are on different
+scales, their percentiles are not. The demo's notice (sample data) stands under the title.
+
+Every title, name and value from the list or an upstream goes through `enrich.core.markdown`,
+so that on GitHub nothing becomes a link, an image, HTML or emphasis that the list did not mean.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Mapping
 from enrich.core.markdown import link, md
 from enrich.core.model import Entry, utc_date
 from enrich.views import Published
-from enrich.views.facts import Facts, compact, facts, list_title, span
+from enrich.views.facts import KIND_NAMES, Facts, compact, counted, facts, list_name, trend_span
 
 NAME = "list.md"
 SYMBOL = {"stars": "★", "downloads": "⬇", "upvotes": "▲"}
@@ -38,24 +41,27 @@ def render_list(published: Published) -> str:
     rows = facts(snapshot, published.diff, published.history)
     by_id = {f.entry.id: f for f in rows}
     threshold = settings.list_min_score
-    kinds = ", ".join(f"{c.count} {c.name}" for c in header.by_kind)
+    kinds = counted(header.by_kind, KIND_NAMES)
     day = utc_date(header.generated_at)
     changes = f"What changed: [diffs/{day}.md](<diffs/{day}.md>). " if published.diff else ""
-    lines = [
-        f"# {md(list_title(header.list_source))}, enriched",
-        "",
-        f"{header.entries} entries ({md(kinds)}), as of {header.generated_at:%Y-%m-%d %H:%M} UTC. "
+    lines = [f"# {md(list_name(header))}, enriched", ""]
+    if published.about.notice:  # the demo's: sample data, not live facts
+        lines += [f"> **{md(published.about.notice)}**", ""]
+    lines += [
+        f"{header.entries:,} entries ({md(kinds)}), "
+        f"refreshed {header.generated_at:%Y-%m-%d %H:%M} UTC. "
         f"{changes}The report with trends: [index.html](<index.html>).",
         "",
         "★ stars (their change over the last 30 days), ⬇ downloads in 30 days, ▲ Hub upvotes; "
-        "**new**: added since the last run; score: README of enrich, section Score.",
+        "**new**: added since the last run; score: its percentile among the list's entries of "
+        "its kind (100: the best of them; README of enrich, section Score).",
     ]
     hidden = 0
     previous: list[str] = []
     for section, group in _sections(snapshot.entries):
         shown = [by_id[e.id] for e in group]
         if threshold is not None:
-            kept = [f for f in shown if f.score is None or f.score >= threshold]
+            kept = [f for f in shown if f.percentile is None or f.percentile >= threshold]
             hidden += len(shown) - len(kept)
             shown = kept
         if not shown:
@@ -64,7 +70,11 @@ def render_list(published: Published) -> str:
         previous = section
         lines += [_line(f) for f in _sorted(shown, settings.list_sort)]
     if hidden:
-        lines += ["", f"{hidden} entries scoring below {threshold:g} are not shown."]
+        lines += [
+            "",
+            f"{hidden} entries scoring below {threshold:g} (their percentile within "
+            "their kind) are not shown.",
+        ]
     # One blank line between blocks, however the headings met.
     text = "\n".join(lines)
     while "\n\n\n" in text:
@@ -115,7 +125,7 @@ def _sorted(rows: list[Facts], order: str) -> list[Facts]:
     else:
 
         def key(f: Facts) -> float | None:
-            return f.score
+            return f.percentile
 
     # Highest first; entries without the value keep their order, after the others.
     return sorted(rows, key=lambda f: (key(f) is None, -(key(f) or 0)))
@@ -131,14 +141,14 @@ def _line(f: Facts) -> str:
         if f.counter == "downloads":
             text += "/30 d"
         if f.delta and f.delta_days is not None:
-            text += f" ({f.delta:+,} in {span(f.delta_days)})"
+            text += f" ({f.delta:+,} in {trend_span(f.delta_days)})"
         facts_.append(text)
     facts_ += [md(d) for d in f.details]
     if f.code is not None:
         stars = f" ★ {compact(f.code.stars)}" if f.code.stars is not None else ""
         facts_.append(f"code: {link(f.code.name, f.code.url)}{stars}")
-    if f.score is not None:
-        facts_.append(f"score {f.score:g}")
+    if f.percentile is not None:
+        facts_.append(f"score {f.percentile:.0f}")
     facts_ += [f"**{md(m)}**" for m in f.marks]
     line = " ".join(parts)
     if facts_:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enrich.views import View, card, croissant, feed
+from enrich.views import View, about, card, croissant, feed
 from enrich.views.listmd import ListView
 from enrich.views.report import ReportView
 
-VIEWS: list[View] = [card, croissant, feed, ListView(), ReportView()]
+VIEWS: list[View] = [card, croissant, feed, ListView(), ReportView(), about]

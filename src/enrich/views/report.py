@@ -21,11 +21,20 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from enrich.core.changelog import top_movers
+from enrich.core.changelog import span, top_movers
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Status, utc_date
 from enrich.views import Published
-from enrich.views.facts import DAY_US, Facts, compact, facts, list_title, span
+from enrich.views.facts import (
+    DAY_US,
+    KIND_NAMES,
+    Facts,
+    compact,
+    counted,
+    facts,
+    list_name,
+    trend_span,
+)
 from enrich.views.svg import sparkline
 
 NAME = "index.html"
@@ -76,12 +85,12 @@ def _row(f: Facts) -> dict[str, Any]:
     counter = SYMBOL.get(f.counter or "", "")
     delta = None
     if f.delta and f.delta_days is not None:
-        delta = f"{f.delta:+,} in {span(f.delta_days)}"
+        delta = f"{f.delta:+,} in {trend_span(f.delta_days)}"
     label = ""
     if f.series:
         (start, first), (end, last) = f.series[0], f.series[-1]
         label = f"{f.counter}: {compact(first)} → {compact(last)}, {len(f.series)} points"
-        label += f" over {span((end - start) / DAY_US)}" if len(f.series) > 1 else ""
+        label += f" over {trend_span((end - start) / DAY_US)}" if len(f.series) > 1 else ""
     parts = entry.score.parts if entry.score is not None else []
     return {
         "order": order,
@@ -99,14 +108,25 @@ def _row(f: Facts) -> dict[str, Any]:
         "delta": f.delta,
         "delta_text": delta,
         "spark": sparkline(f.series, label),
-        "score": f.score,
-        "score_title": " + ".join(f"{p.name} {p.points:g}" for p in parts),
+        "score": f.percentile,
+        "score_title": _score_title(f, parts),
         "details": f.details,
         "code": f.code,
         "code_href": _href(f.code.url) if f.code else None,
         "code_stars": compact(f.code.stars) if f.code and f.code.stars is not None else None,
         "description": _short(entry.description, DESCRIPTION_CHARS),
     }
+
+
+def _score_title(f: Facts, parts: list[Any]) -> str:
+    """The hover text of a score: where it stands in its kind, and the total's parts."""
+    if f.percentile is None or f.score is None:
+        return ""
+    sum_ = " + ".join(f"{p.name} {p.points:g}" for p in parts)
+    return (
+        f"percentile {f.percentile:.0f} among {f.peers} (100: the best of them); "
+        f"score {f.score:g} = {sum_}"
+    )
 
 
 def _sections(rows: list[dict[str, Any]]) -> list[str]:
@@ -155,7 +175,9 @@ def _changelog(diff: Diff | None) -> dict[str, Any] | None:
         "first_run": diff["first_run"],
         "since": _day(start["generated_at"]) if start else None,
         "to": _day(diff["to"]["generated_at"]),
-        "days": diff["days"],
+        "span": span(_time(diff["to"]["generated_at"]) - _time(start["generated_at"]))
+        if start
+        else None,
         "added": len(diff["added"]),
         "groups": groups,
         "movers": {k: v for k, v in movers.items() if v},
@@ -163,8 +185,12 @@ def _changelog(diff: Diff | None) -> dict[str, Any] | None:
     }
 
 
+def _time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp)
+
+
 def _day(stamp: str) -> str:
-    return datetime.fromisoformat(stamp).date().isoformat()
+    return _time(stamp).date().isoformat()
 
 
 def render_report(published: Published) -> str:
@@ -180,8 +206,11 @@ def render_report(published: Published) -> str:
     )
     template = _environment().get_template("report.html.j2")
     return template.render(
-        title=list_title(header.list_source),
+        title=list_name(header),
+        notice=published.about.notice,
         header=header,
+        kind_counts=counted(header.by_kind, KIND_NAMES),
+        status_counts=counted(header.by_status),
         day=utc_date(header.generated_at),
         rows=rows,
         kinds=[c.name for c in header.by_kind],

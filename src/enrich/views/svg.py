@@ -14,10 +14,14 @@ from markupsafe import Markup, escape
 WIDTH, HEIGHT, PAD = 160, 40, 4
 
 
+# Fewer points draw no trend: one is a dot, two a straight line whatever happened between.
+MIN_POINTS = 3
+
+
 def sparkline(points: list[tuple[int, int]], label: str) -> Markup:
     """The series (time, value) as an SVG line, time on x, the value on y (its own min to max);
-    a single point is a dot at the right end. ``label`` is the accessible name (escaped here)."""
-    if not points:
+    nothing below `MIN_POINTS`. ``label`` is the accessible name (escaped here)."""
+    if len(points) < MIN_POINTS:
         return Markup("")
     first, last = points[0][0], points[-1][0]
     seconds = last - first
@@ -30,10 +34,9 @@ def sparkline(points: list[tuple[int, int]], label: str) -> Markup:
         coords.append((round(x), round(y)))
     line = " ".join(f"{x},{y}" for x, y in coords)
     cx, cy = coords[-1]
-    body = f'<polyline points="{line}"/>' if len(coords) > 1 else ""
     # Every value put in is a number, but the label, which is escaped: safe as it stands.
     return Markup(  # noqa: S704
         f'<svg class="spark" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(label)}" data-points="{len(coords)}">{body}'
+        f'aria-label="{escape(label)}" data-points="{len(coords)}"><polyline points="{line}"/>'
         f'<circle cx="{cx}" cy="{cy}" r="4"/></svg>'
     )

@@ -51,4 +51,12 @@
       button.dataset.active = dir > 0 ? "asc" : "desc";
     });
   });
+  // A click anywhere on a column's header sorts by it (by its first key, where it has two).
+  document.querySelectorAll("#entries thead th").forEach((th) => {
+    const button = th.querySelector("button[data-sort]");
+    if (!button) return;
+    th.addEventListener("click", (event) => {
+      if (!event.target.closest("button")) button.click();
+    });
+  });
 })();
