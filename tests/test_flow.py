@@ -50,14 +50,13 @@ def entries(out_dir: Path) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in latest["entries"]}
 
 
-def comparable(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry without the times that differ between two runs."""
-    text = json.dumps(entry)
-    for key in ("fetched_at", "checked_at"):
-        text = text.replace(key, "")
-    data = json.loads(text)
-    data.pop("", None)
-    return {k: v for k, v in data.items() if k != ""}
+def comparable(entry: Any) -> Any:
+    """An entry without the times that differ between two runs (its own, its records')."""
+    if isinstance(entry, dict):
+        return {k: comparable(v) for k, v in entry.items() if k not in ("fetched_at", "checked_at")}
+    if isinstance(entry, list):
+        return [comparable(v) for v in entry]
+    return entry
 
 
 def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
@@ -126,6 +125,20 @@ def test_a_source_failing_entirely_fails_only_its_entries(env: FakeAPI, tmp_path
     assert hub and all(e["status"] == "error" and e["status_reason"] for e in hub)
     others = [e for e in got.values() if e["kind"] in ("paper", "repo")]
     assert others and all(e["status"] == "ok" for e in others)
+
+
+def test_a_source_down_after_a_good_night_completes_and_names_it(env: FakeAPI, tmp_path: Path) -> None:
+    """Its entries keep their last values; the other sources' night is published, and the
+    run's state message says which source failed (#22 item 5)."""
+    assert run_flow(tmp_path).is_completed()
+    env.faults.append(Fault(r"^/hf/", status=0))  # every Hub connection dropped
+    state = run_flow(tmp_path)
+    assert state.is_completed(), state.message
+    assert state.message.startswith("published 27 entries") and "\n" not in state.message
+    assert "; source huggingface failed: none of its 2 entries could be fetched" in state.message
+    got = entries(tmp_path / "out")
+    assert all(e["status"] == "stale" and e["hub"] for e in got.values() if e["kind"] == "dataset")
+    assert set(state.result()["source_failures"]) == {"huggingface", "papers"}
 
 
 def test_publish_guard_fails_the_flow_and_keeps_latest(env: FakeAPI, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from conftest import BUNDLED, fetch_source, run
 from enrich.core.links import classify
 from enrich.core.model import Entry, HubPaper, Snapshot, Status
+from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
 from enrich.run.build import build
 from enrich.sandbox.sample import load_facts, sample_data_dir
@@ -105,7 +106,8 @@ def test_a_paper_not_on_the_hub_is_an_answer_not_an_error(fake: FakeAPI, setting
     result = run(str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw")
     (entry,) = result.snapshot.entries
     assert (entry.status, entry.status_reason) == (Status.OK, None)
-    assert entry.hub_paper == HubPaper(arxiv_id="2401.00001", on_hub=False)
+    assert entry.hub_paper is not None and entry.hub_paper.fetched_at is not None  # when the Hub said so
+    assert entry.hub_paper == HubPaper(arxiv_id="2401.00001", on_hub=False, fetched_at=entry.hub_paper.fetched_at)
     assert hub_pages(fake) == ["/hf/api/papers/2401.00001"]
 
 
@@ -146,7 +148,9 @@ def test_a_failed_hub_page_keeps_last_nights_values(fake: FakeAPI, settings: Set
     entry = second["arxiv:2204.05862"]
     assert entry.status == Status.OK and entry.paper is not None
     assert entry.hub_paper == first["arxiv:2204.05862"].hub_paper
-    assert entry.status_reason == "Hub paper page not read: HTTP 503 (last good values kept)"
+    kept = first["arxiv:2204.05862"].hub_paper
+    assert kept is not None and kept.fetched_at is not None  # when they were fetched
+    assert entry.status_reason == f"Hub paper page not read: HTTP 503 (last good values of {kept.fetched_at:%Y-%m-%d} kept)"
 
 
 def test_without_the_papers_source_nothing_is_added(settings: Settings, tmp_path: Path) -> None:
@@ -165,7 +169,10 @@ def test_conditional_requests_when_the_hub_sends_an_etag(fake: FakeAPI, settings
     warm_store = store_for(tmp_path, "r2")
     warm = fetch_source("papers", entries, settings, warm_store)
     assert warm_store.requests("papers") == {"sent": 0, "not_modified": 2, "reused": 0}
-    assert {k: o.record for k, o in warm.items()} == {k: o.record for k, o in cold.items()}
+    def kept(outcomes: dict[str, Outcome]) -> dict[str, object]:  # as of the 304: when it was confirmed
+        return {k: o.record.model_copy(update={"fetched_at": None}) for k, o in outcomes.items()}  # type: ignore[union-attr]
+    assert kept(warm) == kept(cold)
+    assert all(w.record.fetched_at > cold[k].record.fetched_at for k, w in warm.items())  # type: ignore[union-attr,operator]
 
 
 def test_without_an_etag_every_night_asks_once_per_paper(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
@@ -236,7 +243,7 @@ def test_resolved_to_arxiv(entry_id: str, arxiv_id: str | None, evidence: str | 
     if arxiv_id in HUB_PAPERS:
         assert observed_hub(entry.hub_paper) == expected_hub(arxiv_id)
     else:
-        assert entry.hub_paper == HubPaper(arxiv_id=arxiv_id, on_hub=False)
+        assert entry.hub_paper == HubPaper(arxiv_id=arxiv_id, on_hub=False, fetched_at=entry.hub_paper.fetched_at)
 
 
 @pytest.mark.parametrize(

@@ -126,8 +126,8 @@ def test_permanent_hub_fault_is_not_retried(fake: FakeAPI, tmp_path: Path) -> No
 # -- nothing lost --------------------------------------------------------------------------------
 
 def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(fake: FakeAPI, tmp_path: Path) -> None:
-    """Every repository but one answers 503 all night (all of them would be the whole source
-    failing: refused, `test_a_whole_source_failing_is_refused`)."""
+    """Every repository but one answers 503 all night (all of them: the whole source failing,
+    published all the same, `test_source_down.py`)."""
     settings = fake.settings(http_retries=10, retry_budget_seconds=1)
     first = nightly(settings, tmp_path)
     fake.faults.append(Fault(r"^/github/repos/(?!voidful/TextRL)", status=503, headers={"Retry-After": "1"}))
@@ -369,7 +369,7 @@ def test_arxiv_that_accepts_and_never_answers_is_timed_out(
 ) -> None:
     """The arxiv client sends no timeout of its own: its session gets one. A request that times
     out is asked again (within the run's budget), then its papers go stale; the other batches
-    are fine. (arXiv as a whole failing would be refused: `test_the_publish_guard`.)"""
+    are fine. (arXiv as a whole failing is published too: `test_source_down.py`.)"""
     settings = fake.settings(http_retries=1, http_timeout_seconds=1, arxiv_batch_size=3)
     first = nightly(settings, tmp_path)
     # The first batch (the three smallest ids) hangs.
@@ -475,10 +475,10 @@ class Regression:
 
 REGRESSIONS = [
     Regression("network down", [Fault(r".", status=0)], "9 of 9 entries that were ok could not be fetched"),
-    Regression("GitHub down, the rest fine", [Fault(r"^/github/", status=0)],
-               "source github failed as a whole: none of its 3 entries"),
+    # One source down: its entries keep their last values, the others' night is published.
+    Regression("GitHub down, the rest fine", [Fault(r"^/github/", status=0)], None),
     Regression("a token revoked", [Fault(r"^/github/repos/", status=401, body=b'{"message": "Bad credentials"}')],
-               "source github failed as a whole"),
+               None),
     Regression("one repository down", [Fault(r"^/github/repos/voidful/", status=0)], None),
     Regression("every repository deleted", [Fault(r"^/github/repos/", status=404, body=b'{"message": "Not Found"}')],
                None),

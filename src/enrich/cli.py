@@ -324,11 +324,15 @@ def rebuild(
         Path | None, typer.Option("--previous", help="Snapshot to carry stale values from.")
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Publish even if the publish guard refuses it.")
+        bool,
+        typer.Option(
+            "--force", help="Publish even past the publish guard, or over a newer run's latest.*."
+        ),
     ] = False,
 ) -> None:
-    """Re-derive a run's snapshot from its raw folder, with no network, and publish it (the
-    publish guard applies, as to a run; --force bypasses it)."""
+    """Re-derive a run's snapshot from its raw folder, with no network, and publish it, compared
+    with the snapshot published before that run (the publish guard applies, as to a run, and a
+    run older than latest.* is refused; --force bypasses both)."""
     from enrich.core.settings import Settings
     from enrich.run.job import rebuild as rebuild_run
     from enrich.store.codec import read_snapshot
@@ -617,9 +621,14 @@ SHOWN_PROBLEMS = 10
 
 
 def print_summary(summary: RunSummary, out_dir: Path) -> None:
-    """The run in a screenful: counts by kind and status, requests, rate limits, what failed,
-    then what was published and, last, where to look."""
-    table = Table(title=f"{summary['entries']} entries")
+    """The run in a screenful: counts by kind and status (its title names each source that
+    failed), requests, rate limits, what failed, then what was published and, last, where to
+    look."""
+    from enrich.run.report import failed_sources
+
+    table = Table(
+        title=f"{summary['entries']} entries" + failed_sources(summary["source_failures"])
+    )
     statuses = [s.value for s in Status]
     table.add_column("kind")
     for status in statuses:

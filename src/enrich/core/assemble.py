@@ -1,8 +1,10 @@
 """Entries and their outcomes -> a snapshot: the last step of a run, and pure.
 
 An entry whose fetch failed keeps its last good values (nothing lost): it is ``stale`` since
-the run that fetched them, with this run's reason and the kind of failure. A partial answer
-keeps, field by field, what it could not read (`enrich.core.outcome`).
+the run that fetched them, with this run's reason and the kind of failure. An entry whose source
+was left out of the run (``skipped``) keeps them too, with when they were fetched: leaving a
+source out never wipes its data. A partial answer keeps, field by field, what it could not read
+(`enrich.core.outcome`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from enrich.core.model import (
     Snapshot,
     Status,
     counts,
+    utc_date,
 )
 from enrich.core.outcome import Outcome
 
@@ -39,19 +42,32 @@ def apply_outcome(
     ``supplement``: the source adds these fields to an entry whose status another source
     decides (`apply_supplement`).
 
-    An error over an earlier good fetch keeps that fetch's values, marked stale. A partial
-    record (``outcome.carry``) takes the fields it could not read from the earlier record;
-    the entry is then stale since those were read, unless the part was only deferred (it stays
-    ok). Without an earlier record the missing fields stay empty and the entry ``ok``, with the
-    reason."""
+    An error over an earlier good fetch keeps that fetch's values, marked stale; a skip (the
+    source left out of the run) keeps them as they were, ``skipped``, with when they were
+    fetched. A partial record (``outcome.carry``) takes the fields it could not read from the
+    earlier record; the entry is then stale since those were read, unless the part was only
+    deferred (it stays ok). Without an earlier record the missing fields stay empty and the
+    entry ``ok``, with the reason."""
     if outcome is None:
         return entry
     if supplement:
         return apply_supplement(entry, outcome, supplement, before)
-    # Only an entry that had good values has any to keep (an error's record is not good).
-    good = before is not None and before.status in (Status.OK, Status.STALE)
+    # Only an entry that had good values has any to keep (an error's record is not good; a
+    # skipped entry's are the good ones it carried).
+    good = before is not None and before.status in (Status.OK, Status.STALE, Status.SKIPPED)
     earlier = before if good and before is not None and before.fetched_at is not None else None
     kept_since = (earlier.stale_since or earlier.fetched_at) if earlier is not None else None
+    if outcome.status == Status.SKIPPED and earlier is not None and earlier.fetched_at:
+        # (stale_since: some kept values are older than fetched_at, when they were already.)
+        return entry.model_copy(
+            update={
+                **{name: getattr(earlier, name) for name in RECORD_FIELDS},
+                "status": Status.SKIPPED,
+                "status_reason": f"{outcome.reason}; values of {utc_date(earlier.fetched_at)} kept",
+                "fetched_at": earlier.fetched_at,
+                "stale_since": earlier.stale_since,
+            }
+        )
     if outcome.status == Status.ERROR and earlier is not None:
         return entry.model_copy(
             update={
@@ -92,11 +108,10 @@ def apply_supplement(
 ) -> Entry:
     """What a supplementary source adds (``fields``: its field first, then its extra ones): the
     entry's status stays its primary source's. A fresh outcome sets its records (a null one
-    clears a tie that no longer holds); a failed one keeps each field's last good value, and
-    says why when the primary source said nothing; a skipped one adds nothing."""
-    if outcome.status == Status.SKIPPED:
-        return entry
-    if outcome.status != Status.ERROR:
+    clears a tie that no longer holds); a failed or skipped one (the source left out of the
+    run) keeps each field's last good value, and says why when the primary source said
+    nothing."""
+    if outcome.status not in (Status.ERROR, Status.SKIPPED):
         update: dict[str, Any] = {fields[0]: outcome.record, **outcome.extra}
         return entry.model_copy(update=update)
     kept = {
@@ -104,8 +119,12 @@ def apply_supplement(
         for name in fields
         if before is not None and getattr(entry, name) is None and getattr(before, name)
     }
-    if entry.status_reason is None and outcome.reason:
-        kept["status_reason"] = outcome.reason + (" (last good values kept)" if kept else "")
+    if kept and entry.status_reason is None and outcome.reason:
+        fetched = getattr(kept.get(fields[0]), "fetched_at", None)
+        of = f" of {utc_date(fetched)}" if isinstance(fetched, datetime) else ""
+        kept["status_reason"] = f"{outcome.reason} (last good values{of} kept)"
+    elif entry.status_reason is None and outcome.reason and outcome.status == Status.ERROR:
+        kept["status_reason"] = outcome.reason
     return entry.model_copy(update=kept)
 
 

@@ -30,7 +30,9 @@ class Status(StrEnum):
     OK = "ok"  # fetched this run
     STALE = "stale"  # this run's fetch failed; values are the last good ones (see stale_since)
     ERROR = "error"  # fetch failed and there are no earlier values
-    SKIPPED = "skipped"  # not fetched on purpose (source disabled, offline demo, blocked URL)
+    # Not fetched on purpose (source left out, offline demo, blocked URL): the last good values
+    # kept, when there are any (fetched_at says when they were fetched).
+    SKIPPED = "skipped"
     PENDING = "pending"  # parsed, not enriched yet (an unenriched snapshot)
 
 
@@ -312,6 +314,11 @@ class HubPaper(Record):
     )
     top_datasets: list[HubLinked] = Field(default_factory=list)
     top_spaces: list[HubLinked] = Field(default_factory=list, description="The most liked")
+    fetched_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the page was read: kept with the record on a night the papers "
+        "source failed or was left out",
+    )
 
 
 class ArxivMatch(Record):

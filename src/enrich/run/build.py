@@ -9,17 +9,19 @@ source's documents through its ``normalize``, the graph (`enrich.core.graph`), s
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
 from enrich.core import graph, score
 from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.listing import parse_list
-from enrich.core.model import Entry, Failure, Snapshot, Status
+from enrich.core.model import Entry, Failure, Link, Snapshot, Status
 from enrich.core.outcome import Outcome
-from enrich.sources.base import claims, supplement_fields, unreadable
+from enrich.run.guard import failed_as_a_whole
+from enrich.sources.base import claims, settle, supplement_fields, unreadable
 from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
 
@@ -86,6 +88,16 @@ def enriched(
     list order: what `build` scores, and what the run computes its external repositories from.
     Sources are applied in `SOURCES` order, supplementary ones after those that decide the
     status."""
+    return _enriched(store, previous, outcomes, only)[0]
+
+
+def _enriched(
+    store: RawStore,
+    previous: Snapshot | None = None,
+    outcomes: SourceOutcomes | None = None,
+    only: Collection[str] | None = None,
+) -> tuple[list[Entry], dict[str, str]]:
+    """`enriched`, and the sources that failed as a whole (`failed_as_a_whole`), with why."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
     skipped = manifest.get("skipped_sources", {})
@@ -93,17 +105,24 @@ def enriched(
     failures = store.failures()
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
+    failed: dict[str, str] = {}
     for name, source in SOURCES.items():
         if only is not None and name not in only:
             continue
         todo = [e for e in parsed.entries if claims(source, e)]
         known = (outcomes or {}).get(name, {})
         if name in skipped:
-            made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=skipped[name]) for e in todo}
+            # A supplementary source's reason stands beside another source's status: named.
+            why = f"{name}: {skipped[name]}" if supplement_fields(source) else skipped[name]
+            made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=why) for e in todo}
         else:
             asked = [e for e in todo if e.id not in left_out]
+            made = settle(source, _made(name, asked, known, store, failures.get(name)))
+            lost = failed_as_a_whole(made.values())
+            if lost is not None:
+                failed[name] = lost
             made = {
-                **_made(name, asked, known, store, failures.get(name)),
+                **made,
                 **{i: Outcome(Status.SKIPPED, reason=why) for i, why in left_out.items()},
             }
         for entry in todo:
@@ -111,24 +130,40 @@ def enriched(
                 entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
                 supplement=supplement_fields(source),
             )  # fmt: skip
-    return [entries[e.id] for e in parsed.entries]
+    return [entries[e.id] for e in parsed.entries], failed
 
 
 def external(
-    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
+    store: RawStore,
+    previous: Snapshot | None = None,
+    outcomes: SourceOutcomes | None = None,
+    edges: Iterable[Link] = (),
 ) -> list[Entry]:
     """The external repositories the run planned (``external.json``), enriched from the github
     source's documents; one whose fetch failed keeps its record from the previous snapshot's
-    ``external``, stale, like a listed entry."""
+    ``external``, stale, like a listed entry. One the graph (``edges``) still names that was not
+    fetched this run (GitHub left out, or named by a source's kept values only) keeps its last
+    values, ``skipped``."""
     plan = store.external()
-    if plan is None:
-        return []
-    entries = [graph.external_entry(entry_id, url) for entry_id, url in plan["planned"]]
+    pairs = plan["planned"] if plan is not None else []
+    planned = [graph.external_entry(entry_id, url) for entry_id, url in pairs]
     known = (outcomes or {}).get("github", {})
-    made = _made("github", entries, known, store, store.failures().get(EXTERNAL))
+    made = _made("github", planned, known, store, store.failures().get(EXTERNAL))
     before = {e.id: e for e in previous.external} if previous else {}
     field = SOURCES["github"].field
-    return [apply_outcome(e, made[e.id], field, before.get(e.id)) for e in entries]
+    fetched = [apply_outcome(e, made[e.id], field, before.get(e.id)) for e in planned]
+    skipped = store.manifest().get("skipped_sources", {})
+    if plan is None and "github" not in skipped:  # none asked for (external_code_repos 0)
+        return fetched
+    why = skipped.get("github", "not fetched this run")
+    named = {entry_id for entry_id, _ in graph.external_repos(edges)} - {e.id for e in planned}
+    kept = [
+        apply_outcome(graph.external_entry(e.id, e.url), Outcome(Status.SKIPPED, reason=why),
+                      field, e)
+        for e in before.values()
+        if e.id in named and e.fetched_at is not None
+    ]  # fmt: skip
+    return fetched + kept
 
 
 def _made(
@@ -149,12 +184,27 @@ def build(
 ) -> Snapshot:
     """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
     some entries (by source, then id); the rest are normalized here."""
+    return build_run(store, previous, outcomes).snapshot
+
+
+class Built(NamedTuple):
+    snapshot: Snapshot
+    # The sources that failed as a whole this run, with why (their entries keep their last
+    # values: the run names them in its summary).
+    failed: dict[str, str]
+
+
+def build_run(
+    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
+) -> Built:
+    """`build`, and the sources that failed as a whole."""
     manifest = store.manifest()
     parsed = parse_list(store.list_bytes(), manifest["list_source"])
-    entries, edges = graph.with_graph(enriched(store, previous, outcomes))
-    outside = graph.ties(external(store, previous, outcomes), edges)  # their in-ties
+    listed, failed = _enriched(store, previous, outcomes)
+    entries, edges = graph.with_graph(listed)
+    outside = graph.ties(external(store, previous, outcomes, edges), edges)  # their in-ties
     started = datetime.fromisoformat(manifest["started_at"])
-    return assemble(
+    snapshot = assemble(
         score.scored(entries, started, outside),
         generated_at=started,
         run_id=manifest["run_id"],
@@ -164,3 +214,4 @@ def build(
         skipped=parsed.skipped,
         external=score.scored(outside, started),
     )
+    return Built(snapshot, failed)

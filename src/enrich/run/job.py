@@ -25,10 +25,11 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from enrich.core.errors import EnrichError
+from enrich.core.errors import EnrichError, InputError
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
 from enrich.run import context
@@ -48,6 +49,7 @@ from enrich.run.steps import (
 from enrich.sources import NAMES
 from enrich.store.files import exclusive
 from enrich.store.hub import check_repo_id
+from enrich.store.published import newer_latest, published_before
 from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
@@ -198,11 +200,24 @@ def rebuild(
     force: bool = False,
 ) -> RunResult:
     """Re-derive a run's snapshot from its raw folder (no network) and publish it through the
-    same finish step as a run, publish guard included unless ``force``."""
+    same finish step as a run, publish guard included unless ``force``.
+
+    It is compared with ``previous``, else with the snapshot that run was compared with when it
+    was published (`published_before`): the day's diff, changelog and feed item stay what they
+    were. A run older than the folder's ``latest.*`` is refused unless ``force``: it would roll
+    the dataset back."""
     store = RawStore(raw_run)
-    store.manifest()  # a folder that is not a run, or of another raw format, fails first
+    manifest = store.manifest()  # a folder that is not a run, or of another raw format, fails first
+    run_id, started = manifest["run_id"], datetime.fromisoformat(manifest["started_at"])
     with exclusive(out_dir):
-        return finish(store, out_dir, settings, previous=previous, check=not force)
+        newer = None if force else newer_latest(out_dir, started)
+        if newer is not None:
+            raise InputError(
+                f"{out_dir} holds a newer run ({newer.run_id}) than {run_id}: rebuilding it "
+                "would roll latest.* back (--force to do so)"
+            )
+        before = previous if previous is not None else published_before(out_dir, run_id, started)
+        return finish(store, out_dir, settings, previous=before, check=not force)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ one goes through `enrich.core.markdown` before it is put in Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from enrich.core.diff import Summary
@@ -103,10 +104,21 @@ def hub_line(uploaded: HubSummary) -> str:
 
 
 def one_line(result: RunResult) -> str:
+    """The run in one line (the Prefect run's state message), naming any source that failed."""
     header = result.snapshot.header
     totals = sorted((c.name, c.count) for c in header.by_status)
     statuses = ", ".join(f"{n} {s}" for s, n in totals)
-    return f"published {header.entries} entries ({statuses}) from {header.list_source}"
+    published = f"published {header.entries} entries ({statuses}) from {header.list_source}"
+    return published + failed_sources(result.source_failures)
+
+
+def failed_sources(failures: Mapping[str, str]) -> str:
+    """The clause that names the sources that failed ("" when none failed): the run was
+    published all the same, so the first line of its summary must say what it lacks."""
+    return "".join(
+        f"; source {name} failed: {' '.join(why.removeprefix(f'{name} failed: ').split())}"
+        for name, why in sorted(failures.items())
+    )
 
 
 # The views people read, by file name (`enrich.views.registry`), as the summary names them.
@@ -128,7 +140,8 @@ def summary_markdown(result: RunResult, public_url: str | None = None) -> str:
     snap = result.snapshot
     statuses = [s.value for s in Status]
     lines = [
-        f"# {md(snap.header.entries)} entries from {md(snap.header.list_source)}",
+        f"# {md(snap.header.entries)} entries from {md(snap.header.list_source)}"
+        + md(failed_sources(result.source_failures)),
         "",
         f"Run `{snap.header.run_id}`, list sha256 `{snap.header.list_sha256[:12]}`.",
         "",

@@ -28,7 +28,7 @@ from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context, external
-from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build, normalize_source
+from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build_run, normalize_source
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
 from enrich.sources import NAMES
@@ -56,6 +56,8 @@ class RunResult:
     requests: dict[str, RequestCounts] = field(default_factory=dict)
     # per upstream rate limit ("github.core", "github.graphql"): spent, limit, remaining, reset
     rate_limits: dict[str, Usage] = field(default_factory=dict)
+    # The sources that failed this run (their fetch raised, or none of their entries could be
+    # fetched: published all the same, those entries keep their last values), with why.
     source_failures: dict[str, str] = field(default_factory=dict)
     diff: Diff | None = None
     check: Report | None = None  # the list checked against what was published (check.md)
@@ -248,7 +250,7 @@ def finish(
     (``check=False`` bypasses the guard: ``enrich rebuild --force``); then upload the folder to
     Hub repository ``publish_repo``, when given (`upload_to_hub`)."""
     before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
-    snapshot = build(store, before, outcomes)
+    snapshot, failed = build_run(store, before, outcomes)
     if check:
         guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
@@ -284,7 +286,9 @@ def finish(
             for name in NAMES
             for resource, used in merge_usage(store.usage(name)).items()
         },
-        source_failures=store.failures(),
+        # A source whose fetch raised says so in its own words; one whose every entry failed
+        # says how many and why.
+        source_failures={**failed, **store.failures()},
         movers=movers,
     )
     if publish_repo:

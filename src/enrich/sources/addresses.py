@@ -21,6 +21,10 @@ from enrich.core.errors import BlockedURLError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# How a name that did not resolve is worded (the web source tells the run's DNS from a dead host
+# by it: `enrich.sources.web.WebSource.settle`).
+UNRESOLVED = "host does not resolve"
+
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
@@ -60,10 +64,10 @@ def check_address(url: str, allow_loopback: bool) -> str:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         status = 404 if getattr(exc, "errno", None) == socket.EAI_NONAME else None
-        raise BlockedURLError(f"host does not resolve ({exc})", url=url, status=status) from None
+        raise BlockedURLError(f"{UNRESOLVED} ({exc})", url=url, status=status) from None
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise BlockedURLError("host does not resolve", url=url)
+        raise BlockedURLError(UNRESOLVED, url=url)
     for address in addresses:
         if not is_public(address, allow_loopback):
             raise BlockedURLError(f"refused: {host} resolves to a non-public address", url=url)

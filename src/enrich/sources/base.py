@@ -83,6 +83,9 @@ class Source(Protocol):
       arXiv, which only one task can do); default False
     - ``supplement``: it adds records to entries whose status another source decides; its
       ``extra_fields`` (beyond ``field``) keep their last good values when it fails
+    - ``settle(outcomes) -> outcomes``: what its outcomes of the whole run, taken together, say
+      about each one (the web source: when no listed host resolved, a name that did not resolve
+      is the run's trouble, not the link's); default: each outcome as it is
     """
 
     name: str
@@ -128,6 +131,15 @@ def supplement_fields(source: Source) -> tuple[str, ...]:
     if not getattr(source, "supplement", False):
         return ()
     return (source.field, *getattr(source, "extra_fields", ()))
+
+
+def settle(
+    source: Source, outcomes: Mapping[str, Outcome[BaseModel]]
+) -> Mapping[str, Outcome[BaseModel]]:
+    """``source``'s outcomes of the whole run (every entry it claims), as its ``settle`` reads
+    them together; pure, so a rebuild settles them the same way."""
+    settle_all = getattr(source, "settle", None)
+    return outcomes if settle_all is None else settle_all(outcomes)
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:

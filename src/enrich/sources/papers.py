@@ -465,7 +465,8 @@ def _hub_outcome(doc: HubPaperDocument) -> Outcome[HubPaper]:
     last = doc["exchanges"][-1]
     fetched_at = parse_time(last["fetched_at"])
     if last["status"] == 404:
-        return Outcome(Status.OK, HubPaper(arxiv_id=paper_id, on_hub=False), fetched_at=fetched_at)
+        missing = HubPaper(arxiv_id=paper_id, on_hub=False, fetched_at=fetched_at)
+        return Outcome(Status.OK, missing, fetched_at=fetched_at)
     if last["status"] not in OK or not isinstance(last["body"], dict):
         return Outcome(Status.ERROR, reason=f"Hub paper page not read: HTTP {last['status']}")
     try:
@@ -473,6 +474,7 @@ def _hub_outcome(doc: HubPaperDocument) -> Outcome[HubPaper]:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"the Hub's paper page is malformed ({type(exc).__name__})"
         return Outcome(Status.ERROR, reason=reason)
+    record = record.model_copy(update={"fetched_at": fetched_at})
     return Outcome(Status.OK, record, fetched_at=fetched_at)
 
 

@@ -10,14 +10,17 @@ most ``web_max_redirects``; a body is read up to ``web_max_bytes``; and the whol
 hop and every byte of it, must be done within ``web_timeout_seconds``
 (`enrich.sources.deadline`): a server that drips a byte at a time gets "timed out", not the
 night. A broken link is a status, with the kind of failure (a 404 is a fact about the list, a
-timeout is this run's problem).
+timeout is this run's problem). A host that does not resolve is a dead link (``not_found``)
+only when some other listed host did resolve in the same run: when none did, the run had no
+name resolution, and every such failure is the run's (``unreachable``; `WebSource.settle`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -31,7 +34,7 @@ from enrich.core.model import Entry, Failure, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import OK, PageHead, WebDocument, exchange
 from enrich.core.settings import Settings
-from enrich.sources.addresses import check_address, pinned
+from enrich.sources.addresses import UNRESOLVED, check_address, pinned
 from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
 from enrich.sources.deadline import DeadlineTransport
 
@@ -73,6 +76,22 @@ class WebSource:
         self, entries: list[Entry], documents: list[WebDocument]
     ) -> dict[str, Outcome[WebPage]]:
         return per_entry(entries, documents, _outcome)
+
+    def settle(self, outcomes: Mapping[str, Outcome[WebPage]]) -> dict[str, Outcome[WebPage]]:
+        """When no listed host resolved this run (none answered, none was even refused for its
+        address), names that did not resolve say nothing about the links: the run had no name
+        resolution. They are the run's failure (``unreachable``), never ``not_found``, so that
+        the check does not count them towards a dead link."""
+        unresolved = {i for i, o in outcomes.items() if _unresolved(o)}
+        tried = {i for i, o in outcomes.items() if o.status != Status.SKIPPED}
+        if not unresolved or unresolved != tried:
+            return dict(outcomes)
+        return {
+            i: dataclasses.replace(o, failure=Failure.UNREACHABLE,
+                                   reason=f"no host of the list resolved this run: {o.reason}")
+            if i in unresolved else o
+            for i, o in outcomes.items()
+        }  # fmt: skip
 
 
 def fetch_page(
@@ -232,6 +251,11 @@ def _https_equivalent(hops: list[Any], probe: WebDocument | None) -> bool | None
         and http_place == normalize_url(secure["url"])
         and (title == secure["body"].get("title"))
     )
+
+
+def _unresolved(outcome: Outcome[WebPage]) -> bool:
+    """A page whose host name did not resolve (no request was sent)."""
+    return outcome.status == Status.ERROR and (outcome.reason or "").startswith(UNRESOLVED)
 
 
 def _http_failure(status: int) -> Failure:

@@ -76,7 +76,7 @@ def publish(
     ]
     if diff is not None:
         diff_json, diff_md = to_json_bytes(diff), changelog(diff).encode("utf-8")
-        run = _run_name(snapshot.header.run_id)
+        run = run_name(snapshot.header.run_id)
         files += [
             (out_dir / "diffs" / "runs" / f"{run}.json", diff_json),
             (out_dir / "diffs" / "runs" / f"{run}.md", diff_md),
@@ -106,7 +106,7 @@ def publish(
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _run_name(run_id: str) -> str:
+def run_name(run_id: str) -> str:
     """A run id as a file name: as it is (``20261126T030000123456Z``), else made safe."""
     return run_id if _RUN_ID.fullmatch(run_id) else safe_name(run_id)
 

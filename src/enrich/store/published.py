@@ -2,6 +2,9 @@
 from (`read_published`, for ``enrich render``), and each entry's newest runs (`recent_runs`, for
 ``enrich check``).
 
+``enrich rebuild`` of a published run compares it with the snapshot that run compared against
+(`published_before`), and refuses to replace a newer run's ``latest.*`` (`newer_latest`).
+
 ``enrich render`` regenerates the views from the folder alone: the snapshot (``latest.json``),
 the diff of its run (``diffs/DAY.json``, when it is that run's), the snapshot that diff compared
 against (``snapshots/DAY.json``, when it is still there: a rerun on the same day replaced it),
@@ -30,9 +33,10 @@ import pyarrow.parquet as pq
 from enrich.core.check import Run
 from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError, InputError
-from enrich.core.model import Snapshot, utc_date
+from enrich.core.model import Header, Snapshot, utc_date
 from enrich.store import history
-from enrich.store.codec import read_snapshot, to_arrow
+from enrich.store.codec import read_snapshot, read_table, to_arrow
+from enrich.store.publish import run_name
 
 logger = logging.getLogger(__name__)
 
@@ -153,3 +157,46 @@ def _previous(out_dir: Path, diff: Diff | None) -> Snapshot | None:
     except EnrichError:
         return None
     return snapshot if snapshot.header.run_id == start["run_id"] else None
+
+
+def published_before(out_dir: Path, run_id: str, started: datetime) -> Snapshot | None:
+    """The snapshot run ``run_id`` (started at ``started``) was compared with when it was
+    published: the one its own diff names (``diffs/runs/<run-id>.json``), while that day's
+    snapshot is still that one; else the newest dated snapshot of an earlier run. None: it was
+    the folder's first run (or compared with nothing: its previous snapshot was unreadable), or
+    nothing earlier is left."""
+    own = _diff(out_dir / "diffs" / "runs" / f"{run_name(run_id)}.json", run_id)
+    if own is not None:
+        if own["from"] is None:
+            return None
+        found = _previous(out_dir, own)
+        if found is not None:
+            return found
+    days = sorted((out_dir / "snapshots").glob("*.json"), reverse=True)
+    for path in (p for p in days if p.stem <= utc_date(started)):
+        header = _header(path)
+        if header is not None and header.run_id != run_id and header.generated_at < started:
+            try:
+                return read_snapshot(path)
+            except EnrichError as exc:
+                logger.warning("%s unreadable, an older snapshot is used: %s", path, exc)
+    return None
+
+
+def newer_latest(out_dir: Path, started: datetime) -> Header | None:
+    """The header of the folder's ``latest.*`` when it is of a run newer than one started at
+    ``started`` (a rebuild of that run would roll it back); None otherwise, or unreadable."""
+    header = _header(out_dir / "latest.json")
+    return header if header is not None and header.generated_at > started else None
+
+
+def _header(path: Path) -> Header | None:
+    """A published snapshot's header, from the Parquet file beside it when there is one (no
+    entry is read); None when neither reads."""
+    for candidate in (path.with_suffix(".parquet"), path):
+        if candidate.is_file():
+            try:
+                return read_table(candidate, columns=["id"])[0]
+            except EnrichError:
+                continue
+    return None
