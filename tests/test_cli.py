@@ -7,12 +7,14 @@ slow ones run `enrich` as a process (the demo, the wheel, signals, a Prefect ser
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run
+from enrich.cli import _console as console
 from enrich.cli import main
 from enrich.core.errors import InputError
 from enrich.core.settings import BUNDLED_LIST
@@ -64,6 +67,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
     yield invoke
     os.environ.clear()
     os.environ.update(saved)
+    logging.getLogger().removeHandler(console)  # main() put it there
 
 
 def free_port() -> int:
@@ -162,7 +166,9 @@ def test_parse_and_snapshot_read_every_list_source(cli, fake: FakeAPI, list_url:
     written = cli("snapshot", source, "--out", str(tmp_path / "out"))
     assert written.returncode == 0, written.stderr
     latest = json.loads((tmp_path / "out/latest.json").read_text())
-    assert latest["header"]["list_source"] == source and latest["header"]["entries"] == 27
+    as_given = os.path.relpath(source) if kind == "path" else source  # a path: relative to here
+    assert latest["header"]["list_source"] == as_given and latest["header"]["entries"] == 27
+    assert latest["header"]["list_title"] == "awesome-RLHF-language-models"
 
 
 # -- snapshot never clobbers a dataset (20); published files readable (19); the lock (29) ---------
@@ -332,6 +338,13 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     # "Following Github server redirection" (lvwerra/trl) is not printed, let alone twice.
     assert "limited to 60 an hour" in first.stderr and "of 60 left" in first.stdout
     assert "redirection" not in first.stdout + first.stderr
+    # Issue 22, item 15: the warning once, no "EventsWorker: Still processing items" at exit, no
+    # "wrote …" line per file; the summary ends with where to look.
+    assert first.stderr.splitlines() == [
+        "WARNING enrich.run.flow: no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"]
+    assert "wrote" not in first.stdout
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]  # the first run wrote every one
+    assert first.stdout.splitlines()[-2:] == [f"published {len(files)} files to {out}", f"open {out}/index.html"]
     latest = json.loads((tmp_path / "out/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["https://carper.ai/"] == "skipped"
@@ -542,5 +555,399 @@ def test_the_wheel_runs_the_demo_from_another_folder(tmp_path: Path) -> None:
     demo = enrich("demo", "--out", "out", "--raw", "raw", cwd=elsewhere, env=env)
     assert demo.returncode == 0, demo.stderr
     latest = json.loads((elsewhere / "out/latest.json").read_text())
-    assert latest["header"]["entries"] == 27 and latest["header"]["list_source"].startswith(str(site))
+    # Not a checkout: the list the package carries, named so (it was the site folder's absolute path).
+    assert latest["header"]["entries"] == 27 and latest["header"]["list_source"] == "bundled:awesome-rlhf-language-models.md"
     assert {e["status"] for e in latest["entries"] if e["kind"] == "repo"} == {"ok"}
+
+
+# -- what a new user still hits (issue 22: items 10, 11, 13-18, 22) ------------------------------
+
+CHECKOUT_LIST = "data/raw/lists/awesome-rlhf-language-models.md"
+BUNDLED_NAME = "bundled:awesome-rlhf-language-models.md"
+MINE = (b"# My RLHF tools [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
+        b"* [trl](https://github.com/lvwerra/trl) - PPO for transformers.\n"
+        b"* [hh-rlhf](https://huggingface.co/datasets/Anthropic/hh-rlhf) - preference data.\n")
+
+
+def closed_url(path: str = "/list.md") -> str:
+    """An address on this machine where nothing listens: a network that does not answer."""
+    return f"http://127.0.0.1:{free_port()}{path}"
+
+
+# 13: one rule for which list is read
+
+@pytest.mark.parametrize(
+    ("source", "start", "given"),
+    [
+        ("https://example.org/list.md", "work", "https://example.org/list.md"),
+        ("github:jordimas/awesome-RLHF-language-models/README.md@main", "work",
+         "github:jordimas/awesome-RLHF-language-models/README.md@main"),
+        (BUNDLED_NAME, "work", BUNDLED_NAME),
+        ("{tmp}/work/lists/mine.md", "work", "lists/mine.md"),  # absolute, under the start folder
+        ("lists/../lists/mine.md", "work", "lists/mine.md"),
+        ("{tmp}/elsewhere/mine.md", "work", "../elsewhere/mine.md"),  # outside it: relative all the same
+        (str(BUNDLED_LIST), "work", BUNDLED_NAME),  # the package's copy, by its path
+    ],
+)
+def test_the_list_is_named_as_given_never_by_this_machines_path(tmp_path: Path, source: str, start: str,
+                                                                given: str) -> None:
+    from enrich.sources.listfile import as_given
+
+    assert as_given(source.format(tmp=tmp_path), tmp_path / start) == given
+
+
+@pytest.mark.parametrize(("checkout", "expected"), [(True, CHECKOUT_LIST), (False, BUNDLED_NAME)])
+def test_every_command_reads_one_list_when_none_is_named(cli, settings, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch, checkout: bool,
+                                                       expected: str) -> None:
+    """`run`, `demo`, `check`, `serve` and prefect.yaml's deployment read the same list: the
+    checkout's data/raw/lists/… in a checkout (the file the README calls the list), else the copy
+    bundled in the package. Today `run`, `demo` and `check` read the package's copy whatever the
+    folder, `serve` and prefect.yaml the checkout's, as absolute and relative paths."""
+    import yaml
+
+    folder = tmp_path / "here"
+    (folder / "data/raw/lists").mkdir(parents=True)
+    if checkout:
+        (folder / CHECKOUT_LIST).write_bytes(MINE)
+    monkeypatch.chdir(folder)
+    run(expected, settings=settings, out_dir=folder / "enriched", raw_root=folder / "raw", sources=["github"])
+    read: dict[str, str] = {}
+    monkeypatch.setattr("enrich.cli._run_flow", lambda ready, out, raw, sources, skip, *rest: read.update(
+        {"demo" if skip else "run": ready[0]}))
+    monkeypatch.setattr("enrich.run.flow.serve_nightly", lambda source, *rest: read.update(serve=source))
+    for command in (["run", "--out", "out", "--raw", "raw"], ["demo", "--out", "out", "--raw", "raw"], ["serve"],
+                    ["check", "--data", "enriched", "--format", "json", "--fail-on", "none"]):
+        result = cli(*command)
+        assert result.returncode == 0, (command, result.stderr)
+        if command[0] == "check":
+            read["check"] = json.loads(result.stdout)["list_source"]
+    deployment = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"][0]["parameters"]
+    read["prefect.yaml"] = deployment["list_source"] if checkout else expected  # it runs in the checkout
+    assert read == dict.fromkeys(["run", "demo", "serve", "check", "prefect.yaml"], expected)
+
+
+def test_serve_registers_the_paths_as_given(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Served flow runs start in the folder `enrich serve` started in, as prefect.yaml's start in the
+    checkout: the deployment's parameters are the paths as given, not made absolute."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists/mine.md").write_bytes(MINE)
+    registered: list[tuple[str, ...]] = []
+    monkeypatch.setattr("enrich.run.flow.serve_nightly", lambda *args: registered.append(args))
+    result = cli("serve", "--list", str(tmp_path / "lists/mine.md"), "--out", "site/enriched", "--raw", "site/raw")
+    assert result.returncode == 0, result.stderr
+    assert registered == [("lists/mine.md", "site/enriched", "site/raw", "0 3 * * *")]
+
+
+# 14: published views name the list as given and title it by its own H1
+
+@pytest.mark.parametrize(
+    ("markdown", "title"),
+    [
+        (MINE, "My RLHF tools"),  # the badge is not part of the name
+        (b'<h1 align="center">Awesome <b>RLHF</b></h1>\n\n* [trl](https://github.com/lvwerra/trl)\n', "Awesome RLHF"),
+        (b"# [Awesome RLHF](https://example.org)\n\n* [trl](https://github.com/lvwerra/trl)\n", "Awesome RLHF"),
+        (b"Awesome RLHF\n============\n\n* [trl](https://github.com/lvwerra/trl)\n", "Awesome RLHF"),
+        (b"## Tools\n\n* [trl](https://github.com/lvwerra/trl)\n", None),  # no H1: the views fall back
+    ],
+)
+def test_the_snapshot_header_carries_the_lists_own_title(cli, tmp_path: Path, markdown: bytes,  # type: ignore[no-untyped-def]
+                                                        title: str | None) -> None:
+    (tmp_path / "list.md").write_bytes(markdown)
+    assert cli("snapshot", str(tmp_path / "list.md"), "--out", str(tmp_path / "out")).returncode == 0
+    assert json.loads((tmp_path / "out/latest.json").read_text())["header"]["list_title"] == title
+
+
+@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
+def test_published_files_show_no_path_of_this_machine(tmp_path: Path) -> None:
+    """index.html, list.md, the card, the feed, check.md… showed the list's absolute path (and so
+    this machine's folders). A list given by its absolute path, from another folder: every published
+    file names it relative to where the run started, and the header carries its H1."""
+    work, lists = tmp_path / "work", tmp_path / "lists"
+    work.mkdir()
+    lists.mkdir()
+    (lists / "mine.md").write_bytes(MINE)
+    with FakeAPI() as fake:
+        env = {**os.environ, **fake.environment()}
+        result = enrich("run", str(lists / "mine.md"), "--out", str(work / "out"), "--raw", str(work / "raw"),
+                        "--source", "github", "--source", "huggingface", cwd=work, env=env)
+    assert result.returncode == 0, result.stderr
+    published = [p for p in (work / "out").rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert {"index.html", "list.md", "README.md", "feed.xml", "check.md", "croissant.json"} <= {p.name for p in published}
+    leaking = [p.relative_to(work).as_posix() for p in published if str(tmp_path).encode() in p.read_bytes()]
+    assert leaking == []
+    header = json.loads((work / "out/latest.json").read_text())["header"]
+    assert (header["list_source"], header["list_title"]) == ("../lists/mine.md", "My RLHF tools")
+
+
+# 11: --write patches only a file the user named, never the package's
+
+@pytest.mark.parametrize("named", [None, BUNDLED_NAME, str(BUNDLED_LIST)], ids=["no FILE", "bundled:", "its path"])
+def test_check_fix_write_never_rewrites_the_bundled_list(cli, settings, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                        monkeypatch: pytest.MonkeyPatch, named: str | None) -> None:
+    """`enrich check --fix --write` with no FILE rewrote the list inside the installed package."""
+    monkeypatch.chdir(tmp_path)  # not a checkout: the list read by default is the bundled one
+    run(str(BUNDLED_LIST), settings=settings, out_dir=tmp_path / "enriched", raw_root=tmp_path / "raw",
+        sources=["github"])  # lvwerra/trl moved: there is a patch to write
+    before = BUNDLED_LIST.read_bytes()
+    try:
+        result = cli("check", *([named] if named else []), "--data", "enriched", "--fix", "--write")
+        after = BUNDLED_LIST.read_bytes()
+    finally:
+        if BUNDLED_LIST.read_bytes() != before:  # put the package back as it was
+            BUNDLED_LIST.write_bytes(before)
+    assert after == before
+    assert result.returncode == 2 and result.stdout == ""
+    says = ("--write patches the list file you name" if named is None
+            else "the list bundled in the package is never rewritten")
+    assert result.stderr.startswith("error: ") and says in result.stderr and result.stderr.count("\n") == 1
+    shown = cli("check", *([named] if named else []), "--data", "enriched", "--fix")  # the patch, to copy
+    assert shown.stdout.startswith("--- a/") and shown.stderr == (
+        "1 link(s) rewritten; the list bundled in the package is never rewritten: check a copy of it\n")
+
+
+# 18: --fix prints a patch git apply takes, whatever the path given
+
+@pytest.mark.parametrize(
+    ("cwd", "given", "apply_in"),
+    [
+        ("repo", "{abs}", "repo"),  # an absolute path under the current folder
+        ("repo/lists", "list.md", "repo/lists"),
+        ("repo/lists", "{abs}", "repo/lists"),
+        ("repo/docs", "../lists/list.md", "repo"),  # above the current folder: the work tree's path
+        ("elsewhere", "{abs}", "repo"),  # outside the current folder: the work tree's path
+    ],
+)
+def test_check_fix_prints_a_patch_git_apply_takes(cli, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                 cwd: str, given: str, apply_in: str) -> None:
+    """`--fix` on an absolute path wrote `--- a//home/…`, which `git apply` rejects."""
+    repo = tmp_path / "repo"
+    for folder in (repo / "lists", repo / "docs", tmp_path / "elsewhere"):
+        folder.mkdir(parents=True)
+    listed = repo / "lists/list.md"
+    listed.write_bytes(BUNDLED.read_bytes())
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    run(str(listed), settings=settings, out_dir=tmp_path / "enriched", raw_root=tmp_path / "raw", sources=["github"])
+    monkeypatch.chdir(tmp_path / cwd)
+    result = cli("check", given.format(abs=listed), "--data", str(tmp_path / "enriched"), "--fix")
+    assert result.returncode == 1, result.stderr  # the move is reported until it is written
+    patch = result.stdout
+    assert re.search(r"^--- a/(?!/)\S+$", patch, re.MULTILINE) and "/.." not in patch and "a//" not in patch
+    if apply_in == "repo" and cwd != "repo":
+        assert result.stderr.endswith(f"git apply the patch in {repo}\n")
+    checked = subprocess.run(["git", "apply", "--check", "-"], cwd=tmp_path / apply_in, input=patch,
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    subprocess.run(["git", "apply", "-"], cwd=tmp_path / apply_in, input=patch, text=True, check=True)
+    assert listed.read_bytes() == BUNDLED.read_bytes().replace(b"github.com/lvwerra/trl ",
+                                                               b"github.com/huggingface/trl ")
+
+
+# 16: bad inputs fail before Prefect starts: one line, exit 2, nothing created
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("run", "{closed}"), "{closed}: cannot be read (ConnectError)"),
+        (("demo", "--list", "{closed}"), "{closed}: cannot be read (ConnectError)"),
+        (("run", "bundled:nothing.md"), "bundled:nothing.md: no such bundled list"),
+    ],
+)
+def test_an_unreachable_list_fails_before_anything_starts(cli, tmp_path: Path, args: tuple[str, ...],  # type: ignore[no-untyped-def]
+                                                          says: str) -> None:
+    closed = closed_url()
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    result = cli(*[a.format(closed=closed) for a in args], "--out", str(out), "--raw", str(raw))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {says.format(closed=closed)}")
+    assert result.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_dask_without_its_extra_fails_before_anything_starts(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("prefect_dask", "prefect_dask.task_runners"):  # as if the [dask] extra were not installed
+        monkeypatch.setitem(sys.modules, name, None)
+    result = cli("run", str(BUNDLED), "--task-runner", "dask", "--out", str(tmp_path / "out"),
+                 "--raw", str(tmp_path / "raw"))
+    assert (result.returncode, result.stderr) == (
+        2, "error: --task-runner dask needs the [dask] extra (prefect-dask): pip install 'enrich[dask]'\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _read_only_mount() -> Path | None:
+    """A folder no one writes in, root included (sysfs), when this machine has one."""
+    try:
+        with tempfile.TemporaryFile(dir="/sys"):
+            return None
+    except OSError:
+        return Path("/sys") if Path("/sys").is_dir() else None
+
+
+@pytest.mark.parametrize("where", ["under a file", "read-only mount", "read-only folder"])
+def test_an_output_folder_that_cannot_be_written_fails_before_anything_starts(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path, where: str) -> None:
+    if where == "under a file":
+        (tmp_path / "file").write_text("x")
+        out, says = tmp_path / "file/out", "is a file, not a folder"
+    elif where == "read-only mount":
+        mount = _read_only_mount()
+        if mount is None:
+            pytest.skip("no read-only mount here")
+        out, says = mount / "enrich-out", f"cannot write in {mount}"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes in a folder whatever its mode (the read-only mount case covers root)")
+        (tmp_path / "locked").mkdir(mode=0o555)
+        out, says = tmp_path / "locked/out", f"cannot write in {tmp_path / 'locked'}"
+    before = sorted(tmp_path.rglob("*"))
+    result = cli("run", str(BUNDLED), "--out", str(out), "--raw", str(tmp_path / "raw"))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {out}: ") and says in result.stderr
+    assert result.stderr.count("\n") == 1 and sorted(tmp_path.rglob("*")) == before
+
+
+# 10: publish with no network, or no token
+
+def test_publish_without_a_token_asks_nothing_of_the_hub(cli, fake: FakeAPI, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", fake.hf_url)
+    out = enriched_folder(tmp_path / "enriched")
+    result = cli("publish", "--to", "enrich-bot/rlhf-enriched", "--data", str(out))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: no HF_TOKEN: the Hub takes uploads only with a token")
+    assert fake.requests() == []
+
+
+def test_publish_with_no_network_is_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """It was 102 lines and two tracebacks (huggingface_hub's transport error was not caught)."""
+    endpoint = closed_url("")
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    monkeypatch.setenv("HF_TOKEN", "hf_fake_token_0123456789")
+    out = enriched_folder(tmp_path / "enriched")
+    result = cli("publish", "--to", "enrich-bot/rlhf-enriched", "--data", str(out))
+    assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1), result.stderr
+    assert result.stderr.startswith(
+        f"error: upload to the Hub (enrich-bot/rlhf-enriched) failed: {endpoint} unreachable (ConnectError")
+    assert "hf_fake_token" not in result.stderr
+
+
+# 15: a run shows progress and one summary that ends with where to look
+
+@pytest.mark.parametrize(
+    ("logger", "level", "shown"),
+    [
+        ("enrich.run.flow", logging.WARNING, True),  # ours: no token, a source that failed
+        ("enrich.sources.github.client", logging.INFO, False),
+        ("EventsWorker", logging.WARNING, False),  # Prefect still sending its events at exit
+        ("huggingface_hub.utils._http", logging.WARNING, False),  # one request retried
+        ("urllib3.connectionpool", logging.WARNING, False),
+        ("prefect.flow_runs", logging.ERROR, True),
+    ],
+)
+def test_the_console_shows_our_warnings_and_only_errors_of_others(cli,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch: pytest.MonkeyPatch, logger: str,
+                                                                  level: int, shown: bool) -> None:
+    monkeypatch.delenv("ENRICH_LOG_LEVEL", raising=False)
+    assert cli("--version").returncode == 0  # sets up the console as every command does
+    assert console in logging.getLogger().handlers
+    record = logging.getLogger(logger).makeRecord(logger, level, __file__, 1, "a line", (), None)
+    assert (logging.getLogger(logger).isEnabledFor(level) and bool(console.filter(record))) is shown
+
+
+def test_library_lines_are_printed_once() -> None:
+    """PyGithub and huggingface_hub log through a handler of their own too: every line twice."""
+    import enrich.run.flow  # noqa: F401
+
+    assert logging.getLogger("github").handlers == [] and logging.getLogger("huggingface_hub").handlers == []
+
+
+def test_the_summary_ends_with_where_to_look(capsys: pytest.CaptureFixture[str]) -> None:
+    """20 "wrote …" lines pushed the summary off the screen; a night with many failures listed every
+    entry. Now: counts, requests, what failed (ten entries at most), one line on what was
+    published, and last where to look."""
+    from enrich.cli import print_summary
+
+    out = Path("nights/" + "a-long-folder-name/" * 5 + "enriched")  # longer than a terminal's line
+    files = ["snapshots/2026-12-07.json", "diffs/2026-12-07.md", "README.md", "list.md", "index.html",
+             "latest.parquet", "latest.json"]
+    summary = {
+        "run_id": "20261207T030000Z", "list_source": CHECKOUT_LIST, "list_sha256": "0" * 64, "entries": 27,
+        "by_kind_status": {"repo": {"ok": 5, "stale": 2}, "web": {"ok": 8, "error": 12}},
+        "requests": {"github": {"sent": 9, "not_modified": 0, "reused": 0}}, "rate_limits": {},
+        "source_failures": {"web": "web failed: no answer"},
+        "problems": {f"https://example.org/{n}": "error: unreachable" for n in range(14)},
+        "published": [str(out / f) for f in files], "changes": None, "feed": None, "hub": None,
+    }
+    print_summary(summary, out)  # type: ignore[arg-type]
+    lines = capsys.readouterr().out.splitlines()
+    assert not [line for line in lines if line.startswith("wrote")]
+    assert lines[-2:] == [f"published 7 files to {out}", f"open {out}/index.html"]
+    assert len([line for line in lines if line.startswith("https://example.org/")]) == 10
+    assert "… and 4 more stale or in error (the report lists them)" in lines
+    assert "source web failed: web failed: no answer" in lines
+
+
+@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
+def test_a_run_with_no_network_says_so_in_a_few_lines(tmp_path: Path) -> None:
+    """Offline, a run printed 159 lines of retries (huggingface_hub's each twice, urllib3's) before
+    its one-line refusal. Now: the bars, the no-token warning once, the refusal."""
+    listing = tmp_path / "list.md"
+    listing.write_bytes(MINE)
+    down = closed_url("")
+    env = {**os.environ, "GITHUB_API_URL": down, "HF_ENDPOINT": down, "ENRICH_HTTP_BACKOFF_SECONDS": "0.01"}
+    result = enrich("run", str(listing), "--source", "github", "--source", "huggingface", "--out",
+                    str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
+    assert result.returncode == 1
+    warning, error = result.stderr.splitlines()
+    assert warning == "WARNING enrich.run.flow: no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
+    assert error.startswith("error: run rejected, latest.* kept: 2 of 2 entries could not be fetched")
+
+
+@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
+def test_quiet_prints_nothing_when_all_is_well(tmp_path: Path) -> None:
+    """For cron: no bars, no summary, no warning; errors only (one line, as always)."""
+    listing = tmp_path / "list.md"
+    listing.write_bytes(MINE)
+    with FakeAPI() as fake:
+        env = {**os.environ, **fake.environment()}
+        result = enrich("run", str(listing), "--quiet", "--source", "github", "--source", "huggingface", "--out",
+                        str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "out/index.html").is_file()
+
+
+# 22: a spent rate limit says so, and when it resets
+
+@pytest.mark.parametrize(
+    ("reset", "when"),
+    [
+        ("in 23 minutes", r"it resets at (\d\d:\d\d) UTC \(in 2[34] min\)"),
+        ("1000000000000", "try again within the hour"),  # year 33658: not a reset GitHub sends
+        ("-1", "try again within the hour"),
+    ],
+)
+def test_a_spent_rate_limit_says_so_and_when_it_resets(cli, monkeypatch: pytest.MonkeyPatch, reset: str,  # type: ignore[no-untyped-def]
+                                                       when: str) -> None:
+    """It said "GitHub answered HTTP 403"."""
+    with FakeAPI(anonymous_limit=60) as fake:
+        fake.rate_used["core:anonymous"] = 60  # the anonymous hour is spent
+        fake.rate_reset = int(time.time()) + 23 * 60 + 30 if reset.startswith("in ") else reset  # type: ignore[assignment]
+        monkeypatch.setenv("GITHUB_API_URL", fake.github_url)
+        result = cli("parse", GITHUB_LIST)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    match = re.fullmatch(
+        rf"error: {re.escape(GITHUB_LIST)}: GitHub's rate limit is spent \(60 requests an hour\); {when}; "
+        r"a token \(GITHUB_TOKEN\) allows 5,000 an hour\n", result.stderr)
+    assert match, result.stderr
+    if match.groups():
+        assert match[1] == time.strftime("%H:%M", time.gmtime(int(fake.rate_reset)))
+
+
+def test_the_command_reference_says_what_a_fresh_clone_needs() -> None:
+    """A fresh clone's first `make` needs the package registries, and `make test` without
+    ../shared skips ~80 tests: the docs said neither (issue 22, item 22)."""
+    from docsite import docs_page, section
+
+    targets = " ".join(section(docs_page("commands.md"), "## Make targets").split())
+    for said in ("the first `make` of either needs the package registries", "PyPI", "npm",
+                 "`../shared/`", "skips about 80 tests"):
+        assert said in targets, said

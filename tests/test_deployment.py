@@ -214,18 +214,26 @@ def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], 
     # Every other source ran: the papers' Hub pages (their upvotes, their code) are there (#22 item 6).
     papers = [e for e in latest["entries"] if e["id"].startswith("arxiv:")]
     assert papers and all(e["hub_paper"] and e["hub_paper"]["on_hub"] is not None for e in papers)
-    # the checkout's copy of the list (served: made absolute; prefect.yaml: relative to the folder)
-    assert clone / latest["header"]["list_source"] == clone / "data/raw/lists/awesome-rlhf-language-models.md"
+    # The checkout's copy of the list, named alike served or on a worker (issue 22, item 13): the
+    # path as given, relative to the folder the run started in, never this machine's absolute path.
+    assert latest["header"]["list_source"] == "data/raw/lists/awesome-rlhf-language-models.md"
+    assert latest["header"]["list_title"] == "awesome-RLHF-language-models"  # the list's H1
     # Served and worker runs log to the server like any flow's: the tasks, the library's lines.
     logs = flow_run_logs(api)
     assert "INFO fetching 7 github entries" in logs and "INFO published 27 entries" in logs
     assert "WARNING no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour" in logs
 
-    # A run that fails says why, and `--watch` shows it.
+    # A run that fails says why in one line, and `--watch` shows it (issue 22, item 17): no traceback
+    # (a worker's engine raised the Failed state again), no stray "NoneType: None" (a step's Failed
+    # state logged with exc_info); the list named as given, relative to the checkout.
     missing = clone / "no-such-list.md"
     failed = shell.run(f"prefect deployment run enrich-awesome-list/nightly --param list_source={missing} --watch")
     assert failed.returncode == 1
-    assert f"nothing published: {missing}: no such file" in failed.stdout + failed.stderr
+    said = failed.stdout + failed.stderr
+    assert "Traceback" not in said and "NoneType: None" not in said and "Engine execution exited" not in said
+    assert [line[line.index("nothing published"):] for line in said.splitlines() if "nothing published" in line] == [
+        "nothing published: no-such-list.md: no such file"]
+    assert "Task run failed with state" not in said
 
 
 def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]

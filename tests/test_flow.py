@@ -249,6 +249,16 @@ def test_a_missing_secret_block_fails_the_flow_with_one_line(
     assert not (tmp_path / "out" / "latest.json").exists()
 
 
+def test_publishing_to_the_hub_without_a_token_fails_before_fetching(env: FakeAPI, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Hub takes no anonymous upload: a run told to publish there without a token says so at
+    once (issue 22, item 10), rather than after a night of fetching."""
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    state = run_flow(tmp_path, publish_repo="enrich-bot/rlhf-enriched")
+    assert state.is_failed() and state.message.startswith("no HF_TOKEN: the Hub takes uploads only with a token")
+    assert env.requests() == [] and not (tmp_path / "out").exists()
+
+
 def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """`dask scheduler` and `dask worker` started on their own (loopback), reached through

@@ -192,13 +192,16 @@ def test_publish_command_bad_input_is_one_line_and_exit_2(args: list[str], messa
     assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_without_a_token_the_hub_refuses_in_one_line(fake: FakeAPI, tmp_path: Path) -> None:
+def test_without_a_token_nothing_is_asked_of_the_hub(fake: FakeAPI, tmp_path: Path) -> None:
+    """The Hub takes no anonymous upload: without a token the upload says so before any request
+    (it used to ask, and report the Hub's 401)."""
     settings = fake.settings(allow_loopback=True, http_retries=0)
     out = tmp_path / "out"
     night(settings, out, tmp_path / "raw", NIGHT_1)
-    with pytest.raises(PublishError, match=r"upload to the Hub \(enrich-bot/rlhf-enriched\) failed: .*401"):
+    asked = len(fake.requests())
+    with pytest.raises(PublishError, match=r"^no HF_TOKEN: the Hub takes uploads only with a token"):
         upload(out, REPO, settings)
-    assert fake.hub.repo(REPO) is None
+    assert fake.hub.repo(REPO) is None and len(fake.requests()) == asked
 
 
 def test_local_only_files_stay_local(tmp_path: Path) -> None:

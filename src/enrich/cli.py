@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -25,11 +25,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from enrich.core.errors import EnrichError, InputError
+from enrich.core.errors import ConfigError, EnrichError, InputError
 from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Status
 from enrich.core.settings import BUNDLED_LIST, CHECKOUT_LIST
-from enrich.sources.listfile import read_list_source
+from enrich.sources.listfile import (
+    BUNDLED,
+    as_given,
+    default_list_source,
+    is_remote,
+    local_path,
+    read_list_source,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -47,6 +54,11 @@ out = Console()
 # Help texts go through rich markup: "[@REF]" would be read as a style tag and vanish.
 LIST_SOURCES = r"a list file, an https URL, or github:OWNER/REPO/PATH\[@REF]"
 ListArg = Annotated[str, typer.Argument(help=f"The list: {LIST_SOURCES}.")]
+# Which list a command reads when given none (`enrich.sources.listfile.default_list_source`).
+DEFAULT_LIST = f"{CHECKOUT_LIST} under this folder, else bundled:{BUNDLED_LIST.name}"
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress and no summary, only errors (cron).")
+]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder of the published dataset.")]
 RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of the raw layer.")]
 SourcesOpt = Annotated[
@@ -132,7 +144,7 @@ def snapshot(
     from enrich.store.files import exclusive
     from enrich.store.publish import publish, refuse_enriched
 
-    parsed = read_list(list_file)
+    parsed = read_list(as_given(list_file))
     refuse_enriched(out_dir)
     now = datetime.now(UTC)
     snap = assemble(
@@ -140,14 +152,14 @@ def snapshot(
         generated_at=now,
         run_id=now.strftime("%Y%m%dT%H%M%SZ"),
         list_source=parsed.source,
+        list_title=parsed.title,
         list_sha256=parsed.sha256,
         skipped=parsed.skipped,
     )
     with exclusive(out_dir):
         refuse_enriched(out_dir)  # again, under the lock: a run may have published meanwhile
         written = publish(snap, out_dir)
-    for path in written:
-        out.print(f"wrote {path}", markup=False)
+    out.print(f"wrote {len(written)} files to {out_dir}", markup=False)
 
 
 TaskRunnerOpt = Annotated[
@@ -158,19 +170,20 @@ TaskRunnerOpt = Annotated[
 @app.command("run")
 def run_command(
     list_source: Annotated[
-        str, typer.Argument(help=f"The list: {LIST_SOURCES}.", show_default="the bundled list")
-    ] = str(BUNDLED_LIST),
+        str | None, typer.Argument(help=f"The list: {LIST_SOURCES}.", show_default=DEFAULT_LIST)
+    ] = None,
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
     source: SourcesOpt = None,
     task_runner: TaskRunnerOpt = "threads",
+    quiet: QuietOpt = False,
 ) -> None:
     """The nightly flow once, on Prefect's embedded local API, against the live APIs."""
     from enrich.run.steps import check_sources
 
     check_sources(source)  # arguments first: a typo never starts Prefect
-    _check_local_list(list_source)
-    _run_flow(list_source, out_dir, raw_dir, source, None, task_runner)
+    ready = _preflight(list_source, out_dir, raw_dir, task_runner)
+    _run_flow(ready, out_dir, raw_dir, source, None, task_runner, quiet)
 
 
 DEMO_NOTICE = (
@@ -179,10 +192,55 @@ DEMO_NOTICE = (
 )
 
 
-def _check_local_list(list_source: str) -> None:
-    """A bad local list fails now, before Prefect starts (a remote one is read by the run)."""
-    if not list_source.startswith(("github:", "https://", "http://")):
-        read_list(list_source)
+def _preflight(
+    list_source: str | None, out_dir: Path, raw_dir: Path, task_runner: str
+) -> tuple[str, bytes]:
+    """Every input checked before Prefect starts (one line and exit 2 rather than a flow run
+    that fails ten seconds later): the task runner, the folders, and the list itself, read and
+    parsed (a URL too). Returns the list as the run names it (`as_given`) and its bytes, which
+    the run takes as they were read here."""
+    if task_runner not in ("threads", "dask"):
+        raise InputError(f"--task-runner {task_runner}: expected threads or dask")
+    if task_runner == "dask":
+        from enrich.run.flow import dask_runner
+
+        try:
+            dask_runner()
+        except ConfigError as exc:
+            raise InputError(f"--task-runner {exc}") from None
+    _check_writable(out_dir, lock_beside=True)
+    _check_writable(raw_dir)
+    given = as_given(list_source or default_list_source())
+    data = read_list_source(given)
+    parse_list(data, given)
+    return given, data
+
+
+def _check_writable(folder: Path, lock_beside: bool = False) -> None:
+    """A folder a run writes can be written (and the folder above it, ``lock_beside``, where
+    the dataset's lock is): a file is made and removed in it, or in the nearest folder above
+    it that exists (where the run would create it). Tried, not asked (`os.access`): root may
+    write where the mode says no, and no one writes on a read-only mount."""
+    import tempfile
+
+    where = folder.absolute()
+    if where.exists() and not where.is_dir():
+        raise InputError(f"{folder}: is a file, not a folder")
+    if where.is_dir():
+        probes = [where, where.parent] if lock_beside else [where]
+    else:
+        above = where.parent
+        while not above.exists():
+            above = above.parent
+        if not above.is_dir():
+            raise InputError(f"{folder}: {above} is a file, not a folder")
+        probes = [above]
+    for probe in probes:
+        try:
+            with tempfile.TemporaryFile(dir=probe, prefix=".enrich-probe-"):
+                pass
+        except OSError as exc:
+            raise InputError(f"{folder}: cannot write in {probe} ({exc.strerror})") from None
 
 
 @app.command()
@@ -191,42 +249,44 @@ def demo(
     raw_dir: RawOpt = Path("data/raw"),
     task_runner: TaskRunnerOpt = "threads",
     list_file: Annotated[
-        str,
-        typer.Option(
-            "--list", help=f"Another list: {LIST_SOURCES}.", show_default="the bundled list"
-        ),
-    ] = str(BUNDLED_LIST),
+        str | None,
+        typer.Option("--list", help=f"Another list: {LIST_SOURCES}.", show_default=DEFAULT_LIST),
+    ] = None,
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="A sample-data folder layered over the bundled one."),
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """The nightly flow once, offline: the bundled list against the local fake API."""
     from enrich.sandbox.coverage import NO_SAMPLE, notice, without_sample
     from enrich.sandbox.server import ANONYMOUS_RATE_LIMIT, FakeAPI
 
-    _check_local_list(list_file)
     for folder in data or []:
         if not folder.is_dir():
             raise InputError(f"{folder}: not a sample-data folder")
+    if list_file is None or not is_remote(list_file):  # a URL is read from the fake, below
+        _preflight(list_file, out_dir, raw_dir, task_runner)
     # The demo is anonymous, so its fake GitHub allows what GitHub allows anonymously.
     with FakeAPI(data or [], anonymous_limit=ANONYMOUS_RATE_LIMIT) as api:
-        out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # A little arXiv spacing keeps the demo honest about the real job's pacing.
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
+        ready = _preflight(list_file, out_dir, raw_dir, task_runner)
+        if not quiet:
+            out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # The card, Croissant file and feed say what this is: sample data, not live facts.
         os.environ.setdefault("ENRICH_DATASET_NOTICE", DEMO_NOTICE)
-        if list_file == str(BUNDLED_LIST):  # jordimas/awesome-RLHF-language-models is CC0
+        if list_file is None:  # the first list, jordimas/awesome-RLHF-language-models: CC0
             os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
-        entries = read_list(list_file).entries  # those the sample data cannot answer: skipped
+        entries = parse_list(ready[1], ready[0]).entries  # those the sample data cannot answer
         missing = without_sample(api, entries)
         if missing:
             sys.stderr.write(notice(missing, len(entries)) + "\n")
         skip |= {entry.id: NO_SAMPLE for entry in missing}
-        _run_flow(str(list_file), out_dir, raw_dir, None, skip, task_runner)
+        _run_flow(ready, out_dir, raw_dir, None, skip, task_runner, quiet)
 
 
 @app.command()
@@ -236,7 +296,7 @@ def serve(
         typer.Option(
             "--list",
             help=f"The deployment's default list: {LIST_SOURCES}.",
-            show_default=f"{CHECKOUT_LIST} of the checkout, else the bundled list",
+            show_default=DEFAULT_LIST,
         ),
     ] = None,
     out_dir: OutOpt = Path("data/enriched"),
@@ -246,11 +306,14 @@ def serve(
     """Serve the `nightly` deployment (cron, UTC) until stopped; needs a Prefect server."""
     from enrich.run.flow import serve_nightly
 
-    if list_source is None:  # the checkout's copy, as prefect.yaml's deployment reads it
-        list_source = str(CHECKOUT_LIST if CHECKOUT_LIST.is_file() else BUNDLED_LIST)
-    if Path(list_source).exists():  # flow runs start in their own working folder
-        list_source = str(Path(list_source).resolve())
-    serve_nightly(list_source, str(out_dir.resolve()), str(raw_dir.resolve()), cron)
+    # Served flow runs start in this folder, as prefect.yaml's start in the checkout: paths
+    # stay as given, and the list is named alike whichever way the deployment runs.
+    given = as_given(list_source or default_list_source())
+    if not is_remote(given):  # a local list that is not there fails now, not every night
+        parse_list(read_list_source(given), given)
+    _check_writable(out_dir, lock_beside=True)
+    _check_writable(raw_dir)
+    serve_nightly(given, str(out_dir), str(raw_dir), cron)
 
 
 @app.command()
@@ -276,8 +339,7 @@ def rebuild(
 
     prior = read_snapshot(previous) if previous else None
     result = rebuild_run(raw_run, out_dir, Settings(), prior, force=force)
-    for path in result.published:
-        out.print(f"wrote {path}", markup=False)
+    where_to_look([str(p) for p in result.published], out_dir)
 
 
 @app.command("publish")
@@ -376,7 +438,10 @@ FailOnOpt = Annotated[
 
 @app.command("check")
 def check_command(
-    list_file: Annotated[Path, typer.Argument(help="The Markdown list file.")] = BUNDLED_LIST,
+    list_file: Annotated[
+        str | None,
+        typer.Argument(help="The Markdown list file (a local path).", show_default=DEFAULT_LIST),
+    ] = None,
     data_dir: Annotated[
         Path, typer.Option("--data", help="Folder of the published dataset.")
     ] = Path("data/enriched"),
@@ -385,7 +450,8 @@ def check_command(
         bool, typer.Option("--fix", help="Print the patch that rewrites moved links (a diff).")
     ] = False,
     write: Annotated[
-        bool, typer.Option("--write", help="With --fix: replace the list file with the patch.")
+        bool,
+        typer.Option("--write", help="With --fix: patch the list file named (FILE is required)."),
     ] = False,
     fail_on: FailOnOpt = None,
 ) -> None:
@@ -393,28 +459,41 @@ def check_command(
     dataset (no network); exit 1 when a --fail-on finding is there, 0 when clean."""
     from enrich.core.check import ATTENTION, FindingKind, render
     from enrich.core.settings import Settings
-    from enrich.run.check import check_list, fix_list
+    from enrich.run.check import check_list, fix_list, patch_name
 
     if output not in ("markdown", "json", "github"):
         raise InputError(f"--format {output}: expected markdown, json or github")
     if write and not fix:
         raise InputError("--write replaces the list with the patch: give --fix too")
+    if write and list_file is None:  # never a file the user did not name
+        raise InputError("--write patches the list file you name: enrich check FILE --fix --write")
     kinds = _finding_kinds(fail_on, [k.value for k in FindingKind], [k.value for k in ATTENTION])
-    if str(list_file).startswith(("github:", "https:", "http:")):
+    if list_file is not None and list_file.startswith(("github:", "https:", "http:")):
         raise InputError(f"{list_file}: enrich check reads (and patches) a local file, no URL")
-    data = read_list_source(str(list_file))
-    report = check_list(data, str(list_file), data_dir, Settings())
+    source = as_given(list_file or default_list_source())
+    if write and source.startswith(BUNDLED):
+        raise InputError(
+            f"{list_file}: the list bundled in the package is never rewritten; check a copy of it"
+        )
+    path = local_path(source)
+    data = read_list_source(source)
+    report = check_list(data, source, data_dir, Settings())
     if fix:
-        patched = fix_list(list_file, data, report, write)
+        name, top = patch_name(path)
+        patched = fix_list(path, data, report, write, name)
         sys.stdout.write(patched.diff)
         rewrites = len(report.rewrites())
         done = f"wrote {list_file}" if patched.written else "--write replaces the file"
+        if source.startswith(BUNDLED):
+            done = "the list bundled in the package is never rewritten: check a copy of it"
+        elif top is not None and patched.diff:  # the patch's paths are the git work tree's
+            done += f"; git apply the patch in {top}"
         said = f"{rewrites} link(s) rewritten; {done}" if rewrites else "nothing to fix"
         sys.stderr.write(said + "\n")
     elif output == "json":
         sys.stdout.write(render.json_text(report))
     elif output == "github":
-        sys.stdout.write(render.github(report, list_file.as_posix()))
+        sys.stdout.write(render.github(report, patch_name(path)[0]))
     else:
         sys.stdout.write(render.markdown(report))
     failing = report.failing([FindingKind(k) for k in kinds], fixed=fix and write)
@@ -489,19 +568,22 @@ class _Bars:
 
 
 def _run_flow(
-    list_source: str,
+    ready: tuple[str, bytes],
     out_dir: Path,
     raw_dir: Path,
     sources: list[str] | None,
     skip: dict[str, str] | None,
     task_runner: str,
+    quiet: bool = False,
 ) -> None:
-    if task_runner not in ("threads", "dask"):
-        raise InputError(f"--task-runner {task_runner}: expected threads or dask")
+    """The flow once in this process, on the list `_preflight` read (``ready``): progress
+    bars, then the summary (neither with ``quiet``)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     quiet_prefect_console()
-    from enrich.run.flow import check_api, enrich_awesome_list, reporting
+    if quiet:
+        _console.setLevel(logging.ERROR)
+    from enrich.run.flow import check_api, enrich_awesome_list, given_list, reporting
 
     check_api()  # a configured server that is down: one line now, not a crash mid-run
     columns = (
@@ -510,10 +592,12 @@ def _run_flow(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+    list_source, data = ready
     with (
         _stoppable(),
-        Progress(*columns, console=out, transient=False) as progress,
+        Progress(*columns, console=out, transient=False, disable=quiet) as progress,
         reporting(_Bars(progress)),
+        given_list(list_source, data),
     ):
         state = enrich_awesome_list(
             list_source=list_source,
@@ -527,10 +611,19 @@ def _run_flow(
     if not state.is_completed():
         raise EnrichError(state.message or f"flow run ended {state.name}")
     summary: RunSummary = state.result()  # type: ignore[assignment]
-    print_summary(summary)
+    if not quiet:
+        print_summary(summary, out_dir)
 
 
-def print_summary(summary: RunSummary) -> None:
+# Entries in error or stale listed one by one in the summary; the rest are counted (all of them
+# are in the report, and in check.md).
+SHOWN_PROBLEMS = 10
+
+
+def print_summary(summary: RunSummary, out_dir: Path) -> None:
+    """The run in a screenful: counts by kind and status (its title names each source that
+    failed), requests, rate limits, what failed, then what was published and, last, where to
+    look."""
     from enrich.run.report import failed_sources
 
     table = Table(
@@ -548,22 +641,38 @@ def print_summary(summary: RunSummary) -> None:
                                  if n["not_modified"] or n["reused"] else "")
         for name, n in summary["requests"].items()
     )  # fmt: skip
-    out.print(f"requests: {requests}", markup=False)
+    out.print(f"requests: {requests}", markup=False, soft_wrap=True)
     for name, used in summary.get("rate_limits", {}).items():
         left = f", {used['remaining']} of {used['limit']} left" if used["limit"] else ""
         if used.get("deferred"):  # work the budget could not cover: done on a later night
             left += f", {used['deferred']} deferred to a later night (resets {used['reset']})"
-        out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False)
+        out.print(f"rate limit {name}: spent {used['spent']}{left}", markup=False, soft_wrap=True)
     for name, why in summary["source_failures"].items():
-        out.print(f"source {name} failed: {why}", markup=False)
-    for entry_id, why in summary["problems"].items():
-        out.print(f"{entry_id}: {why}", markup=False)
-    for path in summary["published"]:
-        out.print(f"wrote {path}", markup=False)
+        out.print(f"source {name} failed: {why}", markup=False, soft_wrap=True)
+    problems = list(summary["problems"].items())
+    for entry_id, why in problems[:SHOWN_PROBLEMS]:
+        out.print(f"{entry_id}: {why}", markup=False, soft_wrap=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        more = len(problems) - SHOWN_PROBLEMS
+        out.print(
+            f"… and {more} more stale or in error (the report lists them)",
+            markup=False,
+            soft_wrap=True,
+        )
     if summary.get("hub"):
         from enrich.run.report import hub_line
 
-        out.print(hub_line(summary["hub"]), markup=False)  # type: ignore[arg-type]
+        out.print(hub_line(summary["hub"]), markup=False, soft_wrap=True)  # type: ignore[arg-type]
+    where_to_look(summary["published"], out_dir)
+
+
+def where_to_look(published: list[str], out_dir: Path) -> None:
+    """The last lines of a run: how much it published, and the report to open (whole lines,
+    however long the path: rich would wrap them at the terminal's width)."""
+    out.print(f"published {len(published)} files to {out_dir}", markup=False, soft_wrap=True)
+    report = next((p for p in map(Path, published) if p == out_dir / "index.html"), None)
+    if report is not None:
+        out.print(f"open {report}", markup=False, soft_wrap=True)
 
 
 class Stopped(BaseException):
@@ -623,11 +732,54 @@ def quiet_prefect_console() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", level)
 
 
+class _Ours(logging.Filter):
+    """The console shows enrich's own log lines, and other libraries' from ERROR up: their
+    warnings are per request (a retry, a slow answer, a service still flushing at exit), and
+    the run's summary says what they came to. ``ENRICH_LOG_LEVEL`` set: everything, at that
+    level."""
+
+    def __init__(self, everything: bool) -> None:
+        super().__init__()
+        self.everything = everything
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "enrich" or record.name.startswith("enrich.")
+        return self.everything or ours or record.levelno >= logging.ERROR
+
+
+class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to ``sys.stderr`` as it is when a line is logged (not when the handler
+    was made): the same one serves every `main` of a process. (Its name must not start with
+    ``_``: Prefect's logging setup replaces the root's handlers unless one looks like a
+    user's, and a class named ``_…`` does not.)"""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+_console = ConsoleHandler()
+_console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+
+def _log_to_console(level: str) -> None:
+    """Log lines to stderr, as `_Ours` lets them through (``--quiet``: errors only)."""
+    _console.filters = [_Ours(everything="ENRICH_LOG_LEVEL" in os.environ)]
+    _console.setLevel(logging.NOTSET)
+    root = logging.getLogger()
+    root.addHandler(_console)  # once: adding it again changes nothing
+    root.setLevel(level)
+
+
 def main(args: list[str] | None = None, prog_name: str = "enrich") -> None:
     """Entry point: run the app; a usage error is typer's message and exit 2, our errors one
     line and exit 2 (bad input) or 1, a stopped run one line and 128 + the signal."""
     level = prepare_environment()
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    _log_to_console(level)
     try:
         app(args=args, prog_name=prog_name)  # standalone: typer prints usage errors, exits 2
     except EnrichError as exc:

@@ -137,6 +137,7 @@ def assemble(
     list_source: str,
     list_sha256: str,
     skipped: list[Skipped] | None = None,
+    list_title: str | None = None,
     external: list[Entry] | None = None,
 ) -> Snapshot:
     """A snapshot of ``entries`` (each with its `display_title`) and its header totals (pure);
@@ -146,6 +147,7 @@ def assemble(
         generated_at=generated_at,
         run_id=run_id,
         list_source=list_source,
+        list_title=list_title,
         list_sha256=list_sha256,
         entries=len(ordered),
         by_kind=counts([e.kind.value for e in ordered]),

@@ -471,7 +471,13 @@ class Header(Record):
     schema_version: str = SCHEMA_VERSION
     generated_at: AwareDatetime
     run_id: str
-    list_source: str
+    list_source: str = Field(
+        description="The list as given: a URL, github:OWNER/REPO/PATH[@REF], bundled:NAME, or "
+        "a path relative to the folder the run started in"
+    )
+    list_title: str | None = Field(
+        default=None, description="The list's own name: its first level-1 heading (since 1.4)"
+    )
     list_sha256: str
     entries: int
     by_kind: list[Count]

@@ -209,6 +209,7 @@ def build_run(
         generated_at=started,
         run_id=manifest["run_id"],
         list_source=manifest["list_source"],
+        list_title=parsed.title,
         list_sha256=parsed.sha256,
         skipped=parsed.skipped,
         external=score.scored(outside, started),

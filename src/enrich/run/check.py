@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +57,27 @@ class Fix:
     written: bool
 
 
-def fix_list(path: Path, data: bytes, report: Report, write: bool) -> Fix:
+def patch_name(path: Path, start: Path | None = None) -> tuple[str, Path | None]:
+    """How a patch names the list so that ``git apply`` (and ``patch -p1``) take it: relative to
+    the current folder when the file is under it; else relative to the top of the git work tree
+    holding it (returned too: where to apply it); else by its name, in its own folder. Never
+    absolute (``a//home/…``) nor with ``..``, which ``git apply`` rejects."""
+    where = Path(os.path.abspath(path))  # ".." folded: "../x.md" is not under here
+    here = Path(os.path.abspath(start or Path.cwd()))
+    if where.is_relative_to(here):
+        return where.relative_to(here).as_posix(), None
+    for folder in where.parents:
+        if (folder / ".git").exists():
+            return where.relative_to(folder).as_posix(), folder
+    return where.name, where.parent
+
+
+def fix_list(path: Path, data: bytes, report: Report, write: bool, name: str | None = None) -> Fix:
     """The list with the report's rewrites made; with ``write``, replacing ``path`` atomically
-    (refused if the file changed since it was read: the rewrites name its lines)."""
+    (refused if the file changed since it was read: the rewrites name its lines). ``name``:
+    the file's name in the diff (`patch_name`)."""
     patched = apply(data, report.rewrites())
-    diff = unified_diff(data, patched, path.as_posix())
+    diff = unified_diff(data, patched, name or patch_name(path)[0])
     if not write or patched == data:
         return Fix(diff, patched, False)
     now = path.read_bytes()

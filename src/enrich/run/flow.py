@@ -39,6 +39,7 @@ from prefect import flow, get_run_logger, task
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
+from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
 from prefect.logging.handlers import APILogHandler
 from prefect.schedules import Cron
@@ -49,11 +50,13 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from enrich.core.errors import ConfigError, EnrichError
-from enrich.core.settings import BUNDLED_LIST, Settings
+from enrich.core.settings import Settings
 from enrich.run import artifacts, prefect_limits, report
 from enrich.run.job import Job, Reporter, run_job
 from enrich.run.steps import FetchTask
 from enrich.sources import NAMES
+from enrich.sources.listfile import as_given, default_list_source
+from enrich.store.hub import upload_token
 
 FLOW_NAME = "enrich-awesome-list"
 TaskRunnerName = Literal["threads", "dask"]
@@ -61,19 +64,41 @@ TaskRunnerName = Literal["threads", "dask"]
 API_CHECK_SECONDS = 3.0
 
 
-def _quiet_pygithub() -> None:
-    """PyGithub sets its logger to INFO with a handler of its own when imported: every redirect
-    it follows ("Following Github server redirection") would print twice, once through that
-    handler and once through the root logger's. Its records go to the root's handlers (the
-    console, Prefect's API log handler) only, from WARNING up."""
-    pygithub = logging.getLogger("github")
-    for handler in list(pygithub.handlers):
-        pygithub.removeHandler(handler)
+def _one_handler(library: str) -> None:
+    """PyGithub and huggingface_hub give their loggers a handler of their own when imported
+    (PyGithub at INFO): every line they log ("Following Github server redirection", "Retrying
+    in 1s") would print twice, once through that handler and once through the root logger's.
+    Their records go to the root's handlers (the console, Prefect's API log handler) only,
+    from WARNING up."""
+    logger = logging.getLogger(library)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
     asked = logging.getLevelName(os.environ.get("ENRICH_LOG_LEVEL", "WARNING").upper())
-    pygithub.setLevel(min(logging.WARNING, asked) if isinstance(asked, int) else logging.WARNING)
+    logger.setLevel(min(logging.WARNING, asked) if isinstance(asked, int) else logging.WARNING)
 
 
-_quiet_pygithub()  # enrich.sources imported github above
+for _library in ("github", "huggingface_hub"):  # both imported by enrich.sources, above
+    _one_handler(_library)
+
+
+class _SaidAlready(logging.Filter):
+    """A run that fails on purpose says why in one line ("nothing published: …") and ends
+    Failed with that message. Prefect would say it again at length: a step's Failed state is
+    logged with ``exc_info`` and no exception (a stray "NoneType: None"), and under a worker
+    the engine raises the final Failed state again as `FailedRun`, logging its traceback
+    ("Engine execution exited with unexpected exception"). Those two records are dropped;
+    an exception of the flow's own (a bug) keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, FailedRun):
+            return False
+        no_exception = record.exc_info is not None and record.exc_info[0] is None
+        return not (no_exception and record.getMessage().startswith("Task run failed with state"))
+
+
+for _logger in ("prefect.flow_runs", "prefect.task_runs"):
+    logging.getLogger(_logger).addFilter(_SaidAlready())
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -92,6 +117,24 @@ def reporting(reporter: Reporter) -> Iterator[None]:
         yield
     finally:
         _reporter.reset(token)
+
+
+# The list the CLI already read (source, bytes), to check it before Prefect started; set by
+# `given_list`. Bytes stay out of the flow's parameters (Prefect stores those).
+_given: contextvars.ContextVar[tuple[str, bytes] | None] = contextvars.ContextVar(
+    "enrich_given_list", default=None
+)
+
+
+@contextmanager
+def given_list(source: str, data: bytes) -> Iterator[None]:
+    """Flow runs of this process on ``source`` take ``data`` as its bytes: read once, by the
+    CLI's checks, not a second time (a ``github:`` list costs two requests of the budget)."""
+    token = _given.set((source, data))
+    try:
+        yield
+    finally:
+        _given.reset(token)
 
 
 def _step(fn: Callable[[Any], Any], payload: Any) -> Any:
@@ -160,12 +203,20 @@ class _Future:
         return self.future.result(raise_on_failure=True)
 
 
+def dask_runner() -> Any:
+    """Prefect's Dask task runner class, or `ConfigError` naming the extra that brings it."""
+    try:
+        from prefect_dask.task_runners import DaskTaskRunner
+    except ImportError:
+        raise ConfigError(
+            "dask needs the [dask] extra (prefect-dask): pip install 'enrich[dask]'"
+        ) from None
+    return DaskTaskRunner
+
+
 def _task_runner(kind: TaskRunnerName) -> Any:
     if kind == "dask":
-        try:
-            from prefect_dask.task_runners import DaskTaskRunner
-        except ImportError:  # pragma: no cover - the [dask] extra is not installed
-            raise ConfigError("task_runner=dask needs the [dask] extra (prefect-dask)") from None
+        DaskTaskRunner = dask_runner()
         logging.getLogger("distributed").setLevel(logging.WARNING)
         address = os.environ.get("ENRICH_DASK_ADDRESS")
         if address:  # an existing cluster: its workers need this project installed
@@ -240,7 +291,7 @@ def _api_url() -> str:
 
 
 def nightly(
-    list_source: str = str(BUNDLED_LIST),
+    list_source: str | None = None,
     out_dir: str = "data/enriched",
     raw_dir: str = "data/raw",
     sources: list[str] | None = None,
@@ -251,7 +302,9 @@ def nightly(
     """Enrich an awesome list and publish the dataset.
 
     Args:
-        list_source: a local path, an https URL, or ``github:OWNER/REPO/PATH[@REF]``.
+        list_source: a local path, an https URL, ``github:OWNER/REPO/PATH[@REF]`` or
+            ``bundled:NAME``; by default ``data/raw/lists/awesome-rlhf-language-models.md`` of
+            the folder the run starts in, else the list bundled in the package.
         out_dir: folder of the published dataset (latest.*, snapshots/, diffs/, history/).
         raw_dir: folder of the raw layer (one sub-folder per run).
         sources: enable only these sources (arxiv, github, huggingface, web, papers); all by
@@ -263,10 +316,21 @@ def nightly(
             to, in one commit (token: ``HF_TOKEN`` or the ``ENRICH_HF_TOKEN_BLOCK`` block).
     """
     logger = get_run_logger()
+    # Relative paths are read from the folder the run starts in (the CLI's, `enrich serve`'s,
+    # the checkout for prefect.yaml's worker), and the list is named as given from there.
+    source = as_given(list_source or default_list_source())
+    given = _given.get()
     try:
         settings = _with_secret_blocks(Settings())
+        if publish_repo:
+            upload_token(settings)  # a missing token: said now, not after the night's fetching
+        if settings.github_token is None and "github" in (sources or NAMES):
+            logging.getLogger(__name__).warning(
+                "no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
+            )
         job = Job(
-            list_source, Path(out_dir), Path(raw_dir), settings, sources, skip,
+            source, Path(out_dir), Path(raw_dir), settings, sources, skip,
+            list_bytes=given[1] if given is not None and given[0] == source else None,
             publish_repo=publish_repo,
         )  # fmt: skip
         limits = "prefect" if prefect_limits.available() else "local"

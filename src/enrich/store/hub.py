@@ -84,20 +84,32 @@ def local_files(out_dir: Path) -> dict[str, Path]:
     return files
 
 
+def upload_token(settings: Settings) -> str:
+    """The token an upload needs: the Hub takes no anonymous write, so without one nothing is
+    asked of it (`PublishError` at once, before any request)."""
+    if settings.hf_token is None:
+        raise PublishError(
+            "no HF_TOKEN: the Hub takes uploads only with a token allowed to write (set "
+            "HF_TOKEN, or ENRICH_HF_TOKEN_BLOCK to the name of a Prefect Secret block)"
+        )
+    return settings.hf_token.get_secret_value()
+
+
 def upload(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
     """Publish ``out_dir`` to dataset repository ``repo_id``: one commit of the files that
     differ from the Hub's (none when nothing does). `PublishError` when the Hub refuses or
-    cannot be reached."""
+    cannot be reached, or there is no token to ask it with."""
     check_repo_id(repo_id)
     if not (out_dir / "latest.parquet").is_file():
         raise InputError(f"{out_dir}: no published dataset here (latest.parquet is missing)")
+    token = upload_token(settings)
+    import httpx2
     from huggingface_hub import CommitOperationAdd, HfApi
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
 
     _set_deadline(settings.hub_upload_timeout_seconds)
     disable_progress_bars()  # per-file bars would fill the run's log; the summary says enough
-    token = settings.hf_token.get_secret_value() if settings.hf_token else None
     api = HfApi(endpoint=settings.hf_endpoint, token=token, user_agent=settings.user_agent)
     result = HubUpload(repo_id)
     try:
@@ -122,6 +134,11 @@ def upload(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
             repo_type=REPO_TYPE,
             parent_commit=head.sha,
         )
+    except httpx2.TransportError as exc:  # no answer at all: DNS, connection, timeout
+        raise PublishError(
+            f"upload to the Hub ({repo_id}) failed: {settings.hf_endpoint} unreachable "
+            f"({type(exc).__name__}: {_one_line(exc)})"
+        ) from None
     except (HfHubHTTPError, OSError, ValueError, RuntimeError) as exc:
         raise PublishError(f"upload to the Hub ({repo_id}) failed: {_one_line(exc)}") from None
     result.uploaded = changed

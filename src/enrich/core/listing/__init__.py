@@ -43,6 +43,8 @@ class ParsedList:
     sha256: str
     entries: list[Entry]
     skipped: list[Skipped] = field(default_factory=list)
+    # The list's own name: the text of its first level-1 heading (None when it has none).
+    title: str | None = None
     # Section path -> its description (an emphasized sentence right under its heading).
     section_descriptions: dict[tuple[str, ...], str] = field(default_factory=dict)
 
@@ -103,6 +105,7 @@ def _parse_list(data: bytes, source: str) -> ParsedList:
         entries=entries,
         skipped=sorted(skipped, key=lambda s: (s.line, s.url)),
         section_descriptions=descriptions,
+        title=walk.sections.title,
     )
 
 

@@ -57,6 +57,7 @@ class Sections:
     _headings: int = 0  # real headings seen (a <details> that holds one is not undone)
     descriptions: dict[tuple[str, ...], str] = field(default_factory=dict)
     _path: tuple[str, ...] = ()
+    title: str | None = None  # the first level-1 heading's text: the list's own name
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -65,6 +66,8 @@ class Sections:
     def heading(self, level: int, title: str) -> None:
         title = clean_name(title)
         self._headings += 1
+        if level == 1 and title and self.title is None:
+            self.title = title
         self._stack = [s for s in self._stack if s.level < level and (s.group or not s.pseudo)]
         if title:
             self._stack.append(_Level(level, title, False))

@@ -98,9 +98,8 @@ def bound_redirects(
 def make_client(
     settings: Settings, budget: RetryBudget, on_redirect: Callable[[], None] | None = None
 ) -> Github:
+    # (No token: the run says so once, `enrich.run.flow`; every task makes a client.)
     token = settings.github_token.get_secret_value() if settings.github_token else None
-    if token is None:
-        logger.warning("no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour")
     client = _client(settings, budget, token)
     return bound_redirects(client, settings.github_max_redirects, on_redirect)
 
