@@ -53,8 +53,7 @@ class Sections:
     """The stack of open sections; ``path`` is what a link records."""
 
     _stack: list[_Level] = field(default_factory=list)
-    _saved: list[tuple[list[_Level], int]] = field(default_factory=list)  # at each <details>
-    _headings: int = 0  # real headings seen (a <details> that holds one is not undone)
+    _saved: list[list[_Level]] = field(default_factory=list)  # the path at each <details>
     descriptions: dict[tuple[str, ...], str] = field(default_factory=dict)
     _path: tuple[str, ...] = ()
     title: str | None = None  # the first level-1 heading's text: the list's own name
@@ -65,7 +64,6 @@ class Sections:
 
     def heading(self, level: int, title: str) -> None:
         title = clean_name(title)
-        self._headings += 1
         if level == 1 and title and self.title is None:
             self.title = title
         self._stack = [s for s in self._stack if s.level < level and (s.group or not s.pseudo)]
@@ -101,13 +99,13 @@ class Sections:
         self.descriptions.setdefault(self._path, text)
 
     def open_details(self) -> None:
-        self._saved.append((list(self._stack), self._headings))
+        self._saved.append(list(self._stack))
 
     def close_details(self) -> None:
         """The block ends: its summary and the headings inside it end with it."""
         if not self._saved:
             return
-        self._stack, _ = self._saved.pop()
+        self._stack = self._saved.pop()
         self._changed()
 
     def _changed(self) -> None:
