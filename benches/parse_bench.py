@@ -3,19 +3,22 @@
 Usage: ``python parse_bench.py measure PATH`` parses one list file in this (fresh) process and
 prints ``wall_seconds cpu_seconds peak_rss_mb entries skipped``; ``run.py`` calls it once per
 run so each peak RSS is that parse's own (the interpreter and imports included). The real lists
-are read from ``../shared/lists/real/`` beside the checkout when it is there (other people's
-files: read, never copied); the synthetic lists are generated here (sample data, not real links).
+are read from ``$ENRICH_SHARED/lists/real/`` (``../shared`` beside the checkout) when it is
+there (other people's files: read, never copied); the synthetic lists are generated here
+(sample data, not real links).
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "lists" / "real"
+# The shared folder: $ENRICH_SHARED, else ../shared beside the checkout (as the tests find it).
+REAL = Path(os.environ.get("ENRICH_SHARED") or ROOT.parent / "shared") / "lists" / "real"
 # The two largest lists of ../shared/lists/real/ (974 KB of tables, 354 KB of tables).
 REAL_LISTS = ("dair-ai-ML-Papers-of-the-Week.md", "zziz-pwc.md")
 N = 100_000

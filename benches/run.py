@@ -308,7 +308,20 @@ def parse_benchmark(tmp: Path) -> list[str]:
     return [*lines, ""]
 
 
-SECTIONS = {"nightly": "nightly", "diff": "diff", "views": "views", "parse": "parse"}
+SECTIONS = {
+    "nightly": "nightly", "diff": "diff", "views": "views", "parse": "parse", "corpus": "corpus",
+}  # fmt: skip
+
+
+def corpus_benchmark() -> list[str]:
+    import corpus
+
+    if not corpus.REAL.is_dir():
+        print(f"corpus report: {corpus.REAL} is absent (../shared or ENRICH_SHARED), skipped")
+        return []
+    section = corpus.section()
+    print("\n".join(section))
+    return section
 
 
 def _run(name: str, tmp: Path) -> list[str]:
@@ -318,6 +331,8 @@ def _run(name: str, tmp: Path) -> list[str]:
         return diff_benchmark(tmp)
     if name == "parse":
         return parse_benchmark(tmp)
+    if name == "corpus":
+        return corpus_benchmark()
     return views_benchmark(tmp)
 
 
@@ -348,7 +363,7 @@ def main() -> None:
     if unknown:
         sys.exit(f"unknown benchmark {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
     with tempfile.TemporaryDirectory(prefix="enrich-bench-") as folder:
-        sections = [_run(name, Path(folder)) for name in names]
+        sections = [s for s in (_run(name, Path(folder)) for name in names) if s]
     results = HERE / "RESULTS.md"
     if sys.argv[1:] and results.is_file():
         text = _splice(results.read_text(), sections)

@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 
 from enrich.core.assemble import assemble
+from enrich.core.links import classify
 from enrich.core.listing import parse_list
-from enrich.core.model import SCHEMA_VERSION, ItemKind
+from enrich.core.model import SCHEMA_VERSION, Entry, HubRepo, ItemKind, Paper, Repo, WebPage
+from enrich.core.naming import display_title
 from enrich.store.codec import json_schema, read_snapshot
 from enrich.store.publish import publish
 
@@ -73,6 +75,59 @@ def test_the_json_schema_describes_items() -> None:
     assert set(schema["$defs"]["Item"]["properties"]) == {"index", "kind", "title", "description", "section", "line", "columns", "cells"}
     assert schema["$defs"]["ItemKind"]["enum"] == ["list_item", "table_row", "paragraph"]
     assert "item" in schema["$defs"]["Position"]["properties"]
+
+
+def _entry(url: str, title: str | None, **record: object) -> Entry:
+    ref = classify(url)
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 title=title, section=[], positions=[], **record)  # type: ignore[arg-type]  # fmt: skip
+
+
+REPO = Repo(repo_id=1, full_name="CarperAI/trlx", html_url="https://github.com/CarperAI/trlx", stars=1, forks=0,
+            watchers=0, open_issues=0)  # fmt: skip
+PAPER = Paper(arxiv_id="2204.05862", versioned_id="2204.05862v2", version=2, authors=[], abstract="…",
+              title="Training a Helpful and Harmless Assistant")  # fmt: skip
+HUB = HubRepo(repo_type="dataset", repo_id="Anthropic/hh-rlhf", sha="a" * 40)
+PAGE = WebPage(final_url="https://carper.ai/", http_status=200, title="CarperAI")
+
+
+@pytest.mark.parametrize(
+    ("entry", "shown"),
+    [
+        # the list's own title, whatever the upstream says
+        (_entry("https://github.com/CarperAI/trlx", "trlx library", repo=REPO), "trlx library"),
+        # none (a bare URL, a badge, "[Paper]" in an untitled item): the upstream's name
+        (_entry("https://github.com/CarperAI/trlx", None, repo=REPO), "CarperAI/trlx"),
+        (_entry("https://arxiv.org/abs/2204.05862", None, paper=PAPER), "Training a Helpful and Harmless Assistant"),
+        (_entry("https://huggingface.co/datasets/Anthropic/hh-rlhf", None, hub=HUB), "Anthropic/hh-rlhf"),
+        (_entry("https://carper.ai/", None, web=PAGE), "CarperAI"),
+        # nothing fetched yet: what the upstream is asked
+        (_entry("https://github.com/CarperAI/trlx", None), "CarperAI/trlx"),
+        (_entry("https://arxiv.org/pdf/2204.05862v2.pdf", None), "2204.05862"),
+        (_entry("https://carper.ai", None, web=WebPage(final_url="https://carper.ai/", http_status=200)), "https://carper.ai/"),
+    ],
+)
+def test_the_display_title_falls_back_to_the_upstreams_name(entry: Entry, shown: str) -> None:
+    assert display_title(entry) == shown
+
+
+def test_the_published_title_stays_what_the_list_said(tmp_path: Path) -> None:
+    """A bare URL gives no title: ``title`` is null in both files, ``display_title`` is the
+    upstream's name, and the views (which call the same rule) show that name."""
+    import polars as pl
+
+    from enrich.views.facts import facts
+
+    parsed = parse_list(b"# Tools\n\n* https://github.com/CarperAI/trlx\n* [trl](https://github.com/lvwerra/trl)\n", "sample.md")
+    entries = [e.model_copy(update={"repo": REPO}) if e.id == "github:carperai/trlx" else e for e in parsed.entries]
+    snapshot = assemble(entries, generated_at=datetime(2026, 12, 1, tzinfo=UTC), run_id="r1",
+                        list_source="sample.md", list_sha256=parsed.sha256)  # fmt: skip
+    publish(snapshot, tmp_path)
+    for name in ("latest.json", "latest.parquet"):
+        got = {e.id: (e.title, e.display_title) for e in read_snapshot(tmp_path / name).entries}
+        assert got == {"github:carperai/trlx": (None, "CarperAI/trlx"), "github:lvwerra/trl": ("trl", "trl")}
+    names = {f.entry.id: f.name for f in facts(snapshot, None, pl.DataFrame())}
+    assert names == {"github:carperai/trlx": "CarperAI/trlx", "github:lvwerra/trl": "trl"}
 
 
 @pytest.mark.slow  # runs `enrich` as a process

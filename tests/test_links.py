@@ -41,6 +41,12 @@ CASES = [
     ("https://huggingface.co/OpenAssistant/reward-model-deberta-v3-large", Kind.MODEL, "OpenAssistant/reward-model-deberta-v3-large", "hf:model/openassistant/reward-model-deberta-v3-large", None),
     ("https://huggingface.co/gpt2/blob/main/config.json", Kind.WEB, "https://huggingface.co/gpt2/blob/main/config.json", "https://huggingface.co/gpt2/blob/main/config.json", None),
     ("https://huggingface.co/models/gpt2", Kind.MODEL, "gpt2", "hf:model/gpt2", None),
+    # the Hub's first models had no owner; their old URLs still lead to them (an owner's page does not)
+    ("https://huggingface.co/t5-11b", Kind.MODEL, "t5-11b", "hf:model/t5-11b", None),
+    ("https://huggingface.co/distilbert-base-uncased-finetuned-sst-2-english", Kind.MODEL, "distilbert-base-uncased-finetuned-sst-2-english", "hf:model/distilbert-base-uncased-finetuned-sst-2-english", None),
+    ("https://huggingface.co/bert-base-uncased", Kind.MODEL, "bert-base-uncased", "hf:model/bert-base-uncased", None),
+    ("https://huggingface.co/THUDM", Kind.WEB, "https://huggingface.co/THUDM", "https://huggingface.co/THUDM", None),
+    ("https://huggingface.co/bertin-project", Kind.WEB, "https://huggingface.co/bertin-project", "https://huggingface.co/bertin-project", None),
     ("https://huggingface.co/deep-rl-course/unit0/introduction", Kind.WEB, "https://huggingface.co/deep-rl-course/unit0/introduction", "https://huggingface.co/deep-rl-course/unit0/introduction", None),
     ("https://huggingface.co/blog/rlhf", Kind.WEB, "https://huggingface.co/blog/rlhf", "https://huggingface.co/blog/rlhf", None),
     ("https://huggingface.co/docs/trl/index", Kind.WEB, "https://huggingface.co/docs/trl/index", "https://huggingface.co/docs/trl/index", None),

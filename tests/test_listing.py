@@ -68,9 +68,11 @@ def skipped_of(markdown: str) -> list[tuple[str, str]]:
             "* [trlx][1] - distributed RLHF\n\n[1]: https://github.com/CarperAI/trlx\n",
             [("https://github.com/CarperAI/trlx", "trlx", "distributed RLHF", (), 1)],
         ),
-        (  # a link in prose counts; multi-line paragraph gives the link's own line
+        (  # a link in prose counts; multi-line paragraph gives the link's own line; words of
+            # the sentence ("the catalog") are no title (the paper's own stands in); the
+            # sentence describes it
             "Intro text\nthen [the catalog](https://arxiv.org/pdf/2302.07730.pdf) helps.\n",
-            [("https://arxiv.org/pdf/2302.07730.pdf", "the catalog", "helps.", (), 2)],
+            [("https://arxiv.org/pdf/2302.07730.pdf", None, "then the catalog helps.", (), 2)],
         ),
         (  # nested list: parent item text is recorded, section is the heading
             "# Products\n* OpenAI\n  * InstructGPT (https://openai.com/research/instruction-following)\n",

@@ -6,15 +6,13 @@ The URLs are the shapes found in real awesome lists (../shared/lists/real/), one
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from enrich.core.links import Kind, classify
 from enrich.core.listing import parse_list
-
-REAL_LISTS = Path(__file__).parent.parent.parent / "shared" / "lists" / "real"
+from shared_data import ABSENT, real_lists
 
 CVF = "He_Deep_Residual_Learning_CVPR_2016_paper"
 HASH = "3f5ee243547dee91fbd053c1c4a845aa"
@@ -39,6 +37,9 @@ PAPERS = [
     ("https://www.nature.com/articles/s41586-024-08252-9", "doi:10.1038/s41586-024-08252-9", "https://www.nature.com/articles/s41586-024-08252-9"),
     ("https://www.nature.com/articles/s42256-023-00729-y?utm_source=twitter&utm_medium=organic_social", "doi:10.1038/s42256-023-00729-y", "https://www.nature.com/articles/s42256-023-00729-y"),
     ("http://nature.com/articles/s41587-023-01905-6.pdf", "doi:10.1038/s41587-023-01905-6", "https://www.nature.com/articles/s41587-023-01905-6"),
+    ("http://www.nature.com/nature/journal/v529/n7587/pdf/nature16961.pdf", "doi:10.1038/nature16961", "https://www.nature.com/articles/nature16961"),  # the site before 2016
+    ("https://www.nature.com/nature/journal/v518/n7540/full/nature14236.html", "doi:10.1038/nature14236", "https://www.nature.com/articles/nature14236"),
+    ("https://www.nature.com/nature/journal/v518/n7540/abs/nature14236.html", "doi:10.1038/nature14236", "https://www.nature.com/articles/nature14236"),
     ("https://dl.acm.org/doi/10.1145/3442188.3445922", "doi:10.1145/3442188.3445922", "https://dl.acm.org/doi/10.1145/3442188.3445922"),
     ("https://dl.acm.org/doi/pdf/10.1145/3442188.3445922", "doi:10.1145/3442188.3445922", "https://dl.acm.org/doi/10.1145/3442188.3445922"),
     ("https://www.science.org/doi/10.1126/science.ado9336", "doi:10.1126/science.ado9336", "https://www.science.org/doi/10.1126/science.ado9336"),
@@ -57,6 +58,8 @@ PAPERS = [
     ("https://aclanthology.org/N19-1423.pdf", "acl:N19-1423", "https://aclanthology.org/N19-1423/"),
     ("https://aclanthology.org/P19-1001v2.pdf", "acl:P19-1001", "https://aclanthology.org/P19-1001/"),
     ("https://www.aclweb.org/anthology/N19-1423", "acl:N19-1423", "https://aclanthology.org/N19-1423/"),
+    ("http://www.aclweb.org/anthology/D/D15/D15-1041.pdf", "acl:D15-1041", "https://aclanthology.org/D15-1041/"),  # the old site's folders
+    ("https://aclweb.org/anthology/P/P16/P16-1101.pdf", "acl:P16-1101", "https://aclanthology.org/P16-1101/"),
     # NeurIPS / NIPS proceedings: the old site's numbers, the hash pages and files
     ("http://papers.nips.cc/paper/7181-attention-is-all-you-need.pdf", "neurips:7181", "https://papers.nips.cc/paper/7181-attention-is-all-you-need"),
     ("https://papers.nips.cc/paper/5638-faster-r-cnn-towards-real-time-object-detection-with-region-proposal-networks.pdf", "neurips:5638", "https://papers.nips.cc/paper/5638-faster-r-cnn-towards-real-time-object-detection-with-region-proposal-networks"),
@@ -74,6 +77,9 @@ PAPERS = [
     (f"http://openaccess.thecvf.com/content_cvpr_2016/papers/{CVF}.pdf", f"cvf:{CVF}", f"https://openaccess.thecvf.com/content_cvpr_2016/html/{CVF}.html"),
     ("http://openaccess.thecvf.com/content_ECCV_2018/html/Aaron_Gokaslan_Improving_Shape_Deformation_ECCV_2018_paper.html", "cvf:Aaron_Gokaslan_Improving_Shape_Deformation_ECCV_2018_paper", "https://openaccess.thecvf.com/content_ECCV_2018/html/Aaron_Gokaslan_Improving_Shape_Deformation_ECCV_2018_paper.html"),
     ("https://openaccess.thecvf.com/content/CVPR2025/papers/Yao_Think_Small_Act_Big_Primitive_Prompt_Learning_for_Lifelong_Robot_CVPR_2025_paper.pdf", "cvf:Yao_Think_Small_Act_Big_Primitive_Prompt_Learning_for_Lifelong_Robot_CVPR_2025_paper", "https://openaccess.thecvf.com/content/CVPR2025/html/Yao_Think_Small_Act_Big_Primitive_Prompt_Learning_for_Lifelong_Robot_CVPR_2025_paper.html"),
+    # the same trees on the CVF's site before openaccess.thecvf.com (CVPR and ICCV up to 2016)
+    ("http://www.cv-foundation.org/openaccess/content_cvpr_2015/papers/Long_Fully_Convolutional_Networks_2015_CVPR_paper.pdf", "cvf:Long_Fully_Convolutional_Networks_2015_CVPR_paper", "https://openaccess.thecvf.com/content_cvpr_2015/html/Long_Fully_Convolutional_Networks_2015_CVPR_paper.html"),
+    ("https://www.cv-foundation.org/openaccess/content_iccv_2015/html/He_Delving_Deep_into_ICCV_2015_paper.html", "cvf:He_Delving_Deep_into_ICCV_2015_paper", "https://openaccess.thecvf.com/content_iccv_2015/html/He_Delving_Deep_into_ICCV_2015_paper.html"),
     ("https://openaccess.thecvf.com/content_cvpr_2018_workshops/papers/w1/Kim_Sample_CVPR_2018_paper.pdf", "cvf:Kim_Sample_CVPR_2018_paper", "https://openaccess.thecvf.com/content_cvpr_2018_workshops/w1/html/Kim_Sample_CVPR_2018_paper.html"),
     ("https://openaccess.thecvf.com/content/CVPR2023W/ABAW/papers/Lee_Sample_CVPRW_2023_paper.pdf", "cvf:Lee_Sample_CVPRW_2023_paper", "https://openaccess.thecvf.com/content/CVPR2023W/ABAW/html/Lee_Sample_CVPRW_2023_paper.html"),
     # IEEE Xplore documents
@@ -88,6 +94,9 @@ PAPERS = [
     ("https://jmlr.org/papers/v21/20-074.html", "jmlr:v21/20-074", "https://jmlr.org/papers/v21/20-074.html"),
     ("https://www.jmlr.org/papers/volume21/20-074/20-074.pdf", "jmlr:v21/20-074", "https://jmlr.org/papers/v21/20-074.html"),
     ("https://jmlr.org/beta/papers/v3/blei03a.html", "jmlr:v3/blei03a", "https://jmlr.org/papers/v3/blei03a.html"),
+    ("http://jmlr.org/papers/volume17/15-239/source/15-239.pdf", "jmlr:v17/15-239", "https://jmlr.org/papers/v17/15-239.html"),
+    ("http://www.jmlr.org/papers/v13/bergstra12a", "jmlr:v13/bergstra12a", "https://jmlr.org/papers/v13/bergstra12a.html"),
+    ("https://jmlr.org/papers/v13/bergstra12a.pdf", "jmlr:v13/bergstra12a", "https://jmlr.org/papers/v13/bergstra12a.html"),
 ]
 
 
@@ -114,6 +123,11 @@ NOT_PAPERS = [
     "https://ieeexplore.ieee.org/Xplore/home.jsp",
     "https://www.semanticscholar.org/author/Jacob-Hilton/2052366218",
     "https://jmlr.org/papers/v21/",
+    "https://jmlr.org/papers/v21/index.html",
+    "https://www.cv-foundation.org/openaccess/menu.py",
+    "https://www.cv-foundation.org/openaccess/CVPR2015.py",
+    "http://www.aclweb.org/anthology/D/D15/",
+    "https://www.nature.com/nature/journal/v529/n7587/index.html",
     "https://www.nature.com/nature",
     "https://doi.org/",
     "https://dl.acm.org/doi/book",
@@ -159,15 +173,13 @@ PAPER_HOSTS = {
 }  # fmt: skip
 
 
-@pytest.mark.skipif(not REAL_LISTS.is_dir(), reason="the real lists (../shared/lists/real) are absent")
+@pytest.mark.skipif(not real_lists(), reason=ABSENT)
 def test_every_paper_host_link_of_the_real_lists_is_a_paper() -> None:
-    """On the 11 real lists, each link to a paper host is a paper, except pages that list many
+    """On the real lists, each link to a paper host is a paper, except pages that list many
     (a volume's table of contents)."""
     kinds: Counter[str] = Counter()
     others: list[str] = []
-    for path in sorted(REAL_LISTS.glob("*.md")):
-        if path.name == "README.md":
-            continue  # the folder's README, not a list (its "file.md" names are not links)
+    for path in real_lists():
         for entry in parse_list(path.read_bytes(), path.name).entries:
             for url in entry.urls:
                 if (urlsplit(url).hostname or "").lower() in PAPER_HOSTS:

@@ -39,6 +39,7 @@ from enrich.core.model import (
     Status,
     WebPage,
 )
+from enrich.core.naming import display_title
 from enrich.core.score import percentiles, scored
 from enrich.core.settings import Settings
 from enrich.run.render import render
@@ -48,7 +49,7 @@ from enrich.store.codec import to_arrow
 from enrich.store.compare import diff_snapshots
 from enrich.store.published import read_published
 from enrich.views import About, Published
-from enrich.views.facts import DAY_US, display_name, list_name, series, trend
+from enrich.views.facts import DAY_US, list_name, series, trend
 from enrich.views.listmd import render_list
 from enrich.views.registry import VIEWS
 from enrich.views.report import render_report
@@ -539,7 +540,7 @@ def test_the_report_has_one_row_per_entry_with_its_facts() -> None:
     rows = doc.xpath("//table[@id='entries']/tbody/tr")
     assert sorted(
         (r.get("data-kind"), r.xpath("td[2]/a[1]")[0].text_content()) for r in rows
-    ) == sorted((e.kind.value, display_name(e)) for e in pub.snapshot.entries)
+    ) == sorted((e.kind.value, display_title(e)) for e in pub.snapshot.entries)
     trl = next(r for r in rows if "huggingface/trl" in r.text_content())
     assert (trl.get("data-counter"), trl.get("data-delta"), trl.get("data-section")) == (
         "18300",

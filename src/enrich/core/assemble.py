@@ -25,6 +25,7 @@ from enrich.core.model import (
     counts,
     utc_date,
 )
+from enrich.core.naming import display_title
 from enrich.core.outcome import Outcome
 
 
@@ -126,21 +127,6 @@ def apply_supplement(
     elif entry.status_reason is None and outcome.reason and outcome.status == Status.ERROR:
         kept["status_reason"] = outcome.reason
     return entry.model_copy(update=kept)
-
-
-def display_title(entry: Entry) -> str:
-    """What to call an entry: the list's own title, else the upstream's name for it (a bare URL
-    has no link text: ``CarperAI/trlx``, not ``github:carperai/trlx``), else what the upstream
-    is asked (``source_id``). The list's ``title`` stays as the list wrote it."""
-    if entry.title:
-        return entry.title
-    names = (
-        entry.repo.full_name if entry.repo else None,
-        entry.paper.title if entry.paper else None,
-        entry.hub.repo_id if entry.hub else None,
-        entry.web.title if entry.web else None,
-    )
-    return next((name for name in names if name), entry.source_id)
 
 
 def assemble(

@@ -69,6 +69,14 @@ _HUB_RESERVED = {
     "deep-rl-course", "mcp-course", "agents-course", "nlp-course", "audio-course",
     "cookbook", "leaderboards", "search",
 }  # fmt: skip
+# The Hub's first models had no owner (``bert-base-uncased``, ``gpt2``, ``t5-11b``); they moved
+# under organizations (``google-t5/t5-11b``) and their old URLs still lead there. Such a URL
+# looks like a user's page (``huggingface.co/THUDM``); these families' names are told apart.
+_LEGACY_MODEL = re.compile(
+    r"^(?:bert|distilbert|roberta|distilroberta|gpt2|distilgpt2|openai-gpt|t5|xlnet|xlm"
+    r"|xlm-roberta|albert|bart|ctrl|camembert|flaubert|electra|longformer|transfo-xl)"
+    r"(?:-[a-z0-9-]+)?$"
+)
 _HUB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
 # GitHub owners (users, organizations; enterprise-managed users add ``_shortcode``) and
 # repository names. ``.`` and ``..`` are not names: in a request path they walk out of
@@ -240,11 +248,13 @@ def _hub(url: str, segments: list[str]) -> SourceRef | None:
         return None
     else:
         kind, rest = Kind.MODEL, segments
-    # Legacy canonical repos have no owner (huggingface.co/datasets/squad, /gpt2);
-    # only the explicit /datasets/ and /models/ forms are unambiguous enough to accept.
+    # Legacy canonical repos have no owner (huggingface.co/datasets/squad, /gpt2): the
+    # explicit /datasets/ and /models/ forms, and the first models' names (_LEGACY_MODEL).
     if len(rest) >= 2 and rest[1] not in ("tree", "blob", "resolve", "discussions", "viewer"):
         repo_id = f"{rest[0]}/{rest[1]}"
-    elif len(rest) >= 1 and head in ("datasets", "models"):
+    elif (rest and head in ("datasets", "models")) or (
+        len(rest) == 1 and _LEGACY_MODEL.match(rest[0])
+    ):
         repo_id = rest[0]
     else:
         return None

@@ -15,7 +15,8 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     → none: the arXiv API is asked.
 ``doi:DOI`` (lower-cased: DOIs are case-insensitive)
     ``doi.org/DOI``, ``dx.doi.org/DOI``; publishers whose URLs embed one:
-    ``nature.com/articles/X`` (10.1038/X); ``dl.acm.org``, ``science.org``,
+    ``nature.com/articles/X`` and the old ``nature.com/JOURNAL/journal/vN/nM/{pdf,full,abs}/X``
+    (10.1038/X); ``dl.acm.org``, ``science.org``,
     ``onlinelibrary.wiley.com``, ``pnas.org``, ``tandfonline.com``, ``pubs.acs.org``,
     ``journals.sagepub.com`` under ``/doi/[abs|full|pdf|epdf|…/]DOI``;
     ``link.springer.com/{article,chapter}/DOI``; ``biorxiv.org``, ``medrxiv.org``
@@ -25,8 +26,9 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     ``openreview.net/{forum,pdf,attachment}?id=ID`` (a ``noteId`` is a comment, not the paper).
     → ``openreview.net/forum?id=ID``.
 ``acl:ID``
-    ``aclanthology.org/ID[/|.pdf|vN.pdf]``, ``aclweb.org/anthology/ID``: new ids
-    ``2023.acl-long.656``, old ids ``N19-1423``; ``/volumes/…`` is not a paper.
+    ``aclanthology.org/ID[/|.pdf|vN.pdf]``, ``aclweb.org/anthology/ID``, the old
+    ``aclweb.org/anthology/D/D15/D15-1041.pdf``: new ids ``2023.acl-long.656``, old ids
+    ``N19-1423``; ``/volumes/…`` is not a paper.
     → ``aclanthology.org/ID/``.
 ``neurips:YEAR/HASH`` and ``neurips:NUMBER``
     ``papers.nips.cc``, ``proceedings.neurips.cc``, ``papers.neurips.cc``:
@@ -39,7 +41,8 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     ``jmlr.org/proceedings/papers/vN/KEY.{html,pdf}``.
     → ``proceedings.mlr.press/vN/KEY.html``.
 ``cvf:STEM``
-    ``openaccess.thecvf.com``: ``…/html/STEM.html`` or ``…/papers/STEM.pdf`` whose file stem
+    ``openaccess.thecvf.com`` and its forerunner ``www.cv-foundation.org/openaccess/`` (CVPR and
+    ICCV up to 2016): ``…/html/STEM.html`` or ``…/papers/STEM.pdf`` whose file stem
     ends ``_paper`` (``Yu_RLHF-V_…_CVPR_2024_paper``): main conferences and workshops, the old
     ``content_cvpr_2018/`` and the new ``content/CVPR2024/`` trees; supplements are not papers.
     → the ``html/`` twin of a ``papers/`` PDF.
@@ -51,8 +54,8 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     ``semanticscholar.org/paper/[slug/]HASH`` (40 hex digits, lower-cased).
     → ``www.semanticscholar.org/paper/HASH``.
 ``jmlr:vN/KEY``
-    ``jmlr.org/papers/vN/KEY.html``, ``jmlr.org/papers/volumeN/KEY/KEY.pdf``,
-    ``jmlr.org/beta/papers/vN/KEY.html``.
+    ``jmlr.org/papers/vN/KEY[.html|.pdf]``, ``jmlr.org/papers/volumeN/KEY/KEY.pdf``,
+    ``jmlr.org/papers/volumeN/KEY/source/KEY.pdf``, ``jmlr.org/beta/papers/vN/KEY.html``.
     → ``jmlr.org/papers/vN/KEY.html``.
 
 Anything else on these hosts (a volume's table of contents, a supplement, a venue page) is not
@@ -84,10 +87,12 @@ _DOI_PATH_HOSTS = {
     "pnas.org", "www.tandfonline.com", "tandfonline.com", "pubs.acs.org",
     "journals.sagepub.com",
 }  # fmt: skip
+_NATURE_VIEWS = {"pdf", "full", "abs"}
 _DOI_PATH_VIEWS = {"abs", "full", "pdf", "epdf", "fullHtml", "book", "reader", "pdfdirect"}
 _RXIV_HOSTS = {"www.biorxiv.org", "biorxiv.org", "www.medrxiv.org", "medrxiv.org"}
 _RXIV_ID = re.compile(r"^(?P<id>(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6,})(?P<version>v\d+)?")
 _ACL_ID = re.compile(r"^(?P<id>\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+|[A-Z]\d{2}-\d{4})(?:v\d+)?$")
+_ACL_OLD_FOLDERS = re.compile(r"^[A-Z]/[A-Z]\d{2}$")
 _NEURIPS_HOSTS = {"papers.nips.cc", "proceedings.neurips.cc", "papers.neurips.cc"}
 _NEURIPS_FILE = re.compile(
     r"^(?P<hash>[0-9a-f]{32})-(?P<kind>Abstract|Paper)(?P<track>-[A-Za-z_]+)?\.(?:html|pdf)$"
@@ -99,7 +104,7 @@ _CVF_STEM = re.compile(r"^(?P<stem>[^/]+_paper)\.(?:html|pdf)$")
 _S2_HASH = re.compile(r"^[0-9a-fA-F]{40}$")
 _IEEE_NUMBER = re.compile(r"^\d{4,10}$")
 _JMLR_VOLUME = re.compile(r"^(?:v|volume)(?P<n>\d+)$")
-_JMLR_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
+_JMLR_KEY = re.compile(r"^[A-Za-z0-9_.-]*\d[A-Za-z0-9_.-]*$")  # 20-074, blei03a; not index
 
 _ARXIV_MIRRORS: dict[str, tuple[str, ...]] = {
     # host: the first path segments after which the arXiv id stands
@@ -158,9 +163,12 @@ def _doi_org(host: str, segments: list[str], query: str) -> PaperLink | None:
 
 
 def _nature(host: str, segments: list[str], query: str) -> PaperLink | None:
-    if len(segments) != 2 or segments[0] != "articles":
+    if len(segments) == 6 and segments[1] == "journal" and segments[4] in _NATURE_VIEWS:
+        suffix = segments[5].removesuffix(".pdf").removesuffix(".html")  # the site before 2016
+    elif len(segments) == 2 and segments[0] == "articles":
+        suffix = segments[1].removesuffix(".pdf")
+    else:
         return None
-    suffix = segments[1].removesuffix(".pdf")
     key = doi_key(f"10.1038/{suffix}")
     return PaperLink("doi", key, f"https://www.nature.com/articles/{suffix}") if key else None
 
@@ -215,6 +223,8 @@ def _acl(host: str, segments: list[str], query: str) -> PaperLink | None:
         if segments[0] != "anthology":
             return None
         segments = segments[1:]
+        if len(segments) == 3 and _ACL_OLD_FOLDERS.match("/".join(segments[:2])):
+            segments = segments[2:]  # anthology/D/D15/D15-1041.pdf: the old site's folders
     if len(segments) != 1:
         return None
     match = _ACL_ID.match(segments[0].removesuffix(".pdf"))
@@ -268,6 +278,10 @@ def _pmlr(host: str, segments: list[str], query: str) -> PaperLink | None:
 
 
 def _cvf(host: str, segments: list[str], query: str) -> PaperLink | None:
+    if host.endswith("cv-foundation.org"):
+        if segments[0] != "openaccess":
+            return None
+        segments = segments[1:]  # the same trees, now served by openaccess.thecvf.com
     match = _CVF_STEM.match(segments[-1])
     if not match or len(segments) < 3:
         return None
@@ -314,10 +328,10 @@ def _jmlr(host: str, segments: list[str], query: str) -> PaperLink | None:
     volume = _JMLR_VOLUME.match(segments[1])
     if not volume:
         return None
-    if len(segments) == 3 and segments[2].endswith(".html"):
-        key = segments[2].removesuffix(".html")
-    elif len(segments) == 4 and segments[3] == f"{segments[2]}.pdf":
-        key = segments[2]
+    if len(segments) == 3:
+        key = segments[2].removesuffix(".html").removesuffix(".pdf")
+    elif segments[3:] in ([f"{segments[2]}.pdf"], ["source", f"{segments[2]}.pdf"]):
+        key = segments[2]  # volumeN/KEY/KEY.pdf, volumeN/KEY/source/KEY.pdf
     else:
         return None
     if not _JMLR_KEY.match(key):
@@ -345,6 +359,8 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
     **{host: (_neurips,) for host in _NEURIPS_HOSTS},
     "proceedings.mlr.press": (_pmlr,),
     "openaccess.thecvf.com": (_cvf,),
+    "www.cv-foundation.org": (_cvf,),
+    "cv-foundation.org": (_cvf,),
     "ieeexplore.ieee.org": (_ieee,),
     "www.semanticscholar.org": (_s2,),
     "semanticscholar.org": (_s2,),

@@ -24,6 +24,7 @@ from enrich.core.changelog import span
 from enrich.core.diff import Diff
 from enrich.core.links import Kind
 from enrich.core.model import Count, Entry, Header, Snapshot, Status, utc_date
+from enrich.core.naming import display_title
 from enrich.core.score import HUB_KINDS, SCHEMES, code_repos, percentiles, upvotes
 
 # The counter that stands for each kind's popularity (a history column): the sparkline's.
@@ -133,18 +134,6 @@ def list_key(header: Header) -> str:
     if stem.lower() == "readme" and len(parts) > 1:  # OWNER/REPO/README.md: the repository
         stem = parts[-2]
     return stem
-
-
-def display_name(entry: Entry) -> str:
-    if entry.title:
-        return entry.title
-    if entry.repo is not None:
-        return entry.repo.full_name
-    if entry.hub is not None:
-        return entry.hub.repo_id
-    if entry.paper is not None:
-        return entry.paper.title
-    return entry.url
 
 
 def _counter_value(entry: Entry) -> int | None:
@@ -333,7 +322,7 @@ def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[
         out.append(
             Facts(
                 entry=entry,
-                name=display_name(entry),
+                name=display_title(entry),
                 url=url,
                 new=entry.id in new,
                 marks=_marks(entry),

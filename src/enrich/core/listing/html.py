@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 
 from enrich.core.listing.autolinks import CANDIDATE, unescape
-from enrich.core.listing.inline import _recover
+from enrich.core.listing.inline import ASIDE_TAGS, BADGE_TAGS, _recover
 from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
 
 _BLOCKS = frozenset({
@@ -63,10 +63,13 @@ def details_events(content: str) -> list[tuple[str, str]]:
 
 
 def _text_of(fragment: str) -> str:
+    """The text of an HTML fragment, badges (``<kbd>5 projects</kbd>``) left out."""
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return " ".join(fragment.split())
+    for badge in root.iter(*BADGE_TAGS):
+        badge.drop_tree()
     return " ".join(str(root.text_content()).split())
 
 
@@ -147,30 +150,40 @@ class _Ctx:
             self.inline(element, segs, False, nested=self._nested)
             self.out.lists.append((self.line(element), segs))
         elif tag == "table":
-            headers: list[str] = []
-            for row in element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
-                headers = self._row(row, headers)
+            self._table_rows(element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"))
         elif tag == "tr":
-            self._row(element, [])
+            self._table_rows([element])
         else:
             self.block(element)
 
-    def _row(self, row: Any, headers: list[str]) -> list[str]:
-        """One table row as an item; a row of header cells names the columns (returned)."""
-        cells = [c for c in row if str(c.tag).lower() in ("td", "th")]
-        if not cells:
-            return headers
-        parts: list[list[Seg]] = []
-        for cell in cells:
-            segs: list[Seg] = []
-            self.inline(cell, segs, False, nested=self._nested)
-            parts.append(segs)
-        if all(str(c.tag).lower() == "th" for c in cells):
-            headers = [plain(p) for p in parts]
-            if not any(s.kind is SegKind.LINK for p in parts for s in p):
-                return headers
-        self.out.rows.append((self.line(row), parts, headers))
-        return headers
+    def _table_rows(self, rows: list[Any]) -> None:
+        """Table rows as items, cells placed in their columns as a browser does: a cell that
+        spans rows is repeated (as text) in the rows below, one that spans columns fills them.
+        Leading rows of header cells, or a first row without links and the rows its spanning
+        cells reach down to, name the columns ("Memory" over "Operation": "Memory Operation")."""
+        headers: list[str] = []
+        carry: dict[int, tuple[int, list[Seg]]] = {}  # column -> (rows left, its text)
+        heading = True
+        for row in rows:
+            cells = [c for c in row if str(c.tag).lower() in ("td", "th")]
+            if not cells:
+                continue
+            real: list[tuple[list[Seg], int, int]] = []
+            for cell in cells:
+                segs: list[Seg] = []
+                self.inline(cell, segs, False, nested=self._nested)
+                real.append((segs, _span(cell, "rowspan"), _span(cell, "colspan")))
+            links = any(s.kind is SegKind.LINK for segs, _, _ in real for s in segs)
+            all_th = all(str(c.tag).lower() == "th" for c in cells)
+            spanned = bool(carry)
+            grid = _place(real, carry, copy_spans=not links)
+            if not links and (all_th or (heading and (not headers or spanned))):
+                headers = _merge_headers(headers, [plain(p) for p in grid])
+                continue
+            heading = False
+            if all_th:
+                headers = [plain(p) for p in grid]
+            self.out.rows.append((self.line(row), grid, headers))
 
     def inline(
         self,
@@ -178,20 +191,27 @@ class _Ctx:
         segs: list[Seg],
         emphasis: bool,
         nested: Callable[[Any], None] | None = None,
+        aside: bool = False,
     ) -> None:
         """The text, links and breaks of an element, child blocks handed to ``nested``."""
-        if element.text:
-            segs.append(Seg(SegKind.TEXT, element.text, emphasis))
+        badge = str(element.tag).lower() in BADGE_TAGS
+        if element.text and not badge:
+            segs.append(Seg(SegKind.TEXT, element.text, emphasis, aside=aside))
         for child in element:
             if isinstance(child, etree._Comment):
                 self.comments.append(str(child.text or ""))
             elif isinstance(child.tag, str):
-                self._child(child, segs, emphasis, nested)
-            if child.tail:
-                segs.append(Seg(SegKind.TEXT, child.tail, emphasis))
+                self._child(child, segs, emphasis, nested, aside)
+            if child.tail and not badge:
+                segs.append(Seg(SegKind.TEXT, child.tail, emphasis, aside=aside))
 
     def _child(
-        self, child: Any, segs: list[Seg], emphasis: bool, nested: Callable[[Any], None] | None
+        self,
+        child: Any,
+        segs: list[Seg],
+        emphasis: bool,
+        nested: Callable[[Any], None] | None,
+        aside: bool = False,
     ) -> None:
         tag = str(child.tag).lower()
         if tag in _SKIP:
@@ -211,7 +231,8 @@ class _Ctx:
             nested(child)
             segs.append(Seg(SegKind.BREAK, hard=True))
         else:
-            self.inline(child, segs, emphasis or tag in _EMPHASIS, nested)
+            emphasized, labelled = emphasis or tag in _EMPHASIS, aside or tag in ASIDE_TAGS
+            self.inline(child, segs, emphasized, nested, labelled)
 
     def _link(self, element: Any, segs: list[Seg], emphasis: bool) -> None:
         href = self.reader.normalize(_recover(str(element.get("href")).strip()))
@@ -233,3 +254,57 @@ class _Ctx:
         self.hrefs.append(src)
         if src:
             self.out.skipped.append(Skip(src, self.line(element), "image"))
+
+
+def _span(cell: Any, attribute: str) -> int:
+    """A cell's rowspan or colspan (1 when absent or unreadable; at most 100)."""
+    try:
+        return max(1, min(100, int(str(cell.get(attribute) or "1").strip())))
+    except ValueError:
+        return 1
+
+
+def _place(
+    real: list[tuple[list[Seg], int, int]],
+    carry: dict[int, tuple[int, list[Seg]]],
+    *,
+    copy_spans: bool,
+) -> list[list[Seg]]:
+    """One row's cells by column: cells carried down from rows above take their columns, the
+    row's own cells fill the others (a colspan's extra columns are empty, or a header's copy)."""
+    grid: list[list[Seg]] = []
+    queue = list(real)
+    while queue or any(column >= len(grid) for column in carry):
+        column = len(grid)
+        if column in carry:
+            left, text = carry.pop(column)
+            if left > 1:
+                carry[column] = (left - 1, text)
+            grid.append(text)
+            continue
+        if not queue:
+            grid.append([])
+            continue
+        segs, rows, columns = queue.pop(0)
+        for extra in range(columns):
+            grid.append(segs if extra == 0 else (_text(segs) if copy_spans else []))
+            if rows > 1:
+                carry[len(grid) - 1] = (rows - 1, _text(segs))
+    return grid
+
+
+def _text(segs: list[Seg]) -> list[Seg]:
+    text = plain(segs)
+    return [Seg(SegKind.TEXT, text)] if text else []
+
+
+def _merge_headers(above: list[str], names: list[str]) -> list[str]:
+    """Column names from one more header row: a name under another one completes it."""
+    if not above:
+        return names
+    merged = []
+    for column in range(max(len(above), len(names))):
+        top = above[column] if column < len(above) else ""
+        below = names[column] if column < len(names) else ""
+        merged.append(top if not below or below == top else f"{top} {below}".strip())
+    return merged

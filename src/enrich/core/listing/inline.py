@@ -23,11 +23,16 @@ from enrich.core.listing.autolinks import CANDIDATE, Autolinker, unescape
 from enrich.core.listing.segments import Found, RawLink, Seg, SegKind, Skip
 
 _EMPHASIS_TAGS = frozenset({"b", "strong", "em", "i"})
+# Text in these is a label (a tag, a note mark): kept as text, never taken for a title.
+ASIDE_TAGS = frozenset({"u", "sup", "sub", "small"})
+# <kbd> holds a badge (stars, a licence, a count): its text is left out of the item's text.
+BADGE_TAGS = frozenset({"kbd"})
 _CLOSING_TAG = re.compile(r"^</\s*([a-zA-Z][a-zA-Z0-9]*)\s*>$")
 _TRAILING = ".,;:!?)]}'\"*_~>"
 _WWW = re.compile(r"www\.", re.IGNORECASE)
 # "[x]([https://…)": a destination that lost its way behind a stray bracket.
 _STRAY_OPENER = re.compile(r"^(?:%5B|%3C|\[|<|\(|%28)+(?=https?://)", re.IGNORECASE)
+_PASTED_LINK = re.compile(r"(?:\]|%5D)(?:\(|%28)(https?://.+?)(?:\)|%29)?$", re.IGNORECASE)
 _STRAY_CLOSER = re.compile(r"(?:%5D|%3E|\]|>)+$", re.IGNORECASE)
 
 
@@ -88,22 +93,24 @@ class InlineReader:
         if state.link is not None:
             state.label.append(text)
             return
+        if state.badge:
+            return
         at = 0
         for auto in self.autolinker.find(text):
             if auto.start > at:
-                found.segs.append(Seg(SegKind.TEXT, text[at : auto.start], state.emphasis > 0))
+                found.segs.append(state.seg(text[at : auto.start]))
             href = self.md.normalizeLink(auto.url)
             link = RawLink(href, auto.text, state.line, next(self.seq), origin="autolink")
             found.segs.append(Seg(SegKind.LINK, auto.text, state.emphasis > 0, link=link))
             state.hrefs.append(href)
             at = auto.end
         if at < len(text):
-            found.segs.append(Seg(SegKind.TEXT, text[at:], state.emphasis > 0))
+            found.segs.append(state.seg(text[at:]))
 
     def _code(self, text: str, state: _State, found: Found) -> None:
         if state.link is not None:
             state.label.append(text)
-        else:
+        elif not state.badge:
             found.segs.append(Seg(SegKind.TEXT, text, state.emphasis > 0, code=True))
         state.code.append(text)
 
@@ -137,6 +144,10 @@ class InlineReader:
                 self._close_link(state, found)
             elif name in _EMPHASIS_TAGS:
                 state.emphasis = max(0, state.emphasis - 1)
+            elif name in ASIDE_TAGS:
+                state.aside = max(0, state.aside - 1)
+            elif name in BADGE_TAGS:
+                state.badge = max(0, state.badge - 1)
         else:
             element = _element(text)
             if element is not None:
@@ -153,6 +164,10 @@ class InlineReader:
                     found.segs.append(Seg(SegKind.BREAK, hard=True))
                 elif name in _EMPHASIS_TAGS:
                     state.emphasis += 1
+                elif name in ASIDE_TAGS:
+                    state.aside += 1
+                elif name in BADGE_TAGS:
+                    state.badge += 1
         state.line += lines
 
     def _census(self, source: str, state: _State, found: Found, first_line: int) -> None:
@@ -181,17 +196,24 @@ class InlineReader:
 
 
 class _State:
-    __slots__ = ("alt", "code", "comments", "emphasis", "hrefs", "label", "line", "link")
+    __slots__ = (
+        "alt", "aside", "badge", "code", "comments", "emphasis", "hrefs", "label", "line", "link",
+    )  # fmt: skip
 
     def __init__(self, line: int) -> None:
         self.line = line
         self.emphasis = 0
+        self.aside = 0
+        self.badge = 0
         self.link: tuple[str, str, int, str | None] | None = None  # href, origin, line, image
         self.label: list[str] = []
         self.alt = ""
         self.hrefs: list[str] = []
         self.code: list[str] = []
         self.comments: list[str] = []
+
+    def seg(self, text: str) -> Seg:
+        return Seg(SegKind.TEXT, text, self.emphasis > 0, aside=self.aside > 0)
 
     def open_link(self, href: str, origin: str) -> None:
         self.link, self.label = (href, origin, self.line, None), []
@@ -219,9 +241,14 @@ def _element(tag: str) -> Any:
 
 
 def _recover(href: str) -> str:
-    """A destination such as ``[https://…`` (a stray bracket before the URL) read as the URL."""
+    """A destination such as ``[https://…`` (a stray bracket before the URL) read as the URL;
+    one that is a whole Markdown link (``[https://a](https://b)``, pasted into the brackets)
+    read as that link's target."""
     if href and not href.startswith(("http://", "https://")):
         fixed = _STRAY_OPENER.sub("", href)
         if fixed != href:
+            pasted = _PASTED_LINK.search(fixed)
+            if pasted:
+                return pasted.group(1)
             return _STRAY_CLOSER.sub("", fixed)
     return href

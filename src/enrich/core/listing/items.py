@@ -22,14 +22,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from enrich.core.listing.segments import RawLink, Seg, SegKind, lines, plain
+from enrich.core.listing.segments import RawLink, Seg, SegKind, plain
 from enrich.core.listing.words import (
     DESCRIPTION_HEADERS,
     SEPARATOR_CHARS,
+    SHORTCODE,
     TITLE_HEADERS,
     fold,
     is_data_value,
     is_generic,
+    is_qualifier,
 )
 from enrich.core.model import ItemKind
 
@@ -42,6 +44,17 @@ _SEPARATORS = (  # in order of precedence: the first kind found splits the title
     re.compile(r"\s+\|\s+"),
 )
 _OPENER_AT_END = re.compile(r"\s*[(（\[]\s*$")
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A date written before an item's title ("[2023/05] **Title**", "(2024.05) Title", "2023-11-02
+# Title"): when the item was added, not its name.
+_LEADING_DATE = re.compile(
+    rf"^\s*(?:[\[(【（]\s*(?:\d{{4}}(?:[./-]\d{{1,2}}){{0,2}}|{_MONTHS}\s*\d{{4}}|\d{{4}}\s*{_MONTHS})"
+    rf"\s*[\])】）]|\d{{4}}[./-]\d{{1,2}}(?:[./-]\d{{1,2}})?)(?:\s+|$)",
+    re.IGNORECASE,
+)
+# A year in parentheses after a title: "Deep learning (2015), Y. LeCun et al."
+_YEAR_ASIDE = re.compile(r"\s*\((?:19|20)\d{2}[a-z]?\)")
+_QUOTED = re.compile(r'^(["“”„\'‘’「『«《])(.+)(["“”\'‘’」』»》])$', re.DOTALL)
 # A lead that ends with one of these words runs into its link ("Use [this] thread"): prose.
 _PROSE_ENDS = frozenset({
     "the", "a", "an", "this", "that", "these", "to", "me", "us", "see", "use", "via", "at",
@@ -55,18 +68,41 @@ _PROSE_STARTS = frozenset({
 })  # fmt: skip
 # Labels that introduce a title: "Title: X", "Paper: X", and their CJK spellings.
 TITLE_LABELS = frozenset({
-    "title", "name", "paper", "paper title", "paper name", "论文名称", "论文标题", "标题", "名称",
+    "title", "name", "paper", "paper title", "paper name", "论文", "论文名称", "论文标题", "标题",
+    "名称",
 })  # fmt: skip
 _SENTENCE = re.compile(r"[.。]$")
+# Words a wrapped line ends with (the sentence goes on below).
+_RUNS_ON = frozenset({
+    "for", "of", "and", "or", "with", "in", "on", "to", "the", "a", "an", "via", "from", "by",
+    "at", "as", "into", "towards", "through", "using", "without", "under", "over", "between",
+})  # fmt: skip
 _PAIRS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _ANY_BRACKET = re.compile(r"[()\[\]{}（）【】]")
 _EMPTY_BRACKETS = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]")
 _SEPARATOR_RUN = re.compile(r"\s*([,;|·/])(?:\s*[,;|·/])+\s*")
 _TIDY_NEEDED = re.compile(r"[(\[{（【][\s,;:|·/\-–—]*[)\]}）】]|[,;|·/]\s*[,;|·/]")
-_LABEL_BEFORE_LINK = re.compile(r"(\S+?)\s*[:：]\s*$")
+_LABEL_BEFORE_LINK = re.compile(r"((?:[^\s.。!?！？]+\s+){0,2}?[^\s.。!?！？]+?)\s*[:：]\s*$")
+# A field label (one or two words and a colon) at the start of the text or of a sentence.
+_FIELD_LABEL = re.compile(
+    r"(?:^|(?<=[.。;；!?！？]\s)|(?<=[。；！？]))"
+    r"([^\s:：()（）]+(?:\s[^\s:：()（）]+)?)\s*(?::\s|：)"
+)
+# Field names that introduce an item's prose ("**Highlights**: …", "简介"): left out of it.
+FIELD_LABELS = frozenset({
+    "highlight", "highlights", "note", "notes", "summary", "tl;dr", "tldr", "keyword",
+    "keywords", "abstract", "description", "desc", "introduction", "intro", "overview",
+    "about", "key idea", "key ideas", "core idea", "main idea", "contribution", "contributions",
+    "主要内容", "简介", "摘要", "亮点", "介绍", "描述", "说明", "动机", "论文简介", "核心思想",
+})  # fmt: skip
+_MAX_NOTES = 3
+_TAGS = frozenset({"keyword", "keywords"})  # a sub-item of keywords tags, it does not describe
+# A tag right after the title: "(label: good first issue)".
+_LEADING_TAG = re.compile(r"^[(（][\w\s.-]{1,20}[:：][^()（）]{1,40}[)）]\s*")
 _LABEL_SPLIT = re.compile(r"[\s:：|,;·/•]+")
 _LEADING_ASIDE = re.compile(r"^(\([^()]*\))\s*(?:[-–—:|]\s+|[-–—]{2}\s*)")
+_OPENED_BY_SEPARATOR = re.compile(r"([(\[{（【])[\s,;|·/]+")  # "(, code examples)"
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]）】])")
 
 
@@ -83,6 +119,11 @@ class Read:
     description: str | None
     cells: list[tuple[str, str]]
     links: list[RawLink]
+    # links that stand in a sentence (a word right before them): "uses [greenlet](…)"
+    in_prose: frozenset[int] = frozenset()
+    # titles of links folded in from sub-items, named by a sub-item ("- Title: X")
+    link_titles: dict[int, str] = field(default_factory=dict)
+    hint: str | None = None  # the title it has from above (a heading link, a title line)
 
 
 @dataclass
@@ -98,6 +139,10 @@ class Draft:
     headers: list[str] = field(default_factory=list)
     folded: list[RawLink] = field(default_factory=list)  # links of untitled sub-items
     hint: str | None = None  # a title from just above (a pseudo-heading over a badge line)
+    named: str | None = None  # a sub-item's "Title: X" (or "论文" X)
+    about: str | None = None  # a sub-item's "Description: …" (or "简介" …)
+    notes: list[str] = field(default_factory=list)  # other sub-items' text (authors, keywords)
+    children: int = 0  # sub-items without links
     _read: tuple[str | None, str | None] | None = None
 
     def links(self) -> list[RawLink]:
@@ -128,18 +173,54 @@ class Draft:
     def read(self) -> tuple[str | None, str | None]:
         if self._read is None:
             if self.kind is ItemKind.TABLE_ROW:
-                self._read = _row(self.parts, self.headers)
+                title, description = _row(self.parts, self.headers)
             else:
                 segs = self.parts[0] if self.parts else []
                 title, rest = title_and_rest(segs)
-                self._read = (title or self.hint, describe(rest))
+                description = describe(rest) or self.about or ("; ".join(self.notes) or None)
+            title = title or self.named or self.hint or badge_title(self.parts)
+            self._read = (title, description)
         return self._read
+
+    def headed(self) -> bool:
+        """Whether it has sub-items of its own: a heading of a nested list ("- Method" over
+        its points), not a note itself."""
+        return self.children > 0
+
+    def field(self, child: Draft) -> None:
+        """A sub-item without links that names or describes this item ("- Title: X",
+        "- Description: …", and their CJK spellings): its value is this item's title for the
+        links of its sub-items (or its own, when it has none) and its description (when it
+        has none). Other such sub-items (authors, keywords) describe an item that has no
+        description otherwise, the first few of them."""
+        self.children += 1
+        found = field_of(child.parts[0]) if child.parts else None
+        label = fold(found[0]) if found else ""
+        if found and label in TITLE_LABELS and self.named is None:
+            self.named = polish(_clean(found[1])) or None
+        elif found and label in FIELD_LABELS and label not in _TAGS and self.about is None:
+            self.about = tidy(found[1])
+        elif child.parts and len(self.notes) < _MAX_NOTES and not child.headed():
+            note = tidy(plain(child.parts[0]))
+            if note:
+                self.notes.append(note)  # "- A. Author, B. Author", "- Keyword: RLHF"
+        self._read = None
 
     def close(self, links: list[RawLink]) -> Read:
         """What the item says, computed once; its segments are let go."""
         title, description = self.read()
+        prose = frozenset(
+            seg.link.seq
+            for part in self.parts
+            for at, seg in enumerate(part)
+            if seg.link is not None
+            and at
+            and _after_a_word(part[at - 1])
+            and not _link_next(part, at)
+        )
+        titles = {link.seq: self.named for link in self.folded} if self.named else {}
         done = Read(self.kind, self.index, self.line, self.section, self.parent, title,
-                    description, self.cells(), links)  # fmt: skip
+                    description, self.cells(), links, prose, titles, self.hint)  # fmt: skip
         self.parts = []
         return done
 
@@ -157,9 +238,9 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
     """The title of a run of segments, and the segments after it (its description)."""
     segs = list(segs)
     i, n = 0, len(segs)
-    while i < n and segs[i].kind is not SegKind.LINK:  # markers, spaces, a leading <br>
-        if segs[i].kind is SegKind.TEXT:
-            stripped = strip_markers(segs[i].text)
+    while i < n and (segs[i].kind is not SegKind.LINK or _badges_before_title(segs, i)):
+        if segs[i].kind is SegKind.TEXT and not segs[i].aside:  # markers, dates, labels, <br>
+            stripped = _LEADING_DATE.sub("", strip_markers(segs[i].text), count=1)
             if stripped.strip():
                 if stripped != segs[i].text:
                     segs[i] = replace(segs[i], text=stripped)
@@ -177,7 +258,7 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
         j = i
         while j < n and segs[j].kind is SegKind.TEXT and segs[j].emphasis:
             j += 1
-        title = _clean("".join(s.text for s in segs[i:j]))
+        title = polish(_clean("".join(s.text for s in segs[i:j])))
         wraps_link = j < n and segs[j].kind is SegKind.LINK and segs[j].emphasis
         if title and not wraps_link:  # "**Title** - …", not "**Visit the [site](…)**"
             return (None if is_generic(title) else title), segs[j:]
@@ -186,15 +267,29 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
         j += 1
     lead = "".join(s.text for s in segs[i:j])
     after = segs[j] if j < n else None
-    for separator in _SEPARATORS:
+    named_after = any(s.link is not None and not s.link.generic for s in segs[j:])
+    year = None if named_after else _YEAR_ASIDE.search(lead)
+    if year and year.start() and not any(p.search(lead[: year.start()]) for p in _SEPARATORS[:2]):
+        title = _clean(lead[: year.start()])  # a citation: the title, then (year), authors
+        if title and not is_generic(title):
+            return title, [Seg(SegKind.TEXT, lead[year.start() :]), *segs[j:]]
+    for at, separator in enumerate(_SEPARATORS):
         found = separator.search(lead)
+        if (
+            found
+            and at == 2
+            and not named_after
+            and _subtitle(lead[found.end() :])
+            and not is_generic(_clean(lead[: found.start()]))  # "Paper name: X" is a label
+        ):
+            continue  # "Title: Subtitle [pdf]": the title is in the text, colon and all
         if found:
             title = _clean(lead[: found.start()])
             rest = [Seg(SegKind.TEXT, lead[found.end() :]), *segs[j:]]
             if fold(title) in TITLE_LABELS:  # "Paper name: X" (or a CJK colon) is titled X
                 value = lead[found.end() :]
                 cut = _SEPARATORS[0].search(value) or _SEPARATORS[1].search(value)
-                named = _clean(value[: cut.start()] if cut else value)
+                named = polish(_clean(value[: cut.start()] if cut else value))
                 after_value = value[cut.end() :] if cut else ""
                 return (named or None), [Seg(SegKind.TEXT, after_value), *segs[j:]]
             return (title if title and not is_generic(title) else None), rest
@@ -206,7 +301,8 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
         if opener:  # "ChatGPT (https://…)"
             lead = lead[: opener.start()]
         elif not after.link.generic:
-            return _clean(after.text), segs[j + 1 :]  # "The paper [Title](…) shows…"
+            # "The paper [Title](…) shows…": the link names it, the sentence describes it
+            return _clean(after.text), segs[i:] if lead.strip() else segs[j + 1 :]
         elif (
             not words
             or words[-1].lower() in _PROSE_ENDS
@@ -216,6 +312,70 @@ def title_and_rest(segs: list[Seg]) -> tuple[str | None, list[Seg]]:
             return None, segs[i:]  # "Use [this](…) thread to…": prose around a generic link
     title = _clean(lead)
     return (title if title and not is_generic(title) else None), segs[j:]
+
+
+_FIELD = re.compile(r"^\s*([^:：\[\]()]{1,24}?)\s*(?::\s+|：\s*)(\S.*)$", re.DOTALL)
+
+
+def field_of(segs: list[Seg]) -> tuple[str, str] | None:
+    """``(label, value)`` of a "Label: value" line ("Title: X", "Description: …"; CJK too)."""
+    found = _FIELD.match(strip_markers(plain(segs)))
+    return (found.group(1), found.group(2).strip()) if found else None
+
+
+def _badges_before_title(segs: list[Seg], at: int) -> bool:
+    """Badges (image links) before the item's name: on a line of their own, or right before
+    a named link ("[![Star](…)](repo)<br>[Title](paper)"). They decorate; the name titles."""
+    badge = segs[at].link
+    if badge is None or segs[at].text or not badge.image:
+        return False
+    for seg in segs[at + 1 :]:
+        if seg.kind is SegKind.BREAK:
+            return True
+        if seg.kind is SegKind.LINK:
+            if seg.link is not None and (seg.text or not seg.link.image):
+                return not seg.link.generic
+        elif seg.text.strip():
+            return False
+    return False
+
+
+def badge_title(parts: list[list[Seg]]) -> str | None:
+    """The last resort for an item that names nothing else: its badge's alt text, when that
+    names something ("[![EasyR1](…stars…)](repo) — R1 templates"; not "arXiv", "GitHub stars")."""
+    for part in parts:
+        for seg in part:
+            link = seg.link
+            if link is not None and not seg.text and link.image and _names("", link):
+                return name_of(link.alt)
+    return None
+
+
+def _subtitle(text: str) -> bool:
+    """What follows a colon reads as a subtitle (capitalized, not a sentence), not as a
+    description ("Scaling Laws: A Study of Compute", "深度学习：综述"; not "Flask: a
+    microframework for Python.")."""  # noqa: RUF002
+    for separator in (*_SEPARATORS[:2], _SEPARATORS[3]):
+        found = separator.search(text)
+        if found:
+            text = text[: found.start()]
+    text = text.strip()
+    if not text or _SENTENCE.search(text) or len(text.split()) > 20:
+        return False
+    first = text[0]
+    return first.isupper() or first.isdigit() or ord(first) > 0x2E80
+
+
+def polish(title: str) -> str:
+    """A title without the list's punctuation around it: quote marks that wrap it whole
+    (``**"Title"**``), a full stop after it (``**Title.** *Authors.*``)."""
+    quoted = _QUOTED.match(title)
+    if quoted:
+        title = quoted.group(2).strip()
+    if title.endswith(".") and not title.endswith("..") and len(title.split()) > 2:
+        title = title[:-1].rstrip()
+    quoted = _QUOTED.match(title)
+    return quoted.group(2).strip() if quoted else title
 
 
 def _runs_on(seg: Seg | None) -> bool:
@@ -235,23 +395,68 @@ def _prose(lead: str) -> bool:
 
 
 def describe(segs: list[Seg]) -> str | None:
-    """An item's prose: named link texts kept, generic links dropped, punctuation tidied."""
+    """An item's prose: named link texts kept, generic links dropped (with a label that
+    introduces them: "Code: [x](…)", "**arXiv**：[2509.00676](…)"), punctuation tidied."""  # noqa: RUF002
     out: list[str] = []
     for at, seg in enumerate(segs):
         if seg.kind is SegKind.TEXT:
-            text = seg.text
-            after = segs[at + 1] if at + 1 < len(segs) else None
-            found = _LABEL_BEFORE_LINK.search(text) if after and after.link is not None else None
-            if found and is_generic(found.group(1)):
-                text = text[: found.start()]  # "Code: [x](…)": the label before a link goes
-            out.append(text)
+            out.append(seg.text)
         elif seg.kind is SegKind.LINK:
             link = seg.link
-            generic = link is None or link.label
-            out.append(" " if generic and not _in_sentence(segs, at) else seg.text)
+            generic = link is None or link.label or (is_qualifier(seg.text) and _in_run(segs, at))
+            if generic and not _in_sentence(segs, at):
+                text = "".join(out[-_LOOK_BACK:])  # the label is in the last few pieces
+                found = _LABEL_BEFORE_LINK.search(text)
+                tail = _generic_tail(found.group(1)) if found else None
+                if found and tail is not None:
+                    out[-_LOOK_BACK:] = [text[: found.start(1) + tail]]
+                out.append(" ")
+            else:
+                out.append(seg.text)
         else:
             out.append(" ")
     return tidy("".join(out))
+
+
+_LOOK_BACK = 4  # pieces of text before a link that may hold its label ("**arXiv**", a colon)
+
+
+def _generic_tail(label: str) -> int | None:
+    """Where the generic phrase that ends the label before a link starts ("… Project page",
+    "论文链接"), if it ends with one."""
+    for word in re.finditer(r"\S+", label):
+        if is_generic(label[word.start() :]):
+            return word.start()
+    return None
+
+
+def _link_next(segs: list[Seg], at: int) -> bool:
+    """Another link follows (blanks between): the link opens a run of links, not a sentence."""
+    for seg in segs[at + 1 :]:
+        if seg.kind is SegKind.LINK:
+            return True
+        if seg.kind is SegKind.BREAK or seg.text.strip():
+            return False
+    return False
+
+
+def _after_a_word(seg: Seg) -> bool:
+    return seg.kind is SegKind.TEXT and bool(_WORD_BEFORE.search(seg.text))
+
+
+_WORD_BEFORE = re.compile(r"[^\W\d_]\s*$")
+
+
+def _in_run(segs: list[Seg], at: int) -> bool:
+    """A link among other links, with only separators and brackets around it
+    ("([Source Code](…), [Clients](…))"), not a word of a sentence."""
+    for near in (segs[at - 1] if at else None, segs[at + 1] if at + 1 < len(segs) else None):
+        if near is not None and near.kind is SegKind.TEXT and near.text.strip(_RUN_CHARS):
+            return False
+    return True
+
+
+_RUN_CHARS = SEPARATOR_CHARS + "()[]{}（）【】.&"
 
 
 def _in_sentence(segs: list[Seg], at: int) -> bool:
@@ -271,17 +476,26 @@ def _in_sentence(segs: list[Seg], at: int) -> bool:
 
 
 def tidy(text: str) -> str | None:
-    text = " ".join(text.split())
+    """Prose as read: emoji codes and field labels out, brackets emptied by dropped links out,
+    separators and leading symbols trimmed; None when nothing but labels is left."""
+    colon = ":" in text or "：" in text
+    text = " ".join((SHORTCODE.sub(" ", text) if colon else text).split())
+    if colon:
+        text = _FIELD_LABEL.sub(lambda m: "" if fold(m.group(1)) in FIELD_LABELS else m[0], text)
     previous = None
     while previous != text and _TIDY_NEEDED.search(text):
         previous = text
         text = _EMPTY_BRACKETS.sub(" ", text)
         text = _SEPARATOR_RUN.sub(lambda m: m.group(1) + " ", text)
         text = " ".join(text.split())
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", _OPENED_BY_SEPARATOR.sub(r"\1", text))
     text = _LEADING_ASIDE.sub(r"\1 ", text)  # "(from X) - desc" -> "(from X) desc"
     text = balance(text.strip(SEPARATOR_CHARS))
     text = text.strip(SEPARATOR_CHARS).lstrip(SEPARATOR_CHARS + ".").strip()  # "**T**. Authors"
+    text = _strip_symbols(text)  # "⚠ - …", "🟢 …"
+    if text[:1] in "(（":
+        text = _LEADING_TAG.sub("", text)  # "(label: x) …"
+    text = text.lstrip(SEPARATOR_CHARS + ".").strip()
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
         return None
     labels = [p for p in _LABEL_SPLIT.split(text) if p.strip()]
@@ -293,6 +507,8 @@ def tidy(text: str) -> str | None:
 def _clean(title: str) -> str:
     title = " ".join(title.replace("**", "").split())
     title = balance(title.strip(SEPARATOR_CHARS)).strip(SEPARATOR_CHARS).strip()
+    if title[:1] == "[" and title.endswith("]") and title.count("[") == 1:
+        title = title[1:-1].strip()  # "[Jpegli][https://…]": a reference that never resolved
     return title
 
 
@@ -316,6 +532,31 @@ def balance(text: str) -> str:
     return "".join(c for at, c in enumerate(text) if at not in drop)
 
 
+def name_of(text: str) -> str:
+    """A link's text as a title: without emoji codes and the signs before it ("🔍 Agent"), nor
+    quote marks around it."""
+    if not text or (text[0].isalnum() and ":" not in text):
+        return text  # the common case
+    quoted = _QUOTED.match(text)
+    if quoted:
+        text = quoted.group(2).strip()  # ["Title"](…): quote marks around a name
+    name = " ".join(_strip_symbols(SHORTCODE.sub(" ", text)).split())
+    if name[:1] in "[【" and name.endswith(_PAIRS[name[0]]) and len(name) > 2:
+        name = name[1:-1].strip()  # "[LLM4VAD · Video Anomaly Detection]"
+    return name or text
+
+
+def _strip_symbols(text: str) -> str:
+    """Leading emoji and signs (``⚠``, ``🟢``, ``★``), not currency or maths (``$5``, ``~3``)."""
+    at = 0
+    while at < len(text) and (text[at].isspace() or unicodedata.category(text[at]) in _MARKS):
+        at += 1
+    return text[at:]
+
+
+_MARKS = frozenset({"So", "Sk", "Mn", "Me", "Cf"})
+
+
 def strip_markers(text: str) -> str:
     """Leading list numbering, bullets, emoji (and ``:emoji:`` codes) and symbols removed."""
     text = _SHORTCODES.sub("", _ENUMERATOR.sub("", text, count=1), count=1)
@@ -327,21 +568,91 @@ def strip_markers(text: str) -> str:
 
 
 def paragraph_groups(segs: list[Seg]) -> list[list[Seg]]:
-    """A paragraph's lines grouped into items: a line with a title of its own (or text) starts
-    an item; a line of links only (bare URLs, badges, ``Code: [Official](…)``) joins the one
-    above it."""
+    """A paragraph's lines grouped into items.
+
+    - A line with a title of its own starts an item; a line of links only (bare URLs, badges,
+      ``Code: [Official](…)``) joins the one above it.
+    - Lines of text without links above an item's links are its head: a title wrapped over
+      two lines (one line), a bold title and its authors (``**Title**  `` / ``*A. Author*``);
+      the links that follow join them unless their line starts with a title of its own (a
+      named link, bold text).
+    - A last line of text without links describes the item above it (``[Name](…) <br> What it
+      is.``); so does a line of prose after ``<br>`` that links something in passing."""
     groups: list[list[Seg]] = []
-    for line in lines(segs):
+    for brk, line in _lines_with_breaks(segs):
         if not any(s.kind is SegKind.LINK or s.text.strip() for s in line):
             continue
-        title, _ = title_and_rest(line)
         has_links = any(s.kind is SegKind.LINK for s in line)
-        if title is None and has_links and groups:
-            groups[-1].append(Seg(SegKind.BREAK, newline=True))
-            groups[-1].extend(line)
+        above = groups[-1] if groups else None
+        head = above is not None and not any(s.kind is SegKind.LINK for s in above)
+        if above is not None and head and not has_links and _wraps(above, brk):
+            above += [Seg(SegKind.TEXT, " "), *line]  # a title wrapped over two lines
+        elif (
+            above is not None
+            and head
+            and _starts_titled(above)
+            and not (has_links and _starts_titled(line))
+            and not _labelled_title(line)
+        ):
+            above += [brk or Seg(SegKind.BREAK, newline=True), *line]  # authors, venue, links
+        elif (
+            above is not None
+            and has_links
+            and (title_and_rest(line)[0] is None or _goes_on(above, brk, line))
+        ):
+            above.append(brk or Seg(SegKind.BREAK, newline=True))
+            above.extend(line)
         else:
             groups.append(list(line))
+    if len(groups) > 1 and not any(s.kind is SegKind.LINK or s.code for s in groups[-1]):
+        last = groups.pop()
+        groups[-1] += [Seg(SegKind.BREAK, hard=True, newline=True), *last]
     return [piece for group in groups for piece in _unbar(group)]
+
+
+def _lines_with_breaks(segs: list[Seg]) -> list[tuple[Seg | None, list[Seg]]]:
+    """Segments split at line breaks, each line with the break before it."""
+    out: list[tuple[Seg | None, list[Seg]]] = [(None, [])]
+    for seg in segs:
+        if seg.kind is SegKind.BREAK:
+            out.append((seg, []))
+        else:
+            out[-1][1].append(seg)
+    return out
+
+
+def _goes_on(above: list[Seg], brk: Seg | None, line: list[Seg]) -> bool:
+    """After ``<br>``, prose that names something in passing continues the item above
+    ("**[iCal4j](…)**<br>Parse iCalendar [RFC 5545](…) data models."), not a new item."""
+    return brk is not None and brk.hard and _starts_titled(above) and not _starts_titled(line)
+
+
+def _wraps(above: list[Seg], brk: Seg | None) -> bool:
+    """A line of text that runs on to the next (it ends with a connective, a comma, a hyphen,
+    an opening bracket): "… Reinforcement Learning for" / "Long Video Reasoning"."""
+    if brk is not None and brk.hard:
+        return False
+    last = next((s for s in reversed(above) if s.kind is not SegKind.BREAK), None)
+    text = last.text.rstrip() if last is not None and last.kind is SegKind.TEXT else ""
+    words = text.split()
+    return bool(words) and (words[-1].lower() in _RUNS_ON or text[-1] in ",-–—(:：")
+
+
+def _labelled_title(line: list[Seg]) -> bool:
+    """A line that names its item with a title label ("Title: X", "论文名称：X")."""  # noqa: RUF002
+    text = "".join(s.text for s in line if s.kind is SegKind.TEXT)
+    found = _SEPARATORS[2].search(text)
+    return found is not None and fold(strip_markers(text[: found.start()])) in TITLE_LABELS
+
+
+def _starts_titled(line: list[Seg]) -> bool:
+    """A line that opens with a name of its own: a named link or emphasized text."""
+    for seg in line:
+        if seg.kind is SegKind.LINK:
+            return seg.link is not None and not seg.link.generic
+        if seg.kind is SegKind.TEXT and strip_markers(seg.text).strip():
+            return seg.emphasis and not seg.code
+    return False
 
 
 def _unbar(segs: list[Seg]) -> list[list[Seg]]:

@@ -54,6 +54,7 @@ class Seg:
     text: str = ""
     emphasis: bool = False  # inside ** __ * _ <b> <strong> <em> <i>
     code: bool = False
+    aside: bool = False  # inside <u>, <sup>, <sub>, <small>: a label, never a title
     hard: bool = False  # for breaks: <br> or a Markdown hard break
     newline: bool = False  # for breaks: the break is a new line of the file
     link: RawLink | None = None

@@ -20,9 +20,17 @@ from markdown_it.token import Token
 from enrich.core.listing.autolinks import CANDIDATE
 from enrich.core.listing.html import Block, HtmlReader
 from enrich.core.listing.inline import InlineReader
-from enrich.core.listing.items import Draft, Read, paragraph_groups, strip_markers, title_and_rest
+from enrich.core.listing.items import (
+    Draft,
+    Read,
+    paragraph_groups,
+    strip_markers,
+    tidy,
+    title_and_rest,
+)
 from enrich.core.listing.sections import Sections
 from enrich.core.listing.segments import RawLink, Seg, SegKind, Skip, plain
+from enrich.core.listing.words import fold, is_generic, title_case
 from enrich.core.model import ItemKind
 
 # markdown-it nesting levels (each list is two: the list and its item); deeper content is
@@ -68,6 +76,7 @@ class Loose:
     link: RawLink
     section: tuple[str, ...]
     parent: str | None = None
+    description: str | None = None  # a heading link's: the line of text right under it
 
 
 @dataclass
@@ -76,6 +85,9 @@ class Walk:
     loose: list[Loose] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     header_links: list[RawLink] = field(default_factory=list)  # before the first item
+    # the list's header (its title heading and what comes before the next heading) ends on
+    # this line; 0 while no heading after it is seen
+    header_end: int = 0
     sections: Sections = field(default_factory=Sections)
 
 
@@ -100,6 +112,15 @@ class Walker:
         self.row: list[list[Seg]] | None = None
         self.row_line = 0
         self.in_thead = False
+        # a bold line over a list of labelled links ("**Title**" / "- Paper: …"): their item,
+        # open while that list is, and the level of the list's tokens
+        self.holder: tuple[Draft, int] | None = None
+        self.pending_line = 0
+        # a heading that is a link names the thing its section is about: (level, name)
+        self.subject: tuple[int, str] | None = None
+        self.subject_link: Loose | None = None  # the heading link a line of text may describe
+        self.pending_subject: RawLink | None = None
+        self.title_seen = False
 
     def walk(self) -> Walk:
         tokens = self.md.parse(self.text, self.env)
@@ -135,7 +156,13 @@ class Walker:
         elif kind == "list_item_close":
             self._close_item()
         elif kind in ("bullet_list_open", "ordered_list_open"):
-            self._block()
+            if self.pending is not None and not self.open and _labelled_list(tokens, i):
+                self._hold(token)
+            else:
+                self._block()
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            if self.holder is not None and self.holder[1] == token.level:
+                self._release()
         elif kind == "blockquote_open":  # a quote under a title line still has that title
             self._resolve()
             self.after_heading = False
@@ -162,14 +189,71 @@ class Walker:
             self._code(token)
         return i + 1
 
+    def _header(self, level: int, line: int) -> None:
+        """The list's header ends at its first heading, or at the one after its H1 title."""
+        if self.out.header_end == 0:
+            if level == 1 and not self.title_seen:
+                self.title_seen = True
+            else:
+                self.out.header_end = line
+
     def _heading(self, level: int, inline: Token) -> None:
+        self._header(level, (inline.map[0] if inline.map else 0) + 1)
         found = self.inline.read(inline)
         self.out.skipped += found.skipped
         self._label(level)
-        self.sections.heading(level, plain(found.segs))
+        self.sections.heading(level, _heading_text(found.segs))
+        self._about(level, found.segs)
         self._loose(found.segs)
+        self.subject_link = self._subject_loose()
         self.after_heading = True
         self.above = None
+
+    def _about(self, level: int, segs: list[Seg]) -> None:
+        """A heading that is one named link (``## [Agent4Rec](…)``) names what its section is
+        about: untitled items under it ("[Paper](…)" in its "Links") take that name."""
+        if self.subject is not None and level <= self.subject[0]:
+            self.subject = None
+        links = [s for s in segs if s.link is not None]
+        others = "".join(s.text for s in segs if s.link is None)
+        if (
+            len(links) == 1
+            and links[0].link is not None
+            and not links[0].link.generic
+            and not links[0].link.href.startswith("#")
+            and not strip_markers(others).strip()
+        ):
+            self.subject = (level, links[0].text)
+            self.pending_subject = links[0].link
+
+    def _subject_loose(self) -> Loose | None:
+        """The heading's link when the heading names a subject (its last loose link)."""
+        link, self.pending_subject = self.pending_subject, None
+        if link is not None and self.out.loose and self.out.loose[-1].link is link:
+            return self.out.loose[-1]
+        return None
+
+    def _hint(self) -> str | None:
+        return self.subject[1] if self.subject is not None else None
+
+    def _hold(self, token: Token) -> None:
+        """The bold line above is the title of the labelled links below, not a section."""
+        label, self.pending = self.pending or "", None
+        self.above, self.after_heading = None, False
+        title = [[Seg(SegKind.TEXT, label, True)]]
+        holder = Draft(ItemKind.LIST_ITEM, next(self.index), self.pending_line,
+                       self.sections.path, None, parts=title)  # fmt: skip
+        self.open.append(holder)
+        self.holder = (holder, token.level)
+
+    def _release(self) -> None:
+        assert self.holder is not None
+        holder, self.holder = self.holder[0], None
+        if self.open and self.open[-1] is holder:
+            self.open.pop()
+        links = holder.links()
+        if links:
+            self.out.items.append(holder.close(links))
 
     def _label(self, level: int) -> None:
         """A pseudo-heading right above a heading that has a parent heading labels a group of
@@ -196,22 +280,31 @@ class Walker:
             return
         after_heading, self.after_heading = self.after_heading, False
         text = plain(found.segs)
+        if (
+            after_heading
+            and self.subject_link is not None
+            and not any(s.link is not None for s in found.segs)
+        ):
+            self.subject_link.description = tidy(text)  # "## [Godmode](…)" / "What it is"
+        self.subject_link = None
         if token.level == 0 and _emphasis_only(found.segs) and len(text) <= _MAX_PSEUDO:
             label = strip_markers(text).strip()
-            if _sentence(label):
+            if _sentence(label) or (after_heading and _tagline(label)):
                 if after_heading:
                     self.sections.describe(label)
                 return
             self._resolve()
             self.pending = label.rstrip(":：").strip()
+            self.pending_line = (token.map[0] if token.map else 0) + 1
             return
         self._resolve()
         if after_heading and _emphasized(found.segs) and _sentence(text):
             self.sections.describe(text)
         hint, self.above = self.above, None
-        groups = paragraph_groups(found.segs)
-        for n, group in enumerate(groups):
-            self._emit_new(ItemKind.PARAGRAPH, group, hint if n == 0 else None)
+        for group in paragraph_groups(found.segs):
+            if any(s.link is not None for s in group):
+                self._emit_new(ItemKind.PARAGRAPH, group, hint)
+                hint = None  # the title above is the first item's (lines of text before it)
         if not any(s.link is not None for s in found.segs):
             if not text:
                 self.above = hint  # an image between a title and its badges
@@ -234,14 +327,17 @@ class Walker:
         self.in_header = False
         parent = self.open[-1].label() if self.open else None
         line = (token.map[0] if token.map else 0) + 1
-        self.open.append(
-            Draft(ItemKind.LIST_ITEM, next(self.index), line, self.sections.path, parent)
-        )
+        hint = None if self.open else self._hint()  # a sub-item's title is its parent's
+        draft = Draft(ItemKind.LIST_ITEM, next(self.index), line, self.sections.path, parent,
+                      hint=hint)  # fmt: skip
+        self.open.append(draft)
 
     def _close_item(self) -> None:
         draft = self.open.pop()
         links = draft.links()
         if not links:
+            if self.open:
+                self.open[-1].field(draft)  # "- Title: X", "- Description: …"
             return
         if draft.title is None and self.open:
             self.open[-1].folded += links  # "- Code: [Official](…)" belongs to its parent
@@ -264,7 +360,8 @@ class Walker:
         self.in_header = False
         parent = self.open[-1].label() if self.open else None
         draft = Draft(ItemKind.TABLE_ROW, next(self.index), self.row_line, self.sections.path,
-                      parent, parts=row, headers=list(self.table_headers))  # fmt: skip
+                      parent, parts=row, headers=list(self.table_headers),
+                      hint=self._hint())  # fmt: skip
         links = draft.links()
         if links:
             self.out.items.append(draft.close(links))
@@ -275,7 +372,8 @@ class Walker:
             return
         parent = self.open[-1].label() if self.open else None
         draft = Draft(kind, next(self.index), line or min(link.line for link in links),
-                      self.sections.path, parent, parts=[segs], hint=hint)  # fmt: skip
+                      self.sections.path, parent, parts=[segs],
+                      hint=hint or self._hint())  # fmt: skip
         if kind is ItemKind.LIST_ITEM:
             self.in_header = False
         if self.in_header:
@@ -294,9 +392,10 @@ class Walker:
                 self.sections.close_details()
             elif text and not _restates(text, self.sections.path):
                 self._resolve()
-                self.sections.pseudo(text)
+                self.sections.pseudo(text, summary=True)
         if block.heading is not None:
             level, title, segs = block.heading
+            self._header(level, first_line)
             self._heading_from_html(level, title, segs)
             return
         if not visible:
@@ -307,7 +406,9 @@ class Walker:
     def _heading_from_html(self, level: int, title: str, segs: list[Seg]) -> None:
         self._label(level)
         self.sections.heading(level, title)
+        self._about(level, segs)
         self._loose(segs)
+        self.subject_link = self._subject_loose()
         self.after_heading = True
 
     def _html_items(self, block: Block) -> None:
@@ -369,6 +470,58 @@ class Walker:
 _LEAVES = frozenset({
     "paragraph_open", "heading_open", "html_block", "fence", "code_block", "hr", "table_open",
 })  # fmt: skip
+
+
+# "- Paper: https://…", "- Code: [GitHub](…)", "- [Paper](…)": a label and its link, no name.
+_LABEL_LINE = re.compile(
+    r"^\s*(?P<label>[^:：\[\]]{0,40}?)\s*[:：]?\s*(?:<?https?://\S+?>?|\[(?P<text>[^\]]*)\]\([^)\s]*\))\s*$"
+)
+_ASIDE = re.compile(r"\s*[(（][^)）]*[)）]\s*")
+
+
+def _labelled_list(tokens: list[Token], at: int) -> bool:
+    """Whether each item of the list that opens at ``tokens[at]`` is a short label and one link,
+    some labels generic ("Paper:", "Code:"; a typo such as "Homeoage:" does not break it)."""
+    level, items, generic = tokens[at].level, 0, 0
+    for token in tokens[at + 1 :]:
+        if token is None or (token.type.endswith("_list_close") and token.level == level):
+            break
+        if token.type == "inline" and token.level == level + 3:
+            found = _LABEL_LINE.match(token.content.split("\n", 1)[0])
+            if found is None:
+                return False
+            label = _ASIDE.sub(" ", found.group("label")).strip()  # "Paper(Oral)"
+            text = found.group("text")
+            if len(label.split()) > 3 or (not label and text is not None and not is_generic(text)):
+                return False
+            items += 1
+            generic += bool(label) and is_generic(label)
+    return items > 0 and generic > 0
+
+
+def _tagline(text: str) -> bool:
+    """Emphasized words right under a heading that read as a phrase, not a label: four words or
+    more, not in title case ("*Libraries for building GUIs*", not "**Large Language Models**")."""
+    words = text.split()
+    return len(words) >= 4 and not title_case(text)
+
+
+def _heading_text(segs: list[Seg]) -> str:
+    """A heading's text without its links back to the contents ("[[TOC]](#contents)", "[↑]
+    (#top)": a marker or a few words of navigation), unless that is all it says."""
+    kept = [s for s in segs if s.link is None or not _back_link(s)]
+    return plain(kept) or plain(segs)
+
+
+def _back_link(seg: Seg) -> bool:
+    link = seg.link
+    if link is None or not link.href.startswith("#"):
+        return False
+    text = seg.text.strip()
+    return not any(c.isalnum() for c in text) or text[:1] in "[(" or fold(text) in _BACK
+
+
+_BACK = frozenset({"toc", "top", "back to top", "to top", "contents", "table of contents"})
 
 
 def _emphasis_only(segs: list[Seg]) -> bool:
