@@ -279,7 +279,7 @@ def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_pat
     worker_env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     log = (tmp_path / "dask.log").open("wb")
     scheduler = subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
+                                  "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
     worker = subprocess.Popen([str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
                                "--nthreads", "4", "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT,
                               env=worker_env, cwd=tmp_path)
