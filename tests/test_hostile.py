@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from builders import entry_for
 from conftest import fetch_source, run
 from enrich.core.errors import InputError
 from enrich.core.links import Kind, classify, github_name
-from enrich.core.model import Entry, Status
+from enrich.core.model import Status
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
 from enrich.sources.addresses import is_public
@@ -21,12 +22,6 @@ from enrich.sources.listfile import read_list_source
 from enrich.store.raw import RawStore
 
 TOKEN = "fake-token-for-tests"
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def outside_the_namespace(fake: FakeAPI) -> list[str]:

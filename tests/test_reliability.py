@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from builders import entry_for
 from conftest import BUNDLED, fetch_source, run
 from enrich.core.errors import RejectedRunError
-from enrich.core.links import classify
 from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
@@ -34,12 +34,6 @@ def nightly(settings: Settings, tmp_path: Path) -> Snapshot:
 def status(snapshot: Snapshot, entry_id: str) -> tuple[Status, str | None]:
     entry = next(e for e in snapshot.entries if e.id == entry_id)
     return entry.status, entry.status_reason
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def by_id(snapshot: Snapshot) -> dict[str, Entry]:

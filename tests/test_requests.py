@@ -18,8 +18,9 @@ import pytest
 from graphql import parse, validate
 from pydantic import SecretStr
 
+from builders import entry_for
 from conftest import fetch_source, run, write_json
-from enrich.core.links import Kind, classify
+from enrich.core.links import Kind
 from enrich.core.model import Entry, Failure, Status
 from enrich.core.settings import Settings
 from enrich.run.job import RunResult
@@ -40,12 +41,6 @@ REPOS = [
     "https://github.com/openai/lm-human-preferences",
     "https://github.com/LAION-AI/Open-Assistant",
 ]
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def fetch(source: str, entries: list[Entry], settings: Settings, raw: Path, run: str) -> dict:
