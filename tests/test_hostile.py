@@ -56,7 +56,8 @@ def test_github_names(name: str, valid: bool) -> None:
     assert (github_name(name) is not None) == valid
 
 
-@pytest.mark.parametrize("graphql", [False, True], ids=["rest", "graphql"])
+@pytest.mark.parametrize("graphql", [False, pytest.param(True, marks=pytest.mark.graphql_schema)],
+                         ids=["rest", "graphql"])
 def test_walking_links_never_reach_github_outside_repositories(graphql: bool, fake: FakeAPI,
                                                               tmp_path: Path) -> None:
     listed = tmp_path / "list.md"

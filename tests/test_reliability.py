@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from builders import entry_for
-from conftest import BUNDLED, fetch_source, run
+from conftest import BUNDLED, fetch_source, needing_schema, run
 from enrich.core.errors import RejectedRunError
 from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
@@ -272,7 +272,7 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize("case", MALFORMED, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", needing_schema(MALFORMED, lambda c: c.token), ids=lambda c: c.name)
 def test_a_malformed_answer_costs_its_entry_only(case: Malformed, fake: FakeAPI, tmp_path: Path) -> None:
     """Night 1 is clean; on night 2 one upstream answer is malformed: that entry is stale with
     the reason (the fields it could not read keep night 1's values), every other entry is
@@ -397,6 +397,7 @@ def graphql_queries(fake: FakeAPI) -> int:
     return sum(1 for e in fake.requests("github") if e.path == "/github/graphql")
 
 
+@pytest.mark.graphql_schema
 def test_graphql_answered_with_html_is_asked_again(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r"^/github/graphql$", status=200, body=HTML, times=1,
                              headers={"Content-Type": "text/html"}))
@@ -405,6 +406,7 @@ def test_graphql_answered_with_html_is_asked_again(fake: FakeAPI, tmp_path: Path
     assert graphql_queries(fake) == 3  # the HTML, then both batches
 
 
+@pytest.mark.graphql_schema
 def test_graphql_html_that_persists_fails_its_batch_not_the_later_ones(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r"^/github/graphql$", status=200, body=HTML, times=2,
                              headers={"Content-Type": "text/html"}))

@@ -226,6 +226,7 @@ def test_web_connects_to_the_address_it_checked(fake: FakeAPI, settings: Setting
 TOKEN = "enrich-test-token-7f3a9c41d2"
 
 
+@pytest.mark.graphql_schema
 def test_token_never_written_or_logged(settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.DEBUG)
