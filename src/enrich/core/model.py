@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -448,8 +449,19 @@ class Entry(Record):
     )
 
 
-# The Entry fields that hold a source's record: what a stale entry carries forward.
-RECORD_FIELDS = ("paper", "repo", "hub", "web", "hub_paper", "arxiv_match")
+M = TypeVar("M", bound=BaseModel)
+
+
+def updated(model: M, /, **changes: Any) -> M:
+    """A copy of ``model`` with ``changes``, each validated as an assignment to that field:
+    an unknown field or a value of the wrong type raises `pydantic.ValidationError`. What
+    every step that changes an entry uses (``model_copy(update=…)`` would take
+    ``{"repoo": 1, "status": "bogus"}`` silently)."""
+    copy = model.model_copy()
+    validator = type(model).__pydantic_validator__
+    for name, value in changes.items():
+        validator.validate_assignment(copy, name, value)
+    return copy
 
 
 class Skipped(Record):
