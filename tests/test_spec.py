@@ -175,6 +175,17 @@ def test_an_outcome_that_does_not_fit_its_source_is_refused(
         apply_outcome(LISTED, outcome, spec, None)
 
 
+def test_an_outcome_with_extra_records_pickles() -> None:
+    """A fetch task's outcomes cross to the flow from a Dask worker process."""
+    import pickle
+
+    from enrich.core.model import ArxivMatch
+
+    match = ArxivMatch(arxiv_id="2204.05862", entry_id="arxiv:2204.05862", evidence="title_search")
+    outcome = Outcome(Status.OK, None, extra=(ARXIV_MATCH.fill(match), PAPER.fill(None)))
+    assert pickle.loads(pickle.dumps(outcome)) == outcome
+
+
 def test_a_wrong_slot_record_is_a_type_error(tmp_path: Path) -> None:
     """mypy sees the seams: a slot filled with another class's record, an undeclared member."""
     api = pytest.importorskip("mypy.api")

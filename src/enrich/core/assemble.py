@@ -103,7 +103,7 @@ def apply_outcome(
                 )  # fmt: skip
     if record is not None:
         update[spec.slot.field] = record
-    update.update({filled.slot.field: filled.record for filled in outcome.extra})
+    update.update({filled.field: filled.record for filled in outcome.extra})
     return updated(entry, **update)
 
 
@@ -115,9 +115,10 @@ def _check(spec: SourceSpec, outcome: Outcome[BaseModel]) -> None:
             f"{spec.name}: a {type(outcome.record).__name__} record for slot "
             f"{spec.slot.field!r} ({spec.slot.record.__name__})"
         )
+    extra = {slot.field: slot.record for slot in spec.extra}
     for filled in outcome.extra:
-        if filled.slot not in spec.extra:
-            raise SpecError(f"{spec.name}: fills slot {filled.slot.field!r}, not its own")
+        if extra.get(filled.field) is not filled.kind:
+            raise SpecError(f"{spec.name}: fills slot {filled.field!r}, not its own")
 
 
 def apply_supplement(
@@ -129,7 +130,7 @@ def apply_supplement(
     run) keeps each slot's last good value, and says why when the primary source said
     nothing."""
     if outcome.status not in (Status.ERROR, Status.SKIPPED):
-        filled = {filled.slot.field: filled.record for filled in outcome.extra}
+        filled = {filled.field: filled.record for filled in outcome.extra}
         return updated(entry, **{spec.slot.field: outcome.record}, **filled)
     fields = [slot.field for slot in spec.slots]
     kept = {

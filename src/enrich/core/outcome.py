@@ -50,8 +50,8 @@ class Outcome(Generic[R]):
                     f"carry names {sorted(unknown)}: not fields of {type(self.record).__name__}"
                 )
         for filled in self.extra:
-            if filled.record is not None and not isinstance(filled.record, filled.slot.record):
+            if filled.record is not None and not isinstance(filled.record, filled.kind):
                 raise SpecError(
-                    f"a {type(filled.record).__name__} for slot {filled.slot.field!r} "
-                    f"({filled.slot.record.__name__})"
+                    f"a {type(filled.record).__name__} for slot {filled.field!r} "
+                    f"({filled.kind.__name__})"
                 )

@@ -163,14 +163,17 @@ class Slot(Generic[R]):
 
     def fill(self, record: R | None) -> Filled:
         """This slot set to ``record`` (None clears it): an outcome's extra record, typed."""
-        return Filled(self, record)
+        return Filled(self.field, self.record, record)
 
 
 @dataclass(frozen=True)
 class Filled:
-    """A slot and the record an outcome puts in it (`Slot.fill`)."""
+    """A slot (its field and record class) and the record an outcome puts in it, made by
+    `Slot.fill`. Plain data: outcomes cross process boundaries (a Dask worker's fetch task),
+    and a slot's functions need not pickle."""
 
-    slot: Slot[Any]
+    field: str
+    kind: type[BaseModel]
     record: BaseModel | None
 
 
