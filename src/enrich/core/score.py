@@ -49,7 +49,7 @@ from typing import TypedDict
 from enrich.core.diff import Diff
 from enrich.core.graph import code_repos
 from enrich.core.links import HUB_KINDS
-from enrich.core.model import Entry, Score, Snapshot
+from enrich.core.model import Entry, Score, Snapshot, updated
 from enrich.core.points import lg
 from enrich.core.spec import SCORE_VERSION, Context, Points, Registry, Scheme
 from enrich.core.specs import REGISTRY
@@ -110,7 +110,7 @@ def scored(
     """``entries`` with their scores as of ``now`` (the snapshot's start); ``external``: the
     repositories outside the list that ties name (a paper's code stars)."""
     by_id = {e.id: e for e in external} | {e.id: e for e in entries}
-    return [e.model_copy(update={"score": score(e, now, by_id, registry)}) for e in entries]
+    return [updated(e, score=score(e, now, by_id, registry)) for e in entries]
 
 
 def totals(snapshot: Snapshot, registry: Registry = REGISTRY) -> dict[str, float]:
