@@ -75,6 +75,19 @@ def test_each_kind_has_its_main_counter_from_the_specs(kind: Kind, main: list[st
     assert [c.name for _, c in REGISTRY.main_counters(kind)] == main
 
 
+def test_every_record_field_of_the_entry_is_a_registered_slot() -> None:
+    """An Entry field added for a source that was not registered would never be carried,
+    compared or shown: each `Record | None` field is a slot, but the score (the core's own)."""
+    records = {
+        name
+        for name, info in Entry.model_fields.items()
+        if type(None) in getattr(info.annotation, "__args__", ())  # X | None, not list[X]
+        for arg in info.annotation.__args__  # type: ignore[union-attr]
+        if isinstance(arg, type) and issubclass(arg, Record)
+    }
+    assert records - {"score"} == set(REGISTRY.record_fields)
+
+
 def test_every_diff_path_names_a_field_of_the_models() -> None:
     """diff.PATHS is derived, and each dotted path resolves in the entry model."""
     for name, dotted in PATHS.items():
