@@ -112,13 +112,15 @@ class Stars(Record):
         ((SourceSpec("x", (Kind.REPO,), Slot("repo", Paper)),), "Entry.repo is not Paper"),
         ((SourceSpec("x", (Kind.REPO,), Slot("repo", Repo, (counter("n", "starz"),))),),
          "no field 'starz'"),
+        ((SourceSpec("x", (Kind.REPO,), Slot("repo", Repo, (compared("langs", "languages"),))),),
+         "not a scalar"),
         ((GITHUB, SourceSpec("x", (Kind.REPO,), Slot("repo", Repo))), "declared twice"),
         ((GITHUB, SourceSpec("x", (Kind.PAPER,), Slot("paper", Paper, (counter("stars", "version"),)))),
          "is taken"),
         ((SourceSpec("late", (Kind.PAPER,), PAPER, after=("web",)), WEBPAGES), "runs after 'web'"),
         ((GITHUB, GITHUB), "registered twice"),
     ],
-    ids=["slot not on Entry", "wrong record class", "bad path", "slot twice", "column twice",
+    ids=["slot not on Entry", "wrong record class", "bad path", "a list, not a scalar", "slot twice", "column twice",
          "after an unregistered source", "source twice"],
 )  # fmt: skip
 def test_a_spec_that_does_not_fit_fails_when_registered(

@@ -202,6 +202,10 @@ class SourceSpec:
         return (self.slot, *self.extra)
 
 
+# The types a column may have (a diff compares scalars; a counter is an int).
+SCALARS = (int, str, bool, float)
+
+
 class SpecError(TypeError):
     """A spec that does not fit the entry model or the other specs (a programming error)."""
 
@@ -394,6 +398,8 @@ def _check_slot(entry: type[Entry], slot: Slot[Any]) -> None:
             if part not in fields:
                 raise SpecError(f"{slot.field}.{column.path}: no field {part!r}")
             model = _optional(fields[part].annotation)
+        if model not in SCALARS:
+            raise SpecError(f"{slot.field}.{column.path}: not a scalar the diff compares")
 
 
 def _optional(annotation: Any) -> Any:
