@@ -201,23 +201,52 @@ def test_an_outcome_with_extra_records_pickles() -> None:
     assert pickle.loads(pickle.dumps(outcome)) == outcome
 
 
-def test_a_wrong_slot_record_is_a_type_error(tmp_path: Path) -> None:
-    """mypy sees the seams: a slot filled with another class's record, an undeclared member."""
+SEAMS = """
+from collections.abc import Mapping
+from typing import Any
+
+from enrich.core.assemble import apply_outcome
+from enrich.core.model import Entry, Paper, Repo, Status
+from enrich.core.outcome import Outcome
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.arxiv import ARXIV, PAPER
+from enrich.core.specs.github import GITHUB
+from enrich.sources.base import Source, SourceBase
+
+
+class Mixed(SourceBase[Paper]):
+    spec: SourceSpec[Paper] = GITHUB
+
+    def normalize(self, entries: list[Entry], documents: list[Any]) -> Mapping[str, Outcome[Repo]]:
+        return {}
+
+
+def wrong(entry: Entry, repo: Repo, source: Source) -> None:
+    PAPER.fill(repo)
+    source.field
+    apply_outcome(entry, Outcome(Status.OK, repo), ARXIV, None)
+"""
+
+
+def test_a_wrong_record_for_a_slot_is_a_type_error(tmp_path: Path) -> None:
+    """mypy sees the seams: a slot filled with another class's record, a source whose spec or
+    normalize is of another record than its own, an outcome applied with another source's
+    spec, a member `Source` does not declare."""
     api = pytest.importorskip("mypy.api")
     snippet = tmp_path / "seams.py"
-    snippet.write_text(
-        "from enrich.core.specs.arxiv import PAPER\n"
-        "from enrich.core.model import Repo\n"
-        "from enrich.sources.base import Source\n"
-        "def wrong(repo: Repo, source: Source) -> None:\n"
-        "    PAPER.fill(repo)\n"
-        "    source.field\n"
-    )
+    snippet.write_text(SEAMS)
     out, _, status = api.run([str(snippet), "--strict", "--no-incremental",
                               "--follow-imports=silent", "--no-error-summary"])  # fmt: skip
     assert status == 1
-    assert '"fill" of "Slot" has incompatible type "Repo"; expected "Paper | None"' in out
-    assert '"Source" has no attribute "field"' in out
+    expected = [
+        'expression has type "SourceSpec[Repo]", variable has type "SourceSpec[Paper]"',
+        'Return type "Mapping[str, Outcome[Repo]]" of "normalize" incompatible',
+        '"fill" of "Slot" has incompatible type "Repo"; expected "Paper | None"',
+        '"Source" has no attribute "field"',
+        'type parameter "R" of "apply_outcome"',
+    ]
+    for message in expected:
+        assert message in out, out
 
 
 # --- a source added here only: one spec, one registry line ----------------------------------

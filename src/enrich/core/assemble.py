@@ -10,7 +10,7 @@ source out never wipes its data. A partial answer keeps, field by field, what it
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -30,11 +30,13 @@ from enrich.core.outcome import Outcome
 from enrich.core.spec import Registry, SourceSpec, SpecError
 from enrich.core.specs import REGISTRY
 
+R = TypeVar("R", bound=BaseModel)
+
 
 def apply_outcome(
     entry: Entry,
-    outcome: Outcome[BaseModel] | None,
-    spec: SourceSpec,
+    outcome: Outcome[R] | None,
+    spec: SourceSpec[R],
     before: Entry | None,
     registry: Registry = REGISTRY,
 ) -> Entry:
@@ -107,7 +109,7 @@ def apply_outcome(
     return updated(entry, **update)
 
 
-def _check(spec: SourceSpec, outcome: Outcome[BaseModel]) -> None:
+def _check(spec: SourceSpec[Any], outcome: Outcome[BaseModel]) -> None:
     """Refuse an outcome that does not fit ``spec``: a record of another class than its slot's,
     a slot the source does not fill (`SpecError`). (`Outcome` checks its own ``carry``.)"""
     if outcome.record is not None and not isinstance(outcome.record, spec.slot.record):
@@ -122,7 +124,7 @@ def _check(spec: SourceSpec, outcome: Outcome[BaseModel]) -> None:
 
 
 def apply_supplement(
-    entry: Entry, outcome: Outcome[BaseModel], spec: SourceSpec, before: Entry | None
+    entry: Entry, outcome: Outcome[BaseModel], spec: SourceSpec[Any], before: Entry | None
 ) -> Entry:
     """What a supplementary source adds (its slots: its own first, then its extra ones): the
     entry's status stays its primary source's. A fresh outcome sets its records (a null one

@@ -178,9 +178,10 @@ class Filled:
 
 
 @dataclass(frozen=True)
-class SourceSpec:
-    """The pure half of a source: its name, the kinds it serves, the slot its records fill and
-    the other slots its outcomes may fill (``extra``), and how a run orders it.
+class SourceSpec(Generic[R]):
+    """The pure half of a source, typed by its slot's record (``SourceSpec[Paper]``): its
+    name, the kinds it serves, the slot its records fill and the other slots its outcomes may
+    fill (``extra``), and how a run orders it.
 
     ``supplement``: it adds to entries whose status another source decides (its slots keep
     their last good values when it fails). ``after``: sources whose fetch must be done before
@@ -190,7 +191,7 @@ class SourceSpec:
 
     name: str
     kinds: tuple[Kind, ...]
-    slot: Slot[Any]
+    slot: Slot[R]
     extra: tuple[Slot[Any], ...] = ()
     supplement: bool = False
     after: tuple[str, ...] = ()
@@ -225,7 +226,7 @@ class Registry:
 
     ``entry``: the entry model whose fields the slots are (a test may extend `Entry`)."""
 
-    sources: tuple[SourceSpec, ...]
+    sources: tuple[SourceSpec[Any], ...]
     entry: type[Entry] = Entry
     _slots: tuple[Slot[Any], ...] = field(init=False, repr=False)
     _columns: tuple[tuple[Slot[Any], Column], ...] = field(init=False, repr=False)
@@ -259,7 +260,7 @@ class Registry:
         object.__setattr__(self, "_slots", tuple(slots.values()))
         object.__setattr__(self, "_columns", tuple(columns))
 
-    def with_source(self, spec: SourceSpec, entry: type[Entry] | None = None) -> Registry:
+    def with_source(self, spec: SourceSpec[Any], entry: type[Entry] | None = None) -> Registry:
         """This registry and one more source, last (a test's, a plug-in's)."""
         return Registry((*self.sources, spec), entry or self.entry)
 
@@ -267,7 +268,7 @@ class Registry:
     def names(self) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.sources)
 
-    def source(self, name: str) -> SourceSpec:
+    def source(self, name: str) -> SourceSpec[Any]:
         found = next((spec for spec in self.sources if spec.name == name), None)
         if found is None:
             raise KeyError(f"no source {name!r}")

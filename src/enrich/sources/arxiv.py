@@ -60,8 +60,8 @@ _NS = {"atom": "http://www.w3.org/2005/Atom"}
 _ERROR_ID = re.compile(r"/api/errors#(?P<reason>[a-z_]+?)_for_(?P<id>.+)$")
 
 
-class ArxivSource(SourceBase):
-    spec: SourceSpec = ARXIV
+class ArxivSource(SourceBase[Paper]):
+    spec: SourceSpec[Paper] = ARXIV
     per_entry_documents: bool = False
 
     def accepts(self, entry: Entry) -> bool:

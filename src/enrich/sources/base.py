@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,6 +30,7 @@ from enrich.core.spec import SourceSpec
 from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 T = TypeVar("T")
+R = TypeVar("R", bound=BaseModel)
 Progress = Callable[[int], None]
 
 
@@ -85,7 +86,9 @@ class Source(Protocol):
       run's trouble, not the link's); pure, so a rebuild settles them the same way
     """
 
-    spec: SourceSpec
+    @property
+    def spec(self) -> SourceSpec[Any]: ...
+
     # Raw documents stored one per entry, under its id (arXiv stores one per request).
     per_entry_documents: bool
 
@@ -110,11 +113,12 @@ class Source(Protocol):
     ) -> Mapping[str, Outcome[BaseModel]]: ...
 
 
-class SourceBase:
+class SourceBase(Generic[R]):
     """The defaults of `Source`'s members: every entry of its kinds, none waiting, outcomes as
-    they are; ``name`` and ``kinds`` are its spec's."""
+    they are; ``name`` and ``kinds`` are its spec's. Typed by its slot's record
+    (``SourceBase[Paper]``): mypy holds its spec and its ``normalize`` to that record."""
 
-    spec: SourceSpec
+    spec: SourceSpec[R]
 
     @property
     def name(self) -> str:
@@ -134,6 +138,9 @@ class SourceBase:
         self, outcomes: Mapping[str, Outcome[BaseModel]]
     ) -> Mapping[str, Outcome[BaseModel]]:
         return outcomes
+
+    def normalize(self, entries: list[Entry], documents: list[Any]) -> Mapping[str, Outcome[R]]:
+        raise NotImplementedError
 
 
 def claims(source: Source, entry: Entry) -> bool:
@@ -207,7 +214,6 @@ def fetch_each(
 
 
 D = TypeVar("D", bound=Mapping[str, Any])
-R = TypeVar("R", bound=BaseModel)
 
 
 def per_entry(

@@ -93,8 +93,8 @@ _EXPAND = {
 _INFO = {Kind.DATASET: DatasetInfo, Kind.MODEL: ModelInfo, Kind.SPACE: SpaceInfo}
 
 
-class HubSource(SourceBase):
-    spec: SourceSpec = HUGGINGFACE
+class HubSource(SourceBase[HubRepo]):
+    spec: SourceSpec[HubRepo] = HUGGINGFACE
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:

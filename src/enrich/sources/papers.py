@@ -83,8 +83,8 @@ RESULTS_PER_TITLE = 10
 SINGLE_TITLE_RESULTS = 50
 
 
-class PaperSource(SourceBase):
-    spec: SourceSpec = PAPERS
+class PaperSource(SourceBase[HubPaper]):
+    spec: SourceSpec[HubPaper] = PAPERS
     per_entry_documents: bool = False
 
     def depends(self, entry: Entry) -> bool:

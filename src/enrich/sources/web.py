@@ -46,8 +46,8 @@ logger = logging.getLogger(__name__)
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class WebSource(SourceBase):
-    spec: SourceSpec = WEBPAGES
+class WebSource(SourceBase[WebPage]):
+    spec: SourceSpec[WebPage] = WEBPAGES
     per_entry_documents: bool = True
 
     def accepts(self, entry: Entry) -> bool:

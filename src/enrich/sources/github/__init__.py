@@ -39,8 +39,8 @@ from enrich.sources.github.rest import fetch_rest
 __all__ = ["GitHubSource", "graphql_query"]
 
 
-class GitHubSource(SourceBase):
-    spec: SourceSpec = GITHUB
+class GitHubSource(SourceBase[Repo]):
+    spec: SourceSpec[Repo] = GITHUB
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
