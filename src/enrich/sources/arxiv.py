@@ -36,14 +36,17 @@ import requests
 from lxml import etree
 from requests.adapters import HTTPAdapter
 
-from enrich.core.links import ARXIV_ID, Kind
+from enrich.core.links import ARXIV_ID
 from enrich.core.model import Author, Entry, Failure, Paper, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.arxiv import ARXIV
 from enrich.sources.base import (
     FetchContext,
     RawSink,
+    SourceBase,
     chunks,
     http_failure,
     parse_time,
@@ -57,12 +60,9 @@ _NS = {"atom": "http://www.w3.org/2005/Atom"}
 _ERROR_ID = re.compile(r"/api/errors#(?P<reason>[a-z_]+?)_for_(?P<id>.+)$")
 
 
-class ArxivSource:
-    name: str = "arxiv"
-    kinds: tuple[Kind, ...] = (Kind.PAPER,)
-    field: str = "paper"
+class ArxivSource(SourceBase[Paper]):
+    spec: SourceSpec[Paper] = ARXIV
     per_entry_documents: bool = False
-    single_task: bool = True  # one client, so one spacing
 
     def accepts(self, entry: Entry) -> bool:
         """arXiv papers; a paper on another host is read from its page (the web source)."""

@@ -60,10 +60,13 @@ from enrich.core.model import Card, Entry, Failure, HubRepo, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, describe, exchange
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.huggingface import HUGGINGFACE
 from enrich.sources.addresses import check_address, pinned
 from enrich.sources.base import (
     FetchContext,
     RawSink,
+    SourceBase,
     failure_of,
     fetch_each,
     malformed,
@@ -90,10 +93,8 @@ _EXPAND = {
 _INFO = {Kind.DATASET: DatasetInfo, Kind.MODEL: ModelInfo, Kind.SPACE: SpaceInfo}
 
 
-class HubSource:
-    name: str = "huggingface"
-    kinds: tuple[Kind, ...] = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
-    field: str = "hub"
+class HubSource(SourceBase[HubRepo]):
+    spec: SourceSpec[HubRepo] = HUGGINGFACE
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:

@@ -67,8 +67,11 @@ from enrich.core.rawdocs import (
     exchange,
 )
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.arxiv import PAPER
+from enrich.core.specs.papers import ARXIV_MATCH, PAPERS
 from enrich.sources.arxiv import Fetcher, parse_feed, read_queries
-from enrich.sources.base import FetchContext, RawSink, chunks, parse_time
+from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time
 from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
@@ -80,14 +83,9 @@ RESULTS_PER_TITLE = 10
 SINGLE_TITLE_RESULTS = 50
 
 
-class PaperSource:
-    name: str = "papers"
-    kinds: tuple[Kind, ...] = (Kind.PAPER,)
-    field: str = "hub_paper"
+class PaperSource(SourceBase[HubPaper]):
+    spec: SourceSpec[HubPaper] = PAPERS
     per_entry_documents: bool = False
-    after: tuple[str, ...] = ("web", "arxiv")
-    supplement: bool = True
-    extra_fields: tuple[str, ...] = ("paper", "arxiv_match")
 
     def depends(self, entry: Entry) -> bool:
         """A paper on another host waits for its landing page (web) and keeps arXiv's spacing
@@ -430,7 +428,7 @@ def _resolved_outcome(paper_input: PaperInput, docs: _Documents) -> Outcome[Any]
         paper = _pick([paper_input], found)
         if paper is not None:
             match = _title_match(paper_input, paper)
-    extra = {"paper": paper, "arxiv_match": match}
+    extra = (PAPER.fill(paper), ARXIV_MATCH.fill(match))
     if paper is None:
         return Outcome(Status.OK, None, extra=extra)
     hub = docs.hub.get(paper.arxiv_id)

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from pydantic import BaseModel
 
 from enrich.core import pagemeta
 from enrich.core.errors import BlockedURLError
@@ -34,8 +35,10 @@ from enrich.core.model import Entry, Failure, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import OK, PageHead, WebDocument, exchange
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.web import WEBPAGES
 from enrich.sources.addresses import UNRESOLVED, check_address, pinned
-from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
+from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, parse_time, per_entry
 from enrich.sources.deadline import DeadlineTransport
 
 logger = logging.getLogger(__name__)
@@ -43,10 +46,8 @@ logger = logging.getLogger(__name__)
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class WebSource:
-    name: str = "web"
-    kinds: tuple[Kind, ...] = (Kind.WEB, Kind.PAPER)
-    field: str = "web"
+class WebSource(SourceBase[WebPage]):
+    spec: SourceSpec[WebPage] = WEBPAGES
     per_entry_documents: bool = True
 
     def accepts(self, entry: Entry) -> bool:
@@ -77,7 +78,7 @@ class WebSource:
     ) -> dict[str, Outcome[WebPage]]:
         return per_entry(entries, documents, _outcome)
 
-    def settle(self, outcomes: Mapping[str, Outcome[WebPage]]) -> dict[str, Outcome[WebPage]]:
+    def settle(self, outcomes: Mapping[str, Outcome[BaseModel]]) -> dict[str, Outcome[BaseModel]]:
         """When no listed host resolved this run (none answered, none was even refused for its
         address), names that did not resolve say nothing about the links: the run had no name
         resolution. They are the run's failure (``unreachable``), never ``not_found``, so that
@@ -253,7 +254,7 @@ def _https_equivalent(hops: list[Any], probe: WebDocument | None) -> bool | None
     )
 
 
-def _unresolved(outcome: Outcome[WebPage]) -> bool:
+def _unresolved(outcome: Outcome[BaseModel]) -> bool:
     """A page whose host name did not resolve (no request was sent)."""
     return outcome.status == Status.ERROR and (outcome.reason or "").startswith(UNRESOLVED)
 

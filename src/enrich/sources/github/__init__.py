@@ -24,11 +24,12 @@ from typing import Any
 
 import httpx
 
-from enrich.core.links import Kind
 from enrich.core.model import Entry, Repo
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import GitHubDocument
-from enrich.sources.base import FetchContext, RawSink, chunks, fetch_each, per_entry
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.github import GITHUB
+from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, fetch_each, per_entry
 from enrich.sources.github.client import GitHubContext, learn_rate_limits, make_client
 from enrich.sources.github.graphql import fetch_batch, graphql_query
 from enrich.sources.github.normalize import outcome
@@ -38,10 +39,8 @@ from enrich.sources.github.rest import fetch_rest
 __all__ = ["GitHubSource", "graphql_query"]
 
 
-class GitHubSource:
-    name: str = "github"
-    kinds: tuple[Kind, ...] = (Kind.REPO,)
-    field: str = "repo"
+class GitHubSource(SourceBase[Repo]):
+    spec: SourceSpec[Repo] = GITHUB
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
