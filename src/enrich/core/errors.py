@@ -11,7 +11,9 @@
     │   ├── NotFoundError        404 / 410 / unknown id: permanent, never retried (not_found)
     │   ├── TransientError       5xx, 429, rate limits, timeouts: worth a retry (transient)
     │   │   ├── UnreachableError     no answer at all: DNS, connection, timeout (network)
+    │   │   │   └── TimedOutError    no whole answer within the call's deadline
     │   │   └── MalformedBodyError   a 200 whose body is not what the API sends (malformed)
+    │   │       └── TooLargeError    an answer past its decoded-size cap
     │   ├── RedirectLoopError    more redirects in a row than a request may follow
     │   └── BlockedURLError      a list URL that must not be fetched (private address, bad scheme)
     ├── PublishError             the snapshot could not be written
@@ -117,6 +119,16 @@ class MalformedBodyError(TransientError):
     """An upstream answered 200 with a body that is not what the API sends (truncated, HTML)."""
 
     kind: ClassVar[str] = "malformed"
+
+
+class TimedOutError(UnreachableError):
+    """No whole answer within the call's total deadline (`enrich.sources.bounded`): a server
+    that drips its answer, or never finishes it."""
+
+
+class TooLargeError(MalformedBodyError):
+    """An answer that decoded past its cap (`enrich.sources.bounded`): read no further, as no
+    answer of the API is that large (a decompression bomb, a runaway page)."""
 
 
 class RedirectLoopError(SourceError):

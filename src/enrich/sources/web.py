@@ -8,7 +8,7 @@ List URLs are untrusted. Every hop (the first request and each redirect) goes th
 the address that was checked (no rebinding). Redirects are followed by hand for that reason, at
 most ``web_max_redirects``; a body is read up to ``web_max_bytes``; and the whole chain, every
 hop and every byte of it, must be done within ``web_timeout_seconds``
-(`enrich.sources.deadline`): a server that drips a byte at a time gets "timed out", not the
+(`enrich.sources.bounded`): a server that drips a byte at a time gets "timed out", not the
 night. A broken link is a status, with the kind of failure (a 404 is a fact about the list, a
 timeout is this run's problem). A host that does not resolve is a dead link (``not_found``)
 only when some other listed host did resolve in the same run: when none did, the run had no
@@ -36,7 +36,7 @@ from enrich.core.rawdocs import OK, PageHead, WebDocument, exchange
 from enrich.core.settings import Settings
 from enrich.sources.addresses import UNRESOLVED, check_address, pinned
 from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
-from enrich.sources.deadline import DeadlineTransport
+from enrich.sources.bounded import DeadlineTransport
 
 logger = logging.getLogger(__name__)
 
