@@ -14,7 +14,7 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from enrich.core import errors
 from enrich.core.rawdocs import describe
 from enrich.sources.github.client import error_info, source_error
-from enrich.sources.huggingface import _error_info as hub_error_info
+from enrich.sources.huggingface import hub_error_info
 
 
 @pytest.mark.parametrize(

@@ -209,14 +209,16 @@ def _post(
     an answer that is not GraphQL's JSON is asked again, waits drawn from the run's budget."""
     requester = ctx.client.requester
     wait = ctx.settings.http_backoff_seconds / 2
+    too_large: TooLargeError | None = None
     for attempt in range(ctx.settings.http_retries + 1):
+        too_large = None
         try:
             with bounded(graphql_bound(ctx.settings)):
                 status, headers, output = requester.requestJson(
                     "POST", requester.graphql_url, input={"query": query, "variables": variables}
                 )
-        except TooLargeError:  # a malformed answer: asked again like one
-            status, headers, output = 200, {}, None
+        except TooLargeError as exc:  # a malformed answer: asked again like one
+            status, headers, output, too_large = 200, {}, None, exc
         try:
             body = json.loads(output) if isinstance(output, str) and output else None
         except ValueError:
@@ -233,6 +235,8 @@ def _post(
             wait *= 2
             continue
         break
+    if too_large is not None:
+        raise too_large
     raise MalformedBodyError(
         f"GitHub sent a malformed GraphQL answer {attempt + 1} times",
         source="github", url=requester.graphql_url,

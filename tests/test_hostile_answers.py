@@ -1,0 +1,115 @@
+"""#22 items 1-3: hostile answers from every upstream. A decompression bomb (a small gzip body
+that decodes to far more than any answer of the API) and a dripping answer (headers, then one
+byte every so often: every read is quick, the whole never comes) cost the entries they hit,
+never the run or the others. Real clients against the local fake API; caps and deadlines set
+small so that each case takes a moment (the defaults are in `enrich.core.settings`)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import fetch_source
+from enrich.core.links import classify
+from enrich.core.model import Entry, Failure, Status
+from enrich.sandbox.server import FakeAPI, Fault, _bomb
+from enrich.sources.base import FetchContext
+from enrich.sources.scholar import ScholarSource
+from enrich.store.raw import RawStore
+
+TOKEN = "fake-token-for-tests"
+BOMB = 200_000_000  # decodes to 200 MB; sent as ~200 KB
+CAP = 1_000_000
+DEADLINE = 3.0  # the other entry is answered well within it, on a loaded machine too
+DRIP = 0.3  # a byte every 0.3 s: no read ever waits long
+
+
+def entry_for(url: str) -> Entry:
+    ref = classify(url)
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 section=[], positions=[])
+
+
+# upstream: (source, hit URL, other URL, the fake's path of the hit, its query, settings)
+UPSTREAMS: dict[str, tuple[str, str, str, str, str | None, dict[str, Any]]] = {
+    "github-rest": ("github", "https://github.com/huggingface/trl", "https://github.com/CarperAI/trlx",
+                    r"^/github/repos/huggingface/trl$", None,
+                    {"github_max_bytes": CAP, "github_deadline_seconds": DEADLINE}),
+    "github-graphql": ("github", "https://github.com/huggingface/trl", "https://github.com/CarperAI/trlx",
+                       r"^/github/graphql$", None,
+                       {"github_token": TOKEN, "github_graphql_batch_size": 1,
+                        "github_graphql_max_bytes": CAP, "github_deadline_seconds": DEADLINE}),
+    "hub-info": ("huggingface", "https://huggingface.co/datasets/Anthropic/hh-rlhf",
+                 "https://huggingface.co/datasets/stanfordnlp/SHP",
+                 r"^/hf/api/datasets/Anthropic/hh-rlhf$", None,
+                 {"hub_max_bytes": CAP, "hub_deadline_seconds": DEADLINE}),
+    "hub-paper-page": ("papers", "https://arxiv.org/abs/1909.08593", "https://arxiv.org/abs/2204.05862",
+                       r"^/hf/api/papers/1909.08593$", None,
+                       {"hub_max_bytes": CAP, "hub_deadline_seconds": DEADLINE}),
+    "arxiv": ("arxiv", "https://arxiv.org/abs/1909.08593", "https://arxiv.org/abs/2204.05862",
+              r"^/arxiv/api/query$", "id_list=1909.08593",
+              {"arxiv_batch_size": 1, "arxiv_max_bytes": CAP, "arxiv_deadline_seconds": DEADLINE,
+               "arxiv_missing_retries": 0}),
+    "scholar": ("scholar", "https://arxiv.org/abs/1909.08593", "https://arxiv.org/abs/2204.05862",
+                r"^/s2/graph/v1/paper/batch$", None,
+                {"s2_batch_size": 1, "s2_max_bytes": CAP, "s2_deadline_seconds": DEADLINE}),
+}
+
+
+# The papers source supplements entries whose status another source decides: its failures are
+# reasons on the entry, with no failure kind of their own.
+SUPPLEMENTS = {"hub-paper-page"}
+
+
+def _hit(fake: FakeAPI, case: str, **kind: Any) -> tuple[Any, Any]:
+    source, hit_url, other_url, pattern, query, overrides = UPSTREAMS[case]
+    if kind.get("bomb"):
+        _bomb(kind["bomb"])  # compressed before the clock starts: the fake's own time
+    fake.faults.append(Fault(pattern, query=query, times=None if query else 1, **kind))
+    settings = fake.settings(http_retries=0, allow_loopback=True, **overrides)
+    hit, other = entry_for(hit_url), entry_for(other_url)
+    store = RawStore(fake.data_dirs[-1] / "raw")
+    if source == "scholar":  # not a registered source of the nightly job (yet)
+        ScholarSource().fetch([hit, other], store, FetchContext.standalone(settings))
+        outcomes = dict(ScholarSource().normalize([hit, other], store.documents("scholar")))
+    else:
+        outcomes = fetch_source(source, [hit, other], settings, store)
+    return outcomes[hit.id], outcomes[other.id]
+
+
+@pytest.mark.parametrize("case", list(UPSTREAMS))
+def test_a_decompression_bomb_costs_only_the_entry_it_hits(case: str, fake: FakeAPI) -> None:
+    hit, other = _hit(fake, case, status=200, bomb=BOMB)
+    failure = None if case in SUPPLEMENTS else Failure.MALFORMED
+    assert (hit.status, hit.failure) == (Status.ERROR, failure), hit.reason
+    assert "larger than 1,000,000 bytes" in (hit.reason or "")
+    assert other.status == Status.OK, other.reason
+
+
+@pytest.mark.parametrize("case", list(UPSTREAMS))
+def test_a_dripping_answer_ends_at_the_deadline(case: str, fake: FakeAPI) -> None:
+    started = time.monotonic()
+    hit, other = _hit(fake, case, status=200, drip=DRIP)
+    failure = None if case in SUPPLEMENTS else Failure.UNREACHABLE
+    assert (hit.status, hit.failure) == (Status.ERROR, failure), hit.reason
+    assert "timed out" in (hit.reason or "")
+    assert other.status == Status.OK, other.reason
+    # Not a timing assertion: the drip would take 300 s to send its 1,000 bytes.
+    assert time.monotonic() - started < 100
+
+
+def test_a_web_page_that_is_a_bomb_is_read_up_to_the_cap(fake: FakeAPI) -> None:
+    """A page is read for its title, not archived: past ``web_max_bytes`` it is not read
+    further, and what was read stands (the link answered)."""
+    _bomb(BOMB)
+    fake.faults.append(Fault(r"^/pages/bomb$", status=200, bomb=BOMB,
+                             headers={"Content-Type": "text/html"}))
+    settings = fake.settings(allow_loopback=True, web_max_bytes=CAP, web_probe_https=False)
+    page = entry_for(f"{fake.base_url}/pages/bomb")
+    other = entry_for(f"{fake.base_url}/pages/ok")
+    outcomes = fetch_source("web", [page, other], settings, RawStore(fake.data_dirs[-1] / "raw"))
+    assert outcomes[page.id].status == Status.OK
+    assert outcomes[other.id].status == Status.OK
