@@ -7,9 +7,9 @@ small so that each case takes a moment (the defaults are in `enrich.core.setting
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from conftest import fetch_source
@@ -17,6 +17,10 @@ from enrich.core.links import classify
 from enrich.core.model import Entry, Failure, Status
 from enrich.sandbox.server import FakeAPI, Fault, _bomb
 from enrich.sources.base import FetchContext
+from enrich.sources.github.client import GitHubContext, make_client, request
+from enrich.sources.github.normalize import _count
+from enrich.sources.github.ratelimit import RateLimits
+from enrich.sources.limits import Pacer, RetryBudget
 from enrich.sources.scholar import ScholarSource
 from enrich.store.raw import RawStore
 
@@ -113,3 +117,27 @@ def test_a_web_page_that_is_a_bomb_is_read_up_to_the_cap(fake: FakeAPI) -> None:
     outcomes = fetch_source("web", [page, other], settings, RawStore(fake.data_dirs[-1] / "raw"))
     assert outcomes[page.id].status == Status.OK
     assert outcomes[other.id].status == Status.OK
+
+
+# -- #22 item 9a: a 304 without Link keeps the contributor count true ----------------------------
+
+def test_a_contributors_304_without_link_does_not_make_the_count_the_page(fake: FakeAPI) -> None:
+    """The count of a ``per_page=1`` listing is its last page (the ``Link`` header); its ETag
+    covers the page, not the count, and a 304 may come without ``Link`` (it made 59 → 1). Such
+    a 304 is asked again unconditionally: the count is the listing's."""
+    settings = fake.settings(http_retries=0)
+    budget = RetryBudget(0)
+    client = make_client(settings, budget)
+    path, params = "/repos/huggingface/trl/contributors", {"anon": "1", "per_page": 1}
+    with httpx.Client() as stats:
+        ctx = GitHubContext(client, stats, settings, RateLimits(budget), budget, {}, Pacer(0))
+        first: list[Any] = []
+        request(ctx, first, "contributors", path, params, needs="link")
+        count = _count(first[0], first[0]["body"])
+        fake.faults.append(Fault(r"/contributors$", status=304, times=1, body=b"",
+                                 headers={"ETag": str(first[0]["etag"])}))
+        again: list[Any] = []
+        request(ctx, again, "contributors", path, params, first[0], needs="link")
+    assert count > 1
+    assert [x["status"] for x in again] == [200]
+    assert _count(again[-1], again[-1]["body"]) == count

@@ -160,3 +160,31 @@ def test_a_wait_is_paid_only_when_it_is_a_number_within_bounds(wait: float, most
     budget = RetryBudget(1_000, scale=0)
     assert budget.wait(wait, most) is paid
     assert budget.spent == (wait if paid else 0)
+
+
+# -- #22 item 9b: another process on the same token spends the window unseen ---------------------
+
+def test_a_low_window_is_read_again_before_each_admission() -> None:
+    """Two runs on one token (two lists at once): what this run's headers said a moment ago
+    may be gone. Once a window is low (under a tenth of its limit), each admission first reads
+    it again from ``/rate_limit`` (free), so the work is deferred rather than asked into 403s."""
+    clock = Clock()
+    rate = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep)
+    truth = {"remaining": 0}
+    reads: list[int] = []
+
+    def refresh() -> None:
+        reads.append(truth["remaining"])
+        rate.learn({"resources": {"core": {"limit": 5000, "remaining": truth["remaining"],
+                                           "reset": int(clock.now) + 60}}})
+
+    rate.refresh = refresh
+    rate.observe(headers(4000, clock.now + 60), 200)
+    assert rate.admit("core", 1) is None and reads == []  # plenty left: no read
+    rate.release("core", 1)
+    rate.observe(headers(5, clock.now + 60), 200)  # low: 5 of 5000 left, as far as we know
+    assert "deferred" in (rate.admit("core", 1) or "")  # the other run has spent them
+    assert reads == [0]
+    truth["remaining"] = 3
+    rate.learn({"resources": {"core": {"limit": 5000, "remaining": 3, "reset": int(clock.now) + 120}}})
+    assert rate.admit("core", 1) is None and reads == [0, 3]

@@ -29,8 +29,8 @@ import re
 import socket
 import ssl
 import threading
-import zlib
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
