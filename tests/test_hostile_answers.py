@@ -6,6 +6,7 @@ small so that each case takes a moment (the defaults are in `enrich.core.setting
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -141,3 +142,61 @@ def test_a_contributors_304_without_link_does_not_make_the_count_the_page(fake: 
     assert count > 1
     assert [x["status"] for x in again] == [200]
     assert _count(again[-1], again[-1]["body"]) == count
+
+
+# -- #22 item 3: a wait an upstream asks for is bounded and paid ---------------------------------
+
+RETRY_AFTER = [
+    ("hub-info", r"^/hf/api/datasets/Anthropic/hh-rlhf$", None),
+    ("hub-paper-page", r"^/hf/api/papers/1909.08593$", None),
+    ("github-rest", r"^/github/repos/huggingface/trl$", None),
+    ("scholar", r"^/s2/graph/v1/paper/batch$", None),
+]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("case", "pattern", "query"), RETRY_AFTER, ids=[c[0] for c in RETRY_AFTER])
+def test_an_unbounded_retry_after_is_not_waited(case: str, pattern: str, query: str | None,
+                                                fake: FakeAPI) -> None:
+    """``Retry-After: 999999`` on a 429 (it stalled a run: the Hub's client slept it): longer
+    than ``retry_max_wait_seconds``, it is not waited, even with budget to spare; that entry
+    keeps its last values with the reason, the others are fetched."""
+    source, hit_url, other_url, _, _, overrides = UPSTREAMS[case]
+    fake.faults.append(Fault(pattern, status=429, times=1 if source == "scholar" else None,
+                             headers={"Retry-After": "999999"}, body=b'{"error": "slow down"}'))
+    settings = fake.settings(http_retries=2, retry_budget_seconds=10**7, retry_wait_scale=1.0,
+                             allow_loopback=True, **{**overrides, **_UNBOUNDED})
+    hit, other = entry_for(hit_url), entry_for(other_url)
+    store = RawStore(fake.data_dirs[-1] / "raw")
+    if source == "scholar":
+        ScholarSource().fetch([hit, other], store, FetchContext.standalone(settings))
+        outcomes = dict(ScholarSource().normalize([hit, other], store.documents("scholar")))
+    else:
+        outcomes = fetch_source(source, [hit, other], settings, store)
+    assert outcomes[hit.id].status == Status.ERROR
+    # (urllib3 reads at most six hours of it: GitHub's reason says 21,600 s)
+    assert re.search(r"a wait of (999,999|21,600) s is more than the run's retry budget allows",
+                     outcomes[hit.id].reason or ""), outcomes[hit.id].reason
+    assert outcomes[other.id].status == Status.OK
+
+
+# The caps and deadlines of the table above, back at their defaults for the retry cases.
+_UNBOUNDED = {"github_max_bytes": 5_000_000, "hub_max_bytes": 5_000_000, "s2_max_bytes": 20_000_000,
+              "github_deadline_seconds": 60.0, "hub_deadline_seconds": 60.0, "s2_deadline_seconds": 90.0}
+
+
+# -- #22 item 4: absurd rate-limit headers on real answers ---------------------------------------
+
+@pytest.mark.parametrize("reset", ["1000000000000", "nan", "-1", "soon"])
+@pytest.mark.parametrize("token", [None, TOKEN], ids=["rest", "graphql"])
+def test_absurd_rate_limit_headers_never_end_the_github_task(reset: str, token: str | None,
+                                                             fake: FakeAPI) -> None:
+    """``X-RateLimit-Reset: 1000000000000`` (the year 33658) raised ValueError and ended the
+    task; now such a reading is unknown, and every repository is fetched."""
+    fake.faults.append(Fault(r"^/github/", status=None, headers={"X-RateLimit-Reset": reset,
+                                                                "X-RateLimit-Remaining": "0"}))
+    settings = fake.settings(http_retries=0, github_token=token)
+    entries = [entry_for("https://github.com/huggingface/trl"), entry_for("https://github.com/CarperAI/trlx")]
+    store = RawStore(fake.data_dirs[-1] / "raw")
+    outcomes = fetch_source("github", entries, settings, store)
+    assert [o.status for o in outcomes.values()] == [Status.OK, Status.OK], [o.reason for o in outcomes.values()]

@@ -48,8 +48,8 @@ from enrich.core.errors import (
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.bounded import CHUNK, Bound, BoundedAdapter, bounded, current, read_capped
-from enrich.sources.github.ratelimit import RateLimits
-from enrich.sources.limits import Pacer, RetryBudget
+from enrich.sources.github.ratelimit import RateLimits, plausible
+from enrich.sources.limits import Pacer, RetryBudget, refused_wait
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class BudgetedRetry(GithubRetry):
         if wait is None:
             wait = self.get_backoff_time()
         if not self.budget.take(wait, self.most):
-            reason = ResponseError(f"a wait of {wait:,.0f} s is more than the retry budget allows")
+            reason = ResponseError(refused_wait(wait))
             raise MaxRetryError(None, "", reason)  # type: ignore[arg-type]
         self.budget.sleep(wait)
 
@@ -84,8 +84,25 @@ class BudgetedRetry(GithubRetry):
         return read_capped(resp.stream(CHUNK, decode_content=True), current())
 
 
+_RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
+
+
+def screen_rate_headers(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Drop rate-limit headers no window can have (a session's response hook), before PyGithub
+    reads them: it parses ``X-RateLimit-Reset: nan`` with ``int()`` and raises. Unknown is what
+    such a reading is (`enrich.sources.github.ratelimit.plausible`)."""
+    values = [str(response.headers.get(name, "")).strip() for name in _RATE_HEADERS]
+    if not any(values):
+        return
+    readable = all(v.isdigit() for v in values)
+    if not readable or not plausible(*(int(v) for v in values)):
+        for name in _RATE_HEADERS:
+            response.headers.pop(name, None)
+
+
 class _HTTPSConnection(HTTPSRequestsConnectionClass):
-    """PyGithub's connection, its session on our `BoundedAdapter` (same retry, same pool)."""
+    """PyGithub's connection, its session on our `BoundedAdapter` (same retry, same pool) and
+    its answers' rate-limit headers screened."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,6 +110,7 @@ class _HTTPSConnection(HTTPSRequestsConnectionClass):
             max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
         )
         self.session.mount("https://", self.adapter)
+        self.session.hooks["response"].append(screen_rate_headers)
 
 
 class _HTTPConnection(HTTPRequestsConnectionClass):
@@ -102,6 +120,7 @@ class _HTTPConnection(HTTPRequestsConnectionClass):
             max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
         )
         self.session.mount("http://", self.adapter)
+        self.session.hooks["response"].append(screen_rate_headers)
 
 
 # For every Requester of this process (the only public way in): outside a bounded call our
