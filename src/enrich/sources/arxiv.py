@@ -40,20 +40,13 @@ import requests
 from lxml import etree
 
 from enrich.core.errors import SourceError, TimedOutError, TooLargeError
+from enrich.core.failures import failure_of, http_failure
 from enrich.core.links import ARXIV_ID, Kind
 from enrich.core.model import Author, Entry, Failure, Paper, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
-from enrich.sources.base import (
-    FetchContext,
-    RawSink,
-    chunks,
-    failure_of,
-    http_failure,
-    parse_time,
-    unreadable,
-)
+from enrich.sources.base import FetchContext, RawSink, chunks, parse_time, unreadable
 from enrich.sources.bounded import Bound, BoundedAdapter, bounded, mount
 from enrich.sources.limits import RetryBudget
 

@@ -44,27 +44,23 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, Va
 
 from enrich.core.errors import (
     BlockedURLError,
+    ErrorTable,
     NotFoundError,
     RedirectLoopError,
+    RejectedError,
     SourceError,
     TooLargeError,
     UnreachableError,
+    translate,
 )
+from enrich.core.failures import failure_of
 from enrich.core.links import Kind
 from enrich.core.model import Card, Entry, Failure, HubRepo, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.addresses import check_address, pinned
-from enrich.sources.base import (
-    FetchContext,
-    RawSink,
-    failure_of,
-    fetch_each,
-    malformed,
-    parse_time,
-    per_entry,
-)
+from enrich.sources.base import FetchContext, RawSink, fetch_each, malformed, parse_time, per_entry
 from enrich.sources.hubhttp import HubHTTP
 
 logger = logging.getLogger(__name__)
@@ -111,24 +107,34 @@ def _has_card(doc: Any) -> bool:
     return not doc.get("error") and "sha" in (doc.get("card") or {})
 
 
-def _source_error(exc: Exception) -> SourceError:
-    """huggingface_hub's exception as ours: the boundary of the source."""
-    if isinstance(exc, RepositoryNotFoundError):
-        return NotFoundError("not found on the Hub (deleted or private)", source="huggingface")
-    if isinstance(exc, HfHubHTTPError):
-        status = exc.response.status_code if exc.response is not None else 0
-        return SourceError(f"Hub answered HTTP {status}", source="huggingface", status=status)
-    if isinstance(exc, SourceError):
-        return exc
-    return UnreachableError(f"Hub unreachable ({type(exc).__name__})", source="huggingface")
+def _http(exc: BaseException) -> SourceError:
+    response = getattr(exc, "response", None)
+    status = response.status_code if response is not None else 0
+    return SourceError(f"Hub answered HTTP {status}", source="huggingface", status=status)
+
+
+def _refused(exc: BaseException) -> SourceError:
+    # A redirect the run refused to follow (off the Hub, a loop): the repository moved where
+    # the API does not answer for it, a fact about the link (`enrich.core.failures`).
+    return RejectedError(str(exc), source="huggingface")
+
+
+# huggingface_hub's (and httpx2's) exceptions as ours: the boundary of the source. Ours (timed
+# out, too large, a refused wait) pass as they are, but for the refused redirects.
+HUB_ERRORS: ErrorTable = (
+    (RepositoryNotFoundError,
+     lambda e: NotFoundError("not found on the Hub (deleted or private)", source="huggingface")),
+    (HfHubHTTPError, _http),
+    (Exception,
+     lambda e: UnreachableError(f"Hub unreachable ({type(e).__name__})", source="huggingface")),
+)  # fmt: skip
 
 
 def hub_error_info(exc: Exception) -> ErrorInfo:
-    error = _source_error(exc)
-    info = describe(error)
-    if isinstance(error, BlockedURLError | RedirectLoopError):  # what the run refused to follow
-        info["kind"] = "rejected"
-    return info
+    """A failed request as an entry's error (`HUB_ERRORS`)."""
+    if isinstance(exc, BlockedURLError | RedirectLoopError):
+        exc = _refused(exc)
+    return describe(translate(exc, HUB_ERRORS))
 
 
 def _fetch_one(

@@ -29,6 +29,7 @@ import httpx
 
 from enrich.core import pagemeta
 from enrich.core.errors import BlockedURLError
+from enrich.core.failures import KINDS, http_failure
 from enrich.core.links import Kind, normalize_url
 from enrich.core.model import Entry, Failure, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
@@ -194,7 +195,7 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         return Outcome(Status.ERROR, page, reason=error, fetched_at=checked, failure=_failure(doc))
     if last["status"] >= 400:
         reason = f"broken link: HTTP {last['status']}"
-        failure = _http_failure(last["status"])
+        failure = http_failure(last["status"], page=True)
         return Outcome(Status.ERROR, page, reason=reason, fetched_at=checked, failure=failure)
     return Outcome(Status.OK, page, fetched_at=checked)
 
@@ -258,24 +259,10 @@ def _unresolved(outcome: Outcome[WebPage]) -> bool:
     return outcome.status == Status.ERROR and (outcome.reason or "").startswith(UNRESOLVED)
 
 
-def _http_failure(status: int) -> Failure:
-    """A page's error status: gone (404, 410) and other client errors are facts about the link;
-    408, 429 and 5xx are this run's trouble."""
-    if status in (404, 410):
-        return Failure.NOT_FOUND
-    if status in (408, 429) or status >= 500:
-        return Failure.UNREACHABLE
-    return Failure.REJECTED
-
-
-_KINDS = {"blocked": Failure.BLOCKED, "not_found": Failure.NOT_FOUND,
-          "rejected": Failure.REJECTED, "network": Failure.UNREACHABLE}  # fmt: skip
-
-
 def _failure(doc: WebDocument) -> Failure:
     kind = doc.get("error_kind")
-    if kind in _KINDS:
-        return _KINDS[kind]
+    if kind is not None and kind in KINDS:
+        return KINDS[kind]
     message = doc.get("error") or ""  # format-1 documents: the message says it
     if message.startswith("refused"):
         return Failure.BLOCKED

@@ -37,6 +37,7 @@ from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import MaxRetryError, ResponseError
 
 from enrich.core.errors import (
+    ErrorTable,
     MalformedBodyError,
     NotFoundError,
     RedirectLoopError,
@@ -44,6 +45,7 @@ from enrich.core.errors import (
     TooLargeError,
     TransientError,
     UnreachableError,
+    translate,
 )
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
@@ -294,19 +296,32 @@ def request(
     raise AssertionError("unreachable")
 
 
+def _kept_failing(exc: BaseException) -> SourceError:
+    # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return TransientError(f"GitHub kept failing: {reason or exc}", source="github")
+
+
+def _http(exc: BaseException) -> SourceError:
+    status = getattr(exc, "status", None)
+    return SourceError(f"GitHub answered HTTP {status}", source="github", status=status)
+
+
+# PyGithub's (and requests', urllib3's) exceptions as ours: the boundary of the source. Our own
+# (a malformed or too large body, a timed-out call, a redirect loop) pass as they are.
+GITHUB_ERRORS: ErrorTable = (
+    (UnknownObjectException,
+     lambda e: NotFoundError("not found on GitHub (deleted or private)", source="github")),
+    (GithubException, _http),
+    (requests.exceptions.RetryError, _kept_failing),
+    (Exception,
+     lambda e: UnreachableError(f"GitHub unreachable ({type(e).__name__})", source="github")),
+)  # fmt: skip
+
+
 def source_error(exc: Exception) -> SourceError:
-    """PyGithub's (and urllib3's) exception as ours: the boundary of the source."""
-    if isinstance(exc, SourceError):  # ours already: malformed body, redirect loop
-        return exc
-    if isinstance(exc, UnknownObjectException):
-        return NotFoundError("not found on GitHub (deleted or private)", source="github")
-    if isinstance(exc, GithubException):
-        return SourceError(f"GitHub answered HTTP {exc.status}", source="github", status=exc.status)
-    if isinstance(exc, requests.exceptions.RetryError):
-        # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return TransientError(f"GitHub kept failing: {reason or exc}", source="github")
-    return UnreachableError(f"GitHub unreachable ({type(exc).__name__})", source="github")
+    """PyGithub's exception as ours (`GITHUB_ERRORS`)."""
+    return translate(exc, GITHUB_ERRORS)
 
 
 def error_info(exc: Exception) -> ErrorInfo:
