@@ -112,7 +112,7 @@ class Call:
         raise self.timed_out()
 
     def expire(self) -> None:
-        """The deadline passed (or the run is stopping): end every read of this call."""
+        """The deadline passed: end every read of this call."""
         with self._lock:
             self.expired = True
             sockets, self._sockets = self._sockets, []
@@ -138,8 +138,6 @@ class _Local(threading.local):
 
 
 _local = _Local()
-_live: set[Call] = set()
-_live_lock = threading.Lock()
 
 
 def current() -> Call | None:
@@ -156,23 +154,11 @@ def bounded(bound: Bound) -> Iterator[Call]:
     if outer is not None:  # the inner call cannot outlive the outer one
         call.deadline = min(call.deadline, outer.deadline)
     _local.call = call
-    with _live_lock:
-        _live.add(call)
     try:
         yield call
     finally:
         call.close()
-        with _live_lock:
-            _live.discard(call)
         _local.call = outer
-
-
-def stop_all() -> None:
-    """End every call in flight, in every thread (the run was told to stop: SIGTERM)."""
-    with _live_lock:
-        calls = list(_live)
-    for call in calls:
-        call.expire()
 
 
 def read_capped(chunks: Iterable[bytes], call: Call | None = None) -> bytes:
