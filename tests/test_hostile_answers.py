@@ -6,8 +6,14 @@ small so that each case takes a moment (the defaults are in `enrich.core.setting
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -200,3 +206,54 @@ def test_absurd_rate_limit_headers_never_end_the_github_task(reset: str, token: 
     store = RawStore(fake.data_dirs[-1] / "raw")
     outcomes = fetch_source("github", entries, settings, store)
     assert [o.status for o in outcomes.values()] == [Status.OK, Status.OK], [o.reason for o in outcomes.values()]
+
+
+# -- whole processes: peak memory under a bomb, SIGTERM while a body is read (slow) --------------
+
+BENCH = Path(__file__).parent.parent / "benches" / "hostile_bench.py"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["github-rest", "github-graphql", "hub-info", "hub-paper-page",
+                                  "arxiv", "scholar", "web"])
+def test_peak_memory_under_a_one_gigabyte_bomb_stays_under_one_gigabyte(case: str) -> None:
+    """A gzip answer decoding to 1 GB, the caps at their defaults (it took a run to 13 GB on
+    GraphQL, 6 GB on the Hub, 5.6 GB on arXiv). A memory bound, not a time bound: the process's
+    own peak RSS (`benches/hostile_bench.py`, which also prints these figures)."""
+    result = subprocess.run([sys.executable, str(BENCH), "--one", case, "bomb"], capture_output=True,
+                            text=True, timeout=600, check=True)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["peak_rss_mb"] < 1024, figures
+    assert figures["other"] == "ok", figures
+    if case != "web":  # a page is read up to its cap and kept (a title is all it is read for)
+        assert figures["hit"].startswith("error: "), figures
+
+
+@pytest.mark.slow
+def test_sigterm_ends_a_run_whose_answer_is_still_being_read(tmp_path: Path) -> None:
+    """Headers, then a byte every second, and a deadline far away: TERM ends the run at once
+    (one line, 143), not when the body or the deadline is done."""
+    listing = tmp_path / "list.md"
+    listing.write_text("# Tools\n\n* [trl](https://github.com/huggingface/trl)\n")
+    with FakeAPI() as fake:
+        fake.faults.append(Fault(r"^/github/repos/", status=200, drip=1.0))
+        env = {**os.environ, **fake.environment(), "PREFECT_HOME": str(tmp_path / "prefect-home"),
+               "ENRICH_GITHUB_DEADLINE_SECONDS": "600"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "enrich.cli", "run", str(listing), "--source", "github",
+             "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not fake.requests("github") or fake.requests("github")[-1].path == "/github/rate_limit":
+                assert process.poll() is None and time.monotonic() < deadline, "never reached GitHub"
+                time.sleep(0.2)
+            time.sleep(2)  # two bytes in: the body is being read
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
