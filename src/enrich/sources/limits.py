@@ -13,6 +13,18 @@ a module global.
 - `Shared`: any other per-run object by name (GitHub's rate-limit windows).
 
 arXiv is not limited by slots: its one task spaces its own requests (``arxiv_delay_seconds``).
+
+Why not pyrate-limiter or stamina (#23 item 10), weighed: pyrate-limiter's limiters count
+requests in windows (N per interval, leaky bucket); `Pacer` is simpler (an even spacing, the
+next slot under a lock) and a limiter would need a bucket and a clock set up per run to do the
+same. stamina retries a call on exceptions with jittered backoff and a total timeout per call;
+what the run needs is one budget of waiting shared by every request of every source and thread
+(a night of 503s costs ``retry_budget_seconds``, not one wait per request), waits that an answer
+asks for (``Retry-After``, a rate-limit reset) drawn from it with a maximum, and retries on
+answers (statuses, malformed bodies) inside libraries that retry on their own (urllib3's
+``Retry`` under PyGithub). stamina has no shared budget and no "wait the server asked for";
+wrapping it would keep this class and add a layer. So both stay hand-written, small, and tested
+(`tests/test_ratelimit.py`).
 """
 
 from __future__ import annotations
