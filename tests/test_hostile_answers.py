@@ -257,3 +257,17 @@ def test_sigterm_ends_a_run_whose_answer_is_still_being_read(tmp_path: Path) -> 
                 os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 143, stderr
     assert "Traceback" not in stderr
+
+
+def test_a_card_that_is_a_bomb_keeps_the_last_card(fake: FakeAPI) -> None:
+    """A Hub card is read up to ``web_max_bytes`` decoded; past it the card is not read (its
+    last good value is kept), the repository's metadata is fresh."""
+    _bomb(BOMB)
+    fake.faults.append(Fault(r"/resolve/[^/]+/README\.md$", status=200, bomb=BOMB, times=1,
+                             headers={"Content-Type": "text/plain"}))
+    settings = fake.settings(http_retries=0, web_max_bytes=CAP)
+    hit = entry_for("https://huggingface.co/datasets/Anthropic/hh-rlhf")
+    outcome = fetch_source("huggingface", [hit], settings, RawStore(fake.data_dirs[-1] / "raw"))[hit.id]
+    assert outcome.status == Status.OK and outcome.failure == Failure.MALFORMED
+    assert outcome.carry == ("card",)
+    assert f"card not read (larger than {CAP} bytes)" in (outcome.reason or "")
