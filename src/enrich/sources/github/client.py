@@ -50,7 +50,7 @@ from enrich.core.errors import (
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.bounded import CHUNK, Bound, BoundedAdapter, bounded, current, read_capped
-from enrich.sources.github.ratelimit import RateLimits, plausible
+from enrich.sources.github.ratelimit import RateLimits, readable_rate_header
 from enrich.sources.limits import Pacer, RetryBudget, refused_wait
 
 logger = logging.getLogger(__name__)
@@ -86,20 +86,14 @@ class BudgetedRetry(GithubRetry):
         return read_capped(resp.stream(CHUNK, decode_content=True), current())
 
 
-_RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
-
-
 def screen_rate_headers(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    """Drop rate-limit headers no window can have (a session's response hook), before PyGithub
-    reads them: it parses ``X-RateLimit-Reset: nan`` with ``int()`` and raises. Unknown is what
-    such a reading is (`enrich.sources.github.ratelimit.plausible`)."""
-    values = [str(response.headers.get(name, "")).strip() for name in _RATE_HEADERS]
-    if not any(values):
-        return
-    readable = all(v.isdigit() for v in values)
-    if not readable or not plausible(*(int(v) for v in values)):
-        for name in _RATE_HEADERS:
-            response.headers.pop(name, None)
+    """Drop each rate-limit header no window can have (a session's response hook), before
+    PyGithub reads it: it parses ``X-RateLimit-Reset: nan`` with ``int()`` and raises. Such a
+    reading is unknown (`enrich.sources.github.ratelimit.plausible`); the readable ones stay
+    (a spent window still says it is spent)."""
+    for name in [k for k in response.headers if k.lower().startswith("x-ratelimit-")]:
+        if not readable_rate_header(name, str(response.headers[name])):
+            del response.headers[name]
 
 
 class _HTTPSConnection(HTTPSRequestsConnectionClass):

@@ -95,6 +95,19 @@ def plausible(limit: float, remaining: float, reset: float) -> bool:
     return 0 <= remaining <= _MOST and 0 <= limit <= _MOST and _RESETS[0] <= reset <= _RESETS[1]
 
 
+def readable_rate_header(name: str, value: str) -> bool:
+    """Whether one ``X-RateLimit-{Limit,Remaining,Reset,Used}`` header holds what GitHub sends:
+    a whole number in range (other ``X-RateLimit-*`` headers, like ``Resource``, are words)."""
+    field = name.lower().removeprefix("x-ratelimit-")
+    if field not in ("limit", "remaining", "reset", "used"):
+        return True
+    value = value.strip()
+    if not value.isdigit():
+        return False
+    number = int(value)
+    return _RESETS[0] <= number <= _RESETS[1] if field == "reset" else number <= _MOST
+
+
 class RateLimits:
     """One fetch task's admission against the run's `Windows`, and what the task spent."""
 
