@@ -12,7 +12,6 @@ their own between runs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -250,43 +249,6 @@ def malformed(upstream: str, problem: ValidationError | str) -> str:
         where = ".".join(str(part) for part in first["loc"])
         problem = f"{where}: {first['msg']}" if where else first["msg"]
     return f"{upstream} sent a malformed answer ({problem})"
-
-
-_FAILURES = {
-    "not_found": Failure.NOT_FOUND,
-    "rejected": Failure.REJECTED,
-    "blocked": Failure.BLOCKED,
-    "transient": Failure.UNREACHABLE,
-    "network": Failure.UNREACHABLE,
-    "graphql": Failure.UNREACHABLE,
-    "redirect_loop": Failure.UNREACHABLE,
-    "malformed": Failure.MALFORMED,
-    "deferred": Failure.DEFERRED,
-}
-
-
-def failure_of(error: Mapping[str, Any]) -> Failure:
-    """The `Failure` of a raw document's error (`enrich.core.rawdocs.ErrorInfo`): its kind, and
-    for kind ``http`` its status (format-1 documents say it in the message only)."""
-    kind = str(error.get("kind") or "")
-    if kind == "http":
-        status = error.get("status")
-        if not isinstance(status, int):
-            found = re.search(r"HTTP (\d{3})", str(error.get("message") or ""))
-            status = int(found.group(1)) if found else 0
-        return http_failure(status)
-    return _FAILURES.get(kind, Failure.UNREACHABLE)
-
-
-def http_failure(status: int) -> Failure:
-    """What an API's HTTP error status says about the entry."""
-    if status in (404, 410):
-        return Failure.NOT_FOUND
-    if status in (401, 403):
-        return Failure.UNAUTHORIZED
-    if 400 <= status < 500 and status not in (408, 429):
-        return Failure.REJECTED
-    return Failure.UNREACHABLE
 
 
 def parse_time(value: str | None) -> datetime | None:

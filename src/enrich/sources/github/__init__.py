@@ -30,7 +30,13 @@ from enrich.core.rawdocs import GitHubDocument
 from enrich.core.spec import SourceSpec
 from enrich.core.specs.github import GITHUB
 from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, fetch_each, per_entry
-from enrich.sources.github.client import GitHubContext, learn_rate_limits, make_client
+from enrich.sources.bounded import DeadlineTransport
+from enrich.sources.github.client import (
+    GitHubContext,
+    learn_rate_limits,
+    make_client,
+    reread_rate_limits,
+)
 from enrich.sources.github.graphql import fetch_batch, graphql_query
 from enrich.sources.github.normalize import outcome
 from enrich.sources.github.ratelimit import RateLimits, Windows
@@ -55,10 +61,13 @@ class GitHubSource(SourceBase[Repo]):
             ctx.budget, sleep=ctx.budget.sleep, windows=windows, authorized=bool(token)
         )
         pace = ctx.pacers.get("github-rest", settings.github_rest_per_minute)
-        with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
+        with httpx.Client(
+            headers=headers, timeout=settings.http_timeout_seconds, transport=DeadlineTransport()
+        ) as stats_http:
             # A 301 PyGithub follows inside its requester is a request GitHub charges too.
             client = make_client(settings, ctx.budget, on_redirect=lambda: rate.observe({}, 301))
             gh = GitHubContext(client, stats_http, settings, rate, ctx.budget, previous, pace)
+            rate.refresh = lambda: reread_rate_limits(gh)
             try:
                 learn_rate_limits(gh)
                 if token and settings.github_graphql:
