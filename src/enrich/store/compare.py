@@ -51,9 +51,7 @@ def diff_files(old: Path, new: Path, *, hub_adoption_min: int = HUB_ADOPTION_MIN
             header, table = read_table(path)
             frames.append(frame(table))
         headers.append(header)
-    return compare(
-        frames[0], frames[1], headers[0], headers[1], hub_adoption_min=hub_adoption_min
-    )
+    return compare(frames[0], frames[1], headers[0], headers[1], hub_adoption_min=hub_adoption_min)
 
 
 def to_json_bytes(diff: Diff) -> bytes:

@@ -18,30 +18,41 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from enrich.core.diff import COUNTERS, frame
+from enrich.core.diff import frame
 from enrich.core.errors import InputError
 from enrich.core.model import Header, utc_date
+from enrich.core.spec import Registry
+from enrich.core.specs import REGISTRY
 
-HISTORY_COLUMNS = ("id", "kind", "status", "observed_at", "version", *COUNTERS)
+
+def history_columns(registry: Registry = REGISTRY) -> tuple[str, ...]:
+    """An entry's row: who, when, its paper's version, and every source's counters (their
+    specs', in registry order)."""
+    return ("id", "kind", "status", "observed_at", "version", *registry.counters)
+
+
+HISTORY_COLUMNS = history_columns()
 
 
 def partition(out_dir: Path, header: Header) -> Path:
     return out_dir / "history" / f"date={utc_date(header.generated_at)}" / "part-0.parquet"
 
 
-def rows(table: pa.Table, header: Header) -> pa.Table:
+def rows(table: pa.Table, header: Header, registry: Registry = REGISTRY) -> pa.Table:
     """The history rows of one snapshot (no ``date`` column: the folder name is the date)."""
-    flat = frame(table).with_columns(
+    flat = frame(table, registry).with_columns(
         pl.lit(header.generated_at).cast(pl.Datetime("us", "UTC")).alias("observed_at")
     )
-    return flat.select(HISTORY_COLUMNS).sort("id").to_arrow()
+    return flat.select(history_columns(registry)).sort("id").to_arrow()
 
 
-def with_run(out_dir: Path, table: pa.Table, header: Header) -> pl.DataFrame:
+def with_run(
+    out_dir: Path, table: pa.Table, header: Header, registry: Registry = REGISTRY
+) -> pl.DataFrame:
     """Every day's rows as they will be once this run is published: the days on disk, this
     run's day replaced by its rows (what the views of a run read)."""
     day = utc_date(header.generated_at)
-    current = pl.from_arrow(rows(table, header))
+    current = pl.from_arrow(rows(table, header, registry))
     assert isinstance(current, pl.DataFrame)
     current = current.with_columns(pl.lit(day).alias("date"))
     folder = out_dir / "history"
