@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -14,6 +15,7 @@ from enrich.core.model import Entry
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
 from enrich.run.job import Job, RunResult, run_job
+from enrich.sandbox import github_graphql
 from enrich.sandbox.server import FakeAPI
 from enrich.sources.base import FetchContext
 from enrich.sources.registry import SOURCES
@@ -27,8 +29,26 @@ os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 for _name in ("PREFECT_API_URL", "PREFECT_PROFILE", "GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
     os.environ.pop(_name, None)
 
+T = TypeVar("T")
 ROOT = Path(__file__).parent.parent
 BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``graphql_schema`` skip, saying how to get it, where GitHub's GraphQL schema
+    is absent (npm fetches it in `make install`): the fake validates every query against it, and
+    without it answers every query with an error (the GraphQL path is the one with a token)."""
+    if github_graphql.schema_path() is not None:
+        return
+    skip = pytest.mark.skip(reason=github_graphql.MISSING)
+    for item in items:
+        if item.get_closest_marker("graphql_schema"):
+            item.add_marker(skip)
+
+
+def needing_schema(cases: Iterable[T], needs: Callable[[T], bool]) -> list[Any]:
+    """``cases`` for a parametrize, those that ``needs`` marked ``graphql_schema``."""
+    return [pytest.param(c, marks=pytest.mark.graphql_schema) if needs(c) else c for c in cases]
 
 
 def run(list_source: str, *, settings: Settings, out_dir: Path, raw_root: Path, **options: object) -> RunResult:
@@ -46,6 +66,16 @@ def fetch_source(source: str, entries: list[Entry], settings: Settings, store: R
 def write_json(path: Path, data: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_fsync() -> Iterator[None]:
+    """No fsync in the test process: its files need not outlive a power cut, and fsync (what
+    `atomic_write` ends with) was a third of a job's wall time on the shared, busy disk. A killed
+    process (tests/test_crash.py) loses nothing by it: the page cache outlives the process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)
+        yield
 
 
 @pytest.fixture

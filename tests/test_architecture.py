@@ -49,13 +49,13 @@ def test_enrich_parse_imports_nothing_heavy() -> None:
 def test_runs_leave_no_per_run_objects_behind(settings: Settings, tmp_path: Path) -> None:
     """A process that runs the job night after night (a `serve` process) holds nothing of the
     nights before: budgets, slots, pacers and progress live in a scope dropped with the run."""
-    for night in range(20):
+    for night in range(3):
         run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
             sources=["arxiv"])
         assert context.active() == [], night
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, context.RunScope)]
-    assert len(list((tmp_path / "raw").glob("2*"))) == 20
+    assert len(list((tmp_path / "raw").glob("2*"))) == 3
 
 
 @pytest.mark.parametrize("written", [0, RAW_FORMAT + 1, 99, "one"])

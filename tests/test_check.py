@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from builders import entry_for
 from conftest import BUNDLED, ROOT, run, write_json
 from enrich.core.assemble import assemble
 from enrich.core.check import FindingKind, Report, Rules, Run, apply, check, render, unified_diff
 from enrich.core.errors import InputError
-from enrich.core.links import Kind, classify
+from enrich.core.links import Kind
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Redirect, Repo, Snapshot, Status, WebPage
 from enrich.core.settings import Settings
@@ -241,12 +242,10 @@ def test_duplicates(lines: list[str], expected: list[tuple[str, list[int]]], set
 # -- the rules, over hand-built snapshots ------------------------------------------------------
 
 def entry(url: str, *, status: Status = Status.OK, reason: str | None = None, line: int = 1, **record: Any) -> Entry:
-    ref = classify(url)
     parsed = parse_list(f"* {url}\n".encode(), "x")
     (listed,) = parsed.entries
     positions = [p.model_copy(update={"line": line}) for p in listed.positions]
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url], section=[],
-                 positions=positions, status=status, status_reason=reason, **record)
+    return entry_for(url, positions=positions, status=status, status_reason=reason, **record)
 
 
 def trl_repo(**changes: Any) -> Repo:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +13,15 @@ import polars as pl
 import pyarrow.dataset as ds
 import pytest
 
-from enrich.core.assemble import assemble
+from builders import NIGHT, hub_entry, paper_entry, repo_entry, snap, web_entry
 from enrich.core.changelog import changelog, number
 from enrich.core.links import Kind
-from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Snapshot, Status, WebPage
+from enrich.core.model import Entry, HubRepo, Paper, Release, Repo, Status, WebPage
 from enrich.store.compare import diff_files, diff_snapshots, to_json_bytes
 from enrich.store.history import read
 from enrich.store.publish import publish
 
-DAY1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+DAY1 = NIGHT
 
 
 def repo(name: str = "huggingface/trl", **changes: Any) -> Entry:
@@ -32,36 +32,25 @@ def repo(name: str = "huggingface/trl", **changes: Any) -> Entry:
     status = changes.pop("status", Status.OK)
     section = changes.pop("section", ["Tools"])
     values.update(changes)
-    return Entry(id=f"github:{name.lower()}", kind=Kind.REPO, source_id=name, url=f"https://github.com/{name}",
-                 urls=[], title=name, section=section, positions=[], status=status, repo=Repo(**values))
+    return repo_entry(Repo(**values), listed_as=name, title=name, section=section, status=status)
 
 
 def paper(version: int = 1, **changes: Any) -> Entry:
     record = Paper(arxiv_id="2204.05862", versioned_id=f"2204.05862v{version}", version=version,
                    title="Training a Helpful and Harmless Assistant", authors=[], abstract="…")
-    return Entry(id="arxiv:2204.05862", kind=Kind.PAPER, source_id="2204.05862",
-                 url="https://arxiv.org/abs/2204.05862", urls=[], title="HH-RLHF paper", section=["Papers"],
-                 positions=[], status=changes.get("status", Status.OK), paper=record)
+    return paper_entry(record, title="HH-RLHF paper", section=["Papers"], status=changes.get("status", Status.OK))
 
 
 def dataset(**changes: Any) -> Entry:
     values: dict[str, Any] = dict(repo_type="dataset", repo_id="Anthropic/hh-rlhf", sha="a" * 40,
                                   downloads=20000, likes=1200)
     values.update(changes)
-    return Entry(id="hf:dataset/anthropic/hh-rlhf", kind=Kind.DATASET, source_id="Anthropic/hh-rlhf",
-                 url="https://huggingface.co/datasets/Anthropic/hh-rlhf", urls=[], title="hh-rlhf",
-                 section=["Datasets"], positions=[], status=Status.OK, hub=HubRepo(**values))
+    return hub_entry(HubRepo(**values), title="hh-rlhf", section=["Datasets"])
 
 
 def page(http_status: int = 200) -> Entry:
-    return Entry(id="https://carper.ai/", kind=Kind.WEB, source_id="https://carper.ai/", url="https://carper.ai/",
-                 urls=[], title="Carper.ai", section=["Orgs"], positions=[], status=Status.OK,
-                 web=WebPage(final_url="https://carper.ai/", http_status=http_status))
-
-
-def snap(entries: list[Entry], when: datetime = DAY1) -> Snapshot:
-    return assemble(entries, generated_at=when, run_id=when.strftime("%Y%m%dT%H%M%SZ"),
-                    list_source="list.md", list_sha256="0" * 64)
+    return web_entry("https://carper.ai/", WebPage(final_url="https://carper.ai/", http_status=http_status),
+                     title="Carper.ai", section=["Orgs"])
 
 
 def events(old: list[Entry], new: list[Entry], days: float = 1) -> list[tuple[str, str, str | None, str | None]]:

@@ -18,6 +18,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from builders import repo_entry
 from conftest import run, write_json
 from enrich.core.assemble import assemble
 from enrich.core.links import Kind
@@ -166,11 +167,10 @@ def test_a_failed_external_keeps_its_last_values_stale(extra_data: Path, fake: F
         assert entry.status is Status.STALE and entry.repo == before[entry.id].repo
 
 
-def repo_entry(name: str, stars: int) -> Entry:
+def listed_repo(name: str, stars: int) -> Entry:
     url = f"https://github.com/{name}"
-    return Entry(id=f"github:{name.lower()}", kind=Kind.REPO, source_id=name, url=url, urls=[url], section=[],
-                 positions=[], status=Status.OK,
-                 repo=Repo(repo_id=1, full_name=name, html_url=url, stars=stars, forks=0, watchers=0, open_issues=0))
+    return repo_entry(Repo(repo_id=1, full_name=name, html_url=url, stars=stars, forks=0, watchers=0, open_issues=0),
+                      urls=[url])
 
 
 def code_tie(name: str, listed: bool) -> Tie:
@@ -178,7 +178,7 @@ def code_tie(name: str, listed: bool) -> Tie:
                url=f"https://github.com/{name}", listed=listed, evidence=[Evidence.HUB_PAPER])
 
 
-TRL, HHR = repo_entry("huggingface/trl", 18_000), repo_entry("anthropics/hh-rlhf", 1820)
+TRL, HHR = listed_repo("huggingface/trl", 18_000), listed_repo("anthropics/hh-rlhf", 1820)
 
 
 @pytest.mark.parametrize(("ties", "listed", "external", "code"), [
@@ -188,7 +188,7 @@ TRL, HHR = repo_entry("huggingface/trl", 18_000), repo_entry("anthropics/hh-rlhf
     ([code_tie("anthropics/hh-rlhf", False), code_tie("huggingface/trl", True)], [TRL], [HHR],
      Code("huggingface/trl", TRL.url, 18_000)),
     ([code_tie("anthropics/hh-rlhf", False), code_tie("huggingface/trl", True)],
-     [repo_entry("huggingface/trl", 9)], [HHR], Code("anthropics/hh-rlhf", HHR.url, 1820)),
+     [listed_repo("huggingface/trl", 9)], [HHR], Code("anthropics/hh-rlhf", HHR.url, 1820)),
     # an external not enriched this run (beyond the bound, or the setting off): no code shown
     ([code_tie("anthropics/hh-rlhf", False)], [], [], None),
 ])

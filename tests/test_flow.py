@@ -194,6 +194,7 @@ def test_list_from_a_url(fake: FakeAPI, settings: Settings) -> None:
         read_list_source(f"{fake.base_url}/pages/missing", settings)
 
 
+@pytest.mark.graphql_schema
 def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
     """A recognisable fake token, DEBUG logging: it is in no file, log line, artifact or parameter."""
@@ -221,6 +222,7 @@ def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatc
     assert logs and all(secret not in log.message for log in logs)
 
 
+@pytest.mark.graphql_schema
 def test_tokens_from_prefect_secret_blocks(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ENRICH_GITHUB_TOKEN_BLOCK names a Secret block: the run is authenticated (GraphQL answers
     only then), and the token is written nowhere."""
@@ -279,7 +281,7 @@ def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_pat
     worker_env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     log = (tmp_path / "dask.log").open("wb")
     scheduler = subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
+                                  "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
     worker = subprocess.Popen([str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
                                "--nthreads", "4", "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT,
                               env=worker_env, cwd=tmp_path)

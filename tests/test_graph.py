@@ -17,6 +17,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from builders import entry, hub_entry, paper_entry, repo_entry
 from conftest import BUNDLED, run
 from docsite import docs_page
 from enrich.core.graph import edges, external_repos, links, with_graph
@@ -35,7 +36,6 @@ from enrich.core.model import (
     Paper,
     Relation,
     Repo,
-    Status,
 )
 from enrich.core.settings import Settings
 
@@ -44,43 +44,38 @@ GRAPH_PAGE = docs_page("graph.md")
 
 def paper(pid: str = "2204.05862", *, same_item: list[str] | None = None, comment: str | None = None,
           abstract: str = "We study RLHF.", page: dict[str, Any] | None = None) -> Entry:
-    return Entry(
-        id=f"arxiv:{pid}", kind=Kind.PAPER, source_id=pid, url=f"https://arxiv.org/abs/{pid}", urls=[],
-        section=["Papers"], positions=[], status=Status.OK, same_item=same_item or [],
-        paper=Paper(arxiv_id=pid, versioned_id=f"{pid}v1", version=1, title="A paper", authors=[],
-                    abstract=abstract, comment=comment),
+    return paper_entry(
+        Paper(arxiv_id=pid, versioned_id=f"{pid}v1", version=1, title="A paper", authors=[], abstract=abstract,
+              comment=comment),
+        section=["Papers"], same_item=same_item or [],
         hub_paper=HubPaper(arxiv_id=pid, on_hub=True, **page) if page is not None else None,
     )  # fmt: skip
 
 
 def repo(name: str = "anthropics/hh-rlhf", *, same_item: list[str] | None = None, renamed_from: str | None = None,
          description: str | None = None, homepage: str | None = None, listed_as: str | None = None) -> Entry:
-    listed = listed_as or name
-    return Entry(
-        id=f"github:{listed.lower()}", kind=Kind.REPO, source_id=listed, url=f"https://github.com/{listed}",
-        urls=[], section=["Code"], positions=[], status=Status.OK, same_item=same_item or [],
-        repo=Repo(repo_id=1, full_name=name, renamed_from=renamed_from, html_url=f"https://github.com/{name}",
-                  description=description, homepage=homepage, stars=10, forks=1, watchers=1, open_issues=0),
+    return repo_entry(
+        Repo(repo_id=1, full_name=name, renamed_from=renamed_from, html_url=f"https://github.com/{name}",
+             description=description, homepage=homepage, stars=10, forks=1, watchers=1, open_issues=0),
+        listed_as=listed_as, section=["Code"], same_item=same_item or [],
     )  # fmt: skip
 
 
 def dataset(repo_id: str = "Anthropic/hh-rlhf", *, arxiv_ids: list[str] | None = None, text: str | None = None) -> Entry:
-    return Entry(
-        id=f"hf:dataset/{repo_id.lower()}", kind=Kind.DATASET, source_id=repo_id,
-        url=f"https://huggingface.co/datasets/{repo_id}", urls=[], section=["Datasets"], positions=[],
-        status=Status.OK,
-        hub=HubRepo(repo_type="dataset", repo_id=repo_id, arxiv_ids=arxiv_ids or [],
-                    card=Card(text=text) if text is not None else None),
+    return hub_entry(
+        HubRepo(repo_type="dataset", repo_id=repo_id, arxiv_ids=arxiv_ids or [],
+                card=Card(text=text) if text is not None else None),
+        section=["Datasets"],
     )  # fmt: skip
 
 
 def conference_paper(evidence: str) -> Entry:
-    return Entry(
-        id="paper:cvf/ICCV2023/Li_Glow", kind=Kind.PAPER, source_id="https://openaccess.thecvf.com/x.html",
-        url="https://openaccess.thecvf.com/x.html", urls=[], section=["Papers"], positions=[],
-        status=Status.OK,
+    return entry(
+        Kind.PAPER, "paper:cvf/ICCV2023/Li_Glow", "https://openaccess.thecvf.com/x.html",
+        source_id="https://openaccess.thecvf.com/x.html", section=["Papers"],
         arxiv_match=ArxivMatch(arxiv_id="2308.00001", entry_id="arxiv:2308.00001", evidence=evidence),
     )  # fmt: skip
+
 
 
 P, R, D = "arxiv:2204.05862", "github:anthropics/hh-rlhf", "hf:dataset/anthropic/hh-rlhf"

@@ -4,7 +4,7 @@ the Hub adopts (``hub_adoption``), and Hub upvotes counted like stars, night aft
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -14,12 +14,12 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+import builders
+from builders import NIGHT, paper_entry, repo_entry
 from conftest import write_json
-from enrich.core.assemble import assemble
 from enrich.core.changelog import changelog, top_movers
 from enrich.core.diff import HUB_ADOPTION_MIN, Diff
 from enrich.core.graph import with_graph
-from enrich.core.links import Kind
 from enrich.core.model import Entry, HubPaper, Paper, Repo, Snapshot, Status
 from enrich.core.settings import Settings
 from enrich.store import history
@@ -29,7 +29,6 @@ from enrich.store.publish import publish
 from enrich.views import Published
 from enrich.views.feed import feed_xml
 
-NIGHT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 DPO = "2305.18290"  # Direct Preference Optimization
 
 
@@ -44,9 +43,7 @@ def paper(hub: HubPaper | None = None, *, arxiv_id: str = DPO, status: Status = 
           comment: str | None = None) -> Entry:
     record = Paper(arxiv_id=arxiv_id, versioned_id=f"{arxiv_id}v3", version=3,
                    title="Direct Preference Optimization", authors=[], abstract="…", comment=comment)
-    return Entry(id=f"arxiv:{arxiv_id}", kind=Kind.PAPER, source_id=arxiv_id,
-                 url=f"https://arxiv.org/abs/{arxiv_id}", urls=[], title="DPO", section=["Papers"],
-                 positions=[], status=status, paper=record, hub_paper=hub)  # fmt: skip
+    return paper_entry(record, title="DPO", section=["Papers"], status=status, hub_paper=hub)
 
 
 def code_page(repo: str = "eric-mitchell/direct-preference-optimization", **fields: Any) -> HubPaper:
@@ -55,17 +52,12 @@ def code_page(repo: str = "eric-mitchell/direct-preference-optimization", **fiel
 
 
 def listed_repo(name: str) -> Entry:
-    return Entry(id=f"github:{name.lower()}", kind=Kind.REPO, source_id=name,
-                 url=f"https://github.com/{name}", urls=[], title=name, section=["Code"],
-                 positions=[], status=Status.OK,
-                 repo=Repo(repo_id=1, full_name=name, html_url=f"https://github.com/{name}",
-                           stars=2900, forks=240, watchers=30, open_issues=20))  # fmt: skip
+    return repo_entry(Repo(repo_id=1, full_name=name, html_url=f"https://github.com/{name}", stars=2900, forks=240,
+                           watchers=30, open_issues=20), title=name, section=["Code"])  # fmt: skip
 
 
 def snap(entries: list[Entry], night: int = 0) -> Snapshot:
-    when = NIGHT + timedelta(days=night)
-    return assemble(with_graph(entries)[0], generated_at=when, run_id=when.strftime("%Y%m%dT%H%M%SZ"),
-                    list_source="list.md", list_sha256="0" * 64)  # fmt: skip
+    return builders.snap(with_graph(entries)[0], NIGHT + timedelta(days=night))
 
 
 def nights(*lists: list[Entry]) -> list[Diff]:

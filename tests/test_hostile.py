@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from builders import entry_for
 from conftest import fetch_source, run
 from enrich.core.errors import InputError
 from enrich.core.links import Kind, classify, github_name
-from enrich.core.model import Entry, Status
+from enrich.core.model import Status
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
 from enrich.sources.addresses import is_public
@@ -21,12 +22,6 @@ from enrich.sources.listfile import read_list_source
 from enrich.store.raw import RawStore
 
 TOKEN = "fake-token-for-tests"
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def outside_the_namespace(fake: FakeAPI) -> list[str]:
@@ -61,7 +56,8 @@ def test_github_names(name: str, valid: bool) -> None:
     assert (github_name(name) is not None) == valid
 
 
-@pytest.mark.parametrize("graphql", [False, True], ids=["rest", "graphql"])
+@pytest.mark.parametrize("graphql", [False, pytest.param(True, marks=pytest.mark.graphql_schema)],
+                         ids=["rest", "graphql"])
 def test_walking_links_never_reach_github_outside_repositories(graphql: bool, fake: FakeAPI,
                                                               tmp_path: Path) -> None:
     listed = tmp_path / "list.md"

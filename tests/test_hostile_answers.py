@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import fetch_source
-from enrich.core.links import classify
-from enrich.core.model import Entry, Failure, Status
+from builders import entry_for
+from conftest import fetch_source, needing_schema
+from enrich.core.model import Failure, Status
 from enrich.sandbox.server import FakeAPI, Fault, _bomb
 from enrich.sources.base import FetchContext
 from enrich.sources.github.client import GitHubContext, make_client, request
@@ -36,12 +36,6 @@ BOMB = 200_000_000  # decodes to 200 MB; sent as ~200 KB
 CAP = 1_000_000
 DEADLINE = 3.0  # the other entry is answered well within it, on a loaded machine too
 DRIP = 0.3  # a byte every 0.3 s: no read ever waits long
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 # upstream: (source, hit URL, other URL, the fake's path of the hit, its query, settings)
@@ -91,7 +85,7 @@ def _hit(fake: FakeAPI, case: str, **kind: Any) -> tuple[Any, Any]:
     return outcomes[hit.id], outcomes[other.id]
 
 
-@pytest.mark.parametrize("case", list(UPSTREAMS))
+@pytest.mark.parametrize("case", needing_schema(UPSTREAMS, lambda c: c == "github-graphql"))
 def test_a_decompression_bomb_costs_only_the_entry_it_hits(case: str, fake: FakeAPI) -> None:
     hit, other = _hit(fake, case, status=200, bomb=BOMB)
     failure = None if case in SUPPLEMENTS else Failure.MALFORMED
@@ -100,7 +94,7 @@ def test_a_decompression_bomb_costs_only_the_entry_it_hits(case: str, fake: Fake
     assert other.status == Status.OK, other.reason
 
 
-@pytest.mark.parametrize("case", list(UPSTREAMS))
+@pytest.mark.parametrize("case", needing_schema(UPSTREAMS, lambda c: c == "github-graphql"))
 def test_a_dripping_answer_ends_at_the_deadline(case: str, fake: FakeAPI) -> None:
     started = time.monotonic()
     hit, other = _hit(fake, case, status=200, drip=DRIP)
@@ -194,7 +188,8 @@ _UNBOUNDED = {"github_max_bytes": 5_000_000, "hub_max_bytes": 5_000_000, "s2_max
 # -- #22 item 4: absurd rate-limit headers on real answers ---------------------------------------
 
 @pytest.mark.parametrize("reset", ["1000000000000", "nan", "-1", "soon"])
-@pytest.mark.parametrize("token", [None, TOKEN], ids=["rest", "graphql"])
+@pytest.mark.parametrize("token", [None, pytest.param(TOKEN, marks=pytest.mark.graphql_schema)],
+                         ids=["rest", "graphql"])
 def test_absurd_rate_limit_headers_never_end_the_github_task(reset: str, token: str | None,
                                                              fake: FakeAPI) -> None:
     """``X-RateLimit-Reset: 1000000000000`` (the year 33658) raised ValueError and ended the
@@ -214,8 +209,8 @@ BENCH = Path(__file__).parent.parent / "benches" / "hostile_bench.py"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["github-rest", "github-graphql", "hub-info", "hub-paper-page",
-                                  "arxiv", "scholar", "web"])
+@pytest.mark.parametrize("case", needing_schema(["github-rest", "github-graphql", "hub-info", "hub-paper-page",
+                                                 "arxiv", "scholar", "web"], lambda c: c == "github-graphql"))
 def test_peak_memory_under_a_one_gigabyte_bomb_stays_under_one_gigabyte(case: str) -> None:
     """A gzip answer decoding to 1 GB, the caps at their defaults (it took a run to 13 GB on
     GraphQL, 6 GB on the Hub, 5.6 GB on arXiv). A memory bound, not a time bound: the process's

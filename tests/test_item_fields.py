@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from builders import entry_for
 from enrich.core.assemble import assemble
-from enrich.core.links import classify
 from enrich.core.listing import parse_list
 from enrich.core.model import SCHEMA_VERSION, Entry, HubRepo, ItemKind, Paper, Repo, WebPage
 from enrich.core.naming import display_title
@@ -78,9 +78,7 @@ def test_the_json_schema_describes_items() -> None:
 
 
 def _entry(url: str, title: str | None, **record: object) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 title=title, section=[], positions=[], **record)  # type: ignore[arg-type]  # fmt: skip
+    return entry_for(url, title=title, **record)
 
 
 REPO = Repo(repo_id=1, full_name="CarperAI/trlx", html_url="https://github.com/CarperAI/trlx", stars=1, forks=0,

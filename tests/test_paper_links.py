@@ -173,6 +173,7 @@ PAPER_HOSTS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow  # parses every real list: ~25 s of CPU
 @pytest.mark.skipif(not real_lists(), reason=ABSENT)
 def test_every_paper_host_link_of_the_real_lists_is_a_paper() -> None:
     """On the real lists, each link to a paper host is a paper, except pages that list many

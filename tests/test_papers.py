@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from builders import entry_for
 from conftest import BUNDLED, fetch_source, run
-from enrich.core.links import classify
 from enrich.core.model import Entry, HubPaper, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
@@ -25,12 +25,6 @@ from enrich.store.raw import RawStore
 FACTS = load_facts()
 HUB_PAPERS: dict[str, Any] = FACTS["huggingface"]["papers"]
 OFFLINE = {"web": "offline: web pages are not fetched"}
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def store_for(tmp_path: Path, run_id: str) -> RawStore:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,6 +96,7 @@ REPOS = st.dictionaries(st.integers(0, 30), st.tuples(st.integers(0, 10**6), st.
                         max_size=15)
 
 
+@pytest.mark.slow  # a hundred snapshot pairs through the whole diff: ~30 s of CPU
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(REPOS, REPOS, st.floats(0.01, 30))
 def test_diff_never_crashes_and_is_consistent(old: dict, new: dict, days: float) -> None:  # type: ignore[type-arg]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, fetch_source, run
+from builders import entry_for
+from conftest import BUNDLED, fetch_source, needing_schema, run
 from enrich.core.errors import RejectedRunError
-from enrich.core.links import classify
 from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
 from enrich.run.build import build
+from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
 from enrich.store.raw import RawStore
@@ -34,12 +36,6 @@ def nightly(settings: Settings, tmp_path: Path) -> Snapshot:
 def status(snapshot: Snapshot, entry_id: str) -> tuple[Status, str | None]:
     entry = next(e for e in snapshot.entries if e.id == entry_id)
     return entry.status, entry.status_reason
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def by_id(snapshot: Snapshot) -> dict[str, Entry]:
@@ -278,15 +274,36 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize("case", MALFORMED, ids=lambda c: c.name)
-def test_a_malformed_answer_costs_its_entry_only(case: Malformed, fake: FakeAPI, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def clean_night(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], tuple[RunResult, Path]]:
+    """Night 1 of the bundled list, clean (with a token or without): run once for all the
+    malformed-answer cases, each of which copies its output folder (its own fake serves night 2)."""
+    nights: dict[bool, tuple[RunResult, Path]] = {}
+
+    def night(token: bool) -> tuple[RunResult, Path]:
+        if token not in nights:
+            folder = tmp_path_factory.mktemp(f"clean-night-{'token' if token else 'anonymous'}")
+            with FakeAPI([]) as fake:
+                settings = fake.settings(http_retries=1, allow_loopback=True,
+                                         **({"github_token": "fake-token-for-tests"} if token else {}))
+                result = run(str(BUNDLED), settings=settings, out_dir=folder / "out", raw_root=folder / "raw1",
+                             skip=OFFLINE)
+            nights[token] = (result, folder / "out")
+        return nights[token]
+
+    return night
+
+
+@pytest.mark.parametrize("case", needing_schema(MALFORMED, lambda c: c.token), ids=lambda c: c.name)
+def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
+                                                 fake: FakeAPI, tmp_path: Path) -> None:
     """Night 1 is clean; on night 2 one upstream answer is malformed: that entry is stale with
     the reason (the fields it could not read keep night 1's values), every other entry is
     published ok, and rebuilding night 2's raw folder gives the same snapshot."""
     token = {"github_token": "fake-token-for-tests"} if case.token else {}
     settings = fake.settings(http_retries=1, allow_loopback=True, **token)
-    first = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw1",
-                skip=OFFLINE)
+    first, published = clean_night(case.token)
+    shutil.copytree(published, tmp_path / "out")
     fake.faults.extend(case.faults(first.run_dir))
     # A raw folder of its own: night 2 asks everything again (no ETags, no reused card).
     second = run(str(BUNDLED), settings=settings.model_copy(update=case.overrides),
@@ -403,6 +420,7 @@ def graphql_queries(fake: FakeAPI) -> int:
     return sum(1 for e in fake.requests("github") if e.path == "/github/graphql")
 
 
+@pytest.mark.graphql_schema
 def test_graphql_answered_with_html_is_asked_again(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r"^/github/graphql$", status=200, body=HTML, times=1,
                              headers={"Content-Type": "text/html"}))
@@ -411,6 +429,7 @@ def test_graphql_answered_with_html_is_asked_again(fake: FakeAPI, tmp_path: Path
     assert graphql_queries(fake) == 3  # the HTML, then both batches
 
 
+@pytest.mark.graphql_schema
 def test_graphql_html_that_persists_fails_its_batch_not_the_later_ones(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r"^/github/graphql$", status=200, body=HTML, times=2,
                              headers={"Content-Type": "text/html"}))

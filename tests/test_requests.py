@@ -18,8 +18,9 @@ import pytest
 from graphql import parse, validate
 from pydantic import SecretStr
 
+from builders import entry_for
 from conftest import fetch_source, run, write_json
-from enrich.core.links import Kind, classify
+from enrich.core.links import Kind
 from enrich.core.model import Entry, Failure, Status
 from enrich.core.settings import Settings
 from enrich.run.job import RunResult
@@ -40,12 +41,6 @@ REPOS = [
     "https://github.com/openai/lm-human-preferences",
     "https://github.com/LAION-AI/Open-Assistant",
 ]
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def fetch(source: str, entries: list[Entry], settings: Settings, raw: Path, run: str) -> dict:
@@ -69,12 +64,14 @@ def rate_limit_reads(fake: FakeAPI) -> int:
 
 # -- the query is GitHub's -------------------------------------------------------------------
 
+@pytest.mark.graphql_schema
 @pytest.mark.parametrize("count", [1, 2, 100])
 def test_graphql_query_is_valid_against_githubs_published_schema(count: int) -> None:
     errors = validate(github_graphql.schema(), parse(graphql_query(count)))
     assert errors == []
 
 
+@pytest.mark.graphql_schema
 def test_the_fake_rejects_what_github_would_reject(fake: FakeAPI) -> None:
     assert github_graphql.validation_errors("{ repository(owner: \"a\", name: \"b\") { stars } }")
     assert github_graphql.validation_errors(graphql_query(1)) == []
@@ -95,6 +92,7 @@ def test_without_the_schema_graphql_says_how_to_get_it(
 
 # -- GraphQL and REST tell the same story ---------------------------------------------------
 
+@pytest.mark.graphql_schema
 def test_graphql_and_rest_records_agree(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     entries = [entry_for(u) for u in REPOS]
     rest = fetch("github", entries, settings, tmp_path / "a", "r1")
@@ -111,6 +109,7 @@ def test_graphql_and_rest_records_agree(fake: FakeAPI, settings: Settings, tmp_p
         assert ra == rb, entry.id
 
 
+@pytest.mark.graphql_schema
 def test_graphql_costs_one_query_per_100_repositories(fake: FakeAPI, tmp_path: Path) -> None:
     settings = fake.settings(github_token=TOKEN, github_graphql_batch_size=3, http_retries=0)
     entries = [entry_for(u) for u in REPOS]
@@ -121,6 +120,7 @@ def test_graphql_costs_one_query_per_100_repositories(fake: FakeAPI, tmp_path: P
     assert rest == len(entries)  # the contributor counts, GraphQL has none
 
 
+@pytest.mark.graphql_schema
 def test_a_deleted_and_a_renamed_repository_do_not_fail_their_batch(
     fake: FakeAPI, tmp_path: Path
 ) -> None:
@@ -137,6 +137,7 @@ def test_a_deleted_and_a_renamed_repository_do_not_fail_their_batch(
     assert github_requests(fake)[0] == 1
 
 
+@pytest.mark.graphql_schema
 def test_a_failing_graphql_batch_is_split_not_lost(fake: FakeAPI, tmp_path: Path) -> None:
     from enrich.sandbox.server import Fault
 
@@ -185,6 +186,7 @@ def test_warm_rest_run_is_one_conditional_request_per_unchanged_repository(
         assert new["reused"] and new["body"] == old["body"] and new["fetched_at"] > old["fetched_at"]
 
 
+@pytest.mark.graphql_schema
 def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
     fake: FakeAPI, extra_data: Path, tmp_path: Path
 ) -> None:
@@ -263,6 +265,7 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
         assert warm[entry.id].record.card == cold[entry.id].record.card  # type: ignore[union-attr]
 
 
+@pytest.mark.graphql_schema
 def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """The #7 targets at a list's scale: GraphQL ≤ 0.05 requests a repository cold (everything
     but contributors), one contributor count each; warm, nothing but the queries."""
@@ -334,18 +337,19 @@ def many_repositories(extra_data: Path, count: int) -> list[str]:
     return urls
 
 
+@pytest.mark.graphql_schema
 def test_a_spent_budget_defers_contributor_counts_and_loses_nothing(
     fake: FakeAPI, extra_data: Path, tmp_path: Path
 ) -> None:
-    """300 repositories, a token, 120 REST requests left this hour: three GraphQL queries bring
-    every repository; 120 contributor counts fit, 180 are deferred (the entries ok, the count
+    """30 repositories, a token, 12 REST requests left this hour: three GraphQL queries (of 10)
+    bring every repository; 12 contributor counts fit, 18 are deferred (the entries ok, the count
     not yet counted, with the reason); no 403; the guard publishes; the summary says how much
-    was deferred and when the budget resets. The next night counts 120 more."""
-    urls = many_repositories(extra_data, 300)
+    was deferred and when the budget resets. The next night counts 12 more."""
+    urls = many_repositories(extra_data, 30)
     listed = tmp_path / "list.md"
     listed.write_text("# Many repositories (sample data)\n\n" + "".join(f"* {u}\n" for u in urls))
-    fake.rate_limits["core"] = 120
-    settings = fake.settings(github_token=TOKEN, http_retries=0)
+    fake.rate_limits["core"] = 12
+    settings = fake.settings(github_token=TOKEN, http_retries=0, github_graphql_batch_size=10)
 
     def night(n: int) -> RunResult:
         return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
@@ -353,25 +357,25 @@ def test_a_spent_budget_defers_contributor_counts_and_loses_nothing(
 
     first = night(0)
     repos = [e for e in first.snapshot.entries if e.kind == Kind.REPO]
-    assert len(repos) == 300 and all(e.status == Status.OK for e in repos)
+    assert len(repos) == 30 and all(e.status == Status.OK for e in repos)
     assert not any(e.status == 403 for e in fake.requests("github"))
     graphql, rest, _ = github_requests(fake)
-    assert (graphql, rest) == (3, 120)
+    assert (graphql, rest) == (3, 12)
     counted = [e for e in repos if e.repo and e.repo.contributors is not None]
     waiting = [e for e in repos if e.repo and e.repo.contributors is None]
-    assert (len(counted), len(waiting)) == (120, 180)
+    assert (len(counted), len(waiting)) == (12, 18)
     assert all(e.status_reason and "contributor count deferred" in e.status_reason for e in waiting)
     assert all(e.repo and e.repo.stars for e in waiting)  # everything GraphQL brought
     core = first.rate_limits["github.core"]
-    assert (core["spent"], core["remaining"], core.get("deferred")) == (120, 0, 180)
-    assert core["reset"] and f"| {core['reset']} | 180 |" in summary_markdown(first)
-    # The next hour, the next night: the 120 counted are reused (their branch did not move),
-    # 120 of the 180 are counted now, and the rest waits again.
+    assert (core["spent"], core["remaining"], core.get("deferred")) == (12, 0, 18)
+    assert core["reset"] and f"| {core['reset']} | 18 |" in summary_markdown(first)
+    # The next hour, the next night: the 12 counted are reused (their branch did not move),
+    # 12 of the 18 are counted now, and the rest waits again.
     fake.rate_used.clear()
     fake.rate_reset += 3600
     fake.log.clear()
     second = night(1)
     assert not any(e.status == 403 for e in fake.requests("github"))
     repos = [e for e in second.snapshot.entries if e.kind == Kind.REPO]
-    assert sum(1 for e in repos if e.repo and e.repo.contributors is not None) == 240
+    assert sum(1 for e in repos if e.repo and e.repo.contributors is not None) == 24
     assert all(e.status == Status.OK for e in repos)

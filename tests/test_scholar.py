@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from builders import entry_for
 from conftest import BUNDLED, write_json
-from enrich.core.links import Kind, classify
+from enrich.core.links import Kind
 from enrich.core.listing import parse_list
 from enrich.core.model import ArxivMatch, Entry, Failure, PaperMeta, Status, WebPage
 from enrich.core.outcome import Outcome
@@ -39,12 +40,6 @@ from enrich.store.raw import RawStore
 
 BATCH = "/s2/graph/v1/paper/batch"
 SAMPLE = {p["externalIds"].get("ArXiv"): p for p in sample_papers(load_facts())}
-
-
-def entry_for(url: str, **fields: Any) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[], **fields)
 
 
 def arxiv_entries(count: int, start: int = 1) -> list[Entry]:

@@ -14,6 +14,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+import builders
+from builders import entry, hub_entry, paper_entry, repo_entry, web_entry
 from enrich.core.assemble import assemble
 from enrich.core.links import Kind
 from enrich.core.model import (
@@ -52,17 +54,14 @@ def repo(name: str = "huggingface/trl", **changes: Any) -> Entry:
         created_at=ago(1000), last_commit_at=ago(10), latest_release=Release(tag="v1.0", published_at=ago(100)),
     )
     values.update(changes)
-    return Entry(id=f"github:{name.lower()}", kind=Kind.REPO, source_id=name, url=f"https://github.com/{name}",
-                 urls=[], section=["Code"], positions=[], status=Status.OK, repo=Repo(**values))
+    return repo_entry(Repo(**values), listed_as=name, section=["Code"])
 
 
 def paper(pid: str = "2204.05862", cross_links: list[str] | None = None, **changes: Any) -> Entry:
     values: dict[str, Any] = dict(arxiv_id=pid, versioned_id=f"{pid}v1", version=1, title="A paper",
                                   authors=[], abstract="…")
     values.update(changes)
-    return Entry(id=f"arxiv:{pid}", kind=Kind.PAPER, source_id=pid, url=f"https://arxiv.org/abs/{pid}", urls=[],
-                 section=["Papers"], positions=[], status=Status.OK, cross_links=cross_links or [],
-                 paper=Paper(**values))
+    return paper_entry(Paper(**values), section=["Papers"], cross_links=cross_links or [])
 
 
 def dataset(**changes: Any) -> Entry:
@@ -70,9 +69,7 @@ def dataset(**changes: Any) -> Entry:
                                   last_modified=ago(30), arxiv_ids=["2204.05862"],
                                   card=Card(license="mit", text="# hh-rlhf\n\nHuman preference data."))
     values.update(changes)
-    return Entry(id="hf:dataset/anthropic/hh-rlhf", kind=Kind.DATASET, source_id="Anthropic/hh-rlhf",
-                 url="https://huggingface.co/datasets/Anthropic/hh-rlhf", urls=[], section=["Datasets"],
-                 positions=[], status=Status.OK, hub=HubRepo(**values))
+    return hub_entry(HubRepo(**values), section=["Datasets"])
 
 
 def parts(entry: Entry, related: list[Entry] | None = None, now: datetime = NOW) -> dict[str, float] | None:
@@ -203,11 +200,9 @@ def test_hub_score(entry: Entry, expected: dict[str, float]) -> None:
 @pytest.mark.parametrize(
     "entry",
     [
-        Entry(id="https://carper.ai/", kind=Kind.WEB, source_id="https://carper.ai/", url="https://carper.ai/",
-              urls=[], section=[], positions=[], status=Status.OK, web=WebPage(http_status=200)),
+        web_entry("https://carper.ai/", WebPage(http_status=200)),
         # not fetched: no record, no score (not a zero)
-        Entry(id="github:a/b", kind=Kind.REPO, source_id="a/b", url="https://github.com/a/b", urls=[], section=[],
-              positions=[], status=Status.ERROR),
+        entry(Kind.REPO, "github:a/b", "https://github.com/a/b", source_id="a/b", status=Status.ERROR),
     ],
 )
 def test_no_score_without_something_to_score(entry: Entry) -> None:
@@ -229,8 +224,7 @@ def test_more_of_a_counter_never_lowers_the_score() -> None:
 
 
 def snap(entries: list[Entry], when: datetime) -> Snapshot:
-    return assemble(scored(entries, when), generated_at=when, run_id=when.strftime("%Y%m%dT%H%M%SZ"),
-                    list_source="list.md", list_sha256="0" * 64)
+    return builders.snap(scored(entries, when), when)
 
 
 def test_movers_rank_by_score_change_with_the_counter_changes() -> None:
@@ -290,8 +284,7 @@ def test_percentiles_rank_within_the_kind(totals: tuple[tuple[str, float], ...],
 
 
 def test_unscored_entries_have_no_percentile() -> None:
-    web = Entry(id="https://carper.ai/", kind=Kind.WEB, source_id="https://carper.ai/", url="https://carper.ai/",
-                urls=[], section=[], positions=[], status=Status.OK, web=WebPage(http_status=200))
+    web = web_entry("https://carper.ai/", WebPage(http_status=200))
     assert percentiles([web, *ranked(("repo", 12.0))]) == {"github:o/r0": 100.0}
 
 

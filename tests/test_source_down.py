@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import BUNDLED, run
+from conftest import BUNDLED, needing_schema, run
 from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.links import Kind
 from enrich.core.listing import parse_list
@@ -336,7 +336,8 @@ DOWN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", DOWN_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", needing_schema(DOWN_CASES, lambda c: "github_token" in c.overrides),
+                         ids=lambda c: c.name)
 def test_a_source_down_publishes_the_others_and_keeps_its_last_values(case: Down, fake: FakeAPI,
                                                                       tmp_path: Path) -> None:
     settings = fake.settings(**{"http_retries": 1, **case.overrides})

@@ -9,8 +9,9 @@ from pathlib import Path
 import github
 import pytest
 
+from builders import entry_for
 from conftest import BUNDLED, fetch_source, run, write_json
-from enrich.core.links import Kind, classify
+from enrich.core.links import Kind
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Snapshot, Status
 from enrich.core.settings import Settings
@@ -19,12 +20,6 @@ from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
 from enrich.store.codec import read_snapshot
 from enrich.store.raw import RawStore
-
-
-def entry_for(url: str) -> Entry:
-    ref = classify(url)
-    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                 section=[], positions=[])
 
 
 def enrich_one(source: str, entries: list[Entry], settings: Settings, tmp_path: Path) -> dict[str, object]:
@@ -231,6 +226,7 @@ def test_web_connects_to_the_address_it_checked(fake: FakeAPI, settings: Setting
 TOKEN = "enrich-test-token-7f3a9c41d2"
 
 
+@pytest.mark.graphql_schema
 def test_token_never_written_or_logged(settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.DEBUG)

@@ -21,8 +21,9 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+import builders
+from builders import hub_entry, paper_entry, repo_entry, web_entry
 from conftest import BUNDLED, run, write_json
-from enrich.core.assemble import assemble
 from enrich.core.changelog import changelog
 from enrich.core.links import Kind
 from enrich.core.model import (
@@ -67,18 +68,9 @@ def at(index: int, *section: str) -> Position:
     return Position(section=list(section), line=index * 2, index=index)
 
 
-def entry(kind: Kind, eid: str, url: str, positions: list[Position], **fields: Any) -> Entry:
-    return Entry(
-        id=eid,
-        kind=kind,
-        source_id=eid.split(":", 1)[-1],
-        url=url,
-        urls=[url],
-        section=positions[0].section,
-        positions=positions,
-        status=fields.pop("status", Status.OK),
-        **fields,
-    )
+def placed(url: str, position: Position) -> dict[str, Any]:
+    """Where an entry is listed: its link, once, at ``position``."""
+    return dict(urls=[url], section=position.section, positions=[position])
 
 
 def repo(name: str, index: int, stars: int, *section: str, **changes: Any) -> Entry:
@@ -101,12 +93,10 @@ def repo(name: str, index: int, stars: int, *section: str, **changes: Any) -> En
         if k in changes
     }
     values.update(changes)
-    return entry(
-        Kind.REPO,
-        f"github:{name.lower()}",
-        f"https://github.com/{name}",
-        [at(index, *(section or ("Code",)))],
-        repo=Repo(**values),
+    return repo_entry(
+        Repo(**values),
+        listed_as=name,
+        **placed(f"https://github.com/{name}", at(index, *(section or ("Code",)))),
         **extra,
     )
 
@@ -121,13 +111,12 @@ def paper(index: int, **fields: Any) -> Entry:
         abstract="…",
         published=datetime(2022, 4, 12, tzinfo=UTC),
     )
-    return entry(
-        Kind.PAPER,
-        "arxiv:2204.05862",
-        "https://arxiv.org/abs/2204.05862v1",
-        [at(index, "Papers", "2022")],
+    url = "https://arxiv.org/abs/2204.05862v1"
+    return paper_entry(
+        record,
+        url=url,
+        **placed(url, at(index, "Papers", "2022")),
         title="HH-RLHF",
-        paper=record,
         listed_version=1,
         **fields,
     )
@@ -143,17 +132,14 @@ def dataset(index: int, **changes: Any) -> Entry:
         card=Card(license="mit"),
     )
     values.update(changes)
-    return entry(
-        Kind.DATASET,
-        "hf:dataset/anthropic/hh-rlhf",
-        "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-        [at(index, "Datasets")],
-        hub=HubRepo(**values),
+    return hub_entry(
+        HubRepo(**values),
+        **placed("https://huggingface.co/datasets/Anthropic/hh-rlhf", at(index, "Datasets")),
     )
 
 
 def page(index: int, url: str, title: str, **web: Any) -> Entry:
-    return entry(Kind.WEB, url, url, [at(index, "Links")], title=title, web=WebPage(**web))
+    return web_entry(url, WebPage(**web), **placed(url, at(index, "Links")), title=title)
 
 
 def entries() -> list[Entry]:
@@ -194,13 +180,7 @@ def entries() -> list[Entry]:
 
 
 def snap(items: list[Entry], when: datetime = NOW) -> Snapshot:
-    return assemble(
-        scored(items, when),
-        generated_at=when,
-        run_id=when.strftime("%Y%m%dT%H%M%SZ"),
-        list_source="awesome.md",
-        list_sha256="0" * 64,
-    )
+    return builders.snap(scored(items, when), when, list_source="awesome.md")
 
 
 def history_of(*snapshots: Snapshot) -> pl.DataFrame:

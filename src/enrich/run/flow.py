@@ -223,11 +223,15 @@ def _task_runner(kind: TaskRunnerName) -> Any:
             return DaskTaskRunner(address=address)
         # A local cluster of worker processes, told the API this flow run reports to (a
         # server's, or the ephemeral one `enrich run` starts): a worker that knows none would
-        # start an API of its own and report its task runs there.
+        # start an API of its own and report its task runs there. No dashboard; the scheduler's
+        # HTTP server (health routes, started even then) on a free loopback port, not 8787:
+        # two clusters at once (two runs, two test workers) would fight over 8787, and the
+        # second's "port in use" warning fails a test.
         return DaskTaskRunner(
             cluster_kwargs={
                 "n_workers": 2, "threads_per_worker": 4, "processes": True,
                 "dashboard_address": None, "env": {"PREFECT_API_URL": _api_url()},
+                "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             }
         )  # fmt: skip
     # Tasks wait on the network; each source bounds its own requests, so two per source.
