@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from rich import box
@@ -148,13 +148,13 @@ def snapshot(
     refuse_enriched(out_dir)
     now = datetime.now(UTC)
     snap = assemble(
-        with_graph(parsed.entries)[0],  # the ties the list itself makes (same_item, code)
+        with_graph(list(parsed.entries))[0],  # the ties the list itself makes (same_item, code)
         generated_at=now,
         run_id=now.strftime("%Y%m%dT%H%M%SZ"),
         list_source=parsed.source,
         list_title=parsed.title,
         list_sha256=parsed.sha256,
-        skipped=parsed.skipped,
+        skipped=list(parsed.skipped),
     )
     with exclusive(out_dir):
         refuse_enriched(out_dir)  # again, under the lock: a run may have published meanwhile
@@ -192,13 +192,19 @@ DEMO_NOTICE = (
 )
 
 
-def _preflight(
-    list_source: str | None, out_dir: Path, raw_dir: Path, task_runner: str
-) -> tuple[str, bytes]:
+class Ready(NamedTuple):
+    """The list as `_preflight` read it: the run takes it as it is (neither read nor parsed
+    again)."""
+
+    source: str  # as the run names it (`as_given`)
+    data: bytes
+    parsed: ParsedList
+
+
+def _preflight(list_source: str | None, out_dir: Path, raw_dir: Path, task_runner: str) -> Ready:
     """Every input checked before Prefect starts (one line and exit 2 rather than a flow run
     that fails ten seconds later): the task runner, the folders, and the list itself, read and
-    parsed (a URL too). Returns the list as the run names it (`as_given`) and its bytes, which
-    the run takes as they were read here."""
+    parsed (a URL too)."""
     if task_runner not in ("threads", "dask"):
         raise InputError(f"--task-runner {task_runner}: expected threads or dask")
     if task_runner == "dask":
@@ -212,8 +218,7 @@ def _preflight(
     _check_writable(raw_dir)
     given = as_given(list_source or default_list_source())
     data = read_list_source(given)
-    parse_list(data, given)
-    return given, data
+    return Ready(given, data, parse_list(data, given))
 
 
 def _check_writable(folder: Path, lock_beside: bool = False) -> None:
@@ -265,15 +270,16 @@ def demo(
     for folder in data or []:
         if not folder.is_dir():
             raise InputError(f"{folder}: not a sample-data folder")
+    early = None
     if list_file is None or not is_remote(list_file):  # a URL is read from the fake, below
-        _preflight(list_file, out_dir, raw_dir, task_runner)
+        early = _preflight(list_file, out_dir, raw_dir, task_runner)
     # The demo is anonymous, so its fake GitHub allows what GitHub allows anonymously.
     with FakeAPI(data or [], anonymous_limit=ANONYMOUS_RATE_LIMIT) as api:
         # A little arXiv spacing keeps the demo honest about the real job's pacing.
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
-        ready = _preflight(list_file, out_dir, raw_dir, task_runner)
+        ready = early or _preflight(list_file, out_dir, raw_dir, task_runner)
         if not quiet:
             out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # The card, Croissant file and feed say what this is: sample data, not live facts.
@@ -281,7 +287,7 @@ def demo(
         if list_file is None:  # the first list, jordimas/awesome-RLHF-language-models: CC0
             os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
-        entries = parse_list(ready[1], ready[0]).entries  # those the sample data cannot answer
+        entries = list(ready.parsed.entries)  # those the sample data cannot answer
         missing = without_sample(api, entries)
         if missing:
             sys.stderr.write(notice(missing, len(entries)) + "\n")
@@ -568,7 +574,7 @@ class _Bars:
 
 
 def _run_flow(
-    ready: tuple[str, bytes],
+    ready: Ready,
     out_dir: Path,
     raw_dir: Path,
     sources: list[str] | None,
@@ -592,12 +598,12 @@ def _run_flow(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    list_source, data = ready
+    list_source = ready.source
     with (
         _stoppable(),
         Progress(*columns, console=out, transient=False, disable=quiet) as progress,
         reporting(_Bars(progress)),
-        given_list(list_source, data),
+        given_list(ready.parsed, ready.data),
     ):
         state = enrich_awesome_list(
             list_source=list_source,

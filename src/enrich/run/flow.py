@@ -50,10 +50,11 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from enrich.core.errors import ConfigError, EnrichError
+from enrich.core.listing import ParsedList
 from enrich.core.settings import Settings
 from enrich.run import artifacts, prefect_limits, report
 from enrich.run.job import Job, Reporter, run_job
-from enrich.run.steps import FetchTask
+from enrich.run.state import FetchTask, Limits
 from enrich.sources import NAMES
 from enrich.sources.listfile import as_given, default_list_source
 from enrich.store.hub import upload_token
@@ -119,22 +120,28 @@ def reporting(reporter: Reporter) -> Iterator[None]:
         _reporter.reset(token)
 
 
-# The list the CLI already read (source, bytes), to check it before Prefect started; set by
-# `given_list`. Bytes stay out of the flow's parameters (Prefect stores those).
-_given: contextvars.ContextVar[tuple[str, bytes] | None] = contextvars.ContextVar(
+# The list the CLI already read and parsed (its bytes, parsed), to check it before Prefect
+# started; set by `given_list`. They stay out of the flow's parameters (Prefect stores those).
+_given: contextvars.ContextVar[ParsedList | None] = contextvars.ContextVar(
     "enrich_given_list", default=None
+)
+_given_bytes: contextvars.ContextVar[bytes] = contextvars.ContextVar(
+    "enrich_given_bytes", default=b""
 )
 
 
 @contextmanager
-def given_list(source: str, data: bytes) -> Iterator[None]:
-    """Flow runs of this process on ``source`` take ``data`` as its bytes: read once, by the
-    CLI's checks, not a second time (a ``github:`` list costs two requests of the budget)."""
-    token = _given.set((source, data))
+def given_list(parsed: ParsedList, data: bytes) -> Iterator[None]:
+    """Flow runs of this process on ``parsed.source`` take ``data`` as its bytes and
+    ``parsed`` as its parse: read and parsed once, by the CLI's checks, not a second time (a
+    ``github:`` list costs two requests of the budget)."""
+    token = _given.set(parsed)
+    bytes_token = _given_bytes.set(data)
     try:
         yield
     finally:
         _given.reset(token)
+        _given_bytes.reset(bytes_token)
 
 
 def _step(fn: Callable[[Any], Any], payload: Any) -> Any:
@@ -170,7 +177,7 @@ _CALLS = {"prepare": prepare_task, "finish": finish_task}
 class PrefectExecutor:
     """Each step a Prefect task; fetch tasks submitted to the flow's task runner."""
 
-    def __init__(self, runner: Any, quoted: bool, limits: str = "local") -> None:
+    def __init__(self, runner: Any, quoted: bool, limits: Limits = "local") -> None:
         self.runner = runner
         # quote: Prefect would walk every record of a task's arguments looking for futures.
         # Not on Dask, whose graph reads a tuple (what a quote is) as a task.
@@ -328,12 +335,13 @@ def nightly(
             logging.getLogger(__name__).warning(
                 "no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
             )
+        same = given is not None and given.source == source
         job = Job(
             source, Path(out_dir), Path(raw_dir), settings, sources, skip,
-            list_bytes=given[1] if given is not None and given[0] == source else None,
+            list_bytes=_given_bytes.get() if same else None, parsed=given if same else None,
             publish_repo=publish_repo,
         )  # fmt: skip
-        limits = "prefect" if prefect_limits.available() else "local"
+        limits: Limits = "prefect" if prefect_limits.available() else "local"
         with _started(_task_runner(task_runner)) as runner:
             executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
             result = run_job(job, executor, _reporter.get())

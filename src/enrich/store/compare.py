@@ -23,11 +23,16 @@ def diff_snapshots(
     new: Snapshot,
     new_table: pa.Table | None = None,
     *,
+    new_frame: pl.DataFrame | None = None,
     hub_adoption_min: int = HUB_ADOPTION_MIN,
 ) -> Diff:
-    """``new_table``: ``new`` as Arrow, when the caller has it already."""
+    """The diff of two snapshots in memory. ``new_table``: ``new`` as Arrow, ``new_frame``: its
+    compared fields (`enrich.core.diff.frame`), when the caller has them already."""
     before = frame(to_arrow(old)) if old is not None else None
-    after = frame(new_table if new_table is not None else to_arrow(new))
+    if new_frame is not None:
+        after = new_frame
+    else:
+        after = frame(new_table if new_table is not None else to_arrow(new))
     return compare(
         before, after, old.header if old else None, new.header, hub_adoption_min=hub_adoption_min
     )
@@ -51,9 +56,7 @@ def diff_files(old: Path, new: Path, *, hub_adoption_min: int = HUB_ADOPTION_MIN
             header, table = read_table(path)
             frames.append(frame(table))
         headers.append(header)
-    return compare(
-        frames[0], frames[1], headers[0], headers[1], hub_adoption_min=hub_adoption_min
-    )
+    return compare(frames[0], frames[1], headers[0], headers[1], hub_adoption_min=hub_adoption_min)
 
 
 def to_json_bytes(diff: Diff) -> bytes:

@@ -31,17 +31,26 @@ def partition(out_dir: Path, header: Header) -> Path:
 
 def rows(table: pa.Table, header: Header) -> pa.Table:
     """The history rows of one snapshot (no ``date`` column: the folder name is the date)."""
-    flat = frame(table).with_columns(
+    return rows_of(frame(table), header)
+
+
+def rows_of(flat: pl.DataFrame, header: Header) -> pa.Table:
+    """`rows` from the snapshot's compared fields (`enrich.core.diff.frame`), when the caller
+    has them already (a run: its diff read the same frame)."""
+    stamped = flat.with_columns(
         pl.lit(header.generated_at).cast(pl.Datetime("us", "UTC")).alias("observed_at")
     )
-    return flat.select(HISTORY_COLUMNS).sort("id").to_arrow()
+    return stamped.select(HISTORY_COLUMNS).sort("id").to_arrow()
 
 
-def with_run(out_dir: Path, table: pa.Table, header: Header) -> pl.DataFrame:
+def with_run(
+    out_dir: Path, table: pa.Table, header: Header, day_rows: pa.Table | None = None
+) -> pl.DataFrame:
     """Every day's rows as they will be once this run is published: the days on disk, this
-    run's day replaced by its rows (what the views of a run read)."""
+    run's day replaced by its rows (what the views of a run read). ``day_rows``: this run's
+    rows (`rows`), when the caller has them already."""
     day = utc_date(header.generated_at)
-    current = pl.from_arrow(rows(table, header))
+    current = pl.from_arrow(day_rows if day_rows is not None else rows(table, header))
     assert isinstance(current, pl.DataFrame)
     current = current.with_columns(pl.lit(day).alias("date"))
     folder = out_dir / "history"
