@@ -41,7 +41,7 @@ from enrich.sources.listfile import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from enrich.run.report import RunSummary
+    from enrich.run.summary import RunSummary
 
 app = typer.Typer(
     add_completion=False,
@@ -357,8 +357,8 @@ def publish_command(
 ) -> None:
     """Upload the published dataset to a Hub dataset repository, in one commit of what changed
     (HF_TOKEN, or the Prefect Secret block named by ENRICH_HF_TOKEN_BLOCK)."""
-    from enrich.run.publishing import publish_to_hub
-    from enrich.run.report import hub_line, hub_summary
+    from enrich.run.summary import hub_line, hub_summary
+    from enrich.run.upload import publish_to_hub
 
     out.print(hub_line(hub_summary(publish_to_hub(data, to))), markup=False)
 
@@ -630,7 +630,7 @@ def print_summary(summary: RunSummary, out_dir: Path) -> None:
     """The run in a screenful: counts by kind and status (its title names each source that
     failed), requests, rate limits, what failed, then what was published and, last, where to
     look."""
-    from enrich.run.report import failed_sources
+    from enrich.run.summary import failed_sources
 
     table = Table(
         title=f"{summary['entries']} entries" + failed_sources(summary["source_failures"])
@@ -666,7 +666,7 @@ def print_summary(summary: RunSummary, out_dir: Path) -> None:
             soft_wrap=True,
         )
     if summary.get("hub"):
-        from enrich.run.report import hub_line
+        from enrich.run.summary import hub_line
 
         out.print(hub_line(summary["hub"]), markup=False, soft_wrap=True)  # type: ignore[arg-type]
     where_to_look(summary["published"], out_dir)

@@ -9,6 +9,11 @@ documents as `enrich.run.build` does, asks the graph for the external repositori
 ``external_code_repos``, records them in the raw folder (``external.json``: what build reads,
 so a rebuild needs nothing else) and fetches them into the github source's folder, under their
 entry ids. A failure of that fetch is recorded under ``github-external``, never raised.
+
+"External" names three things, one repository set seen at three moments: this module (the task
+that plans and fetches them; `FetchTask.external_limit` says how many), the snapshot's
+``external`` field (their records, published as ``external.parquet``; a name in the dataset's
+schema, kept) and `enrich.run.build.external_entries` (that field built from the raw folder).
 """
 
 from __future__ import annotations

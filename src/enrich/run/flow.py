@@ -52,7 +52,7 @@ from pydantic import SecretStr
 from enrich.core.errors import ConfigError, EnrichError
 from enrich.core.listing import ParsedList
 from enrich.core.settings import Settings
-from enrich.run import artifacts, prefect_limits, report
+from enrich.run import artifacts, prefect_limits, summary
 from enrich.run.job import Job, Reporter, run_job
 from enrich.run.state import FetchTask, Limits
 from enrich.sources import NAMES
@@ -350,11 +350,11 @@ def nightly(
         artifacts.for_failure(str(exc))
         _send_logs()
         return Failed(message=str(exc))
-    summary = report.summary(result)
+    said = summary.summary(result)
     artifacts.for_run(result, settings.public_url)
-    logger.info(report.one_line(result))
+    logger.info(summary.one_line(result))
     _send_logs()
-    return Completed(message=report.one_line(result), data=summary)
+    return Completed(message=summary.one_line(result), data=said)
 
 
 def _send_logs() -> None:

@@ -1,7 +1,8 @@
 """The diff of snapshots as they are stored: two `Snapshot`s, or two files (JSON or Parquet).
 
 The comparison itself is `enrich.core.diff` (pure); this module turns stored snapshots into the
-flat frames it compares, reading only the compared columns of a Parquet file.
+flat frames it compares, reading only the compared columns of a Parquet file. (The diffs a run
+published, read back for the feed, are `enrich.store.diffs`.)
 """
 
 from __future__ import annotations

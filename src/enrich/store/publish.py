@@ -1,4 +1,5 @@
 """Publishing a run: every file of the dataset folder, each replaced atomically, ``latest.*`` last.
+(Writing the folder; `enrich.store.published` reads it back, `enrich.store.hub` uploads it.)
 
 ::
 

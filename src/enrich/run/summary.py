@@ -1,5 +1,6 @@
 """What a run says about itself: the summary, one line, the Markdown summary and the rows of the
-entries table (the Prefect UI artifacts are `enrich.run.artifacts`).
+entries table (the Prefect UI artifacts are `enrich.run.artifacts`). Not the HTML report of the
+dataset (``index.html``: `enrich.views.report`), nor the list check's report (`enrich.core.check`).
 
 Titles, descriptions and reasons come from untrusted lists, cards and upstream answers: every
 one goes through `enrich.core.markdown` before it is put in Markdown.
