@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 from enrich.core.diff import Summary
 from enrich.core.markdown import code, link, md
 from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.naming import display_title
 from enrich.core.rawdocs import RequestCounts, Usage
 from enrich.run.steps import RunResult
 from enrich.store.hub import HubUpload
@@ -215,7 +216,7 @@ def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "id": e.id,
                 "kind": e.kind.value,
                 "status": e.status.value,
-                "title": e.title or "",
+                "title": display_title(e),  # the one naming rule, as in every view
                 "section": " › ".join(e.section),
                 "stars": repo.stars if repo else None,
                 "downloads": hub.downloads if hub else None,
