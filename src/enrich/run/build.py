@@ -149,6 +149,9 @@ def external_entries(
     plan = store.external()
     pairs = plan["planned"] if plan is not None else []
     planned = [graph.external_entry(entry_id, url) for entry_id, url in pairs]
+    if listing.list_file != "list.md":  # a catalog's list: the run's repositories its graph names
+        ours = {entry_id for entry_id, _ in graph.external_repos(edges)}
+        planned = [e for e in planned if e.id in ours]
     known = (outcomes or {}).get("github", {})
     made = _made("github", planned, known, store, failures.get(EXTERNAL))
     before = {e.id: e for e in previous.external} if previous else {}

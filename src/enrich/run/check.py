@@ -99,7 +99,7 @@ def publish_check(
     the run parsed it) checked against what was just published (``latest``: that snapshot, not
     read back: the read-back copy was the run's peak of memory), written as ``check.md`` and
     ``check.json``."""
-    data, source = listing.store.list_bytes(), listing.manifest["list_source"]
+    data, source = listing.list_bytes(), listing.manifest["list_source"]
     report = check_list(data, source, out_dir, settings, latest, listing.parsed)
     files = {
         out_dir / "check.md": render.markdown(report).encode("utf-8"),

@@ -29,25 +29,29 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
-from enrich.run import context
+from enrich.run import catalog, context
 from enrich.run.build import SourceOutcomes
-from enrich.run.state import FetchTask, Job, Limits, Listing, ListRun, Run
+from enrich.run.state import CatalogJob, FetchTask, Job, Limits, Listing, ListRun, Run
 from enrich.run.steps import (
     FinishInput,
+    FinishList,
     RunResult,
     fetch,
     finish,
+    finish_list,
     finish_step,
     prepare,
+    prepare_catalog,
 )
 from enrich.sources import NAMES
+from enrich.store import catalog as catalog_files
 from enrich.store.files import exclusive
 from enrich.store.hub import check_repo_id
 from enrich.store.published import newer_latest, published_before
@@ -132,6 +136,60 @@ def run_job(
             run = runner.call("prepare", prepare, job)
             outcomes = _fetch_all(run, runner, reporter)
             return runner.call("finish", finish_step, FinishInput(run, outcomes))
+    finally:
+        if own and isinstance(runner, InProcess):
+            runner.close()
+
+
+@dataclass
+class CatalogResult:
+    """A catalog run: each published list's result (by slug), the lists not published with
+    why (by slug, or by source for a list that could not be read), the catalog's files."""
+
+    run_dir: Path
+    results: dict[str, RunResult] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    catalog: list[Path] = field(default_factory=list)
+
+
+def run_catalog(
+    job: CatalogJob, executor: Executor | None = None, reporter: Reporter | None = None
+) -> CatalogResult:
+    """A run over many lists (the catalog): the same steps as `run_job`, over the union of the
+    lists' entities (each fetched once), then each list's finish (build, guard, diff, views,
+    publish in ``out_dir/lists/<slug>/``) on its own: a list refused by its guard, or that
+    fails, costs only itself. Then ``out_dir/catalog/`` (`enrich.store.catalog`)."""
+    own = executor is None
+    runner: Executor = executor if executor is not None else InProcess()
+    reporter = reporter or Silent()
+    try:
+        with exclusive(job.out_dir):
+            run = runner.call("prepare", prepare_catalog, job)
+            outcomes = _fetch_all(run, runner, reporter)
+            result = CatalogResult(run.run_dir, failed=dict(run.unread))
+            listed: list[catalog_files.CatalogList] = []
+            for one in run.lists:
+                slug = one.slug or one.listing.parsed.source
+                try:
+                    done = runner.call(
+                        "finish", finish_list, FinishList(job.settings, one, outcomes)
+                    )
+                except EnrichError as exc:
+                    logger.error("list %s not published: %s", slug, exc)
+                    result.failed[slug] = str(exc)
+                    listed.append(catalog_files.CatalogList(slug, one.listing.parsed.source,
+                                                            None, str(exc)))  # fmt: skip
+                    continue
+                result.results[slug] = done
+                listed.append(
+                    catalog_files.CatalogList(slug, one.listing.parsed.source, done.snapshot)
+                )
+            listed += [
+                catalog_files.CatalogList(catalog.slug(source), source, None, why)
+                for source, why in run.unread.items()
+            ]
+            result.catalog = catalog_files.write(job.out_dir, listed, run.lists[0].listing.started)
+            return result
     finally:
         if own and isinstance(runner, InProcess):
             runner.close()
@@ -224,6 +282,8 @@ def in_process() -> Iterator[InProcess]:
 
 
 __all__ = [
+    "CatalogJob",
+    "CatalogResult",
     "Executor",
     "InProcess",
     "Job",
@@ -232,5 +292,6 @@ __all__ = [
     "Silent",
     "in_process",
     "rebuild",
+    "run_catalog",
     "run_job",
 ]

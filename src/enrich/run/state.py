@@ -20,7 +20,7 @@ plan of the union of their entries; a run of one list holds one (`Run.only`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -57,6 +57,23 @@ class Job:
 
 
 @dataclass(frozen=True)
+class CatalogJob:
+    """A catalog run's inputs: several lists (``follow``: and every list they link), fetched
+    once as the union of their entities, each published under ``out_dir/lists/<slug>/``."""
+
+    list_sources: tuple[str, ...]
+    out_dir: Path
+    raw_root: Path
+    settings: Settings
+    follow: bool = False
+    max_lists: int = 50  # `enrich.run.catalog.MAX_LISTS`
+    sources: list[str] | None = None
+    skip: dict[str, str] | None = None
+    now: datetime | None = None
+    publish_repo: str | None = None
+
+
+@dataclass(frozen=True)
 class FetchTask:
     """One fetch task: plain data only, so that it travels to another process."""
 
@@ -88,8 +105,12 @@ class Listing:
     parsed once. What building its snapshot needs besides the documents."""
 
     run_dir: Path
-    manifest: Manifest
+    manifest: Manifest  # as it applies to this list (a catalog's names each its own source)
     parsed: ParsedList
+    list_file: str = "list.md"  # the list's bytes in the run folder (a catalog's: lists/<slug>.md)
+
+    def list_bytes(self) -> bytes:
+        return (self.run_dir / self.list_file).read_bytes()
 
     @classmethod
     def read(cls, run_dir: Path) -> Listing:
@@ -129,6 +150,7 @@ class ListRun:
     listing: Listing
     out_dir: Path
     previous: Snapshot | None
+    slug: str | None = None  # a catalog's list: its folder's name under lists/
 
 
 @dataclass(frozen=True)
@@ -138,6 +160,8 @@ class Run:
     job: Job
     lists: tuple[ListRun, ...]
     tasks: tuple[FetchTask, ...]
+    # A catalog run's lists that could not be read (list source -> why): reported, skipped.
+    unread: dict[str, str] = field(default_factory=dict)
 
     @property
     def only(self) -> ListRun:
@@ -154,4 +178,4 @@ class Run:
         return RawStore(self.run_dir)
 
 
-__all__ = ["FetchTask", "Job", "Limits", "ListRun", "Listing", "Run"]
+__all__ = ["CatalogJob", "FetchTask", "Job", "Limits", "ListRun", "Listing", "Run"]

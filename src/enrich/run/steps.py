@@ -26,15 +26,16 @@ from enrich.core import score
 from enrich.core.check import Report
 from enrich.core.diff import Diff, frame
 from enrich.core.errors import EnrichError, InputError
-from enrich.core.listing import parse_list
+from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context, external
 from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build_run, normalize_source
+from enrich.run.catalog import read_lists
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
-from enrich.run.state import FetchTask, Job, Listing, ListRun, Run
+from enrich.run.state import CatalogJob, FetchTask, Job, Listing, ListRun, Run
 from enrich.sources import NAMES
 from enrich.sources.base import FetchContext, after, chunks, claims, depends, single_task
 from enrich.sources.github.ratelimit import merge as merge_usage
@@ -43,6 +44,7 @@ from enrich.sources.registry import SOURCES
 from enrich.store import diffs, history, hub
 from enrich.store.codec import read_snapshot, to_arrow
 from enrich.store.compare import diff_snapshots
+from enrich.store.files import atomic_write_bytes
 from enrich.store.hub import HubUpload
 from enrich.store.publish import publish
 from enrich.store.raw import RawStore
@@ -85,6 +87,63 @@ def check_sources(sources: list[str] | None) -> None:
         raise InputError(f"unknown source {', '.join(unknown)} (known: {', '.join(NAMES)})")
 
 
+def _manifest(job: Job | CatalogJob, started: datetime, run_id: str, source: str) -> Manifest:
+    """The run's manifest: which sources and entries it leaves out, and why."""
+    enabled = job.sources or list(NAMES)
+    skip = {k: v for k, v in (job.skip or {}).items() if k in NAMES}
+    for name in NAMES:
+        if name not in enabled:
+            skip.setdefault(name, "source disabled for this run")
+    manifest = Manifest(
+        run_id=run_id, started_at=started.isoformat(), list_source=source, skipped_sources=skip,
+    )  # fmt: skip
+    entries = {k: v for k, v in (job.skip or {}).items() if k not in NAMES}
+    if entries:
+        manifest["skipped_entries"] = entries
+    return manifest
+
+
+def prepare_catalog(job: CatalogJob) -> Run:
+    """A catalog run's prepare: every list read and parsed once (the unreadable reported and
+    skipped), one raw folder holding each as ``lists/<slug>.md``, one plan over the union of
+    their entries (an entity linked by many lists is one entry: fetched once), each list's
+    previous snapshot from ``out_dir/lists/<slug>/``."""
+    started = job.now or datetime.now(UTC)
+    check_sources(job.sources)
+    found, unread = read_lists(
+        list(job.list_sources), job.settings, follow=job.follow, max_lists=job.max_lists
+    )
+    if not found:
+        why = "; ".join(f"{source}: {reason}" for source, reason in unread.items())
+        raise InputError(f"no list could be read ({why})")
+    run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
+    store = RawStore(job.raw_root / run_id)
+    for one in found:
+        atomic_write_bytes(store.run_dir / "lists" / f"{one.slug}.md", one.data)
+    manifest = _manifest(job, started, run_id, found[0].source)
+    manifest["lists"] = {one.slug: one.source for one in found}
+    written = store.write_manifest(manifest)
+    union: dict[str, Entry] = {}
+    for one in found:
+        for entry in one.parsed.entries:
+            union.setdefault(entry.id, entry)
+    every = ParsedList(source="catalog", sha256="", entries=tuple(union.values()))
+    lists = tuple(
+        ListRun(
+            Listing(store.run_dir, Manifest(**{**written, "list_source": one.source}),
+                    one.parsed, f"lists/{one.slug}.md"),
+            job.out_dir / "lists" / one.slug,
+            read_previous(job.out_dir / "lists" / one.slug),
+            one.slug,
+        )
+        for one in found
+    )  # fmt: skip
+    tasks = plan(Listing(store.run_dir, written, every), job.settings)
+    base = Job(found[0].source, job.out_dir, job.raw_root, job.settings, job.sources, job.skip,
+               started, publish_repo=job.publish_repo)  # fmt: skip
+    return Run(base, lists, tuple(tasks), unread)
+
+
 def prepare(job: Job) -> Run:
     """Read and parse the list, open the run's raw folder, read the previous snapshot and plan
     the fetch tasks: the `Run`. An unusable list fails here."""
@@ -101,18 +160,7 @@ def prepare(job: Job) -> Run:
     run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
     store = RawStore(job.raw_root / run_id)
     store.write_list(data)
-    enabled = job.sources or list(NAMES)
-    skip = {k: v for k, v in (job.skip or {}).items() if k in NAMES}
-    for name in NAMES:
-        if name not in enabled:
-            skip.setdefault(name, "source disabled for this run")
-    manifest = Manifest(
-        run_id=run_id, started_at=started.isoformat(), list_source=job.list_source,
-        skipped_sources=skip,
-    )  # fmt: skip
-    entries = {k: v for k, v in (job.skip or {}).items() if k not in NAMES}
-    if entries:
-        manifest["skipped_entries"] = entries
+    manifest = _manifest(job, started, run_id, job.list_source)
     listing = Listing(store.run_dir, store.write_manifest(manifest), parsed)
     # Read now, once: finish compares with it (the output folder is locked for the whole run).
     previous = read_previous(job.out_dir)
@@ -294,6 +342,22 @@ def finish_step(given: FinishInput) -> RunResult:
     """The run's finish: its list built, published and checked (`finish`)."""
     run = given.run
     return finish(run.only, run.job.settings, given.outcomes, publish_repo=run.job.publish_repo)
+
+
+@dataclass(frozen=True)
+class FinishList:
+    """What a catalog's finish of one list receives: the run's settings, the list, and what
+    the fetch tasks made of the union of entries."""
+
+    settings: Settings
+    one: ListRun
+    outcomes: SourceOutcomes
+
+
+def finish_list(given: FinishList) -> RunResult:
+    """One list of a catalog built from the shared raw folder (a projection of the shared
+    results) and published in its own folder, as a run of that list alone would."""
+    return finish(given.one, given.settings, given.outcomes)
 
 
 def read_previous(out_dir: Path) -> Snapshot | None:

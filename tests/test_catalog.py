@@ -1,0 +1,118 @@
+"""A run over many lists (the catalog, `enrich.run.job.run_catalog`): each entity fetched once
+however many lists link it, each list's dataset published as a run of it alone would, the
+catalog's tables beside them; ``--follow`` reads the lists a list of lists links through
+GitHub's API (the fake's).
+
+The lists here are sample data written by the tests (labelled so in their text).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from enrich.core.listing import parse_list
+from enrich.core.settings import Settings
+from enrich.run.catalog import linked_lists, read_lists, slug
+from enrich.run.job import CatalogJob, run_catalog
+from enrich.sandbox.server import FakeAPI
+
+SAMPLE = "<!-- Sample list written by enrich's tests, not a real list. -->\n"
+
+
+def sample_list(title: str, *links: str) -> str:
+    return SAMPLE + f"# {title}\n\n" + "".join(f"- [{u.rsplit('/', 1)[-1]}]({u})\n" for u in links)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "github:jordimas/awesome-RLHF-language-models/README.md",
+            "jordimas-awesome-rlhf-language-models",
+        ),
+        ("github:owner/repo/docs/papers.md@main", "owner-repo-docs-papers"),
+        ("github:owner/repo/readme.md", "owner-repo"),
+        ("lists/awesome-rlhf.md", "awesome-rlhf"),
+        ("https://example.org/lists/Awesome%20Things.md", "awesome-20things"),
+    ],
+)
+def test_a_lists_folder_is_named_by_its_slug(source: str, expected: str) -> None:
+    assert slug(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://github.com/sindresorhus/awesome", "github:sindresorhus/awesome/README.md"),
+        ("https://github.com/o/r/blob/main/docs/more.md", "github:o/r/docs/more.md@main"),
+        ("https://example.org/lists/papers.md", "https://example.org/lists/papers.md"),
+        ("https://arxiv.org/abs/2203.02155", None),
+        ("https://example.org/about.html", None),
+    ],
+)
+def test_a_list_of_lists_links_lists(link: str, expected: str | None) -> None:
+    parsed = parse_list(sample_list("Lists", link).encode(), "lists.md")
+    assert linked_lists(parsed) == ([expected] if expected else [])
+
+
+def test_a_repository_linked_by_three_lists_is_fetched_once(
+    fake: FakeAPI, settings: Settings, tmp_path: Path
+) -> None:
+    shared = "https://github.com/CarperAI/trlx"
+    own = ("https://github.com/lucidrains/PaLM-rlhf-pytorch", "https://github.com/allenai/RL4LMs",
+           "https://github.com/voidful/TextRL")  # fmt: skip
+    sources = []
+    for n, other in enumerate(own):
+        path = tmp_path / f"list-{n}.md"
+        path.write_text(sample_list(f"List {n}", shared, other))
+        sources.append(str(path))
+    sources.append(str(tmp_path / "gone.md"))  # cannot be read: reported, the others publish
+    job = CatalogJob(tuple(sources), tmp_path / "out", tmp_path / "raw", settings,
+                     skip={"papers": "not in this test", "web": "not in this test"})  # fmt: skip
+    result = run_catalog(job)
+    asked = [e.path for e in fake.requests("github")]
+    assert asked.count("/github/repos/CarperAI/trlx") == 1, asked
+    assert sorted(result.results) == ["list-0", "list-1", "list-2"]
+    assert list(result.failed) == [sources[-1]]
+    for name in result.results:
+        latest = json.loads((tmp_path / "out" / "lists" / name / "latest.json").read_text())
+        assert "github:carperai/trlx" in [e["id"] for e in latest["entries"]]
+        assert all(e["status"] == "ok" for e in latest["entries"])
+    catalog = tmp_path / "out" / "catalog"
+    entities = pq.read_table(catalog / "entities.parquet").to_pylist()
+    assert sorted(e["id"] for e in entities) == sorted(
+        ["github:carperai/trlx", *(f"github:{u.split('github.com/')[1].lower()}" for u in own)]
+    )
+    members = pq.read_table(catalog / "memberships.parquet").to_pylist()
+    assert sum(1 for m in members if m["id"] == "github:carperai/trlx") == 3
+    lists = {r["slug"]: r for r in pq.read_table(catalog / "lists.parquet").to_pylist()}
+    assert lists["list-0"]["kind_repo"] == 2 and lists["list-0"]["status_ok"] == 2
+    assert lists["gone"]["error"] and lists["gone"]["sha256"] is None
+
+
+def test_follow_reads_the_linked_lists_through_githubs_api(
+    extra_data: Path, settings: Settings, tmp_path: Path
+) -> None:
+    """A list of lists links two repositories whose READMEs are lists, and one whose README is
+    missing: the fake serves the READMEs through the contents API; the missing one is skipped."""
+    readmes = {
+        "CarperAI/trlx": sample_list("Sample list A", "https://github.com/lvwerra/trl"),
+        "allenai/RL4LMs": sample_list("Sample list B", "https://github.com/voidful/TextRL"),
+    }
+    for name, text in readmes.items():
+        path = extra_data / "github" / "repos" / name / "contents" / "README.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    top = tmp_path / "awesome-lists.md"
+    top.write_text(sample_list("Sample list of lists", "https://github.com/CarperAI/trlx",
+                               "https://github.com/allenai/RL4LMs",
+                               "https://github.com/lucidrains/PaLM-rlhf-pytorch"))  # fmt: skip
+    found, unread = read_lists([str(top)], settings, follow=True)
+    assert [f.slug for f in found] == ["awesome-lists", "carperai-trlx", "allenai-rl4lms"]
+    assert list(unread) == ["github:lucidrains/PaLM-rlhf-pytorch/README.md"]
+    capped, over = read_lists([str(top)], settings, follow=True, max_lists=2)
+    assert len(capped) == 2 and "over --max-lists 2" in over.values()
