@@ -116,3 +116,32 @@ def test_follow_reads_the_linked_lists_through_githubs_api(
     assert list(unread) == ["github:lucidrains/PaLM-rlhf-pytorch/README.md"]
     capped, over = read_lists([str(top)], settings, follow=True, max_lists=2)
     assert len(capped) == 2 and "over --max-lists 2" in over.values()
+
+
+@pytest.mark.slow  # starts the CLI and Prefect's embedded API
+def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
+    fake: FakeAPI, tmp_path: Path
+) -> None:
+    """``enrich run A B``: both lists published in their folders, the catalog beside them; the
+    lists' shared repository asked once."""
+    import os
+    import subprocess
+    import sys
+
+    first, second = tmp_path / "first.md", tmp_path / "second.md"
+    first.write_text(sample_list("First", "https://github.com/CarperAI/trlx",
+                                 "https://github.com/allenai/RL4LMs"))  # fmt: skip
+    second.write_text(sample_list("Second", "https://github.com/CarperAI/trlx"))
+    env = {**os.environ, **fake.environment(), "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "enrich.cli", "run", str(first), str(second), "--out",
+         str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), "--source", "github"],
+        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "lists/first: 2 entries" in done.stdout and "lists/second: 1 entries" in done.stdout
+    for name in ("lists/first/latest.parquet", "lists/second/latest.parquet",
+                 "catalog/entities.parquet", "catalog/lists.parquet"):  # fmt: skip
+        assert (tmp_path / "out" / name).is_file()
+    asked = [e.path for e in fake.requests("github")]
+    assert asked.count("/github/repos/CarperAI/trlx") == 1

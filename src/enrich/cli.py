@@ -169,21 +169,71 @@ TaskRunnerOpt = Annotated[
 
 @app.command("run")
 def run_command(
-    list_source: Annotated[
-        str | None, typer.Argument(help=f"The list: {LIST_SOURCES}.", show_default=DEFAULT_LIST)
+    list_sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help=f"The list ({LIST_SOURCES}); several: a catalog run.", show_default=DEFAULT_LIST
+        ),
     ] = None,
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
     source: SourcesOpt = None,
     task_runner: TaskRunnerOpt = "threads",
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Also every list the lists link (a catalog run).")
+    ] = False,
+    max_lists: Annotated[
+        int, typer.Option("--max-lists", min=1, help="A catalog run reads at most N lists.")
+    ] = 50,
     quiet: QuietOpt = False,
 ) -> None:
-    """The nightly flow once, on Prefect's embedded local API, against the live APIs."""
+    """The nightly flow once, on Prefect's embedded local API, against the live APIs. Several
+    lists, or --follow: a catalog run (each list under OUT/lists/<slug>/, OUT/catalog/)."""
     from enrich.run.steps import check_sources
 
     check_sources(source)  # arguments first: a typo never starts Prefect
-    ready = _preflight(list_source, out_dir, raw_dir, task_runner)
+    given = list_sources or []
+    if len(given) > 1 or follow:
+        _preflight_folders(out_dir, raw_dir, task_runner)
+        lists = [as_given(s) for s in given] or [as_given(default_list_source())]
+        _run_catalog_flow(lists, out_dir, raw_dir, source, task_runner, follow, max_lists, quiet)
+        return
+    ready = _preflight(given[0] if given else None, out_dir, raw_dir, task_runner)
     _run_flow(ready, out_dir, raw_dir, source, None, task_runner, quiet)
+
+
+def _run_catalog_flow(
+    list_sources: list[str],
+    out_dir: Path,
+    raw_dir: Path,
+    sources: list[str] | None,
+    task_runner: str,
+    follow: bool,
+    max_lists: int,
+    quiet: bool,
+) -> None:
+    """A catalog run in this process (`_run_flow` for several lists): one line per list."""
+    quiet_prefect_console()
+    if quiet:
+        _console.setLevel(logging.ERROR)
+    from enrich.run.flow import check_api, enrich_awesome_list
+
+    check_api()
+    with _stoppable():
+        state = enrich_awesome_list(
+            out_dir=str(out_dir), raw_dir=str(raw_dir), sources=sources, task_runner=task_runner,
+            list_sources=list_sources, follow=follow, max_lists=max_lists, return_state=True,
+        )  # fmt: skip
+    if not state.is_completed():
+        raise EnrichError(state.message or f"flow run ended {state.name}")
+    said: Any = state.result()
+    if quiet:
+        return
+    for slug, one in said["lists"].items():
+        out.print(f"lists/{slug}: {one['entries']} entries from {one['list_source']}", markup=False)
+    for name, why in said["failed"].items():
+        out.print(f"not published: {name}: {why}", markup=False, soft_wrap=True)
+    out.print(f"catalog: {out_dir / 'catalog'}", markup=False)
 
 
 DEMO_NOTICE = (
@@ -205,6 +255,14 @@ def _preflight(list_source: str | None, out_dir: Path, raw_dir: Path, task_runne
     """Every input checked before Prefect starts (one line and exit 2 rather than a flow run
     that fails ten seconds later): the task runner, the folders, and the list itself, read and
     parsed (a URL too)."""
+    _preflight_folders(out_dir, raw_dir, task_runner)
+    given = as_given(list_source or default_list_source())
+    data = read_list_source(given)
+    return Ready(given, data, parse_list(data, given))
+
+
+def _preflight_folders(out_dir: Path, raw_dir: Path, task_runner: str) -> None:
+    """The task runner and the folders a run writes, checked before Prefect starts."""
     if task_runner not in ("threads", "dask"):
         raise InputError(f"--task-runner {task_runner}: expected threads or dask")
     if task_runner == "dask":
@@ -216,9 +274,6 @@ def _preflight(list_source: str | None, out_dir: Path, raw_dir: Path, task_runne
             raise InputError(f"--task-runner {exc}") from None
     _check_writable(out_dir, lock_beside=True)
     _check_writable(raw_dir)
-    given = as_given(list_source or default_list_source())
-    data = read_list_source(given)
-    return Ready(given, data, parse_list(data, given))
 
 
 def _check_writable(folder: Path, lock_beside: bool = False) -> None:

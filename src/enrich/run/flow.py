@@ -53,7 +53,8 @@ from enrich.core.errors import ConfigError, EnrichError
 from enrich.core.listing import ParsedList
 from enrich.core.settings import Settings
 from enrich.run import artifacts, prefect_limits, summary
-from enrich.run.job import Job, Reporter, run_job
+from enrich.run.catalog import MAX_LISTS
+from enrich.run.job import CatalogJob, Job, Reporter, run_catalog, run_job
 from enrich.run.state import FetchTask, Limits
 from enrich.sources import NAMES
 from enrich.sources.listfile import as_given, default_list_source
@@ -305,6 +306,9 @@ def nightly(
     skip: dict[str, str] | None = None,
     task_runner: TaskRunnerName = "threads",
     publish_repo: str | None = None,
+    list_sources: list[str] | None = None,
+    follow: bool = False,
+    max_lists: int = MAX_LISTS,
 ) -> State[Any]:
     """Enrich an awesome list and publish the dataset.
 
@@ -321,6 +325,11 @@ def nightly(
             local cluster).
         publish_repo: a Hub dataset repository (``OWNER/NAME``) to upload the published folder
             to, in one commit (token: ``HF_TOKEN`` or the ``ENRICH_HF_TOKEN_BLOCK`` block).
+        list_sources: several lists: a catalog run (``list_source`` is then not read), each
+            list published under ``out_dir/lists/<slug>/``, the catalog in ``out_dir/catalog/``.
+        follow: also read every list the lists link (a catalog run, of ``list_sources`` or of
+            ``list_source``).
+        max_lists: a catalog run reads at most this many lists.
     """
     logger = get_run_logger()
     # Relative paths are read from the folder the run starts in (the CLI's, `enrich serve`'s,
@@ -342,6 +351,17 @@ def nightly(
             publish_repo=publish_repo,
         )  # fmt: skip
         limits: Limits = "prefect" if prefect_limits.available() else "local"
+        if list_sources or follow:
+            many = CatalogJob(
+                tuple(list_sources or [source]), Path(out_dir), Path(raw_dir), settings,
+                follow, max_lists, sources, skip, publish_repo=publish_repo,
+            )  # fmt: skip
+            with _started(_task_runner(task_runner)) as runner:
+                executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
+                done = run_catalog(many, executor, _reporter.get())
+            logger.info(summary.catalog_line(done))
+            _send_logs()
+            return Completed(message=summary.catalog_line(done), data=summary.catalog_summary(done))
         with _started(_task_runner(task_runner)) as runner:
             executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
             result = run_job(job, executor, _reporter.get())
