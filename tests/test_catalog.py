@@ -118,6 +118,35 @@ def test_follow_reads_the_linked_lists_through_githubs_api(
     assert len(capped) == 2 and "over --max-lists 2" in over.values()
 
 
+SAMPLE_LISTS = "github:enrich-sample/awesome-lists/README.md"
+
+
+def test_follow_a_list_of_lists_from_the_sandboxs_sample_data(
+    fake: FakeAPI, settings: Settings, tmp_path: Path
+) -> None:
+    """The sandbox's sample list of lists (sandbox/sample/generate.py: a sample repository's
+    README) links the bundled list's repository (its README), two files of it (the bundled
+    list's papers, its code) and a repository that is gone: four lists read through the fake's
+    contents API, one skipped; the repositories the README and code.md share are asked once."""
+    job = CatalogJob((SAMPLE_LISTS,), tmp_path / "out", tmp_path / "raw", settings, follow=True,
+                     skip={"web": "not in this test", "papers": "not in this test",
+                           "arxiv": "not in this test"})  # fmt: skip
+    result = run_catalog(job)
+    base = "jordimas-awesome-rlhf-language-models"
+    assert sorted(result.results) == sorted(
+        ["enrich-sample-awesome-lists", base, f"{base}-sample-lists-papers",
+         f"{base}-sample-lists-code"]
+    )  # fmt: skip
+    assert list(result.failed) == ["github:enrich-sample/gone-list/README.md"]
+    asked = [e.path for e in fake.requests("github")]
+    for shared in ("allenai/RL4LMs", "CarperAI/trlx", "voidful/TextRL"):
+        assert asked.count(f"/github/repos/{shared}") == 1, shared
+    code = json.loads((tmp_path / "out" / "lists" / f"{base}-sample-lists-code" / "latest.json")
+                      .read_text())  # fmt: skip
+    assert code["header"]["entries"] == 7
+    assert {e["status"] for e in code["entries"]} == {"ok"}
+
+
 @pytest.mark.slow  # starts the CLI and Prefect's embedded API
 def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     fake: FakeAPI, tmp_path: Path

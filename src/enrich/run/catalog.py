@@ -70,14 +70,18 @@ def linked_lists(parsed: ParsedList) -> list[str]:
     found: dict[str, None] = {}
     in_order = sorted(parsed.entries, key=lambda e: e.positions[0].index if e.positions else 0)
     for entry in in_order:
-        # A file of a repository first: such a link's entry is the repository.
-        blob = _BLOB.fullmatch(entry.url)
-        if blob:
-            found.setdefault(f"github:{blob['owner']}/{blob['repo']}/{blob['path']}@{blob['ref']}")
-        elif entry.kind == Kind.REPO:
-            found.setdefault(f"github:{entry.source_id}/{README}")
-        elif urlsplit(entry.url).path.lower().endswith(".md") and entry.url.startswith("https://"):
-            found.setdefault(entry.url)
+        # Every spelling: a link to a file of a repository is an entry of that repository,
+        # one entry with the repository's own link.
+        for url in entry.urls or [entry.url]:
+            blob = _BLOB.fullmatch(url)
+            if blob:
+                found.setdefault(
+                    f"github:{blob['owner']}/{blob['repo']}/{blob['path']}@{blob['ref']}"
+                )
+            elif entry.kind == Kind.REPO:
+                found.setdefault(f"github:{entry.source_id}/{README}")
+            elif urlsplit(url).path.lower().endswith(".md") and url.startswith("https://"):
+                found.setdefault(url)
     return list(found)
 
 
