@@ -186,7 +186,11 @@ class PrefectExecutor:
         self.limits = limits
 
     def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
-        state = _CALLS[step](fn, quote(payload), return_state=True)
+        """``step``: "prepare", "finish", or "finish-<slug>" (a catalog's list: its own task
+        run, named so)."""
+        kind = "finish" if step.startswith("finish-") else step
+        task_call = _CALLS[kind] if kind == step else _CALLS[kind].with_options(task_run_name=step)
+        state = task_call(fn, quote(payload), return_state=True)
         if state.is_completed():
             return state.result()  # type: ignore[no-any-return]
         error = state.result(raise_on_failure=False)

@@ -172,7 +172,7 @@ def run_catalog(
                 slug = one.slug or one.listing.parsed.source
                 try:
                     done = runner.call(
-                        "finish", finish_list, FinishList(job.settings, one, outcomes)
+                        f"finish-{slug}", finish_list, FinishList(job.settings, one, outcomes)
                     )
                 except EnrichError as exc:
                     logger.error("list %s not published: %s", slug, exc)
