@@ -31,17 +31,13 @@ ROOT = Path(__file__).parent.parent
 BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
 
 
-def run(
-    list_source: str, *, settings: Settings, out_dir: Path, raw_root: Path, **options: object
-) -> RunResult:
+def run(list_source: str, *, settings: Settings, out_dir: Path, raw_root: Path, **options: object) -> RunResult:
     """The nightly job once, through the one composition the flow runs (`run_job`), on this
     process's threads."""
     return run_job(Job(list_source, out_dir, raw_root, settings, **options))  # type: ignore[arg-type]
 
 
-def fetch_source(
-    source: str, entries: list[Entry], settings: Settings, store: RawStore
-) -> dict[str, Outcome]:
+def fetch_source(source: str, entries: list[Entry], settings: Settings, store: RawStore) -> dict[str, Outcome]:
     """One source's fetch and normalize, outside a run (a context of its own)."""
     SOURCES[source].fetch(entries, store, FetchContext.standalone(settings))
     return dict(SOURCES[source].normalize(entries, store.documents(source)))

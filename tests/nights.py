@@ -32,39 +32,19 @@ def change_upstream(extra_data: Path, stars: int = 100) -> None:
     write_json(extra_data / "github/repos/CarperAI/trlx.json", repo)
     releases: list[dict[str, Any]] = json.loads((sample / "trlx/releases.json").read_text())
     newest = copy.deepcopy(releases[0])
-    newest.update(
-        id=newest["id"] + 1,
-        tag_name=NEW_RELEASE,
-        name=NEW_RELEASE,
-        published_at="2026-11-26T01:00:00Z",
-        created_at="2026-11-26T01:00:00Z",
-    )
+    newest.update(id=newest["id"] + 1, tag_name=NEW_RELEASE, name=NEW_RELEASE,
+                  published_at="2026-11-26T01:00:00Z", created_at="2026-11-26T01:00:00Z")
     write_json(extra_data / "github/repos/CarperAI/trlx/releases.json", [newest, *releases])
 
 
-def night(
-    settings: Settings,
-    out: Path,
-    raw: Path,
-    when: datetime,
-    list_bytes: bytes | None = None,
-    **options: object,
-) -> RunResult:
-    return run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=out,
-        raw_root=raw,
-        skip=SKIP_WEB,
-        now=when,
-        list_bytes=list_bytes,
-        **options,
-    )
+def night(settings: Settings, out: Path, raw: Path, when: datetime, list_bytes: bytes | None = None,
+          **options: object) -> RunResult:
+    return run(str(BUNDLED), settings=settings, out_dir=out, raw_root=raw, skip=SKIP_WEB, now=when,
+               list_bytes=list_bytes, **options)
 
 
-def two_nights(
-    settings: Settings, extra_data: Path, out: Path, raw: Path, **options: object
-) -> tuple[RunResult, RunResult]:
+def two_nights(settings: Settings, extra_data: Path, out: Path, raw: Path,
+               **options: object) -> tuple[RunResult, RunResult]:
     first = night(settings, out, raw, NIGHT_1, **options)
     change_upstream(extra_data)
     second = night(settings, out, raw, NIGHT_2, LONGER_LIST, **options)

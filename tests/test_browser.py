@@ -31,10 +31,8 @@ pytestmark = pytest.mark.slow  # starts a browser
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run"]  # fmt: skip
-HOSTILE = (
-    "\n## Contributed\n\n* [<img src=x onerror=\"window.pwned='img'\">](https://example.org/hostile)"
-    " - <script>window.pwned='script'</script> and <b onmouseover=\"window.pwned='b'\">bold</b>\n"
-)
+HOSTILE = ("\n## Contributed\n\n* [<img src=x onerror=\"window.pwned='img'\">](https://example.org/hostile)"
+           " - <script>window.pwned='script'</script> and <b onmouseover=\"window.pwned='b'\">bold</b>\n")
 
 
 NIGHTS = [datetime(2026, 11, 24 + n, 3, 0, tzinfo=UTC) for n in range(3)]
@@ -72,19 +70,14 @@ def _three_nights(settings: Settings, extra_data: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     if not CHROMIUM.is_file():
-        pytest.skip(
-            f"no Chromium at {CHROMIUM}: apt-get install chromium (`make browser`; .ci/run does it)"
-        )
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (`make browser`; .ci/run does it)")
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path / "profile"  # an empty --user-data-dir
     profile.mkdir()
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
             viewport={"width": 1280, "height": 900},
         )
         try:
@@ -95,8 +88,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 def visible(page: Any, attribute: str) -> list[str]:
     return page.eval_on_selector_all(
-        "#entries tbody tr:not([hidden])", f"rows => rows.map(r => r.dataset.{attribute})"
-    )
+        "#entries tbody tr:not([hidden])", f"rows => rows.map(r => r.dataset.{attribute})")
 
 
 def test_the_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -> None:
@@ -146,17 +138,12 @@ def test_the_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -
     assert len(sections) == sum(1 for e in entries if e["section"][0] == "Code")
     page.select_option("select[data-filter=section]", "")
     page.fill("#q", "hh-rlhf")
-    assert visible(page, "kind") == ["paper", "dataset"] or set(visible(page, "kind")) <= {
-        "paper",
-        "dataset",
-    }
+    assert visible(page, "kind") == ["paper", "dataset"] or set(visible(page, "kind")) <= {"paper", "dataset"}
     page.fill("#q", "")
     assert page.locator("#entries tbody tr:not([hidden])").count() == len(entries)
 
     # the sparklines are drawn: every counted entry has one with a size; trl's has the 3 nights
-    boxes = page.eval_on_selector_all(
-        "svg.spark", "s => s.map(e => [e.getBBox().width, e.getBBox().height])"
-    )
+    boxes = page.eval_on_selector_all("svg.spark", "s => s.map(e => [e.getBBox().width, e.getBBox().height])")
     on_hub = [e for e in entries if (e.get("hub_paper") or {}).get("upvotes") is not None]
     counted = sum(1 for e in entries if e["repo"] or e["hub"]) + len(on_hub)  # papers: Hub upvotes
     assert on_hub  # the sample papers have Hub paper pages
@@ -193,9 +180,7 @@ def test_a_click_anywhere_on_a_column_header_sorts(published: Path, browser: Any
     score.click(position={"x": 1, "y": box["height"] - 1})  # the cell's corner, off the label
     assert page.get_attribute("button[data-sort=score]", "data-active") == "desc"
     scores = [float(v) for v in visible(page, "score") if v]
-    assert scores == sorted(scores, reverse=True) and len(scores) == sum(
-        1 for e in entries if e["score"]
-    )
+    assert scores == sorted(scores, reverse=True) and len(scores) == sum(1 for e in entries if e["score"])
     name = page.locator("th:has(button[data-sort=name])")
     wide = name.bounding_box()
     assert wide is not None
@@ -214,23 +199,15 @@ def test_the_report_on_a_phone(published: Path, browser: Any, tmp_path: Path) ->
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # nor does the table within its box: every header cell in view, "score" not cut off
     assert page.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.wrap'))")
-    rights = page.eval_on_selector_all(
-        "#entries thead th", "ths => ths.map(t => t.getBoundingClientRect().right)"
-    )
+    rights = page.eval_on_selector_all("#entries thead th", "ths => ths.map(t => t.getBoundingClientRect().right)")
     assert max(rights) <= 390
-    lines = page.eval_on_selector_all(
-        "#entries tbody tr td:nth-child(2) > a:first-of-type",
-        """links =>
-        links.map(a => [a.textContent, new Set(Array.from(a.getClientRects(), r => Math.round(r.top))).size])""",
-    )
+    lines = page.eval_on_selector_all("#entries tbody tr td:nth-child(2) > a:first-of-type", """links =>
+        links.map(a => [a.textContent, new Set(Array.from(a.getClientRects(), r => Math.round(r.top))).size])""")
     longest = max(lines, key=lambda t: len(t[0]))
-    assert len(longest[0]) > 80 and all(n <= 3 for _, n in lines), sorted(
-        lines, key=lambda t: -t[1]
-    )[:3]
+    assert len(longest[0]) > 80 and all(n <= 3 for _, n in lines), sorted(lines, key=lambda t: -t[1])[:3]
     assert longest[1] <= 2
     page.select_option("select[data-filter=kind]", "repo")
     heights = page.eval_on_selector_all(
-        "#entries tbody tr[hidden]", "rows => rows.map(r => r.getBoundingClientRect().height)"
-    )
+        "#entries tbody tr[hidden]", "rows => rows.map(r => r.getBoundingClientRect().height)")
     assert heights and set(heights) == {0}
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)

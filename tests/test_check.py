@@ -32,18 +32,10 @@ NIGHT1 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 NO_WEB = {"web": "offline: web pages are not fetched"}
 
 
-def nightly(
-    list_file: Path, settings: Settings, tmp_path: Path, night: int, **options: Any
-) -> RunResult:
+def nightly(list_file: Path, settings: Settings, tmp_path: Path, night: int, **options: Any) -> RunResult:
     """One nightly run of the real job, ``night`` days after the first."""
-    return run(
-        str(list_file),
-        settings=settings,
-        out_dir=tmp_path / "enriched",
-        raw_root=tmp_path / "raw",
-        now=NIGHT1 + timedelta(days=night),
-        **options,
-    )
+    return run(str(list_file), settings=settings, out_dir=tmp_path / "enriched", raw_root=tmp_path / "raw",
+               now=NIGHT1 + timedelta(days=night), **options)
 
 
 def kinds(report: Report) -> list[tuple[str, str, list[int]]]:
@@ -58,15 +50,9 @@ def changed_lines(before: bytes, after: bytes) -> list[int]:
 
 # -- the first list's real history -----------------------------------------------------------
 
-
-@pytest.mark.skipif(
-    not HISTORY.is_dir(),
-    reason=f"{HISTORY} is not here: the list's real history "
-    "(../shared/seed-data) is read in place, never copied",
-)
-def test_real_history_reports_the_trl_rename_and_patches_that_line_only(
-    settings: Settings, tmp_path: Path
-) -> None:
+@pytest.mark.skipif(not HISTORY.is_dir(), reason=f"{HISTORY} is not here: the list's real history "
+                    "(../shared/seed-data) is read in place, never copied")
+def test_real_history_reports_the_trl_rename_and_patches_that_line_only(settings: Settings, tmp_path: Path) -> None:
     """Each of the list's 15 real versions, one night each: every version that links lvwerra/trl
     is told it moved to huggingface/trl, on its line, and the patch rewrites that line only."""
     versions = sorted(HISTORY.glob("[0-9][0-9]-*.md"))
@@ -77,45 +63,23 @@ def test_real_history_reports_the_trl_rename_and_patches_that_line_only(
         data = version.read_bytes()
         report = nightly(version, settings, tmp_path, night, skip=NO_WEB).check
         assert report is not None, version.name
-        trl = [
-            n
-            for n, text in enumerate(data.decode().split("\n"), 1)
-            if "github.com/lvwerra/trl" in text
-        ]
+        trl = [n for n, text in enumerate(data.decode().split("\n"), 1) if "github.com/lvwerra/trl" in text]
         moved = [(f.id, f.lines, f.new_url) for f in report.findings if f.kind == FindingKind.MOVED]
-        assert moved == (
-            [("github:lvwerra/trl", trl, "https://github.com/huggingface/trl")] if trl else []
-        ), version.name
+        assert moved == ([("github:lvwerra/trl", trl, "https://github.com/huggingface/trl")] if trl else []), version.name
         patched = apply(data, report.rewrites())
         assert changed_lines(data, patched) == trl, version.name
-        assert patched == data.replace(
-            b"https://github.com/lvwerra/trl ", b"https://github.com/huggingface/trl "
-        )
-        assert report.count(FindingKind.DEAD) == 0, (
-            version.name
-        )  # every repository and dataset is there
-        assert (
-            report.checked == report.entries and not report.not_in_dataset
-        )  # each version's own run
+        assert patched == data.replace(b"https://github.com/lvwerra/trl ", b"https://github.com/huggingface/trl ")
+        assert report.count(FindingKind.DEAD) == 0, version.name  # every repository and dataset is there
+        assert report.checked == report.entries and not report.not_in_dataset  # each version's own run
 
 
 # -- nights of the real job: archived, a page going 404, redirects, duplicates -----------------
 
-
-def test_repo_made_archived_is_unmaintained(
-    extra_data: Path, settings: Settings, tmp_path: Path
-) -> None:
+def test_repo_made_archived_is_unmaintained(extra_data: Path, settings: Settings, tmp_path: Path) -> None:
     before = nightly(BUNDLED, settings, tmp_path, 0, skip=NO_WEB).check
-    assert (
-        before is not None
-        and [f for f in before.findings if f.id == "github:lucidrains/palm-rlhf-pytorch"] == []
-    )
-    repo = json.loads(
-        (sample_data_dir() / "github/repos/lucidrains/PaLM-rlhf-pytorch.json").read_text()
-    )
-    write_json(
-        extra_data / "github/repos/lucidrains/PaLM-rlhf-pytorch.json", {**repo, "archived": True}
-    )
+    assert before is not None and [f for f in before.findings if f.id == "github:lucidrains/palm-rlhf-pytorch"] == []
+    repo = json.loads((sample_data_dir() / "github/repos/lucidrains/PaLM-rlhf-pytorch.json").read_text())
+    write_json(extra_data / "github/repos/lucidrains/PaLM-rlhf-pytorch.json", {**repo, "archived": True})
     report = nightly(BUNDLED, settings, tmp_path, 1, skip=NO_WEB).check
     assert report is not None
     (archived,) = [f for f in report.findings if f.id == "github:lucidrains/palm-rlhf-pytorch"]
@@ -131,9 +95,8 @@ def web_list(tmp_path: Path, fake: FakeAPI, *paths: str) -> Path:
     return path
 
 
-def test_page_that_starts_answering_404_is_flaky_then_dead(
-    fake: FakeAPI, extra_data: Path, settings: Settings, tmp_path: Path
-) -> None:
+def test_page_that_starts_answering_404_is_flaky_then_dead(fake: FakeAPI, extra_data: Path, settings: Settings,
+                                                          tmp_path: Path) -> None:
     page = extra_data / "web/going.html"
     page.parent.mkdir(parents=True)
     page.write_text("<html><head><title>Going</title></head></html>")
@@ -147,13 +110,9 @@ def test_page_that_starts_answering_404_is_flaky_then_dead(
         assert report is not None
         seen += [(f.kind.value, f.runs, f.lines) for f in report.findings]
     n = settings.check_dead_after_runs
-    assert seen == [("flaky", k, [3]) for k in range(1, n)] + [
-        ("dead", k, [3]) for k in range(n, 5)
-    ]
+    assert seen == [("flaky", k, [3]) for k in range(1, n)] + [("dead", k, [3]) for k in range(n, 5)]
     assert "broken link: HTTP 404" in report.findings[0].message
-    assert (
-        apply(listed.read_bytes(), report.rewrites()) == listed.read_bytes()
-    )  # dead links are never deleted
+    assert apply(listed.read_bytes(), report.rewrites()) == listed.read_bytes()  # dead links are never deleted
 
 
 @pytest.mark.parametrize(
@@ -168,12 +127,9 @@ def test_page_that_starts_answering_404_is_flaky_then_dead(
         ("ok", None),
     ],
 )
-def test_permanent_redirects_are_moves_and_patched(
-    path: str, moved_to: str | None, fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
-    listed = (
-        web_list(tmp_path, fake, "ok", path) if path != "ok" else web_list(tmp_path, fake, "ok")
-    )
+def test_permanent_redirects_are_moves_and_patched(path: str, moved_to: str | None, fake: FakeAPI,
+                                                   settings: Settings, tmp_path: Path) -> None:
+    listed = web_list(tmp_path, fake, "ok", path) if path != "ok" else web_list(tmp_path, fake, "ok")
     report = nightly(listed, settings, tmp_path, 0).check
     assert report is not None
     moved = [f for f in report.findings if f.kind == FindingKind.MOVED]
@@ -209,32 +165,15 @@ def tls(fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeA
     ("https_page", "probe", "moved"),
     [
         (None, True, True),  # https serves the very same bytes: the link may be https://
-        (
-            "<html><head><title>RLHF &amp; friends</title></head><body>hi again</body></html>",
-            True,
-            True,
-        ),  # same title, same place
-        (
-            "<html><head><title>Welcome to nginx</title></head></html>",
-            True,
-            False,
-        ),  # another site on https
+        ("<html><head><title>RLHF &amp; friends</title></head><body>hi again</body></html>", True, True),  # same title, same place
+        ("<html><head><title>Welcome to nginx</title></head></html>", True, False),  # another site on https
         (None, False, False),  # ENRICH_WEB_PROBE_HTTPS=false: not asked
     ],
 )
-def test_http_link_whose_https_is_the_same_page(
-    https_page: str | None,
-    probe: bool,
-    moved: bool,
-    tls: FakeAPI,
-    extra_data: Path,
-    settings: Settings,
-    tmp_path: Path,
-) -> None:
+def test_http_link_whose_https_is_the_same_page(https_page: str | None, probe: bool, moved: bool, tls: FakeAPI,
+                                                 extra_data: Path, settings: Settings, tmp_path: Path) -> None:
     (extra_data / "web/https").mkdir(parents=True)
-    (extra_data / "web/page.html").write_text(
-        "<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>"
-    )
+    (extra_data / "web/page.html").write_text("<html><head><title>RLHF &amp; friends</title></head><body>hi</body></html>")
     if https_page is not None:
         (extra_data / "web/https/page.html").write_text(https_page)
     listed = web_list(tmp_path, tls, "page")
@@ -245,15 +184,12 @@ def test_http_link_whose_https_is_the_same_page(
     report = result.check
     assert report is not None
     patched = apply(listed.read_bytes(), report.rewrites())
-    expected = (
-        listed.read_bytes().replace(b"(http://", b"(https://") if moved else listed.read_bytes()
-    )
+    expected = listed.read_bytes().replace(b"(http://", b"(https://") if moved else listed.read_bytes()
     assert patched == expected
 
 
-def test_https_probe_goes_through_the_address_checks(
-    fake: FakeAPI, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_https_probe_goes_through_the_address_checks(fake: FakeAPI, settings: Settings, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The probe is a request of its own: its host is resolved and checked again, and a name that
     now points at the metadata address is refused, not asked."""
     import socket
@@ -281,46 +217,20 @@ def test_https_probe_goes_through_the_address_checks(
 
 DUPLICATES = [
     # (list lines, duplicate findings as (id, lines))
-    (
-        [
-            "* [HH](https://arxiv.org/abs/2204.05862)",
-            "* [HH pdf](https://arxiv.org/pdf/2204.05862v2.pdf)",
-        ],
-        [("arxiv:2204.05862", [1, 2])],
-    ),
-    (
-        ["* [HH](https://arxiv.org/abs/2204.05862) ([pdf](https://arxiv.org/pdf/2204.05862.pdf))"],
-        [],
-    ),  # one item
-    (
-        ["* https://github.com/lvwerra/trl", "* https://github.com/huggingface/trl"],
-        [("github:lvwerra/trl", [1, 2])],
-    ),  # one repository id under two names
-    (
-        ["* https://github.com/CarperAI/trlx", "* https://github.com/carperai/trlx/"],
-        [("github:carperai/trlx", [1, 2])],
-    ),
-    (
-        [
-            "* [HH](https://arxiv.org/abs/2204.05862)",
-            "* [HH on the Hub](https://huggingface.co/papers/2204.05862)",
-        ],
-        [("arxiv:2204.05862", [1, 2])],
-    ),
-    (
-        [
-            "* [HH](https://arxiv.org/abs/2204.05862)",
-            "* [other](https://huggingface.co/papers/2302.07459)",
-        ],
-        [],
-    ),
+    (["* [HH](https://arxiv.org/abs/2204.05862)", "* [HH pdf](https://arxiv.org/pdf/2204.05862v2.pdf)"],
+     [("arxiv:2204.05862", [1, 2])]),
+    (["* [HH](https://arxiv.org/abs/2204.05862) ([pdf](https://arxiv.org/pdf/2204.05862.pdf))"], []),  # one item
+    (["* https://github.com/lvwerra/trl", "* https://github.com/huggingface/trl"],
+     [("github:lvwerra/trl", [1, 2])]),  # one repository id under two names
+    (["* https://github.com/CarperAI/trlx", "* https://github.com/carperai/trlx/"], [("github:carperai/trlx", [1, 2])]),
+    (["* [HH](https://arxiv.org/abs/2204.05862)", "* [HH on the Hub](https://huggingface.co/papers/2204.05862)"],
+     [("arxiv:2204.05862", [1, 2])]),
+    (["* [HH](https://arxiv.org/abs/2204.05862)", "* [other](https://huggingface.co/papers/2302.07459)"], []),
 ]
 
 
 @pytest.mark.parametrize(("lines", "expected"), DUPLICATES)
-def test_duplicates(
-    lines: list[str], expected: list[tuple[str, list[int]]], settings: Settings, tmp_path: Path
-) -> None:
+def test_duplicates(lines: list[str], expected: list[tuple[str, list[int]]], settings: Settings, tmp_path: Path) -> None:
     listed = tmp_path / "list.md"
     listed.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = nightly(listed, settings, tmp_path, 0, skip=NO_WEB).check
@@ -330,46 +240,23 @@ def test_duplicates(
 
 # -- the rules, over hand-built snapshots ------------------------------------------------------
 
-
-def entry(
-    url: str, *, status: Status = Status.OK, reason: str | None = None, line: int = 1, **record: Any
-) -> Entry:
+def entry(url: str, *, status: Status = Status.OK, reason: str | None = None, line: int = 1, **record: Any) -> Entry:
     ref = classify(url)
     parsed = parse_list(f"* {url}\n".encode(), "x")
     (listed,) = parsed.entries
     positions = [p.model_copy(update={"line": line}) for p in listed.positions]
-    return Entry(
-        id=ref.entry_id,
-        kind=ref.kind,
-        source_id=ref.source_id,
-        url=url,
-        urls=[url],
-        section=[],
-        positions=positions,
-        status=status,
-        status_reason=reason,
-        **record,
-    )
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url], section=[],
+                 positions=positions, status=status, status_reason=reason, **record)
 
 
 def trl_repo(**changes: Any) -> Repo:
-    values: dict[str, Any] = dict(
-        repo_id=266404863,
-        full_name="huggingface/trl",
-        html_url="https://github.com/huggingface/trl",
-        stars=1,
-        forks=1,
-        watchers=1,
-        open_issues=1,
-        last_commit_at=NIGHT1 - timedelta(days=3),
-    )
+    values: dict[str, Any] = dict(repo_id=266404863, full_name="huggingface/trl", html_url="https://github.com/huggingface/trl",
+                                  stars=1, forks=1, watchers=1, open_issues=1, last_commit_at=NIGHT1 - timedelta(days=3))
     return Repo(**{**values, **changes})
 
 
 def snapshot_of(*entries: Entry) -> Snapshot:
-    return assemble(
-        list(entries), generated_at=NIGHT1, run_id="r", list_source="list.md", list_sha256="0" * 64
-    )
+    return assemble(list(entries), generated_at=NIGHT1, run_id="r", list_source="list.md", list_sha256="0" * 64)
 
 
 RULES = Rules(dead_after_runs=3, stale_after_runs=3, unmaintained_days=365)
@@ -382,139 +269,36 @@ OLD = "http://example.org/old"
     ("url", "facts", "runs", "expected"),
     [
         # dead, flaky: the API's "not found" at once; a web 404 / no DNS after three runs in a row
-        (
-            TRL,
-            dict(status=Status.ERROR, reason="not found on GitHub (deleted or private)"),
-            [],
-            ("dead", 1),
-        ),
-        (
-            "https://huggingface.co/datasets/acme/gone",
-            dict(status=Status.ERROR, reason="not found on the Hub (deleted or private)"),
-            [],
-            ("dead", 1),
-        ),
+        (TRL, dict(status=Status.ERROR, reason="not found on GitHub (deleted or private)"), [], ("dead", 1)),
+        ("https://huggingface.co/datasets/acme/gone", dict(status=Status.ERROR, reason="not found on the Hub (deleted or private)"), [], ("dead", 1)),
         (PAGE, dict(status=Status.STALE, reason="broken link: HTTP 404"), [], ("flaky", 1)),
-        (
-            PAGE,
-            dict(status=Status.STALE, reason="broken link: HTTP 410"),
-            [Run("stale", "broken link: HTTP 410")],
-            ("flaky", 2),
-        ),
-        (
-            PAGE,
-            dict(
-                status=Status.ERROR,
-                reason="host does not resolve ([Errno -2] Name or service not known)",
-            ),
-            [Run("error", "host does not resolve (x)")] * 2,
-            ("dead", 3),
-        ),
-        (
-            PAGE,
-            dict(status=Status.STALE, reason="broken link: HTTP 404"),
-            [Run("stale", "GitHub kept failing"), Run("stale", "broken link: HTTP 404")],
-            ("flaky", 1),
-        ),  # not in a row
-        (
-            PAGE,
-            dict(status=Status.STALE, reason="broken link: HTTP 404"),
-            [None, Run("stale", "broken link: HTTP 404")],
-            ("flaky", 1),
-        ),
-        (
-            PAGE,
-            dict(status=Status.ERROR, reason="broken link: HTTP 500"),
-            [],
-            None,
-        ),  # a server error is not gone
-        (
-            "https://arxiv.org/abs/2303.03378",
-            dict(status=Status.ERROR, reason="unknown to arXiv (not returned in 3 tries)"),
-            [],
-            ("flaky", 1),
-        ),
+        (PAGE, dict(status=Status.STALE, reason="broken link: HTTP 410"), [Run("stale", "broken link: HTTP 410")], ("flaky", 2)),
+        (PAGE, dict(status=Status.ERROR, reason="host does not resolve ([Errno -2] Name or service not known)"),
+         [Run("error", "host does not resolve (x)")] * 2, ("dead", 3)),
+        (PAGE, dict(status=Status.STALE, reason="broken link: HTTP 404"),
+         [Run("stale", "GitHub kept failing"), Run("stale", "broken link: HTTP 404")], ("flaky", 1)),  # not in a row
+        (PAGE, dict(status=Status.STALE, reason="broken link: HTTP 404"), [None, Run("stale", "broken link: HTTP 404")], ("flaky", 1)),
+        (PAGE, dict(status=Status.ERROR, reason="broken link: HTTP 500"), [], None),  # a server error is not gone
+        ("https://arxiv.org/abs/2303.03378", dict(status=Status.ERROR, reason="unknown to arXiv (not returned in 3 tries)"), [], ("flaky", 1)),
         # stale: more than three runs without fresh values
-        (
-            TRL,
-            dict(
-                status=Status.STALE,
-                reason="GitHub kept failing: too many 503 error responses",
-                repo=trl_repo(),
-                stale_since=NIGHT1 - timedelta(days=4),
-            ),
-            [Run("stale")] * 3,
-            ("stale", 4),
-        ),
-        (
-            TRL,
-            dict(status=Status.STALE, reason="GitHub kept failing", repo=trl_repo()),
-            [Run("stale")] * 2,
-            None,
-        ),
+        (TRL, dict(status=Status.STALE, reason="GitHub kept failing: too many 503 error responses", repo=trl_repo(),
+                   stale_since=NIGHT1 - timedelta(days=4)), [Run("stale")] * 3, ("stale", 4)),
+        (TRL, dict(status=Status.STALE, reason="GitHub kept failing", repo=trl_repo()), [Run("stale")] * 2, None),
         (PAGE, dict(status=Status.ERROR, reason="timed out"), [Run("error")] * 5, ("stale", 6)),
         # unmaintained
-        (
-            TRL,
-            dict(repo=trl_repo(full_name="lvwerra/trl", archived=True)),
-            [],
-            ("unmaintained", None),
-        ),
-        (
-            TRL,
-            dict(
-                repo=trl_repo(full_name="lvwerra/trl", last_commit_at=NIGHT1 - timedelta(days=400))
-            ),
-            [],
-            ("unmaintained", None),
-        ),
-        (
-            TRL,
-            dict(
-                repo=trl_repo(full_name="lvwerra/trl", last_commit_at=NIGHT1 - timedelta(days=300))
-            ),
-            [],
-            None,
-        ),
+        (TRL, dict(repo=trl_repo(full_name="lvwerra/trl", archived=True)), [], ("unmaintained", None)),
+        (TRL, dict(repo=trl_repo(full_name="lvwerra/trl", last_commit_at=NIGHT1 - timedelta(days=400))), [], ("unmaintained", None)),
+        (TRL, dict(repo=trl_repo(full_name="lvwerra/trl", last_commit_at=NIGHT1 - timedelta(days=300))), [], None),
         # moved
         (TRL, dict(repo=trl_repo(renamed_from="lvwerra/trl")), [], ("moved", None)),
-        (
-            PAGE,
-            dict(
-                web=WebPage(
-                    final_url=PAGE + "/",
-                    http_status=200,
-                    redirects=[Redirect(status=301, url=PAGE)],
-                )
-            ),
-            [],
-            ("moved", None),
-        ),
-        (
-            PAGE,
-            dict(
-                web=WebPage(
-                    final_url=PAGE + "/",
-                    http_status=200,
-                    redirects=[Redirect(status=302, url=PAGE)],
-                )
-            ),
-            [],
-            None,
-        ),
-        (
-            OLD,
-            dict(web=WebPage(final_url=OLD, http_status=200, https_equivalent=True)),
-            [],
-            ("moved", None),
-        ),
+        (PAGE, dict(web=WebPage(final_url=PAGE + "/", http_status=200, redirects=[Redirect(status=301, url=PAGE)])), [], ("moved", None)),
+        (PAGE, dict(web=WebPage(final_url=PAGE + "/", http_status=200, redirects=[Redirect(status=302, url=PAGE)])), [], None),
+        (OLD, dict(web=WebPage(final_url=OLD, http_status=200, https_equivalent=True)), [], ("moved", None)),
         (OLD, dict(web=WebPage(final_url=OLD, http_status=200, https_equivalent=False)), [], None),
         (OLD, dict(web=WebPage(final_url=OLD, http_status=200)), [], None),  # not probed
     ],
 )
-def test_finding_rules(
-    url: str, facts: dict[str, Any], runs: list[Run | None], expected: tuple[str, int | None] | None
-) -> None:
+def test_finding_rules(url: str, facts: dict[str, Any], runs: list[Run | None], expected: tuple[str, int | None] | None) -> None:
     listed = entry(url, **facts)
     data = f"* {url}\n".encode()
     history = [Run(listed.status.value, listed.status_reason), *runs]
@@ -526,52 +310,20 @@ def test_finding_rules(
 @pytest.mark.parametrize(
     ("written", "target", "rewritten", "not_fixed"),
     [
-        (
-            "[trl](https://github.com/lvwerra/trl)",
-            "huggingface/trl",
-            "[trl](https://github.com/huggingface/trl)",
-            None,
-        ),
-        (
-            "https://github.com/lvwerra/trl.",
-            "huggingface/trl",
-            "https://github.com/huggingface/trl.",
-            None,
-        ),
-        (
-            "[examples](https://github.com/lvwerra/trl/tree/main/examples#ppo)",
-            "huggingface/trl",
-            "[examples](https://github.com/huggingface/trl/tree/main/examples#ppo)",
-            None,
-        ),
-        (
-            "[https://github.com/lvwerra/trl](https://github.com/lvwerra/trl) and https://github.com/lvwerra/trlx",
-            "huggingface/trl",
-            "[https://github.com/huggingface/trl](https://github.com/huggingface/trl) and https://github.com/lvwerra/trlx",
-            None,
-        ),
-        (
-            "<https://github.com/lvwerra/trl.git>",
-            "huggingface/trl",
-            "<https://github.com/huggingface/trl.git>",
-            None,
-        ),
-        (
-            "[trl][1]\n\n\n\n\n\n[1]: https://github.com/lvwerra/trl",
-            "huggingface/trl",
-            None,
-            "not written out on line 3",
-        ),
+        ("[trl](https://github.com/lvwerra/trl)", "huggingface/trl", "[trl](https://github.com/huggingface/trl)", None),
+        ("https://github.com/lvwerra/trl.", "huggingface/trl", "https://github.com/huggingface/trl.", None),
+        ("[examples](https://github.com/lvwerra/trl/tree/main/examples#ppo)", "huggingface/trl",
+         "[examples](https://github.com/huggingface/trl/tree/main/examples#ppo)", None),
+        ("[https://github.com/lvwerra/trl](https://github.com/lvwerra/trl) and https://github.com/lvwerra/trlx",
+         "huggingface/trl", "[https://github.com/huggingface/trl](https://github.com/huggingface/trl) and https://github.com/lvwerra/trlx", None),
+        ("<https://github.com/lvwerra/trl.git>", "huggingface/trl", "<https://github.com/huggingface/trl.git>", None),
+        ("[trl][1]\n\n\n\n\n\n[1]: https://github.com/lvwerra/trl", "huggingface/trl", None, "not written out on line 3"),
     ],
 )
-def test_rename_patch_is_byte_exact(
-    written: str, target: str, rewritten: str | None, not_fixed: str | None
-) -> None:
+def test_rename_patch_is_byte_exact(written: str, target: str, rewritten: str | None, not_fixed: str | None) -> None:
     data = f"# Tools\r\n\r\n{written}\r\nunrelated https://github.com/lvwerra/trl-other line\r\n".encode()
     listed = next(e for e in parse_list(data, "x").entries if e.id == "github:lvwerra/trl")
-    known = listed.model_copy(
-        update={"status": Status.OK, "repo": trl_repo(full_name=target, renamed_from="lvwerra/trl")}
-    )
+    known = listed.model_copy(update={"status": Status.OK, "repo": trl_repo(full_name=target, renamed_from="lvwerra/trl")})
     report = check(data, "list.md", snapshot_of(known), {}, RULES)
     (moved,) = report.findings
     patched = apply(data, report.rewrites())
@@ -588,9 +340,7 @@ def test_bare_domain_in_prose_is_not_an_entry_so_never_rewritten() -> None:
     data = b"- [flask-socketio](https://example.org/fs) - Socket.IO integration for Flask.\n"
     (listed,) = parse_list(data, "x").entries
     assert listed.url == "https://example.org/fs"
-    known = listed.model_copy(
-        update={"status": Status.OK, "web": WebPage(final_url=listed.url, http_status=200)}
-    )
+    known = listed.model_copy(update={"status": Status.OK, "web": WebPage(final_url=listed.url, http_status=200)})
     assert check(data, "list.md", snapshot_of(known), {}, RULES).findings == []
 
 
@@ -610,9 +360,7 @@ def test_unified_diff_applies_with_git(tmp_path: Path) -> None:
 
 # -- --fix on real lists: only the reported lines change ------------------------------------
 
-REAL_LISTS = (
-    sorted(p.name for p in REAL.glob("*.md") if p.name != "README.md") if REAL.is_dir() else []
-)
+REAL_LISTS = sorted(p.name for p in REAL.glob("*.md") if p.name != "README.md") if REAL.is_dir() else []
 
 
 def everything_moved(data: bytes, name: str) -> Snapshot:
@@ -624,31 +372,18 @@ def everything_moved(data: bytes, name: str) -> Snapshot:
         update: dict[str, Any] = {"status": Status.OK}
         if e.kind == Kind.REPO:
             owner, repo = e.source_id.split("/")
-            update["repo"] = Repo(
-                repo_id=n,
-                full_name=f"{owner}-moved/{repo}",
-                renamed_from=e.source_id,
-                html_url="",
-                stars=0,
-                forks=0,
-                watchers=0,
-                open_issues=0,
-            )
+            update["repo"] = Repo(repo_id=n, full_name=f"{owner}-moved/{repo}",
+                                  renamed_from=e.source_id, html_url="", stars=0, forks=0, watchers=0, open_issues=0)
         elif e.kind == Kind.WEB and e.url.lower().startswith("https://"):
             target = e.url.split("#")[0].rstrip("/") + "/moved"
-            update["web"] = WebPage(
-                final_url=target, http_status=200, redirects=[Redirect(status=301, url=e.url)]
-            )
+            update["web"] = WebPage(final_url=target, http_status=200, redirects=[Redirect(status=301, url=e.url)])
         elif e.kind == Kind.WEB:
             update["web"] = WebPage(final_url=e.url, http_status=200, https_equivalent=True)
         entries.append(e.model_copy(update=update))
     return snapshot_of(*entries)
 
 
-@pytest.mark.skipif(
-    not REAL_LISTS,
-    reason=f"{REAL} is not here: the real lists (../shared/lists/real) are read in place",
-)
+@pytest.mark.skipif(not REAL_LISTS, reason=f"{REAL} is not here: the real lists (../shared/lists/real) are read in place")
 @pytest.mark.parametrize("name", REAL_LISTS)
 def test_fix_on_real_lists_changes_only_the_lines_it_reports(name: str) -> None:
     data = (REAL / name).read_bytes()
@@ -662,18 +397,12 @@ def test_fix_on_real_lists_changes_only_the_lines_it_reports(name: str) -> None:
     for r in report.rewrites():
         urls.setdefault(r.line, set()).update((r.old, r.new))
     for number in reported:  # each changed line is its old text with the URLs swapped, nothing else
-        assert skeleton(old_lines[number - 1], urls[number]) == skeleton(
-            new_lines[number - 1], urls[number]
-        )
+        assert skeleton(old_lines[number - 1], urls[number]) == skeleton(new_lines[number - 1], urls[number])
     before, after = parse_list(data, name), parse_list(patched, name)
-    assert sum(len(e.positions) for e in after.entries) == sum(
-        len(e.positions) for e in before.entries
-    )
+    assert sum(len(e.positions) for e in after.entries) == sum(len(e.positions) for e in before.entries)
     moved = [f for f in report.findings if f.kind == FindingKind.MOVED]
     unfixed = [f for f in moved if not f.fix]
-    assert len(unfixed) <= len(moved) // 20, [(f.url, f.not_fixed) for f in unfixed][
-        :5
-    ]  # reference links only
+    assert len(unfixed) <= len(moved) // 20, [(f.url, f.not_fixed) for f in unfixed][:5]  # reference links only
 
 
 def skeleton(line: str, urls: set[str]) -> str:
@@ -682,7 +411,6 @@ def skeleton(line: str, urls: set[str]) -> str:
 
 
 # -- GitHub Actions annotations, read back by the runner's own rules ---------------------------
-
 
 def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str] | None:
     """The Actions runner's reading of a log line (ActionCommand.TryParseV2, actions/runner):
@@ -700,16 +428,10 @@ def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str] | None:
     for item in [p for p in props.strip().split(",") if p]:
         key, eq, value = item.partition("=")
         if eq and key and value:
-            for escaped, char in (
-                ("%0D", "\r"),
-                ("%0A", "\n"),
-                ("%3A", ":"),
-                ("%2C", ","),
-                ("%25", "%"),
-            ):
+            for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
                 value = value.replace(escaped, char)
             properties[key] = value
-    data = line[end + 2 :]
+    data = line[end + 2:]
     for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%25", "%")):
         data = data.replace(escaped, char)
     return name, properties, data
@@ -727,12 +449,7 @@ def test_github_annotations_read_back_as_written(file: str, url: str) -> None:
     finding_url = url
     data = f"# x\n\n* {finding_url}\n".encode()
     (listed,) = parse_list(data, "x").entries
-    facts = listed.model_copy(
-        update={
-            "status": Status.ERROR,
-            "status_reason": "not found on GitHub (deleted or private)\nsecond line",
-        }
-    )
+    facts = listed.model_copy(update={"status": Status.ERROR, "status_reason": "not found on GitHub (deleted or private)\nsecond line"})
     report = check(data, file, snapshot_of(facts), {}, RULES)
     lines = render.github(report, file).splitlines()
     commands = [parse_workflow_command(line) for line in lines]
@@ -740,10 +457,7 @@ def test_github_annotations_read_back_as_written(file: str, url: str) -> None:
     (command,) = commands[:-1]
     assert command is not None
     name, properties, message = command
-    assert (name, properties) == (
-        "error",
-        {"file": file, "line": "3", "title": "enrich check: dead"},
-    )
+    assert (name, properties) == ("error", {"file": file, "line": "3", "title": "enrich check: dead"})
     assert message == f"{report.findings[0].url}: {report.findings[0].message}"
     assert "\n" in message and len(lines) == 2  # a newline in a reason stays inside its command
 
@@ -751,19 +465,14 @@ def test_github_annotations_read_back_as_written(file: str, url: str) -> None:
 def test_markdown_report_escapes_list_text() -> None:
     data = b"* [x](https://github.com/lvwerra/trl)\n"
     (listed,) = parse_list(data, "x").entries
-    facts = listed.model_copy(
-        update={"status": Status.ERROR, "status_reason": "not found on GitHub <img src=x> [a](b)"}
-    )
+    facts = listed.model_copy(update={"status": Status.ERROR, "status_reason": "not found on GitHub <img src=x> [a](b)"})
     text = render.markdown(check(data, "x.md", snapshot_of(facts), {}, RULES))
     assert "<img" not in text and "[a](b)" not in text
 
 
 # -- the nightly run and the command ----------------------------------------------------------
 
-
-def test_nightly_run_writes_the_report_beside_the_dataset(
-    settings: Settings, tmp_path: Path
-) -> None:
+def test_nightly_run_writes_the_report_beside_the_dataset(settings: Settings, tmp_path: Path) -> None:
     result = nightly(BUNDLED, settings, tmp_path, 0, skip=NO_WEB)
     out = tmp_path / "enriched"
     assert {out / "check.md", out / "check.json"} <= set(result.published)
@@ -779,9 +488,7 @@ def test_a_dataset_of_another_list_is_refused(settings: Settings, tmp_path: Path
         check_list(other, "other.md", tmp_path / "enriched", settings)
 
 
-def test_fix_write_replaces_the_file_and_refuses_a_changed_one(
-    settings: Settings, tmp_path: Path
-) -> None:
+def test_fix_write_replaces_the_file_and_refuses_a_changed_one(settings: Settings, tmp_path: Path) -> None:
     listed = tmp_path / "list.md"
     listed.write_bytes(BUNDLED.read_bytes())
     nightly(listed, settings, tmp_path, 0, skip=NO_WEB)
@@ -802,13 +509,8 @@ def test_command_after_a_run(settings: Settings, tmp_path: Path) -> None:
     import sys
 
     def enrich(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "enrich.cli", "check", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return subprocess.run([sys.executable, "-m", "enrich.cli", "check", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
 
     listed = tmp_path / "README.md"
     listed.write_bytes(BUNDLED.read_bytes())
@@ -818,54 +520,26 @@ def test_command_after_a_run(settings: Settings, tmp_path: Path) -> None:
 
     report = enrich("README.md", "--data", "enriched")
     assert report.returncode == 1, report.stderr
-    assert (
-        "line 59: `https://github.com/lvwerra/trl` — GitHub repository moved: lvwerra/trl is now huggingface/trl"
-        in report.stdout
-    )
+    assert "line 59: `https://github.com/lvwerra/trl` — GitHub repository moved: lvwerra/trl is now huggingface/trl" in report.stdout
     assert enrich("README.md", "--data", "enriched", "--fail-on", "dead").returncode == 0
 
     diff = enrich("README.md", "--data", "enriched", "--fix")
-    removed = [
-        line
-        for line in diff.stdout.splitlines()
-        if line.startswith("-") and not line.startswith("---")
-    ]
-    added = [
-        line
-        for line in diff.stdout.splitlines()
-        if line.startswith("+") and not line.startswith("+++")
-    ]
-    assert removed == [
-        "-* https://github.com/lvwerra/trl -  train transformer language models with Proximal Policy "
-        "Optimization (PPO). The library is built on top of the transformers library by hugs Hugging Face."
-    ]
-    assert added == [
-        removed[0].replace(
-            "-* https://github.com/lvwerra/trl", "+* https://github.com/huggingface/trl"
-        )
-    ]
+    removed = [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in diff.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert removed == ["-* https://github.com/lvwerra/trl -  train transformer language models with Proximal Policy "
+                       "Optimization (PPO). The library is built on top of the transformers library by hugs Hugging Face."]
+    assert added == [removed[0].replace("-* https://github.com/lvwerra/trl", "+* https://github.com/huggingface/trl")]
     assert listed.read_bytes() == BUNDLED.read_bytes()  # --fix alone writes nothing
 
     annotations = enrich("README.md", "--data", "enriched", "--format", "github")
     commands = [parse_workflow_command(line) for line in annotations.stdout.splitlines()]
-    assert ("warning", {"file": "README.md", "line": "59", "title": "enrich check: moved"}) in [
-        c[:2] for c in commands if c
-    ]
+    assert ("warning", {"file": "README.md", "line": "59", "title": "enrich check: moved"}) in [c[:2] for c in commands if c]
     as_json = json.loads(enrich("README.md", "--data", "enriched", "--format", "json").stdout)
     assert [f["fix"] for f in as_json["findings"] if f["kind"] == "moved"] == [
-        [
-            {
-                "line": 59,
-                "old": "https://github.com/lvwerra/trl",
-                "new": "https://github.com/huggingface/trl",
-            }
-        ]
-    ]
+        [{"line": 59, "old": "https://github.com/lvwerra/trl", "new": "https://github.com/huggingface/trl"}]]
 
     written = enrich("README.md", "--data", "enriched", "--fix", "--write")
-    assert written.returncode == 0, (
-        written.stderr
-    )  # the move is fixed; nothing else fails by default
+    assert written.returncode == 0, written.stderr  # the move is fixed; nothing else fails by default
     assert changed_lines(BUNDLED.read_bytes(), listed.read_bytes()) == [59]
     again = enrich("README.md", "--data", "enriched")  # the dataset still knows the old name only
     assert again.returncode == 0 and "1 added since that run, not checked" in again.stdout

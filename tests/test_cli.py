@@ -40,15 +40,9 @@ BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
 GITHUB_LIST = "github:jordimas/awesome-RLHF-language-models/README.md"
 
 
-def enrich(
-    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def enrich(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "enrich.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-m", "enrich.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
         env=env,
     )
 
@@ -68,11 +62,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
             main(list(args))
         captured = capsys.readouterr()
         code = exit_.value.code
-        return Result(
-            code if isinstance(code, int) else (0 if code is None else 1),
-            captured.out,
-            captured.err,
-        )
+        return Result(code if isinstance(code, int) else (0 if code is None else 1), captured.out, captured.err)
 
     yield invoke
     os.environ.clear()
@@ -88,7 +78,6 @@ def free_port() -> int:
 
 # -- usage errors, arguments (issue 18: 16, 26, 29) ---------------------------------------------
 
-
 @pytest.mark.parametrize(
     ("args", "code", "says"),
     [
@@ -101,9 +90,7 @@ def free_port() -> int:
         (("--version",), 0, "enrich 0.1.0"),
     ],
 )
-def test_usage_errors_are_the_usage_and_exit_2(
-    cli, args: tuple[str, ...], code: int, says: str
-) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_are_the_usage_and_exit_2(cli, args: tuple[str, ...], code: int, says: str) -> None:  # type: ignore[no-untyped-def]
     result = cli(*args)
     assert result.returncode == code
     assert says in result.stdout + result.stderr
@@ -111,40 +98,25 @@ def test_usage_errors_are_the_usage_and_exit_2(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("args", "says"),
-    [((), "usage: python flows/nightly.py serve"), (("serve", "--bogus"), "No such option")],
-)
+@pytest.mark.parametrize(("args", "says"), [((), "usage: python flows/nightly.py serve"),
+                                            (("serve", "--bogus"), "No such option")])
 def test_the_deployment_entry_point_prints_its_usage(args: tuple[str, ...], says: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "flows/nightly.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = subprocess.run([sys.executable, "flows/nightly.py", *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (
-            ("run", "--source", "bogus"),
-            "unknown source bogus (known: arxiv, github, huggingface, web, papers)",
-        ),
-        (
-            ("run", "--source", "github", "--source", "gitlab"),
-            "unknown source gitlab (known: arxiv, github, huggingface, web, papers)",
-        ),
+        (("run", "--source", "bogus"), "unknown source bogus (known: arxiv, github, huggingface, web, papers)"),
+        (("run", "--source", "github", "--source", "gitlab"), "unknown source gitlab (known: arxiv, github, huggingface, web, papers)"),
         (("run", "--task-runner", "spark"), "--task-runner spark: expected threads or dask"),
         (("run", "missing.md"), "missing.md: no such file"),
         (("demo", "--list", "missing.md"), "missing.md: no such file"),
     ],
 )
-def test_bad_run_arguments_fail_before_anything_starts(
-    cli, tmp_path: Path, args: tuple[str, ...], says: str
-) -> None:  # type: ignore[no-untyped-def]
+def test_bad_run_arguments_fail_before_anything_starts(cli, tmp_path: Path, args: tuple[str, ...], says: str) -> None:  # type: ignore[no-untyped-def]
     """One line and exit 2, no flow run started (it would end Failed: exit 1), nothing created."""
     out, raw = tmp_path / "out", tmp_path / "raw"
     result = cli(*args, "--out", str(out), "--raw", str(raw))
@@ -154,12 +126,8 @@ def test_bad_run_arguments_fail_before_anything_starts(
 
 def test_a_list_that_cannot_be_read_leaves_no_empty_folder(fake: FakeAPI, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
-        run(
-            "github:nobody/nothing/README.md",
-            settings=fake.settings(),
-            out_dir=tmp_path / "out",
-            raw_root=tmp_path / "raw",
-        )
+        run("github:nobody/nothing/README.md", settings=fake.settings(), out_dir=tmp_path / "out",
+            raw_root=tmp_path / "raw")
     assert not (tmp_path / "out").exists() and not (tmp_path / "raw").exists()
 
 
@@ -172,16 +140,13 @@ def test_help_shows_the_list_source_syntax(cli, command: str) -> None:  # type: 
 
 # -- list sources (23) --------------------------------------------------------------------------
 
-
 @pytest.fixture
 def list_url(tmp_path: Path) -> Iterator[str]:
     """The bundled list served over HTTP by a local server (an https URL is read the same way)."""
     folder = tmp_path / "site"
     folder.mkdir()
     (folder / "list.md").write_bytes(BUNDLED.read_bytes())
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder))
-    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/list.md"
@@ -191,22 +156,13 @@ def list_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("kind", ["path", "url", "github"])
-def test_parse_and_snapshot_read_every_list_source(
-    cli,
-    fake: FakeAPI,
-    list_url: str,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-    kind: str,
-) -> None:
+def test_parse_and_snapshot_read_every_list_source(cli, fake: FakeAPI, list_url: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                   monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     monkeypatch.setenv("GITHUB_API_URL", fake.github_url)
     source = {"path": str(BUNDLED), "url": list_url, "github": GITHUB_LIST}[kind]
     parsed = cli("parse", source, "--json")
     assert parsed.returncode == 0, parsed.stderr
-    assert (
-        json.loads(parsed.stdout)["source"] == source
-        and len(json.loads(parsed.stdout)["entries"]) == 27
-    )
+    assert json.loads(parsed.stdout)["source"] == source and len(json.loads(parsed.stdout)["entries"]) == 27
     written = cli("snapshot", source, "--out", str(tmp_path / "out"))
     assert written.returncode == 0, written.stderr
     latest = json.loads((tmp_path / "out/latest.json").read_text())
@@ -216,7 +172,6 @@ def test_parse_and_snapshot_read_every_list_source(
 
 
 # -- snapshot never clobbers a dataset (20); published files readable (19); the lock (29) ---------
-
 
 def enriched_folder(folder: Path) -> Path:
     from test_diff import repo, snap
@@ -229,34 +184,22 @@ def test_snapshot_refuses_a_folder_holding_an_enriched_dataset(cli, tmp_path: Pa
     out = enriched_folder(tmp_path / "enriched")
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     result = cli("snapshot", str(BUNDLED), "--out", str(out))
-    assert (
-        result.returncode == 2 and "holds an enriched dataset (1 entries enriched)" in result.stderr
-    )
+    assert result.returncode == 2 and "holds an enriched dataset (1 entries enriched)" in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     again = cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "plain"))
     assert again.returncode == 0
-    assert (
-        cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "plain")).returncode == 0
-    )  # unenriched: replaced
+    assert cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "plain")).returncode == 0  # unenriched: replaced
 
 
-@pytest.mark.parametrize(
-    ("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600), (0o002, 0o664)]
-)
-def test_published_files_get_the_mode_the_umask_gives(
-    cli, tmp_path: Path, umask: int, mode: int
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600), (0o002, 0o664)])
+def test_published_files_get_the_mode_the_umask_gives(cli, tmp_path: Path, umask: int, mode: int) -> None:  # type: ignore[no-untyped-def]
     """mkstemp made every published file 0600: no other user, no web server could read them."""
     previous = os.umask(umask)
     try:
         assert cli("snapshot", str(BUNDLED), "--out", str(tmp_path / "out")).returncode == 0
     finally:
         os.umask(previous)
-    modes = {
-        p.relative_to(tmp_path).as_posix(): p.stat().st_mode & 0o777
-        for p in tmp_path.rglob("*")
-        if p.is_file()
-    }
+    modes = {p.relative_to(tmp_path).as_posix(): p.stat().st_mode & 0o777 for p in tmp_path.rglob("*") if p.is_file()}
     assert "out/latest.json" in modes and set(modes.values()) == {mode}
 
 
@@ -277,7 +220,6 @@ def test_the_bundled_list_shipped_in_the_package_is_the_checkouts() -> None:
 
 # -- history (24, 29) ---------------------------------------------------------------------------
 
-
 @pytest.fixture
 def renamed_history(tmp_path: Path) -> Path:
     """Two nights of an entry listed as lvwerra/trl, which GitHub now calls huggingface/trl."""
@@ -287,17 +229,9 @@ def renamed_history(tmp_path: Path) -> Path:
 
     def listed(stars: int):  # type: ignore[no-untyped-def]
         entry = repo("lvwerra/trl", stars=stars)
-        return entry.model_copy(
-            update={
-                "repo": entry.repo.model_copy(
-                    update={  # type: ignore[union-attr]
-                        "full_name": "huggingface/trl",
-                        "renamed_from": "lvwerra/trl",
-                        "html_url": "https://github.com/huggingface/trl",
-                    }
-                )
-            }
-        )
+        return entry.model_copy(update={"repo": entry.repo.model_copy(update={  # type: ignore[union-attr]
+            "full_name": "huggingface/trl", "renamed_from": "lvwerra/trl",
+            "html_url": "https://github.com/huggingface/trl"})})
 
     publish(snap([listed(18000)]), tmp_path / "out")
     publish(snap([listed(18042)], DAY1 + timedelta(days=1)), tmp_path / "out")
@@ -306,58 +240,31 @@ def renamed_history(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     "query",
-    [
-        "github:lvwerra/trl",
-        "github:huggingface/trl",
-        "huggingface/trl",
-        "github:HuggingFace/TRL",
-        "https://github.com/huggingface/trl",
-        "https://github.com/lvwerra/trl",
-        "https://github.com/lvwerra/trl/",
-        "https://www.github.com/LVWERRA/trl",
-    ],
+    ["github:lvwerra/trl", "github:huggingface/trl", "huggingface/trl", "github:HuggingFace/TRL",
+     "https://github.com/huggingface/trl", "https://github.com/lvwerra/trl", "https://github.com/lvwerra/trl/",
+     "https://www.github.com/LVWERRA/trl"],
 )
 def test_history_finds_an_entry_by_id_name_or_url(cli, renamed_history: Path, query: str) -> None:  # type: ignore[no-untyped-def]
     result = cli("history", query, "--out", str(renamed_history), "--json")
     assert result.returncode == 0, result.stderr
     assert [(r["id"], r["stars"]) for r in json.loads(result.stdout)] == [
-        ("github:lvwerra/trl", 18000),
-        ("github:lvwerra/trl", 18042),
-    ]
+        ("github:lvwerra/trl", 18000), ("github:lvwerra/trl", 18042)]
 
 
-@pytest.mark.parametrize(
-    "query", ["github:nobody/nothing", "https://github.com/nobody/nothing", "trl"]
-)
+@pytest.mark.parametrize("query", ["github:nobody/nothing", "https://github.com/nobody/nothing", "trl"])
 def test_history_of_an_unknown_entry_is_one_line(cli, renamed_history: Path, query: str) -> None:  # type: ignore[no-untyped-def]
     result = cli("history", query, "--out", str(renamed_history))
-    assert (
-        result.returncode == 2
-        and result.stderr == f"error: {query}: not in the history of {renamed_history}\n"
-    )
+    assert result.returncode == 2 and result.stderr == f"error: {query}: not in the history of {renamed_history}\n"
 
 
-def test_history_table_never_cuts_column_names(
-    cli, renamed_history: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_history_table_never_cuts_column_names(cli, renamed_history: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("COLUMNS", "80")
     result = cli("history", "huggingface/trl", "--out", str(renamed_history))
     assert result.returncode == 0 and "…" not in result.stdout
-    for column in (
-        "status",
-        "observed_at",
-        "stars",
-        "forks",
-        "watchers",
-        "open_issues",
-        "commits_30d",
-        "commits_365d",
-        "contributors",
-    ):
+    for column in ("status", "observed_at", "stars", "forks", "watchers", "open_issues", "commits_30d",
+                   "commits_365d", "contributors"):
         first, *rest = column.split("_")
-        assert (f"{first}_" if rest else first) in result.stdout and all(
-            part in result.stdout for part in rest
-        )
+        assert (f"{first}_" if rest else first) in result.stdout and all(part in result.stdout for part in rest)
     assert "18042" in result.stdout and "2026-11-21 03:00" in result.stdout
 
 
@@ -367,12 +274,7 @@ def test_parse_json_lists_the_bundled_entries() -> None:
     assert result.returncode == 0, result.stderr
     entries = json.loads(result.stdout)["entries"]
     kinds = [e["kind"] for e in entries]
-    assert (
-        kinds.count("paper"),
-        kinds.count("repo"),
-        kinds.count("dataset"),
-        kinds.count("web"),
-    ) == (7, 7, 2, 11)
+    assert (kinds.count("paper"), kinds.count("repo"), kinds.count("dataset"), kinds.count("web")) == (7, 7, 2, 11)
     course = next(e for e in entries if "deep-rl-course" in e["id"])
     assert course["kind"] == "web"
 
@@ -388,12 +290,7 @@ def test_parse_table() -> None:
 def test_snapshot_writes_files(tmp_path: Path) -> None:
     result = enrich("snapshot", str(BUNDLED), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in tmp_path.iterdir()} >= {
-        "latest.json",
-        "latest.parquet",
-        "schema.json",
-        "snapshots",
-    }
+    assert {p.name for p in tmp_path.iterdir()} >= {"latest.json", "latest.parquet", "schema.json", "snapshots"}
 
 
 @pytest.mark.slow
@@ -402,10 +299,7 @@ def test_snapshot_writes_files(tmp_path: Path) -> None:
     [
         (lambda d: d / "missing.md", "no such file"),
         (lambda d: d, "is a folder"),
-        (
-            lambda d: _write(d / "latin1.md", "* [é](https://e.org)".encode("latin-1")),
-            "is not UTF-8",
-        ),
+        (lambda d: _write(d / "latin1.md", "* [é](https://e.org)".encode("latin-1")), "is not UTF-8"),
         (lambda d: _write(d / "empty.md", b""), "is empty"),
         (lambda d: _write(d / "nolinks.md", b"# Title\n\nText only.\n"), "has no links"),
         (lambda d: _write(d / "bin.md", bytes(range(256))), "is a binary file"),
@@ -447,25 +341,17 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     # Issue 22, item 15: the warning once, no "EventsWorker: Still processing items" at exit, no
     # "wrote …" line per file; the summary ends with where to look.
     assert first.stderr.splitlines() == [
-        "WARNING enrich.run.flow: no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
-    ]
+        "WARNING enrich.run.flow: no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"]
     assert "wrote" not in first.stdout
-    files = [
-        p for p in (tmp_path / "out").rglob("*") if p.is_file()
-    ]  # the first run wrote every one
-    assert first.stdout.splitlines()[-2:] == [
-        f"published {len(files)} files to {out}",
-        f"open {out}/index.html",
-    ]
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]  # the first run wrote every one
+    assert first.stdout.splitlines()[-2:] == [f"published {len(files)} files to {out}", f"open {out}/index.html"]
     latest = json.loads((tmp_path / "out/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["https://carper.ai/"] == "skipped"
     (run_dir,) = (tmp_path / "raw").glob("2*")
     rebuilt = enrich("rebuild", str(run_dir), "--out", str(tmp_path / "rebuilt"))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert (tmp_path / "rebuilt/latest.json").read_bytes() == (
-        tmp_path / "out/latest.json"
-    ).read_bytes()
+    assert (tmp_path / "rebuilt/latest.json").read_bytes() == (tmp_path / "out/latest.json").read_bytes()
 
     changed = tmp_path / "changed"
     data = sample_data_dir()
@@ -474,27 +360,16 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     (changed / "github/repos/huggingface/trl").mkdir(parents=True)
     (changed / "github/repos/huggingface/trl.json").write_text(json.dumps(repo))
     releases = json.loads((data / "github/repos/huggingface/trl/releases.json").read_text())
-    newest = {
-        **releases[0],
-        "id": 999,
-        "tag_name": "v1.10.0",
-        "name": "v1.10.0",
-        "published_at": "2026-11-26T12:00:00Z",
-    }
-    (changed / "github/repos/huggingface/trl/releases.json").write_text(
-        json.dumps([newest, *releases])
-    )
+    newest = {**releases[0], "id": 999, "tag_name": "v1.10.0", "name": "v1.10.0",
+              "published_at": "2026-11-26T12:00:00Z"}
+    (changed / "github/repos/huggingface/trl/releases.json").write_text(json.dumps([newest, *releases]))
     atom = (data / "arxiv/2204.05862.xml").read_text()
     (changed / "arxiv").mkdir()
     (changed / "arxiv/2204.05862.xml").write_text(atom.replace("2204.05862v1", "2204.05862v2"))
     new_list = tmp_path / "list.md"
-    new_list.write_text(
-        BUNDLED.read_text() + "\n## Added\n\n* [RL4LMs paper](https://arxiv.org/abs/2210.01241)\n"
-    )
+    new_list.write_text(BUNDLED.read_text() + "\n## Added\n\n* [RL4LMs paper](https://arxiv.org/abs/2210.01241)\n")
 
-    second = enrich(
-        "demo", "--out", out, "--raw", raw, "--data", str(changed), "--list", str(new_list)
-    )
+    second = enrich("demo", "--out", out, "--raw", raw, "--data", str(changed), "--list", str(new_list))
     assert second.returncode == 0, second.stderr
     (diff_file,) = (tmp_path / "out/diffs").glob("*.json")
     diff = json.loads(diff_file.read_text())
@@ -503,34 +378,23 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
         ("new_version", "arxiv:2204.05862", "2204.05862v1", "2204.05862v2"),
         ("new_release", "github:lvwerra/trl", "v1.9.0", "v1.10.0"),
     ]
-    assert [(c["id"], c["field"], c["delta"]) for c in diff["counters"]] == [
-        ("github:lvwerra/trl", "stars", 42)
-    ]
+    assert [(c["id"], c["field"], c["delta"]) for c in diff["counters"]] == [("github:lvwerra/trl", "stars", 42)]
     assert [(c["id"], c["field"]) for c in diff["changes"]] == [
-        ("arxiv:2204.05862", "version"),
-        ("github:lvwerra/trl", "release"),
+        ("arxiv:2204.05862", "version"), ("github:lvwerra/trl", "release"),
     ]
     changelog = diff_file.with_suffix(".md").read_text()
-    for needle in (
-        "## Added to the list (1)",
-        "## New arXiv version (1)",
-        "## New release (1)",
-        "v1.9.0 → v1.10.0",
-        "| huggingface/trl `github:lvwerra/trl` |",
-        "| +42 |",
-    ):
+    for needle in ("## Added to the list (1)", "## New arXiv version (1)", "## New release (1)",
+                   "v1.9.0 → v1.10.0", "| huggingface/trl `github:lvwerra/trl` |", "| +42 |"):
         assert needle in changelog
 
     # The views show it too: the new entry marked, the stars' change, a sparkline of both runs;
     # and `enrich render` regenerates them from the published files alone, byte for byte.
     listing = (tmp_path / "out/list.md").read_text()
     assert "- **new** [RL4LMs paper](<https://arxiv.org/abs/2210.01241>)" in listing
-    assert (
-        re.search(r"\(\+42 in [\d.]+ (second|minute)s?\)", listing) and "release v1.10.0" in listing
-    )
+    assert re.search(r"\(\+42 in [\d.]+ (second|minute)s?\)", listing) and "release v1.10.0" in listing
     report = (tmp_path / "out/index.html").read_text()
-    table = report[report.index('<table id="entries">') :]
-    row = table[table.index('<a href="https://github.com/huggingface/trl">') :]
+    table = report[report.index('<table id="entries">'):]
+    row = table[table.index('<a href="https://github.com/huggingface/trl">'):]
     row = row[: row.index("</tr>")]
     assert "+42 in " in row and "<svg" not in row  # two runs: no trend drawn yet
     views = {name: (tmp_path / "out" / name).read_bytes() for name in ("list.md", "index.html")}
@@ -545,19 +409,13 @@ def test_what_the_summary_says_was_spent_is_what_the_window_lost(tmp_path: Path)
     with FakeAPI(anonymous_limit=60) as fake:
         for night in range(2):
             fake.rate_used.clear()
-            result = run(
-                str(BUNDLED),
-                settings=fake.settings(),
-                out_dir=tmp_path / "out",
-                raw_root=tmp_path / "raw",
-                sources=["github"],
-            )
+            result = run(str(BUNDLED), settings=fake.settings(), out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                         sources=["github"])
             core = result.rate_limits["github.core"]
             assert (night, core["spent"]) == (night, core["limit"] - core["remaining"])  # type: ignore[operator]
 
 
 # -- a configured Prefect server that is down (17) ----------------------------------------------
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("configured", ["profile", "environment"])
@@ -567,18 +425,8 @@ def test_a_prefect_server_that_is_down_is_one_line(tmp_path: Path, configured: s
     url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     if configured == "profile":
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "prefect"),
-                "config",
-                "set",
-                f"PREFECT_API_URL={url}",
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        subprocess.run([str(Path(sys.executable).parent / "prefect"), "config", "set", f"PREFECT_API_URL={url}"],
+                       env=env, check=True, capture_output=True, timeout=120)
         advice = "`prefect config unset PREFECT_API_URL`"
     else:
         env["PREFECT_API_URL"] = url
@@ -586,19 +434,14 @@ def test_a_prefect_server_that_is_down_is_one_line(tmp_path: Path, configured: s
     result = enrich("demo", "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
     assert result.returncode == 1
     (line,) = [x for x in result.stderr.splitlines() if not x.startswith("WARNING")]
-    assert (
-        line.startswith(f"error: the Prefect server at {url} is not reachable") and advice in line
-    )
+    assert line.startswith(f"error: the Prefect server at {url} is not reachable") and advice in line
     assert not (tmp_path / "out").exists()
 
 
 # -- SIGTERM and Ctrl-C while a request hangs (32) ------------------------------------------------
 
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"]
-)
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"])
 def test_a_signal_ends_a_run_whose_request_hangs(tmp_path: Path, signum: int, code: int) -> None:
     """Prefect 3.9 ignores the first SIGTERM while a task blocks: the run lived on for as long as
     its upstream hung. Now: exit at once with one line, nothing published, the lock released, no
@@ -610,45 +453,23 @@ def test_a_signal_ends_a_run_whose_request_hangs(tmp_path: Path, signum: int, co
         fake.faults.append(Fault(r"^/github/repos/", status=HANG))  # accepts, never answers
         env = {**os.environ, **fake.environment(), "PREFECT_HOME": str(tmp_path / "prefect-home")}
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "enrich.cli",
-                "run",
-                str(listing),
-                "--source",
-                "github",
-                "--out",
-                str(out),
-                "--raw",
-                str(tmp_path / "raw"),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
+            [sys.executable, "-m", "enrich.cli", "run", str(listing), "--source", "github", "--out", str(out),
+             "--raw", str(tmp_path / "raw")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 120
             while not any(e.status == HANG for e in fake.requests("github")):
-                assert process.poll() is None and time.monotonic() < deadline, (
-                    "the run never reached GitHub"
-                )
+                assert process.poll() is None and time.monotonic() < deadline, "the run never reached GitHub"
                 time.sleep(0.2)
             process.send_signal(signum)
-            _, stderr = process.communicate(
-                timeout=60
-            )  # the request still hangs: the fake holds it
+            _, stderr = process.communicate(timeout=60)  # the request still hangs: the fake holds it
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
         assert process.returncode == code
         name = signal.Signals(signum).name
-        assert (
-            stderr.splitlines()[-1]
-            == f"error: stopped by {name}: run abandoned, no file left half-written"
-        )
+        assert stderr.splitlines()[-1] == f"error: stopped by {name}: run abandoned, no file left half-written"
         assert "Traceback" not in stderr
         time.sleep(1)  # the process group (Prefect's local API was a child) must be empty
         with pytest.raises(ProcessLookupError):
@@ -659,9 +480,8 @@ def test_a_signal_ends_a_run_whose_request_hangs(tmp_path: Path, signum: int, co
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
-def test_a_signal_during_a_publish_waits_for_its_end(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int
-) -> None:
+def test_a_signal_during_a_publish_waits_for_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    signum: int) -> None:
     """A publish is whole or not begun: the signal reaches its handler after the last file."""
     from enrich.store import publish as publishing
     from test_diff import repo, snap
@@ -675,9 +495,7 @@ def test_a_signal_during_a_publish_waits_for_its_end(
         write(path, data)
 
     monkeypatch.setattr(publishing, "atomic_write_bytes", write_and_signal)
-    previous = signal.signal(
-        signum, lambda s, f: seen.append((s, (tmp_path / "out/latest.json").exists()))
-    )
+    previous = signal.signal(signum, lambda s, f: seen.append((s, (tmp_path / "out/latest.json").exists())))
     try:
         publish(snap([repo()]), tmp_path / "out")
     finally:
@@ -685,27 +503,20 @@ def test_a_signal_during_a_publish_waits_for_its_end(
     assert seen == [(signum, True)]  # delivered once, after latest.json was written
 
 
-def test_the_sandbox_command_prints_the_exports_and_refuses_a_busy_port(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_the_sandbox_command_prints_the_exports_and_refuses_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
     from enrich.sandbox.__main__ import exports
     from enrich.sandbox.__main__ import main as sandbox
 
     with FakeAPI() as fake:
         port = fake.base_url.rsplit(":", 1)[1]
-        assert exports(fake) == (
-            f"export GITHUB_API_URL=http://127.0.0.1:{port}/github "
-            f"ARXIV_API_URL=http://127.0.0.1:{port}/arxiv HF_ENDPOINT=http://127.0.0.1:{port}/hf"
-        )
+        assert exports(fake) == (f"export GITHUB_API_URL=http://127.0.0.1:{port}/github "
+                                 f"ARXIV_API_URL=http://127.0.0.1:{port}/arxiv HF_ENDPOINT=http://127.0.0.1:{port}/hf")
         with pytest.raises(SystemExit) as exit_:
             sandbox(["--port", port])
-    assert (
-        exit_.value.code == 2 and f"port {port}: Address already in use" in capsys.readouterr().err
-    )
+    assert exit_.value.code == 2 and f"port {port}: Address already in use" in capsys.readouterr().err
 
 
 # -- the package: a wheel with the list and the sample data; the demo from any folder (25) ------
-
 
 @pytest.mark.slow
 def test_the_wheel_runs_the_demo_from_another_folder(tmp_path: Path) -> None:
@@ -714,90 +525,38 @@ def test_the_wheel_runs_the_demo_from_another_folder(tmp_path: Path) -> None:
     import shutil
 
     project = tmp_path / "project"
-    shutil.copytree(
-        ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-    )
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, project / name)
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "-w",
-            str(tmp_path / "dist"),
-            str(project),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                            "-w", str(tmp_path / "dist"), str(project)], capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stdout + built.stderr
     assert "deprecated" not in built.stdout + built.stderr  # project.license as a TOML table was
     (wheel,) = (tmp_path / "dist").glob("enrich-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        metadata = archive.read(
-            next(n for n in names if n.endswith(".dist-info/METADATA"))
-        ).decode()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
         assert archive.read("enrich/lists/awesome-rlhf-language-models.md") == BUNDLED.read_bytes()
-    assert {
-        "enrich/sandbox/sample/facts.json",
-        "enrich/sandbox/sample/README.md",
-        "enrich/py.typed",
-        "enrich/sandbox/__main__.py",
-    } <= names
-    requires = [
-        line.split(":", 1)[1].strip()
-        for line in metadata.splitlines()
-        if line.startswith("Requires-Dist:")
-    ]
-    assert any(
-        r.startswith("graphql-core") and "extra" not in r for r in requires
-    )  # the demo's GraphQL fake
+    assert {"enrich/sandbox/sample/facts.json", "enrich/sandbox/sample/README.md", "enrich/py.typed",
+            "enrich/sandbox/__main__.py"} <= names
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert any(r.startswith("graphql-core") and "extra" not in r for r in requires)  # the demo's GraphQL fake
     assert "License-Expression: MIT" in metadata
 
     site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "--no-index",
-            "--target",
-            str(site),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True, timeout=300)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
-    where = subprocess.run(
-        [sys.executable, "-c", "import enrich; print(enrich.__file__)"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    where = subprocess.run([sys.executable, "-c", "import enrich; print(enrich.__file__)"], cwd=elsewhere, env=env,
+                           capture_output=True, text=True, timeout=60)
     assert where.stdout.startswith(str(site))
     demo = enrich("demo", "--out", "out", "--raw", "raw", cwd=elsewhere, env=env)
     assert demo.returncode == 0, demo.stderr
     latest = json.loads((elsewhere / "out/latest.json").read_text())
     # Not a checkout: the list the package carries, named so (it was the site folder's absolute path).
-    assert (
-        latest["header"]["entries"] == 27
-        and latest["header"]["list_source"] == "bundled:awesome-rlhf-language-models.md"
-    )
+    assert latest["header"]["entries"] == 27 and latest["header"]["list_source"] == "bundled:awesome-rlhf-language-models.md"
     assert {e["status"] for e in latest["entries"] if e["kind"] == "repo"} == {"ok"}
 
 
@@ -805,11 +564,9 @@ def test_the_wheel_runs_the_demo_from_another_folder(tmp_path: Path) -> None:
 
 CHECKOUT_LIST = "data/raw/lists/awesome-rlhf-language-models.md"
 BUNDLED_NAME = "bundled:awesome-rlhf-language-models.md"
-MINE = (
-    b"# My RLHF tools [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
-    b"* [trl](https://github.com/lvwerra/trl) - PPO for transformers.\n"
-    b"* [hh-rlhf](https://huggingface.co/datasets/Anthropic/hh-rlhf) - preference data.\n"
-)
+MINE = (b"# My RLHF tools [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
+        b"* [trl](https://github.com/lvwerra/trl) - PPO for transformers.\n"
+        b"* [hh-rlhf](https://huggingface.co/datasets/Anthropic/hh-rlhf) - preference data.\n")
 
 
 def closed_url(path: str = "/list.md") -> str:
@@ -819,44 +576,30 @@ def closed_url(path: str = "/list.md") -> str:
 
 # 13: one rule for which list is read
 
-
 @pytest.mark.parametrize(
     ("source", "start", "given"),
     [
         ("https://example.org/list.md", "work", "https://example.org/list.md"),
-        (
-            "github:jordimas/awesome-RLHF-language-models/README.md@main",
-            "work",
-            "github:jordimas/awesome-RLHF-language-models/README.md@main",
-        ),
+        ("github:jordimas/awesome-RLHF-language-models/README.md@main", "work",
+         "github:jordimas/awesome-RLHF-language-models/README.md@main"),
         (BUNDLED_NAME, "work", BUNDLED_NAME),
         ("{tmp}/work/lists/mine.md", "work", "lists/mine.md"),  # absolute, under the start folder
         ("lists/../lists/mine.md", "work", "lists/mine.md"),
-        (
-            "{tmp}/elsewhere/mine.md",
-            "work",
-            "../elsewhere/mine.md",
-        ),  # outside it: relative all the same
+        ("{tmp}/elsewhere/mine.md", "work", "../elsewhere/mine.md"),  # outside it: relative all the same
         (str(BUNDLED_LIST), "work", BUNDLED_NAME),  # the package's copy, by its path
     ],
 )
-def test_the_list_is_named_as_given_never_by_this_machines_path(
-    tmp_path: Path, source: str, start: str, given: str
-) -> None:
+def test_the_list_is_named_as_given_never_by_this_machines_path(tmp_path: Path, source: str, start: str,
+                                                                given: str) -> None:
     from enrich.sources.listfile import as_given
 
     assert as_given(source.format(tmp=tmp_path), tmp_path / start) == given
 
 
 @pytest.mark.parametrize(("checkout", "expected"), [(True, CHECKOUT_LIST), (False, BUNDLED_NAME)])
-def test_every_command_reads_one_list_when_none_is_named(
-    cli,
-    settings,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-    checkout: bool,
-    expected: str,
-) -> None:
+def test_every_command_reads_one_list_when_none_is_named(cli, settings, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch, checkout: bool,
+                                                       expected: str) -> None:
     """`run`, `demo`, `check`, `serve` and prefect.yaml's deployment read the same list: the
     checkout's data/raw/lists/… in a checkout (the file the README calls the list), else the copy
     bundled in the package. Today `run`, `demo` and `check` read the package's copy whatever the
@@ -868,43 +611,23 @@ def test_every_command_reads_one_list_when_none_is_named(
     if checkout:
         (folder / CHECKOUT_LIST).write_bytes(MINE)
     monkeypatch.chdir(folder)
-    run(
-        expected,
-        settings=settings,
-        out_dir=folder / "enriched",
-        raw_root=folder / "raw",
-        sources=["github"],
-    )
+    run(expected, settings=settings, out_dir=folder / "enriched", raw_root=folder / "raw", sources=["github"])
     read: dict[str, str] = {}
-    monkeypatch.setattr(
-        "enrich.cli._run_flow",
-        lambda ready, out, raw, sources, skip, *rest: read.update(
-            {"demo" if skip else "run": ready[0]}
-        ),
-    )
-    monkeypatch.setattr(
-        "enrich.run.flow.serve_nightly", lambda source, *rest: read.update(serve=source)
-    )
-    for command in (
-        ["run", "--out", "out", "--raw", "raw"],
-        ["demo", "--out", "out", "--raw", "raw"],
-        ["serve"],
-        ["check", "--data", "enriched", "--format", "json", "--fail-on", "none"],
-    ):
+    monkeypatch.setattr("enrich.cli._run_flow", lambda ready, out, raw, sources, skip, *rest: read.update(
+        {"demo" if skip else "run": ready[0]}))
+    monkeypatch.setattr("enrich.run.flow.serve_nightly", lambda source, *rest: read.update(serve=source))
+    for command in (["run", "--out", "out", "--raw", "raw"], ["demo", "--out", "out", "--raw", "raw"], ["serve"],
+                    ["check", "--data", "enriched", "--format", "json", "--fail-on", "none"]):
         result = cli(*command)
         assert result.returncode == 0, (command, result.stderr)
         if command[0] == "check":
             read["check"] = json.loads(result.stdout)["list_source"]
     deployment = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"][0]["parameters"]
-    read["prefect.yaml"] = (
-        deployment["list_source"] if checkout else expected
-    )  # it runs in the checkout
+    read["prefect.yaml"] = deployment["list_source"] if checkout else expected  # it runs in the checkout
     assert read == dict.fromkeys(["run", "demo", "serve", "check", "prefect.yaml"], expected)
 
 
-def test_serve_registers_the_paths_as_given(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_serve_registers_the_paths_as_given(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Served flow runs start in the folder `enrich serve` started in, as prefect.yaml's start in the
     checkout: the deployment's parameters are the paths as given, not made absolute."""
     monkeypatch.chdir(tmp_path)
@@ -912,54 +635,27 @@ def test_serve_registers_the_paths_as_given(
     (tmp_path / "lists/mine.md").write_bytes(MINE)
     registered: list[tuple[str, ...]] = []
     monkeypatch.setattr("enrich.run.flow.serve_nightly", lambda *args: registered.append(args))
-    result = cli(
-        "serve",
-        "--list",
-        str(tmp_path / "lists/mine.md"),
-        "--out",
-        "site/enriched",
-        "--raw",
-        "site/raw",
-    )
+    result = cli("serve", "--list", str(tmp_path / "lists/mine.md"), "--out", "site/enriched", "--raw", "site/raw")
     assert result.returncode == 0, result.stderr
     assert registered == [("lists/mine.md", "site/enriched", "site/raw", "0 3 * * *")]
 
 
 # 14: published views name the list as given and title it by its own H1
 
-
 @pytest.mark.parametrize(
     ("markdown", "title"),
     [
         (MINE, "My RLHF tools"),  # the badge is not part of the name
-        (
-            b'<h1 align="center">Awesome <b>RLHF</b></h1>\n\n* [trl](https://github.com/lvwerra/trl)\n',
-            "Awesome RLHF",
-        ),
-        (
-            b"# [Awesome RLHF](https://example.org)\n\n* [trl](https://github.com/lvwerra/trl)\n",
-            "Awesome RLHF",
-        ),
-        (
-            b"Awesome RLHF\n============\n\n* [trl](https://github.com/lvwerra/trl)\n",
-            "Awesome RLHF",
-        ),
-        (
-            b"## Tools\n\n* [trl](https://github.com/lvwerra/trl)\n",
-            None,
-        ),  # no H1: the views fall back
+        (b'<h1 align="center">Awesome <b>RLHF</b></h1>\n\n* [trl](https://github.com/lvwerra/trl)\n', "Awesome RLHF"),
+        (b"# [Awesome RLHF](https://example.org)\n\n* [trl](https://github.com/lvwerra/trl)\n", "Awesome RLHF"),
+        (b"Awesome RLHF\n============\n\n* [trl](https://github.com/lvwerra/trl)\n", "Awesome RLHF"),
+        (b"## Tools\n\n* [trl](https://github.com/lvwerra/trl)\n", None),  # no H1: the views fall back
     ],
 )
-def test_the_snapshot_header_carries_the_lists_own_title(
-    cli,
-    tmp_path: Path,
-    markdown: bytes,  # type: ignore[no-untyped-def]
-    title: str | None,
-) -> None:
+def test_the_snapshot_header_carries_the_lists_own_title(cli, tmp_path: Path, markdown: bytes,  # type: ignore[no-untyped-def]
+                                                        title: str | None) -> None:
     (tmp_path / "list.md").write_bytes(markdown)
-    assert (
-        cli("snapshot", str(tmp_path / "list.md"), "--out", str(tmp_path / "out")).returncode == 0
-    )
+    assert cli("snapshot", str(tmp_path / "list.md"), "--out", str(tmp_path / "out")).returncode == 0
     assert json.loads((tmp_path / "out/latest.json").read_text())["header"]["list_title"] == title
 
 
@@ -974,30 +670,12 @@ def test_published_files_show_no_path_of_this_machine(tmp_path: Path) -> None:
     (lists / "mine.md").write_bytes(MINE)
     with FakeAPI() as fake:
         env = {**os.environ, **fake.environment()}
-        result = enrich(
-            "run",
-            str(lists / "mine.md"),
-            "--out",
-            str(work / "out"),
-            "--raw",
-            str(work / "raw"),
-            "--source",
-            "github",
-            "--source",
-            "huggingface",
-            cwd=work,
-            env=env,
-        )
+        result = enrich("run", str(lists / "mine.md"), "--out", str(work / "out"), "--raw", str(work / "raw"),
+                        "--source", "github", "--source", "huggingface", cwd=work, env=env)
     assert result.returncode == 0, result.stderr
     published = [p for p in (work / "out").rglob("*") if p.is_file() and not p.name.startswith(".")]
-    assert {"index.html", "list.md", "README.md", "feed.xml", "check.md", "croissant.json"} <= {
-        p.name for p in published
-    }
-    leaking = [
-        p.relative_to(work).as_posix()
-        for p in published
-        if str(tmp_path).encode() in p.read_bytes()
-    ]
+    assert {"index.html", "list.md", "README.md", "feed.xml", "check.md", "croissant.json"} <= {p.name for p in published}
+    leaking = [p.relative_to(work).as_posix() for p in published if str(tmp_path).encode() in p.read_bytes()]
     assert leaking == []
     header = json.loads((work / "out/latest.json").read_text())["header"]
     assert (header["list_source"], header["list_title"]) == ("../lists/mine.md", "My RLHF tools")
@@ -1005,26 +683,13 @@ def test_published_files_show_no_path_of_this_machine(tmp_path: Path) -> None:
 
 # 11: --write patches only a file the user named, never the package's
 
-
-@pytest.mark.parametrize(
-    "named", [None, BUNDLED_NAME, str(BUNDLED_LIST)], ids=["no FILE", "bundled:", "its path"]
-)
-def test_check_fix_write_never_rewrites_the_bundled_list(
-    cli,
-    settings,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-    named: str | None,
-) -> None:
+@pytest.mark.parametrize("named", [None, BUNDLED_NAME, str(BUNDLED_LIST)], ids=["no FILE", "bundled:", "its path"])
+def test_check_fix_write_never_rewrites_the_bundled_list(cli, settings, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                        monkeypatch: pytest.MonkeyPatch, named: str | None) -> None:
     """`enrich check --fix --write` with no FILE rewrote the list inside the installed package."""
     monkeypatch.chdir(tmp_path)  # not a checkout: the list read by default is the bundled one
-    run(
-        str(BUNDLED_LIST),
-        settings=settings,
-        out_dir=tmp_path / "enriched",
-        raw_root=tmp_path / "raw",
-        sources=["github"],
-    )  # lvwerra/trl moved: there is a patch to write
+    run(str(BUNDLED_LIST), settings=settings, out_dir=tmp_path / "enriched", raw_root=tmp_path / "raw",
+        sources=["github"])  # lvwerra/trl moved: there is a patch to write
     before = BUNDLED_LIST.read_bytes()
     try:
         result = cli("check", *([named] if named else []), "--data", "enriched", "--fix", "--write")
@@ -1034,26 +699,15 @@ def test_check_fix_write_never_rewrites_the_bundled_list(
             BUNDLED_LIST.write_bytes(before)
     assert after == before
     assert result.returncode == 2 and result.stdout == ""
-    says = (
-        "--write patches the list file you name"
-        if named is None
-        else "the list bundled in the package is never rewritten"
-    )
-    assert (
-        result.stderr.startswith("error: ")
-        and says in result.stderr
-        and result.stderr.count("\n") == 1
-    )
-    shown = cli(
-        "check", *([named] if named else []), "--data", "enriched", "--fix"
-    )  # the patch, to copy
+    says = ("--write patches the list file you name" if named is None
+            else "the list bundled in the package is never rewritten")
+    assert result.stderr.startswith("error: ") and says in result.stderr and result.stderr.count("\n") == 1
+    shown = cli("check", *([named] if named else []), "--data", "enriched", "--fix")  # the patch, to copy
     assert shown.stdout.startswith("--- a/") and shown.stderr == (
-        "1 link(s) rewritten; the list bundled in the package is never rewritten: check a copy of it\n"
-    )
+        "1 link(s) rewritten; the list bundled in the package is never rewritten: check a copy of it\n")
 
 
 # 18: --fix prints a patch git apply takes, whatever the path given
-
 
 @pytest.mark.parametrize(
     ("cwd", "given", "apply_in"),
@@ -1065,15 +719,8 @@ def test_check_fix_write_never_rewrites_the_bundled_list(
         ("elsewhere", "{abs}", "repo"),  # outside the current folder: the work tree's path
     ],
 )
-def test_check_fix_prints_a_patch_git_apply_takes(
-    cli,
-    settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-    cwd: str,
-    given: str,
-    apply_in: str,
-) -> None:
+def test_check_fix_prints_a_patch_git_apply_takes(cli, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                 cwd: str, given: str, apply_in: str) -> None:
     """`--fix` on an absolute path wrote `--- a//home/…`, which `git apply` rejects."""
     repo = tmp_path / "repo"
     for folder in (repo / "lists", repo / "docs", tmp_path / "elsewhere"):
@@ -1081,42 +728,23 @@ def test_check_fix_prints_a_patch_git_apply_takes(
     listed = repo / "lists/list.md"
     listed.write_bytes(BUNDLED.read_bytes())
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    run(
-        str(listed),
-        settings=settings,
-        out_dir=tmp_path / "enriched",
-        raw_root=tmp_path / "raw",
-        sources=["github"],
-    )
+    run(str(listed), settings=settings, out_dir=tmp_path / "enriched", raw_root=tmp_path / "raw", sources=["github"])
     monkeypatch.chdir(tmp_path / cwd)
     result = cli("check", given.format(abs=listed), "--data", str(tmp_path / "enriched"), "--fix")
     assert result.returncode == 1, result.stderr  # the move is reported until it is written
     patch = result.stdout
-    assert (
-        re.search(r"^--- a/(?!/)\S+$", patch, re.MULTILINE)
-        and "/.." not in patch
-        and "a//" not in patch
-    )
+    assert re.search(r"^--- a/(?!/)\S+$", patch, re.MULTILINE) and "/.." not in patch and "a//" not in patch
     if apply_in == "repo" and cwd != "repo":
         assert result.stderr.endswith(f"git apply the patch in {repo}\n")
-    checked = subprocess.run(
-        ["git", "apply", "--check", "-"],
-        cwd=tmp_path / apply_in,
-        input=patch,
-        capture_output=True,
-        text=True,
-    )
+    checked = subprocess.run(["git", "apply", "--check", "-"], cwd=tmp_path / apply_in, input=patch,
+                             capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
-    subprocess.run(
-        ["git", "apply", "-"], cwd=tmp_path / apply_in, input=patch, text=True, check=True
-    )
-    assert listed.read_bytes() == BUNDLED.read_bytes().replace(
-        b"github.com/lvwerra/trl ", b"github.com/huggingface/trl "
-    )
+    subprocess.run(["git", "apply", "-"], cwd=tmp_path / apply_in, input=patch, text=True, check=True)
+    assert listed.read_bytes() == BUNDLED.read_bytes().replace(b"github.com/lvwerra/trl ",
+                                                               b"github.com/huggingface/trl ")
 
 
 # 16: bad inputs fail before Prefect starts: one line, exit 2, nothing created
-
 
 @pytest.mark.parametrize(
     ("args", "says"),
@@ -1126,45 +754,23 @@ def test_check_fix_prints_a_patch_git_apply_takes(
         (("run", "bundled:nothing.md"), "bundled:nothing.md: no such bundled list"),
     ],
 )
-def test_an_unreachable_list_fails_before_anything_starts(
-    cli,
-    tmp_path: Path,
-    args: tuple[str, ...],  # type: ignore[no-untyped-def]
-    says: str,
-) -> None:
+def test_an_unreachable_list_fails_before_anything_starts(cli, tmp_path: Path, args: tuple[str, ...],  # type: ignore[no-untyped-def]
+                                                          says: str) -> None:
     closed = closed_url()
     out, raw = tmp_path / "out", tmp_path / "raw"
     result = cli(*[a.format(closed=closed) for a in args], "--out", str(out), "--raw", str(raw))
-    assert result.returncode == 2 and result.stderr.startswith(
-        f"error: {says.format(closed=closed)}"
-    )
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {says.format(closed=closed)}")
     assert result.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
 
 
-def test_dask_without_its_extra_fails_before_anything_starts(
-    cli,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for name in (
-        "prefect_dask",
-        "prefect_dask.task_runners",
-    ):  # as if the [dask] extra were not installed
+def test_dask_without_its_extra_fails_before_anything_starts(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("prefect_dask", "prefect_dask.task_runners"):  # as if the [dask] extra were not installed
         monkeypatch.setitem(sys.modules, name, None)
-    result = cli(
-        "run",
-        str(BUNDLED),
-        "--task-runner",
-        "dask",
-        "--out",
-        str(tmp_path / "out"),
-        "--raw",
-        str(tmp_path / "raw"),
-    )
+    result = cli("run", str(BUNDLED), "--task-runner", "dask", "--out", str(tmp_path / "out"),
+                 "--raw", str(tmp_path / "raw"))
     assert (result.returncode, result.stderr) == (
-        2,
-        "error: --task-runner dask needs the [dask] extra (prefect-dask): pip install 'enrich[dask]'\n",
-    )
+        2, "error: --task-runner dask needs the [dask] extra (prefect-dask): pip install 'enrich[dask]'\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -1179,8 +785,7 @@ def _read_only_mount() -> Path | None:
 
 @pytest.mark.parametrize("where", ["under a file", "read-only mount", "read-only folder"])
 def test_an_output_folder_that_cannot_be_written_fails_before_anything_starts(  # type: ignore[no-untyped-def]
-    cli, tmp_path: Path, where: str
-) -> None:
+        cli, tmp_path: Path, where: str) -> None:
     if where == "under a file":
         (tmp_path / "file").write_text("x")
         out, says = tmp_path / "file/out", "is a file, not a folder"
@@ -1191,30 +796,19 @@ def test_an_output_folder_that_cannot_be_written_fails_before_anything_starts(  
         out, says = mount / "enrich-out", f"cannot write in {mount}"
     else:
         if os.geteuid() == 0:
-            pytest.skip(
-                "root writes in a folder whatever its mode (the read-only mount case covers root)"
-            )
+            pytest.skip("root writes in a folder whatever its mode (the read-only mount case covers root)")
         (tmp_path / "locked").mkdir(mode=0o555)
         out, says = tmp_path / "locked/out", f"cannot write in {tmp_path / 'locked'}"
     before = sorted(tmp_path.rglob("*"))
     result = cli("run", str(BUNDLED), "--out", str(out), "--raw", str(tmp_path / "raw"))
-    assert (
-        result.returncode == 2
-        and result.stderr.startswith(f"error: {out}: ")
-        and says in result.stderr
-    )
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {out}: ") and says in result.stderr
     assert result.stderr.count("\n") == 1 and sorted(tmp_path.rglob("*")) == before
 
 
 # 10: publish with no network, or no token
 
-
-def test_publish_without_a_token_asks_nothing_of_the_hub(
-    cli,
-    fake: FakeAPI,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_publish_without_a_token_asks_nothing_of_the_hub(cli, fake: FakeAPI, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", fake.hf_url)
     out = enriched_folder(tmp_path / "enriched")
     result = cli("publish", "--to", "enrich-bot/rlhf-enriched", "--data", str(out))
@@ -1223,26 +817,20 @@ def test_publish_without_a_token_asks_nothing_of_the_hub(
     assert fake.requests() == []
 
 
-def test_publish_with_no_network_is_one_line(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_publish_with_no_network_is_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """It was 102 lines and two tracebacks (huggingface_hub's transport error was not caught)."""
     endpoint = closed_url("")
     monkeypatch.setenv("HF_ENDPOINT", endpoint)
     monkeypatch.setenv("HF_TOKEN", "hf_fake_token_0123456789")
     out = enriched_folder(tmp_path / "enriched")
     result = cli("publish", "--to", "enrich-bot/rlhf-enriched", "--data", str(out))
-    assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1), (
-        result.stderr
-    )
+    assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1), result.stderr
     assert result.stderr.startswith(
-        f"error: upload to the Hub (enrich-bot/rlhf-enriched) failed: {endpoint} unreachable (ConnectError"
-    )
+        f"error: upload to the Hub (enrich-bot/rlhf-enriched) failed: {endpoint} unreachable (ConnectError")
     assert "hf_fake_token" not in result.stderr
 
 
 # 15: a run shows progress and one summary that ends with where to look
-
 
 @pytest.mark.parametrize(
     ("logger", "level", "shown"),
@@ -1255,13 +843,9 @@ def test_publish_with_no_network_is_one_line(
         ("prefect.flow_runs", logging.ERROR, True),
     ],
 )
-def test_the_console_shows_our_warnings_and_only_errors_of_others(
-    cli,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-    logger: str,
-    level: int,
-    shown: bool,
-) -> None:
+def test_the_console_shows_our_warnings_and_only_errors_of_others(cli,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch: pytest.MonkeyPatch, logger: str,
+                                                                  level: int, shown: bool) -> None:
     monkeypatch.delenv("ENRICH_LOG_LEVEL", raising=False)
     assert cli("--version").returncode == 0  # sets up the console as every command does
     assert console in logging.getLogger().handlers
@@ -1273,10 +857,7 @@ def test_library_lines_are_printed_once() -> None:
     """PyGithub and huggingface_hub log through a handler of their own too: every line twice."""
     import enrich.run.flow  # noqa: F401
 
-    assert (
-        logging.getLogger("github").handlers == []
-        and logging.getLogger("huggingface_hub").handlers == []
-    )
+    assert logging.getLogger("github").handlers == [] and logging.getLogger("huggingface_hub").handlers == []
 
 
 def test_the_summary_ends_with_where_to_look(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1286,29 +867,15 @@ def test_the_summary_ends_with_where_to_look(capsys: pytest.CaptureFixture[str])
     from enrich.cli import print_summary
 
     out = Path("nights/" + "a-long-folder-name/" * 5 + "enriched")  # longer than a terminal's line
-    files = [
-        "snapshots/2026-12-07.json",
-        "diffs/2026-12-07.md",
-        "README.md",
-        "list.md",
-        "index.html",
-        "latest.parquet",
-        "latest.json",
-    ]
+    files = ["snapshots/2026-12-07.json", "diffs/2026-12-07.md", "README.md", "list.md", "index.html",
+             "latest.parquet", "latest.json"]
     summary = {
-        "run_id": "20261207T030000Z",
-        "list_source": CHECKOUT_LIST,
-        "list_sha256": "0" * 64,
-        "entries": 27,
+        "run_id": "20261207T030000Z", "list_source": CHECKOUT_LIST, "list_sha256": "0" * 64, "entries": 27,
         "by_kind_status": {"repo": {"ok": 5, "stale": 2}, "web": {"ok": 8, "error": 12}},
-        "requests": {"github": {"sent": 9, "not_modified": 0, "reused": 0}},
-        "rate_limits": {},
+        "requests": {"github": {"sent": 9, "not_modified": 0, "reused": 0}}, "rate_limits": {},
         "source_failures": {"web": "web failed: no answer"},
         "problems": {f"https://example.org/{n}": "error: unreachable" for n in range(14)},
-        "published": [str(out / f) for f in files],
-        "changes": None,
-        "feed": None,
-        "hub": None,
+        "published": [str(out / f) for f in files], "changes": None, "feed": None, "hub": None,
     }
     print_summary(summary, out)  # type: ignore[arg-type]
     lines = capsys.readouterr().out.splitlines()
@@ -1326,34 +893,13 @@ def test_a_run_with_no_network_says_so_in_a_few_lines(tmp_path: Path) -> None:
     listing = tmp_path / "list.md"
     listing.write_bytes(MINE)
     down = closed_url("")
-    env = {
-        **os.environ,
-        "GITHUB_API_URL": down,
-        "HF_ENDPOINT": down,
-        "ENRICH_HTTP_BACKOFF_SECONDS": "0.01",
-    }
-    result = enrich(
-        "run",
-        str(listing),
-        "--source",
-        "github",
-        "--source",
-        "huggingface",
-        "--out",
-        str(tmp_path / "out"),
-        "--raw",
-        str(tmp_path / "raw"),
-        env=env,
-    )
+    env = {**os.environ, "GITHUB_API_URL": down, "HF_ENDPOINT": down, "ENRICH_HTTP_BACKOFF_SECONDS": "0.01"}
+    result = enrich("run", str(listing), "--source", "github", "--source", "huggingface", "--out",
+                    str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
     assert result.returncode == 1
     warning, error = result.stderr.splitlines()
-    assert (
-        warning
-        == "WARNING enrich.run.flow: no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
-    )
-    assert error.startswith(
-        "error: run rejected, latest.* kept: 2 of 2 entries could not be fetched"
-    )
+    assert warning == "WARNING enrich.run.flow: no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
+    assert error.startswith("error: run rejected, latest.* kept: 2 of 2 entries could not be fetched")
 
 
 @pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
@@ -1363,26 +909,13 @@ def test_quiet_prints_nothing_when_all_is_well(tmp_path: Path) -> None:
     listing.write_bytes(MINE)
     with FakeAPI() as fake:
         env = {**os.environ, **fake.environment()}
-        result = enrich(
-            "run",
-            str(listing),
-            "--quiet",
-            "--source",
-            "github",
-            "--source",
-            "huggingface",
-            "--out",
-            str(tmp_path / "out"),
-            "--raw",
-            str(tmp_path / "raw"),
-            env=env,
-        )
+        result = enrich("run", str(listing), "--quiet", "--source", "github", "--source", "huggingface", "--out",
+                        str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert (tmp_path / "out/index.html").is_file()
 
 
 # 22: a spent rate limit says so, and when it resets
-
 
 @pytest.mark.parametrize(
     ("reset", "when"),
@@ -1392,12 +925,8 @@ def test_quiet_prints_nothing_when_all_is_well(tmp_path: Path) -> None:
         ("-1", "try again within the hour"),
     ],
 )
-def test_a_spent_rate_limit_says_so_and_when_it_resets(
-    cli,
-    monkeypatch: pytest.MonkeyPatch,
-    reset: str,  # type: ignore[no-untyped-def]
-    when: str,
-) -> None:
+def test_a_spent_rate_limit_says_so_and_when_it_resets(cli, monkeypatch: pytest.MonkeyPatch, reset: str,  # type: ignore[no-untyped-def]
+                                                       when: str) -> None:
     """It said "GitHub answered HTTP 403"."""
     with FakeAPI(anonymous_limit=60) as fake:
         fake.rate_used["core:anonymous"] = 60  # the anonymous hour is spent
@@ -1407,9 +936,7 @@ def test_a_spent_rate_limit_says_so_and_when_it_resets(
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     match = re.fullmatch(
         rf"error: {re.escape(GITHUB_LIST)}: GitHub's rate limit is spent \(60 requests an hour\); {when}; "
-        r"a token \(GITHUB_TOKEN\) allows 5,000 an hour\n",
-        result.stderr,
-    )
+        r"a token \(GITHUB_TOKEN\) allows 5,000 an hour\n", result.stderr)
     assert match, result.stderr
     if match.groups():
         assert match[1] == time.strftime("%H:%M", time.gmtime(int(fake.rate_reset)))
@@ -1421,11 +948,6 @@ def test_the_command_reference_says_what_a_fresh_clone_needs() -> None:
     from docsite import docs_page, section
 
     targets = " ".join(section(docs_page("commands.md"), "## Make targets").split())
-    for said in (
-        "the first `make` of either needs the package registries",
-        "PyPI",
-        "npm",
-        "`../shared/`",
-        "skips about 80 tests",
-    ):
+    for said in ("the first `make` of either needs the package registries", "PyPI", "npm",
+                 "`../shared/`", "skips about 80 tests"):
         assert said in targets, said

@@ -57,9 +57,8 @@ for line in sys.stdin:
 
 class Zygote:
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
+        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
 
     def publish_b(self, raw_b: Path, out: Path, kill_at: int) -> tuple[int, int]:
         """(the child's exit code, -9 when killed; how many replacements it made)."""
@@ -75,48 +74,22 @@ class Zygote:
         self.process.wait(timeout=30)
 
 
-WATCHED = (
-    "latest.json",
-    "latest.parquet",
-    "snapshots/*",
-    "diffs/*",
-    "diffs/runs/*",
-    "history/*/*.parquet",
-    "README.md",
-    "croissant.json",
-    "feed.xml",
-)
+WATCHED = ("latest.json", "latest.parquet", "snapshots/*", "diffs/*", "diffs/runs/*",
+           "history/*/*.parquet", "README.md", "croissant.json", "feed.xml")
 
 
 def state(folder: Path) -> dict[str, str]:
-    files = [
-        p
-        for pattern in WATCHED
-        for p in folder.glob(pattern)
-        if p.is_file() and not p.name.startswith(".")
-    ]
+    files = [p for pattern in WATCHED for p in folder.glob(pattern) if p.is_file() and not p.name.startswith(".")]
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def test_sigkill_at_every_replacement(settings: Settings, tmp_path: Path) -> None:
     # Night A publishes; night B (one more entry in the list) is only fetched, into raw B.
     base = tmp_path / "a"
-    run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=base,
-        raw_root=tmp_path / "raw-a",
-        skip={"web": "offline"},
-    )
+    run(str(BUNDLED), settings=settings, out_dir=base, raw_root=tmp_path / "raw-a", skip={"web": "offline"})
     longer = BUNDLED.read_bytes() + b"\n* [RL4LMs paper](https://arxiv.org/abs/2210.01241)\n"
-    b_result = run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=tmp_path / "scratch",
-        raw_root=tmp_path / "raw-b",
-        skip={"web": "offline"},
-        list_bytes=longer,
-    )
+    b_result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "scratch", raw_root=tmp_path / "raw-b",
+                   skip={"web": "offline"}, list_bytes=longer)
     raw_b = b_result.run_dir
     before = state(base)
 

@@ -38,9 +38,7 @@ LICENSE = "cc0-1.0"
 
 
 @pytest.fixture(scope="module")
-def published(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Path, RunResult, RunResult]]:
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, RunResult, RunResult]]:
     """Two nights into one folder; the second adds a paper, trlx gains stars and a release."""
     root = tmp_path_factory.mktemp("views")
     extra = root / "fake-data"
@@ -57,20 +55,12 @@ def views_input(out: Path, **about: Any) -> Published:
     day = snapshot.header.generated_at.date().isoformat()
     diff: Diff = json.loads((out / "diffs" / f"{day}.json").read_text())
     table = to_arrow(snapshot)
-    return Published(
-        snapshot,
-        diff,
-        None,
-        history.with_run(out, table, snapshot.header),
-        diffs.recent(out, 30, before=snapshot.header.run_id),
-        About(**about),
-    )
+    return Published(snapshot, diff, None, history.with_run(out, table, snapshot.header),
+                     diffs.recent(out, 30, before=snapshot.header.run_id), About(**about))
 
 
 # -- the dataset card -----------------------------------------------------------------------------
-def test_card_reads_with_huggingface_hubs_card_classes(
-    published: tuple[Path, RunResult, RunResult],
-) -> None:
+def test_card_reads_with_huggingface_hubs_card_classes(published: tuple[Path, RunResult, RunResult]) -> None:
     out, _, second = published
     loaded = DatasetCard.load(out / "README.md")
     data = loaded.data
@@ -96,42 +86,22 @@ def test_card_reads_with_huggingface_hubs_card_classes(
     ("section", "must_hold"),
     [
         ("## What it holds", ["| paper | 8 |", "| repo | 7 |", "| dataset | 2 |", "| web |"]),
-        (
-            "## Load it",
-            [
-                'load_dataset("OWNER/NAME", split="train")',
-                "pd.read_parquet",
-                "pl.read_parquet",
-                "duckdb.sql",
-                "hf://datasets/OWNER/NAME/latest.parquet",
-            ],
-        ),
-        (
-            "## Fields",
-            [
-                "| `repo.stars` | `int64` |",
-                "| `paper.authors[].name` | `string` |",
-                "| `hub.card.license` | `string` |",
-                "| `stars` | `int64` | ",
-                "`list<struct>`",
-            ],
-        ),
+        ("## Load it", ['load_dataset("OWNER/NAME", split="train")', "pd.read_parquet", "pl.read_parquet",
+                        "duckdb.sql", "hf://datasets/OWNER/NAME/latest.parquet"]),
+        ("## Fields", ["| `repo.stars` | `int64` |", "| `paper.authors[].name` | `string` |",
+                       "| `hub.card.license` | `string` |", "| `stars` | `int64` | ", "`list<struct>`"]),
         ("## Licences", ["`cc0-1.0`", "CC0 1.0", "hub.card.license"]),
         ("## Limitations", ["stale_since"]),
     ],
 )
-def test_card_prose_says(
-    published: tuple[Path, RunResult, RunResult], section: str, must_hold: list[str]
-) -> None:
+def test_card_prose_says(published: tuple[Path, RunResult, RunResult], section: str, must_hold: list[str]) -> None:
     text = (published[0] / "README.md").read_text()
     assert section in text
     body = text.split(section, 1)[1].split("\n## ", 1)[0]
     assert [s for s in must_hold if s not in body] == []
 
 
-def test_card_names_the_hub_repository_and_the_notice(
-    published: tuple[Path, RunResult, RunResult],
-) -> None:
+def test_card_names_the_hub_repository_and_the_notice(published: tuple[Path, RunResult, RunResult]) -> None:
     out = published[0]
     text = card.card_text(views_input(out, hub_repo="someone/rlhf", notice="Sample data, not live"))
     assert 'load_dataset("someone/rlhf", split="train")' in text and "OWNER/NAME" not in text
@@ -143,11 +113,8 @@ def test_card_names_the_hub_repository_and_the_notice(
 def test_card_escapes_the_list_source(published: tuple[Path, RunResult, RunResult]) -> None:
     given = views_input(published[0])
     header = given.snapshot.header.model_copy(update={"list_source": "lists/evil`|<b>x.md"})
-    text = card.card_text(
-        Published(
-            given.snapshot.model_copy(update={"header": header}), given.diff, None, given.history
-        )
-    )
+    text = card.card_text(Published(given.snapshot.model_copy(update={"header": header}), given.diff,
+                                    None, given.history))
     prose = text.split("\n---\n", 1)[1]
     assert "| list | `lists/evil'¦<b>x.md` |" in prose  # a code span: shown, never rendered
     assert "# evil\\`\\|&lt;b&gt;x \\(enriched\\)" in prose
@@ -155,9 +122,7 @@ def test_card_escapes_the_list_source(published: tuple[Path, RunResult, RunResul
 
 
 @pytest.mark.slow  # a Python process of its own, offline, with a fresh HF_HOME
-def test_datasets_loads_both_configs_offline(
-    published: tuple[Path, RunResult, RunResult], tmp_path: Path
-) -> None:
+def test_datasets_loads_both_configs_offline(published: tuple[Path, RunResult, RunResult], tmp_path: Path) -> None:
     out = published[0]
     script = (
         "import json, sys, datasets\n"
@@ -172,14 +137,8 @@ def test_datasets_loads_both_configs_offline(
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE"))}
     env.update(HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf-home"))
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=tmp_path,
-    )
+    done = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, text=True,
+                          timeout=240, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     snapshot = read_snapshot(out / "latest.json")
@@ -193,9 +152,7 @@ def test_datasets_loads_both_configs_offline(
 
 
 # -- Croissant ------------------------------------------------------------------------------------
-def test_croissant_validates_and_reads_back_through_mlcroissant(
-    published: tuple[Path, RunResult, RunResult],
-) -> None:
+def test_croissant_validates_and_reads_back_through_mlcroissant(published: tuple[Path, RunResult, RunResult]) -> None:
     mlc = pytest.importorskip("mlcroissant")
     out = published[0]
     dataset = mlc.Dataset(out / "croissant.json")
@@ -203,21 +160,15 @@ def test_croissant_validates_and_reads_back_through_mlcroissant(
     assert (issues.errors, issues.warnings) == (set(), set())
     snapshot = read_snapshot(out / "latest.json")
     records = list(dataset.records("latest"))
-    assert sorted(r["latest/id"].decode() for r in records) == sorted(
-        e.id for e in snapshot.entries
-    )
+    assert sorted(r["latest/id"].decode() for r in records) == sorted(e.id for e in snapshot.entries)
     trlx = next(r for r in records if r["latest/id"] == b"github:carperai/trlx")
     expected = next(e for e in snapshot.entries if e.id == "github:carperai/trlx").repo
     assert expected is not None
     assert trlx["latest/repo"]["latest/repo/stars"] == expected.stars
-    assert (
-        trlx["latest/repo/latest_release"]["latest/repo/latest_release/tag"] == NEW_RELEASE.encode()
-    )
+    assert trlx["latest/repo/latest_release"]["latest/repo/latest_release/tag"] == NEW_RELEASE.encode()
     paper = next(r for r in records if r["latest/id"] == b"arxiv:2204.05862")
     authors = next(e for e in snapshot.entries if e.id == "arxiv:2204.05862").paper.authors  # type: ignore[union-attr]
-    assert [a["latest/paper/authors/name"].decode() for a in paper["latest/paper/authors"]] == [
-        a.name for a in authors
-    ]
+    assert [a["latest/paper/authors/name"].decode() for a in paper["latest/paper/authors"]] == [a.name for a in authors]
     rows = list(dataset.records("history"))
     assert len(rows) == ENTRIES + ENTRIES + 1
     assert {r["history/id"].decode() for r in rows} >= {ADDED_PAPER, "github:carperai/trlx"}
@@ -229,11 +180,7 @@ def test_croissant_validates_and_reads_back_through_mlcroissant(
 
 def _check(columns: tuple[Column, ...], schema: pa.Schema | pa.StructType, where: str) -> list[str]:
     """Where the declared columns and the Parquet schema disagree (names, order, types)."""
-    fields = (
-        list(schema)
-        if isinstance(schema, pa.Schema)
-        else [schema.field(i) for i in range(schema.num_fields)]
-    )
+    fields = list(schema) if isinstance(schema, pa.Schema) else [schema.field(i) for i in range(schema.num_fields)]
     problems = []
     if [c.name for c in columns] != [f.name for f in fields]:
         return [f"{where}: {[c.name for c in columns]} != {[f.name for f in fields]}"]
@@ -256,9 +203,7 @@ def _check(columns: tuple[Column, ...], schema: pa.Schema | pa.StructType, where
     return problems
 
 
-def test_declared_fields_are_the_parquet_schema_beside_them(
-    published: tuple[Path, RunResult, RunResult],
-) -> None:
+def test_declared_fields_are_the_parquet_schema_beside_them(published: tuple[Path, RunResult, RunResult]) -> None:
     out = published[0]
     given = views_input(out)
     for table in tables(given):
@@ -271,11 +216,7 @@ def test_declared_fields_are_the_parquet_schema_beside_them(
     for record_set, table in zip(document["recordSet"], tables(given), strict=True):
         assert [f["name"] for f in record_set["field"]] == [c.name for c in table.columns]
     card_text = (out / "README.md").read_text()
-    assert all(
-        f"| `{c.name}` | `{c.display_type}` |" in card_text
-        for t in tables(given)
-        for c in t.columns
-    )
+    assert all(f"| `{c.name}` | `{c.display_type}` |" in card_text for t in tables(given) for c in t.columns)
 
 
 # -- the Atom feed --------------------------------------------------------------------------------
@@ -290,10 +231,7 @@ def test_feed_reads_with_feedparser(published: tuple[Path, RunResult, RunResult]
         f"2026-11-25: first snapshot, {ENTRIES} entries",
     ]
     run_id = published[2].snapshot.header.run_id
-    assert (
-        runs[0].link == f"diffs/runs/{run_id}.md"
-        and "<h2>New release (1)</h2>" in runs[0].content[0].value
-    )
+    assert runs[0].link == f"diffs/runs/{run_id}.md" and "<h2>New release (1)</h2>" in runs[0].content[0].value
     assert (out / runs[0].link).is_file()
     events = {e.tags[0].term: e for e in parsed.entries if e.tags[0].term != "run"}
     assert set(events) == {"added", "new_release"}  # the first night announces itself in one item
@@ -303,9 +241,7 @@ def test_feed_reads_with_feedparser(published: tuple[Path, RunResult, RunResult]
     assert len({e.id for e in parsed.entries}) == len(parsed.entries)
 
 
-def test_feed_item_ids_are_stable_and_carried_forward(
-    published: tuple[Path, RunResult, RunResult], tmp_path: Path
-) -> None:
+def test_feed_item_ids_are_stable_and_carried_forward(published: tuple[Path, RunResult, RunResult], tmp_path: Path) -> None:
     out = published[0]
     before = {e.id: e.title for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
     # Re-rendered from the published files: the same items, the same ids.
@@ -328,16 +264,11 @@ def test_feed_item_ids_are_stable_and_carried_forward(
 def test_feed_escapes_untrusted_titles(published: tuple[Path, RunResult, RunResult]) -> None:
     given = views_input(published[0])
     assert given.diff is not None
-    evil = dict(
-        given.diff["events"][0], title="<script>alert(1)</script>", url="javascript:alert(1)"
-    )
+    evil = dict(given.diff["events"][0], title="<script>alert(1)</script>", url="javascript:alert(1)")
     diff = {**given.diff, "events": [evil]}
     parsed = feedparser.parse(feed.feed_xml(Published(given.snapshot, diff, None, given.history)))  # type: ignore[arg-type]
     item = next(e for e in parsed.entries if e.tags[0].term != "run")
-    assert (
-        "javascript" not in item.get("link", "")
-        and "<script>" not in parsed.entries[0].content[0].value
-    )
+    assert "javascript" not in item.get("link", "") and "<script>" not in parsed.entries[0].content[0].value
 
 
 # -- the files themselves -------------------------------------------------------------------------
@@ -349,9 +280,7 @@ def test_views_are_published_before_latest(published: tuple[Path, RunResult, Run
 
 def test_run_settings_reach_the_views() -> None:
     settings = Settings(dataset_license="mit", dataset_name="RLHF", dataset_notice="note")
-    assert about(settings, "o/n") == About(
-        name="RLHF", license="mit", hub_repo="o/n", notice="note"
-    )
+    assert about(settings, "o/n") == About(name="RLHF", license="mit", hub_repo="o/n", notice="note")
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
@@ -364,17 +293,12 @@ def test_published_files_honour_the_umask(tmp_path: Path, umask: int, mode: int)
     assert stat.S_IMODE((tmp_path / "sub" / "latest.json").stat().st_mode) == mode
 
 
-def test_every_published_file_is_readable_by_others(
-    published: tuple[Path, RunResult, RunResult],
-) -> None:
+def test_every_published_file_is_readable_by_others(published: tuple[Path, RunResult, RunResult]) -> None:
     out = published[0]
     umask = os.umask(0)
     os.umask(umask)
-    modes = {
-        str(p.relative_to(out)): stat.S_IMODE(p.stat().st_mode)
-        for p in out.rglob("*")
-        if p.is_file() and p.name != ".lock"
-    }
+    modes = {str(p.relative_to(out)): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*")
+             if p.is_file() and p.name != ".lock"}
     assert modes and {name for name, mode in modes.items() if mode != 0o666 & ~umask} == set()
 
 

@@ -116,9 +116,7 @@ def test_entries_without_sample_data_are_skipped_never_missing_nor_dead(
         assert latest[entry_id]["status_reason"] == NO_SAMPLE
     assert {latest[i]["status"] for i in ("github:huggingface/trl", "arxiv:1909.08593")} == {"ok"}
     asked = " ".join(e.path for e in fake.requests())
-    assert (
-        "psf/requests" not in asked and "2203.02155" not in asked and "fineweb" not in asked.lower()
-    )
+    assert "psf/requests" not in asked and "2203.02155" not in asked and "fineweb" not in asked.lower()
     report = check_list(MINE, str(listing), out, settings)
     assert [f for f in report.findings if f.id in NOT_IN_SAMPLE] == []
     assert not any(f.kind in (FindingKind.DEAD, FindingKind.FLAKY) for f in report.findings)
@@ -143,16 +141,10 @@ def test_the_demo_on_a_list_of_ones_own(tmp_path: Path) -> None:
     )  # fmt: skip
     assert demo.returncode == 0, demo.stderr
     first = demo.stderr.splitlines()[0]
-    assert first.startswith(
-        "enrich demo: the sample data has no answer for 3 of the list's 7 entries"
-    )
-    statuses = {
-        e["id"]: e["status"] for e in json.loads((out / "latest.json").read_text())["entries"]
-    }
+    assert first.startswith("enrich demo: the sample data has no answer for 3 of the list's 7 entries")
+    statuses = {e["id"]: e["status"] for e in json.loads((out / "latest.json").read_text())["entries"]}
     assert {i: statuses[i] for i in NOT_IN_SAMPLE} == dict.fromkeys(NOT_IN_SAMPLE, "skipped")
-    assert (
-        "not found on GitHub" not in (out / "list.md").read_text() + (out / "check.md").read_text()
-    )
+    assert "not found on GitHub" not in (out / "list.md").read_text() + (out / "check.md").read_text()
     check = subprocess.run(
         [sys.executable, "-m", "enrich.cli", "check", str(listing), "--data", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,

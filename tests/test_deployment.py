@@ -98,27 +98,13 @@ class Shell:
             self.env[name] = value
 
     def run(self, command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.argv(command),
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
+        return subprocess.run(self.argv(command), cwd=self.cwd, env=self.env, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
 
     def start(self, command: str, name: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("wb")
-        process = subprocess.Popen(
-            self.argv(command),
-            cwd=self.cwd,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        process = subprocess.Popen(self.argv(command), cwd=self.cwd, env=self.env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         self.started.append(process)
         return process
 
@@ -150,15 +136,10 @@ def terminals(clone: Path, tmp_path: Path) -> Iterator[Callable[[], Shell]]:
     """New terminals in the clone's folder, sharing a Prefect home of their own (no profile of the
     developer's), without tokens (conftest removed them)."""
     ports = {SERVER_PORT: str(free_port()), SANDBOX_PORT: str(free_port())}
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PATH": f"{BIN}:{os.environ['PATH']}",
-        # how often a runner and a worker look for scheduled runs (10 s by default)
-        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-        "PREFECT_WORKER_QUERY_SECONDS": "2",
-        "COLUMNS": "400",
-    }  # --watch wraps its lines at the terminal's width
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PATH": f"{BIN}:{os.environ['PATH']}",
+           # how often a runner and a worker look for scheduled runs (10 s by default)
+           "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PREFECT_WORKER_QUERY_SECONDS": "2",
+           "COLUMNS": "400"}  # --watch wraps its lines at the terminal's width
     shells: list[Shell] = []
 
     def terminal() -> Shell:
@@ -177,31 +158,21 @@ def flow_run_logs(api: str) -> str:
     logs = httpx.post(f"{api}/logs/filter", json={"limit": 200, "sort": "TIMESTAMP_ASC"}).json()
     runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 10}).json()
     states = [f"run {r['name']}: {r['state']['type']} {r['state']['message']}" for r in runs]
-    return "\n".join(
-        states + [f"{logging.getLevelName(entry['level'])} {entry['message']}" for entry in logs]
-    )
+    return "\n".join(states + [f"{logging.getLevelName(entry['level'])} {entry['message']}" for entry in logs])
 
 
 def test_the_page_lists_the_commands_this_test_runs() -> None:
     steps = commands(NIGHTLY)
-    for prefix in (
-        "prefect server start",
-        "export PREFECT_API_URL=",
-        "python flows/nightly.py serve",
-        "prefect work-pool create",
-        "prefect deploy --name nightly",
-        "prefect worker start",
-        "prefect deployment run",
-    ):
+    for prefix in ("prefect server start", "export PREFECT_API_URL=", "python flows/nightly.py serve",
+                   "prefect work-pool create", "prefect deploy --name nightly", "prefect worker start",
+                   "prefect deployment run"):
         assert any(c.startswith(prefix) for c in steps), prefix
     offline = commands(OFFLINE)
     assert [c.split()[0] for c in offline] == ["python", "export", "prefect"]
 
 
 @pytest.mark.parametrize("how", ["serve", "worker"])
-def test_run_it_nightly_offline_as_the_docs_say(
-    terminals: Callable[[], Shell], clone: Path, how: str
-) -> None:
+def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], clone: Path, how: str) -> None:
     steps, offline = commands(NIGHTLY), commands(OFFLINE)
     # 1. Start a Prefect server.
     server = terminals()
@@ -212,20 +183,14 @@ def test_run_it_nightly_offline_as_the_docs_say(
     fake = sandbox.start(one(offline, "python -m enrich.sandbox"), "sandbox")
     fake_export = one(offline, "export ")
     printed = clone.parent / "sandbox.log"
-    wait_until(
-        lambda: sandbox.text(fake_export) in printed.read_text().splitlines(),
-        60,
-        "the sandbox's exports",
-    )
+    wait_until(lambda: sandbox.text(fake_export) in printed.read_text().splitlines(), 60, "the sandbox's exports")
     assert fake.poll() is None
     # 2. In a second terminal: point it at the server (and the fake), serve or deploy + worker.
     shell = terminals()
     shell.export(one(steps, "export PREFECT_API_URL="))
     shell.export(fake_export)
     api = shell.env["PREFECT_API_URL"]
-    wait_until(
-        lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server"
-    )
+    wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
     if how == "serve":
         shell.start(one(steps, "python flows/nightly.py serve"), "serve")
     else:
@@ -241,16 +206,11 @@ def test_run_it_nightly_offline_as_the_docs_say(
     # 3. Trigger a run now, without the web pages: it ends Completed.
     run = shell.run(one(offline, "prefect deployment run"))
     assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
-    assert (
-        "Completed" in run.stdout and "fetching 7 github entries" in run.stdout
-    )  # --watch shows the logs
+    assert "Completed" in run.stdout and "fetching 7 github entries" in run.stdout  # --watch shows the logs
     latest = json.loads((clone / "data/enriched/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["arxiv:2204.05862"] == "ok"
-    assert (
-        statuses["hf:dataset/anthropic/hh-rlhf"] == "ok"
-        and statuses["https://carper.ai/"] == "skipped"
-    )
+    assert statuses["hf:dataset/anthropic/hh-rlhf"] == "ok" and statuses["https://carper.ai/"] == "skipped"
     # Every other source ran: the papers' Hub pages (their upvotes, their code) are there (#22 item 6).
     papers = [e for e in latest["entries"] if e["id"].startswith("arxiv:")]
     assert papers and all(e["hub_paper"] and e["hub_paper"]["on_hub"] is not None for e in papers)
@@ -267,21 +227,12 @@ def test_run_it_nightly_offline_as_the_docs_say(
     # (a worker's engine raised the Failed state again), no stray "NoneType: None" (a step's Failed
     # state logged with exc_info); the list named as given, relative to the checkout.
     missing = clone / "no-such-list.md"
-    failed = shell.run(
-        f"prefect deployment run enrich-awesome-list/nightly --param list_source={missing} --watch"
-    )
+    failed = shell.run(f"prefect deployment run enrich-awesome-list/nightly --param list_source={missing} --watch")
     assert failed.returncode == 1
     said = failed.stdout + failed.stderr
-    assert (
-        "Traceback" not in said
-        and "NoneType: None" not in said
-        and "Engine execution exited" not in said
-    )
-    assert [
-        line[line.index("nothing published") :]
-        for line in said.splitlines()
-        if "nothing published" in line
-    ] == ["nothing published: no-such-list.md: no such file"]
+    assert "Traceback" not in said and "NoneType: None" not in said and "Engine execution exited" not in said
+    assert [line[line.index("nothing published"):] for line in said.splitlines() if "nothing published" in line] == [
+        "nothing published: no-such-list.md: no such file"]
     assert "Task run failed with state" not in said
 
 
@@ -289,9 +240,7 @@ def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]
     return {path for path, blob in commit.files.items() if parent.files.get(path) != blob}
 
 
-def test_deployment_with_publish_repo_commits_once_a_run(
-    terminals: Callable[[], Shell], clone: Path
-) -> None:
+def test_deployment_with_publish_repo_commits_once_a_run(terminals: Callable[[], Shell], clone: Path) -> None:
     """Two runs of the served deployment with ``publish_repo``: the repository is created with the
     first one's commit; the second adds one commit, of the files that changed."""
     steps = commands(NIGHTLY)
@@ -303,20 +252,14 @@ def test_deployment_with_publish_repo_commits_once_a_run(
         shell.export(one(steps, "export PREFECT_API_URL="))
         shell.env.update({**fake.environment(), "HF_TOKEN": "hf_fake_deployment_token"})
         api = shell.env["PREFECT_API_URL"]
-        wait_until(
-            lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200,
-            180,
-            "the Prefect server",
-        )
+        wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
         shell.start(one(steps, "python flows/nightly.py serve"), "serve")
         url = f"{api}/deployments/name/enrich-awesome-list/nightly"
         wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
         for _ in range(2):
-            run = shell.run(
-                "prefect deployment run enrich-awesome-list/nightly "
-                '--param \'skip={"web": "offline: web pages are not faked"}\' '
-                f"--param publish_repo={repo} --watch --watch-timeout 240"
-            )
+            run = shell.run("prefect deployment run enrich-awesome-list/nightly "
+                            "--param 'skip={\"web\": \"offline: web pages are not faked\"}' "
+                            f"--param publish_repo={repo} --watch --watch-timeout 240")
             assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
         out = clone / "data/enriched"
         hosted = fake.hub.repo(repo)
@@ -324,11 +267,7 @@ def test_deployment_with_publish_repo_commits_once_a_run(
         initial, first, second = hosted.commits
         assert initial.title == "initial commit" and first.title.startswith("enrich ")
         assert second.title.startswith("enrich ") and second.parent == first.oid
-    local = {
-        p.relative_to(out).as_posix()
-        for p in out.rglob("*")
-        if p.is_file() and not p.name.startswith(".")
-    }
+    local = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
     assert set(second.files) - {".gitattributes"} == local  # the Hub holds the folder
     assert set(first.files) - {".gitattributes"} < local  # the second run added its own files
     again = changed_paths(second, first)

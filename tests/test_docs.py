@@ -43,28 +43,8 @@ DOCS_TEXT = docs_text()
 
 @pytest.mark.parametrize(
     "model",
-    [
-        Header,
-        Entry,
-        Position,
-        Item,
-        Paper,
-        Repo,
-        HubRepo,
-        Card,
-        WebPage,
-        Score,
-        ScorePart,
-        PaperMeta,
-        MetaSources,
-        HubPaper,
-        HubLinked,
-        ArxivMatch,
-        Snapshot,
-        Tie,
-        Link,
-        LinksDocument,
-    ],
+    [Header, Entry, Position, Item, Paper, Repo, HubRepo, Card, WebPage, Score, ScorePart, PaperMeta,
+     MetaSources, HubPaper, HubLinked, ArxivMatch, Snapshot, Tie, Link, LinksDocument],
 )
 def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in DOCS_TEXT]
@@ -73,13 +53,8 @@ def test_every_field_is_documented(model: type[BaseModel]) -> None:
 
 def test_every_command_is_in_the_command_reference() -> None:
     reference = docs_page("commands.md")
-    commands = [
-        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
-    ]
-    assert (
-        commands
-        and [name for name in commands if not re.search(rf"`enrich {name}\b", reference)] == []
-    )
+    commands = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert commands and [name for name in commands if not re.search(rf"`enrich {name}\b", reference)] == []
 
 
 def test_two_commands() -> None:
@@ -103,22 +78,11 @@ def test_the_front_door_stays_short() -> None:
     assert len(README.splitlines()) <= 160
 
 
-def test_the_readmes_five_lines_run_as_written(
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    (snippet,) = re.findall(
-        r"```python\n(.*?)```", section(README, "## Reading the dataset in five lines"), re.S
-    )
+def test_the_readmes_five_lines_run_as_written(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (snippet,) = re.findall(r"```python\n(.*?)```", section(README, "## Reading the dataset in five lines"), re.S)
     assert len(snippet.splitlines()) == 5
-    result = run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=tmp_path / "data/enriched",
-        raw_root=tmp_path / "data/raw",
-    )
+    result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "data/enriched", raw_root=tmp_path / "data/raw")
     assert result.published
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()

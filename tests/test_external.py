@@ -52,18 +52,12 @@ NIGHT_1 = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 NIGHT_2 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
-def night(
-    settings: Settings, tmp_path: Path, now: datetime = NIGHT_1, limit: int = 200, out: str = "out"
-):  # type: ignore[no-untyped-def]
+def night(settings: Settings, tmp_path: Path, now: datetime = NIGHT_1, limit: int = 200,
+          out: str = "out"):  # type: ignore[no-untyped-def]
     list_file = tmp_path / "papers.md"
     list_file.write_bytes(PAPERS_ONLY)
-    return run(
-        str(list_file),
-        settings=settings.model_copy(update={"external_code_repos": limit}),
-        out_dir=tmp_path / out,
-        raw_root=tmp_path / "raw",
-        now=now,
-    )
+    return run(str(list_file), settings=settings.model_copy(update={"external_code_repos": limit}),
+               out_dir=tmp_path / out, raw_root=tmp_path / "raw", now=now)
 
 
 def external_requests(fake: FakeAPI, full_name: str) -> list[int]:
@@ -71,35 +65,25 @@ def external_requests(fake: FakeAPI, full_name: str) -> list[int]:
     return [e.status for e in fake.requests("github") if f"/repos/{full_name}" in e.path]
 
 
-@pytest.mark.parametrize(
-    ("limit", "planned"),
-    [
-        (200, [HH, LMHP]),  # both, one paper naming each: by id
-        (2, [HH, LMHP]),
-        (1, [HH]),  # the bound keeps the first
-        (0, []),  # off: nothing planned, nothing asked
-    ],
-)
-def test_externals_are_bounded_by_the_setting(
-    limit: int, planned: list[str], fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize(("limit", "planned"), [
+    (200, [HH, LMHP]),  # both, one paper naming each: by id
+    (2, [HH, LMHP]),
+    (1, [HH]),  # the bound keeps the first
+    (0, []),  # off: nothing planned, nothing asked
+])
+def test_externals_are_bounded_by_the_setting(limit: int, planned: list[str], fake: FakeAPI,
+                                              settings: Settings, tmp_path: Path) -> None:
     result = night(settings, tmp_path, limit=limit)
     assert [e.id for e in result.snapshot.external] == planned
     plan = RawStore(result.run_dir).external()
-    assert (plan["planned"] if plan else []) == [
-        [i, f"https://github.com/{i[7:]}"] for i in planned
-    ]
-    for name, wanted in (
-        ("anthropics/hh-rlhf", HH in planned),
-        ("openai/lm-human-preferences", LMHP in planned),
-    ):
+    assert (plan["planned"] if plan else []) == [[i, f"https://github.com/{i[7:]}"] for i in planned]
+    for name, wanted in (("anthropics/hh-rlhf", HH in planned),
+                         ("openai/lm-human-preferences", LMHP in planned)):
         assert bool(external_requests(fake, name)) is wanted
     assert result.snapshot.header.entries == 2  # externals are not the list's entries
 
 
-def test_externals_are_enriched_and_published(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_externals_are_enriched_and_published(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     result = night(settings, tmp_path)
     hh = {e.id: e for e in result.snapshot.external}[HH]
     assert (hh.kind.value, hh.status, hh.section, hh.positions) == ("repo", Status.OK, [], [])
@@ -107,8 +91,7 @@ def test_externals_are_enriched_and_published(
     assert hh.score is not None and hh.display_title == "anthropics/hh-rlhf"
     # Its ties: the paper that names it (in); the paper's tie to it stays external (listed=False).
     assert [(t.relation, t.direction, t.other, t.listed) for t in hh.ties] == [
-        (Relation.CODE, Direction.IN, "arxiv:2204.05862", True)
-    ]
+        (Relation.CODE, Direction.IN, "arxiv:2204.05862", True)]
     paper = {e.id: e for e in result.snapshot.entries}["arxiv:2204.05862"]
     code = [t for t in paper.ties if t.relation is Relation.CODE]
     assert [(t.other, t.listed) for t in code] == [(HH, False)]
@@ -118,26 +101,16 @@ def test_externals_are_enriched_and_published(
     assert part > 1.0
     out = tmp_path / "out"
     assert [e.id for e in read_latest(out).external] == [HH, LMHP]
-    assert [e["id"] for e in json.loads((out / "latest.json").read_bytes())["external"]] == [
-        HH,
-        LMHP,
-    ]
+    assert [e["id"] for e in json.loads((out / "latest.json").read_bytes())["external"]] == [HH, LMHP]
     frame = pd.read_parquet(out / "external.parquet")
     assert list(frame["id"]) == [HH, LMHP]
     assert list(frame.columns) == list(pd.read_parquet(out / "latest.parquet").columns)
-    assert (
-        "code: [anthropics/hh-rlhf](<https://github.com/anthropics/hh-rlhf>) ★"
-        in (out / "list.md").read_text()
-    )
-    stars = duckdb.sql(
-        f"select repo.stars from '{out / 'external.parquet'}' where id = '{HH}'"
-    ).fetchall()
+    assert "code: [anthropics/hh-rlhf](<https://github.com/anthropics/hh-rlhf>) ★" in (out / "list.md").read_text()
+    stars = duckdb.sql(f"select repo.stars from '{out / 'external.parquet'}' where id = '{HH}'").fetchall()
     assert stars == [(hh.repo.stars,)]
 
 
-def test_a_rebuild_is_byte_identical_without_network(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_a_rebuild_is_byte_identical_without_network(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     result = night(settings, tmp_path)
     asked = len(fake.requests())
     rebuilt = rebuild(result.run_dir, tmp_path / "rebuilt", settings)
@@ -147,16 +120,13 @@ def test_a_rebuild_is_byte_identical_without_network(
         assert (tmp_path / "rebuilt" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
 
 
-def test_a_missing_external_is_its_own_error(
-    extra_data: Path, fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_a_missing_external_is_its_own_error(extra_data: Path, fake: FakeAPI, settings: Settings,
+                                             tmp_path: Path) -> None:
     """A paper page naming a repository GitHub does not have (deleted, private): that external
     is an error, not_found; the run and the other external go on."""
     page = json.loads((sample_data_dir() / "huggingface/papers/1909.08593.json").read_text())
-    write_json(
-        extra_data / "huggingface/papers/1909.08593.json",
-        {**page, "githubRepo": "https://github.com/sample-org/deleted-code"},
-    )
+    write_json(extra_data / "huggingface/papers/1909.08593.json",
+               {**page, "githubRepo": "https://github.com/sample-org/deleted-code"})
     result = night(settings, tmp_path)
     by_id = {e.id: e for e in result.snapshot.external}
     gone = by_id["github:sample-org/deleted-code"]
@@ -166,32 +136,27 @@ def test_a_missing_external_is_its_own_error(
     assert (tmp_path / "out" / "external.parquet").is_file()
 
 
-def test_a_warm_night_revalidates_externals(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_a_warm_night_revalidates_externals(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     names = ("anthropics/hh-rlhf", "openai/lm-human-preferences")
     first = night(settings, tmp_path)
     cold = {name: external_requests(fake, name) for name in names}
     second = night(settings, tmp_path, NIGHT_2)
-    warm = [s for name in names for s in external_requests(fake, name)[len(cold[name]) :]]
+    warm = [s for name in names for s in external_requests(fake, name)[len(cold[name]):]]
     # Unchanged: one conditional request each, answered 304 (GitHub's rate limit spares it).
     assert all(200 in cold[name] for name in names) and warm == [304] * len(names)
     assert second.requests["github"]["not_modified"] == warm.count(304)
     assert [e.repo for e in second.snapshot.external] == [e.repo for e in first.snapshot.external]
 
 
-def test_the_run_summary_counts_external_requests(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_the_run_summary_counts_external_requests(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     result = night(settings, tmp_path)
     # Retries are not counted: a statistics endpoint's 202 ("computing") is asked again.
     answered = [e for e in fake.requests("github") if "/repos/" in e.path and e.status != 202]
     assert result.requests["github"]["sent"] == len(answered) > 0
 
 
-def test_a_failed_external_keeps_its_last_values_stale(
-    extra_data: Path, fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_a_failed_external_keeps_its_last_values_stale(extra_data: Path, fake: FakeAPI,
+                                                       settings: Settings, tmp_path: Path) -> None:
     """Like a listed entry: a fetch that fails over last night's good record keeps it, stale."""
     first = night(settings, tmp_path)
     fake.faults.append(Fault(r"^/github/repos/", status=503))
@@ -203,91 +168,38 @@ def test_a_failed_external_keeps_its_last_values_stale(
 
 def repo_entry(name: str, stars: int) -> Entry:
     url = f"https://github.com/{name}"
-    return Entry(
-        id=f"github:{name.lower()}",
-        kind=Kind.REPO,
-        source_id=name,
-        url=url,
-        urls=[url],
-        section=[],
-        positions=[],
-        status=Status.OK,
-        repo=Repo(
-            repo_id=1, full_name=name, html_url=url, stars=stars, forks=0, watchers=0, open_issues=0
-        ),
-    )
+    return Entry(id=f"github:{name.lower()}", kind=Kind.REPO, source_id=name, url=url, urls=[url], section=[],
+                 positions=[], status=Status.OK,
+                 repo=Repo(repo_id=1, full_name=name, html_url=url, stars=stars, forks=0, watchers=0, open_issues=0))
 
 
 def code_tie(name: str, listed: bool) -> Tie:
-    return Tie(
-        relation=Relation.CODE,
-        direction=Direction.OUT,
-        other=f"github:{name.lower()}",
-        url=f"https://github.com/{name}",
-        listed=listed,
-        evidence=[Evidence.HUB_PAPER],
-    )
+    return Tie(relation=Relation.CODE, direction=Direction.OUT, other=f"github:{name.lower()}",
+               url=f"https://github.com/{name}", listed=listed, evidence=[Evidence.HUB_PAPER])
 
 
 TRL, HHR = repo_entry("huggingface/trl", 18_000), repo_entry("anthropics/hh-rlhf", 1820)
 
 
-@pytest.mark.parametrize(
-    ("ties", "listed", "external", "code"),
-    [
-        # the external code, from the snapshot's external repositories
-        (
-            [code_tie("anthropics/hh-rlhf", False)],
-            [],
-            [HHR],
-            Code("anthropics/hh-rlhf", HHR.url, 1820),
-        ),
-        # listed and external: the most starred
-        (
-            [code_tie("anthropics/hh-rlhf", False), code_tie("huggingface/trl", True)],
-            [TRL],
-            [HHR],
-            Code("huggingface/trl", TRL.url, 18_000),
-        ),
-        (
-            [code_tie("anthropics/hh-rlhf", False), code_tie("huggingface/trl", True)],
-            [repo_entry("huggingface/trl", 9)],
-            [HHR],
-            Code("anthropics/hh-rlhf", HHR.url, 1820),
-        ),
-        # an external not enriched this run (beyond the bound, or the setting off): no code shown
-        ([code_tie("anthropics/hh-rlhf", False)], [], [], None),
-    ],
-)
-def test_a_papers_code_is_listed_or_external(
-    ties: list[Tie], listed: list[Entry], external: list[Entry], code: Code | None
-) -> None:
-    paper = Entry(
-        id="arxiv:2204.05862",
-        kind=Kind.PAPER,
-        source_id="2204.05862",
-        url="https://arxiv.org/abs/2204.05862",
-        urls=[],
-        section=["Papers"],
-        positions=[],
-        status=Status.OK,
-        ties=ties,
-        paper=Paper(
-            arxiv_id="2204.05862",
-            versioned_id="2204.05862v1",
-            version=1,
-            title="HH",
-            authors=[],
-            abstract="…",
-        ),
-    )
-    snapshot = assemble(
-        [paper, *listed],
-        generated_at=NIGHT_1,
-        run_id="r",
-        list_source="l.md",
-        list_sha256="0" * 64,
-        external=external,
-    )
+@pytest.mark.parametrize(("ties", "listed", "external", "code"), [
+    # the external code, from the snapshot's external repositories
+    ([code_tie("anthropics/hh-rlhf", False)], [], [HHR], Code("anthropics/hh-rlhf", HHR.url, 1820)),
+    # listed and external: the most starred
+    ([code_tie("anthropics/hh-rlhf", False), code_tie("huggingface/trl", True)], [TRL], [HHR],
+     Code("huggingface/trl", TRL.url, 18_000)),
+    ([code_tie("anthropics/hh-rlhf", False), code_tie("huggingface/trl", True)],
+     [repo_entry("huggingface/trl", 9)], [HHR], Code("anthropics/hh-rlhf", HHR.url, 1820)),
+    # an external not enriched this run (beyond the bound, or the setting off): no code shown
+    ([code_tie("anthropics/hh-rlhf", False)], [], [], None),
+])
+def test_a_papers_code_is_listed_or_external(ties: list[Tie], listed: list[Entry], external: list[Entry],
+                                             code: Code | None) -> None:
+    paper = Entry(id="arxiv:2204.05862", kind=Kind.PAPER, source_id="2204.05862",
+                  url="https://arxiv.org/abs/2204.05862", urls=[], section=["Papers"], positions=[],
+                  status=Status.OK, ties=ties,
+                  paper=Paper(arxiv_id="2204.05862", versioned_id="2204.05862v1", version=1, title="HH",
+                              authors=[], abstract="…"))
+    snapshot = assemble([paper, *listed], generated_at=NIGHT_1, run_id="r", list_source="l.md",
+                        list_sha256="0" * 64, external=external)
     (found,) = [f for f in facts(snapshot, None, pl.DataFrame()) if f.entry.id == paper.id]
     assert found.code == code

@@ -40,13 +40,8 @@ def env(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
 
 
 def run_flow(tmp_path: Path, **params: Any) -> Any:
-    params = {
-        "out_dir": str(tmp_path / "out"),
-        "raw_dir": str(tmp_path / "raw"),
-        "list_source": str(BUNDLED),
-        "skip": SKIP_WEB,
-        **params,
-    }
+    params = {"out_dir": str(tmp_path / "out"), "raw_dir": str(tmp_path / "raw"),
+              "list_source": str(BUNDLED), "skip": SKIP_WEB, **params}
     return enrich_awesome_list(**params, return_state=True)
 
 
@@ -69,27 +64,21 @@ def test_flow_publishes_and_summarises(env: FakeAPI, tmp_path: Path) -> None:
     assert state.is_completed(), state.message
     summary = state.result()
     assert summary["by_kind_status"] == {
-        "dataset": {"ok": 2},
-        "paper": {"ok": 7},
-        "repo": {"ok": 7},
-        "web": {"skipped": 11},
+        "dataset": {"ok": 2}, "paper": {"ok": 7}, "repo": {"ok": 7}, "web": {"skipped": 11},
     }
     assert summary["requests"]["arxiv"]["sent"] == 1
     assert summary["requests"]["github"]["sent"] >= 7 * 6
     # what the run spent of GitHub's rate limit, read from its headers (anonymous: REST only)
     core = summary["rate_limits"]["github.core"]
     assert core["spent"] >= summary["requests"]["github"]["sent"] and core["limit"] == 5000
-    charged = [
-        r for r in env.requests("github") if r.path != "/github/rate_limit"
-    ]  # that one is free
+    charged = [r for r in env.requests("github") if r.path != "/github/rate_limit"]  # that one is free
     assert core["remaining"] == 5000 - len(charged)
     assert state.message.startswith("published 27 entries")
     assert entries(tmp_path / "out")["github:lvwerra/trl"]["status"] == "ok"
 
 
-def test_flow_artifacts_in_the_ui(
-    env: FakeAPI, extra_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The summary links the report and the enriched list (where the folder is served); the top
     movers rank by score. Two runs, the stars of one repository up in between."""
     monkeypatch.setenv("ENRICH_PUBLIC_URL", "https://lists.example.org/rlhf/")
@@ -97,41 +86,24 @@ def test_flow_artifacts_in_the_ui(
     trl = json.loads((sample_data_dir() / "github/repos/huggingface/trl.json").read_text())
     (extra_data / "github/repos/huggingface").mkdir(parents=True)
     (extra_data / "github/repos/huggingface/trl.json").write_text(
-        json.dumps({**trl, "stargazers_count": trl["stargazers_count"] * 10})
-    )
+        json.dumps({**trl, "stargazers_count": trl["stargazers_count"] * 10}))
     state = run_flow(tmp_path)
     with get_client(sync_client=True) as client:
-        artifacts = {
-            a.key: a
-            for a in client.read_artifacts()
-            if a.flow_run_id == state.state_details.flow_run_id
-        }
+        artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
     summary = artifacts["enrich-run-summary"].data
     assert "| repo | 7 |" in summary and "## Requests per source" in summary
-    assert (
-        "report: [https://lists.example.org/rlhf/index.html](<https://lists.example.org/rlhf/index.html>)"
-        in summary
-        and "enriched list: [https://lists.example.org/rlhf/list.md]" in summary
-    )
-    assert (
-        "(https://lists.example.org/rlhf/index.html)" in artifacts["enrich-report"].data
-    )  # a link artifact
+    assert ("report: [https://lists.example.org/rlhf/index.html](<https://lists.example.org/rlhf/index.html>)"
+            in summary and "enriched list: [https://lists.example.org/rlhf/list.md]" in summary)
+    assert "(https://lists.example.org/rlhf/index.html)" in artifacts["enrich-report"].data  # a link artifact
     table = artifacts["enrich-entries"].data
     rows = json.loads(table) if isinstance(table, str) else table
     assert {r["id"] for r in rows} >= {"arxiv:2204.05862", "github:lvwerra/trl"}
-    assert (
-        "lvwerra/trl is now huggingface/trl" in artifacts["enrich-check"].data
-    )  # the list's check
-    assert all(r["score"] is None for r in rows if r["kind"] == "web") and all(
-        r["score"] for r in rows if r["kind"] == "repo"
-    )
+    assert "lvwerra/trl is now huggingface/trl" in artifacts["enrich-check"].data  # the list's check
+    assert all(r["score"] is None for r in rows if r["kind"] == "web") and all(r["score"] for r in rows if r["kind"] == "repo")
     movers = artifacts["enrich-top-movers"].data
     movers = json.loads(movers) if isinstance(movers, str) else movers
     assert (movers[0]["id"], movers[0]["stars_delta"], movers[0]["score_delta"]) == (
-        "github:lvwerra/trl",
-        trl["stargazers_count"] * 9,
-        2.0,
-    )
+        "github:lvwerra/trl", trl["stargazers_count"] * 9, 2.0)
 
 
 def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:
@@ -155,9 +127,7 @@ def test_a_source_failing_entirely_fails_only_its_entries(env: FakeAPI, tmp_path
     assert others and all(e["status"] == "ok" for e in others)
 
 
-def test_a_source_down_after_a_good_night_completes_and_names_it(
-    env: FakeAPI, tmp_path: Path
-) -> None:
+def test_a_source_down_after_a_good_night_completes_and_names_it(env: FakeAPI, tmp_path: Path) -> None:
     """Its entries keep their last values; the other sources' night is published, and the
     run's state message says which source failed (#22 item 5)."""
     assert run_flow(tmp_path).is_completed()
@@ -224,22 +194,15 @@ def test_list_from_a_url(fake: FakeAPI, settings: Settings) -> None:
         read_list_source(f"{fake.base_url}/pages/missing", settings)
 
 
-def test_tokens_never_leave_the_process(
-    env: FakeAPI,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
-) -> None:
+def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
     """A recognisable fake token, DEBUG logging: it is in no file, log line, artifact or parameter."""
     import logging
 
     secret = "ghp_FAKE-SECRET-TOKEN-enrich-test-0123456"
     monkeypatch.setenv("GITHUB_TOKEN", secret)
     monkeypatch.setenv("HF_TOKEN", "hf_" + secret)
-    env.faults.append(
-        Fault(r"/repos/voidful/TextRL$", status=401, body=b'{"message": "Bad credentials"}')
-    )
+    env.faults.append(Fault(r"/repos/voidful/TextRL$", status=401, body=b'{"message": "Bad credentials"}'))
     caplog.set_level(logging.DEBUG)
     state = run_flow(tmp_path)
     assert state.is_completed(), state.message
@@ -258,9 +221,7 @@ def test_tokens_never_leave_the_process(
     assert logs and all(secret not in log.message for log in logs)
 
 
-def test_tokens_from_prefect_secret_blocks(
-    env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_tokens_from_prefect_secret_blocks(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ENRICH_GITHUB_TOKEN_BLOCK names a Secret block: the run is authenticated (GraphQL answers
     only then), and the token is written nowhere."""
     from prefect.blocks.system import Secret
@@ -288,22 +249,18 @@ def test_a_missing_secret_block_fails_the_flow_with_one_line(
     assert not (tmp_path / "out" / "latest.json").exists()
 
 
-def test_publishing_to_the_hub_without_a_token_fails_before_fetching(
-    env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_publishing_to_the_hub_without_a_token_fails_before_fetching(env: FakeAPI, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The Hub takes no anonymous upload: a run told to publish there without a token says so at
     once (issue 22, item 10), rather than after a night of fetching."""
     monkeypatch.delenv("HF_TOKEN", raising=False)
     state = run_flow(tmp_path, publish_repo="enrich-bot/rlhf-enriched")
-    assert state.is_failed() and state.message.startswith(
-        "no HF_TOKEN: the Hub takes uploads only with a token"
-    )
+    assert state.is_failed() and state.message.startswith("no HF_TOKEN: the Hub takes uploads only with a token")
     assert env.requests() == [] and not (tmp_path / "out").exists()
 
 
-def test_dask_workers_started_apart_give_the_same_snapshot(
-    env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """`dask scheduler` and `dask worker` started on their own (loopback), reached through
     ENRICH_DASK_ADDRESS: what a task receives travels to another process (plain data), and the
     snapshot is the thread runner's."""
@@ -321,36 +278,11 @@ def test_dask_workers_started_apart_give_the_same_snapshot(
     bin_dir = Path(sys.executable).parent
     worker_env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     log = (tmp_path / "dask.log").open("wb")
-    scheduler = subprocess.Popen(
-        [
-            str(bin_dir / "dask"),
-            "scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-dashboard",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=worker_env,
-    )
-    worker = subprocess.Popen(
-        [
-            str(bin_dir / "dask"),
-            "worker",
-            f"tcp://127.0.0.1:{port}",
-            "--nworkers",
-            "1",
-            "--nthreads",
-            "4",
-            "--no-dashboard",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=worker_env,
-        cwd=tmp_path,
-    )
+    scheduler = subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=worker_env)
+    worker = subprocess.Popen([str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
+                               "--nthreads", "4", "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT,
+                              env=worker_env, cwd=tmp_path)
     try:
         from distributed import Client
 
@@ -379,9 +311,7 @@ def test_dask_workers_started_apart_give_the_same_snapshot(
         assert comparable(a[entry_id]) == comparable(b[entry_id]), entry_id
 
 
-def test_a_process_running_the_flow_night_after_night_keeps_nothing(
-    env: FakeAPI, tmp_path: Path
-) -> None:
+def test_a_process_running_the_flow_night_after_night_keeps_nothing(env: FakeAPI, tmp_path: Path) -> None:
     """The flow (the Prefect executor over `run_job`) 20 times in one process, as `serve` does:
     no run's budget, slots, pacers or progress outlive it."""
     import gc
@@ -389,9 +319,7 @@ def test_a_process_running_the_flow_night_after_night_keeps_nothing(
     from enrich.run import context
 
     tiny = tmp_path / "tiny.md"
-    tiny.write_text(
-        "# Papers\n\n- [Deep RL from human preferences](https://arxiv.org/abs/1909.08593)\n"
-    )
+    tiny.write_text("# Papers\n\n- [Deep RL from human preferences](https://arxiv.org/abs/1909.08593)\n")
     for night in range(20):
         state = run_flow(tmp_path, list_source=str(tiny), skip=None)
         assert state.is_completed(), (night, state.message)

@@ -42,14 +42,8 @@ from enrich.core.settings import Settings
 GRAPH_PAGE = docs_page("graph.md")
 
 
-def paper(
-    pid: str = "2204.05862",
-    *,
-    same_item: list[str] | None = None,
-    comment: str | None = None,
-    abstract: str = "We study RLHF.",
-    page: dict[str, Any] | None = None,
-) -> Entry:
+def paper(pid: str = "2204.05862", *, same_item: list[str] | None = None, comment: str | None = None,
+          abstract: str = "We study RLHF.", page: dict[str, Any] | None = None) -> Entry:
     return Entry(
         id=f"arxiv:{pid}", kind=Kind.PAPER, source_id=pid, url=f"https://arxiv.org/abs/{pid}", urls=[],
         section=["Papers"], positions=[], status=Status.OK, same_item=same_item or [],
@@ -59,15 +53,8 @@ def paper(
     )  # fmt: skip
 
 
-def repo(
-    name: str = "anthropics/hh-rlhf",
-    *,
-    same_item: list[str] | None = None,
-    renamed_from: str | None = None,
-    description: str | None = None,
-    homepage: str | None = None,
-    listed_as: str | None = None,
-) -> Entry:
+def repo(name: str = "anthropics/hh-rlhf", *, same_item: list[str] | None = None, renamed_from: str | None = None,
+         description: str | None = None, homepage: str | None = None, listed_as: str | None = None) -> Entry:
     listed = listed_as or name
     return Entry(
         id=f"github:{listed.lower()}", kind=Kind.REPO, source_id=listed, url=f"https://github.com/{listed}",
@@ -77,12 +64,7 @@ def repo(
     )  # fmt: skip
 
 
-def dataset(
-    repo_id: str = "Anthropic/hh-rlhf",
-    *,
-    arxiv_ids: list[str] | None = None,
-    text: str | None = None,
-) -> Entry:
+def dataset(repo_id: str = "Anthropic/hh-rlhf", *, arxiv_ids: list[str] | None = None, text: str | None = None) -> Entry:
     return Entry(
         id=f"hf:dataset/{repo_id.lower()}", kind=Kind.DATASET, source_id=repo_id,
         url=f"https://huggingface.co/datasets/{repo_id}", urls=[], section=["Datasets"], positions=[],
@@ -105,14 +87,8 @@ P, R, D = "arxiv:2204.05862", "github:anthropics/hh-rlhf", "hf:dataset/anthropic
 GH = "https://github.com/"
 
 
-def edge(
-    source: str,
-    target: str,
-    relation: Relation,
-    *evidence: Evidence,
-    listed: tuple[bool, bool] = (True, True),
-    urls: tuple[str, str] | None = None,
-) -> tuple[Any, ...]:
+def edge(source: str, target: str, relation: Relation, *evidence: Evidence, listed: tuple[bool, bool] = (True, True),
+         urls: tuple[str, str] | None = None) -> tuple[Any, ...]:
     return (source, target, relation, list(evidence), listed, urls)
 
 
@@ -126,19 +102,14 @@ def shape(found: list[Link], with_urls: bool) -> list[tuple[Any, ...]]:
     [
         pytest.param(  # a paper and its code in one table row
             [paper(same_item=[R]), repo(same_item=[P])],
-            [
-                edge(P, R, Relation.CODE, Evidence.SAME_ITEM),
-                edge(P, R, Relation.SAME_ITEM, Evidence.SAME_ITEM),
-                edge(R, P, Relation.SAME_ITEM, Evidence.SAME_ITEM),
-            ],
+            [edge(P, R, Relation.CODE, Evidence.SAME_ITEM), edge(P, R, Relation.SAME_ITEM, Evidence.SAME_ITEM),
+             edge(R, P, Relation.SAME_ITEM, Evidence.SAME_ITEM)],
             id="same-item: code, and same_item both ways",
         ),
         pytest.param(  # two repos in one item are tied, but neither is the other's code
             [repo("a/x", same_item=["github:b/y"]), repo("b/y", same_item=["github:a/x"])],
-            [
-                edge("github:a/x", "github:b/y", Relation.SAME_ITEM, Evidence.SAME_ITEM),
-                edge("github:b/y", "github:a/x", Relation.SAME_ITEM, Evidence.SAME_ITEM),
-            ],
+            [edge("github:a/x", "github:b/y", Relation.SAME_ITEM, Evidence.SAME_ITEM),
+             edge("github:b/y", "github:a/x", Relation.SAME_ITEM, Evidence.SAME_ITEM)],
             id="same-item: two repos",
         ),
         pytest.param(
@@ -147,76 +118,31 @@ def shape(found: list[Link], with_urls: bool) -> list[tuple[Any, ...]]:
             id="hub paper page names a listed repo",
         ),
         pytest.param(  # the list links the old name; the Hub names the new one
-            [
-                paper(page={"github_repo_id": "github:huggingface/trl"}),
-                repo("huggingface/trl", renamed_from="lvwerra/trl", listed_as="lvwerra/trl"),
-            ],
+            [paper(page={"github_repo_id": "github:huggingface/trl"}),
+             repo("huggingface/trl", renamed_from="lvwerra/trl", listed_as="lvwerra/trl")],
             [edge(P, "github:lvwerra/trl", Relation.CODE, Evidence.HUB_PAPER)],
             id="hub paper page names a renamed listed repo",
         ),
         pytest.param(
             [paper(page={"github_repo_id": "github:openai/glow"})],
-            [
-                edge(
-                    P,
-                    "github:openai/glow",
-                    Relation.CODE,
-                    Evidence.HUB_PAPER,
-                    listed=(True, False),
-                    urls=("https://arxiv.org/abs/2204.05862", f"{GH}openai/glow"),
-                )
-            ],
+            [edge(P, "github:openai/glow", Relation.CODE, Evidence.HUB_PAPER, listed=(True, False),
+                  urls=("https://arxiv.org/abs/2204.05862", f"{GH}openai/glow"))],
             id="hub paper page names an external repo",
         ),
         pytest.param(
-            [
-                paper(
-                    page={
-                        "top_models": [HubLinked(repo_id="OpenAssistant/reward-model-deberta")],
-                        "top_datasets": [HubLinked(repo_id="Anthropic/hh-rlhf")],
-                    }
-                ),
-                dataset(arxiv_ids=["2204.05862"]),
-            ],
-            [
-                edge(
-                    D,
-                    P,
-                    Relation.CITES,
-                    Evidence.HUB_PAPER,
-                    Evidence.HUB_ARXIV_TAG,
-                    urls=(
-                        "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-                        "https://arxiv.org/abs/2204.05862",
-                    ),
-                ),
-                edge(
-                    "hf:model/openassistant/reward-model-deberta",
-                    P,
-                    Relation.CITES,
-                    Evidence.HUB_PAPER,
-                    listed=(False, True),
-                    urls=(
-                        "https://huggingface.co/OpenAssistant/reward-model-deberta",
-                        "https://arxiv.org/abs/2204.05862",
-                    ),
-                ),
-            ],
+            [paper(page={"top_models": [HubLinked(repo_id="OpenAssistant/reward-model-deberta")],
+                         "top_datasets": [HubLinked(repo_id="Anthropic/hh-rlhf")]}), dataset(arxiv_ids=["2204.05862"])],
+            [edge(D, P, Relation.CITES, Evidence.HUB_PAPER, Evidence.HUB_ARXIV_TAG,
+                  urls=("https://huggingface.co/datasets/Anthropic/hh-rlhf", "https://arxiv.org/abs/2204.05862")),
+             edge("hf:model/openassistant/reward-model-deberta", P, Relation.CITES, Evidence.HUB_PAPER,
+                  listed=(False, True),
+                  urls=("https://huggingface.co/OpenAssistant/reward-model-deberta", "https://arxiv.org/abs/2204.05862"))],
             id="the Hub's most used repos cite the paper",
         ),
         pytest.param(
-            [
-                paper(
-                    comment="Code: https://github.com/anthropics/hh-rlhf. Data at "
-                    "https://huggingface.co/datasets/Anthropic/hh-rlhf."
-                ),
-                repo(),
-                dataset(),
-            ],
-            [
-                edge(P, R, Relation.CODE, Evidence.ARXIV_COMMENT),
-                edge(D, P, Relation.CITES, Evidence.ARXIV_COMMENT),
-            ],
+            [paper(comment="Code: https://github.com/anthropics/hh-rlhf. Data at "
+                           "https://huggingface.co/datasets/Anthropic/hh-rlhf."), repo(), dataset()],
+            [edge(P, R, Relation.CODE, Evidence.ARXIV_COMMENT), edge(D, P, Relation.CITES, Evidence.ARXIV_COMMENT)],
             id="arXiv comment links the code and the data",
         ),
         pytest.param(
@@ -241,73 +167,31 @@ def shape(found: list[Link], with_urls: bool) -> list[tuple[Any, ...]]:
         ),
         pytest.param(  # a repo that names a paper the list does not link: the paper is external
             [repo(description="Implements arxiv.org/abs/1707.06347 (PPO)")],
-            [
-                edge(
-                    "arxiv:1707.06347",
-                    R,
-                    Relation.CODE,
-                    Evidence.REPO_DESCRIPTION,
-                    listed=(False, True),
-                )
-            ],
+            [edge("arxiv:1707.06347", R, Relation.CODE, Evidence.REPO_DESCRIPTION, listed=(False, True))],
             id="repo names an unlisted paper",
         ),
         pytest.param(
-            [
-                paper(),
-                dataset(arxiv_ids=["2204.05862"], text="Paper: https://arxiv.org/abs/2204.05862"),
-            ],
+            [paper(), dataset(arxiv_ids=["2204.05862"], text="Paper: https://arxiv.org/abs/2204.05862")],
             [edge(D, P, Relation.CITES, Evidence.HUB_ARXIV_TAG, Evidence.CARD_TEXT)],
             id="Hub tag and card text: one tie, both evidences, in order of trust",
         ),
         pytest.param(
             [dataset(arxiv_ids=["2112.00861"])],
-            [
-                edge(
-                    D,
-                    "arxiv:2112.00861",
-                    Relation.CITES,
-                    Evidence.HUB_ARXIV_TAG,
-                    listed=(True, False),
-                )
-            ],
+            [edge(D, "arxiv:2112.00861", Relation.CITES, Evidence.HUB_ARXIV_TAG, listed=(True, False))],
             id="Hub tag of an unlisted paper",
         ),
         pytest.param(
             [conference_paper("title_search")],
-            [
-                edge(
-                    "paper:cvf/ICCV2023/Li_Glow",
-                    "arxiv:2308.00001",
-                    Relation.SAME_AS,
-                    Evidence.TITLE_SEARCH,
-                    listed=(True, False),
-                )
-            ],
+            [edge("paper:cvf/ICCV2023/Li_Glow", "arxiv:2308.00001", Relation.SAME_AS, Evidence.TITLE_SEARCH,
+                  listed=(True, False))],
             id="a conference paper and its arXiv version",
         ),
         pytest.param(
-            [
-                paper(
-                    same_item=[R],
-                    page={"github_repo_id": R},
-                    comment="https://github.com/anthropics/hh-rlhf",
-                ),
-                repo(same_item=[P], description="arXiv:2204.05862"),
-            ],
-            [
-                edge(
-                    P,
-                    R,
-                    Relation.CODE,
-                    Evidence.SAME_ITEM,
-                    Evidence.HUB_PAPER,
-                    Evidence.ARXIV_COMMENT,
-                    Evidence.REPO_DESCRIPTION,
-                ),
-                edge(P, R, Relation.SAME_ITEM, Evidence.SAME_ITEM),
-                edge(R, P, Relation.SAME_ITEM, Evidence.SAME_ITEM),
-            ],
+            [paper(same_item=[R], page={"github_repo_id": R}, comment="https://github.com/anthropics/hh-rlhf"),
+             repo(same_item=[P], description="arXiv:2204.05862")],
+            [edge(P, R, Relation.CODE, Evidence.SAME_ITEM, Evidence.HUB_PAPER, Evidence.ARXIV_COMMENT,
+                  Evidence.REPO_DESCRIPTION),
+             edge(P, R, Relation.SAME_ITEM, Evidence.SAME_ITEM), edge(R, P, Relation.SAME_ITEM, Evidence.SAME_ITEM)],
             id="four evidences, one code tie",
         ),
         pytest.param(
@@ -321,39 +205,24 @@ def shape(found: list[Link], with_urls: bool) -> list[tuple[Any, ...]]:
             id="nothing said, nothing tied",
         ),
         pytest.param(  # "not on the Hub" is a fact, and names no code
-            [
-                paper().model_copy(
-                    update={
-                        "hub_paper": HubPaper(arxiv_id="2204.05862", on_hub=False, github_repo_id=R)
-                    }
-                ),
-                repo(),
-            ],
+            [paper().model_copy(update={"hub_paper": HubPaper(arxiv_id="2204.05862", on_hub=False,
+                                                              github_repo_id=R)}), repo()],
             [],
             id="a paper not on the Hub",
         ),
     ],
 )
-def test_the_evidence_and_the_tie_it_makes(
-    entries: list[Entry], expected: list[tuple[Any, ...]]
-) -> None:
+def test_the_evidence_and_the_tie_it_makes(entries: list[Entry], expected: list[tuple[Any, ...]]) -> None:
     found = links(entries)
     with_urls = any(e[-1] is not None for e in expected)
     got = shape(found, with_urls)
-    assert sorted(got, key=repr) == sorted(
-        [e if with_urls else (*e[:-1], None) for e in expected], key=repr
-    )
+    assert sorted(got, key=repr) == sorted([e if with_urls else (*e[:-1], None) for e in expected], key=repr)
 
 
 def test_both_directions_appear_on_the_entries() -> None:
-    entries, _ = with_graph(
-        [paper(page={"github_repo_id": R}), repo(), dataset(arxiv_ids=["2204.05862"])]
-    )
+    entries, _ = with_graph([paper(page={"github_repo_id": R}), repo(), dataset(arxiv_ids=["2204.05862"])])
     by_id = {e.id: e for e in entries}
-    ties = {
-        eid: [(t.relation, t.direction, t.other, t.evidence) for t in e.ties]
-        for eid, e in by_id.items()
-    }
+    ties = {eid: [(t.relation, t.direction, t.other, t.evidence) for t in e.ties] for eid, e in by_id.items()}
     assert ties == {
         P: [(Relation.CITES, Direction.IN, D, [Evidence.HUB_ARXIV_TAG]),
             (Relation.CODE, Direction.OUT, R, [Evidence.HUB_PAPER])],
@@ -371,11 +240,7 @@ def test_the_links_table_reads_back_from_the_entries() -> None:
         repo(same_item=[P]), dataset(arxiv_ids=["2204.05862", "2112.00861"]), conference_paper("arxiv_link"),
     ])  # fmt: skip
     assert edges(entries) == made
-    assert {(e.source_listed, e.target_listed) for e in made} == {
-        (True, True),
-        (True, False),
-        (False, True),
-    }
+    assert {(e.source_listed, e.target_listed) for e in made} == {(True, True), (True, False), (False, True)}
 
 
 def test_external_repos_most_named_first() -> None:
@@ -384,8 +249,7 @@ def test_external_repos_most_named_first() -> None:
                     comment="https://github.com/z/one"),
               paper("2112.00861", page={"github_repo_id": "github:z/one"})]  # fmt: skip
     assert external_repos(links([*papers, repo()])) == [
-        ("github:z/one", f"{GH}z/one"),
-        ("github:a/two", f"{GH}a/two"),
+        ("github:z/one", f"{GH}z/one"), ("github:a/two", f"{GH}a/two")
     ]
 
 
@@ -399,35 +263,13 @@ def test_a_list_item_ties_without_enrichment() -> None:
     )
     entries, made = with_graph(parsed.entries)
     assert shape(made, False) == [
-        (
-            "arxiv:1807.03039",
-            "github:openai/glow",
-            Relation.CODE,
-            [Evidence.SAME_ITEM],
-            (True, True),
-            None,
-        ),
-        (
-            "arxiv:1807.03039",
-            "github:openai/glow",
-            Relation.SAME_ITEM,
-            [Evidence.SAME_ITEM],
-            (True, True),
-            None,
-        ),
-        (
-            "github:openai/glow",
-            "arxiv:1807.03039",
-            Relation.SAME_ITEM,
-            [Evidence.SAME_ITEM],
-            (True, True),
-            None,
-        ),
+        ("arxiv:1807.03039", "github:openai/glow", Relation.CODE, [Evidence.SAME_ITEM], (True, True), None),
+        ("arxiv:1807.03039", "github:openai/glow", Relation.SAME_ITEM, [Evidence.SAME_ITEM], (True, True), None),
+        ("github:openai/glow", "arxiv:1807.03039", Relation.SAME_ITEM, [Evidence.SAME_ITEM], (True, True), None),
     ]
     glow = {e.id: e for e in entries}["github:openai/glow"]
     assert [(t.relation, t.direction, t.other) for t in glow.ties] == [
-        (Relation.CODE, Direction.IN, "arxiv:1807.03039"),
-        (Relation.SAME_ITEM, Direction.OUT, "arxiv:1807.03039"),
+        (Relation.CODE, Direction.IN, "arxiv:1807.03039"), (Relation.SAME_ITEM, Direction.OUT, "arxiv:1807.03039"),
     ]
 
 
@@ -448,9 +290,7 @@ def test_the_first_lists_paper_and_dataset_stay_tied(published: Path) -> None:
     assert document.header.run_id == latest["header"]["run_id"]
     tie = [(e.relation, e.evidence) for e in document.links if (e.source, e.target) == (D, P)]
     # the dataset's arxiv: tag and its card name the paper; the paper's Hub page lists the dataset
-    assert tie == [
-        (Relation.CITES, [Evidence.HUB_PAPER, Evidence.HUB_ARXIV_TAG, Evidence.CARD_TEXT])
-    ]
+    assert tie == [(Relation.CITES, [Evidence.HUB_PAPER, Evidence.HUB_ARXIV_TAG, Evidence.CARD_TEXT])]
     paper_entry = next(e for e in latest["entries"] if e["id"] == P)
     assert {"relation": "cites", "direction": "in", "other": D, "url": "https://huggingface.co/datasets/Anthropic/hh-rlhf",
             "listed": True, "evidence": ["hub_paper", "hub_arxiv_tag", "card_text"]} in paper_entry["ties"]  # fmt: skip
@@ -466,9 +306,7 @@ def test_pandas_polars_and_duckdb_read_the_links(published: Path) -> None:
     assert polars.filter(pl.col("relation") == "cites")["source"].to_list() == [
         e.source for e in document.links if e.relation is Relation.CITES
     ]
-    count = duckdb.sql(
-        f"select count(*) from '{path}' where list_contains(evidence, 'hub_arxiv_tag')"
-    ).fetchall()
+    count = duckdb.sql(f"select count(*) from '{path}' where list_contains(evidence, 'hub_arxiv_tag')").fetchall()
     assert count == [(sum(Evidence.HUB_ARXIV_TAG in e.evidence for e in document.links),)]
 
 
@@ -484,9 +322,7 @@ def test_the_docs_join_runs_as_written(published: Path, monkeypatch: pytest.Monk
     assert len(rows) == len(papers)
     for paper_id, _title, code, stars, models, datasets in rows:
         entry = latest[paper_id]
-        codes = [
-            t["other"] for t in entry["ties"] if t["relation"] == "code" and t["direction"] == "out"
-        ]
+        codes = [t["other"] for t in entry["ties"] if t["relation"] == "code" and t["direction"] == "out"]
         assert (code is None) == (not codes)
         page = entry["hub_paper"] or {}
         assert (models, datasets) == (page.get("num_models"), page.get("num_datasets"))
@@ -495,7 +331,4 @@ def test_the_docs_join_runs_as_written(published: Path, monkeypatch: pytest.Monk
             assert stars == node["repo"]["stars"]
     # the first list's paper whose code it does not link: its code's stars all the same
     assert ("arxiv:2204.05862", "github:anthropics/hh-rlhf") in [(r[0], r[2]) for r in rows]
-    assert (
-        next(r[3] for r in rows if r[0] == "arxiv:2204.05862")
-        == external["github:anthropics/hh-rlhf"]["repo"]["stars"]
-    )
+    assert next(r[3] for r in rows if r[0] == "arxiv:2204.05862") == external["github:anthropics/hh-rlhf"]["repo"]["stars"]

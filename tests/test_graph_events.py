@@ -34,43 +34,22 @@ DPO = "2305.18290"  # Direct Preference Optimization
 
 
 def page(**fields: Any) -> HubPaper:
-    values: dict[str, Any] = dict(
-        arxiv_id=DPO,
-        on_hub=True,
-        url=f"https://huggingface.co/papers/{DPO}",
-        upvotes=60,
-        num_models=120,
-        num_datasets=14,
-        num_spaces=30,
-    )
+    values: dict[str, Any] = dict(arxiv_id=DPO, on_hub=True, url=f"https://huggingface.co/papers/{DPO}",
+                                  upvotes=60, num_models=120, num_datasets=14, num_spaces=30)
     values.update(fields)
     return HubPaper(**values)
 
 
-def paper(
-    hub: HubPaper | None = None,
-    *,
-    arxiv_id: str = DPO,
-    status: Status = Status.OK,
-    comment: str | None = None,
-) -> Entry:
-    record = Paper(
-        arxiv_id=arxiv_id,
-        versioned_id=f"{arxiv_id}v3",
-        version=3,
-        title="Direct Preference Optimization",
-        authors=[],
-        abstract="…",
-        comment=comment,
-    )
+def paper(hub: HubPaper | None = None, *, arxiv_id: str = DPO, status: Status = Status.OK,
+          comment: str | None = None) -> Entry:
+    record = Paper(arxiv_id=arxiv_id, versioned_id=f"{arxiv_id}v3", version=3,
+                   title="Direct Preference Optimization", authors=[], abstract="…", comment=comment)
     return Entry(id=f"arxiv:{arxiv_id}", kind=Kind.PAPER, source_id=arxiv_id,
                  url=f"https://arxiv.org/abs/{arxiv_id}", urls=[], title="DPO", section=["Papers"],
                  positions=[], status=status, paper=record, hub_paper=hub)  # fmt: skip
 
 
-def code_page(
-    repo: str = "eric-mitchell/direct-preference-optimization", **fields: Any
-) -> HubPaper:
+def code_page(repo: str = "eric-mitchell/direct-preference-optimization", **fields: Any) -> HubPaper:
     return page(github_repo=f"https://github.com/{repo}", github_repo_id=f"github:{repo.lower()}",
                 **fields)  # fmt: skip
 
@@ -132,16 +111,13 @@ def test_a_paper_whose_hub_page_names_its_code_tonight_released_code_once() -> N
          ["github:eric-mitchell/direct-preference-optimization"]),
     ],
 )  # fmt: skip
-def test_each_repository_a_paper_gains_is_one_event(
-    last_night: HubPaper, tonight: Entry, expected: list[str]
-) -> None:
+def test_each_repository_a_paper_gains_is_one_event(last_night: HubPaper, tonight: Entry,
+                                                      expected: list[str]) -> None:
     diff = nights([paper(last_night)], [tonight])[1]
     assert [e["new"] for e in diff["events"] if e["event"] == "code_released"] == expected
 
 
-def test_a_paper_listed_with_its_repository_in_one_item_ties_it_on_the_night_both_are_listed() -> (
-    None
-):
+def test_a_paper_listed_with_its_repository_in_one_item_ties_it_on_the_night_both_are_listed() -> None:
     """The list adds the repository next to the paper: the repository is added, the paper's code
     (evidence: the same list item) is released."""
     repo = listed_repo("eric-mitchell/direct-preference-optimization")
@@ -150,9 +126,7 @@ def test_a_paper_listed_with_its_repository_in_one_item_ties_it_on_the_night_bot
     paired = repo.model_copy(update={"same_item": [together.id]})
     diff = nights([alone], [together, paired])[1]
     assert [(e["event"], e["id"]) for e in diff["events"]] == [
-        ("added", repo.id),
-        ("code_released", f"arxiv:{DPO}"),
-    ]
+        ("added", repo.id), ("code_released", f"arxiv:{DPO}")]
     assert diff["events"][1]["evidence"] == ["same_item"]
 
 
@@ -160,16 +134,11 @@ def test_a_paper_listed_with_its_repository_in_one_item_ties_it_on_the_night_bot
     ("last_night", "why"),
     [
         ([], "a paper added tonight with its code is only added"),
-        (
-            [paper(None, status=Status.ERROR)],
-            "last night it could not be fetched: no ties to compare",
-        ),
+        ([paper(None, status=Status.ERROR)], "last night it could not be fetched: no ties to compare"),
         ([paper(None, status=Status.PENDING)], "last night it was never fetched"),
     ],
 )
-def test_no_code_released_without_a_night_that_knew_the_paper(
-    last_night: list[Entry], why: str
-) -> None:
+def test_no_code_released_without_a_night_that_knew_the_paper(last_night: list[Entry], why: str) -> None:
     diff = nights(last_night, [paper(code_page())])[1]
     assert events(diff, "code_released") == [], why
 
@@ -213,9 +182,8 @@ N = HUB_ADOPTION_MIN
         (-N, 0, 0, False),  # models taken down: not news here
     ],
 )
-def test_hub_adoption_is_models_and_datasets_up_by_the_threshold(
-    models: int, datasets: int, spaces: int, event: bool
-) -> None:
+def test_hub_adoption_is_models_and_datasets_up_by_the_threshold(models: int, datasets: int, spaces: int,
+                                                                   event: bool) -> None:
     before = page()
     after = page(num_models=120 + models, num_datasets=14 + datasets, num_spaces=30 + spaces)
     diff = nights([paper(before)], [paper(after)])[1]
@@ -227,8 +195,7 @@ def test_the_threshold_is_a_setting() -> None:
     assert Settings.model_fields["hub_adoption_min"].default == HUB_ADOPTION_MIN
     old, new = snap([paper(page())]), snap([paper(page(num_models=121))], night=1)
     assert events(diff_snapshots(old, new, hub_adoption_min=1), "hub_adoption") == [
-        ("hub_adoption", f"arxiv:{DPO}", 134, 135)
-    ]
+        ("hub_adoption", f"arxiv:{DPO}", 134, 135)]
     assert events(diff_snapshots(old, new), "hub_adoption") == []
 
 
@@ -246,9 +213,7 @@ def test_upvotes_are_a_counter_with_top_movers_and_a_history_column() -> None:
     old, new = snap(last), snap(tonight, night=2)
     diff = diff_snapshots(old, new)
     assert [(c["id"], c["field"], c["delta"], c["per_day"]) for c in diff["counters"]] == [
-        (f"arxiv:{other}", "upvotes", 30, 15.0),
-        (f"arxiv:{DPO}", "upvotes", 4, 2.0),
-    ]
+        (f"arxiv:{other}", "upvotes", 30, 15.0), (f"arxiv:{DPO}", "upvotes", 4, 2.0)]
     diff["counters"].reverse()  # the movers are ranked by their change, whatever the order
     assert [c["id"] for c in top_movers(diff, "upvotes")] == [f"arxiv:{other}", f"arxiv:{DPO}"]
     text = changelog(diff)
@@ -256,10 +221,7 @@ def test_upvotes_are_a_counter_with_top_movers_and_a_history_column() -> None:
     assert f"| DPO `arxiv:{DPO}` | 64 | +4 | +2 |" in text
     rows = pl.from_arrow(history.rows(to_arrow(new), new.header))
     assert isinstance(rows, pl.DataFrame)
-    assert dict(rows.select("id", "upvotes").iter_rows()) == {
-        f"arxiv:{DPO}": 64,
-        f"arxiv:{other}": 230,
-    }
+    assert dict(rows.select("id", "upvotes").iter_rows()) == {f"arxiv:{DPO}": 64, f"arxiv:{other}": 230}
 
 
 def test_a_history_from_before_upvotes_reads_with_the_new_days(tmp_path: Path) -> None:
@@ -279,11 +241,10 @@ def test_the_changelog_names_the_code_and_the_adoption() -> None:
     diff = nights([paper(page())], [paper(code_page(num_models=131, num_datasets=15))])[1]
     text = changelog(diff)
     assert "## Code released (1)" in text
-    assert (
-        "- [DPO](<https://arxiv.org/abs/2305.18290>) `arxiv:2305.18290`: "
-        "[eric-mitchell/direct-preference-optimization]"
-        "(<https://github.com/eric-mitchell/direct-preference-optimization>) (evidence: `hub_paper`)"
-    ) in text
+    assert ("- [DPO](<https://arxiv.org/abs/2305.18290>) `arxiv:2305.18290`: "
+            "[eric-mitchell/direct-preference-optimization]"
+            "(<https://github.com/eric-mitchell/direct-preference-optimization>) (evidence: `hub_paper`)"
+            ) in text
     assert "## Adopted on the Hub (1)" in text
     assert "`arxiv:2305.18290`: 134 → 146 models and datasets" in text
     assert text.index("## Code released") < text.index("## Adopted on the Hub")
@@ -303,8 +264,7 @@ def test_feed_items_for_code_and_adoption_keep_their_ids_across_renders() -> Non
     assert items[0]["hub_adoption"][2] == "Adopted on the Hub: DPO (154 models and datasets)"
     # a rerun of the night (another run id, same events) gives the events the same ids
     rerun = snap([paper(code_page(num_models=140))], night=1).model_copy(
-        update={"header": new.header.model_copy(update={"run_id": "rerun"})}
-    )
+        update={"header": new.header.model_copy(update={"run_id": "rerun"})})
     again = feedparser.parse(feed_xml(Published(rerun, diff_snapshots(old, rerun), old, rows)))
     assert {e.tags[0].term: e.id for e in again.entries}["code_released"] == code_id
 
@@ -350,10 +310,7 @@ def test_two_nights_of_the_job_release_code_and_count_adoption_and_upvotes(
 
 @pytest.mark.parametrize(("env", "adopted"), [(None, []), ("1", [[f"arxiv:{DPO}", 134, 135]])])
 def test_enrich_diff_reads_the_threshold_from_the_environment(
-    env: str | None,
-    adopted: list[list[Any]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    env: str | None, adopted: list[list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from enrich.cli import main
@@ -368,6 +325,4 @@ def test_enrich_diff_reads_the_threshold_from_the_environment(
         main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--json"])
     assert done.value.code in (0, None)
     diff = json.loads(capsys.readouterr().out)
-    assert [
-        [e["id"], e["old"], e["new"]] for e in diff["events"] if e["event"] == "hub_adoption"
-    ] == adopted
+    assert [[e["id"], e["old"], e["new"]] for e in diff["events"] if e["event"] == "hub_adoption"] == adopted

@@ -25,15 +25,8 @@ TOKEN = "fake-token-for-tests"
 
 def entry_for(url: str) -> Entry:
     ref = classify(url)
-    return Entry(
-        id=ref.entry_id,
-        kind=ref.kind,
-        source_id=ref.source_id,
-        url=url,
-        urls=[url],
-        section=[],
-        positions=[],
-    )
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 section=[], positions=[])
 
 
 def outside_the_namespace(fake: FakeAPI) -> list[str]:
@@ -59,49 +52,26 @@ def test_a_link_that_walks_out_of_the_namespace_is_not_a_repository(url: str) ->
     assert classify(url).kind == Kind.WEB  # a web page at most: fetched without any token
 
 
-@pytest.mark.parametrize(
-    ("name", "valid"),
-    [
-        ("huggingface/trl", True),
-        (".github-private/x", False),
-        ("owner/.github", True),
-        ("user_emu/repo", True),
-        ("../user", False),
-        ("a/..", False),
-        ("a/...", False),
-        ("a", False),
-        ("a/b/c", False),
-        ("a/b c", False),
-        ("a/" + "x" * 101, False),
-    ],
-)
+@pytest.mark.parametrize(("name", "valid"), [
+    ("huggingface/trl", True), (".github-private/x", False), ("owner/.github", True),
+    ("user_emu/repo", True), ("../user", False), ("a/..", False), ("a/...", False),
+    ("a", False), ("a/b/c", False), ("a/b c", False), ("a/" + "x" * 101, False),
+])
 def test_github_names(name: str, valid: bool) -> None:
     assert (github_name(name) is not None) == valid
 
 
 @pytest.mark.parametrize("graphql", [False, True], ids=["rest", "graphql"])
-def test_walking_links_never_reach_github_outside_repositories(
-    graphql: bool, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_walking_links_never_reach_github_outside_repositories(graphql: bool, fake: FakeAPI,
+                                                              tmp_path: Path) -> None:
     listed = tmp_path / "list.md"
-    listed.write_text(
-        "# Hostile list (test data)\n\n"
-        + "".join(f"* {u}\n" for u in WALKS)
-        + "* https://github.com/voidful/TextRL\n"
-    )
+    listed.write_text("# Hostile list (test data)\n\n" + "".join(f"* {u}\n" for u in WALKS)
+                      + "* https://github.com/voidful/TextRL\n")
     settings = fake.settings(github_token=TOKEN, github_graphql=graphql, allow_loopback=True)
-    result = run(
-        str(listed),
-        settings=settings,
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw",
-        skip={"web": "offline"},
-    )
+    result = run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                 skip={"web": "offline"})
     assert outside_the_namespace(fake) == []
-    assert (
-        next(e for e in result.snapshot.entries if e.id == "github:voidful/textrl").status
-        == Status.OK
-    )
+    assert next(e for e in result.snapshot.entries if e.id == "github:voidful/textrl").status == Status.OK
 
 
 def test_a_hand_made_entry_with_a_walking_name_is_refused_before_any_request(
@@ -118,15 +88,8 @@ def test_a_hand_made_entry_with_a_walking_name_is_refused_before_any_request(
     assert outside_the_namespace(fake) == []
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        "github:../../README.md",
-        "github:a/b/../../../user",
-        "github:a/../README.md",
-        "github:a/b/./README.md",
-    ],
-)
+@pytest.mark.parametrize("source", ["github:../../README.md", "github:a/b/../../../user",
+                                    "github:a/../README.md", "github:a/b/./README.md"])
 def test_a_list_source_that_walks_is_a_bad_input(source: str, fake: FakeAPI) -> None:
     with pytest.raises(InputError, match="must be names"):
         read_list_source(source, fake.settings(github_token=TOKEN))
@@ -143,26 +106,10 @@ REFUSED = [
     "::ffff:169.254.169.254",  # IPv4-mapped
     "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
     "2001:0:4136:e378:8000:63bf:3f57:fdf2",  # Teredo, client 192.168.2.13
-    "169.254.169.254",
-    "10.0.0.1",
-    "192.168.1.1",
-    "172.16.0.1",
-    "127.0.0.1",
-    "::1",
-    "fd00::1",
-    "fe80::1",
-    "0.0.0.0",
-    "224.0.0.1",
-    "255.255.255.255",
-    "198.18.0.1",
-    "192.0.2.1",
+    "169.254.169.254", "10.0.0.1", "192.168.1.1", "172.16.0.1", "127.0.0.1", "::1",
+    "fd00::1", "fe80::1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "198.18.0.1", "192.0.2.1",
 ]
-ALLOWED = [
-    "8.8.8.8",
-    "140.82.112.3",
-    "2606:4700:4700::1111",
-    "2002:808:808::",
-]  # the last: 6to4 of 8.8.8.8
+ALLOWED = ["8.8.8.8", "140.82.112.3", "2606:4700:4700::1111", "2002:808:808::"]  # the last: 6to4 of 8.8.8.8
 
 
 @pytest.mark.parametrize("address", REFUSED)
@@ -175,9 +122,7 @@ def test_global_addresses_are_allowed(address: str) -> None:
     assert is_public(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize(
-    "host", ["100.100.100.200", "100.64.0.1", "[2002:a9fe:a9fe::]", "[::ffff:a9fe:a9fe]"]
-)
+@pytest.mark.parametrize("host", ["100.100.100.200", "100.64.0.1", "[2002:a9fe:a9fe::]", "[::ffff:a9fe:a9fe]"])
 def test_the_web_source_never_connects_to_them(host: str, fake: FakeAPI, tmp_path: Path) -> None:
     settings = fake.settings(allow_loopback=False, web_timeout_seconds=2)
     entry = entry_for(f"http://{host}/latest/meta-data/")
@@ -192,17 +137,10 @@ SHP = "https://huggingface.co/datasets/stanfordnlp/SHP"
 
 def test_a_card_redirected_to_loopback_is_not_read(fake: FakeAPI, tmp_path: Path) -> None:
     port = fake.base_url.rsplit(":", 1)[1]
-    fake.faults.append(
-        Fault(
-            r"/hf/datasets/stanfordnlp/SHP/resolve/",
-            status=302,
-            headers={"Location": f"http://localhost:{port}/pages/ok"},
-        )
-    )
+    fake.faults.append(Fault(r"/hf/datasets/stanfordnlp/SHP/resolve/", status=302,
+                             headers={"Location": f"http://localhost:{port}/pages/ok"}))
     settings = fake.settings(allow_loopback=False)
-    (outcome,) = fetch_source(
-        "huggingface", [entry_for(SHP)], settings, RawStore(tmp_path / "r1")
-    ).values()
+    (outcome,) = fetch_source("huggingface", [entry_for(SHP)], settings, RawStore(tmp_path / "r1")).values()
     assert outcome.status == Status.OK and outcome.record.card is None  # type: ignore[union-attr]
     assert "non-public address" in (outcome.reason or "") and "card" in outcome.carry
     assert fake.requests("pages") == []
@@ -211,24 +149,15 @@ def test_a_card_redirected_to_loopback_is_not_read(fake: FakeAPI, tmp_path: Path
 def test_a_card_redirected_on_the_hub_itself_is_read(fake: FakeAPI, tmp_path: Path) -> None:
     """The Hub's own relative redirects (a file moved to a cache path) are followed, token kept."""
     target = "/hf/datasets/stanfordnlp/SHP/resolve/main/README.md"
-    fake.faults.append(
-        Fault(
-            r"/hf/datasets/stanfordnlp/SHP/resolve/[0-9a-f]{40}/",
-            status=302,
-            times=1,
-            headers={"Location": target},
-        )
-    )
+    fake.faults.append(Fault(r"/hf/datasets/stanfordnlp/SHP/resolve/[0-9a-f]{40}/", status=302, times=1,
+                             headers={"Location": target}))
     settings = fake.settings(allow_loopback=False, hf_token="hf_fake_token_for_tests")
-    (outcome,) = fetch_source(
-        "huggingface", [entry_for(SHP)], settings, RawStore(tmp_path / "r1")
-    ).values()
+    (outcome,) = fetch_source("huggingface", [entry_for(SHP)], settings, RawStore(tmp_path / "r1")).values()
     assert outcome.status == Status.OK and outcome.reason is None
     assert outcome.record.card and outcome.record.card.text  # type: ignore[union-attr]
 
 
 # -- #18 item 11: an answer counts only for the ids its request asked ---------------------------
-
 
 def test_one_papers_answer_never_overwrites_another(fake: FakeAPI, tmp_path: Path) -> None:
     """The request for 2204.05862 is answered with an entry claiming to be 1909.08593 (and a
@@ -236,21 +165,10 @@ def test_one_papers_answer_never_overwrites_another(fake: FakeAPI, tmp_path: Pat
     real = _strip_entry_namespaces((sample_data_dir() / "arxiv/1909.08593.xml").read_text())
     forged = real.replace("<title>", "<title>FORGED ", 1)
     feed = ArxivRoutes.FEED_HEAD + "  <title>arXiv Query</title>\n" + forged + "</feed>\n"
-    fake.faults.append(
-        Fault(
-            r"/arxiv/api/query",
-            status=200,
-            times=1,
-            query=r"id_list=2204\.05862",
-            body=feed.encode(),
-            headers={"Content-Type": "application/atom+xml"},
-        )
-    )
+    fake.faults.append(Fault(r"/arxiv/api/query", status=200, times=1, query=r"id_list=2204\.05862",
+                             body=feed.encode(), headers={"Content-Type": "application/atom+xml"}))
     settings = fake.settings(arxiv_batch_size=1)
-    entries = [
-        entry_for("https://arxiv.org/abs/1909.08593"),
-        entry_for("https://arxiv.org/abs/2204.05862"),
-    ]
+    entries = [entry_for("https://arxiv.org/abs/1909.08593"), entry_for("https://arxiv.org/abs/2204.05862")]
     outcomes = fetch_source("arxiv", entries, settings, RawStore(tmp_path / "r1"))
     assert all(o.status == Status.OK for o in outcomes.values())
     titles = {k: o.record.title for k, o in outcomes.items()}  # type: ignore[union-attr]
@@ -259,22 +177,13 @@ def test_one_papers_answer_never_overwrites_another(fake: FakeAPI, tmp_path: Pat
 
 # -- #18 item 12: a redirect loop costs a few requests, not a thousand ---------------------------
 
-
 def test_a_301_loop_is_given_up_after_a_few_hops(fake: FakeAPI, tmp_path: Path) -> None:
     for here, there in (("a", "b"), ("b", "a")):
-        fake.faults.append(
-            Fault(
-                rf"^/github/repos/loop/{here}$",
-                status=301,
-                headers={"Location": f"{fake.github_url}/repos/loop/{there}"},
-                body=b'{"message": "Moved Permanently"}',
-            )
-        )
+        fake.faults.append(Fault(rf"^/github/repos/loop/{here}$", status=301,
+                                 headers={"Location": f"{fake.github_url}/repos/loop/{there}"},
+                                 body=b'{"message": "Moved Permanently"}'))
     settings = fake.settings(github_max_redirects=5)
-    entries = [
-        entry_for("https://github.com/loop/a"),
-        entry_for("https://github.com/voidful/TextRL"),
-    ]
+    entries = [entry_for("https://github.com/loop/a"), entry_for("https://github.com/voidful/TextRL")]
     outcomes = fetch_source("github", entries, settings, RawStore(tmp_path / "r1"))
     loop, fine = (outcomes[e.id] for e in entries)
     assert (loop.status, loop.reason) == (Status.ERROR, "redirect loop: more than 5 redirects")

@@ -59,55 +59,35 @@ def commits(fake: FakeAPI) -> list[str]:
     return [c.title for c in repo.commits] if repo else []
 
 
-def test_two_nights_two_commits_only_what_changed(
-    fake: FakeAPI, hub_settings: Settings, extra_data: Path, tmp_path: Path
-) -> None:
+def test_two_nights_two_commits_only_what_changed(fake: FakeAPI, hub_settings: Settings, extra_data: Path,
+                                                  tmp_path: Path) -> None:
     out, raw = tmp_path / "out", tmp_path / "raw"
     first = night(hub_settings, out, raw, NIGHT_1, publish_repo=REPO)
     assert first.hub is not None and first.hub.error is None, first.hub
-    assert commits(fake) == [
-        "initial commit",
-        "enrich 2026-11-25: 27 entries (16 ok, 11 skipped), first snapshot",
-    ]
+    assert commits(fake) == ["initial commit", "enrich 2026-11-25: 27 entries (16 ok, 11 skipped), first snapshot"]
     assert sorted(first.hub.uploaded) == sorted(local_files(out))
     marker = len(fake.requests("hf"))
 
     change_upstream(extra_data)
     second = night(hub_settings, out, raw, NIGHT_2, LONGER_LIST, publish_repo=REPO)
     assert second.hub is not None and second.hub.error is None
-    assert (
-        commits(fake)[2]
-        == "enrich 2026-11-26: 28 entries (17 ok, 11 skipped); 1 added, 1 new_release"
-    )
+    assert commits(fake)[2] == "enrich 2026-11-26: 28 entries (17 ok, 11 skipped); 1 added, 1 new_release"
     sent = set(second.hub.uploaded)
     # Night 1's dated files are on the Hub already, as is everything that did not change.
     assert sent == {
-        "README.md",
-        "croissant.json",
-        "feed.xml",
-        "latest.json",
-        "latest.parquet",
+        "README.md", "croissant.json", "feed.xml", "latest.json", "latest.parquet",
         "external.parquet",  # the external code repositories, of the night (its header)
-        "links.json",
-        "links.parquet",  # the graph, with the run's header
-        "snapshots/2026-11-26.json",
-        "snapshots/2026-11-26.parquet",
-        "diffs/2026-11-26.json",
-        "diffs/2026-11-26.md",
-        "history/date=2026-11-26/part-0.parquet",
-        "check.json",
-        "check.md",  # the nightly check of the list, which changed
-        "index.html",
-        "list.md",  # the views people read
-        "diffs/runs/20261126T030000000000Z.json",
-        "diffs/runs/20261126T030000000000Z.md",  # every run keeps its own
+        "links.json", "links.parquet",  # the graph, with the run's header
+        "snapshots/2026-11-26.json", "snapshots/2026-11-26.parquet",
+        "diffs/2026-11-26.json", "diffs/2026-11-26.md", "history/date=2026-11-26/part-0.parquet",
+        "check.json", "check.md",  # the nightly check of the list, which changed
+        "index.html", "list.md",  # the views people read
+        "diffs/runs/20261126T030000000000Z.json", "diffs/runs/20261126T030000000000Z.md",  # every run keeps its own
     }
     assert second.hub.unchanged == len(local_files(out)) - len(sent)
     # Only new LFS objects are sent: latest.parquet and the day's snapshot are one object.
     puts = [path for method, path in hub_requests(fake, marker) if method == "PUT"]
-    new_objects = {
-        hashlib.sha256((out / n).read_bytes()).hexdigest() for n in sent if n.endswith(".parquet")
-    }
+    new_objects = {hashlib.sha256((out / n).read_bytes()).hexdigest() for n in sent if n.endswith(".parquet")}
     assert {p.rsplit("/", 1)[-1] for p in puts} == new_objects
     # What the Hub serves is the folder, byte for byte.
     cache = tmp_path / "hf-cache"
@@ -119,9 +99,8 @@ def test_two_nights_two_commits_only_what_changed(
     assert f'load_dataset("{REPO}", split="train")' in (out / "README.md").read_text()
 
 
-def test_request_counts_of_a_first_and_an_unchanged_publish(
-    fake: FakeAPI, hub_settings: Settings, tmp_path: Path
-) -> None:
+def test_request_counts_of_a_first_and_an_unchanged_publish(fake: FakeAPI, hub_settings: Settings,
+                                                            tmp_path: Path) -> None:
     out = tmp_path / "out"
     night(hub_settings, out, tmp_path / "raw", NIGHT_1)
     upload(out, REPO, hub_settings)
@@ -131,25 +110,16 @@ def test_request_counts_of_a_first_and_an_unchanged_publish(
     assert sum(1 for _, p in first if p.endswith("/commit/main")) == 1
     marker = len(fake.requests("hf"))
     again = upload(out, REPO, hub_settings)
-    assert (
-        again.commit_url is None
-        and again.uploaded == []
-        and again.unchanged == len(local_files(out))
-    )
+    assert again.commit_url is None and again.uploaded == [] and again.unchanged == len(local_files(out))
     # Nothing changed: the repository (409, it exists), its head, its tree; no commit.
-    assert [
-        (m, p.replace(f"/hf/api/datasets/{REPO}", "…")) for m, p in hub_requests(fake, marker)
-    ] == [
-        ("POST", "/hf/api/repos/create"),
-        ("GET", "…"),
-        ("GET", f"…/tree/{fake.hub.repo(REPO).head.oid}"),  # type: ignore[union-attr]
+    assert [(m, p.replace(f"/hf/api/datasets/{REPO}", "…")) for m, p in hub_requests(fake, marker)] == [
+        ("POST", "/hf/api/repos/create"), ("GET", "…"), ("GET", f"…/tree/{fake.hub.repo(REPO).head.oid}"),  # type: ignore[union-attr]
     ]
     assert len(commits(fake)) == 2
 
 
-def test_a_failed_upload_loses_nothing_and_the_next_run_makes_it_good(
-    fake: FakeAPI, hub_settings: Settings, tmp_path: Path
-) -> None:
+def test_a_failed_upload_loses_nothing_and_the_next_run_makes_it_good(fake: FakeAPI, hub_settings: Settings,
+                                                                      tmp_path: Path) -> None:
     out, raw = tmp_path / "out", tmp_path / "raw"
     fake.faults.append(Fault(r"/commit/", status=500, body=b'{"error": "Internal Error"}'))
     failed = night(hub_settings, out, raw, NIGHT_1, publish_repo=REPO)
@@ -158,9 +128,7 @@ def test_a_failed_upload_loses_nothing_and_the_next_run_makes_it_good(
     assert (out / "latest.json").is_file()  # the local dataset is published all the same
     assert commits(fake) == ["initial commit"]
     report = summary(failed)
-    assert (
-        report["hub"] and report["hub"]["error"] and "next run retries" in summary_markdown(failed)
-    )
+    assert report["hub"] and report["hub"]["error"] and "next run retries" in summary_markdown(failed)
     before = {n: p.read_bytes() for n, p in local_files(out).items()}
 
     fake.faults.clear()
@@ -169,15 +137,11 @@ def test_a_failed_upload_loses_nothing_and_the_next_run_makes_it_good(
     assert "snapshots/2026-11-25.json" in retried.hub.uploaded  # what the failed night left unsent
     assert all(n in local_files(out) for n in before)
     cache = tmp_path / "hf-cache"
-    assert (
-        downloaded(fake, "snapshots/2026-11-25.parquet", cache)
-        == before["snapshots/2026-11-25.parquet"]
-    )
+    assert downloaded(fake, "snapshots/2026-11-25.parquet", cache) == before["snapshots/2026-11-25.parquet"]
 
 
-def test_a_repository_changed_meanwhile_is_not_overwritten(
-    fake: FakeAPI, hub_settings: Settings, tmp_path: Path
-) -> None:
+def test_a_repository_changed_meanwhile_is_not_overwritten(fake: FakeAPI, hub_settings: Settings,
+                                                           tmp_path: Path) -> None:
     out = tmp_path / "out"
     night(hub_settings, out, tmp_path / "raw", NIGHT_1, publish_repo=REPO)
     api = HfApi(endpoint=fake.hf_url, token=TOKEN)
@@ -199,25 +163,19 @@ def test_a_stale_parent_commit_is_refused_with_412(fake: FakeAPI) -> None:
         api.upload_file(path_or_fileobj=b"b", path_in_repo="b.txt", repo_id=REPO, repo_type="dataset",
                         parent_commit=stale)  # fmt: skip
     assert raised.value.response.status_code == 412
-    assert [c for c in commits(fake) if c.startswith("Upload")] == [
-        "Upload a.txt with huggingface_hub"
-    ]
+    assert [c for c in commits(fake) if c.startswith("Upload")] == ["Upload a.txt with huggingface_hub"]
 
 
 def test_publish_command_function(fake: FakeAPI, hub_settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "out"
     night(hub_settings, out, tmp_path / "raw", NIGHT_1)
     result = publish_to_hub(out, REPO, hub_settings)
-    assert result.commit_url and result.commit_url.startswith(
-        f"{fake.hf_url}/datasets/{REPO}/commit/"
-    )
+    assert result.commit_url and result.commit_url.startswith(f"{fake.hf_url}/datasets/{REPO}/commit/")
     with pytest.raises(InputError, match="no published dataset"):
         publish_to_hub(tmp_path / "empty", REPO, hub_settings)
 
 
-@pytest.mark.parametrize(
-    "repo_id", ["noslash", "a/b/c", "../x", "a/", "/b", "a b/c", "a/b--c", "a/" + "n" * 97]
-)
+@pytest.mark.parametrize("repo_id", ["noslash", "a/b/c", "../x", "a/", "/b", "a b/c", "a/b--c", "a/" + "n" * 97])
 def test_bad_repository_ids_are_input_errors(repo_id: str) -> None:
     with pytest.raises(InputError, match="not a Hub repository id"):
         check_repo_id(repo_id)
@@ -226,21 +184,12 @@ def test_bad_repository_ids_are_input_errors(repo_id: str) -> None:
 @pytest.mark.slow  # runs `enrich` as a process
 @pytest.mark.parametrize(
     ("args", "message"),
-    [
-        (["--to", "not a repo"], "not a Hub repository id"),
-        (["--to", "o/n", "--data", "missing"], "no published dataset"),
-    ],
+    [(["--to", "not a repo"], "not a Hub repository id"), (["--to", "o/n", "--data", "missing"], "no published dataset")],
 )
-def test_publish_command_bad_input_is_one_line_and_exit_2(
-    args: list[str], message: str, tmp_path: Path
-) -> None:
+def test_publish_command_bad_input_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "enrich.cli", "publish", *args], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert (
-        done.returncode == 2
-        and message in done.stderr
-        and len(done.stderr.strip().splitlines()) == 1
-    )
+    assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def test_without_a_token_nothing_is_asked_of_the_hub(fake: FakeAPI, tmp_path: Path) -> None:
@@ -250,27 +199,15 @@ def test_without_a_token_nothing_is_asked_of_the_hub(fake: FakeAPI, tmp_path: Pa
     out = tmp_path / "out"
     night(settings, out, tmp_path / "raw", NIGHT_1)
     asked = len(fake.requests())
-    with pytest.raises(
-        PublishError, match=r"^no HF_TOKEN: the Hub takes uploads only with a token"
-    ):
+    with pytest.raises(PublishError, match=r"^no HF_TOKEN: the Hub takes uploads only with a token"):
         upload(out, REPO, settings)
     assert fake.hub.repo(REPO) is None and len(fake.requests()) == asked
 
 
 def test_local_only_files_stay_local(tmp_path: Path) -> None:
-    for name in (
-        "latest.parquet",
-        "README.md",
-        ".lock",
-        ".latest.json.abc.tmp",
-        "rejected/x.json",
-        "history/date=2026-11-25/part-0.parquet",
-        "history/.part-0.parquet.x.tmp",
-    ):
+    for name in ("latest.parquet", "README.md", ".lock", ".latest.json.abc.tmp", "rejected/x.json",
+                 "history/date=2026-11-25/part-0.parquet", "history/.part-0.parquet.x.tmp"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
-    assert list(local_files(tmp_path)) == [
-        "README.md",
-        "history/date=2026-11-25/part-0.parquet",
-        "latest.parquet",
-    ]
+    assert list(local_files(tmp_path)) == ["README.md", "history/date=2026-11-25/part-0.parquet", "latest.parquet"]
+

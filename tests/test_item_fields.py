@@ -41,25 +41,14 @@ def _published(tmp_path: Path) -> Path:
 
 def test_json_and_parquet_hold_the_same_items(tmp_path: Path) -> None:
     out = _published(tmp_path)
-    from_json, from_parquet = (
-        read_snapshot(out / "latest.json"),
-        read_snapshot(out / "latest.parquet"),
-    )
+    from_json, from_parquet = read_snapshot(out / "latest.json"), read_snapshot(out / "latest.parquet")
     assert from_json == from_parquet
     assert from_json.header.schema_version == SCHEMA_VERSION
     glow = {e.id: e for e in from_parquet.entries}["github:openai/glow"]
     assert glow.title == "Glow: Generative Flow" and glow.same_item == ["arxiv:1807.03039"]
     (item,) = glow.items
-    assert (item.kind, item.title, item.description, item.line) == (
-        ItemKind.TABLE_ROW,
-        "Glow: Generative Flow",
-        "Venue: NeurIPS",
-        5,
-    )
-    assert (item.columns, item.cells) == (
-        ["Title", "Venue", "Code"],
-        ["Glow: Generative Flow", "NeurIPS", "code"],
-    )
+    assert (item.kind, item.title, item.description, item.line) == (ItemKind.TABLE_ROW, "Glow: Generative Flow", "Venue: NeurIPS", 5)
+    assert (item.columns, item.cells) == (["Title", "Venue", "Code"], ["Glow: Generative Flow", "NeurIPS", "code"])
 
 
 def test_a_consumer_finds_a_papers_code_with_duckdb(tmp_path: Path) -> None:
@@ -70,34 +59,20 @@ def test_a_consumer_finds_a_papers_code_with_duckdb(tmp_path: Path) -> None:
         "where p.kind = 'paper' and c.kind = 'repo'"
     ).fetchall()
     assert rows == [("arxiv:1807.03039", "github:openai/glow")]
-    titles = duckdb.sql(
-        f"select id, items[1].title, positions[1].item from '{path}' order by id"
-    ).fetchall()
+    titles = duckdb.sql(f"select id, items[1].title, positions[1].item from '{path}' order by id").fetchall()
     assert titles == [("arxiv:1807.03039", "Glow: Generative Flow", 1), ("github:lvwerra/trl", "trl", 2),
                       ("github:openai/glow", "Glow: Generative Flow", 1)]  # fmt: skip
 
 
 def test_pandas_reads_the_items(tmp_path: Path) -> None:
     frame = pd.read_parquet(_published(tmp_path) / "latest.parquet", dtype_backend="pyarrow")
-    assert (
-        frame.set_index("id").loc["github:lvwerra/trl", "items"][0]["description"]
-        == "PPO for transformers"
-    )
+    assert frame.set_index("id").loc["github:lvwerra/trl", "items"][0]["description"] == "PPO for transformers"
 
 
 def test_the_json_schema_describes_items() -> None:
     schema = json_schema()
     assert {"items", "same_item"} <= set(schema["$defs"]["Entry"]["properties"])
-    assert set(schema["$defs"]["Item"]["properties"]) == {
-        "index",
-        "kind",
-        "title",
-        "description",
-        "section",
-        "line",
-        "columns",
-        "cells",
-    }
+    assert set(schema["$defs"]["Item"]["properties"]) == {"index", "kind", "title", "description", "section", "line", "columns", "cells"}
     assert schema["$defs"]["ItemKind"]["enum"] == ["list_item", "table_row", "paragraph"]
     assert "item" in schema["$defs"]["Position"]["properties"]
 
@@ -123,26 +98,13 @@ PAGE = WebPage(final_url="https://carper.ai/", http_status=200, title="CarperAI"
         (_entry("https://github.com/CarperAI/trlx", "trlx library", repo=REPO), "trlx library"),
         # none (a bare URL, a badge, "[Paper]" in an untitled item): the upstream's name
         (_entry("https://github.com/CarperAI/trlx", None, repo=REPO), "CarperAI/trlx"),
-        (
-            _entry("https://arxiv.org/abs/2204.05862", None, paper=PAPER),
-            "Training a Helpful and Harmless Assistant",
-        ),
-        (
-            _entry("https://huggingface.co/datasets/Anthropic/hh-rlhf", None, hub=HUB),
-            "Anthropic/hh-rlhf",
-        ),
+        (_entry("https://arxiv.org/abs/2204.05862", None, paper=PAPER), "Training a Helpful and Harmless Assistant"),
+        (_entry("https://huggingface.co/datasets/Anthropic/hh-rlhf", None, hub=HUB), "Anthropic/hh-rlhf"),
         (_entry("https://carper.ai/", None, web=PAGE), "CarperAI"),
         # nothing fetched yet: what the upstream is asked
         (_entry("https://github.com/CarperAI/trlx", None), "CarperAI/trlx"),
         (_entry("https://arxiv.org/pdf/2204.05862v2.pdf", None), "2204.05862"),
-        (
-            _entry(
-                "https://carper.ai",
-                None,
-                web=WebPage(final_url="https://carper.ai/", http_status=200),
-            ),
-            "https://carper.ai/",
-        ),
+        (_entry("https://carper.ai", None, web=WebPage(final_url="https://carper.ai/", http_status=200)), "https://carper.ai/"),
     ],
 )
 def test_the_display_title_falls_back_to_the_upstreams_name(entry: Entry, shown: str) -> None:
@@ -156,23 +118,14 @@ def test_the_published_title_stays_what_the_list_said(tmp_path: Path) -> None:
 
     from enrich.views.facts import facts
 
-    parsed = parse_list(
-        b"# Tools\n\n* https://github.com/CarperAI/trlx\n* [trl](https://github.com/lvwerra/trl)\n",
-        "sample.md",
-    )
-    entries = [
-        e.model_copy(update={"repo": REPO}) if e.id == "github:carperai/trlx" else e
-        for e in parsed.entries
-    ]
+    parsed = parse_list(b"# Tools\n\n* https://github.com/CarperAI/trlx\n* [trl](https://github.com/lvwerra/trl)\n", "sample.md")
+    entries = [e.model_copy(update={"repo": REPO}) if e.id == "github:carperai/trlx" else e for e in parsed.entries]
     snapshot = assemble(entries, generated_at=datetime(2026, 12, 1, tzinfo=UTC), run_id="r1",
                         list_source="sample.md", list_sha256=parsed.sha256)  # fmt: skip
     publish(snapshot, tmp_path)
     for name in ("latest.json", "latest.parquet"):
         got = {e.id: (e.title, e.display_title) for e in read_snapshot(tmp_path / name).entries}
-        assert got == {
-            "github:carperai/trlx": (None, "CarperAI/trlx"),
-            "github:lvwerra/trl": ("trl", "trl"),
-        }
+        assert got == {"github:carperai/trlx": (None, "CarperAI/trlx"), "github:lvwerra/trl": ("trl", "trl")}
     names = {f.entry.id: f.name for f in facts(snapshot, None, pl.DataFrame())}
     assert names == {"github:carperai/trlx": "CarperAI/trlx", "github:lvwerra/trl": "trl"}
 
@@ -182,9 +135,7 @@ def test_enrich_parse_shows_the_item_title(tmp_path: Path) -> None:
     """An entry whose title is not its item's (a library named in a bullet about another one)
     shows the item's title under its own."""
     path = tmp_path / "sample.md"
-    path.write_text(
-        "* [trl](https://github.com/lvwerra/trl) - PPO, built on [transformers](https://github.com/huggingface/transformers)\n"
-    )
+    path.write_text("* [trl](https://github.com/lvwerra/trl) - PPO, built on [transformers](https://github.com/huggingface/transformers)\n")
     result = subprocess.run(
         [sys.executable, "-m", "enrich.cli", "parse", str(path)],
         capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "160"},

@@ -18,238 +18,53 @@ CASES = [
     ("http://export.arxiv.org/abs/1909.08593", Kind.PAPER, "1909.08593", "arxiv:1909.08593", None),
     ("https://www.arxiv.org/abs/1501.00001", Kind.PAPER, "1501.00001", "arxiv:1501.00001", None),
     ("https://arxiv.org/abs/0704.0001", Kind.PAPER, "0704.0001", "arxiv:0704.0001", None),
-    (
-        "https://arxiv.org/abs/hep-th/9901001",
-        Kind.PAPER,
-        "hep-th/9901001",
-        "arxiv:hep-th/9901001",
-        None,
-    ),
-    (
-        "https://arxiv.org/abs/math.GT/0309136v2",
-        Kind.PAPER,
-        "math.GT/0309136",
-        "arxiv:math.GT/0309136",
-        2,
-    ),
-    (
-        "https://arxiv.org/pdf/hep-th/9901001v1.pdf",
-        Kind.PAPER,
-        "hep-th/9901001",
-        "arxiv:hep-th/9901001",
-        1,
-    ),
+    ("https://arxiv.org/abs/hep-th/9901001", Kind.PAPER, "hep-th/9901001", "arxiv:hep-th/9901001", None),
+    ("https://arxiv.org/abs/math.GT/0309136v2", Kind.PAPER, "math.GT/0309136", "arxiv:math.GT/0309136", 2),
+    ("https://arxiv.org/pdf/hep-th/9901001v1.pdf", Kind.PAPER, "hep-th/9901001", "arxiv:hep-th/9901001", 1),
     # GitHub repositories, any sub-page, .git, trailing slash, www., http:
     ("https://github.com/lvwerra/trl", Kind.REPO, "lvwerra/trl", "github:lvwerra/trl", None),
     ("https://github.com/CarperAI/trlx/", Kind.REPO, "CarperAI/trlx", "github:carperai/trlx", None),
-    (
-        "http://www.github.com/CarperAI/trlx.git",
-        Kind.REPO,
-        "CarperAI/trlx",
-        "github:carperai/trlx",
-        None,
-    ),
-    (
-        "https://github.com/huggingface/trl/tree/main/examples",
-        Kind.REPO,
-        "huggingface/trl",
-        "github:huggingface/trl",
-        None,
-    ),
-    (
-        "https://github.com/huggingface/trl/blob/main/README.md#usage",
-        Kind.REPO,
-        "huggingface/trl",
-        "github:huggingface/trl",
-        None,
-    ),
-    (
-        "https://github.com/huggingface/trl/issues/12",
-        Kind.REPO,
-        "huggingface/trl",
-        "github:huggingface/trl",
-        None,
-    ),
+    ("http://www.github.com/CarperAI/trlx.git", Kind.REPO, "CarperAI/trlx", "github:carperai/trlx", None),
+    ("https://github.com/huggingface/trl/tree/main/examples", Kind.REPO, "huggingface/trl", "github:huggingface/trl", None),
+    ("https://github.com/huggingface/trl/blob/main/README.md#usage", Kind.REPO, "huggingface/trl", "github:huggingface/trl", None),
+    ("https://github.com/huggingface/trl/issues/12", Kind.REPO, "huggingface/trl", "github:huggingface/trl", None),
     # GitHub pages that are not repositories
-    (
-        "https://github.com/huggingface",
-        Kind.WEB,
-        "https://github.com/huggingface",
-        "https://github.com/huggingface",
-        None,
-    ),
-    (
-        "https://github.com/topics/rlhf",
-        Kind.WEB,
-        "https://github.com/topics/rlhf",
-        "https://github.com/topics/rlhf",
-        None,
-    ),
-    (
-        "https://gist.github.com/karpathy/abc123",
-        Kind.WEB,
-        "https://gist.github.com/karpathy/abc123",
-        "https://gist.github.com/karpathy/abc123",
-        None,
-    ),
-    (
-        "https://lilianweng.github.io/posts/rlhf/",
-        Kind.WEB,
-        "https://lilianweng.github.io/posts/rlhf/",
-        "https://lilianweng.github.io/posts/rlhf/",
-        None,
-    ),
+    ("https://github.com/huggingface", Kind.WEB, "https://github.com/huggingface", "https://github.com/huggingface", None),
+    ("https://github.com/topics/rlhf", Kind.WEB, "https://github.com/topics/rlhf", "https://github.com/topics/rlhf", None),
+    ("https://gist.github.com/karpathy/abc123", Kind.WEB, "https://gist.github.com/karpathy/abc123", "https://gist.github.com/karpathy/abc123", None),
+    ("https://lilianweng.github.io/posts/rlhf/", Kind.WEB, "https://lilianweng.github.io/posts/rlhf/", "https://lilianweng.github.io/posts/rlhf/", None),
     # Hugging Face: datasets, spaces, models, sub-pages; site pages are web pages
-    (
-        "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-        Kind.DATASET,
-        "Anthropic/hh-rlhf",
-        "hf:dataset/anthropic/hh-rlhf",
-        None,
-    ),
-    (
-        "https://huggingface.co/datasets/stanfordnlp/SHP/tree/main",
-        Kind.DATASET,
-        "stanfordnlp/SHP",
-        "hf:dataset/stanfordnlp/shp",
-        None,
-    ),
+    ("https://huggingface.co/datasets/Anthropic/hh-rlhf", Kind.DATASET, "Anthropic/hh-rlhf", "hf:dataset/anthropic/hh-rlhf", None),
+    ("https://huggingface.co/datasets/stanfordnlp/SHP/tree/main", Kind.DATASET, "stanfordnlp/SHP", "hf:dataset/stanfordnlp/shp", None),
     ("https://huggingface.co/datasets/squad", Kind.DATASET, "squad", "hf:dataset/squad", None),
-    (
-        "https://hf.co/spaces/HuggingFaceH4/open_llm_leaderboard",
-        Kind.SPACE,
-        "HuggingFaceH4/open_llm_leaderboard",
-        "hf:space/huggingfaceh4/open_llm_leaderboard",
-        None,
-    ),
-    (
-        "https://huggingface.co/OpenAssistant/reward-model-deberta-v3-large",
-        Kind.MODEL,
-        "OpenAssistant/reward-model-deberta-v3-large",
-        "hf:model/openassistant/reward-model-deberta-v3-large",
-        None,
-    ),
-    (
-        "https://huggingface.co/gpt2/blob/main/config.json",
-        Kind.WEB,
-        "https://huggingface.co/gpt2/blob/main/config.json",
-        "https://huggingface.co/gpt2/blob/main/config.json",
-        None,
-    ),
+    ("https://hf.co/spaces/HuggingFaceH4/open_llm_leaderboard", Kind.SPACE, "HuggingFaceH4/open_llm_leaderboard", "hf:space/huggingfaceh4/open_llm_leaderboard", None),
+    ("https://huggingface.co/OpenAssistant/reward-model-deberta-v3-large", Kind.MODEL, "OpenAssistant/reward-model-deberta-v3-large", "hf:model/openassistant/reward-model-deberta-v3-large", None),
+    ("https://huggingface.co/gpt2/blob/main/config.json", Kind.WEB, "https://huggingface.co/gpt2/blob/main/config.json", "https://huggingface.co/gpt2/blob/main/config.json", None),
     ("https://huggingface.co/models/gpt2", Kind.MODEL, "gpt2", "hf:model/gpt2", None),
     # the Hub's first models had no owner; their old URLs still lead to them (an owner's page does not)
     ("https://huggingface.co/t5-11b", Kind.MODEL, "t5-11b", "hf:model/t5-11b", None),
-    (
-        "https://huggingface.co/distilbert-base-uncased-finetuned-sst-2-english",
-        Kind.MODEL,
-        "distilbert-base-uncased-finetuned-sst-2-english",
-        "hf:model/distilbert-base-uncased-finetuned-sst-2-english",
-        None,
-    ),
-    (
-        "https://huggingface.co/bert-base-uncased",
-        Kind.MODEL,
-        "bert-base-uncased",
-        "hf:model/bert-base-uncased",
-        None,
-    ),
-    (
-        "https://huggingface.co/THUDM",
-        Kind.WEB,
-        "https://huggingface.co/THUDM",
-        "https://huggingface.co/THUDM",
-        None,
-    ),
-    (
-        "https://huggingface.co/bertin-project",
-        Kind.WEB,
-        "https://huggingface.co/bertin-project",
-        "https://huggingface.co/bertin-project",
-        None,
-    ),
-    (
-        "https://huggingface.co/deep-rl-course/unit0/introduction",
-        Kind.WEB,
-        "https://huggingface.co/deep-rl-course/unit0/introduction",
-        "https://huggingface.co/deep-rl-course/unit0/introduction",
-        None,
-    ),
-    (
-        "https://huggingface.co/blog/rlhf",
-        Kind.WEB,
-        "https://huggingface.co/blog/rlhf",
-        "https://huggingface.co/blog/rlhf",
-        None,
-    ),
-    (
-        "https://huggingface.co/docs/trl/index",
-        Kind.WEB,
-        "https://huggingface.co/docs/trl/index",
-        "https://huggingface.co/docs/trl/index",
-        None,
-    ),
-    (
-        "https://huggingface.co/papers/2203.02155",
-        Kind.PAPER,
-        "2203.02155",
-        "arxiv:2203.02155",
-        None,
-    ),  # a Hub paper page is the arXiv paper (tests/test_paper_links.py)
-    (
-        "https://huggingface.co/learn/nlp-course/chapter1",
-        Kind.WEB,
-        "https://huggingface.co/learn/nlp-course/chapter1",
-        "https://huggingface.co/learn/nlp-course/chapter1",
-        None,
-    ),
-    (
-        "https://huggingface.co/Anthropic",
-        Kind.WEB,
-        "https://huggingface.co/Anthropic",
-        "https://huggingface.co/Anthropic",
-        None,
-    ),
+    ("https://huggingface.co/distilbert-base-uncased-finetuned-sst-2-english", Kind.MODEL, "distilbert-base-uncased-finetuned-sst-2-english", "hf:model/distilbert-base-uncased-finetuned-sst-2-english", None),
+    ("https://huggingface.co/bert-base-uncased", Kind.MODEL, "bert-base-uncased", "hf:model/bert-base-uncased", None),
+    ("https://huggingface.co/THUDM", Kind.WEB, "https://huggingface.co/THUDM", "https://huggingface.co/THUDM", None),
+    ("https://huggingface.co/bertin-project", Kind.WEB, "https://huggingface.co/bertin-project", "https://huggingface.co/bertin-project", None),
+    ("https://huggingface.co/deep-rl-course/unit0/introduction", Kind.WEB, "https://huggingface.co/deep-rl-course/unit0/introduction", "https://huggingface.co/deep-rl-course/unit0/introduction", None),
+    ("https://huggingface.co/blog/rlhf", Kind.WEB, "https://huggingface.co/blog/rlhf", "https://huggingface.co/blog/rlhf", None),
+    ("https://huggingface.co/docs/trl/index", Kind.WEB, "https://huggingface.co/docs/trl/index", "https://huggingface.co/docs/trl/index", None),
+    ("https://huggingface.co/papers/2203.02155", Kind.PAPER, "2203.02155", "arxiv:2203.02155", None),  # a Hub paper page is the arXiv paper (tests/test_paper_links.py)
+    ("https://huggingface.co/learn/nlp-course/chapter1", Kind.WEB, "https://huggingface.co/learn/nlp-course/chapter1", "https://huggingface.co/learn/nlp-course/chapter1", None),
+    ("https://huggingface.co/Anthropic", Kind.WEB, "https://huggingface.co/Anthropic", "https://huggingface.co/Anthropic", None),
     # Web pages: normalized URL
-    (
-        "HTTPS://WWW.Anthropic.com:443/?utm_source=x#top",
-        Kind.WEB,
-        "https://www.anthropic.com/",
-        "https://www.anthropic.com/",
-        None,
-    ),
-    (
-        "http://web.stanford.edu:80/class/a.pdf",
-        Kind.WEB,
-        "http://web.stanford.edu/class/a.pdf",
-        "http://web.stanford.edu/class/a.pdf",
-        None,
-    ),
-    (
-        "https://www.youtube.com/watch?v=2MBJOuVq380&utm_medium=s",
-        Kind.WEB,
-        "https://www.youtube.com/watch?v=2MBJOuVq380",
-        "https://www.youtube.com/watch?v=2MBJOuVq380",
-        None,
-    ),
-    (
-        "https://arxiv.org/list/cs.CL/recent",
-        Kind.WEB,
-        "https://arxiv.org/list/cs.CL/recent",
-        "https://arxiv.org/list/cs.CL/recent",
-        None,
-    ),
+    ("HTTPS://WWW.Anthropic.com:443/?utm_source=x#top", Kind.WEB, "https://www.anthropic.com/", "https://www.anthropic.com/", None),
+    ("http://web.stanford.edu:80/class/a.pdf", Kind.WEB, "http://web.stanford.edu/class/a.pdf", "http://web.stanford.edu/class/a.pdf", None),
+    ("https://www.youtube.com/watch?v=2MBJOuVq380&utm_medium=s", Kind.WEB, "https://www.youtube.com/watch?v=2MBJOuVq380", "https://www.youtube.com/watch?v=2MBJOuVq380", None),
+    ("https://arxiv.org/list/cs.CL/recent", Kind.WEB, "https://arxiv.org/list/cs.CL/recent", "https://arxiv.org/list/cs.CL/recent", None),
 ]
 
 
 @pytest.mark.parametrize(("url", "kind", "source_id", "entry_id", "version"), CASES)
 def test_classify(url: str, kind: Kind, source_id: str, entry_id: str, version: int | None) -> None:
     ref = classify(url)
-    assert (ref.kind, ref.source_id, ref.entry_id, ref.version) == (
-        kind,
-        source_id,
-        entry_id,
-        version,
-    )
+    assert (ref.kind, ref.source_id, ref.entry_id, ref.version) == (kind, source_id, entry_id, version)
     assert ref.url == url
 
 
@@ -278,25 +93,10 @@ def test_rejected(url: str, reason: str) -> None:
 @pytest.mark.parametrize(
     "spellings",
     [
-        [
-            "https://arxiv.org/abs/2204.05862",
-            "https://arxiv.org/pdf/2204.05862v2.pdf",
-            "http://export.arxiv.org/abs/2204.05862v1",
-        ],
-        [
-            "https://github.com/LVWERRA/TRL",
-            "http://www.github.com/lvwerra/trl.git",
-            "https://github.com/lvwerra/trl/tree/main",
-        ],
-        [
-            "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-            "https://hf.co/datasets/anthropic/HH-RLHF/blob/main/README.md",
-        ],
-        [
-            "https://example.com/a%7Eb",
-            "https://EXAMPLE.com/a~b",
-            "https://example.com:443/a~b#frag",
-        ],
+        ["https://arxiv.org/abs/2204.05862", "https://arxiv.org/pdf/2204.05862v2.pdf", "http://export.arxiv.org/abs/2204.05862v1"],
+        ["https://github.com/LVWERRA/TRL", "http://www.github.com/lvwerra/trl.git", "https://github.com/lvwerra/trl/tree/main"],
+        ["https://huggingface.co/datasets/Anthropic/hh-rlhf", "https://hf.co/datasets/anthropic/HH-RLHF/blob/main/README.md"],
+        ["https://example.com/a%7Eb", "https://EXAMPLE.com/a~b", "https://example.com:443/a~b#frag"],
         ["https://bücher.example/x", "https://xn--bcher-kva.example/x"],
     ],
 )
@@ -328,7 +128,4 @@ def test_ids_keep_what_makes_a_url_different(url: str, entry_id: str) -> None:
 
 
 def test_an_escaped_slash_and_a_slash_are_two_entries() -> None:
-    assert (
-        classify("https://example.org/a%2Fb").entry_id
-        != classify("https://example.org/a/b").entry_id
-    )
+    assert classify("https://example.org/a%2Fb").entry_id != classify("https://example.org/a/b").entry_id

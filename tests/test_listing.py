@@ -35,15 +35,7 @@ def skipped_of(markdown: str) -> list[tuple[str, str]]:
         ),
         (  # bare URL found by linkify; the text after it is the description
             "# Code\n## Libs\n\n* https://github.com/lvwerra/trl -  train transformer models\n",
-            [
-                (
-                    "https://github.com/lvwerra/trl",
-                    None,
-                    "train transformer models",
-                    ("Code", "Libs"),
-                    4,
-                )
-            ],
+            [("https://github.com/lvwerra/trl", None, "train transformer models", ("Code", "Libs"), 4)],
         ),
         (  # URL in parentheses after a name: the name is the title
             "* ChatGPT (https://openai.com/blog/chatgpt/)\n",
@@ -70,10 +62,7 @@ def skipped_of(markdown: str) -> list[tuple[str, str]]:
         ),
         (  # several links in one item: each keeps its text as title, the item's prose is shared
             "* [One](https://a.org) and [Two](https://b.org) - both\n",
-            [
-                ("https://a.org", "One", "and Two - both", (), 1),
-                ("https://b.org", "Two", "and Two - both", (), 1),
-            ],
+            [("https://a.org", "One", "and Two - both", (), 1), ("https://b.org", "Two", "and Two - both", (), 1)],
         ),
         (  # reference-style links
             "* [trlx][1] - distributed RLHF\n\n[1]: https://github.com/CarperAI/trlx\n",
@@ -87,15 +76,7 @@ def skipped_of(markdown: str) -> list[tuple[str, str]]:
         ),
         (  # nested list: parent item text is recorded, section is the heading
             "# Products\n* OpenAI\n  * InstructGPT (https://openai.com/research/instruction-following)\n",
-            [
-                (
-                    "https://openai.com/research/instruction-following",
-                    "InstructGPT",
-                    None,
-                    ("Products",),
-                    3,
-                )
-            ],
+            [("https://openai.com/research/instruction-following", "InstructGPT", None, ("Products",), 3)],
         ),
     ],
 )
@@ -160,47 +141,15 @@ def test_bad_lists(data: bytes, message: str) -> None:
 
 # Every link of the bundled list (the first list): its kind, id, section and title — the same
 # as before items existed (27 links, 27 entries). Read off the list: its headings, its years.
-CODE, LIBS, MODELS = (
-    ["Code", "RLFH open source libraries"],
-    ["Code", "Open source projects which can produce models"],
-    ["Commercial products"],
-)
+CODE, LIBS, MODELS = ["Code", "RLFH open source libraries"], ["Code", "Open source projects which can produce models"], ["Commercial products"]
 BUNDLED_ENTRIES = {
-    "arxiv:2302.07730": (
-        Kind.PAPER,
-        ["Language models"],
-        "Transformer models: an introduction and catalog",
-    ),
-    "arxiv:1909.08593": (
-        Kind.PAPER,
-        ["Papers", "2020"],
-        "Fine-Tuning Language Models from Human Preferences",
-    ),
-    "arxiv:2211.15006": (
-        Kind.PAPER,
-        ["Papers", "2022"],
-        "Fine-tuning language models to find agreement among humans with diverse preferences",
-    ),
-    "arxiv:2204.05862": (
-        Kind.PAPER,
-        ["Papers", "2022"],
-        "Training a Helpful and Harmless Assistant with Reinforcement Learning from Human Feedback",
-    ),
-    "arxiv:2209.07858": (
-        Kind.PAPER,
-        ["Papers", "2022"],
-        "Red Teaming Language Models to Reduce Harms: Methods, Scaling Behaviors, and Lessons Learned",
-    ),
-    "arxiv:2302.06476": (
-        Kind.PAPER,
-        ["Papers", "2023"],
-        "It's chatgpt a general-purpose natural language processing task solver?",
-    ),
-    "arxiv:2302.07459": (
-        Kind.PAPER,
-        ["Papers", "2023"],
-        "The Capacity for Moral Self-Correction in Large Language Models",
-    ),
+    "arxiv:2302.07730": (Kind.PAPER, ["Language models"], "Transformer models: an introduction and catalog"),
+    "arxiv:1909.08593": (Kind.PAPER, ["Papers", "2020"], "Fine-Tuning Language Models from Human Preferences"),
+    "arxiv:2211.15006": (Kind.PAPER, ["Papers", "2022"], "Fine-tuning language models to find agreement among humans with diverse preferences"),
+    "arxiv:2204.05862": (Kind.PAPER, ["Papers", "2022"], "Training a Helpful and Harmless Assistant with Reinforcement Learning from Human Feedback"),
+    "arxiv:2209.07858": (Kind.PAPER, ["Papers", "2022"], "Red Teaming Language Models to Reduce Harms: Methods, Scaling Behaviors, and Lessons Learned"),
+    "arxiv:2302.06476": (Kind.PAPER, ["Papers", "2023"], "It's chatgpt a general-purpose natural language processing task solver?"),
+    "arxiv:2302.07459": (Kind.PAPER, ["Papers", "2023"], "The Capacity for Moral Self-Correction in Large Language Models"),
     "github:openai/lm-human-preferences": (Kind.REPO, ["Code", "Reference implementations"], None),
     "github:laion-ai/open-assistant": (Kind.REPO, LIBS, None),
     "github:allenai/rl4lms": (Kind.REPO, CODE, None),
@@ -210,39 +159,15 @@ BUNDLED_ENTRIES = {
     "github:voidful/textrl": (Kind.REPO, CODE, None),
     "hf:dataset/anthropic/hh-rlhf": (Kind.DATASET, ["Datasets"], None),
     "hf:dataset/stanfordnlp/shp": (Kind.DATASET, ["Datasets"], None),
-    "https://en.wikipedia.org/wiki/Proximal_Policy_Optimization": (
-        Kind.WEB,
-        ["Reinforcement Learning methods"],
-        "Proximal Policy Optimization",
-    ),
+    "https://en.wikipedia.org/wiki/Proximal_Policy_Optimization": (Kind.WEB, ["Reinforcement Learning methods"], "Proximal Policy Optimization"),
     "https://www.anthropic.com/": (Kind.WEB, MODELS, "Anthropic"),
     "https://openai.com/blog/chatgpt/": (Kind.WEB, MODELS, "ChatGPT"),
     "https://openai.com/research/instruction-following": (Kind.WEB, MODELS, "InstructGPT"),
-    "https://blog.google/technology/ai/bard-google-ai-search-updates/": (
-        Kind.WEB,
-        MODELS,
-        "Google bard",
-    ),
-    "https://www.youtube.com/watch?v=2MBJOuVq380": (
-        Kind.WEB,
-        ["Courses"],
-        "Reinforcement Learning from Human Feedback: From Zero to chatGPT",
-    ),
-    "http://web.stanford.edu/class/cs224n/slides/cs224n-2023-lecture11-prompting-rlhf.pdf": (
-        Kind.WEB,
-        ["Courses"],
-        "CS224n: NLP w/ Deep Learning course at Stanford",
-    ),
-    "https://www.youtube.com/playlist?list=PLoROMvodv4rOSOPzutgyCTapiGlY2Nd8u": (
-        Kind.WEB,
-        ["Courses"],
-        "Stanford CS234: Reinforcement Learning | Winter 2019",
-    ),
-    "https://huggingface.co/deep-rl-course/unit0/introduction": (
-        Kind.WEB,
-        ["Courses"],
-        "Hugging Face Deep Reinforcement Learning Course",
-    ),
+    "https://blog.google/technology/ai/bard-google-ai-search-updates/": (Kind.WEB, MODELS, "Google bard"),
+    "https://www.youtube.com/watch?v=2MBJOuVq380": (Kind.WEB, ["Courses"], "Reinforcement Learning from Human Feedback: From Zero to chatGPT"),
+    "http://web.stanford.edu/class/cs224n/slides/cs224n-2023-lecture11-prompting-rlhf.pdf": (Kind.WEB, ["Courses"], "CS224n: NLP w/ Deep Learning course at Stanford"),
+    "https://www.youtube.com/playlist?list=PLoROMvodv4rOSOPzutgyCTapiGlY2Nd8u": (Kind.WEB, ["Courses"], "Stanford CS234: Reinforcement Learning | Winter 2019"),
+    "https://huggingface.co/deep-rl-course/unit0/introduction": (Kind.WEB, ["Courses"], "Hugging Face Deep Reinforcement Learning Course"),
     "http://www.eleuther.ai/": (Kind.WEB, LIBS, "EluetherAI"),
     "https://carper.ai/": (Kind.WEB, LIBS, "Carper.ai"),
 }
@@ -298,10 +223,7 @@ def parsed(markdown: str, source: str = "list.md") -> dict[str, Entry]:
     [
         (  # a table row: "Paper"/"Code" take the row's title cell
             "| Title | Code |\n|---|---|\n| [Deep Image Prior](http://openaccess.thecvf.com/dip.pdf) | [code](https://github.com/DmitryUlyanov/deep-image-prior) |\n",
-            {
-                "http://openaccess.thecvf.com/dip.pdf": "Deep Image Prior",
-                "github:dmitryulyanov/deep-image-prior": "Deep Image Prior",
-            },
+            {"http://openaccess.thecvf.com/dip.pdf": "Deep Image Prior", "github:dmitryulyanov/deep-image-prior": "Deep Image Prior"},
         ),
         (  # a bold title in a cell, then its summary; the links column has Paper / Tweet
             "| **Paper** | **Links** |\n|---|---|\n| 1) **Bi-Mamba** - a scalable 1-bit Mamba | [Paper](https://arxiv.org/abs/2411.11843), [Tweet](https://x.com/a/status/1) |\n",
@@ -309,24 +231,15 @@ def parsed(markdown: str, source: str = "list.md") -> dict[str, Entry]:
         ),
         (  # no bold: the title ends where two spaces start the summary
             "| Paper | Links |\n|---|---|\n| 2) s1: Simple test-time scaling  Researchers from Stanford introduce s1. | [Paper](http://arxiv.org/abs/2501.19393), [Code & Data](https://github.com/simplescaling/s1) |\n",
-            {
-                "arxiv:2501.19393": "s1: Simple test-time scaling",
-                "github:simplescaling/s1": "s1: Simple test-time scaling",
-            },
+            {"arxiv:2501.19393": "s1: Simple test-time scaling", "github:simplescaling/s1": "s1: Simple test-time scaling"},
         ),
         (  # a bullet: bold title, then generic links
             "- **Attention Is All You Need** [[pdf]](https://arxiv.org/pdf/1706.03762) [Code](https://github.com/tensorflow/tensor2tensor)\n",
-            {
-                "arxiv:1706.03762": "Attention Is All You Need",
-                "github:tensorflow/tensor2tensor": "Attention Is All You Need",
-            },
+            {"arxiv:1706.03762": "Attention Is All You Need", "github:tensorflow/tensor2tensor": "Attention Is All You Need"},
         ),
         (  # the text before the links is the title; an emoji or "[QA]" is no title
             "* Weaviate Integration [(text2vec)](https://www.semi.technology/t2v.html) [🔗](https://www.semi.technology/qna.html) - Weaviate with Transformers.\n",
-            {
-                "https://www.semi.technology/t2v.html": "Weaviate Integration",
-                "https://www.semi.technology/qna.html": "Weaviate Integration",
-            },
+            {"https://www.semi.technology/t2v.html": "Weaviate Integration", "https://www.semi.technology/qna.html": "Weaviate Integration"},
         ),
         (  # a named link keeps its own text, even next to a generic one
             "* [trl](https://github.com/lvwerra/trl) ([Paper](https://arxiv.org/abs/1909.08593)) - PPO for transformers\n",
@@ -334,31 +247,21 @@ def parsed(markdown: str, source: str = "list.md") -> dict[str, Entry]:
         ),
         (  # an untitled sub-item ("Code: [Official](…)") belongs to its parent item
             "- [Position: The RLHF Trilemma](https://arxiv.org/abs/2511.19504)\n  - Ana Author, Bo Author\n  - Code: [Official](https://github.com/rmovva/wimhf)\n",
-            {
-                "arxiv:2511.19504": "Position: The RLHF Trilemma",
-                "github:rmovva/wimhf": "Position: The RLHF Trilemma",
-            },
+            {"arxiv:2511.19504": "Position: The RLHF Trilemma", "github:rmovva/wimhf": "Position: The RLHF Trilemma"},
         ),
         (  # a titled sub-item is an item of its own
             "- [JavaScript](https://github.com/sorrycc/awesome-javascript)\n\t- [Promises](https://github.com/wbinnssmith/awesome-promises)\n",
-            {
-                "github:sorrycc/awesome-javascript": "JavaScript",
-                "github:wbinnssmith/awesome-promises": "Promises",
-            },
+            {"github:sorrycc/awesome-javascript": "JavaScript", "github:wbinnssmith/awesome-promises": "Promises"},
         ),
         (  # a paragraph: a title line, then the paper and its code as bare URLs
             "Visualization-of-Thought Elicits Spatial Reasoning\nhttps://arxiv.org/abs/2404.03622\nhttps://github.com/sitloboi2012/Visualization-of-Thought\n",
-            {
-                "arxiv:2404.03622": "Visualization-of-Thought Elicits Spatial Reasoning",
-                "github:sitloboi2012/visualization-of-thought": "Visualization-of-Thought Elicits Spatial Reasoning",
-            },
+            {"arxiv:2404.03622": "Visualization-of-Thought Elicits Spatial Reasoning",
+             "github:sitloboi2012/visualization-of-thought": "Visualization-of-Thought Elicits Spatial Reasoning"},
         ),
         (  # a title line, then a paragraph of badges
             "From Seeing to Doing: Bridging Reasoning and Decision\n\n[![Project](https://img.shields.io/badge/Project-blue)](https://embodied-fsd.github.io/)\n[![GitHub stars](https://img.shields.io/github/stars/p/Embodied-FSD)](https://github.com/p/Embodied-FSD)\n",
-            {
-                "https://embodied-fsd.github.io/": "From Seeing to Doing: Bridging Reasoning and Decision",
-                "github:p/embodied-fsd": "From Seeing to Doing: Bridging Reasoning and Decision",
-            },
+            {"https://embodied-fsd.github.io/": "From Seeing to Doing: Bridging Reasoning and Decision",
+             "github:p/embodied-fsd": "From Seeing to Doing: Bridging Reasoning and Decision"},
         ),
         (  # "Paper name: X" is titled X, the "paper link:" label is not a title
             "RL's Razor\n论文名称：RL's Razor: Why Online RL Forgets Less\n论文链接：https://arxiv.org/pdf/2509.04259\n",
@@ -370,20 +273,14 @@ def parsed(markdown: str, source: str = "list.md") -> dict[str, Entry]:
         ),
         (  # a bare URL has no title of its own (as today), a name in front of it is its title
             "* https://github.com/openai/lm-human-preferences - The first code released\n* ChatGPT (https://openai.com/blog/chatgpt/)\n",
-            {
-                "github:openai/lm-human-preferences": None,
-                "https://openai.com/blog/chatgpt/": "ChatGPT",
-            },
+            {"github:openai/lm-human-preferences": None, "https://openai.com/blog/chatgpt/": "ChatGPT"},
         ),
         (  # a star badge image and a <br> before the bold title link; Github/Demo take the row's title
             "| Title | Venue | Date | Code | Demo |\n|---|---|---|---|---|\n"
             "| ![Star](https://img.shields.io/github/stars/B/Woodpecker.svg) <br> [**Woodpecker: Hallucination Correction**](https://arxiv.org/pdf/2310.16045.pdf) <br> "
             "| arXiv | 2023-10-24 | [Github](https://github.com/B/Woodpecker) | [Demo](https://woodpecker.example.org/) |\n",
-            {
-                "arxiv:2310.16045": "Woodpecker: Hallucination Correction",
-                "github:b/woodpecker": "Woodpecker: Hallucination Correction",
-                "https://woodpecker.example.org/": "Woodpecker: Hallucination Correction",
-            },
+            {"arxiv:2310.16045": "Woodpecker: Hallucination Correction", "github:b/woodpecker": "Woodpecker: Hallucination Correction",
+             "https://woodpecker.example.org/": "Woodpecker: Hallucination Correction"},
         ),
         (  # a task-list box and :emoji: codes are not part of a title
             "- [ ] [Tool](https://github.com/t/t) - a task\n- :star: :fire: [Star tool](https://github.com/s/s) - hot\n",
@@ -405,48 +302,39 @@ def test_titles(markdown: str, titles: dict[str, str | None]) -> None:
     [
         (  # the text of an inline link stays in the description
             "- [gevent](https://github.com/gevent/gevent) - A networking library that uses [greenlet](https://github.com/python-greenlet/greenlet).\n",
-            "github:gevent/gevent",
-            "A networking library that uses greenlet.",
+            "github:gevent/gevent", "A networking library that uses greenlet.",
         ),
         (  # parentheses stay balanced: nothing is cut at a link
             "- [gymnasium](https://github.com/Farama-Foundation/Gymnasium) - A standard API for RL ([gym](https://github.com/openai/gym) successor).\n",
-            "github:farama-foundation/gymnasium",
-            "A standard API for RL (gym successor).",
+            "github:farama-foundation/gymnasium", "A standard API for RL (gym successor).",
         ),
         (  # the closing parenthesis at the end is the text's own
             "* https://github.com/CarperAI/trlx - Distributed training with Human Feedback (RLHF)\n",
-            "github:carperai/trlx",
-            "Distributed training with Human Feedback (RLHF)",
+            "github:carperai/trlx", "Distributed training with Human Feedback (RLHF)",
         ),
         (  # separators and generic links are dropped
             "- **LIMO** -- less is more for reasoning [Paper](https://arxiv.org/abs/2502.03387) | [Code](https://github.com/GAIR-NLP/LIMO)\n",
-            "arxiv:2502.03387",
-            "less is more for reasoning",
+            "arxiv:2502.03387", "less is more for reasoning",
         ),
         (  # a paper's bold title, then authors and venue, then bracketed [paper] [code] links
             "1. **Chain of Thought Prompting**. Wei et al. *NeurIPS 2022*. [[paper](https://arxiv.org/abs/2201.11903)] [[code](https://github.com/a/cot)]\n",
-            "github:a/cot",
-            "Wei et al. NeurIPS 2022.",
+            "github:a/cot", "Wei et al. NeurIPS 2022.",
         ),
         (  # an aside after the title keeps its words, not its dash
             "* [Official Course](https://huggingface.co/course) (from Hugging Face) - The official course series.\n",
-            "https://huggingface.co/course",
-            "(from Hugging Face) The official course series.",
+            "https://huggingface.co/course", "(from Hugging Face) The official course series.",
         ),
         (  # a table: the Notes column, not the size, the date or the yes/no column
             "| Dataset | # | Thinking | Notes |\n|---|---|---|---|\n| [open-perfectblend](https://huggingface.co/datasets/mlabonne/open-perfectblend) (Oct 2024) | 1.42M | No | Open reproduction of [this paper](https://arxiv.org/abs/2409.20370). |\n",
-            "hf:dataset/mlabonne/open-perfectblend",
-            "Open reproduction of this paper.",
+            "hf:dataset/mlabonne/open-perfectblend", "Open reproduction of this paper.",
         ),
         (  # a table without a notes column: the other text cells, named by their header
             "| Date | keywords | Institute | Paper |\n|---|---|---|---|\n| 2017-06 | Transformers | Google | [Attention Is All You Need](https://arxiv.org/pdf/1706.03762.pdf) |\n",
-            "arxiv:1706.03762",
-            "keywords: Transformers; Institute: Google",
+            "arxiv:1706.03762", "keywords: Transformers; Institute: Google",
         ),
         (  # what is left after the labels is nothing
             "HyperTree Planning\n> 项目网站：https://aintdoin.github.io/htp/ 代码链接：https://github.com/aintdoin/htp\n",
-            "github:aintdoin/htp",
-            None,
+            "github:aintdoin/htp", None,
         ),
     ],
 )
@@ -460,17 +348,9 @@ def test_a_table_row_records_its_cells_by_header() -> None:
         "| [Video-to-Video Synthesis](https://arxiv.org/abs/1808.06601) | NIPS | [code](https://github.com/NVIDIA/vid2vid) | 5578 |\n"
     )["arxiv:1808.06601"]
     (item,) = entry.items
-    assert (item.kind, item.title, item.description, item.line) == (
-        ItemKind.TABLE_ROW,
-        "Video-to-Video Synthesis",
-        "Conf: NIPS",
-        3,
-    )
+    assert (item.kind, item.title, item.description, item.line) == (ItemKind.TABLE_ROW, "Video-to-Video Synthesis", "Conf: NIPS", 3)
     assert list(zip(item.columns, item.cells, strict=True)) == [
-        ("Title", "Video-to-Video Synthesis"),
-        ("Conf", "NIPS"),
-        ("Code", "code"),
-        ("Stars", "5578"),
+        ("Title", "Video-to-Video Synthesis"), ("Conf", "NIPS"), ("Code", "code"), ("Stars", "5578"),
     ]
 
 
@@ -479,10 +359,7 @@ def test_a_table_row_records_its_cells_by_header() -> None:
     [
         (  # a paper and its code in one row are tied, both ways
             "| Title | Code |\n|---|---|\n| [Glow](http://arxiv.org/abs/1807.03039v2) | [code](https://github.com/openai/glow) |\n",
-            {
-                "arxiv:1807.03039": ["github:openai/glow"],
-                "github:openai/glow": ["arxiv:1807.03039"],
-            },
+            {"arxiv:1807.03039": ["github:openai/glow"], "github:openai/glow": ["arxiv:1807.03039"]},
         ),
         (  # two bullets are two items: not tied
             "* [trl](https://github.com/lvwerra/trl)\n* [trlx](https://github.com/CarperAI/trlx)\n",
@@ -498,10 +375,7 @@ def test_a_table_row_records_its_cells_by_header() -> None:
         ),
         (  # a paper listed in two rows is tied to the code of each
             "| T | C |\n|---|---|\n| [A](https://arxiv.org/abs/2101.00001) | [code](https://github.com/a/one) |\n| [A](https://arxiv.org/abs/2101.00001) | [code](https://github.com/a/two) |\n",
-            {
-                "arxiv:2101.00001": ["github:a/one", "github:a/two"],
-                "github:a/one": ["arxiv:2101.00001"],
-            },
+            {"arxiv:2101.00001": ["github:a/one", "github:a/two"], "github:a/one": ["arxiv:2101.00001"]},
         ),
     ],
 )
@@ -519,13 +393,12 @@ def test_an_item_of_many_links_is_a_collection_not_one_thing() -> None:
 
 
 def test_positions_point_at_their_items() -> None:
-    entry = parsed(
-        "# A\n* [trl](https://github.com/lvwerra/trl) - one\n# B\n* [TRL](https://github.com/lvwerra/trl) - two\n"
-    )["github:lvwerra/trl"]
+    entry = parsed("# A\n* [trl](https://github.com/lvwerra/trl) - one\n# B\n* [TRL](https://github.com/lvwerra/trl) - two\n")[
+        "github:lvwerra/trl"
+    ]
     assert [(p.item, p.section) for p in entry.positions] == [(1, ["A"]), (2, ["B"])]
     assert [(i.index, i.title, i.description, i.section) for i in entry.items] == [
-        (1, "trl", "one", ["A"]),
-        (2, "TRL", "two", ["B"]),
+        (1, "trl", "one", ["A"]), (2, "TRL", "two", ["B"]),
     ]
     assert (entry.title, entry.description) == ("trl", "one")  # the first position's
 
@@ -542,30 +415,18 @@ def sections_of(markdown: str) -> dict[str, list[str]]:
     [
         (  # the first list's years: emphasis paragraphs are sub-sections, the next replaces it
             "# Papers\n\n*2020*\n* [A](https://arxiv.org/abs/2001.00001)\n\n*2022*\n* [B](https://arxiv.org/abs/2201.00001)\n# Code\n* [C](https://github.com/c/c)\n",
-            {
-                "arxiv:2001.00001": ["Papers", "2020"],
-                "arxiv:2201.00001": ["Papers", "2022"],
-                "github:c/c": ["Code"],
-            },
+            {"arxiv:2001.00001": ["Papers", "2020"], "arxiv:2201.00001": ["Papers", "2022"], "github:c/c": ["Code"]},
         ),
         (  # a bold group label above ### sections labels them, until the next label: never stacks
             "## Projects\n\n**AI & ML**\n\n### Deep Learning\n- [torch](https://github.com/pytorch/pytorch)\n### Vision\n- [cv](https://github.com/opencv/opencv)\n\n"
             "**Web Development**\n\n### Web Frameworks\n- [django](https://github.com/django/django)\n## Resources\n- [pb](https://pythonbytes.fm)\n",
-            {
-                "github:pytorch/pytorch": ["Projects", "AI & ML", "Deep Learning"],
-                "github:opencv/opencv": ["Projects", "AI & ML", "Vision"],
-                "github:django/django": ["Projects", "Web Development", "Web Frameworks"],
-                "https://pythonbytes.fm/": ["Resources"],
-            },
+            {"github:pytorch/pytorch": ["Projects", "AI & ML", "Deep Learning"], "github:opencv/opencv": ["Projects", "AI & ML", "Vision"],
+             "github:django/django": ["Projects", "Web Development", "Web Frameworks"], "https://pythonbytes.fm/": ["Resources"]},
         ),
         (  # a tagline right under a heading is its description, not a level (with or without a link)
             "### Deep Learning\n\n_Frameworks for Neural Networks. Also see [awesome-dl](https://github.com/c/awesome-dl)._\n\n- [keras](https://github.com/keras-team/keras)\n"
             "## 🔁 Style Transfer\n*Transfer the style of text! Now you know why?*\n* [Styleformer](https://github.com/p/Styleformer)\n",
-            {
-                "github:c/awesome-dl": ["Deep Learning"],
-                "github:keras-team/keras": ["Deep Learning"],
-                "github:p/styleformer": ["🔁 Style Transfer"],
-            },
+            {"github:c/awesome-dl": ["Deep Learning"], "github:keras-team/keras": ["Deep Learning"], "github:p/styleformer": ["🔁 Style Transfer"]},
         ),
         (  # a bracketed gloss under a heading is a description too
             "## 1. Why We Need Thinking?\n*（为什么我们需要思考）*\n\n* [W](https://en.wikipedia.org/wiki/Thinking)\n",
@@ -574,21 +435,13 @@ def sections_of(markdown: str) -> dict[str, list[str]]:
         (  # a pseudo-heading ends at the next heading, even a deeper one, and at ---
             "### 3.2 Understanding\n\n**VLM-FO1: Object Detection**\n\n[x](https://arxiv.org/abs/2509.00001)\n\n#### Video\n- [v](https://github.com/v/v)\n\n"
             "**Visual-RFT**\n\n[![arXiv](https://img.shields.io/badge/arXiv-2503.01785-b31b1b)](https://arxiv.org/pdf/2503.01785)\n\n---\n\n[after](https://github.com/a/after)\n",
-            {
-                "arxiv:2509.00001": ["3.2 Understanding", "VLM-FO1: Object Detection"],
-                "github:v/v": ["3.2 Understanding", "Video"],
-                "arxiv:2503.01785": ["3.2 Understanding", "Video", "Visual-RFT"],
-                "github:a/after": ["3.2 Understanding", "Video"],
-            },
+            {"arxiv:2509.00001": ["3.2 Understanding", "VLM-FO1: Object Detection"], "github:v/v": ["3.2 Understanding", "Video"],
+             "arxiv:2503.01785": ["3.2 Understanding", "Video", "Visual-RFT"], "github:a/after": ["3.2 Understanding", "Video"]},
         ),
         (  # <details><summary> is a sub-section until the block ends; one that repeats the heading is not
             "## Open LLM\n<details>\n<summary>DeepSeek</summary>\n\n  - [DeepSeek-V3](https://github.com/deepseek-ai/DeepSeek-V3)\n</details>\n\n"
             "- [after](https://github.com/a/after)\n## Milestone Papers\n<details>\n<summary> milestone papers </summary>\n\n- [T](https://arxiv.org/abs/1706.03762)\n</details>\n",
-            {
-                "github:deepseek-ai/deepseek-v3": ["Open LLM", "DeepSeek"],
-                "github:a/after": ["Open LLM"],
-                "arxiv:1706.03762": ["Milestone Papers"],
-            },
+            {"github:deepseek-ai/deepseek-v3": ["Open LLM", "DeepSeek"], "github:a/after": ["Open LLM"], "arxiv:1706.03762": ["Milestone Papers"]},
         ),
         (  # an HTML heading is a heading
             '<h1 align="center">Awesome <u>P</u>I</h1>\n\n* [x](https://github.com/x/x)\n',
@@ -601,13 +454,8 @@ def test_sections(markdown: str, sections: dict[str, list[str]]) -> None:
 
 
 def test_a_tagline_is_recorded_as_its_sections_description() -> None:
-    parsed_list = parse_list(
-        b"## Web APIs\n\n_Libraries for building RESTful APIs._\n\n- [x](https://github.com/x/x)\n",
-        "l.md",
-    )
-    assert parsed_list.section_descriptions == {
-        ("Web APIs",): "Libraries for building RESTful APIs."
-    }
+    parsed_list = parse_list(b"## Web APIs\n\n_Libraries for building RESTful APIs._\n\n- [x](https://github.com/x/x)\n", "l.md")
+    assert parsed_list.section_descriptions == {("Web APIs",): "Libraries for building RESTful APIs."}
 
 
 # -- badges (issue 12) ---------------------------------------------------------------------------------
@@ -620,43 +468,29 @@ def test_a_tagline_is_recorded_as_its_sections_description() -> None:
             "* **Tree of Thoughts** [![arXiv](https://img.shields.io/badge/arXiv-2305.10601-b31b1b)](https://arxiv.org/abs/2305.10601) "
             "[![GitHub](https://img.shields.io/github/stars/princeton-nlp/tree-of-thought-llm)](https://github.com/princeton-nlp/tree-of-thought-llm)\n",
             "list.md",
-            {
-                "arxiv:2305.10601": "Tree of Thoughts",
-                "github:princeton-nlp/tree-of-thought-llm": "Tree of Thoughts",
-            },
+            {"arxiv:2305.10601": "Tree of Thoughts", "github:princeton-nlp/tree-of-thought-llm": "Tree of Thoughts"},
             [],
         ),
         (  # a badge to a badge service or to an image is skipped, with the reason
             "# L [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n[![x](https://i.imgur.com/a.png)](https://i.imgur.com/a.png)\n* [a](https://github.com/a/a)\n",
             "list.md",
             {"github:a/a": "a"},
-            [
-                ("https://awesome.re", "badge (links to a badge service)"),
-                ("https://i.imgur.com/a.png", "image"),
-            ],
+            [("https://awesome.re", "badge (links to a badge service)"), ("https://i.imgur.com/a.png", "image")],
         ),
         (  # the list's own repository (named by its source) and a licence file are skipped
             "[![License](https://img.shields.io/badge/License-MIT)](https://github.com/o/awesome/blob/main/LICENSE)\n"
             "* [a](https://github.com/a/a)\n* [stars](https://github.com/o/awesome/stargazers)\n",
             "github:o/awesome/README.md",
             {"github:a/a": "a"},
-            [
-                (
-                    "https://github.com/o/awesome/blob/main/LICENSE",
-                    "a repository's licence or contributing guide",
-                ),
-                ("https://github.com/o/awesome/stargazers", "the list's own repository"),
-            ],
+            [("https://github.com/o/awesome/blob/main/LICENSE", "a repository's licence or contributing guide"),
+             ("https://github.com/o/awesome/stargazers", "the list's own repository")],
         ),
         (  # badges at the top linking to a repository's issues name the list's own repository
             '<p><a href="https://github.com/2-mo/A/issues"><img src="https://img.shields.io/badge/Issues-Track-orange"></a></p>\n\n'
             "* [xformers](https://github.com/x/x)\n* [me again](https://github.com/2-mo/A)\n",
             "list.md",
             {"github:x/x": "xformers"},
-            [
-                ("https://github.com/2-mo/A/issues", "the list's own repository"),
-                ("https://github.com/2-mo/A", "the list's own repository"),
-            ],
+            [("https://github.com/2-mo/A/issues", "the list's own repository"), ("https://github.com/2-mo/A", "the list's own repository")],
         ),
         (  # a share button is not a page
             "* [a](https://github.com/a/a) [![Tweet](https://img.shields.io/twitter/url/x.svg)](https://twitter.com/intent/tweet?text=Hi)\n",
@@ -666,14 +500,10 @@ def test_a_tagline_is_recorded_as_its_sections_description() -> None:
         ),
     ],
 )
-def test_badges(
-    markdown: str, source: str, entries: dict[str, str], skipped: list[tuple[str, str]]
-) -> None:
+def test_badges(markdown: str, source: str, entries: dict[str, str], skipped: list[tuple[str, str]]) -> None:
     result = parse_list(markdown.encode(), source)
     assert {e.id: e.title for e in result.entries} == entries
-    assert [
-        (s.url, s.reason) for s in result.skipped if s.reason != "image" or s.url in dict(skipped)
-    ] == skipped
+    assert [(s.url, s.reason) for s in result.skipped if s.reason != "image" or s.url in dict(skipped)] == skipped
 
 
 # -- raw HTML (issue 12; issue 18 item 14) -----------------------------------------------------------
@@ -684,17 +514,11 @@ def test_badges(
     [
         (  # links in an HTML block are entries, positioned on their own line
             '<div align="center">\n  <p>\n    <a href="https://twitter.com/m">Follow me on X</a> •\n    <a href="https://huggingface.co/datasets/m/d">LLM Datasets</a>\n  </p>\n</div>\n',
-            [
-                ("https://twitter.com/m", "Follow me on X", 3),
-                ("https://huggingface.co/datasets/m/d", "LLM Datasets", 4),
-            ],
+            [("https://twitter.com/m", "Follow me on X", 3), ("https://huggingface.co/datasets/m/d", "LLM Datasets", 4)],
         ),
         (  # inline HTML links inside Markdown, with an image inside as a badge
             'Read <a href="https://arxiv.org/abs/2201.11903"><img src="https://img.shields.io/badge/arXiv-x.svg"></a> and <a href="https://cot.example.org/">the CoT site</a>.\n',
-            [
-                ("https://arxiv.org/abs/2201.11903", None, 1),
-                ("https://cot.example.org/", "the CoT site", 1),
-            ],
+            [("https://arxiv.org/abs/2201.11903", None, 1), ("https://cot.example.org/", "the CoT site", 1)],
         ),
         (  # an HTML list and table
             "<ul><li><a href='https://github.com/a/a'>A</a> - first</li>\n<li><b>B</b> <a href='https://github.com/b/b'>code</a></li></ul>\n",
@@ -717,24 +541,12 @@ def test_html(markdown: str, expected: list[tuple[str, str | None, int]]) -> Non
 @pytest.mark.parametrize(
     ("markdown", "urls"),
     [
-        (
-            "see www.example.com/docs. and https://a.org/b, then (http://c.org/d)\n",
-            ["http://www.example.com/docs", "https://a.org/b", "http://c.org/d"],
-        ),
+        ("see www.example.com/docs. and https://a.org/b, then (http://c.org/d)\n", ["http://www.example.com/docs", "https://a.org/b", "http://c.org/d"]),
         ("bare domains are text: huggingface.co, VB.NET and example.org\n", []),
         ("ftp://files.example.org and //cdn.example.org/x are not autolinked\n", []),
-        (
-            "论文链接：https://arxiv.org/abs/2505.02322项目网站：https://htp.example.org/代码链接：https://github.com/a/htp\n",
-            [
-                "https://arxiv.org/abs/2505.02322",
-                "https://htp.example.org/",
-                "https://github.com/a/htp",
-            ],
-        ),
-        (
-            "https://zh.wikipedia.org/wiki/中文 is one link\n",
-            ["https://zh.wikipedia.org/wiki/%E4%B8%AD%E6%96%87"],
-        ),
+        ("论文链接：https://arxiv.org/abs/2505.02322项目网站：https://htp.example.org/代码链接：https://github.com/a/htp\n",
+         ["https://arxiv.org/abs/2505.02322", "https://htp.example.org/", "https://github.com/a/htp"]),
+        ("https://zh.wikipedia.org/wiki/中文 is one link\n", ["https://zh.wikipedia.org/wiki/%E4%B8%AD%E6%96%87"]),
         ("- [LLM]([https://github.com/simonw/llm) - a CLI\n", ["https://github.com/simonw/llm"]),
     ],
 )
@@ -749,39 +561,18 @@ def test_autolinks(markdown: str, urls: list[str]) -> None:
 @pytest.mark.parametrize(
     ("markdown", "skipped"),
     [
-        (
-            "```\ncurl https://api.example.org/v1\n```\n",
-            [("https://api.example.org/v1", 2, "in code (not a link)")],
-        ),
-        (
-            "Use `https://example.org/x` here.\n",
-            [("https://example.org/x", 1, "in code (not a link)")],
-        ),
-        (
-            "<!-- [old](https://old.example.org) -->\n",
-            [("https://old.example.org", 1, "in an HTML comment (not shown)")],
-        ),
-        (
-            "A local server http://[::1]:39851/ is text.\n",
-            [("http://[::1]:39851/", 1, "not a link as GitHub shows it")],
-        ),
-        (
-            "[x][missing]\n\n[used]: https://used.example.org\n[unused]: https://unused.example.org\n\nsee [used]\n",
-            [("https://unused.example.org", 4, "reference definition never used")],
-        ),
-        (
-            "<p>Mirror: https://mirror.example.org/</p>\n",
-            [("https://mirror.example.org/", 1, "in HTML text or an attribute (not a link)")],
-        ),
-        (
-            "> see [q]\n>\n> [q]: https://quoted.example.org\n> [u]: https://unused-in-quote.example.org\n",
-            [("https://unused-in-quote.example.org", 4, "reference definition never used")],
-        ),
+        ("```\ncurl https://api.example.org/v1\n```\n", [("https://api.example.org/v1", 2, "in code (not a link)")]),
+        ("Use `https://example.org/x` here.\n", [("https://example.org/x", 1, "in code (not a link)")]),
+        ("<!-- [old](https://old.example.org) -->\n", [("https://old.example.org", 1, "in an HTML comment (not shown)")]),
+        ("A local server http://[::1]:39851/ is text.\n", [("http://[::1]:39851/", 1, "not a link as GitHub shows it")]),
+        ("[x][missing]\n\n[used]: https://used.example.org\n[unused]: https://unused.example.org\n\nsee [used]\n",
+         [("https://unused.example.org", 4, "reference definition never used")]),
+        ('<p>Mirror: https://mirror.example.org/</p>\n', [("https://mirror.example.org/", 1, "in HTML text or an attribute (not a link)")]),
+        ("> see [q]\n>\n> [q]: https://quoted.example.org\n> [u]: https://unused-in-quote.example.org\n",
+         [("https://unused-in-quote.example.org", 4, "reference definition never used")]),
     ],
 )
-def test_urls_that_are_not_links_are_reported(
-    markdown: str, skipped: list[tuple[str, int, str]]
-) -> None:
+def test_urls_that_are_not_links_are_reported(markdown: str, skipped: list[tuple[str, int, str]]) -> None:
     _, found = extract_links(markdown)
     assert [(s.url, s.line, s.reason) for s in found if s.reason != "image"] == skipped
 
@@ -797,10 +588,5 @@ def test_every_link_of_a_mixed_list_is_accounted_for() -> None:
     result = parse_list(markdown.encode(), "list.md")
     accounted = {u for e in result.entries for u in e.urls} | {s.url for s in result.skipped}
     badges = set(re.findall(r"\[!\[[^\]]*\]\(([^)]+)\)", markdown))  # the image of a badge link
-    written = {
-        m.group().rstrip(".,)")
-        for m in re.finditer(r"(?:https?://|www\.)[^\s)\]\"'<>`]+", markdown)
-    } - badges
-    assert {
-        w for w in written if not any(a.startswith(w) or a.endswith(w) for a in accounted)
-    } == set()
+    written = {m.group().rstrip(".,)") for m in re.finditer(r"(?:https?://|www\.)[^\s)\]\"'<>`]+", markdown)} - badges
+    assert {w for w in written if not any(a.startswith(w) or a.endswith(w) for a in accounted)} == set()

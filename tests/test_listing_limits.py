@@ -11,10 +11,7 @@ from enrich.core.listing import extract_links, parse_list
 
 
 def _nested(depth: int, url: str) -> str:
-    return (
-        "".join(f"{'  ' * level}- level {level}\n" for level in range(depth))
-        + f"{'  ' * depth}- [deep]({url})\n"
-    )
+    return "".join(f"{'  ' * level}- level {level}\n" for level in range(depth)) + f"{'  ' * depth}- [deep]({url})\n"
 
 
 def test_links_nested_deeper_than_nine_lists_are_entries() -> None:
@@ -32,9 +29,7 @@ def test_links_nested_beyond_the_limit_are_reported_not_dropped() -> None:
 
 def test_links_in_an_html_block_are_entries() -> None:
     """Issue 18, item 14: links inside raw HTML blocks were dropped without a word."""
-    (entry,) = parse_list(
-        b'<p align="center">\n  <a href="https://github.com/o/r">Open Assistant</a>\n</p>\n', "l.md"
-    ).entries
+    (entry,) = parse_list(b'<p align="center">\n  <a href="https://github.com/o/r">Open Assistant</a>\n</p>\n', "l.md").entries
     assert (entry.id, entry.title) == ("github:o/r", "Open Assistant")
 
 

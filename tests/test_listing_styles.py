@@ -28,10 +28,7 @@ def titles(markdown: str) -> dict[str, str | None]:
         (  # a domain or a repository path written as the link's text names the site
             "* [anvil.works](https://anvil.works) - Web app builder\n"
             "* [github.com/odino/interviews](https://github.com/odino/interviews) : questions\n",
-            {
-                "https://anvil.works/": "anvil.works",
-                "github:odino/interviews": "github.com/odino/interviews",
-            },
+            {"https://anvil.works/": "anvil.works", "github:odino/interviews": "github.com/odino/interviews"},
         ),
         (  # the URL itself (with its scheme, or www.) is no name
             "* [https://github.com/a/b](https://github.com/a/b) - x\n* [www.example.org](https://www.example.org) - y\n",
@@ -43,13 +40,8 @@ def titles(markdown: str) -> dict[str, str | None]:
             "* [{fmt}](https://github.com/fmtlib/fmt) - formatting\n"
             "* [GitLab](https://docs.gitlab.com/ee/development/go_guide/) - GitLab's Go guide\n"
             "* [draw.io](https://www.drawio.com) - diagrams\n",
-            {
-                "github:dr/dr": "Data Read",
-                "github:oh/oh": "Open HTML to PDF",
-                "github:fmtlib/fmt": "{fmt}",
-                "https://docs.gitlab.com/ee/development/go_guide/": "GitLab",
-                "https://www.drawio.com/": "draw.io",
-            },
+            {"github:dr/dr": "Data Read", "github:oh/oh": "Open HTML to PDF", "github:fmtlib/fmt": "{fmt}",
+             "https://docs.gitlab.com/ee/development/go_guide/": "GitLab", "https://www.drawio.com/": "draw.io"},
         ),
         (  # still generic: kinds of links, in any case, and a site's name on one of its objects
             "* Tool X [Official Code](https://github.com/x/x) [Project Page](https://x.org/p) [GitHub](https://github.com/x/y)\n",
@@ -59,12 +51,8 @@ def titles(markdown: str) -> dict[str, str | None]:
             "* [Guess Right](https://guess.example.org) - a game. Code is [Open Source on GitHub](https://github.com/g/guess) (not the live files).\n"
             "* [Kubero](https://kubero.dev) - a PaaS ([Demo](https://demo.kubero.dev/), [See Demo](https://kubero.dev/try))\n"
             "* [Questflow](https://questflow.ai) - agents; [Twitter](https://twitter.com/questflow)\n",
-            {
-                "github:g/guess": "Guess Right",
-                "https://demo.kubero.dev/": "Kubero",
-                "https://kubero.dev/try": "Kubero",
-                "https://twitter.com/questflow": "Questflow",
-            },
+            {"github:g/guess": "Guess Right", "https://demo.kubero.dev/": "Kubero", "https://kubero.dev/try": "Kubero",
+             "https://twitter.com/questflow": "Questflow"},
         ),
         (  # "Git" names Git (it is no kind of link), next to another name in a sentence
             "You'll need [Node.js](https://nodejs.org/en) (20 or later) and [Git](https://git-scm.com/) installed.\n",
@@ -83,21 +71,13 @@ def test_names_are_kept(markdown: str, expected: dict[str, str | None]) -> None:
         (  # a citation: the title, a year in parentheses, authors, then [pdf]
             "1. Deep learning (2015), Y. LeCun et al. [[pdf]](https://www.nature.com/articles/nature14539.pdf)\n"
             "2. Representation learning: A review and new perspectives (2013), Y. Bengio et al. [[pdf]](https://arxiv.org/pdf/1206.5538)\n",
-            {
-                "doi:10.1038/nature14539": ("Deep learning", "(2015), Y. LeCun et al."),
-                "arxiv:1206.5538": (
-                    "Representation learning: A review and new perspectives",
-                    "(2013), Y. Bengio et al.",
-                ),
-            },
+            {"doi:10.1038/nature14539": ("Deep learning", "(2015), Y. LeCun et al."),
+             "arxiv:1206.5538": ("Representation learning: A review and new perspectives", "(2013), Y. Bengio et al.")},
         ),
         (  # a title with a subtitle before generic links keeps its colon (ASCII or full-width)
             "* Scaling Laws: A Study of Compute [paper](https://arxiv.org/abs/2001.08361)\n"
             "* 深度学习：一个综述 [论文](https://arxiv.org/abs/2002.00001)\n",
-            {
-                "arxiv:2001.08361": ("Scaling Laws: A Study of Compute", None),
-                "arxiv:2002.00001": ("深度学习：一个综述", None),
-            },
+            {"arxiv:2001.08361": ("Scaling Laws: A Study of Compute", None), "arxiv:2002.00001": ("深度学习：一个综述", None)},
         ),
         (  # a name and a sentence that describes it still split at the colon
             "* Flask: a microframework for Python. [code](https://github.com/pallets/flask)\n",
@@ -106,38 +86,20 @@ def test_names_are_kept(markdown: str, expected: dict[str, str | None]) -> None:
         (  # a [YYYY/MM] date before a bold title; the title's colon and its full stop
             "- [2023/04] **Generative Agents: Interactive Simulacra of Human Behavior.** *J. Park et al. arXiv.* "
             "[[paper](https://arxiv.org/abs/2304.03442)] [[code](https://github.com/joonspk-research/generative_agents)]\n",
-            {
-                "arxiv:2304.03442": (
-                    "Generative Agents: Interactive Simulacra of Human Behavior",
-                    "J. Park et al. arXiv.",
-                ),
-                "github:joonspk-research/generative_agents": (
-                    "Generative Agents: Interactive Simulacra of Human Behavior",
-                    "J. Park et al. arXiv.",
-                ),
-            },
+            {"arxiv:2304.03442": ("Generative Agents: Interactive Simulacra of Human Behavior", "J. Park et al. arXiv."),
+             "github:joonspk-research/generative_agents": ("Generative Agents: Interactive Simulacra of Human Behavior", "J. Park et al. arXiv.")},
         ),
         (  # quote marks around a bold title are the list's punctuation, not the title's
             '- [2023/08] **"AgentBench: Evaluating LLMs as Agents."** *X. Liu et al.* [[paper](https://arxiv.org/abs/2308.03688)]\n'
             "- **“Why Should I Trust You?”** [pdf](https://arxiv.org/abs/1602.04938)\n",
-            {
-                "arxiv:2308.03688": ("AgentBench: Evaluating LLMs as Agents", "X. Liu et al."),
-                "arxiv:1602.04938": ("Why Should I Trust You?", None),
-            },
+            {"arxiv:2308.03688": ("AgentBench: Evaluating LLMs as Agents", "X. Liu et al."),
+             "arxiv:1602.04938": ("Why Should I Trust You?", None)},
         ),
         (  # and around a link's text
             '- Inspired by the paper ["Generative Agents: Interactive Simulacra"](https://arxiv.org/abs/2304.03442)\n'
             "- [“The system can’t handle a billion dollars”](https://xcancel.com/s/status/1) - ERPs break.\n",
-            {
-                "arxiv:2304.03442": (
-                    "Generative Agents: Interactive Simulacra",
-                    'Inspired by the paper "Generative Agents: Interactive Simulacra"',
-                ),
-                "https://xcancel.com/s/status/1": (
-                    "The system can’t handle a billion dollars",
-                    "ERPs break.",
-                ),
-            },
+            {"arxiv:2304.03442": ("Generative Agents: Interactive Simulacra", 'Inspired by the paper "Generative Agents: Interactive Simulacra"'),
+             "https://xcancel.com/s/status/1": ("The system can’t handle a billion dollars", "ERPs break.")},
         ),
         (  # a date in other spellings, and in a table cell
             "- (2024.05) Foo: A Bar [paper](https://arxiv.org/abs/2405.00001)\n"
@@ -147,16 +109,11 @@ def test_names_are_kept(markdown: str, expected: dict[str, str | None]) -> None:
         (  # an underlined or superscript label before a title is no title
             "- <u>Survey</u> **A Survey of Agents** [paper](https://arxiv.org/abs/2308.11432)\n"
             "- <sup>new</sup> [Reflexion](https://arxiv.org/abs/2303.11366) - verbal RL\n",
-            {
-                "arxiv:2308.11432": ("A Survey of Agents", None),
-                "arxiv:2303.11366": ("Reflexion", "verbal RL"),
-            },
+            {"arxiv:2308.11432": ("A Survey of Agents", None), "arxiv:2303.11366": ("Reflexion", "verbal RL")},
         ),
     ],
 )
-def test_paper_titles_whole_and_clean(
-    markdown: str, expected: dict[str, tuple[str | None, str | None]]
-) -> None:
+def test_paper_titles_whole_and_clean(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
 
@@ -171,33 +128,18 @@ def test_paper_titles_whole_and_clean(
         ),
         (  # the text after <br> names something in passing: still the item's description, tied
             "> **[iCal4j](https://github.com/ical4j/ical4j)** <kbd>★ 837</kbd><br>Parse iCalendar [RFC 5545](https://tools.ietf.org/html/rfc5545) data.\n",
-            {
-                "github:ical4j/ical4j": ("iCal4j", "Parse iCalendar RFC 5545 data."),
-                "https://tools.ietf.org/html/rfc5545": (
-                    "RFC 5545",
-                    "Parse iCalendar RFC 5545 data.",
-                ),
-            },
+            {"github:ical4j/ical4j": ("iCal4j", "Parse iCalendar RFC 5545 data."),
+             "https://tools.ietf.org/html/rfc5545": ("RFC 5545", "Parse iCalendar RFC 5545 data.")},
         ),
         (  # a bold title, its authors and its venue on lines of their own (hard breaks)
             "**Active Retrieval Augmented Generation**  \n*Z. Jiang, F. Xu*  \narXiv – May 2023 [[paper](https://arxiv.org/abs/2305.06983)]\n",
-            {
-                "arxiv:2305.06983": (
-                    "Active Retrieval Augmented Generation",
-                    "Z. Jiang, F. Xu arXiv – May 2023",
-                )
-            },
+            {"arxiv:2305.06983": ("Active Retrieval Augmented Generation", "Z. Jiang, F. Xu arXiv – May 2023")},
         ),
         (  # a title wrapped over two lines above a bare URL; a last line of text describes it
             "Thinking With Videos: Tool-Augmented Learning for\nLong Video Reasoning\nhttps://arxiv.org/abs/2508.04416\n\n"
             "Single-stream Policy Optimization\nhttps://arxiv.org/abs/2509.13232\nTencent\n",
-            {
-                "arxiv:2508.04416": (
-                    "Thinking With Videos: Tool-Augmented Learning for Long Video Reasoning",
-                    None,
-                ),
-                "arxiv:2509.13232": ("Single-stream Policy Optimization", "Tencent"),
-            },
+            {"arxiv:2508.04416": ("Thinking With Videos: Tool-Augmented Learning for Long Video Reasoning", None),
+             "arxiv:2509.13232": ("Single-stream Policy Optimization", "Tencent")},
         ),
         (  # a tag line in code under an item is no description
             "**CogCoM: Chain-of-Manipulations** — 可执行操作。[paper](https://arxiv.org/pdf/2402.04236)\n`Grounding, Scale`\n",
@@ -207,19 +149,15 @@ def test_paper_titles_whole_and_clean(
             "* [Beast](https://github.com/boostorg/beast) :zap: - HTTP and WebSocket. [Boost]\n"
             "* [Synapse](https://github.com/m/synapse) `⚠` - Depends on a proprietary service.\n"
             "- [Docker/CLI](https://github.com/docker/cli) _(label: exp/beginner)_ <br> The Docker CLI\n",
-            {
-                "github:boostorg/beast": ("Beast", "HTTP and WebSocket. [Boost]"),
-                "github:m/synapse": ("Synapse", "Depends on a proprietary service."),
-                "github:docker/cli": ("Docker/CLI", "The Docker CLI"),
-            },
+            {"github:boostorg/beast": ("Beast", "HTTP and WebSocket. [Boost]"),
+             "github:m/synapse": ("Synapse", "Depends on a proprietary service."),
+             "github:docker/cli": ("Docker/CLI", "The Docker CLI")},
         ),
         (  # links named by a part ("Clients") among labels leave no "(, Clients)" behind
             "- [FaynoSync](https://faynosync.com) - Update server. ([Source Code](https://github.com/ku9nov/faynoSync), "
             "[Clients](https://github.com/ku9nov/faynoSync-dashboard)) `Apache-2.0` `Go`\n",
-            {
-                "https://faynosync.com/": ("FaynoSync", "Update server. Apache-2.0 Go"),
-                "github:ku9nov/faynosync-dashboard": ("FaynoSync", "Update server. Apache-2.0 Go"),
-            },
+            {"https://faynosync.com/": ("FaynoSync", "Update server. Apache-2.0 Go"),
+             "github:ku9nov/faynosync-dashboard": ("FaynoSync", "Update server. Apache-2.0 Go")},
         ),
         (  # a label and a named link: no description that only repeats the title
             "Paper link: [A Survey on LLM-based Agents](https://arxiv.org/abs/2308.11432)\n",
@@ -227,34 +165,22 @@ def test_paper_titles_whole_and_clean(
         ),
         (  # a link named in a sentence: the sentence describes it
             "- 🥳 [2023/09/20] This project has been listed on [GitHub Trendings](https://github.com/trending)!  It is a great honor!\n",
-            {
-                "https://github.com/trending": (
-                    "GitHub Trendings",
-                    "This project has been listed on GitHub Trendings! It is a great honor!",
-                )
-            },
+            {"https://github.com/trending": ("GitHub Trendings", "This project has been listed on GitHub Trendings! It is a great honor!")},
         ),
         (  # a platform's name in a sentence stays; field labels before links and prose go
             "- [Signal](https://signal.org) - Use it rather than [Telegram](https://telegram.org), or Viber.\n"
             "- **Adsqa: Ad Videos** Project page: https://github.com/t/adsqa **主要内容**：分析广告视频。\n",
-            {
-                "https://signal.org/": ("Signal", "Use it rather than Telegram, or Viber."),
-                "github:t/adsqa": ("Adsqa: Ad Videos", "分析广告视频。"),
-            },
+            {"https://signal.org/": ("Signal", "Use it rather than Telegram, or Viber."),
+             "github:t/adsqa": ("Adsqa: Ad Videos", "分析广告视频。")},
         ),
         (  # a field name before the prose of a table cell, a bracket opened by a dropped link
             "| Model | Notes |\n|---|---|\n| [Yi](https://github.com/01-ai/Yi) | **Highlights**: bilingual. |\n\n"
             "* [Little Go Book](https://github.com/sefus/the-little-go-book) - K. Seguin ([PDF](https://x.org/g.pdf), EPUB)\n",
-            {
-                "github:01-ai/yi": ("Yi", "bilingual."),
-                "github:sefus/the-little-go-book": ("Little Go Book", "K. Seguin (EPUB)"),
-            },
+            {"github:01-ai/yi": ("Yi", "bilingual."), "github:sefus/the-little-go-book": ("Little Go Book", "K. Seguin (EPUB)")},
         ),
     ],
 )
-def test_descriptions_as_written(
-    markdown: str, expected: dict[str, tuple[str | None, str | None]]
-) -> None:
+def test_descriptions_as_written(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
 
@@ -272,14 +198,9 @@ def test_descriptions_as_written(
             "* [The Rust Book](https://doc.rust-lang.org/book/) ([English](https://doc.rust-lang.org/en/), [中文](https://kaisery.github.io/trpl-zh-cn/))\n"
             "* [MMLU](https://github.com/hendrycks/test) - a benchmark [🏆 Leaderboard](https://mmlu.example.org/lb) [Coming soon](https://mmlu.example.org/soon)\n"
             "* [Deep Learning Lectures](https://dl.example.org) [Part 1](https://youtu.be/aaa) [Part 2](https://youtu.be/bbb)\n",
-            {
-                "https://doc.rust-lang.org/en/": "The Rust Book",
-                "https://kaisery.github.io/trpl-zh-cn/": "The Rust Book",
-                "https://mmlu.example.org/lb": "MMLU",
-                "https://mmlu.example.org/soon": "MMLU",
-                "https://youtu.be/aaa": "Deep Learning Lectures",
-                "https://youtu.be/bbb": "Deep Learning Lectures",
-            },
+            {"https://doc.rust-lang.org/en/": "The Rust Book", "https://kaisery.github.io/trpl-zh-cn/": "The Rust Book",
+             "https://mmlu.example.org/lb": "MMLU", "https://mmlu.example.org/soon": "MMLU",
+             "https://youtu.be/aaa": "Deep Learning Lectures", "https://youtu.be/bbb": "Deep Learning Lectures"},
         ),
         (  # the same word first in its item is the thing itself, and in a sentence it names another
             "* [PyTorch](https://github.com/pytorch/pytorch) - Tensors and neural networks\n"
@@ -291,14 +212,8 @@ def test_descriptions_as_written(
             "and more; see [alternatives](https://github.com/lycheeverse/lychee#features), the [Test Kitchen](https://github.com/openziti-test-kitchen) "
             "and [zssh](https://github.com/openziti-test-kitchen/zssh), which uses [greenlet](https://github.com/python-greenlet/greenlet) "
             "and [rsync](https://linux.die.net/man/1/rsync).\n",
-            {
-                "github:openziti/sdk-golang": None,
-                "github:lycheeverse/lychee": None,
-                "https://github.com/openziti-test-kitchen": "Test Kitchen",
-                "github:openziti-test-kitchen/zssh": "zssh",
-                "github:python-greenlet/greenlet": "greenlet",
-                "https://linux.die.net/man/1/rsync": "rsync",
-            },
+            {"github:openziti/sdk-golang": None, "github:lycheeverse/lychee": None, "https://github.com/openziti-test-kitchen": "Test Kitchen",
+             "github:openziti-test-kitchen/zssh": "zssh", "github:python-greenlet/greenlet": "greenlet", "https://linux.die.net/man/1/rsync": "rsync"},
         ),
         (  # a list of sites in a sentence: each its own name
             "* Also, [Quora](https://www.quora.com/), [Reddit](https://www.reddit.com), you know the drill.\n",
@@ -322,45 +237,28 @@ def sections(markdown: str) -> dict[str, list[str]]:
             "# 3DGS\n\n**Scaffold-GS: Structured 3D Gaussians**\n\n- Homepage: https://city-super.github.io/scaffold-gs/\n"
             "- Paper: https://arxiv.org/abs/2312.00109\n- Code: https://github.com/city-super/Scaffold-GS\n\n"
             "**GPS-Gaussian**\n\n- Paper(Oral): https://arxiv.org/abs/2312.02155\n- Code: [GitHub](https://github.com/aipixel/GPS-Gaussian)\n",
-            {
-                "https://city-super.github.io/scaffold-gs/": (
-                    "Scaffold-GS: Structured 3D Gaussians",
-                    ["3DGS"],
-                ),
-                "arxiv:2312.00109": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
-                "github:city-super/scaffold-gs": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
-                "arxiv:2312.02155": ("GPS-Gaussian", ["3DGS"]),
-                "github:aipixel/gps-gaussian": ("GPS-Gaussian", ["3DGS"]),
-            },
+            {"https://city-super.github.io/scaffold-gs/": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
+             "arxiv:2312.00109": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
+             "github:city-super/scaffold-gs": ("Scaffold-GS: Structured 3D Gaussians", ["3DGS"]),
+             "arxiv:2312.02155": ("GPS-Gaussian", ["3DGS"]), "github:aipixel/gps-gaussian": ("GPS-Gaussian", ["3DGS"])},
         ),
         (  # a bold line over items with names of their own is a pseudo-heading, as before
             "# Tools\n\n**Trainers**\n\n- [trl](https://github.com/huggingface/trl) - PPO\n- Paper: https://arxiv.org/abs/1909.08593\n",
-            {
-                "github:huggingface/trl": ("trl", ["Tools", "Trainers"]),
-                "arxiv:1909.08593": (None, ["Tools", "Trainers"]),
-            },
+            {"github:huggingface/trl": ("trl", ["Tools", "Trainers"]), "arxiv:1909.08593": (None, ["Tools", "Trainers"])},
         ),
         (  # a project that is a heading link: "[Paper]", "[Docs]" in its <details> are its own
             "## [Agent4Rec](https://github.com/LehengTHU/Agent4Rec)\nRecommender simulator\n\n<details>\n\n### Links\n"
             "- [Paper](https://arxiv.org/abs/2310.10108)\n- [Docs](https://agent4rec.readthedocs.io/)\n\n</details>\n\n"
             "## [AgentForge](https://github.com/DataBassGit/AgentForge)\n<details>\n\n### Links\n- [Web](https://www.agentforge.net/)\n"
             "- [Discord](https://discord.gg/agentforge)\n</details>\n\n## Community\n\n- [Discord](https://discord.gg/community)\n",
-            {
-                "arxiv:2310.10108": ("Agent4Rec", ["Agent4Rec", "Links"]),
-                "https://agent4rec.readthedocs.io/": ("Agent4Rec", ["Agent4Rec", "Links"]),
-                "https://www.agentforge.net/": ("AgentForge", ["AgentForge", "Links"]),
-                "https://discord.gg/agentforge": (
-                    "AgentForge",
-                    ["AgentForge", "Links"],
-                ),  # the project's Discord
-                "https://discord.gg/community": ("Discord", ["Community"]),
-            },
+            {"arxiv:2310.10108": ("Agent4Rec", ["Agent4Rec", "Links"]), "https://agent4rec.readthedocs.io/": ("Agent4Rec", ["Agent4Rec", "Links"]),
+             "https://www.agentforge.net/": ("AgentForge", ["AgentForge", "Links"]),
+             "https://discord.gg/agentforge": ("AgentForge", ["AgentForge", "Links"]),  # the project's Discord
+             "https://discord.gg/community": ("Discord", ["Community"])},
         ),
     ],
 )
-def test_titles_above_their_links(
-    markdown: str, expected: dict[str, tuple[str | None, list[str]]]
-) -> None:
+def test_titles_above_their_links(markdown: str, expected: dict[str, tuple[str | None, list[str]]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].section) for k in expected} == expected
 
@@ -370,10 +268,8 @@ def test_a_heading_link_is_described_by_the_line_under_it() -> None:
         "## [Godmode](https://godmode.space/)\nInspired by AutoGPT and BabyAGI, with nice UI\n\n<details>\n\n### Category\nGeneral\n</details>\n\n"
         "## [Fine](https://www.fine.dev/)\n\n- [Docs](https://docs.fine.dev/) - how to\n"
     )
-    assert (
-        entries["https://godmode.space/"].title,
-        entries["https://godmode.space/"].description,
-    ) == ("Godmode", "Inspired by AutoGPT and BabyAGI, with nice UI")
+    assert (entries["https://godmode.space/"].title, entries["https://godmode.space/"].description) == (
+        "Godmode", "Inspired by AutoGPT and BabyAGI, with nice UI")
     assert entries["https://www.fine.dev/"].description is None
 
 
@@ -385,54 +281,30 @@ def test_a_heading_link_is_described_by_the_line_under_it() -> None:
             "- [【关于 Longformer】那些你不知道的事](https://github.com/km/notes/tree/master/longformer/)\n"
             "  - 论文：Longformer: The Long-Document Transformer\n  - 论文地址：https://arxiv.org/abs/2004.05150\n"
             "  - github：https://github.com/allenai/longformer\n  - 简介：长文档的 Transformer。\n",
-            {
-                "arxiv:2004.05150": (
-                    "Longformer: The Long-Document Transformer",
-                    "长文档的 Transformer。",
-                ),
-                "github:allenai/longformer": (
-                    "Longformer: The Long-Document Transformer",
-                    "长文档的 Transformer。",
-                ),
-            },
+            {"arxiv:2004.05150": ("Longformer: The Long-Document Transformer", "长文档的 Transformer。"),
+             "github:allenai/longformer": ("Longformer: The Long-Document Transformer", "长文档的 Transformer。")},
         ),
         (  # the same under a heading that is a link: the sub-items still belong to their item;
             # a CJK label of a link ("… 源码地址", "source code address") names no title
             "###### [【关于 新词发现】那些你不知道的事](https://github.com/km/ie/tree/master/nwd/)\n\n"
             "- [【关于 AutoPhrase】那些你不知道的事](https://github.com/km/ie/tree/master/ap/)\n  - 论文：《AutoPhrase: Phrase Mining》\n"
             "  - 论文源码地址：https://github.com/luozhouyang/AutoPhraseX\n  - 论文地址：https://arxiv.org/abs/1702.04457\n",
-            {
-                "arxiv:1702.04457": ("AutoPhrase: Phrase Mining", None),
-                "github:luozhouyang/autophrasex": ("AutoPhrase: Phrase Mining", None),
-            },
+            {"arxiv:1702.04457": ("AutoPhrase: Phrase Mining", None), "github:luozhouyang/autophrasex": ("AutoPhrase: Phrase Mining", None)},
         ),
         (  # "Description:" and "Title:" sub-bullets in English
             "* [Tool](https://github.com/t/tool)\n    * Description: A tool for things.\n\n"
             "* Paper: https://arxiv.org/abs/2401.00001\n    * Title: Some Paper About Things\n",
-            {
-                "github:t/tool": ("Tool", "A tool for things."),
-                "arxiv:2401.00001": ("Some Paper About Things", None),
-            },
+            {"github:t/tool": ("Tool", "A tool for things."), "arxiv:2401.00001": ("Some Paper About Things", None)},
         ),
         (  # sub-items of authors and keywords describe a paper that has no description otherwise
             "- [Towards Efficient Online Exploration](https://arxiv.org/abs/2509.22633)\n  - Gen Li, Yuling Yan\n"
             "  - Keyword: Online RL, Bandits\n  - Code: [Official](https://github.com/g/explore)\n",
-            {
-                "arxiv:2509.22633": (
-                    "Towards Efficient Online Exploration",
-                    "Gen Li, Yuling Yan; Online RL, Bandits",
-                ),
-                "github:g/explore": (
-                    "Towards Efficient Online Exploration",
-                    "Gen Li, Yuling Yan; Online RL, Bandits",
-                ),
-            },
+            {"arxiv:2509.22633": ("Towards Efficient Online Exploration", "Gen Li, Yuling Yan; Online RL, Bandits"),
+             "github:g/explore": ("Towards Efficient Online Exploration", "Gen Li, Yuling Yan; Online RL, Bandits")},
         ),
     ],
 )
-def test_fields_in_sub_items(
-    markdown: str, expected: dict[str, tuple[str | None, str | None]]
-) -> None:
+def test_fields_in_sub_items(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
 
@@ -444,19 +316,13 @@ def test_fields_in_sub_items(
         (  # an italic tagline under a heading describes it (no sub-section); a short label is one
             "## GUI\n\n*Libraries for building graphical user interfaces*\n\n* [toga](https://github.com/beeware/toga)\n\n"
             "## Models\n\n**Large Language Models**\n\n* [llama](https://github.com/meta/llama)\n",
-            {
-                "github:beeware/toga": ["GUI"],
-                "github:meta/llama": ["Models", "Large Language Models"],
-            },
+            {"github:beeware/toga": ["GUI"], "github:meta/llama": ["Models", "Large Language Models"]},
         ),
         (  # each <details> category ends with its block, headings inside it too
             "## Projects\n\n<details>\n<summary><strong>CLI</strong> <kbd>9 projects</kbd></summary>\n\n#### Argument Parsing <kbd>5 projects</kbd>\n\n"
             "> **[JCommander](https://github.com/cbeust/jcommander)**<br>Parses flags.\n\n</details>\n\n"
             "<details>\n<summary><strong>Cloud</strong> <kbd>6 projects</kbd></summary>\n\n> **[Jclouds](https://github.com/apache/jclouds)**<br>Clouds.\n\n</details>\n",
-            {
-                "github:cbeust/jcommander": ["Projects", "CLI", "Argument Parsing"],
-                "github:apache/jclouds": ["Projects", "Cloud"],
-            },
+            {"github:cbeust/jcommander": ["Projects", "CLI", "Argument Parsing"], "github:apache/jclouds": ["Projects", "Cloud"]},
         ),
         (  # emoji codes, a "[TOC]" link back to the contents, counts: not part of a section's name
             "# :trident: The Book\n\n#### CLI Tools &nbsp;[<sup>[TOC]</sup>](#table-of-contents)\n\n"
@@ -482,20 +348,10 @@ def test_spanning_cells_keep_the_columns_in_place() -> None:
     )
     entries = parsed(markdown)
     assert (entries["arxiv:2112.09332"].title, entries["arxiv:2112.09332"].description) == (
-        "WebGPT",
-        "Category: Agents; Memory Structure: Unified",
-    )
+        "WebGPT", "Category: Agents; Memory Structure: Unified")
     assert (entries["arxiv:2204.01691"].title, entries["arxiv:2204.01691"].description) == (
-        "SayCan",
-        "Category: Agents; Memory Operation: Read/Write; Memory Structure: Hybrid",
-    )
-    assert entries["arxiv:2204.01691"].items[0].columns == [
-        "Category",
-        "Model",
-        "Memory Operation",
-        "Memory Structure",
-        "Paper",
-    ]
+        "SayCan", "Category: Agents; Memory Operation: Read/Write; Memory Structure: Hybrid")
+    assert entries["arxiv:2204.01691"].items[0].columns == ["Category", "Model", "Memory Operation", "Memory Structure", "Paper"]
 
 
 # -- badges before a title, in the list's header; links into a repository -----------------------
@@ -506,13 +362,8 @@ def test_spanning_cells_keep_the_columns_in_place() -> None:
             "| Title | Paper |\n|---|---|\n| [![Star](https://img.shields.io/github/stars/A/LLMCBench.svg)](https://github.com/A/LLMCBench)<br>"
             "[LLMCBench: Benchmarking Compression](https://arxiv.org/abs/2410.21352) <br> Ge Yang, Changyi He | [Paper](https://arxiv.org/abs/2410.21352) |\n",
             "sample.md",
-            {
-                "github:a/llmcbench": (
-                    "LLMCBench: Benchmarking Compression",
-                    "Ge Yang, Changyi He",
-                ),
-                "arxiv:2410.21352": ("LLMCBench: Benchmarking Compression", "Ge Yang, Changyi He"),
-            },
+            {"github:a/llmcbench": ("LLMCBench: Benchmarking Compression", "Ge Yang, Changyi He"),
+             "arxiv:2410.21352": ("LLMCBench: Benchmarking Compression", "Ge Yang, Changyi He")},
             [],
         ),
         (  # badges in the list's header decorate the list: skipped, with the reason
@@ -521,31 +372,16 @@ def test_spanning_cells_keep_the_columns_in_place() -> None:
             "## Things\n\n- [thing](https://github.com/t/thing) [![CI](https://ci.example.org/b.svg)](https://ci.example.org/t)\n",
             "sample.md",
             {"github:t/thing": ("thing", None), "https://ci.example.org/t": ("thing", None)},
-            [
-                ("https://github.com/sindresorhus/awesome", "badge in the list's header"),
-                ("https://discord.gg/abc", "badge in the list's header"),
-            ],
+            [("https://github.com/sindresorhus/awesome", "badge in the list's header"),
+             ("https://discord.gg/abc", "badge in the list's header")],
         ),
         (  # a github: list's links to its own folders are pages of the list, one entry each
             "# Apps\n\n* [🔍 Research Agent](advanced_ai_agents/research_agent/) - searches\n"
             "* [Chat with PDF](rag_tutorials/chat_with_pdf/README.md) - asks\n* [Licence](LICENSE)\n",
             "github:Shubhamsaboo/awesome-llm-apps/README.md",
-            {
-                "https://github.com/Shubhamsaboo/awesome-llm-apps/tree/HEAD/advanced_ai_agents/research_agent/": (
-                    "Research Agent",
-                    "searches",
-                ),
-                "https://github.com/Shubhamsaboo/awesome-llm-apps/blob/HEAD/rag_tutorials/chat_with_pdf/README.md": (
-                    "Chat with PDF",
-                    "asks",
-                ),
-            },
-            [
-                (
-                    "https://github.com/Shubhamsaboo/awesome-llm-apps/blob/HEAD/LICENSE",
-                    "a repository's licence or contributing guide",
-                )
-            ],
+            {"https://github.com/Shubhamsaboo/awesome-llm-apps/tree/HEAD/advanced_ai_agents/research_agent/": ("Research Agent", "searches"),
+             "https://github.com/Shubhamsaboo/awesome-llm-apps/blob/HEAD/rag_tutorials/chat_with_pdf/README.md": ("Chat with PDF", "asks")},
+            [("https://github.com/Shubhamsaboo/awesome-llm-apps/blob/HEAD/LICENSE", "a repository's licence or contributing guide")],
         ),
     ],
 )
@@ -568,20 +404,10 @@ def test_a_repositorys_folders_give_it_no_title() -> None:
         "* [transformers](https://github.com/huggingface/transformers/tree/main/examples) - examples\n"
         "* [Transformers](https://github.com/huggingface/transformers) - the library\n"
     )
-    models, library = (
-        entries["github:tensorflow/models"],
-        entries["github:huggingface/transformers"],
-    )
-    assert (models.title, models.description, [i.title for i in models.items]) == (
-        None,
-        None,
-        ["Swivel", "Slim"],
-    )
+    models, library = entries["github:tensorflow/models"], entries["github:huggingface/transformers"]
+    assert (models.title, models.description, [i.title for i in models.items]) == (None, None, ["Swivel", "Slim"])
     assert (library.title, library.description) == ("Transformers", "the library")
-    assert (
-        entries["github:x-plug/mplug-owl"].title,
-        entries["github:x-plug/mplug-owl"].description,
-    ) == ("mPLUG-Owl2", "the second")
+    assert (entries["github:x-plug/mplug-owl"].title, entries["github:x-plug/mplug-owl"].description) == ("mPLUG-Owl2", "the second")
 
 
 @pytest.mark.parametrize(
@@ -594,26 +420,16 @@ def test_a_repositorys_folders_give_it_no_title() -> None:
         (  # one that names a site or a counter does not; a title line above wins
             "## Papers\n\n[![arXiv](https://img.shields.io/badge/arXiv-2505.15298-b31b1b)](https://arxiv.org/pdf/2505.15298)\n\n"
             "Nav-R1: Reasoning and Navigation\n\n[![DeepSeek](https://img.shields.io/badge/x-y)](https://arxiv.org/abs/2505.00001)\n",
-            {
-                "arxiv:2505.15298": (None, None),
-                "arxiv:2505.00001": ("Nav-R1: Reasoning and Navigation", None),
-            },
+            {"arxiv:2505.15298": (None, None), "arxiv:2505.00001": ("Nav-R1: Reasoning and Navigation", None)},
         ),
         (  # a title line stays the title of the quote under it (its first lines without links too)
             "## GUI\n\nLearning Active Perception for GUI Grounding\n> Soochow University\n**主要内容**：提出LASER框架。\n"
             "**链接**：[https://github.com/wwfnb/Laser](https://github.com/wwfnb/Laser)\n",
-            {
-                "github:wwfnb/laser": (
-                    "Learning Active Perception for GUI Grounding",
-                    "提出LASER框架。",
-                )
-            },
+            {"github:wwfnb/laser": ("Learning Active Perception for GUI Grounding", "提出LASER框架。")},
         ),
     ],
 )
-def test_titles_of_last_resort(
-    markdown: str, expected: dict[str, tuple[str | None, str | None]]
-) -> None:
+def test_titles_of_last_resort(markdown: str, expected: dict[str, tuple[str | None, str | None]]) -> None:
     entries = parsed(markdown)
     assert {k: (entries[k].title, entries[k].description) for k in expected} == expected
 
@@ -624,12 +440,8 @@ def test_titles_of_last_resort(
         (  # a generic word that is the repository's own name, or a name around one
             "- [hub](https://github.com/github/hub) - wraps git\n- [datasets](https://github.com/huggingface/datasets) - the hub of datasets\n"
             "- [Go Blog](https://blog.golang.org) - the official Go blog\n* [Video++](https://github.com/matt-42/vpp) - video processing\n",
-            {
-                "github:github/hub": "hub",
-                "github:huggingface/datasets": "datasets",
-                "https://blog.golang.org/": "Go Blog",
-                "github:matt-42/vpp": "Video++",
-            },
+            {"github:github/hub": "hub", "github:huggingface/datasets": "datasets", "https://blog.golang.org/": "Go Blog",
+             "github:matt-42/vpp": "Video++"},
         ),
         (  # a name in brackets is no marker ("[pdf]" is): "【…】" around a title
             "> **所有文章已经搬到 [【关于AiGC那些你不知道的事】](https://yaz.feishu.cn/mindnotes/OS)，方便大家利用手机学习**\n",

@@ -78,48 +78,26 @@ DUBLIN_CORE = page(
     '<meta name="dc.description" content="A sample description.">'
 )
 JSON_LD = page(
-    '<script type="application/ld+json">'
-    + json.dumps(
-        {
-            "@context": "https://schema.org",
-            "@type": "WebPage",
-            "mainEntity": {
-                "@type": "ScholarlyArticle",
-                "headline": "A Graph Paper",
-                "author": [
-                    {"@type": "Person", "givenName": "Jane", "familyName": "Doe"},
-                    {"@type": "Person", "name": "Richard Roe"},
-                ],
-                "datePublished": "2024-04-05T00:00:00Z",
-                "isPartOf": {"@type": "Periodical", "name": "Example Journal"},
-                "identifier": {
-                    "@type": "PropertyValue",
-                    "propertyID": "DOI",
-                    "value": "10.5555/Example",
-                },
-                "abstract": "Schema abstract.",
-            },
-        }
-    )
-    + "</script>"
+    '<script type="application/ld+json">' + json.dumps({
+        "@context": "https://schema.org", "@type": "WebPage",
+        "mainEntity": {
+            "@type": "ScholarlyArticle", "headline": "A Graph Paper",
+            "author": [{"@type": "Person", "givenName": "Jane", "familyName": "Doe"},
+                       {"@type": "Person", "name": "Richard Roe"}],
+            "datePublished": "2024-04-05T00:00:00Z",
+            "isPartOf": {"@type": "Periodical", "name": "Example Journal"},
+            "identifier": {"@type": "PropertyValue", "propertyID": "DOI", "value": "10.5555/Example"},
+            "abstract": "Schema abstract.",
+        },
+    }) + "</script>"
 )
 JSON_LD_GRAPH = page(
-    '<script type="application/ld+json">'
-    + json.dumps(
-        {
-            "@context": "https://schema.org",
-            "@graph": [
-                {"@type": "Organization", "name": "Lab"},
-                {
-                    "@type": ["CreativeWork", "ScholarlyArticle"],
-                    "name": "Graph Article",
-                    "author": "Solo Author",
-                    "sameAs": ["https://doi.org/10.5555/graph"],
-                },
-            ],
-        }
-    )
-    + "</script>"
+    '<script type="application/ld+json">' + json.dumps({
+        "@context": "https://schema.org",
+        "@graph": [{"@type": "Organization", "name": "Lab"},
+                   {"@type": ["CreativeWork", "ScholarlyArticle"], "name": "Graph Article",
+                    "author": "Solo Author", "sameAs": ["https://doi.org/10.5555/graph"]}],
+    }) + "</script>"
 )
 MIXED = page(  # Highwire wins where it speaks; the others fill what it leaves out
     '<meta name="citation_title" content="The Highwire Title">'
@@ -133,157 +111,45 @@ MIXED = page(  # Highwire wins where it speaks; the others fill what it leaves o
 
 # page, title, authors, published, venue, doi, pdf, arxiv id, where title / authors / venue came from
 CASES = [
-    (
-        "cvf",
-        CVF,
-        "Deep Residual Learning for Image Recognition",
-        ["Kaiming He", "Xiangyu Zhang"],
-        "2016",
-        "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition",
-        None,
-        "https://example.org/papers/He_Deep_Residual_Learning_CVPR_2016_paper.pdf",
-        None,
-        ("citation_title", "citation_author", "citation_conference_title"),
-    ),
-    (
-        "acl",
-        ACL,
-        "BERT: Pre-training of Deep Bidirectional Transformers",
-        ["Jacob Devlin", "Ming-Wei Chang"],
-        "2019-06",
-        "Proceedings of NAACL-HLT 2019",
-        "10.18653/v1/n19-1423",
-        None,
-        None,
-        ("citation_title", "citation_author", "citation_conference_title"),
-    ),
-    (
-        "pmlr",
-        PMLR,
-        "Constrained Policy Optimization",
-        ["Joshua Achiam", "Pieter Abbeel"],
-        "2017-07-17",
-        "Proceedings of the 34th International Conference on Machine Learning",
-        None,
-        None,
-        None,
-        ("citation_title", "citation_author", "citation_inbook_title"),
-    ),
-    (
-        "openreview",
-        OPENREVIEW,
-        "LoRA: Low-Rank Adaptation of Large Language Models",
-        ["Edward J Hu", "yelong shen"],
-        "2022-01-28",
-        "International Conference on Learning Representations",
-        None,
-        "https://openreview.net/pdf?id=nZeVKeeFYf9",
-        None,
-        ("citation_title", "citation_author", "citation_conference_title"),
-    ),
-    (
-        "legacy citation_authors",
-        LEGACY_AUTHORS,
-        "A Workshop Paper",
-        ["John Smith", "Jane Doe"],
-        "2011",
-        None,
-        None,
-        None,
-        None,
-        ("citation_title", "citation_authors", None),
-    ),
-    (
-        "Dublin Core only",
-        DUBLIN_CORE,
-        "Mastering the game of Go without human knowledge",
-        ["David Silver", "Demis Hassabis"],
-        "2017-10-18",
-        "Nature 2017 550",
-        "10.1038/nature24270",
-        None,
-        None,
-        ("dc.title", "dc.creator", "dc.source"),
-    ),
-    (
-        "JSON-LD mainEntity",
-        JSON_LD,
-        "A Graph Paper",
-        ["Jane Doe", "Richard Roe"],
-        "2024-04-05",
-        "Example Journal",
-        "10.5555/example",
-        None,
-        None,
-        (
-            "json-ld:ScholarlyArticle.headline",
-            "json-ld:ScholarlyArticle.author",
-            "json-ld:ScholarlyArticle.isPartOf",
-        ),
-    ),
-    (
-        "JSON-LD @graph",
-        JSON_LD_GRAPH,
-        "Graph Article",
-        ["Solo Author"],
-        None,
-        None,
-        "10.5555/graph",
-        None,
-        None,
-        ("json-ld:ScholarlyArticle.name", "json-ld:ScholarlyArticle.author", None),
-    ),
-    (
-        "Highwire first, then the others",
-        MIXED,
-        "The Highwire Title",
-        ["First Author"],
-        "2020-02-02",
-        "JSON-LD Venue",
-        "10.5555/mixed",
-        None,
-        None,
-        ("citation_title", "citation_author", "json-ld:ScholarlyArticle.isPartOf"),
-    ),
+    ("cvf", CVF, "Deep Residual Learning for Image Recognition", ["Kaiming He", "Xiangyu Zhang"], "2016",
+     "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition", None,
+     "https://example.org/papers/He_Deep_Residual_Learning_CVPR_2016_paper.pdf", None,
+     ("citation_title", "citation_author", "citation_conference_title")),
+    ("acl", ACL, "BERT: Pre-training of Deep Bidirectional Transformers", ["Jacob Devlin", "Ming-Wei Chang"],
+     "2019-06", "Proceedings of NAACL-HLT 2019", "10.18653/v1/n19-1423", None, None,
+     ("citation_title", "citation_author", "citation_conference_title")),
+    ("pmlr", PMLR, "Constrained Policy Optimization", ["Joshua Achiam", "Pieter Abbeel"], "2017-07-17",
+     "Proceedings of the 34th International Conference on Machine Learning", None, None, None,
+     ("citation_title", "citation_author", "citation_inbook_title")),
+    ("openreview", OPENREVIEW, "LoRA: Low-Rank Adaptation of Large Language Models", ["Edward J Hu", "yelong shen"],
+     "2022-01-28", "International Conference on Learning Representations", None,
+     "https://openreview.net/pdf?id=nZeVKeeFYf9", None,
+     ("citation_title", "citation_author", "citation_conference_title")),
+    ("legacy citation_authors", LEGACY_AUTHORS, "A Workshop Paper", ["John Smith", "Jane Doe"], "2011", None, None,
+     None, None, ("citation_title", "citation_authors", None)),
+    ("Dublin Core only", DUBLIN_CORE, "Mastering the game of Go without human knowledge", ["David Silver", "Demis Hassabis"],
+     "2017-10-18", "Nature 2017 550", "10.1038/nature24270", None, None, ("dc.title", "dc.creator", "dc.source")),
+    ("JSON-LD mainEntity", JSON_LD, "A Graph Paper", ["Jane Doe", "Richard Roe"], "2024-04-05", "Example Journal",
+     "10.5555/example", None, None,
+     ("json-ld:ScholarlyArticle.headline", "json-ld:ScholarlyArticle.author", "json-ld:ScholarlyArticle.isPartOf")),
+    ("JSON-LD @graph", JSON_LD_GRAPH, "Graph Article", ["Solo Author"], None, None, "10.5555/graph", None, None,
+     ("json-ld:ScholarlyArticle.name", "json-ld:ScholarlyArticle.author", None)),
+    ("Highwire first, then the others", MIXED, "The Highwire Title", ["First Author"], "2020-02-02", "JSON-LD Venue",
+     "10.5555/mixed", None, None, ("citation_title", "citation_author", "json-ld:ScholarlyArticle.isPartOf")),
 ]
 
 
 @pytest.mark.parametrize(
-    (
-        "family",
-        "html",
-        "title",
-        "authors",
-        "published",
-        "venue",
-        "doi",
-        "pdf",
-        "arxiv_id",
-        "sources",
-    ),
+    ("family", "html", "title", "authors", "published", "venue", "doi", "pdf", "arxiv_id", "sources"),
     CASES,
     ids=[c[0] for c in CASES],
 )
-def test_paper_meta(
-    family: str,
-    html: bytes,
-    title: str,
-    authors: list[str],
-    published: str | None,
-    venue: str | None,
-    doi: str | None,
-    pdf: str | None,
-    arxiv_id: str | None,
-    sources: tuple[str | None, str | None, str | None],
-) -> None:
+def test_paper_meta(family: str, html: bytes, title: str, authors: list[str], published: str | None,
+                    venue: str | None, doi: str | None, pdf: str | None, arxiv_id: str | None,
+                    sources: tuple[str | None, str | None, str | None]) -> None:
     meta = meta_of(html, "https://example.org/html/page.html" if family == "cvf" else URL)
     assert meta is not None
-    assert (meta.title, [a.name for a in meta.authors], meta.published, meta.venue) == (
-        title,
-        authors,
-        published,
-        venue,
-    )
+    assert (meta.title, [a.name for a in meta.authors], meta.published, meta.venue) == (title, authors, published, venue)
     assert (meta.doi, meta.pdf_url, meta.arxiv_id) == (doi, pdf, arxiv_id)
     assert (meta.sources.title, meta.sources.authors, meta.sources.venue) == sources
 
@@ -300,50 +166,26 @@ def test_authors_keep_their_institutions_and_the_arxiv_id_its_version_off() -> N
 
 def test_abstract_whitespace_collapsed() -> None:
     meta = meta_of(OPENREVIEW)
-    assert meta is not None and (meta.abstract, meta.sources.abstract) == (
-        "We propose LoRA.",
-        "citation_abstract",
-    )
+    assert meta is not None and (meta.abstract, meta.sources.abstract) == ("We propose LoRA.", "citation_abstract")
 
 
 @pytest.mark.parametrize(
     ("date", "published"),
-    [
-        ("2017/07/17", "2017-07-17"),
-        ("2019/6", "2019-06"),
-        ("2016", "2016"),
-        ("2021-10-06T12:00:00Z", "2021-10-06"),
-        ("03/2011", "2011"),
-        ("June 2019", "2019"),
-        ("2019/13/01", "2019"),
-        ("soon", None),
-    ],
+    [("2017/07/17", "2017-07-17"), ("2019/6", "2019-06"), ("2016", "2016"), ("2021-10-06T12:00:00Z", "2021-10-06"),
+     ("03/2011", "2011"), ("June 2019", "2019"), ("2019/13/01", "2019"), ("soon", None)],
 )
 def test_dates_as_precise_as_the_page(date: str, published: str | None) -> None:
-    meta = meta_of(
-        page(
-            f'<meta name="citation_title" content="T"><meta name="citation_date" content="{date}">'
-        )
-    )
+    meta = meta_of(page(f'<meta name="citation_title" content="T"><meta name="citation_date" content="{date}">'))
     assert meta is not None and meta.published == published
 
 
 @pytest.mark.parametrize(
     ("name", "as_read"),
-    [
-        ("He, Kaiming", "Kaiming He"),
-        ("Kaiming He", "Kaiming He"),
-        ("Martin Luther King, Jr.", "Martin Luther King, Jr."),
-        ("  van den Oord,   Aäron ", "Aäron van den Oord"),
-        ("A, B, C", "A, B, C"),
-    ],
+    [("He, Kaiming", "Kaiming He"), ("Kaiming He", "Kaiming He"), ("Martin Luther King, Jr.", "Martin Luther King, Jr."),
+     ("  van den Oord,   Aäron ", "Aäron van den Oord"), ("A, B, C", "A, B, C")],
 )
 def test_last_first_names_in_arxiv_order(name: str, as_read: str) -> None:
-    meta = meta_of(
-        page(
-            f'<meta name="citation_title" content="T"><meta name="citation_author" content="{name}">'
-        )
-    )
+    meta = meta_of(page(f'<meta name="citation_title" content="T"><meta name="citation_author" content="{name}">'))
     assert meta is not None and [a.name for a in meta.authors] == [as_read]
 
 
@@ -351,12 +193,8 @@ def test_last_first_names_in_arxiv_order(name: str, as_read: str) -> None:
     "html",
     [
         page('<title>A blog post</title><meta property="og:title" content="A blog post">'),
-        page(
-            '<meta name="citation_pdf_url" content="/x.pdf"><meta name="citation_publication_date" content="2020">'
-        ),
-        page(
-            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Not scholarly"}</script>'
-        ),
+        page('<meta name="citation_pdf_url" content="/x.pdf"><meta name="citation_publication_date" content="2020">'),
+        page('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Not scholarly"}</script>'),
         page('<script type="application/ld+json">{not json</script>'),
     ],
     ids=["opengraph only", "no title, author or doi", "not a ScholarlyArticle", "broken JSON-LD"],
@@ -368,20 +206,14 @@ def test_pages_that_declare_no_paper(html: bytes) -> None:
 @pytest.mark.parametrize(
     ("head", "og_title", "description"),
     [
-        (
-            '<meta property="og:title" content="OG title"><meta property="og:description" content="OG text">'
-            '<meta name="description" content="plain">',
-            "OG title",
-            "OG text",
-        ),
+        ('<meta property="og:title" content="OG title"><meta property="og:description" content="OG text">'
+         '<meta name="description" content="plain">', "OG title", "OG text"),
         ('<meta name="description" content="  plain   text ">', None, "plain text"),
         ('<meta name="twitter:description" content="tweet text">', None, "tweet text"),
         ("", None, None),
     ],
 )
-def test_opengraph_summary_of_every_page(
-    head: str, og_title: str | None, description: str | None
-) -> None:
+def test_opengraph_summary_of_every_page(head: str, og_title: str | None, description: str | None) -> None:
     assert summary(read_head(page(head), HTML)) == (og_title, description)
 
 
@@ -411,16 +243,12 @@ def test_pages_without_declarations(body: bytes, content_type: str) -> None:
 
 
 def test_truncated_page_keeps_what_was_read() -> None:
-    html = page(
-        '<meta name="citation_title" content="Cut Short"><meta name="citation_author" content="A B">'
-    )
+    html = page('<meta name="citation_title" content="Cut Short"><meta name="citation_author" content="A B">')
     meta = meta_of(html[: html.index(b"</head>")])
     assert meta is not None and meta.title == "Cut Short"
 
 
 def test_charset_from_the_header() -> None:
-    html = '<html><head><meta name="citation_title" content="Gödel"></head></html>'.encode(
-        "latin-1"
-    )
+    html = '<html><head><meta name="citation_title" content="Gödel"></head></html>'.encode("latin-1")
     meta = paper_meta(read_head(html, "text/html; charset=ISO-8859-1"), URL)
     assert meta is not None and meta.title == "Gödel"

@@ -29,15 +29,8 @@ OFFLINE = {"web": "offline: web pages are not fetched"}
 
 def entry_for(url: str) -> Entry:
     ref = classify(url)
-    return Entry(
-        id=ref.entry_id,
-        kind=ref.kind,
-        source_id=ref.source_id,
-        url=url,
-        urls=[url],
-        section=[],
-        positions=[],
-    )
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 section=[], positions=[])
 
 
 def store_for(tmp_path: Path, run_id: str) -> RawStore:
@@ -59,18 +52,11 @@ def expected_hub(paper_id: str) -> dict[str, Any]:
     facts = HUB_PAPERS[paper_id]
     repo = facts["github_repo"]
     return {
-        "on_hub": True,
-        "upvotes": facts["upvotes"],
-        "comments": facts["comments"],
-        "github_repo": repo,
-        "github_stars": facts["github_stars"],
-        "github_repo_id": f"github:{repo.removeprefix('https://github.com/').lower()}"
-        if repo
-        else None,
-        "ai_keywords": facts["ai_keywords"],
-        "organization": facts["organization"],
-        "num_models": facts["totals"]["models"],
-        "num_datasets": facts["totals"]["datasets"],
+        "on_hub": True, "upvotes": facts["upvotes"], "comments": facts["comments"],
+        "github_repo": repo, "github_stars": facts["github_stars"],
+        "github_repo_id": f"github:{repo.removeprefix('https://github.com/').lower()}" if repo else None,
+        "ai_keywords": facts["ai_keywords"], "organization": facts["organization"],
+        "num_models": facts["totals"]["models"], "num_datasets": facts["totals"]["datasets"],
         "num_spaces": facts["totals"]["spaces"],
         "top_models": sorted(m[0] for m in facts["linked_models"]),
         "top_datasets": sorted(d[0] for d in facts["linked_datasets"]),
@@ -79,27 +65,11 @@ def expected_hub(paper_id: str) -> dict[str, Any]:
 
 
 def observed_hub(hub: HubPaper) -> dict[str, Any]:
-    got = hub.model_dump(
-        include={
-            "on_hub",
-            "upvotes",
-            "comments",
-            "github_repo",
-            "github_stars",
-            "github_repo_id",
-            "ai_keywords",
-            "organization",
-            "num_models",
-            "num_datasets",
-            "num_spaces",
-            "url",
-        }
-    )
-    return {
-        **got,
-        "top_models": sorted(m.repo_id for m in hub.top_models),
-        "top_datasets": sorted(d.repo_id for d in hub.top_datasets),
-    }
+    got = hub.model_dump(include={"on_hub", "upvotes", "comments", "github_repo", "github_stars",
+                                  "github_repo_id", "ai_keywords", "organization", "num_models",
+                                  "num_datasets", "num_spaces", "url"})
+    return {**got, "top_models": sorted(m.repo_id for m in hub.top_models),
+            "top_datasets": sorted(d.repo_id for d in hub.top_datasets)}
 
 
 # -- the Hub's paper pages ------------------------------------------------------------------------
@@ -108,13 +78,8 @@ def observed_hub(hub: HubPaper) -> dict[str, Any]:
 def test_the_first_lists_papers_carry_their_hub_pages(settings: Settings, tmp_path: Path) -> None:
     """Acceptance: each of the bundled list's 7 papers has its Hub paper-page facts, one request
     each, and 2204.05862 stays tied to Anthropic/hh-rlhf."""
-    fake_result = run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw",
-        skip=OFFLINE,
-    )
+    fake_result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                      skip=OFFLINE)
     entries = by_id(fake_result.snapshot)
     papers = [e for e in entries.values() if e.id.startswith("arxiv:")]
     assert len(papers) == 7
@@ -128,104 +93,55 @@ def test_the_first_lists_papers_carry_their_hub_pages(settings: Settings, tmp_pa
     # the most used citing repositories first
     hh = entries["arxiv:2204.05862"].hub_paper
     assert hh is not None and [d.downloads for d in hh.top_datasets] == sorted(
-        (d.downloads for d in hh.top_datasets), key=lambda n: -(n or 0)
-    )
+        (d.downloads for d in hh.top_datasets), key=lambda n: -(n or 0))
 
 
-def test_a_paper_not_on_the_hub_is_an_answer_not_an_error(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_a_paper_not_on_the_hub_is_an_answer_not_an_error(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     sample = (sample_data_dir() / "arxiv/2204.05862.xml").read_text()
     folder = fake.data_dirs[-1] / "arxiv"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "2401.00001.xml").write_text(sample.replace("2204.05862", "2401.00001"))
     listing = tmp_path / "list.md"
     listing.write_text("# Papers\n\n* [A paper](https://arxiv.org/abs/2401.00001)\n")
-    result = run(
-        str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw"
-    )
+    result = run(str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw")
     (entry,) = result.snapshot.entries
     assert (entry.status, entry.status_reason) == (Status.OK, None)
-    assert (
-        entry.hub_paper is not None and entry.hub_paper.fetched_at is not None
-    )  # when the Hub said so
-    assert entry.hub_paper == HubPaper(
-        arxiv_id="2401.00001", on_hub=False, fetched_at=entry.hub_paper.fetched_at
-    )
+    assert entry.hub_paper is not None and entry.hub_paper.fetched_at is not None  # when the Hub said so
+    assert entry.hub_paper == HubPaper(arxiv_id="2401.00001", on_hub=False, fetched_at=entry.hub_paper.fetched_at)
     assert hub_pages(fake) == ["/hf/api/papers/2401.00001"]
 
 
 @pytest.mark.parametrize(
     ("fault", "requests", "status", "reason"),
     [
-        (
-            Fault(r"^/hf/api/papers/", status=200, times=1, body=b'{"id": "2204.05862", "upv'),
-            2,
-            Status.OK,
-            None,
-        ),
-        (
-            Fault(r"^/hf/api/papers/", status=200, body=b"<html>Bad gateway</html>"),
-            3,
-            Status.ERROR,
-            "Hub paper page not read: the Hub sent a malformed answer",
-        ),
+        (Fault(r"^/hf/api/papers/", status=200, times=1, body=b'{"id": "2204.05862", "upv'), 2, Status.OK, None),
+        (Fault(r"^/hf/api/papers/", status=200, body=b"<html>Bad gateway</html>"), 3, Status.ERROR,
+         "Hub paper page not read: the Hub sent a malformed answer"),
         (Fault(r"^/hf/api/papers/", status=503, times=2), 3, Status.OK, None),
-        (
-            Fault(
-                r"^/hf/api/papers/",
-                status=200,
-                body=b'{"id": "2204.05862", "linkedModels": [{"likes": 1}]}',
-            ),
-            1,
-            Status.ERROR,
-            "the Hub's paper page is malformed (KeyError)",
-        ),
-        (
-            Fault(r"^/hf/api/papers/", status=0),
-            3,
-            Status.ERROR,
-            "Hub paper page not read: Hub unreachable (RemoteProtocolError)",
-        ),
+        (Fault(r"^/hf/api/papers/", status=200, body=b'{"id": "2204.05862", "linkedModels": [{"likes": 1}]}'), 1,
+         Status.ERROR, "the Hub's paper page is malformed (KeyError)"),
+        (Fault(r"^/hf/api/papers/", status=0), 3, Status.ERROR, "Hub paper page not read: Hub unreachable (RemoteProtocolError)"),
     ],
-    ids=[
-        "truncated once",
-        "never JSON",
-        "503 twice",
-        "a linked model without an id",
-        "connection dropped",
-    ],
+    ids=["truncated once", "never JSON", "503 twice", "a linked model without an id", "connection dropped"],
 )
-def test_hub_paper_faults(
-    fault: Fault, requests: int, status: Status, reason: str | None, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_hub_paper_faults(fault: Fault, requests: int, status: Status, reason: str | None,
+                          fake: FakeAPI, tmp_path: Path) -> None:
     """A malformed or failed answer costs that paper's Hub page only; transient ones are asked
     again (huggingface_hub's backoff; a truncated body by the source)."""
     fake.faults.append(fault)
     settings = fake.settings(allow_loopback=True, http_retries=2)
-    (outcome,) = fetch_source(
-        "papers",
-        [entry_for("https://arxiv.org/abs/2204.05862")],
-        settings,
-        RawStore(tmp_path / "raw" / "r1"),
-    ).values()
+    (outcome,) = fetch_source("papers", [entry_for("https://arxiv.org/abs/2204.05862")], settings,
+                              RawStore(tmp_path / "raw" / "r1")).values()
     assert (outcome.status, outcome.reason) == (status, reason)
     assert len(hub_pages(fake)) == requests
     if status == Status.OK:
         assert observed_hub(outcome.record) == expected_hub("2204.05862")  # type: ignore[arg-type]
 
 
-def test_a_failed_hub_page_keeps_last_nights_values(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_a_failed_hub_page_keeps_last_nights_values(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     """The papers source supplements arXiv's: its failure leaves the entry's status alone, keeps
     the last good Hub page and says why."""
-    night = {
-        "settings": settings,
-        "out_dir": tmp_path / "out",
-        "raw_root": tmp_path / "raw",
-        "skip": OFFLINE,
-    }
+    night = {"settings": settings, "out_dir": tmp_path / "out", "raw_root": tmp_path / "raw", "skip": OFFLINE}
     first = by_id(run(str(BUNDLED), **night).snapshot)  # type: ignore[arg-type]
     fake.faults.append(Fault(r"^/hf/api/papers/", status=503))
     second = by_id(run(str(BUNDLED), **night).snapshot)  # type: ignore[arg-type]
@@ -234,51 +150,32 @@ def test_a_failed_hub_page_keeps_last_nights_values(
     assert entry.hub_paper == first["arxiv:2204.05862"].hub_paper
     kept = first["arxiv:2204.05862"].hub_paper
     assert kept is not None and kept.fetched_at is not None  # when they were fetched
-    assert (
-        entry.status_reason
-        == f"Hub paper page not read: HTTP 503 (last good values of {kept.fetched_at:%Y-%m-%d} kept)"
-    )
+    assert entry.status_reason == f"Hub paper page not read: HTTP 503 (last good values of {kept.fetched_at:%Y-%m-%d} kept)"
 
 
 def test_without_the_papers_source_nothing_is_added(settings: Settings, tmp_path: Path) -> None:
-    result = run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw",
-        sources=["arxiv"],
-    )
+    result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                 sources=["arxiv"])
     papers = [e for e in result.snapshot.entries if e.id.startswith("arxiv:")]
     assert papers and all(e.status == Status.OK and e.hub_paper is None for e in papers)
 
 
-def test_conditional_requests_when_the_hub_sends_an_etag(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_conditional_requests_when_the_hub_sends_an_etag(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     """The Hub documents no ETag for /api/papers (the fake sends none by default); when an
     answer carries one, the next night asks with If-None-Match and a 304 keeps the answer."""
     fake.paper_etags = True
-    entries = [
-        entry_for("https://arxiv.org/abs/2204.05862"),
-        entry_for("https://arxiv.org/abs/1909.08593"),
-    ]
+    entries = [entry_for("https://arxiv.org/abs/2204.05862"), entry_for("https://arxiv.org/abs/1909.08593")]
     cold = fetch_source("papers", entries, settings, store_for(tmp_path, "r1"))
     warm_store = store_for(tmp_path, "r2")
     warm = fetch_source("papers", entries, settings, warm_store)
     assert warm_store.requests("papers") == {"sent": 0, "not_modified": 2, "reused": 0}
-
-    def kept(
-        outcomes: dict[str, Outcome],
-    ) -> dict[str, object]:  # as of the 304: when it was confirmed
+    def kept(outcomes: dict[str, Outcome]) -> dict[str, object]:  # as of the 304: when it was confirmed
         return {k: o.record.model_copy(update={"fetched_at": None}) for k, o in outcomes.items()}  # type: ignore[union-attr]
-
     assert kept(warm) == kept(cold)
     assert all(w.record.fetched_at > cold[k].record.fetched_at for k, w in warm.items())  # type: ignore[union-attr,operator]
 
 
-def test_without_an_etag_every_night_asks_once_per_paper(
-    fake: FakeAPI, settings: Settings, tmp_path: Path
-) -> None:
+def test_without_an_etag_every_night_asks_once_per_paper(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     entries = [entry_for("https://arxiv.org/abs/2204.05862")]
     for night in ("r1", "r2"):
         store = store_for(tmp_path, night)
@@ -319,12 +216,8 @@ RESOLVED = [
 def landing_run(fake: FakeAPI, tmp_path: Path, **overrides: Any) -> tuple[Any, dict[str, Entry]]:
     listing = tmp_path / "papers.md"
     listing.write_text(LANDING_LIST)
-    settings = fake.settings(
-        allow_loopback=True, http_retries=0, web_mirror_url=fake.sites_url, **overrides
-    )
-    result = run(
-        str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw"
-    )
+    settings = fake.settings(allow_loopback=True, http_retries=0, web_mirror_url=fake.sites_url, **overrides)
+    result = run(str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw")
     return result, by_id(result.snapshot)
 
 
@@ -333,12 +226,9 @@ def landing(fake: FakeAPI, tmp_path: Path) -> tuple[Any, dict[str, Entry]]:
     return landing_run(fake, tmp_path)
 
 
-@pytest.mark.parametrize(
-    ("entry_id", "arxiv_id", "evidence"), RESOLVED, ids=[r[0].split(":")[0] for r in RESOLVED]
-)
-def test_resolved_to_arxiv(
-    entry_id: str, arxiv_id: str | None, evidence: str | None, landing: tuple[Any, dict[str, Entry]]
-) -> None:
+@pytest.mark.parametrize(("entry_id", "arxiv_id", "evidence"), RESOLVED, ids=[r[0].split(":")[0] for r in RESOLVED])
+def test_resolved_to_arxiv(entry_id: str, arxiv_id: str | None, evidence: str | None,
+                           landing: tuple[Any, dict[str, Entry]]) -> None:
     _, entries = landing
     entry = entries[entry_id]
     assert entry.status == Status.OK and entry.web is not None and entry.web.http_status == 200
@@ -347,62 +237,31 @@ def test_resolved_to_arxiv(
         return
     assert entry.arxiv_match is not None and entry.paper is not None and entry.hub_paper is not None
     assert (entry.arxiv_match.arxiv_id, entry.arxiv_match.entry_id, entry.arxiv_match.evidence) == (
-        arxiv_id,
-        f"arxiv:{arxiv_id}",
-        evidence,
-    )
+        arxiv_id, f"arxiv:{arxiv_id}", evidence)
     # enriched from arXiv too: the arXiv record of the same run, and its Hub page
-    assert (
-        entry.paper.arxiv_id == arxiv_id and entry.paper.title == FACTS["arxiv"][arxiv_id]["title"]
-    )
+    assert entry.paper.arxiv_id == arxiv_id and entry.paper.title == FACTS["arxiv"][arxiv_id]["title"]
     if arxiv_id in HUB_PAPERS:
         assert observed_hub(entry.hub_paper) == expected_hub(arxiv_id)
     else:
-        assert entry.hub_paper == HubPaper(
-            arxiv_id=arxiv_id, on_hub=False, fetched_at=entry.hub_paper.fetched_at
-        )
+        assert entry.hub_paper == HubPaper(arxiv_id=arxiv_id, on_hub=False, fetched_at=entry.hub_paper.fetched_at)
 
 
 @pytest.mark.parametrize(
     ("entry_id", "family_venue", "first_author", "sources_title"),
     [
-        (
-            "cvf:He_Deep_Residual_Learning_CVPR_2016_paper",
-            "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition",
-            "Kaiming He",
-            "citation_title",
-        ),
-        (
-            "pmlr:v70/achiam17a",
-            "Proceedings of the 34th International Conference on Machine Learning",
-            "Joshua Achiam",
-            "citation_title",
-        ),
-        (
-            "acl:N19-1423",
-            FACTS["pages"]["https://aclanthology.org/N19-1423/"]["venue"],
-            "Jacob Devlin",
-            "citation_title",
-        ),
+        ("cvf:He_Deep_Residual_Learning_CVPR_2016_paper", "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition", "Kaiming He", "citation_title"),
+        ("pmlr:v70/achiam17a", "Proceedings of the 34th International Conference on Machine Learning", "Joshua Achiam", "citation_title"),
+        ("acl:N19-1423", FACTS["pages"]["https://aclanthology.org/N19-1423/"]["venue"], "Jacob Devlin", "citation_title"),
         ("doi:10.1038/nature24270", "Nature", "David Silver", "citation_title"),
     ],
 )
-def test_conference_pages_yield_title_and_authors(
-    entry_id: str,
-    family_venue: str,
-    first_author: str,
-    sources_title: str,
-    landing: tuple[Any, dict[str, Entry]],
-) -> None:
+def test_conference_pages_yield_title_and_authors(entry_id: str, family_venue: str, first_author: str,
+                                                  sources_title: str, landing: tuple[Any, dict[str, Entry]]) -> None:
     _, entries = landing
     web = entries[entry_id].web
     assert web is not None and web.paper_meta is not None
     meta = web.paper_meta
-    assert (meta.venue, meta.authors[0].name, meta.sources.title) == (
-        family_venue,
-        first_author,
-        sources_title,
-    )
+    assert (meta.venue, meta.authors[0].name, meta.sources.title) == (family_venue, first_author, sources_title)
 
 
 def test_doi_followed_to_the_publisher(landing: tuple[Any, dict[str, Entry]]) -> None:
@@ -418,31 +277,20 @@ def test_landing_requests(fake: FakeAPI, landing: tuple[Any, dict[str, Entry]]) 
     version are one paper, asked once."""
     result, entries = landing
     searches = [x for x in fake.requests("arxiv") if "search_query=ti" in x.path]
-    titles = sum(
-        1 for e in entries.values() if e.arxiv_match and e.arxiv_match.evidence == "title_search"
-    )
+    titles = sum(1 for e in entries.values() if e.arxiv_match and e.arxiv_match.evidence == "title_search")
     assert len(searches) == math.ceil(titles / Settings().arxiv_title_batch_size) == 1
     distinct = {e.arxiv_match.arxiv_id for e in entries.values() if e.arxiv_match} | {"1810.04805"}
     assert sorted(hub_pages(fake)) == sorted(f"/hf/api/papers/{i}" for i in distinct)
-    assert (
-        result.requests["papers"]["sent"] == len(distinct) + len(searches) + 1
-    )  # + the link's id_list
+    assert result.requests["papers"]["sent"] == len(distinct) + len(searches) + 1  # + the link's id_list
 
 
 def test_title_searches_in_batches(fake: FakeAPI, tmp_path: Path) -> None:
     _, entries = landing_run(fake, tmp_path, arxiv_title_batch_size=2)
-    searched = sum(
-        1
-        for e in entries.values()
-        if e.web
-        and e.web.paper_meta
-        and not (e.arxiv_match and e.arxiv_match.evidence == "arxiv_link")
-    )
+    searched = sum(1 for e in entries.values() if e.web and e.web.paper_meta and not (
+        e.arxiv_match and e.arxiv_match.evidence == "arxiv_link"))
     searches = [x for x in fake.requests("arxiv") if "search_query=ti" in x.path]
     assert len(searches) == math.ceil(searched / 2)
-    assert {e.arxiv_match.arxiv_id for e in entries.values() if e.arxiv_match} == {
-        r[1] for r in RESOLVED if r[1]
-    }
+    assert {e.arxiv_match.arxiv_id for e in entries.values() if e.arxiv_match} == {r[1] for r in RESOLVED if r[1]}
 
 
 def test_arxiv_spacing_holds_across_the_two_tasks(fake: FakeAPI, tmp_path: Path) -> None:
@@ -459,9 +307,7 @@ def test_rebuilt_from_the_raw_folder(landing: tuple[Any, dict[str, Entry]]) -> N
     result, entries = landing
     rebuilt = by_id(build(RawStore(result.run_dir)))
     for entry_id, _, _ in RESOLVED:
-        assert rebuilt[entry_id].model_dump(exclude={"fetched_at"}) == entries[entry_id].model_dump(
-            exclude={"fetched_at"}
-        )
+        assert rebuilt[entry_id].model_dump(exclude={"fetched_at"}) == entries[entry_id].model_dump(exclude={"fetched_at"})
 
 
 def site(extra: Path, url: str, html: str) -> None:
@@ -474,10 +320,8 @@ def site(extra: Path, url: str, html: str) -> None:
 
 def sample_page(title: str, authors: list[str], extra_head: str = "", body: str = "") -> str:
     tags = "".join(f'<meta name="citation_author" content="{a}">' for a in authors)
-    return (
-        f'<html><head><meta name="citation_title" content="{title}">{tags}{extra_head}</head>'
-        f"<body><p>Sample page written for this test.</p>{body}</body></html>"
-    )
+    return (f'<html><head><meta name="citation_title" content="{title}">{tags}{extra_head}</head>'
+            f"<body><p>Sample page written for this test.</p>{body}</body></html>")
 
 
 CVF_URL = "https://openaccess.thecvf.com/content/CVPR2024/html/Sample_{}_CVPR_2024_paper.html"
@@ -486,122 +330,57 @@ CVF_URL = "https://openaccess.thecvf.com/content/CVPR2024/html/Sample_{}_CVPR_20
 @pytest.mark.parametrize(
     ("page", "arxiv_id", "evidence"),
     [
-        (
-            sample_page(
-                "A Title the Page Gives",
-                ["Someone Else"],
-                '<meta name="citation_arxiv_id" content="1810.04805v2">',
-            ),
-            "1810.04805",
-            "citation_arxiv_id",
-        ),
-        (
-            sample_page(
-                "Training a Helpful and Harmless Assistant with Reinforcement Learning from Human Feedback",
-                ["Bai, Yuntao"],
-                body='<a href="https://arxiv.org/abs/1706.03762">related</a>'
-                '<a href="https://arxiv.org/pdf/2204.05862v1.pdf">our preprint</a>',
-            ),
-            "2204.05862",
-            "arxiv_link",
-        ),
-        (
-            sample_page(
-                "Deep Residual Learning",
-                ["Kaiming He"],
-                body='<a href="https://arxiv.org/abs/1512.03385">?</a>',
-            ),
-            None,
-            None,
-        ),  # a linked paper whose title is not the page's: not this paper
-        (
-            sample_page("Attention Is All You Need", ["Cem Subakan"]),
-            None,
-            None,
-        ),  # namesake, other first author
+        (sample_page("A Title the Page Gives", ["Someone Else"], '<meta name="citation_arxiv_id" content="1810.04805v2">'),
+         "1810.04805", "citation_arxiv_id"),
+        (sample_page("Training a Helpful and Harmless Assistant with Reinforcement Learning from Human Feedback",
+                     ["Bai, Yuntao"], body='<a href="https://arxiv.org/abs/1706.03762">related</a>'
+                     '<a href="https://arxiv.org/pdf/2204.05862v1.pdf">our preprint</a>'),
+         "2204.05862", "arxiv_link"),
+        (sample_page("Deep Residual Learning", ["Kaiming He"], body='<a href="https://arxiv.org/abs/1512.03385">?</a>'),
+         None, None),  # a linked paper whose title is not the page's: not this paper
+        (sample_page("Attention Is All You Need", ["Cem Subakan"]), None, None),  # namesake, other first author
         (sample_page("Attention Is All You Need", []), None, None),  # no authors: cannot tell
-        (
-            sample_page("Deep Residual Learning for Image Recognition", ["Kaiming He"]),
-            None,
-            None,
-        ),  # two twins
+        (sample_page("Deep Residual Learning for Image Recognition", ["Kaiming He"]), None, None),  # two twins
         (sample_page("A Paper Nobody Posted on arXiv", ["Jane Doe"]), None, None),
     ],
-    ids=[
-        "declared id",
-        "a linked id, verified",
-        "a linked id, other title",
-        "other first author",
-        "no authors",
-        "two arXiv papers as good",
-        "no arXiv version",
-    ],
+    ids=["declared id", "a linked id, verified", "a linked id, other title", "other first author", "no authors",
+         "two arXiv papers as good", "no arXiv version"],
 )
-def test_resolution_near_misses(
-    page: str,
-    arxiv_id: str | None,
-    evidence: str | None,
-    fake: FakeAPI,
-    extra_data: Path,
-    tmp_path: Path,
-) -> None:
+def test_resolution_near_misses(page: str, arxiv_id: str | None, evidence: str | None,
+                                fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """A wrong tie is worse than none: only the page's own declaration, a linked paper that is
     verifiably the page's, or an exact title with the same first author ties."""
     site(extra_data, CVF_URL.format("Case"), page)
-    twin = (
-        (sample_data_dir() / "arxiv/1512.03385.xml").read_text().replace("1512.03385", "1512.99999")
-    )
+    twin = (sample_data_dir() / "arxiv/1512.03385.xml").read_text().replace("1512.03385", "1512.99999")
     (extra_data / "arxiv").mkdir(exist_ok=True)
     (extra_data / "arxiv" / "1512.99999.xml").write_text(twin)  # same title and first author
     listing = tmp_path / "one.md"
     listing.write_text(f"# One\n\n* [a paper]({CVF_URL.format('Case')})\n")
     settings = fake.settings(allow_loopback=True, http_retries=0, web_mirror_url=fake.sites_url)
-    (entry,) = run(
-        str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw"
-    ).snapshot.entries
+    (entry,) = run(str(listing), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw").snapshot.entries
     assert entry.status == Status.OK
     if arxiv_id is None:
         assert (entry.arxiv_match, entry.paper) == (None, None)
     else:
         assert entry.arxiv_match is not None and entry.paper is not None
-        assert (entry.arxiv_match.arxiv_id, entry.arxiv_match.evidence, entry.paper.arxiv_id) == (
-            arxiv_id,
-            evidence,
-            arxiv_id,
-        )
+        assert (entry.arxiv_match.arxiv_id, entry.arxiv_match.evidence, entry.paper.arxiv_id) == (arxiv_id, evidence, arxiv_id)
 
 
-def test_a_broken_landing_page_keeps_last_nights_tie(
-    fake: FakeAPI, extra_data: Path, tmp_path: Path
-) -> None:
+def test_a_broken_landing_page_keeps_last_nights_tie(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     url = CVF_URL.format("Broken")
     site(extra_data, url, sample_page("Attention Is All You Need", ["Ashish Vaswani"]))
     listing = tmp_path / "one.md"
     listing.write_text(f"# One\n\n* [a paper]({url})\n")
-    settings = fake.settings(
-        allow_loopback=True,
-        http_retries=0,
-        web_mirror_url=fake.sites_url,
-        publish_max_failed_share=1.0,
-    )  # a list of one entry that fails
+    settings = fake.settings(allow_loopback=True, http_retries=0, web_mirror_url=fake.sites_url,
+                             publish_max_failed_share=1.0)  # a list of one entry that fails
     night = {"settings": settings, "out_dir": tmp_path / "out", "raw_root": tmp_path / "raw"}
     (first,) = run(str(listing), **night).snapshot.entries  # type: ignore[arg-type]
     assert first.arxiv_match is not None and first.arxiv_match.arxiv_id == "1706.03762"
-    fake.faults.append(
-        Fault(
-            r"^/sites/",
-            status=404,
-            body=b"<title>Not found</title>",
-            headers={"Content-Type": "text/html"},
-        )
-    )
+    fake.faults.append(Fault(r"^/sites/", status=404, body=b"<title>Not found</title>",
+                             headers={"Content-Type": "text/html"}))
     (second,) = run(str(listing), **night).snapshot.entries  # type: ignore[arg-type]
     assert second.status == Status.STALE and second.status_reason == "broken link: HTTP 404"
-    assert (second.arxiv_match, second.paper, second.hub_paper) == (
-        first.arxiv_match,
-        first.paper,
-        first.hub_paper,
-    )
+    assert (second.arxiv_match, second.paper, second.hub_paper) == (first.arxiv_match, first.paper, first.hub_paper)
 
 
 def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]]) -> None:
@@ -614,9 +393,7 @@ def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]
     hubs = [d for d in docs if "exchanges" in d]
     others = [e for e in entries.values() if not e.id.startswith("arxiv:")]
     assert sorted(d["entry_id"] for d in inputs) == sorted(e.id for e in others)
-    assert searches and all(
-        d["status"] == 200 and d["titles"] and d["body"].startswith("<?xml") for d in searches
-    )
+    assert searches and all(d["status"] == 200 and d["titles"] and d["body"].startswith("<?xml") for d in searches)
     assert all(set(d) == {"arxiv_id", "exchanges"} for d in hubs)
     assert "authorization" not in json.dumps(docs).lower()
 
@@ -630,9 +407,7 @@ def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) 
     listing.write_text(LANDING_LIST)
     tasks = prepare(Job(str(listing), tmp_path / "out", tmp_path / "raw", settings)).tasks
     papers = [(len(t.entries), t.after) for t in tasks if t.source == "papers"]
-    others = sum(
-        1 for e in LANDING_LIST.splitlines() if e.startswith("* ") and "arxiv.org" not in e
-    )
+    others = sum(1 for e in LANDING_LIST.splitlines() if e.startswith("* ") and "arxiv.org" not in e)
     assert papers == [(1, ()), (others, ("web", "arxiv", "papers"))]
     listed = [t for t in tasks if not t.external_limit]
     assert listed[-1].source == "papers" and all(not t.after for t in listed[:-1])
@@ -641,13 +416,11 @@ def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("search_days", "searches_warm"), [(7.0, 0), (0.0, 1)])
-def test_a_warm_night_keeps_ties_of_unchanged_pages(
-    search_days: float, searches_warm: int, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_a_warm_night_keeps_ties_of_unchanged_pages(search_days: float, searches_warm: int,
+                                                    fake: FakeAPI, tmp_path: Path) -> None:
     """An unchanged page keeps last night's tie without a title search (its arXiv record is
     asked again by id, in the one id_list query); a page that matched nothing is searched again
     only after `paper_search_days`."""
-
     def searches() -> int:
         return sum(1 for x in fake.requests("arxiv") if "search_query=ti" in x.path)
 
@@ -656,9 +429,7 @@ def test_a_warm_night_keeps_ties_of_unchanged_pages(
     fake.log.clear()
     result, warm = landing_run(fake, tmp_path, paper_search_days=search_days)
     assert searches() == searches_warm
-    queries = [
-        x for x in fake.requests("arxiv") if "id_list=" in x.path and "id_list=&" not in x.path
-    ]
+    queries = [x for x in fake.requests("arxiv") if "id_list=" in x.path and "id_list=&" not in x.path]
     assert len(queries) == 2  # the listed paper (the arxiv source), the ties' records (papers)
     for entry_id, arxiv_id, evidence in RESOLVED:
         got = warm[entry_id]

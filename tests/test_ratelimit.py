@@ -22,12 +22,8 @@ class Clock:
 
 
 def headers(remaining: int, reset: float, resource: str = "core") -> dict[str, str]:
-    return {
-        "X-RateLimit-Limit": "5000",
-        "X-RateLimit-Remaining": str(remaining),
-        "X-RateLimit-Reset": str(int(reset)),
-        "X-RateLimit-Resource": resource,
-    }
+    return {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(int(reset)), "X-RateLimit-Resource": resource}
 
 
 @pytest.mark.parametrize(
@@ -100,13 +96,8 @@ def test_windows_learnt_by_one_task_admit_every_task() -> None:
     shared = Windows()
     first = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep, windows=shared)
     second = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep, windows=shared)
-    first.learn(
-        {
-            "resources": {
-                "core": {"limit": 60, "remaining": 7, "reset": int(clock.now) + 60, "used": 53}
-            }
-        }
-    )
+    first.learn({"resources": {"core": {"limit": 60, "remaining": 7, "reset": int(clock.now) + 60,
+                                        "used": 53}}})
     assert first.admit("core", 6) is None
     assert second.admit("core", 6) is not None  # 1 left while the first is in flight
     assert second.usage()["core"]["deferred"] == 1 and first.usage()["core"]["deferred"] == 0

@@ -212,9 +212,7 @@ GENERIC = {"paper", "code", "pdf", "[pdf]", "arxiv", "github", "project", "websi
 
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")  # with their ";"
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`)\]]+", re.IGNORECASE)
-_IMAGE = re.compile(
-    r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img[^>]*\bsrc=[\"']([^\"']+)|srcset=[\"']([^\"']+)", re.I
-)
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img[^>]*\bsrc=[\"']([^\"']+)|srcset=[\"']([^\"']+)", re.I)
 
 
 @functools.cache
@@ -229,12 +227,7 @@ def test_counts_per_kind(name: str, counts: dict[str, int]) -> None:
 
 @pytest.mark.parametrize(("name", "entry_id", "title", "section", "tied", "description"), SPOTS)
 def test_spot_checks(
-    name: str,
-    entry_id: str,
-    title: str,
-    section: list[str],
-    tied: list[str],
-    description: str | None,
+    name: str, entry_id: str, title: str, section: list[str], tied: list[str], description: str | None
 ) -> None:
     entry = {e.id: e for e in _parse(name).entries}[entry_id]
     assert (entry.title, entry.section, entry.same_item) == (title, section, tied)
@@ -254,10 +247,7 @@ def test_no_link_of_the_file_is_unaccounted_for(name: str) -> None:
     """Every URL written in the file (images aside) is an entry's URL or a skipped one."""
     text = _ENTITY.sub(lambda m: html.unescape(m.group()), (REAL / name).read_text())
     parsed = _parse(name)
-    known = sorted(
-        {unquote(u) for e in parsed.entries for u in e.urls}
-        | {unquote(s.url) for s in parsed.skipped}
-    )
+    known = sorted({unquote(u) for e in parsed.entries for u in e.urls} | {unquote(s.url) for s in parsed.skipped})
     images = {unquote(g) for m in _IMAGE.finditer(text) for g in m.groups() if g}
     missing = []
     for match in _URL.finditer(text):
@@ -277,7 +267,7 @@ def test_no_generic_title_where_the_item_has_a_better_one(name: str) -> None:
 
 
 def _names_its_site(title: str, url: str) -> bool:
-    """ "arXiv" for arxiv.org's API manual, "here" for developer.here.com: the site's own name."""
+    """"arXiv" for arxiv.org's API manual, "here" for developer.here.com: the site's own name."""
     return title.lower() in (urlsplit(url).hostname or "").lower().split(".")
 
 

@@ -30,27 +30,15 @@ def nights(count: int, settings: Settings, extra_data: Path, tmp_path: Path) -> 
     trl = json.loads((sample_data_dir() / "github/repos/huggingface/trl.json").read_text())
     results = []
     for night in range(count):
-        write_json(
-            extra_data / "github/repos/huggingface/trl.json",
-            {**trl, "stargazers_count": trl["stargazers_count"] + 100 * night},
-        )
-        results.append(
-            run(
-                str(BUNDLED),
-                settings=settings,
-                out_dir=tmp_path / "out",
-                raw_root=tmp_path / "raw",
-                skip=OFFLINE,
-                now=NIGHT1 + timedelta(days=night),
-            )
-        )
+        write_json(extra_data / "github/repos/huggingface/trl.json",
+                   {**trl, "stargazers_count": trl["stargazers_count"] + 100 * night})
+        results.append(run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                           skip=OFFLINE, now=NIGHT1 + timedelta(days=night)))
     return results
 
 
 def files(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
-    }
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def forget_own_diff(out: Path, result: RunResult) -> None:
@@ -98,17 +86,14 @@ def test_rebuilding_the_latest_run_compares_it_with_the_snapshot_before_it(
         assert not rebuilt.diff["first_run"]
         assert rebuilt.diff["from"]["run_id"] == results[case.compared_with].snapshot.header.run_id  # type: ignore[index]
         assert rebuilt.diff["events"] == last.diff["events"]  # type: ignore[index]
-        changelog = (
-            out / "diffs" / f"{NIGHT1 + timedelta(days=case.nights - 1):%Y-%m-%d}.md"
-        ).read_text()
+        changelog = (out / "diffs" / f"{NIGHT1 + timedelta(days=case.nights - 1):%Y-%m-%d}.md").read_text()
         assert "First snapshot" not in changelog and "huggingface/trl" in changelog
     if case.identical:  # the diff, changelog, feed, report: what the run published
         assert files(out) == published
 
 
-def test_rebuilding_an_older_run_refuses_to_roll_latest_back(
-    settings: Settings, extra_data: Path, tmp_path: Path
-) -> None:
+def test_rebuilding_an_older_run_refuses_to_roll_latest_back(settings: Settings, extra_data: Path,
+                                                            tmp_path: Path) -> None:
     first, second = nights(2, settings, extra_data, tmp_path)
     out = tmp_path / "out"
     published = files(out)
@@ -116,25 +101,16 @@ def test_rebuilding_an_older_run_refuses_to_roll_latest_back(
         rebuild(first.run_dir, out, settings)
     assert str(refused.value) == (
         f"{out} holds a newer run ({second.snapshot.header.run_id}) than {first.snapshot.header.run_id}: "
-        "rebuilding it would roll latest.* back (--force to do so)"
-    )
+        "rebuilding it would roll latest.* back (--force to do so)")
     assert files(out) == published
     forced = rebuild(first.run_dir, out, settings, force=True)
     latest = json.loads((out / "latest.json").read_text())
-    assert (
-        latest["header"]["run_id"] == first.snapshot.header.run_id == forced.snapshot.header.run_id
-    )
+    assert latest["header"]["run_id"] == first.snapshot.header.run_id == forced.snapshot.header.run_id
     assert forced.diff is not None and forced.diff["first_run"]  # night 1 was the first
 
 
-def test_the_cli_says_so_in_one_line(
-    settings: Settings,
-    fake: FakeAPI,
-    extra_data: Path,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_cli_says_so_in_one_line(settings: Settings, fake: FakeAPI, extra_data: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = nights(2, settings, extra_data, tmp_path)
     for name, value in fake.environment().items():
         monkeypatch.setenv(name, value)

@@ -27,13 +27,8 @@ OFFLINE = {"web": "offline: web pages are not fetched"}
 
 
 def nightly(settings: Settings, tmp_path: Path) -> Snapshot:
-    return run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw",
-        skip=OFFLINE,
-    ).snapshot
+    return run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+               skip=OFFLINE).snapshot
 
 
 def status(snapshot: Snapshot, entry_id: str) -> tuple[Status, str | None]:
@@ -43,15 +38,8 @@ def status(snapshot: Snapshot, entry_id: str) -> tuple[Status, str | None]:
 
 def entry_for(url: str) -> Entry:
     ref = classify(url)
-    return Entry(
-        id=ref.entry_id,
-        kind=ref.kind,
-        source_id=ref.source_id,
-        url=url,
-        urls=[url],
-        section=[],
-        positions=[],
-    )
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 section=[], positions=[])
 
 
 def by_id(snapshot: Snapshot) -> dict[str, Entry]:
@@ -68,49 +56,27 @@ TRANSIENT = [
     # (fault, entry that meets it)
     (Fault(r"/github/repos/voidful/TextRL$", status=503, times=2), "github:voidful/textrl"),
     (Fault(r"/github/repos/voidful/TextRL$", status=502, times=1), "github:voidful/textrl"),
-    (
-        Fault(r"/github/repos/voidful/TextRL$", status=429, times=1, headers={"Retry-After": "1"}),
-        "github:voidful/textrl",
-    ),
+    (Fault(r"/github/repos/voidful/TextRL$", status=429, times=1, headers={"Retry-After": "1"}),
+     "github:voidful/textrl"),
     (Fault(r"/github/repos/voidful/TextRL$", status=0, times=1), "github:voidful/textrl"),  # reset
-    (
-        Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=503, times=1),
-        "hf:dataset/stanfordnlp/shp",
-    ),
-    (
-        Fault(
-            r"/hf/api/datasets/stanfordnlp/SHP$", status=429, times=1, headers={"Retry-After": "0"}
-        ),
-        "hf:dataset/stanfordnlp/shp",
-    ),
+    (Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=503, times=1), "hf:dataset/stanfordnlp/shp"),
+    (Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=429, times=1, headers={"Retry-After": "0"}),
+     "hf:dataset/stanfordnlp/shp"),
     (Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=0, times=1), "hf:dataset/stanfordnlp/shp"),
     (Fault(r"/arxiv/api/query", status=503, times=1), "arxiv:2204.05862"),
     # 200 with a truncated body: asked again
-    (
-        Fault(r"/github/repos/voidful/TextRL$", status=200, times=1, body=b'{"id": 5, "name'),
-        "github:voidful/textrl",
-    ),
-    (
-        Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=200, times=1, body=b'{"id": "stanf'),
-        "hf:dataset/stanfordnlp/shp",
-    ),
-    (
-        Fault(
-            r"/arxiv/api/query",
-            status=200,
-            times=1,
-            headers={"Content-Type": "application/atom+xml"},
-            body=b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><id>http://arxiv.org/abs/2204',
-        ),
-        "arxiv:2204.05862",
-    ),
+    (Fault(r"/github/repos/voidful/TextRL$", status=200, times=1, body=b'{"id": 5, "name'),
+     "github:voidful/textrl"),
+    (Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=200, times=1, body=b'{"id": "stanf'),
+     "hf:dataset/stanfordnlp/shp"),
+    (Fault(r"/arxiv/api/query", status=200, times=1, headers={"Content-Type": "application/atom+xml"},
+           body=b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><id>http://arxiv.org/abs/2204'),
+     "arxiv:2204.05862"),
 ]
 
 
 @pytest.mark.parametrize(("fault", "entry_id"), TRANSIENT, ids=lambda x: getattr(x, "status", x))
-def test_transient_fault_is_retried(
-    fault: Fault, entry_id: str, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_transient_fault_is_retried(fault: Fault, entry_id: str, fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(fault)
     snapshot = nightly(fake.settings(http_retries=3, allow_loopback=True), tmp_path)
     assert status(snapshot, entry_id) == (Status.OK, None)
@@ -119,57 +85,30 @@ def test_transient_fault_is_retried(
 
 def test_primary_rate_limit_waits_for_the_reset(fake: FakeAPI, tmp_path: Path) -> None:
     reset = str(int(time.time()) + 2)
-    fake.faults.append(
-        Fault(
-            r"/github/repos/voidful/TextRL$",
-            status=403,
-            times=1,
-            headers={
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": reset,
-                "X-RateLimit-Limit": "60",
-            },
-            body=b'{"message": "API rate limit exceeded for 127.0.0.1.", "documentation_url": '
-            b'"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}',
-        )
-    )
+    fake.faults.append(Fault(r"/github/repos/voidful/TextRL$", status=403, times=1, headers={
+        "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset, "X-RateLimit-Limit": "60"},
+        body=b'{"message": "API rate limit exceeded for 127.0.0.1.", "documentation_url": '
+             b'"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}'))
     snapshot = nightly(fake.settings(http_retries=3), tmp_path)
     assert status(snapshot, "github:voidful/textrl") == (Status.OK, None)
 
 
 def test_secondary_rate_limit_honours_retry_after(fake: FakeAPI, tmp_path: Path) -> None:
-    fake.faults.append(
-        Fault(
-            r"/github/repos/voidful/TextRL$",
-            status=403,
-            times=1,
-            headers={"Retry-After": "1"},
-            body=b'{"message": "You have exceeded a secondary rate limit. Please wait a few '
-            b'minutes before you try again."}',
-        )
-    )
+    fake.faults.append(Fault(r"/github/repos/voidful/TextRL$", status=403, times=1, headers={"Retry-After": "1"},
+                             body=b'{"message": "You have exceeded a secondary rate limit. Please wait a few '
+                                  b'minutes before you try again."}'))
     snapshot = nightly(fake.settings(http_retries=3), tmp_path)
     assert status(snapshot, "github:voidful/textrl") == (Status.OK, None)
 
 
 # -- permanent faults: not retried -------------------------------------------------------------
 
-
-@pytest.mark.parametrize(
-    ("code", "reason"),
-    [
-        (404, "not found on GitHub (deleted or private)"),
-        (401, "GitHub answered HTTP 401"),
-        (410, "GitHub answered HTTP 410"),
-    ],
-)
-def test_permanent_github_fault_is_not_retried(
-    code: int, reason: str, fake: FakeAPI, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize(("code", "reason"), [(404, "not found on GitHub (deleted or private)"),
+                                              (401, "GitHub answered HTTP 401"),
+                                              (410, "GitHub answered HTTP 410")])
+def test_permanent_github_fault_is_not_retried(code: int, reason: str, fake: FakeAPI, tmp_path: Path) -> None:
     message = {404: "Not Found", 401: "Bad credentials", 410: "Gone"}[code]
-    body = (
-        f'{{"message": "{message}", "documentation_url": "https://docs.github.com/rest"}}'.encode()
-    )
+    body = f'{{"message": "{message}", "documentation_url": "https://docs.github.com/rest"}}'.encode()
     fake.faults.append(Fault(r"/github/repos/voidful/TextRL$", status=code, body=body))
     snapshot = nightly(fake.settings(http_retries=3), tmp_path)
     assert status(snapshot, "github:voidful/textrl") == (Status.ERROR, reason)
@@ -177,14 +116,8 @@ def test_permanent_github_fault_is_not_retried(
 
 
 def test_permanent_hub_fault_is_not_retried(fake: FakeAPI, tmp_path: Path) -> None:
-    fake.faults.append(
-        Fault(
-            r"/hf/api/datasets/stanfordnlp/SHP$",
-            status=404,
-            body=b'{"error": "Repository not found"}',
-            headers={"X-Error-Code": "RepoNotFound"},
-        )
-    )
+    fake.faults.append(Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=404, body=b'{"error": "Repository not found"}',
+                             headers={"X-Error-Code": "RepoNotFound"}))
     snapshot = nightly(fake.settings(http_retries=3), tmp_path)
     assert status(snapshot, "hf:dataset/stanfordnlp/shp")[0] == Status.ERROR
     assert hits(fake, "/api/datasets/stanfordnlp/SHP") == 1
@@ -192,26 +125,17 @@ def test_permanent_hub_fault_is_not_retried(fake: FakeAPI, tmp_path: Path) -> No
 
 # -- nothing lost --------------------------------------------------------------------------------
 
-
-def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(
-    fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(fake: FakeAPI, tmp_path: Path) -> None:
     """Every repository but one answers 503 all night (all of them: the whole source failing,
     published all the same, `test_source_down.py`)."""
     settings = fake.settings(http_retries=10, retry_budget_seconds=1)
     first = nightly(settings, tmp_path)
-    fake.faults.append(
-        Fault(r"^/github/repos/(?!voidful/TextRL)", status=503, headers={"Retry-After": "1"})
-    )
+    fake.faults.append(Fault(r"^/github/repos/(?!voidful/TextRL)", status=503, headers={"Retry-After": "1"}))
     started = time.monotonic()
     second = nightly(settings, tmp_path)
     assert time.monotonic() - started < 60  # one budget, not ten retries per request
-    before = {
-        e.id: e for e in first.entries if e.kind == "repo" and e.id != "github:voidful/textrl"
-    }
-    after = {
-        e.id: e for e in second.entries if e.kind == "repo" and e.id != "github:voidful/textrl"
-    }
+    before = {e.id: e for e in first.entries if e.kind == "repo" and e.id != "github:voidful/textrl"}
+    after = {e.id: e for e in second.entries if e.kind == "repo" and e.id != "github:voidful/textrl"}
     assert before and before.keys() == after.keys()
     for entry_id, entry in after.items():
         assert entry.status == Status.STALE and entry.repo == before[entry_id].repo
@@ -219,7 +143,6 @@ def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(
         assert entry.status_reason and entry.status_reason.startswith("GitHub kept failing")
     diff = (tmp_path / "out/diffs").glob("*.json")
     import json
-
     events = json.loads(next(diff).read_text())["events"]
     assert sorted(e["id"] for e in events if e["event"] == "went_stale") == sorted(after)
 
@@ -227,28 +150,17 @@ def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(
 def test_network_down_keeps_latest_and_refuses_the_run(fake: FakeAPI, tmp_path: Path) -> None:
     settings = fake.settings(http_retries=0)
     nightly(settings, tmp_path)
-    latest = (
-        (tmp_path / "out/latest.json").read_bytes(),
-        (tmp_path / "out/latest.parquet").read_bytes(),
-    )
+    latest = (tmp_path / "out/latest.json").read_bytes(), (tmp_path / "out/latest.parquet").read_bytes()
     fake.faults.append(Fault(r".", status=0))
-    with pytest.raises(
-        RejectedRunError,
-        match=r"run rejected, latest\.\* kept: 16 of 16 entries that were ok could not be fetched",
-    ):
+    with pytest.raises(RejectedRunError,
+                       match=r"run rejected, latest\.\* kept: 16 of 16 entries that were ok could not be fetched"):
         nightly(settings, tmp_path)
-    assert (
-        (tmp_path / "out/latest.json").read_bytes(),
-        (tmp_path / "out/latest.parquet").read_bytes(),
-    ) == latest
+    assert ((tmp_path / "out/latest.json").read_bytes(), (tmp_path / "out/latest.parquet").read_bytes()) == latest
 
 
-@pytest.mark.parametrize(
-    "garbage", [b"{not json", b"", b'{"header": {"schema_version": "9.0"}, "entries": []}']
-)
-def test_corrupted_previous_snapshot_starts_a_fresh_history(
-    garbage: bytes, fake: FakeAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.mark.parametrize("garbage", [b"{not json", b"", b'{"header": {"schema_version": "9.0"}, "entries": []}'])
+def test_corrupted_previous_snapshot_starts_a_fresh_history(garbage: bytes, fake: FakeAPI, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out/latest.json").write_bytes(garbage)
     snapshot = nightly(fake.settings(), tmp_path)
@@ -259,7 +171,6 @@ def test_corrupted_previous_snapshot_starts_a_fresh_history(
 
 
 # -- one malformed answer costs that entry, never the night (#18 items 1, 6) -----------------
-
 
 def sample(relative: str) -> dict:
     return json.loads((sample_data_dir() / relative).read_text())
@@ -274,16 +185,8 @@ SHP = "hf:dataset/stanfordnlp/shp"
 HTRL = r"/github/repos/voidful/TextRL"
 SHP_INFO = r"/hf/api/datasets/stanfordnlp/SHP$"
 SHP_CARD = r"/hf/datasets/stanfordnlp/SHP/resolve/"
-REPO_FIELDS = (
-    "stars",
-    "forks",
-    "languages",
-    "last_commit_at",
-    "commits_30d",
-    "commits_365d",
-    "contributors",
-    "latest_release",
-)
+REPO_FIELDS = ("stars", "forks", "languages", "last_commit_at", "commits_30d", "commits_365d",
+               "contributors", "latest_release")
 
 
 @dataclass
@@ -302,11 +205,8 @@ class Malformed:
 
 def graphql_answer_with(change: dict[str, object]) -> Callable[[Path], list[Fault]]:
     """Night 1's GraphQL answer, replayed with TextRL's node changed."""
-
     def faults(run_dir: Path) -> list[Fault]:
-        data: dict[str, object] = {
-            "rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2030-01-01T00:00:00Z"}
-        }
+        data: dict[str, object] = {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2030-01-01T00:00:00Z"}}
         for doc in RawStore(run_dir).documents("github"):
             x = doc["exchanges"][0]
             node = dict(x["body"])
@@ -314,25 +214,16 @@ def graphql_answer_with(change: dict[str, object]) -> Callable[[Path], list[Faul
                 node.update(change)
             data[x["alias"]] = node
         return [Fault(r"^/github/graphql$", status=200, body=body({"data": data}))]
-
     return faults
 
 
 def arxiv_feed_with_bad_id(run_dir: Path) -> list[Fault]:
     ids = sorted(p.stem for p in (sample_data_dir() / "arxiv").glob("*.xml"))
-    entries = "".join(
-        _strip_entry_namespaces((sample_data_dir() / f"arxiv/{i}.xml").read_text()) for i in ids
-    )
+    entries = "".join(_strip_entry_namespaces((sample_data_dir() / f"arxiv/{i}.xml").read_text()) for i in ids)
     entries = entries.replace("/abs/2204.05862v", "/abs/2204.05862v1.pdf#v", 1)
     feed = ArxivRoutes.FEED_HEAD + "  <title>arXiv Query</title>\n" + entries + "</feed>\n"
-    return [
-        Fault(
-            r"/arxiv/api/query",
-            status=200,
-            body=feed.encode(),
-            headers={"Content-Type": "application/atom+xml"},
-        )
-    ]
+    return [Fault(r"/arxiv/api/query", status=200, body=feed.encode(),
+                  headers={"Content-Type": "application/atom+xml"})]
 
 
 def fixed(*faults: Fault) -> Callable[[Path], list[Fault]]:
@@ -343,215 +234,69 @@ HTML = b"<!DOCTYPE html><html><body><h1>Whoa there!</h1></body></html>"
 BINARY_CARD = b"---\nlicense: mit\n---\n\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" + bytes(range(256))
 
 MALFORMED = [
-    Malformed(
-        "stats [1,2,3]",
-        fixed(Fault(rf"{HTRL}/stats/commit_activity$", 200, body=b"[1, 2, 3]")),
-        TEXTRL,
-        "commit activity: GitHub sent a malformed answer",
-        ("commits_30d", "commits_365d"),
-    ),
-    Malformed(
-        "stats as HTML",
-        fixed(
-            Fault(
-                rf"{HTRL}/stats/commit_activity$",
-                200,
-                body=HTML,
-                headers={"Content-Type": "text/html"},
-            )
-        ),
-        TEXTRL,
-        "commit activity: GitHub sent a malformed answer",
-        ("commits_30d", "commits_365d"),
-    ),
-    Malformed(
-        "commits {}",
-        fixed(Fault(rf"{HTRL}/commits$", 200, body=b"{}")),
-        TEXTRL,
-        "newest commit: GitHub sent a malformed answer",
-        ("last_commit_at",),
-    ),
-    Malformed(
-        "languages as a list",
-        fixed(Fault(rf"{HTRL}/languages$", 200, body=b'["Python"]')),
-        TEXTRL,
-        "languages: GitHub sent a malformed answer",
-        ("languages",),
-    ),
-    Malformed(
-        "contributors Link without page=",
-        fixed(
-            Fault(
-                rf"{HTRL}/contributors$",
-                200,
-                body=b'[{"login": "x"}]',
-                headers={
-                    "Link": '<https://api.github.com/repos/voidful/TextRL/contributors?per_page=1>; rel="last"'
-                },
-            )
-        ),
-        TEXTRL,
-        "contributor count: GitHub sent a malformed answer",
-        ("contributors",),
-    ),
-    Malformed(
-        "stars '4,745'",
-        fixed(
-            Fault(
-                rf"{HTRL}$",
-                200,
-                body=body(
-                    {**sample("github/repos/voidful/TextRL.json"), "stargazers_count": "4,745"}
-                ),
-            )
-        ),
-        TEXTRL,
-        "GitHub sent a malformed answer (stargazers_count: Input should be a valid integer)",
-        None,
-    ),
-    Malformed(
-        "full_name null",
-        fixed(
-            Fault(
-                rf"{HTRL}$",
-                200,
-                body=body({**sample("github/repos/voidful/TextRL.json"), "full_name": None}),
-            )
-        ),
-        TEXTRL,
-        "GitHub sent a malformed answer (no full_name)",
-        None,
-    ),
-    Malformed(
-        "GraphQL stargazerCount 'many'",
-        graphql_answer_with({"stargazerCount": "many"}),
-        TEXTRL,
-        "GitHub sent a malformed answer (stargazerCount: Input should be a valid integer)",
-        None,
-        token=True,
-    ),
-    Malformed(
-        "Hub info an array",
-        fixed(Fault(SHP_INFO, 200, body=b'[{"id": "stanfordnlp/SHP"}]')),
-        SHP,
-        "the Hub sent a malformed answer (not a JSON object)",
-        None,
-    ),
-    Malformed(
-        "Hub info without id",
-        fixed(
-            Fault(
-                SHP_INFO,
-                200,
-                body=body(
-                    {
-                        k: v
-                        for k, v in sample("huggingface/datasets/stanfordnlp/SHP.json").items()
-                        if k != "id"
-                    }
-                ),
-            )
-        ),
-        SHP,
-        "the Hub sent a malformed answer (id: Field required)",
-        None,
-    ),
-    Malformed(
-        "Hub likes 'lots'",
-        fixed(
-            Fault(
-                SHP_INFO,
-                200,
-                body=body({**sample("huggingface/datasets/stanfordnlp/SHP.json"), "likes": "lots"}),
-            )
-        ),
-        SHP,
-        "the Hub sent a malformed answer (likes: Input should be a valid integer)",
-        None,
-    ),
-    Malformed(
-        "Hub info without sha",
-        fixed(
-            Fault(
-                SHP_INFO,
-                200,
-                body=body(
-                    {
-                        k: v
-                        for k, v in sample("huggingface/datasets/stanfordnlp/SHP.json").items()
-                        if k != "sha"
-                    }
-                ),
-            )
-        ),
-        SHP,
-        "the Hub sent a malformed answer (no sha)",
-        ("sha",),
-    ),
-    Malformed(
-        "binary card with YAML front matter",
-        fixed(Fault(SHP_CARD, 200, body=BINARY_CARD, headers={"Content-Type": "text/plain"})),
-        SHP,
-        "card not read (not text)",
-        ("card",),
-    ),
-    Malformed(
-        "card over the size cap",
-        fixed(
-            Fault(
-                SHP_CARD, 200, body=b"# big\n" + b"x" * 5000, headers={"Content-Type": "text/plain"}
-            )
-        ),
-        SHP,
-        "card not read (larger than 4000 bytes)",
-        ("card",),
-        overrides={"web_max_bytes": 4000},
-    ),
-    Malformed(
-        "arXiv id …/abs/2204.05862v1.pdf",
-        arxiv_feed_with_bad_id,
-        "arxiv:2204.05862",
-        "arXiv sent a malformed entry",
-        None,
-    ),
+    Malformed("stats [1,2,3]", fixed(Fault(rf"{HTRL}/stats/commit_activity$", 200, body=b"[1, 2, 3]")),
+              TEXTRL, "commit activity: GitHub sent a malformed answer", ("commits_30d", "commits_365d")),
+    Malformed("stats as HTML", fixed(Fault(rf"{HTRL}/stats/commit_activity$", 200, body=HTML,
+                                           headers={"Content-Type": "text/html"})),
+              TEXTRL, "commit activity: GitHub sent a malformed answer", ("commits_30d", "commits_365d")),
+    Malformed("commits {}", fixed(Fault(rf"{HTRL}/commits$", 200, body=b"{}")),
+              TEXTRL, "newest commit: GitHub sent a malformed answer", ("last_commit_at",)),
+    Malformed("languages as a list", fixed(Fault(rf"{HTRL}/languages$", 200, body=b'["Python"]')),
+              TEXTRL, "languages: GitHub sent a malformed answer", ("languages",)),
+    Malformed("contributors Link without page=", fixed(Fault(
+        rf"{HTRL}/contributors$", 200, body=b'[{"login": "x"}]',
+        headers={"Link": '<https://api.github.com/repos/voidful/TextRL/contributors?per_page=1>; rel="last"'})),
+              TEXTRL, "contributor count: GitHub sent a malformed answer", ("contributors",)),
+    Malformed("stars '4,745'", fixed(Fault(rf"{HTRL}$", 200, body=body(
+        {**sample("github/repos/voidful/TextRL.json"), "stargazers_count": "4,745"}))),
+              TEXTRL, "GitHub sent a malformed answer (stargazers_count: Input should be a valid integer)", None),
+    Malformed("full_name null", fixed(Fault(rf"{HTRL}$", 200, body=body(
+        {**sample("github/repos/voidful/TextRL.json"), "full_name": None}))),
+              TEXTRL, "GitHub sent a malformed answer (no full_name)", None),
+    Malformed("GraphQL stargazerCount 'many'", graphql_answer_with({"stargazerCount": "many"}),
+              TEXTRL, "GitHub sent a malformed answer (stargazerCount: Input should be a valid integer)",
+              None, token=True),
+    Malformed("Hub info an array", fixed(Fault(SHP_INFO, 200, body=b'[{"id": "stanfordnlp/SHP"}]')),
+              SHP, "the Hub sent a malformed answer (not a JSON object)", None),
+    Malformed("Hub info without id", fixed(Fault(SHP_INFO, 200, body=body(
+        {k: v for k, v in sample("huggingface/datasets/stanfordnlp/SHP.json").items() if k != "id"}))),
+              SHP, "the Hub sent a malformed answer (id: Field required)", None),
+    Malformed("Hub likes 'lots'", fixed(Fault(SHP_INFO, 200, body=body(
+        {**sample("huggingface/datasets/stanfordnlp/SHP.json"), "likes": "lots"}))),
+              SHP, "the Hub sent a malformed answer (likes: Input should be a valid integer)", None),
+    Malformed("Hub info without sha", fixed(Fault(SHP_INFO, 200, body=body(
+        {k: v for k, v in sample("huggingface/datasets/stanfordnlp/SHP.json").items() if k != "sha"}))),
+              SHP, "the Hub sent a malformed answer (no sha)", ("sha",)),
+    Malformed("binary card with YAML front matter", fixed(Fault(SHP_CARD, 200, body=BINARY_CARD,
+                                                                headers={"Content-Type": "text/plain"})),
+              SHP, "card not read (not text)", ("card",)),
+    Malformed("card over the size cap", fixed(Fault(SHP_CARD, 200, body=b"# big\n" + b"x" * 5000,
+                                                    headers={"Content-Type": "text/plain"})),
+              SHP, "card not read (larger than 4000 bytes)", ("card",), overrides={"web_max_bytes": 4000}),
+    Malformed("arXiv id …/abs/2204.05862v1.pdf", arxiv_feed_with_bad_id,
+              "arxiv:2204.05862", "arXiv sent a malformed entry", None),
 ]
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=lambda c: c.name)
-def test_a_malformed_answer_costs_its_entry_only(
-    case: Malformed, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_a_malformed_answer_costs_its_entry_only(case: Malformed, fake: FakeAPI, tmp_path: Path) -> None:
     """Night 1 is clean; on night 2 one upstream answer is malformed: that entry is stale with
     the reason (the fields it could not read keep night 1's values), every other entry is
     published ok, and rebuilding night 2's raw folder gives the same snapshot."""
     token = {"github_token": "fake-token-for-tests"} if case.token else {}
     settings = fake.settings(http_retries=1, allow_loopback=True, **token)
-    first = run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw1",
-        skip=OFFLINE,
-    )
+    first = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw1",
+                skip=OFFLINE)
     fake.faults.extend(case.faults(first.run_dir))
     # A raw folder of its own: night 2 asks everything again (no ETags, no reused card).
-    second = run(
-        str(BUNDLED),
-        settings=settings.model_copy(update=case.overrides),
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw2",
-        skip=OFFLINE,
-    )
+    second = run(str(BUNDLED), settings=settings.model_copy(update=case.overrides),
+                 out_dir=tmp_path / "out", raw_root=tmp_path / "raw2", skip=OFFLINE)
     before, after = by_id(first.snapshot), by_id(second.snapshot)
     entry = after[case.entry]
-    assert entry.status == Status.STALE and case.reason in (entry.status_reason or ""), (
-        entry.status_reason
-    )
+    assert entry.status == Status.STALE and case.reason in (entry.status_reason or ""), entry.status_reason
     assert entry.stale_since == before[case.entry].fetched_at
-    record, earlier = (
-        getattr(e, "repo") or getattr(e, "hub") or getattr(e, "paper")
-        for e in (entry, before[case.entry])
-    )
+    record, earlier = (getattr(e, "repo") or getattr(e, "hub") or getattr(e, "paper")
+                       for e in (entry, before[case.entry]))
     if case.kept is None:
         assert record == earlier and entry.fetched_at == before[case.entry].fetched_at
     else:
@@ -559,26 +304,17 @@ def test_a_malformed_answer_costs_its_entry_only(
         for name in case.kept:
             assert getattr(record, name) == getattr(earlier, name) is not None, name
     others = [e for e in after.values() if e.id != case.entry and e.status != Status.SKIPPED]
-    assert others and all(e.status == Status.OK for e in others), [
-        (e.id, e.status_reason) for e in others if e.status != Status.OK
-    ]
+    assert others and all(e.status == Status.OK for e in others), [(e.id, e.status_reason) for e in others
+                                                                    if e.status != Status.OK]
     assert build(RawStore(second.run_dir), first.snapshot) == second.snapshot
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in MALFORMED if c.kept is None and not c.token], ids=lambda c: c.name
-)
-def test_a_malformed_answer_on_a_first_run_is_an_error(
-    case: Malformed, fake: FakeAPI, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("case", [c for c in MALFORMED if c.kept is None and not c.token],
+                         ids=lambda c: c.name)
+def test_a_malformed_answer_on_a_first_run_is_an_error(case: Malformed, fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.extend(case.faults(tmp_path))
-    result = run(
-        str(BUNDLED),
-        settings=fake.settings(http_retries=1),
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw",
-        skip=OFFLINE,
-    )
+    result = run(str(BUNDLED), settings=fake.settings(http_retries=1), out_dir=tmp_path / "out",
+                 raw_root=tmp_path / "raw", skip=OFFLINE)
     entry = by_id(result.snapshot)[case.entry]
     assert (entry.status, entry.failure) == (Status.ERROR, Failure.MALFORMED)
     assert case.reason in (entry.status_reason or "")
@@ -590,13 +326,8 @@ def test_rebuild_of_a_raw_folder_no_reader_expected_fails_only_those_entries(
 ) -> None:
     """A document of a shape nothing checks for (a bug, a hand edit) fails its entry with a
     one-line reason in a rebuild, never the rebuild."""
-    result = run(
-        str(BUNDLED),
-        settings=fake.settings(),
-        out_dir=tmp_path / "out",
-        raw_root=tmp_path / "raw",
-        skip=OFFLINE,
-    )
+    result = run(str(BUNDLED), settings=fake.settings(), out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                 skip=OFFLINE)
     store = RawStore(result.run_dir)
     (textrl,) = [d for d in store.documents("github") if d["entry_id"] == TEXTRL]
     textrl["exchanges"][0]["fetched_at"] = "last tuesday"
@@ -611,26 +342,18 @@ def test_rebuild_of_a_raw_folder_no_reader_expected_fails_only_those_entries(
         assert entries[broken].status == Status.ERROR, broken
         assert entries[broken].status_reason.startswith("answer could not be read"), broken  # type: ignore[union-attr]
         assert "\n" not in entries[broken].status_reason  # type: ignore[operator]
-    fine = [
-        e for e in rebuilt.entries if e.kind in ("repo", "dataset") and e.id not in (TEXTRL, SHP)
-    ]
+    fine = [e for e in rebuilt.entries if e.kind in ("repo", "dataset") and e.id not in (TEXTRL, SHP)]
     assert fine and all(e.status == Status.OK for e in fine)
 
 
 # -- no upstream can hold the night (#18 items 2, 3) -------------------------------------------
 
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        "drip?bytes=40&every=0.1",  # the body, one byte every 0.1 s: every read is quick
-        "drip-headers?bytes=40&every=0.1",  # the headers, likewise: httpx never sees a response
-        "slow-redirect/4?every=0.3",  # four redirects, each answered in time
-    ],
-)
-def test_a_page_that_drips_is_timed_out_as_a_whole(
-    page: str, fake: FakeAPI, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("page", [
+    "drip?bytes=40&every=0.1",  # the body, one byte every 0.1 s: every read is quick
+    "drip-headers?bytes=40&every=0.1",  # the headers, likewise: httpx never sees a response
+    "slow-redirect/4?every=0.3",  # four redirects, each answered in time
+])
+def test_a_page_that_drips_is_timed_out_as_a_whole(page: str, fake: FakeAPI, tmp_path: Path) -> None:
     settings = fake.settings(allow_loopback=True, web_timeout_seconds=1.0)
     entry = entry_for(f"{fake.base_url}/pages/{page}")
     ok = entry_for(f"{fake.base_url}/pages/ok")
@@ -650,44 +373,28 @@ def test_arxiv_that_accepts_and_never_answers_is_timed_out(
     settings = fake.settings(http_retries=1, http_timeout_seconds=1, arxiv_batch_size=3)
     first = nightly(settings, tmp_path)
     # The first batch (the three smallest ids) hangs.
-    fake.faults.append(
-        Fault(r"^/arxiv/api/query", status=None, delay=4, times=times, query=r"1909\.08593")
-    )
+    fake.faults.append(Fault(r"^/arxiv/api/query", status=None, delay=4, times=times, query=r"1909\.08593"))
     second = nightly(settings, tmp_path)
     hung = {"arxiv:1909.08593", "arxiv:2204.05862", "arxiv:2209.07858"}
     papers = [e for e in second.entries if e.id in hung]
     assert len(papers) == 3 and all(e.status == expected for e in papers)
     if expected == Status.STALE:
-        assert all(
-            e.status_reason == "arXiv: timed out" and e.failure == Failure.UNREACHABLE
-            for e in papers
-        )
+        assert all(e.status_reason == "arXiv: timed out" and e.failure == Failure.UNREACHABLE for e in papers)
         assert all(e.paper == by_id(first)[e.id].paper for e in papers)
-    others = [
-        e for e in second.entries if e.kind in ("repo", "dataset", "paper") and e.id not in hung
-    ]
+    others = [e for e in second.entries if e.kind in ("repo", "dataset", "paper") and e.id not in hung]
     assert all(e.status == Status.OK for e in others)
 
 
 # -- GraphQL: a malformed answer is one batch's, a refusal costs one query (#18 items 4, 5) ----
 
-REPOS7 = [
-    "huggingface/trl",
-    "CarperAI/trlx",
-    "allenai/RL4LMs",
-    "lucidrains/PaLM-rlhf-pytorch",
-    "voidful/TextRL",
-    "openai/lm-human-preferences",
-    "LAION-AI/Open-Assistant",
-]
+REPOS7 = ["huggingface/trl", "CarperAI/trlx", "allenai/RL4LMs", "lucidrains/PaLM-rlhf-pytorch",
+          "voidful/TextRL", "openai/lm-human-preferences", "LAION-AI/Open-Assistant"]
 
 
-def graphql_run(
-    fake: FakeAPI, tmp_path: Path, repos: list[str] = REPOS7, **overrides: object
-) -> dict[str, Outcome]:
-    settings = fake.settings(
-        **{"github_token": "fake-token-for-tests", "github_graphql_batch_size": 4, **overrides}
-    )
+def graphql_run(fake: FakeAPI, tmp_path: Path, repos: list[str] = REPOS7,
+                **overrides: object) -> dict[str, Outcome]:
+    settings = fake.settings(**{"github_token": "fake-token-for-tests", "github_graphql_batch_size": 4,
+                                **overrides})
     entries = [entry_for(f"https://github.com/{r}") for r in repos]
     return fetch_source("github", entries, settings, RawStore(tmp_path / "raw" / "r1"))
 
@@ -697,32 +404,16 @@ def graphql_queries(fake: FakeAPI) -> int:
 
 
 def test_graphql_answered_with_html_is_asked_again(fake: FakeAPI, tmp_path: Path) -> None:
-    fake.faults.append(
-        Fault(
-            r"^/github/graphql$",
-            status=200,
-            body=HTML,
-            times=1,
-            headers={"Content-Type": "text/html"},
-        )
-    )
+    fake.faults.append(Fault(r"^/github/graphql$", status=200, body=HTML, times=1,
+                             headers={"Content-Type": "text/html"}))
     outcomes = graphql_run(fake, tmp_path, http_retries=2)
     assert all(o.status == Status.OK for o in outcomes.values())
     assert graphql_queries(fake) == 3  # the HTML, then both batches
 
 
-def test_graphql_html_that_persists_fails_its_batch_not_the_later_ones(
-    fake: FakeAPI, tmp_path: Path
-) -> None:
-    fake.faults.append(
-        Fault(
-            r"^/github/graphql$",
-            status=200,
-            body=HTML,
-            times=2,
-            headers={"Content-Type": "text/html"},
-        )
-    )
+def test_graphql_html_that_persists_fails_its_batch_not_the_later_ones(fake: FakeAPI, tmp_path: Path) -> None:
+    fake.faults.append(Fault(r"^/github/graphql$", status=200, body=HTML, times=2,
+                             headers={"Content-Type": "text/html"}))
     outcomes = graphql_run(fake, tmp_path, http_retries=1)
     first, later = REPOS7[:4], REPOS7[4:]
     for name in first:
@@ -733,18 +424,12 @@ def test_graphql_html_that_persists_fails_its_batch_not_the_later_ones(
 
 
 @pytest.mark.parametrize(("status", "queries"), [(401, 1), (403, 1), (400, 1), (502, 5), (504, 5)])
-def test_a_graphql_batch_is_split_only_when_it_timed_out(
-    status: int, queries: int, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_a_graphql_batch_is_split_only_when_it_timed_out(status: int, queries: int, fake: FakeAPI,
+                                                         tmp_path: Path) -> None:
     """A persistent refusal costs one query, not 2n-1; a 502/504 (GitHub's "took too long")
     is asked again as two halves (and here fails them too)."""
-    fake.faults.append(
-        Fault(
-            r"^/github/graphql$",
-            status=status,
-            body=b'{"message": "Bad credentials", "documentation_url": "https://docs.github.com"}',
-        )
-    )
+    fake.faults.append(Fault(r"^/github/graphql$", status=status,
+                             body=b'{"message": "Bad credentials", "documentation_url": "https://docs.github.com"}'))
     outcomes = graphql_run(fake, tmp_path, REPOS7[:3], http_retries=0)
     assert all(o.status == Status.ERROR for o in outcomes.values())
     assert graphql_queries(fake) == queries  # 3 repositories in one batch: 2*3-1 when split
@@ -752,14 +437,10 @@ def test_a_graphql_batch_is_split_only_when_it_timed_out(
 
 # -- the publish guard refuses regressions, not dead links (#18 item 30) -----------------------
 
-
 def small_list(fake: FakeAPI, tmp_path: Path, dead: int, live: int = 1) -> Path:
     """Three repositories, ``live`` pages and ``dead`` pages that answer 404."""
     lines = ["# Sample list (test data)", "", "## Code", ""]
-    lines += [
-        f"* https://github.com/{name}"
-        for name in ("huggingface/trl", "voidful/TextRL", "CarperAI/trlx")
-    ]
+    lines += [f"* https://github.com/{name}" for name in ("huggingface/trl", "voidful/TextRL", "CarperAI/trlx")]
     lines += ["", "## Pages", ""]
     lines += [f"* [live {i}]({fake.base_url}/pages/ok?n={i})" for i in range(live)]
     lines += [f"* [dead {i}]({fake.base_url}/pages/gone-{i})" for i in range(dead)]
@@ -770,17 +451,13 @@ def small_list(fake: FakeAPI, tmp_path: Path, dead: int, live: int = 1) -> Path:
 
 def night(fake: FakeAPI, tmp_path: Path, listed: Path, **overrides: object) -> Snapshot:
     settings = fake.settings(**{"allow_loopback": True, "http_retries": 0, **overrides})
-    return run(
-        str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw"
-    ).snapshot
+    return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw").snapshot
 
 
 def test_a_first_run_of_a_list_of_dead_links_is_published(fake: FakeAPI, tmp_path: Path) -> None:
     snapshot = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))
     dead = [e for e in snapshot.entries if "gone-" in e.id]
-    assert len(dead) == 6 and all(
-        e.status == Status.ERROR and e.failure == Failure.NOT_FOUND for e in dead
-    )
+    assert len(dead) == 6 and all(e.status == Status.ERROR and e.failure == Failure.NOT_FOUND for e in dead)
     assert all(e.status == Status.OK for e in snapshot.entries if e not in dead)
     assert (tmp_path / "out/latest.json").is_file()
     again = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))  # and every night after
@@ -797,33 +474,21 @@ class Regression:
 
 
 REGRESSIONS = [
-    Regression(
-        "network down", [Fault(r".", status=0)], "9 of 9 entries that were ok could not be fetched"
-    ),
+    Regression("network down", [Fault(r".", status=0)], "9 of 9 entries that were ok could not be fetched"),
     # One source down: its entries keep their last values, the others' night is published.
     Regression("GitHub down, the rest fine", [Fault(r"^/github/", status=0)], None),
-    Regression(
-        "a token revoked",
-        [Fault(r"^/github/repos/", status=401, body=b'{"message": "Bad credentials"}')],
-        None,
-    ),
+    Regression("a token revoked", [Fault(r"^/github/repos/", status=401, body=b'{"message": "Bad credentials"}')],
+               None),
     Regression("one repository down", [Fault(r"^/github/repos/voidful/", status=0)], None),
-    Regression(
-        "every repository deleted",
-        [Fault(r"^/github/repos/", status=404, body=b'{"message": "Not Found"}')],
-        None,
-    ),
-    Regression(
-        "every page gone", [Fault(r"^/pages/", status=404, body=b"<title>Not found</title>")], None
-    ),
+    Regression("every repository deleted", [Fault(r"^/github/repos/", status=404, body=b'{"message": "Not Found"}')],
+               None),
+    Regression("every page gone", [Fault(r"^/pages/", status=404, body=b"<title>Not found</title>")], None),
     Regression("the rate limit spent: deferred", [], None, rate_limit=0),
 ]
 
 
 @pytest.mark.parametrize("case", REGRESSIONS, ids=lambda c: c.name)
-def test_the_publish_guard_refuses_regressions_only(
-    case: Regression, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_the_publish_guard_refuses_regressions_only(case: Regression, fake: FakeAPI, tmp_path: Path) -> None:
     """Night 1 publishes (3 repositories, 6 live pages, 3 dead ones); night 2 meets the fault."""
     listed = small_list(fake, tmp_path, dead=3, live=6)
     night(fake, tmp_path, listed)

@@ -44,15 +44,8 @@ REPOS = [
 
 def entry_for(url: str) -> Entry:
     ref = classify(url)
-    return Entry(
-        id=ref.entry_id,
-        kind=ref.kind,
-        source_id=ref.source_id,
-        url=url,
-        urls=[url],
-        section=[],
-        positions=[],
-    )
+    return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
+                 section=[], positions=[])
 
 
 def fetch(source: str, entries: list[Entry], settings: Settings, raw: Path, run: str) -> dict:
@@ -76,7 +69,6 @@ def rate_limit_reads(fake: FakeAPI) -> int:
 
 # -- the query is GitHub's -------------------------------------------------------------------
 
-
 @pytest.mark.parametrize("count", [1, 2, 100])
 def test_graphql_query_is_valid_against_githubs_published_schema(count: int) -> None:
     errors = validate(github_graphql.schema(), parse(graphql_query(count)))
@@ -84,7 +76,7 @@ def test_graphql_query_is_valid_against_githubs_published_schema(count: int) -> 
 
 
 def test_the_fake_rejects_what_github_would_reject(fake: FakeAPI) -> None:
-    assert github_graphql.validation_errors('{ repository(owner: "a", name: "b") { stars } }')
+    assert github_graphql.validation_errors("{ repository(owner: \"a\", name: \"b\") { stars } }")
     assert github_graphql.validation_errors(graphql_query(1)) == []
 
 
@@ -98,25 +90,16 @@ def test_without_the_schema_graphql_says_how_to_get_it(
     outcomes = fetch("github", entries, settings, tmp_path, "r1")
     for entry in entries:
         assert outcomes[entry.id].status == Status.ERROR
-        assert (
-            "make install" in outcomes[entry.id].reason
-            and github_graphql.SCHEMA_ENV in outcomes[entry.id].reason
-        )
+        assert "make install" in outcomes[entry.id].reason and github_graphql.SCHEMA_ENV in outcomes[entry.id].reason
 
 
 # -- GraphQL and REST tell the same story ---------------------------------------------------
 
-
 def test_graphql_and_rest_records_agree(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     entries = [entry_for(u) for u in REPOS]
     rest = fetch("github", entries, settings, tmp_path / "a", "r1")
-    graphql = fetch(
-        "github",
-        entries,
-        settings.model_copy(update={"github_token": SecretStr(TOKEN)}),
-        tmp_path / "b",
-        "r1",
-    )
+    graphql = fetch("github", entries, settings.model_copy(update={"github_token": SecretStr(TOKEN)}),
+                    tmp_path / "b", "r1")
     for entry in entries:
         a, b = rest[entry.id], graphql[entry.id]
         assert a.status == b.status == Status.OK
@@ -142,11 +125,8 @@ def test_a_deleted_and_a_renamed_repository_do_not_fail_their_batch(
     fake: FakeAPI, tmp_path: Path
 ) -> None:
     settings = fake.settings(github_token=TOKEN, http_retries=0)
-    urls = [
-        "https://github.com/huggingface/trl",
-        "https://github.com/someone/deleted-repo",
-        "https://github.com/lvwerra/trl",
-    ]
+    urls = ["https://github.com/huggingface/trl", "https://github.com/someone/deleted-repo",
+            "https://github.com/lvwerra/trl"]
     entries = [entry_for(u) for u in urls]
     outcomes = fetch("github", entries, settings, tmp_path, "r1")
     ok, deleted, renamed = (outcomes[e.id] for e in entries)
@@ -170,7 +150,6 @@ def test_a_failing_graphql_batch_is_split_not_lost(fake: FakeAPI, tmp_path: Path
 
 # -- warm runs ---------------------------------------------------------------------------
 
-
 @pytest.mark.parametrize("token", [TOKEN, None], ids=["token", "anonymous"])
 def test_warm_rest_run_is_one_conditional_request_per_unchanged_repository(
     token: str | None, fake: FakeAPI, settings: Settings, tmp_path: Path
@@ -179,9 +158,8 @@ def test_warm_rest_run_is_one_conditional_request_per_unchanged_repository(
     answers 304, so nothing about it changed; its parts are reused and the activity windows
     recomputed from tonight: one request a repository. Anonymous 304s are charged by GitHub
     (and by the fake), so the charge is what the run says it spent."""
-    settings = settings.model_copy(
-        update={"github_token": SecretStr(token) if token else None, "github_graphql": False}
-    )
+    settings = settings.model_copy(update={"github_token": SecretStr(token) if token else None,
+                                           "github_graphql": False})
     entries = [entry_for(u) for u in REPOS]
     cold = fetch("github", entries, settings, tmp_path, "r1")
     _, rest_cold, _ = github_requests(fake)
@@ -200,18 +178,11 @@ def test_warm_rest_run_is_one_conditional_request_per_unchanged_repository(
     counts = RawStore(tmp_path / "r2").requests("github")
     assert (counts["sent"], counts["not_modified"], counts["reused"]) == (0, 7, 5 * 7)
     # The reused statistics count from tonight (the windows slide), not from when read.
-    for before, after in zip(
-        RawStore(tmp_path / "r1").documents("github"),
-        RawStore(tmp_path / "r2").documents("github"),
-        strict=True,
-    ):
-        old, new = (
-            next(x for x in d["exchanges"] if x["request"] == "commit_activity")
-            for d in (before, after)
-        )
-        assert (
-            new["reused"] and new["body"] == old["body"] and new["fetched_at"] > old["fetched_at"]
-        )
+    for before, after in zip(RawStore(tmp_path / "r1").documents("github"),
+                             RawStore(tmp_path / "r2").documents("github"), strict=True):
+        old, new = (next(x for x in d["exchanges"] if x["request"] == "commit_activity")
+                    for d in (before, after))
+        assert new["reused"] and new["body"] == old["body"] and new["fetched_at"] > old["fetched_at"]
 
 
 def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
@@ -231,28 +202,19 @@ def test_warm_graphql_run_skips_contributors_of_unmoved_branches(
     warm = fetch("github", entries, settings, tmp_path, "r2")
     graphql, rest, not_modified = github_requests(fake)
     assert (graphql, rest, not_modified) == (1, 1, 1)  # TextRL's count, revalidated: unchanged
-    assert [e.status for e in fake.requests("github") if e.path != "/github/rate_limit"] == [
-        200,
-        304,
-    ]
+    assert [e.status for e in fake.requests("github") if e.path != "/github/rate_limit"] == [200, 304]
     for entry in entries:
         assert warm[entry.id].record.contributors == cold[entry.id].record.contributors  # type: ignore[union-attr]
 
 
 # -- rate limits ----------------------------------------------------------------------------
 
-
 def test_a_run_defers_what_the_rate_limit_cannot_cover(fake: FakeAPI, tmp_path: Path) -> None:
     """20 requests left: three repositories fit whole (6 each); the next two get their
     repository (1 each) and their parts deferred (ok, the parts kept from the last run); the
     last two are deferred whole. Not one 403."""
-    settings = fake.settings(
-        github_token=TOKEN,
-        github_graphql=False,
-        http_retries=0,
-        github_concurrency=1,
-        retry_budget_seconds=0,
-    )
+    settings = fake.settings(github_token=TOKEN, github_graphql=False, http_retries=0,
+                             github_concurrency=1, retry_budget_seconds=0)
     fake.rate_limits["core"] = 20
     fake.stats_computing_calls = 0
     entries = [entry_for(u) for u in REPOS]
@@ -262,9 +224,7 @@ def test_a_run_defers_what_the_rate_limit_cannot_cover(fake: FakeAPI, tmp_path: 
     partial = [o for o in outcomes if o.status == Status.OK and o.carry]
     deferred = [o for o in outcomes if o.status == Status.ERROR]
     assert (len(whole), len(partial), len(deferred)) == (3, 2, 2)
-    assert all(
-        o.failure == Failure.DEFERRED and "deferred" in (o.reason or "") for o in partial + deferred
-    )
+    assert all(o.failure == Failure.DEFERRED and "deferred" in (o.reason or "") for o in partial + deferred)
     assert all(o.record and o.record.stars for o in partial)  # type: ignore[union-attr]
     assert not any(e.status == 403 for e in fake.requests("github"))
     usage = RawStore(tmp_path / "r1").usage("github")
@@ -273,7 +233,6 @@ def test_a_run_defers_what_the_rate_limit_cannot_cover(fake: FakeAPI, tmp_path: 
 
 
 # -- arXiv and the Hub --------------------------------------------------------------------
-
 
 def test_arxiv_asks_once_per_100_papers(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
     ids = sorted(p.stem for p in (sample_data_dir() / "arxiv").glob("*.xml"))
@@ -286,21 +245,15 @@ def test_arxiv_asks_once_per_100_papers(fake: FakeAPI, settings: Settings, tmp_p
 def test_hub_card_is_fetched_only_when_the_sha_moved(
     fake: FakeAPI, settings: Settings, extra_data: Path, tmp_path: Path
 ) -> None:
-    urls = [
-        "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-        "https://huggingface.co/datasets/stanfordnlp/SHP",
-    ]
+    urls = ["https://huggingface.co/datasets/Anthropic/hh-rlhf",
+            "https://huggingface.co/datasets/stanfordnlp/SHP"]
     entries = [entry_for(u) for u in urls]
     assert all(e.kind == Kind.DATASET for e in entries)
     cold = fetch("huggingface", entries, settings, tmp_path, "r1")
     assert len(fake.requests("hf")) <= 2 * len(entries)
     # One dataset gets a new commit (its card text unchanged).
-    info = json.loads(
-        (sample_data_dir() / "huggingface/datasets/Anthropic/hh-rlhf.json").read_text()
-    )
-    write_json(
-        extra_data / "huggingface/datasets/Anthropic/hh-rlhf.json", {**info, "sha": "e" * 40}
-    )
+    info = json.loads((sample_data_dir() / "huggingface/datasets/Anthropic/hh-rlhf.json").read_text())
+    write_json(extra_data / "huggingface/datasets/Anthropic/hh-rlhf.json", {**info, "sha": "e" * 40})
     fake.log.clear()
     warm = fetch("huggingface", entries, settings, tmp_path, "r2")
     paths = [e.path for e in fake.requests("hf")]
@@ -310,9 +263,7 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
         assert warm[entry.id].record.card == cold[entry.id].record.card  # type: ignore[union-attr]
 
 
-def test_github_request_targets_on_150_repositories(
-    fake: FakeAPI, extra_data: Path, tmp_path: Path
-) -> None:
+def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """The #7 targets at a list's scale: GraphQL ≤ 0.05 requests a repository cold (everything
     but contributors), one contributor count each; warm, nothing but the queries."""
     urls = many_repositories(extra_data, 150)
@@ -329,9 +280,7 @@ def test_github_request_targets_on_150_repositories(
     assert {k: o.record for k, o in warm.items()} == {k: o.record for k, o in cold.items()}
 
 
-def test_arxiv_250_papers_cost_3_requests_spaced_apart(
-    fake: FakeAPI, extra_data: Path, tmp_path: Path
-) -> None:
+def test_arxiv_250_papers_cost_3_requests_spaced_apart(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """One request per 100 papers, and never two closer than the spacing (a lower bound the
     client's sleep guarantees, so this holds on any machine)."""
     sample = (sample_data_dir() / "arxiv/2204.05862.xml").read_text()
@@ -340,9 +289,8 @@ def test_arxiv_250_papers_cost_3_requests_spaced_apart(
         (extra_data / "arxiv").mkdir(exist_ok=True)
         (extra_data / "arxiv" / f"{paper}.xml").write_text(sample.replace("2204.05862", paper))
     settings = fake.settings(arxiv_delay_seconds=0.3, http_retries=0)
-    outcomes = fetch(
-        "arxiv", [entry_for(f"https://arxiv.org/abs/{i}") for i in ids], settings, tmp_path, "r1"
-    )
+    outcomes = fetch("arxiv", [entry_for(f"https://arxiv.org/abs/{i}") for i in ids], settings,
+                     tmp_path, "r1")
     assert len(outcomes) == 250 and all(o.status == Status.OK for o in outcomes.values())
     asked = fake.requests("arxiv")
     assert len(asked) == 3
@@ -351,7 +299,6 @@ def test_arxiv_250_papers_cost_3_requests_spaced_apart(
 
 
 # -- a spent budget is learnt first, never asked into 403s (#18 items 7, 33) --------------------
-
 
 @pytest.mark.parametrize("left", [0, 1, 3, 5])
 def test_a_nearly_spent_budget_gets_no_403_even_from_the_first_workers(
@@ -378,16 +325,9 @@ def many_repositories(extra_data: Path, count: int) -> list[str]:
     urls = []
     for i in range(count):
         full = f"sample-org/repo-{i:03d}"
-        write_json(
-            extra_data / f"github/repos/{full}.json",
-            {
-                **sample,
-                "id": 10_000 + i,
-                "name": f"repo-{i:03d}",
-                "full_name": full,
-                "html_url": f"https://github.com/{full}",
-            },
-        )
+        write_json(extra_data / f"github/repos/{full}.json",
+                   {**sample, "id": 10_000 + i, "name": f"repo-{i:03d}", "full_name": full,
+                    "html_url": f"https://github.com/{full}"})
         shutil.copytree(sample_dir, extra_data / f"github/repos/{full}")
         urls.append(f"https://github.com/{full}")
     return urls
@@ -407,14 +347,8 @@ def test_a_spent_budget_defers_contributor_counts_and_loses_nothing(
     settings = fake.settings(github_token=TOKEN, http_retries=0)
 
     def night(n: int) -> RunResult:
-        return run(
-            str(listed),
-            settings=settings,
-            out_dir=tmp_path / "out",
-            raw_root=tmp_path / "raw",
-            sources=["github"],
-            now=datetime(2026, 11, 26 + n, 3, tzinfo=UTC),
-        )
+        return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                   sources=["github"], now=datetime(2026, 11, 26 + n, 3, tzinfo=UTC))
 
     first = night(0)
     repos = [e for e in first.snapshot.entries if e.kind == Kind.REPO]

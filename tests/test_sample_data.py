@@ -25,11 +25,8 @@ PACKAGE_LIST = "enrich/lists/awesome-rlhf-language-models.md"  # identical to BU
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +42,7 @@ def test_two_generations_are_byte_identical(tmp_path: Path, data: Path) -> None:
     assert first == {k: v for k, v in files(data).items() if not k.startswith(".")}
 
 
-def test_the_cache_folder_is_made_once_even_in_parallel(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_cache_folder_is_made_once_even_in_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENRICH_SAMPLE_DATA_DIR", str(tmp_path))
     with ThreadPoolExecutor(4) as pool:
         folders = set(pool.map(lambda _: sample_data_dir(), range(8)))
@@ -82,15 +77,10 @@ def test_counters_come_out_as_recorded(data: Path) -> None:
         contributors = json.loads((folder / "contributors.json").read_text())
         assert [c["contributions"] for c in contributors] == [n for _, n in repo["contributors"]]
         assert sum(c["type"] == "Anonymous" for c in contributors) == sum(
-            kind == "Anonymous" for kind, _ in repo["contributors"]
-        )
+            kind == "Anonymous" for kind, _ in repo["contributors"])
         commits = json.loads((folder / "commits.json").read_text())
-        assert [c["commit"]["committer"]["date"] for c in commits] == [
-            r[0] for r in repo["commits"]
-        ]
-        assert [c["commit"]["author"]["date"] for c in commits] == [
-            r[1] or r[0] for r in repo["commits"]
-        ]
+        assert [c["commit"]["committer"]["date"] for c in commits] == [r[0] for r in repo["commits"]]
+        assert [c["commit"]["author"]["date"] for c in commits] == [r[1] or r[0] for r in repo["commits"]]
         # git's ids of the synthetic commits, chained: each one's first parent is the next
         for newer, older in pairwise(commits):
             if newer["parents"]:
@@ -105,14 +95,10 @@ def test_generated_texts_say_they_are_sample_text(data: Path) -> None:
     for folder in (data / "github/repos").glob("*/*/"):
         for commit in json.loads((folder / "commits.json").read_text()):
             assert LABEL in commit["commit"]["message"]
-            assert (
-                commit["commit"].get("verification", {"reason": "unsigned"})["reason"] == "unsigned"
-            )
+            assert commit["commit"].get("verification", {"reason": "unsigned"})["reason"] == "unsigned"
             for who in ("author", "committer"):
                 identity = commit["commit"][who]
-                assert (
-                    identity["email"].endswith("@example.invalid") or identity["name"] == "GitHub"
-                )
+                assert identity["email"].endswith("@example.invalid") or identity["name"] == "GitHub"
         for release in json.loads((folder / "releases.json").read_text()):
             assert LABEL in release["body"]
         for person in json.loads((folder / "contributors.json").read_text()):
@@ -133,15 +119,10 @@ def test_nothing_is_a_copy_of_the_shared_material(data: Path) -> None:
     digest = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
     shared = {digest(p.read_bytes()): p for p in SHARED.rglob("*") if p.is_file()}
     ours = {f"generated/{k}": v for k, v in files(data).items() if k != LIST_COPY}
-    ours |= {
-        f"src/{k}": v
-        for k, v in files(ROOT / "src").items()
-        if "__pycache__" not in k and k != PACKAGE_LIST
-    }  # the bundled list, shipped
+    ours |= {f"src/{k}": v for k, v in files(ROOT / "src").items()
+             if "__pycache__" not in k and k != PACKAGE_LIST}  # the bundled list, shipped
     ours[str(FACTS_PATH)] = FACTS_PATH.read_bytes()
-    copies = {
-        name: str(shared[digest(body)]) for name, body in ours.items() if digest(body) in shared
-    }
+    copies = {name: str(shared[digest(body)]) for name, body in ours.items() if digest(body) in shared}
     assert copies == {}
 
 
@@ -155,19 +136,11 @@ def test_paper_pages_and_landing_pages(data: Path) -> None:
 
     facts = load_facts()
     for paper_id, recorded in facts["huggingface"]["papers"].items():
-        answer = json.loads(
-            (data / f"huggingface/papers/{paper_id}.json").read_text(encoding="utf-8")
-        )
+        answer = json.loads((data / f"huggingface/papers/{paper_id}.json").read_text(encoding="utf-8"))
         info = PaperInfo(**answer)
         assert (info.id, info.upvotes, info.github_repo, info.num_total_models) == (
-            paper_id,
-            recorded["upvotes"],
-            recorded["github_repo"],
-            recorded["totals"]["models"],
-        )
-        assert [a.name for a in info.authors or []] == [
-            n for n, _ in facts["arxiv"][paper_id]["authors"]
-        ]
+            paper_id, recorded["upvotes"], recorded["github_repo"], recorded["totals"]["models"])
+        assert [a.name for a in info.authors or []] == [n for n, _ in facts["arxiv"][paper_id]["authors"]]
         assert (info.summary or "").startswith(SUMMARY_LABEL)
     for url, page in facts["pages"].items():
         if "redirect" in page:
@@ -179,8 +152,4 @@ def test_paper_pages_and_landing_pages(data: Path) -> None:
         if page["family"] == "ieee":  # its metadata is in a script, as on Xplore
             assert meta is None
         else:
-            assert (
-                meta is not None
-                and meta.title == page["title"]
-                and len(meta.authors) == len(page["authors"])
-            )
+            assert meta is not None and meta.title == page["title"] and len(meta.authors) == len(page["authors"])

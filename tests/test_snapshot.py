@@ -36,72 +36,37 @@ NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 def sample_snapshot() -> Snapshot:
     """A small hand-built snapshot (sample data) with nested records and nulls."""
     paper = Entry(
-        id="arxiv:2204.05862",
-        kind=Kind.PAPER,
-        source_id="2204.05862",
-        url="https://arxiv.org/abs/2204.05862",
-        urls=["https://arxiv.org/abs/2204.05862"],
-        title="HH",
-        section=["Papers", "2022"],
+        id="arxiv:2204.05862", kind=Kind.PAPER, source_id="2204.05862",
+        url="https://arxiv.org/abs/2204.05862", urls=["https://arxiv.org/abs/2204.05862"],
+        title="HH", section=["Papers", "2022"],
         positions=[Position(section=["Papers", "2022"], line=37, index=13)],
-        status=Status.OK,
-        fetched_at=NOW,
+        status=Status.OK, fetched_at=NOW,
         paper=Paper(
-            arxiv_id="2204.05862",
-            versioned_id="2204.05862v1",
-            version=1,
-            title="Training…",
-            authors=[
-                Author(name="Yuntao Bai"),
-                Author(name="Kamilė Lukošiūtė", affiliations=["X"]),
-            ],
-            abstract="We apply preference modeling…",
-            categories=["cs.CL", "cs.LG"],
-            published=NOW,
-            updated=NOW,
+            arxiv_id="2204.05862", versioned_id="2204.05862v1", version=1, title="Training…",
+            authors=[Author(name="Yuntao Bai"), Author(name="Kamilė Lukošiūtė", affiliations=["X"])],
+            abstract="We apply preference modeling…", categories=["cs.CL", "cs.LG"],
+            published=NOW, updated=NOW,
         ),
     )
     repo = Entry(
-        id="github:lvwerra/trl",
-        kind=Kind.REPO,
-        source_id="lvwerra/trl",
-        url="https://github.com/lvwerra/trl",
-        urls=["https://github.com/lvwerra/trl"],
-        section=["Code"],
-        positions=[Position(section=["Code"], line=59, index=22)],
-        status=Status.STALE,
-        status_reason="HTTP 503",
-        stale_since=NOW,
+        id="github:lvwerra/trl", kind=Kind.REPO, source_id="lvwerra/trl",
+        url="https://github.com/lvwerra/trl", urls=["https://github.com/lvwerra/trl"],
+        section=["Code"], positions=[Position(section=["Code"], line=59, index=22)],
+        status=Status.STALE, status_reason="HTTP 503", stale_since=NOW,
         repo=Repo(
-            repo_id=266404863,
-            full_name="huggingface/trl",
-            renamed_from="lvwerra/trl",
-            html_url="https://github.com/huggingface/trl",
-            stars=18107,
-            forks=2612,
-            watchers=101,
-            open_issues=548,
-            license="Apache-2.0",
-            topics=[],
+            repo_id=266404863, full_name="huggingface/trl", renamed_from="lvwerra/trl",
+            html_url="https://github.com/huggingface/trl", stars=18107, forks=2612,
+            watchers=101, open_issues=548, license="Apache-2.0", topics=[],
             latest_release=Release(tag="v0.25.0", published_at=NOW),
         ),
     )
     web = Entry(
-        id="https://carper.ai/",
-        kind=Kind.WEB,
-        source_id="https://carper.ai/",
-        url="https://carper.ai/",
-        urls=["https://carper.ai/"],
-        section=[],
+        id="https://carper.ai/", kind=Kind.WEB, source_id="https://carper.ai/",
+        url="https://carper.ai/", urls=["https://carper.ai/"], section=[],
         positions=[Position(section=[], line=54, index=20)],
     )
-    return assemble(
-        [web, repo, paper],
-        generated_at=NOW,
-        run_id="r1",
-        list_source="list.md",
-        list_sha256="0" * 64,
-    )
+    return assemble([web, repo, paper], generated_at=NOW, run_id="r1",
+                    list_source="list.md", list_sha256="0" * 64)
 
 
 def test_round_trip_json_and_parquet(tmp_path: Path) -> None:
@@ -115,22 +80,11 @@ def test_round_trip_json_and_parquet(tmp_path: Path) -> None:
 def test_published_files(tmp_path: Path) -> None:
     written = publish(sample_snapshot(), tmp_path)
     names = sorted(str(p.relative_to(tmp_path)) for p in written)
-    assert names == [
-        "external.parquet",
-        "history/date=2026-11-27/part-0.parquet",
-        "latest.json",
-        "latest.parquet",
-        "links.json",
-        "links.parquet",
-        "schema.json",
-        "snapshots/2026-11-27.json",
-        "snapshots/2026-11-27.parquet",
-    ]
+    assert names == ["external.parquet", "history/date=2026-11-27/part-0.parquet", "latest.json", "latest.parquet",
+                     "links.json", "links.parquet", "schema.json", "snapshots/2026-11-27.json", "snapshots/2026-11-27.parquet"]
     with_diff = publish(sample_snapshot(), tmp_path / "d", diff_snapshots(None, sample_snapshot()))
     assert {p.name for p in with_diff} >= {"2026-11-27.json", "2026-11-27.md"}
-    assert (tmp_path / "latest.json").read_bytes() == (
-        tmp_path / "snapshots/2026-11-27.json"
-    ).read_bytes()
+    assert (tmp_path / "latest.json").read_bytes() == (tmp_path / "snapshots/2026-11-27.json").read_bytes()
     schema = json.loads((tmp_path / "schema.json").read_text())
     assert "Entry" in schema["$defs"] and "header" in schema["properties"]
 
@@ -139,11 +93,7 @@ def test_header_counts() -> None:
     header = sample_snapshot().header
     assert header.entries == 3
     assert [(c.name, c.count) for c in header.by_kind] == [("paper", 1), ("repo", 1), ("web", 1)]
-    assert [(c.name, c.count) for c in header.by_status] == [
-        ("ok", 1),
-        ("pending", 1),
-        ("stale", 1),
-    ]
+    assert [(c.name, c.count) for c in header.by_status] == [("ok", 1), ("pending", 1), ("stale", 1)]
 
 
 def test_json_is_stable_and_diffable() -> None:
@@ -165,31 +115,20 @@ def test_readers_agree(tmp_path: Path) -> None:
     authors = duckdb.sql(f"select len(paper.authors) from '{path}' where kind='paper'").fetchall()
     assert authors == [(2,)]
     pl_frame = pl.read_parquet(path)
-    assert pl_frame.filter(pl.col("kind") == "repo")["repo"].struct.field(
-        "full_name"
-    ).to_list() == ["huggingface/trl"]
-    meta = duckdb.sql(
-        f"select value from parquet_kv_metadata('{path}') where key = 'schema_version'"
-    ).fetchall()
+    assert pl_frame.filter(pl.col("kind") == "repo")["repo"].struct.field("full_name").to_list() == ["huggingface/trl"]
+    meta = duckdb.sql(f"select value from parquet_kv_metadata('{path}') where key = 'schema_version'").fetchall()
     assert meta == [(SCHEMA_VERSION.encode(),)]
 
 
 def test_same_day_rerun_replaces_dated_file(tmp_path: Path) -> None:
     publish(sample_snapshot(), tmp_path)
-    later = sample_snapshot().model_copy(
-        update={"header": sample_snapshot().header.model_copy(update={"run_id": "r2"})}
-    )
+    later = sample_snapshot().model_copy(update={"header": sample_snapshot().header.model_copy(update={"run_id": "r2"})})
     publish(later, tmp_path)
-    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [
-        "2026-11-27.json",
-        "2026-11-27.parquet",
-    ]
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["2026-11-27.json", "2026-11-27.parquet"]
     assert read_snapshot(tmp_path / "snapshots/2026-11-27.json").header.run_id == "r2"
 
 
-def test_failed_write_leaves_previous_files_intact(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_write_leaves_previous_files_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     publish(sample_snapshot(), tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.glob("latest.*")}
 
@@ -208,10 +147,7 @@ def test_failed_write_leaves_previous_files_intact(
     ("content", "message"),
     [
         (b"{not json", "not a readable snapshot"),
-        (
-            b'{"header": {"schema_version": "9.0"}, "entries": []}',
-            "schema version 9.0 is not readable",
-        ),
+        (b'{"header": {"schema_version": "9.0"}, "entries": []}', "schema version 9.0 is not readable"),
         (b"[]", "not a readable snapshot"),
     ],
 )
@@ -240,13 +176,8 @@ def test_arrow_table_is_the_models_own_values() -> None:
     tricky = snapshot.entries[0].model_copy(
         update={"id": "https://example.org/x", "title": 'a "b"\n\tc 🚀 \u0000 é'}
     )
-    snapshot = assemble(
-        [*snapshot.entries, tricky],
-        generated_at=NOW,
-        run_id="r1",
-        list_source="list.md",
-        list_sha256="0" * 64,
-    )
+    snapshot = assemble([*snapshot.entries, tricky], generated_at=NOW, run_id="r1",
+                        list_source="list.md", list_sha256="0" * 64)
     table = to_arrow(snapshot)
     rows = snapshot.model_dump(mode="python", include={"entries"})["entries"]
     assert table.equals(pa.Table.from_pylist(rows, schema=table.schema), check_metadata=True)

@@ -50,13 +50,8 @@ LISTED = parse_list(BUNDLED.read_bytes(), str(BUNDLED)).entries  # the bundled l
 
 # -- the publish guard: a source down is published, the network down is not (item 5) ----------
 
-
-def night_of(
-    kinds: dict[Kind, tuple[Status, Failure | None, str | None]],
-    *,
-    fresh: bool = True,
-    stale_since: datetime | None = NIGHT1,
-) -> Snapshot:
+def night_of(kinds: dict[Kind, tuple[Status, Failure | None, str | None]], *, fresh: bool = True,
+             stale_since: datetime | None = NIGHT1) -> Snapshot:
     """The bundled list's snapshot, web pages skipped (offline): each entry ``ok`` unless its
     kind is in ``kinds`` (status, failure, reason); stale entries keep night 1's values."""
     entries = []
@@ -71,27 +66,17 @@ def night_of(
             update.update(fetched_at=NIGHT2 if fresh else NIGHT1)
         entries.append(entry.model_copy(update=update))
     at = NIGHT2 if fresh else NIGHT1
-    return assemble(
-        entries,
-        generated_at=at,
-        run_id=at.strftime("%Y%m%dT%H%M%S%fZ"),
-        list_source=str(BUNDLED),
-        list_sha256="0" * 64,
-    )
+    return assemble(entries, generated_at=at, run_id=at.strftime("%Y%m%dT%H%M%S%fZ"),
+                    list_source=str(BUNDLED), list_sha256="0" * 64)
 
 
-GOOD = night_of(
-    {}, fresh=False
-)  # night 1: 7 papers, 7 repositories, 2 datasets ok; 11 pages skipped
+GOOD = night_of({}, fresh=False)  # night 1: 7 papers, 7 repositories, 2 datasets ok; 11 pages skipped
 HUNG = (Status.STALE, Failure.UNREACHABLE, "arXiv: timed out")
 HTML = (Status.STALE, Failure.MALFORMED, "GitHub sent a malformed GraphQL answer 2 times")
 REVOKED = (Status.STALE, Failure.UNAUTHORIZED, "GitHub answered HTTP 401")
 DROPPED = (Status.STALE, Failure.UNREACHABLE, "the Hub kept failing: ConnectionError")
-DOWN = {
-    Kind.PAPER: HUNG,
-    Kind.REPO: (Status.STALE, Failure.UNREACHABLE, "GitHub kept failing"),
-    Kind.DATASET: DROPPED,
-}
+DOWN = {Kind.PAPER: HUNG, Kind.REPO: (Status.STALE, Failure.UNREACHABLE, "GitHub kept failing"),
+        Kind.DATASET: DROPPED}
 
 
 @dataclass
@@ -111,81 +96,34 @@ def first(kinds: dict[Kind, tuple[Status, Failure | None, str | None]]) -> Snaps
 GUARD = [
     # One source down: its entries keep their last values (stale); the others' night is published.
     Night("arXiv accepts and never answers: 7 papers stale", night_of({Kind.PAPER: HUNG}), None),
-    Night(
-        "GraphQL answers a 200 HTML page: 7 repositories stale", night_of({Kind.REPO: HTML}), None
-    ),
+    Night("GraphQL answers a 200 HTML page: 7 repositories stale", night_of({Kind.REPO: HTML}), None),
     Night("a revoked token: every repository 401", night_of({Kind.REPO: REVOKED}), None),
-    Night(
-        "the Hub drops every connection: 2 datasets stale", night_of({Kind.DATASET: DROPPED}), None
-    ),
+    Night("the Hub drops every connection: 2 datasets stale", night_of({Kind.DATASET: DROPPED}), None),
     Night("a first run with arXiv down", first({Kind.PAPER: HUNG}), None, previous=None),
     # The share keeps its meaning: more than it of what was ok could not be fetched.
-    Night(
-        "GitHub and arXiv down: 14 of 16",
-        night_of({Kind.PAPER: HUNG, Kind.REPO: HTML}),
-        "14 of 16 entries that were ok could not be fetched (88% > 50%; most often: ",
-    ),
-    Night(
-        "the Hub down, a share of 10%",
-        night_of({Kind.DATASET: DROPPED}),
-        "2 of 16 entries that were ok could not be fetched (12% > 10%",
-        share=0.1,
-    ),
+    Night("GitHub and arXiv down: 14 of 16", night_of({Kind.PAPER: HUNG, Kind.REPO: HTML}),
+          "14 of 16 entries that were ok could not be fetched (88% > 50%; most often: "),
+    Night("the Hub down, a share of 10%", night_of({Kind.DATASET: DROPPED}),
+          "2 of 16 entries that were ok could not be fetched (12% > 10%", share=0.1),
     # The network down: nothing refreshed is refused, whatever the share.
     Night("the network down", night_of(DOWN), "16 of 16 entries that were ok could not be fetched"),
-    Night(
-        "the network down, a share of 100%",
-        night_of(DOWN),
-        "nothing could be fetched: none of the 16 entries (most often: arXiv: timed out)",
-        share=1.0,
-    ),
-    Night(
-        "a first run with the network down",
-        first(DOWN),
-        "16 of 16 entries could not be fetched",
-        previous=None,
-    ),
-    Night(
-        "a first run with the network down, a share of 100%",
-        first(DOWN),
-        "nothing could be fetched: none of the 16 entries",
-        previous=None,
-        share=1.0,
-    ),
+    Night("the network down, a share of 100%", night_of(DOWN),
+          "nothing could be fetched: none of the 16 entries (most often: arXiv: timed out)", share=1.0),
+    Night("a first run with the network down", first(DOWN), "16 of 16 entries could not be fetched",
+          previous=None),
+    Night("a first run with the network down, a share of 100%", first(DOWN),
+          "nothing could be fetched: none of the 16 entries", previous=None, share=1.0),
     # Facts about the list and plans are not failures of the run.
-    Night(
-        "every repository deleted",
-        night_of(
-            {
-                Kind.REPO: (
-                    Status.STALE,
-                    Failure.NOT_FOUND,
-                    "not found on GitHub (deleted or private)",
-                )
-            }
-        ),
-        None,
-    ),
-    Night(
-        "a source left out: papers skipped with their values",
-        night_of(
-            {
-                Kind.PAPER: (
-                    Status.SKIPPED,
-                    None,
-                    "source disabled for this run; values of 2026-11-27 kept",
-                )
-            }
-        ),
-        None,
-    ),
+    Night("every repository deleted", night_of({Kind.REPO: (Status.STALE, Failure.NOT_FOUND,
+                                                             "not found on GitHub (deleted or private)")}), None),
+    Night("a source left out: papers skipped with their values",
+          night_of({Kind.PAPER: (Status.SKIPPED, None, "source disabled for this run; values of 2026-11-27 kept")}),
+          None),
 ]
 
 
 @pytest.mark.parametrize("case", GUARD, ids=lambda c: c.name)
-def test_the_guard_publishes_a_source_down_and_refuses_a_night_that_refreshed_nothing(
-    case: Night,
-) -> None:
+def test_the_guard_publishes_a_source_down_and_refuses_a_night_that_refreshed_nothing(case: Night) -> None:
     why = verdict(case.tonight, case.share, case.previous)
     if case.refused is None:
         assert why is None
@@ -202,53 +140,20 @@ def lost(reason: str, failure: Failure | None = Failure.UNREACHABLE) -> Outcome[
 
 
 WHOLE = [
-    (
-        "arXiv hung on its one query",
-        [lost("arXiv: timed out")] * 7,
-        "none of its 7 entries could be fetched (most often: arXiv: timed out)",
-    ),
-    (
-        "GraphQL answered HTML for the batch",
-        [lost("GitHub sent a malformed GraphQL answer 2 times", Failure.MALFORMED)] * 7,
-        "none of its 7 entries could be fetched (most often: GitHub sent a malformed GraphQL answer 2 times)",
-    ),
-    (
-        "every Hub paper page unread (no kind of failure)",
-        [lost("Hub paper page not read: timed out", None)] * 5,
-        "none of its 5 entries could be fetched (most often: Hub paper page not read: timed out)",
-    ),
-    (
-        "a crashed task: its entries given the recorded failure",
-        [lost("huggingface failed: ConnectionError")] * 2,
-        "none of its 2 entries could be fetched (most often: huggingface failed: ConnectionError)",
-    ),
+    ("arXiv hung on its one query", [lost("arXiv: timed out")] * 7,
+     "none of its 7 entries could be fetched (most often: arXiv: timed out)"),
+    ("GraphQL answered HTML for the batch", [lost("GitHub sent a malformed GraphQL answer 2 times", Failure.MALFORMED)] * 7,
+     "none of its 7 entries could be fetched (most often: GitHub sent a malformed GraphQL answer 2 times)"),
+    ("every Hub paper page unread (no kind of failure)", [lost("Hub paper page not read: timed out", None)] * 5,
+     "none of its 5 entries could be fetched (most often: Hub paper page not read: timed out)"),
+    ("a crashed task: its entries given the recorded failure", [lost("huggingface failed: ConnectionError")] * 2,
+     "none of its 2 entries could be fetched (most often: huggingface failed: ConnectionError)"),
     ("six of seven down", [lost("arXiv: timed out")] * 6 + [ok()], None),
     ("one entry, down", [lost("the Hub kept failing")], None),  # that entry's trouble
-    (
-        "every repository deleted",
-        [lost("not found on GitHub (deleted or private)", Failure.NOT_FOUND)] * 7,
-        None,
-    ),
-    (
-        "the rate limit spent: deferred",
-        [lost("deferred: until 04:00 UTC", Failure.DEFERRED)] * 7,
-        None,
-    ),
-    (
-        "partly refreshed: statistics kept",
-        [
-            Outcome(
-                Status.OK,
-                None,
-                "commit activity: GitHub sent a malformed answer",
-                NIGHT2,
-                Failure.MALFORMED,
-                ("commits_30d",),
-            )
-        ]
-        * 3,
-        None,
-    ),
+    ("every repository deleted", [lost("not found on GitHub (deleted or private)", Failure.NOT_FOUND)] * 7, None),
+    ("the rate limit spent: deferred", [lost("deferred: until 04:00 UTC", Failure.DEFERRED)] * 7, None),
+    ("partly refreshed: statistics kept", [Outcome(Status.OK, None, "commit activity: GitHub sent a malformed answer",
+                                                   NIGHT2, Failure.MALFORMED, ("commits_30d",))] * 3, None),
 ]
 
 
@@ -261,25 +166,15 @@ def test_a_source_failed_as_a_whole_when_none_of_its_entries_could_be_fetched(
 
 CLAUSES = [
     ({}, ""),
-    (
-        {"arxiv": "none of its 7 entries could be fetched (most often: arXiv: timed out)"},
-        "; source arxiv failed: none of its 7 entries could be fetched (most often: arXiv: timed out)",
-    ),
+    ({"arxiv": "none of its 7 entries could be fetched (most often: arXiv: timed out)"},
+     "; source arxiv failed: none of its 7 entries could be fetched (most often: arXiv: timed out)"),
     # a task that crashed says so in its own words (`steps.fetch_source`), on one line
-    (
-        {
-            "huggingface": "huggingface failed: ConnectionError: ('Connection aborted.',\n  RemoteDisconnected('closed'))"
-        },
-        "; source huggingface failed: ConnectionError: ('Connection aborted.', RemoteDisconnected('closed'))",
-    ),
-    (
-        {
-            "papers": "none of its 7 entries could be fetched (most often: Hub paper page not read: HTTP 503)",
-            "huggingface": "none of its 2 entries could be fetched (most often: Hub unreachable (ConnectError))",
-        },
-        "; source huggingface failed: none of its 2 entries could be fetched (most often: Hub unreachable (ConnectError))"
-        "; source papers failed: none of its 7 entries could be fetched (most often: Hub paper page not read: HTTP 503)",
-    ),
+    ({"huggingface": "huggingface failed: ConnectionError: ('Connection aborted.',\n  RemoteDisconnected('closed'))"},
+     "; source huggingface failed: ConnectionError: ('Connection aborted.', RemoteDisconnected('closed'))"),
+    ({"papers": "none of its 7 entries could be fetched (most often: Hub paper page not read: HTTP 503)",
+      "huggingface": "none of its 2 entries could be fetched (most often: Hub unreachable (ConnectError))"},
+     "; source huggingface failed: none of its 2 entries could be fetched (most often: Hub unreachable (ConnectError))"
+     "; source papers failed: none of its 7 entries could be fetched (most often: Hub paper page not read: HTTP 503)"),
 ]
 
 
@@ -290,40 +185,18 @@ def test_the_summary_names_the_sources_that_failed(failures: dict[str, str], cla
 
 # -- a source left out keeps its last values, with when they were fetched (item 6) ------------
 
-
 def listed(entry_id: str) -> Entry:
     return next(e for e in LISTED if e.id == entry_id)
 
 
-PAPER = Paper(
-    arxiv_id="2204.05862",
-    versioned_id="2204.05862v1",
-    version=1,
-    abstract="We apply preference modeling…",
-    title="Training a Helpful and Harmless Assistant with RLHF",
-    authors=[Author(name="Yuntao Bai")],
-)
-REPO = Repo(
-    repo_id=266404863,
-    full_name="huggingface/trl",
-    html_url="https://github.com/huggingface/trl",
-    renamed_from="lvwerra/trl",
-    stars=12874,
-    forks=1745,
-    watchers=76,
-    open_issues=412,
-)
+PAPER = Paper(arxiv_id="2204.05862", versioned_id="2204.05862v1", version=1, abstract="We apply preference modeling…",
+              title="Training a Helpful and Harmless Assistant with RLHF", authors=[Author(name="Yuntao Bai")])
+REPO = Repo(repo_id=266404863, full_name="huggingface/trl", html_url="https://github.com/huggingface/trl",
+            renamed_from="lvwerra/trl", stars=12874, forks=1745, watchers=76, open_issues=412)
 HUB = HubRepo(repo_type="dataset", repo_id="Anthropic/hh-rlhf", downloads=13520, likes=1268)
 PAGE = WebPage(final_url="https://carper.ai/", http_status=200, title="CarperAI", checked_at=NIGHT1)
-HUB_PAGE = HubPaper(
-    arxiv_id="2204.05862",
-    on_hub=True,
-    upvotes=14,
-    github_repo="https://github.com/anthropics/hh-rlhf",
-    github_repo_id="github:anthropics/hh-rlhf",
-    github_stars=1300,
-    fetched_at=NIGHT1,
-)
+HUB_PAGE = HubPaper(arxiv_id="2204.05862", on_hub=True, upvotes=14, github_repo="https://github.com/anthropics/hh-rlhf",
+                    github_repo_id="github:anthropics/hh-rlhf", github_stars=1300, fetched_at=NIGHT1)
 KEPT_SINCE = NIGHT1 - timedelta(days=2)
 
 
@@ -342,125 +215,44 @@ class LeftOut:
 
 
 LEFT_OUT = [
-    LeftOut(
-        "arXiv left out: the paper keeps its record",
-        "arxiv:2204.05862",
-        "paper",
-        dict(status=Status.OK, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1),
-        Status.SKIPPED,
-        "source disabled for this run; values of 2026-11-27 kept",
-    ),
-    LeftOut(
-        "GitHub left out: the repository keeps its stars",
-        "github:lvwerra/trl",
-        "repo",
-        dict(status=Status.OK, repo=REPO, fetched_at=NIGHT1),
-        Status.SKIPPED,
-        "source disabled for this run; values of 2026-11-27 kept",
-    ),
-    LeftOut(
-        "the Hub left out: the dataset keeps its downloads",
-        "hf:dataset/anthropic/hh-rlhf",
-        "hub",
-        dict(status=Status.OK, hub=HUB, fetched_at=NIGHT1),
-        Status.SKIPPED,
-        "source disabled for this run; values of 2026-11-27 kept",
-    ),
-    LeftOut(
-        "web left out: the page keeps its title",
-        "https://carper.ai/",
-        "web",
-        dict(status=Status.OK, web=PAGE, fetched_at=NIGHT1),
-        Status.SKIPPED,
-        "source disabled for this run; values of 2026-11-27 kept",
-    ),
-    LeftOut(
-        "left out after a stale night: still since when they were kept",
-        "github:lvwerra/trl",
-        "repo",
-        dict(
-            status=Status.STALE,
-            repo=REPO,
-            fetched_at=NIGHT1,
-            stale_since=KEPT_SINCE,
-            failure=Failure.MALFORMED,
-            status_reason="commit activity: GitHub sent a malformed answer",
-        ),
-        Status.SKIPPED,
-        "source disabled for this run; values of 2026-11-27 kept",
-        stale_since=KEPT_SINCE,
-    ),
-    LeftOut(
-        "left out two nights in a row",
-        "github:lvwerra/trl",
-        "repo",
-        dict(
-            status=Status.SKIPPED,
-            repo=REPO,
-            fetched_at=NIGHT1,
-            status_reason="source disabled for this run; values of 2026-11-27 kept",
-        ),
-        Status.SKIPPED,
-        "source disabled for this run; values of 2026-11-27 kept",
-    ),
-    LeftOut(
-        "left out after an error: nothing good to keep",
-        "github:lvwerra/trl",
-        "repo",
-        dict(status=Status.ERROR, failure=Failure.UNREACHABLE, status_reason="GitHub kept failing"),
-        Status.SKIPPED,
-        "source disabled for this run",
-        kept=False,
-    ),
-    LeftOut(
-        "left out on a first run",
-        "github:lvwerra/trl",
-        "repo",
-        {},
-        Status.SKIPPED,
-        "source disabled for this run",
-        kept=False,
-    ),
+    LeftOut("arXiv left out: the paper keeps its record", "arxiv:2204.05862", "paper",
+            dict(status=Status.OK, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1),
+            Status.SKIPPED, "source disabled for this run; values of 2026-11-27 kept"),
+    LeftOut("GitHub left out: the repository keeps its stars", "github:lvwerra/trl", "repo",
+            dict(status=Status.OK, repo=REPO, fetched_at=NIGHT1),
+            Status.SKIPPED, "source disabled for this run; values of 2026-11-27 kept"),
+    LeftOut("the Hub left out: the dataset keeps its downloads", "hf:dataset/anthropic/hh-rlhf", "hub",
+            dict(status=Status.OK, hub=HUB, fetched_at=NIGHT1),
+            Status.SKIPPED, "source disabled for this run; values of 2026-11-27 kept"),
+    LeftOut("web left out: the page keeps its title", "https://carper.ai/", "web",
+            dict(status=Status.OK, web=PAGE, fetched_at=NIGHT1),
+            Status.SKIPPED, "source disabled for this run; values of 2026-11-27 kept"),
+    LeftOut("left out after a stale night: still since when they were kept", "github:lvwerra/trl", "repo",
+            dict(status=Status.STALE, repo=REPO, fetched_at=NIGHT1, stale_since=KEPT_SINCE,
+                 failure=Failure.MALFORMED, status_reason="commit activity: GitHub sent a malformed answer"),
+            Status.SKIPPED, "source disabled for this run; values of 2026-11-27 kept", stale_since=KEPT_SINCE),
+    LeftOut("left out two nights in a row", "github:lvwerra/trl", "repo",
+            dict(status=Status.SKIPPED, repo=REPO, fetched_at=NIGHT1,
+                 status_reason="source disabled for this run; values of 2026-11-27 kept"),
+            Status.SKIPPED, "source disabled for this run; values of 2026-11-27 kept"),
+    LeftOut("left out after an error: nothing good to keep", "github:lvwerra/trl", "repo",
+            dict(status=Status.ERROR, failure=Failure.UNREACHABLE, status_reason="GitHub kept failing"),
+            Status.SKIPPED, "source disabled for this run", kept=False),
+    LeftOut("left out on a first run", "github:lvwerra/trl", "repo", {},
+            Status.SKIPPED, "source disabled for this run", kept=False),
     # The papers source is a supplement: the entry's status stays arXiv's, the Hub page is kept.
-    LeftOut(
-        "papers left out: upvotes and the code tie kept",
-        "arxiv:2204.05862",
-        "hub_paper",
-        dict(status=Status.OK, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1),
-        Status.OK,
-        "papers: source disabled for this run (last good values of 2026-11-27 kept)",
-        supplement=True,
-        primary=dict(status=Status.OK, paper=PAPER, fetched_at=NIGHT2),
-    ),
-    LeftOut(
-        "papers left out while arXiv failed: arXiv's reason stands",
-        "arxiv:2204.05862",
-        "hub_paper",
-        dict(status=Status.OK, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1),
-        Status.STALE,
-        "arXiv: timed out",
-        supplement=True,
-        primary=dict(
-            status=Status.STALE,
-            paper=PAPER,
-            hub_paper=HUB_PAGE,
-            fetched_at=NIGHT1,
-            stale_since=NIGHT1,
-            failure=Failure.UNREACHABLE,
-            status_reason="arXiv: timed out",
-        ),
-    ),
-    LeftOut(
-        "papers left out on a first run",
-        "arxiv:2204.05862",
-        "hub_paper",
-        {},
-        Status.OK,
-        None,
-        kept=False,
-        supplement=True,
-        primary=dict(status=Status.OK, paper=PAPER, fetched_at=NIGHT2),
-    ),
+    LeftOut("papers left out: upvotes and the code tie kept", "arxiv:2204.05862", "hub_paper",
+            dict(status=Status.OK, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1),
+            Status.OK, "papers: source disabled for this run (last good values of 2026-11-27 kept)",
+            supplement=True, primary=dict(status=Status.OK, paper=PAPER, fetched_at=NIGHT2)),
+    LeftOut("papers left out while arXiv failed: arXiv's reason stands", "arxiv:2204.05862", "hub_paper",
+            dict(status=Status.OK, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1),
+            Status.STALE, "arXiv: timed out", supplement=True,
+            primary=dict(status=Status.STALE, paper=PAPER, hub_paper=HUB_PAGE, fetched_at=NIGHT1,
+                         stale_since=NIGHT1, failure=Failure.UNREACHABLE, status_reason="arXiv: timed out")),
+    LeftOut("papers left out on a first run", "arxiv:2204.05862", "hub_paper", {},
+            Status.OK, None, kept=False, supplement=True,
+            primary=dict(status=Status.OK, paper=PAPER, fetched_at=NIGHT2)),
 ]
 
 
@@ -468,42 +260,21 @@ LEFT_OUT = [
 def test_a_source_left_out_carries_its_last_values_forward(case: LeftOut) -> None:
     entry = listed(case.entry)
     before = entry.model_copy(update=case.before) if case.before else None
-    source = (
-        SOURCES["papers"]
-        if case.supplement
-        else next(s for s in SOURCES.values() if s.field == case.field)
-    )
-    reason = (
-        f"{source.name}: source disabled for this run"
-        if case.supplement
-        else "source disabled for this run"
-    )
+    source = SOURCES["papers"] if case.supplement else next(s for s in SOURCES.values() if s.field == case.field)
+    reason = f"{source.name}: source disabled for this run" if case.supplement else "source disabled for this run"
     tonight = entry.model_copy(update=case.primary)
-    after = apply_outcome(
-        tonight,
-        Outcome(Status.SKIPPED, reason=reason),
-        source.field,
-        before,
-        supplement=supplement_fields(source),
-    )
+    after = apply_outcome(tonight, Outcome(Status.SKIPPED, reason=reason), source.field, before,
+                          supplement=supplement_fields(source))
     assert (after.status, after.status_reason) == (case.status, case.reason)
     if not case.kept:
         assert getattr(after, case.field) is None
         return
-    assert (
-        before is not None and getattr(after, case.field) == getattr(before, case.field) is not None
-    )
+    assert before is not None and getattr(after, case.field) == getattr(before, case.field) is not None
     if case.supplement:
-        assert (
-            after.hub_paper is not None and after.hub_paper.fetched_at == NIGHT1
-        )  # when they were fetched
+        assert after.hub_paper is not None and after.hub_paper.fetched_at == NIGHT1  # when they were fetched
         assert after.paper == PAPER
     else:
-        assert (after.fetched_at, after.stale_since, after.failure) == (
-            NIGHT1,
-            case.stale_since,
-            None,
-        )
+        assert (after.fetched_at, after.stale_since, after.failure) == (NIGHT1, case.stale_since, None)
         for name in RECORD_FIELDS:  # the entry's other records too (a paper's Hub page)
             assert getattr(after, name) == getattr(before, name), name
 
@@ -513,24 +284,16 @@ def test_a_source_left_out_carries_its_last_values_forward(case: LeftOut) -> Non
 HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Whoa there!</h1></body></html>"
 
 
-def nights(
-    fake: FakeAPI, tmp_path: Path, settings: Settings, faults: list[Fault], **tonight: Any
-) -> tuple[RunResult, RunResult]:
+def nights(fake: FakeAPI, tmp_path: Path, settings: Settings, faults: list[Fault],
+           **tonight: Any) -> tuple[RunResult, RunResult]:
     """Night 1 clean; night 2 with ``faults`` and the options ``tonight``. Night 1's list.md
     is kept as ``list-1.md``."""
     out = tmp_path / "out"
-    first_night = run(
-        str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", skip=OFFLINE
-    )
+    first_night = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", skip=OFFLINE)
     (tmp_path / "list-1.md").write_bytes((out / "list.md").read_bytes())
     fake.faults.extend(faults)
-    second = run(
-        str(BUNDLED),
-        settings=settings,
-        out_dir=out,
-        raw_root=tmp_path / "raw",
-        **({"skip": OFFLINE} | tonight),
-    )
+    second = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw",
+                 **({"skip": OFFLINE} | tonight))
     assert (out / "latest.json").read_text().count(second.snapshot.header.run_id) == 1  # published
     return first_night, second
 
@@ -564,58 +327,29 @@ class Down:
 
 
 DOWN_CASES = [
-    Down(
-        "arXiv accepts and never answers",
-        [Fault(r"^/arxiv/api/query", status=None, delay=3)],
-        ("arxiv",),
-        (Kind.PAPER,),
-        "arXiv: timed out",
-        {"http_timeout_seconds": 1},
-    ),
-    Down(
-        "GraphQL answers a 200 HTML page",
-        [
-            Fault(
-                r"^/github/graphql$",
-                status=200,
-                body=HTML_PAGE,
-                headers={"Content-Type": "text/html"},
-            )
-        ],
-        ("github",),
-        (Kind.REPO,),
-        "GitHub sent a malformed GraphQL answer",
-        {"github_token": "fake-token-for-tests"},
-    ),
-    Down(
-        "the Hub drops every connection",
-        [Fault(r"^/hf/", status=0)],
-        ("huggingface", "papers"),
-        (Kind.DATASET,),
-        "Hub unreachable (RemoteProtocolError)",
-    ),
+    Down("arXiv accepts and never answers", [Fault(r"^/arxiv/api/query", status=None, delay=3)], ("arxiv",),
+         (Kind.PAPER,), "arXiv: timed out", {"http_timeout_seconds": 1}),
+    Down("GraphQL answers a 200 HTML page", [Fault(r"^/github/graphql$", status=200, body=HTML_PAGE,
+                                                   headers={"Content-Type": "text/html"})],
+         ("github",), (Kind.REPO,), "GitHub sent a malformed GraphQL answer", {"github_token": "fake-token-for-tests"}),
+    Down("the Hub drops every connection", [Fault(r"^/hf/", status=0)], ("huggingface", "papers"),
+         (Kind.DATASET,), "Hub unreachable (RemoteProtocolError)"),
 ]
 
 
 @pytest.mark.parametrize("case", DOWN_CASES, ids=lambda c: c.name)
-def test_a_source_down_publishes_the_others_and_keeps_its_last_values(
-    case: Down, fake: FakeAPI, tmp_path: Path
-) -> None:
+def test_a_source_down_publishes_the_others_and_keeps_its_last_values(case: Down, fake: FakeAPI,
+                                                                      tmp_path: Path) -> None:
     settings = fake.settings(**{"http_retries": 1, **case.overrides})
     first_night, second = nights(fake, tmp_path, settings, case.faults)
     hit = [e for e in second.snapshot.entries if e.kind in case.kinds]
-    assert hit and all(
-        e.status == Status.STALE and case.reason in (e.status_reason or "") for e in hit
-    ), [(e.id, e.status, e.status_reason) for e in hit]
-    assert all(
-        e.fetched_at == e.stale_since and e.fetched_at < second.snapshot.header.generated_at  # type: ignore[operator]
-        for e in hit
-    )
+    assert hit and all(e.status == Status.STALE and case.reason in (e.status_reason or "") for e in hit), \
+        [(e.id, e.status, e.status_reason) for e in hit]
+    assert all(e.fetched_at == e.stale_since and e.fetched_at < second.snapshot.header.generated_at  # type: ignore[operator]
+               for e in hit)
     others = [e for e in second.snapshot.entries if e.kind not in case.kinds and e.kind != Kind.WEB]
-    assert others and all(
-        e.status == Status.OK and e.fetched_at > first_night.snapshot.header.generated_at  # type: ignore[operator]
-        for e in others
-    )
+    assert others and all(e.status == Status.OK and e.fetched_at > first_night.snapshot.header.generated_at  # type: ignore[operator]
+                          for e in others)
     assert_nothing_wiped(first_night.snapshot, second.snapshot)
     # The summary's first line and the run's state message name the source that failed.
     assert set(case.failed) <= set(second.source_failures)
@@ -637,25 +371,14 @@ def test_a_source_left_out_wipes_nothing(left_out: str, fake: FakeAPI, tmp_path:
     mine = [e for e in second.snapshot.entries if claims(source, e)]
     assert mine
     if supplement_fields(source):
-        assert all(
-            e.status == Status.OK
-            and e.status_reason
-            == f"{left_out}: source disabled for this run "
-            f"(last good values of {e.hub_paper.fetched_at:%Y-%m-%d} kept)"  # type: ignore[union-attr]
-            for e in mine
-        )
+        assert all(e.status == Status.OK and e.status_reason == f"{left_out}: source disabled for this run "
+                   f"(last good values of {e.hub_paper.fetched_at:%Y-%m-%d} kept)"  # type: ignore[union-attr]
+                   for e in mine)
     else:
-        assert all(
-            e.status == Status.SKIPPED
-            and e.fetched_at is not None
-            and e.status_reason
-            == f"source disabled for this run; values of {e.fetched_at:%Y-%m-%d} kept"
-            for e in mine
-        )
+        assert all(e.status == Status.SKIPPED and e.fetched_at is not None and e.status_reason ==
+                   f"source disabled for this run; values of {e.fetched_at:%Y-%m-%d} kept" for e in mine)
     assert not second.source_failures and "failed" not in one_line(second)
     # The enriched list still gives the papers' code, with its stars.
-    code = [
-        [line for line in (tmp_path / name).read_text().splitlines() if "code: " in line]
-        for name in ("list-1.md", "out/list.md")
-    ]
+    code = [[line for line in (tmp_path / name).read_text().splitlines() if "code: " in line]
+            for name in ("list-1.md", "out/list.md")]
     assert code[0] and code[1] == code[0]

@@ -473,11 +473,8 @@ def test_the_score_shown_is_the_percentile_within_the_kind_with_the_total_on_hov
         rf"\+ community [\d.]+",
         trlx.xpath("td[5]")[0].get("title"),
     )
-    assert (
-        rows["HH-RLHF"]
-        .xpath("td[5]")[0]
-        .get("title")
-        .startswith("percentile 50 among the list's 2 papers")
+    assert rows["HH-RLHF"].xpath("td[5]")[0].get("title").startswith(
+        "percentile 50 among the list's 2 papers"
     )
 
 
@@ -550,9 +547,7 @@ def test_the_report_has_one_row_per_entry_with_its_facts() -> None:
         "300",
         "Code › Libraries",
     )
-    assert (
-        float(trl.get("data-score")) == percentiles(pub.snapshot.entries)["github:huggingface/trl"]
-    )
+    assert float(trl.get("data-score")) == percentiles(pub.snapshot.entries)["github:huggingface/trl"]
     parts = trl.xpath("td[@title]")[0].get("title")
     assert re.search(
         r"; score [\d.]+ = popularity [\d.]+ \+ activity [\d.]+ \+ maintenance [\d.]+ "
@@ -561,9 +556,7 @@ def test_the_report_has_one_row_per_entry_with_its_facts() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("points", "drawn"), [(0, False), (1, False), (2, False), (3, True), (40, True)]
-)
+@pytest.mark.parametrize(("points", "drawn"), [(0, False), (1, False), (2, False), (3, True), (40, True)])
 def test_a_sparkline_needs_three_points(points: int, drawn: bool) -> None:
     """One point is a dot and two a straight line, whatever happened between: no trend yet."""
     series = [(i * DAY_US, 100 + i * i) for i in range(points)]
@@ -622,10 +615,7 @@ def test_the_report_header_leads_with_the_list_its_counts_and_when() -> None:
         ("/home/someone/lists/awesome-rlhf-language-models.md", "awesome-rlhf-language-models"),
         ("data/raw/lists/awesome-rlhf-language-models.md", "awesome-rlhf-language-models"),
         ("bundled:awesome-rlhf-language-models.md", "awesome-rlhf-language-models"),
-        (
-            "github:jordimas/awesome-RLHF-language-models/README.md@main",
-            "awesome-RLHF-language-models",
-        ),
+        ("github:jordimas/awesome-RLHF-language-models/README.md@main", "awesome-RLHF-language-models"),
         ("https://example.org/lists/awesome-ml.md", "awesome-ml"),
     ],
 )
@@ -642,10 +632,7 @@ def test_the_list_is_named_never_by_its_path(source: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("gap", "said"),
     [
-        (
-            timedelta(seconds=26),
-            "26 seconds",
-        ),  # was "(0.0003 days)" in index.html, "<1 d" in list.md
+        (timedelta(seconds=26), "26 seconds"),  # was "(0.0003 days)" in index.html, "<1 d" in list.md
         (timedelta(minutes=12), "12 minutes"),
         (timedelta(hours=5), "5 hours"),
         (timedelta(hours=36), "1.5 days"),
@@ -685,9 +672,7 @@ def test_ages_are_worded_as_spans(age: timedelta, said: str) -> None:
     items = entries()
     items[2] = repo("CarperAI/trlx", 3, 4700, "Code", "Libraries", last_commit_at=NOW - age)
     html = rendered(render_list(published(items)))
-    (item,) = [
-        li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "CarperAI/trlx"
-    ]
+    (item,) = [li for li in html.xpath("//li") if li.xpath("a[1]")[0].text_content() == "CarperAI/trlx"]
     assert f"last commit {said}" in item.text_content()
 
 
@@ -905,21 +890,16 @@ def test_the_list_and_the_report_carry_the_datasets_notice(notice: str | None) -
     assert banner[0].get("role") == "note"
 
 
-@pytest.mark.parametrize(
-    ("given", "said"),
-    [
-        ("150", "--min-score 150: expected a percentile, 0 to 100"),
-        ("-1", "--min-score -1: expected a percentile, 0 to 100"),
-    ],
-)
-def test_a_min_score_is_a_percentile(
-    given: str, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.parametrize(("given", "said"), [("150", "--min-score 150: expected a percentile, 0 to 100"),
+                                             ("-1", "--min-score -1: expected a percentile, 0 to 100")])
+def test_a_min_score_is_a_percentile(given: str, said: str, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
     from enrich.cli import main
 
     with pytest.raises(SystemExit) as exit_:
         main(["render", "--out", str(tmp_path), "--min-score", given])
     assert exit_.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+
 
 
 def test_render_keeps_what_the_run_said_about_the_dataset(
