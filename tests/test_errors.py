@@ -12,9 +12,10 @@ from github import GithubException, UnknownObjectException
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from enrich.core import errors
+from enrich.core.model import Failure
 from enrich.core.rawdocs import describe
 from enrich.sources.github.client import error_info, source_error
-from enrich.sources.huggingface import _error_info as hub_error_info
+from enrich.sources.huggingface import hub_error_info
 
 
 @pytest.mark.parametrize(
@@ -62,3 +63,43 @@ def test_every_error_pickles_with_what_it_carries(cls: type[errors.EnrichError])
         cls, "why", "github", "github:a/b", "https://x", 503)
     if isinstance(error, errors.SourceError):
         assert describe(error) == {"kind": cls.kind, "message": "why", "status": 503}
+
+
+# -- #23 item 3: one vocabulary of failures ------------------------------------------------------
+
+def _subclasses(cls: type) -> list[type]:
+    return [cls, *(s for sub in cls.__subclasses__() for s in _subclasses(sub))]
+
+
+def test_every_error_kind_has_one_meaning() -> None:
+    """Each `SourceError` class's kind is a kind of `enrich.core.failures.KINDS` (or ``http``,
+    read with its status): the one table that gives a kind its meaning."""
+    from enrich.core.failures import KINDS
+    kinds = {cls.kind for cls in _subclasses(errors.SourceError)}
+    assert kinds - {"http"} <= set(KINDS)
+
+
+@pytest.mark.parametrize(("status", "api", "page"), [
+    (404, Failure.NOT_FOUND, Failure.NOT_FOUND), (410, Failure.NOT_FOUND, Failure.NOT_FOUND),
+    (401, Failure.UNAUTHORIZED, Failure.REJECTED), (403, Failure.UNAUTHORIZED, Failure.REJECTED),
+    (400, Failure.REJECTED, Failure.REJECTED), (451, Failure.REJECTED, Failure.REJECTED),
+    (408, Failure.UNREACHABLE, Failure.UNREACHABLE), (429, Failure.UNREACHABLE, Failure.UNREACHABLE),
+    (503, Failure.UNREACHABLE, Failure.UNREACHABLE),
+])
+def test_an_http_status_means_one_thing_but_where_it_differs_on_purpose(
+    status: int, api: Failure, page: Failure
+) -> None:
+    from enrich.core.failures import http_failure
+    assert (http_failure(status), http_failure(status, page=True)) == (api, page)
+
+
+def test_each_library_has_one_table_ending_in_a_catch_all() -> None:
+    """Every exception of a client library becomes one of ours (the last row takes the rest);
+    ours pass through unchanged."""
+    from enrich.sources.github.client import GITHUB_ERRORS
+    from enrich.sources.huggingface import HUB_ERRORS
+    for table in (GITHUB_ERRORS, HUB_ERRORS):
+        assert table[-1][0] is Exception
+        assert isinstance(errors.translate(KeyError("x"), table), errors.UnreachableError)
+        ours = errors.TooLargeError("too large")
+        assert errors.translate(ours, table) is ours

@@ -112,3 +112,79 @@ def test_pacer_spaces_requests_evenly() -> None:
     assert 0.09 < slept[0] <= 0.1 and 0.19 < slept[1] <= 0.2
     Pacer(per_minute=0, sleep=slept.append).wait()  # 0: no pacing
     assert len(slept) == 2
+
+
+# -- #22 item 4: rate-limit headers are screened ------------------------------------------------
+
+ABSURD = [
+    {"X-RateLimit-Reset": "1000000000000"},  # the year 33658: datetime cannot hold it
+    {"X-RateLimit-Reset": "nan"},
+    {"X-RateLimit-Reset": "inf"},
+    {"X-RateLimit-Reset": "1e400"},
+    {"X-RateLimit-Reset": "-5"},
+    {"X-RateLimit-Remaining": "nan"},
+    {"X-RateLimit-Remaining": "-1"},
+    {"X-RateLimit-Limit": "99999999999999999999"},
+    {"X-RateLimit-Limit": "five thousand"},
+]
+
+
+@pytest.mark.parametrize("absurd", ABSURD, ids=[str(a) for a in ABSURD])
+def test_absurd_rate_limit_headers_are_unknown_never_a_crash(absurd: dict[str, str]) -> None:
+    """A reading no window can have teaches nothing: admission goes ahead as with no reading,
+    and the usage report and the reason of a deferral stay writable."""
+    clock = Clock()
+    rate = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep)
+    rate.observe({**headers(3, clock.now + 60), **absurd}, 200)
+    assert "core" not in rate.windows
+    assert rate.admit("core", 6) is None
+    assert rate.usage()["core"]["spent"] == 1
+
+
+@pytest.mark.parametrize("reset", [10**12, float("nan"), -1])
+def test_an_absurd_rate_limit_answer_teaches_nothing(reset: float) -> None:
+    rate = RateLimits(RetryBudget(0))
+    rate.learn({"resources": {"core": {"limit": 60, "remaining": 0, "reset": reset}}})
+    assert rate.windows == {}
+    rate.learn({"resources": {"core": {"limit": 60, "remaining": 0, "reset": 2_000_000_000}}})
+    assert rate.windows["core"].remaining == 0
+    assert "deferred" in (rate.admit("core", 1) or "")
+
+
+@pytest.mark.parametrize(("wait", "most", "paid"), [
+    (10, None, True), (float("nan"), None, False), (float("inf"), None, False), (-1, None, False),
+    (999_999, None, False), (100, 60, False), (60, 60, True),
+])
+def test_a_wait_is_paid_only_when_it_is_a_number_within_bounds(wait: float, most: float | None,
+                                                              paid: bool) -> None:
+    budget = RetryBudget(1_000, scale=0)
+    assert budget.wait(wait, most) is paid
+    assert budget.spent == (wait if paid else 0)
+
+
+# -- #22 item 9b: another process on the same token spends the window unseen ---------------------
+
+def test_a_low_window_is_read_again_before_each_admission() -> None:
+    """Two runs on one token (two lists at once): what this run's headers said a moment ago
+    may be gone. Once a window is low (under a tenth of its limit), each admission first reads
+    it again from ``/rate_limit`` (free), so the work is deferred rather than asked into 403s."""
+    clock = Clock()
+    rate = RateLimits(RetryBudget(0), clock=clock, sleep=clock.sleep)
+    truth = {"remaining": 0}
+    reads: list[int] = []
+
+    def refresh() -> None:
+        reads.append(truth["remaining"])
+        rate.learn({"resources": {"core": {"limit": 5000, "remaining": truth["remaining"],
+                                           "reset": int(clock.now) + 60}}})
+
+    rate.refresh = refresh
+    rate.observe(headers(4000, clock.now + 60), 200)
+    assert rate.admit("core", 1) is None and reads == []  # plenty left: no read
+    rate.release("core", 1)
+    rate.observe(headers(5, clock.now + 60), 200)  # low: 5 of 5000 left, as far as we know
+    assert "deferred" in (rate.admit("core", 1) or "")  # the other run has spent them
+    assert reads == [0]
+    truth["remaining"] = 3
+    rate.learn({"resources": {"core": {"limit": 5000, "remaining": 3, "reset": int(clock.now) + 120}}})
+    assert rate.admit("core", 1) is None and reads == [0, 3]

@@ -311,7 +311,8 @@ def test_a_nearly_spent_budget_gets_no_403_even_from_the_first_workers(
     entries = [entry_for(u) for u in REPOS]
     outcomes = fetch("github", entries, settings, tmp_path, "r1")
     assert [e.status for e in fake.requests("github") if e.status == 403] == []
-    assert rate_limit_reads(fake) == 1
+    # Read first, then again before each admission while the window is low (#22 item 9b).
+    assert rate_limit_reads(fake) >= 1
     fetched = [o for o in outcomes.values() if o.status == Status.OK]
     assert len(fetched) == left  # the repository itself fits; its parts are deferred
     assert all(o.failure == Failure.DEFERRED for o in outcomes.values())

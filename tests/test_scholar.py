@@ -169,7 +169,7 @@ RATE_LIMITED = b'{"message": "Too Many Requests. Please wait and try again or ap
     (Fault(BATCH, 429, times=1, headers={"Retry-After": "20"}, body=RATE_LIMITED), [429, 200], Status.OK,
      None, 20.0, None),
     (Fault(BATCH, 429, headers={"Retry-After": "86400"}, body=RATE_LIMITED), [429], Status.ERROR,
-     Failure.UNREACHABLE, 0.0, "a wait of 86,400 s is more than the run's retry budget left"),
+     Failure.UNREACHABLE, 0.0, "a wait of 86,400 s is more than the run's retry budget allows"),
     (Fault(BATCH, 429, body=RATE_LIMITED), [429] * 4, Status.ERROR, Failure.UNREACHABLE, 7.0,
      "Semantic Scholar: Too Many Requests."),
     (Fault(BATCH, 503, times=2), [503, 503, 200], Status.OK, None, 3.0, None),
@@ -505,5 +505,5 @@ def test_raw_documents_keep_what_was_asked_and_answered(settings: Settings, tmp_
     ("-5", None),
 ])
 def test_retry_after_is_read_as_asked(value: str, seconds: float | None) -> None:
-    from enrich.sources.scholar.client import _retry_after
-    assert _retry_after({"retry-after": value}) == seconds
+    from enrich.sources.limits import retry_after
+    assert retry_after({"retry-after": value}) == seconds

@@ -20,7 +20,6 @@ from enrich.core.assemble import apply_outcome, assemble
 from enrich.core.links import Kind
 from enrich.core.listing import parse_list
 from enrich.core.model import (
-    RECORD_FIELDS,
     Author,
     Entry,
     Failure,
@@ -34,6 +33,7 @@ from enrich.core.model import (
 )
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
+from enrich.core.specs import REGISTRY
 from enrich.run.guard import failed_as_a_whole, verdict
 from enrich.run.job import RunResult
 from enrich.run.summary import failed_sources, one_line, summary_markdown
@@ -260,11 +260,10 @@ LEFT_OUT = [
 def test_a_source_left_out_carries_its_last_values_forward(case: LeftOut) -> None:
     entry = listed(case.entry)
     before = entry.model_copy(update=case.before) if case.before else None
-    source = SOURCES["papers"] if case.supplement else next(s for s in SOURCES.values() if s.field == case.field)
+    source = SOURCES["papers"] if case.supplement else next(s for s in SOURCES.values() if s.spec.slot.field == case.field)
     reason = f"{source.name}: source disabled for this run" if case.supplement else "source disabled for this run"
     tonight = entry.model_copy(update=case.primary)
-    after = apply_outcome(tonight, Outcome(Status.SKIPPED, reason=reason), source.field, before,
-                          supplement=supplement_fields(source))
+    after = apply_outcome(tonight, Outcome(Status.SKIPPED, reason=reason), source.spec, before)
     assert (after.status, after.status_reason) == (case.status, case.reason)
     if not case.kept:
         assert getattr(after, case.field) is None
@@ -275,7 +274,7 @@ def test_a_source_left_out_carries_its_last_values_forward(case: LeftOut) -> Non
         assert after.paper == PAPER
     else:
         assert (after.fetched_at, after.stale_since, after.failure) == (NIGHT1, case.stale_since, None)
-        for name in RECORD_FIELDS:  # the entry's other records too (a paper's Hub page)
+        for name in REGISTRY.record_fields:  # the entry's other records too (a paper's Hub page)
             assert getattr(after, name) == getattr(before, name), name
 
 
@@ -300,7 +299,7 @@ def nights(fake: FakeAPI, tmp_path: Path, settings: Settings, faults: list[Fault
 
 def records(entry: Entry) -> dict[str, Any]:
     """An entry's records, without the times a fresh fetch moves."""
-    found = {name: getattr(entry, name) for name in RECORD_FIELDS}
+    found = {name: getattr(entry, name) for name in REGISTRY.record_fields}
     if entry.hub_paper is not None:
         found["hub_paper"] = entry.hub_paper.model_copy(update={"fetched_at": None})
     return found

@@ -10,12 +10,11 @@ source out never wipes its data. A partial answer keeps, field by field, what it
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from enrich.core.model import (
-    RECORD_FIELDS,
     Entry,
     Failure,
     Header,
@@ -23,25 +22,31 @@ from enrich.core.model import (
     Snapshot,
     Status,
     counts,
+    updated,
     utc_date,
 )
 from enrich.core.naming import display_title
 from enrich.core.outcome import Outcome
+from enrich.core.spec import Registry, SourceSpec, SpecError
+from enrich.core.specs import REGISTRY
+
+R = TypeVar("R", bound=BaseModel)
 
 
 def apply_outcome(
     entry: Entry,
-    outcome: Outcome[BaseModel] | None,
-    field: str,
+    outcome: Outcome[R] | None,
+    spec: SourceSpec[R],
     before: Entry | None,
-    *,
-    supplement: tuple[str, ...] = (),
+    registry: Registry = REGISTRY,
 ) -> Entry:
-    """``entry`` with what its source made of it (``record`` goes to ``field``, ``extra`` to
-    theirs).
+    """``entry`` with what its source (``spec``) made of it: ``record`` goes to the source's
+    slot, ``extra`` to theirs. An outcome that does not fit the spec (a record of another
+    class, a slot the source does not fill, a carried field its record lacks) raises
+    `enrich.core.spec.SpecError`; a value the entry model refuses, `pydantic.ValidationError`.
 
-    ``supplement``: the source adds these fields to an entry whose status another source
-    decides (`apply_supplement`).
+    A supplementary source adds its slots to an entry whose status another source decides
+    (`apply_supplement`).
 
     An error over an earlier good fetch keeps that fetch's values, marked stale; a skip (the
     source left out of the run) keeps them as they were, ``skipped``, with when they were
@@ -51,34 +56,34 @@ def apply_outcome(
     entry ``ok``, with the reason."""
     if outcome is None:
         return entry
-    if supplement:
-        return apply_supplement(entry, outcome, supplement, before)
+    _check(spec, outcome)
+    if spec.supplement:
+        return apply_supplement(entry, outcome, spec, before)
     # Only an entry that had good values has any to keep (an error's record is not good; a
     # skipped entry's are the good ones it carried).
     good = before is not None and before.status in (Status.OK, Status.STALE, Status.SKIPPED)
     earlier = before if good and before is not None and before.fetched_at is not None else None
     kept_since = (earlier.stale_since or earlier.fetched_at) if earlier is not None else None
+    records = registry.record_fields
     if outcome.status == Status.SKIPPED and earlier is not None and earlier.fetched_at:
         # (stale_since: some kept values are older than fetched_at, when they were already.)
-        return entry.model_copy(
-            update={
-                **{name: getattr(earlier, name) for name in RECORD_FIELDS},
-                "status": Status.SKIPPED,
-                "status_reason": f"{outcome.reason}; values of {utc_date(earlier.fetched_at)} kept",
-                "fetched_at": earlier.fetched_at,
-                "stale_since": earlier.stale_since,
-            }
+        return updated(
+            entry,
+            **{name: getattr(earlier, name) for name in records},
+            status=Status.SKIPPED,
+            status_reason=f"{outcome.reason}; values of {utc_date(earlier.fetched_at)} kept",
+            fetched_at=earlier.fetched_at,
+            stale_since=earlier.stale_since,
         )
     if outcome.status == Status.ERROR and earlier is not None:
-        return entry.model_copy(
-            update={
-                **{name: getattr(earlier, name) for name in RECORD_FIELDS},
-                "status": Status.STALE,
-                "status_reason": outcome.reason,
-                "failure": outcome.failure,
-                "fetched_at": earlier.fetched_at,
-                "stale_since": kept_since,
-            }
+        return updated(
+            entry,
+            **{name: getattr(earlier, name) for name in records},
+            status=Status.STALE,
+            status_reason=outcome.reason,
+            failure=outcome.failure,
+            fetched_at=earlier.fetched_at,
+            stale_since=kept_since,
         )
     failed = outcome.status in (Status.ERROR, Status.STALE)
     update: dict[str, Any] = {
@@ -89,32 +94,47 @@ def apply_outcome(
     }
     record = outcome.record
     if record is not None and outcome.carry:
-        prior = getattr(earlier, field, None) if earlier is not None else None
+        prior = spec.slot.of(earlier) if earlier is not None else None
         if isinstance(prior, type(record)):
             kept = {name: getattr(prior, name) for name in outcome.carry}
-            record = record.model_copy(update=kept)
+            record = updated(record, **kept)
             if outcome.failure != Failure.DEFERRED and any(v is not None for v in kept.values()):
                 update.update(
                     status=Status.STALE, failure=outcome.failure or Failure.MALFORMED,
                     stale_since=kept_since,
                 )  # fmt: skip
     if record is not None:
-        update[field] = record
-    update.update(outcome.extra)
-    return entry.model_copy(update=update)
+        update[spec.slot.field] = record
+    update.update({filled.field: filled.record for filled in outcome.extra})
+    return updated(entry, **update)
+
+
+def _check(spec: SourceSpec[Any], outcome: Outcome[BaseModel]) -> None:
+    """Refuse an outcome that does not fit ``spec``: a record of another class than its slot's,
+    a slot the source does not fill (`SpecError`). (`Outcome` checks its own ``carry``.)"""
+    if outcome.record is not None and not isinstance(outcome.record, spec.slot.record):
+        raise SpecError(
+            f"{spec.name}: a {type(outcome.record).__name__} record for slot "
+            f"{spec.slot.field!r} ({spec.slot.record.__name__})"
+        )
+    extra = {slot.field: slot.record for slot in spec.extra}
+    for filled in outcome.extra:
+        if extra.get(filled.field) is not filled.kind:
+            raise SpecError(f"{spec.name}: fills slot {filled.field!r}, not its own")
 
 
 def apply_supplement(
-    entry: Entry, outcome: Outcome[BaseModel], fields: tuple[str, ...], before: Entry | None
+    entry: Entry, outcome: Outcome[BaseModel], spec: SourceSpec[Any], before: Entry | None
 ) -> Entry:
-    """What a supplementary source adds (``fields``: its field first, then its extra ones): the
+    """What a supplementary source adds (its slots: its own first, then its extra ones): the
     entry's status stays its primary source's. A fresh outcome sets its records (a null one
     clears a tie that no longer holds); a failed or skipped one (the source left out of the
-    run) keeps each field's last good value, and says why when the primary source said
+    run) keeps each slot's last good value, and says why when the primary source said
     nothing."""
     if outcome.status not in (Status.ERROR, Status.SKIPPED):
-        update: dict[str, Any] = {fields[0]: outcome.record, **outcome.extra}
-        return entry.model_copy(update=update)
+        filled = {filled.field: filled.record for filled in outcome.extra}
+        return updated(entry, **{spec.slot.field: outcome.record}, **filled)
+    fields = [slot.field for slot in spec.slots]
     kept = {
         name: getattr(before, name)
         for name in fields
@@ -126,7 +146,7 @@ def apply_supplement(
         kept["status_reason"] = f"{outcome.reason} (last good values{of} kept)"
     elif entry.status_reason is None and outcome.reason and outcome.status == Status.ERROR:
         kept["status_reason"] = outcome.reason
-    return entry.model_copy(update=kept)
+    return updated(entry, **kept)
 
 
 def assemble(
@@ -139,10 +159,11 @@ def assemble(
     skipped: list[Skipped] | None = None,
     list_title: str | None = None,
     external: list[Entry] | None = None,
+    registry: Registry = REGISTRY,
 ) -> Snapshot:
     """A snapshot of ``entries`` (each with its `display_title`) and its header totals (pure);
     ``external``: the repositories outside the list it enriched (not counted in the header)."""
-    ordered = _titled(entries)
+    ordered = _titled(entries, registry)
     header = Header(
         generated_at=generated_at,
         run_id=run_id,
@@ -154,11 +175,11 @@ def assemble(
         by_status=counts([e.status.value for e in ordered]),
         skipped_links=skipped or [],
     )
-    return Snapshot(header=header, entries=ordered, external=_titled(external or []))
+    return Snapshot(header=header, entries=ordered, external=_titled(external or [], registry))
 
 
-def _titled(entries: list[Entry]) -> list[Entry]:
+def _titled(entries: list[Entry], registry: Registry) -> list[Entry]:
     return sorted(
-        (e.model_copy(update={"display_title": display_title(e)}) for e in entries),
+        (updated(e, display_title=display_title(e, registry)) for e in entries),
         key=lambda e: e.id,
     )

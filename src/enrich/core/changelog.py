@@ -6,14 +6,17 @@ Every title, section and value came from a list or an upstream: each goes throug
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from enrich.core.diff import EVENTS, CounterChange, Diff, Event, Listed, Value
 from enrich.core.markdown import code, link, md
+from enrich.core.spec import Registry
+from enrich.core.specs import REGISTRY
+from enrich.core.wording import number, span
 
-# The counters with a top-movers table: a repository's stars, a Hub repository's downloads, a
-# paper's Hub upvotes (each kind's main counter).
-MOVERS = ("stars", "downloads", "upvotes")
+# The counters with a top-movers table (their specs say: a repository's stars, a Hub
+# repository's downloads, a paper's Hub upvotes; each kind's main counter).
+MOVERS = REGISTRY.movers
 
 
 def is_empty(diff: Diff) -> bool:
@@ -28,7 +31,7 @@ def top_movers(diff: Diff, field: str = "stars", n: int = 20) -> list[CounterCha
     return sorted(rows, key=lambda c: (-abs(c["delta"]), c["id"]))[:n]
 
 
-def changelog(diff: Diff) -> str:
+def changelog(diff: Diff, registry: Registry = REGISTRY) -> str:
     """The diff as a readable Markdown changelog, most significant events first."""
     to = _day(diff["to"]["generated_at"])
     if diff["first_run"]:
@@ -69,7 +72,7 @@ def changelog(diff: Diff) -> str:
                 else:
                     detail = f": {_value(row['old'])} → {_value(row['new'])}"
             lines.append(f"- {_link(row)}{detail}")
-    for field in MOVERS:
+    for field in registry.movers:
         movers = top_movers(diff, field, 10)
         if movers:
             lines += ["", f"## Top movers: {field}", "", f"| entry | {field} | change | per day |"]
@@ -79,39 +82,6 @@ def changelog(diff: Diff) -> str:
                 entry = f"{md(c['title'])} {code(c['id'])}" if c.get("title") else code(c["id"])
                 lines.append(f"| {entry} | {c['new']} | {c['delta']:+d} | {per_day} |")
     return "\n".join(lines) + "\n"
-
-
-def number(value: float, *, signed: bool = False) -> str:
-    """A figure as people write it: ``+544960``, ``-3.333``, ``2.5``; never ``5.4e+05``."""
-    text = f"{value:+.3f}" if signed else f"{value:.3f}"
-    return text.rstrip("0").rstrip(".")
-
-
-# The units a span is said in, each with the least of it worth that unit: months and years
-# only from two of them, so that a 40-day trend reads "40 days", not "1.3 months".
-_UNITS = (
-    ("year", 365.25 * 86400, 2.0),
-    ("month", 30.44 * 86400, 2.0),
-    ("day", 86400.0, 1.0),
-    ("hour", 3600.0, 1.0),
-    ("minute", 60.0, 1.0),
-)
-
-
-def span(gap: timedelta) -> str:
-    """A length of time, worded one way wherever a person reads one (the changelog, list.md,
-    index.html, ages): ``3 days``, ``1.5 days``, ``5 hours``, ``12 minutes``, ``23 seconds``,
-    ``40 days``, ``4 months``, ``2.2 years``; one decimal below ten, whole numbers above."""
-    seconds = gap.total_seconds()
-    for unit, size, least in _UNITS:
-        if abs(seconds) >= least * size:
-            return _amount(seconds / size, unit)
-    return _amount(seconds, "second")
-
-
-def _amount(value: float, unit: str) -> str:
-    text = number(round(value, 1) if abs(value) < 10 else round(value))
-    return f"{text} {unit}" + ("" if text in ("1", "-1") else "s")
 
 
 def _value(value: Value) -> str:

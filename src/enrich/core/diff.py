@@ -32,18 +32,15 @@ import pyarrow as pa
 
 from enrich.core.model import SCHEMA_VERSION, Header, Relation
 from enrich.core.settings import Settings
+from enrich.core.spec import ENTRY_COLUMNS, Registry
+from enrich.core.specs import REGISTRY
 
-COUNTERS = (
-    "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d", "contributors",
-    "downloads", "downloads_all_time", "likes", "upvotes",
-)  # fmt: skip
+# The counters (reported with their deltas) and the fields reported old -> new: each source's
+# spec says which of its record's fields are which (`enrich.core.spec`), in registry order.
+COUNTERS = REGISTRY.counters
 # Counters get a rate per day over gaps of at least this many days, else their delta alone.
 MIN_RATE_DAYS = 1.0
-# Fields whose change is reported old -> new (counters are reported with their deltas).
-FIELDS = (
-    "title", "url", "section", "status", "full_name", "archived", "license", "release",
-    "version", "hub_sha", "gated", "http_status", "final_url",
-)  # fmt: skip
+FIELDS = REGISTRY.fields
 
 # Event kinds, most significant first: the changelog's order.
 EVENTS = {
@@ -144,72 +141,76 @@ Diff = TypedDict(
 )
 
 
-# Each compared column and where it lives in a snapshot's Arrow/Parquet schema. "title" is the
-# display title (the list's, else the upstream's name: `enrich.core.assemble`), "list_title"
-# the list's own, which stands in where a snapshot has no display title.
-PATHS = {
-    "id": "id", "kind": "kind", "title": "display_title", "list_title": "title", "url": "url",
-    "section": "section", "status": "status", "status_reason": "status_reason",
-    "repo_id": "repo.repo_id", "full_name": "repo.full_name", "html_url": "repo.html_url",
-    **{c: f"repo.{c}" for c in COUNTERS[:7]},
-    "archived": "repo.archived", "license": "repo.license", "release": "repo.latest_release.tag",
-    "version": "paper.version", "versioned_id": "paper.versioned_id",
-    "hub_sha": "hub.sha", "gated": "hub.gated",
-    **{c: f"hub.{c}" for c in COUNTERS[7:10]},
-    "http_status": "web.http_status", "final_url": "web.final_url",
-    "upvotes": "hub_paper.upvotes",
-    "num_models": "hub_paper.num_models", "num_datasets": "hub_paper.num_datasets",
-    "ties": "ties",
-}  # fmt: skip
-# Top-level fields a snapshot of an older minor version may lack (display_title and hub_paper:
-# since 1.1, ties: since 1.3); `_MISSING`: the type of the columns they leave out.
-OPTIONAL = {"display_title", "hub_paper", "ties"}
+def paths(registry: Registry = REGISTRY) -> dict[str, str]:
+    """Each compared column and where it lives in a snapshot's Arrow/Parquet schema: the
+    entry's own (`enrich.core.spec.ENTRY_COLUMNS`), each slot's (its spec's columns), the ties."""
+    return {**ENTRY_COLUMNS, **registry.paths(), "ties": "ties"}
+
+
+PATHS = paths()
+# Top-level fields a snapshot of an older minor version may lack (display_title: since 1.1,
+# ties: since 1.3; a slot: since its source joined, hub_paper in 1.1); `_MISSING`: the type of
+# the entry columns they leave out (a slot's columns take theirs from its record).
+OPTIONAL = {"display_title", "ties"}
 _TIE = pl.Struct({
     "relation": pl.String, "direction": pl.String, "other": pl.String, "url": pl.String,
     "listed": pl.Boolean, "evidence": pl.List(pl.String),
 })  # fmt: skip
-_MISSING: dict[str, pl.DataType | type[pl.DataType]] = {
-    "title": pl.String, "upvotes": pl.Int64, "num_models": pl.Int64,
-    "num_datasets": pl.Int64, "ties": pl.List(_TIE),
-}  # fmt: skip
+_MISSING: dict[str, pl.DataType | type[pl.DataType]] = {"title": pl.String, "ties": pl.List(_TIE)}
+_POLARS: dict[Any, type[pl.DataType]] = {
+    int: pl.Int64,
+    str: pl.String,
+    bool: pl.Boolean,
+    float: pl.Float64,
+}
 # The Hub adoption of a paper: models and datasets citing it (Spaces are left out: most are
 # demos, duplicated in bulk, and say less about use than a fine-tune or a dataset does).
 ADOPTION = ("num_models", "num_datasets")
 HUB_ADOPTION_MIN: int = Settings.model_fields["hub_adoption_min"].default
 
 
-def columns(names: Iterable[str]) -> list[str]:
+def columns(names: Iterable[str], registry: Registry = REGISTRY) -> list[str]:
     """The dotted columns to read of a snapshot whose top-level fields are ``names``."""
     present = set(names)
-    return [p for p in PATHS.values() if _top(p) not in OPTIONAL or _top(p) in present]
+    optional = OPTIONAL | set(registry.record_fields)
+    return [p for p in paths(registry).values() if _top(p) not in optional or _top(p) in present]
 
 
 def _top(path: str) -> str:
     return path.split(".", 1)[0]
 
 
-def frame(table: pa.Table) -> pl.DataFrame:
+def frame(table: pa.Table, registry: Registry = REGISTRY) -> pl.DataFrame:
     """One row per entry with the compared fields as plain columns, from a snapshot's table."""
-    wanted = columns(table.column_names)
+    wanted = columns(table.column_names, registry)
     while any(pa.types.is_struct(f.type) for f in table.schema):
         table = table.flatten()
-    by_path = {dotted: name for name, dotted in PATHS.items()}
-    return _finish(table.select(wanted).rename_columns([by_path[p] for p in wanted]))
+    by_path = {dotted: name for name, dotted in paths(registry).items()}
+    return _finish(table.select(wanted).rename_columns([by_path[p] for p in wanted]), registry)
 
 
-def from_columns(table: pa.Table) -> pl.DataFrame:
+def from_columns(table: pa.Table, registry: Registry = REGISTRY) -> pl.DataFrame:
     """`frame` of a table that holds only the compared leaf columns, under their leaf names (what
-    reading `columns` out of a Parquet snapshot gives)."""
-    by_leaf = {dotted.rsplit(".", 1)[-1]: name for name, dotted in PATHS.items()}
-    return _finish(table.rename_columns([by_leaf[n] for n in table.column_names]))
+    reading `columns` out of a Parquet snapshot gives; the registry keeps leaf names unique)."""
+    by_leaf = {dotted.rsplit(".", 1)[-1]: name for name, dotted in paths(registry).items()}
+    return _finish(table.rename_columns([by_leaf[n] for n in table.column_names]), registry)
 
 
-def _finish(table: pa.Table) -> pl.DataFrame:
+def _missing(registry: Registry) -> dict[str, pl.DataType | type[pl.DataType]]:
+    """The type of every column a snapshot may lack: the entry's, then each slot's (from the
+    annotation of its record's field)."""
+    found = dict(_MISSING)
+    for name, annotation in registry.column_types().items():
+        found[name] = _POLARS[annotation]
+    return found
+
+
+def _finish(table: pa.Table, registry: Registry) -> pl.DataFrame:
     result = pl.from_arrow(table)
     assert isinstance(result, pl.DataFrame)
     result = result.with_columns(
         pl.lit(None, kind).alias(name)
-        for name, kind in _MISSING.items()
+        for name, kind in _missing(registry).items()
         if name not in result.columns
     )
     # A paper's code: its outgoing code ties (null, not empty, for a snapshot without ties, so
@@ -225,7 +226,8 @@ def _finish(table: pa.Table) -> pl.DataFrame:
         code.list.eval(pl.element().struct.field("evidence").list.join(" ")).alias("code_evidence"),
         code.list.eval(pl.element().struct.field("url")).alias("code_url"),
     )
-    return result.select([name for name in (*PATHS, *_CODE) if name not in ("list_title", "ties")])
+    keep = (*paths(registry), *_CODE)
+    return result.select([name for name in keep if name not in ("list_title", "ties")])
 
 
 # Derived from the ties: the ids of the paper's code repositories, and per repository its
@@ -408,6 +410,7 @@ def compare(
     new_header: Header,
     *,
     hub_adoption_min: int = HUB_ADOPTION_MIN,
+    registry: Registry = REGISTRY,
 ) -> Diff:
     """The diff document of two flattened snapshots (``old`` None: the first run); a paper's
     Hub adoption that grew by ``hub_adoption_min`` or more is a ``hub_adoption`` event."""
@@ -431,14 +434,15 @@ def compare(
     matched, gone, came = _pairs(old, new)
     days = (new_header.generated_at - old_header.generated_at).total_seconds() / 86400
     changes: list[Change] = []
-    for name in FIELDS:
+    fields, counter_names = registry.fields, registry.counters
+    for name in fields:
         rows = matched.filter(_changed(name))
         changes += _rows(  # type: ignore[arg-type]
             rows, id=pl.col("id_new"), field=pl.lit(name),
             old=pl.col(f"{name}_old"), new=pl.col(f"{name}_new"),
         )  # fmt: skip
     counters: list[CounterChange] = []
-    for name in COUNTERS:
+    for name in counter_names:
         old_c, new_c = pl.col(f"{name}_old"), pl.col(f"{name}_new")
         rows = matched.filter(old_c.is_not_null() & new_c.is_not_null() & (old_c != new_c))
         delta = (new_c - old_c).cast(pl.Int64)
@@ -455,8 +459,8 @@ def compare(
     events += cast(list[Event], _event_rows(matched, hub_adoption_min))
     order = list(EVENTS)
     events.sort(key=lambda e: (order.index(e["event"]), e["id"], str(e["new"])))
-    changes.sort(key=lambda c: (c["id"], FIELDS.index(c["field"])))
-    counters.sort(key=lambda c: (c["id"], COUNTERS.index(c["field"])))
+    changes.sort(key=lambda c: (c["id"], fields.index(c["field"])))
+    counters.sort(key=lambda c: (c["id"], counter_names.index(c["field"])))
     changed_ids = {c["id"] for c in changes} | {c["id"] for c in counters}
     tally: dict[str, int] = {}
     for event in events:

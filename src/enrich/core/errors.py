@@ -11,7 +11,10 @@
     │   ├── NotFoundError        404 / 410 / unknown id: permanent, never retried (not_found)
     │   ├── TransientError       5xx, 429, rate limits, timeouts: worth a retry (transient)
     │   │   ├── UnreachableError     no answer at all: DNS, connection, timeout (network)
+    │   │   │   └── TimedOutError    no whole answer within the call's deadline
     │   │   └── MalformedBodyError   a 200 whose body is not what the API sends (malformed)
+    │   │       └── TooLargeError    an answer past its decoded-size cap
+    │   ├── RejectedError        the link refused: a bad name, a redirect off the API (rejected)
     │   ├── RedirectLoopError    more redirects in a row than a request may follow
     │   └── BlockedURLError      a list URL that must not be fetched (private address, bad scheme)
     ├── PublishError             the snapshot could not be written
@@ -21,13 +24,16 @@
 Every error carries what a reader needs to act on it (source, id, url, status) and nothing
 secret: messages are built from ids and URLs only, never from request headers.
 
-A source translates its client library's exceptions into a `SourceError` at its boundary; the
-entry's raw document records it as an `enrich.core.rawdocs.ErrorInfo` (``describe``), whose
-``kind`` is the class's: what the publish guard and the check read, never the message.
+A source translates its client library's exceptions into a `SourceError` at its boundary, by one
+table per library (`translate`; httpx's ``map_exceptions`` is the model), and the entry's raw
+document records it as an `enrich.core.rawdocs.ErrorInfo` (``describe``), whose ``kind`` is the
+class's: what `enrich.core.failures` turns into the entry's `Failure`, never the message. So a
+`SourceError` is mostly described, not caught: it becomes a status where it is made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 
@@ -119,6 +125,23 @@ class MalformedBodyError(TransientError):
     kind: ClassVar[str] = "malformed"
 
 
+class TimedOutError(UnreachableError):
+    """No whole answer within the call's total deadline (`enrich.sources.bounded`): a server
+    that drips its answer, or never finishes it."""
+
+
+class TooLargeError(MalformedBodyError):
+    """An answer that decoded past its cap (`enrich.sources.bounded`): read no further, as no
+    answer of the API is that large (a decompression bomb, a runaway page)."""
+
+
+class RejectedError(SourceError):
+    """The link itself was refused: a name the API cannot have, a redirect the run will not
+    follow off the API's host. A fact about the link, not the run's trouble."""
+
+    kind: ClassVar[str] = "rejected"
+
+
 class RedirectLoopError(SourceError):
     """More redirects in a row than a request may follow (a 301 loop)."""
 
@@ -141,3 +164,19 @@ class RejectedRunError(PublishError):
 
 class LockedError(EnrichError):
     """Another run is writing to the same output folder."""
+
+
+# One row per exception of a client library: the first row whose class matches makes ours.
+ErrorTable = Sequence[tuple[type[BaseException] | tuple[type[BaseException], ...],
+                            Callable[[BaseException], SourceError]]]  # fmt: skip
+
+
+def translate(exc: BaseException, table: ErrorTable) -> SourceError:
+    """``exc`` as ours, by the first matching row of a library's ``table``; ours stays ours, and
+    an exception no row names is a bug, re-raised."""
+    if isinstance(exc, SourceError):
+        return exc
+    for types, make in table:
+        if isinstance(exc, types):
+            return make(exc)
+    raise exc

@@ -24,7 +24,7 @@ Evidence, in order of trust, per relation:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from enrich.core.errors import InputError
 from enrich.core.links import HUB_KINDS, Kind, classify
@@ -280,3 +280,18 @@ def edges(entries: Iterable[Entry]) -> list[Link]:
                 continue  # the listed source's out-tie gives this edge
             found.append(_link(source, target, tie.relation, tie.evidence))
     return sorted(found, key=lambda link: (link.source, link.relation, link.target))
+
+
+def code_repos(entry: Entry, related: Mapping[str, Entry]) -> list[Entry]:
+    """The enriched repositories that are ``entry``'s code (its ``code`` ties out), listed or
+    external, in tie order. A snapshot older than the ties (schema 1.3) has its cross links."""
+    named = (
+        [
+            t.other
+            for t in entry.ties
+            if t.relation is Relation.CODE and t.direction is Direction.OUT
+        ]
+        if entry.ties
+        else entry.cross_links
+    )
+    return [found for i in named if (found := related.get(i)) is not None and found.repo]

@@ -9,9 +9,12 @@ minor for added fields, major for renamed/removed ones.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from enrich.core.links import Kind
 
@@ -448,8 +451,55 @@ class Entry(Record):
     )
 
 
-# The Entry fields that hold a source's record: what a stale entry carries forward.
-RECORD_FIELDS = ("paper", "repo", "hub", "web", "hub_paper", "arxiv_match")
+M = TypeVar("M", bound=BaseModel)
+
+
+def updated(model: M, /, **changes: Any) -> M:
+    """A copy of ``model`` with ``changes``, each validated against its field's type: an
+    unknown field or a value of the wrong type raises `pydantic.ValidationError`. What every
+    step that changes an entry uses (``model_copy(update=…)`` would take
+    ``{"repoo": 1, "status": "bogus"}`` silently). A value that is exactly of its field's
+    class (a `Repo` for ``repo: Repo | None``, a `Status`, None where allowed) is taken as it
+    is; any other is validated by pydantic (and coerced: ``"ok"`` becomes `Status.OK`)."""
+    kind = type(model)
+    checked: dict[str, Any] = {}
+    for name, value in changes.items():
+        exact, adapter = _field_check(kind, name)
+        if adapter is None:
+            raise ValidationError.from_exception_data(
+                kind.__name__,
+                [{"type": "no_such_attribute", "loc": (name,), "input": value,
+                  "ctx": {"attribute": name}}],
+            )  # fmt: skip
+        checked[name] = value if type(value) in exact else adapter.validate_python(value)
+    return model.model_copy(update=checked)
+
+
+# Classes whose instances need no check for a field of that type (their own validation made
+# them): records and enums; not str, int or datetime, whose constraints pydantic checks.
+_TRUSTED = (BaseModel, Enum)
+
+
+@cache
+def _field_check(
+    model: type[BaseModel], name: str
+) -> tuple[frozenset[type], TypeAdapter[Any] | None]:
+    """The classes taken as they are for ``model.name``, and the adapter validating others."""
+    info = model.model_fields.get(name)
+    if info is None:
+        return frozenset(), None
+    annotation = info.annotation
+    options = (
+        get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    )
+    exact = frozenset(
+        option
+        for option in options
+        if option is type(None) or (isinstance(option, type) and issubclass(option, _TRUSTED))
+    )
+    metadata = info.metadata
+    form: Any = Annotated[(annotation, *metadata)] if metadata else annotation
+    return exact, TypeAdapter(form)
 
 
 class Skipped(Record):

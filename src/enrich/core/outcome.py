@@ -11,14 +11,14 @@ purpose), it stays ``ok``. Either way ``reason`` says which part and why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
 from enrich.core.model import Failure, Status
+from enrich.core.spec import Filled, SpecError
 
 R = TypeVar("R", bound=BaseModel, covariant=True)
 
@@ -26,9 +26,10 @@ R = TypeVar("R", bound=BaseModel, covariant=True)
 @dataclass(frozen=True)
 class Outcome(Generic[R]):
     """One entry's result from its source; which `Entry` field ``record`` fills is the source's
-    ``field``, so nothing here depends on the record's class. ``extra``: records for other
-    `Entry` fields the source fills too, by field name (the papers source: a conference paper's
-    arXiv record and the tie to it)."""
+    slot (`enrich.core.spec.SourceSpec.slot`), so nothing here depends on the record's class.
+    ``extra``: records for other slots the source fills too, each typed by its slot
+    (``PAPER.fill(paper)``: the papers source's arXiv record of a conference paper). A
+    ``carry`` naming no field of ``record`` is refused here (`enrich.core.spec.SpecError`)."""
 
     status: Status
     record: R | None = None
@@ -38,5 +39,19 @@ class Outcome(Generic[R]):
     failure: Failure | None = None
     # Fields of ``record`` this run could not read: kept from the previous record.
     carry: tuple[str, ...] = ()
-    # Records of other Entry fields this outcome fills too (a source's secondary records).
-    extra: Mapping[str, BaseModel | None] = field(default_factory=dict)
+    # Records of other slots this outcome fills too (a source's secondary records).
+    extra: tuple[Filled, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.carry and self.record is not None:
+            unknown = set(self.carry) - set(type(self.record).model_fields)
+            if unknown:
+                raise SpecError(
+                    f"carry names {sorted(unknown)}: not fields of {type(self.record).__name__}"
+                )
+        for filled in self.extra:
+            if filled.record is not None and not isinstance(filled.record, filled.kind):
+                raise SpecError(
+                    f"a {type(filled.record).__name__} for slot {filled.field!r} "
+                    f"({filled.kind.__name__})"
+                )

@@ -117,6 +117,8 @@ class ArxivQuery(Exchange):
 
     ids: list[str]
     error: NotRequired[str]
+    # What kind of failure ``error`` is (`enrich.core.failures`); absent: no answer (network).
+    error_kind: NotRequired[str]
 
 
 class ArxivSearch(Exchange):

@@ -34,222 +34,49 @@ decimal and the total is the sum of the rounded parts.
 The schemes' ranges differ (a paper's total is rarely above 10, a busy repository's above 20),
 so totals compare only within a kind. Across kinds the views compare percentiles
 (`percentiles`: where an entry stands among the list's entries of its kind), and so does
-``--min-score``. Each scheme is data (`SCHEMES`): a part is a name and a function, so a new
-one slots in as one line, and the percentile keeps the kinds comparable.
+``--min-score``. Each scheme is data (`enrich.core.spec.Scheme`), owned by its source's slot
+(`enrich.core.specs`): a part is a name and a function, so a new one slots in as one line, and
+the percentile keeps the kinds comparable.
 """
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TypedDict
 
 from enrich.core.diff import Diff
-from enrich.core.links import Kind
-from enrich.core.model import (
-    Direction,
-    Entry,
-    HubPaper,
-    HubRepo,
-    Relation,
-    Repo,
-    Score,
-    ScorePart,
-    Snapshot,
-)
+from enrich.core.graph import code_repos
+from enrich.core.links import HUB_KINDS
+from enrich.core.model import Entry, Score, Snapshot, updated
+from enrich.core.points import lg
+from enrich.core.spec import SCORE_VERSION, Context, Points, Registry, Scheme
+from enrich.core.specs import REGISTRY
+from enrich.core.specs.papers import upvotes
 
-# The formula's version, in every score: a reader comparing two nights knows a change of
-# formula from a change of the entry.
-VERSION = 1
+__all__ = [
+    "HUB_KINDS", "SCHEMES", "VERSION", "Context", "Mover", "Points", "Scheme", "code_repos", "lg",
+    "movers", "percentiles", "score", "scored", "totals", "upvotes",
+]  # fmt: skip
 
-HUB_KINDS = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
+# The formula's version, in every score (`enrich.core.spec.SCORE_VERSION`).
+VERSION = SCORE_VERSION
 
-
-def lg(count: int | float | None) -> float:
-    """log10(1 + count): a step per tenfold; 0 for none or a negative count."""
-    return math.log10(1 + count) if count and count > 0 else 0.0
+# Each scheme is its slot's (`enrich.core.specs`): the built-in sources' schemes.
+SCHEMES: tuple[Scheme, ...] = REGISTRY.schemes
 
 
-def _days(now: datetime, then: datetime | None) -> float | None:
-    return (now - then).total_seconds() / 86400 if then is not None else None
-
-
-def _within(now: datetime, then: datetime | None, *steps: tuple[float, float]) -> float:
-    """The points of the first (days, points) step that ``then`` is within."""
-    age = _days(now, then)
-    if age is None:
-        return 0.0
-    return next((points for days, points in steps if age <= days), 0.0)
-
-
-def upvotes(entry: Entry) -> int | None:
-    """The paper's upvotes on its Hub page, when it has one."""
-    page = entry.hub_paper
-    return page.upvotes if page is not None and page.on_hub else None
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a part may read besides its entry: the snapshot's start (ages count from it) and
-    the list's entries and external repositories by id (a paper's code, its Hub ties)."""
-
-    now: datetime
-    related: Mapping[str, Entry]
-
-
-# A part's points for an entry that has its scheme's record.
-Points = Callable[[Entry, Context], float]
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """One kind's formula: the kinds it scores, the record it reads (an entry without it has no
-    score), and its parts, in the order they are shown. A new part (a paper's citations) is one
-    more ``(name, points)`` here and a `VERSION` bump; percentiles keep the kinds comparable
-    whatever a scheme's range."""
-
-    name: str
-    plural: str  # what its entries are called, for "percentile 86 of the list's 7 repositories"
-    kinds: tuple[Kind, ...]
-    record: str
-    parts: tuple[tuple[str, Points], ...]
-
-    def score(self, entry: Entry, context: Context) -> Score | None:
-        if entry.kind not in self.kinds or getattr(entry, self.record) is None:
-            return None
-        rounded = [ScorePart(name=name, points=round(points(entry, context), 1))
-                   for name, points in self.parts]  # fmt: skip
-        return Score(
-            scheme=f"{self.name}-{VERSION}",
-            total=round(sum(p.points for p in rounded), 1),
-            parts=rounded,
-        )
-
-
-def _repo(entry: Entry) -> Repo:
-    assert entry.repo is not None  # the scheme scores only entries with the record
-    return entry.repo
-
-
-def _repo_popularity(entry: Entry, _: Context) -> float:
-    repo = _repo(entry)
-    return 2 * lg(repo.stars) + lg(repo.forks)
-
-
-def _repo_activity(entry: Entry, c: Context) -> float:
-    repo = _repo(entry)
-    last = repo.last_commit_at or repo.pushed_at
-    recent = _within(c.now, last, (30, 2.0), (90, 1.0), (365, 0.5))
-    return lg(repo.commits_365d) + lg(repo.commits_30d) + recent
-
-
-def _repo_maintenance(entry: Entry, c: Context) -> float:
-    repo = _repo(entry)
-    release = repo.latest_release
-    created = _days(c.now, repo.created_at)
-    return (
-        (1.0 if repo.license and repo.license != "NOASSERTION" else 0.0)
-        + (1.0 if release is not None else 0.0)
-        + (_within(c.now, release.published_at, (365, 1.0)) if release is not None else 0.0)
-        + (1.0 if created is not None and created >= 180 else 0.0)
-        - (5.0 if repo.archived else 0.0)
-    )
-
-
-def _repo_community(entry: Entry, _: Context) -> float:
-    repo = _repo(entry)
-    return 2 * lg(repo.contributors) + lg(repo.watchers)
-
-
-def _hub_page(entry: Entry) -> HubPaper | None:
-    page = entry.hub_paper
-    return page if page is not None and page.on_hub else None
-
-
-def _paper_attention(entry: Entry, _: Context) -> float:
-    return 2 * lg(upvotes(entry))
-
-
-def _paper_code(entry: Entry, c: Context) -> float:
-    stars = [r.repo.stars for r in code_repos(entry, c.related) if r.repo is not None]
-    page = _hub_page(entry)
-    if not stars and page is not None and page.github_stars is not None:
-        stars = [page.github_stars]
-    return 1 + lg(max(stars)) if stars else 0.0
-
-
-def _paper_adoption(entry: Entry, c: Context) -> float:
-    tied = [c.related[i] for i in entry.cross_links if i in c.related]
-    hub_ties = sum(1 for t in tied if t.kind in HUB_KINDS)
-    page = _hub_page(entry)
-    hub_counts = (page.num_models or 0) + (page.num_datasets or 0) if page is not None else 0
-    return lg(hub_ties + hub_counts)
-
-
-def _paper_maturity(entry: Entry, _: Context) -> float:
-    paper = entry.paper
-    assert paper is not None
-    return 0.5 * min(max(paper.version - 1, 0), 4) + (
-        1.0 if paper.journal_ref or paper.doi else 0.0
-    )
-
-
-def _hub(entry: Entry) -> HubRepo:
-    assert entry.hub is not None
-    return entry.hub
-
-
-def _hub_usage(entry: Entry, _: Context) -> float:
-    return 2 * lg(_hub(entry).downloads)
-
-
-def _hub_appreciation(entry: Entry, _: Context) -> float:
-    return 2 * lg(_hub(entry).likes)
-
-
-def _hub_documentation(entry: Entry, _: Context) -> float:
-    hub = _hub(entry)
-    card = hub.card
-    return (
-        (1.0 if card is not None and (card.text or "").strip() else 0.0)
-        + (1.0 if card is not None and card.license else 0.0)
-        + (1.0 if hub.arxiv_ids else 0.0)
-    )
-
-
-def _hub_freshness(entry: Entry, c: Context) -> float:
-    return _within(c.now, _hub(entry).last_modified, (90, 1.0), (365, 0.5))
-
-
-SCHEMES: tuple[Scheme, ...] = (
-    Scheme("repo", "repositories", (Kind.REPO,), "repo", (
-        ("popularity", _repo_popularity),
-        ("activity", _repo_activity),
-        ("maintenance", _repo_maintenance),
-        ("community", _repo_community),
-    )),
-    Scheme("paper", "papers", (Kind.PAPER,), "paper", (
-        ("attention", _paper_attention),
-        ("code", _paper_code),
-        ("adoption", _paper_adoption),
-        ("maturity", _paper_maturity),
-    )),
-    Scheme("hub", "Hub datasets, models and spaces", HUB_KINDS, "hub", (
-        ("usage", _hub_usage),
-        ("appreciation", _hub_appreciation),
-        ("documentation", _hub_documentation),
-        ("freshness", _hub_freshness),
-    )),
-)  # fmt: skip
-
-
-def score(entry: Entry, now: datetime, related: Mapping[str, Entry] | None = None) -> Score | None:
-    """The entry's score as of ``now`` (``related``: the list's entries by id, for ties)."""
+def score(
+    entry: Entry,
+    now: datetime,
+    related: Mapping[str, Entry] | None = None,
+    registry: Registry = REGISTRY,
+) -> Score | None:
+    """The entry's score as of ``now`` (``related``: the list's entries by id, for ties), by
+    the scheme of its kind's slot (``registry``)."""
     context = Context(now, related or {})
-    for scheme in SCHEMES:
+    for scheme in registry.schemes:
         found = scheme.score(entry, context)
         if found is not None:
             return found
@@ -274,36 +101,26 @@ def percentiles(entries: Iterable[Entry]) -> dict[str, float]:
     return out
 
 
-def code_repos(entry: Entry, related: Mapping[str, Entry]) -> list[Entry]:
-    """The enriched repositories that are ``entry``'s code (its ``code`` ties out), listed or
-    external, in tie order. A snapshot older than the ties (schema 1.3) has its cross links."""
-    named = (
-        [
-            t.other
-            for t in entry.ties
-            if t.relation is Relation.CODE and t.direction is Direction.OUT
-        ]
-        if entry.ties
-        else entry.cross_links
-    )
-    return [found for i in named if (found := related.get(i)) is not None and found.repo]
-
-
-def scored(entries: list[Entry], now: datetime, external: Iterable[Entry] = ()) -> list[Entry]:
+def scored(
+    entries: list[Entry],
+    now: datetime,
+    external: Iterable[Entry] = (),
+    registry: Registry = REGISTRY,
+) -> list[Entry]:
     """``entries`` with their scores as of ``now`` (the snapshot's start); ``external``: the
     repositories outside the list that ties name (a paper's code stars)."""
     by_id = {e.id: e for e in external} | {e.id: e for e in entries}
-    return [e.model_copy(update={"score": score(e, now, by_id)}) for e in entries]
+    return [updated(e, score=score(e, now, by_id, registry)) for e in entries]
 
 
-def totals(snapshot: Snapshot) -> dict[str, float]:
+def totals(snapshot: Snapshot, registry: Registry = REGISTRY) -> dict[str, float]:
     """Each scored entry's total, by id, as this formula computes it for that snapshot (so a
     snapshot written before the score existed, or by an older formula, compares fairly)."""
     now = snapshot.header.generated_at
     by_id = {e.id: e for e in snapshot.external} | {e.id: e for e in snapshot.entries}
     out: dict[str, float] = {}
     for entry in snapshot.entries:
-        value = score(entry, now, by_id)
+        value = score(entry, now, by_id, registry)
         if value is not None:
             out[entry.id] = value.total
     return out

@@ -117,6 +117,26 @@ class Settings(BaseSettings):
     http_backoff_seconds: float = Field(default=1.0, ge=0.0)
     # Per request, for the APIs (arXiv's client sends none: it gets this one).
     http_timeout_seconds: float = 30.0
+    # Every API answer is bounded (`enrich.sources.bounded`): a total deadline per call (a
+    # server that drips its answer a byte at a time never trips a per-read timeout) and a cap
+    # on its decoded size (a 3 MB gzip can decode to 3 GB). Past either, that request failed
+    # (timed out, or malformed), is retried per policy, then that entry or batch keeps its last
+    # values. The caps are ten to a hundred times the largest real answer.
+    # GitHub REST: a repository is ~6 KB, its parts less; GraphQL: 100 repositories ~1 MB.
+    github_max_bytes: int = Field(default=5_000_000, ge=1_000)
+    github_graphql_max_bytes: int = Field(default=50_000_000, ge=1_000)
+    # GitHub gives up on a query after 10 s itself; a minute is an answer not coming.
+    github_deadline_seconds: float = Field(default=60.0, gt=0.0)
+    # The Hub's repository info (~5 KB with its siblings) and paper pages (~10 KB).
+    hub_max_bytes: int = Field(default=5_000_000, ge=1_000)
+    hub_deadline_seconds: float = Field(default=60.0, gt=0.0)
+    # An arXiv feed of 100 entries is ~300 KB; arXiv is slow to answer large id lists.
+    arxiv_max_bytes: int = Field(default=50_000_000, ge=1_000)
+    arxiv_deadline_seconds: float = Field(default=120.0, gt=0.0)
+    # The longest single wait an upstream may ask for (Retry-After, a 429's reset): longer, the
+    # request is not retried and its entry keeps its last values, with the reason. Every wait
+    # is drawn from the run's retry budget besides.
+    retry_max_wait_seconds: float = Field(default=300.0, ge=0.0)
     # Total time a run may wait before retries (backoff, Retry-After, rate-limit resets),
     # shared by all its GitHub requests; then failing entries go stale instead of waiting.
     retry_budget_seconds: float = Field(default=900.0, ge=0.0)

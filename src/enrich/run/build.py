@@ -21,7 +21,7 @@ from enrich.core.model import Entry, Failure, Link, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.run.guard import failed_as_a_whole
 from enrich.run.state import Listing
-from enrich.sources.base import claims, settle, supplement_fields, unreadable
+from enrich.sources.base import claims, settle, unreadable
 from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
 
@@ -112,7 +112,7 @@ def _enriched(
         known = (outcomes or {}).get(name, {})
         if name in skipped:
             # A supplementary source's reason stands beside another source's status: named.
-            why = f"{name}: {skipped[name]}" if supplement_fields(source) else skipped[name]
+            why = f"{name}: {skipped[name]}" if source.spec.supplement else skipped[name]
             made: Outcomes = {e.id: Outcome(Status.SKIPPED, reason=why) for e in todo}
         else:
             asked = [e for e in todo if e.id not in left_out]
@@ -126,9 +126,8 @@ def _enriched(
             }
         for entry in todo:
             entries[entry.id] = apply_outcome(
-                entries[entry.id], made.get(entry.id), source.field, before.get(entry.id),
-                supplement=supplement_fields(source),
-            )  # fmt: skip
+                entries[entry.id], made.get(entry.id), source.spec, before.get(entry.id)
+            )
     return [entries[e.id] for e in parsed.entries], failed
 
 
@@ -155,8 +154,8 @@ def external_entries(
     known = (outcomes or {}).get("github", {})
     made = _made("github", planned, known, store, failures.get(EXTERNAL))
     before = {e.id: e for e in previous.external} if previous else {}
-    field = SOURCES["github"].field
-    fetched = [apply_outcome(e, made[e.id], field, before.get(e.id)) for e in planned]
+    spec = SOURCES["github"].spec
+    fetched = [apply_outcome(e, made[e.id], spec, before.get(e.id)) for e in planned]
     skipped = listing.skipped_sources
     if plan is None and "github" not in skipped:  # none asked for (external_code_repos 0)
         return fetched
@@ -164,7 +163,7 @@ def external_entries(
     named = {entry_id for entry_id, _ in graph.external_repos(edges)} - {e.id for e in planned}
     kept = [
         apply_outcome(graph.external_entry(e.id, e.url), Outcome(Status.SKIPPED, reason=why),
-                      field, e)
+                      spec, e)
         for e in before.values()
         if e.id in named and e.fetched_at is not None
     ]  # fmt: skip

@@ -271,7 +271,7 @@ def finish(
         render_views(
             Published(
                 snapshot, changes, before,
-                history.with_run(out_dir, table, snapshot.header, day_rows),
+                history.with_run(out_dir, table, snapshot.header, day_rows=day_rows),
                 diffs.recent(out_dir, settings.feed_runs - 1, before=snapshot.header.run_id),
                 about(settings, publish_repo), settings,
             )

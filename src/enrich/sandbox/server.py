@@ -30,6 +30,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,13 +74,34 @@ DROP = 0
 HANG = -1
 
 
+@functools.lru_cache(maxsize=4)
+def _bomb(size: int) -> bytes:
+    """A gzip stream of ``size`` zero bytes, compressed a megabyte at a time."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    out = bytearray()
+    left = size
+    while left > 0:
+        out += packer.compress(block[: min(left, len(block))])
+        left -= len(block)
+    out += packer.flush()
+    return bytes(out)
+
+
 @dataclass
 class Fault:
     """Answer requests whose path matches ``pattern`` with ``status`` (``times`` of them);
     `DROP` closes the connection, `HANG` holds it open without an answer.
 
     ``query``: a pattern the query string must match too. ``delay``: seconds to wait before
-    answering (a server that accepts and hangs); ``status`` None then answers as usual."""
+    answering (a server that accepts and hangs); ``status`` None then answers as usual, with
+    ``headers`` over its own (absurd rate-limit headers on a real answer).
+
+    Hostile answers (``status`` is the answer's, 200 by default for them):
+    ``bomb``: a gzip body (``Content-Encoding: gzip``) that decodes to this many bytes,
+    compressed once per size and kept (1 GB of zeros is ~1 MB), so the fake stays small.
+    ``drip``: headers, then one byte every this many seconds, until the client leaves.
+    """
 
     pattern: str
     status: int | None = 503
@@ -88,6 +110,8 @@ class Fault:
     body: bytes = b'{"message": "Service Unavailable"}'
     query: str | None = None
     delay: float = 0.0
+    bomb: int = 0
+    drip: float = 0.0
 
 
 @dataclass
@@ -363,6 +387,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake.take_fault(path, parts.query)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
+        if fault is not None and (fault.bomb or fault.drip):
+            return self._hostile(fault)
+        self.extra_headers = fault.headers if fault is not None and fault.status is None else {}
         if fault is not None and fault.status is not None:
             if fault.status in (DROP, HANG):  # no answer: drop the connection, or hold it
                 self.fake.record(Exchange(source, method, path, fault.status, 0, self.arrived))
@@ -448,6 +475,33 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(304, b"", headers)
         return self._send(200, body, headers)
 
+    def _hostile(self, fault: Fault) -> None:
+        """A decompression bomb or a dripping answer (`Fault.bomb`, `Fault.drip`)."""
+        status = fault.status or 200
+        body = _bomb(fault.bomb) if fault.bomb else b"x" * 1_000
+        self.fake.record(Exchange(self.source, self.method, self.path, status, len(body),
+                                  self.arrived))  # fmt: skip
+        self.send_response(status)
+        headers = {"Content-Type": "application/json; charset=utf-8", **fault.headers}
+        if fault.bomb:
+            headers["Content-Encoding"] = "gzip"
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            if not fault.drip:
+                self.wfile.write(body)
+                return
+            for byte in body:
+                if self.fake.stopping.wait(fault.drip):
+                    break
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:
+            pass  # the client gave up: its deadline
+        self.close_connection = True
+
     def _drip(self, headers_too: bool) -> None:
         """A page served one byte every ``every`` seconds (``bytes`` of them): its body, or
         (``/pages/drip-headers``) a header line first. Every read is quick; the whole is not."""
@@ -480,7 +534,7 @@ class _Handler(BaseHTTPRequestHandler):
             Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
         )
         self.send_response(status)
-        headers = dict(headers or {})
+        headers = {**(headers or {}), **getattr(self, "extra_headers", {})}
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         for key, value in headers.items():
             self.send_header(key, value)

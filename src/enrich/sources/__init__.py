@@ -6,6 +6,9 @@ This package imports nothing heavy: reading a list (`listfile`) must not load ev
 
 from __future__ import annotations
 
-# The names of the sources, in the order runs start them (`registry` checks it has each).
-# A supplementary source (papers) comes after the sources that decide its entries' status.
-NAMES = ("arxiv", "github", "huggingface", "web", "papers")
+from enrich.core.specs import REGISTRY
+
+# The names of the sources, in the order runs start them (their specs' order,
+# `enrich.core.specs.REGISTRY`): a supplementary source (papers) after the sources that decide
+# its entries' status.
+NAMES = REGISTRY.names

@@ -8,10 +8,14 @@ again, alone together, up to ``arxiv_missing_retries`` times, then called unknow
 makes arXiv answer the whole batch with HTTP 400 and an ``Error`` entry; the batch is split in
 halves until the bad id stands alone, so one bad id costs its neighbours nothing.
 
-The client calls ``session.get`` without a timeout: its session gets a transport adapter that
-gives every request ``http_timeout_seconds``. A request that times out is asked again (up to
-``http_retries`` times) while the run's retry budget pays for the wait and for the time the
-attempt cost; then its papers go stale.
+The client calls ``session.get`` without a timeout and reads the whole answer: its session gets
+our adapter (`enrich.sources.bounded.BoundedAdapter`): every read at most
+``http_timeout_seconds``, every request at most ``arxiv_deadline_seconds`` in all and
+``arxiv_max_bytes`` decoded. The client takes no session of ours: its private ``_session`` is
+where the adapter is mounted (arxiv is pinned, and `test_private_parts` fails loudly when it
+moves); the endpoint is its public ``query_url_format``. A request that times out, or whose
+answer is past the cap, is asked again (up to ``http_retries`` times) while the run's retry
+budget pays for the wait and for the time the attempt cost; then its papers go stale.
 
 Raw: every response body (Atom XML) as the client received it, one document per request.
 Normalize: the client's own Atom parser over those bodies. An answer counts only for the ids
@@ -34,21 +38,18 @@ from typing import Any
 import arxiv
 import requests
 from lxml import etree
-from requests.adapters import HTTPAdapter
 
-from enrich.core.links import ARXIV_ID, Kind
+from enrich.core.errors import SourceError, TimedOutError, TooLargeError
+from enrich.core.failures import failure_of, http_failure
+from enrich.core.links import ARXIV_ID
 from enrich.core.model import Author, Entry, Failure, Paper, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
-from enrich.sources.base import (
-    FetchContext,
-    RawSink,
-    chunks,
-    http_failure,
-    parse_time,
-    unreadable,
-)
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.arxiv import ARXIV
+from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time, unreadable
+from enrich.sources.bounded import Bound, BoundedAdapter, bounded, mount
 from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
@@ -57,12 +58,9 @@ _NS = {"atom": "http://www.w3.org/2005/Atom"}
 _ERROR_ID = re.compile(r"/api/errors#(?P<reason>[a-z_]+?)_for_(?P<id>.+)$")
 
 
-class ArxivSource:
-    name: str = "arxiv"
-    kinds: tuple[Kind, ...] = (Kind.PAPER,)
-    field: str = "paper"
+class ArxivSource(SourceBase[Paper]):
+    spec: SourceSpec[Paper] = ARXIV
     per_entry_documents: bool = False
-    single_task: bool = True  # one client, so one spacing
 
     def accepts(self, entry: Entry) -> bool:
         """arXiv papers; a paper on another host is read from its page (the web source)."""
@@ -155,6 +153,8 @@ class _Read:
             status = doc["status"] if isinstance(doc["status"], int) else 0
             why = f"arXiv: {doc['error']}" if doc.get("error") else f"arXiv answered HTTP {status}"
             failure = http_failure(status) if status else Failure.UNREACHABLE
+            if doc.get("error_kind"):
+                failure = failure_of({"kind": doc["error_kind"]})
             for paper_id in ids:
                 self.errors.setdefault(paper_id, (why, failure))
             return
@@ -175,17 +175,8 @@ class _Read:
                 self.papers[paper.arxiv_id] = (fetched_at, paper)
 
 
-class _Timeout(HTTPAdapter):
-    """requests' adapter with a default timeout, for a client that sends none."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, *args, **kwargs)
+# What a failed attempt cost, drawn from the budget with its wait (a too-large answer: nothing).
+_COST = {"TooLargeError": 0.0}
 
 
 class Fetcher:
@@ -210,9 +201,8 @@ class Fetcher:
             num_retries=settings.http_retries,
         )
         self.client.query_url_format = f"{settings.arxiv_api_url.rstrip('/')}/api/query?{{}}"
-        adapter = _Timeout(settings.http_timeout_seconds)
-        self.client._session.mount("https://", adapter)
-        self.client._session.mount("http://", adapter)
+        mount(self.client._session, BoundedAdapter(timeout=settings.http_timeout_seconds))
+        self.bound = Bound("arXiv", settings.arxiv_deadline_seconds, settings.arxiv_max_bytes)
         self.count = 0
         self.lock = threading.Lock()
         self.current: list[str] = []
@@ -242,8 +232,13 @@ class Fetcher:
         query = " OR ".join(f'ti:"{title_phrase(t)}"' for t in titles)
         search = arxiv.Search(query=query, max_results=max_results)
         try:
-            found = [_paper(r) for r in self.client.results(search)]
+            with bounded(self.bound):
+                found = [_paper(r) for r in self.client.results(search)]
             return [paper for paper in found if paper is not None]
+        except SourceError as exc:  # timed out, or too large
+            logger.warning("arXiv: %s", exc.message)
+            self._record_failure(exc.message, exc.kind)
+            return None
         except arxiv.UnexpectedEmptyPageError:
             return []
         except arxiv.HTTPError as exc:
@@ -260,22 +255,28 @@ class Fetcher:
         """Ask for ``ids``; return the ones that came back as papers (all of them when the
         request failed: its record says why, per id). A timed-out request is asked again
         while the run's budget pays for the time it cost and the wait."""
-        wait = self.settings.http_backoff_seconds
-        for attempt in range(self.settings.http_retries + 1):
+        settings = self.settings
+        wait = settings.http_backoff_seconds
+        reason, kind = "timed out", "network"
+        for attempt in range(settings.http_retries + 1):
             try:
                 return self._query(ids)
-            except requests.Timeout:
-                cost = self.settings.http_timeout_seconds
+            except (requests.Timeout, TimedOutError, TooLargeError) as exc:
+                if isinstance(exc, SourceError):
+                    reason, kind = exc.message, exc.kind
+                cost = _COST.get(type(exc).__name__, settings.http_timeout_seconds)
+                if isinstance(exc, TimedOutError):
+                    cost = settings.arxiv_deadline_seconds
                 if (
-                    attempt < self.settings.http_retries
+                    attempt < settings.http_retries
                     and self.budget.take(cost) and self.budget.wait(wait)
                 ):  # fmt: skip
-                    logger.info("arXiv timed out for %d ids; asking again", len(ids))
+                    logger.info("arXiv: %s for %d ids; asking again", reason, len(ids))
                     wait *= 2
                     continue
                 break
-        logger.warning("arXiv timed out for %d ids", len(ids))
-        self._record_failure("timed out")
+        logger.warning("arXiv: %s for %d ids", reason, len(ids))
+        self._record_failure(reason, kind)
         return set(ids)
 
     def _query(self, ids: list[str]) -> set[str]:
@@ -283,10 +284,11 @@ class Fetcher:
         search = arxiv.Search(id_list=ids, max_results=len(ids))
         got: set[str] = set()
         try:
-            for result in self.client.results(search):
-                match = ARXIV_ID.match(result.get_short_id())
-                if match and match.group("id") in ids:
-                    got.add(match.group("id"))
+            with bounded(self.bound):
+                for result in self.client.results(search):
+                    match = ARXIV_ID.match(result.get_short_id())
+                    if match and match.group("id") in ids:
+                        got.add(match.group("id"))
         except arxiv.UnexpectedEmptyPageError:
             pass  # a short page: the caller asks again for what is missing
         except arxiv.HTTPError as exc:
@@ -303,12 +305,13 @@ class Fetcher:
             return got | set(ids)
         return got
 
-    def _record_failure(self, reason: str) -> None:
+    def _record_failure(self, reason: str, kind: str = "network") -> None:
         with self.lock:
             self.count += 1
             key = f"{self.kind}-{self.count:05d}"
         x = exchange(self.kind, self.client.query_url_format, 0, {}, None, datetime.now(UTC))
-        self.raw.put(self.source, key, {**x, **self._asked(), "error": reason})
+        failure = {"error": reason} if kind == "network" else {"error": reason, "error_kind": kind}
+        self.raw.put(self.source, key, {**x, **self._asked(), **failure})
 
 
 def _error_entries(body: bytes) -> dict[str, str]:

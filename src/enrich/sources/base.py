@@ -12,13 +12,12 @@ their own between runs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,9 +25,11 @@ from enrich.core.links import Kind
 from enrich.core.model import Entry, Failure, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
 from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 T = TypeVar("T")
+R = TypeVar("R", bound=BaseModel)
 Progress = Callable[[int], None]
 
 
@@ -72,28 +73,37 @@ class FetchContext:
 
 
 class Source(Protocol):
-    """One upstream. Optional attributes, read through the helpers below (a source without
-    them gets the default):
+    """One upstream: its spec (`enrich.core.spec.SourceSpec`: its name, kinds and slot, how a
+    run orders it; the pure half, in `enrich.core.specs`) and its fetch half. Every member is
+    declared, so mypy sees them; `SourceBase` gives the defaults.
 
-    - ``accepts(entry) -> bool``: narrows ``kinds`` (arXiv takes only arXiv papers); default all
-    - ``after``: sources whose fetch of this run must be done before this one starts (it reads
-      their raw documents); default none. With ``depends(entry) -> bool``, only the entries
-      that need them wait (one last task); the others are fetched at once
-    - ``single_task``: its entries are one fetch task, never chunks (it spaces its requests to
-      arXiv, which only one task can do); default False
-    - ``supplement``: it adds records to entries whose status another source decides; its
-      ``extra_fields`` (beyond ``field``) keep their last good values when it fails
-    - ``settle(outcomes) -> outcomes``: what its outcomes of the whole run, taken together, say
-      about each one (the web source: when no listed host resolved, a name that did not resolve
-      is the run's trouble, not the link's); default: each outcome as it is
+    - ``accepts(entry)``: narrows the spec's kinds (arXiv takes only arXiv papers)
+    - ``depends(entry)``: with the spec's ``after``, whether this entry waits for those sources
+      (one last task); the others are fetched at once
+    - ``settle(outcomes)``: what its outcomes of the whole run, taken together, say about each
+      one (the web source: when no listed host resolved, a name that did not resolve is the
+      run's trouble, not the link's); pure, so a rebuild settles them the same way
     """
 
-    name: str
-    kinds: tuple[Kind, ...]
-    # The Entry field its records fill (paper, repo, hub, web).
-    field: str
+    @property
+    def spec(self) -> SourceSpec[Any]: ...
+
     # Raw documents stored one per entry, under its id (arXiv stores one per request).
     per_entry_documents: bool
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]: ...
+
+    def accepts(self, entry: Entry) -> bool: ...
+
+    def depends(self, entry: Entry) -> bool: ...
+
+    def settle(
+        self, outcomes: Mapping[str, Outcome[BaseModel]]
+    ) -> Mapping[str, Outcome[BaseModel]]: ...
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None: ...
 
@@ -102,35 +112,59 @@ class Source(Protocol):
     ) -> Mapping[str, Outcome[BaseModel]]: ...
 
 
+class SourceBase(Generic[R]):
+    """The defaults of `Source`'s members: every entry of its kinds, none waiting, outcomes as
+    they are; ``name`` and ``kinds`` are its spec's. Typed by its slot's record
+    (``SourceBase[Paper]``): mypy holds its spec and its ``normalize`` to that record."""
+
+    spec: SourceSpec[R]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        return self.spec.kinds
+
+    def accepts(self, entry: Entry) -> bool:
+        return True
+
+    def depends(self, entry: Entry) -> bool:
+        return True
+
+    def settle(
+        self, outcomes: Mapping[str, Outcome[BaseModel]]
+    ) -> Mapping[str, Outcome[BaseModel]]:
+        return outcomes
+
+    def normalize(self, entries: list[Entry], documents: list[Any]) -> Mapping[str, Outcome[R]]:
+        raise NotImplementedError
+
+
 def claims(source: Source, entry: Entry) -> bool:
     """Whether ``source`` enriches ``entry``."""
-    accepts = getattr(source, "accepts", None)
-    return entry.kind in source.kinds and (accepts is None or bool(accepts(entry)))
+    return entry.kind in source.kinds and source.accepts(entry)
 
 
 def after(source: Source) -> tuple[str, ...]:
     """The sources whose fetch must be done before ``source`` starts."""
-    return tuple(getattr(source, "after", ()))
+    return source.spec.after
 
 
 def depends(source: Source, entry: Entry) -> bool:
     """Whether ``entry`` waits for ``source``'s ``after`` sources."""
-    if not after(source):
-        return False
-    needs = getattr(source, "depends", None)
-    return needs is None or bool(needs(entry))
+    return bool(source.spec.after) and source.depends(entry)
 
 
 def single_task(source: Source) -> bool:
-    return bool(getattr(source, "single_task", False))
+    return source.spec.single_task
 
 
 def supplement_fields(source: Source) -> tuple[str, ...]:
     """A supplementary source's fields (its own first), or () for a source that decides its
     entries' status."""
-    if not getattr(source, "supplement", False):
-        return ()
-    return (source.field, *getattr(source, "extra_fields", ()))
+    return tuple(slot.field for slot in source.spec.slots) if source.spec.supplement else ()
 
 
 def settle(
@@ -138,8 +172,7 @@ def settle(
 ) -> Mapping[str, Outcome[BaseModel]]:
     """``source``'s outcomes of the whole run (every entry it claims), as its ``settle`` reads
     them together; pure, so a rebuild settles them the same way."""
-    settle_all = getattr(source, "settle", None)
-    return outcomes if settle_all is None else settle_all(outcomes)
+    return source.settle(outcomes)
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:
@@ -180,7 +213,6 @@ def fetch_each(
 
 
 D = TypeVar("D", bound=Mapping[str, Any])
-R = TypeVar("R", bound=BaseModel)
 
 
 def per_entry(
@@ -217,43 +249,6 @@ def malformed(upstream: str, problem: ValidationError | str) -> str:
         where = ".".join(str(part) for part in first["loc"])
         problem = f"{where}: {first['msg']}" if where else first["msg"]
     return f"{upstream} sent a malformed answer ({problem})"
-
-
-_FAILURES = {
-    "not_found": Failure.NOT_FOUND,
-    "rejected": Failure.REJECTED,
-    "blocked": Failure.BLOCKED,
-    "transient": Failure.UNREACHABLE,
-    "network": Failure.UNREACHABLE,
-    "graphql": Failure.UNREACHABLE,
-    "redirect_loop": Failure.UNREACHABLE,
-    "malformed": Failure.MALFORMED,
-    "deferred": Failure.DEFERRED,
-}
-
-
-def failure_of(error: Mapping[str, Any]) -> Failure:
-    """The `Failure` of a raw document's error (`enrich.core.rawdocs.ErrorInfo`): its kind, and
-    for kind ``http`` its status (format-1 documents say it in the message only)."""
-    kind = str(error.get("kind") or "")
-    if kind == "http":
-        status = error.get("status")
-        if not isinstance(status, int):
-            found = re.search(r"HTTP (\d{3})", str(error.get("message") or ""))
-            status = int(found.group(1)) if found else 0
-        return http_failure(status)
-    return _FAILURES.get(kind, Failure.UNREACHABLE)
-
-
-def http_failure(status: int) -> Failure:
-    """What an API's HTTP error status says about the entry."""
-    if status in (404, 410):
-        return Failure.NOT_FOUND
-    if status in (401, 403):
-        return Failure.UNAUTHORIZED
-    if 400 <= status < 500 and status not in (408, 429):
-        return Failure.REJECTED
-    return Failure.UNREACHABLE
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -2,16 +2,17 @@
 
 Per repository: one ``/api/{datasets,models,spaces}/{id}`` request with ``expand[]`` naming
 every property we record (with ``expand`` the Hub returns only what was asked, and all-time
-downloads come only when asked), through the library's ``http_backoff`` with its headers and
-error mapping; then the card (README.md) at the exact commit ``sha``, one GET of the URL
+downloads come only when asked), with the library's headers and error mapping, sent through
+`enrich.sources.hubhttp` (every request bounded in time and decoded size, every wait paid from
+the run's retry budget); then the card (README.md) at the exact commit ``sha``, one GET of the URL
 ``hf_hub_url`` builds. ``hf_hub_download`` would add a HEAD per file; and a file at a commit
 never changes, so when the sha is the one of the last good run, that run's card is reused and
 nothing is downloaded: two requests per repository cold, one warm.
 
 Redirects are followed by hand: those that stay on the configured endpoint with the token;
 the card's to another host (a CDN) only after `enrich.sources.addresses` has checked that host,
-without the token, connected to the checked address. The card is streamed and dropped as soon as
-it passes the size cap (``web_max_bytes``); bytes that are not UTF-8 text are not a card.
+without the token, connected to the checked address. The card is read up to the size cap
+(``web_max_bytes``) and dropped past it; bytes that are not UTF-8 text are not a card.
 
 The raw JSON is kept as received; normalize checks the fields it reads (`_Info`), builds the
 library's own ``DatasetInfo`` / ``ModelInfo`` / ``SpaceInfo`` from it and parses the card with
@@ -22,11 +23,9 @@ reachable) keeps the last good value (`enrich.core.outcome`: carried, the entry 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -39,37 +38,40 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
 )
 from huggingface_hub.hf_api import DatasetInfo, ModelInfo, SpaceInfo
-from huggingface_hub.utils import (  # type: ignore[attr-defined]
-    build_hf_headers,
-    hf_raise_for_status,
-    http_backoff,
-    http_stream_backoff,
-)
+from huggingface_hub.utils import build_hf_headers, hf_raise_for_status  # type: ignore[attr-defined]
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
 
 from enrich.core.errors import (
     BlockedURLError,
+    ErrorTable,
     NotFoundError,
     RedirectLoopError,
+    RejectedError,
     SourceError,
+    TooLargeError,
     UnreachableError,
+    translate,
 )
+from enrich.core.failures import failure_of
 from enrich.core.links import Kind
 from enrich.core.model import Card, Entry, Failure, HubRepo, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, describe, exchange
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.huggingface import HUGGINGFACE
 from enrich.sources.addresses import check_address, pinned
 from enrich.sources.base import (
     FetchContext,
     RawSink,
-    failure_of,
+    SourceBase,
     fetch_each,
     malformed,
     parse_time,
     per_entry,
 )
+from enrich.sources.hubhttp import HubHTTP
 
 logger = logging.getLogger(__name__)
 
@@ -90,19 +92,18 @@ _EXPAND = {
 _INFO = {Kind.DATASET: DatasetInfo, Kind.MODEL: ModelInfo, Kind.SPACE: SpaceInfo}
 
 
-class HubSource:
-    name: str = "huggingface"
-    kinds: tuple[Kind, ...] = (Kind.DATASET, Kind.MODEL, Kind.SPACE)
-    field: str = "hub"
+class HubSource(SourceBase[HubRepo]):
+    spec: SourceSpec[HubRepo] = HUGGINGFACE
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings = ctx.settings
         previous = raw.previous(self.name, {e.id for e in entries}, _has_card)
-        fetch_each(
-            self.name, entries, raw, ctx, settings.hub_concurrency,
-            lambda entry: _fetch_one(entry, ctx, previous.get(entry.id)),
-        )  # fmt: skip
+        with HubHTTP(settings, ctx.budget) as http:
+            fetch_each(
+                self.name, entries, raw, ctx, settings.hub_concurrency,
+                lambda entry: _fetch_one(entry, ctx, http, previous.get(entry.id)),
+            )  # fmt: skip
 
     def normalize(
         self, entries: list[Entry], documents: list[HubDocument]
@@ -114,40 +115,52 @@ def _has_card(doc: Any) -> bool:
     return not doc.get("error") and "sha" in (doc.get("card") or {})
 
 
-def _source_error(exc: Exception) -> SourceError:
-    """huggingface_hub's exception as ours: the boundary of the source."""
-    if isinstance(exc, RepositoryNotFoundError):
-        return NotFoundError("not found on the Hub (deleted or private)", source="huggingface")
-    if isinstance(exc, HfHubHTTPError):
-        status = exc.response.status_code if exc.response is not None else 0
-        return SourceError(f"Hub answered HTTP {status}", source="huggingface", status=status)
-    if isinstance(exc, SourceError):
-        return exc
-    return UnreachableError(f"Hub unreachable ({type(exc).__name__})", source="huggingface")
+def _http(exc: BaseException) -> SourceError:
+    response = getattr(exc, "response", None)
+    status = response.status_code if response is not None else 0
+    return SourceError(f"Hub answered HTTP {status}", source="huggingface", status=status)
 
 
-def _error_info(exc: Exception) -> ErrorInfo:
-    error = _source_error(exc)
-    info = describe(error)
-    if isinstance(error, BlockedURLError | RedirectLoopError):  # what the run refused to follow
-        info["kind"] = "rejected"
-    return info
+def _refused(exc: BaseException) -> SourceError:
+    # A redirect the run refused to follow (off the Hub, a loop): the repository moved where
+    # the API does not answer for it, a fact about the link (`enrich.core.failures`).
+    return RejectedError(str(exc), source="huggingface")
 
 
-def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) -> HubDocument:
+# huggingface_hub's (and httpx2's) exceptions as ours: the boundary of the source. Ours (timed
+# out, too large, a refused wait) pass as they are, but for the refused redirects.
+HUB_ERRORS: ErrorTable = (
+    (RepositoryNotFoundError,
+     lambda e: NotFoundError("not found on the Hub (deleted or private)", source="huggingface")),
+    (HfHubHTTPError, _http),
+    (Exception,
+     lambda e: UnreachableError(f"Hub unreachable ({type(e).__name__})", source="huggingface")),
+)  # fmt: skip
+
+
+def hub_error_info(exc: Exception) -> ErrorInfo:
+    """A failed request as an entry's error (`HUB_ERRORS`)."""
+    if isinstance(exc, BlockedURLError | RedirectLoopError):
+        exc = _refused(exc)
+    return describe(translate(exc, HUB_ERRORS))
+
+
+def _fetch_one(
+    entry: Entry, ctx: FetchContext, http: HubHTTP, previous: HubDocument | None
+) -> HubDocument:
     settings = ctx.settings
     doc = HubDocument(entry_id=entry.id, kind=entry.kind.value, exchanges=[])
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     endpoint = settings.hf_endpoint.rstrip("/")
     url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
     try:
-        response, body = _info(url, entry, ctx, token)
+        response, body = _info(url, entry, ctx, http, token)
         doc["exchanges"].append(
             exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
         )
         hf_raise_for_status(response)
     except Exception as exc:
-        doc["error"] = _error_info(exc)
+        doc["error"] = hub_error_info(exc)
         return doc
     if not isinstance(body, dict) or "id" not in body:
         return doc  # malformed: normalize says so, and no card is asked for
@@ -157,29 +170,25 @@ def _fetch_one(entry: Entry, ctx: FetchContext, previous: HubDocument | None) ->
         # A commit fixes every file: the card at this sha is the one already read.
         doc["card"] = {**old, "reused": f"unchanged at {sha[:12]} since {old.get('fetched_at')}"}
     else:
-        doc["card"] = _card_at(entry, sha, settings, token)
+        doc["card"] = _card_at(entry, sha, settings, http, token)
     return doc
 
 
-def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple[Any, Any]:
+def _info(
+    url: str, entry: Entry, ctx: FetchContext, http: HubHTTP, token: str | None
+) -> tuple[Any, Any]:
     """The info answer and its body; a 200 whose body is not JSON (truncated) is asked again,
     the wait drawn from the run's retry budget."""
     settings = ctx.settings
     wait = settings.http_backoff_seconds
     attempt = hops = 0
     while attempt <= settings.http_retries:
-        # huggingface_hub's own retry helper owns transient failures (408, 429, 5xx, network
-        # errors), honouring Retry-After and the Hub's RateLimit headers; 404/401 are final.
-        response = http_backoff(
-            "GET",
+        # Transient failures (408, 429, 5xx, no answer) are retried inside, each wait bounded
+        # and paid from the run's budget (`enrich.sources.hubhttp`); 404/401 are final.
+        response = http.get(
             url,
-            max_retries=settings.http_retries,
-            base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
-            max_wait_time=30,
+            build_hf_headers(token=token),
             params=[("expand[]", p) for p in _EXPAND[entry.kind]],
-            headers=build_hf_headers(token=token),
-            timeout=settings.http_timeout_seconds,
-            follow_redirects=False,
         )
         if response.has_redirect_location:
             # A renamed repository: the Hub answers with a redirect on its own host. Anything
@@ -203,9 +212,11 @@ def _info(url: str, entry: Entry, ctx: FetchContext, token: str | None) -> tuple
     raise AssertionError("unreachable")
 
 
-def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | None) -> HubCard:
+def _card_at(
+    entry: Entry, sha: str | None, settings: Settings, http: HubHTTP, token: str | None
+) -> HubCard:
     """The card (README.md) at commit ``sha``: one request (plus its redirects), the Hub's error
-    codes mapped by the library (gated, missing), streamed and capped.
+    codes mapped by the library (gated, missing), read up to the size cap.
 
     A card that will be the same at this sha (too large, not text) keeps ``sha``, so the next
     night does not download it again; one that may read fine next time (network, a refused
@@ -216,10 +227,10 @@ def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | Non
     )  # fmt: skip
     cap = settings.web_max_bytes
     try:
-        with _stream(url, settings, token) as response:
-            if response.status_code >= 400:
-                hf_raise_for_status(response)
-            data = _read_capped(response, cap)
+        response = _follow(http, url, settings, token)
+        if response.status_code >= 400:
+            hf_raise_for_status(response)
+        data: bytes | None = response.content
     except GatedRepoError:
         return {
             "status": 401,
@@ -230,6 +241,8 @@ def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | Non
         return {"status": 404, "sha": sha, "error": "the repository has no card (README.md)"}
     except BlockedURLError as exc:
         return {"status": 0, "error": f"card not read ({exc.message})", "kind": "blocked"}
+    except TooLargeError:
+        data = None
     except Exception as exc:
         return {"status": 0, "error": f"card not read ({type(exc).__name__})", "kind": "network"}
     if data is None:
@@ -244,10 +257,9 @@ def _card_at(entry: Entry, sha: str | None, settings: Settings, token: str | Non
     return {"status": 200, "sha": sha, "text": text, "fetched_at": datetime.now(UTC).isoformat()}
 
 
-@contextlib.contextmanager
-def _stream(url: str, settings: Settings, token: str | None) -> Iterator[Any]:
-    """GET ``url`` as a stream, following redirects by hand: on the endpoint's own origin with
-    the token; to another host only once that host is checked, without it."""
+def _follow(http: HubHTTP, url: str, settings: Settings, token: str | None) -> Any:
+    """GET ``url``, following redirects by hand: on the endpoint's own origin with the token;
+    to another host only once that host is checked, without it. Read up to ``web_max_bytes``."""
     home = _origin(settings.hf_endpoint)
     for _ in range(settings.web_max_redirects + 1):
         same = _origin(url) == home
@@ -258,33 +270,13 @@ def _stream(url: str, settings: Settings, token: str | None) -> Iterator[Any]:
             address = check_address(url, settings.allow_loopback)
             target, host, extensions = pinned(url, address)
             headers.update(host)
-        with http_stream_backoff(
-            "GET", target, max_retries=settings.http_retries, max_wait_time=30,
-            base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
-            headers=headers, timeout=settings.http_timeout_seconds, follow_redirects=False,
-            extensions=extensions,
-        ) as response:  # fmt: skip
-            if not response.has_redirect_location:
-                if response.status_code >= 400:
-                    response.read()  # the library's error mapping reads the body
-                yield response
-                return
-            location = response.headers["location"]
-        url = urljoin(url, location)
+        response = http.get(
+            target, headers, extensions=extensions, max_bytes=settings.web_max_bytes
+        )
+        if not response.has_redirect_location:
+            return response
+        url = urljoin(url, response.headers["location"])
     raise RedirectLoopError(f"more than {settings.web_max_redirects} redirects")
-
-
-def _read_capped(response: Any, cap: int) -> bytes | None:
-    """The body, or None as soon as it passes ``cap`` bytes (never read whole)."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        return None
-    data = bytearray()
-    for chunk in response.iter_bytes():
-        data += chunk
-        if len(data) > cap:
-            return None
-    return bytes(data)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

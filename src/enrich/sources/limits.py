@@ -13,15 +13,30 @@ a module global.
 - `Shared`: any other per-run object by name (GitHub's rate-limit windows).
 
 arXiv is not limited by slots: its one task spaces its own requests (``arxiv_delay_seconds``).
+
+Why not pyrate-limiter or stamina (#23 item 10), weighed: pyrate-limiter's limiters count
+requests in windows (N per interval, leaky bucket); `Pacer` is simpler (an even spacing, the
+next slot under a lock) and a limiter would need a bucket and a clock set up per run to do the
+same. stamina retries a call on exceptions with jittered backoff and a total timeout per call;
+what the run needs is one budget of waiting shared by every request of every source and thread
+(a night of 503s costs ``retry_budget_seconds``, not one wait per request), waits that an answer
+asks for (``Retry-After``, a rate-limit reset) drawn from it with a maximum, and retries on
+answers (statuses, malformed bodies) inside libraries that retry on their own (urllib3's
+``Retry`` under PyGithub). stamina has no shared budget and no "wait the server asked for";
+wrapping it would keep this class and add a layer. So both stay hand-written, small, and tested
+(`tests/test_ratelimit.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
+import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from enrich.core.settings import Settings
@@ -74,7 +89,11 @@ class RetryBudget:
         self._sleep = sleep
         self._lock = threading.Lock()
 
-    def take(self, seconds: float) -> bool:
+    def take(self, seconds: float, most: float | None = None) -> bool:
+        """Draw ``seconds``; False when the budget cannot pay, or the wait is longer than
+        ``most`` (one wait an upstream asks for, ``retry_max_wait_seconds``) or is no number."""
+        if not math.isfinite(seconds) or seconds < 0 or (most is not None and seconds > most):
+            return False
         with self._lock:
             if self.spent + seconds > self.total:
                 return False
@@ -86,12 +105,33 @@ class RetryBudget:
         if seconds > 0 and self.scale > 0:
             self._sleep(seconds * self.scale)
 
-    def wait(self, seconds: float) -> bool:
+    def wait(self, seconds: float, most: float | None = None) -> bool:
         """Draw ``seconds`` and sleep them; False (no sleep) when the budget cannot pay."""
-        if not self.take(seconds):
+        if not self.take(seconds, most):
             return False
         self.sleep(seconds)
         return True
+
+
+def refused_wait(seconds: float) -> str:
+    """Why a wait was not waited (an entry's reason)."""
+    return f"a wait of {seconds:,.0f} s is more than the run's retry budget allows"
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The wait an answer asks for (``Retry-After``: seconds, or an HTTP date), as asked, or None
+    when it asks none or says nothing readable. Never trusted further: the caller draws it from
+    the run's budget with a maximum (`RetryBudget.take`)."""
+    value = str(headers.get("retry-after") or headers.get("Retry-After") or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 class Pacer:

@@ -21,8 +21,8 @@ the arxiv task may have just asked; a Hub page asked this run already is not ask
    tie stands, its arXiv record asked again by id; a miss is searched again only after
    ``paper_search_days``.
 3. The Hub's page of every arXiv paper (listed, or resolved): one ``GET /api/papers/{id}`` each
-   (`HfApi.paper_info`'s request, sent through huggingface_hub's ``http_backoff`` for its
-   retries and a timeout, read with the library's `PaperInfo`), on the Hub's request slots. A
+   (`HfApi.paper_info`'s request, sent through `enrich.sources.hubhttp`: bounded, retried
+   within the run's budget; read with the library's `PaperInfo`), on the Hub's request slots. A
    404 is an answer: the paper is not on the Hub. The request carries ``If-None-Match`` when
    the last answer had an ETag; a 304 keeps that answer.
 
@@ -46,9 +46,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import PaperInfo
-from huggingface_hub.utils import build_hf_headers, http_backoff  # type: ignore[attr-defined]
+from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
 
 from enrich.core import pagemeta, papermatch
 from enrich.core.errors import InputError
@@ -67,8 +66,13 @@ from enrich.core.rawdocs import (
     exchange,
 )
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.arxiv import PAPER
+from enrich.core.specs.papers import ARXIV_MATCH, PAPERS
 from enrich.sources.arxiv import Fetcher, parse_feed, read_queries
-from enrich.sources.base import FetchContext, RawSink, chunks, parse_time
+from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time
+from enrich.sources.hubhttp import HubHTTP
+from enrich.sources.huggingface import hub_error_info
 from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
@@ -80,14 +84,9 @@ RESULTS_PER_TITLE = 10
 SINGLE_TITLE_RESULTS = 50
 
 
-class PaperSource:
-    name: str = "papers"
-    kinds: tuple[Kind, ...] = (Kind.PAPER,)
-    field: str = "hub_paper"
+class PaperSource(SourceBase[HubPaper]):
+    spec: SourceSpec[HubPaper] = PAPERS
     per_entry_documents: bool = False
-    after: tuple[str, ...] = ("web", "arxiv")
-    supplement: bool = True
-    extra_fields: tuple[str, ...] = ("paper", "arxiv_match")
 
     def depends(self, entry: Entry) -> bool:
         """A paper on another host waits for its landing page (web) and keeps arXiv's spacing
@@ -118,11 +117,14 @@ class PaperSource:
 
         def one(paper_id: str) -> None:
             with ctx.slots.slot("huggingface"):
-                doc = _hub_page(paper_id, ctx, previous.get(f"hub-{paper_id}"))
+                doc = _hub_page(paper_id, ctx, http, previous.get(f"hub-{paper_id}"))
             raw.put(self.name, f"hub-{paper_id}", doc)
             ctx.progress(wanted[paper_id])
 
-        with ThreadPoolExecutor(max(settings.hub_concurrency, 1), "enrich-papers") as pool:
+        with (
+            HubHTTP(settings, ctx.budget) as http,
+            ThreadPoolExecutor(max(settings.hub_concurrency, 1), "enrich-papers") as pool,
+        ):
             list(pool.map(one, sorted(wanted)))
 
     def normalize(self, entries: list[Entry], documents: list[Any]) -> dict[str, Outcome[Any]]:
@@ -294,10 +296,10 @@ def _query_papers(raw: RawSink, source: str) -> list[Paper]:
 
 
 def _hub_page(
-    paper_id: str, ctx: FetchContext, previous: HubPaperDocument | None
+    paper_id: str, ctx: FetchContext, http: HubHTTP, previous: HubPaperDocument | None
 ) -> HubPaperDocument:
-    """One paper page; a 200 whose body is not JSON is asked again (within the run's retry
-    budget), as the Hub source does."""
+    """One paper page (`enrich.sources.hubhttp`: bounded, retried); a 200 whose body is not
+    JSON is asked again (within the run's retry budget), as the Hub source does."""
     settings = ctx.settings
     doc = HubPaperDocument(arxiv_id=paper_id, exchanges=[])
     url = f"{settings.hf_endpoint.rstrip('/')}/api/papers/{paper_id}"
@@ -309,20 +311,9 @@ def _hub_page(
     wait = settings.http_backoff_seconds
     for attempt in range(settings.http_retries + 1):
         try:
-            response = http_backoff(
-                "GET", url, max_retries=settings.http_retries, max_wait_time=30,
-                base_wait_time=settings.http_backoff_seconds * settings.retry_wait_scale,
-                headers=headers, timeout=settings.http_timeout_seconds,
-            )  # fmt: skip
-        except HfHubHTTPError as exc:  # a status still failing when the retries are spent
-            if exc.response is None:
-                doc["error"] = ErrorInfo(kind="network", message="Hub unreachable")
-                return doc
-            response = exc.response
-        except Exception as exc:
-            doc["error"] = ErrorInfo(
-                kind="network", message=f"Hub unreachable ({type(exc).__name__})"
-            )
+            response = http.get(url, headers)
+        except Exception as exc:  # no answer: the table of the Hub's failures says which
+            doc["error"] = hub_error_info(exc)
             return doc
         now = datetime.now(UTC)
         if response.status_code == 304 and old is not None:
@@ -430,7 +421,7 @@ def _resolved_outcome(paper_input: PaperInput, docs: _Documents) -> Outcome[Any]
         paper = _pick([paper_input], found)
         if paper is not None:
             match = _title_match(paper_input, paper)
-    extra = {"paper": paper, "arxiv_match": match}
+    extra = (PAPER.fill(paper), ARXIV_MATCH.fill(match))
     if paper is None:
         return Outcome(Status.OK, None, extra=extra)
     hub = docs.hub.get(paper.arxiv_id)

@@ -1,9 +1,9 @@
-"""Every source by name: adding a source is one module and one line here (and its name in
-`enrich.sources.NAMES`)."""
+"""Every source by name, in the order of `enrich.core.specs.REGISTRY` (its pure half): adding a
+source is its spec there and one line here."""
 
 from __future__ import annotations
 
-from enrich.sources import NAMES
+from enrich.core.specs import REGISTRY
 from enrich.sources.arxiv import ArxivSource
 from enrich.sources.base import Source
 from enrich.sources.github import GitHubSource
@@ -11,13 +11,14 @@ from enrich.sources.huggingface import HubSource
 from enrich.sources.papers import PaperSource
 from enrich.sources.web import WebSource
 
-SOURCES: dict[str, Source] = {
-    "arxiv": ArxivSource(),
-    "github": GitHubSource(),
-    "huggingface": HubSource(),
-    "web": WebSource(),
-    "papers": PaperSource(),
-}
-assert tuple(SOURCES) == NAMES, "enrich.sources.NAMES must list every source"
+_SOURCES: tuple[Source, ...] = (
+    ArxivSource(),
+    GitHubSource(),
+    HubSource(),
+    WebSource(),
+    PaperSource(),
+)
+SOURCES: dict[str, Source] = {source.name: source for source in _SOURCES}
+assert tuple(s.spec for s in _SOURCES) == REGISTRY.sources, "one source per spec, in its order"
 
 __all__ = ["SOURCES"]

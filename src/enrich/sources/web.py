@@ -8,7 +8,7 @@ List URLs are untrusted. Every hop (the first request and each redirect) goes th
 the address that was checked (no rebinding). Redirects are followed by hand for that reason, at
 most ``web_max_redirects``; a body is read up to ``web_max_bytes``; and the whole chain, every
 hop and every byte of it, must be done within ``web_timeout_seconds``
-(`enrich.sources.deadline`): a server that drips a byte at a time gets "timed out", not the
+(`enrich.sources.bounded`): a server that drips a byte at a time gets "timed out", not the
 night. A broken link is a status, with the kind of failure (a 404 is a fact about the list, a
 timeout is this run's problem). A host that does not resolve is a dead link (``not_found``)
 only when some other listed host did resolve in the same run: when none did, the run had no
@@ -26,27 +26,29 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from pydantic import BaseModel
 
 from enrich.core import pagemeta
 from enrich.core.errors import BlockedURLError
+from enrich.core.failures import KINDS, http_failure
 from enrich.core.links import Kind, normalize_url
 from enrich.core.model import Entry, Failure, Redirect, Status, WebPage
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import OK, PageHead, WebDocument, exchange
 from enrich.core.settings import Settings
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.web import WEBPAGES
 from enrich.sources.addresses import UNRESOLVED, check_address, pinned
-from enrich.sources.base import FetchContext, RawSink, fetch_each, parse_time, per_entry
-from enrich.sources.deadline import DeadlineTransport
+from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, parse_time, per_entry
+from enrich.sources.bounded import DeadlineTransport
 
 logger = logging.getLogger(__name__)
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class WebSource:
-    name: str = "web"
-    kinds: tuple[Kind, ...] = (Kind.WEB, Kind.PAPER)
-    field: str = "web"
+class WebSource(SourceBase[WebPage]):
+    spec: SourceSpec[WebPage] = WEBPAGES
     per_entry_documents: bool = True
 
     def accepts(self, entry: Entry) -> bool:
@@ -77,7 +79,7 @@ class WebSource:
     ) -> dict[str, Outcome[WebPage]]:
         return per_entry(entries, documents, _outcome)
 
-    def settle(self, outcomes: Mapping[str, Outcome[WebPage]]) -> dict[str, Outcome[WebPage]]:
+    def settle(self, outcomes: Mapping[str, Outcome[BaseModel]]) -> dict[str, Outcome[BaseModel]]:
         """When no listed host resolved this run (none answered, none was even refused for its
         address), names that did not resolve say nothing about the links: the run had no name
         resolution. They are the run's failure (``unreachable``), never ``not_found``, so that
@@ -194,7 +196,7 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         return Outcome(Status.ERROR, page, reason=error, fetched_at=checked, failure=_failure(doc))
     if last["status"] >= 400:
         reason = f"broken link: HTTP {last['status']}"
-        failure = _http_failure(last["status"])
+        failure = http_failure(last["status"], page=True)
         return Outcome(Status.ERROR, page, reason=reason, fetched_at=checked, failure=failure)
     return Outcome(Status.OK, page, fetched_at=checked)
 
@@ -253,29 +255,15 @@ def _https_equivalent(hops: list[Any], probe: WebDocument | None) -> bool | None
     )
 
 
-def _unresolved(outcome: Outcome[WebPage]) -> bool:
+def _unresolved(outcome: Outcome[BaseModel]) -> bool:
     """A page whose host name did not resolve (no request was sent)."""
     return outcome.status == Status.ERROR and (outcome.reason or "").startswith(UNRESOLVED)
 
 
-def _http_failure(status: int) -> Failure:
-    """A page's error status: gone (404, 410) and other client errors are facts about the link;
-    408, 429 and 5xx are this run's trouble."""
-    if status in (404, 410):
-        return Failure.NOT_FOUND
-    if status in (408, 429) or status >= 500:
-        return Failure.UNREACHABLE
-    return Failure.REJECTED
-
-
-_KINDS = {"blocked": Failure.BLOCKED, "not_found": Failure.NOT_FOUND,
-          "rejected": Failure.REJECTED, "network": Failure.UNREACHABLE}  # fmt: skip
-
-
 def _failure(doc: WebDocument) -> Failure:
     kind = doc.get("error_kind")
-    if kind in _KINDS:
-        return _KINDS[kind]
+    if kind is not None and kind in KINDS:
+        return KINDS[kind]
     message = doc.get("error") or ""  # format-1 documents: the message says it
     if message.startswith("refused"):
         return Failure.BLOCKED

@@ -18,39 +18,52 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from enrich.core.diff import COUNTERS, frame
+from enrich.core.diff import frame
 from enrich.core.errors import InputError
 from enrich.core.model import Header, utc_date
+from enrich.core.spec import Registry
+from enrich.core.specs import REGISTRY
 
-HISTORY_COLUMNS = ("id", "kind", "status", "observed_at", "version", *COUNTERS)
+
+def history_columns(registry: Registry = REGISTRY) -> tuple[str, ...]:
+    """An entry's row: who, when, its paper's version, and every source's counters (their
+    specs', in registry order)."""
+    return ("id", "kind", "status", "observed_at", "version", *registry.counters)
+
+
+HISTORY_COLUMNS = history_columns()
 
 
 def partition(out_dir: Path, header: Header) -> Path:
     return out_dir / "history" / f"date={utc_date(header.generated_at)}" / "part-0.parquet"
 
 
-def rows(table: pa.Table, header: Header) -> pa.Table:
+def rows(table: pa.Table, header: Header, registry: Registry = REGISTRY) -> pa.Table:
     """The history rows of one snapshot (no ``date`` column: the folder name is the date)."""
-    return rows_of(frame(table), header)
+    return rows_of(frame(table, registry), header, registry)
 
 
-def rows_of(flat: pl.DataFrame, header: Header) -> pa.Table:
+def rows_of(flat: pl.DataFrame, header: Header, registry: Registry = REGISTRY) -> pa.Table:
     """`rows` from the snapshot's compared fields (`enrich.core.diff.frame`), when the caller
     has them already (a run: its diff read the same frame)."""
     stamped = flat.with_columns(
         pl.lit(header.generated_at).cast(pl.Datetime("us", "UTC")).alias("observed_at")
     )
-    return stamped.select(HISTORY_COLUMNS).sort("id").to_arrow()
+    return stamped.select(history_columns(registry)).sort("id").to_arrow()
 
 
 def with_run(
-    out_dir: Path, table: pa.Table, header: Header, day_rows: pa.Table | None = None
+    out_dir: Path,
+    table: pa.Table,
+    header: Header,
+    registry: Registry = REGISTRY,
+    day_rows: pa.Table | None = None,
 ) -> pl.DataFrame:
     """Every day's rows as they will be once this run is published: the days on disk, this
     run's day replaced by its rows (what the views of a run read). ``day_rows``: this run's
     rows (`rows`), when the caller has them already."""
     day = utc_date(header.generated_at)
-    current = pl.from_arrow(day_rows if day_rows is not None else rows(table, header))
+    current = pl.from_arrow(day_rows if day_rows is not None else rows(table, header, registry))
     assert isinstance(current, pl.DataFrame)
     current = current.with_columns(pl.lit(day).alias("date"))
     folder = out_dir / "history"

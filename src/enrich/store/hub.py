@@ -190,15 +190,14 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-_deadline: float | None = None
-
-
 def _set_deadline(seconds: float) -> None:
     """Give huggingface_hub's shared HTTP client a timeout: it has none by default, and the
-    commit calls take no ``timeout`` argument. Requests that pass their own keep it."""
-    global _deadline
-    if _deadline == seconds:
-        return
+    commit calls take no ``timeout`` argument. Requests that pass their own keep it.
+
+    The library's public hook is ``set_client_factory``; the client it makes by default (with
+    its request hook: offline mode, request ids) is only reachable through the private
+    ``utils._http.default_client_factory``. huggingface_hub is pinned (constraints.txt) and
+    ``tests/test_private_parts.py`` fails loudly when that name moves."""
     import httpx2
     from huggingface_hub import set_client_factory
     from huggingface_hub.utils._http import default_client_factory
@@ -209,7 +208,6 @@ def _set_deadline(seconds: float) -> None:
         return client
 
     set_client_factory(factory)
-    _deadline = seconds
 
 
 def _one_line(exc: BaseException) -> str:

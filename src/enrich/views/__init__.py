@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from enrich.core.diff import Diff
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
+from enrich.core.spec import Registry
+from enrich.core.specs import REGISTRY
 
 if TYPE_CHECKING:
     import polars as pl
@@ -39,8 +41,9 @@ class Published:
     there is none to compare), the snapshot before it, and every day's history rows, this
     run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``); the diffs of the
     runs before this one, newest first (``diffs/*.json``, as many as a view looks back:
-    `enrich.store.diffs.recent`); `About` the dataset; and the settings that hold the views'
-    options (``list_sort``…; the defaults when not given)."""
+    `enrich.store.diffs.recent`); `About` the dataset; the settings that hold the views'
+    options (``list_sort``…; the defaults when not given); and the sources' specs (what each
+    says of its entries: `enrich.core.spec.Registry`)."""
 
     snapshot: Snapshot
     diff: Diff | None
@@ -49,6 +52,7 @@ class Published:
     diffs: tuple[Diff, ...] = ()
     about: About = field(default_factory=About)
     settings: Settings = field(default_factory=lambda: Settings.model_construct())
+    registry: Registry = REGISTRY
 
 
 class View(Protocol):

@@ -20,15 +20,21 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from enrich.core.changelog import span
 from enrich.core.diff import Diff
-from enrich.core.links import Kind
+from enrich.core.graph import code_repos
 from enrich.core.model import Count, Entry, Header, Snapshot, Status, utc_date
 from enrich.core.naming import display_title
-from enrich.core.score import HUB_KINDS, SCHEMES, code_repos, percentiles, upvotes
+from enrich.core.score import percentiles
+from enrich.core.spec import Registry, Shown
+from enrich.core.specs import REGISTRY
+from enrich.core.wording import ago, compact, span
 
-# The counter that stands for each kind's popularity (a history column): the sparkline's.
-COUNTER = {Kind.REPO: "stars", **{k: "downloads" for k in HUB_KINDS}, Kind.PAPER: "upvotes"}
+__all__ = [
+    "DAY_US", "KIND_NAMES", "MAX_POINTS", "TREND_DAYS", "Code", "Facts", "Point", "ago",
+    "compact", "counted", "facts", "list_key", "list_name", "micros", "series", "thin", "trend",
+    "trend_span",
+]  # fmt: skip
+
 TREND_DAYS = 30
 # How the views count each kind: (one, many).
 KIND_NAMES = {"repo": ("repository", "repositories"), "paper": ("paper", "papers"),
@@ -78,23 +84,6 @@ class Facts:
     code: Code | None = None
 
 
-def compact(n: int | float) -> str:
-    """18107 -> 18.1k, 2841650 -> 2.8M: counts people read at a glance."""
-    size = abs(n)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= limit:
-            text = f"{n / limit:.1f}".removesuffix(".0")
-            return f"{text}{suffix}"
-    return f"{n:g}" if isinstance(n, float) else str(n)
-
-
-def ago(now: datetime, then: datetime | None) -> str | None:
-    """An age, worded as every span is (`enrich.core.changelog.span`): ``3 days ago``."""
-    if then is None:
-        return None
-    return f"{span(max(now - then, timedelta(0)))} ago"
-
-
 def trend_span(days: float) -> str:
     """The length of a trend window (a float of days, as `trend` measures it)."""
     return span(timedelta(days=days))
@@ -136,27 +125,28 @@ def list_key(header: Header) -> str:
     return stem
 
 
-def _counter_value(entry: Entry) -> int | None:
-    if entry.repo is not None:
-        return entry.repo.stars
-    if entry.hub is not None:
-        return entry.hub.downloads
-    if entry.kind is Kind.PAPER:
-        return upvotes(entry)
-    return None
-
-
-def series(history: pl.DataFrame, diff: Diff | None, snapshot: Snapshot) -> dict[str, list[Point]]:
+def series(
+    history: pl.DataFrame, diff: Diff | None, snapshot: Snapshot, registry: Registry = REGISTRY
+) -> dict[str, list[Point]]:
     """Each entry's main counter over time, oldest first (see the module's docstring)."""
     out: dict[str, list[Point]] = {}
-    columns = [c for c in dict.fromkeys(COUNTER.values()) if c in history.columns]
-    if columns and not history.is_empty():
-        # The counter of each row's kind, one column; then one list per entry (columnar: a
-        # 2,000-entry list with a year of history is 730,000 rows).
+    kinds = sorted({e.kind for e in snapshot.entries})
+    main = {k: [c.name for _, c in registry.main_counters(k)] for k in kinds}
+    if any(c in history.columns for names in main.values() for c in names) and not (
+        history.is_empty()
+    ):
+        # The counter of each row's kind (the first of its kind's main counters that has a
+        # value), one column; then one list per entry (columnar: a 2,000-entry list with a year
+        # of history is 730,000 rows).
         value = pl.lit(None, pl.Int64)
-        for kind, column in reversed(COUNTER.items()):
-            if column in columns:
-                value = pl.when(pl.col("kind") == kind.value).then(pl.col(column)).otherwise(value)
+        for kind, names in main.items():
+            present = [pl.col(c) for c in names if c in history.columns]
+            if present:
+                value = (
+                    pl.when(pl.col("kind") == kind.value)
+                    .then(pl.coalesce(present))
+                    .otherwise(value)
+                )
         grouped = (
             history.select(
                 "id", pl.col("observed_at").dt.epoch("us"), value.cast(pl.Int64).alias("value")
@@ -169,14 +159,14 @@ def series(history: pl.DataFrame, diff: Diff | None, snapshot: Snapshot) -> dict
         )
         for entry_id, times, values in grouped.iter_rows():
             out[entry_id] = list(zip(times, values, strict=True))
-    for entry_id, point in _replaced_points(diff, snapshot).items():
+    for entry_id, point in _replaced_points(diff, snapshot, registry).items():
         points = out.setdefault(entry_id, [])
         points.append(point)
         points.sort(key=lambda p: p[0])
     return out
 
 
-def _replaced_points(diff: Diff | None, snapshot: Snapshot) -> dict[str, Point]:
+def _replaced_points(diff: Diff | None, snapshot: Snapshot, registry: Registry) -> dict[str, Point]:
     """The previous run's values when this run replaced its day in the history."""
     start = diff["from"] if diff is not None else None
     if diff is None or start is None:
@@ -194,8 +184,7 @@ def _replaced_points(diff: Diff | None, snapshot: Snapshot) -> dict[str, Point]:
     old = {(c["id"], c["field"]): c["old"] for c in diff["counters"]}
     points: dict[str, Point] = {}
     for entry in snapshot.entries:
-        column = COUNTER.get(entry.kind)
-        value = _counter_value(entry)
+        column, value = registry.main_counter(entry)
         if column is None or value is None or entry.id in added or entry.id in blank:
             continue
         points[entry.id] = (micros(when), old.get((entry.id, column), value))
@@ -222,20 +211,9 @@ def thin(points: list[Point], limit: int = MAX_POINTS) -> list[Point]:
     return [points[round(i * step)] for i in range(limit)]
 
 
-def _marks(entry: Entry) -> list[str]:
-    marks: list[str] = []
-    repo, web = entry.repo, entry.web
-    if repo is not None and repo.archived:
-        marks.append("archived")
-    if repo is not None and repo.renamed_from:
-        marks.append(f"renamed from {repo.renamed_from}")
-    if web is not None:
-        if web.http_status is not None and web.http_status >= 400:
-            marks.append(f"broken ({web.http_status})")
-        elif web.final_url and _moved(entry.url, web.final_url):
-            marks.append(f"redirected to {web.final_url}")
-    if entry.hub is not None and entry.hub.gated:
-        marks.append(f"gated ({entry.hub.gated})")
+def _marks(entry: Entry, registry: Registry) -> list[str]:
+    """Each slot's warnings (its spec's: archived, renamed, broken, gated), then the status."""
+    marks = registry.marks(entry)
     if entry.status is Status.STALE:
         since = f" since {entry.stale_since.date().isoformat()}" if entry.stale_since else ""
         marks.append(f"stale{since}")
@@ -243,48 +221,6 @@ def _marks(entry: Entry) -> list[str]:
         reason = " ".join((entry.status_reason or "unknown").split())
         marks.append(f"error: {reason[:79] + '…' if len(reason) > 80 else reason}")
     return marks
-
-
-def _moved(listed: str, final: str) -> bool:
-    """A redirect worth telling: another host or path, not just http→https or a slash."""
-    a, b = urlsplit(listed), urlsplit(final)
-    strip = "www."
-    return (a.netloc.lower().removeprefix(strip), a.path.rstrip("/")) != (
-        b.netloc.lower().removeprefix(strip),
-        b.path.rstrip("/"),
-    )
-
-
-def _details(entry: Entry, now: datetime, code: Code | None) -> list[str]:
-    repo, paper, hub = entry.repo, entry.paper, entry.hub
-    out: list[str] = []
-    if repo is not None:
-        age = ago(now, repo.last_commit_at or repo.pushed_at)
-        if age:
-            out.append(f"last commit {age}")
-        if repo.license and repo.license != "NOASSERTION":
-            out.append(repo.license)
-        if repo.latest_release is not None:
-            out.append(f"release {repo.latest_release.tag}")
-    elif paper is not None:
-        if paper.published is not None:
-            out.append(str(paper.published.year))
-        if paper.authors:
-            first = paper.authors[0].name.split()[-1] if paper.authors[0].name.split() else "?"
-            out.append(f"{first} et al." if len(paper.authors) > 1 else first)
-        version = f"v{paper.version}"
-        if entry.listed_version and entry.listed_version != paper.version:
-            version += f" (list links v{entry.listed_version})"
-        out.append(version)
-        if code is None and paper.journal_ref:
-            out.append(paper.journal_ref)
-    elif hub is not None:
-        if hub.likes is not None:
-            out.append(f"{compact(hub.likes)} likes")
-        licence = hub.card.license if hub.card is not None else None
-        if licence:
-            out.append(licence)
-    return out
 
 
 def _code(entry: Entry, by_id: dict[str, Entry]) -> Code | None:
@@ -297,8 +233,14 @@ def _code(entry: Entry, by_id: dict[str, Entry]) -> Code | None:
     return Code(best.repo.full_name, best.repo.html_url, best.repo.stars)
 
 
-def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[Facts]:
-    """The facts of every entry, in the snapshot's order (by id)."""
+def facts(
+    snapshot: Snapshot,
+    diff: Diff | None,
+    history: pl.DataFrame,
+    registry: Registry = REGISTRY,
+) -> list[Facts]:
+    """The facts of every entry, in the snapshot's order (by id): what each source's spec says
+    of it (``registry``: its main counter, name, link, facts line and marks)."""
     now = snapshot.header.generated_at
     by_id = {e.id: e for e in snapshot.external} | {e.id: e for e in snapshot.entries}
     new = (
@@ -306,9 +248,9 @@ def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[
         if diff is not None and not diff["first_run"]
         else set()
     )
-    trends = series(history, diff, snapshot)
+    trends = series(history, diff, snapshot, registry)
     ranks = percentiles(snapshot.entries)
-    plural = {scheme.name: scheme.plural for scheme in SCHEMES}
+    plural = {scheme.name: scheme.plural for scheme in registry.schemes}
     sizes: dict[str, int] = {}
     for entry in snapshot.entries:
         if entry.score is not None:
@@ -318,23 +260,23 @@ def facts(snapshot: Snapshot, diff: Diff | None, history: pl.DataFrame) -> list[
         points = trends.get(entry.id, [])
         moved = trend(points, now)
         code = _code(entry, by_id) if entry.paper is not None else None
-        url = entry.repo.html_url if entry.repo is not None else entry.url
+        counter, value = registry.main_counter(entry)
         out.append(
             Facts(
                 entry=entry,
-                name=display_title(entry),
-                url=url,
+                name=display_title(entry, registry),
+                url=registry.link(entry),
                 new=entry.id in new,
-                marks=_marks(entry),
-                counter=COUNTER.get(entry.kind),
-                value=_counter_value(entry),
+                marks=_marks(entry, registry),
+                counter=counter,
+                value=value,
                 delta=moved[0] if moved else None,
                 delta_days=moved[1] if moved else None,
                 series=thin(points),
                 score=entry.score.total if entry.score is not None else None,
                 percentile=ranks.get(entry.id),
                 peers=_peers(entry, sizes, plural),
-                details=_details(entry, now, code),
+                details=registry.details(entry, Shown(now, has_code=code is not None)),
                 code=code,
             )
         )

@@ -19,11 +19,11 @@ from collections.abc import Mapping
 
 from enrich.core.markdown import link, md
 from enrich.core.model import Entry, utc_date
+from enrich.core.spec import Registry
 from enrich.views import Published
 from enrich.views.facts import KIND_NAMES, Facts, compact, counted, facts, list_name, trend_span
 
 NAME = "list.md"
-SYMBOL = {"stars": "★", "downloads": "⬇", "upvotes": "▲"}
 DESCRIPTION_CHARS = 90
 
 
@@ -38,7 +38,8 @@ def render_list(published: Published) -> str:
     settings = published.settings
     snapshot = published.snapshot
     header = snapshot.header
-    rows = facts(snapshot, published.diff, published.history)
+    registry = published.registry
+    rows = facts(snapshot, published.diff, published.history, registry)
     by_id = {f.entry.id: f for f in rows}
     threshold = settings.list_min_score
     kinds = counted(header.by_kind, KIND_NAMES)
@@ -52,7 +53,7 @@ def render_list(published: Published) -> str:
         f"refreshed {header.generated_at:%Y-%m-%d %H:%M} UTC. "
         f"{changes}The report with trends: [index.html](<index.html>).",
         "",
-        "★ stars (their change over the last 30 days), ⬇ downloads in 30 days, ▲ Hub upvotes; "
+        f"{registry.legend}; "
         "**new**: added since the last run; score: its percentile among the list's entries of "
         "its kind (100: the best of them; README of enrich, section Score).",
     ]
@@ -68,7 +69,7 @@ def render_list(published: Published) -> str:
             continue
         lines += _headings(previous, section)
         previous = section
-        lines += [_line(f) for f in _sorted(shown, settings.list_sort)]
+        lines += [_line(f, registry) for f in _sorted(shown, settings.list_sort)]
     if hidden:
         lines += [
             "",
@@ -131,15 +132,14 @@ def _sorted(rows: list[Facts], order: str) -> list[Facts]:
     return sorted(rows, key=lambda f: (key(f) is None, -(key(f) or 0)))
 
 
-def _line(f: Facts) -> str:
+def _line(f: Facts, registry: Registry) -> str:
     parts = [link(f.name, f.url)]
     if f.new:
         parts.insert(0, "**new**")
     facts_ = []
     if f.value is not None and f.counter:
-        text = f"{SYMBOL[f.counter]} {compact(f.value)}"
-        if f.counter == "downloads":
-            text += "/30 d"
+        shown = registry.counter(f.counter)
+        text = f"{shown.symbol} {compact(f.value)}{shown.unit}"
         if f.delta and f.delta_days is not None:
             text += f" ({f.delta:+,} in {trend_span(f.delta_days)})"
         facts_.append(text)

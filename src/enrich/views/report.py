@@ -21,9 +21,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from enrich.core.changelog import span, top_movers
+from enrich.core.changelog import top_movers
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Status, utc_date
+from enrich.core.spec import Registry
+from enrich.core.wording import span
 from enrich.views import Published
 from enrich.views.facts import (
     DAY_US,
@@ -41,7 +43,6 @@ NAME = "index.html"
 # Items shown per changelog group; the full changelog is diffs/DAY.md.
 CHANGELOG_ITEMS = 50
 DESCRIPTION_CHARS = 140
-SYMBOL = {"stars": "★", "downloads": "⬇", "upvotes": "▲"}
 
 
 class ReportView:
@@ -78,11 +79,11 @@ def _short(text: str | None, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _row(f: Facts) -> dict[str, Any]:
+def _row(f: Facts, registry: Registry) -> dict[str, Any]:
     entry = f.entry
     section = " › ".join(entry.section)
     order = min((p.index for p in entry.positions), default=0)
-    counter = SYMBOL.get(f.counter or "", "")
+    counter = registry.counter(f.counter).symbol if f.counter else ""
     delta = None
     if f.delta and f.delta_days is not None:
         delta = f"{f.delta:+,} in {trend_span(f.delta_days)}"
@@ -196,7 +197,8 @@ def _day(stamp: str) -> str:
 def render_report(published: Published) -> str:
     snapshot = published.snapshot
     header = snapshot.header
-    rows = [_row(f) for f in facts(snapshot, published.diff, published.history)]
+    registry = published.registry
+    rows = [_row(f, registry) for f in facts(snapshot, published.diff, published.history, registry)]
     rows.sort(key=lambda r: (r["order"], r["name"]))
     style, style_hash = _asset("report.css")
     script, script_hash = _asset("report.js")

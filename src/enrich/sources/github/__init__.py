@@ -24,12 +24,19 @@ from typing import Any
 
 import httpx
 
-from enrich.core.links import Kind
 from enrich.core.model import Entry, Repo
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import GitHubDocument
-from enrich.sources.base import FetchContext, RawSink, chunks, fetch_each, per_entry
-from enrich.sources.github.client import GitHubContext, learn_rate_limits, make_client
+from enrich.core.spec import SourceSpec
+from enrich.core.specs.github import GITHUB
+from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, fetch_each, per_entry
+from enrich.sources.bounded import DeadlineTransport
+from enrich.sources.github.client import (
+    GitHubContext,
+    learn_rate_limits,
+    make_client,
+    reread_rate_limits,
+)
 from enrich.sources.github.graphql import fetch_batch, graphql_query
 from enrich.sources.github.normalize import outcome
 from enrich.sources.github.ratelimit import RateLimits, Windows
@@ -38,10 +45,8 @@ from enrich.sources.github.rest import fetch_rest
 __all__ = ["GitHubSource", "graphql_query"]
 
 
-class GitHubSource:
-    name: str = "github"
-    kinds: tuple[Kind, ...] = (Kind.REPO,)
-    field: str = "repo"
+class GitHubSource(SourceBase[Repo]):
+    spec: SourceSpec[Repo] = GITHUB
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
@@ -56,10 +61,13 @@ class GitHubSource:
             ctx.budget, sleep=ctx.budget.sleep, windows=windows, authorized=bool(token)
         )
         pace = ctx.pacers.get("github-rest", settings.github_rest_per_minute)
-        with httpx.Client(headers=headers, timeout=settings.http_timeout_seconds) as stats_http:
+        with httpx.Client(
+            headers=headers, timeout=settings.http_timeout_seconds, transport=DeadlineTransport()
+        ) as stats_http:
             # A 301 PyGithub follows inside its requester is a request GitHub charges too.
             client = make_client(settings, ctx.budget, on_redirect=lambda: rate.observe({}, 301))
             gh = GitHubContext(client, stats_http, settings, rate, ctx.budget, previous, pace)
+            rate.refresh = lambda: reread_rate_limits(gh)
             try:
                 learn_rate_limits(gh)
                 if token and settings.github_graphql:

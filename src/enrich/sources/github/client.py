@@ -10,6 +10,13 @@ no rate limit (with a token) and records the previous body, marked ``revalidated
 PyGithub follows a 301 (a renamed repository) by calling itself again, without a bound: a
 redirect loop is ~1,000 requests, then ``RecursionError``. `bound_redirects` caps the nesting
 of its requester at ``github_max_redirects`` hops, then the entry fails with "redirect loop".
+
+Every request is a bounded call (`enrich.sources.bounded`): at most ``github_deadline_seconds``
+in all and ``github_max_bytes`` decoded (``github_graphql_max_bytes`` for a GraphQL batch).
+PyGithub's requester takes no session of ours; its public ``injectConnectionClasses`` swaps the
+connection classes it makes sessions from, here for ones whose session mounts our
+`BoundedAdapter` (outside a bounded call it is requests' own). An answer past its cap is asked
+again like a malformed one; one that timed out is not (the entry goes stale).
 """
 
 from __future__ import annotations
@@ -25,21 +32,26 @@ from typing import Any, Self
 import httpx
 import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import MaxRetryError, ResponseError
 
 from enrich.core.errors import (
+    ErrorTable,
     MalformedBodyError,
     NotFoundError,
     RedirectLoopError,
     SourceError,
+    TooLargeError,
     TransientError,
     UnreachableError,
+    translate,
 )
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
-from enrich.sources.github.ratelimit import RateLimits
-from enrich.sources.limits import Pacer, RetryBudget
+from enrich.sources.bounded import CHUNK, Bound, BoundedAdapter, bounded, current, read_capped
+from enrich.sources.github.ratelimit import RateLimits, readable_rate_header
+from enrich.sources.limits import Pacer, RetryBudget, refused_wait
 
 logger = logging.getLogger(__name__)
 
@@ -48,21 +60,78 @@ class BudgetedRetry(GithubRetry):
     """PyGithub's retry (5xx, 429, primary and secondary rate limits, honouring Retry-After and
     the reset time), drawing every wait from the run's `RetryBudget`."""
 
-    def __init__(self, *, budget: RetryBudget, **kwargs: Any) -> None:
+    def __init__(self, *, budget: RetryBudget, most: float | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.budget = budget
+        self.most = most
 
     def new(self, **kw: Any) -> Self:
         kw["budget"] = self.budget
+        kw["most"] = self.most
         return super().new(**kw)
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         wait = self.get_retry_after(response) if response is not None else None
         if wait is None:
             wait = self.get_backoff_time()
-        if not self.budget.take(wait):
-            raise MaxRetryError(None, "", ResponseError("the run's retry budget is spent"))  # type: ignore[arg-type]
+        if not self.budget.take(wait, self.most):
+            reason = ResponseError(refused_wait(wait))
+            raise MaxRetryError(None, "", reason)  # type: ignore[arg-type]
         self.budget.sleep(wait)
+
+    @staticmethod
+    def get_content(resp: BaseHTTPResponse, url: str) -> bytes:
+        """The body of a 403 that GithubRetry reads for a rate-limit message, counted against
+        the call's cap (PyGithub's own reads it whole)."""
+        return read_capped(resp.stream(CHUNK, decode_content=True), current())
+
+
+def screen_rate_headers(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Drop each rate-limit header no window can have (a session's response hook), before
+    PyGithub reads it: it parses ``X-RateLimit-Reset: nan`` with ``int()`` and raises. Such a
+    reading is unknown (`enrich.sources.github.ratelimit.plausible`); the readable ones stay
+    (a spent window still says it is spent)."""
+    for name in [k for k in response.headers if k.lower().startswith("x-ratelimit-")]:
+        if not readable_rate_header(name, str(response.headers[name])):
+            del response.headers[name]
+
+
+class _HTTPSConnection(HTTPSRequestsConnectionClass):
+    """PyGithub's connection, its session on our `BoundedAdapter` (same retry, same pool) and
+    its answers' rate-limit headers screened."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.adapter = BoundedAdapter(
+            max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
+        )
+        self.session.mount("https://", self.adapter)
+        self.session.hooks["response"].append(screen_rate_headers)
+
+
+class _HTTPConnection(HTTPRequestsConnectionClass):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.adapter = BoundedAdapter(
+            max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
+        )
+        self.session.mount("http://", self.adapter)
+        self.session.hooks["response"].append(screen_rate_headers)
+
+
+# For every Requester of this process (the only public way in): outside a bounded call our
+# adapter is requests' own, so nothing else that uses PyGithub here changes.
+Requester.injectConnectionClasses(_HTTPConnection, _HTTPSConnection)
+
+
+def rest_bound(settings: Settings) -> Bound:
+    return Bound("GitHub", settings.github_deadline_seconds, settings.github_max_bytes)
+
+
+def graphql_bound(settings: Settings) -> Bound:
+    return Bound(
+        "GitHub GraphQL", settings.github_deadline_seconds, settings.github_graphql_max_bytes
+    )
 
 
 def bound_redirects(
@@ -112,6 +181,7 @@ def _client(settings: Settings, budget: RetryBudget, token: str | None) -> Githu
         user_agent=settings.user_agent,
         retry=BudgetedRetry(
             budget=budget,
+            most=settings.retry_max_wait_seconds,
             total=settings.http_retries,
             # urllib3 waits backoff_factor * 2**(n-1) before try n+1: the first wait is this.
             backoff_factor=settings.http_backoff_seconds / 2,
@@ -160,11 +230,19 @@ def request(
     url: str,
     params: dict[str, Any] | None = None,
     previous: Exchange | None = None,
+    *,
+    needs: str | None = None,
 ) -> Any:
     """One REST request through PyGithub's requester, conditional on ``previous``'s ETag.
 
     A 304 records the previous body (GitHub does not count it against the rate limit); a 200
     whose body is not JSON is asked again, waits drawn from the run's budget.
+
+    ``needs``: a header the record is read from that the ETag does not cover. A listing's ETag
+    is its page's content, not its ``Link`` (a ``per_page=1`` listing's count is its last page
+    number: a new contributor changes the count, not the first page), and GitHub's 304s do not
+    always carry it; a 304 without it (when the last answer had one: a listing of one page has
+    none) is asked again unconditionally, so the count is never the length of the cached page.
     """
     headers = conditional(previous)
     if not url.startswith("http"):
@@ -172,12 +250,24 @@ def request(
     wait = ctx.settings.http_backoff_seconds / 2
     for attempt in range(ctx.settings.http_retries + 1):
         ctx.pace.wait()
-        status, answer_headers, output = ctx.client.requester.requestJson(
-            "GET", url, parameters=params, headers=headers
-        )
+        try:
+            with bounded(rest_bound(ctx.settings)):
+                status, answer_headers, output = ctx.client.requester.requestJson(
+                    "GET", url, parameters=params, headers=headers
+                )
+        except TooLargeError:
+            if attempt < ctx.settings.http_retries and ctx.budget.wait(wait):
+                logger.info("GitHub sent too large an answer for %s; asking again", url)
+                wait *= 2
+                continue
+            raise
         ctx.rate.observe(answer_headers, status)
         now = datetime.now(UTC)
         if status == 304 and previous is not None:
+            answered = {k.lower() for k in answer_headers}
+            if needs is not None and needs in previous["headers"] and needs not in answered:
+                logger.info("GitHub's 304 for %s carries no %s; asking again", url, needs)
+                return request(ctx, exchanges, name, url, params, None)
             exchanges.append(revalidated(name, url, answer_headers, previous, now))
             return previous["body"]
         try:
@@ -200,19 +290,32 @@ def request(
     raise AssertionError("unreachable")
 
 
+def _kept_failing(exc: BaseException) -> SourceError:
+    # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return TransientError(f"GitHub kept failing: {reason or exc}", source="github")
+
+
+def _http(exc: BaseException) -> SourceError:
+    status = getattr(exc, "status", None)
+    return SourceError(f"GitHub answered HTTP {status}", source="github", status=status)
+
+
+# PyGithub's (and requests', urllib3's) exceptions as ours: the boundary of the source. Our own
+# (a malformed or too large body, a timed-out call, a redirect loop) pass as they are.
+GITHUB_ERRORS: ErrorTable = (
+    (UnknownObjectException,
+     lambda e: NotFoundError("not found on GitHub (deleted or private)", source="github")),
+    (GithubException, _http),
+    (requests.exceptions.RetryError, _kept_failing),
+    (Exception,
+     lambda e: UnreachableError(f"GitHub unreachable ({type(e).__name__})", source="github")),
+)  # fmt: skip
+
+
 def source_error(exc: Exception) -> SourceError:
-    """PyGithub's (and urllib3's) exception as ours: the boundary of the source."""
-    if isinstance(exc, SourceError):  # ours already: malformed body, redirect loop
-        return exc
-    if isinstance(exc, UnknownObjectException):
-        return NotFoundError("not found on GitHub (deleted or private)", source="github")
-    if isinstance(exc, GithubException):
-        return SourceError(f"GitHub answered HTTP {exc.status}", source="github", status=exc.status)
-    if isinstance(exc, requests.exceptions.RetryError):
-        # GithubRetry gave up on a 5xx / rate limit: urllib3 says which ("too many 503 …").
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return TransientError(f"GitHub kept failing: {reason or exc}", source="github")
-    return UnreachableError(f"GitHub unreachable ({type(exc).__name__})", source="github")
+    """PyGithub's exception as ours (`GITHUB_ERRORS`)."""
+    return translate(exc, GITHUB_ERRORS)
 
 
 def error_info(exc: Exception) -> ErrorInfo:
@@ -226,9 +329,15 @@ def learn_rate_limits(ctx: GitHubContext) -> None:
     nothing (rate limiting may be off, on GitHub Enterprise), and admission then goes ahead."""
     if ctx.rate.shared.known("core"):
         return
+    reread_rate_limits(ctx)
+
+
+def reread_rate_limits(ctx: GitHubContext) -> None:
+    """Every window from ``GET /rate_limit`` (free), whatever the run knows."""
     url = f"{ctx.settings.github_api_url.rstrip('/')}/rate_limit"
     try:
-        status, _, output = ctx.client.requester.requestJson("GET", url)
+        with bounded(rest_bound(ctx.settings)):
+            status, _, output = ctx.client.requester.requestJson("GET", url)
         if status == 200:
             ctx.rate.learn(json.loads(output))
     except Exception as exc:

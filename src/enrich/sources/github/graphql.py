@@ -34,11 +34,12 @@ import requests
 from github import GithubException
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from enrich.core.errors import MalformedBodyError
+from enrich.core.errors import MalformedBodyError, TooLargeError
 from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
 from enrich.sources.base import FetchContext, RawSink, fetch_each
-from enrich.sources.github.client import GitHubContext, error_info, request
+from enrich.sources.bounded import bounded
+from enrich.sources.github.client import GitHubContext, error_info, graphql_bound, request
 from enrich.sources.github.normalize import shape_problem
 from enrich.sources.github.rest import repo_path
 
@@ -208,10 +209,16 @@ def _post(
     an answer that is not GraphQL's JSON is asked again, waits drawn from the run's budget."""
     requester = ctx.client.requester
     wait = ctx.settings.http_backoff_seconds / 2
+    too_large: TooLargeError | None = None
     for attempt in range(ctx.settings.http_retries + 1):
-        status, headers, output = requester.requestJson(
-            "POST", requester.graphql_url, input={"query": query, "variables": variables}
-        )
+        too_large = None
+        try:
+            with bounded(graphql_bound(ctx.settings)):
+                status, headers, output = requester.requestJson(
+                    "POST", requester.graphql_url, input={"query": query, "variables": variables}
+                )
+        except TooLargeError as exc:  # a malformed answer: asked again like one
+            status, headers, output, too_large = 200, {}, None, exc
         try:
             body = json.loads(output) if isinstance(output, str) and output else None
         except ValueError:
@@ -228,6 +235,8 @@ def _post(
             wait *= 2
             continue
         break
+    if too_large is not None:
+        raise too_large
     raise MalformedBodyError(
         f"GitHub sent a malformed GraphQL answer {attempt + 1} times",
         source="github", url=requester.graphql_url,
@@ -277,7 +286,7 @@ def contributors(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Excha
         raise MalformedBodyError("GitHub GraphQL: no valid nameWithOwner", source="github")
     scratch: list[Exchange] = []
     request(ctx, scratch, "contributors", f"{path}/contributors", {"anon": "1", "per_page": 1},
-            counted)  # fmt: skip
+            counted, needs="link")  # fmt: skip
     return scratch[0]
 
 

@@ -27,10 +27,11 @@ from pydantic import (
     ValidationError,
 )
 
+from enrich.core.failures import failure_of
 from enrich.core.model import Entry, Failure, Language, Release, Repo, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import OK, Exchange, GitHubDocument
-from enrich.sources.base import failure_of, malformed, parse_time
+from enrich.sources.base import malformed, parse_time
 
 
 class _Model(BaseModel):

@@ -18,6 +18,7 @@ does not count (an anonymous 304 it does count).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
@@ -51,7 +52,12 @@ class Windows:
         self.lock = threading.Lock()
 
     def update(self, resource: str, limit: int, remaining: int, reset: float) -> None:
-        """A reading of one window (the caller holds ``lock``): the newest or lowest wins."""
+        """A reading of one window (the caller holds ``lock``): the newest or lowest wins. A
+        reading no window can have (`plausible`) teaches nothing: the window stays as it was
+        known, or unknown (then admission goes ahead and the next answer or ``/rate_limit``
+        says more), never a crash."""
+        if not plausible(limit, remaining, reset):
+            return
         window = self.windows.get(resource)
         if window is None:
             self.windows[resource] = Window(limit, remaining, reset)
@@ -68,6 +74,38 @@ class Windows:
     def known(self, resource: str) -> bool:
         with self.lock:
             return resource in self.windows
+
+
+# Readings outside these are not GitHub's: a limit of more than a billion requests, a reset
+# after 2106 (``X-RateLimit-Reset: 1000000000000`` is the year 33658, past what a datetime
+# holds) or before 1970; ``nan`` would make every wait NaN.
+_MOST = 1_000_000_000
+_RESETS = (0.0, float(2**32))
+
+
+# A window with less than this share of its limit left is re-read before each admission.
+LOW = 0.1
+
+
+def plausible(limit: float, remaining: float, reset: float) -> bool:
+    """Whether a window's reading can be GitHub's: numbers, in range."""
+    numbers = (limit, remaining, reset)
+    if not all(isinstance(v, int | float) and math.isfinite(v) for v in numbers):
+        return False
+    return 0 <= remaining <= _MOST and 0 <= limit <= _MOST and _RESETS[0] <= reset <= _RESETS[1]
+
+
+def readable_rate_header(name: str, value: str) -> bool:
+    """Whether one ``X-RateLimit-{Limit,Remaining,Reset,Used}`` header holds what GitHub sends:
+    a whole number in range (other ``X-RateLimit-*`` headers, like ``Resource``, are words)."""
+    field = name.lower().removeprefix("x-ratelimit-")
+    if field not in ("limit", "remaining", "reset", "used"):
+        return True
+    value = value.strip()
+    if not value.isdigit():
+        return False
+    number = int(value)
+    return _RESETS[0] <= number <= _RESETS[1] if field == "reset" else number <= _MOST
 
 
 class RateLimits:
@@ -90,6 +128,11 @@ class RateLimits:
         self.spent: Counter[str] = Counter()
         self.deferred: Counter[str] = Counter()
         self._lock = self.shared.lock
+        # Reads every window again (``GET /rate_limit``, free); set by the source once it has
+        # a client. Asked before each admission once a window is low (`LOW`): another process
+        # on the same token (two lists at once) spends the same window unseen, and what the
+        # headers said a moment ago may no longer be there.
+        self.refresh: Callable[[], None] | None = None
 
     @property
     def windows(self) -> dict[str, Window]:
@@ -104,11 +147,11 @@ class RateLimits:
             if not free:
                 self.spent[resource] += cost or 1
             try:
-                limit = int(lower["x-ratelimit-limit"])
-                remaining = int(lower["x-ratelimit-remaining"])
-                reset = float(lower["x-ratelimit-reset"])
-            except (KeyError, ValueError):
-                return
+                limit = int(str(lower["x-ratelimit-limit"]).strip())
+                remaining = int(str(lower["x-ratelimit-remaining"]).strip())
+                reset = float(int(str(lower["x-ratelimit-reset"]).strip()))
+            except (KeyError, ValueError, OverflowError):
+                return  # absent or not a number: unknown
             self.shared.update(resource, limit, remaining, reset)
 
     def learn(self, answer: Any) -> None:
@@ -127,6 +170,8 @@ class RateLimits:
 
     def admit(self, resource: str, cost: int) -> str | None:
         """Reserve ``cost`` requests; None to go ahead, else why the work is deferred."""
+        if self.refresh is not None and self._low(resource, cost):
+            self.refresh()
         while True:
             with self._lock:
                 window = self.windows.get(resource)
@@ -146,6 +191,14 @@ class RateLimits:
                         f"{reset_time(window.reset)}"
                     )
             self.sleep(wait)
+
+    def _low(self, resource: str, cost: int) -> bool:
+        with self._lock:
+            window = self.windows.get(resource)
+            return (
+                window is not None
+                and window.remaining - window.reserved - cost < LOW * window.limit
+            )
 
     def release(self, resource: str, cost: int) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ recorded as failed and the others go on: the entry keeps that part's last good v
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,15 +33,18 @@ from urllib.parse import quote
 import httpx
 from github import GithubException
 
+from enrich.core.errors import SourceError
 from enrich.core.links import github_name
 from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
 from enrich.sources.base import malformed
+from enrich.sources.bounded import bounded, read_capped
 from enrich.sources.github.client import (
     GitHubContext,
     conditional,
     error_info,
     request,
+    rest_bound,
     revalidated,
 )
 from enrich.sources.github.normalize import shape_problem
@@ -137,8 +141,10 @@ def _part(
 ) -> None:
     """Ask one part; a failure is recorded as that part's (status 0 and why), never raised."""
 
-    def get(url: str, params: dict[str, Any] | None = None) -> Callable[[], object]:
-        return lambda: request(ctx, exchanges, part, url, params, old)
+    def get(
+        url: str, params: dict[str, Any] | None = None, needs: str | None = None
+    ) -> Callable[[], object]:
+        return lambda: request(ctx, exchanges, part, url, params, old, needs=needs)
 
     def activity() -> object:
         exchanges.append(commit_activity(ctx, base, old))
@@ -148,7 +154,7 @@ def _part(
         "languages": get(f"{base}/languages"),
         "latest_release": get(f"{base}/releases/latest"),
         "last_commit": get(f"{base}/commits", {"per_page": 1}),
-        "contributors": get(f"{base}/contributors", {"anon": "1", "per_page": 1}),
+        "contributors": get(f"{base}/contributors", {"anon": "1", "per_page": 1}, "link"),
         "commit_activity": activity,
     }
     count = len(exchanges)
@@ -179,11 +185,14 @@ def commit_activity(ctx: GitHubContext, base: str, previous: Exchange | None) ->
             break  # another try does not fit in the rate limit: the last answer (202) stands
         ctx.pace.wait()
         try:
-            response = ctx.stats_http.get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            return exchange(
-                "commit_activity", url, 0, {}, {"error": type(exc).__name__}, datetime.now(UTC)
-            )
+            with (
+                bounded(rest_bound(ctx.settings)) as call,
+                ctx.stats_http.stream("GET", url, headers=headers) as response,
+            ):
+                content = read_capped(response.iter_bytes(), call)
+        except (httpx.HTTPError, SourceError) as exc:
+            why = error_info(exc)["message"] if isinstance(exc, SourceError) else type(exc).__name__
+            return exchange("commit_activity", url, 0, {}, {"error": why}, datetime.now(UTC))
         finally:
             if attempt:
                 ctx.rate.release("core", 1)
@@ -199,7 +208,7 @@ def commit_activity(ctx: GitHubContext, base: str, previous: Exchange | None) ->
     if response.status_code == 304 and previous is not None:
         return revalidated("commit_activity", url, response.headers, previous, now)
     try:
-        body = response.json() if response.content else None
+        body = json.loads(content) if content else None
     except ValueError:
         body = None
     return exchange("commit_activity", url, response.status_code, response.headers, body, now)

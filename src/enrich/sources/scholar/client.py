@@ -5,7 +5,7 @@ aligned with the ids, ``null`` for an id it does not know. Every request
 
 - is paced (``s2_per_minute``: a key's introductory rate is one request a second) and holds the
   run's ``scholar`` slot;
-- ends within ``s2_deadline_seconds`` in all (`enrich.sources.deadline`: a server that drips
+- ends within ``s2_deadline_seconds`` in all (`enrich.sources.bounded`: a server that drips
   its answer gets "timed out", not the night) and is read up to ``s2_max_bytes`` decoded (a small
   gzip answer can decode to gigabytes);
 - is asked again on a 429, a 5xx, no answer or a malformed one, up to ``http_retries`` times,
@@ -28,19 +28,20 @@ nothing is asked conditionally.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NotRequired
 
 import httpx
 
+from enrich.core.errors import TimedOutError, TooLargeError
 from enrich.core.rawdocs import ErrorInfo, Exchange, exchange
 from enrich.sources.base import FetchContext, RawSink
-from enrich.sources.deadline import DeadlineTransport
+from enrich.sources.bounded import Bound, DeadlineTransport, bounded, read_capped
+from enrich.sources.limits import refused_wait, retry_after
 from enrich.sources.scholar.record import FIELDS
 
 logger = logging.getLogger(__name__)
@@ -81,10 +82,6 @@ class _Answer:
         return self.status == 429 or self.status >= 500 or kind in ("network", "malformed")
 
 
-class TooLargeAnswer(Exception):
-    """An answer that decoded past the cap: not read further."""
-
-
 class Batches:
     """The source's client for one fetch: an httpx client with a total deadline per request."""
 
@@ -96,6 +93,7 @@ class Batches:
         if settings.s2_api_key is not None:
             headers["x-api-key"] = settings.s2_api_key.get_secret_value()
         self.transport = DeadlineTransport()
+        self.bound = Bound("Semantic Scholar", settings.s2_deadline_seconds, settings.s2_max_bytes)
         self.http = httpx.Client(
             headers=headers, timeout=httpx.Timeout(settings.http_timeout_seconds),
             transport=self.transport, follow_redirects=False,
@@ -131,10 +129,11 @@ class Batches:
                 return
             if not answer.retryable or attempts > settings.http_retries:
                 break
-            asked = _retry_after(answer.headers) if answer.status == 429 else None
+            asked = retry_after(answer.headers) if answer.status == 429 else None
             pause = asked if asked is not None else wait
             cost = settings.s2_deadline_seconds if answer.timed_out else 0.0
-            if not (self.ctx.budget.take(cost) and self.ctx.budget.wait(pause)):
+            most = settings.retry_max_wait_seconds
+            if not (self.ctx.budget.take(cost) and self.ctx.budget.wait(pause, most)):
                 answer.error = _gave_up(answer, pause)
                 break
             logger.info("Semantic Scholar: %s; asking again in %.0f s", _what(answer), pause)
@@ -148,16 +147,16 @@ class Batches:
         try:
             with (
                 self.ctx.slots.slot(SOURCE),
-                self.transport.deadline(settings.s2_deadline_seconds),
+                bounded(self.bound) as call,
                 self.http.stream("POST", self.url, params=params, json={"ids": ids}) as resp,
             ):
-                data = _read(resp.iter_bytes(), settings.s2_max_bytes)
+                data = read_capped(resp.iter_bytes(), call)
                 status, headers = resp.status_code, resp.headers
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimedOutError):
             seconds = settings.s2_deadline_seconds
             why = f"Semantic Scholar timed out (no whole answer within {seconds:g} s)"
             return _Answer(error=ErrorInfo(kind="network", message=why), timed_out=True)
-        except TooLargeAnswer:
+        except TooLargeError:
             why = f"Semantic Scholar sent an answer larger than {settings.s2_max_bytes:,} bytes"
             return _Answer(error=ErrorInfo(kind="malformed", message=why))
         except httpx.HTTPError as exc:
@@ -204,15 +203,6 @@ class Batches:
         self.raw.put(SOURCE, f"batch-{self.count:05d}", doc)
 
 
-def _read(chunks: Iterator[bytes], cap: int) -> bytes:
-    data = bytearray()
-    for chunk in chunks:
-        data += chunk
-        if len(data) > cap:
-            raise TooLargeAnswer
-    return bytes(data)
-
-
 def _shape(body: Any, size: int) -> str | None:
     """What is wrong with a 200's body, or None: a list aligned with the ids asked."""
     if not isinstance(body, list):
@@ -236,21 +226,6 @@ def _message(body: Any) -> str | None:
     return None
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """The wait a 429 asks for (``Retry-After``: seconds, or an HTTP date), as asked: urllib3's
-    reading caps it at six hours, and the budget is what bounds it here."""
-    value = (headers.get("retry-after") or "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-
-
 def _what(answer: _Answer) -> str:
     if answer.error is not None:
         return answer.error["message"]
@@ -259,6 +234,6 @@ def _what(answer: _Answer) -> str:
 
 def _gave_up(answer: _Answer, pause: float) -> ErrorInfo:
     """Why the batch was not asked again: the budget could not pay the wait (or the time)."""
-    why = f"{_what(answer)}; a wait of {pause:,.0f} s is more than the run's retry budget left"
+    why = f"{_what(answer)}; {refused_wait(pause)}"
     kind = answer.error["kind"] if answer.error else "transient"
     return ErrorInfo(kind=kind, message=why)

@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from enrich.core.failures import failure_of
 from enrich.core.model import Entry, Failure, Status
 from enrich.core.outcome import Outcome
-from enrich.sources.base import failure_of, parse_time, unreadable
+from enrich.sources.base import parse_time, unreadable
 from enrich.sources.scholar.ids import s2_id, why_not_asked
 from enrich.sources.scholar.record import ScholarPaper, read_paper, unknown
 
