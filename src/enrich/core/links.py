@@ -112,6 +112,13 @@ def normalize_url(url: str) -> str:
     Lower-case scheme and host (IDN hosts as punycode), default port dropped, fragment and
     ``utm_*`` tracking parameters dropped, an empty path is ``/``, percent-escapes in the
     path normalized (so ``%7E`` and ``~`` are one URL).
+
+    Written here rather than with url-normalize (3.1): on the 14,246 web-page URLs of the 40
+    real lists the two agree on all but 32 (with fragments and ``utm_*`` dropped on top of
+    it), and those 32 are why not: it folds ``//`` in a path, which breaks archive links
+    (``web.archive.org/web/…/https://x`` becomes ``…/https:/x``, another page), and it keeps
+    ``%28``/``%27`` escaped where the same page written ``(``/``'`` would get a second id. The
+    result is each web entry's published id, so a change of spelling is a change of schema.
     """
     parts = _split(url)
     scheme = parts.scheme.lower()
