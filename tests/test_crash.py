@@ -28,7 +28,7 @@ from pathlib import Path
 from enrich.core.settings import Settings
 from enrich.run.steps import finish
 from enrich.store.codec import read_snapshot
-from enrich.store.raw import RawStore
+from enrich.run.state import Listing, ListRun
 
 for line in sys.stdin:
     raw, out, kill_at = line.split()
@@ -43,8 +43,8 @@ for line in sys.stdin:
                 os.kill(os.getpid(), signal.SIGKILL)
             real(src, dst)
         os.replace = replace
-        finish(RawStore(Path(raw)), Path(out), Settings(),
-               previous=read_snapshot(Path(out) / "latest.json"))
+        finish(ListRun(Listing.read(Path(raw)), Path(out),
+                       read_snapshot(Path(out) / "latest.json")), Settings())
         os.write(write, str(calls[0]).encode())
         os._exit(0)
     os.close(write)

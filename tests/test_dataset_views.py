@@ -303,7 +303,7 @@ def test_every_published_file_is_readable_by_others(published: tuple[Path, RunRe
 
 
 def test_the_run_summary_links_the_feed(published: tuple[Path, RunResult, RunResult]) -> None:
-    from enrich.run.report import summary, summary_markdown
+    from enrich.run.summary import summary, summary_markdown
 
     out, _, second = published
     link = (out / "feed.xml").resolve().as_uri()

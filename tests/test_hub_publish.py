@@ -20,8 +20,8 @@ from huggingface_hub.errors import HfHubHTTPError
 
 from enrich.core.errors import InputError, PublishError
 from enrich.core.settings import Settings
-from enrich.run.publishing import publish_to_hub
-from enrich.run.report import summary, summary_markdown
+from enrich.run.summary import summary, summary_markdown
+from enrich.run.upload import publish_to_hub
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.store.hub import check_repo_id, local_files, upload
 from nights import LONGER_LIST, NIGHT_1, NIGHT_2, NIGHT_3, change_upstream, night

@@ -178,7 +178,7 @@ def test_bundled_list() -> None:
     parsed = parse_list(BUNDLED.read_bytes(), str(BUNDLED))
     assert {e.id: (e.kind, e.section, e.title) for e in parsed.entries} == BUNDLED_ENTRIES
     assert sum(len(e.positions) for e in parsed.entries) == 27
-    assert parsed.skipped == []
+    assert parsed.skipped == ()
     by_id = {e.id: e for e in parsed.entries}
     trl = by_id["github:lvwerra/trl"]
     assert trl.description is not None and trl.description.startswith("train transformer")

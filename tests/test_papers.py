@@ -395,19 +395,18 @@ def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]
 def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) -> None:
     """The plan: the listed arXiv papers' Hub pages start with every other source; the papers
     on other hosts are one last task, after the web and arxiv sources and the first task."""
-    from enrich.run.steps import Job, plan, prepare
+    from enrich.run.steps import Job, prepare
 
     listing = tmp_path / "papers.md"
     listing.write_text(LANDING_LIST)
-    store = prepare(Job(str(listing), tmp_path / "out", tmp_path / "raw", settings))
-    tasks = plan(store, settings)
+    tasks = prepare(Job(str(listing), tmp_path / "out", tmp_path / "raw", settings)).tasks
     papers = [(len(t.entries), t.after) for t in tasks if t.source == "papers"]
     others = sum(1 for e in LANDING_LIST.splitlines() if e.startswith("* ") and "arxiv.org" not in e)
     assert papers == [(1, ()), (others, ("web", "arxiv", "papers"))]
-    listed = [t for t in tasks if not t.external]
+    listed = [t for t in tasks if not t.external_limit]
     assert listed[-1].source == "papers" and all(not t.after for t in listed[:-1])
     # Then the external code repositories' task: after the sources that name a paper's code.
-    assert tasks[-1].external and set(tasks[-1].after) == {"arxiv", "github", "papers", "web"}
+    assert tasks[-1].external_limit and set(tasks[-1].after) == {"arxiv", "github", "papers", "web"}
 
 
 @pytest.mark.parametrize(("search_days", "searches_warm"), [(7.0, 0), (0.0, 1)])

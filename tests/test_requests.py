@@ -24,7 +24,7 @@ from enrich.core.links import Kind
 from enrich.core.model import Entry, Failure, Status
 from enrich.core.settings import Settings
 from enrich.run.job import RunResult
-from enrich.run.report import summary_markdown
+from enrich.run.summary import summary_markdown
 from enrich.sandbox import github_graphql
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI

@@ -36,7 +36,7 @@ from enrich.core.settings import Settings
 from enrich.core.specs import REGISTRY
 from enrich.run.guard import failed_as_a_whole, verdict
 from enrich.run.job import RunResult
-from enrich.run.report import failed_sources, one_line, summary_markdown
+from enrich.run.summary import failed_sources, one_line, summary_markdown
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.sources import NAMES
 from enrich.sources.base import claims, supplement_fields

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from rich import box
@@ -41,7 +41,7 @@ from enrich.sources.listfile import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from enrich.run.report import RunSummary
+    from enrich.run.summary import RunSummary
 
 app = typer.Typer(
     add_completion=False,
@@ -148,13 +148,13 @@ def snapshot(
     refuse_enriched(out_dir)
     now = datetime.now(UTC)
     snap = assemble(
-        with_graph(parsed.entries)[0],  # the ties the list itself makes (same_item, code)
+        with_graph(list(parsed.entries))[0],  # the ties the list itself makes (same_item, code)
         generated_at=now,
         run_id=now.strftime("%Y%m%dT%H%M%SZ"),
         list_source=parsed.source,
         list_title=parsed.title,
         list_sha256=parsed.sha256,
-        skipped=parsed.skipped,
+        skipped=list(parsed.skipped),
     )
     with exclusive(out_dir):
         refuse_enriched(out_dir)  # again, under the lock: a run may have published meanwhile
@@ -169,21 +169,71 @@ TaskRunnerOpt = Annotated[
 
 @app.command("run")
 def run_command(
-    list_source: Annotated[
-        str | None, typer.Argument(help=f"The list: {LIST_SOURCES}.", show_default=DEFAULT_LIST)
+    list_sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help=f"The list ({LIST_SOURCES}); several: a catalog run.", show_default=DEFAULT_LIST
+        ),
     ] = None,
     out_dir: OutOpt = Path("data/enriched"),
     raw_dir: RawOpt = Path("data/raw"),
     source: SourcesOpt = None,
     task_runner: TaskRunnerOpt = "threads",
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Also every list the lists link (a catalog run).")
+    ] = False,
+    max_lists: Annotated[
+        int, typer.Option("--max-lists", min=1, help="A catalog run reads at most N lists.")
+    ] = 50,
     quiet: QuietOpt = False,
 ) -> None:
-    """The nightly flow once, on Prefect's embedded local API, against the live APIs."""
+    """The nightly flow once, on Prefect's embedded local API, against the live APIs. Several
+    lists, or --follow: a catalog run (each list under OUT/lists/<slug>/, OUT/catalog/)."""
     from enrich.run.steps import check_sources
 
     check_sources(source)  # arguments first: a typo never starts Prefect
-    ready = _preflight(list_source, out_dir, raw_dir, task_runner)
+    given = list_sources or []
+    if len(given) > 1 or follow:
+        _preflight_folders(out_dir, raw_dir, task_runner)
+        lists = [as_given(s) for s in given] or [as_given(default_list_source())]
+        _run_catalog_flow(lists, out_dir, raw_dir, source, task_runner, follow, max_lists, quiet)
+        return
+    ready = _preflight(given[0] if given else None, out_dir, raw_dir, task_runner)
     _run_flow(ready, out_dir, raw_dir, source, None, task_runner, quiet)
+
+
+def _run_catalog_flow(
+    list_sources: list[str],
+    out_dir: Path,
+    raw_dir: Path,
+    sources: list[str] | None,
+    task_runner: str,
+    follow: bool,
+    max_lists: int,
+    quiet: bool,
+) -> None:
+    """A catalog run in this process (`_run_flow` for several lists): one line per list."""
+    quiet_prefect_console()
+    if quiet:
+        _console.setLevel(logging.ERROR)
+    from enrich.run.flow import check_api, enrich_awesome_list
+
+    check_api()
+    with _stoppable():
+        state = enrich_awesome_list(
+            out_dir=str(out_dir), raw_dir=str(raw_dir), sources=sources, task_runner=task_runner,
+            list_sources=list_sources, follow=follow, max_lists=max_lists, return_state=True,
+        )  # fmt: skip
+    if not state.is_completed():
+        raise EnrichError(state.message or f"flow run ended {state.name}")
+    said: Any = state.result()
+    if quiet:
+        return
+    for slug, one in said["lists"].items():
+        out.print(f"lists/{slug}: {one['entries']} entries from {one['list_source']}", markup=False)
+    for name, why in said["failed"].items():
+        out.print(f"not published: {name}: {why}", markup=False, soft_wrap=True)
+    out.print(f"catalog: {out_dir / 'catalog'}", markup=False)
 
 
 DEMO_NOTICE = (
@@ -192,13 +242,27 @@ DEMO_NOTICE = (
 )
 
 
-def _preflight(
-    list_source: str | None, out_dir: Path, raw_dir: Path, task_runner: str
-) -> tuple[str, bytes]:
+class Ready(NamedTuple):
+    """The list as `_preflight` read it: the run takes it as it is (neither read nor parsed
+    again)."""
+
+    source: str  # as the run names it (`as_given`)
+    data: bytes
+    parsed: ParsedList
+
+
+def _preflight(list_source: str | None, out_dir: Path, raw_dir: Path, task_runner: str) -> Ready:
     """Every input checked before Prefect starts (one line and exit 2 rather than a flow run
     that fails ten seconds later): the task runner, the folders, and the list itself, read and
-    parsed (a URL too). Returns the list as the run names it (`as_given`) and its bytes, which
-    the run takes as they were read here."""
+    parsed (a URL too)."""
+    _preflight_folders(out_dir, raw_dir, task_runner)
+    given = as_given(list_source or default_list_source())
+    data = read_list_source(given)
+    return Ready(given, data, parse_list(data, given))
+
+
+def _preflight_folders(out_dir: Path, raw_dir: Path, task_runner: str) -> None:
+    """The task runner and the folders a run writes, checked before Prefect starts."""
     if task_runner not in ("threads", "dask"):
         raise InputError(f"--task-runner {task_runner}: expected threads or dask")
     if task_runner == "dask":
@@ -210,10 +274,6 @@ def _preflight(
             raise InputError(f"--task-runner {exc}") from None
     _check_writable(out_dir, lock_beside=True)
     _check_writable(raw_dir)
-    given = as_given(list_source or default_list_source())
-    data = read_list_source(given)
-    parse_list(data, given)
-    return given, data
 
 
 def _check_writable(folder: Path, lock_beside: bool = False) -> None:
@@ -265,15 +325,16 @@ def demo(
     for folder in data or []:
         if not folder.is_dir():
             raise InputError(f"{folder}: not a sample-data folder")
+    early = None
     if list_file is None or not is_remote(list_file):  # a URL is read from the fake, below
-        _preflight(list_file, out_dir, raw_dir, task_runner)
+        early = _preflight(list_file, out_dir, raw_dir, task_runner)
     # The demo is anonymous, so its fake GitHub allows what GitHub allows anonymously.
     with FakeAPI(data or [], anonymous_limit=ANONYMOUS_RATE_LIMIT) as api:
         # A little arXiv spacing keeps the demo honest about the real job's pacing.
         for name in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(api.environment(arxiv_delay_seconds=0.5))
-        ready = _preflight(list_file, out_dir, raw_dir, task_runner)
+        ready = early or _preflight(list_file, out_dir, raw_dir, task_runner)
         if not quiet:
             out.print(f"local fake API (sample data) on {api.base_url}", markup=False)
         # The card, Croissant file and feed say what this is: sample data, not live facts.
@@ -281,7 +342,7 @@ def demo(
         if list_file is None:  # the first list, jordimas/awesome-RLHF-language-models: CC0
             os.environ.setdefault("ENRICH_DATASET_LICENSE", "cc0-1.0")
         skip = {"web": "offline demo: web pages are not fetched"}
-        entries = parse_list(ready[1], ready[0]).entries  # those the sample data cannot answer
+        entries = list(ready.parsed.entries)  # those the sample data cannot answer
         missing = without_sample(api, entries)
         if missing:
             sys.stderr.write(notice(missing, len(entries)) + "\n")
@@ -351,8 +412,8 @@ def publish_command(
 ) -> None:
     """Upload the published dataset to a Hub dataset repository, in one commit of what changed
     (HF_TOKEN, or the Prefect Secret block named by ENRICH_HF_TOKEN_BLOCK)."""
-    from enrich.run.publishing import publish_to_hub
-    from enrich.run.report import hub_line, hub_summary
+    from enrich.run.summary import hub_line, hub_summary
+    from enrich.run.upload import publish_to_hub
 
     out.print(hub_line(hub_summary(publish_to_hub(data, to))), markup=False)
 
@@ -568,7 +629,7 @@ class _Bars:
 
 
 def _run_flow(
-    ready: tuple[str, bytes],
+    ready: Ready,
     out_dir: Path,
     raw_dir: Path,
     sources: list[str] | None,
@@ -592,12 +653,12 @@ def _run_flow(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    list_source, data = ready
+    list_source = ready.source
     with (
         _stoppable(),
         Progress(*columns, console=out, transient=False, disable=quiet) as progress,
         reporting(_Bars(progress)),
-        given_list(list_source, data),
+        given_list(ready.parsed, ready.data),
     ):
         state = enrich_awesome_list(
             list_source=list_source,
@@ -624,7 +685,7 @@ def print_summary(summary: RunSummary, out_dir: Path) -> None:
     """The run in a screenful: counts by kind and status (its title names each source that
     failed), requests, rate limits, what failed, then what was published and, last, where to
     look."""
-    from enrich.run.report import failed_sources
+    from enrich.run.summary import failed_sources
 
     table = Table(
         title=f"{summary['entries']} entries" + failed_sources(summary["source_failures"])
@@ -660,7 +721,7 @@ def print_summary(summary: RunSummary, out_dir: Path) -> None:
             soft_wrap=True,
         )
     if summary.get("hub"):
-        from enrich.run.report import hub_line
+        from enrich.run.summary import hub_line
 
         out.print(hub_line(summary["hub"]), markup=False, soft_wrap=True)  # type: ignore[arg-type]
     where_to_look(summary["published"], out_dir)

@@ -1,5 +1,6 @@
 """What changed between two snapshots: entries added, removed and moved, field changes, counter
 deltas (per day of real time between the snapshots) and events, computed as columnar joins.
+Pure: snapshots as files are `enrich.store.compare`'s, published diffs `enrich.store.diffs`'.
 
 Both snapshots are flattened into one polars row per entry (`frame`, `read_frame`); entries are
 matched by id, then the unmatched by GitHub's numeric repository id, so a renamed or transferred

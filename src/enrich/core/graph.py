@@ -223,9 +223,6 @@ def ties(entries: list[Entry], edges: Iterable[Link]) -> list[Entry]:
     return out
 
 
-_CROSS = (Relation.CODE, Relation.CITES)
-
-
 def _tie(edge: Link, direction: Direction) -> Tie:
     out = direction is Direction.OUT
     return Tie(

@@ -169,6 +169,9 @@ class Manifest(TypedDict):
     list_source: str
     skipped_sources: dict[str, str]  # source -> why it was not fetched
     skipped_entries: NotRequired[dict[str, str]]  # entry id -> why it alone was not fetched
+    # A catalog run's lists: slug -> list source (each in ``lists/<slug>.md``); absent for a run
+    # of one list (``list.md``).
+    lists: NotRequired[dict[str, str]]
     raw_format: NotRequired[int]
 
 

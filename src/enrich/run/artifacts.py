@@ -11,8 +11,8 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from enrich.core.changelog import changelog
 from enrich.core.check import render
 from enrich.core.markdown import md
-from enrich.run.report import entry_rows, summary_markdown, view_links
 from enrich.run.steps import RunResult
+from enrich.run.summary import entry_rows, summary_markdown, view_links
 
 
 def for_run(result: RunResult, public_url: str | None = None) -> None:

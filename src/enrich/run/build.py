@@ -1,26 +1,26 @@
 """A raw run folder -> its snapshot, with no network: what a run publishes and what
 ``enrich rebuild`` re-derives, byte for byte.
 
-Pure over the folder's contents and the previous snapshot: the list's bytes, the manifest, each
-source's documents through its ``normalize``, the graph (`enrich.core.graph`), scores
-(`enrich.core.score`), then `enrich.core.assemble`.
+Pure over the folder's contents and the previous snapshot: the list as the run parsed it and the
+manifest (`enrich.run.state.Listing`, read once), each source's documents through its
+``normalize``, the failures recorded (read once, by the caller), the graph
+(`enrich.core.graph`), scores (`enrich.core.score`), then `enrich.core.assemble`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime
 from typing import NamedTuple
 
 from pydantic import BaseModel
 
 from enrich.core import graph, score
 from enrich.core.assemble import apply_outcome, assemble
-from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Failure, Link, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.run.guard import failed_as_a_whole
+from enrich.run.state import Listing
 from enrich.sources.base import claims, settle, unreadable
 from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
@@ -79,7 +79,8 @@ EXTERNAL = "github-external"  # the failures key of the external repositories' f
 
 
 def enriched(
-    store: RawStore,
+    listing: Listing,
+    failures: Mapping[str, str],
     previous: Snapshot | None = None,
     outcomes: SourceOutcomes | None = None,
     only: Collection[str] | None = None,
@@ -87,22 +88,20 @@ def enriched(
     """The list's entries with their sources' outcomes applied (``only`` these sources), in
     list order: what `build` scores, and what the run computes its external repositories from.
     Sources are applied in `SOURCES` order, supplementary ones after those that decide the
-    status."""
-    return _enriched(store, previous, outcomes, only)[0]
+    status. ``failures``: the sources' recorded failures (`RawStore.failures`)."""
+    return _enriched(listing, failures, previous, outcomes, only)[0]
 
 
 def _enriched(
-    store: RawStore,
+    listing: Listing,
+    failures: Mapping[str, str],
     previous: Snapshot | None = None,
     outcomes: SourceOutcomes | None = None,
     only: Collection[str] | None = None,
 ) -> tuple[list[Entry], dict[str, str]]:
     """`enriched`, and the sources that failed as a whole (`failed_as_a_whole`), with why."""
-    manifest = store.manifest()
-    parsed = parse_list(store.list_bytes(), manifest["list_source"])
-    skipped = manifest.get("skipped_sources", {})
-    left_out = manifest.get("skipped_entries", {})
-    failures = store.failures()
+    parsed, store = listing.parsed, listing.store
+    skipped, left_out = listing.skipped_sources, listing.skipped_entries
     before = {e.id: e for e in previous.entries} if previous else {}
     entries: dict[str, Entry] = {e.id: e for e in parsed.entries}
     failed: dict[str, str] = {}
@@ -132,8 +131,9 @@ def _enriched(
     return [entries[e.id] for e in parsed.entries], failed
 
 
-def external(
-    store: RawStore,
+def external_entries(
+    listing: Listing,
+    failures: Mapping[str, str],
     previous: Snapshot | None = None,
     outcomes: SourceOutcomes | None = None,
     edges: Iterable[Link] = (),
@@ -142,16 +142,21 @@ def external(
     source's documents; one whose fetch failed keeps its record from the previous snapshot's
     ``external``, stale, like a listed entry. One the graph (``edges``) still names that was not
     fetched this run (GitHub left out, or named by a source's kept values only) keeps its last
-    values, ``skipped``."""
+    values, ``skipped``. (The snapshot's ``external`` field; `enrich.run.external` plans and
+    fetches them.)"""
+    store = listing.store
     plan = store.external()
     pairs = plan["planned"] if plan is not None else []
     planned = [graph.external_entry(entry_id, url) for entry_id, url in pairs]
+    if listing.list_file != "list.md":  # a catalog's list: the run's repositories its graph names
+        ours = {entry_id for entry_id, _ in graph.external_repos(edges)}
+        planned = [e for e in planned if e.id in ours]
     known = (outcomes or {}).get("github", {})
-    made = _made("github", planned, known, store, store.failures().get(EXTERNAL))
+    made = _made("github", planned, known, store, failures.get(EXTERNAL))
     before = {e.id: e for e in previous.external} if previous else {}
     spec = SOURCES["github"].spec
     fetched = [apply_outcome(e, made[e.id], spec, before.get(e.id)) for e in planned]
-    skipped = store.manifest().get("skipped_sources", {})
+    skipped = listing.skipped_sources
     if plan is None and "github" not in skipped:  # none asked for (external_code_repos 0)
         return fetched
     why = skipped.get("github", "not fetched this run")
@@ -181,9 +186,10 @@ def _made(
 def build(
     store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
 ) -> Snapshot:
-    """The snapshot of one raw run folder. ``outcomes``: what `normalize_source` already made of
-    some entries (by source, then id); the rest are normalized here."""
-    return build_run(store, previous, outcomes).snapshot
+    """The snapshot of one raw run folder, read once here. ``outcomes``: what
+    `normalize_source` already made of some entries (by source, then id); the rest are
+    normalized here."""
+    return build_run(Listing.read(store.run_dir), previous, outcomes).snapshot
 
 
 class Built(NamedTuple):
@@ -194,23 +200,26 @@ class Built(NamedTuple):
 
 
 def build_run(
-    store: RawStore, previous: Snapshot | None = None, outcomes: SourceOutcomes | None = None
+    listing: Listing,
+    previous: Snapshot | None = None,
+    outcomes: SourceOutcomes | None = None,
+    failures: Mapping[str, str] | None = None,
 ) -> Built:
-    """`build`, and the sources that failed as a whole."""
-    manifest = store.manifest()
-    parsed = parse_list(store.list_bytes(), manifest["list_source"])
-    listed, failed = _enriched(store, previous, outcomes)
+    """`build` of a run's list, and the sources that failed as a whole. ``failures``: the
+    recorded failures, when the caller read them (else read here)."""
+    known = failures if failures is not None else listing.store.failures()
+    parsed, started = listing.parsed, listing.started
+    listed, failed = _enriched(listing, known, previous, outcomes)
     entries, edges = graph.with_graph(listed)
-    outside = graph.ties(external(store, previous, outcomes, edges), edges)  # their in-ties
-    started = datetime.fromisoformat(manifest["started_at"])
+    outside = graph.ties(external_entries(listing, known, previous, outcomes, edges), edges)
     snapshot = assemble(
         score.scored(entries, started, outside),
         generated_at=started,
-        run_id=manifest["run_id"],
-        list_source=manifest["list_source"],
+        run_id=listing.run_id,
+        list_source=listing.manifest["list_source"],
         list_title=parsed.title,
         list_sha256=parsed.sha256,
-        skipped=parsed.skipped,
+        skipped=list(parsed.skipped),
         external=score.scored(outside, started),
     )
     return Built(snapshot, failed)

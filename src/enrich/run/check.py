@@ -13,15 +13,14 @@ from pathlib import Path
 
 from enrich.core.check import Report, Rules, apply, check, render, unified_diff
 from enrich.core.errors import EnrichError, InputError
+from enrich.core.listing import ParsedList
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
+from enrich.run.state import Listing
 from enrich.store.files import atomic_write_bytes
 from enrich.store.published import read_latest, recent_runs
-from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
-
-REPORT_FILES = ("check.md", "check.json")
 
 
 def rules(settings: Settings) -> Rules:
@@ -33,15 +32,21 @@ def rules(settings: Settings) -> Rules:
 
 
 def check_list(
-    data: bytes, source: str, out_dir: Path, settings: Settings, latest: Snapshot | None = None
+    data: bytes,
+    source: str,
+    out_dir: Path,
+    settings: Settings,
+    latest: Snapshot | None = None,
+    parsed: ParsedList | None = None,
 ) -> Report:
     """The report on the list ``data`` from the dataset published in ``out_dir``; ``latest``:
-    its ``latest.json``, when the caller holds it already (the run that just published it)."""
+    its ``latest.json``, and ``parsed``: ``data`` parsed, when the caller holds them already
+    (the run that just published it)."""
     given = rules(settings)
     latest = latest if latest is not None else read_latest(out_dir)
     days = max(given.dead_after_runs, given.stale_after_runs + 1)
     runs = recent_runs(out_dir, latest, days=days, reasons=days)
-    report = check(data, source, latest, runs, given)
+    report = check(data, source, latest, runs, given, parsed)
     if report.checked == 0:  # a dataset of another list: "clean" would be a lie
         raise InputError(
             f"{out_dir}: the published dataset has none of the entries of {source} "
@@ -88,13 +93,14 @@ def fix_list(path: Path, data: bytes, report: Report, write: bool, name: str | N
 
 
 def publish_check(
-    store: RawStore, out_dir: Path, settings: Settings, latest: Snapshot | None = None
+    listing: Listing, out_dir: Path, settings: Settings, latest: Snapshot | None = None
 ) -> tuple[Report, list[Path]]:
-    """The nightly step after publish: the run's own list (``list.md`` of its raw folder)
-    checked against what was just published (``latest``: that snapshot, not read back: the
-    read-back copy was the run's peak of memory), written as ``check.md`` and ``check.json``."""
-    source = store.manifest()["list_source"]
-    report = check_list(store.list_bytes(), source, out_dir, settings, latest)
+    """The nightly step after publish: the run's own list (``list.md`` of its raw folder, as
+    the run parsed it) checked against what was just published (``latest``: that snapshot, not
+    read back: the read-back copy was the run's peak of memory), written as ``check.md`` and
+    ``check.json``."""
+    data, source = listing.list_bytes(), listing.manifest["list_source"]
+    report = check_list(data, source, out_dir, settings, latest, listing.parsed)
     files = {
         out_dir / "check.md": render.markdown(report).encode("utf-8"),
         out_dir / "check.json": render.json_text(report).encode("utf-8"),
@@ -106,12 +112,12 @@ def publish_check(
 
 
 def try_publish_check(
-    store: RawStore, out_dir: Path, settings: Settings, latest: Snapshot | None = None
+    listing: Listing, out_dir: Path, settings: Settings, latest: Snapshot | None = None
 ) -> tuple[Report | None, list[Path]]:
     """`publish_check`, whose failure is logged and costs only the report: the dataset is
     already published when it runs."""
     try:
-        return publish_check(store, out_dir, settings, latest)
+        return publish_check(listing, out_dir, settings, latest)
     except Exception as exc:
         ours = isinstance(exc, EnrichError)
         logger.warning("check not written: %s", exc, exc_info=not ours)

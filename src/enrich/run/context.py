@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from enrich.core.settings import Settings
+from enrich.run.state import Limits
 from enrich.sources.base import FetchContext
 from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
@@ -27,7 +28,7 @@ Progress = Callable[[int], None]
 class RunScope:
     """One run's shared objects in this process."""
 
-    def __init__(self, run_id: str, settings: Settings, limits: str) -> None:
+    def __init__(self, run_id: str, settings: Settings, limits: Limits) -> None:
         self.run_id = run_id
         self.budget = RetryBudget(settings.retry_budget_seconds, settings.retry_wait_scale)
         self.slots = _slots(settings, limits)
@@ -51,7 +52,7 @@ class RunScope:
         return FetchContext(settings, self.budget, self.slots, self.pacers, tick, self.shared)
 
 
-def _slots(settings: Settings, limits: str) -> Slots:
+def _slots(settings: Settings, limits: Limits) -> Slots:
     if limits == "prefect":
         from enrich.run.prefect_limits import PrefectSlots
 
@@ -65,7 +66,7 @@ _lock = threading.Lock()
 
 
 @contextmanager
-def scope(run_id: str, settings: Settings, limits: str = "local") -> Iterator[RunScope]:
+def scope(run_id: str, settings: Settings, limits: Limits = "local") -> Iterator[RunScope]:
     """The run's scope in this process, created on first use, dropped with its last holder."""
     with _lock:
         found = _scopes.get(run_id)

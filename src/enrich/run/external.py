@@ -9,6 +9,11 @@ documents as `enrich.run.build` does, asks the graph for the external repositori
 ``external_code_repos``, records them in the raw folder (``external.json``: what build reads,
 so a rebuild needs nothing else) and fetches them into the github source's folder, under their
 entry ids. A failure of that fetch is recorded under ``github-external``, never raised.
+
+"External" names three things, one repository set seen at three moments: this module (the task
+that plans and fetches them; `FetchTask.external_limit` says how many), the snapshot's
+``external`` field (their records, published as ``external.parquet``; a name in the dataset's
+schema, kept) and `enrich.run.build.external_entries` (that field built from the raw folder).
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from enrich.core.errors import EnrichError
 from enrich.core.model import Entry
 from enrich.core.rawdocs import ExternalPlan
 from enrich.run.build import CODE_SOURCES, EXTERNAL, Outcomes, enriched, normalize_source
+from enrich.run.state import Listing
 from enrich.sources.base import FetchContext
 from enrich.sources.registry import SOURCES
-from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +37,14 @@ SOURCE = "github"
 AFTER = (*CODE_SOURCES, "web")
 
 
-def planned(store: RawStore, limit: int) -> list[Entry]:
-    """The run's external repositories (the first ``limit``), recorded in the raw folder."""
-    _, edges = graph.with_graph(enriched(store, only=CODE_SOURCES))
+def planned(listing: Listing, limit: int) -> list[Entry]:
+    """The run's external repositories (the first ``limit``), recorded in the raw folder.
+
+    Its graph is of the code sources' records only, as they stand when this task starts (the
+    failures recorded so far): the snapshot's graph, built at finish from every source, is
+    another."""
+    store = listing.store
+    _, edges = graph.with_graph(enriched(listing, store.failures(), only=CODE_SOURCES))
     found = graph.external_repos(edges)
     chosen = found[:limit]
     store.write_external(
@@ -44,11 +54,12 @@ def planned(store: RawStore, limit: int) -> list[Entry]:
     return [graph.external_entry(i, url) for i, url in chosen]
 
 
-def fetch(store: RawStore, ctx: FetchContext, limit: int) -> Outcomes:
+def fetch(listing: Listing, ctx: FetchContext, limit: int) -> Outcomes:
     """Plan the run's external repositories and fetch them: their outcomes (none when the fetch
     failed as a whole: the raw folder says why, and build gives it to each of them)."""
+    store = listing.store
     try:
-        entries = planned(store, limit)
+        entries = planned(listing, limit)
         if not entries:
             return {}
         SOURCES[SOURCE].fetch(entries, store, ctx)

@@ -50,10 +50,12 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from enrich.core.errors import ConfigError, EnrichError
+from enrich.core.listing import ParsedList
 from enrich.core.settings import Settings
-from enrich.run import artifacts, prefect_limits, report
-from enrich.run.job import Job, Reporter, run_job
-from enrich.run.steps import FetchTask
+from enrich.run import artifacts, prefect_limits, summary
+from enrich.run.catalog import MAX_LISTS
+from enrich.run.job import CatalogJob, Job, Reporter, run_catalog, run_job
+from enrich.run.state import FetchTask, Limits
 from enrich.sources import NAMES
 from enrich.sources.listfile import as_given, default_list_source
 from enrich.store.hub import upload_token
@@ -119,22 +121,28 @@ def reporting(reporter: Reporter) -> Iterator[None]:
         _reporter.reset(token)
 
 
-# The list the CLI already read (source, bytes), to check it before Prefect started; set by
-# `given_list`. Bytes stay out of the flow's parameters (Prefect stores those).
-_given: contextvars.ContextVar[tuple[str, bytes] | None] = contextvars.ContextVar(
+# The list the CLI already read and parsed (its bytes, parsed), to check it before Prefect
+# started; set by `given_list`. They stay out of the flow's parameters (Prefect stores those).
+_given: contextvars.ContextVar[ParsedList | None] = contextvars.ContextVar(
     "enrich_given_list", default=None
+)
+_given_bytes: contextvars.ContextVar[bytes] = contextvars.ContextVar(
+    "enrich_given_bytes", default=b""
 )
 
 
 @contextmanager
-def given_list(source: str, data: bytes) -> Iterator[None]:
-    """Flow runs of this process on ``source`` take ``data`` as its bytes: read once, by the
-    CLI's checks, not a second time (a ``github:`` list costs two requests of the budget)."""
-    token = _given.set((source, data))
+def given_list(parsed: ParsedList, data: bytes) -> Iterator[None]:
+    """Flow runs of this process on ``parsed.source`` take ``data`` as its bytes and
+    ``parsed`` as its parse: read and parsed once, by the CLI's checks, not a second time (a
+    ``github:`` list costs two requests of the budget)."""
+    token = _given.set(parsed)
+    bytes_token = _given_bytes.set(data)
     try:
         yield
     finally:
         _given.reset(token)
+        _given_bytes.reset(bytes_token)
 
 
 def _step(fn: Callable[[Any], Any], payload: Any) -> Any:
@@ -170,7 +178,7 @@ _CALLS = {"prepare": prepare_task, "finish": finish_task}
 class PrefectExecutor:
     """Each step a Prefect task; fetch tasks submitted to the flow's task runner."""
 
-    def __init__(self, runner: Any, quoted: bool, limits: str = "local") -> None:
+    def __init__(self, runner: Any, quoted: bool, limits: Limits = "local") -> None:
         self.runner = runner
         # quote: Prefect would walk every record of a task's arguments looking for futures.
         # Not on Dask, whose graph reads a tuple (what a quote is) as a task.
@@ -178,7 +186,11 @@ class PrefectExecutor:
         self.limits = limits
 
     def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
-        state = _CALLS[step](fn, quote(payload), return_state=True)
+        """``step``: "prepare", "finish", or "finish-<slug>" (a catalog's list: its own task
+        run, named so)."""
+        kind = "finish" if step.startswith("finish-") else step
+        task_call = _CALLS[kind] if kind == step else _CALLS[kind].with_options(task_run_name=step)
+        state = task_call(fn, quote(payload), return_state=True)
         if state.is_completed():
             return state.result()  # type: ignore[no-any-return]
         error = state.result(raise_on_failure=False)
@@ -302,6 +314,9 @@ def nightly(
     skip: dict[str, str] | None = None,
     task_runner: TaskRunnerName = "threads",
     publish_repo: str | None = None,
+    list_sources: list[str] | None = None,
+    follow: bool = False,
+    max_lists: int = MAX_LISTS,
 ) -> State[Any]:
     """Enrich an awesome list and publish the dataset.
 
@@ -318,6 +333,11 @@ def nightly(
             local cluster).
         publish_repo: a Hub dataset repository (``OWNER/NAME``) to upload the published folder
             to, in one commit (token: ``HF_TOKEN`` or the ``ENRICH_HF_TOKEN_BLOCK`` block).
+        list_sources: several lists: a catalog run (``list_source`` is then not read), each
+            list published under ``out_dir/lists/<slug>/``, the catalog in ``out_dir/catalog/``.
+        follow: also read every list the lists link (a catalog run, of ``list_sources`` or of
+            ``list_source``).
+        max_lists: a catalog run reads at most this many lists.
     """
     logger = get_run_logger()
     # Relative paths are read from the folder the run starts in (the CLI's, `enrich serve`'s,
@@ -332,12 +352,24 @@ def nightly(
             logging.getLogger(__name__).warning(
                 "no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour"
             )
+        same = given is not None and given.source == source
         job = Job(
             source, Path(out_dir), Path(raw_dir), settings, sources, skip,
-            list_bytes=given[1] if given is not None and given[0] == source else None,
+            list_bytes=_given_bytes.get() if same else None, parsed=given if same else None,
             publish_repo=publish_repo,
         )  # fmt: skip
-        limits = "prefect" if prefect_limits.available() else "local"
+        limits: Limits = "prefect" if prefect_limits.available() else "local"
+        if list_sources or follow:
+            many = CatalogJob(
+                tuple(list_sources or [source]), Path(out_dir), Path(raw_dir), settings,
+                follow, max_lists, sources, skip, publish_repo=publish_repo,
+            )  # fmt: skip
+            with _started(_task_runner(task_runner)) as runner:
+                executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
+                done = run_catalog(many, executor, _reporter.get())
+            logger.info(summary.catalog_line(done))
+            _send_logs()
+            return Completed(message=summary.catalog_line(done), data=summary.catalog_summary(done))
         with _started(_task_runner(task_runner)) as runner:
             executor = PrefectExecutor(runner, quoted=task_runner == "threads", limits=limits)
             result = run_job(job, executor, _reporter.get())
@@ -346,11 +378,11 @@ def nightly(
         artifacts.for_failure(str(exc))
         _send_logs()
         return Failed(message=str(exc))
-    summary = report.summary(result)
+    said = summary.summary(result)
     artifacts.for_run(result, settings.public_url)
-    logger.info(report.one_line(result))
+    logger.info(summary.one_line(result))
     _send_logs()
-    return Completed(message=report.one_line(result), data=summary)
+    return Completed(message=summary.one_line(result), data=said)
 
 
 def _send_logs() -> None:

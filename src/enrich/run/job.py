@@ -4,13 +4,17 @@ and the tests all run this function; they differ only in the `Executor` that run
 ::
 
     lock the output folder
-    prepare                 (executor.call)    read + parse the list, open the raw folder
-    plan                                       fetch tasks, round robin, arXiv as one task
+    prepare                 (executor.call)    read + parse the list, open the raw folder,
+                                               read the previous snapshot, plan the fetch
+                                               tasks (round robin, arXiv as one task): the Run
     fetch tasks             (executor.submit)  concurrent; a task that crashes fails only its
                                                entries (recorded in the raw folder); a source
                                                that reads others' documents (``after``) starts
                                                when their tasks are done
     finish                  (executor.call)    build, guard, diff, publish
+
+What prepare learned travels in one `enrich.run.state.Run`, computed once: the steps after it
+neither parse the list nor read the manifest again.
 
 An executor says *how* a step runs: `InProcess` calls it here and runs fetch tasks on a thread
 pool; `enrich.run.flow.PrefectExecutor` runs each as a Prefect task on the flow's task runner
@@ -25,32 +29,32 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from enrich.core.errors import EnrichError, InputError
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
-from enrich.run import context
+from enrich.run import catalog, context
 from enrich.run.build import SourceOutcomes
+from enrich.run.state import CatalogJob, FetchTask, Job, Limits, Listing, ListRun, Run
 from enrich.run.steps import (
-    LATEST,
-    FetchTask,
     FinishInput,
-    Job,
+    FinishList,
     RunResult,
     fetch,
     finish,
+    finish_list,
     finish_step,
-    plan,
     prepare,
+    prepare_catalog,
 )
 from enrich.sources import NAMES
+from enrich.store import catalog as catalog_files
 from enrich.store.files import exclusive
 from enrich.store.hub import check_repo_id
 from enrich.store.published import newer_latest, published_before
-from enrich.store.raw import RawStore
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class Executor(Protocol):
     """How the steps of a run are run; never which."""
 
     # Which request slots the fetch tasks hold: "local" (this process) or "prefect".
-    limits: str
+    limits: Limits
 
     def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
         """Run one step now and return its result (raise its error)."""
@@ -82,7 +86,7 @@ class InProcess:
     """Steps called in this process, fetch tasks on a pool of threads (two per source: each
     source bounds its own requests)."""
 
-    limits = "local"
+    limits: Limits = "local"
 
     def __init__(self, workers: int = 2 * len(NAMES)) -> None:
         self.workers = workers
@@ -129,31 +133,79 @@ def run_job(
         check_repo_id(job.publish_repo)  # a typo fails now, not after the night's fetching
     try:
         with exclusive(job.out_dir):
-            store = runner.call("prepare", prepare, job)
-            outcomes = _fetch_all(store, job.settings, runner, reporter)
-            return runner.call(
-                "finish",
-                finish_step,
-                FinishInput(
-                    str(store.run_dir), job.out_dir, job.settings, outcomes, job.publish_repo
-                ),
-            )
+            run = runner.call("prepare", prepare, job)
+            outcomes = _fetch_all(run, runner, reporter)
+            return runner.call("finish", finish_step, FinishInput(run, outcomes))
     finally:
         if own and isinstance(runner, InProcess):
             runner.close()
 
 
-def _fetch_all(
-    store: RawStore, settings: Settings, executor: Executor, reporter: Reporter
-) -> SourceOutcomes:
-    """Every fetch task of the run, concurrently; a task that crashes (a bug, a lost worker)
-    fails its own entries, with the reason in the raw folder, and nothing else. A task whose
-    source runs ``after`` others is submitted once their tasks have ended (however they ended)."""
-    tasks = plan(store, settings, executor.limits)
+@dataclass
+class CatalogResult:
+    """A catalog run: each published list's result (by slug), the lists not published with
+    why (by slug, or by source for a list that could not be read), the catalog's files."""
+
+    run_dir: Path
+    results: dict[str, RunResult] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    catalog: list[Path] = field(default_factory=list)
+
+
+def run_catalog(
+    job: CatalogJob, executor: Executor | None = None, reporter: Reporter | None = None
+) -> CatalogResult:
+    """A run over many lists (the catalog): the same steps as `run_job`, over the union of the
+    lists' entities (each fetched once), then each list's finish (build, guard, diff, views,
+    publish in ``out_dir/lists/<slug>/``) on its own: a list refused by its guard, or that
+    fails, costs only itself. Then ``out_dir/catalog/`` (`enrich.store.catalog`)."""
+    own = executor is None
+    runner: Executor = executor if executor is not None else InProcess()
+    reporter = reporter or Silent()
+    try:
+        with exclusive(job.out_dir):
+            run = runner.call("prepare", prepare_catalog, job)
+            outcomes = _fetch_all(run, runner, reporter)
+            result = CatalogResult(run.run_dir, failed=dict(run.unread))
+            listed: list[catalog_files.CatalogList] = []
+            for one in run.lists:
+                slug = one.slug or one.listing.parsed.source
+                try:
+                    done = runner.call(
+                        f"finish-{slug}", finish_list, FinishList(job.settings, one, outcomes)
+                    )
+                except EnrichError as exc:
+                    logger.error("list %s not published: %s", slug, exc)
+                    result.failed[slug] = str(exc)
+                    listed.append(catalog_files.CatalogList(slug, one.listing.parsed.source,
+                                                            None, str(exc)))  # fmt: skip
+                    continue
+                result.results[slug] = done
+                listed.append(
+                    catalog_files.CatalogList(slug, one.listing.parsed.source, done.snapshot)
+                )
+            listed += [
+                catalog_files.CatalogList(catalog.slug(source), source, None, why)
+                for source, why in run.unread.items()
+            ]
+            result.catalog = catalog_files.write(job.out_dir, listed, run.lists[0].listing.started)
+            return result
+    finally:
+        if own and isinstance(runner, InProcess):
+            runner.close()
+
+
+def _fetch_all(run: Run, executor: Executor, reporter: Reporter) -> SourceOutcomes:
+    """Every fetch task of the run's plan, concurrently, holding the executor's request slots;
+    a task that crashes (a bug, a lost worker) fails its own entries, with the reason in the
+    raw folder, and nothing else. A task whose source runs ``after`` others is submitted once
+    their tasks have ended (however they ended)."""
+    store, settings = run.store, run.job.settings
+    tasks = [replace(t, limits=executor.limits) for t in run.tasks]
     outcomes: dict[str, dict[str, Any]] = {}
     with context.scope(store.run_dir.name, settings, executor.limits) as scope:
         # (The external repositories' task has no bar: its entries are found when it starts.)
-        for name in dict.fromkeys(t.source for t in tasks if not t.external):
+        for name in dict.fromkeys(t.source for t in tasks if not t.external_limit):
             total = sum(len(t.entries) for t in tasks if t.source == name)
             scope.progress[name] = reporter.start(name, total)
         try:
@@ -206,9 +258,8 @@ def rebuild(
     was published (`published_before`): the day's diff, changelog and feed item stay what they
     were. A run older than the folder's ``latest.*`` is refused unless ``force``: it would roll
     the dataset back."""
-    store = RawStore(raw_run)
-    manifest = store.manifest()  # a folder that is not a run, or of another raw format, fails first
-    run_id, started = manifest["run_id"], datetime.fromisoformat(manifest["started_at"])
+    listing = Listing.read(raw_run)  # a folder that is not a run, or of another format, fails
+    run_id, started = listing.run_id, listing.started
     with exclusive(out_dir):
         newer = None if force else newer_latest(out_dir, started)
         if newer is not None:
@@ -217,7 +268,7 @@ def rebuild(
                 "would roll latest.* back (--force to do so)"
             )
         before = previous if previous is not None else published_before(out_dir, run_id, started)
-        return finish(store, out_dir, settings, previous=before, check=not force)
+        return finish(ListRun(listing, out_dir, before), settings, check=not force)
 
 
 @contextmanager
@@ -231,7 +282,8 @@ def in_process() -> Iterator[InProcess]:
 
 
 __all__ = [
-    "LATEST",
+    "CatalogJob",
+    "CatalogResult",
     "Executor",
     "InProcess",
     "Job",
@@ -240,5 +292,6 @@ __all__ = [
     "Silent",
     "in_process",
     "rebuild",
+    "run_catalog",
     "run_job",
 ]

@@ -4,11 +4,14 @@ each one picklable arguments and gets picklable results back.
 
 ::
 
-    prepare   read + parse the list, open the run's raw folder        -> RawStore
-    plan      the fetch tasks: chunks per source, arXiv as one task    -> [FetchTask]
+    prepare   read + parse the list, open the run's raw folder, read the previous snapshot,
+              plan the fetch tasks (`plan`: chunks per source, arXiv as one task)   -> Run
     fetch     one task: fetch its entries, normalize them              -> outcomes by id
     finish    build the snapshot, guard, diff, publish, check the list (+ upload to the Hub)
               -> RunResult
+
+What prepare learns is computed once and handed along in the `enrich.run.state.Run`: no step
+reads the manifest or parses the list again.
 """
 
 from __future__ import annotations
@@ -21,16 +24,18 @@ from pathlib import Path
 
 from enrich.core import score
 from enrich.core.check import Report
-from enrich.core.diff import Diff
+from enrich.core.diff import Diff, frame
 from enrich.core.errors import EnrichError, InputError
-from enrich.core.listing import parse_list
+from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
 from enrich.run import context, external
 from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build_run, normalize_source
+from enrich.run.catalog import read_lists
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
+from enrich.run.state import CatalogJob, FetchTask, Job, Listing, ListRun, Run
 from enrich.sources import NAMES
 from enrich.sources.base import FetchContext, after, chunks, claims, depends, single_task
 from enrich.sources.github.ratelimit import merge as merge_usage
@@ -39,6 +44,7 @@ from enrich.sources.registry import SOURCES
 from enrich.store import diffs, history, hub
 from enrich.store.codec import read_snapshot, to_arrow
 from enrich.store.compare import diff_snapshots
+from enrich.store.files import atomic_write_bytes
 from enrich.store.hub import HubUpload
 from enrich.store.publish import publish
 from enrich.store.raw import RawStore
@@ -67,55 +73,11 @@ class RunResult:
 
 
 @dataclass(frozen=True)
-class Job:
-    """One run's inputs (plain data: what `prepare` receives wherever it runs)."""
-
-    list_source: str
-    out_dir: Path
-    raw_root: Path
-    settings: Settings
-    sources: list[str] | None = None
-    # source -> why it is not fetched this run (the snapshot gives the reason to its entries);
-    # a key may also be an entry's id: that entry alone is not fetched (the demo's entries
-    # without sample data)
-    skip: dict[str, str] | None = None
-    now: datetime | None = None
-    list_bytes: bytes | None = None
-    publish_repo: str | None = None  # a Hub dataset repository the run uploads the dataset to
-
-
-@dataclass(frozen=True)
-class FetchTask:
-    """One fetch task: plain data only, so that it travels to another process."""
-
-    run_dir: str
-    source: str
-    part: int
-    entries: list[Entry]
-    settings: Settings
-    limits: str = "local"  # "local" or "prefect": which request slots the task holds
-    # Sources whose tasks must have ended before this one starts (it reads their documents).
-    after: tuple[str, ...] = ()
-    # The external code repositories' task (`enrich.run.external`): at most this many; its
-    # entries are found when it starts.
-    external: int = 0
-
-    @property
-    def run_id(self) -> str:
-        return Path(self.run_dir).name
-
-    @property
-    def name(self) -> str:
-        return f"fetch-{self.source}-{'external' if self.external else self.part}"
-
-
-@dataclass(frozen=True)
 class FinishInput:
-    run_dir: str
-    out_dir: Path
-    settings: Settings
+    """What finish receives: the run, and what its fetch tasks made (by source, then id)."""
+
+    run: Run
     outcomes: SourceOutcomes
-    publish_repo: str | None = None  # a Hub dataset repository to upload the dataset to
 
 
 def check_sources(sources: list[str] | None) -> None:
@@ -125,8 +87,66 @@ def check_sources(sources: list[str] | None) -> None:
         raise InputError(f"unknown source {', '.join(unknown)} (known: {', '.join(NAMES)})")
 
 
-def prepare(job: Job) -> RawStore:
-    """Read and parse the list, open the run's raw folder; an unusable list fails here."""
+def _manifest(job: Job | CatalogJob, started: datetime, run_id: str, source: str) -> Manifest:
+    """The run's manifest: which sources and entries it leaves out, and why."""
+    enabled = job.sources or list(NAMES)
+    skip = {k: v for k, v in (job.skip or {}).items() if k in NAMES}
+    for name in NAMES:
+        if name not in enabled:
+            skip.setdefault(name, "source disabled for this run")
+    manifest = Manifest(
+        run_id=run_id, started_at=started.isoformat(), list_source=source, skipped_sources=skip,
+    )  # fmt: skip
+    entries = {k: v for k, v in (job.skip or {}).items() if k not in NAMES}
+    if entries:
+        manifest["skipped_entries"] = entries
+    return manifest
+
+
+def prepare_catalog(job: CatalogJob) -> Run:
+    """A catalog run's prepare: every list read and parsed once (the unreadable reported and
+    skipped), one raw folder holding each as ``lists/<slug>.md``, one plan over the union of
+    their entries (an entity linked by many lists is one entry: fetched once), each list's
+    previous snapshot from ``out_dir/lists/<slug>/``."""
+    started = job.now or datetime.now(UTC)
+    check_sources(job.sources)
+    found, unread = read_lists(
+        list(job.list_sources), job.settings, follow=job.follow, max_lists=job.max_lists
+    )
+    if not found:
+        why = "; ".join(f"{source}: {reason}" for source, reason in unread.items())
+        raise InputError(f"no list could be read ({why})")
+    run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
+    store = RawStore(job.raw_root / run_id)
+    for one in found:
+        atomic_write_bytes(store.run_dir / "lists" / f"{one.slug}.md", one.data)
+    manifest = _manifest(job, started, run_id, found[0].source)
+    manifest["lists"] = {one.slug: one.source for one in found}
+    written = store.write_manifest(manifest)
+    union: dict[str, Entry] = {}
+    for one in found:
+        for entry in one.parsed.entries:
+            union.setdefault(entry.id, entry)
+    every = ParsedList(source="catalog", sha256="", entries=tuple(union.values()))
+    lists = tuple(
+        ListRun(
+            Listing(store.run_dir, Manifest(**{**written, "list_source": one.source}),
+                    one.parsed, f"lists/{one.slug}.md"),
+            job.out_dir / "lists" / one.slug,
+            read_previous(job.out_dir / "lists" / one.slug),
+            one.slug,
+        )
+        for one in found
+    )  # fmt: skip
+    tasks = plan(Listing(store.run_dir, written, every), job.settings)
+    base = Job(found[0].source, job.out_dir, job.raw_root, job.settings, job.sources, job.skip,
+               started, publish_repo=job.publish_repo)  # fmt: skip
+    return Run(base, lists, tuple(tasks), unread)
+
+
+def prepare(job: Job) -> Run:
+    """Read and parse the list, open the run's raw folder, read the previous snapshot and plan
+    the fetch tasks: the `Run`. An unusable list fails here."""
     started = job.now or datetime.now(UTC)
     check_sources(job.sources)
     data = (
@@ -134,38 +154,31 @@ def prepare(job: Job) -> RawStore:
         if job.list_bytes is not None
         else read_list_source(job.list_source, job.settings)
     )
-    parse_list(data, job.list_source)
+    given = job.parsed
+    same = given is not None and job.list_bytes is not None and given.source == job.list_source
+    parsed = given if same and given is not None else parse_list(data, job.list_source)
     run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
     store = RawStore(job.raw_root / run_id)
     store.write_list(data)
-    enabled = job.sources or list(NAMES)
-    skip = {k: v for k, v in (job.skip or {}).items() if k in NAMES}
-    for name in NAMES:
-        if name not in enabled:
-            skip.setdefault(name, "source disabled for this run")
-    manifest = Manifest(
-        run_id=run_id, started_at=started.isoformat(), list_source=job.list_source,
-        skipped_sources=skip,
-    )  # fmt: skip
-    entries = {k: v for k, v in (job.skip or {}).items() if k not in NAMES}
-    if entries:
-        manifest["skipped_entries"] = entries
-    store.write_manifest(manifest)
-    return store
+    manifest = _manifest(job, started, run_id, job.list_source)
+    listing = Listing(store.run_dir, store.write_manifest(manifest), parsed)
+    # Read now, once: finish compares with it (the output folder is locked for the whole run).
+    previous = read_previous(job.out_dir)
+    tasks = plan(listing, job.settings)
+    return Run(job, (ListRun(listing, job.out_dir, previous),), tuple(tasks))
 
 
-def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[FetchTask]:
+def plan(listing: Listing, settings: Settings) -> list[FetchTask]:
     """The run's fetch tasks, round robin over the sources so that every source starts at once
     and none waits behind another's chunks. Each source's entries are cut into chunks of
     ``task_chunk_size`` (the unit of scale-out); arXiv's spacing holds within one task only, so
     a source that asks arXiv (`single_task`) stays one task. The entries of a source that need
     others' documents first (`depends` on its ``after`` sources) are one last task, started by
     the composition once those sources' tasks (and its own others) have ended
-    (`enrich.run.job`)."""
-    manifest = store.manifest()
-    parsed = parse_list(store.list_bytes(), manifest["list_source"])
-    skipped = manifest.get("skipped_sources", {})
-    left_out = manifest.get("skipped_entries", {})
+    (`enrich.run.job`). Each task holds the slots of this process until the composition
+    says which (`FetchTask.limits`, set by the executor)."""
+    parsed, run_dir = listing.parsed, str(listing.run_dir)
+    skipped, left_out = listing.skipped_sources, listing.skipped_entries
     per_source: list[list[FetchTask]] = []
     last: list[FetchTask] = []
     for name, source in SOURCES.items():
@@ -176,19 +189,19 @@ def plan(store: RawStore, settings: Settings, limits: str = "local") -> list[Fet
         free = [e for e in entries if not depends(source, e)]
         size = len(free) if single_task(source) else settings.task_chunk_size
         tasks = [
-            FetchTask(str(store.run_dir), name, part, chunk, settings, limits)
+            FetchTask(run_dir, name, part, chunk, settings)
             for part, chunk in enumerate(chunks(free, size))
         ]
         if tasks:
             per_source.append(tasks)
         if bound:
             waits = after(source) + ((name,) if tasks else ())
-            last.append(FetchTask(str(store.run_dir), name, len(tasks), bound, settings, limits,
-                                  waits))  # fmt: skip
+            last.append(FetchTask(run_dir, name, len(tasks), bound, settings, after=waits))
     if settings.external_code_repos and "github" not in skipped:
         # One last task, its entries found when it starts (`enrich.run.external`).
-        last.append(FetchTask(str(store.run_dir), "github", 0, [], settings, limits,
-                              external.AFTER, settings.external_code_repos))  # fmt: skip
+        last.append(FetchTask(run_dir, "github", 0, [], settings, after=external.AFTER,
+                              external_limit=settings.external_code_repos,
+                              listing=listing))  # fmt: skip
     return [task for row in zip_longest(*per_source) for task in row if task is not None] + last
 
 
@@ -214,11 +227,12 @@ def fetch(task: FetchTask) -> Outcomes:
     slower sources still fetch (`finish` only assembles). None of its outcomes when the source
     failed as a whole (the raw store says why)."""
     store = RawStore(Path(task.run_dir))
-    if task.external:
+    if task.external_limit:
+        listing = task.listing or Listing.read(Path(task.run_dir))
         with context.scope(task.run_id, task.settings, task.limits) as scope:
             # Its own progress key: the external repositories are not the list's GitHub bar.
             ctx = scope.fetch_context(task.settings, EXTERNAL, task.part)
-            return external.fetch(store, ctx, task.external)
+            return external.fetch(listing, ctx, task.external_limit)
     logger.info("fetching %d %s entries", len(task.entries), task.source)
     with context.scope(task.run_id, task.settings, task.limits) as scope:
         ctx = scope.fetch_context(task.settings, task.source, task.part)
@@ -229,36 +243,35 @@ def fetch(task: FetchTask) -> Outcomes:
     return normalize_source(task.source, task.entries, store)
 
 
-class _Latest:
-    """`finish`'s default: the previous snapshot is the output folder's ``latest.json``."""
-
-
-LATEST = _Latest()
-
-
 def finish(
-    store: RawStore,
-    out_dir: Path,
+    one: ListRun,
     settings: Settings,
     outcomes: SourceOutcomes | None = None,
     *,
-    previous: Snapshot | _Latest | None = LATEST,
     check: bool = True,
     publish_repo: str | None = None,
 ) -> RunResult:
-    """Build the snapshot from the raw folder and publish it, unless the guard refuses it
-    (``check=False`` bypasses the guard: ``enrich rebuild --force``); then upload the folder to
-    Hub repository ``publish_repo``, when given (`upload_to_hub`)."""
-    before = read_previous(out_dir) if isinstance(previous, _Latest) else previous
-    snapshot, failed = build_run(store, before, outcomes)
+    """Build the snapshot of one list of a run from the raw folder and publish it in its out
+    folder, compared with its previous snapshot, unless the guard refuses it (``check=False``
+    bypasses the guard: ``enrich rebuild --force``); then upload the folder to Hub repository
+    ``publish_repo``, when given (`upload_to_hub`)."""
+    listing, out_dir, before = one.listing, one.out_dir, one.previous
+    store = listing.store
+    failures = store.failures()  # read once, now that every fetch task has ended
+    snapshot, failed = build_run(listing, before, outcomes, failures)
     if check:
         guard(snapshot, settings.publish_max_failed_share, out_dir, before)
     table = to_arrow(snapshot)
-    changes = diff_snapshots(before, snapshot, table, hub_adoption_min=settings.hub_adoption_min)
+    flat = frame(table)  # the compared fields: what the diff and the history rows read
+    changes = diff_snapshots(
+        before, snapshot, new_frame=flat, hub_adoption_min=settings.hub_adoption_min
+    )
+    day_rows = history.rows_of(flat, snapshot.header)
     views = (
         render_views(
             Published(
-                snapshot, changes, before, history.with_run(out_dir, table, snapshot.header),
+                snapshot, changes, before,
+                history.with_run(out_dir, table, snapshot.header, day_rows=day_rows),
                 diffs.recent(out_dir, settings.feed_runs - 1, before=snapshot.header.run_id),
                 about(settings, publish_repo), settings,
             )
@@ -267,13 +280,12 @@ def finish(
         else {}
     )  # fmt: skip
     movers = score.movers(before, snapshot, changes)
-    # The previous snapshot is let go before publish makes the files' bytes, the table and the
-    # views' bytes before the check (which is given the snapshot just published, equal to
-    # latest.json read back): two snapshots in memory at most.
-    del before
-    published = publish(snapshot, out_dir, changes, table, views)
-    del table, views
-    checked, check_files = try_publish_check(store, out_dir, settings, snapshot)
+    # The table and the views' bytes are let go before the check (which is given the snapshot
+    # just published, equal to latest.json read back, and the run's parsed list).
+    del before, flat
+    published = publish(snapshot, out_dir, changes, table, views, day_rows)
+    del table, views, day_rows
+    checked, check_files = try_publish_check(listing, out_dir, settings, snapshot)
     result = RunResult(
         snapshot=snapshot,
         run_dir=store.run_dir,
@@ -288,7 +300,7 @@ def finish(
         },
         # A source whose fetch raised says so in its own words; one whose every entry failed
         # says how many and why.
-        source_failures={**failed, **store.failures()},
+        source_failures={**failed, **failures},
         movers=movers,
     )
     if publish_repo:
@@ -326,14 +338,31 @@ def render_views(published: Published) -> dict[str, bytes]:
     return files
 
 
-def finish_step(job: FinishInput) -> RunResult:
-    return finish(
-        RawStore(Path(job.run_dir)), job.out_dir, job.settings, job.outcomes,
-        publish_repo=job.publish_repo,
-    )  # fmt: skip
+def finish_step(given: FinishInput) -> RunResult:
+    """The run's finish: its list built, published and checked (`finish`)."""
+    run = given.run
+    return finish(run.only, run.job.settings, given.outcomes, publish_repo=run.job.publish_repo)
+
+
+@dataclass(frozen=True)
+class FinishList:
+    """What a catalog's finish of one list receives: the run's settings, the list, and what
+    the fetch tasks made of the union of entries."""
+
+    settings: Settings
+    one: ListRun
+    outcomes: SourceOutcomes
+
+
+def finish_list(given: FinishList) -> RunResult:
+    """One list of a catalog built from the shared raw folder (a projection of the shared
+    results) and published in its own folder, as a run of that list alone would."""
+    return finish(given.one, given.settings, given.outcomes)
 
 
 def read_previous(out_dir: Path) -> Snapshot | None:
+    """The snapshot published in ``out_dir`` (``latest.json``), or None: none yet, or one that
+    no longer reads (a fresh history starts, with a warning)."""
     path = out_dir / "latest.json"
     if not path.is_file():
         return None

@@ -1,7 +1,8 @@
 """The diff of snapshots as they are stored: two `Snapshot`s, or two files (JSON or Parquet).
 
 The comparison itself is `enrich.core.diff` (pure); this module turns stored snapshots into the
-flat frames it compares, reading only the compared columns of a Parquet file.
+flat frames it compares, reading only the compared columns of a Parquet file. (The diffs a run
+published, read back for the feed, are `enrich.store.diffs`.)
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ def diff_snapshots(
     new: Snapshot,
     new_table: pa.Table | None = None,
     *,
+    new_frame: pl.DataFrame | None = None,
     hub_adoption_min: int = HUB_ADOPTION_MIN,
 ) -> Diff:
-    """``new_table``: ``new`` as Arrow, when the caller has it already."""
+    """The diff of two snapshots in memory. ``new_table``: ``new`` as Arrow, ``new_frame``: its
+    compared fields (`enrich.core.diff.frame`), when the caller has them already."""
     before = frame(to_arrow(old)) if old is not None else None
-    after = frame(new_table if new_table is not None else to_arrow(new))
+    if new_frame is not None:
+        after = new_frame
+    else:
+        after = frame(new_table if new_table is not None else to_arrow(new))
     return compare(
         before, after, old.header if old else None, new.header, hub_adoption_min=hub_adoption_min
     )

@@ -1,6 +1,7 @@
-"""The published diffs read back, newest first, for the views that look back over several runs
-(the feed): every run's own diff, ``diffs/runs/<run-id>.json``. A day's file
-(``diffs/YYYY-MM-DD.json``, the day's latest run) is read only for a day with no run files (a
+"""The published diffs read back (the files under ``diffs/``; computing a diff is
+`enrich.core.diff`, of stored snapshots `enrich.store.compare`), newest first, for the views that
+look back over several runs (the feed): every run's own diff, ``diffs/runs/<run-id>.json``. A day's
+file (``diffs/YYYY-MM-DD.json``, the day's latest run) is read only for a day with no run files (a
 folder published before they existed), so a rerun never hides the run it followed.
 
 Each file is this module's own output (`enrich.store.compare.to_json_bytes`), but a file that

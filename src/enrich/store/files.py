@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import os
@@ -14,6 +13,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from filelock import FileLock, Timeout
 
 from enrich.core.errors import LockedError, PublishError
 
@@ -111,35 +112,41 @@ def lock_path(folder: Path) -> Path:
 
 @contextlib.contextmanager
 def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
-    """Hold `lock_path` of ``folder`` for the duration; a second holder is refused with a clear
-    message. The folder itself is not created (a run that fails first leaves no empty folder).
+    """Hold `lock_path` of ``folder`` for the duration; a second holder (another process, or
+    another holder in this one) is refused at once with a clear message. The folder itself is
+    not created (a run that fails first leaves no empty folder).
 
-    ``flock`` is released by the kernel when the holder dies, so a killed run never leaves a
-    stale lock behind; the pid written inside is only there to say who holds it. The lock file
-    itself stays (removing it would race with the next holder).
+    The lock is filelock's (``flock`` underneath, a marker file where the file system has no
+    ``flock``): the kernel releases it when the holder dies, SIGKILL and SIGTERM included, so a
+    killed run never leaves a stale lock behind; the pid written inside only says who holds
+    it. The lock file itself stays (removing it would race with the next holder).
     """
     path = lock_path(folder)
+    lock = FileLock(path, timeout=0)  # never wait: a second run is refused, not queued
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+")
+        lock.acquire()
+    except Timeout:
+        raise LockedError(
+            f"{folder}: {what} is already writing here ({_holder(path)}); try again when it ends"
+        ) from None
     except OSError as exc:
         raise PublishError(f"cannot lock {folder} ({path}: {exc.strerror or exc})") from exc
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise LockedError(
-                f"{folder}: {what} is already writing here ({holder}); try again when it ends"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        with path.open("r+") as handle:
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
         yield
     finally:
-        handle.close()
+        lock.release()
+
+
+def _holder(path: Path) -> str:
+    """Who holds the lock at ``path``, as the holder wrote it."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip() or "unknown"
+    except OSError:
+        return "unknown"
 
 
 @contextlib.contextmanager

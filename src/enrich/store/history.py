@@ -40,19 +40,30 @@ def partition(out_dir: Path, header: Header) -> Path:
 
 def rows(table: pa.Table, header: Header, registry: Registry = REGISTRY) -> pa.Table:
     """The history rows of one snapshot (no ``date`` column: the folder name is the date)."""
-    flat = frame(table, registry).with_columns(
+    return rows_of(frame(table, registry), header, registry)
+
+
+def rows_of(flat: pl.DataFrame, header: Header, registry: Registry = REGISTRY) -> pa.Table:
+    """`rows` from the snapshot's compared fields (`enrich.core.diff.frame`), when the caller
+    has them already (a run: its diff read the same frame)."""
+    stamped = flat.with_columns(
         pl.lit(header.generated_at).cast(pl.Datetime("us", "UTC")).alias("observed_at")
     )
-    return flat.select(history_columns(registry)).sort("id").to_arrow()
+    return stamped.select(history_columns(registry)).sort("id").to_arrow()
 
 
 def with_run(
-    out_dir: Path, table: pa.Table, header: Header, registry: Registry = REGISTRY
+    out_dir: Path,
+    table: pa.Table,
+    header: Header,
+    registry: Registry = REGISTRY,
+    day_rows: pa.Table | None = None,
 ) -> pl.DataFrame:
     """Every day's rows as they will be once this run is published: the days on disk, this
-    run's day replaced by its rows (what the views of a run read)."""
+    run's day replaced by its rows (what the views of a run read). ``day_rows``: this run's
+    rows (`rows`), when the caller has them already."""
     day = utc_date(header.generated_at)
-    current = pl.from_arrow(rows(table, header, registry))
+    current = pl.from_arrow(day_rows if day_rows is not None else rows(table, header, registry))
     assert isinstance(current, pl.DataFrame)
     current = current.with_columns(pl.lit(day).alias("date"))
     folder = out_dir / "history"

@@ -1,4 +1,5 @@
 """Publishing a run: every file of the dataset folder, each replaced atomically, ``latest.*`` last.
+(Writing the folder; `enrich.store.published` reads it back, `enrich.store.hub` uploads it.)
 
 ::
 
@@ -54,10 +55,12 @@ def publish(
     diff: Diff | None = None,
     table: pa.Table | None = None,
     extra: Mapping[str, bytes] | None = None,
+    history_rows: pa.Table | None = None,
 ) -> list[Path]:
     """Write the run's files and return their paths: the dated snapshot, the diff and its
     changelog, the history partition, schema.json, the ``extra`` files (views, by path relative
-    to ``out_dir``), external.parquet, then latest.parquet and latest.json.
+    to ``out_dir``), external.parquet, then latest.parquet and latest.json. ``table`` and
+    ``history_rows``: the snapshot as Arrow and its history rows, when the caller has them.
 
     Each file is replaced atomically, and ``latest.*`` last, so that ``latest`` never names a
     day whose other files are missing. Callers hold the folder's lock (`files.exclusive`).
@@ -86,7 +89,9 @@ def publish(
     files += [
         (
             history.partition(out_dir, snapshot.header),
-            parquet_bytes(history.rows(table, snapshot.header)),
+            parquet_bytes(
+                history_rows if history_rows is not None else history.rows(table, snapshot.header)
+            ),
         ),
         (out_dir / "schema.json", schema_bytes),
         (out_dir / "links.parquet", parquet_bytes(records_table(Link, edges, snapshot.header))),

@@ -1,6 +1,6 @@
-"""A published dataset folder read back (no network, no raw layer): what its views were rendered
-from (`read_published`, for ``enrich render``), and each entry's newest runs (`recent_runs`, for
-``enrich check``).
+"""A published dataset folder read back (no network, no raw layer; `enrich.store.publish` writes
+it): what its views were rendered from (`read_published`, for ``enrich render``), and each entry's
+newest runs (`recent_runs`, for ``enrich check``).
 
 ``enrich rebuild`` of a published run compares it with the snapshot that run compared against
 (`published_before`), and refuses to replace a newer run's ``latest.*`` (`newer_latest`).

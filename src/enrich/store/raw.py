@@ -131,10 +131,13 @@ class RawStore:
         docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
         return [doc["usage"] for doc in docs if doc["source"] == source]
 
-    def write_manifest(self, manifest: Manifest) -> None:
-        stamped = {**manifest, "raw_format": RAW_FORMAT}
+    def write_manifest(self, manifest: Manifest) -> Manifest:
+        """Write the run's manifest, stamped with the raw format; returns it as written (what
+        `manifest` reads back), so the run that wrote it need not read it."""
+        stamped = cast(Manifest, {**manifest, "raw_format": RAW_FORMAT})
         data = json.dumps(stamped, indent=2, ensure_ascii=False) + "\n"
         atomic_write_bytes(self.run_dir / "manifest.json", data.encode("utf-8"))
+        return stamped
 
     def manifest(self) -> Manifest:
         """The run's manifest; `RawFormatError` for a folder this version cannot read."""

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from enrich.core.check.model import Finding, FindingKind, Report, Rewrite, Rules, Run
 from enrich.core.check.patch import decode, lines_of, locate, written_bare
 from enrich.core.links import Kind, normalize_url
-from enrich.core.listing import ListedLink, extract_links, parse_list
+from enrich.core.listing import ListedLink, ParsedList, extract_links, parse_list
 from enrich.core.model import Entry, Snapshot, Status, WebPage
 
 Runs = Mapping[str, Sequence[Run | None]]
@@ -45,10 +45,18 @@ _GITHUB_URL = re.compile(
 _UNSAFE_IN_MARKDOWN = re.compile(r"[\s<>\"\\`]")
 
 
-def check(data: bytes, source: str, snapshot: Snapshot, runs: Runs, rules: Rules) -> Report:
+def check(
+    data: bytes,
+    source: str,
+    snapshot: Snapshot,
+    runs: Runs,
+    rules: Rules,
+    parsed: ParsedList | None = None,
+) -> Report:
     """Every finding about the list ``data`` (named ``source``), from the published
-    ``snapshot`` and ``runs`` (per entry id, its newest runs first; None: absent that run)."""
-    parsed = parse_list(data, source)
+    ``snapshot`` and ``runs`` (per entry id, its newest runs first; None: absent that run).
+    ``parsed``: ``data`` parsed already (the run that published ``snapshot`` holds it)."""
+    parsed = parsed if parsed is not None else parse_list(data, source)
     lines = lines_of(decode(data))
     links, _ = extract_links(decode(data).removeprefix("\ufeff"))
     by_index = {link.index: link for link in links}

@@ -15,7 +15,6 @@ path), `items` (titles and descriptions), `words` (generic texts, dates, sizes),
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import hashlib
 from collections.abc import Iterator
@@ -39,10 +38,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ParsedList:
+    """A list parsed: frozen, its entries and skipped links tuples (a run holds one and hands
+    it to every step: `enrich.run.state`)."""
+
     source: str
     sha256: str
-    entries: list[Entry]
-    skipped: list[Skipped] = field(default_factory=list)
+    entries: tuple[Entry, ...]
+    skipped: tuple[Skipped, ...] = ()
     # The list's own name: the text of its first level-1 heading (None when it has none).
     title: str | None = None
     # Section path -> its description (an emphasized sentence right under its heading).
@@ -62,14 +64,6 @@ def decode_list(data: bytes, source: str) -> str:
     return text
 
 
-def parse_list(data: bytes, source: str) -> ParsedList:
-    """Parse a list file's bytes into entries; raises `InputError` when it has no links.
-
-    A run parses its list at each step (prepare, plan, build); the answer for the same bytes is
-    the same, so it is kept (a few lists) and shared: callers must not change it."""
-    return _parse_list(data, source)
-
-
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """The cyclic garbage collector paused for one parse, then restored as it was.
@@ -87,8 +81,11 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-@functools.lru_cache(maxsize=4)
-def _parse_list(data: bytes, source: str) -> ParsedList:
+def parse_list(data: bytes, source: str) -> ParsedList:
+    """Parse a list file's bytes into entries; raises `InputError` when it has no links.
+
+    Each call parses: a run parses its list once and holds the answer (`enrich.run.state.Run`),
+    so nothing is cached here to be shared, and changed, behind a caller's back."""
     text = decode_list(data, source)
     with _no_cycle_collection():
         walk = Walker(_lines(text)).walk()
@@ -102,8 +99,8 @@ def _parse_list(data: bytes, source: str) -> ParsedList:
     return ParsedList(
         source=source,
         sha256=hashlib.sha256(data).hexdigest(),
-        entries=entries,
-        skipped=sorted(skipped, key=lambda s: (s.line, s.url)),
+        entries=tuple(entries),
+        skipped=tuple(sorted(skipped, key=lambda s: (s.line, s.url))),
         section_descriptions=descriptions,
         title=walk.sections.title,
     )

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import tempfile
 from datetime import datetime
@@ -24,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 from enrich.sandbox.sample import papers
 
 # Bump when the output changes for the same facts (the cache folder's name includes it).
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = "enrich-sandbox-sample-data"
 FACTS_PATH = Path(__file__).with_name("facts.json")
 LIST_NAME = "awesome-rlhf-language-models.md"
@@ -123,6 +124,53 @@ def generate(out: Path, facts: Json | None = None, list_text: bytes | None = Non
         _json(out / "huggingface" / "datasets" / f"{repo_id}.json", info)
         _text(out / "huggingface" / "datasets" / repo_id / "README.md", card)
     papers.write(out, facts)  # the Hub's paper pages; papers' landing pages
+    if list_text is not None:
+        _sample_lists(out / "github" / "repos", list_text)
+
+
+# The catalog's sample lists (`enrich run --follow`): a sample repository whose README is a list
+# of lists, linking the bundled list's repository (its README), two files of it made of the
+# bundled list's links (its papers, its code), and a repository that does not exist.
+LIST_REPO = "jordimas/awesome-RLHF-language-models"
+LISTS_REPO = "enrich-sample/awesome-lists"
+SAMPLE_LISTS = "sample-lists"
+_LINK = re.compile(r"https://(?:arxiv\.org/(?:abs|pdf)|github\.com)/[\w./-]*[\w/]")
+_SAMPLE_NOTE = f"_Sample list ({LABEL}, from the bundled list's links; not a real list)._"
+
+
+def _sample_lists(repos: Path, list_text: bytes) -> None:
+    folder = repos / LIST_REPO / "contents" / SAMPLE_LISTS
+    links = list(dict.fromkeys(_LINK.findall(list_text.decode("utf-8"))))
+    papers_links = [u for u in links if "arxiv.org" in u]
+    code = [u.rstrip("/") for u in links if "github.com" in u and u.rstrip("/").count("/") == 4]
+    for name, title, chosen in (("papers.md", "RLHF papers", papers_links),
+                                ("code.md", "RLHF code", code)):  # fmt: skip
+        bullets = "".join(f"- [{u.rsplit('/', 1)[-1].removesuffix('.pdf')}]({u})\n" for u in chosen)
+        _text(folder / name, f"# Sample list: {title}\n\n{_SAMPLE_NOTE}\n\n{bullets}")
+    blob = f"{WEB}/{LIST_REPO}/blob/main/{SAMPLE_LISTS}"
+    lists = (
+        f"- [Awesome RLHF]({WEB}/{LIST_REPO}): the bundled list, its repository's README\n"
+        f"- [RLHF papers]({blob}/papers.md)\n"
+        f"- [RLHF code]({blob}/code.md)\n"
+        f"- [A list that is gone]({WEB}/enrich-sample/gone-list): no such repository\n"
+    )
+    readme = repos / LISTS_REPO / "contents" / "README.md"
+    _text(readme, f"# Sample list of lists\n\n{_SAMPLE_NOTE}\n\n{lists}")
+    owner, name = LISTS_REPO.split("/")
+    repository = {
+        "id": SYNTHETIC_USER_ID + 1, "node_id": "R_sample_awesome_lists", "name": name,
+        "full_name": LISTS_REPO, "private": False,
+        "owner": user(owner, SYNTHETIC_USER_ID + 2, "U_sample_owner", "Organization"),
+        "description": f"Sample repository ({LABEL}): a list of lists", "fork": False,
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-11-26T18:00:00Z",
+        "pushed_at": "2026-11-26T18:00:00Z", "default_branch": "main", "archived": False,
+        "stargazers_count": 0, "forks_count": 0, "open_issues_count": 0, "topics": [],
+        **repo_urls(LISTS_REPO),
+    }  # fmt: skip
+    _json((repos / LISTS_REPO).with_suffix(".json"), repository)
+    for part in ("commits", "contributors", "releases", "tags"):  # a history of none
+        _json(repos / LISTS_REPO / f"{part}.json", [])
+    _json(repos / LISTS_REPO / "languages.json", {})
 
 
 # -- files --------------------------------------------------------------------------------------

@@ -53,8 +53,6 @@ logger = logging.getLogger(__name__)
 
 # The parts asked after the repository, in order.
 PARTS = ("languages", "latest_release", "last_commit", "contributors", "commit_activity")
-# The REST requests one repository costs cold: the repository and its parts.
-REST_REQUESTS = 1 + len(PARTS)
 # Answers a part may reuse: a good one, or the statuses that are facts (no release; an empty
 # repository has no commits).
 _KEPT = {"latest_release": {404}, "last_commit": {409}}

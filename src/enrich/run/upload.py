@@ -1,5 +1,7 @@
-"""``enrich publish``: the published dataset folder to a Hub dataset repository, outside a run
-(a run with ``publish_repo`` uploads from its finish step, `enrich.run.steps.upload_to_hub`)."""
+"""``enrich publish``: the published dataset folder uploaded to a Hub dataset repository, outside
+a run (a run with ``publish_repo`` uploads from its finish step, `enrich.run.steps.upload_to_hub`;
+the upload itself is `enrich.store.hub`). Publishing the folder locally is
+`enrich.store.publish`; reading it back, `enrich.store.published`."""
 
 from __future__ import annotations
 

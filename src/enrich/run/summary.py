@@ -1,5 +1,6 @@
 """What a run says about itself: the summary, one line, the Markdown summary and the rows of the
-entries table (the Prefect UI artifacts are `enrich.run.artifacts`).
+entries table (the Prefect UI artifacts are `enrich.run.artifacts`). Not the HTML report of the
+dataset (``index.html``: `enrich.views.report`), nor the list check's report (`enrich.core.check`).
 
 Titles, descriptions and reasons come from untrusted lists, cards and upstream answers: every
 one goes through `enrich.core.markdown` before it is put in Markdown.
@@ -13,7 +14,9 @@ from typing import Any, TypedDict
 from enrich.core.diff import Summary
 from enrich.core.markdown import code, link, md
 from enrich.core.model import Entry, Snapshot, Status
+from enrich.core.naming import display_title
 from enrich.core.rawdocs import RequestCounts, Usage
+from enrich.run.job import CatalogResult
 from enrich.run.steps import RunResult
 from enrich.store.hub import HubUpload
 
@@ -101,6 +104,32 @@ def hub_line(uploaded: HubSummary) -> str:
         return f"Hub {repo}: up to date ({uploaded['unchanged']} files), no commit"
     return (f"Hub {repo}: {uploaded['uploaded']} files uploaded ({uploaded['unchanged']} "
             f"unchanged) in {uploaded['commit_url']}")  # fmt: skip
+
+
+class CatalogSummary(TypedDict):
+    """A catalog run's return value: each published list's summary (by slug), the lists not
+    published with why, the catalog's files."""
+
+    lists: dict[str, RunSummary]
+    failed: dict[str, str]
+    catalog: list[str]
+
+
+def catalog_summary(result: CatalogResult) -> CatalogSummary:
+    return CatalogSummary(
+        lists={slug: summary(one) for slug, one in result.results.items()},
+        failed=dict(result.failed),
+        catalog=[str(p) for p in result.catalog],
+    )
+
+
+def catalog_line(result: CatalogResult) -> str:
+    """A catalog run in one line: lists published, entities, lists not published."""
+    entities = {e.id for one in result.results.values() for e in one.snapshot.entries}
+    line = f"published {len(result.results)} lists ({len(entities)} entities)"
+    if result.failed:
+        line += f"; not published: {', '.join(sorted(result.failed))}"
+    return line
 
 
 def one_line(result: RunResult) -> str:
@@ -214,7 +243,7 @@ def entry_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "id": e.id,
                 "kind": e.kind.value,
                 "status": e.status.value,
-                "title": e.title or "",
+                "title": display_title(e),  # the one naming rule, as in every view
                 "section": " › ".join(e.section),
                 "stars": repo.stars if repo else None,
                 "downloads": hub.downloads if hub else None,

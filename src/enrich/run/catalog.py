@@ -1,0 +1,124 @@
+"""Which lists a catalog run reads, and what each is called: the lists given, and with
+``follow`` every list they link, read once each and parsed once.
+
+A list links another list as a GitHub repository (its README, read through the contents API as a
+``github:`` list source is) or as a link to a Markdown file (``.md``: on GitHub, through the same
+API; elsewhere, over https). A list that cannot be read (gone, not Markdown, over the size cap,
+no links) is reported with why and skipped: the others are read and published.
+
+Each list's folder is named by its slug: ``owner-repo`` for a list read from a GitHub
+repository's README, ``owner-repo-path`` for another file of it, else the file's stem.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from enrich.core.errors import EnrichError
+from enrich.core.links import Kind
+from enrich.core.listing import ParsedList, parse_list
+from enrich.core.settings import Settings
+from enrich.sources.listfile import read_list_source
+
+logger = logging.getLogger(__name__)
+
+# A GitHub ``github:`` list source, and a link to a file of a repository.
+_GITHUB_SOURCE = re.compile(r"github:(?P<owner>[^/]+)/(?P<repo>[^/]+)/(?P<path>[^@]+)(?:@.*)?")
+_BLOB = re.compile(
+    r"https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/(?:blob|raw)/(?P<ref>[^/]+)/"
+    r"(?P<path>.+\.md)",
+    re.IGNORECASE,
+)
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+README = "README.md"
+# How many lists a catalog run reads at most, when not told (``--max-lists``): a list of lists
+# links hundreds; a night reads these first, in the order given and linked.
+MAX_LISTS = 50
+
+
+@dataclass(frozen=True)
+class ListFile:
+    """A list a catalog run reads: its slug, its source, its bytes and its parse."""
+
+    slug: str
+    source: str
+    data: bytes
+    parsed: ParsedList
+
+
+def slug(source: str) -> str:
+    """The folder name of the list read from ``source`` (see the module)."""
+    match = _GITHUB_SOURCE.fullmatch(source)
+    if match:
+        parts = [match["owner"], match["repo"]]
+        path = PurePosixPath(match["path"])
+        if path.name.lower() != README.lower() or path.parent != PurePosixPath("."):
+            parts += [*path.parent.parts, path.stem]
+        name = "-".join(parts)
+    else:
+        name = PurePosixPath(urlsplit(source).path if "://" in source else source).stem
+    return _SLUG_UNSAFE.sub("-", name.lower()).strip("-.") or "list"
+
+
+def linked_lists(parsed: ParsedList) -> list[str]:
+    """The lists ``parsed`` links, as list sources, in list order, each once: a GitHub
+    repository's README, or a linked Markdown file."""
+    found: dict[str, None] = {}
+    in_order = sorted(parsed.entries, key=lambda e: e.positions[0].index if e.positions else 0)
+    for entry in in_order:
+        # Every spelling: a link to a file of a repository is an entry of that repository,
+        # one entry with the repository's own link.
+        for url in entry.urls or [entry.url]:
+            blob = _BLOB.fullmatch(url)
+            if blob:
+                found.setdefault(
+                    f"github:{blob['owner']}/{blob['repo']}/{blob['path']}@{blob['ref']}"
+                )
+            elif entry.kind == Kind.REPO:
+                found.setdefault(f"github:{entry.source_id}/{README}")
+            elif urlsplit(url).path.lower().endswith(".md") and url.startswith("https://"):
+                found.setdefault(url)
+    return list(found)
+
+
+def read_lists(
+    sources: list[str], settings: Settings, *, follow: bool = False, max_lists: int = MAX_LISTS
+) -> tuple[list[ListFile], dict[str, str]]:
+    """The lists to read (``sources``, and with ``follow`` the lists they link), at most
+    ``max_lists``, each read and parsed once; and the lists that could not be, with why."""
+    queue = list(dict.fromkeys(sources))
+    read: list[ListFile] = []
+    skipped: dict[str, str] = {}
+    slugs: set[str] = set()
+    given = set(queue)
+    while queue and len(read) < max_lists:
+        source = queue.pop(0)
+        try:
+            data = read_list_source(source, settings)
+            parsed = parse_list(data, source)
+        except EnrichError as exc:
+            logger.warning("list skipped: %s", exc)
+            skipped[source] = str(exc)
+            continue
+        name = _unique(slug(source), slugs)
+        read.append(ListFile(name, source, data, parsed))
+        if follow and source in given:  # one level: the lists a given list links
+            known = {f.source for f in read} | set(skipped) | set(queue)
+            queue += [s for s in linked_lists(parsed) if s not in known]
+    for source in queue:
+        skipped.setdefault(source, f"over --max-lists {max_lists}")
+    return read, skipped
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``… when two lists would share a folder."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate)
+    return candidate
