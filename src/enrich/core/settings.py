@@ -188,6 +188,17 @@ class Settings(BaseSettings):
     # project alive but quiet still tags or fixes something once a year).
     check_unmaintained_days: int = Field(default=365, ge=1)
 
+    # Retention (`enrich prune`, and every run after its publish, unless ``prune`` is false): the
+    # raw layer of the newest ``keep_runs`` runs (a warm run reads back 7 runs' ETags and cards,
+    # and a rebuild needs its run's folder: 7 covers a week of nights), every snapshot of the
+    # newest ``keep_daily_days`` days (a quarter: what anyone compares day by day), then the
+    # newest of each week, for ``keep_weekly_days`` days or, unset, for ever. The history and
+    # the diffs are never pruned (a day's history rows are a few percent of its snapshot).
+    prune: bool = True
+    keep_runs: int = Field(default=7, ge=1)
+    keep_daily_days: int = Field(default=90, ge=1)
+    keep_weekly_days: int | None = Field(default=None, ge=0)
+
     # Semantic Scholar's Academic Graph API (the scholar source: citations, references). The
     # key is optional: without one, requests share the public pool of every anonymous caller.
     s2_api_url: str = Field(
