@@ -428,7 +428,7 @@ def prune(
     if dry_run:
         for removal in done.removed:
             out.print(f"{removal.path}  ({removal.why})", markup=False, soft_wrap=True)
-    out.print(done.line(), markup=False)
+    out.print(done.line(), markup=False, soft_wrap=True)
 
 
 @app.command("publish")
