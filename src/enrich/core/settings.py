@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # record refreshed by id); one whose title matched nothing is searched again after this
     # many days, not every night (the preprint may appear later; rarely within a week).
     paper_search_days: float = Field(default=7.0, ge=0.0)
+    # An arXiv paper the Hub has no page for (404) is asked again after this many days, then
+    # twice as long after each further 404 (1, 2, 4, 8 weeks), at most the maximum; meanwhile it
+    # keeps the last answer (not on the Hub, as of then). Most papers that get a page get it
+    # within days of their arXiv release (Daily Papers); an older paper's 404 rarely changes, so
+    # asking it every night spent a request a night on an answer known. 0: every night.
+    hub_paper_recheck_days: float = Field(default=7.0, ge=0.0)
+    hub_paper_recheck_max_days: float = Field(default=56.0, ge=0.0)
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
