@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import BUNDLED, run
 from enrich.core.model import Status
 from enrich.core.settings import Settings
 from enrich.run.steps import RunResult
@@ -91,3 +91,25 @@ def test_a_paper_still_not_on_the_hub_after_its_back_off_waits_twice_as_long(
 )
 def test_the_back_off_doubles_up_to_its_maximum(answers: int, days: int) -> None:
     assert recheck_after(answers, Settings()) == timedelta(days=days)
+
+
+@pytest.mark.parametrize(("answers_304", "not_modified"), [(False, 0), (True, "all")])
+def test_hub_repository_info_is_asked_with_the_last_etag(
+    answers_304: bool, not_modified: int | str, fake: FakeAPI, tmp_path: Path
+) -> None:
+    """The Hub's repository info carries an ETag; whether it answers 304 is not documented (see
+    docs/reliability.md), so it is asked conditionally and either answer is read."""
+    fake.hub_info_304 = answers_304
+    settings = fake.settings(allow_loopback=True, http_retries=0)
+    only_hub = {name: "not in this test" for name in ("web", "github", "arxiv", "papers")}
+    nights = [run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                  skip=only_hub) for _ in range(2)]  # fmt: skip
+    hub = [e for e in nights[1].snapshot.entries if e.hub is not None]
+    assert hub and all(e.status == Status.OK for e in hub)
+    asked = nights[1].requests["huggingface"]
+    assert asked["not_modified"] == (len(hub) if not_modified == "all" else 0)
+    assert asked["sent"] == (0 if not_modified == "all" else len(hub))
+    first = {e.id: e.hub for e in nights[0].snapshot.entries if e.hub is not None}
+    for entry in hub:  # the same facts either way
+        assert entry.hub is not None and entry.hub.likes == first[entry.id].likes  # type: ignore[union-attr]
+        assert entry.hub.sha == first[entry.id].sha  # type: ignore[union-attr]
