@@ -118,6 +118,9 @@ NOT_PAPERS = [
     "https://papers.nips.cc/paper_files/paper/2023",
     "https://papers.nips.cc/paper/2020/file/1457c0d6bfcb4967418bfb8ac142f64a-Supplemental.pdf",
     "https://proceedings.mlr.press/v235/",
+    "http://jmlr.org/proceedings/papers/v37/chung15-supp.pdf",  # a paper's supplement
+    "https://proceedings.mlr.press/v37/chung15-supp.pdf",
+    "https://proceedings.mlr.press/v162/lee22a/lee22a-supp.pdf",
     "https://openaccess.thecvf.com/CVPR2024",
     "https://openaccess.thecvf.com/content_cvpr_2018/supplemental/Zhang_X_CVPR_2018_supplemental.pdf",
     "https://ieeexplore.ieee.org/Xplore/home.jsp",

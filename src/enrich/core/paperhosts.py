@@ -39,6 +39,7 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
 ``pmlr:VOLUME/KEY``
     ``proceedings.mlr.press/vN/KEY.html``, ``…/vN/KEY/KEY.pdf``; the old
     ``jmlr.org/proceedings/papers/vN/KEY.{html,pdf}``.
+    ``…/vN/KEY-supp.pdf`` is the paper's supplement, not a paper.
     → ``proceedings.mlr.press/vN/KEY.html``.
 ``cvf:STEM``
     ``openaccess.thecvf.com`` and its forerunner ``www.cv-foundation.org/openaccess/`` (CVPR and
@@ -270,8 +271,8 @@ def _pmlr(host: str, segments: list[str], query: str) -> PaperLink | None:
         volume, key = segments[0], segments[1]
     else:
         return None
-    if not (_PMLR_VOLUME.match(volume) and _PMLR_KEY.match(key)):
-        return None
+    if not (_PMLR_VOLUME.match(volume) and _PMLR_KEY.match(key)) or key.endswith("-supp"):
+        return None  # KEY-supp.pdf: the paper's supplementary material, not the paper
     return PaperLink(
         "pmlr", f"{volume}/{key}", f"https://proceedings.mlr.press/{volume}/{key}.html"
     )
