@@ -104,6 +104,18 @@ class _Owner(BaseModel):
     type: StrictStr | None = None
 
 
+class _ItemAnswer(BaseModel):
+    """An item as ``CollectionItem`` reads it: its object id, id, type and position."""
+
+    model_config = ConfigDict(extra="allow")
+
+    object_id: StrictStr = Field(alias="_id")
+    id: StrictStr
+    type: StrictStr
+    position: StrictInt
+    slug: StrictStr | None = None
+
+
 class _Answer(BaseModel):
     """The fields of the Hub's answer that the record is built from, as the Hub types them:
     an answer that does not match is malformed, never a record with a wrong value."""
@@ -113,7 +125,7 @@ class _Answer(BaseModel):
     slug: StrictStr
     title: StrictStr
     owner: _Owner
-    items: list[dict[str, Any]]
+    items: list[_ItemAnswer]
     lastUpdated: StrictStr  # the Hub spells them so
     position: StrictInt
     private: StrictBool
@@ -131,8 +143,6 @@ def _outcome(entry: Entry, doc: CollectionDocument) -> Outcome[HubCollection]:
     body = answer["body"]
     try:
         checked = _Answer.model_validate(body)
-        for item in checked.items:
-            _ItemAnswer.model_validate(item)
     except ValidationError as exc:
         return Outcome(Status.ERROR, reason=malformed("the Hub", exc), failure=Failure.MALFORMED)
     # The page as the Hub publishes it (a mirror or the fake answers for it, under its name).
@@ -161,15 +171,3 @@ def _outcome(entry: Entry, doc: CollectionDocument) -> Outcome[HubCollection]:
     )
     fetched_at = datetime.fromisoformat(answer["fetched_at"])
     return Outcome(Status.OK, record, fetched_at=fetched_at)
-
-
-class _ItemAnswer(BaseModel):
-    """An item as ``CollectionItem`` reads it: its object id, id, type and position."""
-
-    model_config = ConfigDict(extra="allow")
-
-    object_id: StrictStr = Field(alias="_id")
-    id: StrictStr
-    type: StrictStr
-    position: StrictInt
-    slug: StrictStr | None = None
