@@ -26,8 +26,8 @@ from enrich.core.model import (
     Status,
 )
 from enrich.core.settings import Settings
-from enrich.sandbox.server import FakeAPI
 from enrich.sandbox.sample.generate import load_facts, sample_collection
+from enrich.sandbox.server import FakeAPI
 from enrich.store.raw import RawStore
 
 SAMPLE = sample_collection(load_facts())

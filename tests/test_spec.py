@@ -50,15 +50,17 @@ NIGHT2 = NIGHT1 + timedelta(days=2)
 # --- what the registry derives: the same as the hand-written tables it replaced -------------
 
 def test_the_registry_derives_the_tables_once_written_by_hand() -> None:
-    assert REGISTRY.names == ("arxiv", "github", "huggingface", "web", "papers")
-    assert REGISTRY.record_fields == ("paper", "repo", "hub", "web", "hub_paper", "arxiv_match")
+    assert REGISTRY.names == ("arxiv", "github", "huggingface", "collections", "web", "papers")
+    assert REGISTRY.record_fields == (
+        "paper", "repo", "hub", "collection", "web", "hub_paper", "arxiv_match",
+    )  # fmt: skip
     assert REGISTRY.counters == (
         "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d",
-        "contributors", "downloads", "downloads_all_time", "likes", "upvotes",
+        "contributors", "downloads", "downloads_all_time", "likes", "item_count", "upvotes",
     )  # fmt: skip
     assert set(REGISTRY.fields) == {
         "title", "url", "section", "status", "full_name", "archived", "license", "release",
-        "version", "hub_sha", "gated", "http_status", "final_url",
+        "version", "hub_sha", "gated", "collection_title", "http_status", "final_url",
     }  # fmt: skip
     assert PATHS["release"] == "repo.latest_release.tag" and PATHS["hub_sha"] == "hub.sha"
     assert PATHS["upvotes"] == "hub_paper.upvotes" and PATHS["title"] == "display_title"
@@ -69,7 +71,7 @@ def test_the_registry_derives_the_tables_once_written_by_hand() -> None:
 @pytest.mark.parametrize(
     ("kind", "main"),
     [(Kind.REPO, ["stars"]), (Kind.DATASET, ["downloads"]), (Kind.MODEL, ["downloads"]),
-     (Kind.PAPER, ["upvotes"]), (Kind.WEB, [])],
+     (Kind.PAPER, ["upvotes"]), (Kind.COLLECTION, ["item_count"]), (Kind.WEB, [])],
 )  # fmt: skip
 def test_each_kind_has_its_main_counter_from_the_specs(kind: Kind, main: list[str]) -> None:
     assert [c.name for _, c in REGISTRY.main_counters(kind)] == main

@@ -209,7 +209,8 @@ class CollectionItem(Record):
         description="The Hub's id of the object: a repo id, an arXiv id, a collection's slug"
     )
     entry_id: str | None = Field(
-        default=None, description="The id it has as an entry (hf:model/…, arxiv:…); null for "
+        default=None,
+        description="The id it has as an entry (hf:model/…, arxiv:…); null for "
         "a type the pipeline does not enrich",
     )
     position: int = Field(description="Its place in the collection, from 0")

@@ -82,9 +82,9 @@ def _fetch_one(entry: Entry, ctx: FetchContext, http: HubHTTP) -> CollectionDocu
             body: Any = response.json() if response.status_code == 200 else response.text
         except ValueError:
             body = response.text
+        now = datetime.now(UTC)
         doc["exchanges"].append(
-            exchange("collection", url, response.status_code, response.headers, body,
-                     datetime.now(UTC))  # fmt: skip
+            exchange("collection", url, response.status_code, response.headers, body, now)
         )
         hf_raise_for_status(response)
     except Exception as exc:
@@ -149,9 +149,12 @@ def _outcome(entry: Entry, doc: CollectionDocument) -> Outcome[HubCollection]:
     collection = Collection(**{**body, "owner": checked.owner.name, "endpoint": _HUB})
     items = [
         CollectionItem(
-            type=item.item_type, item_id=item.item_id, position=item.position, note=item.note,
+            type=item.item_type,
+            item_id=item.item_id,
             entry_id=hub_object_id(item.item_type, item.item_id),
-        )  # fmt: skip
+            position=item.position,
+            note=item.note,
+        )
         for item in collection.items
     ]
     record = HubCollection(
