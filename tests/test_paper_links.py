@@ -178,11 +178,12 @@ PAPER_HOSTS = {
 
 @pytest.mark.slow  # parses every real list: ~25 s of CPU
 @pytest.mark.skipif(not real_lists(), reason=ABSENT)
-def test_every_paper_host_link_of_the_real_lists_is_a_paper() -> None:
+def test_every_paper_host_and_hub_collection_link_of_the_real_lists_is_one() -> None:
     """On the real lists, each link to a paper host is a paper, except pages that list many
-    (a volume's table of contents)."""
+    (a volume's table of contents) and a paper's supplement; each Hub collection is one."""
     kinds: Counter[str] = Counter()
     others: list[str] = []
+    collections: Counter[str] = Counter()
     for path in real_lists():
         for entry in parse_list(path.read_bytes(), path.name).entries:
             for url in entry.urls:
@@ -191,6 +192,12 @@ def test_every_paper_host_link_of_the_real_lists_is_a_paper() -> None:
                         kinds[entry.id.split(":")[0]] += 1
                     else:
                         others.append(url)
-    assert others == ["https://aclanthology.org/volumes/2023.conll-babylm/"]
+                if "huggingface.co/collections/" in url:
+                    collections[entry.kind] += 1
+    assert sorted(others) == [
+        "http://jmlr.org/proceedings/papers/v37/chung15-supp.pdf",
+        "https://aclanthology.org/volumes/2023.conll-babylm/",
+    ]
     assert kinds["cvf"] > 1000 and kinds["neurips"] > 150 and kinds["pmlr"] > 150
     assert {"doi", "openreview", "acl", "jmlr", "s2"} <= set(kinds)
+    assert collections == {Kind.COLLECTION: 23}
