@@ -163,4 +163,7 @@ def test_a_run_publishes_the_collection_and_its_ties(settings: Settings, tmp_pat
     ]
     schema = json.loads((out / "schema.json").read_text(encoding="utf-8"))
     assert "HubCollection" in json.dumps(schema)
-    assert result is not None
+    shown = (out / "list.md").read_text(encoding="utf-8")
+    assert f"[RLHF data](<{SAMPLE_URL}>) · ▦ 5 · by enrich-sample · {SAMPLE['upvotes']} upvotes" in shown
+    assert "1 Hub collection, 1 dataset" in shown
+    assert {c.name: c.count for c in result.snapshot.header.by_kind} == {"collection": 1, "dataset": 1}
