@@ -43,11 +43,13 @@ class CollectionSource(SourceBase[HubCollection]):
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
+        def one(entry: Entry) -> CollectionDocument:
+            # One Hub: a collection holds one of the Hub's request slots, as a repository does.
+            with ctx.slots.slot("huggingface"):
+                return _fetch_one(entry, ctx, http)
+
         with HubHTTP(ctx.settings, ctx.budget) as http:
-            fetch_each(
-                self.name, entries, raw, ctx, ctx.settings.hub_concurrency,
-                lambda entry: _fetch_one(entry, ctx, http),
-            )  # fmt: skip
+            fetch_each(self.name, entries, raw, ctx, ctx.settings.hub_concurrency, one)
 
     def normalize(
         self, entries: list[Entry], documents: list[CollectionDocument]
