@@ -60,7 +60,7 @@ def test_the_registry_derives_the_tables_once_written_by_hand() -> None:
     )  # fmt: skip
     assert set(REGISTRY.fields) == {
         "title", "url", "section", "status", "full_name", "archived", "license", "release",
-        "version", "hub_sha", "gated", "collection_title", "http_status", "final_url",
+        "version", "hub_sha", "gated", "http_status", "final_url",
     }  # fmt: skip
     assert PATHS["release"] == "repo.latest_release.tag" and PATHS["hub_sha"] == "hub.sha"
     assert PATHS["upvotes"] == "hub_paper.upvotes" and PATHS["title"] == "display_title"
@@ -119,11 +119,13 @@ class Stars(Record):
         ((GITHUB, SourceSpec("x", (Kind.REPO,), Slot("repo", Repo))), "declared twice"),
         ((GITHUB, SourceSpec("x", (Kind.PAPER,), Slot("paper", Paper, (counter("stars", "version"),)))),
          "is taken"),
+        ((SourceSpec("x", (Kind.PAPER,), Slot("paper", Paper, (compared("paper_title", "title"),))),),
+         r"paper_title' \(title\) is taken"),
         ((SourceSpec("late", (Kind.PAPER,), PAPER, after=("web",)), WEBPAGES), "runs after 'web'"),
         ((GITHUB, GITHUB), "registered twice"),
     ],
     ids=["slot not on Entry", "wrong record class", "bad path", "a list, not a scalar", "slot twice", "column twice",
-         "after an unregistered source", "source twice"],
+         "leaf of an entry column", "after an unregistered source", "source twice"],
 )  # fmt: skip
 def test_a_spec_that_does_not_fit_fails_when_registered(
     specs: tuple[SourceSpec, ...], message: str

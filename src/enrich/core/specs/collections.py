@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enrich.core.links import Kind
 from enrich.core.model import Entry, HubCollection
-from enrich.core.spec import Shown, Slot, SourceSpec, compared, counter
+from enrich.core.spec import Shown, Slot, SourceSpec, counter
 from enrich.core.wording import ago, compact
 
 
@@ -30,8 +30,8 @@ COLLECTION = Slot(
     "collection",
     HubCollection,
     columns=(
+        # Its title is the entry's display title when the list gives none: diffed there.
         counter("item_count", main=(Kind.COLLECTION,), symbol="▦", legend="▦ items held"),
-        compared("collection_title", "title"),
     ),
     name=lambda collection: collection.title,
     link=lambda collection: collection.url,
