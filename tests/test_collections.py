@@ -27,7 +27,7 @@ from enrich.core.model import (
 )
 from enrich.core.settings import Settings
 from enrich.sandbox.sample.generate import load_facts, sample_collection
-from enrich.sandbox.server import FakeAPI
+from enrich.sandbox.server import FakeAPI, Fault
 from enrich.store.raw import RawStore
 
 SAMPLE = sample_collection(load_facts())
@@ -88,6 +88,29 @@ def test_each_answer_costs_its_entry_at_most(
         assert outcome.reason is not None and reason in outcome.reason
     else:
         assert outcome.record is not None and outcome.record.gated and outcome.record.description is None
+
+
+@pytest.mark.parametrize(
+    ("location", "status", "failure"),
+    [
+        # a renamed collection: the Hub sends its new slug, on its own host
+        ("/hf/api/collections/{slug}", Status.OK, None),
+        # anywhere else is not where the API answers for it: never followed
+        ("https://elsewhere.example/api/collections/{slug}", Status.ERROR, Failure.REJECTED),
+    ],
+)
+def test_a_redirect_is_followed_on_the_hub_only(
+    location: str, status: Status, failure: Failure | None, fake: FakeAPI, settings: Settings, tmp_path: Path
+) -> None:
+    old = "enrich-sample/old-title-" + SAMPLE["slug"].rsplit("-", 1)[1]
+    fake.faults.append(Fault(f"/hf/api/collections/{old}$", 301, times=1, body=b"",
+                             headers={"Location": location.format(slug=SAMPLE["slug"])}))  # fmt: skip
+    listed = entry_for(f"https://huggingface.co/collections/{old}")
+    assert listed.id == entry_for(SAMPLE_URL).id  # one collection: the id is its object id
+    outcome = fetch_source("collections", [listed], settings, RawStore(tmp_path / "raw"))[listed.id]
+    assert (outcome.status, outcome.failure) == (status, failure)
+    if status is Status.OK:
+        assert outcome.record is not None and outcome.record.slug == SAMPLE["slug"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ the record from it.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -32,8 +31,6 @@ from enrich.core.specs.collections import COLLECTIONS
 from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, malformed, per_entry
 from enrich.sources.hubhttp import HubHTTP
 from enrich.sources.huggingface import hub_error_info
-
-logger = logging.getLogger(__name__)
 
 _HUB = "https://huggingface.co"
 
