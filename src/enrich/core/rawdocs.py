@@ -155,6 +155,19 @@ class ResolvedHint(TypedDict):
     detail: str | None
 
 
+class ScholarBatch(Exchange):
+    """One Semantic Scholar batch request (`enrich.sources.scholar.client`): the ids asked (the
+    answer's order), which entry asked which id, the last answer as received (a list aligned
+    with the ids, ``null`` for an unknown one), and how many attempts it took."""
+
+    ids: list[str]
+    asked: dict[str, str]  # entry id -> the id it was asked under
+    attempts: int
+    error: NotRequired[ErrorInfo]
+    # A 400 "too large": the ids were asked again in halves, in the documents that follow.
+    split: NotRequired[bool]
+
+
 class HubPaperDocument(TypedDict):
     """One arXiv paper's ``/api/papers/{id}`` exchange (a 404 is an answer: not on the Hub)."""
 

@@ -9,6 +9,7 @@ from enrich.sources.base import Source
 from enrich.sources.github import GitHubSource
 from enrich.sources.huggingface import HubSource
 from enrich.sources.papers import PaperSource
+from enrich.sources.scholar import ScholarSource
 from enrich.sources.web import WebSource
 
 _SOURCES: tuple[Source, ...] = (
@@ -17,6 +18,7 @@ _SOURCES: tuple[Source, ...] = (
     HubSource(),
     WebSource(),
     PaperSource(),
+    ScholarSource(),
 )
 SOURCES: dict[str, Source] = {source.name: source for source in _SOURCES}
 assert tuple(s.spec for s in _SOURCES) == REGISTRY.sources, "one source per spec, in its order"
