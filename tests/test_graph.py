@@ -399,9 +399,8 @@ def test_references_become_cites_ties(entries: list[Entry], expected: set[tuple[
     found = {(e.source, e.target, e.target_listed) for e in links(entries)
              if e.relation is Relation.CITES and Evidence.S2_REFERENCES in e.evidence}  # fmt: skip
     assert found == expected
-    tied, edges_ = with_graph(entries)
+    by_id = {e.id: e for e in with_graph(entries)[0]}
     for source, target, listed in expected:
-        by_id = {e.id: e for e in tied}
         assert any(t.other == target and t.direction is Direction.OUT and t.evidence == [Evidence.S2_REFERENCES]
                    for t in by_id[source].ties)  # fmt: skip
         assert (target in by_id[source].cross_links) is listed
