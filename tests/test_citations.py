@@ -94,6 +94,11 @@ def test_citations_reach_the_snapshot_the_diff_the_history_and_the_views(
     assert "❝ citations (Semantic Scholar)" in (out / "list.md").read_text()  # the legend
     page = (out / "index.html").read_text()
     assert f"❝ {compact(now)}<div class=\"meta\">+37 in 1 day</div>" in page
+    # The paper's score has a citations part (age-normalized), shown on hover with the others.
+    hh = next(e for e in second.snapshot.entries if e.id == f"arxiv:{HH}")
+    assert hh.score is not None and hh.score.scheme == "paper-2"
+    part = next(p for p in hh.score.parts if p.name == "citations")
+    assert part.points > 0 and f"+ citations {part.points:g}" in page.replace("&#43;", "+")
     # A third night: the sparkline of the paper's citations (three points).
     third = cited_more(extra_data, HH, 37 + 12)
     night(settings, tmp_path, NIGHT_3)

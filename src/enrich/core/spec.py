@@ -31,8 +31,8 @@ from enrich.core.model import Entry, Score, ScorePart
 
 R = TypeVar("R", bound=BaseModel)
 
-# The score formula's version, in every score: a reader comparing two nights knows a change of
-# formula from a change of the entry (README, "Score").
+# The score formula's first version, in every score: a reader comparing two nights knows a change
+# of formula from a change of the entry (README, "Score"); a scheme that changed has its own.
 SCORE_VERSION = 1
 
 
@@ -108,14 +108,15 @@ Points = Callable[[Entry, Context], float]
 class Scheme:
     """One kind's formula: the kinds it scores, the slot it reads (an entry without its record
     has no score), and its parts, in the order they are shown. A new part is one more
-    ``(name, points)`` and a `SCORE_VERSION` bump; percentiles keep the kinds comparable
-    whatever a scheme's range."""
+    ``(name, points)`` and a bump of its ``version`` (`SCORE_VERSION` until its first change);
+    percentiles keep the kinds comparable whatever a scheme's range."""
 
     name: str
     plural: str  # what its entries are called, for "percentile 86 of the list's 7 repositories"
     kinds: tuple[Kind, ...]
     record: str
     parts: tuple[tuple[str, Points], ...]
+    version: int = SCORE_VERSION
 
     def score(self, entry: Entry, context: Context) -> Score | None:
         if entry.kind not in self.kinds or getattr(entry, self.record) is None:
@@ -123,7 +124,7 @@ class Scheme:
         rounded = [ScorePart(name=name, points=round(points(entry, context), 1))
                    for name, points in self.parts]  # fmt: skip
         return Score(
-            scheme=f"{self.name}-{SCORE_VERSION}",
+            scheme=f"{self.name}-{self.version}",
             total=round(sum(p.points for p in rounded), 1),
             parts=rounded,
         )
