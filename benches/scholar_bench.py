@@ -4,13 +4,13 @@
 
 Three workloads: the demo's whole night (the bundled list through the nightly job, web pages
 offline: what the scholar source asks among the others), the bundled list's papers alone, and
-PAPERS (default 500) arXiv papers known to the fake, each with REFERENCES (default 40, about the
-median reference list of an ML paper) references, written as sample items into a data folder of their own. Prints
-the requests sent, the wall time, the bytes answered, and what the same night costs at Semantic
-Scholar's documented rates: 1 request a second with a key (its introductory rate); anonymous
-callers share one pool of 100 requests per 5 minutes among all of them (3 s a request if the
-night had the pool to itself). The fake answers at once, so the time measures the client
-(pacing off), not the service.
+PAPERS (default 500) arXiv papers known to the fake, each with REFERENCES references (default
+40, about the median reference list of an ML paper), written as sample items into a data folder
+of their own. Prints the requests sent, the wall time, the bytes answered, and what the same
+night costs at Semantic Scholar's documented rates: 1 request a second with a key (its
+introductory rate); anonymous callers share one pool of 100 requests per 5 minutes among all
+of them (3 s a request if the night had the pool to itself). The fake answers at once, so the
+time measures the client (pacing off), not the service.
 """
 
 from __future__ import annotations
