@@ -7,6 +7,7 @@ references become ``cites`` ties. The figures are the sandbox's generated sample
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,3 +209,40 @@ def test_references_between_listed_papers_become_cites_edges(settings: Settings,
     by_id = {e.id: e for e in result.snapshot.entries}
     for source, target in expected:
         assert target in by_id[source].cross_links and source in by_id[target].cross_links
+
+
+# -- papers on other hosts: asked by the DOI their page declares, else their arXiv version ---------
+
+
+@pytest.mark.parametrize(("entry_id", "asked"), [
+    ("arxiv:1810.04805", "ARXIV:1810.04805"),  # its own id
+    ("doi:10.1038/nature24270", "DOI:10.1038/nature24270"),
+    ("acl:N19-1423", "ACL:N19-1423"),
+    ("s2:2f3efe44083af91cef562c1a3451eee2f8601d22", "2f3efe44083af91cef562c1a3451eee2f8601d22"),
+    ("openreview:nZeVKeeFYf9", "ARXIV:2106.09685"),  # the arXiv version the papers source found
+    ("pmlr:v70/achiam17a", "ARXIV:1705.10528"),
+    ("ieee:7780459", None),  # its page declares no paper, and it has no arXiv version: not asked
+])  # fmt: skip
+def test_a_paper_on_another_host_is_asked_by_what_the_night_found(entry_id: str, asked: str | None,
+                                                                  landing_night: RunResult) -> None:
+    (doc,) = RawStore(landing_night.run_dir).documents("scholar")
+    assert doc["asked"].get(entry_id) == asked
+    entry = next(e for e in landing_night.snapshot.entries if e.id == entry_id)
+    if asked is None:
+        assert entry.scholar is None  # skipped, not an error: no failure, no reason of its own
+        assert (entry.status, entry.failure) == (Status.OK, None)
+    else:
+        assert entry.scholar is not None and entry.scholar.asked_as == asked
+
+
+@pytest.fixture(scope="module")
+def landing_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunResult]:
+    """The papers-on-their-conference-pages list, one night, web pages read from the fake's sites."""
+    from test_papers import LANDING_LIST
+
+    tmp = tmp_path_factory.mktemp("landing")
+    listing = tmp / "papers.md"
+    listing.write_text(LANDING_LIST)
+    with FakeAPI([]) as fake:
+        settings = fake.settings(allow_loopback=True, http_retries=0, web_mirror_url=fake.sites_url)
+        yield run(str(listing), settings=settings, out_dir=tmp / "out", raw_root=tmp / "raw")
