@@ -88,7 +88,7 @@ def test_citations_reach_the_snapshot_the_diff_the_history_and_the_views(
     assert [(c["id"], c["old"], c["new"], c["delta"], c["per_day"]) for c in diff["counters"]
             if c["field"] == "citations"] == [(f"arxiv:{HH}", now - 37, now, 37, 37.0)]  # fmt: skip
     changelog = (out / "diffs" / "2026-11-26.md").read_text()
-    assert "## Top movers: citations" in changelog and "| +37 |" in changelog
+    assert "## Top movers: citations\n\nCited +37 in 1 day (1 entry).\n" in changelog and "| +37 |" in changelog
     assert history.read(out, f"arxiv:{HH}")["citations"].to_list() == [now - 37, now]
     line = next(x for x in (out / "list.md").read_text().splitlines() if f"arxiv.org/abs/{HH}" in x)
     assert f"❝ {compact(now)} (+37 in 1 day)" in line, line
@@ -107,7 +107,8 @@ def test_citations_reach_the_snapshot_the_diff_the_history_and_the_views(
     assert f'aria-label="citations: {compact(now - 37)} → {compact(third)}, 3 points over 2 days"' in page
     run_items = [e for e in feedparser.parse((out / "feed.xml").read_bytes()).entries
                  if e.tags[0].term == "run"]  # fmt: skip
-    assert "Top movers: citations" in run_items[0].content[0].value
+    assert "Cited +12 in 1 day (1 entry)." in run_items[0].content[0].value  # night 3, newest first
+    assert "Cited +37 in 1 day (1 entry)." in run_items[1].content[0].value
 
 
 # -- one request per 500 papers ------------------------------------------------------------------

@@ -53,7 +53,8 @@ class Column:
     of a kind's main counters, the first with a value wins, the highest ``prefer`` first, then
     in registry order (a paper's citations, when known, before its Hub upvotes); ``symbol``,
     ``unit`` and ``legend`` are how the views write it; ``movers``: the changelog has a
-    top-movers table for it."""
+    top-movers table for it; ``said``: the verb its change reads with in the changelog
+    ("cited" → "Cited +37 in 7 days")."""
 
     name: str
     path: str
@@ -64,6 +65,7 @@ class Column:
     legend: str = ""
     movers: bool = False
     prefer: int = 0
+    said: str = ""
 
 
 def counter(
@@ -76,9 +78,12 @@ def counter(
     legend: str = "",
     movers: bool = False,
     prefer: int = 0,
+    said: str = "",
 ) -> Column:
     """A counter column (``path`` defaults to ``name``)."""
-    return Column(name, path or name, Role.COUNTER, main, symbol, unit, legend, movers, prefer)
+    return Column(
+        name, path or name, Role.COUNTER, main, symbol, unit, legend, movers, prefer, said
+    )
 
 
 def compared(name: str, path: str | None = None) -> Column:

@@ -24,7 +24,7 @@ S2 = Slot(
     ScholarPaper,
     columns=(
         counter("citations", main=(Kind.PAPER,), prefer=1, symbol="❝", movers=True,
-                legend="❝ citations (Semantic Scholar)"),
+                legend="❝ citations (Semantic Scholar)", said="cited"),
         counter("influential_citations"),
         compared("venue"),
     ),
