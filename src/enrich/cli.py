@@ -404,6 +404,34 @@ def rebuild(
     where_to_look([str(p) for p in result.published], out_dir)
 
 
+@app.command()
+def prune(
+    out_dir: OutOpt = Path("data/enriched"),
+    raw_dir: RawOpt = Path("data/raw"),
+    keep_runs: Annotated[
+        int | None,
+        typer.Option("--keep-runs", min=1, help="Raw runs kept, newest first.", show_default="7"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be removed; remove nothing.")
+    ] = False,
+) -> None:
+    """Remove the raw runs and the snapshots past the retention policy (ENRICH_KEEP_*): the raw
+    layer of the newest runs, every day's snapshot for 90 days, then weekly; never latest.*,
+    history/ or diffs/. Works on one list's folder and on a catalog's."""
+    from enrich.core.settings import Settings
+    from enrich.run.retention import prune as prune_folders
+
+    settings = Settings()
+    if keep_runs is not None:
+        settings = settings.model_copy(update={"keep_runs": keep_runs})
+    done = prune_folders(out_dir, raw_dir, settings, dry_run=dry_run)
+    if dry_run:
+        for removal in done.removed:
+            out.print(f"{removal.path}  ({removal.why})", markup=False, soft_wrap=True)
+    out.print(done.line(), markup=False, soft_wrap=True)
+
+
 @app.command("publish")
 def publish_command(
     to: Annotated[str, typer.Option("--to", help="The Hub dataset repository, OWNER/NAME.")],

@@ -158,6 +158,10 @@ class FakeAPI:
         # The Hub's paper pages carry no ETag (none of the recorded answers shows one); a test
         # of the conditional path turns one on, answered 304 to a matching If-None-Match.
         self.paper_etags = False
+        # The Hub's repository info carries a weak ETag (recorded: ``W/"3a4e-…"``, the length
+        # in hex and a hash); no recorded answer or document shows a 304 for it, so the fake
+        # ignores If-None-Match unless a test of the conditional path turns this on.
+        self.hub_info_304 = False
         self.stopping = threading.Event()  # releases the requests a `HANG` fault holds
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -930,7 +934,12 @@ class HubRoutes:
             data = {k: v for k, v in data.items() if k in {"_id", "id", *expand}}
         else:
             data = {k: v for k, v in data.items() if k != "downloadsAllTime"}
-        self.h._send(200, json.dumps(data).encode("utf-8"))
+        body = json.dumps(data).encode("utf-8")
+        digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]  # noqa: S324
+        headers = {"ETag": f'W/"{len(body):x}-{digest}"'}
+        if self.fake.hub_info_304 and self.h.headers.get("If-None-Match") == headers["ETag"]:
+            return self.h._send(304, b"", headers)
+        self.h._send(200, body, headers)
 
     def paper(self, paper_id: str) -> None:
         """``GET /api/papers/{id}``: the paper page's JSON, or 404 for a paper not on the Hub."""
