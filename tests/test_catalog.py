@@ -151,8 +151,8 @@ def test_follow_a_list_of_lists_from_the_sandboxs_sample_data(
 def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     fake: FakeAPI, tmp_path: Path
 ) -> None:
-    """``enrich run A B``: both lists published in their folders, the catalog beside them; the
-    lists' shared repository asked once."""
+    """``enrich run A B``: both lists published in their folders, the catalog beside them (its
+    last task, ``catalog``, wrote its page and feed); the lists' shared repository asked once."""
     import os
     import subprocess
     import sys
@@ -170,7 +170,8 @@ def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     assert done.returncode == 0, done.stderr
     assert "lists/first: 2 entries" in done.stdout and "lists/second: 1 entries" in done.stdout
     for name in ("lists/first/latest.parquet", "lists/second/latest.parquet",
-                 "catalog/entities.parquet", "catalog/lists.parquet"):  # fmt: skip
+                 "catalog/entities.parquet", "catalog/lists.parquet", "catalog/index.html",
+                 "catalog/feed.xml"):  # fmt: skip
         assert (tmp_path / "out" / name).is_file()
     asked = [e.path for e in fake.requests("github")]
     assert asked.count("/github/repos/CarperAI/trlx") == 1

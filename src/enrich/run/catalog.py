@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
+from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError
 from enrich.core.links import Kind
 from enrich.core.listing import ParsedList, parse_list
@@ -152,15 +153,20 @@ def finish_catalog(given: CatalogFinish) -> list[Path]:
     lists' snapshots and what each list's folder published (its diffs, this run's included);
     returns the paths written."""
     snapshots = {one.slug: one.snapshot for one in given.lists if one.snapshot is not None}
-    looked_back = {
-        one.slug: diffs.recent(given.out_dir / "lists" / one.slug, given.settings.feed_runs)
-        for one in given.lists
-    }
+    tonight: dict[str, Diff] = {}
+    nights: dict[str, list[catalog_views.ListNight]] = {}
+    for one in given.lists:  # one list's diffs at a time: each kept as a few words
+        published = diffs.recent(given.out_dir / "lists" / one.slug, given.settings.feed_runs)
+        nights[one.slug] = [catalog_views.night_of(diff) for diff in published]
+        this = published[0] if published else None
+        # this run's diff; not a first snapshot's (every entry new: the page names the list)
+        if this is not None and this["to"]["run_id"] == given.run_id and not this["first_run"]:
+            tonight[one.slug] = this
 
     def views(rows: pa.Table) -> dict[str, bytes]:
         return catalog_views.render(
             catalog_views.CatalogPublished(
-                given.run_id, given.now, rows.to_pylist(), snapshots, looked_back,
+                given.run_id, given.now, rows.to_pylist(), snapshots, tonight, nights,
                 given.settings.dataset_notice,
             )
         )  # fmt: skip

@@ -49,17 +49,37 @@ _STATUSES = ("ok", "stale", "error", "skipped", "pending")
 
 
 @dataclass(frozen=True)
+class ListNight:
+    """One run of one list, as the feed tells it: what changed, in a few words (a list's
+    older diffs are read into these, one list at a time: a catalog of hundreds of lists keeps
+    none of their entries in memory)."""
+
+    run_id: str
+    generated_at: str
+    changed: bool  # the first snapshot, or anything that moved (`enrich.views.feed.changed`)
+    what: str  # `enrich.views.feed.what_changed`
+    first_run: bool = False
+
+
+def night_of(diff: Diff) -> ListNight:
+    return ListNight(diff["to"]["run_id"], diff["to"]["generated_at"], changed(diff),
+                     what_changed(diff), diff["first_run"])  # fmt: skip
+
+
+@dataclass(frozen=True)
 class CatalogPublished:
     """What the catalog's views read: the run (its id and time), ``lists.parquet``'s rows,
-    each published list's snapshot (by slug), each list's published diffs, newest first
-    (this run's included, when the list published), and the notice shown first (the demo's:
-    sample data)."""
+    each published list's snapshot (by slug), each list's diff of this run when it changed
+    something beyond its first snapshot (``tonight``), each list's published runs, newest
+    first, this run's included (``nights``, `night_of`), and the notice shown first (the
+    demo's: sample data)."""
 
     run_id: str
     generated_at: datetime
     lists: Sequence[Mapping[str, Any]]
     snapshots: Mapping[str, Snapshot]
-    diffs: Mapping[str, Sequence[Diff]] = field(default_factory=dict)
+    tonight: Mapping[str, Diff] = field(default_factory=dict)
+    nights: Mapping[str, Sequence[ListNight]] = field(default_factory=dict)
     notice: str | None = None
 
 
@@ -67,12 +87,12 @@ def render(published: CatalogPublished) -> dict[str, bytes]:
     return {INDEX: index_html(published).encode("utf-8"), FEED: feed_xml(published)}
 
 
-def tonight(published: CatalogPublished) -> dict[str, Diff]:
-    """Each list's diff of this run (a list refused or unread this run has none)."""
+def this_run(published: CatalogPublished) -> dict[str, ListNight]:
+    """Each list's night of this run (a list refused or unread this run has none)."""
     return {
-        slug: diffs[0]
-        for slug, diffs in published.diffs.items()
-        if diffs and diffs[0]["to"]["run_id"] == published.run_id
+        slug: runs[0]
+        for slug, runs in published.nights.items()
+        if runs and runs[0].run_id == published.run_id
     }
 
 
@@ -103,7 +123,7 @@ def _shared_row(entry: Entry, lists: list[str]) -> dict[str, Any]:
 def changes(diffs: Mapping[str, Diff]) -> dict[str, Any]:
     """Tonight's changes across the lists, each entity once per kind of change, with the lists
     it changed in: listed entries added and removed, every other event, the counter movers. A
-    list's first snapshot is not a change of its entries: it is reported as a new list."""
+    list's first snapshot is not a change of its entries (the page names it a new list)."""
     groups: dict[str, dict[str, dict[str, Any]]] = {}
     movers: dict[str, dict[str, dict[str, Any]]] = {"stars": {}, "downloads": {}}
     for slug, diff in sorted(diffs.items()):
@@ -141,27 +161,25 @@ def changes(diffs: Mapping[str, Diff]) -> dict[str, Any]:
     return {
         "groups": shown_groups,
         "movers": top,
-        "new_lists": sorted(slug for slug, diff in diffs.items() if diff["first_run"]),
     }
 
 
-def nights(published: CatalogPublished) -> list[tuple[str, dict[str, Diff]]]:
+def nights(published: CatalogPublished) -> list[tuple[str, dict[str, ListNight]]]:
     """Every run of the lists' published diffs, newest first, with the lists it changed (by
     slug); a run that changed nothing is left out."""
-    runs: dict[str, dict[str, Diff]] = {}
+    runs: dict[str, dict[str, ListNight]] = {}
     stamps: dict[str, str] = {}
-    for slug, diffs in published.diffs.items():
-        for diff in diffs:
-            run_id = diff["to"]["run_id"]
-            stamps.setdefault(run_id, diff["to"]["generated_at"])
-            if changed(diff):
-                runs.setdefault(run_id, {})[slug] = diff
+    for slug, listed in published.nights.items():
+        for night in listed:
+            stamps.setdefault(night.run_id, night.generated_at)
+            if night.changed:
+                runs.setdefault(night.run_id, {})[slug] = night
     ordered = sorted(runs, key=lambda r: (stamps[r], r), reverse=True)
     return [(run_id, dict(sorted(runs[run_id].items()))) for run_id in ordered]
 
 
 def index_html(published: CatalogPublished) -> str:
-    night = tonight(published)
+    night = this_run(published)
     style, style_hash = _asset("report.css")
     csp = (
         f"default-src 'none'; style-src {style_hash}; script-src 'none'; img-src data:; "
@@ -179,7 +197,8 @@ def index_html(published: CatalogPublished) -> str:
             lists=rows,
             published=sum(1 for r in rows if r["href"]),
             entities=len({e.id for s in published.snapshots.values() for e in s.entries}),
-            changes=changes(night),
+            changes=changes(published.tonight),
+            new_lists=sorted(slug for slug, n in night.items() if n.first_run),
             changed=[r for r in rows if r["tonight"]],
             shared=shared(published.snapshots),
             shared_top=SHARED_TOP,
@@ -203,7 +222,7 @@ def feed_xml(published: CatalogPublished) -> bytes:
     feed.generator("enrich")
     feed.updated(published.generated_at)
     for run_id, lists in nights(published):
-        stamp = next(iter(lists.values()))["to"]["generated_at"]
+        stamp = next(iter(lists.values())).generated_at
         day = datetime.fromisoformat(stamp).date().isoformat()
         item = feed.add_entry(order="append")  # newest first, as `nights` orders them
         item.id(_urn(f"catalog-run:{run_id}"))
@@ -214,15 +233,15 @@ def feed_xml(published: CatalogPublished) -> bytes:
         item.link(href=INDEX, rel="alternate")
         lines = "".join(
             f'<li><a href="{escape(f"../lists/{slug}/diffs/runs/{run_id}.md")}">{escape(slug)}'
-            f"</a>: {escape(what_changed(diff))}</li>"
-            for slug, diff in lists.items()
+            f"</a>: {escape(night.what)}</li>"
+            for slug, night in lists.items()
         )
         item.content(f"<ul>{lines}</ul>", type="html")
         item.category(term="run")
     return bytes(feed.atom_str(pretty=True))
 
 
-def _list_row(row: Mapping[str, Any], diff: Diff | None) -> dict[str, Any]:
+def _list_row(row: Mapping[str, Any], night: ListNight | None) -> dict[str, Any]:
     slug = str(row["slug"])
     published = row["error"] is None and row["sha256"] is not None
     kinds = [
@@ -243,7 +262,7 @@ def _list_row(row: Mapping[str, Any], diff: Diff | None) -> dict[str, Any]:
         "changed_iso": when.isoformat() if isinstance(when, datetime) else None,
         "error": _short(row["error"], DESCRIPTION_CHARS) if row["error"] else None,
         "href": f"../lists/{slug}/index.html" if published else None,
-        "tonight": what_changed(diff) if diff is not None and changed(diff) else None,
+        "tonight": night.what if night is not None and night.changed else None,
     }
 
 
