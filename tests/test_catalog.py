@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import lxml.html
 import pyarrow.parquet as pq
 import pytest
 
@@ -145,6 +146,16 @@ def test_follow_a_list_of_lists_from_the_sandboxs_sample_data(
                       .read_text())  # fmt: skip
     assert code["header"]["entries"] == 7
     assert {e["status"] for e in code["entries"]} == {"ok"}
+    # the catalog's page: every list, each published one linking its own page, the gone one not
+    page = lxml.html.parse(str(tmp_path / "out" / "catalog" / "index.html"))
+    rows = {r.get("data-slug"): r for r in page.xpath("//table[@id='catalog-lists']/tbody/tr")}
+    assert sorted(rows) == sorted([*result.results, "enrich-sample-gone-list"])
+    assert rows[f"{base}-sample-lists-code"].get("data-entries") == "7"
+    for name in result.results:
+        (link,) = rows[name].xpath("./td[1]/a")
+        assert (tmp_path / "out" / "catalog" / link.get("href")).resolve().is_file()
+    gone = rows["enrich-sample-gone-list"]
+    assert not gone.xpath("./td[1]/a") and "not published" in gone.text_content()
 
 
 @pytest.mark.slow  # starts the CLI and Prefect's embedded API
