@@ -32,7 +32,7 @@ TRLX = "https://github.com/CarperAI/trlx"
 HOSTILE_TITLE = "<img src=x onerror=\"window.pwned='title'\">"
 HOSTILE_TEXT = "<script>window.pwned='description'</script>"
 LISTS = {
-    "list-a": f"# Sample list A\n\n- [trlx]({TRLX})\n"
+    "list-a": f"# Sample list A `{HOSTILE_TEXT}`\n\n- [trlx]({TRLX})\n"
     f"- [`{HOSTILE_TITLE}`](https://github.com/allenai/RL4LMs) - `{HOSTILE_TEXT}`\n",
     "list-b": f"# Sample list B\n\n- [trlx]({TRLX})\n"
     "- [PaLM-rlhf](https://github.com/lucidrains/PaLM-rlhf-pytorch)\n",
@@ -217,6 +217,8 @@ def test_hostile_list_text_is_text_on_the_catalog_page(nights: dict[str, object]
     assert not doc.xpath("//script") and not doc.xpath("//img") and not doc.xpath("//*[@onerror]")
     (row,) = doc.xpath("//table[@id='shared-entities']/tbody/tr[@data-id='github:allenai/rl4lms']")
     assert HOSTILE_TITLE in row.text_content()  # shown as the text it is
+    (lists_row,) = doc.xpath("//table[@id='catalog-lists']/tbody/tr[@data-slug='list-a']")
+    assert f"Sample list A {HOSTILE_TEXT}" in lists_row.text_content()  # the list's own title
     assert "script-src 'none'" in doc.xpath("//meta[@http-equiv]")[0].get("content")
 
 

@@ -31,7 +31,7 @@ from markupsafe import escape
 
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Entry, Snapshot, utc_date
-from enrich.views.facts import KIND_NAMES, compact
+from enrich.views.facts import KIND_NAMES, compact, list_name
 from enrich.views.feed import changed, what_changed
 from enrich.views.report import _asset, _environment, _href, _short
 
@@ -186,6 +186,9 @@ def index_html(published: CatalogPublished) -> str:
         "base-uri 'none'; form-action 'none'"
     )
     rows = [_list_row(row, night.get(str(row["slug"]))) for row in published.lists]
+    for row in rows:  # the list's own title (its text: escaped as any other)
+        snapshot = published.snapshots.get(row["slug"])
+        row["name"] = list_name(snapshot.header) if snapshot is not None else None
     return (
         _environment()
         .get_template("catalog.html.j2")
