@@ -14,8 +14,8 @@ over many lists published, seen across the lists.
   item. Item ids are names of the run (``urn:uuid``, from the run id), so a reader never sees
   an item twice, and a rerender gives the same ids.
 
-Pure: a function of `CatalogPublished` (the lists' table, the snapshots and the published diffs
-of each list), gathered by the run (`enrich.run.catalog`).
+Pure: a function of `CatalogPublished` (the lists' table, their snapshots, tonight's diffs and
+each list's published runs in a few words), gathered by the run (`enrich.run.catalog`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from feedgen.feed import FeedGenerator
-from markupsafe import escape
 
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Entry, Snapshot, utc_date
