@@ -65,7 +65,8 @@ SourcesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--source",
-        help="Enable only this source (repeatable): arxiv, github, huggingface, web, papers.",
+        help="Enable only this source (repeatable): arxiv, github, huggingface, collections, "
+        "web, papers.",
     ),
 ]
 

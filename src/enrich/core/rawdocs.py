@@ -87,6 +87,14 @@ class HubDocument(TypedDict):
     error: NotRequired[ErrorInfo]
 
 
+class CollectionDocument(TypedDict):
+    """One Hub collection's ``/api/collections/{owner}/{slug}`` exchange."""
+
+    entry_id: str
+    exchanges: list[Exchange]
+    error: NotRequired[ErrorInfo]
+
+
 class PageHead(TypedDict):
     """A web hop's body: what the page says about itself, read by `enrich.core.pagemeta` and
     interpreted at normalize (so a better reading needs no refetch). ``meta``, ``jsonld`` and

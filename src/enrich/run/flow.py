@@ -330,8 +330,8 @@ def nightly(
             the folder the run starts in, else the list bundled in the package.
         out_dir: folder of the published dataset (latest.*, snapshots/, diffs/, history/).
         raw_dir: folder of the raw layer (one sub-folder per run).
-        sources: enable only these sources (arxiv, github, huggingface, web, papers); all by
-            default.
+        sources: enable only these sources (arxiv, github, huggingface, collections, web,
+            papers); all by default.
         skip: sources not fetched this run, each with the reason the snapshot will give.
         task_runner: ``threads`` (this process) or ``dask`` (``ENRICH_DASK_ADDRESS``, else a
             local cluster).

@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from enrich.core.links import ARXIV_ID
@@ -901,7 +901,8 @@ def _strip_entry_namespaces(entry: str) -> str:
 
 
 class HubRoutes:
-    """The Hub's ``/api/{datasets,models,spaces}/{id}`` and ``…/resolve/{rev}/{file}``."""
+    """The Hub's ``/api/{datasets,models,spaces}/{id}``, ``…/resolve/{rev}/{file}``,
+    ``/api/papers/{id}`` and ``/api/collections/{owner}/{slug}``."""
 
     PLURAL = {"datasets": "datasets", "models": "models", "spaces": "spaces"}
 
@@ -915,6 +916,9 @@ class HubRoutes:
         match = re.fullmatch(r"/api/papers/([^/]+)", path)
         if match:
             return self.paper(match.group(1))
+        match = re.fullmatch(r"/api/collections/([^/]+)/([^/]+)", path)
+        if match:
+            return self.collection(unquote(match.group(1)), unquote(match.group(2)))
         match = re.fullmatch(r"/api/(datasets|models|spaces)/(.+?)(?:/revision/([^/]+))?", path)
         if match:
             return self.info(match.group(1), match.group(2))
@@ -940,6 +944,15 @@ class HubRoutes:
         if self.fake.hub_info_304 and self.h.headers.get("If-None-Match") == headers["ETag"]:
             return self.h._send(304, b"", headers)
         self.h._send(200, body, headers)
+
+    def collection(self, owner: str, slug: str) -> None:
+        """``GET /api/collections/{owner}/{slug}``: the collection's JSON, or 404."""
+        data = None
+        if not owner.startswith(".") and not slug.startswith("."):
+            data = self.fake.load_json(f"huggingface/collections/{owner}/{slug}.json")
+        if data is None:
+            return self.h._send(404, json.dumps({"error": "Collection not found"}).encode())
+        self.h._send(200, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def paper(self, paper_id: str) -> None:
         """``GET /api/papers/{id}``: the paper page's JSON, or 404 for a paper not on the Hub."""
