@@ -39,6 +39,7 @@ class Exchange(TypedDict):
     body: Any
     revalidated: NotRequired[str]  # a 304: when the body it confirmed was first read
     reused: NotRequired[str]  # no request: why the previous answer still holds
+    full_fetched_at: NotRequired[str]  # GitHub GraphQL reused: when the full query read it
     query_id: NotRequired[str]  # GraphQL: the batch request this alias's subtree came from
     alias: NotRequired[str]
     deferred: NotRequired[str]  # not asked (status 0): why, e.g. the rate limit left too little

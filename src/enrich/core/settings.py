@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     # node limit allows 100); without one, through REST (GraphQL needs authentication).
     github_graphql: bool = True
     github_graphql_batch_size: int = Field(default=100, ge=1, le=100)
+    # Warm nights ask a light query first (pushedAt, updatedAt, stars, forks, … for 100
+    # repositories a point) and the full query only for what moved. What the light query cannot
+    # see (open issues and pull requests, watchers, languages, topics, the 30/365-day commit
+    # counts, which slide with time) is refreshed by the full query at least every this many
+    # nights, a rota by repository so each night takes 1/N of the list. 14 keeps a quiet night
+    # under a quarter of a cold one's points (docs/nightly.md); 1 asks the full query nightly.
+    github_graphql_full_every: int = Field(default=14, ge=1)
     # The repositories that are a listed paper's code but that the list does not link (named by
     # its Hub paper page or arXiv comment) are enriched too, this many a run, most-named first:
     # "the paper's code has N stars" for every paper with code. 200 is two GraphQL batches, or

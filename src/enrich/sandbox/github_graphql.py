@@ -10,8 +10,9 @@ files that answer REST, so both APIs tell the same story.
 
 Quirks kept: an unknown repository is ``null`` in ``data`` plus a ``NOT_FOUND`` error with the
 alias in ``path`` (the rest of the batch still answers); ``repository`` follows renames by
-default; ``rateLimit { cost }`` is counted the way GitHub documents it (one point per 100
-connection requests, at least 1).
+default; ``rateLimit { cost }`` is counted the way GitHub documents it (requests to fulfil
+every connection, one per parent, divided by 100 and rounded to the nearest whole number, at
+least 1), and spent from the ``graphql`` rate limit: points are measured, not assumed.
 """
 
 from __future__ import annotations
@@ -27,12 +28,17 @@ from typing import Any, Protocol
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLResolveInfo,
     GraphQLSchema,
+    InlineFragmentNode,
     OperationDefinitionNode,
+    VariableNode,
     build_schema,
     execute_sync,
+    get_named_type,
     parse,
     validate,
 )
@@ -113,7 +119,7 @@ def answer(
     problems = validate(github, document)
     if problems:
         return {"errors": [_error(e, "undefinedField") for e in problems]}
-    cost = _cost(document)
+    cost = _cost(document, variables)
     limits = charge(cost)
     rate_limit = {
         "cost": cost,
@@ -272,32 +278,74 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _cost(document: Any) -> int:
-    """GitHub's documented cost: connection requests (per parent) / 100, at least 1."""
+def _cost(document: Any, variables: dict[str, Any] | None = None) -> int:
+    """GitHub's documented point value: add up the requests needed to fulfil each unique
+    connection (one per parent object, assuming every page reaches its ``first``/``last``),
+    divide by 100, round to the nearest whole number; at least 1.
+
+    Every field whose type is a connection is counted, ``issues { totalCount }`` too: GitHub
+    answers those without ``first``, and each still needs a request per parent. Fragments are
+    followed, so a query's cost does not depend on how it is spelt."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    github = schema()
     requests = 0
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
-            requests += _connections(definition.selection_set, 1)
-    return max(1, math.ceil(requests / 100))
+            root = github.get_root_type(definition.operation)
+            walk = _Walk(github, fragments, variables or {})
+            requests += walk.connections(definition.selection_set, root, 1)
+    return max(1, math.floor(requests / 100 + 0.5))
 
 
-def _connections(selection_set: Any, parents: int) -> int:
-    if selection_set is None:
-        return 0
-    total = 0
-    for node in selection_set.selections:
-        if not isinstance(node, FieldNode):
-            total += _connections(getattr(node, "selection_set", None), parents)
-            continue
-        args = {a.name.value for a in node.arguments or []}
-        if args & {"first", "last"}:
-            total += parents
-            first = next(a for a in node.arguments or () if a.name.value in ("first", "last"))
-            size = int(getattr(first.value, "value", 1) or 1)
-            total += _connections(node.selection_set, parents * size)
-        else:
-            total += _connections(node.selection_set, parents)
-    return total
+class _Walk:
+    """The connections of one operation, with the number of parents each is asked for."""
+
+    def __init__(
+        self, github: GraphQLSchema, fragments: dict[str, Any], variables: dict[str, Any]
+    ) -> None:
+        self.github, self.fragments, self.variables = github, fragments, variables
+
+    def connections(self, selection_set: Any, parent: Any, parents: int) -> int:
+        if selection_set is None or parent is None:
+            return 0
+        total = 0
+        for node in selection_set.selections:
+            if isinstance(node, FragmentSpreadNode):
+                fragment = self.fragments.get(node.name.value)
+                if fragment is not None:
+                    kind = self.github.get_type(fragment.type_condition.name.value)
+                    total += self.connections(fragment.selection_set, kind, parents)
+            elif isinstance(node, InlineFragmentNode):
+                cond = node.type_condition
+                kind = self.github.get_type(cond.name.value) if cond else parent
+                total += self.connections(node.selection_set, kind, parents)
+            elif isinstance(node, FieldNode):
+                total += self.field(node, parent, parents)
+        return total
+
+    def field(self, node: FieldNode, parent: Any, parents: int) -> int:
+        fields = getattr(parent, "fields", None) or {}
+        definition = fields.get(node.name.value)
+        if definition is None:  # __typename, or a type with no fields
+            return 0
+        kind = get_named_type(definition.type)
+        if not kind.name.endswith("Connection"):
+            return self.connections(node.selection_set, kind, parents)
+        page = self.page(node)
+        return parents + self.connections(node.selection_set, kind, parents * page)
+
+    def page(self, node: FieldNode) -> int:
+        """``first`` or ``last`` (a literal or a variable); else GitHub's largest page."""
+        for argument in node.arguments or ():
+            if argument.name.value in ("first", "last"):
+                value = argument.value
+                if isinstance(value, VariableNode):
+                    found = self.variables.get(value.name.value)
+                    return int(found) if isinstance(found, int) else 100
+                return int(getattr(value, "value", 100) or 100)
+        return 100
 
 
 def _error(error: GraphQLError, code: str | None = None) -> dict[str, Any]:

@@ -5,6 +5,7 @@
     client.py     PyGithub with the run's retry budget and bounded redirects; the one
                   conditional REST request
     graphql.py    one query per 100 repositories, then contributor counts when the branch moved
+    light.py      warm nights: a light query first (1 point a 100), the full one for what moved
     rest.py       six conditional requests per repository cold, one when it has not changed
     normalize.py  raw answers, checked against GitHub's shapes -> `Repo` (pure)
     ratelimit.py  GitHub's rate-limit windows from /rate_limit and its headers: admit, wait or
@@ -29,7 +30,7 @@ from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import GitHubDocument
 from enrich.core.spec import SourceSpec
 from enrich.core.specs.github import GITHUB
-from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, fetch_each, per_entry
+from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, per_entry
 from enrich.sources.bounded import DeadlineTransport
 from enrich.sources.github.client import (
     GitHubContext,
@@ -37,7 +38,8 @@ from enrich.sources.github.client import (
     make_client,
     reread_rate_limits,
 )
-from enrich.sources.github.graphql import fetch_batch, graphql_query
+from enrich.sources.github.graphql import graphql_query
+from enrich.sources.github.light import fetch_graphql
 from enrich.sources.github.normalize import outcome
 from enrich.sources.github.ratelimit import RateLimits, Windows
 from enrich.sources.github.rest import fetch_rest
@@ -71,8 +73,7 @@ class GitHubSource(SourceBase[Repo]):
             try:
                 learn_rate_limits(gh)
                 if token and settings.github_graphql:
-                    for batch in chunks(entries, settings.github_graphql_batch_size):
-                        fetch_batch(gh, batch, raw, ctx)
+                    fetch_graphql(gh, entries, raw, ctx)
                 else:
                     fetch_each(
                         self.name, entries, raw, ctx, settings.github_concurrency,

@@ -62,6 +62,7 @@ fragment RepoFields on Repository {
   licenseInfo { spdxId }
   repositoryTopics(first: 100) { nodes { topic { name } } }
   createdAt
+  updatedAt
   pushedAt
   isArchived
   isFork
@@ -81,27 +82,84 @@ fragment RepoFields on Repository {
 """
 
 
-def graphql_query(count: int) -> str:
+# The light query: what says whether a repository moved, and no connection (GitHub charges
+# points for connections only, so 100 repositories cost the minimum, one point). `light_view`
+# reads the same fields out of a full node: the two are compared field by field.
+_LIGHT_FIELDS = """
+fragment LightFields on Repository {
+  databaseId
+  nameWithOwner
+  pushedAt
+  updatedAt
+  stargazerCount
+  forkCount
+  isArchived
+  description
+  homepageUrl
+  primaryLanguage { name }
+  licenseInfo { spdxId }
+  latestRelease { tagName name publishedAt }
+  defaultBranchRef { name target { ... on Commit { oid } } }
+}
+"""
+_LIGHT: dict[str, Any] = {
+    "databaseId": None, "nameWithOwner": None, "pushedAt": None, "updatedAt": None,
+    "stargazerCount": None, "forkCount": None, "isArchived": None, "description": None,
+    "homepageUrl": None, "primaryLanguage": {"name": None}, "licenseInfo": {"spdxId": None},
+    "latestRelease": {"tagName": None, "name": None, "publishedAt": None},
+    "defaultBranchRef": {"name": None, "target": {"oid": None}},
+}  # fmt: skip
+
+
+def graphql_query(count: int, light: bool = False) -> str:
     """One query for ``count`` repositories: aliases ``r0``…, owner and name as variables (list
-    text never becomes query text)."""
+    text never becomes query text). ``light``: only what says whether each one moved."""
     params = ", ".join(f"$o{i}: String!, $n{i}: String!" for i in range(count))
+    fragment = "LightFields" if light else "RepoFields"
     aliases = "\n".join(
-        f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...RepoFields }}" for i in range(count)
+        f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...{fragment} }}" for i in range(count)
     )
+    if light:
+        return (
+            f"query Moved({params}) {{\n"
+            f"  rateLimit {{ cost remaining resetAt }}\n{aliases}\n}}\n{_LIGHT_FIELDS}"
+        )
     return (
         f"query Repositories($since30: GitTimestamp!, $since365: GitTimestamp!, {params}) {{\n"
         f"  rateLimit {{ cost remaining resetAt }}\n{aliases}\n}}\n{_REPO_FIELDS}"
     )
 
 
-def fetch_batch(ctx: GitHubContext, batch: list[Entry], raw: RawSink, fetch: FetchContext) -> None:
-    """Up to ``github_graphql_batch_size`` repositories in one query; then each one's contributor
-    count over REST, skipped when its default branch has not moved since the count was taken."""
-    try:
-        docs = query_batch(ctx, batch)
-    except Exception as exc:  # a bug, not an answer: this batch's, not the run's
-        logger.exception("GitHub GraphQL batch failed")
-        docs = _documents(batch, error_info(exc))
+def light_view(node: Any, spec: dict[str, Any] | None = None) -> Any:
+    """The light query's fields of ``node`` (a light answer or a full one), absent ones None."""
+    if not isinstance(node, dict):
+        return None
+    spec = _LIGHT if spec is None else spec
+    return {k: node.get(k) if sub is None else light_view(node.get(k), sub)
+            for k, sub in spec.items()}  # fmt: skip
+
+
+def fetch_batch(
+    ctx: GitHubContext,
+    batch: list[Entry],
+    raw: RawSink,
+    fetch: FetchContext,
+    docs: dict[str, GitHubDocument] | None = None,
+    light: dict[str, Exchange] | None = None,
+) -> None:
+    """Up to ``github_graphql_batch_size`` repositories in one query (or ``docs`` already made:
+    the light query's reused ones); then each one's contributor count over REST, skipped when
+    its default branch has not moved since the count was taken. ``light``: tonight's light
+    answers of these repositories, kept after the full one's."""
+    if docs is None:
+        try:
+            docs = query_batch(ctx, batch)
+        except Exception as exc:  # a bug, not an answer: this batch's, not the run's
+            logger.exception("GitHub GraphQL batch failed")
+            docs = _documents(batch, error_info(exc))
+        for entry in batch:
+            if light and entry.id in light and docs[entry.id]["exchanges"]:
+                docs[entry.id]["exchanges"].append(light[entry.id])
 
     def finish(entry: Entry) -> GitHubDocument:
         doc = docs[entry.id]
@@ -150,24 +208,27 @@ def query_batch(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocum
     return docs
 
 
-def _query(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocument]:
+def _query(
+    ctx: GitHubContext, batch: list[Entry], light: bool = False
+) -> dict[str, GitHubDocument]:
+    """One query (the full one, or the light one: exchanges named ``graphql_light``)."""
     deferred = ctx.rate.admit("graphql", 1)
     if deferred:
         return _documents(batch, ErrorInfo(kind="deferred", message=deferred))
     now = datetime.now(UTC)
-    variables: dict[str, Any] = {
+    variables: dict[str, Any] = {} if light else {
         "since30": (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "since365": (now - timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+    }  # fmt: skip
     for i, entry in enumerate(batch):
         owner, _, name = entry.source_id.partition("/")
         variables[f"o{i}"], variables[f"n{i}"] = owner, name
     try:
-        headers, body = _post(ctx, graphql_query(len(batch)), variables)
+        headers, body = _post(ctx, graphql_query(len(batch), light), variables)
     except Exception as exc:
         if len(batch) > 1 and _timed_out(exc):  # GitHub's advice for a query that times out
             half = len(batch) // 2
-            return _query(ctx, batch[:half]) | _query(ctx, batch[half:])
+            return _query(ctx, batch[:half], light) | _query(ctx, batch[half:], light)
         return _documents(batch, error_info(exc))
     finally:
         ctx.rate.release("graphql", 1)
@@ -187,7 +248,8 @@ def _query(ctx: GitHubContext, batch: list[Entry]) -> dict[str, GitHubDocument]:
     for i, entry in enumerate(batch):
         doc = docs[entry.id]
         node = data.get(f"r{i}")
-        x = exchange("graphql", requester.graphql_url, 200, headers, node, fetched)
+        name = "graphql_light" if light else "graphql"
+        x = exchange(name, requester.graphql_url, 200, headers, node, fetched)
         x["query_id"], x["alias"] = query_id, f"r{i}"
         doc["exchanges"].append(x)
         if node is None:
