@@ -177,6 +177,46 @@ def measure(path: Path) -> None:
     print(f"{wall:.2f} {cpu:.2f} {peak} {len(parsed.entries)} {len(parsed.skipped)}")
 
 
+def compare(ref: str, repeat: int, names: list[str]) -> None:
+    """``ref``'s parser and this checkout's, alternately in fresh processes, on generated lists:
+    each one's fastest wall time, its peak RSS, and the ratio of the two."""
+    import tempfile
+
+    import parse_diff
+
+    makers = {"varied": varied, "bullets": bullets, "table": table, "paragraph": paragraph}
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        (tmp / "ref").mkdir()
+        sides = {ref: parse_diff.reference(ref, tmp / "ref"), "this": ROOT / "src"}
+        print(f"| input | size | entries | {ref}: wall, peak RSS | this: wall, peak RSS | ratio |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name in names:
+            path = tmp / f"{name}.md"
+            path.write_bytes(makers[name]())
+            runs: dict[str, list[list[str]]] = {side: [] for side in sides}
+            for _ in range(repeat):
+                for side, src in sides.items():
+                    runs[side].append(parse_diff.run_with(src, "measure", str(path)).split())
+            best = {side: min(float(r[0]) for r in rs) for side, rs in runs.items()}
+            peak = {side: max(int(r[2]) for r in rs) for side, rs in runs.items()}
+            old, new = best[ref], best["this"]
+            print(f"| {name} | {path.stat().st_size / 1e6:.1f} MB | {int(runs['this'][0][3]):,} | "
+                  f"{old:.2f} s, {peak[ref]} MB | {new:.2f} s, {peak['this']} MB | "
+                  f"{old / new:.2f}x |", flush=True)  # fmt: skip
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["measure"]:
         measure(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["write"]:
+        Path(sys.argv[3]).write_bytes(globals()[sys.argv[2]]())
+    elif sys.argv[1:2] == ["compare"]:
+        import argparse
+
+        parser = argparse.ArgumentParser(prog="parse_bench.py compare")
+        parser.add_argument("--ref", default="main")
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("names", nargs="*", default=["varied", "bullets", "table"])
+        args = parser.parse_args(sys.argv[2:])
+        compare(args.ref, args.repeat, args.names)
