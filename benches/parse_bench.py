@@ -7,10 +7,10 @@ run so each peak RSS is that parse's own (the interpreter and imports included).
 (``main`` by default, extracted by ``parse_diff.reference``) and this checkout's, alternately in
 fresh processes on the same files, and prints each one's fastest run and the ratio: on a busy
 machine only a ratio measured in one sitting means anything. ``python parse_bench.py write
-varied PATH`` writes a synthetic list (``varied``, ``bullets``, ``table``, ``paragraph``). The real lists
-are read from ``$ENRICH_SHARED/lists/real/`` (``../shared`` beside the checkout) when it is
-there (other people's files: read, never copied); the synthetic lists are generated here
-(sample data, not real links).
+varied PATH`` writes a synthetic list (``varied``, ``bullets``, ``table``, ``paragraph``).
+The real lists are read from ``$ENRICH_SHARED/lists/real/`` (``../shared`` beside the
+checkout) when it is there (other people's files: read, never copied); the synthetic lists
+are generated here (sample data, not real links).
 """
 
 from __future__ import annotations
@@ -103,7 +103,11 @@ def _row(r: random.Random, i: int) -> tuple[str, int]:
     if style == 0:
         return f"- **[{name}]({url})** - {text}", 1
     if style == 1:
-        return f"* [{name}]({url}): {text} Uses `{name.lower()}` and [{_name(r)}]({_target(r, i + 1)}).", 2
+        return (
+            f"* [{name}]({url}): {text} Uses `{name.lower()}` and "
+            f"[{_name(r)}]({_target(r, i + 1)}).",
+            2,
+        )
     if style == 2:
         code = f"https://github.com/lab{i % 89}/{name.lower()}"
         return f"1. [{text[:-1]}]({url}) [[code]({code})] ({_VENUES[i % 6]})", 2
@@ -154,7 +158,9 @@ def varied(n: int = N) -> bytes:
             elif (section + sub) % 7 == 6:  # a paragraph of papers, one per line
                 for _ in range(20):
                     i += 1
-                    lines.append(f"**{_name(r)}.** *A. Author, B. Author.* [[pdf]({_target(r, i)})]  ")
+                    lines.append(
+                        f"**{_name(r)}.** *A. Author, B. Author.* [[pdf]({_target(r, i)})]  "
+                    )
                     links += 1
             else:
                 for _ in range(60):
