@@ -203,7 +203,11 @@ def compare(ref: str, repeat: int, names: list[str]) -> None:
             runs: dict[str, list[list[str]]] = {side: [] for side in sides}
             for _ in range(repeat):
                 for side, src in sides.items():
-                    runs[side].append(parse_diff.run_with(src, "measure", str(path)).split())
+                    runs[side].append(
+                        parse_diff.run_with(
+                            src, "measure", str(path), script=Path(__file__)
+                        ).split()
+                    )
             best = {side: min(float(r[0]) for r in rs) for side, rs in runs.items()}
             peak = {side: max(int(r[2]) for r in rs) for side, rs in runs.items()}
             old, new = best[ref], best["this"]

@@ -41,11 +41,11 @@ def reference(ref: str, into: Path) -> Path:
     return into / "src"
 
 
-def run_with(src: Path, *args: str) -> str:
-    """This folder's script run in a fresh process with ``src`` first on the import path."""
+def run_with(src: Path, *args: str, script: Path = Path(__file__)) -> str:
+    """A script of this folder run in a fresh process with ``src`` first on the import path."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     return subprocess.run(
-        [sys.executable, str(Path(__file__)), *args], env=env, capture_output=True, text=True,
+        [sys.executable, str(script), *args], env=env, capture_output=True, text=True,
         check=True,
     ).stdout  # fmt: skip
 
