@@ -3,17 +3,19 @@ very tokens it makes; any other run is left to it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from markdown_it.token import Token
 
-from enrich.core.listing.runs import simple_tokens
+from enrich.core.listing.runs import Piece, simple_tokens
 from enrich.core.listing.walker import markdown
 from shared_data import ABSENT, real_lists
 
 MD = markdown()
 
 
-def _read(tokens: list[Token]) -> list[tuple[str, str, str]]:
+def _read(tokens: Sequence[Token | Piece]) -> list[tuple[str, str, str]]:
     """What the reader takes from tokens: types, contents, hrefs; adjacent texts as one."""
     out: list[tuple[str, str, str]] = []
     for token in tokens:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from markdown_it.token import Token
-
 # A character that no inline rule but ``text`` reads here: not a line break, an escape, a code
 # span, emphasis, a bracket, HTML or an autolink; ``&`` when it starts no entity; ``!`` when it
 # starts no image.
@@ -32,10 +30,24 @@ _PIECE = re.compile(
 )
 
 
-def simple_tokens(content: str, normalize: Callable[[str], str]) -> list[Token] | None:
+class Piece:
+    """An inline token as the reader reads it: its type, content and ``href`` (markdown-it's
+    `Token` has twelve fields, two of them dictionaries made for each token)."""
+
+    __slots__ = ("attrs", "content", "type")
+
+    def __init__(self, kind: str, content: str = "", attrs: dict[str, str] | None = None) -> None:
+        self.type, self.content, self.attrs = kind, content, attrs or _NO_ATTRS
+
+
+_NO_ATTRS: dict[str, str] = {}
+_CLOSE = Piece("link_close")
+
+
+def simple_tokens(content: str, normalize: Callable[[str], str]) -> list[Piece] | None:
     """The inline tokens of ``content`` when it is plain text, simple links and code spans
     (as markdown-it would make them); None for anything else."""
-    tokens: list[Token] = []
+    tokens: list[Piece] = []
     at, end = 0, len(content)
     match = _PIECE.match
     while at < end:
@@ -45,17 +57,17 @@ def simple_tokens(content: str, normalize: Callable[[str], str]) -> list[Token] 
         at = found.end()
         text = found.group("text")
         if text is not None:
-            tokens.append(Token("text", "", 0, content=text))
+            tokens.append(Piece("text", text))
             continue
         code = found.group("code")
         if code is not None:
             if code[0] == " " and code[-1] == " " and code.strip(" "):
                 code = code[1:-1]  # one space inside each backtick is padding
-            tokens.append(Token("code_inline", "code", 0, content=code, markup="`"))
+            tokens.append(Piece("code_inline", code))
             continue
-        tokens.append(Token("link_open", "a", 1, attrs={"href": normalize(found.group("dest"))}))
+        tokens.append(Piece("link_open", "", {"href": normalize(found.group("dest"))}))
         label = found.group("label")
         if label:
-            tokens.append(Token("text", "", 0, content=label))
-        tokens.append(Token("link_close", "a", -1))
+            tokens.append(Piece("text", label))
+        tokens.append(_CLOSE)
     return tokens

@@ -53,7 +53,33 @@ def markdown() -> MarkdownIt:
     # render its HTML; we want to see such links so they are reported as rejected, not lost.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = _fast_normalize(md.normalizeLink)  # type: ignore[method-assign]
+    for rule in md.block.ruler.__rules__:
+        if rule.name in _OPENERS:
+            rule.fn = _opened_by(rule.fn, _OPENERS[rule.name])
+    md.block.ruler.__cache__ = None  # the chains (and the paragraph's terminators) rebuilt
     return md
+
+
+# The characters a block must start with (its first one after indentation), per block rule of
+# markdown-it's that reads nothing else: a line that starts otherwise is not tried by it.
+_OPENERS = {
+    "fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "reference": "[",
+    "html_block": "<", "heading": "#",
+}  # fmt: skip
+
+
+def _opened_by(rule: Any, openers: str) -> Any:
+    """A block rule that answers "no" at once on a line whose first character cannot open its
+    block (what the rule itself checks first, after its logging and bookkeeping): most lines of
+    a long list are tried by every rule in turn, in every list item."""
+
+    def rule_if_opened(state: Any, start: int, end: int, silent: bool) -> Any:
+        at = state.bMarks[start] + state.tShift[start]
+        if at < len(state.src) and state.src[at] not in openers:
+            return False
+        return rule(state, start, end, silent)
+
+    return rule_if_opened
 
 
 _PLAIN_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]*$")
