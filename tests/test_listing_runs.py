@@ -16,10 +16,13 @@ MD = markdown()
 
 
 def _read(tokens: Sequence[Token | Piece]) -> list[tuple[str, str, str]]:
-    """What the reader takes from tokens: types, contents, hrefs; adjacent texts as one."""
+    """What the reader takes from tokens: types, contents, hrefs; adjacent texts as one, empty
+    ones as nothing (markdown-it leaves one beside each ``strong_open`` and closer)."""
     out: list[tuple[str, str, str]] = []
     for token in tokens:
         href = str(token.attrs.get("href", ""))
+        if token.type == "text" and not token.content:
+            continue
         if token.type == "text" and out and out[-1][0] == "text":
             out[-1] = ("text", out[-1][1] + token.content, "")
         else:
@@ -44,6 +47,11 @@ def _markdown_it(content: str) -> list[tuple[str, str, str]]:
         "Wow! [Paper](https://arxiv.org/abs/2401.00001)!",
         "[Ünïcode näme](https://example.org/ä/ö) — 中文描述",
         "[Name](https://example.org/%E4%B8%AD)",
+        "**[Bold](https://example.org)** - emphasis",
+        "*[Emphasized](https://example.org)*: and text",
+        "**Title.** [pdf](https://arxiv.org/abs/2401.00001)",
+        "intra**word**s and a [link](https://example.org)",
+        "**`code` in bold**",
     ],
 )
 def test_a_plain_run_gets_the_tokens_markdown_it_makes(run: str) -> None:
@@ -55,8 +63,13 @@ def test_a_plain_run_gets_the_tokens_markdown_it_makes(run: str) -> None:
 @pytest.mark.parametrize(
     "run",
     [
-        "**[Bold](https://example.org)** - emphasis",
-        "_emphasis_ and *more*",
+        "_emphasis_ and *more* and **more**",
+        "***both***",
+        "** not opening** at all",
+        "**not closing **",
+        "a ** lone pair ** of stars",
+        "`a**b` and **c**",
+        "[a](https://example.org/**) b**",
         "![image](https://example.org/a.png)",
         "Wow![not an image](https://example.org)",
         "[a](https://example.org/(paren))",
