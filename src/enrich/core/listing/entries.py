@@ -273,7 +273,9 @@ def _item(draft: Read, index: int) -> Item:
     )
 
 
-# The columns and cells of every item that is not a table row (most of a long list's items).
+# The columns and cells of every item that is not a table row (most of a long list's items),
+# and the lists an entry's enrichment fills: one empty list shared by the records of a parse,
+# which are changed by copy (`enrich.core.model.updated`), never in place.
 _NONE: list[str] = []
 
 
@@ -355,9 +357,11 @@ def _entry(merged: _Merged, section: list[str], tied: list[str] | None) -> Entry
         "items": merged.items,
         "listed_version": ref.version,
         "status": Status.PENDING,
+        # filled later by copy (`graph.with_graph`), never in place: one empty list for all
+        "cross_links": _NONE,
+        "ties": _NONE,
+        "same_item": tied if tied is not None else _NONE,
     }
-    if tied is not None:
-        fields["same_item"] = tied
     return built(Entry, **fields)
 
 
