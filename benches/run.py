@@ -310,6 +310,7 @@ def parse_benchmark(tmp: Path) -> list[str]:
 
 SECTIONS = {
     "nightly": "nightly", "diff": "diff", "views": "views", "parse": "parse", "corpus": "corpus",
+    "retention": "retention",
 }  # fmt: skip
 
 
@@ -333,6 +334,12 @@ def _run(name: str, tmp: Path) -> list[str]:
         return parse_benchmark(tmp)
     if name == "corpus":
         return corpus_benchmark()
+    if name == "retention":
+        import retention_bench
+
+        section = retention_bench.section()
+        print("\n".join(section))
+        return section
     return views_benchmark(tmp)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from builders import entry_for
-from conftest import BUNDLED, ROOT, run, write_json
+from conftest import BUNDLED, run, write_json
 from enrich.core.assemble import assemble
 from enrich.core.check import FindingKind, Report, Rules, Run, apply, check, render, unified_diff
 from enrich.core.errors import InputError
@@ -25,10 +25,11 @@ from enrich.run.check import check_list, fix_list
 from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
+from shared_data import REAL_LISTS as REAL_LISTS_DIR
+from shared_data import SHARED
 
-SHARED = ROOT.parent / "shared"
 HISTORY = SHARED / "seed-data/lists/history"
-REAL = SHARED / "lists/real"
+REAL = REAL_LISTS_DIR
 NIGHT1 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 NO_WEB = {"web": "offline: web pages are not fetched"}
 

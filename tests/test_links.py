@@ -52,6 +52,17 @@ CASES = [
     ("https://huggingface.co/docs/trl/index", Kind.WEB, "https://huggingface.co/docs/trl/index", "https://huggingface.co/docs/trl/index", None),
     ("https://huggingface.co/papers/2203.02155", Kind.PAPER, "2203.02155", "arxiv:2203.02155", None),  # a Hub paper page is the arXiv paper (tests/test_paper_links.py)
     ("https://huggingface.co/learn/nlp-course/chapter1", Kind.WEB, "https://huggingface.co/learn/nlp-course/chapter1", "https://huggingface.co/learn/nlp-course/chapter1", None),
+    # Hub collections are Hub objects: the id is the slug's trailing object id, which stays
+    # when the title (and the slug's other words) change; a short slug without one is the id
+    ("https://huggingface.co/collections/01-ai/yi-vl-663f557228538eae745769f3", Kind.COLLECTION, "01-ai/yi-vl-663f557228538eae745769f3", "hf:collection/01-ai/663f557228538eae745769f3", None),
+    ("https://huggingface.co/collections/01-ai/yi-vision-663f557228538eae745769f3", Kind.COLLECTION, "01-ai/yi-vision-663f557228538eae745769f3", "hf:collection/01-ai/663f557228538eae745769f3", None),
+    ("https://huggingface.co/collections/OpenGVLab/internvl-65b92d6be81c86166ca0dde4/", Kind.COLLECTION, "OpenGVLab/internvl-65b92d6be81c86166ca0dde4", "hf:collection/opengvlab/65b92d6be81c86166ca0dde4", None),
+    ("https://huggingface.co/collections/bigcode/%E2%AD%90-starcoder-64f9bd5740eb5daaeb81dbec", Kind.COLLECTION, "bigcode/⭐-starcoder-64f9bd5740eb5daaeb81dbec", "hf:collection/bigcode/64f9bd5740eb5daaeb81dbec", None),
+    ("https://hf.co/collections/nvidia/nemotron-post-training-v3", Kind.COLLECTION, "nvidia/nemotron-post-training-v3", "hf:collection/nvidia/nemotron-post-training-v3", None),
+    ("https://huggingface.co/collections", Kind.WEB, "https://huggingface.co/collections", "https://huggingface.co/collections", None),
+    ("https://huggingface.co/collections/Qwen", Kind.WEB, "https://huggingface.co/collections/Qwen", "https://huggingface.co/collections/Qwen", None),
+    ("https://huggingface.co/collections/Qwen/qwen-65c0e50c3f1ab89cb8704144/extra", Kind.WEB, "https://huggingface.co/collections/Qwen/qwen-65c0e50c3f1ab89cb8704144/extra", "https://huggingface.co/collections/Qwen/qwen-65c0e50c3f1ab89cb8704144/extra", None),
+    ("https://huggingface.co/collections/Qwen/..", Kind.WEB, "https://huggingface.co/collections/Qwen/..", "https://huggingface.co/collections/Qwen/..", None),
     ("https://huggingface.co/Anthropic", Kind.WEB, "https://huggingface.co/Anthropic", "https://huggingface.co/Anthropic", None),
     # Web pages: normalized URL
     ("HTTPS://WWW.Anthropic.com:443/?utm_source=x#top", Kind.WEB, "https://www.anthropic.com/", "https://www.anthropic.com/", None),

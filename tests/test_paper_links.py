@@ -60,6 +60,9 @@ PAPERS = [
     ("https://www.aclweb.org/anthology/N19-1423", "acl:N19-1423", "https://aclanthology.org/N19-1423/"),
     ("http://www.aclweb.org/anthology/D/D15/D15-1041.pdf", "acl:D15-1041", "https://aclanthology.org/D15-1041/"),  # the old site's folders
     ("https://aclweb.org/anthology/P/P16/P16-1101.pdf", "acl:P16-1101", "https://aclanthology.org/P16-1101/"),
+    ("http://www.aclweb.org/anthology-new/P/P11/P11-1015.pdf", "acl:P11-1015", "https://aclanthology.org/P11-1015/"),  # the site before 2012
+    ("http://aclanthology.info/papers/P18-1031/p18-1031", "acl:P18-1031", "https://aclanthology.org/P18-1031/"),  # the site of 2017-2019
+    ("https://aclanthology.info/papers/W18-5446/w18-5446", "acl:W18-5446", "https://aclanthology.org/W18-5446/"),
     # NeurIPS / NIPS proceedings: the old site's numbers, the hash pages and files
     ("http://papers.nips.cc/paper/7181-attention-is-all-you-need.pdf", "neurips:7181", "https://papers.nips.cc/paper/7181-attention-is-all-you-need"),
     ("https://papers.nips.cc/paper/5638-faster-r-cnn-towards-real-time-object-detection-with-region-proposal-networks.pdf", "neurips:5638", "https://papers.nips.cc/paper/5638-faster-r-cnn-towards-real-time-object-detection-with-region-proposal-networks"),
@@ -72,12 +75,14 @@ PAPERS = [
     ("http://proceedings.mlr.press/v70/achiam17a/achiam17a.pdf", "pmlr:v70/achiam17a", "https://proceedings.mlr.press/v70/achiam17a.html"),
     ("http://proceedings.mlr.press/v80/co-reyes18a.html", "pmlr:v80/co-reyes18a", "https://proceedings.mlr.press/v80/co-reyes18a.html"),
     ("http://jmlr.org/proceedings/papers/v37/ioffe15.pdf", "pmlr:v37/ioffe15", "https://proceedings.mlr.press/v37/ioffe15.html"),
+    ("http://jmlr.csail.mit.edu/proceedings/papers/v9/glorot10a/glorot10a.pdf", "pmlr:v9/glorot10a", "https://proceedings.mlr.press/v9/glorot10a.html"),
     # CVF open access: old and new trees, pages and PDFs, workshops
     (f"http://openaccess.thecvf.com/content_cvpr_2016/html/{CVF}.html", f"cvf:{CVF}", f"https://openaccess.thecvf.com/content_cvpr_2016/html/{CVF}.html"),
     (f"http://openaccess.thecvf.com/content_cvpr_2016/papers/{CVF}.pdf", f"cvf:{CVF}", f"https://openaccess.thecvf.com/content_cvpr_2016/html/{CVF}.html"),
     ("http://openaccess.thecvf.com/content_ECCV_2018/html/Aaron_Gokaslan_Improving_Shape_Deformation_ECCV_2018_paper.html", "cvf:Aaron_Gokaslan_Improving_Shape_Deformation_ECCV_2018_paper", "https://openaccess.thecvf.com/content_ECCV_2018/html/Aaron_Gokaslan_Improving_Shape_Deformation_ECCV_2018_paper.html"),
     ("https://openaccess.thecvf.com/content/CVPR2025/papers/Yao_Think_Small_Act_Big_Primitive_Prompt_Learning_for_Lifelong_Robot_CVPR_2025_paper.pdf", "cvf:Yao_Think_Small_Act_Big_Primitive_Prompt_Learning_for_Lifelong_Robot_CVPR_2025_paper", "https://openaccess.thecvf.com/content/CVPR2025/html/Yao_Think_Small_Act_Big_Primitive_Prompt_Learning_for_Lifelong_Robot_CVPR_2025_paper.html"),
     # the same trees on the CVF's site before openaccess.thecvf.com (CVPR and ICCV up to 2016)
+    ("http://www.cv-foundation.org/openaccess/content_iccv_2015_workshops/w12/papers/Smith_Sample_ICCV_2015_paper.pdf", "cvf:Smith_Sample_ICCV_2015_paper", "https://openaccess.thecvf.com/content_iccv_2015_workshops/w12/html/Smith_Sample_ICCV_2015_paper.html"),
     ("http://www.cv-foundation.org/openaccess/content_cvpr_2015/papers/Long_Fully_Convolutional_Networks_2015_CVPR_paper.pdf", "cvf:Long_Fully_Convolutional_Networks_2015_CVPR_paper", "https://openaccess.thecvf.com/content_cvpr_2015/html/Long_Fully_Convolutional_Networks_2015_CVPR_paper.html"),
     ("https://www.cv-foundation.org/openaccess/content_iccv_2015/html/He_Delving_Deep_into_ICCV_2015_paper.html", "cvf:He_Delving_Deep_into_ICCV_2015_paper", "https://openaccess.thecvf.com/content_iccv_2015/html/He_Delving_Deep_into_ICCV_2015_paper.html"),
     ("https://openaccess.thecvf.com/content_cvpr_2018_workshops/papers/w1/Kim_Sample_CVPR_2018_paper.pdf", "cvf:Kim_Sample_CVPR_2018_paper", "https://openaccess.thecvf.com/content_cvpr_2018_workshops/w1/html/Kim_Sample_CVPR_2018_paper.html"),
@@ -97,6 +102,8 @@ PAPERS = [
     ("http://jmlr.org/papers/volume17/15-239/source/15-239.pdf", "jmlr:v17/15-239", "https://jmlr.org/papers/v17/15-239.html"),
     ("http://www.jmlr.org/papers/v13/bergstra12a", "jmlr:v13/bergstra12a", "https://jmlr.org/papers/v13/bergstra12a.html"),
     ("https://jmlr.org/papers/v13/bergstra12a.pdf", "jmlr:v13/bergstra12a", "https://jmlr.org/papers/v13/bergstra12a.html"),
+    ("http://jmlr.csail.mit.edu/papers/volume3/bengio03a/bengio03a.pdf", "jmlr:v3/bengio03a", "https://jmlr.org/papers/v3/bengio03a.html"),  # JMLR's home until 2009
+    ("http://jmlr.csail.mit.edu/papers/v15/srivastava14a.html", "jmlr:v15/srivastava14a", "https://jmlr.org/papers/v15/srivastava14a.html"),
 ]
 
 
@@ -118,6 +125,9 @@ NOT_PAPERS = [
     "https://papers.nips.cc/paper_files/paper/2023",
     "https://papers.nips.cc/paper/2020/file/1457c0d6bfcb4967418bfb8ac142f64a-Supplemental.pdf",
     "https://proceedings.mlr.press/v235/",
+    "http://jmlr.org/proceedings/papers/v37/chung15-supp.pdf",  # a paper's supplement
+    "https://proceedings.mlr.press/v37/chung15-supp.pdf",
+    "https://proceedings.mlr.press/v162/lee22a/lee22a-supp.pdf",
     "https://openaccess.thecvf.com/CVPR2024",
     "https://openaccess.thecvf.com/content_cvpr_2018/supplemental/Zhang_X_CVPR_2018_supplemental.pdf",
     "https://ieeexplore.ieee.org/Xplore/home.jsp",
@@ -127,6 +137,10 @@ NOT_PAPERS = [
     "https://www.cv-foundation.org/openaccess/menu.py",
     "https://www.cv-foundation.org/openaccess/CVPR2015.py",
     "http://www.aclweb.org/anthology/D/D15/",
+    "http://www.aclweb.org/anthology-new/",
+    "http://aclanthology.info/",
+    "http://aclanthology.info/events/acl-2018",
+    "http://jmlr.csail.mit.edu/papers/v3/",
     "https://www.nature.com/nature/journal/v529/n7587/index.html",
     "https://www.nature.com/nature",
     "https://doi.org/",
@@ -175,11 +189,12 @@ PAPER_HOSTS = {
 
 @pytest.mark.slow  # parses every real list: ~25 s of CPU
 @pytest.mark.skipif(not real_lists(), reason=ABSENT)
-def test_every_paper_host_link_of_the_real_lists_is_a_paper() -> None:
+def test_every_paper_host_and_hub_collection_link_of_the_real_lists_is_one() -> None:
     """On the real lists, each link to a paper host is a paper, except pages that list many
-    (a volume's table of contents)."""
+    (a volume's table of contents) and a paper's supplement; each Hub collection is one."""
     kinds: Counter[str] = Counter()
     others: list[str] = []
+    collections: Counter[str] = Counter()
     for path in real_lists():
         for entry in parse_list(path.read_bytes(), path.name).entries:
             for url in entry.urls:
@@ -188,6 +203,12 @@ def test_every_paper_host_link_of_the_real_lists_is_a_paper() -> None:
                         kinds[entry.id.split(":")[0]] += 1
                     else:
                         others.append(url)
-    assert others == ["https://aclanthology.org/volumes/2023.conll-babylm/"]
+                if "huggingface.co/collections/" in url:
+                    collections[entry.kind] += 1
+    assert sorted(others) == [
+        "http://jmlr.org/proceedings/papers/v37/chung15-supp.pdf",
+        "https://aclanthology.org/volumes/2023.conll-babylm/",
+    ]
     assert kinds["cvf"] > 1000 and kinds["neurips"] > 150 and kinds["pmlr"] > 150
     assert {"doi", "openreview", "acl", "jmlr", "s2"} <= set(kinds)
+    assert collections == {Kind.COLLECTION: 23}

@@ -388,7 +388,9 @@ def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]
     others = [e for e in entries.values() if not e.id.startswith("arxiv:")]
     assert sorted(d["entry_id"] for d in inputs) == sorted(e.id for e in others)
     assert searches and all(d["status"] == 200 and d["titles"] and d["body"].startswith("<?xml") for d in searches)
-    assert all(set(d) == {"arxiv_id", "exchanges"} for d in hubs)
+    # a 404 carries its back-off (`absent`), nothing else does
+    assert all(set(d) - {"absent"} == {"arxiv_id", "exchanges"} for d in hubs)
+    assert all(("absent" in d) == (d["exchanges"][-1]["status"] == 404) for d in hubs)
     assert "authorization" not in json.dumps(docs).lower()
 
 

@@ -39,10 +39,10 @@ pytestmark = [pytest.mark.skipif(not REAL.is_dir(), reason=ABSENT), pytest.mark.
 # Entries per kind.
 COUNTS = {
     "2mo-Awesome-Thinking-with-PI.md": {"dataset": 3, "paper": 82, "repo": 83, "web": 36},
-    "ChristosChristofidis-awesome-deep-learning.md": {"paper": 34, "repo": 112, "web": 449},
+    "ChristosChristofidis-awesome-deep-learning.md": {"paper": 33, "repo": 112, "web": 450},
     "EbookFoundation-free-programming-books-free-programming-books-ru.md": {"repo": 21, "web": 224},
     "EthicalML-awesome-production-machine-learning.md": {"paper": 1, "repo": 541, "space": 1, "web": 18},
-    "Hannibal046-Awesome-LLM.md": {"model": 14, "paper": 56, "repo": 150, "space": 2, "web": 148},
+    "Hannibal046-Awesome-LLM.md": {"collection": 22, "model": 14, "paper": 56, "repo": 150, "space": 2, "web": 126},
     "Lissy93-awesome-privacy.md": {"repo": 255, "web": 1326},
     "MunGell-awesome-for-beginners.md": {"repo": 223, "web": 13},
     "Paitesanshi-LLM-Agent-Survey.md": {"paper": 112, "repo": 50, "web": 21},
@@ -64,7 +64,7 @@ COUNTS = {
     "jxzhangjhu-Awesome-LLM-RAG.md": {"model": 1, "paper": 31, "repo": 22, "web": 15},
     "kdeldycke-awesome-falsehood.md": {"repo": 21, "web": 133},
     "km1994-nlp_paper_study.md": {"model": 2, "paper": 52, "repo": 74, "space": 1, "web": 23},
-    "mlabonne-llm-datasets.md": {"dataset": 59, "model": 1, "paper": 16, "repo": 15, "web": 13},
+    "mlabonne-llm-datasets.md": {"collection": 1, "dataset": 59, "model": 1, "paper": 16, "repo": 15, "web": 12},
     "nnzhan-Awesome-Graph-Neural-Networks.md": {"paper": 134, "repo": 12, "web": 15},
     "opendilab-awesome-RLHF.md": {"dataset": 7, "model": 1, "paper": 121, "repo": 89, "web": 49},
     "public-apis-public-apis.md": {"repo": 106, "web": 1611},

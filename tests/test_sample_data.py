@@ -18,8 +18,8 @@ from conftest import BUNDLED, ROOT
 from enrich.sandbox.sample import FACTS_PATH, LABEL, generate, load_facts, sample_data_dir
 from enrich.sandbox.sample.generate import bundled_list
 from enrich.sources.huggingface import summary
+from shared_data import SHARED
 
-SHARED = ROOT.parent / "shared"
 LIST_COPY = "github/repos/jordimas/awesome-RLHF-language-models/contents/README.md"
 PACKAGE_LIST = "enrich/lists/awesome-rlhf-language-models.md"  # identical to BUNDLED (test_cli)
 

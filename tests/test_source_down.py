@@ -37,6 +37,7 @@ from enrich.core.specs import REGISTRY
 from enrich.run.guard import failed_as_a_whole, verdict
 from enrich.run.job import RunResult
 from enrich.run.summary import failed_sources, one_line, summary_markdown
+from enrich.sandbox.sample.generate import load_facts, sample_collection
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.sources import NAMES
 from enrich.sources.base import claims, supplement_fields
@@ -284,14 +285,15 @@ HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Whoa there!</h1></body></html>"
 
 
 def nights(fake: FakeAPI, tmp_path: Path, settings: Settings, faults: list[Fault],
-           **tonight: Any) -> tuple[RunResult, RunResult]:
-    """Night 1 clean; night 2 with ``faults`` and the options ``tonight``. Night 1's list.md
-    is kept as ``list-1.md``."""
+           list_bytes: bytes | None = None, **tonight: Any) -> tuple[RunResult, RunResult]:
+    """Night 1 clean; night 2 with ``faults`` and the options ``tonight``, both of the bundled
+    list (or ``list_bytes``). Night 1's list.md is kept as ``list-1.md``."""
     out = tmp_path / "out"
-    first_night = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", skip=OFFLINE)
+    first_night = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", skip=OFFLINE,
+                      list_bytes=list_bytes)  # fmt: skip
     (tmp_path / "list-1.md").write_bytes((out / "list.md").read_bytes())
     fake.faults.extend(faults)
-    second = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw",
+    second = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", list_bytes=list_bytes,
                  **({"skip": OFFLINE} | tonight))
     assert (out / "latest.json").read_text().count(second.snapshot.header.run_id) == 1  # published
     return first_night, second
@@ -365,7 +367,10 @@ def test_a_source_left_out_wipes_nothing(left_out: str, fake: FakeAPI, tmp_path:
     entries keep night 1's values and say so, every score, tie and external repository stays."""
     settings = fake.settings(http_retries=0)
     sources = [n for n in NAMES if n not in (left_out, "web")]
-    first_night, second = nights(fake, tmp_path, settings, [], sources=sources)
+    # The bundled list links no Hub collection: the sample one is added, so every source has some.
+    slug = sample_collection(load_facts())["slug"]
+    listed = BUNDLED.read_bytes() + f"\n* [RLHF data](https://huggingface.co/collections/{slug})\n".encode()
+    first_night, second = nights(fake, tmp_path, settings, [], listed, sources=sources)
     assert_nothing_wiped(first_night.snapshot, second.snapshot)
     source = SOURCES[left_out]
     mine = [e for e in second.snapshot.entries if claims(source, e)]

@@ -50,11 +50,13 @@ NIGHT2 = NIGHT1 + timedelta(days=2)
 # --- what the registry derives: the same as the hand-written tables it replaced -------------
 
 def test_the_registry_derives_the_tables_once_written_by_hand() -> None:
-    assert REGISTRY.names == ("arxiv", "github", "huggingface", "web", "papers")
-    assert REGISTRY.record_fields == ("paper", "repo", "hub", "web", "hub_paper", "arxiv_match")
+    assert REGISTRY.names == ("arxiv", "github", "huggingface", "collections", "web", "papers")
+    assert REGISTRY.record_fields == (
+        "paper", "repo", "hub", "collection", "web", "hub_paper", "arxiv_match",
+    )  # fmt: skip
     assert REGISTRY.counters == (
         "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d",
-        "contributors", "downloads", "downloads_all_time", "likes", "upvotes",
+        "contributors", "downloads", "downloads_all_time", "likes", "item_count", "upvotes",
     )  # fmt: skip
     assert set(REGISTRY.fields) == {
         "title", "url", "section", "status", "full_name", "archived", "license", "release",
@@ -69,7 +71,7 @@ def test_the_registry_derives_the_tables_once_written_by_hand() -> None:
 @pytest.mark.parametrize(
     ("kind", "main"),
     [(Kind.REPO, ["stars"]), (Kind.DATASET, ["downloads"]), (Kind.MODEL, ["downloads"]),
-     (Kind.PAPER, ["upvotes"]), (Kind.WEB, [])],
+     (Kind.PAPER, ["upvotes"]), (Kind.COLLECTION, ["item_count"]), (Kind.WEB, [])],
 )  # fmt: skip
 def test_each_kind_has_its_main_counter_from_the_specs(kind: Kind, main: list[str]) -> None:
     assert [c.name for _, c in REGISTRY.main_counters(kind)] == main
@@ -117,11 +119,13 @@ class Stars(Record):
         ((GITHUB, SourceSpec("x", (Kind.REPO,), Slot("repo", Repo))), "declared twice"),
         ((GITHUB, SourceSpec("x", (Kind.PAPER,), Slot("paper", Paper, (counter("stars", "version"),)))),
          "is taken"),
+        ((SourceSpec("x", (Kind.PAPER,), Slot("paper", Paper, (compared("paper_title", "title"),))),),
+         r"paper_title' \(title\) is taken"),
         ((SourceSpec("late", (Kind.PAPER,), PAPER, after=("web",)), WEBPAGES), "runs after 'web'"),
         ((GITHUB, GITHUB), "registered twice"),
     ],
     ids=["slot not on Entry", "wrong record class", "bad path", "a list, not a scalar", "slot twice", "column twice",
-         "after an unregistered source", "source twice"],
+         "leaf of an entry column", "after an unregistered source", "source twice"],
 )  # fmt: skip
 def test_a_spec_that_does_not_fit_fails_when_registered(
     specs: tuple[SourceSpec, ...], message: str

@@ -65,7 +65,8 @@ SourcesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--source",
-        help="Enable only this source (repeatable): arxiv, github, huggingface, web, papers.",
+        help="Enable only this source (repeatable): arxiv, github, huggingface, collections, "
+        "web, papers.",
     ),
 ]
 
@@ -401,6 +402,34 @@ def rebuild(
     prior = read_snapshot(previous) if previous else None
     result = rebuild_run(raw_run, out_dir, Settings(), prior, force=force)
     where_to_look([str(p) for p in result.published], out_dir)
+
+
+@app.command()
+def prune(
+    out_dir: OutOpt = Path("data/enriched"),
+    raw_dir: RawOpt = Path("data/raw"),
+    keep_runs: Annotated[
+        int | None,
+        typer.Option("--keep-runs", min=1, help="Raw runs kept, newest first.", show_default="7"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be removed; remove nothing.")
+    ] = False,
+) -> None:
+    """Remove the raw runs and the snapshots past the retention policy (ENRICH_KEEP_*): the raw
+    layer of the newest runs, every day's snapshot for 90 days, then weekly; never latest.*,
+    history/ or diffs/. Works on one list's folder and on a catalog's."""
+    from enrich.core.settings import Settings
+    from enrich.run.retention import prune as prune_folders
+
+    settings = Settings()
+    if keep_runs is not None:
+        settings = settings.model_copy(update={"keep_runs": keep_runs})
+    done = prune_folders(out_dir, raw_dir, settings, dry_run=dry_run)
+    if dry_run:
+        for removal in done.removed:
+            out.print(f"{removal.path}  ({removal.why})", markup=False, soft_wrap=True)
+    out.print(done.line(), markup=False, soft_wrap=True)
 
 
 @app.command("publish")

@@ -19,6 +19,9 @@ Evidence, in order of trust, per relation:
 - ``same_as`` (a paper listed under another URL -> its arXiv version): how it was found
   (``citation_arxiv_id``, ``arxiv_link``, ``title_search``; see `ArxivMatch`).
 - ``same_item`` (both ways): the list puts the two in one item.
+- ``collects`` (a Hub collection -> a listed model, dataset, Space, paper or collection): the
+  collection's items name it (``hub_collection``). Only to entries of the list: a collection's
+  other items are in its record, not the graph.
 """
 
 from __future__ import annotations
@@ -150,6 +153,11 @@ def _raw_ties(entry: Entry, index: _Index) -> Iterator[_Raw]:
             for paper_id in _paper_ids(entry.hub.card.text or ""):
                 paper = index.node(paper_id, arxiv_url(paper_id.removeprefix("arxiv:")))
                 yield me, paper, Relation.CITES, Evidence.CARD_TEXT
+    if entry.collection is not None:
+        for item in entry.collection.items:
+            held = index.node(item.entry_id, "") if item.entry_id else None
+            if held is not None and held.listed:
+                yield me, held, Relation.COLLECTS, Evidence.HUB_COLLECTION
     if entry.repo is not None:
         for text, evidence in (
             (entry.repo.description, Evidence.REPO_DESCRIPTION),

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     DATASET = "dataset"
     MODEL = "model"
     SPACE = "space"
+    COLLECTION = "collection"  # a Hub collection: a curated set of Hub objects, not a repository
     WEB = "web"
 
 
@@ -78,6 +79,11 @@ _LEGACY_MODEL = re.compile(
     r"(?:-[a-z0-9-]+)?$"
 )
 _HUB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+# A collection's slug is its title made a URL segment (emoji and all) and, until 2026, the
+# collection's object id (24 hex digits) after a hyphen: ``yi-vl-663f557228538eae745769f3``.
+# The id stays when the title, and with it the slug, changes; newer short slugs have none.
+_COLLECTION_SLUG = re.compile(r"^[^\s/?#]{1,200}$")
+_COLLECTION_OBJECT_ID = re.compile(r"-(?P<id>[0-9a-f]{24})$")
 # GitHub owners (users, organizations; enterprise-managed users add ``_shortcode``) and
 # repository names. ``.`` and ``..`` are not names: in a request path they walk out of
 # ``/repos/`` (``/repos/../user`` is ``GET /user``), so they are refused before any request.
@@ -250,6 +256,8 @@ def _hub(url: str, segments: list[str]) -> SourceRef | None:
     if not segments:
         return None
     head = segments[0]
+    if head == "collections":
+        return _collection(url, segments[1:])
     kind = {"datasets": Kind.DATASET, "spaces": Kind.SPACE, "models": Kind.MODEL}.get(head)
     if kind is not None:
         rest = segments[1:]
@@ -270,3 +278,46 @@ def _hub(url: str, segments: list[str]) -> SourceRef | None:
     if not all(_HUB_NAME.match(part) for part in repo_id.split("/")):
         return None
     return SourceRef(kind, repo_id, f"hf:{kind.value}/{repo_id.lower()}", url)
+
+
+def _collection(url: str, rest: list[str]) -> SourceRef | None:
+    """``huggingface.co/collections/OWNER/SLUG``: a Hub collection (a Hub object, asked of
+    ``/api/collections/OWNER/SLUG``); ``/collections`` and ``/collections/OWNER`` are pages."""
+    if len(rest) != 2:
+        return None
+    owner, slug = rest
+    if not _HUB_NAME.match(owner) or not _COLLECTION_SLUG.match(slug) or set(slug) == {"."}:
+        return None
+    return SourceRef(Kind.COLLECTION, f"{owner}/{slug}", collection_id(owner, slug), url)
+
+
+def collection_id(owner: str, slug: str) -> str:
+    """A Hub collection's entry id: ``hf:collection/OWNER/OBJECT_ID`` when the slug ends in the
+    collection's object id (the title part of the slug changes with the title, the id does
+    not), else ``hf:collection/OWNER/SLUG``; lower-case, as the Hub's other ids."""
+    found = _COLLECTION_OBJECT_ID.search(slug)
+    key = found.group("id") if found else slug
+    return f"hf:collection/{owner.lower()}/{key.lower()}"
+
+
+_HUB_ITEM_KINDS = {"model": Kind.MODEL, "dataset": Kind.DATASET, "space": Kind.SPACE}
+
+
+def hub_object_id(item_type: str, item_id: str) -> str | None:
+    """The entry id of a Hub object a collection holds (``type`` and ``id`` as the Hub names
+    them: a repo id, a paper's arXiv id, a collection's ``owner/slug``), or None for a type or
+    an id no entry has (a bucket, a paper the Hub names otherwise)."""
+    kind = _HUB_ITEM_KINDS.get(item_type)
+    if kind is not None:
+        parts = item_id.split("/")
+        if len(parts) <= 2 and all(_HUB_NAME.match(part) for part in parts):
+            return f"hf:{kind.value}/{item_id.lower()}"
+        return None
+    if item_type == "paper":
+        match = ARXIV_ID.match(item_id)
+        return f"arxiv:{match.group('id')}" if match else None
+    if item_type == "collection":
+        owner, slash, slug = item_id.partition("/")
+        if slash and _HUB_NAME.match(owner) and _COLLECTION_SLUG.match(slug):
+            return collection_id(owner, slug)
+    return None

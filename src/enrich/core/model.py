@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 
 class Record(BaseModel):
@@ -201,6 +201,40 @@ class HubRepo(Record):
     card: Card | None = None
 
 
+class CollectionItem(Record):
+    """One item of a Hub collection: a Hub object named by its type and id."""
+
+    type: str = Field(description="model, dataset, space, paper, collection (or a newer type)")
+    item_id: str = Field(
+        description="The Hub's id of the object: a repo id, an arXiv id, a collection's slug"
+    )
+    entry_id: str | None = Field(
+        default=None,
+        description="The id it has as an entry (hf:model/…, arxiv:…); null for "
+        "a type the pipeline does not enrich",
+    )
+    position: int = Field(description="Its place in the collection, from 0")
+    note: str | None = Field(default=None, description="The owner's note on it, as plain text")
+
+
+class HubCollection(Record):
+    """A Hugging Face Hub collection, from ``/api/collections/{owner}/{slug}``."""
+
+    slug: str = Field(description="owner/slug as the Hub answers it (current title)")
+    title: str
+    owner: str = Field(description="The user or organization that owns it")
+    owner_type: str | None = Field(default=None, description="user or org")
+    description: str | None = None
+    upvotes: int | None = Field(default=None, description="Upvotes of the collection")
+    item_count: int = Field(description="How many items it holds")
+    items: list[CollectionItem] = Field(default_factory=list, description="In the Hub's order")
+    last_updated: AwareDatetime | None = None
+    private: bool = False
+    gated: bool = Field(default=False, description="Whether its items ask for an access request")
+    theme: str | None = None
+    url: str | None = Field(default=None, description="The collection's page")
+
+
 class Redirect(Record):
     """One redirect on the way to a page: the URL asked and the status it answered."""
 
@@ -344,6 +378,7 @@ class Relation(StrEnum):
     CITES = "cites"  # dataset, model, space or repository -> paper: it names the paper
     SAME_AS = "same_as"  # a paper listed under another URL -> its arXiv version
     SAME_ITEM = "same_item"  # both ways: the list puts the two in one item
+    COLLECTS = "collects"  # Hub collection -> a listed entry it holds
 
 
 class Evidence(StrEnum):
@@ -360,6 +395,7 @@ class Evidence(StrEnum):
     REPO_DESCRIPTION = "repo_description"  # the repository's description names the arXiv id
     REPO_HOMEPAGE = "repo_homepage"  # the repository's homepage is the paper's arXiv page
     CARD_TEXT = "card_text"  # the Hub card's text names the arXiv id
+    HUB_COLLECTION = "hub_collection"  # the Hub collection's items name it
 
 
 class Direction(StrEnum):
@@ -439,6 +475,9 @@ class Entry(Record):
     paper: Paper | None = None
     repo: Repo | None = None
     hub: HubRepo | None = None
+    collection: HubCollection | None = Field(
+        default=None, description="A Hub collection's title, owner, upvotes and items"
+    )
     web: WebPage | None = None
     hub_paper: HubPaper | None = Field(
         default=None, description="The Hub's page of the paper (an arXiv paper, or its version)"

@@ -27,7 +27,8 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     → ``openreview.net/forum?id=ID``.
 ``acl:ID``
     ``aclanthology.org/ID[/|.pdf|vN.pdf]``, ``aclweb.org/anthology/ID``, the old
-    ``aclweb.org/anthology/D/D15/D15-1041.pdf``: new ids ``2023.acl-long.656``, old ids
+    ``aclweb.org/anthology/D/D15/D15-1041.pdf`` (``anthology-new/`` before 2012), the
+    2017-2019 site ``aclanthology.info/papers/ID/slug``: new ids ``2023.acl-long.656``, old ids
     ``N19-1423``; ``/volumes/…`` is not a paper.
     → ``aclanthology.org/ID/``.
 ``neurips:YEAR/HASH`` and ``neurips:NUMBER``
@@ -38,7 +39,8 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     → the ``…/hash/HASH-Abstract[-TRACK].html`` page; the old page without ``.pdf``.
 ``pmlr:VOLUME/KEY``
     ``proceedings.mlr.press/vN/KEY.html``, ``…/vN/KEY/KEY.pdf``; the old
-    ``jmlr.org/proceedings/papers/vN/KEY.{html,pdf}``.
+    ``jmlr.org/proceedings/papers/vN/KEY.{html,pdf}`` (and on ``jmlr.csail.mit.edu``).
+    ``…/vN/KEY-supp.pdf`` is the paper's supplement, not a paper.
     → ``proceedings.mlr.press/vN/KEY.html``.
 ``cvf:STEM``
     ``openaccess.thecvf.com`` and its forerunner ``www.cv-foundation.org/openaccess/`` (CVPR and
@@ -55,7 +57,8 @@ Each scheme, its hosts and URL shapes, and the landing page read (→):
     → ``www.semanticscholar.org/paper/HASH``.
 ``jmlr:vN/KEY``
     ``jmlr.org/papers/vN/KEY[.html|.pdf]``, ``jmlr.org/papers/volumeN/KEY/KEY.pdf``,
-    ``jmlr.org/papers/volumeN/KEY/source/KEY.pdf``, ``jmlr.org/beta/papers/vN/KEY.html``.
+    ``jmlr.org/papers/volumeN/KEY/source/KEY.pdf``, ``jmlr.org/beta/papers/vN/KEY.html``; the
+    same on ``jmlr.csail.mit.edu``, JMLR's home until 2009.
     → ``jmlr.org/papers/vN/KEY.html``.
 
 Anything else on these hosts (a volume's table of contents, a supplement, a venue page) is not
@@ -103,6 +106,7 @@ _PMLR_VOLUME = re.compile(r"^[vr]\d+$")
 _CVF_STEM = re.compile(r"^(?P<stem>[^/]+_paper)\.(?:html|pdf)$")
 _S2_HASH = re.compile(r"^[0-9a-fA-F]{40}$")
 _IEEE_NUMBER = re.compile(r"^\d{4,10}$")
+_JMLR_HOSTS = {"jmlr.org", "www.jmlr.org", "jmlr.csail.mit.edu"}  # the last: JMLR's first home
 _JMLR_VOLUME = re.compile(r"^(?:v|volume)(?P<n>\d+)$")
 _JMLR_KEY = re.compile(r"^[A-Za-z0-9_.-]*\d[A-Za-z0-9_.-]*$")  # 20-074, blei03a; not index
 
@@ -219,8 +223,12 @@ def _openreview(host: str, segments: list[str], query: str) -> PaperLink | None:
 
 
 def _acl(host: str, segments: list[str], query: str) -> PaperLink | None:
-    if host.endswith("aclweb.org"):
-        if segments[0] != "anthology":
+    if host.endswith("aclanthology.info"):  # the site of 2017-2019: /papers/ID/slug
+        if segments[0] != "papers" or len(segments) not in (2, 3):
+            return None
+        segments = segments[1:2]
+    elif host.endswith("aclweb.org"):
+        if segments[0] not in ("anthology", "anthology-new"):  # -new: the site before 2012
             return None
         segments = segments[1:]
         if len(segments) == 3 and _ACL_OLD_FOLDERS.match("/".join(segments[:2])):
@@ -258,7 +266,7 @@ def _neurips(host: str, segments: list[str], query: str) -> PaperLink | None:
 
 
 def _pmlr(host: str, segments: list[str], query: str) -> PaperLink | None:
-    if host.endswith("jmlr.org"):
+    if host in _JMLR_HOSTS:
         if segments[:2] != ["proceedings", "papers"]:
             return None
         segments = segments[2:]
@@ -270,8 +278,8 @@ def _pmlr(host: str, segments: list[str], query: str) -> PaperLink | None:
         volume, key = segments[0], segments[1]
     else:
         return None
-    if not (_PMLR_VOLUME.match(volume) and _PMLR_KEY.match(key)):
-        return None
+    if not (_PMLR_VOLUME.match(volume) and _PMLR_KEY.match(key)) or key.endswith("-supp"):
+        return None  # KEY-supp.pdf: the paper's supplementary material, not the paper
     return PaperLink(
         "pmlr", f"{volume}/{key}", f"https://proceedings.mlr.press/{volume}/{key}.html"
     )
@@ -364,6 +372,7 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
     "ieeexplore.ieee.org": (_ieee,),
     "www.semanticscholar.org": (_s2,),
     "semanticscholar.org": (_s2,),
-    "jmlr.org": (_jmlr, _pmlr),
-    "www.jmlr.org": (_jmlr, _pmlr),
+    **{host: (_jmlr, _pmlr) for host in _JMLR_HOSTS},
+    "aclanthology.info": (_acl,),
+    "www.aclanthology.info": (_acl,),
 }

@@ -87,6 +87,14 @@ class HubDocument(TypedDict):
     error: NotRequired[ErrorInfo]
 
 
+class CollectionDocument(TypedDict):
+    """One Hub collection's ``/api/collections/{owner}/{slug}`` exchange."""
+
+    entry_id: str
+    exchanges: list[Exchange]
+    error: NotRequired[ErrorInfo]
+
+
 class PageHead(TypedDict):
     """A web hop's body: what the page says about itself, read by `enrich.core.pagemeta` and
     interpreted at normalize (so a better reading needs no refetch). ``meta``, ``jsonld`` and
@@ -155,12 +163,24 @@ class ResolvedHint(TypedDict):
     detail: str | None
 
 
+class Absent(TypedDict):
+    """A paper the Hub has no page for: since when (the first 404 in a row), how many 404s in a
+    row, and when it is asked again (`enrich.sources.papers`: the back-off)."""
+
+    since: str
+    answers: int
+    next_at: str
+
+
 class HubPaperDocument(TypedDict):
-    """One arXiv paper's ``/api/papers/{id}`` exchange (a 404 is an answer: not on the Hub)."""
+    """One arXiv paper's ``/api/papers/{id}`` exchange (a 404 is an answer: not on the Hub).
+    ``absent``: a 404's back-off, carried from run to run while it lasts (the exchange then is
+    the last 404, marked ``reused``). Optional: no RAW_FORMAT bump."""
 
     arxiv_id: str
     exchanges: list[Exchange]
     error: NotRequired[ErrorInfo]
+    absent: NotRequired[Absent]
 
 
 class Manifest(TypedDict):

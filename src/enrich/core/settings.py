@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # record refreshed by id); one whose title matched nothing is searched again after this
     # many days, not every night (the preprint may appear later; rarely within a week).
     paper_search_days: float = Field(default=7.0, ge=0.0)
+    # An arXiv paper the Hub has no page for (404) is asked again after this many days, then
+    # twice as long after each further 404 (1, 2, 4, 8 weeks), at most the maximum; meanwhile it
+    # keeps the last answer (not on the Hub, as of then). Most papers that get a page get it
+    # within days of their arXiv release (Daily Papers); an older paper's 404 rarely changes, so
+    # asking it every night spent a request a night on an answer known. 0: every night.
+    hub_paper_recheck_days: float = Field(default=7.0, ge=0.0)
+    hub_paper_recheck_max_days: float = Field(default=56.0, ge=0.0)
     # GitHub asks integrators not to make concurrent requests for one token; a small pool
     # keeps latency hidden without tripping the secondary rate limit.
     github_concurrency: int = 4
@@ -187,6 +194,17 @@ class Settings(BaseSettings):
     # ... a repository with no commit for more than this many days is unmaintained (a year: a
     # project alive but quiet still tags or fixes something once a year).
     check_unmaintained_days: int = Field(default=365, ge=1)
+
+    # Retention (`enrich prune`, and every run after its publish, unless ``prune`` is false): the
+    # raw layer of the newest ``keep_runs`` runs (a warm run reads back 7 runs' ETags and cards,
+    # and a rebuild needs its run's folder: 7 covers a week of nights), every snapshot of the
+    # newest ``keep_daily_days`` days (a quarter: what anyone compares day by day), then the
+    # newest of each week, for ``keep_weekly_days`` days or, unset, for ever. The history and
+    # the diffs are never pruned (a day's history rows are a few percent of its snapshot).
+    prune: bool = True
+    keep_runs: int = Field(default=7, ge=1)
+    keep_daily_days: int = Field(default=90, ge=1)
+    keep_weekly_days: int | None = Field(default=None, ge=0)
 
     # Semantic Scholar's Academic Graph API (the scholar source: citations, references). The
     # key is optional: without one, requests share the public pool of every anonymous caller.

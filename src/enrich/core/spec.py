@@ -247,7 +247,9 @@ class Registry:
                     raise SpecError(f"{spec.name}: slot {slot.field!r} is declared twice")
                 _check_slot(self.entry, slot)
         taken = set(ENTRY_COLUMNS) | {"ties", "code", "code_evidence", "code_url", "observed_at"}
-        leaves: set[str] = set()
+        # Read by leaf name from a Parquet snapshot (`enrich.core.diff.from_columns`): a slot's
+        # leaf may not be one of the entry's own columns either (``collection.title``).
+        leaves = {path.rsplit(".", 1)[-1] for path in ENTRY_COLUMNS.values()}
         columns: list[tuple[Slot[Any], Column]] = []
         for slot in slots.values():
             for column in slot.columns:

@@ -167,12 +167,13 @@ def run_fetch(name: str, fn: Callable[[FetchTask], Any], task: FetchTask) -> Any
 
 prepare_task = task(name="prepare", cache_policy=NO_CACHE, persist_result=False)(run_step)
 finish_task = task(name="finish", cache_policy=NO_CACHE, persist_result=False)(run_step)
+prune_task = task(name="prune", cache_policy=NO_CACHE, persist_result=False)(run_step)
 fetch_task = task(
     name="fetch", task_run_name="{name}", cache_policy=NO_CACHE, persist_result=False
 )(run_fetch)
 
 
-_CALLS = {"prepare": prepare_task, "finish": finish_task}
+_CALLS = {"prepare": prepare_task, "finish": finish_task, "prune": prune_task}
 
 
 class PrefectExecutor:
@@ -186,8 +187,8 @@ class PrefectExecutor:
         self.limits = limits
 
     def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
-        """``step``: "prepare", "finish", or "finish-<slug>" (a catalog's list: its own task
-        run, named so)."""
+        """``step``: "prepare", "finish", "finish-<slug>" (a catalog's list: its own task
+        run, named so) or "prune"."""
         kind = "finish" if step.startswith("finish-") else step
         task_call = _CALLS[kind] if kind == step else _CALLS[kind].with_options(task_run_name=step)
         state = task_call(fn, quote(payload), return_state=True)
@@ -326,8 +327,8 @@ def nightly(
             the folder the run starts in, else the list bundled in the package.
         out_dir: folder of the published dataset (latest.*, snapshots/, diffs/, history/).
         raw_dir: folder of the raw layer (one sub-folder per run).
-        sources: enable only these sources (arxiv, github, huggingface, web, papers); all by
-            default.
+        sources: enable only these sources (arxiv, github, huggingface, collections, web,
+            papers); all by default.
         skip: sources not fetched this run, each with the reason the snapshot will give.
         task_runner: ``threads`` (this process) or ``dask`` (``ENRICH_DASK_ADDRESS``, else a
             local cluster).

@@ -38,6 +38,7 @@ from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
 from enrich.run import catalog, context
 from enrich.run.build import SourceOutcomes
+from enrich.run.retention import Pruned, PruneInput, policy, prune_step
 from enrich.run.state import CatalogJob, FetchTask, Job, Limits, Listing, ListRun, Run
 from enrich.run.steps import (
     FinishInput,
@@ -135,7 +136,9 @@ def run_job(
         with exclusive(job.out_dir):
             run = runner.call("prepare", prepare, job)
             outcomes = _fetch_all(run, runner, reporter)
-            return runner.call("finish", finish_step, FinishInput(run, outcomes))
+            result = runner.call("finish", finish_step, FinishInput(run, outcomes))
+            result.pruned = _prune(runner, job.out_dir, job.raw_root, job.settings)
+            return result
     finally:
         if own and isinstance(runner, InProcess):
             runner.close()
@@ -150,6 +153,7 @@ class CatalogResult:
     results: dict[str, RunResult] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     catalog: list[Path] = field(default_factory=list)
+    pruned: Pruned | None = None  # what the prune after the publish removed
 
 
 def run_catalog(
@@ -189,6 +193,7 @@ def run_catalog(
                 for source, why in run.unread.items()
             ]
             result.catalog = catalog_files.write(job.out_dir, listed, run.lists[0].listing.started)
+            result.pruned = _prune(runner, job.out_dir, job.raw_root, job.settings)
             return result
     finally:
         if own and isinstance(runner, InProcess):
@@ -230,6 +235,19 @@ def _fetch_all(run: Run, executor: Executor, reporter: Reporter) -> SourceOutcom
             for name in scope.progress:
                 reporter.finish(name)
     return outcomes
+
+
+def _prune(executor: Executor, out_dir: Path, raw_root: Path, settings: Settings) -> Pruned | None:
+    """The run's last step, after its publish and inside its lock (``ENRICH_PRUNE``): the raw
+    layer and the snapshots past the retention policy removed. A failed prune is logged and
+    costs nothing else: the run is published, the next prune removes what this one left."""
+    if not settings.prune:
+        return None
+    try:
+        return executor.call("prune", prune_step, PruneInput(out_dir, raw_root, policy(settings)))
+    except EnrichError as exc:
+        logger.error("prune failed (the run is published; the next prune retries): %s", exc)
+        return None
 
 
 def _wait(future: Pending[Any]) -> None:

@@ -35,6 +35,7 @@ from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build_run, norm
 from enrich.run.catalog import read_lists
 from enrich.run.check import try_publish_check
 from enrich.run.guard import guard
+from enrich.run.retention import Pruned
 from enrich.run.state import CatalogJob, FetchTask, Job, Listing, ListRun, Run
 from enrich.sources import NAMES
 from enrich.sources.base import FetchContext, after, chunks, claims, depends, single_task
@@ -70,6 +71,7 @@ class RunResult:
     hub: HubUpload | None = None  # the upload to the Hub, when the run publishes there
     # the entries whose score moved most since the previous snapshot (the top-movers artifact)
     movers: list[score.Mover] = field(default_factory=list)
+    pruned: Pruned | None = None  # what the prune after the publish removed (`run_job`)
 
 
 @dataclass(frozen=True)

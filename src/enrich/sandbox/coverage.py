@@ -39,6 +39,8 @@ def without_sample(api: FakeAPI, entries: Iterable[Entry]) -> list[Entry]:
             )
         elif entry.kind is Kind.PAPER and entry.id.startswith("arxiv:"):
             known = entry.source_id.lower() in arxiv
+        elif entry.kind is Kind.COLLECTION:
+            known = api.find(f"huggingface/collections/{entry.source_id}.json") is not None
         elif entry.kind in _HUB_PLURAL:
             relative = f"huggingface/{_HUB_PLURAL[entry.kind]}/{entry.source_id}.json"
             known = api.find(relative) is not None

@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from enrich.core.links import ARXIV_ID
@@ -158,6 +158,10 @@ class FakeAPI:
         # The Hub's paper pages carry no ETag (none of the recorded answers shows one); a test
         # of the conditional path turns one on, answered 304 to a matching If-None-Match.
         self.paper_etags = False
+        # The Hub's repository info carries a weak ETag (recorded: ``W/"3a4e-…"``, the length
+        # in hex and a hash); no recorded answer or document shows a 304 for it, so the fake
+        # ignores If-None-Match unless a test of the conditional path turns this on.
+        self.hub_info_304 = False
         self.stopping = threading.Event()  # releases the requests a `HANG` fault holds
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -897,7 +901,8 @@ def _strip_entry_namespaces(entry: str) -> str:
 
 
 class HubRoutes:
-    """The Hub's ``/api/{datasets,models,spaces}/{id}`` and ``…/resolve/{rev}/{file}``."""
+    """The Hub's ``/api/{datasets,models,spaces}/{id}``, ``…/resolve/{rev}/{file}``,
+    ``/api/papers/{id}`` and ``/api/collections/{owner}/{slug}``."""
 
     PLURAL = {"datasets": "datasets", "models": "models", "spaces": "spaces"}
 
@@ -911,6 +916,9 @@ class HubRoutes:
         match = re.fullmatch(r"/api/papers/([^/]+)", path)
         if match:
             return self.paper(match.group(1))
+        match = re.fullmatch(r"/api/collections/([^/]+)/([^/]+)", path)
+        if match:
+            return self.collection(unquote(match.group(1)), unquote(match.group(2)))
         match = re.fullmatch(r"/api/(datasets|models|spaces)/(.+?)(?:/revision/([^/]+))?", path)
         if match:
             return self.info(match.group(1), match.group(2))
@@ -930,7 +938,21 @@ class HubRoutes:
             data = {k: v for k, v in data.items() if k in {"_id", "id", *expand}}
         else:
             data = {k: v for k, v in data.items() if k != "downloadsAllTime"}
-        self.h._send(200, json.dumps(data).encode("utf-8"))
+        body = json.dumps(data).encode("utf-8")
+        digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]  # noqa: S324
+        headers = {"ETag": f'W/"{len(body):x}-{digest}"'}
+        if self.fake.hub_info_304 and self.h.headers.get("If-None-Match") == headers["ETag"]:
+            return self.h._send(304, b"", headers)
+        self.h._send(200, body, headers)
+
+    def collection(self, owner: str, slug: str) -> None:
+        """``GET /api/collections/{owner}/{slug}``: the collection's JSON, or 404."""
+        data = None
+        if not owner.startswith(".") and not slug.startswith("."):
+            data = self.fake.load_json(f"huggingface/collections/{owner}/{slug}.json")
+        if data is None:
+            return self.h._send(404, json.dumps({"error": "Collection not found"}).encode())
+        self.h._send(200, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def paper(self, paper_id: str) -> None:
         """``GET /api/papers/{id}``: the paper page's JSON, or 404 for a paper not on the Hub."""

@@ -1,5 +1,6 @@
-"""The Hub's HTTP for the Hub and papers sources: huggingface_hub's headers and error mapping,
-our client (every request a bounded call), our retries (every wait bounded and paid).
+"""The Hub's HTTP for the Hub, collections and papers sources: huggingface_hub's headers and
+error mapping, our client (every request a bounded call), our retries (every wait bounded and
+paid).
 
 huggingface_hub's ``http_backoff`` reads whole bodies with no cap, through a process-wide client
 with no total deadline, and sleeps whatever ``Retry-After`` asks (``Retry-After: 999999`` stalled

@@ -57,7 +57,7 @@ from enrich.core.failures import failure_of
 from enrich.core.links import Kind
 from enrich.core.model import Card, Entry, Failure, HubRepo, Status
 from enrich.core.outcome import Outcome
-from enrich.core.rawdocs import ErrorInfo, HubCard, HubDocument, describe, exchange
+from enrich.core.rawdocs import OK, ErrorInfo, HubCard, HubDocument, describe, exchange
 from enrich.core.settings import Settings
 from enrich.core.spec import SourceSpec
 from enrich.core.specs.huggingface import HUGGINGFACE
@@ -153,11 +153,20 @@ def _fetch_one(
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     endpoint = settings.hf_endpoint.rstrip("/")
     url = f"{endpoint}/api/{_PLURAL[entry.kind]}/{entry.source_id}"
+    before = previous["exchanges"][-1] if previous and previous["exchanges"] else None
+    etag = before.get("etag") if before and before["status"] in OK else None
     try:
-        response, body = _info(url, entry, ctx, http, token)
-        doc["exchanges"].append(
-            exchange("info", url, response.status_code, response.headers, body, datetime.now(UTC))
-        )
+        response, body = _info(url, entry, ctx, http, token, etag)
+        now = datetime.now(UTC)
+        if response.status_code == 304 and before is not None:  # unchanged: its body holds
+            body = before["body"]
+            x = exchange("info", url, 304, {**before["headers"], **response.headers}, body, now)
+            x["revalidated"] = before.get("revalidated") or before["fetched_at"]
+            doc["exchanges"].append(x)
+        else:
+            doc["exchanges"].append(
+                exchange("info", url, response.status_code, response.headers, body, now)
+            )
         hf_raise_for_status(response)
     except Exception as exc:
         doc["error"] = hub_error_info(exc)
@@ -175,21 +184,26 @@ def _fetch_one(
 
 
 def _info(
-    url: str, entry: Entry, ctx: FetchContext, http: HubHTTP, token: str | None
+    url: str,
+    entry: Entry,
+    ctx: FetchContext,
+    http: HubHTTP,
+    token: str | None,
+    etag: str | None = None,
 ) -> tuple[Any, Any]:
     """The info answer and its body; a 200 whose body is not JSON (truncated) is asked again,
-    the wait drawn from the run's retry budget."""
+    the wait drawn from the run's retry budget. ``etag``: the last answer's, sent as
+    ``If-None-Match`` (docs/reliability.md: the Hub sends one; a 304 is not documented)."""
     settings = ctx.settings
     wait = settings.http_backoff_seconds
     attempt = hops = 0
     while attempt <= settings.http_retries:
         # Transient failures (408, 429, 5xx, no answer) are retried inside, each wait bounded
         # and paid from the run's budget (`enrich.sources.hubhttp`); 404/401 are final.
-        response = http.get(
-            url,
-            build_hf_headers(token=token),
-            params=[("expand[]", p) for p in _EXPAND[entry.kind]],
-        )
+        headers = build_hf_headers(token=token)
+        if etag:
+            headers["If-None-Match"] = etag
+        response = http.get(url, headers, params=[("expand[]", p) for p in _EXPAND[entry.kind]])
         if response.has_redirect_location:
             # A renamed repository: the Hub answers with a redirect on its own host. Anything
             # else is not followed (the API answers from the endpoint it was configured with).

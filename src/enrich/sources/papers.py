@@ -23,8 +23,11 @@ the arxiv task may have just asked; a Hub page asked this run already is not ask
 3. The Hub's page of every arXiv paper (listed, or resolved): one ``GET /api/papers/{id}`` each
    (`HfApi.paper_info`'s request, sent through `enrich.sources.hubhttp`: bounded, retried
    within the run's budget; read with the library's `PaperInfo`), on the Hub's request slots. A
-   404 is an answer: the paper is not on the Hub. The request carries ``If-None-Match`` when
-   the last answer had an ETag; a 304 keeps that answer.
+   404 is an answer: the paper is not on the Hub. It is asked again only after a back-off
+   (`recheck_after`: a week, then 2, 4, 8 weeks while it stays 404), and meanwhile carried
+   from run to run (`carried_absence`: the last 404, ``reused``, its time kept; the back-off
+   in the document's ``absent``). The request carries ``If-None-Match`` when the last answer
+   had an ETag; a 304 keeps that answer.
 
 Conditional requests: the Hub documents none for ``/api/papers``. Its documented 304s are for
 file resolves (``/resolve/``; huggingface.js#1713: ``/raw/`` ignores ``If-None-Match`` even with
@@ -43,7 +46,7 @@ import logging
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from huggingface_hub.hf_api import PaperInfo
@@ -56,6 +59,7 @@ from enrich.core.model import ArxivMatch, Entry, HubLinked, HubPaper, Paper, Sta
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import (
     OK,
+    Absent,
     ArxivQuery,
     ArxivSearch,
     ErrorInfo,
@@ -116,8 +120,12 @@ class PaperSource(SourceBase[HubPaper]):
         )
 
         def one(paper_id: str) -> None:
-            with ctx.slots.slot("huggingface"):
-                doc = _hub_page(paper_id, ctx, http, previous.get(f"hub-{paper_id}"))
+            before = previous.get(f"hub-{paper_id}")
+            doc = carried_absence(paper_id, before, datetime.now(UTC))
+            if doc is None:
+                with ctx.slots.slot("huggingface"):
+                    doc = _hub_page(paper_id, ctx, http, before)
+                mark_absence(doc, before, settings)
             raw.put(self.name, f"hub-{paper_id}", doc)
             ctx.progress(wanted[paper_id])
 
@@ -342,6 +350,55 @@ def _hub_page(
         doc["exchanges"].append(exchange("paper", url, 200, response.headers, body, now))
         return doc
     raise AssertionError("unreachable")
+
+
+def recheck_after(answers: int, settings: Settings) -> timedelta:
+    """How long a paper the Hub answered 404 for ``answers`` times in a row keeps that answer
+    before it is asked again: ``hub_paper_recheck_days``, doubled after each further 404, at
+    most ``hub_paper_recheck_max_days``."""
+    days = settings.hub_paper_recheck_days * 2 ** max(answers - 1, 0)
+    return timedelta(days=min(days, settings.hub_paper_recheck_max_days))
+
+
+def _absence(doc: HubPaperDocument | None) -> Absent | None:
+    """The back-off of a document whose last answer is a 404; one written before back-offs
+    existed is its first 404."""
+    if doc is None or doc.get("error") or not doc["exchanges"]:
+        return None
+    last = doc["exchanges"][-1]
+    if last["status"] != 404:
+        return None
+    return doc.get("absent") or Absent(since=last["fetched_at"], answers=1, next_at="")
+
+
+def carried_absence(
+    paper_id: str, before: HubPaperDocument | None, now: datetime
+) -> HubPaperDocument | None:
+    """Last run's 404 carried to this run, while its back-off lasts: no request, the answer
+    and its age kept (not on the Hub as of then; an answer, not a failure). None: ask."""
+    absent = _absence(before)
+    due = parse_time(absent["next_at"]) if absent else None
+    if before is None or absent is None or due is None or now >= due:
+        return None
+    last = before["exchanges"][-1]
+    why = (f"not on the Hub (404) since {absent['since'][:10]}, {absent['answers']} answers in a "
+           f"row; asked again after {absent['next_at'][:10]}")  # fmt: skip
+    return HubPaperDocument(arxiv_id=paper_id, exchanges=[{**last, "reused": why}], absent=absent)
+
+
+def mark_absence(
+    doc: HubPaperDocument, before: HubPaperDocument | None, settings: Settings
+) -> None:
+    """A 404 answered now starts (or extends) the paper's back-off, kept in its document."""
+    if doc.get("error") or not doc["exchanges"] or doc["exchanges"][-1]["status"] != 404:
+        return
+    answered = doc["exchanges"][-1]["fetched_at"]
+    earlier = _absence(before)
+    answers = earlier["answers"] + 1 if earlier else 1
+    due = datetime.fromisoformat(answered) + recheck_after(answers, settings)
+    doc["absent"] = Absent(
+        since=earlier["since"] if earlier else answered, answers=answers, next_at=due.isoformat()
+    )
 
 
 # -- normalize ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from enrich.core.specs import REGISTRY
 from enrich.sources.arxiv import ArxivSource
 from enrich.sources.base import Source
+from enrich.sources.collections import CollectionSource
 from enrich.sources.github import GitHubSource
 from enrich.sources.huggingface import HubSource
 from enrich.sources.papers import PaperSource
@@ -15,6 +16,7 @@ _SOURCES: tuple[Source, ...] = (
     ArxivSource(),
     GitHubSource(),
     HubSource(),
+    CollectionSource(),
     WebSource(),
     PaperSource(),
 )

@@ -32,7 +32,7 @@ LIST_FIELDS = (
     "title", "display_title", "description", "section", "positions", "items", "same_item",
     "urls", "url", "listed_version", "ties", "cross_links",
 )  # fmt: skip
-KINDS = ("paper", "repo", "dataset", "model", "space", "web")
+KINDS = ("paper", "repo", "dataset", "model", "space", "collection", "web")
 STATUSES = ("ok", "stale", "error", "skipped", "pending")
 
 

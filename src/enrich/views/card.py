@@ -113,7 +113,8 @@ def prose(published: Published) -> str:
         "(config `latest`) |",
         "| `external.parquet` | the repositories the list does not link that are a listed "
         "paper's code, enriched like entries (config `external`) |",
-        "| `snapshots/YYYY-MM-DD.{parquet,json}` | one snapshot per UTC day |",
+        "| `snapshots/YYYY-MM-DD.{parquet,json}` | one snapshot per UTC day; older ones thinned to "
+        "one a week by the publisher's retention (by default past 90 days) |",
         "| `history/date=YYYY-MM-DD/part-0.parquet` | one row per entry per day "
         "(config `history`) |",
         "| `diffs/runs/RUN-ID.{md,json}`, `diffs/YYYY-MM-DD.{md,json}` | what changed since "

@@ -39,7 +39,8 @@ TREND_DAYS = 30
 # How the views count each kind: (one, many).
 KIND_NAMES = {"repo": ("repository", "repositories"), "paper": ("paper", "papers"),
               "dataset": ("dataset", "datasets"), "model": ("model", "models"),
-              "space": ("space", "spaces"), "web": ("web page", "web pages")}  # fmt: skip
+              "space": ("space", "spaces"), "collection": ("Hub collection", "Hub collections"),
+              "web": ("web page", "web pages")}  # fmt: skip
 # A sparkline is 80 CSS pixels wide: more points than this (2 px apart) cannot be told apart.
 MAX_POINTS = 40
 

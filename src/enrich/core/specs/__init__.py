@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from enrich.core.spec import Registry
 from enrich.core.specs.arxiv import ARXIV
+from enrich.core.specs.collections import COLLECTIONS
 from enrich.core.specs.github import GITHUB
 from enrich.core.specs.huggingface import HUGGINGFACE
 from enrich.core.specs.papers import PAPERS
 from enrich.core.specs.web import WEBPAGES
 
-REGISTRY = Registry((ARXIV, GITHUB, HUGGINGFACE, WEBPAGES, PAPERS))
+REGISTRY = Registry((ARXIV, GITHUB, HUGGINGFACE, COLLECTIONS, WEBPAGES, PAPERS))
 
 __all__ = ["REGISTRY"]

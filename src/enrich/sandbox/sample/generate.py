@@ -124,6 +124,8 @@ def generate(out: Path, facts: Json | None = None, list_text: bytes | None = Non
         _json(out / "huggingface" / "datasets" / f"{repo_id}.json", info)
         _text(out / "huggingface" / "datasets" / repo_id / "README.md", card)
     papers.write(out, facts)  # the Hub's paper pages; papers' landing pages
+    collection = sample_collection(facts)
+    _json(out / "huggingface" / "collections" / f"{collection['slug']}.json", collection)
     if list_text is not None:
         _sample_lists(out / "github" / "repos", list_text)
 
@@ -649,3 +651,67 @@ def _hub_info(recorded: Json, card: str, cited: bool) -> Json:
     if "description" not in out:
         out |= {"citation": citation, "description": plain[:400]}
     return out
+
+
+# -- a Hub collection ---------------------------------------------------------------------------
+
+COLLECTION_OWNER = "enrich-sample"
+COLLECTION_PAPERS = ("2204.05862", "1909.08593")
+# A model that is no entry of the bundled list, and no real repository.
+COLLECTION_MODEL = "sample-org/rlhf-reward-model"
+
+
+def _object_id(*parts: object) -> str:
+    """A 24-hex-digit object id, as the Hub gives its objects."""
+    return _sha("object", *parts)[:24]
+
+
+def sample_collection(facts: Json) -> Json:
+    """``GET /api/collections/enrich-sample/…``: a sample collection (generated, not a real one)
+    in the Hub's answer format, holding the recorded datasets, two recorded papers and a model
+    that is no real repository. Counters and dates are generated from a fixed seed."""
+    rng = _rng("collection")
+    collection_id = _object_id("collection")
+    owner = {
+        "_id": _object_id("owner"), "avatarUrl": "https://example.invalid/avatar.png",
+        "fullname": "enrich sample data", "name": COLLECTION_OWNER, "type": "org",
+        "isHf": False, "isHfAdmin": False, "isMod": False, "followerCount": 3,
+        "isUserFollowing": False,
+    }  # fmt: skip
+    items: list[Json] = []
+    for repo_id, dataset in facts["huggingface"]["datasets"].items():
+        info = dataset["info"]
+        items.append({
+            "author": info["author"], "downloads": info["downloads"], "gated": info["gated"],
+            "id": repo_id, "lastModified": info["lastModified"], "likes": info["likes"],
+            "private": False, "repoType": "dataset", "isLikedByUser": False, "type": "dataset",
+        })  # fmt: skip
+    for paper_id in COLLECTION_PAPERS:
+        paper = facts["arxiv"][paper_id]
+        page = facts["huggingface"]["papers"].get(paper_id) or {}
+        items.append({
+            "id": paper_id, "title": paper["title"], "upvotes": page.get("upvotes", 0),
+            "publishedAt": paper["published"].replace("Z", ".000Z"), "type": "paper",
+        })  # fmt: skip
+    author = COLLECTION_MODEL.split("/")[0]
+    items.append({
+        "author": author, "downloads": rng.randint(100, 5000), "gated": False,
+        "id": COLLECTION_MODEL, "availableInferenceProviders": [],
+        "lastModified": "2026-10-02T09:15:00.000Z", "likes": rng.randint(1, 60),
+        "pipeline_tag": "text-classification", "private": False, "repoType": "model",
+        "isLikedByUser": False, "widgetOutputUrls": [], "type": "model",
+    })  # fmt: skip
+    for position, item in enumerate(items):
+        item["position"] = position
+        item["_id"] = _object_id("item", item["id"])
+    items[0]["note"] = {"html": f"Sample note ({LABEL}).", "text": f"Sample note ({LABEL})."}
+    slug = f"{COLLECTION_OWNER}/rlhf-preference-data-{collection_id}"
+    return {
+        "slug": slug, "title": "RLHF preference data (sample)",
+        "description": f"Sample collection ({LABEL}, not a real collection): the bundled "
+        "list's datasets and papers.",
+        "lastUpdated": "2026-11-20T10:30:00.000Z", "gating": False, "owner": owner,
+        "items": items, "position": 0, "theme": "green", "private": False,
+        "shareUrl": f"https://hf.co/collections/{slug}", "upvotes": rng.randint(5, 40),
+        "isUpvotedByUser": False,
+    }  # fmt: skip
