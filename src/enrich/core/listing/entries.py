@@ -282,10 +282,13 @@ _NONE: list[str] = []
 class _Merged:
     """An entry being merged from its links; built once, as an `Entry`, when all are read."""
 
-    __slots__ = ("description", "items", "positions", "ref", "rooted", "title", "url", "urls")
+    __slots__ = (
+        "description", "items", "positions", "ref", "rooted", "section", "title", "url", "urls",
+    )  # fmt: skip
 
     def __init__(self, ref: SourceRef, link: ListedLink, position: Position, part: bool) -> None:
         self.ref, self.url, self.urls = ref, link.url, [link.url]
+        self.section = _shared(link.section)
         self.title, self.description = link.text, link.description
         self.positions, self.items = [position], list[Item]()
         self.rooted = not part  # linked as the repository itself, not only through its folders
@@ -295,7 +298,6 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
     """Merge links to the same thing into one entry (first position wins for the text); tie
     the entries of each item."""
     merged: dict[str, _Merged] = {}
-    sections: dict[str, list[str]] = {}
     rejected: list[Skipped] = []
     members: dict[int, list[str]] = {}
     for link in links:
@@ -320,7 +322,6 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
             entry.title = entry.description = None  # several of its folders: none names it
         if entry is None:
             entry = merged[key] = _Merged(ref, link, position, part)
-            sections[key] = _shared(link.section)
         else:
             entry.positions.append(position)
             if link.url not in entry.urls:
@@ -338,11 +339,12 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
             if not ids or ids[-1] != key:
                 ids.append(key)
     ties = _ties(members)
-    entries = [_entry(merged[key], sections[key], ties.get(key)) for key in sorted(merged)]
+    # each let go as its entry is made: the two are not all held at once
+    entries = [_entry(merged.pop(key), ties.get(key)) for key in sorted(merged)]
     return entries, rejected
 
 
-def _entry(merged: _Merged, section: list[str], tied: list[str] | None) -> Entry:
+def _entry(merged: _Merged, tied: list[str] | None) -> Entry:
     ref = merged.ref
     fields: dict[str, object] = {
         "id": ref.entry_id,
@@ -352,7 +354,7 @@ def _entry(merged: _Merged, section: list[str], tied: list[str] | None) -> Entry
         "urls": merged.urls,
         "title": merged.title,
         "description": merged.description,
-        "section": section,
+        "section": merged.section,
         "positions": merged.positions,
         "items": merged.items,
         "listed_version": ref.version,
