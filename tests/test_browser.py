@@ -211,3 +211,62 @@ def test_the_report_on_a_phone(published: Path, browser: Any, tmp_path: Path) ->
         "#entries tbody tr[hidden]", "rows => rows.map(r => r.getBoundingClientRect().height)")
     assert heights and set(heights) == {0}
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One night of a catalog of two lists (sample lists written here), one of them with a
+    hostile title and description (in code spans: the parser keeps them as text)."""
+    from enrich.run.job import CatalogJob, run_catalog
+
+    tmp_path = tmp_path_factory.mktemp("browser-catalog")
+    note = "<!-- Sample list written by enrich's tests, not a real list. -->\n"
+    lists = {
+        "list-a": "# Sample list A\n\n- [trlx](https://github.com/CarperAI/trlx)\n"
+        "- [`<img src=x onerror=\"window.pwned='title'\">`](https://github.com/allenai/RL4LMs)"
+        " - `<script>window.pwned='description'</script>`\n",
+        "list-b": "# Sample list B\n\n- [trlx](https://github.com/CarperAI/trlx)\n",
+    }
+    for name, text in lists.items():
+        (tmp_path / f"{name}.md").write_text(note + text)
+    with FakeAPI() as api:
+        settings = api.settings(allow_loopback=True, http_retries=0)
+        job = CatalogJob(tuple(str(tmp_path / f"{n}.md") for n in lists), tmp_path / "out",
+                         tmp_path / "raw", settings, now=NIGHTS[0],
+                         skip={"web": "offline", "papers": "offline", "arxiv": "offline"})  # fmt: skip
+        run_catalog(job)
+    yield tmp_path / "out"
+
+
+def test_the_catalog_page_in_chromium(catalog: Path, browser: Any) -> None:
+    """The catalog's page opens from disk without a console error (its style allowed by the
+    CSP), asks the network for nothing, runs none of the hostile list text, and links each
+    list's own page."""
+    index = catalog / "catalog" / "index.html"
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def record(route: Any) -> None:  # files of the output folder only
+        if route.request.url.startswith(catalog.as_uri()):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    browser.route("**/*", record)
+    page = browser.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(index.as_uri())
+    assert page.locator("#catalog-lists tbody tr").count() == 2
+    shared = page.locator("#shared-entities tbody tr").first
+    assert shared.get_attribute("data-id") == "github:carperai/trlx"
+    hostile = page.locator("#shared-entities tbody tr[data-id='github:allenai/rl4lms']")
+    assert "<img src=x" in hostile.inner_text()
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") != "none"  # the style applied
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    page.click("#catalog-lists a[href='../lists/list-a/index.html']")
+    assert page.url == (catalog / "lists" / "list-a" / "index.html").as_uri()
+    assert page.locator("#entries tbody tr").count() == 2
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert outside == [] and errors == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import lxml.html
 import pyarrow.parquet as pq
 import pytest
 
@@ -145,14 +146,24 @@ def test_follow_a_list_of_lists_from_the_sandboxs_sample_data(
                       .read_text())  # fmt: skip
     assert code["header"]["entries"] == 7
     assert {e["status"] for e in code["entries"]} == {"ok"}
+    # the catalog's page: every list, each published one linking its own page, the gone one not
+    page = lxml.html.parse(str(tmp_path / "out" / "catalog" / "index.html"))
+    rows = {r.get("data-slug"): r for r in page.xpath("//table[@id='catalog-lists']/tbody/tr")}
+    assert sorted(rows) == sorted([*result.results, "enrich-sample-gone-list"])
+    assert rows[f"{base}-sample-lists-code"].get("data-entries") == "7"
+    for name in result.results:
+        (link,) = rows[name].xpath("./td[1]/a")
+        assert (tmp_path / "out" / "catalog" / link.get("href")).resolve().is_file()
+    gone = rows["enrich-sample-gone-list"]
+    assert not gone.xpath("./td[1]/a") and "not published" in gone.text_content()
 
 
 @pytest.mark.slow  # starts the CLI and Prefect's embedded API
 def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     fake: FakeAPI, tmp_path: Path
 ) -> None:
-    """``enrich run A B``: both lists published in their folders, the catalog beside them; the
-    lists' shared repository asked once."""
+    """``enrich run A B``: both lists published in their folders, the catalog beside them (its
+    last task, ``catalog``, wrote its page and feed); the lists' shared repository asked once."""
     import os
     import subprocess
     import sys
@@ -170,7 +181,8 @@ def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     assert done.returncode == 0, done.stderr
     assert "lists/first: 2 entries" in done.stdout and "lists/second: 1 entries" in done.stdout
     for name in ("lists/first/latest.parquet", "lists/second/latest.parquet",
-                 "catalog/entities.parquet", "catalog/lists.parquet"):  # fmt: skip
+                 "catalog/entities.parquet", "catalog/lists.parquet", "catalog/index.html",
+                 "catalog/feed.xml"):  # fmt: skip
         assert (tmp_path / "out" / name).is_file()
     asked = [e.path for e in fake.requests("github")]
     assert asked.count("/github/repos/CarperAI/trlx") == 1

@@ -109,8 +109,8 @@ def test_the_deployment_entry_point_prints_its_usage(args: tuple[str, ...], says
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (("run", "--source", "bogus"), "unknown source bogus (known: arxiv, github, huggingface, collections, web, papers)"),
-        (("run", "--source", "github", "--source", "gitlab"), "unknown source gitlab (known: arxiv, github, huggingface, collections, web, papers)"),
+        (("run", "--source", "bogus"), "unknown source bogus (known: arxiv, github, huggingface, collections, web, papers, scholar)"),
+        (("run", "--source", "github", "--source", "gitlab"), "unknown source gitlab (known: arxiv, github, huggingface, collections, web, papers, scholar)"),
         (("run", "--task-runner", "spark"), "--task-runner spark: expected threads or dask"),
         (("run", "missing.md"), "missing.md: no such file"),
         (("demo", "--list", "missing.md"), "missing.md: no such file"),

@@ -89,7 +89,9 @@ def test_card_reads_with_huggingface_hubs_card_classes(published: tuple[Path, Ru
         ("## Load it", ['load_dataset("OWNER/NAME", split="train")', "pd.read_parquet", "pl.read_parquet",
                         "duckdb.sql", "hf://datasets/OWNER/NAME/latest.parquet"]),
         ("## Fields", ["| `repo.stars` | `int64` |", "| `paper.authors[].name` | `string` |",
-                       "| `hub.card.license` | `string` |", "| `stars` | `int64` | ", "`list<struct>`"]),
+                       "| `hub.card.license` | `string` |", "| `stars` | `int64` | ", "`list<struct>`",
+                       "| `scholar.citations` | `int64` |", "| `scholar.references[].arxiv` | `string` |",
+                       "| `citations` | `int64` | "]),
         ("## Licences", ["`cc0-1.0`", "CC0 1.0", "hub.card.license"]),
         ("## Limitations", ["stale_since"]),
     ],
@@ -169,6 +171,9 @@ def test_croissant_validates_and_reads_back_through_mlcroissant(published: tuple
     paper = next(r for r in records if r["latest/id"] == b"arxiv:2204.05862")
     authors = next(e for e in snapshot.entries if e.id == "arxiv:2204.05862").paper.authors  # type: ignore[union-attr]
     assert [a["latest/paper/authors/name"].decode() for a in paper["latest/paper/authors"]] == [a.name for a in authors]
+    cited = next(e for e in snapshot.entries if e.id == "arxiv:2204.05862").scholar
+    assert cited is not None and cited.citations is not None and cited.found
+    assert paper["latest/scholar"]["latest/scholar/citations"] == cited.citations
     rows = list(dataset.records("history"))
     assert len(rows) == ENTRIES + ENTRIES + 1
     assert {r["history/id"].decode() for r in rows} >= {ADDED_PAPER, "github:carperai/trlx"}

@@ -80,7 +80,8 @@ def test_the_front_door_stays_short() -> None:
 
 def test_the_readmes_five_lines_run_as_written(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    (snippet,) = re.findall(r"```python\n(.*?)```", section(README, "## Reading the dataset in five lines"), re.S)
+    snippet, citing = re.findall(r"```python\n(.*?)```", section(README, "## Reading the dataset in five lines"),
+                                 re.S)  # fmt: skip
     assert len(snippet.splitlines()) == 5
     result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "data/enriched", raw_root=tmp_path / "data/raw")
     assert result.published
@@ -93,3 +94,11 @@ def test_the_readmes_five_lines_run_as_written(settings: Settings, tmp_path: Pat
     assert all(e["id"] in printed for e in scored[:10])
     (trl,) = [e for e in entries if e["id"] == "github:lvwerra/trl"]
     assert str(trl["repo"]["stars"]) in printed
+    # Then which listed papers cite the HH-RLHF paper: the papers whose references name it.
+    namespace: dict[str, object] = {}
+    exec(snippet.splitlines()[0] + "\n" + citing, namespace)
+    printed = capsys.readouterr().out
+    citing_ids = [e["id"] for e in entries if e["kind"] == "paper" and any(
+        t["relation"] == "cites" and t["direction"] == "out" and t["other"] == "arxiv:2204.05862" for t in e["ties"])]
+    assert citing_ids and all(i in printed for i in citing_ids)
+    assert "hf:dataset" not in printed  # a paper's citers only

@@ -34,8 +34,12 @@ from enrich.core.model import (
     Link,
     LinksDocument,
     Paper,
+    PaperMeta,
+    Reference,
     Relation,
     Repo,
+    ScholarPaper,
+    WebPage,
 )
 from enrich.core.settings import Settings
 
@@ -327,3 +331,76 @@ def test_the_docs_join_runs_as_written(published: Path, monkeypatch: pytest.Monk
     # the first list's paper whose code it does not link: its code's stars all the same
     assert ("arxiv:2204.05862", "github:anthropics/hh-rlhf") in [(r[0], r[2]) for r in rows]
     assert next(r[3] for r in rows if r[0] == "arxiv:2204.05862") == external["github:anthropics/hh-rlhf"]["repo"]["stars"]
+
+
+def test_the_docs_citing_papers_join_runs_as_written(published: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/graph.md: which listed papers cite each paper, from Semantic Scholar's references."""
+    (query,) = re.findall(r"```sql\n(-- which listed papers cite each paper.*?)```", GRAPH_PAGE, re.S)
+    monkeypatch.chdir(published)
+    rows = duckdb.sql(query).fetchall()
+    latest = {e["id"]: e for e in json.loads((published / "latest.json").read_bytes())["entries"]}
+    papers = [e for e in latest.values() if e["kind"] == "paper"]
+    assert len(rows) == len(papers)
+    for paper_id, _title, citations, cited_by in rows:
+        entry = latest[paper_id]
+        assert citations == entry["scholar"]["citations"]
+        citers = sorted(t["other"] for t in entry["ties"] if t["relation"] == "cites" and t["direction"] == "in"
+                        and "s2_references" in t["evidence"])  # fmt: skip
+        assert (cited_by or []) == citers
+    assert [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)  # most cited first
+    assert sum(len(r[3] or []) for r in rows) >= 5
+
+
+# -- a paper's references: cites ties between papers (Semantic Scholar) --------------------------
+
+def citing(*refs: Reference, found: bool = True, pid: str = "2305.18290") -> Entry:
+    """A listed arXiv paper whose Semantic Scholar record names ``refs``."""
+    record = ScholarPaper(asked_as=f"ARXIV:{pid}", found=found, references=list(refs) if found else [])
+    return paper(pid).model_copy(update={"scholar": record})
+
+
+def doi_paper(doi: str = "10.1038/nature24270") -> Entry:
+    """A paper listed on a publisher's page that declares its DOI (not its own id scheme)."""
+    web = WebPage(http_status=200, paper_meta=PaperMeta(title="Mastering Go", doi=doi))
+    return entry(Kind.PAPER, "ieee:7780459", "https://ieeexplore.ieee.org/document/7780459", section=["Papers"],
+                 web=web)  # fmt: skip
+
+
+HH_ID = "arxiv:2204.05862"
+S2_HASH = "0286b2736a114198b79e8d6d1aa1b4a4ae7e8a6d"
+
+
+@pytest.mark.parametrize(("entries", "expected"), [
+    # a reference to a listed paper by its arXiv id
+    ([citing(Reference(arxiv="2204.05862")), paper()], {("arxiv:2305.18290", HH_ID, True)}),
+    # a reference with several ids: the listed paper once
+    ([citing(Reference(arxiv="2204.05862", doi="10.48550/arxiv.2204.05862", paper_id=S2_HASH)), paper()],
+     {("arxiv:2305.18290", HH_ID, True)}),
+    # by the DOI a listed paper's page declares
+    ([citing(Reference(doi="10.1038/nature24270")), doi_paper()], {("arxiv:2305.18290", "ieee:7780459", True)}),
+    # by the arXiv version of a paper listed on its conference page
+    ([citing(Reference(arxiv="2308.00001")), conference_paper("title_search")],
+     {("arxiv:2305.18290", "paper:cvf/ICCV2023/Li_Glow", True)}),
+    # by Semantic Scholar's own id for a listed paper (its record's paper id)
+    ([citing(Reference(paper_id=S2_HASH)),
+      paper().model_copy(update={"scholar": ScholarPaper(asked_as="ARXIV:2204.05862", found=True, paper_id=S2_HASH)})],
+     {("arxiv:2305.18290", HH_ID, True)}),
+    # an external paper another tie already names (a listed dataset's arxiv: tag)
+    ([citing(Reference(arxiv="2112.00861")), dataset(arxiv_ids=["2112.00861"])],
+     {("arxiv:2305.18290", "arxiv:2112.00861", False)}),
+    # an external paper nothing else names: not the list's graph
+    ([citing(Reference(arxiv="1706.03762"))], set()),
+    # a paper naming itself; a paper Semantic Scholar does not know
+    ([citing(Reference(arxiv="2305.18290"))], set()),
+    ([citing(Reference(arxiv="2204.05862"), found=False), paper()], set()),
+], ids=["arxiv id", "several ids", "declared doi", "arxiv version", "s2 id", "known external", "unknown external",
+        "itself", "not found"])  # fmt: skip
+def test_references_become_cites_ties(entries: list[Entry], expected: set[tuple[str, str, bool]]) -> None:
+    found = {(e.source, e.target, e.target_listed) for e in links(entries)
+             if e.relation is Relation.CITES and Evidence.S2_REFERENCES in e.evidence}  # fmt: skip
+    assert found == expected
+    by_id = {e.id: e for e in with_graph(entries)[0]}
+    for source, target, listed in expected:
+        assert any(t.other == target and t.direction is Direction.OUT and t.evidence == [Evidence.S2_REFERENCES]
+                   for t in by_id[source].ties)  # fmt: skip
+        assert (target in by_id[source].cross_links) is listed

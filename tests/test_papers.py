@@ -396,7 +396,8 @@ def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]
 
 def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) -> None:
     """The plan: the listed arXiv papers' Hub pages start with every other source; the papers
-    on other hosts are one last task, after the web and arxiv sources and the first task."""
+    on other hosts are one last task, after the web and arxiv sources and the first task; then
+    Semantic Scholar's one task."""
     from enrich.run.steps import Job, prepare
 
     listing = tmp_path / "papers.md"
@@ -406,7 +407,11 @@ def test_arxiv_papers_hub_pages_do_not_wait(settings: Settings, tmp_path: Path) 
     others = sum(1 for e in LANDING_LIST.splitlines() if e.startswith("* ") and "arxiv.org" not in e)
     assert papers == [(1, ()), (others, ("web", "arxiv", "papers"))]
     listed = [t for t in tasks if not t.external_limit]
-    assert listed[-1].source == "papers" and all(not t.after for t in listed[:-1])
+    assert [t.source for t in listed[-2:]] == ["papers", "scholar"]
+    assert all(not t.after for t in listed[:-2])
+    # Semantic Scholar: every paper in one task after those three (a request per 500 papers).
+    papers_listed = sum(1 for e in LANDING_LIST.splitlines() if e.startswith("* "))
+    assert (len(listed[-1].entries), listed[-1].after) == (papers_listed, ("web", "arxiv", "papers"))
     # Then the external code repositories' task: after the sources that name a paper's code.
     assert tasks[-1].external_limit and set(tasks[-1].after) == {"arxiv", "github", "papers", "web"}
 

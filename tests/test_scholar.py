@@ -113,7 +113,8 @@ def test_a_paper_semantic_scholar_does_not_know_is_a_fact(settings: Settings, tm
     outcomes, _ = fetch([known, unknown], settings, tmp_path)
     got = outcomes[unknown.id]
     assert (got.status, got.failure, got.reason) == (Status.OK, None, None)
-    assert got.record == ScholarPaper(asked_as="ARXIV:2401.00001", found=False)
+    assert got.record == ScholarPaper(asked_as="ARXIV:2401.00001", found=False, fetched_at=got.fetched_at)
+    assert got.fetched_at is not None  # when it was found unknown: kept with the record
     assert outcomes[known.id].record is not None and outcomes[known.id].record.found
 
 
@@ -396,7 +397,7 @@ ITEM = {  # the documented example's shape (api.semanticscholar.org/api-docs/gra
 
 def test_a_recorded_item_becomes_the_record() -> None:
     record = read_paper("ACL:2020.acl-main.447", ITEM)
-    assert record.model_dump(exclude={"references", "s2_fields_of_study", "external_ids"}) == {
+    assert record.model_dump(exclude={"references", "s2_fields_of_study", "external_ids", "fetched_at"}) == {
         "asked_as": "ACL:2020.acl-main.447", "found": True, "paper_id": ITEM["paperId"], "corpus_id": 215416146,
         "url": ITEM["url"], "title": ITEM["title"], "citations": 453, "influential_citations": 90,
         "reference_count": 59, "venue": ITEM["venue"],

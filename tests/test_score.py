@@ -29,6 +29,7 @@ from enrich.core.model import (
     Relation,
     Release,
     Repo,
+    ScholarPaper,
     Score,
     ScorePart,
     Snapshot,
@@ -134,28 +135,28 @@ def test_scored_counts_external_code_stars() -> None:
 @pytest.mark.parametrize(
     ("entry", "related", "expected"),
     [
-        (paper(), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+        (paper(), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
         # tied to a listed repository with 999 stars: 1 + 3; and to a listed Hub dataset: lg(1)
         (paper(cross_links=["github:anthropics/hh-rlhf", "hf:dataset/anthropic/hh-rlhf"]), [CODE, dataset()],
-         {"attention": 0.0, "code": 4.0, "adoption": 0.3, "maturity": 0.0}),
+         {"attention": 0.0, "code": 4.0, "adoption": 0.3, "maturity": 0.0, "citations": 0.0}),
         # the most-starred of two tied repositories counts
         (paper(cross_links=["github:anthropics/hh-rlhf", "github:a/b"]), [CODE, repo("a/b", stars=9)],
-         {"attention": 0.0, "code": 4.0, "adoption": 0.0, "maturity": 0.0}),
+         {"attention": 0.0, "code": 4.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
         # a tie to an entry the list does not have gives nothing
-        (paper(cross_links=["github:gone/away"]), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+        (paper(cross_links=["github:gone/away"]), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
         # its code ties (out), listed or external: the most-starred counts (999 → 1 + 3)
         (with_ties(paper(), [("code", "out", "github:anthropics/hh-rlhf", False), ("code", "out", "github:a/b", True)]),
-         [CODE, repo("a/b", stars=9)], {"attention": 0.0, "code": 4.0, "adoption": 0.0, "maturity": 0.0}),
+         [CODE, repo("a/b", stars=9)], {"attention": 0.0, "code": 4.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
         # a paper with ties counts its code ties only: a repository it is the code of (in) does not
         (with_ties(paper(), [("code", "in", "github:anthropics/hh-rlhf", True)], ["github:anthropics/hh-rlhf"]),
-         [CODE], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+         [CODE], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
         # an external code repository not enriched (beyond the bound): nothing
         (with_ties(paper(), [("code", "out", "github:anthropics/hh-rlhf", False)]), [],
-         {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+         {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
         # three revisions and a journal reference
-        (paper(version=4, journal_ref="NeurIPS 2022"), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 2.5}),
+        (paper(version=4, journal_ref="NeurIPS 2022"), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 2.5, "citations": 0.0}),
         # revisions count at most 4
-        (paper(version=12, doi="10.1/x"), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 3.0}),
+        (paper(version=12, doi="10.1/x"), [], {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 3.0, "citations": 0.0}),
     ],
 )
 def test_paper_score(entry: Entry, related: list[Entry], expected: dict[str, float]) -> None:
@@ -167,12 +168,12 @@ def test_paper_score(entry: Entry, related: list[Entry], expected: dict[str, flo
     [
         # upvotes 99 → 2·2, the page's code with 9 stars → 1 + 1, 9 citing models → 1
         (HubPaper(arxiv_id="2204.05862", on_hub=True, upvotes=99, github_stars=9, num_models=9),
-         {"attention": 4.0, "code": 2.0, "adoption": 1.0, "maturity": 0.0}),
+         {"attention": 4.0, "code": 2.0, "adoption": 1.0, "maturity": 0.0, "citations": 0.0}),
         # models and datasets citing it add up: 5 + 4 → lg(9) = 1
         (HubPaper(arxiv_id="2204.05862", on_hub=True, num_models=5, num_datasets=4),
-         {"attention": 0.0, "code": 0.0, "adoption": 1.0, "maturity": 0.0}),
+         {"attention": 0.0, "code": 0.0, "adoption": 1.0, "maturity": 0.0, "citations": 0.0}),
         # not on the Hub: nothing from it
-        (HubPaper(arxiv_id="2204.05862", on_hub=False), {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0}),
+        (HubPaper(arxiv_id="2204.05862", on_hub=False), {"attention": 0.0, "code": 0.0, "adoption": 0.0, "maturity": 0.0, "citations": 0.0}),
     ],
 )
 def test_paper_score_reads_the_hub_paper_page(page: HubPaper, expected: dict[str, float]) -> None:
@@ -304,12 +305,38 @@ def test_percentiles_are_sqls_cume_dist_over_the_published_file(tmp_path: Path) 
 
 
 def test_a_new_part_slots_into_a_scheme() -> None:
-    """A later source (a paper's citations) adds a part to its kind's scheme: one more
-    (name, points) pair; the total, the parts in the dataset and the hover follow."""
+    """A later source adds a part to its kind's scheme: one more (name, points) pair; the
+    total, the parts in the dataset and the hover follow."""
     (scheme,) = [s for s in SCHEMES if s.name == "paper"]
-    cited = replace(scheme, parts=(*scheme.parts, ("citations", lambda entry, _: 2 * lg(999))))
+    more = replace(scheme, parts=(*scheme.parts, ("mentions", lambda entry, _: 2 * lg(999))))
     before = scheme.score(paper(), Context(NOW, {}))
-    after = cited.score(paper(), Context(NOW, {}))
+    after = more.score(paper(), Context(NOW, {}))
     assert before is not None and after is not None
-    assert [p.name for p in after.parts] == ["attention", "code", "adoption", "maturity", "citations"]
-    assert after.total == before.total + 6.0 and after.scheme == before.scheme
+    assert [p.name for p in after.parts] == ["attention", "code", "adoption", "maturity", "citations", "mentions"]
+    assert after.total == before.total + 6.0 and after.scheme == before.scheme == "paper-2"
+
+
+def cited(citations: int | None, *, published: str | None = None, year: int | None = None, found: bool = True,
+          arxiv_published: datetime | None = None) -> Entry:
+    record = ScholarPaper(asked_as="ARXIV:2204.05862", found=found, citations=citations if found else None,
+                          publication_date=published, year=year)
+    return paper(published=arxiv_published).model_copy(update={"scholar": record})
+
+
+@pytest.mark.parametrize(("entry", "points"), [
+    # 999 citations in its first year (a paper under a year old counts as a year old): 2·lg(999) = 6
+    (cited(999, published=(NOW - timedelta(days=100)).date().isoformat()), 6.0),
+    # the same 999 over ten years: 99.9 a year, 2·lg(99.9) = 4
+    (cited(999, published=(NOW - timedelta(days=3653)).date().isoformat()), 4.0),
+    # only a year: counted from its middle (NOW is 2026-11-27: 5.4 years for 2021 → 2·lg(185))
+    (cited(999, year=2021), 4.5),
+    # neither: arXiv's first version (two years → 2·lg(499.5))
+    (cited(999, arxiv_published=NOW - timedelta(days=730)), 5.4),
+    # none yet; Semantic Scholar does not know the paper; no record at all
+    (cited(0, year=2026), 0.0),
+    (cited(None, found=False), 0.0),
+    (paper(), 0.0),
+], ids=["first year", "ten years", "year only", "arxiv date", "uncited", "unknown", "no record"])  # fmt: skip
+def test_a_papers_citations_count_per_year(entry: Entry, points: float) -> None:
+    found = parts(entry)
+    assert found is not None and found["citations"] == points

@@ -50,28 +50,32 @@ NIGHT2 = NIGHT1 + timedelta(days=2)
 # --- what the registry derives: the same as the hand-written tables it replaced -------------
 
 def test_the_registry_derives_the_tables_once_written_by_hand() -> None:
-    assert REGISTRY.names == ("arxiv", "github", "huggingface", "collections", "web", "papers")
+    assert REGISTRY.names == (
+        "arxiv", "github", "huggingface", "collections", "web", "papers", "scholar",
+    )  # fmt: skip
     assert REGISTRY.record_fields == (
-        "paper", "repo", "hub", "collection", "web", "hub_paper", "arxiv_match",
+        "paper", "repo", "hub", "collection", "web", "hub_paper", "arxiv_match", "scholar",
     )  # fmt: skip
     assert REGISTRY.counters == (
         "stars", "forks", "watchers", "open_issues", "commits_30d", "commits_365d",
         "contributors", "downloads", "downloads_all_time", "likes", "item_count", "upvotes",
+        "citations", "influential_citations",
     )  # fmt: skip
     assert set(REGISTRY.fields) == {
         "title", "url", "section", "status", "full_name", "archived", "license", "release",
-        "version", "hub_sha", "gated", "http_status", "final_url",
+        "version", "hub_sha", "gated", "http_status", "final_url", "venue",
     }  # fmt: skip
     assert PATHS["release"] == "repo.latest_release.tag" and PATHS["hub_sha"] == "hub.sha"
     assert PATHS["upvotes"] == "hub_paper.upvotes" and PATHS["title"] == "display_title"
-    assert REGISTRY.movers == ("stars", "downloads", "upvotes")
+    assert PATHS["citations"] == "scholar.citations"
+    assert REGISTRY.movers == ("stars", "downloads", "upvotes", "citations")
     assert [s.name for s in REGISTRY.schemes] == ["paper", "repo", "hub"]
 
 
 @pytest.mark.parametrize(
     ("kind", "main"),
     [(Kind.REPO, ["stars"]), (Kind.DATASET, ["downloads"]), (Kind.MODEL, ["downloads"]),
-     (Kind.PAPER, ["upvotes"]), (Kind.COLLECTION, ["item_count"]), (Kind.WEB, [])],
+     (Kind.PAPER, ["citations", "upvotes"]), (Kind.COLLECTION, ["item_count"]), (Kind.WEB, [])],
 )  # fmt: skip
 def test_each_kind_has_its_main_counter_from_the_specs(kind: Kind, main: list[str]) -> None:
     assert [c.name for _, c in REGISTRY.main_counters(kind)] == main
@@ -352,27 +356,7 @@ def test_the_built_in_registry_knows_nothing_of_the_test_source() -> None:
     assert Shown(NIGHT1).has_code is False
 
 
-# --- a paper served by two supplements: the scholar shape (#26) ----------------------------
-
-class Cited(Record):
-    citations: int | None = None
-    influential_citations: int | None = None
-
-
-class CitedEntry(Entry):
-    cited: Cited | None = None
-
-
-CITED = Slot(
-    "cited",
-    Cited,
-    columns=(counter("citations", main=(Kind.PAPER,), prefer=1, symbol="❝", movers=True),
-             counter("influential_citations")),
-)  # fmt: skip
-CITING = SourceSpec("citing", (Kind.PAPER,), CITED, supplement=True, single_task=True,
-                    after=("papers",))  # fmt: skip
-WITH_CITATIONS = REGISTRY.with_source(CITING, entry=CitedEntry)
-
+# --- a paper served by two supplements: its citations before its Hub upvotes (#26) -----------
 
 @pytest.mark.parametrize(
     ("upvotes", "citations", "main"),
@@ -382,13 +366,14 @@ WITH_CITATIONS = REGISTRY.with_source(CITING, entry=CitedEntry)
 def test_a_supplementary_counter_can_be_a_kinds_main_counter(
     upvotes: int | None, citations: int | None, main: tuple[str, int | None]
 ) -> None:
-    from enrich.core.model import HubPaper
+    from enrich.core.model import HubPaper, ScholarPaper
+    from enrich.core.specs.scholar import SCHOLAR
 
-    paper = entry(Kind.PAPER, "arxiv:2204.05862", "https://arxiv.org/abs/2204.05862", CitedEntry)
+    paper = entry(Kind.PAPER, "arxiv:2204.05862", "https://arxiv.org/abs/2204.05862")
     page = HubPaper(arxiv_id="2204.05862", on_hub=True, upvotes=upvotes)
-    paper = apply_outcome(paper, Outcome(Status.OK, page), PAPERS, None, WITH_CITATIONS)
-    cited = Outcome(Status.OK, Cited(citations=citations))
-    paper = apply_outcome(paper, cited, CITING, None, WITH_CITATIONS)
-    assert WITH_CITATIONS.main_counter(paper) == main
-    assert WITH_CITATIONS.counters[-3:] == ("upvotes", "citations", "influential_citations")
-    assert WITH_CITATIONS.movers == ("stars", "downloads", "upvotes", "citations")
+    paper = apply_outcome(paper, Outcome(Status.OK, page), PAPERS, None)
+    found = ScholarPaper(asked_as="ARXIV:2204.05862", found=True, citations=citations)
+    paper = apply_outcome(paper, Outcome(Status.OK, found), SCHOLAR, None)
+    assert REGISTRY.main_counter(paper) == main
+    assert REGISTRY.counters[-3:] == ("upvotes", "citations", "influential_citations")
+    assert REGISTRY.movers == ("stars", "downloads", "upvotes", "citations")

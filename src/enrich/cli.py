@@ -66,7 +66,7 @@ SourcesOpt = Annotated[
     typer.Option(
         "--source",
         help="Enable only this source (repeatable): arxiv, github, huggingface, collections, "
-        "web, papers.",
+        "web, papers, scholar.",
     ),
 ]
 

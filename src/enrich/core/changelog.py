@@ -75,7 +75,14 @@ def changelog(diff: Diff, registry: Registry = REGISTRY) -> str:
     for field in registry.movers:
         movers = top_movers(diff, field, 10)
         if movers:
-            lines += ["", f"## Top movers: {field}", "", f"| entry | {field} | change | per day |"]
+            lines += ["", f"## Top movers: {field}", ""]
+            said = registry.counter(field).said
+            if said:  # the list's total change, in words: "Cited +37 in 7 days (2 entries)."
+                moved = [c["delta"] for c in diff["counters"] if c["field"] == field]
+                many = "entry" if len(moved) == 1 else "entries"
+                lines += [f"{said.capitalize()} {sum(moved):+,} in {span(gap)} "
+                          f"({len(moved)} {many}).", ""]  # fmt: skip
+            lines.append(f"| entry | {field} | change | per day |")
             lines.append("|---|---:|---:|---:|")
             for c in movers:
                 per_day = "" if c["per_day"] is None else number(c["per_day"], signed=True)

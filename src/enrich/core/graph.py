@@ -15,7 +15,10 @@ Evidence, in order of trust, per relation:
 - ``cites`` (dataset, model, space or repository -> paper): the Hub's ``arxiv:`` tags
   (``hub_arxiv_tag``), an arXiv id in the card's text (``card_text``), the Hub paper page's most
   used models, datasets and Spaces (``hub_paper``), a Hub URL in the paper's arXiv comment
-  (``arxiv_comment``).
+  (``arxiv_comment``); (paper -> paper) the paper's references as Semantic Scholar has them
+  (``s2_references``), to the listed papers (by any id one is known under: its own, its arXiv
+  version, the DOI its page declares, Semantic Scholar's ids for it) and to the external papers
+  other ties already name (a paper's hundreds of other references are not the list's graph).
 - ``same_as`` (a paper listed under another URL -> its arXiv version): how it was found
   (``citation_arxiv_id``, ``arxiv_link``, ``title_search``; see `ArxivMatch`).
 - ``same_item`` (both ways): the list puts the two in one item.
@@ -31,13 +34,25 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from enrich.core.errors import InputError
 from enrich.core.links import HUB_KINDS, Kind, classify
-from enrich.core.model import Direction, Entry, Evidence, Link, Relation, Status, Tie
+from enrich.core.model import (
+    Direction,
+    Entry,
+    Evidence,
+    Link,
+    Reference,
+    Relation,
+    ScholarPaper,
+    Status,
+    Tie,
+)
 
 _ARXIV_MENTION = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*)(\d{4}\.\d{4,5})", re.IGNORECASE
 )
 _URL = re.compile(r"https?://[^\s<>()\"'\]\[{}]+")
 _HUB_PATH = {Kind.DATASET: "datasets/", Kind.MODEL: "", Kind.SPACE: "spaces/"}
+# The id schemes of a paper a reference may name (`reference_ids`).
+_PAPER_SCHEMES = ("arxiv", "doi", "acl", "s2")
 
 # Evidence order: the order ties list their evidence in (most trusted first).
 _ORDER = {evidence: rank for rank, evidence in enumerate(Evidence)}
@@ -77,6 +92,15 @@ class _Index:
                     if name:
                         self.alias.setdefault(f"github:{name.lower()}", entry.id)
 
+        # A listed paper by every id a reference may name it by (its own id first).
+        self.papers: dict[str, str] = {}
+        for entry in entries:
+            if entry.kind is Kind.PAPER:
+                for other in _paper_aliases(entry):
+                    self.papers.setdefault(other, entry.id)
+        for entry in entries:
+            self.papers[entry.id] = entry.id
+
     def node(self, node_id: str, url: str) -> _Node:
         listed = self.entries.get(node_id) or self.entries.get(self.alias.get(node_id, ""))
         if listed is not None:
@@ -85,6 +109,54 @@ class _Index:
 
     def listed(self, entry: Entry) -> _Node:
         return _Node(entry.id, entry.url, True)
+
+
+def _paper_aliases(entry: Entry) -> Iterator[str]:
+    """The other ids a listed paper is known under: its arXiv version, the DOI its landing page
+    declares, and Semantic Scholar's ids for it."""
+    if entry.arxiv_match is not None:
+        yield entry.arxiv_match.entry_id
+    meta = entry.web.paper_meta if entry.web is not None else None
+    if meta is not None and meta.doi:
+        yield f"doi:{meta.doi.lower()}"
+    found = entry.scholar
+    if found is not None and found.found:
+        ids = found.external_ids
+        for scheme, value in (("arxiv", ids.arxiv), ("doi", ids.doi), ("acl", ids.acl),
+                              ("s2", found.paper_id)):  # fmt: skip
+            if value:
+                yield f"{scheme}:{value.lower() if scheme in ('doi', 's2') else value}"
+
+
+def reference_ids(ref: Reference) -> list[str]:
+    """The entry ids one reference may have in a list (``arxiv:…``, ``doi:…``, ``acl:…``,
+    ``s2:…``): one paper's, most specific first."""
+    named = (("arxiv", ref.arxiv), ("doi", ref.doi), ("acl", ref.acl), ("s2", ref.paper_id))
+    return [f"{scheme}:{value}" for scheme, value in named if value]
+
+
+def cited_ids(paper: ScholarPaper) -> list[str]:
+    """Every entry id the paper's references may have in a list, each once, in reference
+    order."""
+    return list(dict.fromkeys(i for ref in paper.references for i in reference_ids(ref)))
+
+
+def _reference_ties(entry: Entry, index: _Index, known: Mapping[str, _Node]) -> Iterator[_Raw]:
+    """A paper's ``cites`` ties from its references: each reference to the listed paper it
+    names, else to an external paper the other ties name (``known``), else none."""
+    found = entry.scholar
+    if found is None or not found.found:
+        return
+    me = index.listed(entry)
+    for ref in found.references:
+        ids = reference_ids(ref)
+        listed = next((index.papers[i] for i in ids if i in index.papers), None)
+        if listed is not None:
+            yield me, index.listed(index.entries[listed]), Relation.CITES, Evidence.S2_REFERENCES
+            continue
+        external = next((known[i] for i in ids if i in known), None)
+        if external is not None:
+            yield me, external, Relation.CITES, Evidence.S2_REFERENCES
 
 
 def _paper_ids(text: str) -> list[str]:
@@ -182,14 +254,27 @@ def links(entries: list[Entry]) -> list[Link]:
     repository that is the same entry) is dropped."""
     index = _Index(entries)
     found: dict[tuple[str, str, Relation], tuple[_Node, _Node, set[Evidence]]] = {}
-    for entry in entries:
-        for source, target, relation, evidence in _raw_ties(entry, index):
+
+    def add(ties: Iterator[_Raw]) -> None:
+        for source, target, relation, evidence in ties:
             if source.id == target.id or not (source.listed or target.listed):
                 continue
             key = (source.id, target.id, relation)
             if key not in found:
                 found[key] = (source, target, set())
             found[key][2].add(evidence)
+
+    for entry in entries:
+        add(_raw_ties(entry, index))
+    # References reach the external papers the other ties name, not every paper cited.
+    known = {
+        node.id: node
+        for source, target, _ in found.values()
+        for node in (source, target)
+        if not node.listed and node.id.partition(":")[0] in _PAPER_SCHEMES
+    }
+    for entry in entries:
+        add(_reference_ties(entry, index, known))
     return sorted(
         (
             _link(source, target, relation, sorted(evidence, key=_ORDER.__getitem__))

@@ -298,6 +298,85 @@ class WebPage(Record):
     )
 
 
+class ExternalIds(Record):
+    """A paper's ids elsewhere, as Semantic Scholar links them (DOI lower-cased)."""
+
+    arxiv: str | None = Field(default=None, description="Versionless arXiv id")
+    doi: str | None = Field(default=None, description="Lower-case, no doi.org prefix")
+    dblp: str | None = Field(default=None, description="DBLP key, e.g. conf/acl/LoWNKW20")
+    acl: str | None = Field(default=None, description="ACL Anthology id")
+    pubmed: str | None = None
+    pubmed_central: str | None = None
+    mag: str | None = Field(default=None, description="Microsoft Academic Graph id")
+
+
+class Venue(Record):
+    """Where a paper was published, as Semantic Scholar's venue records have it."""
+
+    id: str | None = Field(default=None, description="Semantic Scholar's venue id")
+    name: str | None = None
+    type: str | None = Field(default=None, description="conference, journal…")
+    url: str | None = None
+
+
+class OpenAccessPdf(Record):
+    url: str | None = None
+    status: str | None = Field(default=None, description="GREEN, GOLD, HYBRID, BRONZE…")
+    license: str | None = None
+
+
+class FieldOfStudy(Record):
+    category: str
+    source: str | None = Field(default=None, description="external or s2-fos-model")
+
+
+class Reference(Record):
+    """A paper another cites, by its ids (only references with some id are kept)."""
+
+    paper_id: str | None = Field(default=None, description="Semantic Scholar paper id")
+    arxiv: str | None = None
+    doi: str | None = None
+    acl: str | None = None
+
+
+class ScholarPaper(Record):
+    """A paper in Semantic Scholar's Academic Graph (``POST /graph/v1/paper/batch``)."""
+
+    asked_as: str = Field(description="The id Semantic Scholar was asked: ARXIV:…, DOI:…, ACL:…")
+    found: bool = Field(description="False: Semantic Scholar does not know the id (not an error)")
+    paper_id: str | None = Field(default=None, description="Semantic Scholar's paper id (sha)")
+    corpus_id: int | None = Field(default=None, description="Semantic Scholar's numeric id")
+    url: str | None = None
+    title: str | None = None
+    citations: int | None = Field(default=None, description="Papers citing this one (a counter)")
+    influential_citations: int | None = Field(
+        default=None, description="Citations Semantic Scholar judges influential (a counter)"
+    )
+    reference_count: int | None = Field(default=None, description="Papers this one cites")
+    venue: str | None = None
+    publication_venue: Venue | None = None
+    year: int | None = None
+    publication_date: str | None = Field(default=None, description="ISO date, YYYY-MM-DD")
+    fields_of_study: list[str] = Field(default_factory=list)
+    s2_fields_of_study: list[FieldOfStudy] = Field(default_factory=list)
+    publication_types: list[str] = Field(
+        default_factory=list, description="JournalArticle, Conference, Review…"
+    )
+    is_open_access: bool | None = None
+    open_access_pdf: OpenAccessPdf | None = None
+    tldr: str | None = Field(default=None, description="Semantic Scholar's one-sentence summary")
+    tldr_model: str | None = None
+    external_ids: ExternalIds = Field(default_factory=ExternalIds)
+    references: list[Reference] = Field(
+        default_factory=list, description="The cited papers Semantic Scholar could identify"
+    )
+    fetched_at: AwareDatetime | None = Field(
+        default=None,
+        description="When it was read: kept with the record on a night the scholar source "
+        "failed or was left out (its values are then that night's)",
+    )
+
+
 class ScorePart(Record):
     """One part of a score: its name (``popularity``, ``activity``…) and the points it gave."""
 
@@ -375,7 +454,9 @@ class Relation(StrEnum):
     """What a tie between two entries says (`enrich.core.graph`)."""
 
     CODE = "code"  # paper -> repository: the paper's code
-    CITES = "cites"  # dataset, model, space or repository -> paper: it names the paper
+    # dataset, model, space or repository -> paper: it names the paper; paper -> paper: it
+    # references it (Semantic Scholar)
+    CITES = "cites"
     SAME_AS = "same_as"  # a paper listed under another URL -> its arXiv version
     SAME_ITEM = "same_item"  # both ways: the list puts the two in one item
     COLLECTS = "collects"  # Hub collection -> a listed entry it holds
@@ -396,6 +477,7 @@ class Evidence(StrEnum):
     REPO_HOMEPAGE = "repo_homepage"  # the repository's homepage is the paper's arXiv page
     CARD_TEXT = "card_text"  # the Hub card's text names the arXiv id
     HUB_COLLECTION = "hub_collection"  # the Hub collection's items name it
+    S2_REFERENCES = "s2_references"  # the paper's references, as Semantic Scholar has them
 
 
 class Direction(StrEnum):
@@ -484,6 +566,11 @@ class Entry(Record):
     )
     arxiv_match: ArxivMatch | None = Field(
         default=None, description="For a paper listed under another URL: its arXiv version"
+    )
+    scholar: ScholarPaper | None = Field(
+        default=None,
+        description="Semantic Scholar's record of the paper: citations, venue, references "
+        "(found false: Semantic Scholar does not know it)",
     )
     score: Score | None = Field(
         default=None, description="Score from the enrichment, with its parts (README: Score)"

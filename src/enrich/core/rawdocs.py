@@ -163,6 +163,19 @@ class ResolvedHint(TypedDict):
     detail: str | None
 
 
+class ScholarBatch(Exchange):
+    """One Semantic Scholar batch request (`enrich.sources.scholar.client`): the ids asked (the
+    answer's order), which entry asked which id, the last answer as received (a list aligned
+    with the ids, ``null`` for an unknown one), and how many attempts it took."""
+
+    ids: list[str]
+    asked: dict[str, str]  # entry id -> the id it was asked under
+    attempts: int
+    error: NotRequired[ErrorInfo]
+    # A 400 "too large": the ids were asked again in halves, in the documents that follow.
+    split: NotRequired[bool]
+
+
 class Absent(TypedDict):
     """A paper the Hub has no page for: since when (the first 404 in a row), how many 404s in a
     row, and when it is asked again (`enrich.sources.papers`: the back-off)."""

@@ -22,6 +22,8 @@ paper        attention   = 2·lg(Hub upvotes)
                            external), else the Hub paper page's stars, when it has one
              adoption    = lg(tied Hub datasets and models + those the Hub paper page counts)
              maturity    = 0.5 per revision (at most 4) + 1 with a journal reference or DOI
+             citations   = 2·lg(citations a year since publication, Semantic Scholar's;
+                           a paper under a year old counts as a year old)
 hub          usage       = 2·lg(downloads in 30 days)
              appreciation = 2·lg(likes)
              documentation = 1 card text + 1 license + 1 ties to a paper (arxiv: tags)

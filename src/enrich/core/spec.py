@@ -31,8 +31,8 @@ from enrich.core.model import Entry, Score, ScorePart
 
 R = TypeVar("R", bound=BaseModel)
 
-# The score formula's version, in every score: a reader comparing two nights knows a change of
-# formula from a change of the entry (README, "Score").
+# The score formula's first version, in every score: a reader comparing two nights knows a change
+# of formula from a change of the entry (README, "Score"); a scheme that changed has its own.
 SCORE_VERSION = 1
 
 
@@ -53,7 +53,8 @@ class Column:
     of a kind's main counters, the first with a value wins, the highest ``prefer`` first, then
     in registry order (a paper's citations, when known, before its Hub upvotes); ``symbol``,
     ``unit`` and ``legend`` are how the views write it; ``movers``: the changelog has a
-    top-movers table for it."""
+    top-movers table for it; ``said``: the verb its change reads with in the changelog
+    ("cited" → "Cited +37 in 7 days")."""
 
     name: str
     path: str
@@ -64,6 +65,7 @@ class Column:
     legend: str = ""
     movers: bool = False
     prefer: int = 0
+    said: str = ""
 
 
 def counter(
@@ -76,9 +78,12 @@ def counter(
     legend: str = "",
     movers: bool = False,
     prefer: int = 0,
+    said: str = "",
 ) -> Column:
     """A counter column (``path`` defaults to ``name``)."""
-    return Column(name, path or name, Role.COUNTER, main, symbol, unit, legend, movers, prefer)
+    return Column(
+        name, path or name, Role.COUNTER, main, symbol, unit, legend, movers, prefer, said
+    )
 
 
 def compared(name: str, path: str | None = None) -> Column:
@@ -108,14 +113,15 @@ Points = Callable[[Entry, Context], float]
 class Scheme:
     """One kind's formula: the kinds it scores, the slot it reads (an entry without its record
     has no score), and its parts, in the order they are shown. A new part is one more
-    ``(name, points)`` and a `SCORE_VERSION` bump; percentiles keep the kinds comparable
-    whatever a scheme's range."""
+    ``(name, points)`` and a bump of its ``version`` (`SCORE_VERSION` until its first change);
+    percentiles keep the kinds comparable whatever a scheme's range."""
 
     name: str
     plural: str  # what its entries are called, for "percentile 86 of the list's 7 repositories"
     kinds: tuple[Kind, ...]
     record: str
     parts: tuple[tuple[str, Points], ...]
+    version: int = SCORE_VERSION
 
     def score(self, entry: Entry, context: Context) -> Score | None:
         if entry.kind not in self.kinds or getattr(entry, self.record) is None:
@@ -123,7 +129,7 @@ class Scheme:
         rounded = [ScorePart(name=name, points=round(points(entry, context), 1))
                    for name, points in self.parts]  # fmt: skip
         return Score(
-            scheme=f"{self.name}-{SCORE_VERSION}",
+            scheme=f"{self.name}-{self.version}",
             total=round(sum(p.points for p in rounded), 1),
             parts=rounded,
         )

@@ -8,6 +8,10 @@ no links) is reported with why and skipped: the others are read and published.
 
 Each list's folder is named by its slug: ``owner-repo`` for a list read from a GitHub
 repository's README, ``owner-repo-path`` for another file of it, else the file's stem.
+
+The catalog's finish (`finish_catalog`, a step after every list's own finish) writes
+``OUT/catalog/``: its tables and their history (`enrich.store.catalog`), its page and feed
+(`enrich.views.catalog`, from the lists' published diffs).
 """
 
 from __future__ import annotations
@@ -15,14 +19,21 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from datetime import datetime
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+import pyarrow as pa
+
+from enrich.core.diff import Diff
 from enrich.core.errors import EnrichError
 from enrich.core.links import Kind
 from enrich.core.listing import ParsedList, parse_list
 from enrich.core.settings import Settings
 from enrich.sources.listfile import read_list_source
+from enrich.store import catalog as catalog_files
+from enrich.store import diffs
+from enrich.views import catalog as catalog_views
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +133,42 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{name}-{n}"
     taken.add(candidate)
     return candidate
+
+
+@dataclass(frozen=True)
+class CatalogFinish:
+    """What the catalog's finish receives: the run's output folder, id and time, every list
+    of the run (its snapshot when it published), the settings (the feed's look-back, the
+    notice)."""
+
+    out_dir: Path
+    lists: tuple[catalog_files.CatalogList, ...]
+    run_id: str
+    now: datetime
+    settings: Settings
+
+
+def finish_catalog(given: CatalogFinish) -> list[Path]:
+    """``OUT/catalog/``: the tables, their history, ``index.html`` and ``feed.xml``, from the
+    lists' snapshots and what each list's folder published (its diffs, this run's included);
+    returns the paths written."""
+    snapshots = {one.slug: one.snapshot for one in given.lists if one.snapshot is not None}
+    tonight: dict[str, Diff] = {}
+    nights: dict[str, list[catalog_views.ListNight]] = {}
+    for one in given.lists:  # one list's diffs at a time: each kept as a few words
+        published = diffs.recent(given.out_dir / "lists" / one.slug, given.settings.feed_runs)
+        nights[one.slug] = [catalog_views.night_of(diff) for diff in published]
+        this = published[0] if published else None
+        # this run's diff; not a first snapshot's (every entry new: the page names the list)
+        if this is not None and this["to"]["run_id"] == given.run_id and not this["first_run"]:
+            tonight[one.slug] = this
+
+    def views(rows: pa.Table) -> dict[str, bytes]:
+        return catalog_views.render(
+            catalog_views.CatalogPublished(
+                given.run_id, given.now, rows.to_pylist(), snapshots, tonight, nights,
+                given.settings.dataset_notice,
+            )
+        )  # fmt: skip
+
+    return catalog_files.write(given.out_dir, given.lists, given.now, views)

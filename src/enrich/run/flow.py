@@ -4,7 +4,8 @@
 
     prepare                   (task)  read + parse the list, open the raw folder
       └─ fetch-<source>-<n>   (tasks) on the flow's task runner: threads, or Dask workers
-    finish                    (task)  build, guard, diff, publish
+    finish                    (task)  build, guard, diff, publish (a catalog: finish-<slug>
+                                      per list, then catalog: its tables, page and feed)
       └─ artifacts (summary, entries, list check, changelog, top movers) in the Prefect UI
 
 The flow supplies only how a step runs (`PrefectExecutor`), logging and artifacts; which steps
@@ -168,12 +169,14 @@ def run_fetch(name: str, fn: Callable[[FetchTask], Any], task: FetchTask) -> Any
 prepare_task = task(name="prepare", cache_policy=NO_CACHE, persist_result=False)(run_step)
 finish_task = task(name="finish", cache_policy=NO_CACHE, persist_result=False)(run_step)
 prune_task = task(name="prune", cache_policy=NO_CACHE, persist_result=False)(run_step)
+catalog_task = task(name="catalog", cache_policy=NO_CACHE, persist_result=False)(run_step)
 fetch_task = task(
     name="fetch", task_run_name="{name}", cache_policy=NO_CACHE, persist_result=False
 )(run_fetch)
 
 
-_CALLS = {"prepare": prepare_task, "finish": finish_task, "prune": prune_task}
+_CALLS = {"prepare": prepare_task, "finish": finish_task, "catalog": catalog_task,
+          "prune": prune_task}  # fmt: skip
 
 
 class PrefectExecutor:
@@ -188,7 +191,7 @@ class PrefectExecutor:
 
     def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
         """``step``: "prepare", "finish", "finish-<slug>" (a catalog's list: its own task
-        run, named so) or "prune"."""
+        run, named so), "catalog" (the catalog's tables, page and feed) or "prune"."""
         kind = "finish" if step.startswith("finish-") else step
         task_call = _CALLS[kind] if kind == step else _CALLS[kind].with_options(task_run_name=step)
         state = task_call(fn, quote(payload), return_state=True)
@@ -328,7 +331,7 @@ def nightly(
         out_dir: folder of the published dataset (latest.*, snapshots/, diffs/, history/).
         raw_dir: folder of the raw layer (one sub-folder per run).
         sources: enable only these sources (arxiv, github, huggingface, collections, web,
-            papers); all by default.
+            papers, scholar); all by default.
         skip: sources not fetched this run, each with the reason the snapshot will give.
         task_runner: ``threads`` (this process) or ``dask`` (``ENRICH_DASK_ADDRESS``, else a
             local cluster).

@@ -162,7 +162,8 @@ def run_catalog(
     """A run over many lists (the catalog): the same steps as `run_job`, over the union of the
     lists' entities (each fetched once), then each list's finish (build, guard, diff, views,
     publish in ``out_dir/lists/<slug>/``) on its own: a list refused by its guard, or that
-    fails, costs only itself. Then ``out_dir/catalog/`` (`enrich.store.catalog`)."""
+    fails, costs only itself. Then the catalog's finish, ``out_dir/catalog/``: its tables,
+    their history, its page and feed (`enrich.run.catalog.finish_catalog`)."""
     own = executor is None
     runner: Executor = executor if executor is not None else InProcess()
     reporter = reporter or Silent()
@@ -192,7 +193,12 @@ def run_catalog(
                 catalog_files.CatalogList(catalog.slug(source), source, None, why)
                 for source, why in run.unread.items()
             ]
-            result.catalog = catalog_files.write(job.out_dir, listed, run.lists[0].listing.started)
+            first = run.lists[0].listing
+            result.catalog = runner.call(
+                "catalog", catalog.finish_catalog,
+                catalog.CatalogFinish(job.out_dir, tuple(listed), first.run_id, first.started,
+                                      job.settings),
+            )  # fmt: skip
             result.pruned = _prune(runner, job.out_dir, job.raw_root, job.settings)
             return result
     finally:

@@ -189,7 +189,7 @@ def plan(listing: Listing, settings: Settings) -> list[FetchTask]:
             continue
         bound = [e for e in entries if depends(source, e)]
         free = [e for e in entries if not depends(source, e)]
-        size = len(free) if single_task(source) else settings.task_chunk_size
+        size = max(len(free), 1) if single_task(source) else settings.task_chunk_size
         tasks = [
             FetchTask(run_dir, name, part, chunk, settings)
             for part, chunk in enumerate(chunks(free, size))

@@ -96,6 +96,8 @@ class ScholarState:
     api_keys: set[str] | None = None  # None: any key, or none, is accepted
     keys_seen: list[str | None] = field(default_factory=list)
     max_answer_bytes: int = MAX_BYTES
+    # Ids answered ``null`` as if Semantic Scholar did not know them (ARXIV:…, DOI:…).
+    unknown: set[str] = field(default_factory=set)
 
 
 def state(fake: FakeAPI) -> ScholarState:
@@ -141,7 +143,8 @@ class ScholarRoutes:
         if len(ids) > MAX_IDS:
             return self._error(400, f"Cannot process more than {MAX_IDS} paper ids at a time")
         index = _index(tuple(self.fake.data_dirs))
-        items = [_select(index.get(_key(i)), fields) for i in ids]
+        forgotten = {_key(i) for i in self.state.unknown}
+        items = [None if _key(i) in forgotten else _select(index.get(_key(i)), fields) for i in ids]
         nested = sum(len(i.get(k) or []) for i in items if i for k in ("references", "citations"))
         data = json.dumps(items).encode("utf-8")
         if nested > MAX_NESTED or len(data) > self.state.max_answer_bytes:

@@ -10,6 +10,7 @@ from enrich.sources.collections import CollectionSource
 from enrich.sources.github import GitHubSource
 from enrich.sources.huggingface import HubSource
 from enrich.sources.papers import PaperSource
+from enrich.sources.scholar import ScholarSource
 from enrich.sources.web import WebSource
 
 _SOURCES: tuple[Source, ...] = (
@@ -19,6 +20,7 @@ _SOURCES: tuple[Source, ...] = (
     CollectionSource(),
     WebSource(),
     PaperSource(),
+    ScholarSource(),
 )
 SOURCES: dict[str, Source] = {source.name: source for source in _SOURCES}
 assert tuple(s.spec for s in _SOURCES) == REGISTRY.sources, "one source per spec, in its order"

@@ -8,13 +8,23 @@
       lists.parquet        one row per list: slug, source, sha256, entries, counts per kind and
                            per status, when its text last changed, and why it was not published
                            this run (null when it was)
+      history/entities/date=YYYY-MM-DD/part-0.parquet
+                           one row per entity per run day: a list's history rows
+                           (`enrich.store.history`: id, kind, status, observed_at, counters)
+      history/lists/date=YYYY-MM-DD/part-0.parquet
+                           one row per list per run day: ``lists.parquet``'s row, observed_at
+      index.html, feed.xml the catalog's page and feed (`enrich.views.catalog`), when given
 
-Each file is replaced atomically; the catalog is written after the lists' datasets.
+Each file is replaced atomically; the catalog is written after the lists' datasets, its tables
+and history before its views. A rerun on one day replaces that day's partitions; earlier days
+are never rewritten. Read a history as a list's is read::
+
+    pl.read_parquet("OUT/catalog/history/entities/**/*.parquet", hive_partitioning=True)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +32,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from enrich.core.model import Entry, Snapshot
+from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.store import history
 from enrich.store.codec import parquet_bytes, to_arrow
-from enrich.store.files import atomic_write_bytes
+from enrich.store.files import atomic_write_bytes, signals_deferred
 
 # The fields of an entry that its list wrote (or that depend on its list): memberships' columns,
 # not the shared entity's.
@@ -46,32 +57,66 @@ class CatalogList:
     error: str | None = None  # why not
 
 
-def write(out_dir: Path, lists: Sequence[CatalogList], now: datetime) -> list[Path]:
-    """Write ``out_dir/catalog/*.parquet`` from the lists' snapshots; returns the paths."""
+def write(
+    out_dir: Path,
+    lists: Sequence[CatalogList],
+    now: datetime,
+    views: Callable[[pa.Table], Mapping[str, bytes]] | None = None,
+) -> list[Path]:
+    """Write ``out_dir/catalog/``: the tables from the lists' snapshots, the day's history
+    partitions, then the files ``views`` renders from the lists' table (by path relative to
+    the folder); returns the paths."""
     folder = out_dir / "catalog"
     published = [one for one in lists if one.snapshot is not None]
+    every = union(published)
+    rows = list_rows(lists, _previous(folder / "lists.parquet"), now)
+    day = utc_date(now)
     files = {
-        folder / "entities.parquet": entities(published),
+        folder / "entities.parquet": entities_of(every),
         folder / "memberships.parquet": memberships(published),
-        folder / "lists.parquet": list_rows(lists, _previous(folder / "lists.parquet"), now),
+        folder / "lists.parquet": rows,
+        history.day_file(folder / "history" / "lists", day): rows.append_column(
+            pa.field("observed_at", pa.timestamp("us", "UTC")),
+            pa.array([now] * rows.num_rows, pa.timestamp("us", "UTC")),
+        ),
     }
-    for path, table in files.items():
-        atomic_write_bytes(path, parquet_bytes(table))
-    return list(files)
+    if every is not None:
+        files[history.day_file(folder / "history" / "entities", day)] = history.rows(
+            to_arrow(every), every.header
+        )
+    written = {path: parquet_bytes(table) for path, table in files.items()}
+    written |= {folder / name: data for name, data in (views(rows) if views else {}).items()}
+    with signals_deferred():  # a SIGTERM lands before or after the catalog's files
+        for path, data in written.items():
+            atomic_write_bytes(path, data)
+    return list(written)
 
 
-def entities(lists: Sequence[CatalogList]) -> pa.Table:
-    """One row per entity, the first list's record of it (every list's is the same fetch)."""
+def union(lists: Sequence[CatalogList]) -> Snapshot | None:
+    """Every entity of the published lists once, the first list's record of it (every list's
+    is the same fetch), under the first list's header (the run's time); None: no list."""
     seen: dict[str, Entry] = {}
     first: Snapshot | None = None
     for one in lists:
-        assert one.snapshot is not None
+        if one.snapshot is None:
+            continue
         first = first or one.snapshot
         for entry in one.snapshot.entries:
             seen.setdefault(entry.id, entry)
-    if first is None:
+    return None if first is None else Snapshot(header=first.header, entries=list(seen.values()))
+
+
+def entities(lists: Sequence[CatalogList]) -> pa.Table:
+    """One row per entity, the first list's record of it."""
+    return entities_of(union(lists))
+
+
+def entities_of(every: Snapshot | None) -> pa.Table:
+    """``entities.parquet`` of the union of the lists (`union`): the list-written fields left
+    to memberships."""
+    if every is None:
         return pa.table({"id": pa.array([], pa.string())})
-    table = to_arrow(Snapshot(header=first.header, entries=list(seen.values())))
+    table = to_arrow(every)
     return table.drop_columns([c for c in LIST_FIELDS if c in table.column_names])
 
 

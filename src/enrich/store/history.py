@@ -35,7 +35,13 @@ HISTORY_COLUMNS = history_columns()
 
 
 def partition(out_dir: Path, header: Header) -> Path:
-    return out_dir / "history" / f"date={utc_date(header.generated_at)}" / "part-0.parquet"
+    return day_file(out_dir / "history", utc_date(header.generated_at))
+
+
+def day_file(folder: Path, day: str) -> Path:
+    """A day's file of a Hive-partitioned history ``folder`` (a list's ``history/``, or one of
+    the catalog's: `enrich.store.catalog`)."""
+    return folder / f"date={day}" / "part-0.parquet"
 
 
 def rows(table: pa.Table, header: Header, registry: Registry = REGISTRY) -> pa.Table:
@@ -69,7 +75,7 @@ def with_run(
     folder = out_dir / "history"
     if not any(folder.glob("date=*/*.parquet")):
         return current
-    before = _days(folder)
+    before = days(folder)
     before = before.with_columns(pl.col("date").cast(pl.String)).filter(pl.col("date") != day)
     return pl.concat([before, current], how="diagonal_relaxed").sort("observed_at", "id")
 
@@ -79,13 +85,13 @@ def read(out_dir: Path, entry_id: str | None = None) -> pl.DataFrame:
     folder = out_dir / "history"
     if not any(folder.glob("date=*/*.parquet")):
         raise InputError(f"{folder}: no history yet (it is written by every run)")
-    data = _days(folder)
+    data = days(folder)
     if entry_id is not None:
         data = data.filter(pl.col("id") == entry_id)
     return data.sort("observed_at", "id")
 
 
-def _days(folder: Path) -> pl.DataFrame:
+def days(folder: Path) -> pl.DataFrame:
     """Every day's file as one table. Newest first: a day written before a counter existed (Hub
     upvotes: schema 1.3) lacks its column, which polars then fills with nulls; in the other
     order it would refuse the newer days' extra column."""

@@ -108,9 +108,13 @@ def notable(diff: Diff) -> list[Event]:
 
 
 def run_title(diff: Diff) -> str:
-    day = _day(diff["to"]["generated_at"])
+    return f"{_day(diff['to']['generated_at'])}: {what_changed(diff)}"
+
+
+def what_changed(diff: Diff) -> str:
+    """A run's changes in a few words: its events by kind, else what moved (by entries)."""
     if diff["first_run"]:
-        return f"{day}: first snapshot, {diff['summary']['added']} entries"
+        return f"first snapshot, {diff['summary']['added']} entries"
     tally = diff["summary"]["events"]
     parts = [f"{n} {EVENTS.get(event, event).lower()}" for event, n in tally.items()]
     if not parts:  # no event: what moved, by how many entries
@@ -118,7 +122,7 @@ def run_title(diff: Diff) -> str:
             n = len({row["id"] for row in rows})
             if n:
                 parts.append(f"{n} {'entry' if n == 1 else 'entries'}: {what}")
-    return f"{day}: " + ("; ".join(parts) if parts else "nothing changed")
+    return "; ".join(parts) if parts else "nothing changed"
 
 
 def _add_run(feed: FeedGenerator, key: str, diff: Diff, seen: set[str]) -> None:

@@ -1,12 +1,15 @@
 """arXiv's papers (`enrich.sources.arxiv`): the ``paper`` slot, its facts line and the paper
-score (whose parts read the paper's Hub page and code ties too)."""
+score (whose parts read the paper's Hub page, its code ties and its Semantic Scholar citations
+too)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from enrich.core.graph import code_repos
 from enrich.core.links import HUB_KINDS, Kind
 from enrich.core.model import Entry, HubPaper, Paper
-from enrich.core.points import lg
+from enrich.core.points import days, lg
 from enrich.core.spec import Context, Scheme, Shown, Slot, SourceSpec, compared, read
 
 
@@ -44,6 +47,32 @@ def _maturity(entry: Entry, _: Context) -> float:
     )
 
 
+def _citations(entry: Entry, c: Context) -> float:
+    """2·lg(citations a year since publication): a paper's popularity by the measure people
+    judge papers by, age-normalized so that last month's paper is not outranked by a decade's
+    accumulation alone (a paper under a year old counts as one year old)."""
+    found = entry.scholar
+    if found is None or not found.found or not found.citations:
+        return 0.0
+    age = days(c.now, _published(entry))
+    years = max((age or 0.0) / 365.25, 1.0)
+    return 2 * lg(found.citations / years)
+
+
+def _published(entry: Entry) -> datetime | None:
+    """When the paper came out: Semantic Scholar's publication date, else its year (mid-year),
+    else arXiv's first version."""
+    found = entry.scholar
+    if found is not None and found.publication_date:
+        try:
+            return datetime.fromisoformat(found.publication_date).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    if found is not None and found.year:
+        return datetime(found.year, 7, 1, tzinfo=UTC)
+    return entry.paper.published if entry.paper is not None else None
+
+
 def _details(entry: Entry, paper: Paper, shown: Shown) -> list[str]:
     out: list[str] = []
     if paper.published is not None:
@@ -71,7 +100,8 @@ PAPER = Slot(
         ("code", _code),
         ("adoption", _adoption),
         ("maturity", _maturity),
-    )),
+        ("citations", _citations),
+    ), version=2),
 )  # fmt: skip
 
 # One client, so one spacing: arXiv asks for a request every few seconds.

@@ -21,9 +21,9 @@ The ``semanticscholar`` package is not used: its requester makes a client of its
 ``r.json()``, and on a 429 waits a fixed 30 s up to ten times, ignoring ``Retry-After`` and any
 budget (``retry=False`` gives a single attempt and no retry at all).
 
-Raw: one document per batch (`ScholarBatch`): the ids asked, which entry asked which id, the last
-answer as received (parsed JSON) and how many attempts it took. Semantic Scholar sends no ETag:
-nothing is asked conditionally.
+Raw: one document per batch (`enrich.core.rawdocs.ScholarBatch`): the ids asked, which entry
+asked which id, the last answer as received (parsed JSON) and how many attempts it took.
+Semantic Scholar sends no ETag: nothing is asked conditionally.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NotRequired
+from typing import Any
 
 import httpx
 
 from enrich.core.errors import TimedOutError, TooLargeError
-from enrich.core.rawdocs import ErrorInfo, Exchange, exchange
+from enrich.core.rawdocs import ErrorInfo, ScholarBatch, exchange
 from enrich.sources.base import FetchContext, RawSink
 from enrich.sources.bounded import Bound, DeadlineTransport, bounded, read_capped
 from enrich.sources.limits import refused_wait, retry_after
@@ -52,18 +52,6 @@ BATCH_PATH = "/graph/v1/paper/batch"
 TOO_LARGE = "Response would exceed maximum size"
 # A malformed body is kept up to this many characters (an HTML error page, a truncated list).
 KEPT_TEXT = 2_000
-
-
-class ScholarBatch(Exchange):
-    """One batch request: the ids asked (the answer's order), which entry asked which id, the
-    last answer as received, and how many attempts it took."""
-
-    ids: list[str]
-    asked: dict[str, str]  # entry id -> the id it was asked under
-    attempts: int
-    error: NotRequired[ErrorInfo]
-    # A 400 "too large": the ids were asked again in halves, in the documents that follow.
-    split: NotRequired[bool]
 
 
 @dataclass

@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from enrich.core.failures import failure_of
-from enrich.core.model import Entry, Failure, Status
+from enrich.core.model import Entry, Failure, ScholarPaper, Status
 from enrich.core.outcome import Outcome
 from enrich.sources.base import parse_time, unreadable
 from enrich.sources.scholar.ids import s2_id, why_not_asked
-from enrich.sources.scholar.record import ScholarPaper, read_paper, unknown
+from enrich.sources.scholar.record import read_paper, unknown
 
 
 def normalize(entries: list[Entry], documents: list[Any]) -> dict[str, Outcome[ScholarPaper]]:
@@ -70,9 +70,9 @@ def _outcome(doc: Mapping[str, Any], asked_as: str) -> Outcome[ScholarPaper]:
         return Outcome(Status.ERROR, reason=reason, failure=Failure.MALFORMED)
     item = body[ids.index(asked_as)]
     if item is None:
-        return Outcome(Status.OK, unknown(asked_as), fetched_at=fetched_at)
+        return Outcome(Status.OK, unknown(asked_as, fetched_at), fetched_at=fetched_at)
     try:
-        record = read_paper(asked_as, item)
+        record = read_paper(asked_as, item, fetched_at)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         reason = f"Semantic Scholar sent a malformed paper ({type(exc).__name__}: {exc})"
         return Outcome(Status.ERROR, reason=" ".join(reason.split())[:200],
