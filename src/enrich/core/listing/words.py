@@ -226,8 +226,8 @@ def is_label(text: str | None, href: str = "") -> bool:
         return True
     if folded.endswith(_CJK_LINK_WORDS) and len(folded) <= 8:
         return True  # "论文源码地址", "项目主页": "… address", "… link", "… page"
-    words = _PARTS.sub(" ", folded) if _MAY_PART.search(folded) else folded
-    if not _GENERIC_WORDS.intersection(words.split()):
+    spaced = _PARTS.sub(" ", folded) if _MAY_PART.search(folded) else folded
+    if not _GENERIC_WORDS.intersection(spaced.split()):
         return False  # the common case: a name with no generic word in it
     parts = [p for p in _PARTS.split(folded) if p]
     if parts and all(fold(p) in GENERIC_TEXTS for p in parts):
