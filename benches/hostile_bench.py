@@ -28,26 +28,70 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # upstream: (source, hit URL, other URL, the fake's path of the hit, its query, settings)
 CASES: dict[str, tuple[str, str, str, str, str | None, dict[str, Any]]] = {
-    "github-rest": ("github", "https://github.com/huggingface/trl", "https://github.com/CarperAI/trlx",
-                    r"^/github/repos/huggingface/trl$", None, {}),
-    "github-graphql": ("github", "https://github.com/huggingface/trl", "https://github.com/CarperAI/trlx",
-                       r"^/github/graphql$", None,
-                       {"github_token": "fake-token", "github_graphql_batch_size": 1}),
-    "hub-info": ("huggingface", "https://huggingface.co/datasets/Anthropic/hh-rlhf",
-                 "https://huggingface.co/datasets/stanfordnlp/SHP",
-                 r"^/hf/api/datasets/Anthropic/hh-rlhf$", None, {}),
-    "hub-paper-page": ("papers", "https://arxiv.org/abs/1909.08593", "https://arxiv.org/abs/2204.05862",
-                       r"^/hf/api/papers/1909.08593$", None, {}),
-    "arxiv": ("arxiv", "https://arxiv.org/abs/1909.08593", "https://arxiv.org/abs/2204.05862",
-              r"^/arxiv/api/query$", "id_list=1909.08593",
-              {"arxiv_batch_size": 1, "arxiv_missing_retries": 0}),
-    "scholar": ("scholar", "https://arxiv.org/abs/1909.08593", "https://arxiv.org/abs/2204.05862",
-                r"^/s2/graph/v1/paper/batch$", None, {"s2_batch_size": 1}),
-    "web": ("web", "{base}/pages/bomb", "{base}/pages/ok", r"^/pages/bomb$", None,
-            {"web_probe_https": False}),
+    "github-rest": (
+        "github",
+        "https://github.com/huggingface/trl",
+        "https://github.com/CarperAI/trlx",
+        r"^/github/repos/huggingface/trl$",
+        None,
+        {},
+    ),
+    "github-graphql": (
+        "github",
+        "https://github.com/huggingface/trl",
+        "https://github.com/CarperAI/trlx",
+        r"^/github/graphql$",
+        None,
+        {"github_token": "fake-token", "github_graphql_batch_size": 1},
+    ),
+    "hub-info": (
+        "huggingface",
+        "https://huggingface.co/datasets/Anthropic/hh-rlhf",
+        "https://huggingface.co/datasets/stanfordnlp/SHP",
+        r"^/hf/api/datasets/Anthropic/hh-rlhf$",
+        None,
+        {},
+    ),
+    "hub-paper-page": (
+        "papers",
+        "https://arxiv.org/abs/1909.08593",
+        "https://arxiv.org/abs/2204.05862",
+        r"^/hf/api/papers/1909.08593$",
+        None,
+        {},
+    ),
+    "arxiv": (
+        "arxiv",
+        "https://arxiv.org/abs/1909.08593",
+        "https://arxiv.org/abs/2204.05862",
+        r"^/arxiv/api/query$",
+        "id_list=1909.08593",
+        {"arxiv_batch_size": 1, "arxiv_missing_retries": 0},
+    ),
+    "scholar": (
+        "scholar",
+        "https://arxiv.org/abs/1909.08593",
+        "https://arxiv.org/abs/2204.05862",
+        r"^/s2/graph/v1/paper/batch$",
+        None,
+        {"s2_batch_size": 1},
+    ),
+    "web": (
+        "web",
+        "{base}/pages/bomb",
+        "{base}/pages/ok",
+        r"^/pages/bomb$",
+        None,
+        {"web_probe_https": False},
+    ),
 }
-DEADLINES = ("github_deadline_seconds", "hub_deadline_seconds", "arxiv_deadline_seconds",
-             "s2_deadline_seconds", "web_timeout_seconds")
+DEADLINES = (
+    "github_deadline_seconds",
+    "hub_deadline_seconds",
+    "arxiv_deadline_seconds",
+    "s2_deadline_seconds",
+    "web_timeout_seconds",
+)
 
 
 def one(case: str, kind: str, bomb: int, deadline: float) -> dict[str, Any]:
@@ -64,12 +108,25 @@ def one(case: str, kind: str, bomb: int, deadline: float) -> dict[str, Any]:
 
     def entry(url: str) -> Entry:
         ref = classify(url)
-        return Entry(id=ref.entry_id, kind=ref.kind, source_id=ref.source_id, url=url, urls=[url],
-                     section=[], positions=[])
+        return Entry(
+            id=ref.entry_id,
+            kind=ref.kind,
+            source_id=ref.source_id,
+            url=url,
+            urls=[url],
+            section=[],
+            positions=[],
+        )
 
-    fault = Fault(pattern, status=200, query=query, times=None if query else 1,
-                  bomb=bomb if kind == "bomb" else 0, drip=2.0 if kind == "drip" else 0.0,
-                  headers={"Content-Type": "text/html"} if case == "web" else {})
+    fault = Fault(
+        pattern,
+        status=200,
+        query=query,
+        times=None if query else 1,
+        bomb=bomb if kind == "bomb" else 0,
+        drip=2.0 if kind == "drip" else 0.0,
+        headers={"Content-Type": "text/html"} if case == "web" else {},
+    )
     if kind == "bomb":
         _bomb(bomb)  # the fake's own work, before the clock starts
     with FakeAPI() as fake, TemporaryDirectory() as tmp:
@@ -86,7 +143,9 @@ def one(case: str, kind: str, bomb: int, deadline: float) -> dict[str, Any]:
         outcomes = source.normalize([hit, other], store.documents(source_name))
     got = outcomes.get(hit.id)
     return {
-        "case": case, "kind": kind, "seconds": round(seconds, 2),
+        "case": case,
+        "kind": kind,
+        "seconds": round(seconds, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "hit": f"{got.status.value}: {got.reason}" if got else "no outcome",
         "other": outcomes[other.id].status.value if other.id in outcomes else "no outcome",
@@ -96,9 +155,21 @@ def one(case: str, kind: str, bomb: int, deadline: float) -> dict[str, Any]:
 def spawn(case: str, kind: str, bomb: int, deadline: float) -> dict[str, Any]:
     """`one` in a process of its own."""
     result = subprocess.run(
-        [sys.executable, __file__, "--one", case, kind,
-         "--bomb", str(bomb), "--deadline", str(deadline)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        [
+            sys.executable,
+            __file__,
+            "--one",
+            case,
+            kind,
+            "--bomb",
+            str(bomb),
+            "--deadline",
+            str(deadline),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     line: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return line
@@ -113,15 +184,20 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one[0], args.one[1], args.bomb, args.deadline)))
         return
-    print(f"bomb: gzip decoding to {args.bomb:,} bytes; drip: one byte every 2 s, "
-          f"deadlines {args.deadline:g} s")
-    print(f"{'upstream':16} {'bomb: peak RSS':>15} {'drip: ends after':>17}  "
-          "hit entry (bomb | drip)")
+    print(
+        f"bomb: gzip decoding to {args.bomb:,} bytes; drip: one byte every 2 s, "
+        f"deadlines {args.deadline:g} s"
+    )
+    print(
+        f"{'upstream':16} {'bomb: peak RSS':>15} {'drip: ends after':>17}  hit entry (bomb | drip)"
+    )
     for case in CASES:
         bomb = spawn(case, "bomb", args.bomb, args.deadline)
         drip = spawn(case, "drip", args.bomb, args.deadline)
-        print(f"{case:16} {bomb['peak_rss_mb']:>12} MB {drip['seconds']:>15.1f} s  "
-              f"{bomb['hit'][:60]} | {drip['hit'][:60]}")
+        print(
+            f"{case:16} {bomb['peak_rss_mb']:>12} MB {drip['seconds']:>15.1f} s  "
+            f"{bomb['hit'][:60]} | {drip['hit'][:60]}"
+        )
 
 
 if __name__ == "__main__":

@@ -155,8 +155,11 @@ def generate(data: Path, pages_base: str, sizes: Sizes = Sizes(), seed: int = 7)
         lines += ["", "## Conference papers", ""]
     for i in range(sizes.landing):
         stem = f"Bench_{i:04d}_CVPR_2024_paper"
-        title = (f"Synthetic sample paper {i} on learning from human feedback"
-                 if landing_resolvable(i, sizes) else f"Synthetic conference-only paper {i}")
+        title = (
+            f"Synthetic sample paper {i} on learning from human feedback"
+            if landing_resolvable(i, sizes)
+            else f"Synthetic conference-only paper {i}"
+        )
         html = data / "sites/openaccess.thecvf.com/content/CVPR2024/html" / f"{stem}.html"
         _write(html, (
             "<html><head><title>CVPR 2024 Open Access Repository</title>"

@@ -197,6 +197,8 @@ def _split(url: str) -> SplitResult:
 
 def _host(hostname: str) -> str:
     host = hostname.lower().rstrip(".")
+    if host.isascii():  # the IDNA codec returns an ASCII host as it is (or refuses it): as is
+        return host
     try:
         return str(host.encode("idna").decode("ascii"))
     except UnicodeError:

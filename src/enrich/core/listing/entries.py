@@ -19,10 +19,11 @@ from urllib.parse import unquote, urlsplit
 from enrich.core.errors import InputError
 from enrich.core.links import Kind, SourceRef, classify, is_badge_service, normalize_url
 from enrich.core.listing.items import Read, name_of
+from enrich.core.listing.records import built
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
 from enrich.core.listing.words import PLATFORMS, fold, is_qualifier
-from enrich.core.model import Entry, Item, Position, Skipped, Status
+from enrich.core.model import Entry, Item, ItemKind, Position, Skipped, Status
 
 # An item that links more distinct entries than this is a collection (a navigation bar, a
 # paragraph of links), not one thing: its entries are not tied to each other.
@@ -258,25 +259,45 @@ def _names_target(text: str, href: str) -> bool:
 
 
 def _item(draft: Read, index: int) -> Item:
-    # Built from the parser's own typed values: constructed without validation (one per item
-    # of a 100,000-link list).
-    return Item.model_construct(
+    table = draft.kind is ItemKind.TABLE_ROW
+    return built(
+        Item,
         index=index,
         kind=draft.kind,
         title=draft.title,
         description=draft.description,
         section=_shared(draft.section),
         line=draft.line,
-        columns=[name for name, _ in draft.cells],
-        cells=[text for _, text in draft.cells],
+        columns=[name for name, _ in draft.cells] if table else _NONE,
+        cells=[text for _, text in draft.cells] if table else _NONE,
     )
+
+
+# The columns and cells of every item that is not a table row (most of a long list's items),
+# and the lists an entry's enrichment fills: one empty list shared by the records of a parse,
+# which are changed by copy (`enrich.core.model.updated`), never in place.
+_NONE: list[str] = []
+
+
+class _Merged:
+    """An entry being merged from its links; built once, as an `Entry`, when all are read."""
+
+    __slots__ = (
+        "description", "items", "positions", "ref", "rooted", "section", "title", "url", "urls",
+    )  # fmt: skip
+
+    def __init__(self, ref: SourceRef, link: ListedLink, position: Position, part: bool) -> None:
+        self.ref, self.url, self.urls = ref, link.url, [link.url]
+        self.section = _shared(link.section)
+        self.title, self.description = link.text, link.description
+        self.positions, self.items = [position], list[Item]()
+        self.rooted = not part  # linked as the repository itself, not only through its folders
 
 
 def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skipped]]:
     """Merge links to the same thing into one entry (first position wins for the text); tie
     the entries of each item."""
-    by_id: dict[str, Entry] = {}
-    rooted: set[str] = set()  # repositories linked as such, not only through their folders
+    merged: dict[str, _Merged] = {}
     rejected: list[Skipped] = []
     members: dict[int, list[str]] = {}
     for link in links:
@@ -286,40 +307,28 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
             rejected.append(Skipped(url=link.url, line=link.line, reason=exc.message))
             continue
         item = link.item
-        position = Position.model_construct(
+        position = built(
+            Position,
             section=_shared(link.section),
             line=link.line,
             index=link.index,
             parent=link.parent,
             item=item.index if item else None,
         )
-        entry = by_id.get(ref.entry_id)
+        key = ref.entry_id
+        entry = merged.get(key)
         part = ref.kind is Kind.REPO and repository_part(link.url)
-        if part and entry is not None and entry.id not in rooted and link.url not in entry.urls:
+        if part and entry is not None and not entry.rooted and link.url not in entry.urls:
             entry.title = entry.description = None  # several of its folders: none names it
         if entry is None:
-            entry = by_id[ref.entry_id] = Entry(
-                id=ref.entry_id,
-                kind=ref.kind,
-                source_id=ref.source_id,
-                url=link.url,
-                urls=[link.url],
-                title=link.text,
-                description=link.description,
-                section=list(link.section),
-                positions=[position],
-                listed_version=ref.version,
-                status=Status.PENDING,
-            )
-            if not part:
-                rooted.add(entry.id)
+            entry = merged[key] = _Merged(ref, link, position, part)
         else:
             entry.positions.append(position)
             if link.url not in entry.urls:
                 entry.urls.append(link.url)
-            if not part and entry.id not in rooted:  # the first link to the repository itself
+            if not part and not entry.rooted:  # the first link to the repository itself
                 entry.title, entry.description = link.text, link.description
-                rooted.add(entry.id)
+                entry.rooted = True
             elif not part:
                 entry.title = entry.title or link.text
                 entry.description = entry.description or link.description
@@ -327,10 +336,35 @@ def build_entries(links: Iterable[ListedLink]) -> tuple[list[Entry], list[Skippe
             if not entry.items or entry.items[-1].index != item.index:
                 entry.items.append(item)
             ids = members.setdefault(item.index, [])
-            if not ids or ids[-1] != entry.id:
-                ids.append(entry.id)
-    _tie(by_id, members)
-    return sorted(by_id.values(), key=lambda e: e.id), rejected
+            if not ids or ids[-1] != key:
+                ids.append(key)
+    ties = _ties(members)
+    # each let go as its entry is made: the two are not all held at once
+    entries = [_entry(merged.pop(key), ties.get(key)) for key in sorted(merged)]
+    return entries, rejected
+
+
+def _entry(merged: _Merged, tied: list[str] | None) -> Entry:
+    ref = merged.ref
+    fields: dict[str, object] = {
+        "id": ref.entry_id,
+        "kind": ref.kind,
+        "source_id": ref.source_id,
+        "url": merged.url,
+        "urls": merged.urls,
+        "title": merged.title,
+        "description": merged.description,
+        "section": merged.section,
+        "positions": merged.positions,
+        "items": merged.items,
+        "listed_version": ref.version,
+        "status": Status.PENDING,
+        # filled later by copy (`graph.with_graph`), never in place: one empty list for all
+        "cross_links": _NONE,
+        "ties": _NONE,
+        "same_item": tied if tied is not None else _NONE,
+    }
+    return built(Entry, **fields)
 
 
 def _page(url: str) -> SourceRef:
@@ -347,12 +381,12 @@ def _shared(section: tuple[str, ...]) -> list[str]:
     return list(section)
 
 
-def _tie(by_id: dict[str, Entry], members: dict[int, list[str]]) -> None:
+def _ties(members: dict[int, list[str]]) -> dict[str, list[str]]:
+    """Each entry id -> the ids of the entries it shares an item with (sorted)."""
     ties: dict[str, set[str]] = {}
     for ids in members.values():
         distinct = set(ids)
         if 1 < len(distinct) <= MAX_TIED:
             for entry_id in distinct:
                 ties.setdefault(entry_id, set()).update(distinct - {entry_id})
-    for entry_id, others in ties.items():
-        by_id[entry_id].same_item = sorted(others)
+    return {entry_id: sorted(others) for entry_id, others in ties.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from enrich.core.listing.autolinks import CANDIDATE, Autolinker, unescape
+from enrich.core.listing.runs import Piece, simple_tokens
 from enrich.core.listing.segments import Found, RawLink, Seg, SegKind, Skip
 
 _EMPHASIS_TAGS = frozenset({"b", "strong", "em", "i"})
@@ -49,8 +50,13 @@ class InlineReader:
     def read(self, token: Token) -> Found:
         """The segments of one ``inline`` block token (its children are parsed here, then
         dropped: block tokens are kept, inline ones are not, which keeps memory linear)."""
-        children: list[Token] = []
-        self.md.inline.parse(token.content, self.md, self.env, children)
+        children: Sequence[Token | Piece] | None = simple_tokens(
+            token.content, self.md.normalizeLink
+        )
+        if children is None:
+            parsed: list[Token] = []
+            self.md.inline.parse(token.content, self.md, self.env, parsed)
+            children = parsed
         found = Found()
         line = (token.map[0] if token.map else 0) + 1
         state = _State(line)

@@ -103,6 +103,7 @@ _LEADING_TAG = re.compile(r"^[(（][\w\s.-]{1,20}[:：][^()（）]{1,40}[)）]\s
 _LABEL_SPLIT = re.compile(r"[\s:：|,;·/•]+")
 _LEADING_ASIDE = re.compile(r"^(\([^()]*\))\s*(?:[-–—:|]\s+|[-–—]{2}\s*)")
 _OPENED_BY_SEPARATOR = re.compile(r"([(\[{（【])[\s,;|·/]+")  # "(, code examples)"
+_OPENER = re.compile(r"[(\[{（【]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]）】])")
 
 
@@ -488,8 +489,11 @@ def tidy(text: str) -> str | None:
         text = _EMPTY_BRACKETS.sub(" ", text)
         text = _SEPARATOR_RUN.sub(lambda m: m.group(1) + " ", text)
         text = " ".join(text.split())
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", _OPENED_BY_SEPARATOR.sub(r"\1", text))
-    text = _LEADING_ASIDE.sub(r"\1 ", text)  # "(from X) - desc" -> "(from X) desc"
+    if _OPENER.search(text):
+        text = _OPENED_BY_SEPARATOR.sub(r"\1", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    if text[:1] == "(":
+        text = _LEADING_ASIDE.sub(r"\1 ", text)  # "(from X) - desc" -> "(from X) desc"
     text = balance(text.strip(SEPARATOR_CHARS))
     text = text.strip(SEPARATOR_CHARS).lstrip(SEPARATOR_CHARS + ".").strip()  # "**T**. Authors"
     text = _strip_symbols(text)  # "⚠ - …", "🟢 …"

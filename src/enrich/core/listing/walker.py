@@ -53,7 +53,65 @@ def markdown() -> MarkdownIt:
     # render its HTML; we want to see such links so they are reported as rejected, not lost.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = _fast_normalize(md.normalizeLink)  # type: ignore[method-assign]
+    for rule in md.block.ruler.__rules__:
+        if rule.name in _OPENERS:
+            rule.fn = _opened_by(rule.fn, _OPENERS[rule.name])
+        elif rule.name == "lheading":
+            rule.fn = _underlined(rule.fn)
+    md.block.ruler.__cache__ = None  # the chains (and the paragraph's terminators) rebuilt
     return md
+
+
+# The characters a block must start with (its first one after indentation), per block rule of
+# markdown-it's that reads nothing else: a line that starts otherwise is not tried by it.
+_OPENERS = {
+    "fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "reference": "[",
+    "html_block": "<", "heading": "#",
+}  # fmt: skip
+
+
+def _opened_by(rule: Any, openers: str) -> Any:
+    """A block rule that answers "no" at once on a line whose first character cannot open its
+    block (what the rule itself checks first, after its logging and bookkeeping): most lines of
+    a long list are tried by every rule in turn, in every list item."""
+
+    def rule_if_opened(state: Any, start: int, end: int, silent: bool) -> Any:
+        at = state.bMarks[start] + state.tShift[start]
+        if at < len(state.src) and state.src[at] not in openers:
+            return False
+        if openers == "[" and not _may_define(state.src, at + 1, state.eMarks[start]):
+            return False
+        return rule(state, start, end, silent)
+
+    return rule_if_opened
+
+
+def _may_define(src: str, start: int, end: int) -> bool:
+    """Whether ``[`` at ``start - 1`` may open a reference definition: its label is not
+    closed on this line by a ``]`` without a colon after it, nor broken by another ``[``
+    (the label can go on over the next lines, or hold an escape: then the rule reads it)."""
+    found = _LABEL_STOP.search(src, start, end)
+    if found is None or found.group() == "\\":
+        return True
+    return found.group() == "]" and src[found.end() : found.end() + 1] == ":"
+
+
+_LABEL_STOP = re.compile(r"[\[\]\\]")
+
+
+def _underlined(rule: Any) -> Any:
+    """The setext heading rule, answering "no" at once when no line follows (a one-line
+    paragraph, a list item's line): it looks for an underline on the lines below. Like the
+    rule, it leaves ``parentType`` "paragraph" when it answers no."""
+
+    def rule_if_underlined(state: Any, start: int, end: int, silent: bool) -> Any:
+        below = start + 1
+        if (below >= end or state.isEmpty(below)) and not state.is_code_block(start):
+            state.parentType = "paragraph"
+            return False
+        return rule(state, start, end, silent)
+
+    return rule_if_underlined
 
 
 _PLAIN_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]*$")

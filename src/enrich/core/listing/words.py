@@ -107,6 +107,7 @@ _DEICTIC = frozenset({"this", "here", "more"})
 _GENERIC_WORDS = frozenset(w for text in GENERIC_TEXTS for w in text.split())
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _PARTS = re.compile(r"\s*(?:&|/|\+|,|·|\||\band\b)\s*", re.IGNORECASE)
+_MAY_PART = re.compile(r"[&/+,·|]|and", re.IGNORECASE)  # what `_PARTS` needs to match
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "【": "】", "（": "）", "<": ">", "「": "」"}
 _URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _MARKER_BRACKETS = frozenset("([【（「")
@@ -136,7 +137,10 @@ _PLACEHOLDER = frozenset(
 
 def fold(text: str) -> str:
     """Lower-cased, whitespace collapsed, surrounding punctuation and symbols stripped."""
-    return _EDGES.sub("", " ".join(text.split()).lower())
+    folded = " ".join(text.split()).lower()
+    if folded and folded[0].isalnum() and folded[-1].isalnum():
+        return folded  # nothing to strip (the common case; ``[\W_]`` is "not alphanumeric")
+    return _EDGES.sub("", folded)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -208,7 +212,8 @@ def is_label(text: str | None, href: str = "") -> bool:
     text = " ".join((text or "").split())
     if not text:
         return True  # an image-only link (a badge) or an empty text
-    text = _ASIDE.sub(" ", text).strip() or text  # "Paper (Oral)", "Code(official)"
+    if ")" in text or "）" in text:
+        text = _ASIDE.sub(" ", text).strip() or text  # "Paper (Oral)", "Code(official)"
     if text[0] in _MARKER_BRACKETS and text[-1] == _BRACKETS[text[0]] and _short(text[1:-1]):
         return True  # a bracketed marker: "[pdf]", "(QA)", "[Code]"; not "{fmt}", a name
     if "." in text or ":" in text:
@@ -221,7 +226,8 @@ def is_label(text: str | None, href: str = "") -> bool:
         return True
     if folded.endswith(_CJK_LINK_WORDS) and len(folded) <= 8:
         return True  # "论文源码地址", "项目主页": "… address", "… link", "… page"
-    if not _GENERIC_WORDS.intersection(_PARTS.sub(" ", folded).split()):
+    spaced = _PARTS.sub(" ", folded) if _MAY_PART.search(folded) else folded
+    if not _GENERIC_WORDS.intersection(spaced.split()):
         return False  # the common case: a name with no generic word in it
     parts = [p for p in _PARTS.split(folded) if p]
     if parts and all(fold(p) in GENERIC_TEXTS for p in parts):

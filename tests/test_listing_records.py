@@ -1,0 +1,55 @@
+"""Records the parser builds without validation (`listing.records.built`) are the records
+validation would make: equal, dumped alike, with the defaults of the fields not given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from enrich.core.links import Kind
+from enrich.core.listing.records import built
+from enrich.core.model import Entry, Item, ItemKind, Position, Status
+
+POSITION = {"section": ["Papers"], "line": 12, "index": 3, "parent": None, "item": 2}
+ITEM = {
+    "index": 2, "kind": ItemKind.TABLE_ROW, "title": "Attention", "description": "Venue: NeurIPS",
+    "section": ["Papers"], "line": 12, "columns": ["Title", "Venue"], "cells": ["Attention", "NeurIPS"],
+}  # fmt: skip
+ENTRY = {
+    "id": "arxiv:1706.03762", "kind": Kind.PAPER, "source_id": "1706.03762",
+    "url": "https://arxiv.org/abs/1706.03762v5", "urls": ["https://arxiv.org/abs/1706.03762v5"],
+    "title": "Attention", "description": None, "section": ["Papers"], "listed_version": 5,
+    "status": Status.PENDING,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (Position, POSITION),
+        (Item, ITEM),
+        (Item, {k: v for k, v in ITEM.items() if k not in ("columns", "cells", "title")}),
+        (Entry, {**ENTRY, "positions": [Position(**POSITION)], "items": [Item(**ITEM)]}),
+        (Entry, {**ENTRY, "positions": [], "same_item": ["github:google/trax"]}),
+    ],
+)
+def test_a_built_record_is_the_validated_one(
+    model: type[BaseModel], values: dict[str, Any]
+) -> None:
+    made = built(model, **values)
+    checked = model(**values)
+    assert type(made) is model and made == checked
+    assert made.model_dump(mode="json") == checked.model_dump(mode="json")
+    assert made.model_fields_set == checked.model_fields_set
+
+
+def test_each_record_gets_its_own_default_lists() -> None:
+    one, two = built(Entry, **ENTRY, positions=[]), built(Entry, **ENTRY, positions=[])
+    assert one.items == [] and one.items is not two.items
+
+
+def test_a_required_field_left_out_is_refused() -> None:
+    with pytest.raises(AssertionError, match="Position"):
+        built(Position, line=1, index=1)

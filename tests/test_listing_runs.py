@@ -1,0 +1,102 @@
+"""Plain inline runs are tokenized without markdown-it's inline parser (`listing.runs`), to the
+very tokens it makes; any other run is left to it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from markdown_it.token import Token
+
+from enrich.core.listing.runs import Piece, simple_tokens
+from enrich.core.listing.walker import markdown
+from shared_data import ABSENT, real_lists
+
+MD = markdown()
+
+
+def _read(tokens: Sequence[Token | Piece]) -> list[tuple[str, str, str]]:
+    """What the reader takes from tokens: types, contents, hrefs; adjacent texts as one, empty
+    ones as nothing (markdown-it leaves one beside each ``strong_open`` and closer)."""
+    out: list[tuple[str, str, str]] = []
+    for token in tokens:
+        href = str(token.attrs.get("href", ""))
+        if token.type == "text" and not token.content:
+            continue
+        if token.type == "text" and out and out[-1][0] == "text":
+            out[-1] = ("text", out[-1][1] + token.content, "")
+        else:
+            out.append((token.type, token.content, href))
+    return out
+
+
+def _markdown_it(content: str) -> list[tuple[str, str, str]]:
+    children: list[Token] = []
+    MD.inline.parse(content, MD, {}, children)
+    return _read(children)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "Just words, numbers 1-2 and symbols: ~ # $ % + = @ ^ { } |",
+        "[Name](https://github.com/owner/repo) - What it does.",
+        "[Name](https://github.com/owner/repo): uses `code` and [Other](https://example.org/a?b=1&c=2).",
+        "Q&A and R&D, [](https://example.org/empty-label)",
+        "`  spaced  ` and ` ` and `x`",
+        "Wow! [Paper](https://arxiv.org/abs/2401.00001)!",
+        "[Ünïcode näme](https://example.org/ä/ö) — 中文描述",
+        "[Name](https://example.org/%E4%B8%AD)",
+        "**[Bold](https://example.org)** - emphasis",
+        "*[Emphasized](https://example.org)*: and text",
+        "**Title.** [pdf](https://arxiv.org/abs/2401.00001)",
+        "intra**word**s and a [link](https://example.org)",
+        "**`code` in bold**",
+    ],
+)
+def test_a_plain_run_gets_the_tokens_markdown_it_makes(run: str) -> None:
+    tokens = simple_tokens(run, MD.normalizeLink)
+    assert tokens is not None
+    assert _read(tokens) == _markdown_it(run)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "_emphasis_ and *more* and **more**",
+        "***both***",
+        "** not opening** at all",
+        "**not closing **",
+        "a ** lone pair ** of stars",
+        "`a**b` and **c**",
+        "[a](https://example.org/**) b**",
+        "![image](https://example.org/a.png)",
+        "Wow![not an image](https://example.org)",
+        "[a](https://example.org/(paren))",
+        '[a](https://example.org "a title")',
+        "[a](<https://example.org>)",
+        "[ref][1] and [shortcut]",
+        "<https://example.org> and <b>html</b>",
+        "an escape \\* here",
+        "an entity &amp; here, [x](https://example.org/?a&amp;b)",
+        "two\nlines",
+        "``double`` and `a``",
+        "[a `code` label](https://example.org)",
+    ],
+)
+def test_any_other_run_is_left_to_markdown_it(run: str) -> None:
+    assert simple_tokens(run, MD.normalizeLink) is None
+
+
+@pytest.mark.skipif(not real_lists(), reason=ABSENT)
+def test_every_plain_run_of_the_real_lists_gets_markdown_its_tokens() -> None:
+    plain = 0
+    for path in real_lists():
+        for block in MD.parse(path.read_text(encoding="utf-8-sig")):
+            if block.type != "inline":
+                continue
+            tokens = simple_tokens(block.content, MD.normalizeLink)
+            if tokens is not None:
+                plain += 1
+                assert _read(tokens) == _markdown_it(block.content), (path.name, block.content)
+    assert plain > 10_000  # the fast path is the common one, not a curiosity
