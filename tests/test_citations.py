@@ -170,6 +170,7 @@ def test_a_bad_night_of_semantic_scholar_costs_only_the_citations(case: Night2, 
             assert entry.scholar == kept and kept is not None, entry.id  # its fetched_at: night 1's
             assert case.reason is not None and case.reason in (entry.status_reason or ""), entry.status_reason
             assert "(last good values of" in (entry.status_reason or "")
+            assert "Semantic Scholar: Semantic Scholar" not in (entry.status_reason or "")  # one name
         elif entry.id == f"arxiv:{HH}":  # a fact: found false, no failure, no reason
             assert entry.scholar is not None and not entry.scholar.found and entry.scholar.citations is None
             assert (entry.failure, entry.status_reason) == (None, None)

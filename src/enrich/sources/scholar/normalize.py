@@ -61,7 +61,11 @@ def _outcome(doc: Mapping[str, Any], asked_as: str) -> Outcome[ScholarPaper]:
     fetched_at = parse_time(doc.get("fetched_at"))
     error = doc.get("error")
     if isinstance(error, Mapping):
-        reason = f"Semantic Scholar: {error.get('message') or 'no answer'}"
+        message = str(error.get("message") or "no answer")
+        # The client's own messages already name the service; the API's ("Too Many
+        # Requests…") do not.
+        named = message.startswith("Semantic Scholar")
+        reason = message if named else f"Semantic Scholar: {message}"
         return Outcome(Status.ERROR, reason=reason, failure=failure_of(error))
     ids = [str(i) for i in doc["ids"]]
     body = doc["body"]
