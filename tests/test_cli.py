@@ -40,9 +40,17 @@ BUNDLED = ROOT / "data/raw/lists/awesome-rlhf-language-models.md"
 GITHUB_LIST = "github:jordimas/awesome-RLHF-language-models/README.md"
 
 
-def enrich(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+# A guard against a hung `enrich demo`, not a speed limit. On a loaded machine (2 cores, load 10)
+# one demo took 107 s, 70 of them starting Prefect's temporary server, which itself waits up to
+# 120 s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS): a 120 s guard failed a working demo.
+DEMO_GUARD_SECONDS = 600
+
+
+def enrich(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "enrich.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "enrich.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
         env=env,
     )
 
@@ -332,7 +340,7 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     a new release, a new arXiv version, one more entry in the list) and `enrich demo` runs
     again: the changelog says exactly that."""
     out, raw = str(tmp_path / "out"), str(tmp_path / "raw")
-    first = enrich("demo", "--out", out, "--raw", raw)
+    first = enrich("demo", "--out", out, "--raw", raw, timeout=DEMO_GUARD_SECONDS)
     assert first.returncode == 0, first.stderr
     # The fake GitHub allows what GitHub allows anonymously, as the demo's warning says; PyGithub's
     # "Following Github server redirection" (lvwerra/trl) is not printed, let alone twice.
@@ -349,7 +357,7 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
     assert statuses["github:lvwerra/trl"] == "ok" and statuses["https://carper.ai/"] == "skipped"
     (run_dir,) = (tmp_path / "raw").glob("2*")
-    rebuilt = enrich("rebuild", str(run_dir), "--out", str(tmp_path / "rebuilt"))
+    rebuilt = enrich("rebuild", str(run_dir), "--out", str(tmp_path / "rebuilt"), timeout=DEMO_GUARD_SECONDS)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert (tmp_path / "rebuilt/latest.json").read_bytes() == (tmp_path / "out/latest.json").read_bytes()
 
@@ -369,7 +377,8 @@ def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     new_list = tmp_path / "list.md"
     new_list.write_text(BUNDLED.read_text() + "\n## Added\n\n* [RL4LMs paper](https://arxiv.org/abs/2210.01241)\n")
 
-    second = enrich("demo", "--out", out, "--raw", raw, "--data", str(changed), "--list", str(new_list))
+    second = enrich("demo", "--out", out, "--raw", raw, "--data", str(changed), "--list", str(new_list),
+                    timeout=DEMO_GUARD_SECONDS)
     assert second.returncode == 0, second.stderr
     (diff_file,) = (tmp_path / "out/diffs").glob("*.json")
     diff = json.loads(diff_file.read_text())

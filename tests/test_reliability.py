@@ -22,7 +22,7 @@ from enrich.core.settings import Settings
 from enrich.run.build import build
 from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
-from enrich.sandbox.server import ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
+from enrich.sandbox.server import HANG, ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
 from enrich.store.raw import RawStore
 
 OFFLINE = {"web": "offline: web pages are not fetched"}
@@ -380,17 +380,26 @@ def test_a_page_that_drips_is_timed_out_as_a_whole(page: str, fake: FakeAPI, tmp
     assert outcomes[ok.id].status == Status.OK
 
 
+# A read timeout that a fake answer meets on a loaded machine (2 cores, load 12), short enough
+# that waiting it out twice costs a test little.
+LOADED_MACHINE_TIMEOUT = 3.0
+
+
 @pytest.mark.parametrize(("times", "expected"), [(None, Status.STALE), (1, Status.OK)])
 def test_arxiv_that_accepts_and_never_answers_is_timed_out(
     times: int | None, expected: Status, fake: FakeAPI, tmp_path: Path
 ) -> None:
     """The arxiv client sends no timeout of its own: its session gets one. A request that times
     out is asked again (within the run's budget), then its papers go stale; the other batches
-    are fine. (arXiv as a whole failing is published too: `test_source_down.py`.)"""
-    settings = fake.settings(http_retries=1, http_timeout_seconds=1, arxiv_batch_size=3)
+    are fine. (arXiv as a whole failing is published too: `test_source_down.py`.)
+
+    The hung request is never answered (`HANG`), so it times out however slow the machine; the
+    timeout, which every other request of the run has too, is generous enough for a loaded one
+    (a 1 s timeout against a 4 s delay made a slow answer elsewhere look like a hang)."""
+    settings = fake.settings(http_retries=1, http_timeout_seconds=LOADED_MACHINE_TIMEOUT, arxiv_batch_size=3)
     first = nightly(settings, tmp_path)
     # The first batch (the three smallest ids) hangs.
-    fake.faults.append(Fault(r"^/arxiv/api/query", status=None, delay=4, times=times, query=r"1909\.08593"))
+    fake.faults.append(Fault(r"^/arxiv/api/query", status=HANG, times=times, query=r"1909\.08593"))
     second = nightly(settings, tmp_path)
     hung = {"arxiv:1909.08593", "arxiv:2204.05862", "arxiv:2209.07858"}
     papers = [e for e in second.entries if e.id in hung]
