@@ -440,7 +440,8 @@ def test_a_prefect_server_that_is_down_is_one_line(tmp_path: Path, configured: s
     else:
         env["PREFECT_API_URL"] = url
         advice = "`unset PREFECT_API_URL`"
-    result = enrich("demo", "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env)
+    result = enrich("demo", "--out", str(tmp_path / "out"), "--raw", str(tmp_path / "raw"), env=env,
+                    timeout=DEMO_GUARD_SECONDS)
     assert result.returncode == 1
     (line,) = [x for x in result.stderr.splitlines() if not x.startswith("WARNING")]
     assert line.startswith(f"error: the Prefect server at {url} is not reachable") and advice in line
@@ -561,7 +562,7 @@ def test_the_wheel_runs_the_demo_from_another_folder(tmp_path: Path) -> None:
     where = subprocess.run([sys.executable, "-c", "import enrich; print(enrich.__file__)"], cwd=elsewhere, env=env,
                            capture_output=True, text=True, timeout=60)
     assert where.stdout.startswith(str(site))
-    demo = enrich("demo", "--out", "out", "--raw", "raw", cwd=elsewhere, env=env)
+    demo = enrich("demo", "--out", "out", "--raw", "raw", cwd=elsewhere, env=env, timeout=DEMO_GUARD_SECONDS)
     assert demo.returncode == 0, demo.stderr
     latest = json.loads((elsewhere / "out/latest.json").read_text())
     # Not a checkout: the list the package carries, named so (it was the site folder's absolute path).
