@@ -35,20 +35,31 @@ class PruneInput:
 
 @dataclass(frozen=True)
 class Pruned:
-    """What a prune removed (or, ``dry_run``, would remove)."""
+    """What a prune removed (or, ``dry_run``, would remove): the store's plan, and whether it
+    was carried out."""
 
-    removed: tuple[retention.Removal, ...]
-    runs_kept: int
-    snapshot_days_kept: int
+    plan: retention.PrunePlan
     dry_run: bool = False
 
     @property
+    def removed(self) -> tuple[retention.Removal, ...]:
+        return self.plan.removals
+
+    @property
+    def runs_kept(self) -> int:
+        return self.plan.runs_kept
+
+    @property
+    def snapshot_days_kept(self) -> int:
+        return self.plan.snapshot_days_kept
+
+    @property
     def files(self) -> int:
-        return sum(r.files for r in self.removed)
+        return self.plan.files
 
     @property
     def bytes(self) -> int:
-        return sum(r.bytes for r in self.removed)
+        return self.plan.bytes
 
     def line(self) -> str:
         """The summary line: ``pruned 2 raw runs and 4 snapshot files: 37 files, 1.2 MB freed;
@@ -68,7 +79,7 @@ def prune_step(given: PruneInput) -> Pruned:
     found = retention.plan(given.out_dir, given.raw_root, given.policy)
     if not given.dry_run:
         retention.apply(found)
-    done = Pruned(found.removals, found.runs_kept, found.snapshot_days_kept, given.dry_run)
+    done = Pruned(found, given.dry_run)
     logger.info("%s", done.line())
     return done
 
