@@ -305,6 +305,8 @@ def clean_night(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], tu
     return night
 
 
+# One worker runs these cases: their clean nights (`clean_night`) are built once, not once a worker.
+@pytest.mark.xdist_group("malformed")
 @pytest.mark.parametrize("case", needing_schema(MALFORMED, lambda c: c.token), ids=lambda c: c.name)
 def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
                                                  fake: FakeAPI, tmp_path: Path) -> None:
