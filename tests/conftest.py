@@ -127,7 +127,7 @@ def _prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def prefect_api(_prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def shared_prefect_api(_prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """``PREFECT_API_URL`` of the session's Prefect server, for every process this test starts
     (tests that start `enrich` as a process; tests of the temporary server itself leave it out).
     Such tests share one xdist group (`PREFECT_GROUP`), so one worker starts the server."""
@@ -135,7 +135,7 @@ def prefect_api(_prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return _prefect_server
 
 
-# Tests using `prefect_api` are of this group: the server starts once, on one worker.
+# Tests using `shared_prefect_api` are of this group: the server starts once, on one worker.
 PREFECT_GROUP = pytest.mark.xdist_group("prefect-api")
 
 

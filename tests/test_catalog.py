@@ -161,7 +161,7 @@ def test_follow_a_list_of_lists_from_the_sandboxs_sample_data(
 
 @pytest.mark.slow  # starts the CLI, on the session's Prefect API
 @PREFECT_GROUP
-@pytest.mark.usefixtures("prefect_api")
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     fake: FakeAPI, tmp_path: Path
 ) -> None:

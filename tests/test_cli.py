@@ -671,7 +671,7 @@ def test_the_snapshot_header_carries_the_lists_own_title(cli, tmp_path: Path, ma
 
 @pytest.mark.slow  # runs `enrich run` as a process, on the session's Prefect API
 @PREFECT_GROUP
-@pytest.mark.usefixtures("prefect_api")
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_published_files_show_no_path_of_this_machine(tmp_path: Path) -> None:
     """index.html, list.md, the card, the feed, check.md… showed the list's absolute path (and so
     this machine's folders). A list given by its absolute path, from another folder: every published
@@ -916,7 +916,7 @@ def test_a_run_with_no_network_says_so_in_a_few_lines(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # runs `enrich run` as a process, on the session's Prefect API
 @PREFECT_GROUP
-@pytest.mark.usefixtures("prefect_api")
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_quiet_prints_nothing_when_all_is_well(tmp_path: Path) -> None:
     """For cron: no bars, no summary, no warning; errors only (one line, as always)."""
     listing = tmp_path / "list.md"

@@ -131,7 +131,7 @@ def test_entries_without_sample_data_are_skipped_never_missing_nor_dead(
 
 @pytest.mark.slow  # the demo as a user runs it, a process (on the session's Prefect API)
 @PREFECT_GROUP
-@pytest.mark.usefixtures("prefect_api")
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_the_demo_on_a_list_of_ones_own(tmp_path: Path) -> None:
     listing = tmp_path / "mine.md"
     listing.write_bytes(MINE)
