@@ -312,3 +312,40 @@ def test_datasets_loads_the_catalogs_configs_offline(nights: Nights, tmp_path: P
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == {"entities": 5, "members": 3 + 3 + 2, "lists": ["code", "gone", "more", "papers-and-code"],
                       "history": 7 + 6}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "uploaded"),
+    [
+        ("README.md", True),
+        ("catalog/lists.parquet", True),
+        ("lists/code/latest.parquet", True),
+        ("lists/code/rejected/20261126T030000000000Z.json", False),  # its guard's refused run
+        ("lists/rejected/latest.parquet", True),  # a list whose slug is "rejected"
+        ("lists/code/.latest.json.abc.tmp", False),
+        (".lock", False),
+    ],
+)
+def test_what_of_a_catalogs_folder_goes_to_the_hub(name: str, uploaded: bool, tmp_path: Path) -> None:
+    for path in ("catalog/lists.parquet", name):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"x")
+    assert (name in local_files(tmp_path)) is uploaded
+
+
+def test_the_catalogs_card_shows_the_lists_text_never_renders_it() -> None:
+    import pyarrow as pa
+
+    from enrich.store.catalog import LIST_SCHEMA, MEMBERSHIP_SCHEMA
+    from enrich.views import About
+    from enrich.views.catalogcard import CatalogCard, card_text
+
+    row = {name: None for name in LIST_SCHEMA.names}
+    row.update(slug="evil", source="lists/evil`|<b>x.md", error="gone | <script>alert(1)</script>")
+    tables = {"entities": pa.table({"id": pa.array([], pa.string())}), "memberships": MEMBERSHIP_SCHEMA.empty_table(),
+              "lists": pa.Table.from_pylist([row], schema=LIST_SCHEMA)}  # fmt: skip
+    text = card_text(CatalogCard(tables, NIGHT_1, "20261125T030000000000Z", About(license="cc0-1.0")))
+    assert "| `evil` | `lists/evil'¦<b>x.md` |  | gone \\| &lt;script&gt;alert\\(1\\)&lt;/script&gt; |" in text
+    card = DatasetCard(text)
+    assert card.data.license == "cc0-1.0" and card.data.size_categories == ["n<1K"]
+    assert 'load_dataset("OWNER/NAME", "memberships", split="train")' in text
