@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from enrich.core.model import Entry
@@ -76,6 +82,61 @@ def _no_fsync() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "fsync", lambda fd: None)
         yield
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported (enrich, the libraries, every test module, the cases' tables) is
+    kept for the whole session: frozen, the garbage collector stops walking it again and again
+    (a full collection over it was ~0.2 s of CPU, several times a night)."""
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(scope="session")
+def _prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Prefect API server (`prefect server start`, as docs/ tell a user to) for the whole
+    session. Each `enrich` process left alone starts Prefect's temporary server of its own:
+    ~13 s of CPU a process, most of a demo's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    log = tmp_path_factory.mktemp("prefect-server") / "server.log"
+    prefect = Path(sys.executable).parent / "prefect"
+    with log.open("wb") as sink:
+        server = subprocess.Popen([str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                                  stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 300  # a loaded machine (load 20) takes a minute or more
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture
+def shared_prefect_api(_prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``PREFECT_API_URL`` of the session's Prefect server, for every process this test starts
+    (tests that start `enrich` as a process; tests of the temporary server itself leave it out).
+    Such tests share one xdist group (`PREFECT_GROUP`), so one worker starts the server."""
+    monkeypatch.setenv("PREFECT_API_URL", _prefect_server)
+    return _prefect_server
+
+
+# Tests using `shared_prefect_api` are of this group: the server starts once, on one worker.
+PREFECT_GROUP = pytest.mark.xdist_group("prefect-api")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import lxml.html
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import PREFECT_GROUP
 from enrich.core.listing import parse_list
 from enrich.core.settings import Settings
 from enrich.run.catalog import linked_lists, read_lists, slug
@@ -158,7 +159,9 @@ def test_follow_a_list_of_lists_from_the_sandboxs_sample_data(
     assert not gone.xpath("./td[1]/a") and "not published" in gone.text_content()
 
 
-@pytest.mark.slow  # starts the CLI and Prefect's embedded API
+@pytest.mark.slow  # starts the CLI, on the session's Prefect API
+@PREFECT_GROUP
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_enrich_run_of_two_lists_is_one_flow_run_of_the_catalog(
     fake: FakeAPI, tmp_path: Path
 ) -> None:

@@ -59,6 +59,10 @@ def three_nights(fake: FakeAPI, extra_data: Path, folder: Path) -> Iterator[Cata
         yield run_catalog(job)
 
 
+# One worker runs this module: its nights (`nights`) are built once, not once a worker.
+pytestmark = pytest.mark.xdist_group("catalog-views")
+
+
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Each night's catalog page and feed, as they were that night, and the out folder."""

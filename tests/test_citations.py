@@ -237,6 +237,10 @@ def test_a_paper_on_another_host_is_asked_by_what_the_night_found(entry_id: str,
         assert entry.scholar is not None and entry.scholar.asked_as == asked
 
 
+# One worker runs this module: its landing night (`landing_night`) is built once, not once a worker.
+pytestmark = pytest.mark.xdist_group("citations")
+
+
 @pytest.fixture(scope="module")
 def landing_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunResult]:
     """The papers-on-their-conference-pages list, one night, web pages read from the fake's sites."""

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import PREFECT_GROUP, run
 from enrich.cli import _console as console
 from enrich.cli import main
 from enrich.core.errors import InputError
@@ -333,7 +333,7 @@ def test_rebuild_of_a_non_run_folder_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # on Prefect's temporary server, as a user runs it (no server: no warning about one)
 def test_demo_rebuild_and_demo_again(tmp_path: Path) -> None:
     """The smoke test of the front door. `enrich demo` is the offline nightly job; `enrich
     rebuild` re-derives its snapshot byte for byte. Then the sample data changes (a star count,
@@ -669,7 +669,9 @@ def test_the_snapshot_header_carries_the_lists_own_title(cli, tmp_path: Path, ma
     assert json.loads((tmp_path / "out/latest.json").read_text())["header"]["list_title"] == title
 
 
-@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
+@pytest.mark.slow  # runs `enrich run` as a process, on the session's Prefect API
+@PREFECT_GROUP
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_published_files_show_no_path_of_this_machine(tmp_path: Path) -> None:
     """index.html, list.md, the card, the feed, check.md… showed the list's absolute path (and so
     this machine's folders). A list given by its absolute path, from another folder: every published
@@ -896,7 +898,7 @@ def test_the_summary_ends_with_where_to_look(capsys: pytest.CaptureFixture[str])
     assert "source web failed: web failed: no answer" in lines
 
 
-@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
+@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's temporary server (its stderr, whole)
 def test_a_run_with_no_network_says_so_in_a_few_lines(tmp_path: Path) -> None:
     """Offline, a run printed 159 lines of retries (huggingface_hub's each twice, urllib3's) before
     its one-line refusal. Now: the bars, the no-token warning once, the refusal."""
@@ -912,7 +914,9 @@ def test_a_run_with_no_network_says_so_in_a_few_lines(tmp_path: Path) -> None:
     assert error.startswith("error: run rejected, latest.* kept: 2 of 2 entries could not be fetched")
 
 
-@pytest.mark.slow  # runs `enrich run` as a process, on Prefect's local API
+@pytest.mark.slow  # runs `enrich run` as a process, on the session's Prefect API
+@PREFECT_GROUP
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_quiet_prints_nothing_when_all_is_well(tmp_path: Path) -> None:
     """For cron: no bars, no summary, no warning; errors only (one line, as always)."""
     listing = tmp_path / "list.md"

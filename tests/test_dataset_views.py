@@ -37,6 +37,10 @@ ENTRIES = 27  # the bundled list
 LICENSE = "cc0-1.0"
 
 
+# One worker runs this module: its two nights (`published`) are built once, not once a worker.
+pytestmark = pytest.mark.xdist_group("dataset-views")
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, RunResult, RunResult]]:
     """Two nights into one folder; the second adds a paper, trlx gains stars and a release."""

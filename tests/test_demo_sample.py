@@ -16,7 +16,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import BUNDLED, ROOT, run, write_json
+from conftest import BUNDLED, PREFECT_GROUP, ROOT, run, write_json
 from enrich.core.check.model import FindingKind
 from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Status
@@ -129,7 +129,9 @@ def test_entries_without_sample_data_are_skipped_never_missing_nor_dead(
     assert [e.status for e in result.snapshot.entries] == [Status.SKIPPED]
 
 
-@pytest.mark.slow  # the demo as a user runs it: Prefect's embedded API, a process
+@pytest.mark.slow  # the demo as a user runs it, a process (on the session's Prefect API)
+@PREFECT_GROUP
+@pytest.mark.usefixtures("shared_prefect_api")
 def test_the_demo_on_a_list_of_ones_own(tmp_path: Path) -> None:
     listing = tmp_path / "mine.md"
     listing.write_bytes(MINE)

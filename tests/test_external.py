@@ -10,6 +10,8 @@ by the fake GitHub). The list below links the papers only, so both repositories 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from enrich.core.model import (
     Tie,
 )
 from enrich.core.settings import Settings
-from enrich.run.job import rebuild
+from enrich.run.job import RunResult, rebuild
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.store.published import read_latest
@@ -61,6 +63,29 @@ def night(settings: Settings, tmp_path: Path, now: datetime = NIGHT_1, limit: in
                out_dir=tmp_path / out, raw_root=tmp_path / "raw", now=now)
 
 
+@dataclass(frozen=True)
+class Shared:
+    """One clean night of the papers-only list, for the tests that only read it: its result, its
+    folder (``out``, ``raw``), its settings and its fake (which answered nothing else)."""
+
+    result: RunResult
+    folder: Path
+    settings: Settings
+    fake: FakeAPI
+
+
+# One worker runs this module: the shared night (`papers_night`) is run once, not once a worker.
+pytestmark = pytest.mark.xdist_group("external")
+
+
+@pytest.fixture(scope="module")
+def papers_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    folder = tmp_path_factory.mktemp("papers-night")
+    with FakeAPI([]) as fake:
+        settings = fake.settings(allow_loopback=True, http_retries=0)
+        yield Shared(night(settings, folder), folder, settings, fake)
+
+
 def external_requests(fake: FakeAPI, full_name: str) -> list[int]:
     """The statuses of the fake GitHub's answers about one repository."""
     return [e.status for e in fake.requests("github") if f"/repos/{full_name}" in e.path]
@@ -84,8 +109,8 @@ def test_externals_are_bounded_by_the_setting(limit: int, planned: list[str], fa
     assert result.snapshot.header.entries == 2  # externals are not the list's entries
 
 
-def test_externals_are_enriched_and_published(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
-    result = night(settings, tmp_path)
+def test_externals_are_enriched_and_published(papers_night: Shared) -> None:
+    result, tmp_path = papers_night.result, papers_night.folder
     hh = {e.id: e for e in result.snapshot.external}[HH]
     assert (hh.kind.value, hh.status, hh.section, hh.positions) == ("repo", Status.OK, [], [])
     assert hh.repo is not None and hh.repo.full_name == "anthropics/hh-rlhf" and hh.repo.stars > 0
@@ -111,14 +136,14 @@ def test_externals_are_enriched_and_published(fake: FakeAPI, settings: Settings,
     assert stars == [(hh.repo.stars,)]
 
 
-def test_a_rebuild_is_byte_identical_without_network(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
-    result = night(settings, tmp_path)
+def test_a_rebuild_is_byte_identical_without_network(papers_night: Shared, tmp_path: Path) -> None:
+    result, fake = papers_night.result, papers_night.fake
     asked = len(fake.requests())
-    rebuilt = rebuild(result.run_dir, tmp_path / "rebuilt", settings)
+    rebuilt = rebuild(result.run_dir, tmp_path / "rebuilt", papers_night.settings)
     assert len(fake.requests()) == asked
     assert rebuilt.snapshot == result.snapshot
     for name in ("latest.json", "external.parquet", "latest.parquet"):
-        assert (tmp_path / "rebuilt" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+        assert (tmp_path / "rebuilt" / name).read_bytes() == (papers_night.folder / "out" / name).read_bytes()
 
 
 def test_a_missing_external_is_its_own_error(extra_data: Path, fake: FakeAPI, settings: Settings,
@@ -149,8 +174,8 @@ def test_a_warm_night_revalidates_externals(fake: FakeAPI, settings: Settings, t
     assert [e.repo for e in second.snapshot.external] == [e.repo for e in first.snapshot.external]
 
 
-def test_the_run_summary_counts_external_requests(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
-    result = night(settings, tmp_path)
+def test_the_run_summary_counts_external_requests(papers_night: Shared) -> None:
+    result, fake = papers_night.result, papers_night.fake
     # Retries are not counted: a statistics endpoint's 202 ("computing") is asked again.
     answered = [e for e in fake.requests("github") if "/repos/" in e.path and e.status != 202]
     assert result.requests["github"]["sent"] == len(answered) > 0

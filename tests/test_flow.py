@@ -8,18 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prefect.client.orchestration import get_client
-from prefect.testing.utilities import prefect_test_harness
 
 from conftest import BUNDLED
 from enrich.core.errors import InputError, LockedError
 from enrich.core.settings import Settings
-from enrich.run.flow import enrich_awesome_list
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import NO_WAITS, FakeAPI, Fault
 from enrich.sources.listfile import read_list_source
 from enrich.store.files import exclusive
 
+# Prefect (its server's modules, the flow) is imported by the tests, not by the module: the fast
+# loop, which deselects this module, still imports it (~3 s of CPU a test process).
 pytestmark = pytest.mark.slow  # starts a Prefect API
 
 SKIP_WEB = {"web": "offline: web pages are not fetched"}
@@ -27,6 +26,8 @@ SKIP_WEB = {"web": "offline: web pages are not fetched"}
 
 @pytest.fixture(scope="module", autouse=True)
 def prefect_api() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
     with prefect_test_harness(server_startup_timeout=120):
         yield
 
@@ -42,6 +43,8 @@ def env(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
 def run_flow(tmp_path: Path, **params: Any) -> Any:
     params = {"out_dir": str(tmp_path / "out"), "raw_dir": str(tmp_path / "raw"),
               "list_source": str(BUNDLED), "skip": SKIP_WEB, **params}
+    from enrich.run.flow import enrich_awesome_list
+
     return enrich_awesome_list(**params, return_state=True)
 
 
@@ -88,6 +91,8 @@ def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path
     (extra_data / "github/repos/huggingface/trl.json").write_text(
         json.dumps({**trl, "stargazers_count": trl["stargazers_count"] * 10}))
     state = run_flow(tmp_path)
+    from prefect.client.orchestration import get_client
+
     with get_client(sync_client=True) as client:
         artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
     summary = artifacts["enrich-run-summary"].data
@@ -213,6 +218,8 @@ def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatc
         assert secret.encode() not in path.read_bytes(), path
     out, err = capfd.readouterr()
     assert secret not in caplog.text + out + err
+    from prefect.client.orchestration import get_client
+
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
         artifacts = [a for a in client.read_artifacts() if a.flow_run_id == run.id]

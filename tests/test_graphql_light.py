@@ -128,6 +128,7 @@ def test_the_light_view_of_a_full_answer_is_the_light_answer(fake: FakeAPI, sett
 
 # -- what a night costs ----------------------------------------------------------------------
 
+@pytest.mark.slow  # two nights of hundreds of repositories
 def test_a_night_where_nothing_changed_costs_a_quarter_of_a_cold_one_at_most(
     fake: FakeAPI, extra_data: Path, settings: Settings, tmp_path: Path
 ) -> None:
@@ -144,6 +145,7 @@ def test_a_night_where_nothing_changed_costs_a_quarter_of_a_cold_one_at_most(
     assert counts["sent"] == 3 + (1 if asked_full(tmp_path, "r2") else 0)  # 3 light queries
 
 
+@pytest.mark.slow  # two nights of hundreds of repositories
 def test_a_night_where_5_percent_moved_asks_the_full_query_for_those_only(
     fake: FakeAPI, extra_data: Path, settings: Settings, tmp_path: Path
 ) -> None:
@@ -252,6 +254,7 @@ def test_what_moved_is_caught_the_same_night(
 
 # -- failures fall back to the full query ----------------------------------------------------
 
+@pytest.mark.slow  # two nights of 150 repositories a case
 @pytest.mark.parametrize(("status", "full"), [
     (500, True),    # failed: its 100 repositories go to the full query
     (403, True),

@@ -16,6 +16,7 @@ import pytest
 from builders import entry_for
 from conftest import BUNDLED, fetch_source, needing_schema, run
 from enrich.core.errors import RejectedRunError
+from enrich.core.listing import parse_list
 from enrich.core.model import Entry, Failure, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
@@ -23,6 +24,8 @@ from enrich.run.build import build
 from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import HANG, ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
+from enrich.sources.base import claims
+from enrich.sources.registry import SOURCES
 from enrich.store.raw import RawStore
 
 OFFLINE = {"web": "offline: web pages are not fetched"}
@@ -31,6 +34,13 @@ OFFLINE = {"web": "offline: web pages are not fetched"}
 def nightly(settings: Settings, tmp_path: Path) -> Snapshot:
     return run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
                skip=OFFLINE).snapshot
+
+
+def bundled_fetch(source: str, settings: Settings, tmp_path: Path) -> dict[str, Outcome]:
+    """One source's fetch of the bundled list's entries it serves, outside a night: where the
+    question is how that source meets a fault, not what the night around it does."""
+    entries = [e for e in parse_list(BUNDLED.read_bytes(), str(BUNDLED)).entries if claims(SOURCES[source], e)]
+    return fetch_source(source, entries, settings, RawStore(tmp_path / "raw" / "r1"))
 
 
 def status(snapshot: Snapshot, entry_id: str) -> tuple[Status, str | None]:
@@ -49,7 +59,7 @@ def hits(fake: FakeAPI, pattern: str) -> int:
 # -- transient faults: retried, honouring Retry-After / reset, then fine ---------------------
 
 TRANSIENT = [
-    # (fault, entry that meets it)
+    # (fault, entry that meets it: of the source whose fetch is run)
     (Fault(r"/github/repos/voidful/TextRL$", status=503, times=2), "github:voidful/textrl"),
     (Fault(r"/github/repos/voidful/TextRL$", status=502, times=1), "github:voidful/textrl"),
     (Fault(r"/github/repos/voidful/TextRL$", status=429, times=1, headers={"Retry-After": "1"}),
@@ -74,8 +84,9 @@ TRANSIENT = [
 @pytest.mark.parametrize(("fault", "entry_id"), TRANSIENT, ids=lambda x: getattr(x, "status", x))
 def test_transient_fault_is_retried(fault: Fault, entry_id: str, fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(fault)
-    snapshot = nightly(fake.settings(http_retries=3, allow_loopback=True), tmp_path)
-    assert status(snapshot, entry_id) == (Status.OK, None)
+    source = {"github": "github", "hf": "huggingface", "arxiv": "arxiv"}[entry_id.split(":")[0]]
+    outcomes = bundled_fetch(source, fake.settings(http_retries=3, allow_loopback=True), tmp_path)
+    assert (outcomes[entry_id].status, outcomes[entry_id].reason) == (Status.OK, None)
     assert fault.times == 0  # the fault was met, and the retry got through
 
 
@@ -106,16 +117,16 @@ def test_permanent_github_fault_is_not_retried(code: int, reason: str, fake: Fak
     message = {404: "Not Found", 401: "Bad credentials", 410: "Gone"}[code]
     body = f'{{"message": "{message}", "documentation_url": "https://docs.github.com/rest"}}'.encode()
     fake.faults.append(Fault(r"/github/repos/voidful/TextRL$", status=code, body=body))
-    snapshot = nightly(fake.settings(http_retries=3), tmp_path)
-    assert status(snapshot, "github:voidful/textrl") == (Status.ERROR, reason)
+    outcome = bundled_fetch("github", fake.settings(http_retries=3), tmp_path)["github:voidful/textrl"]
+    assert (outcome.status, outcome.reason) == (Status.ERROR, reason)
     assert hits(fake, "/repos/voidful/TextRL") == 1
 
 
 def test_permanent_hub_fault_is_not_retried(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r"/hf/api/datasets/stanfordnlp/SHP$", status=404, body=b'{"error": "Repository not found"}',
                              headers={"X-Error-Code": "RepoNotFound"}))
-    snapshot = nightly(fake.settings(http_retries=3), tmp_path)
-    assert status(snapshot, "hf:dataset/stanfordnlp/shp")[0] == Status.ERROR
+    outcomes = bundled_fetch("huggingface", fake.settings(http_retries=3), tmp_path)
+    assert outcomes["hf:dataset/stanfordnlp/shp"].status == Status.ERROR
     assert hits(fake, "/api/datasets/stanfordnlp/SHP") == 1
 
 
@@ -294,6 +305,8 @@ def clean_night(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], tu
     return night
 
 
+# One worker runs these cases: their clean nights (`clean_night`) are built once, not once a worker.
+@pytest.mark.xdist_group("malformed")
 @pytest.mark.parametrize("case", needing_schema(MALFORMED, lambda c: c.token), ids=lambda c: c.name)
 def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
                                                  fake: FakeAPI, tmp_path: Path) -> None:

@@ -51,6 +51,10 @@ class Night:
         return to / "out", to / "raw"
 
 
+# One worker runs this module: its twelve nights (`nights`) are built once, not once a worker.
+pytestmark = pytest.mark.xdist_group("retention")
+
+
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     root = tmp_path_factory.mktemp("nights")
