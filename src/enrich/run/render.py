@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from enrich.core.settings import Settings
-from enrich.run.steps import about, render_views
+from enrich.run.steps import about, render_views, sweep_views
 from enrich.store import diffs
 from enrich.store.files import atomic_write_bytes, exclusive
 from enrich.store.published import read_published
@@ -32,6 +32,7 @@ def render(out_dir: Path, settings: Settings) -> list[Path]:
             path = out_dir / relative
             atomic_write_bytes(path, data)
             written.append(path)
+        sweep_views(out_dir, files)
     return written
 
 

@@ -8,7 +8,7 @@ over many lists published, seen across the lists.
   and the entities most lists share (top `SHARED_TOP` by number of lists, with their stars and
   downloads). The same page as a list's report (`enrich.views.report`): its Jinja2
   environment (autoescape: list-written titles and descriptions are text, never markup), its
-  stylesheet, its Content-Security-Policy (no script at all here).
+  stylesheet, its Content-Security-Policy (no script at all here), from `enrich.views.html`.
 - ``feed.xml``: an Atom item per run that changed something in any list, naming the lists and
   what changed in each (`enrich.views.feed.what_changed`); a run where nothing changed is no
   item. Item ids are names of the run (``urn:uuid``, from the run id), so a reader never sees
@@ -33,7 +33,7 @@ from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Entry, Snapshot, utc_date
 from enrich.views.facts import KIND_NAMES, compact, list_name
 from enrich.views.feed import changed, what_changed
-from enrich.views.report import _asset, _environment, _href, _short
+from enrich.views.html import asset, csp, environment, href, short
 
 INDEX = "index.html"
 FEED = "feed.xml"
@@ -114,7 +114,7 @@ def _shared_row(entry: Entry, lists: list[str]) -> dict[str, Any]:
     stars = entry.repo.stars if entry.repo is not None else None
     downloads = entry.hub.downloads if entry.hub is not None else None
     return {
-        "id": entry.id, "name": _name(entry), "href": _href(entry.url), "kind": entry.kind.value,
+        "id": entry.id, "name": _name(entry), "href": href(entry.url), "kind": entry.kind.value,
         "lists": lists, "stars": stars, "downloads": downloads,
         "stars_text": _compact(stars), "downloads_text": _compact(downloads),
     }  # fmt: skip
@@ -180,17 +180,13 @@ def nights(published: CatalogPublished) -> list[tuple[str, dict[str, ListNight]]
 
 def index_html(published: CatalogPublished) -> str:
     night = this_run(published)
-    style, style_hash = _asset("report.css")
-    csp = (
-        f"default-src 'none'; style-src {style_hash}; script-src 'none'; img-src data:; "
-        "base-uri 'none'; form-action 'none'"
-    )
+    style, style_hash = asset("report.css")
     rows = [_list_row(row, night.get(str(row["slug"]))) for row in published.lists]
     for row in rows:  # the list's own title (its text: escaped as any other)
         snapshot = published.snapshots.get(row["slug"])
         row["name"] = list_name(snapshot.header) if snapshot is not None else None
     return (
-        _environment()
+        environment()
         .get_template("catalog.html.j2")
         .render(
             day=utc_date(published.generated_at),
@@ -205,7 +201,7 @@ def index_html(published: CatalogPublished) -> str:
             changed=[r for r in rows if r["tonight"]],
             shared=shared(published.snapshots),
             shared_top=SHARED_TOP,
-            csp=csp,
+            csp=csp(style_hash),
             style=style,
         )
     )
@@ -257,13 +253,13 @@ def _list_row(row: Mapping[str, Any], night: ListNight | None) -> dict[str, Any]
     return {
         "slug": slug,
         "source": row["source"],
-        "source_href": _href(row["source"]),
+        "source_href": href(row["source"]),
         "entries": row["entries"],
         "kinds": ", ".join(kinds),
         "statuses": ", ".join(statuses),
         "changed_at": utc_date(when) if isinstance(when, datetime) else None,
         "changed_iso": when.isoformat() if isinstance(when, datetime) else None,
-        "error": _short(row["error"], DESCRIPTION_CHARS) if row["error"] else None,
+        "error": short(row["error"], DESCRIPTION_CHARS) if row["error"] else None,
         "href": f"../lists/{slug}/index.html" if published else None,
         "tonight": night.what if night is not None and night.changed else None,
     }
@@ -279,7 +275,7 @@ def _listed(
     slug: str,
 ) -> None:
     row = groups.setdefault(kind, {}).setdefault(
-        eid, {"id": eid, "title": title, "href": _href(url), "change": shown, "lists": []}
+        eid, {"id": eid, "title": title, "href": href(url), "change": shown, "lists": []}
     )
     if slug not in row["lists"]:
         row["lists"].append(slug)
