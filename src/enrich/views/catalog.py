@@ -15,7 +15,8 @@ over many lists published, seen across the lists.
   an item twice, and a rerender gives the same ids.
 
 Pure: a function of `CatalogPublished` (the lists' table, their snapshots, tonight's diffs and
-each list's published runs in a few words), gathered by the run (`enrich.run.catalog`).
+each list's published runs in a few words), gathered by the run (`enrich.run.catalog`) or read
+back from the output folder (`enrich render`, `enrich.run.render`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from feedgen.feed import FeedGenerator
 
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.core.spec import Registry
+from enrich.core.specs import REGISTRY
 from enrich.views.facts import KIND_NAMES, compact, list_name
 from enrich.views.feed import changed, what_changed
 from enrich.views.html import asset, csp, environment, href, short
@@ -71,8 +74,8 @@ class CatalogPublished:
     """What the catalog's views read: the run (its id and time), ``lists.parquet``'s rows,
     each published list's snapshot (by slug), each list's diff of this run when it changed
     something beyond its first snapshot (``tonight``), each list's published runs, newest
-    first, this run's included (``nights``, `night_of`), and the notice shown first (the
-    demo's: sample data)."""
+    first, this run's included (``nights``, `night_of`), the notice shown first (the demo's:
+    sample data), and the sources' specs (which counters have movers)."""
 
     run_id: str
     generated_at: datetime
@@ -81,6 +84,7 @@ class CatalogPublished:
     tonight: Mapping[str, Diff] = field(default_factory=dict)
     nights: Mapping[str, Sequence[ListNight]] = field(default_factory=dict)
     notice: str | None = None
+    registry: Registry = REGISTRY
 
 
 def render(published: CatalogPublished) -> dict[str, bytes]:
@@ -120,12 +124,13 @@ def _shared_row(entry: Entry, lists: list[str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def changes(diffs: Mapping[str, Diff]) -> dict[str, Any]:
+def changes(diffs: Mapping[str, Diff], registry: Registry = REGISTRY) -> dict[str, Any]:
     """Tonight's changes across the lists, each entity once per kind of change, with the lists
-    it changed in: listed entries added and removed, every other event, the counter movers. A
-    list's first snapshot is not a change of its entries (the page names it a new list)."""
+    it changed in: listed entries added and removed, every other event, the movers of each
+    counter whose spec asks for them (`Registry.movers`). A list's first snapshot is not a
+    change of its entries (the page names it a new list)."""
     groups: dict[str, dict[str, dict[str, Any]]] = {}
-    movers: dict[str, dict[str, dict[str, Any]]] = {"stars": {}, "downloads": {}}
+    movers: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in registry.movers}
     for slug, diff in sorted(diffs.items()):
         if diff["first_run"]:
             continue
@@ -196,7 +201,7 @@ def index_html(published: CatalogPublished) -> str:
             lists=rows,
             published=sum(1 for r in rows if r["href"]),
             entities=len({e.id for s in published.snapshots.values() for e in s.entries}),
-            changes=changes(published.tonight),
+            changes=changes(published.tonight, published.registry),
             new_lists=sorted(slug for slug, n in night.items() if n.first_run),
             changed=[r for r in rows if r["tonight"]],
             shared=shared(published.snapshots),
