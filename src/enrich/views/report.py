@@ -63,11 +63,11 @@ def page_path(number: int) -> str:
     return NAME if number == 1 else f"{PAGES}/{number}.html"
 
 
-def _row(f: Facts, registry: Registry) -> dict[str, Any]:
+def _row(f: Facts, symbols: Mapping[str, str]) -> dict[str, Any]:
     entry = f.entry
     section = " › ".join(entry.section)
     order = min((p.index for p in entry.positions), default=0)
-    counter = registry.counter(f.counter).symbol if f.counter else ""
+    counter = symbols[f.counter] if f.counter else ""
     delta = None
     if f.delta and f.delta_days is not None:
         delta = f"{f.delta:+,} in {trend_span(f.delta_days)}"
@@ -189,7 +189,8 @@ def render_pages(published: Published) -> dict[str, str]:
     snapshot = published.snapshot
     header = snapshot.header
     registry = published.registry
-    rows = [_row(f, registry) for f in facts(snapshot, published.diff, published.history, registry)]
+    symbols = {name: registry.counter(name).symbol for name in registry.counters}
+    rows = [_row(f, symbols) for f in facts(snapshot, published.diff, published.history, registry)]
     rows.sort(key=lambda r: (r["order"], r["name"]))
     size = published.settings.report_page_entries
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
