@@ -3,9 +3,9 @@
 
 SYNTHETIC SAMPLE DATA, generated on each run, never committed: the mix of benches/workload.py
 (half repositories, a quarter papers, datasets and web pages) scaled to N entries, as
-`views_bench` publishes it, with 30 days of history. For each size: the Python render of the
-views as `enrich render` does (reading the folder, rendering, writing; median of 3, one
-render from 50,000 entries), the size of ``index.html`` and of every page beside it, and in the browser
+`views_bench` publishes it, with 30 days of history. For each size: the views rendered as
+`enrich render` does (reading the folder, rendering, writing; median of 3, one render from
+50,000 entries), the size of ``index.html`` and of every page beside it, and in the browser
 (median of 3 fresh tabs, 1,280 by 900): navigation start → first contentful paint and →
 the load event (Navigation Timing, Paint Timing).
 
