@@ -312,7 +312,7 @@ def parse_benchmark(tmp: Path) -> list[str]:
 
 SECTIONS = {
     "nightly": "nightly", "diff": "diff", "views": "views", "parse": "parse", "corpus": "corpus",
-    "retention": "retention",
+    "retention": "retention", "bigpage": "bigpage",
 }  # fmt: skip
 
 
@@ -336,6 +336,12 @@ def _run(name: str, tmp: Path) -> list[str]:
         return parse_benchmark(tmp)
     if name == "corpus":
         return corpus_benchmark()
+    if name == "bigpage":
+        import bigpage_bench
+
+        section = bigpage_bench.section(bigpage_bench.main([1000, 10_000]))
+        print("\n".join(section))
+        return section
     if name == "retention":
         import retention_bench
 

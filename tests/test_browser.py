@@ -270,3 +270,51 @@ def test_the_catalog_page_in_chromium(catalog: Path, browser: Any) -> None:
     assert page.locator("#entries tbody tr").count() == 2
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert outside == [] and errors == []
+
+
+def test_the_paged_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -> None:
+    """A list longer than a page (here 10 entries a page): index.html and pages/N.html open
+    from disk without a console error, each with its share of the rows and links to every
+    page; a page sorts its own rows; nothing outside the folder is asked for."""
+    import shutil
+
+    from enrich.run.render import render
+
+    out = tmp_path / "paged"
+    shutil.copytree(published, out)
+    render(out, Settings(report_page_entries=10))
+    entries = json.loads((out / "latest.json").read_text())["entries"]
+    pages = -(-len(entries) // 10)
+    assert pages >= 3 and len(list((out / "pages").iterdir())) == pages - 1
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def record(route: Any) -> None:  # files of the folder only
+        if route.request.url.startswith(out.as_uri()):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    browser.route("**/*", record)
+    page = browser.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((out / "index.html").as_uri())
+    orders: list[int] = []
+    for number in range(1, pages + 1):
+        here = out / ("index.html" if number == 1 else f"pages/{number}.html")
+        assert page.url == here.as_uri()
+        assert page.locator("nav.pages").first.locator("li").count() == pages
+        assert (page.locator("#changes").count() == 1) == (number == 1)
+        orders += [int(o) for o in visible(page, "order")]
+        if number < pages:  # the next page, by its link in the page list
+            page.locator("nav.pages").first.locator("li").nth(number).locator("a").click()
+    assert len(orders) == len(entries) and orders == sorted(orders)
+    page.click("button[data-sort=counter]")  # the last page sorts its own rows
+    counters = [int(v) for v in visible(page, "counter") if v]
+    assert counters == sorted(counters, reverse=True)
+    page.click("nav.pages a >> nth=0")
+    assert page.url == (out / "index.html").as_uri()
+    assert page.locator("#entries tbody tr").count() == 10
+    assert outside == [] and errors == []

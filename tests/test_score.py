@@ -233,7 +233,7 @@ def test_movers_rank_by_score_change_with_the_counter_changes() -> None:
     new = snap([repo(stars=99_999), repo("a/small", repo_id=1, stars=10), dataset(downloads=99)],
                NOW + timedelta(hours=1))
     rows = movers(old, new, diff_snapshots(old, new))
-    assert [(m["id"], m["score_delta"], m["stars_delta"], m["downloads_delta"]) for m in rows] == [
+    assert [(m["id"], m["score_delta"], m["deltas"].get("stars"), m["deltas"].get("downloads")) for m in rows] == [
         ("hf:dataset/anthropic/hh-rlhf", -4.0, None, -9900),
         ("github:huggingface/trl", 2.0, 90_000, None),
         ("github:a/small", 0.1, 1, None),

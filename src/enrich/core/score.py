@@ -129,30 +129,37 @@ def totals(snapshot: Snapshot, registry: Registry = REGISTRY) -> dict[str, float
 
 
 class Mover(TypedDict):
-    """An entry that moved since the previous snapshot: its score, and what moved it."""
+    """An entry that moved since the previous snapshot: its score, and what moved it (the
+    change of each counter whose spec asks for movers, `Registry.movers`: stars, downloads,
+    upvotes, citations…, by name; the counters that did not move are absent)."""
 
     id: str
     kind: str
     title: str | None
     score: float | None
     score_delta: float | None
-    stars_delta: int | None
-    downloads_delta: int | None
+    deltas: dict[str, int]
 
 
 def movers(
-    previous: Snapshot | None, current: Snapshot, diff: Diff | None, n: int = 20
+    previous: Snapshot | None,
+    current: Snapshot,
+    diff: Diff | None,
+    n: int = 20,
+    registry: Registry = REGISTRY,
 ) -> list[Mover]:
     """The ``n`` entries whose score moved most since ``previous`` (ties: the larger counter
-    change first), with their star and download changes from the diff."""
+    change first), with their counters' changes from the diff."""
     if previous is None or diff is None:
         return []
-    before = totals(previous)
+    before = totals(previous, registry)
     by_repo_id = {e.repo.repo_id: e.id for e in previous.entries if e.repo is not None}
-    now = totals(current)
-    deltas: dict[tuple[str, str], int] = {
-        (c["id"], c["field"]): c["delta"] for c in diff["counters"]
-    }
+    now = totals(current, registry)
+    counted = set(registry.movers)
+    deltas: dict[str, dict[str, int]] = {}
+    for c in diff["counters"]:
+        if c["field"] in counted:
+            deltas.setdefault(c["id"], {})[c["field"]] = c["delta"]
     rows: list[Mover] = []
     for entry in current.entries:
         old_id = entry.id
@@ -164,9 +171,8 @@ def movers(
             if new_total is not None and old_total is not None
             else None
         )
-        stars = deltas.get((entry.id, "stars"))
-        downloads = deltas.get((entry.id, "downloads"))
-        if not moved and stars is None and downloads is None:
+        changed = {f: deltas[entry.id][f] for f in registry.movers if f in deltas.get(entry.id, {})}
+        if not moved and not changed:
             continue
         rows.append(
             Mover(
@@ -175,14 +181,13 @@ def movers(
                 title=entry.title,
                 score=new_total,
                 score_delta=moved,
-                stars_delta=stars,
-                downloads_delta=downloads,
+                deltas=changed,
             )
         )
     rows.sort(
         key=lambda m: (
             -abs(m["score_delta"] or 0.0),
-            -abs(m["stars_delta"] or m["downloads_delta"] or 0),
+            -max((abs(d) for d in m["deltas"].values()), default=0),
             m["id"],
         )
     )

@@ -187,6 +187,10 @@ class Settings(BaseSettings):
     # percentile within the entry's kind, so that papers and repositories, whose totals are on
     # different scales, are held to the same bar. None by default: every entry is shown.
     list_min_score: float | None = Field(default=None, ge=0.0, le=100.0)
+    # Entries per page of index.html: a longer list's report is index.html (the first page, the
+    # changelog) and pages/2.html, pages/3.html… beside it, each a complete page that a browser
+    # opens in well under two seconds (benches/bigpage_bench.py); a shorter list is one page.
+    report_page_entries: int = Field(default=1000, ge=1)
     # Where the published folder is served (a static host), so that the Prefect UI links the
     # report and the enriched list there; without it the run's local files are named.
     public_url: str | None = None

@@ -2,36 +2,110 @@
 or formula change needs no refetch). Every registered view is rendered, as a run would, from
 what the run handed them: the snapshot, its diff, the earlier diffs the feed looks back over,
 the history, and what the operator said about the dataset (``about.json``: its name, licence,
-Hub repository, notice), each overridden by a setting given now."""
+Hub repository, notice), each overridden by a setting given now.
+
+A catalog's output folder (``lists/`` and ``catalog/``, `enrich.run.catalog`) renders every
+list's views in ``lists/<slug>/``, then the catalog's page and feed from ``catalog/lists.parquet``
+and what the lists published, as the run's catalog finish does (`render_catalog`)."""
 
 from __future__ import annotations
 
 from dataclasses import fields, replace
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
+from enrich.core.diff import Diff
+from enrich.core.errors import InputError
+from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
-from enrich.run.steps import about, render_views
+from enrich.run.steps import about, render_views, sweep_views
 from enrich.store import diffs
+from enrich.store.codec import read_snapshot
 from enrich.store.files import atomic_write_bytes, exclusive
 from enrich.store.published import read_published
 from enrich.views import About, Published
 from enrich.views import about as about_view
+from enrich.views import catalog as catalog_views
+
+CATALOG, LISTS = "catalog", "lists"  # a catalog output folder's parts (`enrich.run.catalog`)
 
 
 def render(out_dir: Path, settings: Settings) -> list[Path]:
-    """Rewrite every view's files in ``out_dir`` (atomically, under the folder's lock)."""
+    """Rewrite every view's files in ``out_dir`` (atomically, under the folder's lock): a
+    list's dataset folder, or a catalog's output folder (`is_catalog`)."""
+    if is_catalog(out_dir):
+        return render_catalog(out_dir, settings)
     if not (out_dir / "latest.json").is_file():  # before the lock, which creates the folder
         read_published(out_dir)
     with exclusive(out_dir):
-        stored = read_published(out_dir)
-        earlier = diffs.recent(out_dir, settings.feed_runs - 1, stored.snapshot.header.run_id)
-        said = _about(out_dir, about(settings))
-        files = render_views(Published(*stored, earlier, said, settings))
-        written = []
-        for relative, data in files.items():
-            path = out_dir / relative
+        return _render_list(out_dir, settings)
+
+
+def is_catalog(out_dir: Path) -> bool:
+    """A catalog run's output folder: its lists under ``lists/``, the catalog's files under
+    ``catalog/``, and no dataset of its own."""
+    return (
+        (out_dir / CATALOG / "lists.parquet").is_file()
+        and (out_dir / LISTS).is_dir()
+        and not (out_dir / "latest.json").is_file()
+    )
+
+
+def render_catalog(out_dir: Path, settings: Settings) -> list[Path]:
+    """Every published list's views (``lists/<slug>/``), then the catalog's ``index.html`` and
+    ``feed.xml``, under the output folder's lock (the catalog run's)."""
+    with exclusive(out_dir):
+        rows = pq.read_table(out_dir / CATALOG / "lists.parquet").to_pylist()
+        written: list[Path] = []
+        snapshots: dict[str, Snapshot] = {}
+        nights: dict[str, list[catalog_views.ListNight]] = {}
+        notice = settings.dataset_notice
+        last: dict[str, Diff] = {}  # each list's newest diff
+        for row in rows:
+            slug = str(row["slug"])
+            folder = out_dir / LISTS / slug
+            if (folder / "latest.json").is_file():
+                written += _render_list(folder, settings)
+                snapshots[slug] = read_snapshot(folder / "latest.parquet")
+                notice = notice or _about(folder, About()).notice
+            published = diffs.recent(folder, settings.feed_runs)
+            nights[slug] = [catalog_views.night_of(diff) for diff in published]
+            if published:
+                last[slug] = published[0]
+        if not snapshots:
+            raise InputError(f"{out_dir}: a catalog with no published list to render")
+        # the catalog's run: its newest list's (every list a run publishes has its id and time)
+        newest = max((s.header for s in snapshots.values()), key=lambda h: h.generated_at)
+        tonight = {
+            slug: diff
+            for slug, diff in last.items()
+            if diff["to"]["run_id"] == newest.run_id and not diff["first_run"]
+        }
+        files = catalog_views.render(
+            catalog_views.CatalogPublished(
+                newest.run_id, newest.generated_at, rows, snapshots, tonight, nights, notice
+            )
+        )
+        for name, data in files.items():
+            path = out_dir / CATALOG / name
             atomic_write_bytes(path, data)
             written.append(path)
+    return written
+
+
+def _render_list(out_dir: Path, settings: Settings) -> list[Path]:
+    """One list's views, rewritten (the caller holds the lock)."""
+    stored = read_published(out_dir)
+    earlier = diffs.recent(out_dir, settings.feed_runs - 1, stored.snapshot.header.run_id)
+    said = _about(out_dir, about(settings))
+    files = render_views(Published(*stored, earlier, said, settings))
+    written = []
+    for relative, data in files.items():
+        path = out_dir / relative
+        atomic_write_bytes(path, data)
+        written.append(path)
+    sweep_views(out_dir, files)
     return written
 
 

@@ -17,6 +17,7 @@ reads the manifest or parses the list again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import zip_longest
@@ -49,7 +50,7 @@ from enrich.store.files import atomic_write_bytes
 from enrich.store.hub import HubUpload
 from enrich.store.publish import publish
 from enrich.store.raw import RawStore
-from enrich.views import About, Published
+from enrich.views import About, Published, report
 from enrich.views.registry import VIEWS
 
 logger = logging.getLogger(__name__)
@@ -290,6 +291,7 @@ def finish(
     # just published, equal to latest.json read back, and the run's parsed list).
     del before, flat
     published = publish(snapshot, out_dir, changes, table, views, day_rows)
+    sweep_views(out_dir, views)
     del table, views, day_rows
     checked, check_files = try_publish_check(listing, out_dir, settings, snapshot)
     result = RunResult(
@@ -342,6 +344,20 @@ def render_views(published: Published) -> dict[str, bytes]:
     for view in VIEWS:
         files.update(view.render(published))
     return files
+
+
+def sweep_views(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Remove the report's pages that this render did not write (``pages/N.html`` of a list
+    that was longer), once the views are written: no page a reader can no longer reach
+    stays behind to be served or uploaded. Returns the paths removed."""
+    folder = out_dir / report.PAGES
+    if not folder.is_dir():
+        return []
+    keep = {out_dir / relative for relative in files}
+    gone = sorted(path for path in folder.glob("*.html") if path not in keep)
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone
 
 
 def finish_step(given: FinishInput) -> RunResult:

@@ -8,14 +8,15 @@ over many lists published, seen across the lists.
   and the entities most lists share (top `SHARED_TOP` by number of lists, with their stars and
   downloads). The same page as a list's report (`enrich.views.report`): its Jinja2
   environment (autoescape: list-written titles and descriptions are text, never markup), its
-  stylesheet, its Content-Security-Policy (no script at all here).
+  stylesheet, its Content-Security-Policy (no script at all here), from `enrich.views.html`.
 - ``feed.xml``: an Atom item per run that changed something in any list, naming the lists and
   what changed in each (`enrich.views.feed.what_changed`); a run where nothing changed is no
   item. Item ids are names of the run (``urn:uuid``, from the run id), so a reader never sees
   an item twice, and a rerender gives the same ids.
 
 Pure: a function of `CatalogPublished` (the lists' table, their snapshots, tonight's diffs and
-each list's published runs in a few words), gathered by the run (`enrich.run.catalog`).
+each list's published runs in a few words), gathered by the run (`enrich.run.catalog`) or read
+back from the output folder (`enrich render`, `enrich.run.render`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from feedgen.feed import FeedGenerator
 
 from enrich.core.diff import EVENTS, Diff
 from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.core.spec import Registry
+from enrich.core.specs import REGISTRY
 from enrich.views.facts import KIND_NAMES, compact, list_name
 from enrich.views.feed import changed, what_changed
-from enrich.views.report import _asset, _environment, _href, _short
+from enrich.views.html import asset, csp, environment, href, short
 
 INDEX = "index.html"
 FEED = "feed.xml"
@@ -71,8 +74,8 @@ class CatalogPublished:
     """What the catalog's views read: the run (its id and time), ``lists.parquet``'s rows,
     each published list's snapshot (by slug), each list's diff of this run when it changed
     something beyond its first snapshot (``tonight``), each list's published runs, newest
-    first, this run's included (``nights``, `night_of`), and the notice shown first (the
-    demo's: sample data)."""
+    first, this run's included (``nights``, `night_of`), the notice shown first (the demo's:
+    sample data), and the sources' specs (which counters have movers)."""
 
     run_id: str
     generated_at: datetime
@@ -81,6 +84,7 @@ class CatalogPublished:
     tonight: Mapping[str, Diff] = field(default_factory=dict)
     nights: Mapping[str, Sequence[ListNight]] = field(default_factory=dict)
     notice: str | None = None
+    registry: Registry = REGISTRY
 
 
 def render(published: CatalogPublished) -> dict[str, bytes]:
@@ -114,18 +118,19 @@ def _shared_row(entry: Entry, lists: list[str]) -> dict[str, Any]:
     stars = entry.repo.stars if entry.repo is not None else None
     downloads = entry.hub.downloads if entry.hub is not None else None
     return {
-        "id": entry.id, "name": _name(entry), "href": _href(entry.url), "kind": entry.kind.value,
+        "id": entry.id, "name": _name(entry), "href": href(entry.url), "kind": entry.kind.value,
         "lists": lists, "stars": stars, "downloads": downloads,
         "stars_text": _compact(stars), "downloads_text": _compact(downloads),
     }  # fmt: skip
 
 
-def changes(diffs: Mapping[str, Diff]) -> dict[str, Any]:
+def changes(diffs: Mapping[str, Diff], registry: Registry = REGISTRY) -> dict[str, Any]:
     """Tonight's changes across the lists, each entity once per kind of change, with the lists
-    it changed in: listed entries added and removed, every other event, the counter movers. A
-    list's first snapshot is not a change of its entries (the page names it a new list)."""
+    it changed in: listed entries added and removed, every other event, the movers of each
+    counter whose spec asks for them (`Registry.movers`). A list's first snapshot is not a
+    change of its entries (the page names it a new list)."""
     groups: dict[str, dict[str, dict[str, Any]]] = {}
-    movers: dict[str, dict[str, dict[str, Any]]] = {"stars": {}, "downloads": {}}
+    movers: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in registry.movers}
     for slug, diff in sorted(diffs.items()):
         if diff["first_run"]:
             continue
@@ -180,17 +185,13 @@ def nights(published: CatalogPublished) -> list[tuple[str, dict[str, ListNight]]
 
 def index_html(published: CatalogPublished) -> str:
     night = this_run(published)
-    style, style_hash = _asset("report.css")
-    csp = (
-        f"default-src 'none'; style-src {style_hash}; script-src 'none'; img-src data:; "
-        "base-uri 'none'; form-action 'none'"
-    )
+    style, style_hash = asset("report.css")
     rows = [_list_row(row, night.get(str(row["slug"]))) for row in published.lists]
     for row in rows:  # the list's own title (its text: escaped as any other)
         snapshot = published.snapshots.get(row["slug"])
         row["name"] = list_name(snapshot.header) if snapshot is not None else None
     return (
-        _environment()
+        environment()
         .get_template("catalog.html.j2")
         .render(
             day=utc_date(published.generated_at),
@@ -200,12 +201,12 @@ def index_html(published: CatalogPublished) -> str:
             lists=rows,
             published=sum(1 for r in rows if r["href"]),
             entities=len({e.id for s in published.snapshots.values() for e in s.entries}),
-            changes=changes(published.tonight),
+            changes=changes(published.tonight, published.registry),
             new_lists=sorted(slug for slug, n in night.items() if n.first_run),
             changed=[r for r in rows if r["tonight"]],
             shared=shared(published.snapshots),
             shared_top=SHARED_TOP,
-            csp=csp,
+            csp=csp(style_hash),
             style=style,
         )
     )
@@ -257,13 +258,13 @@ def _list_row(row: Mapping[str, Any], night: ListNight | None) -> dict[str, Any]
     return {
         "slug": slug,
         "source": row["source"],
-        "source_href": _href(row["source"]),
+        "source_href": href(row["source"]),
         "entries": row["entries"],
         "kinds": ", ".join(kinds),
         "statuses": ", ".join(statuses),
         "changed_at": utc_date(when) if isinstance(when, datetime) else None,
         "changed_iso": when.isoformat() if isinstance(when, datetime) else None,
-        "error": _short(row["error"], DESCRIPTION_CHARS) if row["error"] else None,
+        "error": short(row["error"], DESCRIPTION_CHARS) if row["error"] else None,
         "href": f"../lists/{slug}/index.html" if published else None,
         "tonight": night.what if night is not None and night.changed else None,
     }
@@ -279,7 +280,7 @@ def _listed(
     slug: str,
 ) -> None:
     row = groups.setdefault(kind, {}).setdefault(
-        eid, {"id": eid, "title": title, "href": _href(url), "change": shown, "lists": []}
+        eid, {"id": eid, "title": title, "href": href(url), "change": shown, "lists": []}
     )
     if slug not in row["lists"]:
         row["lists"].append(slug)

@@ -1,25 +1,28 @@
-"""The HTML report, ``index.html``: one self-contained page, rendered with Jinja2.
+"""The HTML report, ``index.html``: self-contained pages, rendered with Jinja2.
 
-The header facts of the snapshot, the last changelog, and a table of every entry that sorts and
+The header facts of the snapshot, the last changelog, and a table of the entries that sorts and
 filters by kind, status and section in the page itself, with a sparkline of each entry's main
 counter over the history (`enrich.views.svg`). No CDN, no font, no request at all: styles and the
 small script are inline, and a Content-Security-Policy allows only those two (by their hashes),
 so the page opens from disk or a static host, and a script that an upstream managed to slip
 into a title would not run even if escaping failed. Jinja2 escapes every value (autoescape);
-links are made only to http(s) URLs.
+links are made only to http(s) URLs (`enrich.views.html`).
+
+A list longer than ``report_page_entries`` (1,000) is paged: ``index.html`` holds the header,
+the changelog and the first entries, ``pages/2.html``, ``pages/3.html``… the next ones, each a
+complete page with the same header, style and script, linked from every page with the
+sections each holds. Static pages rather than rows loaded by script from a data file beside
+the page: a browser reads no file beside a page opened from disk (``file://``), the pages need
+no script to show their entries, and the CSP stays the same two hashes. A 10,000-entry list's
+first page opens as fast as a 1,000-entry list (benches/RESULTS.md); sorting and filtering act
+on the page shown (every entry: ``list.md``, ``latest.json``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
-from importlib.resources import files
 from typing import Any
-
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from enrich.core.changelog import top_movers
 from enrich.core.diff import EVENTS, Diff
@@ -37,11 +40,14 @@ from enrich.views.facts import (
     list_name,
     trend_span,
 )
+from enrich.views.html import asset, csp, environment, href, short
 from enrich.views.svg import sparkline
 
 NAME = "index.html"
+PAGES = "pages"  # the folder of a paged report's later pages: pages/2.html, pages/3.html…
 # Items shown per changelog group; the full changelog is diffs/DAY.md.
 CHANGELOG_ITEMS = 50
+MOVERS_SHOWN = 10
 DESCRIPTION_CHARS = 140
 
 
@@ -49,41 +55,19 @@ class ReportView:
     name = "report"
 
     def render(self, published: Published) -> Mapping[str, bytes]:
-        return {NAME: render_report(published).encode("utf-8")}
+        return {path: html.encode("utf-8") for path, html in render_pages(published).items()}
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("enrich.views", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def page_path(number: int) -> str:
+    """Page ``number``'s file, relative to the dataset folder (the first: ``index.html``)."""
+    return NAME if number == 1 else f"{PAGES}/{number}.html"
 
 
-@cache
-def _asset(name: str) -> tuple[str, str]:
-    """A template asset's text and its CSP hash source."""
-    text = (files("enrich.views") / "templates" / name).read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
-    return text, f"'sha256-{digest}'"
-
-
-def _href(url: str | None) -> str | None:
-    return url if url and url.startswith(("https://", "http://")) else None
-
-
-def _short(text: str | None, limit: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def _row(f: Facts, registry: Registry) -> dict[str, Any]:
+def _row(f: Facts, symbols: Mapping[str, str]) -> dict[str, Any]:
     entry = f.entry
     section = " › ".join(entry.section)
     order = min((p.index for p in entry.positions), default=0)
-    counter = registry.counter(f.counter).symbol if f.counter else ""
+    counter = symbols[f.counter] if f.counter else ""
     delta = None
     if f.delta and f.delta_days is not None:
         delta = f"{f.delta:+,} in {trend_span(f.delta_days)}"
@@ -96,7 +80,7 @@ def _row(f: Facts, registry: Registry) -> dict[str, Any]:
     return {
         "order": order,
         "name": f.name,
-        "href": _href(f.url),
+        "href": href(f.url),
         "new": f.new,
         "marks": f.marks,
         "kind": entry.kind.value,
@@ -113,9 +97,9 @@ def _row(f: Facts, registry: Registry) -> dict[str, Any]:
         "score_title": _score_title(f, parts),
         "details": f.details,
         "code": f.code,
-        "code_href": _href(f.code.url) if f.code else None,
+        "code_href": href(f.code.url) if f.code else None,
         "code_stars": compact(f.code.stars) if f.code and f.code.stars is not None else None,
-        "description": _short(entry.description, DESCRIPTION_CHARS),
+        "description": short(entry.description, DESCRIPTION_CHARS),
     }
 
 
@@ -140,7 +124,7 @@ def _sections(rows: list[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def _changelog(diff: Diff | None) -> dict[str, Any] | None:
+def _changelog(diff: Diff | None, registry: Registry) -> dict[str, Any] | None:
     if diff is None:
         return None
     start = diff["from"]
@@ -155,7 +139,7 @@ def _changelog(diff: Diff | None) -> dict[str, Any] | None:
                 {
                     "title": e["title"],
                     "id": e["id"],
-                    "href": _href(e["url"]),
+                    "href": href(e["url"]),
                     "old": e["old"],
                     "new": e["new"],
                     "listed": kind in ("added", "removed"),
@@ -167,10 +151,10 @@ def _changelog(diff: Diff | None) -> dict[str, Any] | None:
             )
     movers = {
         field: [
-            {"id": c["id"], "new": c["new"], "delta": f"{c['delta']:+,}"}
-            for c in top_movers(diff, field, 10)
+            {"id": c["id"], "title": c.get("title"), "new": c["new"], "delta": f"{c['delta']:+,}"}
+            for c in top_movers(diff, field, MOVERS_SHOWN)
         ]
-        for field in ("stars", "downloads")
+        for field in registry.movers  # each counter whose spec asks for movers: no name here
     }
     return {
         "first_run": diff["first_run"],
@@ -195,31 +179,66 @@ def _day(stamp: str) -> str:
 
 
 def render_report(published: Published) -> str:
+    """The report's first page, ``index.html`` (the whole report when the list is one page)."""
+    return render_pages(published)[NAME]
+
+
+def render_pages(published: Published) -> dict[str, str]:
+    """The report's pages by path: ``index.html``, and ``pages/N.html`` for a list longer
+    than ``report_page_entries``."""
     snapshot = published.snapshot
     header = snapshot.header
     registry = published.registry
-    rows = [_row(f, registry) for f in facts(snapshot, published.diff, published.history, registry)]
+    symbols = {name: registry.counter(name).symbol for name in registry.counters}
+    rows = [_row(f, symbols) for f in facts(snapshot, published.diff, published.history, registry)]
     rows.sort(key=lambda r: (r["order"], r["name"]))
-    style, style_hash = _asset("report.css")
-    script, script_hash = _asset("report.js")
-    csp = (
-        f"default-src 'none'; style-src {style_hash}; script-src {script_hash}; img-src data:; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    template = _environment().get_template("report.html.j2")
-    return template.render(
-        title=list_name(header),
-        notice=published.about.notice,
-        header=header,
-        kind_counts=counted(header.by_kind, KIND_NAMES),
-        status_counts=counted(header.by_status),
-        day=utc_date(header.generated_at),
-        rows=rows,
-        kinds=[c.name for c in header.by_kind],
-        statuses=[s.value for s in Status if any(c.name == s.value for c in header.by_status)],
-        sections=_sections(rows),
-        changelog=_changelog(published.diff),
-        csp=csp,
-        style=style,
-        script=script,
-    )
+    size = published.settings.report_page_entries
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+    nav = [_nav_item(n, chunk, size) for n, chunk in enumerate(chunks, start=1)]
+    style, style_hash = asset("report.css")
+    script, script_hash = asset("report.js")
+    template = environment().get_template("report.html.j2")
+    common = {
+        "title": list_name(header),
+        "notice": published.about.notice,
+        "header": header,
+        "kind_counts": counted(header.by_kind, KIND_NAMES),
+        "status_counts": counted(header.by_status),
+        "day": utc_date(header.generated_at),
+        "csp": csp(style_hash, script_hash),
+        "style": style,
+        "script": script,
+        "total": len(rows),
+    }
+    pages = {}
+    for number, chunk in enumerate(chunks, start=1):
+        kinds = {r["kind"] for r in chunk}
+        statuses = {r["status"] for r in chunk}
+        pages[page_path(number)] = template.render(
+            **common,
+            root="" if number == 1 else "../",
+            rows=chunk,
+            kinds=[c.name for c in header.by_kind if c.name in kinds],
+            statuses=[s.value for s in Status if s.value in statuses],
+            sections=_sections(chunk),
+            changelog=_changelog(published.diff, registry) if number == 1 else None,
+            paged=len(chunks) > 1,
+            number=number,
+            nav=nav,
+        )
+    return pages
+
+
+def _nav_item(number: int, chunk: list[dict[str, Any]], size: int) -> dict[str, Any]:
+    """A page as the page list names it: which entries it holds, and their sections."""
+    start = (number - 1) * size
+    tops = [r["section"].split(" › ")[0] for r in chunk if r["section"]]
+    sections = ""
+    if tops:
+        sections = tops[0] if tops[0] == tops[-1] else f"{tops[0]} … {tops[-1]}"
+    return {
+        "number": number,
+        "href": page_path(number),
+        "span": f"{start + 1:,}–{start + len(chunk):,}",
+        "sections": sections,
+    }
