@@ -16,8 +16,9 @@ ordered (`order`):
 How a budget is handed out (`shares`): fetch tasks, in that order, each with an estimate of
 what its entities need; each is given its estimate while the budget lasts, the task at the edge
 what is left, the ones after it nothing (their entities are deferred without a request). When
-the budget covers every estimate, what is over is spread over the tasks in proportion to their
-estimates (an estimate is a guess: a repository that moved costs more than one that did not).
+the budget covers every estimate, what is over is split evenly among the tasks (an estimate is
+a guess: a repository that moved costs more than one that did not, and a task estimated small
+is as likely to need more as a large one).
 The shares add up to at most the budget, so tasks in separate processes, each spending only
 its share, can never spend more than the budget together.
 
@@ -94,10 +95,8 @@ def shares(demands: Sequence[int], budget: int) -> list[int]:
     wanted = [max(d, 0) for d in demands]
     total = sum(wanted)
     if total <= left:
-        spare = left - total
-        given = [w + (spare * w // total if total else spare // max(len(wanted), 1))
-                 for w in wanted]  # fmt: skip
-        return given
+        spare, count = left - total, max(len(wanted), 1)
+        return [w + spare // count + (1 if n < spare % count else 0) for n, w in enumerate(wanted)]
     out = []
     for want in wanted:
         take = min(want, left)
