@@ -181,7 +181,7 @@ def prepare(job: Job) -> Run:
 
 def _left(listing: Listing, settings: Settings) -> dict[str, int]:
     """What GitHub says is left, read before fetching (free), when the run asks GitHub."""
-    if "github" in listing.skipped_sources:
+    if not settings.plan_budget or "github" in listing.skipped_sources:
         return {}
     if not any(claims(SOURCES["github"], e) for e in listing.parsed.entries):
         return {}
@@ -216,7 +216,8 @@ def plan(
     rank = {c.id: n for n, c in enumerate(ranked)}
     for name, source in SOURCES.items():
         entries = [e for e in parsed.entries if claims(source, e) and e.id not in left_out]
-        entries.sort(key=lambda e: rank[e.id])
+        if settings.plan_budget:  # (off: list order, as a run did before; for comparison)
+            entries.sort(key=lambda e: rank[e.id])
         if name in skipped or not entries:
             continue
         bound = [e for e in entries if depends(source, e)]
