@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run, write_json
+from enrich.core.assemble import assemble
 from enrich.core.budget import Candidate, age, candidates, order, shares
 from enrich.core.links import Kind
-from enrich.core.model import Deferred, Entry, Failure, Status, updated
+from enrich.core.model import Deferred, Entry, Failure, Snapshot, Status, updated
+from enrich.run.guard import verdict
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
 
@@ -168,3 +170,41 @@ def test_what_night_1_deferred_night_2_serves_first(fake: FakeAPI, extra_data: P
     assert fake.rate_limited["core"] == 0
     latest = json.loads((tmp_path / "out/latest.json").read_text())
     assert latest["header"]["run_id"] != ""  # published: a deferral never counts against the guard
+
+
+# -- a deferral never counts against the publish guard -----------------------------------------
+
+def snapshot_of(*entries: Entry) -> Snapshot:
+    return assemble(list(entries), generated_at=NIGHT_2, run_id="r2", list_source="list.md",
+                    list_sha256="0" * 64)  # fmt: skip
+
+
+def named(name: str, **fields: object) -> Entry:
+    return updated(sample_entry(**fields), id=f"github:sample-org/{name}", source_id=f"sample-org/{name}")
+
+
+WAS_OK = snapshot_of(*(named(n, status=Status.OK, fetched_at=NIGHT_1) for n in "abcd"))
+DEFERRED_STALE = {"status": Status.STALE, "failure": Failure.DEFERRED, "fetched_at": NIGHT_1,
+                  "deferred": [Deferred(field="repo", fetched_at=NIGHT_1)]}  # fmt: skip
+
+GUARD_CASES = [
+    ("every entry that was ok deferred whole", WAS_OK,
+     snapshot_of(*(named(n, **DEFERRED_STALE) for n in "abcd")), None),
+    ("a first night deferred but for one", None,
+     snapshot_of(named("a", status=Status.OK, fetched_at=NIGHT_2),
+                 *(named(n, status=Status.PENDING, failure=Failure.DEFERRED,
+                         deferred=[Deferred(field="repo")]) for n in "bcd")), None),
+    ("fields deferred: the entries stay ok", WAS_OK,
+     snapshot_of(*(named(n, status=Status.OK, fetched_at=NIGHT_2,
+                         deferred=[Deferred(field="contributors", fetched_at=NIGHT_1)]) for n in "abcd")), None),
+    ("unreachable is still refused", WAS_OK,
+     snapshot_of(*(named(n, status=Status.STALE, failure=Failure.UNREACHABLE, fetched_at=NIGHT_1)
+                   for n in "abcd")), "4 of 4 entries that were ok could not be fetched"),
+]
+
+
+@pytest.mark.parametrize(("name", "before", "tonight", "refused"), GUARD_CASES, ids=[c[0] for c in GUARD_CASES])
+def test_a_deferral_never_counts_against_the_guard(name: str, before: Snapshot | None, tonight: Snapshot,
+                                                   refused: str | None) -> None:
+    why = verdict(tonight, 0.5, before)
+    assert (why is None) if refused is None else (why is not None and refused in why)
