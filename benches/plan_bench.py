@@ -40,8 +40,9 @@ def catalog(data: Path, lists: int, links: int, repos: int, seed: int = 24) -> l
         full = f"bench-org/repo-{i:05d}"
         path = data / f"github/repos/{full}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**sample, "id": 40_000 + i, "name": full.split("/")[1],
-                                    "full_name": full, "html_url": f"https://github.com/{full}"}))  # fmt: skip
+        named = {"id": 40_000 + i, "name": full.split("/")[1], "full_name": full,
+                 "html_url": f"https://github.com/{full}"}  # fmt: skip
+        path.write_text(json.dumps({**sample, **named}))
         shutil.copytree(sample_data_dir() / SAMPLE, data / f"github/repos/{full}")
     rng = random.Random(seed)
     weights = [1 / (r + 1) for r in range(repos)]
@@ -59,7 +60,9 @@ def catalog(data: Path, lists: int, links: int, repos: int, seed: int = 24) -> l
     return files
 
 
-def nights(fake: FakeAPI, files: list[Path], work: Path, budget: int, plan: bool) -> list[dict[str, Any]]:
+def nights(
+    fake: FakeAPI, files: list[Path], work: Path, budget: int, plan: bool
+) -> list[dict[str, Any]]:
     settings = fake.settings(http_retries=0, external_code_repos=0, plan_budget=plan,
                              github_concurrency=4)  # fmt: skip
     out: list[dict[str, Any]] = []
