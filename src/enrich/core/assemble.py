@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from enrich.core.model import (
+    Deferred,
     Entry,
     Failure,
     Header,
@@ -65,6 +66,7 @@ def apply_outcome(
     earlier = before if good and before is not None and before.fetched_at is not None else None
     kept_since = (earlier.stale_since or earlier.fetched_at) if earlier is not None else None
     records = registry.record_fields
+    marks = list(earlier.deferred) if earlier is not None else []
     if outcome.status == Status.SKIPPED and earlier is not None and earlier.fetched_at:
         # (stale_since: some kept values are older than fetched_at, when they were already.)
         return updated(
@@ -74,7 +76,12 @@ def apply_outcome(
             status_reason=f"{outcome.reason}; values of {utc_date(earlier.fetched_at)} kept",
             fetched_at=earlier.fetched_at,
             stale_since=earlier.stale_since,
+            deferred=marks,
         )
+    deferred = outcome.status == Status.ERROR and outcome.failure == Failure.DEFERRED
+    if deferred:  # the whole record left for a later night: carried with its age
+        mark = Deferred(field=spec.slot.field, fetched_at=kept_since)
+        marks = [mark, *(m for m in marks if m.field != spec.slot.field)]
     if outcome.status == Status.ERROR and earlier is not None:
         return updated(
             entry,
@@ -84,7 +91,13 @@ def apply_outcome(
             failure=outcome.failure,
             fetched_at=earlier.fetched_at,
             stale_since=kept_since,
+            deferred=marks,
         )
+    if deferred:  # never fetched and not asked tonight: pending, not failed
+        return updated(
+            entry, status=Status.PENDING, status_reason=outcome.reason,
+            failure=Failure.DEFERRED, deferred=marks,
+        )  # fmt: skip
     failed = outcome.status in (Status.ERROR, Status.STALE)
     update: dict[str, Any] = {
         "status": outcome.status,
@@ -95,8 +108,13 @@ def apply_outcome(
     record = outcome.record
     if record is not None and outcome.carry:
         prior = spec.slot.of(earlier) if earlier is not None else None
-        if isinstance(prior, type(record)):
-            kept = {name: getattr(prior, name) for name in outcome.carry}
+        kept = (
+            {name: getattr(prior, name) for name in outcome.carry}
+            if isinstance(prior, type(record)) else {}
+        )  # fmt: skip
+        if outcome.failure == Failure.DEFERRED:  # each field carried with the age of its value
+            update["deferred"] = _deferred_marks(outcome.carry, kept, earlier)
+        if kept:
             record = updated(record, **kept)
             if outcome.failure != Failure.DEFERRED and any(v is not None for v in kept.values()):
                 update.update(
@@ -107,6 +125,23 @@ def apply_outcome(
         update[spec.slot.field] = record
     update.update({filled.field: filled.record for filled in outcome.extra})
     return updated(entry, **update)
+
+
+def _deferred_marks(
+    fields: tuple[str, ...], kept: dict[str, Any], earlier: Entry | None
+) -> list[Deferred]:
+    """The marks of fields deferred tonight: a field deferred before keeps the age it had; one
+    carried from the last fetch is as old as that fetch; one with no value was never fetched."""
+    before = {m.field: m for m in earlier.deferred} if earlier is not None else {}
+    marks = []
+    for name in fields:
+        if name in before:
+            marks.append(before[name])
+        elif kept.get(name) is not None and earlier is not None:
+            marks.append(Deferred(field=name, fetched_at=earlier.stale_since or earlier.fetched_at))
+        else:
+            marks.append(Deferred(field=name))
+    return marks
 
 
 def _check(spec: SourceSpec[Any], outcome: Outcome[BaseModel]) -> None:

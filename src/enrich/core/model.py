@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 
 from enrich.core.links import Kind
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 class Record(BaseModel):
@@ -512,6 +512,16 @@ class Link(Record):
     target_listed: bool = Field(description="Whether the list links the target")
 
 
+class Deferred(Record):
+    """A field the rate limit left for a later night: the value the entry carries for it is
+    the last good one, fetched at ``fetched_at`` (null: never fetched yet)."""
+
+    field: str = Field(description="The field (``contributors``) or a whole record (``repo``)")
+    fetched_at: AwareDatetime | None = Field(
+        default=None, description="When the value carried was fetched (null: never)"
+    )
+
+
 class Entry(Record):
     """One thing the list links to, with its enrichment."""
 
@@ -546,6 +556,11 @@ class Entry(Record):
     fetched_at: AwareDatetime | None = Field(default=None, description="When values were fetched")
     stale_since: AwareDatetime | None = Field(
         default=None, description="For stale entries: when the kept values were fetched"
+    )
+    deferred: list[Deferred] = Field(
+        default_factory=list,
+        description="Fields left for a later night by the rate limit (the plan's order serves "
+        "them first next), each with the age of the value carried; never a failure",
     )
     cross_links: list[str] = Field(
         default_factory=list,

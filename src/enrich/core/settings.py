@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     # Entries per fetch task in the flow: the unit of scale-out over Dask workers (a multiple
     # of the GraphQL batch, so no query goes out half full).
     task_chunk_size: int = Field(default=200, ge=1)
+    # Plan the night over GitHub's budget (`enrich.run.budgets`): read /rate_limit before
+    # fetching and give each task its share, stalest first. Off: each task admits against the
+    # windows its answers report, in list order (what a run did before; kept to measure one
+    # against the other).
+    plan_budget: bool = True
     # The dataset card and croissant.json: the list's own licence, as a Hub licence id (cc0-1.0,
     # cc-by-4.0, mit…). No default: only the list's maintainers know it; "unknown" until set.
     dataset_license: str | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from enrich.core.settings import Settings
@@ -41,7 +41,9 @@ class RunScope:
         self.ticks: Counter[tuple[str, int]] = Counter()
         self._lock = threading.Lock()
 
-    def fetch_context(self, settings: Settings, source: str, part: int) -> FetchContext:
+    def fetch_context(
+        self, settings: Settings, source: str, part: int, quota: Mapping[str, int] | None = None
+    ) -> FetchContext:
         def tick(n: int) -> None:
             with self._lock:
                 self.ticks[(source, part)] += n
@@ -49,7 +51,9 @@ class RunScope:
             if report is not None:
                 report(n)
 
-        return FetchContext(settings, self.budget, self.slots, self.pacers, tick, self.shared)
+        return FetchContext(
+            settings, self.budget, self.slots, self.pacers, tick, self.shared, dict(quota or {})
+        )
 
 
 def _slots(settings: Settings, limits: Limits) -> Slots:

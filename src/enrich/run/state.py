@@ -20,6 +20,7 @@ plan of the union of their entries; a run of one list holds one (`Run.only`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -89,6 +90,9 @@ class FetchTask:
     # entries are found when it starts, from the run's list (``listing``).
     external_limit: int = 0
     listing: Listing | None = None
+    # Its share of tonight's budget of its upstream per resource (GitHub: ``core`` requests,
+    # ``graphql`` points), handed out by the plan (`enrich.run.budgets`); empty: none.
+    quota: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def run_id(self) -> str:

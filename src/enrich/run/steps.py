@@ -17,13 +17,14 @@ reads the manifest or parses the list again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
 
-from enrich.core import score
+from enrich.core import budget, score
 from enrich.core.check import Report
 from enrich.core.diff import Diff, frame
 from enrich.core.errors import EnrichError, InputError
@@ -31,7 +32,7 @@ from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest, RequestCounts, Usage
 from enrich.core.settings import Settings
-from enrich.run import context, external
+from enrich.run import budgets, context, external
 from enrich.run.build import EXTERNAL, Outcomes, SourceOutcomes, build_run, normalize_source
 from enrich.run.catalog import read_lists
 from enrich.run.check import try_publish_check
@@ -145,7 +146,13 @@ def prepare_catalog(job: CatalogJob) -> Run:
         )
         for one in found
     )  # fmt: skip
-    tasks = plan(Listing(store.run_dir, written, every), job.settings)
+    known: dict[str, list[Entry]] = {}
+    for each in lists:
+        for entry in each.previous.entries if each.previous is not None else ():
+            known.setdefault(entry.id, []).append(entry)
+    linked = Counter(e.id for one in found for e in one.parsed.entries)
+    listing = Listing(store.run_dir, written, every)
+    tasks = plan(listing, job.settings, known, linked, _left(listing, job.settings))
     base = Job(found[0].source, job.out_dir, job.raw_root, job.settings, job.sources, job.skip,
                started, publish_repo=job.publish_repo)  # fmt: skip
     return Run(base, lists, tuple(tasks), unread)
@@ -171,13 +178,33 @@ def prepare(job: Job) -> Run:
     listing = Listing(store.run_dir, store.write_manifest(manifest), parsed)
     # Read now, once: finish compares with it (the output folder is locked for the whole run).
     previous = read_previous(job.out_dir)
-    tasks = plan(listing, job.settings)
+    known = {e.id: [e] for e in previous.entries} if previous is not None else {}
+    tasks = plan(listing, job.settings, known, left=_left(listing, job.settings))
     return Run(job, (ListRun(listing, job.out_dir, previous),), tuple(tasks))
 
 
-def plan(listing: Listing, settings: Settings) -> list[FetchTask]:
+def _left(listing: Listing, settings: Settings) -> dict[str, int]:
+    """What GitHub says is left, read before fetching (free), when the run asks GitHub."""
+    if not settings.plan_budget or "github" in listing.skipped_sources:
+        return {}
+    if not any(claims(SOURCES["github"], e) for e in listing.parsed.entries):
+        return {}
+    return budgets.read_left(settings)
+
+
+def plan(
+    listing: Listing,
+    settings: Settings,
+    known: Mapping[str, Sequence[Entry]] | None = None,
+    lists: Mapping[str, int] | None = None,
+    left: Mapping[str, int] | None = None,
+) -> list[FetchTask]:
     """The run's fetch tasks, round robin over the sources so that every source starts at once
-    and none waits behind another's chunks. Each source's entries are cut into chunks of
+    and none waits behind another's chunks. Each source's entries are taken in order of
+    staleness (`enrich.core.budget.order`: never fetched, then oldest, then linked by more
+    ``lists``, then by id), from what was published before (``known``: an id's entries in the
+    previous snapshots); GitHub's tasks are then given their shares of what GitHub says is
+    ``left`` (`enrich.run.budgets.apportion`). Each source's entries are cut into chunks of
     ``task_chunk_size`` (the unit of scale-out); arXiv's spacing holds within one task only, so
     a source that asks arXiv (`single_task`) stays one task. The entries of a source that need
     others' documents first (`depends` on its ``after`` sources) are one last task, started by
@@ -188,8 +215,13 @@ def plan(listing: Listing, settings: Settings) -> list[FetchTask]:
     skipped, left_out = listing.skipped_sources, listing.skipped_entries
     per_source: list[list[FetchTask]] = []
     last: list[FetchTask] = []
+    known = known or {}
+    ranked = budget.order(budget.candidates([e.id for e in parsed.entries], known, lists or {}))
+    rank = {c.id: n for n, c in enumerate(ranked)}
     for name, source in SOURCES.items():
         entries = [e for e in parsed.entries if claims(source, e) and e.id not in left_out]
+        if settings.plan_budget:  # (off: list order, as a run did before; for comparison)
+            entries.sort(key=lambda e: rank[e.id])
         if name in skipped or not entries:
             continue
         bound = [e for e in entries if depends(source, e)]
@@ -209,7 +241,8 @@ def plan(listing: Listing, settings: Settings) -> list[FetchTask]:
         last.append(FetchTask(run_dir, "github", 0, [], settings, after=external.AFTER,
                               external_limit=settings.external_code_repos,
                               listing=listing))  # fmt: skip
-    return [task for row in zip_longest(*per_source) for task in row if task is not None] + last
+    tasks = [task for row in zip_longest(*per_source) for task in row if task is not None]
+    return budgets.apportion(tasks + last, left or {}, known, settings)
 
 
 def fetch_source(name: str, entries: list[Entry], store: RawStore, ctx: FetchContext) -> str | None:
@@ -238,11 +271,11 @@ def fetch(task: FetchTask) -> Outcomes:
         listing = task.listing or Listing.read(Path(task.run_dir))
         with context.scope(task.run_id, task.settings, task.limits) as scope:
             # Its own progress key: the external repositories are not the list's GitHub bar.
-            ctx = scope.fetch_context(task.settings, EXTERNAL, task.part)
+            ctx = scope.fetch_context(task.settings, EXTERNAL, task.part, task.quota)
             return external.fetch(listing, ctx, task.external_limit)
     logger.info("fetching %d %s entries", len(task.entries), task.source)
     with context.scope(task.run_id, task.settings, task.limits) as scope:
-        ctx = scope.fetch_context(task.settings, task.source, task.part)
+        ctx = scope.fetch_context(task.settings, task.source, task.part, task.quota)
         failure = fetch_source(task.source, task.entries, store, ctx)
     if failure:
         logger.error("%s failed for these %d entries: %s", task.source, len(task.entries), failure)

@@ -149,6 +149,8 @@ class FakeAPI:
         # A 304 to an authenticated conditional request is free, as on GitHub.
         self.rate_limits = {"core": RATE_LIMIT, "graphql": RATE_LIMIT}
         self.rate_used: Counter[str] = Counter()
+        # 403s answered because a window was spent, per resource: what a run must never provoke.
+        self.rate_limited: Counter[str] = Counter()
         self.rate_reset = int(time.time()) + 3600
         # Server side of TLS for /pages (tests of the https probe); None: plain HTTP only.
         self.tls: ssl.SSLContext | None = None
@@ -724,6 +726,8 @@ class GitHubRoutes:
 
     def rate_limited(self, resource: str) -> None:
         """GitHub's primary rate limit: 403, remaining 0, the reset time."""
+        with self.fake._lock:
+            self.fake.rate_limited[resource] += 1
         body = {
             "message": "API rate limit exceeded for user ID 1.",
             "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",

@@ -60,6 +60,10 @@ class FetchContext:
     # Other per-run state shared by the run's fetch tasks in this process (GitHub's rate-limit
     # windows): what one task learns of an upstream's budget, the others admit against.
     shared: Shared = field(default_factory=Shared)
+    # This task's share of tonight's budget of its upstream, per resource (GitHub: ``core``
+    # requests, ``graphql`` points), handed out by the run's plan; empty: no share, admitted
+    # against what the upstream says is left.
+    quota: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def standalone(cls, settings: Settings, progress: Progress | None = None) -> FetchContext:

@@ -60,7 +60,11 @@ class GitHubSource(SourceBase[Repo]):
         previous = raw.previous(self.name, {e.id for e in entries}, _usable)
         windows = ctx.shared.get("github-rate-limits", Windows, Windows)
         rate = RateLimits(
-            ctx.budget, sleep=ctx.budget.sleep, windows=windows, authorized=bool(token)
+            ctx.budget,
+            sleep=ctx.budget.sleep,
+            windows=windows,
+            authorized=bool(token),
+            quota=ctx.quota,
         )
         pace = ctx.pacers.get("github-rest", settings.github_rest_per_minute)
         with httpx.Client(

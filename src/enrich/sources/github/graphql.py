@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -109,6 +110,22 @@ _LIGHT: dict[str, Any] = {
     "latestRelease": {"tagName": None, "name": None, "publishedAt": None},
     "defaultBranchRef": {"name": None, "target": {"oid": None}},
 }  # fmt: skip
+
+
+# Connections per repository in the full query, what GitHub charges it by (a test checks this
+# against the fake, which counts them the documented way); the light query has none.
+FULL_CONNECTIONS = 7
+
+
+def points(count: int, connections: int, batch: int) -> int:
+    """GitHub's documented price of ``count`` repositories asked ``batch`` a query: requests
+    (one per connection per repository) / 100, rounded to the nearest whole number, at least 1
+    a query."""
+    total = 0
+    for start in range(0, count, batch):
+        size = min(batch, count - start)
+        total += max(1, math.floor(size * connections / 100 + 0.5))
+    return total
 
 
 def graphql_query(count: int, light: bool = False) -> str:
@@ -212,7 +229,9 @@ def _query(
     ctx: GitHubContext, batch: list[Entry], light: bool = False
 ) -> dict[str, GitHubDocument]:
     """One query (the full one, or the light one: exchanges named ``graphql_light``)."""
-    deferred = ctx.rate.admit("graphql", 1)
+    # Admitted at what GitHub will charge it (its connections), not as one.
+    cost = points(len(batch), 0 if light else FULL_CONNECTIONS, len(batch))
+    deferred = ctx.rate.admit("graphql", cost)
     if deferred:
         return _documents(batch, ErrorInfo(kind="deferred", message=deferred))
     now = datetime.now(UTC)
@@ -231,12 +250,12 @@ def _query(
             return _query(ctx, batch[:half], light) | _query(ctx, batch[half:], light)
         return _documents(batch, error_info(exc))
     finally:
-        ctx.rate.release("graphql", 1)
+        ctx.rate.release("graphql", cost)
     docs = _documents(batch)
     data = body.get("data") or {}
     limits = data.get("rateLimit")
-    cost = limits.get("cost") if isinstance(limits, dict) else None
-    ctx.rate.observe(headers, 200, cost if isinstance(cost, int) else None)
+    charged = limits.get("cost") if isinstance(limits, dict) else None
+    ctx.rate.observe(headers, 200, charged if isinstance(charged, int) else None)
     problems: dict[str, dict[str, Any]] = {}
     for error in body.get("errors") or []:
         path = error.get("path") if isinstance(error, dict) else None

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,29 +38,17 @@ from enrich.core.rawdocs import OK, Exchange, GitHubDocument
 from enrich.core.settings import Settings
 from enrich.sources.base import FetchContext, RawSink, chunks, parse_time
 from enrich.sources.github.client import GitHubContext
-from enrich.sources.github.graphql import _query, fetch_batch, light_view
+from enrich.sources.github.graphql import FULL_CONNECTIONS, _query, fetch_batch, light_view, points
 from enrich.sources.github.normalize import shape_problem
 from enrich.sources.github.rest import repo_path
 
 logger = logging.getLogger(__name__)
 
-# Connections per repository in the full query, what GitHub charges it by (a test checks this
-# against the fake, which counts them the documented way); the light query has none.
-FULL_CONNECTIONS = 7
+__all__ = ["FULL_CONNECTIONS", "points"]  # (where they are defined: `graphql`)
+
 # A nightly run starts at about the same time; a full answer this much short of N nights old
 # is N nights old.
 _SLACK = timedelta(hours=12)
-
-
-def points(count: int, connections: int, batch: int) -> int:
-    """GitHub's documented price of ``count`` repositories asked ``batch`` a query: requests
-    (one per connection per repository) / 100, rounded to the nearest whole number, at least 1
-    a query."""
-    total = 0
-    for start in range(0, count, batch):
-        size = min(batch, count - start)
-        total += max(1, math.floor(size * connections / 100 + 0.5))
-    return total
 
 
 def rota_slot(entry_id: str, every: int) -> int:

@@ -119,8 +119,15 @@ class RateLimits:
         *,
         windows: Windows | None = None,
         authorized: bool = False,
+        quota: Mapping[str, int] | None = None,
     ) -> None:
         self.budget = budget
+        # This task's share of tonight's budget per resource, handed out by the run's plan
+        # (`enrich.core.budget.shares`): never more, whatever the windows say, so tasks in other
+        # processes, each within its own share, never spend more than the budget together.
+        # A resource without a share is admitted against the windows alone.
+        self.quota = dict(quota or {})
+        self.drawn: Counter[str] = Counter()
         self.clock = clock
         self.sleep = sleep
         self.shared = windows or Windows()
@@ -170,6 +177,16 @@ class RateLimits:
 
     def admit(self, resource: str, cost: int) -> str | None:
         """Reserve ``cost`` requests; None to go ahead, else why the work is deferred."""
+        with self._lock:
+            share = self.quota.get(resource)
+            if share is not None:
+                if self.drawn[resource] + cost > share:
+                    self.deferred[resource] += 1
+                    return (
+                        f"deferred: tonight's plan gave this part of the run {share:,} of "
+                        f"GitHub's {resource} budget, spent"
+                    )
+                self.drawn[resource] += cost
         if self.refresh is not None and self._low(resource, cost):
             self.refresh()
         while True:
@@ -185,6 +202,8 @@ class RateLimits:
                     continue
                 if not self.budget.take(wait):
                     self.deferred[resource] += 1
+                    if share is not None:
+                        self.drawn[resource] -= cost  # not spent: the share keeps it
                     left = max(window.remaining - window.reserved, 0)
                     return (
                         f"deferred: GitHub's {resource} rate limit has {left} left until "
