@@ -9,7 +9,7 @@ project.
 
 Catalogs (``--catalog``):
 
-- ``a``: 30 lists × 400 links from 6,000 repositories (the issue's measured shape);
+- ``a``: 30 lists of 400 links from 6,000 repositories (the issue's measured shape);
 - ``b``: 680 lists, 100,000 links, about 60,000 unique repositories (the shape of
   sindresorhus/awesome's catalog);
 - ``same``: item 6, what a list costs beyond its entities: 1, 10 and 100 lists that all link the
@@ -34,15 +34,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -201,7 +199,7 @@ class GeneratedGitHub(FakeAPI):
         rng = random.Random(i)
         pushes = self.versions[i]
         pushed = AS_OF - timedelta(hours=rng.randint(1, 2000)) + timedelta(days=2 * pushes)
-        commits = [
+        commits: list[dict[str, Any]] = [
             {"sha": f"{i:08x}{pushes:08x}{c:024x}",
              "commit": {"author": {"name": "Sample", "date": _iso(pushed - timedelta(days=3 * c))},
                         "committer": {"name": "Sample",
@@ -251,14 +249,14 @@ def _record_queries() -> None:
 
     def recording(fake: Any, query: str, variables: dict[str, Any], charge: Any) -> Any:
         if isinstance(fake, GeneratedGitHub):
-            named = [f"{variables[k]}/{variables['n' + k[1:]]}"
-                     for k in variables if k.startswith("o") and "n" + k[1:] in variables]  # fmt: skip
+            owners = [k for k in variables if k.startswith("o") and "n" + k[1:] in variables]
+            named = [f"{variables[k]}/{variables['n' + k[1:]]}" for k in owners]
             with fake._lock:
                 fake.queries.append(("light" if "...LightFields" in query else "full", named))
         return answer(fake, query, variables, charge)
 
     recording.scale_bench = True  # type: ignore[attr-defined]
-    github_graphql.answer = recording  # type: ignore[assignment]
+    github_graphql.answer = recording
 
 
 # -- one night ----------------------------------------------------------------------------------
@@ -322,9 +320,7 @@ def environment(fake: FakeAPI, tmp: Path) -> dict[str, str]:
     }
 
 
-def run_night(
-    fake: GeneratedGitHub, spec: dict[str, Any], env: dict[str, str], tmp: Path
-) -> Night:
+def run_night(fake: GeneratedGitHub, spec: dict[str, Any], env: dict[str, str], tmp: Path) -> Night:
     """One night in a fresh process, with a fresh hour of budget."""
     fake.log.clear()
     fake.queries.clear()
@@ -440,8 +436,11 @@ def bench(shape: Shape, baseline: int | None, count: int = 3) -> dict[str, Any]:
     links = sum(map(len, drawn))
     unique = len({i for d in drawn for i in d})
     memberships = Counter(i for d in drawn for i in d)
-    print(f"catalog {shape.name}: {len(drawn)} lists, {links:,} links, {unique:,} unique "
-          f"repositories (most linked: {memberships.most_common(1)[0][1]} lists)", flush=True)
+    print(
+        f"catalog {shape.name}: {len(drawn)} lists, {links:,} links, {unique:,} unique "
+        f"repositories (most linked: {memberships.most_common(1)[0][1]} lists)",
+        flush=True,
+    )
     github_graphql.schema()
     out: dict[str, Any] = {"shape": shape.__dict__, "lists": len(drawn), "links": links,
                            "unique": unique}  # fmt: skip
@@ -452,7 +451,8 @@ def bench(shape: Shape, baseline: int | None, count: int = 3) -> dict[str, Any]:
             if mode == "per_list" and baseline == 0:
                 continue
             sample = {i for p in chosen for i in drawn[paths.index(p)]}
-            with GeneratedGitHub(latency=LATENCY) as fake:
+            fake = GeneratedGitHub(latency=LATENCY)
+            with fake:
                 env = environment(fake, tmp)
                 runs = nights(fake, chosen, sample, mode, tmp, env, count)
             out[mode] = {
@@ -468,7 +468,8 @@ def bench(shape: Shape, baseline: int | None, count: int = 3) -> dict[str, Any]:
 def night_figures(n: Night) -> dict[str, Any]:
     return {**n.run, "rest": dict(n.rest), "rest_304": n.rest_not_modified, "points": n.points,
             "light": n.light, "full": n.full, "repeated": n.repeated, "forbidden": n.forbidden,
-            "contributors": len(n.contributors), "full_repositories": len(n.asked_full)}  # fmt: skip
+            "contributors": len(n.contributors),
+            "full_repositories": len(n.asked_full)}  # fmt: skip
 
 
 def backlog(runs: list[Night], everyone: set[str]) -> list[int]:
@@ -493,7 +494,8 @@ def same_entities(quick: bool) -> dict[str, Any]:
         for lists in counts:
             shape = Shape("same", lists, 400 * lists, 400, 0, equal=True, same=True)
             paths = write_lists(tmp / f"lists-{lists}", draw_lists(shape))
-            with GeneratedGitHub(latency=LATENCY) as fake:
+            fake = GeneratedGitHub(latency=LATENCY)
+            with fake:
                 env = environment(fake, tmp)
                 runs = nights(fake, paths, set(range(400)), f"same-{lists}", tmp, env, 2)
             out[str(lists)] = [night_figures(n) for n in runs]
@@ -564,8 +566,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--catalog", choices=["a", "b", "same"], default="a")
     parser.add_argument("--quick", action="store_true", help="small catalogs, for trying")
-    parser.add_argument("--baseline", type=int, default=None,
-                        help="lists of the one-run-per-list baseline (0: none; default all)")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=None,
+        help="lists of the one-run-per-list baseline (0: none; default all)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if args.catalog == "same":
