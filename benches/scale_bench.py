@@ -165,8 +165,8 @@ class GeneratedGitHub(FakeAPI):
         self.queries: list[tuple[str, list[str]]] = []
 
     def find(self, relative: str) -> Path | None:
-        if relative.startswith(self.PREFIX):
-            return Path("/generated") / relative  # a name only: `load_json` makes the body
+        if relative.startswith(self.PREFIX):  # a name only: `load_json` makes the body
+            return None if self._generated(relative[13:]) is None else Path("/generated", relative)
         return super().find(relative)
 
     def load_json(self, relative: str) -> Any:
@@ -191,9 +191,9 @@ class GeneratedGitHub(FakeAPI):
         full, _, part = rest.partition(".json")[0].partition("/project-")[2].partition("/")
         try:
             i = int(full)
+            if i // 1000 != int(rest[len(ORG) + 1 : len(ORG) + 4]):
+                return None
         except ValueError:
-            return None
-        if i // 1000 != int(rest[len(ORG) + 1 : len(ORG) + 4]):
             return None
         owner, name = repo(i).split("/")
         rng = random.Random(i)
