@@ -413,7 +413,9 @@ def nights(
         before = du(out) + du(raw)
         spec = {"mode": mode, "lists": [str(p) for p in lists], "out": str(out), "raw": str(raw),
                 "now": (FIRST_NIGHT + timedelta(days=n)).isoformat()}  # fmt: skip
+        load = os.getloadavg()[0]
         night = run_night(fake, spec, env, tmp)
+        night.run["load_at_start"] = load
         night.run["disk_growth_bytes"] = du(out) + du(raw) - before
         night.run["disk_bytes"] = du(out) + du(raw)
         results.append(night)
@@ -537,6 +539,21 @@ def report(result: dict[str, Any]) -> list[str]:
                 f"{n['repeated']:,} | {n['forbidden']} | {_mb(n['written_bytes'])} | "
                 f"{_mb(n['disk_growth_bytes'])} |"
             )
+    part = result.get("per_list")
+    if part and part["lists"] < result["lists"]:
+        scale = result["links"] / part["links"]
+        lines += ["", f"One run per list for all {result['lists']} lists, extrapolated from "
+                  f"the {part['lists']} measured (× {scale:.1f}, by links): what they would "
+                  "want, before the budget defers it.", "",
+                  "| night | wall (+ Prefect's start-up per run) | REST wanted (per unique repo) | "
+                  "GraphQL points wanted | written |", "|---|---:|---:|---:|---:|"]  # fmt: skip
+        for name, n in zip(NIGHTS, part["nights"], strict=False):
+            rest = sum(n["rest"].values()) * scale
+            lines.append(
+                f"| {name} | {n['wall_seconds'] * scale / 3600:.1f} h | {rest:,.0f} "
+                f"({rest / result['unique']:.2f}) | {n['points'] * scale:,.0f} | "
+                f"{_mb(n['written_bytes'] * scale)} |"
+            )
     return [*lines, ""]
 
 
@@ -562,7 +579,63 @@ def report_same(result: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+HEADING = "## Scale: a catalog of lists, night after night (issue 24, items 6, 8, 9)"
+
+
+def section(figures: dict[str, dict[str, Any]], notes: list[str]) -> list[str]:
+    """The RESULTS.md section: what was measured, then each catalog's table, then item 6."""
+    lines = [
+        HEADING,
+        "",
+        "`python benches/scale_bench.py --catalog a|b|same --json F`, then `python "
+        "benches/scale_bench.py report F… --write`. Generated catalogs (synthetic sample data, "
+        "repositories made by the fake when asked) against the fake API with "
+        f"{LATENCY * 1000:.0f} ms added to every answer and GitHub's budgets for one token "
+        f"({BUDGET:,} REST requests and {BUDGET:,} GraphQL points an hour, a fresh hour each "
+        "night), REST paced to 900 a minute. Nights a day apart: cold, nothing changed, "
+        f"{CHANGED:.0%} of repositories changed (half a push, half a star). Each night is one "
+        "process: the catalog run (`run_catalog`, fetch tasks on the thread executor, without "
+        "Prefect's per-run start-up, measured in the nightly section above), or the baseline, "
+        "one run of `run_job` per list in list order on the same token. *Wall* is the "
+        "process's; *peak RSS* its VmHWM (it starts no child process); *written* its "
+        "`write_bytes` (/proc/self/io); *disk growth* what the output and raw folders grew by. "
+        "*Repeated*: a request for one entity asked again the same night (the same REST "
+        "endpoint, or the same repository in a second full or a second light GraphQL query). "
+        "*Contributors never counted*: repositories whose contributor count (one REST request "
+        "each, cold) has not been asked on any night yet: the deferred backlog.",
+        "",
+        *notes,
+    ]
+    for name in ("a", "b"):
+        if name in figures:
+            lines += report(figures[name])
+    if "same" in figures:
+        lines += report_same(figures["same"]["same"])
+    return lines
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["report"]:
+        parser = argparse.ArgumentParser(description="RESULTS.md's section from saved figures")
+        parser.add_argument("command")
+        parser.add_argument("files", type=Path, nargs="+")
+        parser.add_argument("--note", action="append", default=[], help="a paragraph to add")
+        parser.add_argument("--write", action="store_true", help="replace it in RESULTS.md")
+        given = parser.parse_args()
+        figures = {}
+        for path in given.files:
+            data = json.loads(path.read_text())
+            figures["same" if "same" in data else data["shape"]["name"]] = data
+        lines = section(figures, [f"{n}\n" for n in given.note])
+        print("\n".join(lines))
+        if given.write:
+            sys.path.insert(0, str(HERE))
+            from run import _splice
+
+            results = HERE / "RESULTS.md"
+            text = _splice(results.read_text(), [lines])
+            results.write_text("\n".join(text).rstrip("\n") + "\n")
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--catalog", choices=["a", "b", "same"], default="a")
     parser.add_argument("--quick", action="store_true", help="small catalogs, for trying")
