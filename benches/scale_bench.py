@@ -403,9 +403,10 @@ def child(spec_file: Path, result: Path) -> None:
 # -- a bench ------------------------------------------------------------------------------------
 def nights(
     fake: GeneratedGitHub, lists: list[Path], population: set[int], mode: str, tmp: Path,
-    env: dict[str, str], count: int = 3,
+    env: dict[str, str], count: int = 3, label: str = "",
 ) -> list[Night]:  # fmt: skip
-    out, raw = tmp / f"{mode}-out", tmp / f"{mode}-raw"
+    """``count`` nights of ``mode`` (``catalog`` or ``per_list``) in folders of their own."""
+    out, raw = tmp / f"{label or mode}-out", tmp / f"{label or mode}-raw"
     results = []
     for n in range(count):
         if NIGHTS[min(n, 2)] == "changed":
@@ -419,7 +420,7 @@ def nights(
         night.run["disk_growth_bytes"] = du(out) + du(raw) - before
         night.run["disk_bytes"] = du(out) + du(raw)
         results.append(night)
-        print(f"  {mode} night {n + 1}: {summary_line(night)}", flush=True)
+        print(f"  {label or mode} night {n + 1}: {summary_line(night)}", flush=True)
     return results
 
 
@@ -499,7 +500,7 @@ def same_entities(quick: bool) -> dict[str, Any]:
             fake = GeneratedGitHub(latency=LATENCY)
             with fake:
                 env = environment(fake, tmp)
-                runs = nights(fake, paths, set(range(400)), f"same-{lists}", tmp, env, 2)
+                runs = nights(fake, paths, set(range(400)), "catalog", tmp, env, 2, f"same-{lists}")
             out[str(lists)] = [night_figures(n) for n in runs]
     return out
 
