@@ -562,9 +562,10 @@ def report_same(result: dict[str, Any]) -> list[str]:
     lines = [
         "### What a list costs beyond its entities (item 6)",
         "",
-        "| lists (each linking the same 400 repositories) | night | wall | fetch | finishes "
-        "(all lists) | per list | catalog page | peak RSS | REST | GraphQL points | written |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| lists (each linking the same 400 repositories) | night | wall | the rest (start-up, "
+        "fetch) | finishes (all lists) | per list | catalog's finish | peak RSS | REST | "
+        "GraphQL points | written | disk growth |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for lists, runs in result.items():
         for name, n in zip(("cold", "quiet"), runs, strict=False):
@@ -575,7 +576,8 @@ def report_same(result: dict[str, Any]) -> list[str]:
                 f"| {lists} | {name} | {n['wall_seconds']:.1f} s | {fetch:.1f} s | "
                 f"{finishes:.1f} s | {finishes / int(lists):.2f} s | "
                 f"{steps.get('catalog', 0):.1f} s | {n['peak_rss_mb']:,.0f} MB | "
-                f"{sum(n['rest'].values()):,} | {n['points']} | {_mb(n['written_bytes'])} |"
+                f"{sum(n['rest'].values()):,} | {n['points']} | {_mb(n['written_bytes'])} | "
+                f"{_mb(n['disk_growth_bytes'])} |"
             )
     return [*lines, ""]
 
