@@ -421,6 +421,8 @@ def nights(
         night.run["disk_bytes"] = du(out) + du(raw)
         results.append(night)
         print(f"  {label or mode} night {n + 1}: {summary_line(night)}", flush=True)
+        # every figure of the night, as it ends: a long run stopped early keeps what it measured
+        print(f"  figures: {json.dumps(night_figures(night))}", flush=True)
     return results
 
 
