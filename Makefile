@@ -12,7 +12,7 @@ GRAPHQL_SCHEMA_SHA256 := 3c62d0526d133cee53221c89de9b455ade24db78b9e7ad56d642c4c
 GRAPHQL_SCHEMA_DIR := .cache/github-graphql-schema
 GRAPHQL_SCHEMA := $(GRAPHQL_SCHEMA_DIR)/.version-$(GRAPHQL_SCHEMA_VERSION)
 
-.PHONY: install browser demo docs test test-fast lint format typecheck check bench clean
+.PHONY: install browser demo docs test test-fast lint format typecheck check bench bench-scale clean
 
 $(STAMP): pyproject.toml constraints.txt | $(GRAPHQL_SCHEMA)
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,13 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python benches/run.py
+
+# The catalog at scale (issue 24): catalogs a and "same" (about an hour on 2 cores); b, the
+# 100,000-link catalog, takes hours: `benches/scale_bench.py --catalog b --json …` by hand.
+bench-scale: $(STAMP)
+	$(BIN)/python benches/scale_bench.py --catalog a --json benches/scale/a.json
+	$(BIN)/python benches/scale_bench.py --catalog same --json benches/scale/same.json
+	$(BIN)/python benches/scale_bench.py report benches/scale/*.json --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache site

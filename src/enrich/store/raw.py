@@ -17,7 +17,9 @@ folder of another format is skipped by warm-run reuse and refused by `manifest`.
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,6 +35,27 @@ from enrich.core.rawdocs import (
     Usage,
 )
 from enrich.store.files import atomic_write_bytes, safe_name
+
+# A folder's state: its path, mtime and number of files. Documents are written once, by new
+# names (a rewrite is a rename, which moves the folder's mtime): the same state holds the same
+# documents. What was read from a state is kept (a few states; the newest replace the oldest).
+State = tuple[str, int, int]
+_COUNTED: dict[State, RequestCounts] = {}
+_USAGES: dict[State, list[Any]] = {}
+_KEPT = 16
+
+
+def _state(folder: Path) -> State | None:
+    try:
+        return (str(folder.resolve()), folder.stat().st_mtime_ns, len(os.listdir(folder)))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _remember(cache: dict[State, Any], state: State, value: Any) -> None:
+    if len(cache) >= _KEPT:
+        cache.pop(next(iter(cache)))
+    cache[state] = value
 
 
 class RawStore:
@@ -73,10 +96,22 @@ class RawStore:
     def requests(self, source: str) -> RequestCounts:
         """What ``source`` cost this run, from its raw documents: requests ``sent`` (each
         answered; retries not counted; a GraphQL batch once), answered ``not_modified`` (304,
-        free of rate limit), and ``reused`` answers no request was needed for."""
+        free of rate limit), and ``reused`` answers no request was needed for.
+
+        Documents are read one at a time, and the count is kept per state of the folder (its
+        mtime and number of files): a catalog's lists share one raw folder and each list's
+        finish asks this again (680 lists reading 61,000 documents each, measured)."""
+        folder = self.run_dir / safe_name(source)
+        state = _state(folder)
+        if state is None:
+            return RequestCounts(sent=0, not_modified=0, reused=0)
+        counted = _COUNTED.get(state)
+        if counted is not None:
+            return RequestCounts(**counted)
         sent = not_modified = reused = 0
         queries: set[str] = set()
-        for doc in self.documents(source):
+        for path in sorted(folder.glob("*.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
             exchanges = doc.get("exchanges", doc.get("hops"))
             if not isinstance(exchanges, list):
                 exchanges = [doc] if "status" in doc else []
@@ -92,7 +127,9 @@ class RawStore:
                     not_modified += 1
                 elif x.get("status"):
                     sent += 1
-        return RequestCounts(sent=sent + len(queries), not_modified=not_modified, reused=reused)
+        counts = RequestCounts(sent=sent + len(queries), not_modified=not_modified, reused=reused)
+        _remember(_COUNTED, state, counts)
+        return RequestCounts(**counts)
 
     def previous(
         self, source: str, keys: set[str], usable: Callable[[Any], bool], runs: int = 7
@@ -127,9 +164,17 @@ class RawStore:
         atomic_write_bytes(self.run_dir / "usage" / name, data.encode())
 
     def usage(self, source: str) -> list[dict[str, Usage]]:
+        """What each fetch task of ``source`` spent (kept per state of the folder, as
+        `requests` is)."""
         folder = self.run_dir / "usage"
-        docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
-        return [doc["usage"] for doc in docs if doc["source"] == source]
+        state = _state(folder)
+        if state is None:
+            return []
+        docs = _USAGES.get(state)
+        if docs is None:
+            docs = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
+            _remember(_USAGES, state, docs)
+        return [copy.deepcopy(doc["usage"]) for doc in docs if doc["source"] == source]
 
     def write_manifest(self, manifest: Manifest) -> Manifest:
         """Write the run's manifest, stamped with the raw format; returns it as written (what
