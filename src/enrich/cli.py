@@ -235,6 +235,10 @@ def _run_catalog_flow(
     for name, why in said["failed"].items():
         out.print(f"not published: {name}: {why}", markup=False, soft_wrap=True)
     out.print(f"catalog: {out_dir / 'catalog'}", markup=False)
+    if said.get("hub"):
+        from enrich.run.summary import hub_line
+
+        out.print(hub_line(said["hub"]), markup=False, soft_wrap=True)
 
 
 DEMO_NOTICE = (
@@ -394,14 +398,23 @@ def rebuild(
 ) -> None:
     """Re-derive a run's snapshot from its raw folder, with no network, and publish it, compared
     with the snapshot published before that run (the publish guard applies, as to a run, and a
-    run older than latest.* is refused; --force bypasses both)."""
+    run older than latest.* is refused; --force bypasses both). A catalog run's folder: every
+    list under OUT/lists/<slug>/ and OUT/catalog/, as the run wrote them."""
     from enrich.core.settings import Settings
-    from enrich.run.job import rebuild as rebuild_run
+    from enrich.run.job import CatalogResult
+    from enrich.run.rebuild import rebuild as rebuild_run
     from enrich.store.codec import read_snapshot
 
     prior = read_snapshot(previous) if previous else None
     result = rebuild_run(raw_run, out_dir, Settings(), prior, force=force)
-    where_to_look([str(p) for p in result.published], out_dir)
+    if not isinstance(result, CatalogResult):
+        where_to_look([str(p) for p in result.published], out_dir)
+        return
+    for slug, one in result.results.items():
+        out.print(f"lists/{slug}: {one.snapshot.header.entries} entries", markup=False)
+    for name, why in result.failed.items():
+        out.print(f"not published: {name}: {why}", markup=False, soft_wrap=True)
+    out.print(f"catalog: {out_dir / 'catalog'}", markup=False)
 
 
 @app.command()

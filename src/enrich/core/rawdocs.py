@@ -206,6 +206,11 @@ class Manifest(TypedDict):
     # A catalog run's lists: slug -> list source (each in ``lists/<slug>.md``); absent for a run
     # of one list (``list.md``).
     lists: NotRequired[dict[str, str]]
+    # A catalog run's lists that could not be read (list source -> why), and the Hub repository
+    # it uploads to: what a rebuild of the catalog needs to write its tables and card again.
+    # Optional: no RAW_FORMAT bump (a folder without them rebuilds without those rows).
+    unread: NotRequired[dict[str, str]]
+    publish_repo: NotRequired[str]
     raw_format: NotRequired[int]
 
 

@@ -11,13 +11,16 @@ repository's README, ``owner-repo-path`` for another file of it, else the file's
 
 The catalog's finish (`finish_catalog`, a step after every list's own finish) writes
 ``OUT/catalog/``: its tables and their history (`enrich.store.catalog`), its page and feed
-(`enrich.views.catalog`, from the lists' published diffs).
+(`enrich.views.catalog`, from the lists' published diffs), the catalog's card ``OUT/README.md``
+(`enrich.views.catalogcard`), and the upload of the whole folder to the Hub, when the run
+publishes there.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -33,6 +36,8 @@ from enrich.core.settings import Settings
 from enrich.sources.listfile import read_list_source
 from enrich.store import catalog as catalog_files
 from enrich.store import diffs
+from enrich.store.hub import HubUpload, upload_catalog
+from enrich.views import About, catalogcard
 from enrich.views import catalog as catalog_views
 
 logger = logging.getLogger(__name__)
@@ -139,19 +144,31 @@ def _unique(name: str, taken: set[str]) -> str:
 class CatalogFinish:
     """What the catalog's finish receives: the run's output folder, id and time, every list
     of the run (its snapshot when it published), the settings (the feed's look-back, the
-    notice)."""
+    notice, the card's name and licence) and the Hub repository it uploads to, if any."""
 
     out_dir: Path
     lists: tuple[catalog_files.CatalogList, ...]
     run_id: str
     now: datetime
     settings: Settings
+    publish_repo: str | None = None
+    upload: bool = True  # False: the card names ``publish_repo``, nothing is sent (a rebuild)
 
 
-def finish_catalog(given: CatalogFinish) -> list[Path]:
+@dataclass(frozen=True)
+class CatalogDone:
+    """What the catalog's finish wrote, and its upload to the Hub (when it uploads)."""
+
+    files: list[Path]
+    hub: HubUpload | None = None
+
+
+def finish_catalog(given: CatalogFinish) -> CatalogDone:
     """``OUT/catalog/``: the tables, their history, ``index.html`` and ``feed.xml``, from the
     lists' snapshots and what each list's folder published (its diffs, this run's included);
-    returns the paths written."""
+    the catalog's card, ``OUT/README.md``; then, with ``publish_repo``, the whole folder
+    uploaded to the Hub in one commit (a failed upload is reported, never raised: the catalog
+    is published, the next run uploads what the Hub lacks)."""
     snapshots = {one.slug: one.snapshot for one in given.lists if one.snapshot is not None}
     tonight: dict[str, Diff] = {}
     nights: dict[str, list[catalog_views.ListNight]] = {}
@@ -171,4 +188,26 @@ def finish_catalog(given: CatalogFinish) -> list[Path]:
             )
         )  # fmt: skip
 
-    return catalog_files.write(given.out_dir, given.lists, given.now, views)
+    settings = given.settings
+    about = About(settings.dataset_name, settings.dataset_license, given.publish_repo,
+                  settings.dataset_notice)  # fmt: skip
+
+    def card(tables: Mapping[str, pa.Table]) -> dict[str, bytes]:
+        return catalogcard.render(catalogcard.CatalogCard(tables, given.now, given.run_id, about))
+
+    files = catalog_files.write(given.out_dir, given.lists, given.now, views, card)
+    hub = None
+    if given.publish_repo and given.upload:
+        hub = upload_catalog_to_hub(given.out_dir, given.publish_repo, settings)
+    return CatalogDone(files, hub)
+
+
+def upload_catalog_to_hub(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
+    """A catalog run's upload, after the catalog is written (the lock held by the run): as a
+    list's run uploads (`enrich.run.steps.upload_to_hub`), a failure is this step's only loss,
+    reported in the result, and the next run uploads whatever the Hub lacks."""
+    try:
+        return upload_catalog(out_dir, repo_id, settings)
+    except EnrichError as exc:
+        logger.error("%s; the next run uploads it", exc)
+        return HubUpload(repo_id, error=str(exc))

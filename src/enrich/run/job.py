@@ -54,7 +54,7 @@ from enrich.run.steps import (
 from enrich.sources import NAMES
 from enrich.store import catalog as catalog_files
 from enrich.store.files import exclusive
-from enrich.store.hub import check_repo_id
+from enrich.store.hub import HubUpload, check_repo_id
 from enrich.store.published import newer_latest, published_before
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,7 @@ class CatalogResult:
     failed: dict[str, str] = field(default_factory=dict)
     catalog: list[Path] = field(default_factory=list)
     pruned: Pruned | None = None  # what the prune after the publish removed
+    hub: HubUpload | None = None  # the catalog's upload to the Hub, when the run publishes there
 
 
 def run_catalog(
@@ -167,6 +168,8 @@ def run_catalog(
     own = executor is None
     runner: Executor = executor if executor is not None else InProcess()
     reporter = reporter or Silent()
+    if job.publish_repo:
+        check_repo_id(job.publish_repo)  # a typo fails now, not after the night's fetching
     try:
         with exclusive(job.out_dir):
             run = runner.call("prepare", prepare_catalog, job)
@@ -194,11 +197,12 @@ def run_catalog(
                 for source, why in run.unread.items()
             ]
             first = run.lists[0].listing
-            result.catalog = runner.call(
+            written = runner.call(
                 "catalog", catalog.finish_catalog,
                 catalog.CatalogFinish(job.out_dir, tuple(listed), first.run_id, first.started,
-                                      job.settings),
+                                      job.settings, job.publish_repo),
             )  # fmt: skip
+            result.catalog, result.hub = written.files, written.hub
             result.pruned = _prune(runner, job.out_dir, job.raw_root, job.settings)
             return result
     finally:

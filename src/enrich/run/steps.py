@@ -124,6 +124,10 @@ def prepare_catalog(job: CatalogJob) -> Run:
         atomic_write_bytes(store.run_dir / "lists" / f"{one.slug}.md", one.data)
     manifest = _manifest(job, started, run_id, found[0].source)
     manifest["lists"] = {one.slug: one.source for one in found}
+    if unread:
+        manifest["unread"] = dict(unread)
+    if job.publish_repo:
+        manifest["publish_repo"] = job.publish_repo
     written = store.write_manifest(manifest)
     union: dict[str, Entry] = {}
     for one in found:

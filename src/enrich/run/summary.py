@@ -108,11 +108,12 @@ def hub_line(uploaded: HubSummary) -> str:
 
 class CatalogSummary(TypedDict):
     """A catalog run's return value: each published list's summary (by slug), the lists not
-    published with why, the catalog's files."""
+    published with why, the catalog's files, its upload to the Hub (None: not asked)."""
 
     lists: dict[str, RunSummary]
     failed: dict[str, str]
     catalog: list[str]
+    hub: HubSummary | None
 
 
 def catalog_summary(result: CatalogResult) -> CatalogSummary:
@@ -120,6 +121,7 @@ def catalog_summary(result: CatalogResult) -> CatalogSummary:
         lists={slug: summary(one) for slug, one in result.results.items()},
         failed=dict(result.failed),
         catalog=[str(p) for p in result.catalog],
+        hub=hub_summary(result.hub) if result.hub is not None else None,
     )
 
 

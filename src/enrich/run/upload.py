@@ -1,7 +1,9 @@
-"""``enrich publish``: the published dataset folder uploaded to a Hub dataset repository, outside
-a run (a run with ``publish_repo`` uploads from its finish step, `enrich.run.steps.upload_to_hub`;
-the upload itself is `enrich.store.hub`). Publishing the folder locally is
-`enrich.store.publish`; reading it back, `enrich.store.published`."""
+"""``enrich publish``: the published dataset folder (a list's, or a catalog's) uploaded to a Hub
+dataset repository, outside a run (a run with ``publish_repo`` uploads from its finish step,
+`enrich.run.steps.upload_to_hub`; a catalog run from its catalog step,
+`enrich.run.catalog.upload_catalog_to_hub`; the upload itself is `enrich.store.hub`).
+Publishing the folder locally is `enrich.store.publish`; reading it back,
+`enrich.store.published`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from enrich.core.errors import InputError
 from enrich.core.settings import Settings
 from enrich.store.files import exclusive
-from enrich.store.hub import HubUpload, check_repo_id, upload
+from enrich.store.hub import CATALOG, HubUpload, check_repo_id, upload, upload_catalog
 
 
 def publish_to_hub(out_dir: Path, repo_id: str, settings: Settings | None = None) -> HubUpload:
@@ -19,12 +21,15 @@ def publish_to_hub(out_dir: Path, repo_id: str, settings: Settings | None = None
     is the whole job. The token: ``HF_TOKEN``, else the Prefect Secret block named by
     ``ENRICH_HF_TOKEN_BLOCK``."""
     check_repo_id(repo_id)
-    if not (out_dir / "latest.parquet").is_file():
-        raise InputError(f"{out_dir}: no published dataset here (latest.parquet is missing)")
+    catalog = (out_dir / CATALOG).is_file()  # a catalog's folder: every list's and the catalog
+    if not catalog and not (out_dir / "latest.parquet").is_file():
+        raise InputError(
+            f"{out_dir}: no published dataset here (latest.parquet is missing, and {CATALOG})"
+        )
     resolved = settings or Settings()
     if resolved.hf_token is None and resolved.hf_token_block:
         from enrich.run.flow import _with_secret_blocks  # Prefect, only when a block is named
 
         resolved = _with_secret_blocks(resolved)
     with exclusive(out_dir, "an enrich run or publish"):
-        return upload(out_dir, repo_id, resolved)
+        return (upload_catalog if catalog else upload)(out_dir, repo_id, resolved)

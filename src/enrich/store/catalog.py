@@ -6,14 +6,27 @@
       memberships.parquet  one row per (list, entity): the list's slug, the entity's id, and the
                            section, line, title and description as that list wrote them
       lists.parquet        one row per list: slug, source, sha256, entries, counts per kind and
-                           per status, when its text last changed, and why it was not published
-                           this run (null when it was)
+                           per status, when its text last changed, when its dataset was built
+                           (``last_seen``), and why it was not published this run (null when it
+                           was)
       history/entities/date=YYYY-MM-DD/part-0.parquet
                            one row per entity per run day: a list's history rows
                            (`enrich.store.history`: id, kind, status, observed_at, counters)
+      history/memberships/date=YYYY-MM-DD/part-0.parquet
+                           one row per (list, entity) per run day: ``memberships.parquet``'s
+                           row of each list read and published that day, observed_at
       history/lists/date=YYYY-MM-DD/part-0.parquet
                            one row per list per run day: ``lists.parquet``'s row, observed_at
       index.html, feed.xml the catalog's page and feed (`enrich.views.catalog`), when given
+    OUT/README.md          the catalog's dataset card (`enrich.views.catalogcard`), when given
+
+A list not published this run (unreadable, refused by its guard, or not among this run's lists
+at all) keeps its folder as it was: a catalog holds every list whose folder holds a dataset
+(``lists/<slug>/latest.json``). Its row of ``lists.parquet`` describes the dataset still in its
+folder (its sha256, counts, ``last_seen``) and says why in ``error``; its memberships stay, from
+that dataset; an entity no list of this run links keeps the values of that dataset (its
+``fetched_at`` says how old). The history holds what was observed: only the lists read and
+published that day, and their entities. Removing a list's folder drops it from the catalog.
 
 Each file is replaced atomically; the catalog is written after the lists' datasets, its tables
 and history before its views. A rerun on one day replaces that day's partitions; earlier days
@@ -24,18 +37,22 @@ are never rewritten. Read a history as a list's is read::
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from enrich.core.model import Entry, Snapshot, utc_date
+from enrich.core.errors import EnrichError
+from enrich.core.model import Entry, Header, Snapshot, utc_date
 from enrich.store import history
-from enrich.store.codec import parquet_bytes, to_arrow
+from enrich.store.codec import parquet_bytes, read_snapshot, to_arrow
 from enrich.store.files import atomic_write_bytes, signals_deferred
+
+logger = logging.getLogger(__name__)
 
 # The fields of an entry that its list wrote (or that depend on its list): memberships' columns,
 # not the shared entity's.
@@ -45,6 +62,12 @@ LIST_FIELDS = (
 )  # fmt: skip
 KINDS = ("paper", "repo", "dataset", "model", "space", "collection", "web")
 STATUSES = ("ok", "stale", "error", "skipped", "pending")
+# The catalog's tables, by name (a config of its dataset card each, with their history).
+TABLES = ("entities", "memberships", "lists")
+# Why a list whose folder holds a dataset has no row of this run: it was neither given nor
+# linked (a --follow that no longer reaches it, a shorter --max-lists, a list dropped).
+ABSENT = "not among this run's lists; its folder keeps the dataset it last published"
+_STAMP = pa.timestamp("us", "UTC")
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,13 @@ class CatalogList:
     source: str
     snapshot: Snapshot | None  # None: not published this run
     error: str | None = None  # why not
+    # Not published this run: the dataset its folder still holds (`kept`), if any.
+    kept: Snapshot | None = None
+
+    @property
+    def shown(self) -> Snapshot | None:
+        """The dataset its folder holds after this run: this run's, else the kept one."""
+        return self.snapshot if self.snapshot is not None else self.kept
 
 
 def write(
@@ -62,46 +92,89 @@ def write(
     lists: Sequence[CatalogList],
     now: datetime,
     views: Callable[[pa.Table], Mapping[str, bytes]] | None = None,
+    root: Callable[[Mapping[str, pa.Table]], Mapping[str, bytes]] | None = None,
 ) -> list[Path]:
-    """Write ``out_dir/catalog/``: the tables from the lists' snapshots, the day's history
-    partitions, then the files ``views`` renders from the lists' table (by path relative to
-    the folder); returns the paths."""
+    """Write ``out_dir/catalog/``: the tables from the lists' snapshots (and the datasets kept
+    in the folders of the lists not published: `with_kept`), the day's history partitions,
+    then the files ``views`` renders from the lists' table (by path relative to the folder)
+    and those ``root`` renders from the tables (by path relative to ``out_dir``: the card);
+    returns the paths."""
     folder = out_dir / "catalog"
-    published = [one for one in lists if one.snapshot is not None]
-    every = union(published)
-    rows = list_rows(lists, _previous(folder / "lists.parquet"), now)
-    day = utc_date(now)
-    files = {
-        folder / "entities.parquet": entities_of(every),
-        folder / "memberships.parquet": memberships(published),
-        folder / "lists.parquet": rows,
-        history.day_file(folder / "history" / "lists", day): rows.append_column(
-            pa.field("observed_at", pa.timestamp("us", "UTC")),
-            pa.array([now] * rows.num_rows, pa.timestamp("us", "UTC")),
-        ),
+    every_list = with_kept(out_dir, lists)
+    published = [one for one in every_list if one.snapshot is not None]
+    tonight = union(published)
+    rows = list_rows(every_list, _previous(folder / "lists.parquet"), now)
+    members = memberships(every_list)
+    tables = {
+        "entities": entities_of(union(every_list, shown=True)),
+        "memberships": members,
+        "lists": rows,
     }
-    if every is not None:
+    day = utc_date(now)
+    files = {folder / f"{name}.parquet": table for name, table in tables.items()}
+    files[history.day_file(folder / "history" / "lists", day)] = _observed(rows, now)
+    files[history.day_file(folder / "history" / "memberships", day)] = _observed(
+        memberships(published), now
+    )
+    if tonight is not None:
         files[history.day_file(folder / "history" / "entities", day)] = history.rows(
-            to_arrow(every), every.header
+            to_arrow(tonight), tonight.header
         )
     written = {path: parquet_bytes(table) for path, table in files.items()}
     written |= {folder / name: data for name, data in (views(rows) if views else {}).items()}
+    written |= {out_dir / name: data for name, data in (root(tables) if root else {}).items()}
     with signals_deferred():  # a SIGTERM lands before or after the catalog's files
         for path, data in written.items():
             atomic_write_bytes(path, data)
     return list(written)
 
 
-def union(lists: Sequence[CatalogList]) -> Snapshot | None:
+def with_kept(out_dir: Path, lists: Sequence[CatalogList]) -> list[CatalogList]:
+    """``lists``, each not published this run with the dataset its folder keeps, then every
+    other list whose folder holds a dataset (not among this run's lists: `ABSENT`), by slug."""
+    given = {one.slug for one in lists}
+    found = [
+        one if one.snapshot is not None else replace(one, kept=kept_dataset(out_dir, one.slug))
+        for one in lists
+    ]
+    folders = out_dir / "lists"
+    others = sorted(
+        p.name for p in (folders.iterdir() if folders.is_dir() else ())
+        if p.name not in given and not p.is_symlink() and (p / "latest.json").is_file()
+    )  # fmt: skip
+    for name in others:
+        kept = kept_dataset(out_dir, name)
+        if kept is not None:
+            found.append(CatalogList(name, kept.header.list_source, None, ABSENT, kept))
+    return found
+
+
+def kept_dataset(out_dir: Path, slug: str) -> Snapshot | None:
+    """The dataset ``lists/<slug>/`` holds (its ``latest.json``); None: none, or unreadable."""
+    path = out_dir / "lists" / slug / "latest.json"
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        return read_snapshot(path)
+    except EnrichError as exc:
+        logger.warning("catalog: %s unreadable, left out: %s", path, exc)
+        return None
+
+
+def union(lists: Sequence[CatalogList], *, shown: bool = False) -> Snapshot | None:
     """Every entity of the published lists once, the first list's record of it (every list's
-    is the same fetch), under the first list's header (the run's time); None: no list."""
+    is the same fetch), under the first list's header (the run's time); None: no list.
+    ``shown``: the kept datasets too, after every list published this run (an entity this run
+    fetched has this run's values)."""
+    order = sorted(lists, key=lambda one: one.snapshot is None) if shown else lists
     seen: dict[str, Entry] = {}
     first: Snapshot | None = None
-    for one in lists:
-        if one.snapshot is None:
+    for one in order:
+        snapshot = one.shown if shown else one.snapshot
+        if snapshot is None:
             continue
-        first = first or one.snapshot
-        for entry in one.snapshot.entries:
+        first = first or snapshot
+        for entry in snapshot.entries:
             seen.setdefault(entry.id, entry)
     return None if first is None else Snapshot(header=first.header, entries=list(seen.values()))
 
@@ -120,37 +193,56 @@ def entities_of(every: Snapshot | None) -> pa.Table:
     return table.drop_columns([c for c in LIST_FIELDS if c in table.column_names])
 
 
+MEMBERSHIP_SCHEMA = pa.schema([
+    ("list", pa.string()), ("id", pa.string()), ("section", pa.list_(pa.string())),
+    ("line", pa.int64()), ("title", pa.string()), ("description", pa.string()),
+])  # fmt: skip
+
+
 def memberships(lists: Sequence[CatalogList]) -> pa.Table:
-    rows: dict[str, list[object]] = {
-        k: [] for k in ("list", "id", "section", "line", "title", "description")
-    }
+    """One row per (list, entity) of each list's dataset: this run's, else the kept one."""
+    rows: dict[str, list[object]] = {name: [] for name in MEMBERSHIP_SCHEMA.names}
     for one in lists:
-        assert one.snapshot is not None
-        for entry in one.snapshot.entries:
+        snapshot = one.shown
+        if snapshot is None:
+            continue
+        for entry in snapshot.entries:
             rows["list"].append(one.slug)
             rows["id"].append(entry.id)
             rows["section"].append(list(entry.section))
             rows["line"].append(entry.positions[0].line if entry.positions else None)
             rows["title"].append(entry.title)
             rows["description"].append(entry.description)
-    schema = pa.schema([
-        ("list", pa.string()), ("id", pa.string()), ("section", pa.list_(pa.string())),
-        ("line", pa.int64()), ("title", pa.string()), ("description", pa.string()),
-    ])  # fmt: skip
-    return pa.table(rows, schema=schema)
+    return pa.table(rows, schema=MEMBERSHIP_SCHEMA)
+
+
+LIST_SCHEMA = pa.schema([
+    ("slug", pa.string()), ("source", pa.string()), ("sha256", pa.string()),
+    ("entries", pa.int64()),
+    *((f"kind_{k}", pa.int64()) for k in KINDS),
+    *((f"status_{s}", pa.int64()) for s in STATUSES),
+    ("changed_at", _STAMP), ("last_seen", _STAMP), ("error", pa.string()),
+])  # fmt: skip
 
 
 def list_rows(
     lists: Sequence[CatalogList], before: Mapping[str, tuple[str, datetime]], now: datetime
 ) -> pa.Table:
-    """``before``: slug -> (sha256, changed_at) of the previous catalog, so that a list whose
+    """One row per list, of the dataset its folder holds after this run (`CatalogList.shown`).
+    ``before``: slug -> (sha256, changed_at) of the previous catalog, so that a list whose
     text did not change keeps when it last changed."""
     rows: list[dict[str, object]] = []
     for one in lists:
-        header = one.snapshot.header if one.snapshot is not None else None
+        shown = one.shown
+        header: Header | None = shown.header if shown is not None else None
         sha = header.list_sha256 if header is not None else None
         known = before.get(one.slug)
-        changed = known[1] if known is not None and known[0] == sha else now
+        if known is not None and known[0] == sha:
+            changed: datetime | None = known[1]
+        elif one.snapshot is not None:
+            changed = now
+        else:  # a kept dataset, not known to the catalog: as old as that dataset, at least
+            changed = header.generated_at if header is not None else None
         kinds = {c.name: c.count for c in header.by_kind} if header is not None else {}
         statuses = {c.name: c.count for c in header.by_status} if header is not None else {}
         rows.append({
@@ -158,16 +250,17 @@ def list_rows(
             "entries": header.entries if header is not None else None,
             **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
             **{f"status_{s}": statuses.get(s, 0) for s in STATUSES},
-            "changed_at": changed if sha is not None else None, "error": one.error,
+            "changed_at": changed,
+            "last_seen": header.generated_at if header is not None else None,
+            "error": one.error,
         })  # fmt: skip
-    schema = pa.schema([
-        ("slug", pa.string()), ("source", pa.string()), ("sha256", pa.string()),
-        ("entries", pa.int64()),
-        *((f"kind_{k}", pa.int64()) for k in KINDS),
-        *((f"status_{s}", pa.int64()) for s in STATUSES),
-        ("changed_at", pa.timestamp("us", "UTC")), ("error", pa.string()),
-    ])  # fmt: skip
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=LIST_SCHEMA)
+
+
+def _observed(table: pa.Table, now: datetime) -> pa.Table:
+    """A table's rows as a history day's: with when they were observed."""
+    stamps = pa.array([now] * table.num_rows, _STAMP)
+    return table.append_column(pa.field("observed_at", _STAMP), stamps)
 
 
 def _previous(path: Path) -> dict[str, tuple[str, datetime]]:

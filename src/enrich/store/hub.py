@@ -12,9 +12,10 @@ What is uploaded is decided by comparing the folder with the repository's files,
 record kept beside the dataset: a run whose upload failed leaves nothing to repair, and the
 next one uploads whatever the Hub still lacks. History partitions and snapshots of earlier days
 are already there, byte for byte, so they are never sent again. Nothing here writes to the
-folder; the caller holds its lock, so no file changes while it is read. Files whose names start
-with a dot (the lock, temp files) and the publish guard's ``rejected/`` stay local; files are
-never deleted from the Hub (the folder only grows).
+folder; the caller holds its lock, so no file changes while it is read. A catalog's folder
+(``lists/<slug>/`` per list, ``catalog/``, its card) is uploaded the same way, in one commit
+(`upload_catalog`). Files whose names start with a dot (the lock, temp files) and the publish
+guard's ``rejected/`` stay local; files are never deleted from the Hub (the folder only grows).
 
 The commit names its parent, so a repository changed by someone else in between refuses the
 commit (412) instead of having its change silently overwritten; the next run starts from it.
@@ -27,6 +28,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +51,10 @@ _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 LOCAL_ONLY = ("rejected",)
 # A commit description is shown on the Hub next to the commit; the changelog is cut there.
 MAX_DESCRIPTION = 20_000
+# A catalog's summary line names the lists not published; hundreds would be no line.
+MAX_SUMMARY = 300
+# What makes an output folder a catalog's (`enrich.store.catalog`).
+CATALOG = "catalog/lists.parquet"
 
 
 @dataclass
@@ -72,13 +78,16 @@ def check_repo_id(repo_id: str) -> str:
 
 
 def local_files(out_dir: Path) -> dict[str, Path]:
-    """The dataset's files by their path in the repository, sorted."""
+    """The dataset's files by their path in the repository, sorted. A catalog's folder (`CATALOG`)
+    holds a dataset per list under ``lists/<slug>/``: each one's local files stay local too."""
+    catalog = (out_dir / CATALOG).is_file()
     files: dict[str, Path] = {}
     for path in sorted(out_dir.rglob("*")):
         relative = path.relative_to(out_dir)
         if not path.is_file() or any(p.startswith(".") for p in relative.parts):
             continue
-        if relative.parts[0] in LOCAL_ONLY:
+        inside = relative.parts[2:] if catalog and relative.parts[0] == "lists" else relative.parts
+        if len(inside) > 1 and inside[0] in LOCAL_ONLY:
             continue
         files[relative.as_posix()] = path
     return files
@@ -102,6 +111,26 @@ def upload(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
     check_repo_id(repo_id)
     if not (out_dir / "latest.parquet").is_file():
         raise InputError(f"{out_dir}: no published dataset here (latest.parquet is missing)")
+    return upload_folder(out_dir, repo_id, settings, commit_message)
+
+
+def upload_catalog(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
+    """Publish a catalog's output folder (``lists/<slug>/`` of each list, ``catalog/``, the
+    catalog's card ``README.md``) to ``repo_id`` in one commit, as `upload` does one list's."""
+    check_repo_id(repo_id)
+    if not (out_dir / CATALOG).is_file():
+        raise InputError(f"{out_dir}: no published catalog here ({CATALOG} is missing)")
+    return upload_folder(out_dir, repo_id, settings, catalog_commit_message)
+
+
+def upload_folder(
+    out_dir: Path,
+    repo_id: str,
+    settings: Settings,
+    message: Callable[[Path], tuple[str, str]],
+) -> HubUpload:
+    """The files of ``out_dir`` that differ from the Hub's, in one commit whose summary and
+    description ``message`` reads from the folder (see the module)."""
     token = upload_token(settings)
     import httpx2
     from huggingface_hub import CommitOperationAdd, HfApi
@@ -125,7 +154,7 @@ def upload(out_dir: Path, repo_id: str, settings: Settings) -> HubUpload:
         if not changed:
             logger.info("hub %s: every file is already there, no commit", repo_id)
             return result
-        summary, description = commit_message(out_dir)
+        summary, description = message(out_dir)
         info = api.create_commit(
             repo_id,
             [CommitOperationAdd(path_in_repo=n, path_or_fileobj=str(out_dir / n)) for n in changed],
@@ -166,6 +195,26 @@ def commit_message(out_dir: Path) -> tuple[str, str]:
     changelog = out_dir / "diffs" / f"{day}.md"
     description = changelog.read_text("utf-8")[:MAX_DESCRIPTION] if changelog.is_file() else ""
     return summary, description
+
+
+def catalog_commit_message(out_dir: Path) -> tuple[str, str]:
+    """A catalog commit's summary line and description, from its published files: how many
+    lists and entities (``catalog/``), and each list's changelog of the day, when its dataset is
+    of that day (a list not published this run has none)."""
+    rows = pq.read_table(out_dir / CATALOG).to_pylist()
+    entities = pq.read_metadata(out_dir / "catalog" / "entities.parquet").num_rows
+    newest = max((r["last_seen"] for r in rows if r.get("last_seen")), default=None)
+    day = utc_date(newest) if newest is not None else "no run"
+    left = [r["slug"] for r in rows if r["error"] is not None]
+    summary = f"enrich catalog {day}: {len(rows) - len(left)} lists, {entities} entities"
+    if left:
+        summary += f"; not published: {', '.join(left)}"
+    parts = []
+    for row in rows:
+        changelog = out_dir / "lists" / row["slug"] / "diffs" / f"{day}.md"
+        if row["error"] is None and changelog.is_file():
+            parts.append(f"# lists/{row['slug']}\n\n{changelog.read_text('utf-8')}")
+    return summary[:MAX_SUMMARY], "\n".join(parts)[:MAX_DESCRIPTION]
 
 
 def _remote_files(api: HfApi, repo_id: str, revision: str | None) -> dict[str, RepoFile]:
