@@ -53,3 +53,20 @@ def test_each_record_gets_its_own_default_lists() -> None:
 def test_a_required_field_left_out_is_refused() -> None:
     with pytest.raises(AssertionError, match="Position"):
         built(Position, line=1, index=1)
+
+
+def test_a_built_record_is_copied_pickled_and_updated_as_a_validated_one() -> None:
+    """Built records keep their values in an array whose field names the class's records share
+    (`records.share_names`), not in a dict of their own: a copy, a pickle and `updated` see the
+    same fields, and changing a copy leaves the record and its siblings as they were."""
+    import pickle
+
+    from enrich.core.model import updated
+
+    one, two = built(Entry, **ENTRY, positions=[]), built(Entry, **ENTRY, positions=[])
+    changed = updated(one, title="Transformer", status=Status.OK)
+    assert (changed.title, changed.status) == ("Transformer", Status.OK)
+    assert one.title == two.title == "Attention" and one.status is Status.PENDING
+    assert one.model_copy(update={"title": "T"}).title == "T" and one.title == "Attention"
+    assert pickle.loads(pickle.dumps(one)) == one == Entry(**ENTRY, positions=[])
+    assert list(vars(one)) == list(Entry.model_fields)

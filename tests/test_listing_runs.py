@@ -100,3 +100,38 @@ def test_every_plain_run_of_the_real_lists_gets_markdown_its_tokens() -> None:
                 plain += 1
                 assert _read(tokens) == _markdown_it(block.content), (path.name, block.content)
     assert plain > 10_000  # the fast path is the common one, not a curiosity
+
+
+# Lists whose items are one line of text (read by the walker's one-line path) and the shapes
+# around them that it must leave to markdown-it: a loose list, a lazy continuation, an item
+# going on after a blank line, bold and thematic breaks, a reference definition, nested and
+# deeply indented items, setext underlines, tables, quotes, indented code, tabs, no newline.
+ITEM_SHAPES = [
+    "- [Name](https://github.com/o/r) - What it does.\n- **[Bold](https://x.org)** - Text.\n",
+    "- a\n- b\n\n- c\n", "- a\nlazy\n- b\n", "- a\n\n  more\n- b\n", "- **x** y\n- **\n- ***\n",
+    "- [a]: https://x.org\n- b\n", "- a\n  - b\n    - c\n- d\n\n\n# h\n", "* a\n- b\n+ c\n",
+    "- a\n---\n", "- a\n===\n", "- a\n| x |\n|---|\n", "1. a\n2. b\n\n3. c\n",
+    "> - a\n> - b\nc\n", "- a\n    code\n- b\n", "- é\n- 中文\n- — x\n", "- a\n\t- b\n",
+    "-\ta\n- b\n", "- a\n  b\n", "- a\n\n\n", "- a", "  - a\n   - b\n    - c\n     - d\n",
+    "- a\n\n## Next\n- b\n<div>\n", "- a\n```\ncode\n```\n",
+]  # fmt: skip
+
+
+def _block_tokens(text: str, fast: bool) -> list[tuple[object, ...]]:
+    md = markdown()
+    if not fast:  # the tokenizer the walker wraps
+        md.block.tokenize = md.block.tokenize.__closure__[0].cell_contents  # type: ignore[attr-defined]
+    fields = ("type", "tag", "nesting", "map", "level", "content", "markup", "info", "hidden")
+    return [tuple(getattr(t, f) for f in fields) for t in md.parse(text, {})]
+
+
+@pytest.mark.parametrize("text", ITEM_SHAPES)
+def test_one_line_items_are_the_block_tokens_markdown_it_makes(text: str) -> None:
+    assert _block_tokens(text, fast=True) == _block_tokens(text, fast=False)
+
+
+@pytest.mark.skipif(not real_lists(), reason=ABSENT)
+def test_the_real_lists_have_the_block_tokens_markdown_it_makes() -> None:
+    for path in real_lists():
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        assert _block_tokens(text, fast=True) == _block_tokens(text, fast=False), path.name

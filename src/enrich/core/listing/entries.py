@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from enrich.core.errors import InputError
 from enrich.core.links import Kind, SourceRef, classify, is_badge_service, normalize_url
 from enrich.core.listing.items import Read, name_of
-from enrich.core.listing.records import built
+from enrich.core.listing.records import built, share_names
 from enrich.core.listing.segments import RawLink, Skip
 from enrich.core.listing.walker import Walk
 from enrich.core.listing.words import PLATFORMS, fold, is_qualifier
@@ -372,6 +372,11 @@ def _page(url: str) -> SourceRef:
     classify(url)  # the same checks as any URL
     key = normalize_url(url)
     return SourceRef(Kind.WEB, key, key, url)
+
+
+# Before any record is made (the parser is imported before a run makes or reads one): the names
+# of the fields the records of each class share (`records` says why)
+share_names(Entry, Position, Item)
 
 
 @functools.lru_cache(maxsize=1024)

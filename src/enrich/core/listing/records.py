@@ -8,6 +8,13 @@ template of the defaults instead. Each record also carries the names of the fiel
 such set. Nothing in the project reads it (no ``exclude_unset``), and records are changed by
 copy (`enrich.core.model.updated`), which copies the set; a record's field set in place would
 add its name to its siblings' sets, which says only that they were given it.
+
+A record's values are stored one field at a time, in the model's order, on a record made by
+``cls.__new__``: CPython (3.11+) then keeps them in a values array whose names all the records of
+the class share, 8 bytes a field, where a ``__dict__`` of its own costs about 40 (an `Entry` of 29
+fields: 350 bytes instead of 1,150). The names are shared only if the first record of the class
+sets its fields in that order before many others are made (`share_names`, called when the parser
+is imported, before any record exists); otherwise each record simply gets its own dictionary.
 """
 
 from __future__ import annotations
@@ -38,6 +45,16 @@ def _template(
     return defaults, tuple(factories)
 
 
+def share_names(*classes: type[BaseModel]) -> None:
+    """Make one record of each class, its fields set in order: the names its records share."""
+    for cls in classes:
+        defaults, _ = _template(cls)
+        record = cls.__new__(cls)
+        for name, value in defaults.items():
+            _store(record, name, value)
+
+
+_store = object.__setattr__
 _NAMES: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
 
 
@@ -60,8 +77,10 @@ def built(cls: type[M], /, **values: Any) -> M:
         assert cls.__pydantic_post_init__ is None and not cls.__pydantic_root_model__
         names = _NAMES[shape] = set(values)
     record = cls.__new__(cls)
-    object.__setattr__(record, "__dict__", data)
-    object.__setattr__(record, "__pydantic_fields_set__", names)
-    object.__setattr__(record, "__pydantic_extra__", None)
-    object.__setattr__(record, "__pydantic_private__", None)
+    store = _store
+    for name, value in data.items():  # one at a time, in order: see the module's docstring
+        store(record, name, value)
+    store(record, "__pydantic_fields_set__", names)
+    store(record, "__pydantic_extra__", None)
+    store(record, "__pydantic_private__", None)
     return record

@@ -15,6 +15,7 @@ from itertools import count
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 from markdown_it.token import Token
 
 from enrich.core.listing.autolinks import CANDIDATE
@@ -59,6 +60,7 @@ def markdown() -> MarkdownIt:
         elif rule.name == "lheading":
             rule.fn = _underlined(rule.fn)
     md.block.ruler.__cache__ = None  # the chains (and the paragraph's terminators) rebuilt
+    md.block.tokenize = _one_line_items(md.block.tokenize)  # type: ignore[method-assign]
     return md
 
 
@@ -112,6 +114,73 @@ def _underlined(rule: Any) -> Any:
         return rule(state, start, end, silent)
 
     return rule_if_underlined
+
+
+def _one_line_items(tokenize: Any) -> Any:
+    """markdown-it's block tokenizer, with a list item of one line of text read at once: most
+    items of a long list (``- [Name](…) - What it does.``) are one paragraph on one line, for
+    which the tokenizer tries every block rule in turn, then the paragraph rule tries the
+    paragraph's terminators on the next line. Here the line's first character rules out every
+    block but a paragraph, and the next line ends it (blank, the end, or a block that
+    interrupts a paragraph, less indented than the item's content): the same three tokens and
+    the same state as the tokenizer leaves. Anything else is tokenized as before."""
+
+    def tokenize_items(state: Any, start: int, end: int) -> None:
+        tokens = state.tokens
+        if not (tokens and tokens[-1].type == "list_item_open" and _one_line(state, start, end)):
+            tokenize(state, start, end)
+
+    return tokenize_items
+
+
+def _one_line(state: Any, start: int, end: int) -> bool:
+    """The item's content at ``start`` read as one paragraph of that line, when it is one."""
+    src, at, stop = state.src, state.bMarks[start] + state.tShift[start], state.eMarks[start]
+    indent = state.sCount[start] - state.blkIndent
+    if at >= stop or not 0 <= indent < 4 or state.level >= state.md.options.maxNesting:
+        return False
+    first = src[at]
+    if first == "[":
+        if _may_define(src, at + 1, stop):
+            return False
+    elif first == "*":
+        if not _BOLD.match(src, at, stop):
+            return False
+    elif not (first.isalpha() or (not first.isascii() and not first.isspace())):
+        return False
+    below, last = start + 1, state.lineMax
+    old_parent = state.parentType
+    state.parentType = "paragraph"  # where the heading rule (setext) leaves it, answering no
+    if below < last and not state.isEmpty(below):
+        if not 0 <= state.sCount[below] < state.blkIndent:
+            state.parentType = old_parent
+            return False  # a lazy continuation line, or the item's own next block
+        rules = state.md.block.ruler.getRules("paragraph")
+        if not any(rule(state, below, last, True) for rule in rules):
+            state.parentType = old_parent
+            return False
+        after = below
+    elif below < last and below + 1 < end:  # a blank line: the item ends at the next text
+        after = state.skipEmptyLines(below + 1)
+        if after < end and state.sCount[after] >= state.blkIndent:
+            state.parentType = old_parent
+            return False  # the item goes on after the blank line
+    else:
+        after = below + (below < end and below < last)
+    state.parentType = "paragraph"
+    content = mdTrim(state.getLines(start, below, state.blkIndent, False))
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [start, below]
+    token = state.push("inline", "", 0)
+    token.content, token.map, token.children = content, [start, below], []
+    state.push("paragraph_close", "p", -1)
+    state.tight = True
+    state.line = after
+    return True
+
+
+# A line that opens with bold text: no thematic break (text follows), no list marker.
+_BOLD = re.compile(r"\*\*[^*\s]")
 
 
 _PLAIN_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]*$")
