@@ -17,6 +17,7 @@ the sources); the source (`enrich.sources`) attaches the fetch half (``Source.sp
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -385,7 +386,7 @@ class Registry:
                 out += slot.marks(entry, record)
         return out
 
-    @property
+    @functools.cached_property  # asked per entry by the score: built once
     def schemes(self) -> tuple[Scheme, ...]:
         return tuple(slot.scheme for slot in self._slots if slot.scheme is not None)
 
