@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-import polars as pl
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -70,33 +66,9 @@ class Scaled:
 
 def generate(out: Path, n: int, days: int = DAYS) -> None:
     """Publish an ``n``-entry dataset with ``days`` of history into ``out`` (views_bench's)."""
-    from enrich.store import history
-    from enrich.store.codec import to_arrow
-    from enrich.store.compare import diff_snapshots
-    from enrich.store.publish import publish
-    from views_bench import AS_OF, _entry, _grown, _snapshot
+    from views_bench import synthetic
 
-    sizes = Scaled(n)
-    rng = random.Random(11)
-    entries = [_entry(i, rng, sizes) for i in range(n)]
-    current = _snapshot(entries, AS_OF)
-    previous = _snapshot(_grown(entries, 1), AS_OF - timedelta(days=1))
-    table = to_arrow(current)
-    rows = pl.from_arrow(history.rows(table, current.header))
-    assert isinstance(rows, pl.DataFrame)
-    for back in range(2, days):
-        when = AS_OF - timedelta(days=back)
-        step = pl.int_range(pl.len()) % 9
-        day = rows.with_columns(
-            pl.lit(when).cast(pl.Datetime("us", "UTC")).alias("observed_at"),
-            (pl.col("stars") - back * step).clip(0),
-            (pl.col("downloads") - back * step * 10).clip(0),
-        )
-        folder = out / "history" / f"date={when:%Y-%m-%d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        day.write_parquet(folder / "part-0.parquet")
-    publish(previous, out, diff_snapshots(None, previous))
-    publish(current, out, diff_snapshots(previous, current, table))
+    synthetic(out, days, Scaled(n))
 
 
 def render(out: Path, tries: int = 3) -> dict[str, Any]:

@@ -131,11 +131,12 @@ def _grown(entries: list[Entry], days_back: int) -> list[Entry]:
     return out
 
 
-def synthetic(out: Path, days: int) -> int:
-    """Publish a 2,000-entry dataset with ``days`` of history into ``out``; its entry count."""
+def synthetic(out: Path, days: int, sizes: Any = None) -> int:
+    """Publish a dataset of ``sizes`` (`workload.Sizes`: 2,000 entries, or any object with its
+    counts) with ``days`` of history into ``out``; its entry count."""
     from workload import Sizes
 
-    sizes = Sizes()
+    sizes = sizes or Sizes()
     rng = random.Random(11)
     entries = [_entry(i, rng, sizes) for i in range(sizes.entries)]
     current = _snapshot(entries, AS_OF)
