@@ -1,0 +1,86 @@
+"""What a catalog run holds while it runs (#24 item 8: a 100,000-link catalog within 2 GB):
+the plan keeps one small record per entity of the lists' previous snapshots, not the
+snapshots, and orders and estimates tonight exactly as it did from every snapshot; each list's
+previous snapshot is read in that list's own finish.
+
+The entries are sample data (generated repository names).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from enrich.core.budget import candidates, keep_newest, planned
+from enrich.core.links import Kind
+from enrich.core.model import Deferred, Entry, Language, Repo, Status, updated
+from enrich.core.settings import Settings
+from enrich.run.budgets import demand
+
+NIGHT_1 = datetime(2026, 11, 25, 3, tzinfo=UTC)
+NIGHT_2 = NIGHT_1 + timedelta(days=1)
+OLD = NIGHT_1 - timedelta(days=9)
+
+
+def repo_record(contributors: int | None) -> Repo:
+    return Repo(repo_id=7, full_name="sample-org/repo", html_url="https://github.com/sample-org/repo",
+                description="A sample repository (sample data)", stars=120, forks=8, watchers=4,
+                open_issues=3, languages=[Language(name="Python", bytes=90_000)],
+                topics=["rlhf", "sample"], contributors=contributors)  # fmt: skip
+
+
+def entry(name: str, **fields: object) -> Entry:
+    base = Entry(id=f"github:sample-org/{name}", kind=Kind.REPO, source_id=f"sample-org/{name}",
+                 url=f"https://github.com/sample-org/{name}", urls=[f"https://github.com/sample-org/{name}"],
+                 title=f"{name} as one list wrote it", section=["Libraries"], positions=[])  # fmt: skip
+    return updated(base, **fields)
+
+
+# Each case: an entity's entries in the lists' previous snapshots, in the lists' order.
+KNOWN_CASES = [
+    ("in one list, fetched last night", [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12))]),
+    ("a week-old list and last night's", [entry("a", status=Status.OK, fetched_at=OLD, repo=repo_record(3)),
+                                          entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12))]),
+    ("last night's first, then a week-old list", [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12)),
+                                                  entry("a", status=Status.OK, fetched_at=OLD, repo=repo_record(3))]),
+    ("never fetched in any list", [entry("a"), entry("a", status=Status.PENDING)]),
+    ("pending in one list, fetched in another", [entry("a"), entry("a", status=Status.OK, fetched_at=NIGHT_2,
+                                                                    repo=repo_record(5))]),
+    ("its count deferred since first seen", [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(None),
+                                                   deferred=[Deferred(field="contributors")])]),
+    ("a count carried from an older night", [entry("a", status=Status.OK, fetched_at=NIGHT_2, repo=repo_record(9),
+                                                   deferred=[Deferred(field="contributors", fetched_at=OLD)])]),
+    ("the same night in two lists, the first's count differs",
+     [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(None)),
+      entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(40))]),
+    ("fetched, no repository record", [entry("a", status=Status.ERROR, fetched_at=NIGHT_1)]),
+]
+
+
+@pytest.mark.parametrize("github_token", [None, "sample-token"], ids=["REST", "GraphQL"])
+@pytest.mark.parametrize(("name", "entries"), KNOWN_CASES, ids=[c[0] for c in KNOWN_CASES])
+def test_the_plan_orders_and_estimates_from_one_small_record_as_from_every_snapshot(
+    name: str, entries: list[Entry], github_token: str | None
+) -> None:
+    every = {entries[0].id: entries}
+    kept: dict[str, list[Entry]] = {}
+    for one in entries:  # one list's previous snapshot at a time, each let go after
+        keep_newest(kept, [one])
+    assert len(kept[entries[0].id]) == 1
+    ids, lists = [entries[0].id, "github:sample-org/new"], {entries[0].id: len(entries)}
+    assert candidates(ids, kept, lists) == candidates(ids, every, lists)
+    settings = Settings(github_token=github_token)
+    tonight = [entry("a"), entry("new")]
+    assert demand(tonight, kept, settings) == demand(tonight, every, settings)
+
+
+def test_what_the_plan_keeps_of_an_entry_is_its_ages_and_its_count() -> None:
+    full = entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12),
+                 deferred=[Deferred(field="contributors", fetched_at=OLD)], description="sample")  # fmt: skip
+    kept = planned(full)
+    assert (kept.id, kept.fetched_at, kept.deferred, kept.status) == (full.id, NIGHT_1, full.deferred, Status.OK)
+    assert kept.repo is not None and kept.repo.contributors == 12
+    # what the plan never reads is not kept: the list's words, the repository's details
+    assert (kept.title, kept.description, kept.section, kept.urls) == (None, None, [], [])
+    assert (kept.repo.languages, kept.repo.topics, kept.repo.description) == ([], [], None)
