@@ -176,6 +176,7 @@ def run_catalog(
             outcomes = _fetch_all(run, runner, reporter)
             result = CatalogResult(run.run_dir, failed=dict(run.unread))
             listed: list[catalog_files.CatalogList] = []
+            shared = catalog_files.SharedRecords()  # each entity's record held once, not per list
             for one in run.lists:
                 slug = one.slug or one.listing.parsed.source
                 try:
@@ -188,6 +189,7 @@ def run_catalog(
                     listed.append(catalog_files.CatalogList(slug, one.listing.parsed.source,
                                                             None, str(exc)))  # fmt: skip
                     continue
+                done.snapshot = shared.snapshot(done.snapshot)
                 result.results[slug] = done
                 listed.append(
                     catalog_files.CatalogList(slug, one.listing.parsed.source, done.snapshot)
