@@ -10,6 +10,7 @@ The entries are sample data (generated repository names).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -122,3 +123,29 @@ def test_a_lists_snapshot_keeps_its_header_and_entries_in_order() -> None:
     held = records.snapshot(again)
     assert held == again
     assert held.entries[0].repo is b.repo and held.entries[1] is a
+
+
+# -- the fetch's outcomes, each let go once every list linking it has finished ------------------
+
+
+def test_each_list_is_handed_its_own_outcomes_and_they_go_when_no_list_waits() -> None:
+    from collections import Counter
+
+    from enrich.run.job import _finished, _projected
+
+    lists = {"rlhf": {"github:carperai/trlx", "github:voidful/textrl"}, "agents": {"github:carperai/trlx"}}
+    outcomes: dict[str, dict[str, Any]] = {
+        "github": {"github:carperai/trlx": "trlx's", "github:voidful/textrl": "textrl's",
+                   "github:sample-org/external-code": "a paper's code, linked by no list"},
+        "papers": {"github:carperai/trlx": "its paper"},
+    }  # fmt: skip
+    waiting = Counter(i for ids in lists.values() for i in ids)
+    handed = _projected(outcomes, lists["agents"], waiting)
+    assert handed == {"github": {"github:carperai/trlx": "trlx's",
+                                 "github:sample-org/external-code": "a paper's code, linked by no list"},
+                      "papers": {"github:carperai/trlx": "its paper"}}  # fmt: skip
+    _finished(outcomes, lists["agents"], waiting)
+    assert "github:carperai/trlx" in outcomes["github"]  # the other list still waits for it
+    _finished(outcomes, lists["rlhf"], waiting)
+    assert outcomes == {"github": {"github:sample-org/external-code": "a paper's code, linked by no list"},
+                        "papers": {}}  # fmt: skip
