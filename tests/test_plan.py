@@ -18,8 +18,11 @@ from conftest import run, write_json
 from enrich.core.assemble import assemble
 from enrich.core.budget import Candidate, age, candidates, order, shares
 from enrich.core.links import Kind
-from enrich.core.model import Deferred, Entry, Failure, Snapshot, Status, updated
+from enrich.core.model import Deferred, Entry, Failure, Repo, Snapshot, Status, updated
+from enrich.core.settings import Settings
+from enrich.run.budgets import apportion
 from enrich.run.guard import verdict
+from enrich.run.state import FetchTask
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
 
@@ -208,3 +211,48 @@ def test_a_deferral_never_counts_against_the_guard(name: str, before: Snapshot |
                                                    refused: str | None) -> None:
     why = verdict(tonight, 0.5, before)
     assert (why is None) if refused is None else (why is not None and refused in why)
+
+
+# -- the shares the plan hands GitHub's tasks (`run/budgets.apportion`), without a token --------
+
+def warm(name: str, **fields: object) -> Entry:
+    repo = Repo(repo_id=1, full_name=f"sample-org/{name}", html_url=f"https://github.com/sample-org/{name}",
+                stars=1, forks=0, watchers=0, open_issues=0)  # fmt: skip
+    return named(name, status=Status.OK, fetched_at=NIGHT_1, repo=repo, **fields)
+
+
+def task(*entries: Entry, external: int = 0) -> FetchTask:
+    return FetchTask(run_dir="/nowhere/r2", source="github", part=0, entries=list(entries),
+                     settings=ANONYMOUS, external_limit=external)  # fmt: skip
+
+
+ANONYMOUS = Settings(github_token=None)  # REST: the shares are of `core` requests
+OWED = [Deferred(field="contributors", fetched_at=NIGHT_1)]
+TASK_SHARE_CASES = [
+    # (name, tasks' entries (None: the external repositories' task), core left, shares)
+    ("warm: a request each, the rest split evenly", [["a", "b"], ["c"]], 11, [6, 5]),
+    ("cold: a repository and its five parts, six requests", [["new"], ["b"]], 9, [7, 2]),
+    ("a part carried for a later night: asked again whole", [["a"], ["owes"]], 10, [3, 7]),
+    ("the external task wants nothing: an even part of what the list leaves, never the list's",
+     [["a", "b", "c", "d"], None], 60, [32, 28]),
+    ("too little for the list: the external task gets nothing", [["new", "new2"], None], 10, [10, 0]),
+]
+
+
+@pytest.mark.parametrize(("name", "given", "left", "expected"), TASK_SHARE_CASES, ids=[c[0] for c in TASK_SHARE_CASES])
+def test_the_plan_shares_what_github_says_is_left(name: str, given: list[list[str] | None], left: int,
+                                                    expected: list[int]) -> None:
+    known: dict[str, list[Entry]] = {}
+    tasks = []
+    for names in given:
+        if names is None:
+            tasks.append(task(external=200))
+            continue
+        for n in names:
+            before = None if n.startswith("new") else warm(n, deferred=OWED if n == "owes" else [])
+            if before is not None:
+                known[before.id] = [before]
+        tasks.append(task(*(named(n) for n in names)))
+    shared = apportion(tasks, {"core": left}, known, ANONYMOUS)
+    assert [t.quota["core"] for t in shared] == expected
+    assert sum(expected) <= left

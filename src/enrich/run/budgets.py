@@ -100,7 +100,9 @@ def demand(
     cold = [e for e in entries if _cold(newest[e.id])]
     warm = len(entries) - len(cold)
     if not graphql_path(settings):
-        return {"core": _REST_COLD * len(cold) + warm}
+        # a part carried for a later night (or never fetched) is asked again: the whole price
+        owing = sum(1 for e in entries if not _cold(newest[e.id]) and _owes_part(newest[e.id]))
+        return {"core": _REST_COLD * (len(cold) + owing) + warm - owing}
     batch = settings.github_graphql_batch_size
     every = settings.github_graphql_full_every
     due = -(-warm // every) if warm else 0  # the rota's share of full queries tonight
@@ -111,14 +113,6 @@ def demand(
         + points(due, FULL_CONNECTIONS, batch)
     )
     return {"core": counts, "graphql": graphql}
-
-
-def external_demand(limit: int, settings: Settings) -> dict[str, int]:
-    """The external repositories' task: at most ``limit`` repositories, estimated cold."""
-    if not graphql_path(settings):
-        return {"core": _REST_COLD * limit}
-    batch = settings.github_graphql_batch_size
-    return {"core": limit, "graphql": points(limit, FULL_CONNECTIONS, batch)}
 
 
 def apportion(
@@ -132,11 +126,13 @@ def apportion(
     github = [i for i, t in enumerate(tasks) if t.source == "github"]
     if not github or not left:
         return list(tasks)
+    # The external repositories' task finds its repositories when it starts, from tonight's
+    # answers (`enrich.run.external`): nothing to estimate here. It wants nothing, so it is
+    # handed only its even part of what the list's estimates leave, never the list's part (its
+    # limit, up to 200 repositories estimated cold, would take what a repository of the list
+    # that moved needs beyond its estimate: its parts).
     wants = [
-        external_demand(tasks[i].external_limit, settings)
-        if tasks[i].external_limit
-        else demand(tasks[i].entries, known, settings)
-        for i in github
+        {} if tasks[i].external_limit else demand(tasks[i].entries, known, settings) for i in github
     ]
     out = list(tasks)
     for resource in sorted({r for want in wants for r in want}):
@@ -165,6 +161,12 @@ def _fetched(entry: Entry) -> Any:
 def _cold(entry: Entry | None) -> bool:
     """No repository record yet: the whole price (the full query, every part)."""
     return entry is None or entry.repo is None
+
+
+def _owes_part(entry: Entry | None) -> bool:
+    """A part (languages, release, commit, contributors, activity) never fetched or carried
+    for a later night: asked again tonight, a request each over REST."""
+    return entry is None or entry.repo is None or bool(entry.deferred)
 
 
 def _owes_count(entry: Entry | None) -> bool:
