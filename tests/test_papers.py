@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -215,15 +217,33 @@ def landing_run(fake: FakeAPI, tmp_path: Path, **overrides: Any) -> tuple[Any, d
     return result, by_id(result.snapshot)
 
 
-@pytest.fixture
-def landing(fake: FakeAPI, tmp_path: Path) -> tuple[Any, dict[str, Entry]]:
-    return landing_run(fake, tmp_path)
+@dataclass(frozen=True)
+class Landing:
+    """The landing list's night and what it asked the fake (the arXiv and Hub paper paths)."""
+
+    result: Any
+    entries: dict[str, Entry]
+    arxiv: list[str]
+    hub_pages: list[str]
+
+
+# The tests that only read the landing night share one (`landing`), built once: one worker.
+pytestmark = pytest.mark.xdist_group("papers")
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Landing]:
+    root = tmp_path_factory.mktemp("landing")
+    (root / "fake-data").mkdir()
+    with FakeAPI([root / "fake-data"]) as fake:
+        result, entries = landing_run(fake, root)
+        yield Landing(result, entries, [x.path for x in fake.requests("arxiv")], hub_pages(fake))
 
 
 @pytest.mark.parametrize(("entry_id", "arxiv_id", "evidence"), RESOLVED, ids=[r[0].split(":")[0] for r in RESOLVED])
 def test_resolved_to_arxiv(entry_id: str, arxiv_id: str | None, evidence: str | None,
-                           landing: tuple[Any, dict[str, Entry]]) -> None:
-    _, entries = landing
+                           landing: Landing) -> None:
+    entries = landing.entries
     entry = entries[entry_id]
     assert entry.status == Status.OK and entry.web is not None and entry.web.http_status == 200
     if arxiv_id is None:
@@ -250,31 +270,31 @@ def test_resolved_to_arxiv(entry_id: str, arxiv_id: str | None, evidence: str | 
     ],
 )
 def test_conference_pages_yield_title_and_authors(entry_id: str, family_venue: str, first_author: str,
-                                                  sources_title: str, landing: tuple[Any, dict[str, Entry]]) -> None:
-    _, entries = landing
+                                                  sources_title: str, landing: Landing) -> None:
+    entries = landing.entries
     web = entries[entry_id].web
     assert web is not None and web.paper_meta is not None
     meta = web.paper_meta
     assert (meta.venue, meta.authors[0].name, meta.sources.title) == (family_venue, first_author, sources_title)
 
 
-def test_doi_followed_to_the_publisher(landing: tuple[Any, dict[str, Entry]]) -> None:
-    _, entries = landing
+def test_doi_followed_to_the_publisher(landing: Landing) -> None:
+    entries = landing.entries
     web = entries["doi:10.1038/nature24270"].web
     assert web is not None and web.final_url == "https://www.nature.com/articles/nature24270"
     assert web.paper_meta is not None and web.paper_meta.doi == "10.1038/nature24270"
 
 
-def test_landing_requests(fake: FakeAPI, landing: tuple[Any, dict[str, Entry]]) -> None:
+def test_landing_requests(landing: Landing) -> None:
     """Title searches batched (one request for the list's titles), the linked id in one id_list
     query, and one Hub page per distinct arXiv paper: the listed BERT and the ACL page's arXiv
     version are one paper, asked once."""
-    result, entries = landing
-    searches = [x for x in fake.requests("arxiv") if "search_query=ti" in x.path]
+    result, entries = landing.result, landing.entries
+    searches = [path for path in landing.arxiv if "search_query=ti" in path]
     titles = sum(1 for e in entries.values() if e.arxiv_match and e.arxiv_match.evidence == "title_search")
     assert len(searches) == math.ceil(titles / Settings().arxiv_title_batch_size) == 1
     distinct = {e.arxiv_match.arxiv_id for e in entries.values() if e.arxiv_match} | {"1810.04805"}
-    assert sorted(hub_pages(fake)) == sorted(f"/hf/api/papers/{i}" for i in distinct)
+    assert sorted(landing.hub_pages) == sorted(f"/hf/api/papers/{i}" for i in distinct)
     assert result.requests["papers"]["sent"] == len(distinct) + len(searches) + 1  # + the link's id_list
 
 
@@ -296,9 +316,9 @@ def test_arxiv_spacing_holds_across_the_two_tasks(fake: FakeAPI, tmp_path: Path)
     assert min(b.at - a.at for a, b in pairwise(asked)) >= 0.3
 
 
-def test_rebuilt_from_the_raw_folder(landing: tuple[Any, dict[str, Entry]]) -> None:
+def test_rebuilt_from_the_raw_folder(landing: Landing) -> None:
     """Normalize reads the papers source's own documents: the snapshot rebuilds without network."""
-    result, entries = landing
+    result, entries = landing.result, landing.entries
     rebuilt = by_id(build(RawStore(result.run_dir)))
     for entry_id, _, _ in RESOLVED:
         assert rebuilt[entry_id].model_dump(exclude={"fetched_at"}) == entries[entry_id].model_dump(exclude={"fetched_at"})
@@ -377,10 +397,10 @@ def test_a_broken_landing_page_keeps_last_nights_tie(fake: FakeAPI, extra_data: 
     assert (second.arxiv_match, second.paper, second.hub_paper) == (first.arxiv_match, first.paper, first.hub_paper)
 
 
-def test_raw_documents_of_the_papers_source(landing: tuple[Any, dict[str, Entry]]) -> None:
+def test_raw_documents_of_the_papers_source(landing: Landing) -> None:
     """What the source kept: its inputs (what each page declared), the arXiv answers as received,
     one Hub answer per paper; no request header, no token."""
-    result, entries = landing
+    result, entries = landing.result, landing.entries
     docs = RawStore(result.run_dir).documents("papers")
     inputs = [d for d in docs if "entry_id" in d and "request" not in d]
     searches = [d for d in docs if d.get("request") == "search"]

@@ -9,6 +9,7 @@ newest night) the tables name.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from enrich.core.settings import Settings
 from enrich.run.job import CatalogJob, rebuild, run_catalog
 from enrich.run.retention import prune
 from enrich.sandbox.server import FakeAPI
-from enrich.store.files import exclusive
+from enrich.store.files import exclusive, lock_path
 
 NEWEST = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # a Wednesday
 # The nights run, by age in days: a fortnight of nights, and older ones around 90 days (89 and
@@ -46,8 +47,20 @@ class Night:
     settings: Settings
     run_ids: dict[str, int]  # raw run folder -> its night's age
 
-    def copy(self, to: Path) -> tuple[Path, Path]:
-        shutil.copytree(self.root, to, symlinks=True)
+    def copy(self, to: Path, *, writes: bool = False) -> tuple[Path, Path]:
+        """A copy of the nights for one test: new folders whose files are hard links to the
+        nights' own, unless the test ``writes`` (runs a job into it). A prune only removes
+        names, so the nights stay as they were for the next test; the lock file, which a
+        holder writes its pid into, is always a copy (a linked one would be the same lock)."""
+        lock = lock_path(self.root / "out").name
+
+        def link(src: str, dst: str) -> None:
+            if writes or Path(src).name == lock:
+                shutil.copy2(src, dst)
+            else:
+                os.link(src, dst)
+
+        shutil.copytree(self.root, to, symlinks=True, copy_function=link)
         return to / "out", to / "raw"
 
 
@@ -142,7 +155,7 @@ def test_snapshot_days_by_age(ages: tuple[int, ...], policy: Policy, kept: tuple
 
 
 def test_what_a_prune_keeps_rebuilds_as_it_was_published(nights: Night, tmp_path: Path) -> None:
-    out, raw = nights.copy(tmp_path / "copy")
+    out, raw = nights.copy(tmp_path / "copy", writes=True)
     prune(out, raw, nights.settings)
     oldest = min((p for p in raw.iterdir() if p.name in nights.run_ids), key=lambda p: p.name)
     published = json.loads((out / "diffs/runs" / f"{oldest.name}.json").read_text())
@@ -155,7 +168,7 @@ def test_what_a_prune_keeps_rebuilds_as_it_was_published(nights: Night, tmp_path
 def test_a_warm_night_after_a_prune_asks_what_it_asked_without_one(nights: Night, tmp_path: Path) -> None:
     asked = []
     for pruned in (False, True):
-        out, raw = nights.copy(tmp_path / f"copy-{pruned}")
+        out, raw = nights.copy(tmp_path / f"copy-{pruned}", writes=True)
         if pruned:
             prune(out, raw, nights.settings.model_copy(update={"keep_runs": 1}))
         result = run(str(BUNDLED), settings=nights.settings, out_dir=out, raw_root=raw, skip=SKIP_WEB,

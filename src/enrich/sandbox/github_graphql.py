@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -93,10 +94,24 @@ def schema() -> GraphQLSchema:
 def validation_errors(query: str) -> list[str]:
     """What GitHub would say is wrong with ``query`` (empty when it is valid)."""
     try:
-        document = parse(query)
+        _parsed(query)
     except GraphQLError as exc:
         return [exc.message]
-    return [error.message for error in validate(schema(), document)]
+    return [error.message for error in _problems(schema(), query)]
+
+
+# A night sends a few distinct query texts (one per batch shape) thousands of times: each is
+# parsed and validated once (keyed by its text: a document's hash walks its whole tree).
+# Documents are only read by validation and execution. A text that does not parse raises, and
+# exceptions are not cached: it is parsed again each time it is sent.
+@functools.lru_cache(maxsize=256)
+def _parsed(query: str) -> DocumentNode:
+    return parse(query)
+
+
+@functools.lru_cache(maxsize=256)
+def _problems(github: GraphQLSchema, query: str) -> tuple[GraphQLError, ...]:
+    return tuple(validate(github, _parsed(query)))
 
 
 class NotFound(Exception):
@@ -108,7 +123,7 @@ def answer(
 ) -> dict[str, Any]:
     """GitHub's JSON answer to one query; ``charge(cost)`` spends its points, returns the limits."""
     try:
-        document = parse(query)
+        document = _parsed(query)
     except GraphQLError as exc:
         return {"errors": [_error(exc, "parseError")]}
     try:
@@ -116,7 +131,7 @@ def answer(
     except SchemaMissing:
         logger.warning(MISSING)
         return _unanswerable(document)
-    problems = validate(github, document)
+    problems = _problems(github, query)
     if problems:
         return {"errors": [_error(e, "undefinedField") for e in problems]}
     cost = _cost(document, variables)

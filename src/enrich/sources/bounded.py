@@ -25,6 +25,7 @@ own per-read timeouts still hold), which is why every source opens one.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import ssl
 import threading
@@ -378,10 +379,11 @@ class DeadlineTransport(httpx.HTTPTransport):
     """httpx's HTTP transport, its connections bounded by the deadline of the thread's call."""
 
     def __init__(self) -> None:
-        super().__init__()
+        context = _ssl_context()
+        super().__init__(verify=context)
         # httpx takes no network backend: the same pool as its default, with ours (the pool is
         # a private attribute; httpx is pinned and `test_private_parts` fails when it moves).
-        self._pool = _pool(httpcore, httpx.create_ssl_context())
+        self._pool = _pool(httpcore, context)
 
     @contextlib.contextmanager
     def deadline(
@@ -392,13 +394,30 @@ class DeadlineTransport(httpx.HTTPTransport):
             yield
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying context a process: building one loads the CA bundle (~20 ms of CPU), and
+    a context is meant to be shared by every connection and thread."""
+    return httpx.create_ssl_context()
+
+
+@functools.cache
+def _ssl_context2() -> ssl.SSLContext:
+    """The same for httpx2 (huggingface_hub's HTTP library)."""
+    import httpx2
+
+    context: ssl.SSLContext = httpx2.create_ssl_context()
+    return context
+
+
 def hub_client(headers: Mapping[str, str] | None = None) -> Any:
     """An httpx2 client (huggingface_hub's HTTP library) whose connections are bounded by the
     thread's call, for the Hub source's own requests."""
     import httpcore2
     import httpx2
 
-    transport = httpx2.HTTPTransport()
+    context = _ssl_context2()
+    transport = httpx2.HTTPTransport(verify=context)
     # As for httpx: httpx2 takes no network backend (pinned; `test_private_parts`).
-    transport._pool = _pool(httpcore2, httpx2.create_ssl_context())
+    transport._pool = _pool(httpcore2, context)
     return httpx2.Client(transport=transport, headers=dict(headers or {}), follow_redirects=False)
