@@ -42,7 +42,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -487,12 +487,12 @@ def backlog(runs: list[Night], everyone: set[str]) -> list[int]:
     return left
 
 
-def same_entities(quick: bool) -> dict[str, Any]:
-    """Item 6: 1, 10, 100 lists (quick: 1, 5, 20) linking the same 400 repositories, cold then
-    warm (nothing changed): what a list costs beyond its entities."""
+def same_entities(quick: bool, only: tuple[int, ...] = ()) -> dict[str, Any]:
+    """Item 6: 1, 10, 100 lists (quick: 1, 5, 20; ``only``: these) linking the same 400
+    repositories, cold then warm (nothing changed): what a list costs beyond its entities."""
     _record_queries()
     github_graphql.schema()
-    counts = (1, 5, 20) if quick else (1, 10, 100)
+    counts = only or ((1, 5, 20) if quick else (1, 10, 100))
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="enrich-scale-same-") as folder:
         tmp = Path(folder)
@@ -651,13 +651,27 @@ def main() -> None:
         help="lists of the one-run-per-list baseline (0: none; default all)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--lists", default="", help="same: the catalog sizes to run (e.g. 30 or 1,10,100)"
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0,
+        help="a or b: lists, links and pool times this (0.2: catalog b at 136 lists, 20,000 links)",
+    )  # fmt: skip
+    parser.add_argument("--nights", type=int, default=3, help="a or b: 2 = cold and quiet only")
     args = parser.parse_args()
     if args.catalog == "same":
-        result: dict[str, Any] = {"same": same_entities(args.quick)}
+        only = tuple(int(n) for n in args.lists.split(",") if n)
+        result: dict[str, Any] = {"same": same_entities(args.quick, only)}
         lines = report_same(result["same"])
     else:
         shape = (QUICK if args.quick else SHAPES)[args.catalog]
-        result = bench(shape, args.baseline)
+        if args.scale != 1.0:
+            shape = replace(
+                shape, name=f"{shape.name}x{args.scale:g}", lists=round(shape.lists * args.scale),
+                links=round(shape.links * args.scale), pool=round(shape.pool * args.scale),
+            )  # fmt: skip
+        result = bench(shape, args.baseline, args.nights)
         lines = report(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))

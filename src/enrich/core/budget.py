@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from enrich.core.model import Entry
+from enrich.core.model import Entry, Repo
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,37 @@ def candidates(
     return out
 
 
+def planned(entry: Entry) -> Entry:
+    """What the plan reads of an entry published before (`candidates`, and the estimates of
+    `enrich.run.budgets.demand`): its id, ``fetched_at``, deferred fields, and whether it holds
+    a repository record with a contributor count; the rest dropped. A catalog's plan keeps one
+    such entry per entity, not every list's previous snapshot (``16 KB`` a link)."""
+    repo = entry.repo
+    kept = None
+    if repo is not None:  # a stand-in: only that a record exists, and its count, are read
+        kept = Repo(repo_id=repo.repo_id, full_name=repo.full_name, html_url=repo.html_url,
+                    stars=0, forks=0, watchers=0, open_issues=0,
+                    contributors=repo.contributors)  # fmt: skip
+    return Entry(id=entry.id, kind=entry.kind, source_id=entry.source_id, url=entry.url, urls=[],
+                 section=[], positions=[], status=entry.status, fetched_at=entry.fetched_at,
+                 deferred=entry.deferred, repo=kept)  # fmt: skip
+
+
+def keep_newest(known: dict[str, list[Entry]], entries: Iterable[Entry]) -> None:
+    """Fold a previous snapshot's ``entries`` into ``known`` (id -> [its newest entry], as
+    `planned`): what `candidates` and the estimates read of all an id's entries is its newest
+    by ``fetched_at`` (the first of equals, in the order the snapshots are folded), so that one
+    is all a catalog's plan keeps."""
+    for entry in entries:
+        held = known.get(entry.id)
+        if held is None:
+            known[entry.id] = [planned(entry)]
+        elif entry.fetched_at is not None and (
+            held[0].fetched_at is None or entry.fetched_at > held[0].fetched_at
+        ):
+            held[0] = planned(entry)
+
+
 def shares(demands: Sequence[int], budget: int) -> list[int]:
     """What each task (in plan order, ``demands`` its estimate) may spend of ``budget``: see
     the module. Never negative; their sum is at most ``budget``."""
@@ -105,4 +136,6 @@ def shares(demands: Sequence[int], budget: int) -> list[int]:
     return out
 
 
-__all__ = ["Candidate", "age", "candidates", "order", "shares", "sort_key"]
+__all__ = [
+    "Candidate", "age", "candidates", "keep_newest", "order", "planned", "shares", "sort_key",
+]  # fmt: skip

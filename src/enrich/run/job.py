@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -176,18 +177,25 @@ def run_catalog(
             outcomes = _fetch_all(run, runner, reporter)
             result = CatalogResult(run.run_dir, failed=dict(run.unread))
             listed: list[catalog_files.CatalogList] = []
+            shared = catalog_files.SharedRecords()  # each entity's record held once, not per list
+            waiting = Counter(e.id for one in run.lists for e in one.listing.parsed.entries)
             for one in run.lists:
                 slug = one.slug or one.listing.parsed.source
+                ours = {e.id for e in one.listing.parsed.entries}
                 try:
                     done = runner.call(
-                        f"finish-{slug}", finish_list, FinishList(job.settings, one, outcomes)
-                    )
+                        f"finish-{slug}", finish_list,
+                        FinishList(job.settings, one, _projected(outcomes, ours, waiting)),
+                    )  # fmt: skip
                 except EnrichError as exc:
                     logger.error("list %s not published: %s", slug, exc)
                     result.failed[slug] = str(exc)
                     listed.append(catalog_files.CatalogList(slug, one.listing.parsed.source,
                                                             None, str(exc)))  # fmt: skip
                     continue
+                finally:
+                    _finished(outcomes, ours, waiting)
+                done.snapshot = shared.snapshot(done.snapshot)
                 result.results[slug] = done
                 listed.append(
                     catalog_files.CatalogList(slug, one.listing.parsed.source, done.snapshot)
@@ -210,7 +218,29 @@ def run_catalog(
             runner.close()
 
 
-def _fetch_all(run: Run, executor: Executor, reporter: Reporter) -> SourceOutcomes:
+def _projected(
+    outcomes: SourceOutcomes, ours: set[str], waiting: Mapping[str, int]
+) -> SourceOutcomes:
+    """What one list's finish is handed of the fetch's outcomes: its own entries', and those
+    of no list (the external repositories its graph may name), not every entity's (a payload
+    that travels to another process when the executor runs steps there)."""
+    return {
+        source: {i: o for i, o in made.items() if i in ours or i not in waiting}
+        for source, made in outcomes.items()
+    }
+
+
+def _finished(outcomes: dict[str, dict[str, Any]], ours: set[str], waiting: Counter[str]) -> None:
+    """One list finished (published or not): the outcomes of the entities no list left to
+    finish links are let go (the run no longer holds every entity's until the last list)."""
+    for entity in ours:
+        waiting[entity] -= 1
+        if waiting[entity] == 0:
+            for made in outcomes.values():
+                made.pop(entity, None)
+
+
+def _fetch_all(run: Run, executor: Executor, reporter: Reporter) -> dict[str, dict[str, Any]]:
     """Every fetch task of the run's plan, concurrently, holding the executor's request slots;
     a task that crashes (a bug, a lost worker) fails its own entries, with the reason in the
     raw folder, and nothing else. A task whose source runs ``after`` others is submitted once

@@ -77,6 +77,7 @@ def rebuild_catalog(
                     f"{run_id}: rebuilding it would roll latest.* back (--force to do so)"
                 )
         listed: list[catalog_files.CatalogList] = []
+        shared = catalog_files.SharedRecords()  # each entity's record held once, not per list
         for slug, source in named.items():
             one = _list_run(raw_run, manifest, out_dir, slug, source)
             try:
@@ -85,6 +86,7 @@ def rebuild_catalog(
                 result.failed[slug] = str(exc)
                 listed.append(catalog_files.CatalogList(slug, source, None, str(exc)))
                 continue
+            done.snapshot = shared.snapshot(done.snapshot)
             result.results[slug] = done
             listed.append(catalog_files.CatalogList(slug, source, done.snapshot))
         listed += [

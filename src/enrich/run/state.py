@@ -155,6 +155,10 @@ class ListRun:
     out_dir: Path
     previous: Snapshot | None
     slug: str | None = None  # a catalog's list: its folder's name under lists/
+    # A catalog's list: its previous snapshot (``out_dir/latest.json``) is read in its finish,
+    # not held here from prepare to the last list's finish (``previous`` is then None). The
+    # folder is locked for the whole run: what finish reads is what prepare read.
+    read_previous: bool = False
 
 
 @dataclass(frozen=True)

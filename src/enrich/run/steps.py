@@ -4,7 +4,8 @@ each one picklable arguments and gets picklable results back.
 
 ::
 
-    prepare   read + parse the list, open the run's raw folder, read the previous snapshot,
+    prepare   read + parse the list, open the run's raw folder, read the previous snapshot
+              (a catalog's lists: what the plan orders by; each in its own finish),
               plan the fetch tasks (`plan`: chunks per source, arXiv as one task)   -> Run
     fetch     one task: fetch its entries, normalize them              -> outcomes by id
     finish    build the snapshot, guard, diff, publish, check the list (+ upload to the Hub)
@@ -110,8 +111,9 @@ def _manifest(job: Job | CatalogJob, started: datetime, run_id: str, source: str
 def prepare_catalog(job: CatalogJob) -> Run:
     """A catalog run's prepare: every list read and parsed once (the unreadable reported and
     skipped), one raw folder holding each as ``lists/<slug>.md``, one plan over the union of
-    their entries (an entity linked by many lists is one entry: fetched once), each list's
-    previous snapshot from ``out_dir/lists/<slug>/``."""
+    their entries (an entity linked by many lists is one entry: fetched once), ordered by what
+    each list's previous snapshot (``out_dir/lists/<slug>/``) says of its entities' ages; those
+    snapshots are read again each in its list's finish, not held by the run."""
     started = job.now or datetime.now(UTC)
     check_sources(job.sources)
     found, unread = read_lists(
@@ -136,20 +138,24 @@ def prepare_catalog(job: CatalogJob) -> Run:
         for entry in one.parsed.entries:
             union.setdefault(entry.id, entry)
     every = ParsedList(source="catalog", sha256="", entries=tuple(union.values()))
+    # Each list's previous snapshot is read in its own finish (`ListRun.read_previous`) and let
+    # go after it; the plan keeps of them only what it orders by (`budget.keep_newest`).
     lists = tuple(
         ListRun(
             Listing(store.run_dir, Manifest(**{**written, "list_source": one.source}),
                     one.parsed, f"lists/{one.slug}.md"),
             job.out_dir / "lists" / one.slug,
-            read_previous(job.out_dir / "lists" / one.slug),
+            None,
             one.slug,
+            read_previous=True,
         )
         for one in found
     )  # fmt: skip
     known: dict[str, list[Entry]] = {}
     for each in lists:
-        for entry in each.previous.entries if each.previous is not None else ():
-            known.setdefault(entry.id, []).append(entry)
+        previous = read_previous(each.out_dir)
+        budget.keep_newest(known, previous.entries if previous is not None else ())
+        del previous
     linked = Counter(e.id for one in found for e in one.parsed.entries)
     listing = Listing(store.run_dir, written, every)
     tasks = plan(listing, job.settings, known, linked, _left(listing, job.settings))
@@ -295,7 +301,8 @@ def finish(
     folder, compared with its previous snapshot, unless the guard refuses it (``check=False``
     bypasses the guard: ``enrich rebuild --force``); then upload the folder to Hub repository
     ``publish_repo``, when given (`upload_to_hub`)."""
-    listing, out_dir, before = one.listing, one.out_dir, one.previous
+    listing, out_dir = one.listing, one.out_dir
+    before = read_previous(out_dir) if one.read_previous else one.previous
     store = listing.store
     failures = store.failures()  # read once, now that every fetch task has ended
     snapshot, failed = build_run(listing, before, outcomes, failures)

@@ -1,0 +1,151 @@
+"""What a catalog run holds while it runs (#24 item 8: a 100,000-link catalog within 2 GB):
+the plan keeps one small record per entity of the lists' previous snapshots, not the
+snapshots, and orders and estimates tonight exactly as it did from every snapshot (each list's
+previous snapshot is read in that list's own finish); the lists' new snapshots, held until the
+catalog's finish, hold each entity's record once, and read exactly as before.
+
+The entries are sample data (generated repository names).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from enrich.core.budget import candidates, keep_newest, planned
+from enrich.core.links import Kind
+from enrich.core.model import Deferred, Entry, Header, Language, Repo, Snapshot, Status, updated
+from enrich.core.settings import Settings
+from enrich.run.budgets import demand
+from enrich.store.catalog import SharedRecords
+
+NIGHT_1 = datetime(2026, 11, 25, 3, tzinfo=UTC)
+NIGHT_2 = NIGHT_1 + timedelta(days=1)
+OLD = NIGHT_1 - timedelta(days=9)
+
+
+def repo_record(contributors: int | None) -> Repo:
+    return Repo(repo_id=7, full_name="sample-org/repo", html_url="https://github.com/sample-org/repo",
+                description="A sample repository (sample data)", stars=120, forks=8, watchers=4,
+                open_issues=3, languages=[Language(name="Python", bytes=90_000)],
+                topics=["rlhf", "sample"], contributors=contributors)  # fmt: skip
+
+
+def entry(name: str, **fields: object) -> Entry:
+    base = Entry(id=f"github:sample-org/{name}", kind=Kind.REPO, source_id=f"sample-org/{name}",
+                 url=f"https://github.com/sample-org/{name}", urls=[f"https://github.com/sample-org/{name}"],
+                 title=f"{name} as one list wrote it", section=["Libraries"], positions=[])  # fmt: skip
+    return updated(base, **fields)
+
+
+# Each case: an entity's entries in the lists' previous snapshots, in the lists' order.
+KNOWN_CASES = [
+    ("in one list, fetched last night", [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12))]),
+    ("a week-old list and last night's", [entry("a", status=Status.OK, fetched_at=OLD, repo=repo_record(3)),
+                                          entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12))]),
+    ("last night's first, then a week-old list", [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12)),
+                                                  entry("a", status=Status.OK, fetched_at=OLD, repo=repo_record(3))]),
+    ("never fetched in any list", [entry("a"), entry("a", status=Status.PENDING)]),
+    ("pending in one list, fetched in another", [entry("a"), entry("a", status=Status.OK, fetched_at=NIGHT_2,
+                                                                    repo=repo_record(5))]),
+    ("its count deferred since first seen", [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(None),
+                                                   deferred=[Deferred(field="contributors")])]),
+    ("a count carried from an older night", [entry("a", status=Status.OK, fetched_at=NIGHT_2, repo=repo_record(9),
+                                                   deferred=[Deferred(field="contributors", fetched_at=OLD)])]),
+    ("the same night in two lists, the first's count differs",
+     [entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(None)),
+      entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(40))]),
+    ("fetched, no repository record", [entry("a", status=Status.ERROR, fetched_at=NIGHT_1)]),
+]
+
+
+@pytest.mark.parametrize("github_token", [None, "sample-token"], ids=["REST", "GraphQL"])
+@pytest.mark.parametrize(("name", "entries"), KNOWN_CASES, ids=[c[0] for c in KNOWN_CASES])
+def test_the_plan_orders_and_estimates_from_one_small_record_as_from_every_snapshot(
+    name: str, entries: list[Entry], github_token: str | None
+) -> None:
+    every = {entries[0].id: entries}
+    kept: dict[str, list[Entry]] = {}
+    for one in entries:  # one list's previous snapshot at a time, each let go after
+        keep_newest(kept, [one])
+    assert len(kept[entries[0].id]) == 1
+    ids, lists = [entries[0].id, "github:sample-org/new"], {entries[0].id: len(entries)}
+    assert candidates(ids, kept, lists) == candidates(ids, every, lists)
+    settings = Settings(github_token=github_token)
+    tonight = [entry("a"), entry("new")]
+    assert demand(tonight, kept, settings) == demand(tonight, every, settings)
+
+
+def test_what_the_plan_keeps_of_an_entry_is_its_ages_and_its_count() -> None:
+    full = entry("a", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12),
+                 deferred=[Deferred(field="contributors", fetched_at=OLD)], description="sample")  # fmt: skip
+    kept = planned(full)
+    assert (kept.id, kept.fetched_at, kept.deferred, kept.status) == (full.id, NIGHT_1, full.deferred, Status.OK)
+    assert kept.repo is not None and kept.repo.contributors == 12
+    # what the plan never reads is not kept: the list's words, the repository's details
+    assert (kept.title, kept.description, kept.section, kept.urls) == (None, None, [], [])
+    assert (kept.repo.languages, kept.repo.topics, kept.repo.description) == ([], [], None)
+
+
+# -- each entity's record once across the lists' snapshots --------------------------------------
+
+SHARE_CASES = [
+    ("the same fetch, another list's words: the record's parts shared",
+     {"title": "trlx, as list 2 names it", "section": ["RLHF", "Libraries"], "description": "list 2's words"}, True),
+    ("the same fetch, the same words", {}, True),
+    ("another list kept older values (stale): its own record", {"status": Status.STALE, "fetched_at": OLD}, False),
+    ("another count: its own record", {"repo": repo_record(99)}, False),
+]
+
+
+@pytest.mark.parametrize(("name", "changes", "shared"), SHARE_CASES, ids=[c[0] for c in SHARE_CASES])
+def test_an_entity_in_many_lists_is_held_once_and_reads_the_same(
+    name: str, changes: dict[str, object], shared: bool
+) -> None:
+    records = SharedRecords()
+    first = entry("trlx", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12))
+    other = updated(entry("trlx", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12)), **changes)
+    assert records.entry(first) is first
+    held = records.entry(other)
+    assert held == other  # what the catalog's tables and page read is unchanged
+    assert (held.repo is first.repo) is shared
+
+
+def test_a_lists_snapshot_keeps_its_header_and_entries_in_order() -> None:
+    records = SharedRecords()
+    header = Header(run_id="20261125T030000000000Z", generated_at=NIGHT_1, list_source="lists/sample.md",
+                    list_sha256="0" * 64, entries=2, by_kind=[], by_status=[])  # fmt: skip
+    a, b = (entry(n, status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(3)) for n in ("a", "b"))
+    records.snapshot(Snapshot(header=header, entries=[a, b]))
+    again = Snapshot(header=header, entries=[updated(b, title="b, as list 2 wrote it"), a])
+    held = records.snapshot(again)
+    assert held == again
+    assert held.entries[0].repo is b.repo and held.entries[1] is a
+
+
+# -- the fetch's outcomes, each let go once every list linking it has finished ------------------
+
+
+def test_each_list_is_handed_its_own_outcomes_and_they_go_when_no_list_waits() -> None:
+    from collections import Counter
+
+    from enrich.run.job import _finished, _projected
+
+    lists = {"rlhf": {"github:carperai/trlx", "github:voidful/textrl"}, "agents": {"github:carperai/trlx"}}
+    outcomes: dict[str, dict[str, Any]] = {
+        "github": {"github:carperai/trlx": "trlx's", "github:voidful/textrl": "textrl's",
+                   "github:sample-org/external-code": "a paper's code, linked by no list"},
+        "papers": {"github:carperai/trlx": "its paper"},
+    }  # fmt: skip
+    waiting = Counter(i for ids in lists.values() for i in ids)
+    handed = _projected(outcomes, lists["agents"], waiting)
+    assert handed == {"github": {"github:carperai/trlx": "trlx's",
+                                 "github:sample-org/external-code": "a paper's code, linked by no list"},
+                      "papers": {"github:carperai/trlx": "its paper"}}  # fmt: skip
+    _finished(outcomes, lists["agents"], waiting)
+    assert "github:carperai/trlx" in outcomes["github"]  # the other list still waits for it
+    _finished(outcomes, lists["rlhf"], waiting)
+    assert outcomes == {"github": {"github:sample-org/external-code": "a paper's code, linked by no list"},
+                        "papers": {}}  # fmt: skip
