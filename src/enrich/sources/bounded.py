@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
+import os
 import socket
 import ssl
 import threading
@@ -394,19 +396,28 @@ class DeadlineTransport(httpx.HTTPTransport):
             yield
 
 
-@functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying context a process: building one loads the CA bundle (~20 ms of CPU), and
-    a context is meant to be shared by every connection and thread."""
-    return httpx.create_ssl_context()
+    """One verifying context a process per trust setting: building one loads the CA bundle
+    (~20 ms of CPU), and a context is meant to be shared by every connection and thread. Keyed
+    by what httpx reads from the environment (``SSL_CERT_FILE``, ``SSL_CERT_DIR``), so a
+    changed setting is honoured as httpx would honour it."""
+    return _context("httpx", *_trust())
 
 
-@functools.cache
 def _ssl_context2() -> ssl.SSLContext:
     """The same for httpx2 (huggingface_hub's HTTP library)."""
-    import httpx2
+    return _context("httpx2", *_trust())
 
-    context: ssl.SSLContext = httpx2.create_ssl_context()
+
+def _trust() -> tuple[str | None, str | None]:
+    return os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+
+
+@functools.lru_cache(maxsize=16)
+def _context(library: str, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """``library``'s default verifying context, built under the trust setting of the key."""
+    module = importlib.import_module(library)
+    context: ssl.SSLContext = module.create_ssl_context()
     return context
 
 
