@@ -91,6 +91,26 @@ def visible(page: Any, attribute: str) -> list[str]:
         "#entries tbody tr:not([hidden])", f"rows => rows.map(r => r.dataset.{attribute})")
 
 
+def confined_page(browser: Any, folder: Path) -> tuple[Any, list[str], list[str]]:
+    """A new page that may read the files of ``folder`` only: every other request is aborted
+    and recorded (``outside``), as is every page error and console error (``errors``)."""
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def record(route: Any) -> None:
+        if route.request.url.startswith(folder.as_uri()):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    browser.route("**/*", record)
+    page = browser.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page, outside, errors
+
+
 def test_the_report_in_chromium(published: Path, browser: Any, tmp_path: Path) -> None:
     entries = json.loads((published / "latest.json").read_text())["entries"]
     index = published / "index.html"
@@ -243,20 +263,7 @@ def test_the_catalog_page_in_chromium(catalog: Path, browser: Any) -> None:
     CSP), asks the network for nothing, runs none of the hostile list text, and links each
     list's own page."""
     index = catalog / "catalog" / "index.html"
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def record(route: Any) -> None:  # files of the output folder only
-        if route.request.url.startswith(catalog.as_uri()):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    browser.route("**/*", record)
-    page = browser.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, outside, errors = confined_page(browser, catalog)
     page.goto(index.as_uri())
     assert page.locator("#catalog-lists tbody tr").count() == 2
     shared = page.locator("#shared-entities tbody tr").first
@@ -286,20 +293,7 @@ def test_the_paged_report_in_chromium(published: Path, browser: Any, tmp_path: P
     entries = json.loads((out / "latest.json").read_text())["entries"]
     pages = -(-len(entries) // 10)
     assert pages >= 3 and len(list((out / "pages").iterdir())) == pages - 1
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def record(route: Any) -> None:  # files of the folder only
-        if route.request.url.startswith(out.as_uri()):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    browser.route("**/*", record)
-    page = browser.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, outside, errors = confined_page(browser, out)
     page.goto((out / "index.html").as_uri())
     orders: list[int] = []
     for number in range(1, pages + 1):
