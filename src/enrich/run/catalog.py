@@ -163,6 +163,32 @@ class CatalogDone:
     hub: HubUpload | None = None
 
 
+def list_nights(
+    out_dir: Path, slugs: list[str], feed_runs: int
+) -> tuple[dict[str, Diff], dict[str, list[catalog_views.ListNight]]]:
+    """Each list's newest diff and its last ``feed_runs`` nights as the catalog's page tells
+    them, from what its folder published (one list's diffs at a time: each kept as a few
+    words)."""
+    newest: dict[str, Diff] = {}
+    nights: dict[str, list[catalog_views.ListNight]] = {}
+    for slug in slugs:
+        published = diffs.recent(out_dir / "lists" / slug, feed_runs)
+        nights[slug] = [catalog_views.night_of(diff) for diff in published]
+        if published:
+            newest[slug] = published[0]
+    return newest, nights
+
+
+def of_run(newest: Mapping[str, Diff], run_id: str) -> dict[str, Diff]:
+    """The lists' diffs of run ``run_id``; not a first snapshot's (every entry new: the page
+    names the list instead)."""
+    return {
+        slug: diff
+        for slug, diff in newest.items()
+        if diff["to"]["run_id"] == run_id and not diff["first_run"]
+    }
+
+
 def finish_catalog(given: CatalogFinish) -> CatalogDone:
     """``OUT/catalog/``: the tables, their history, ``index.html`` and ``feed.xml``, from the
     lists' snapshots and what each list's folder published (its diffs, this run's included);
@@ -170,15 +196,9 @@ def finish_catalog(given: CatalogFinish) -> CatalogDone:
     uploaded to the Hub in one commit (a failed upload is reported, never raised: the catalog
     is published, the next run uploads what the Hub lacks)."""
     snapshots = {one.slug: one.snapshot for one in given.lists if one.snapshot is not None}
-    tonight: dict[str, Diff] = {}
-    nights: dict[str, list[catalog_views.ListNight]] = {}
-    for one in given.lists:  # one list's diffs at a time: each kept as a few words
-        published = diffs.recent(given.out_dir / "lists" / one.slug, given.settings.feed_runs)
-        nights[one.slug] = [catalog_views.night_of(diff) for diff in published]
-        this = published[0] if published else None
-        # this run's diff; not a first snapshot's (every entry new: the page names the list)
-        if this is not None and this["to"]["run_id"] == given.run_id and not this["first_run"]:
-            tonight[one.slug] = this
+    newest, nights = list_nights(given.out_dir, [one.slug for one in given.lists],
+                                 given.settings.feed_runs)  # fmt: skip
+    tonight = of_run(newest, given.run_id)
 
     def views(rows: pa.Table) -> dict[str, bytes]:
         return catalog_views.render(

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from enrich.core.diff import Diff
 from enrich.core.errors import InputError
 from enrich.core.model import Snapshot
 from enrich.core.settings import Settings
+from enrich.run.catalog import list_nights, of_run
 from enrich.run.steps import about, render_views, sweep_views
 from enrich.store import diffs
 from enrich.store.codec import read_snapshot
@@ -59,9 +59,7 @@ def render_catalog(out_dir: Path, settings: Settings) -> list[Path]:
         rows = pq.read_table(out_dir / CATALOG / "lists.parquet").to_pylist()
         written: list[Path] = []
         snapshots: dict[str, Snapshot] = {}
-        nights: dict[str, list[catalog_views.ListNight]] = {}
         notice = settings.dataset_notice
-        last: dict[str, Diff] = {}  # each list's newest diff
         for row in rows:
             slug = str(row["slug"])
             folder = out_dir / LISTS / slug
@@ -69,19 +67,12 @@ def render_catalog(out_dir: Path, settings: Settings) -> list[Path]:
                 written += _render_list(folder, settings)
                 snapshots[slug] = read_snapshot(folder / "latest.parquet")
                 notice = notice or _about(folder, About()).notice
-            published = diffs.recent(folder, settings.feed_runs)
-            nights[slug] = [catalog_views.night_of(diff) for diff in published]
-            if published:
-                last[slug] = published[0]
         if not snapshots:
             raise InputError(f"{out_dir}: a catalog with no published list to render")
         # the catalog's run: its newest list's (every list a run publishes has its id and time)
         newest = max((s.header for s in snapshots.values()), key=lambda h: h.generated_at)
-        tonight = {
-            slug: diff
-            for slug, diff in last.items()
-            if diff["to"]["run_id"] == newest.run_id and not diff["first_run"]
-        }
+        last, nights = list_nights(out_dir, [str(row["slug"]) for row in rows], settings.feed_runs)
+        tonight = of_run(last, newest.run_id)
         files = catalog_views.render(
             catalog_views.CatalogPublished(
                 newest.run_id, newest.generated_at, rows, snapshots, tonight, nights, notice
