@@ -27,8 +27,8 @@ from enrich.sandbox import github_graphql
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.sources.github import graphql_query
-from enrich.sources.github.graphql import light_view
-from enrich.sources.github.light import FULL_CONNECTIONS, points, rota_night, rota_slot
+from enrich.sources.github.graphql import FULL_CONNECTIONS, light_view, points
+from enrich.sources.github.light import rota_night, rota_slot
 from enrich.store.raw import RawStore
 
 pytestmark = pytest.mark.graphql_schema

@@ -44,8 +44,6 @@ from enrich.sources.github.rest import repo_path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FULL_CONNECTIONS", "points"]  # (where they are defined: `graphql`)
-
 # A nightly run starts at about the same time; a full answer this much short of N nights old
 # is N nights old.
 _SLACK = timedelta(hours=12)
