@@ -287,7 +287,7 @@ def test_a_catalog_run_prunes_the_shared_raw_layer_and_each_lists_snapshots(
         ]  # the newest day, and the day its run was compared with
         assert len(list((folder / "history").glob("date=*"))) == 3
     assert sorted(p.name for p in (out / "catalog").iterdir()) == [
-        "entities.parquet", "feed.xml", "history", "index.html", "lists.parquet",
+        "card.json", "entities.parquet", "feed.xml", "history", "index.html", "lists.parquet",
         "memberships.parquet",
     ]  # fmt: skip
     for table in ("entities", "lists"):  # the catalog's history stays whole
