@@ -30,9 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from scale_bench import (  # noqa: E402
+from scale_bench import (
     FIRST_NIGHT,
     LATENCY,
     GeneratedGitHub,
@@ -132,8 +130,9 @@ def bench(
             fake.rate_used.clear()
             fake.rate_reset = int(time.time()) + 3600
             stats = str((keep or tmp) / f"{lists}-{links}-{name}.prof") if profile else ""
+            now = (FIRST_NIGHT + timedelta(days=n)).isoformat()
             spec = {"lists": [str(p) for p in paths], "out": str(out), "raw": str(raw),
-                    "now": (FIRST_NIGHT + timedelta(days=n)).isoformat(), "profile": stats}  # fmt: skip
+                    "now": now, "profile": stats}  # fmt: skip
             figures = night(spec, env, tmp)
             done = figures["finishes"]
             seconds = [f["seconds"] for f in done]
