@@ -19,12 +19,13 @@ from filelock import FileLock, Timeout
 from enrich.core.errors import LockedError, PublishError
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync_dir: bool = True) -> None:
     """Write ``path`` so that a reader sees the old file or the whole new one, never a part.
 
     The temp file lives in the same folder (a rename across file systems is not atomic);
     it is fsynced before the rename and the folder after it, so a power cut cannot leave a
-    renamed-but-empty file. On any failure the temp file is removed and the old file stays.
+    renamed-but-empty file (``sync_dir=False``: the caller fsyncs the folder, `sync_folder`,
+    once for many files). On any failure the temp file is removed and the old file stays.
     The file gets the permissions a plain ``open`` would give it (0644 under the usual umask
     022), not mkstemp's private 0600: published files are meant to be read by others.
     """
@@ -43,7 +44,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
         if isinstance(exc, OSError):
             raise PublishError(f"could not write {path}: {exc.strerror or exc}") from exc
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        sync_folder(path.parent)
 
 
 def _umask() -> int:
@@ -67,14 +69,26 @@ def _set_and_restore_umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
     def write(handle: BinaryIO) -> None:
         handle.write(data)
 
-    atomic_write(path, write)
+    atomic_write(path, write, sync_dir=sync_dir)
 
 
-def _fsync_dir(folder: Path) -> None:
+def holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` holds exactly ``data`` already (its size first: most files that
+    changed changed their size, and are not read)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder: the renames made in it outlive a power cut."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
