@@ -76,6 +76,22 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync_dir: bool = True) -> Non
     atomic_write(path, write, sync_dir=sync_dir)
 
 
+def atomic_link(source: Path, path: Path, *, sync_dir: bool = True) -> None:
+    """Replace ``path`` atomically by a second name of ``source``, a file written (and fsynced)
+    already with the same bytes: nothing is written twice (``latest.json`` is the day's
+    snapshot). Where the file system has no hard links, the bytes are copied."""
+    tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+    try:
+        os.link(source, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        atomic_write_bytes(path, source.read_bytes(), sync_dir=sync_dir)
+        return
+    if sync_dir:
+        sync_folder(path.parent)
+
+
 def holds(path: Path, data: bytes) -> bool:
     """Whether ``path`` holds exactly ``data`` already (its size first: most files that
     changed changed their size, and are not read)."""

@@ -46,6 +46,7 @@ from enrich.store.codec import (
 )
 from enrich.store.compare import to_json_bytes
 from enrich.store.files import (
+    atomic_link,
     atomic_write_bytes,
     holds,
     safe_name,
@@ -121,18 +122,30 @@ def write_all(files: list[tuple[Path, bytes]], kept: set[Path]) -> None:
     """Each file replaced atomically, in order, the last two (``latest.*``) after every
     other's rename is durable: the folders of the others are fsynced once each, not once a
     file (a list's finish wrote ~20 files, each with two fsyncs). A file of ``kept`` that holds
-    its bytes already is not rewritten."""
+    its bytes already is not rewritten; a file with the very bytes of one written before it
+    (``latest.*`` are the day's snapshot, the day's diff is the run's) is a hard link to it,
+    not a second copy."""
     *others, (parquet, parquet_data), (last, last_data) = files
     folders: dict[Path, None] = {}
+    written: dict[int, Path] = {}  # id of the bytes -> the file that holds them
+
+    def put(path: Path, data: bytes, sync_dir: bool) -> None:
+        first = written.get(id(data))
+        if first is not None:
+            atomic_link(first, path, sync_dir=sync_dir)
+        else:
+            atomic_write_bytes(path, data, sync_dir=sync_dir)
+            written[id(data)] = path
+
     for path, data in others:
         if path in kept and holds(path, data):
             continue
-        atomic_write_bytes(path, data, sync_dir=False)
+        put(path, data, sync_dir=False)
         folders.setdefault(path.parent)
     for folder in folders:
         sync_folder(folder)
-    atomic_write_bytes(parquet, parquet_data)
-    atomic_write_bytes(last, last_data)
+    put(parquet, parquet_data, sync_dir=True)
+    put(last, last_data, sync_dir=True)
 
 
 @functools.cache
