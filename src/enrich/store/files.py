@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import hashlib
 import os
@@ -19,13 +20,13 @@ from filelock import FileLock, Timeout
 from enrich.core.errors import LockedError, PublishError
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync_dir: bool = True) -> None:
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write ``path`` so that a reader sees the old file or the whole new one, never a part.
 
     The temp file lives in the same folder (a rename across file systems is not atomic);
     it is fsynced before the rename and the folder after it, so a power cut cannot leave a
-    renamed-but-empty file (``sync_dir=False``: the caller fsyncs the folder, `sync_folder`,
-    once for many files). On any failure the temp file is removed and the old file stays.
+    renamed-but-empty file (inside `folders_synced_once`, the folder is fsynced at the block's
+    end, once for many files). On any failure the temp file is removed and the old file stays.
     The file gets the permissions a plain ``open`` would give it (0644 under the usual umask
     022), not mkstemp's private 0600: published files are meant to be read by others.
     """
@@ -44,8 +45,7 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync_dir: boo
         if isinstance(exc, OSError):
             raise PublishError(f"could not write {path}: {exc.strerror or exc}") from exc
         raise
-    if sync_dir:
-        sync_folder(path.parent)
+    _renamed_in(path.parent)
 
 
 def _umask() -> int:
@@ -69,14 +69,43 @@ def _set_and_restore_umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     def write(handle: BinaryIO) -> None:
         handle.write(data)
 
-    atomic_write(path, write, sync_dir=sync_dir)
+    atomic_write(path, write)
 
 
-def atomic_link(source: Path, path: Path, *, sync_dir: bool = True) -> None:
+# The folders whose fsync waits for the end of a `folders_synced_once` block (of this thread:
+# the fetch threads writing the raw store meanwhile sync their own at once).
+_UNSYNCED: contextvars.ContextVar[dict[Path, None] | None] = contextvars.ContextVar(
+    "unsynced_folders", default=None
+)
+
+
+@contextlib.contextmanager
+def folders_synced_once() -> Iterator[None]:
+    """Within the block, each atomic write's folder is fsynced once, at the block's end, not
+    once a file (a publish writes ~20 files into a few folders)."""
+    folders: dict[Path, None] = {}
+    token = _UNSYNCED.set(folders)
+    try:
+        yield
+    finally:
+        _UNSYNCED.reset(token)
+        for folder in folders:
+            sync_folder(folder)
+
+
+def _renamed_in(folder: Path) -> None:
+    pending = _UNSYNCED.get()
+    if pending is None:
+        sync_folder(folder)
+    else:
+        pending.setdefault(folder)
+
+
+def atomic_link(source: Path, path: Path) -> None:
     """Replace ``path`` atomically by a second name of ``source``, a file written (and fsynced)
     already with the same bytes: nothing is written twice (``latest.json`` is the day's
     snapshot). Where the file system has no hard links, the bytes are copied."""
@@ -86,10 +115,9 @@ def atomic_link(source: Path, path: Path, *, sync_dir: bool = True) -> None:
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
-        atomic_write_bytes(path, source.read_bytes(), sync_dir=sync_dir)
+        atomic_write_bytes(path, source.read_bytes())
         return
-    if sync_dir:
-        sync_folder(path.parent)
+    _renamed_in(path.parent)
 
 
 def holds(path: Path, data: bytes) -> bool:

@@ -48,11 +48,11 @@ from enrich.store.compare import to_json_bytes
 from enrich.store.files import (
     atomic_link,
     atomic_write_bytes,
+    folders_synced_once,
     holds,
     safe_name,
     signals_deferred,
     sweep_temp_files,
-    sync_folder,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,31 +121,27 @@ def publish(
 def write_all(files: list[tuple[Path, bytes]], kept: set[Path]) -> None:
     """Each file replaced atomically, in order, the last two (``latest.*``) after every
     other's rename is durable: the folders of the others are fsynced once each, not once a
-    file (a list's finish wrote ~20 files, each with two fsyncs). A file of ``kept`` that holds
-    its bytes already is not rewritten; a file with the very bytes of one written before it
-    (``latest.*`` are the day's snapshot, the day's diff is the run's) is a hard link to it,
-    not a second copy."""
-    *others, (parquet, parquet_data), (last, last_data) = files
-    folders: dict[Path, None] = {}
+    file (`folders_synced_once`; a list's finish wrote ~20 files, each with two fsyncs). A file
+    of ``kept`` that holds its bytes already is not rewritten; a file with the very bytes of
+    one written before it (``latest.*`` are the day's snapshot, the day's diff is the run's) is
+    a hard link to it, not a second copy."""
+    *others, parquet, last = files
     written: dict[int, Path] = {}  # id of the bytes -> the file that holds them
 
-    def put(path: Path, data: bytes, sync_dir: bool) -> None:
+    def put(path: Path, data: bytes) -> None:
         first = written.get(id(data))
         if first is not None:
-            atomic_link(first, path, sync_dir=sync_dir)
+            atomic_link(first, path)
         else:
-            atomic_write_bytes(path, data, sync_dir=sync_dir)
+            atomic_write_bytes(path, data)
             written[id(data)] = path
 
-    for path, data in others:
-        if path in kept and holds(path, data):
-            continue
-        put(path, data, sync_dir=False)
-        folders.setdefault(path.parent)
-    for folder in folders:
-        sync_folder(folder)
-    put(parquet, parquet_data, sync_dir=True)
-    put(last, last_data, sync_dir=True)
+    with folders_synced_once():
+        for path, data in others:
+            if not (path in kept and holds(path, data)):
+                put(path, data)
+    put(*parquet)
+    put(*last)
 
 
 @functools.cache
