@@ -1,7 +1,8 @@
-"""The Hub repository mirrors the published folder: a file swept locally (a report page no longer
-needed, a view removed) is deleted on the Hub in the same commit as the night's new files; what
-the project never uploads (dot paths such as the Hub's ``.gitattributes``, ``rejected/``) is
-never deleted. The real huggingface_hub client against the fake Hub, over HTTP."""
+"""The Hub repository keeps no page a reader can no longer reach: a report page swept locally
+(the list shrank) is deleted on the Hub in the same commit as the night's new files. Nothing else
+is ever deleted: what the project never uploads (dot paths such as the Hub's ``.gitattributes``,
+``rejected/``), a file added by hand, and what a fresh folder lacks (the history published from
+another machine). The real huggingface_hub client against the fake Hub, over HTTP."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import RepoFile
 
 from enrich.sandbox.server import FakeAPI
-from enrich.store.hub import local_files, stays_local, upload
+from enrich.store import hub
+from enrich.store.hub import local_files, stays_local, swept, upload
+from enrich.views import report
 from nights import NIGHT_1, night
 
 REPO = "enrich-bot/rlhf-enriched"
@@ -38,8 +41,12 @@ def titles(fake: FakeAPI) -> list[str]:
     return [c.title for c in repo.commits] if repo else []
 
 
-def test_a_page_swept_between_two_publishes_is_deleted_on_the_hub(fake: FakeAPI, tmp_path: Path) -> None:
-    settings = fake.settings(allow_loopback=True, http_retries=0, hf_token=TOKEN, report_page_entries=10)
+def test_a_page_swept_between_two_publishes_is_deleted_on_the_hub(
+    fake: FakeAPI, tmp_path: Path
+) -> None:
+    settings = fake.settings(
+        allow_loopback=True, http_retries=0, hf_token=TOKEN, report_page_entries=10
+    )
     out = tmp_path / "out"
     night(settings, out, tmp_path / "raw", NIGHT_1)
     assert {"pages/2.html", "pages/3.html"} <= set(local_files(out))  # 27 entries, 10 a page
@@ -49,7 +56,11 @@ def test_a_page_swept_between_two_publishes_is_deleted_on_the_hub(fake: FakeAPI,
     (out / "pages/3.html").unlink()  # the list shrank: its last page is swept
     (out / "list.md").write_text("# the list, edited\n")  # and a file changed the same night
     second = upload(out, REPO, settings)
-    assert second.error is None and second.deleted == ["pages/3.html"] and second.uploaded == ["list.md"]
+    assert (
+        second.error is None
+        and second.deleted == ["pages/3.html"]
+        and second.uploaded == ["list.md"]
+    )
     assert len(titles(fake)) == 3  # one commit: the change and the deletion together
     assert hub_tree(fake) == {".gitattributes", *local_files(out)}
 
@@ -57,19 +68,62 @@ def test_a_page_swept_between_two_publishes_is_deleted_on_the_hub(fake: FakeAPI,
     assert again.commit_oid is None and again.deleted == [] and len(titles(fake)) == 3
 
 
-def test_what_the_project_never_uploads_is_never_deleted(fake: FakeAPI, tmp_path: Path) -> None:
+def test_only_report_pages_are_ever_deleted(fake: FakeAPI, tmp_path: Path) -> None:
     settings = fake.settings(allow_loopback=True, http_retries=0, hf_token=TOKEN)
     out = tmp_path / "out"
     night(settings, out, tmp_path / "raw", NIGHT_1)
     upload(out, REPO, settings)
     api = HfApi(endpoint=fake.hf_url, token=TOKEN)
-    theirs = [".github/workflows/check.yml", "rejected/note.txt"]
-    ours_once = ["views/removed.html"]  # a view the project no longer writes
-    api.create_commit(REPO, [CommitOperationAdd(path_in_repo=n, path_or_fileobj=b"x") for n in theirs + ours_once],
+    theirs = [".github/workflows/check.yml", "rejected/note.txt", "views/by-hand.html", "NOTES.md"]
+    stale = ["pages/7.html"]  # a page of a longer list, published once
+    api.create_commit(REPO, [CommitOperationAdd(path_in_repo=n, path_or_fileobj=b"x") for n in theirs + stale],
                       commit_message="by hand", repo_type="dataset")  # fmt: skip
     result = upload(out, REPO, settings)
-    assert result.deleted == ours_once and result.uploaded == []
+    assert result.deleted == stale and result.uploaded == []
     assert hub_tree(fake) == {".gitattributes", *theirs, *local_files(out)}
+
+
+def test_a_fresh_folder_never_wipes_what_was_published(fake: FakeAPI, tmp_path: Path) -> None:
+    """A new machine starts from an empty output folder: its first upload adds tonight's files
+    and deletes nothing of the history and snapshots another machine published."""
+    settings = fake.settings(allow_loopback=True, http_retries=0, hf_token=TOKEN)
+    night(settings, tmp_path / "old", tmp_path / "old-raw", NIGHT_1)
+    upload(tmp_path / "old", REPO, settings)
+    published = hub_tree(fake)
+    fresh = tmp_path / "fresh"
+    night(settings, fresh, tmp_path / "fresh-raw", NIGHT_1.replace(day=NIGHT_1.day + 1))
+    result = upload(fresh, REPO, settings)
+    assert result.error is None and result.deleted == []
+    assert published - set(local_files(fresh)), "the old machine's files differ from the new one's"
+    assert hub_tree(fake) >= published | set(local_files(fresh))
+
+
+@pytest.mark.parametrize(
+    ("name", "catalog", "deleted"),
+    [
+        ("pages/3.html", False, True),
+        ("lists/rlhf/pages/12.html", True, True),  # each list's pages, in a catalog
+        ("lists/rlhf/pages/12.html", False, False),  # a single list has no lists/ folder
+        ("pages/0.html", False, False),  # never a page the report writes
+        ("pages/notes.html", False, False),
+        ("pages/2/x.html", False, False),
+        ("index.html", False, False),  # rewritten every night, never missing
+        ("snapshots/2026-11-25.parquet", False, False),  # pruned locally, kept on the Hub
+        ("history/date=2026-11-25/part-0.parquet", False, False),
+        ("catalog/history/memberships/date=2026-11-25/part-0.parquet", True, False),
+        ("views/removed.html", False, False),
+        (".pages/2.html", False, False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_what_is_deleted_from_the_hub_when_the_folder_lacks_it(
+    name: str, catalog: bool, deleted: bool
+) -> None:
+    assert swept(name, catalog=catalog) is deleted
+
+
+def test_the_store_names_the_report_pages_folder_as_the_report_does() -> None:
+    assert hub.PAGES == report.PAGES
 
 
 @pytest.mark.parametrize(
@@ -104,8 +158,9 @@ def test_what_stays_local_and_so_is_never_deleted(name: str, catalog: bool, loca
     ],
     ids=["file", "absent-file", "folder", "absent-folder"],
 )
-def test_the_fake_hub_answers_deletes_as_the_hub_does(fake: FakeAPI, operation: CommitOperationDelete,
-                                                      status: int) -> None:
+def test_the_fake_hub_answers_deletes_as_the_hub_does(
+    fake: FakeAPI, operation: CommitOperationDelete, status: int
+) -> None:
     """``deletedFile``/``deletedFolder`` NDJSON lines; a path the head does not hold is refused
     with 404 EntryNotFound (huggingface_hub's ``delete_file`` documents EntryNotFoundError)."""
     api = HfApi(endpoint=fake.hf_url, token=TOKEN)

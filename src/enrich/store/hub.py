@@ -18,11 +18,13 @@ folder; the caller holds its lock, so no file changes while it is read. A catalo
 (`upload_catalog`). Files whose names start with a dot (the lock, temp files) and the publish
 guard's ``rejected/`` stay local.
 
-The repository mirrors the folder: a file the Hub holds and the folder no longer does (a report
-page swept when a list shrank, a list dropped from a catalog) is deleted in the same commit.
-The rule of what is ours to delete is the rule of what is uploaded: every path except those
-that stay local, so a dot path (the Hub's ``.gitattributes``) or a ``rejected/`` file on the Hub
-is never deleted — the project never sent one, someone else put it there.
+A report page the folder no longer has (``pages/N.html``, swept when a list shrank: the
+report's pages are rewritten every night) is deleted on the Hub in the same commit, so no page
+a reader can no longer reach stays published. Nothing else is ever deleted: a snapshot or a
+history day the local retention removed, a file someone added by hand, or a whole history when
+the run starts from an empty folder (a new machine) stays on the Hub. Deleting only what the
+project rewrites every night is what keeps a lost or fresh folder from wiping what was
+published.
 
 The commit names its parent, so a repository changed by someone else in between refuses the
 commit (412) instead of having its change silently overwritten; the next run starts from it.
@@ -56,6 +58,8 @@ REPO_TYPE = "dataset"
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 # Kept out of the upload: the publish guard's refused runs are for the operator.
 LOCAL_ONLY = ("rejected",)
+PAGES = "pages"  # the report's later pages: views.report.PAGES (store imports no view)
+_PAGE = re.compile(r"[1-9][0-9]*\.html")
 # A commit description is shown on the Hub next to the commit; the changelog is cut there.
 MAX_DESCRIPTION = 20_000
 # A catalog's summary line names the lists not published; hundreds would be no line.
@@ -106,6 +110,20 @@ def stays_local(name: str, *, catalog: bool) -> bool:
         return True
     inside = parts[2:] if catalog and parts[0] == "lists" else parts
     return len(inside) > 1 and inside[0] in LOCAL_ONLY
+
+
+def swept(name: str, *, catalog: bool) -> bool:
+    """Whether a path the Hub holds and the folder lacks is deleted from the Hub: a report page
+    (``pages/N.html`` of the dataset, of each list's in a catalog), never anything else (see the
+    module)."""
+    parts = name.split("/")
+    inside = parts[2:] if catalog and parts[0] == "lists" else parts
+    return (
+        len(inside) == 2
+        and inside[0] == PAGES
+        and _PAGE.fullmatch(inside[1]) is not None
+        and not stays_local(name, catalog=catalog)
+    )
 
 
 def upload_token(settings: Settings) -> str:
@@ -169,7 +187,7 @@ def upload_folder(
             else:
                 changed.append(name)
         catalog = (out_dir / CATALOG).is_file()
-        gone = [n for n in sorted(remote) if n not in local and not stays_local(n, catalog=catalog)]
+        gone = [n for n in sorted(remote) if n not in local and swept(n, catalog=catalog)]
         if not changed and not gone:
             logger.info("hub %s: every file is already there, no commit", repo_id)
             return result
