@@ -237,3 +237,52 @@ def test_a_lists_entries_normalized_in_its_finish_build_what_the_fetchs_outcomes
     assert len(executor.built) == 8 and executor.handed > 0
     for step, handed, normalized in executor.built:
         assert to_json(normalized) == to_json(handed), step
+
+
+# -- the catalog's entities: tonight's as Arrow once --------------------------------------------
+
+
+def list_snapshot(name: str, *entries: Entry) -> Snapshot:
+    header = Header(run_id="20261125T030000000000Z", generated_at=NIGHT_1, list_source=f"lists/{name}.md",
+                    list_sha256="0" * 64, entries=len(entries), by_kind=[], by_status=[])  # fmt: skip
+    return Snapshot(header=header, entries=list(entries))
+
+
+def fetched(name: str, stars: int = 120) -> Entry:
+    return entry(name, status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12).model_copy(update={"stars": stars}))
+
+
+# Each case: the lists published tonight, the lists whose folders keep a dataset (not published).
+WRITE_CASES = [
+    ("every list published", {"rlhf": ["trlx", "textrl"], "agents": ["trlx", "palm"]}, {}),
+    ("a kept list adds an entity", {"rlhf": ["trlx"]}, {"old": ["trlx", "rl4lms"]}),
+    ("a kept list adds none", {"rlhf": ["trlx", "textrl"]}, {"old": ["textrl"]}),
+    ("no list published tonight", {}, {"old": ["trlx"]}),
+]
+
+
+@pytest.mark.parametrize(("name", "tonight", "kept"), WRITE_CASES, ids=[c[0] for c in WRITE_CASES])
+def test_the_catalogs_entities_and_their_history_read_as_from_the_lists_snapshots(
+    name: str, tonight: dict[str, list[str]], kept: dict[str, list[str]], tmp_path: Path
+) -> None:
+    from enrich.store import history
+    from enrich.store.catalog import CatalogList, entities_of, union, write
+    from enrich.store.codec import parquet_bytes, to_arrow
+
+    lists = [CatalogList(slug, f"lists/{slug}.md", list_snapshot(slug, *map(fetched, names)))
+             for slug, names in tonight.items()]  # fmt: skip
+    for slug, names in kept.items():  # older values: another star count
+        folder = tmp_path / "lists" / slug
+        folder.mkdir(parents=True)
+        (folder / "latest.json").write_bytes(to_json(list_snapshot(slug, *(fetched(n, 7) for n in names))))
+    write(tmp_path, lists, NIGHT_1)
+    every = union([*lists, *(CatalogList(slug, f"lists/{slug}.md", None, "kept",
+                                          list_snapshot(slug, *(fetched(n, 7) for n in names)))
+                             for slug, names in kept.items())], shown=True)  # fmt: skip
+    assert (tmp_path / "catalog" / "entities.parquet").read_bytes() == parquet_bytes(entities_of(every))
+    day = history.day_file(tmp_path / "catalog" / "history" / "entities", NIGHT_1.date())
+    published = union(lists)
+    if published is None:
+        assert not day.exists()
+    else:
+        assert day.read_bytes() == parquet_bytes(history.rows(to_arrow(published), published.header))
