@@ -129,7 +129,7 @@ def write(
     every = union(every_list, shown=True)
     # Tonight's entities as Arrow once: the entities table too, unless a kept dataset adds some
     # (`union` of the shown datasets begins with tonight's, in the same order, same header).
-    full = to_arrow(tonight) if tonight is not None else None
+    full = in_parts(tonight) if tonight is not None else None
     rows = list_rows(every_list, _previous(folder / "lists.parquet"), now)
     members = memberships(every_list)
     tables = {
@@ -222,7 +222,25 @@ def entities_of(every: Snapshot | None) -> pa.Table:
     to memberships."""
     if every is None:
         return pa.table({"id": pa.array([], pa.string())})
-    return _without_list_fields(to_arrow(every))
+    return _without_list_fields(in_parts(every))
+
+
+# Entities made Arrow at a time, in `in_parts`: the JSON reader's transient memory (about five
+# times the table's) is a part's, not the whole catalog's.
+PART = 2000
+
+
+def in_parts(snapshot: Snapshot) -> pa.Table:
+    """`to_arrow` of ``snapshot``, ``PART`` entries at a time, then one chunk: the same table
+    (the same Parquet bytes), a lower peak for the catalog's tens of thousands of entities."""
+    entries = snapshot.entries
+    if len(entries) <= PART:
+        return to_arrow(snapshot)
+    parts = [
+        to_arrow(Snapshot(header=snapshot.header, entries=entries[i : i + PART]))
+        for i in range(0, len(entries), PART)
+    ]
+    return pa.concat_tables(parts).combine_chunks()
 
 
 def _without_list_fields(table: pa.Table) -> pa.Table:
