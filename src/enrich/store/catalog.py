@@ -174,6 +174,8 @@ def write(
         )
     del full
     written = {path: parquet_bytes(table) for path, table in files.items()}
+    # Arrow's pool (mimalloc) keeps what the conversions freed: given back before the views.
+    pa.default_memory_pool().release_unused()
     written |= {folder / name: data for name, data in (views(rows) if views else {}).items()}
     written |= {out_dir / name: data for name, data in (root(tables) if root else {}).items()}
     with signals_deferred():  # a SIGTERM lands before or after the catalog's files
@@ -260,7 +262,10 @@ def in_parts(snapshot: Snapshot) -> pa.Table:
         to_arrow(Snapshot(header=snapshot.header, entries=entries[i : i + PART]))
         for i in range(0, len(entries), PART)
     ]
-    return pa.concat_tables(parts).combine_chunks()
+    whole = pa.concat_tables(parts).combine_chunks()
+    del parts
+    pa.default_memory_pool().release_unused()  # the parts' memory, kept by mimalloc otherwise
+    return whole
 
 
 def _without_list_fields(table: pa.Table) -> pa.Table:
