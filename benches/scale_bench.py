@@ -26,8 +26,10 @@ this, the bench's, process, not the night's: its memory is not in the run's peak
 competes with the run's for the cores as a real network's would not (it is reported beside:
 this process's CPU time during the night, its RSS at the night's end and its peak so far). It
 counts what it answered: REST requests per endpoint, GraphQL points, which repositories each
-GraphQL query named (light or full), 403s. The baseline is one run per list (`run_job` per list, in
-list order, one token); for ``b`` on a sample of lists, extrapolated per link (said so).
+GraphQL query named (light or full), 403s; on a changed night, which of the changed
+repositories the night asked again (`served`). The baseline is one run per list (`run_job` per
+list, in list order, one token); for ``b`` on a sample of lists, extrapolated per link (said
+so).
 
     .venv/bin/python benches/scale_bench.py --catalog a [--quick] [--no-baseline] [--json F]
 
@@ -427,14 +429,14 @@ def nights(
     out, raw = tmp / f"{label or mode}-out", tmp / f"{label or mode}-raw"
     results = []
     for n in range(count):
-        if NIGHTS[min(n, 2)] == "changed":
-            fake.change(population, CHANGED, seed=n)
+        moved = fake.change(population, CHANGED, seed=n) if NIGHTS[min(n, 2)] == "changed" else []
         before = du(out) + du(raw)
         spec = {"mode": mode, "lists": [str(p) for p in lists], "out": str(out), "raw": str(raw),
                 "now": (FIRST_NIGHT + timedelta(days=n)).isoformat()}  # fmt: skip
         load = os.getloadavg()[0]
         night = run_night(fake, spec, env, tmp)
         night.run["load_at_start"] = load
+        night.run["changed"] = served(night, moved)
         night.run["disk_growth_bytes"] = du(out) + du(raw) - before
         night.run["disk_bytes"] = du(out) + du(raw)
         results.append(night)
@@ -442,6 +444,19 @@ def nights(
         # every figure of the night, as it ends: a long run stopped early keeps what it measured
         print(f"  figures: {json.dumps(night_figures(night))}", flush=True)
     return results
+
+
+def served(night: Night, moved: list[int]) -> dict[str, int]:
+    """What the night asked of the repositories that changed before it (`GeneratedGitHub.change`:
+    even positions pushed, odd starred): pushed ones whose contributors it counted (their count
+    may have grown), and of each kind those named in a full GraphQL query (their record read
+    again)."""
+    pushed, starred = {repo(i) for i in moved[::2]}, {repo(i) for i in moved[1::2]}
+    return {
+        "pushed": len(pushed), "pushed_counted": len(pushed & night.contributors),
+        "pushed_full": len(pushed & night.asked_full),
+        "starred": len(starred), "starred_full": len(starred & night.asked_full),
+    }  # fmt: skip
 
 
 def summary_line(n: Night) -> str:
@@ -563,6 +578,17 @@ def report(result: dict[str, Any]) -> list[str]:
                 f"{_mb(n['disk_growth_bytes'])} |"
             )
     lines += parts(result["catalog"]["nights"]) if "catalog" in result else []
+    for mode in ("catalog", "per_list"):
+        for name, n in zip(NIGHTS, result.get(mode, {}).get("nights", []), strict=False):
+            if n.get("changed", {}).get("pushed"):
+                c = n["changed"]
+                lines += [
+                    "",
+                    f"The {name} night ({mode}), of the repositories changed before "
+                    f"it: {c['pushed_counted']:,} of {c['pushed']:,} pushed had their "
+                    f"contributors counted ({c['pushed_full']:,} read in full); "
+                    f"{c['starred_full']:,} of {c['starred']:,} starred read in full.",
+                ]
     part = result.get("per_list")
     if part and part["lists"] < result["lists"]:
         scale = result["links"] / part["links"]

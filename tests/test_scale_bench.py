@@ -133,3 +133,24 @@ def test_a_catalog_nights_wall_is_split_into_its_steps_the_fetch_being_the_rest(
     header, rule, written = sb.parts([night])[1:]
     assert header.count("|") == rule.count("|") == written.count("|")
     assert written == row
+
+
+@pytest.mark.parametrize(
+    ("moved", "counted", "full", "expected"),
+    [
+        pytest.param([], set(), set(), dict(pushed=0, pushed_counted=0, pushed_full=0, starred=0,
+                                            starred_full=0), id="a night nothing changed before"),
+        pytest.param([10, 11, 12, 13], {10, 12, 99}, {10, 11, 12}, dict(
+            pushed=2, pushed_counted=2, pushed_full=2, starred=2, starred_full=1),
+            id="every push counted, one star read in full"),
+        pytest.param([10, 11, 12, 13], {99}, {11}, dict(
+            pushed=2, pushed_counted=0, pushed_full=0, starred=2, starred_full=1),
+            id="the pushes deferred behind another repository's count"),
+    ],
+)  # fmt: skip
+def test_a_changed_night_says_what_it_asked_of_the_repositories_that_changed(
+    moved: list[int], counted: set[int], full: set[int], expected: dict[str, int]
+) -> None:
+    night = sb.Night({}, contributors={sb.repo(i) for i in counted},
+                     asked_full={sb.repo(i) for i in full})  # fmt: skip
+    assert sb.served(night, moved) == expected
