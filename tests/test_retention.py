@@ -196,12 +196,15 @@ def test_nothing_behind_a_link_is_read_or_removed(nights: Night, tmp_path: Path)
     assert not oldest.exists()
 
 
+@pytest.mark.parametrize("held", ["out", "raw"], ids=["its-output-folder", "its-raw-folder"])
 def test_a_prune_waits_for_no_run_it_is_refused_while_one_holds_the_folder(
-    nights: Night, tmp_path: Path
+    nights: Night, tmp_path: Path, held: str
 ) -> None:
+    """A run of another output folder sharing the raw folder holds the raw folder's lock."""
     out, raw = nights.copy(tmp_path / "copy")
     before = sorted(p.name for p in raw.iterdir())
-    with exclusive(out), pytest.raises(LockedError, match="already writing here"):
+    folder = out if held == "out" else raw
+    with exclusive(folder), pytest.raises(LockedError, match=rf"^{folder}: .*already writing here"):
         prune(out, raw, nights.settings)
     assert sorted(p.name for p in raw.iterdir()) == before
 
@@ -279,7 +282,7 @@ def test_a_catalog_run_prunes_the_shared_raw_layer_and_each_lists_snapshots(
         ]  # the newest day, and the day its run was compared with
         assert len(list((folder / "history").glob("date=*"))) == 3
     assert sorted(p.name for p in (out / "catalog").iterdir()) == [
-        "entities.parquet", "feed.xml", "history", "index.html", "lists.parquet",
+        "card.json", "entities.parquet", "feed.xml", "history", "index.html", "lists.parquet",
         "memberships.parquet",
     ]  # fmt: skip
     for table in ("entities", "lists"):  # the catalog's history stays whole

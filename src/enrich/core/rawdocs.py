@@ -86,6 +86,7 @@ class HubDocument(TypedDict):
     exchanges: list[Exchange]
     card: NotRequired[HubCard]
     error: NotRequired[ErrorInfo]
+    skipped: NotRequired[str]  # not asked, and why (HF_HUB_OFFLINE)
 
 
 class CollectionDocument(TypedDict):
@@ -94,6 +95,7 @@ class CollectionDocument(TypedDict):
     entry_id: str
     exchanges: list[Exchange]
     error: NotRequired[ErrorInfo]
+    skipped: NotRequired[str]  # not asked, and why (HF_HUB_OFFLINE)
 
 
 class PageHead(TypedDict):

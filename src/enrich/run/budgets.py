@@ -16,6 +16,9 @@ server to be up (a run without Prefect has the same guarantee), and the shares a
 most what was left, so no 403 can be provoked by the run however its tasks are spread. What it
 costs: a task that needs less than its estimate leaves some of its share unspent (measured in
 ``benches/RESULTS.md``, "Tonight's plan"); the estimate errs high only where a guess is needed.
+Within a task nothing is lost: the share is charged with what the answers say was spent, so a
+free 304 or a query cheaper than its estimate hands the difference back for the task's later
+work (`RateLimits.release`); what one task leaves, another (elsewhere) cannot use.
 
 The Hub and arXiv publish no endpoint that says what is left; their documented limits are what
 the plan counts on (`DOCUMENTED`), and their requests are spaced to them (arXiv: one every

@@ -54,7 +54,7 @@ from enrich.run.steps import (
 )
 from enrich.sources import NAMES
 from enrich.store import catalog as catalog_files
-from enrich.store.files import exclusive
+from enrich.store.files import exclusive, exclusive_all
 from enrich.store.hub import HubUpload, check_repo_id
 from enrich.store.published import newer_latest, published_before
 
@@ -134,7 +134,7 @@ def run_job(
     if job.publish_repo:
         check_repo_id(job.publish_repo)  # a typo fails now, not after the night's fetching
     try:
-        with exclusive(job.out_dir):
+        with exclusive_all((job.out_dir, job.raw_root)):
             run = runner.call("prepare", prepare, job)
             outcomes = _fetch_all(run, runner, reporter)
             result = runner.call("finish", finish_step, FinishInput(run, outcomes))
@@ -172,7 +172,7 @@ def run_catalog(
     if job.publish_repo:
         check_repo_id(job.publish_repo)  # a typo fails now, not after the night's fetching
     try:
-        with exclusive(job.out_dir):
+        with exclusive_all((job.out_dir, job.raw_root)):
             run = runner.call("prepare", prepare_catalog, job)
             outcomes = _fetch_all(run, runner, reporter)
             result = CatalogResult(run.run_dir, failed=dict(run.unread))

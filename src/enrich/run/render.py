@@ -6,7 +6,8 @@ Hub repository, notice), each overridden by a setting given now.
 
 A catalog's output folder (``lists/`` and ``catalog/``, `enrich.run.catalog`) renders every
 list's views in ``lists/<slug>/``, then the catalog's page and feed from ``catalog/lists.parquet``
-and what the lists published, as the run's catalog finish does (`render_catalog`)."""
+and what the lists published, and its card ``README.md`` from the catalog's tables and what the
+run drew it from (``catalog/card.json``), as the run's catalog finish does (`render_catalog`)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from enrich.core.errors import InputError
-from enrich.core.model import Snapshot
+from enrich.core.model import Header, Snapshot
 from enrich.core.settings import Settings
 from enrich.run.catalog import list_nights, of_run
 from enrich.run.steps import about, render_views, sweep_views
 from enrich.store import diffs
+from enrich.store.catalog import TABLES
 from enrich.store.codec import read_snapshot
 from enrich.store.files import atomic_write_bytes, exclusive
 from enrich.store.published import read_published
-from enrich.views import About, Published
+from enrich.views import About, Published, catalogcard
 from enrich.views import about as about_view
 from enrich.views import catalog as catalog_views
 
@@ -54,7 +56,7 @@ def is_catalog(out_dir: Path) -> bool:
 
 def render_catalog(out_dir: Path, settings: Settings) -> list[Path]:
     """Every published list's views (``lists/<slug>/``), then the catalog's ``index.html`` and
-    ``feed.xml``, under the output folder's lock (the catalog run's)."""
+    ``feed.xml``, and its card, under the output folder's lock (the catalog run's)."""
     with exclusive(out_dir):
         rows = pq.read_table(out_dir / CATALOG / "lists.parquet").to_pylist()
         written: list[Path] = []
@@ -82,7 +84,25 @@ def render_catalog(out_dir: Path, settings: Settings) -> list[Path]:
             path = out_dir / CATALOG / name
             atomic_write_bytes(path, data)
             written.append(path)
+        for name, data in _catalog_card(out_dir, settings, newest).items():
+            path = out_dir / name
+            atomic_write_bytes(path, data)
+            written.append(path)
     return written
+
+
+def _catalog_card(out_dir: Path, settings: Settings, newest: Header) -> dict[str, bytes]:
+    """The catalog's card (and what it is drawn from), as the run drew it: from the tables and
+    ``catalog/card.json``, a setting given now taking precedence. A folder without that file
+    (written before it) is drawn from its newest list's run and the settings."""
+    tables = {name: pq.read_table(out_dir / CATALOG / f"{name}.parquet") for name in TABLES}
+    try:
+        drawn = catalogcard.read_drawn((out_dir / catalogcard.DRAWN).read_bytes())
+    except OSError:
+        drawn = None
+    built, run_id, said = drawn or (newest.generated_at, newest.run_id, About())
+    card = catalogcard.CatalogCard(tables, built, run_id, _given_over(said, about(settings)))
+    return catalogcard.render(card)
 
 
 def _render_list(out_dir: Path, settings: Settings) -> list[Path]:
@@ -107,5 +127,10 @@ def _about(out_dir: Path, given: About) -> About:
         stored = about_view.read(path.read_bytes())
     except OSError:  # a folder published before about.json, or none there
         return given
+    return _given_over(stored, given)
+
+
+def _given_over(stored: About, given: About) -> About:
+    """``stored``, each value ``given`` now taking its place."""
     now = {f.name: getattr(given, f.name) for f in fields(About)}
     return replace(stored, **{k: v for k, v in now.items() if v is not None})

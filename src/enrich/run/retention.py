@@ -1,8 +1,9 @@
 """Retention: `enrich prune`, and the prune a run ends with (``ENRICH_PRUNE``, on by default).
 What is kept is `enrich.core.retention`'s; what is removed, `enrich.store.retention`'s.
 
-``prune`` holds the output folder's lock, so it never runs while a run writes there (nor a run
-while it prunes); the step a run ends with runs inside the run's own lock.
+``prune`` holds the output folder's lock and the raw folder's, so it never runs while a run
+writes to either (a run of another output folder may share the raw folder), nor a run while it
+prunes; the step a run ends with runs inside the run's own locks.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from enrich.core.retention import Policy
 from enrich.core.settings import Settings
 from enrich.store import retention
-from enrich.store.files import exclusive
+from enrich.store.files import exclusive_all
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +86,10 @@ def prune_step(given: PruneInput) -> Pruned:
 
 
 def prune(out_dir: Path, raw_root: Path, settings: Settings, *, dry_run: bool = False) -> Pruned:
-    """``enrich prune``: the output folder's lock held throughout (a run there is refused, as a
-    second run is, and the prune is refused while a run holds it)."""
+    """``enrich prune``: the output folder's and the raw folder's locks held throughout (a run
+    there is refused, as a second run is, and the prune is refused while a run holds either)."""
     retention.datasets(out_dir)  # not an output folder: refused before a lock is made beside it
-    with exclusive(out_dir, "an enrich run or prune"):
+    with exclusive_all((out_dir, raw_root), "an enrich run or prune"):
         return prune_step(PruneInput(out_dir, raw_root, policy(settings), dry_run))
 
 

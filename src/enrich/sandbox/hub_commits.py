@@ -16,8 +16,10 @@ huggingface_hub's ``create_repo``, ``create_commit`` (``upload_folder``), ``list
                                                   actions for an object already stored
     PUT  /lfs-storage/{sha256}                    the object (a presigned storage URL's part)
     POST /datasets/{id}.git/info/lfs/objects/verify  200 once the object is stored
-    POST /api/datasets/{id}/commit/{rev}          NDJSON: header, file (base64), lfsFile lines;
-                                                  412 when parentCommit is not the head
+    POST /api/datasets/{id}/commit/{rev}          NDJSON: header, file (base64), lfsFile,
+                                                  deletedFile, deletedFolder lines; 412 when
+                                                  parentCommit is not the head, 404
+                                                  (EntryNotFound) when a deleted path is absent
     GET|HEAD /datasets/{id}/resolve/{rev}/{path}  the file; an LFS one with X-Linked-Etag
                                                   (its sha256) and X-Linked-Size
 
@@ -361,10 +363,13 @@ class HubWriteRoutes:
                         why = f"LFS object {value['oid']} was never uploaded ({path})"
                         return self.error(400, why)
                     files[path] = Blob(len(stored), value["oid"])
-                elif line["key"] == "deletedFile":
-                    files.pop(path, None)
-                elif line["key"] == "deletedFolder":
-                    for name in [n for n in files if n.startswith(path.rstrip("/") + "/")]:
+                elif line["key"] in ("deletedFile", "deletedFolder"):
+                    folder = line["key"] == "deletedFolder"
+                    doomed = _under(files, path) if folder else [path] if path in files else []
+                    if not doomed:  # huggingface_hub's delete_file: EntryNotFoundError
+                        return self.error(404, f'{path} does not exist on "{revision}"',
+                                          code="EntryNotFound")  # fmt: skip
+                    for name in doomed:
                         files.pop(name)
                 else:
                     return self.error(400, f"unknown commit operation {line['key']}")
@@ -461,6 +466,11 @@ def _tree(files: dict[str, Blob], prefix: str, recursive: bool) -> list[dict[str
     dirs = [{"type": "directory", "oid": git_blob_id(f.encode()), "size": 0, "path": f}
             for f in sorted(folders)]  # fmt: skip
     return dirs + entries
+
+
+def _under(files: dict[str, Blob], folder: str) -> list[str]:
+    prefix = folder.rstrip("/") + "/"
+    return [name for name in files if name.startswith(prefix)]
 
 
 def _lfs_patterns(files: dict[str, Blob]) -> list[str]:

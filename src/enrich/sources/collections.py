@@ -29,7 +29,7 @@ from enrich.core.rawdocs import CollectionDocument, exchange
 from enrich.core.spec import SourceSpec
 from enrich.core.specs.collections import COLLECTIONS
 from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, malformed, per_entry
-from enrich.sources.hubhttp import HubHTTP
+from enrich.sources.hubhttp import HubHTTP, offline
 from enrich.sources.huggingface import hub_error_info
 
 _HUB = "https://huggingface.co"
@@ -40,6 +40,12 @@ class CollectionSource(SourceBase[HubCollection]):
     per_entry_documents: bool = True
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
+        why = offline()
+        if why is not None:  # huggingface_hub's offline mode: nothing asked, each entry skipped
+            fetch_each(self.name, entries, raw, ctx, 1, lambda entry: CollectionDocument(
+                entry_id=entry.id, exchanges=[], skipped=why))  # fmt: skip
+            return
+
         def one(entry: Entry) -> CollectionDocument:
             # One Hub: a collection holds one of the Hub's request slots, as a repository does.
             with ctx.slots.slot("huggingface"):
@@ -135,6 +141,8 @@ class _Answer(BaseModel):
 
 
 def _outcome(entry: Entry, doc: CollectionDocument) -> Outcome[HubCollection]:
+    if doc.get("skipped"):
+        return Outcome(Status.SKIPPED, reason=doc["skipped"])
     if doc.get("error"):
         error = doc["error"]
         return Outcome(Status.ERROR, reason=error["message"], failure=failure_of(error))

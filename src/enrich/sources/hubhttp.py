@@ -12,6 +12,12 @@ to ``http_retries`` times, each wait (``Retry-After`` when the answer gives one,
 backoff) drawn from the run's retry budget and at most ``retry_max_wait_seconds``; a wait that
 is not paid is not waited: the last answer stands, the entry keeps its last values with the
 reason.
+
+``HF_HUB_OFFLINE`` (huggingface_hub's offline mode, as the library reads it:
+``constants.is_offline_mode()``) is honoured as the library honours it for its own calls: the
+Hub sources ask nothing (`offline`) and their entries are ``skipped`` with the reason, and a
+request sent all the same is refused here before it leaves (unreachable, as the library's
+``OfflineModeIsEnabled``).
 """
 
 from __future__ import annotations
@@ -23,8 +29,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx2
+from huggingface_hub import constants
 
-from enrich.core.errors import SourceError, TimedOutError, TooLargeError, TransientError
+from enrich.core.errors import (
+    SourceError,
+    TimedOutError,
+    TooLargeError,
+    TransientError,
+    UnreachableError,
+)
 from enrich.core.settings import Settings
 from enrich.sources.bounded import Bound, bounded, hub_client, read_capped
 from enrich.sources.limits import RetryBudget, refused_wait, retry_after
@@ -34,6 +47,15 @@ logger = logging.getLogger(__name__)
 RETRIED = frozenset({408, 429, 500, 502, 503, 504})
 # Headers about how the body was sent, not what it is: dropped once it is read and decoded.
 _FRAMING = ("content-encoding", "content-length", "transfer-encoding")
+
+
+OFFLINE = "HF_HUB_OFFLINE is set: the Hub is not asked"
+
+
+def offline() -> str | None:
+    """Why the Hub is not to be asked (`OFFLINE`), or None: huggingface_hub's offline mode, read
+    where the library reads it, at each fetch (a test or a caller may set it after import)."""
+    return OFFLINE if constants.is_offline_mode() else None
 
 
 class HubHTTP:
@@ -63,6 +85,8 @@ class HubHTTP:
         Raises `TimedOutError`, `TooLargeError` or httpx2's error when no answer came, and
         `TransientError` when a retry was due but its wait was not paid."""
         settings = self.settings
+        if offline():  # a source asks `offline` first; this is the guard, never the path
+            raise UnreachableError(OFFLINE, source="huggingface", url=url)
         bound = (
             self.bound
             if max_bytes is None

@@ -19,6 +19,9 @@ library's own ``DatasetInfo`` / ``ModelInfo`` / ``SpaceInfo`` from it and parses
 ``RepoCard``. A gated repository's public metadata is recorded and its status says why the card
 could not be read. A part that could not be read (no ``sha``; a card too large, not text, or not
 reachable) keeps the last good value (`enrich.core.outcome`: carried, the entry stale).
+
+With ``HF_HUB_OFFLINE`` set (`enrich.sources.hubhttp.offline`) nothing is asked: each entry is
+``skipped`` with the reason, as the library's own calls refuse to go out.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ from enrich.sources.base import (
     parse_time,
     per_entry,
 )
-from enrich.sources.hubhttp import HubHTTP
+from enrich.sources.hubhttp import HubHTTP, offline
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,11 @@ class HubSource(SourceBase[HubRepo]):
 
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings = ctx.settings
+        why = offline()
+        if why is not None:  # huggingface_hub's offline mode: nothing asked, each entry skipped
+            fetch_each(self.name, entries, raw, ctx, 1, lambda entry: HubDocument(
+                entry_id=entry.id, kind=entry.kind.value, exchanges=[], skipped=why))  # fmt: skip
+            return
         previous = raw.previous(self.name, {e.id for e in entries}, _has_card)
         with HubHTTP(settings, ctx.budget) as http:
             fetch_each(
@@ -317,6 +325,8 @@ class _Info(BaseModel):
 
 
 def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
+    if doc.get("skipped"):
+        return Outcome(Status.SKIPPED, reason=doc["skipped"])
     if doc.get("error"):
         error = doc["error"]
         return Outcome(Status.ERROR, reason=error["message"], failure=failure_of(error))

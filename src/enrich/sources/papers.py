@@ -75,7 +75,7 @@ from enrich.core.specs.arxiv import PAPER
 from enrich.core.specs.papers import ARXIV_MATCH, PAPERS
 from enrich.sources.arxiv import Fetcher, parse_feed, read_queries
 from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time
-from enrich.sources.hubhttp import HubHTTP
+from enrich.sources.hubhttp import HubHTTP, offline
 from enrich.sources.huggingface import hub_error_info
 from enrich.sources.limits import RetryBudget
 
@@ -112,6 +112,9 @@ class PaperSource(SourceBase[HubPaper]):
         wanted: dict[str, int] = {}
         for paper_id in [e.source_id for e in listed] + list(resolved.values()):
             wanted[paper_id] = wanted.get(paper_id, 0) + 1
+        if offline():  # huggingface_hub's offline mode: no Hub page asked, none recorded
+            ctx.progress(sum(wanted.values()))
+            return
         # Asked already this run (the listed arXiv papers' task ran first): not asked again.
         for doc in raw.documents(self.name, {f"hub-{i}" for i in wanted}):
             ctx.progress(wanted.pop(doc["arxiv_id"], 0))

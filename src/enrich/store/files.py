@@ -10,7 +10,7 @@ import re
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -139,6 +139,21 @@ def exclusive(folder: Path, what: str = "an enrich run") -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def exclusive_all(folders: Iterable[Path], what: str = "an enrich run") -> Iterator[None]:
+    """`exclusive` of every folder of ``folders`` (a run's output folder and its raw folder: two
+    runs with different output folders may share one raw folder), or none: the first held one
+    refuses, and those taken before it are let go. They are taken in one order whatever the
+    order given (by lock path; a folder named twice, once), so two runs starting together over
+    the same folders meet on the same first lock: one runs, rather than each taking one lock
+    and both being refused."""
+    unique = {lock_path(folder): folder for folder in folders}
+    with contextlib.ExitStack() as held:
+        for path in sorted(unique):
+            held.enter_context(exclusive(unique[path], what))
+        yield
 
 
 def _holder(path: Path) -> str:

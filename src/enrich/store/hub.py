@@ -6,7 +6,8 @@
     repo_info                         its head commit: the parent of ours
     list_repo_tree(recursive)         what the Hub holds: each file's git blob id, LFS sha256
     create_commit(parent_commit=…)    the files that differ, nothing else: preupload (regular
-                                      or LFS), LFS batch + upload of new objects, the commit
+                                      or LFS), LFS batch + upload of new objects, the commit,
+                                      which also deletes the files the folder no longer has
 
 What is uploaded is decided by comparing the folder with the repository's files, not by a
 record kept beside the dataset: a run whose upload failed leaves nothing to repair, and the
@@ -15,7 +16,15 @@ are already there, byte for byte, so they are never sent again. Nothing here wri
 folder; the caller holds its lock, so no file changes while it is read. A catalog's folder
 (``lists/<slug>/`` per list, ``catalog/``, its card) is uploaded the same way, in one commit
 (`upload_catalog`). Files whose names start with a dot (the lock, temp files) and the publish
-guard's ``rejected/`` stay local; files are never deleted from the Hub (the folder only grows).
+guard's ``rejected/`` stay local.
+
+A report page the folder no longer has (``pages/N.html``, swept when a list shrank: the
+report's pages are rewritten every night) is deleted on the Hub in the same commit, so no page
+a reader can no longer reach stays published. Nothing else is ever deleted: a snapshot or a
+history day the local retention removed, a file someone added by hand, or a whole history when
+the run starts from an empty folder (a new machine) stays on the Hub. Deleting only what the
+project rewrites every night is what keeps a lost or fresh folder from wiping what was
+published.
 
 The commit names its parent, so a repository changed by someone else in between refuses the
 commit (412) instead of having its change silently overwritten; the next run starts from it.
@@ -49,6 +58,8 @@ REPO_TYPE = "dataset"
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 # Kept out of the upload: the publish guard's refused runs are for the operator.
 LOCAL_ONLY = ("rejected",)
+PAGES = "pages"  # the report's later pages: views.report.PAGES (store imports no view)
+_PAGE = re.compile(r"[1-9][0-9]*\.html")
 # A commit description is shown on the Hub next to the commit; the changelog is cut there.
 MAX_DESCRIPTION = 20_000
 # A catalog's summary line names the lists not published; hundreds would be no line.
@@ -67,6 +78,7 @@ class HubUpload:
     commit_url: str | None = None
     commit_oid: str | None = None
     uploaded: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # on the Hub, no longer in the folder
     unchanged: int = 0
     error: str | None = None
 
@@ -83,14 +95,35 @@ def local_files(out_dir: Path) -> dict[str, Path]:
     catalog = (out_dir / CATALOG).is_file()
     files: dict[str, Path] = {}
     for path in sorted(out_dir.rglob("*")):
-        relative = path.relative_to(out_dir)
-        if not path.is_file() or any(p.startswith(".") for p in relative.parts):
-            continue
-        inside = relative.parts[2:] if catalog and relative.parts[0] == "lists" else relative.parts
-        if len(inside) > 1 and inside[0] in LOCAL_ONLY:
-            continue
-        files[relative.as_posix()] = path
+        relative = path.relative_to(out_dir).as_posix()
+        if path.is_file() and not stays_local(relative, catalog=catalog):
+            files[relative] = path
     return files
+
+
+def stays_local(name: str, *, catalog: bool) -> bool:
+    """Whether a path of the folder is never uploaded (and so, on the Hub, never ours to delete):
+    a dot path (the lock, temp files; ``.gitattributes`` on the Hub) or a file under a
+    `LOCAL_ONLY` folder of the dataset (of each list's, in a catalog)."""
+    parts = name.split("/")
+    if any(p.startswith(".") for p in parts):
+        return True
+    inside = parts[2:] if catalog and parts[0] == "lists" else parts
+    return len(inside) > 1 and inside[0] in LOCAL_ONLY
+
+
+def swept(name: str, *, catalog: bool) -> bool:
+    """Whether a path the Hub holds and the folder lacks is deleted from the Hub: a report page
+    (``pages/N.html`` of the dataset, of each list's in a catalog), never anything else (see the
+    module)."""
+    parts = name.split("/")
+    inside = parts[2:] if catalog and parts[0] == "lists" else parts
+    return (
+        len(inside) == 2
+        and inside[0] == PAGES
+        and _PAGE.fullmatch(inside[1]) is not None
+        and not stays_local(name, catalog=catalog)
+    )
 
 
 def upload_token(settings: Settings) -> str:
@@ -129,11 +162,12 @@ def upload_folder(
     settings: Settings,
     message: Callable[[Path], tuple[str, str]],
 ) -> HubUpload:
-    """The files of ``out_dir`` that differ from the Hub's, in one commit whose summary and
-    description ``message`` reads from the folder (see the module)."""
+    """The files of ``out_dir`` that differ from the Hub's, and the deletion of the Hub's files
+    the folder no longer has, in one commit whose summary and description ``message`` reads
+    from the folder (see the module)."""
     token = upload_token(settings)
     import httpx2
-    from huggingface_hub import CommitOperationAdd, HfApi
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
 
@@ -145,19 +179,26 @@ def upload_folder(
         result.repo_url = str(api.create_repo(repo_id, repo_type=REPO_TYPE, exist_ok=True))
         head = api.repo_info(repo_id, repo_type=REPO_TYPE, timeout=settings.http_timeout_seconds)
         remote = _remote_files(api, repo_id, head.sha)
+        local = local_files(out_dir)
         changed = []
-        for name, path in local_files(out_dir).items():
+        for name, path in local.items():
             if _same(path, remote.get(name)):
                 result.unchanged += 1
             else:
                 changed.append(name)
-        if not changed:
+        catalog = (out_dir / CATALOG).is_file()
+        gone = [n for n in sorted(remote) if n not in local and swept(n, catalog=catalog)]
+        if not changed and not gone:
             logger.info("hub %s: every file is already there, no commit", repo_id)
             return result
         summary, description = message(out_dir)
+        operations: list[CommitOperationAdd | CommitOperationDelete] = [
+            CommitOperationAdd(path_in_repo=n, path_or_fileobj=str(out_dir / n)) for n in changed
+        ]
+        operations += [CommitOperationDelete(path_in_repo=n, is_folder=False) for n in gone]
         info = api.create_commit(
             repo_id,
-            [CommitOperationAdd(path_in_repo=n, path_or_fileobj=str(out_dir / n)) for n in changed],
+            operations,
             commit_message=summary,
             commit_description=description,
             repo_type=REPO_TYPE,
@@ -170,9 +211,10 @@ def upload_folder(
         ) from None
     except (HfHubHTTPError, OSError, ValueError, RuntimeError) as exc:
         raise PublishError(f"upload to the Hub ({repo_id}) failed: {_one_line(exc)}") from None
-    result.uploaded = changed
+    result.uploaded, result.deleted = changed, gone
     result.commit_url, result.commit_oid = str(info.commit_url), info.oid
-    logger.info("hub %s: %d files in commit %s", repo_id, len(changed), info.oid)
+    logger.info("hub %s: %d files in commit %s, %d deleted", repo_id, len(changed), info.oid,
+                len(gone))  # fmt: skip
     return result
 
 

@@ -9,12 +9,18 @@ lists, its files, how to load it.
 
 Pure: a function of the catalog's tables and what the operator said (`enrich.views.About`).
 Every list source and error is outside text: it goes through `enrich.core.markdown`.
+
+What the card is drawn from besides the tables (the run's time and id, what the operator said:
+settings and the run's Hub repository, nowhere else in the folder) is written beside the tables,
+``catalog/card.json`` (`DRAWN`), so that ``enrich render`` redraws the card byte for byte
+(`read_drawn`), as a list's ``about.json`` does for its views.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 import pyarrow as pa
@@ -25,6 +31,7 @@ from enrich.views import About
 from enrich.views.card import TAGS, size_category
 
 PATH = "README.md"
+DRAWN = "catalog/card.json"  # what else the card was drawn from: `read_drawn`
 # config name -> (files, what a row is), the default first.
 CONFIGS = {
     "entities": ("catalog/entities.parquet",
@@ -58,7 +65,23 @@ class CatalogCard:
 
 
 def render(given: CatalogCard) -> dict[str, bytes]:
-    return {PATH: card_text(given).encode("utf-8")}
+    drawn = {"built": given.built.isoformat(), "run_id": given.run_id, **asdict(given.about)}
+    text = json.dumps(drawn, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return {PATH: card_text(given).encode("utf-8"), DRAWN: text.encode("utf-8")}
+
+
+def read_drawn(data: bytes) -> tuple[datetime, str, About] | None:
+    """The run's time, its id and the `About` a card was drawn from (`DRAWN`); None when the
+    file is not one (edited by hand, cut short): the caller draws from what it has."""
+    try:
+        stored = json.loads(data)
+        built, run_id = datetime.fromisoformat(stored["built"]), stored["run_id"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(run_id, str) or built.tzinfo is None:
+        return None
+    said = {f.name: stored.get(f.name) for f in fields(About)}
+    return built, run_id, About(**{k: v for k, v in said.items() if isinstance(v, str)})
 
 
 def card_text(given: CatalogCard) -> str:

@@ -244,6 +244,11 @@ def _query(
         variables[f"o{i}"], variables[f"n{i}"] = owner, name
     try:
         headers, body = _post(ctx, graphql_query(len(batch), light), variables)
+        data = body.get("data") or {}
+        limits = data.get("rateLimit")
+        charged = limits.get("cost") if isinstance(limits, dict) else None
+        # Before the release: what the estimate held beyond the real cost goes back to the share.
+        ctx.rate.observe(headers, 200, charged if isinstance(charged, int) else None)
     except Exception as exc:
         if len(batch) > 1 and _timed_out(exc):  # GitHub's advice for a query that times out
             half = len(batch) // 2
@@ -252,10 +257,6 @@ def _query(
     finally:
         ctx.rate.release("graphql", cost)
     docs = _documents(batch)
-    data = body.get("data") or {}
-    limits = data.get("rateLimit")
-    charged = limits.get("cost") if isinstance(limits, dict) else None
-    ctx.rate.observe(headers, 200, charged if isinstance(charged, int) else None)
     problems: dict[str, dict[str, Any]] = {}
     for error in body.get("errors") or []:
         path = error.get("path") if isinstance(error, dict) else None

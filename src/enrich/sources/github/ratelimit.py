@@ -13,7 +13,13 @@ run that cannot finish inside the budget stops asking instead of hammering into 
 night after picks up with a fresh window.
 
 What a request costs: one, except a 304 to an authorized conditional request, which GitHub
-does not count (an anonymous 304 it does count).
+does not count (an anonymous 304 it does count); a GraphQL query, the points its answer says it
+cost (``rateLimit { cost }``).
+
+A task's share of tonight's budget (``quota``) is charged with what the task spent, not with
+what it was admitted at: an admission holds its estimate until its answers say what it cost
+and it is released, then what it did not cost (a free 304, a query cheaper than estimated) is
+handed back to the share, for the task's later work.
 """
 
 from __future__ import annotations
@@ -127,7 +133,10 @@ class RateLimits:
         # processes, each within its own share, never spend more than the budget together.
         # A resource without a share is admitted against the windows alone.
         self.quota = dict(quota or {})
-        self.drawn: Counter[str] = Counter()
+        # Against the share: what admissions hold until released, less what their answers
+        # already counted in ``spent`` (``settled``, released from first, as `Windows` does).
+        self.held: Counter[str] = Counter()
+        self.settled: Counter[str] = Counter()
         self.clock = clock
         self.sleep = sleep
         self.shared = windows or Windows()
@@ -152,7 +161,11 @@ class RateLimits:
         with self._lock:
             free = status == 0 or (status == 304 and self.authorized)
             if not free:
-                self.spent[resource] += cost or 1
+                spent = cost or 1
+                self.spent[resource] += spent
+                counted = min(spent, self.held[resource])  # now spent, no longer only held
+                self.held[resource] -= counted
+                self.settled[resource] += counted
             try:
                 limit = int(str(lower["x-ratelimit-limit"]).strip())
                 remaining = int(str(lower["x-ratelimit-remaining"]).strip())
@@ -179,14 +192,13 @@ class RateLimits:
         """Reserve ``cost`` requests; None to go ahead, else why the work is deferred."""
         with self._lock:
             share = self.quota.get(resource)
-            if share is not None:
-                if self.drawn[resource] + cost > share:
-                    self.deferred[resource] += 1
-                    return (
-                        f"deferred: tonight's plan gave this part of the run {share:,} of "
-                        f"GitHub's {resource} budget, spent"
-                    )
-                self.drawn[resource] += cost
+            if share is not None and self.charged(resource) + cost > share:
+                self.deferred[resource] += 1
+                return (
+                    f"deferred: tonight's plan gave this part of the run {share:,} of "
+                    f"GitHub's {resource} budget, spent"
+                )
+            self.held[resource] += cost
         if self.refresh is not None and self._low(resource, cost):
             self.refresh()
         while True:
@@ -202,8 +214,7 @@ class RateLimits:
                     continue
                 if not self.budget.take(wait):
                     self.deferred[resource] += 1
-                    if share is not None:
-                        self.drawn[resource] -= cost  # not spent: the share keeps it
+                    self.held[resource] -= cost  # not spent: the share keeps it
                     left = max(window.remaining - window.reserved, 0)
                     return (
                         f"deferred: GitHub's {resource} rate limit has {left} left until "
@@ -219,8 +230,18 @@ class RateLimits:
                 and window.remaining - window.reserved - cost < LOW * window.limit
             )
 
+    def charged(self, resource: str) -> int:
+        """What the task's share is charged with: spent, and held by admissions not yet
+        answered (the caller holds the lock)."""
+        return self.spent[resource] + self.held[resource]
+
     def release(self, resource: str, cost: int) -> None:
+        """The end of an admission of ``cost``: what its answers did not spend is handed back,
+        to the window's reservations and to the task's share."""
         with self._lock:
+            counted = min(self.settled[resource], cost)
+            self.settled[resource] -= counted
+            self.held[resource] = max(self.held[resource] - (cost - counted), 0)
             window = self.windows.get(resource)
             if window is not None:  # what it really cost, the headers have said by now
                 counted = min(window.settled, cost)
