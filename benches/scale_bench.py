@@ -569,7 +569,7 @@ def report(result: dict[str, Any]) -> list[str]:
             rest = sum(n["rest"].values())
             d = n["deferred"]
             lines.append(
-                f"| {name} | {label} | {n['wall_seconds']:.0f} s | {n['peak_rss_mb']:,.0f} MB | "
+                f"| {name} | {label} | {n['wall_seconds']:,.0f} s | {n['peak_rss_mb']:,.0f} MB | "
                 f"{rest:,} ({rest / part['unique']:.2f} / {rest / part['links']:.2f}) | "
                 f"{n['rest'].get('contributors', 0):,} | {n['points']:,} ({n['light']} + "
                 f"{n['full']}) | {d.get('github.core', d.get('core', 0)):,} / "
