@@ -54,9 +54,12 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Tests run on TEST_WORKERS processes (pytest-xdist; the tests share no port, folder or
-# state; 0: one process). Tests of one xdist_group run on one worker (the real lists are
-# parsed once, not once a worker).
+# state; 0: one process). Each test module runs on one worker (--dist loadfile), so a module's
+# shared nights and parsed lists are built once, not once a worker. (--dist loadgroup did
+# that for the xdist_group marks, but xdist 3.8 renames the tests through an attribute pytest 9
+# no longer reads: the marks were ignored and modules were split over the workers.)
 TEST_WORKERS ?= 2
+DIST := --dist loadfile
 # Bytecode is cached (under .cache/pycache) even where the environment sets
 # PYTHONDONTWRITEBYTECODE: else each test worker, and each process a test starts, compiles
 # enrich and rewrites every test module again (~2.5 s of CPU a process).
@@ -67,14 +70,14 @@ PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.cache/pycache 
 test: $(STAMP) browser docs
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup
+	$(PYTEST) -n $(TEST_WORKERS) $(DIST)
 
 # The developer's loop: the same without the slow tests (they start processes or a Prefect
 # API, or sweep a whole corpus).
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(PYTEST) -m "not slow" -n $(TEST_WORKERS) --dist loadgroup
+	$(PYTEST) -m "not slow" -n $(TEST_WORKERS) $(DIST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -30,7 +30,6 @@ from enrich.core.model import Author, Entry, Paper, Position, ScholarPaper
 from enrich.core.score import movers, scored
 from enrich.core.settings import Settings
 from enrich.core.specs import REGISTRY
-from enrich.run.artifacts import mover_rows
 from enrich.run.render import render
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
@@ -188,6 +187,8 @@ def test_a_citations_mover_shows_on_the_catalog_page(citing: Published) -> None:
 
 
 def test_a_citations_mover_shows_in_the_runs_artifact(citing: Published) -> None:
+    from enrich.run.artifacts import mover_rows  # imports Prefect (~2 s a process): here only
+
     rows = mover_rows(movers(citing.previous, citing.snapshot, citing.diff))
     assert [(r["id"], r["citations_delta"]) for r in rows] == [("arxiv:2203.02155", 37)]
     assert "stars_delta" not in rows[0]  # a counter that moved nowhere is no column

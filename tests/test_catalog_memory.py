@@ -2,15 +2,21 @@
 the plan keeps one small record per entity of the lists' previous snapshots, not the
 snapshots, and orders and estimates tonight exactly as it did from every snapshot (each list's
 previous snapshot is read in that list's own finish); the lists' new snapshots, held until the
-catalog's finish, hold each entity's record once, and read exactly as before.
+catalog's finish, hold each entity's record once, and read exactly as before; the fetch tasks
+hand back no outcomes of the sources kept per entity, and each list's finish, normalizing its
+own entries from the raw folder, builds what those outcomes built.
 
 The entries are sample data (generated repository names).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -19,11 +25,19 @@ from enrich.core.links import Kind
 from enrich.core.model import Deferred, Entry, Header, Language, Repo, Snapshot, Status, updated
 from enrich.core.settings import Settings
 from enrich.run.budgets import demand
+from enrich.run.build import build_run
+from enrich.run.job import CatalogJob, InProcess, run_catalog
+from enrich.run.state import FetchTask
+from enrich.run.steps import FinishList, read_previous
+from enrich.sandbox.server import FakeAPI, Fault
 from enrich.store.catalog import SharedRecords
+from enrich.store.codec import to_json
 
 NIGHT_1 = datetime(2026, 11, 25, 3, tzinfo=UTC)
 NIGHT_2 = NIGHT_1 + timedelta(days=1)
 OLD = NIGHT_1 - timedelta(days=9)
+P = TypeVar("P")
+T = TypeVar("T")
 
 
 def repo_record(contributors: int | None) -> Repo:
@@ -149,3 +163,130 @@ def test_each_list_is_handed_its_own_outcomes_and_they_go_when_no_list_waits() -
     _finished(outcomes, lists["rlhf"], waiting)
     assert outcomes == {"github": {"github:sample-org/external-code": "a paper's code, linked by no list"},
                         "papers": {}}  # fmt: skip
+
+
+# -- the fetch's outcomes read back from the raw folder in each list's finish --------------------
+
+
+class BothWays(InProcess):
+    """The run as it ran before #24 item 8's fix (every fetch task returns what it normalized,
+    each list's finish is handed its entries' outcomes), and each list's snapshot also built
+    as the finish builds it now (no outcome handed: its entries normalized from the raw
+    folder): the two kept, by list, per night."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.built: list[tuple[str, Snapshot, Snapshot]] = []
+        self.handed = 0  # outcomes handed to the lists' finishes
+
+    def submit(self, name: str, fn: Callable[[FetchTask], T], task: FetchTask) -> Future[T]:
+        return super().submit(name, fn, replace(task, returns=True))
+
+    def call(self, step: str, fn: Callable[[P], T], payload: P) -> T:
+        if isinstance(payload, FinishList):
+            one, failures = payload.one, payload.one.listing.store.failures()
+            before = read_previous(one.out_dir)
+            handed = build_run(one.listing, before, payload.outcomes, failures).snapshot
+            normalized = build_run(one.listing, before, None, failures).snapshot
+            self.built.append((step, handed, normalized))
+            self.handed += sum(len(made) for made in payload.outcomes.values())
+        return fn(payload)
+
+
+SAMPLE_LISTS = "github:enrich-sample/awesome-lists/README.md"  # the sandbox's list of lists
+NOT_HERE = "not in this test"
+# Each case: what the catalog run leaves out (nothing: every source), what the fake fails.
+CATALOGS = [
+    ("the sandbox's list of lists, every source", {}, None),
+    (
+        "GitHub's and the Hub's entities only",
+        {"web": NOT_HERE, "papers": NOT_HERE, "arxiv": NOT_HERE},
+        None,
+    ),
+    ("the Hub failing on every model", {"web": NOT_HERE}, Fault(r"/api/models/", status=500)),
+    (
+        "GitHub failing on every contributor count",
+        {"papers": NOT_HERE},
+        Fault(r"/contributors", status=502),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "skip", "fault"), CATALOGS, ids=[c[0] for c in CATALOGS])
+def test_a_lists_entries_normalized_in_its_finish_build_what_the_fetchs_outcomes_built(
+    name: str,
+    skip: dict[str, str],
+    fault: Fault | None,
+    fake: FakeAPI,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """Two nights of a catalog: each list's snapshot built from its entries' documents in its
+    own finish (the run holds no outcome of every entity) equals the one built from what the
+    fetch tasks normalized (the run held them all until the lists had finished)."""
+    executor = BothWays()
+    try:
+        for n, night in enumerate((NIGHT_1, NIGHT_2)):
+            if fault is not None and n == 1:  # night 2 fails: the lists keep night 1's values
+                fake.faults.append(fault)
+            job = CatalogJob((SAMPLE_LISTS,), tmp_path / "out", tmp_path / "raw", settings, follow=True,
+                             skip=skip, now=night)  # fmt: skip
+            assert len(run_catalog(job, executor).results) == 4
+    finally:
+        executor.close()
+    assert len(executor.built) == 8 and executor.handed > 0
+    for step, handed, normalized in executor.built:
+        assert to_json(normalized) == to_json(handed), step
+
+
+# -- the catalog's entities: tonight's as Arrow once --------------------------------------------
+
+
+def list_snapshot(name: str, *entries: Entry) -> Snapshot:
+    header = Header(run_id="20261125T030000000000Z", generated_at=NIGHT_1, list_source=f"lists/{name}.md",
+                    list_sha256="0" * 64, entries=len(entries), by_kind=[], by_status=[])  # fmt: skip
+    return Snapshot(header=header, entries=list(entries))
+
+
+def fetched(name: str, stars: int = 120) -> Entry:
+    return entry(name, status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12).model_copy(update={"stars": stars}))
+
+
+# Each case: the lists published tonight, the lists whose folders keep a dataset (not published).
+WRITE_CASES = [
+    ("every list published", {"rlhf": ["trlx", "textrl"], "agents": ["trlx", "palm"]}, {}),
+    ("a kept list adds an entity", {"rlhf": ["trlx"]}, {"old": ["trlx", "rl4lms"]}),
+    ("a kept list adds none", {"rlhf": ["trlx", "textrl"]}, {"old": ["textrl"]}),
+    ("no list published tonight", {}, {"old": ["trlx"]}),
+    ("more entities than a part", {"big": [f"repo-{n:04d}" for n in range(2500)]}, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "tonight", "kept"), WRITE_CASES, ids=[c[0] for c in WRITE_CASES])
+def test_the_catalogs_entities_and_their_history_read_as_from_the_lists_snapshots(
+    name: str, tonight: dict[str, list[str]], kept: dict[str, list[str]], tmp_path: Path
+) -> None:
+    from enrich.store import history
+    from enrich.store.catalog import LIST_FIELDS, CatalogList, union, write
+    from enrich.store.codec import parquet_bytes, to_arrow
+
+    lists = [CatalogList(slug, f"lists/{slug}.md", list_snapshot(slug, *map(fetched, names)))
+             for slug, names in tonight.items()]  # fmt: skip
+    for slug, names in kept.items():  # older values: another star count
+        folder = tmp_path / "lists" / slug
+        folder.mkdir(parents=True)
+        (folder / "latest.json").write_bytes(to_json(list_snapshot(slug, *(fetched(n, 7) for n in names))))
+    write(tmp_path, lists, NIGHT_1)
+    every = union([*lists, *(CatalogList(slug, f"lists/{slug}.md", None, "kept",
+                                          list_snapshot(slug, *(fetched(n, 7) for n in names)))
+                             for slug, names in kept.items())], shown=True)  # fmt: skip
+    assert every is not None
+    whole = to_arrow(every)  # in one piece, as the catalog's finish made it before
+    reference = whole.drop_columns([c for c in LIST_FIELDS if c in whole.column_names])
+    assert (tmp_path / "catalog" / "entities.parquet").read_bytes() == parquet_bytes(reference)
+    day = history.day_file(tmp_path / "catalog" / "history" / "entities", NIGHT_1.date())
+    published = union(lists)
+    if published is None:
+        assert not day.exists()
+    else:
+        assert day.read_bytes() == parquet_bytes(history.rows(to_arrow(published), published.header))

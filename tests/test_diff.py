@@ -10,7 +10,6 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import pyarrow.dataset as ds
 import pytest
 
 from builders import NIGHT, hub_entry, paper_entry, repo_entry, snap, web_entry
@@ -259,6 +258,8 @@ def test_history_partitions_read_as_one_table(tmp_path: Path) -> None:
     duck = duckdb.sql(f"select count(*), max(stars) from read_parquet('{tmp_path}/history/*/*.parquet', "
                       "hive_partitioning = true)").fetchall()
     assert duck == [(6, 18300)]
+    import pyarrow.dataset as ds  # ~1 s to import: here, not for every test of the module
+
     arrow = ds.dataset(tmp_path / "history", partitioning="hive").to_table()
     assert arrow.num_rows == 6 and "date" in arrow.column_names
     assert pl.read_parquet(tmp_path / "history/**/*.parquet", hive_partitioning=True).height == 6

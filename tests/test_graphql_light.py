@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -233,13 +233,37 @@ MOVES = [
 ]
 
 
+@dataclass(frozen=True)
+class ColdNight:
+    """Sixty repositories in a data folder, and the cold night that read them: fetched once for
+    every case of `test_what_moved_is_caught_the_same_night`, which copies both (read only)."""
+
+    data: Path
+    raw: Path  # raw/r1: the cold night's documents
+    urls: list[str]
+    outcomes: dict
+
+
+@pytest.fixture(scope="module")
+def cold_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ColdNight]:
+    root = tmp_path_factory.mktemp("cold-night")
+    urls = repositories(root / "data", 60)  # enough for the light query to save points
+    with FakeAPI([root / "data"]) as fake:
+        settings = fake.settings(github_token=TOKEN, http_retries=0)
+        cold, _ = fetch(fake, [entry_for(u) for u in urls], settings, root / "raw", "r1")
+    yield ColdNight(root / "data", root / "raw", urls, cold)
+
+
+# One worker runs these cases: their cold night (`cold_night`) is fetched once, not once a worker.
+@pytest.mark.xdist_group("graphql-light-moves")
 @pytest.mark.parametrize("move", MOVES, ids=lambda m: m.name)
 def test_what_moved_is_caught_the_same_night(
-    move: Move, fake: FakeAPI, extra_data: Path, settings: Settings, tmp_path: Path
+    move: Move, cold_night: ColdNight, fake: FakeAPI, extra_data: Path, settings: Settings, tmp_path: Path
 ) -> None:
-    urls = repositories(extra_data, 60)  # enough for the light query to save points
+    shutil.copytree(cold_night.data, extra_data, dirs_exist_ok=True)
+    shutil.copytree(cold_night.raw, tmp_path, dirs_exist_ok=True)  # r1, as the cold night wrote it
+    urls, cold = cold_night.urls, cold_night.outcomes
     entries = [entry_for(u) for u in urls]
-    cold, _ = fetch(fake, entries, settings, tmp_path, "r1")
     quiet = due_tonight(entries, settings.github_graphql_full_every)
     target = next(u for u in urls if u.removeprefix("https://github.com/") not in quiet)
     move.make(extra_data, target)

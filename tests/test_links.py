@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from enrich.core import links
 from enrich.core.errors import RejectedURLError
 from enrich.core.links import Kind, classify, normalize_url
 
@@ -140,3 +145,93 @@ def test_ids_keep_what_makes_a_url_different(url: str, entry_id: str) -> None:
 
 def test_an_escaped_slash_and_a_slash_are_two_entries() -> None:
     assert classify("https://example.org/a%2Fb").entry_id != classify("https://example.org/a/b").entry_id
+
+
+# -- the plain shapes read without urlsplit (`links._plain`): the same answer as in full ------
+
+TAKEN = [
+    # (url, why it is read at once)
+    ("https://github.com/lvwerra/trl", "a repository"),
+    ("http://www.github.com/CarperAI/trlx/", "www., http:, a trailing slash"),
+    ("https://github.com/huggingface/trl/tree/main/examples", "a repository's sub-page"),
+    ("https://github.com/o/r.git", "a clone URL: the repository"),
+    ("https://arxiv.org/abs/2204.05862v3", "an arXiv abstract with its version"),
+    ("https://arxiv.org/pdf/2302.07730.pdf", "an arXiv PDF"),
+    ("https://arxiv.org/abs/hep-th/9901001", "an old-style arXiv id"),
+    ("https://huggingface.co/datasets/org/ds-7", "a Hub dataset"),
+    ("https://hf.co/spaces/HuggingFaceH4/open_llm_leaderboard", "a Hub space"),
+    ("https://huggingface.co/org/model-7", "a Hub model"),
+    ("https://huggingface.co/gpt2", "a Hub model of the first ones, without owner"),
+    ("https://huggingface.co/collections/org/yi-vl-663f557228538eae745769f3", "a Hub collection"),
+    ("https://example7.org/page/12", "a web page"),
+    ("https://www.example.org", "a web page without path: /"),
+    ("http://a-b.example.org//x/(1)/a~b/c:d@e;f=g,h'i", "a path of characters kept as they are"),
+]
+
+REFUSED = [
+    # (url, why it is read in full)
+    ("https://GitHub.com/o/r", "an upper-case host"),
+    ("https://github.com./o/r", "a host with its trailing dot"),
+    ("https://github.com:443/o/r", "a port"),
+    ("https://user@github.com/o/r", "user info"),
+    ("https://github.com/o/r?tab=readme", "a query"),
+    ("https://github.com/o/r#usage", "a fragment"),
+    ("https://github.com/o/r%20x", "an escape"),
+    ("https://github.com/o/r x", "a space"),
+    ("https://github.com/o/r\tx", "a tab (urlsplit removes it)"),
+    (" https://github.com/o/r", "a leading space (classify strips it)"),
+    ("https://github.com/o/r\n", "a line end"),
+    ("https://github.com/topics", "a GitHub page that is not a repository"),
+    ("https://github.com/o/..", "a path that walks out"),
+    ("https://arxiv.org/abs/2204.0586２", "a digit that is not ASCII"),
+    ("https://arxiv.org/list/cs.CL/recent", "an arXiv page that is not a paper"),
+    ("https://huggingface.co/papers/2204.05862", "a Hub paper page: an arXiv paper"),
+    ("https://huggingface.co/docs/trl", "a Hub site page"),
+    ("https://alphaxiv.org/abs/2204.05862", "an arXiv mirror"),
+    ("https://doi.org/10.1145/3442188.3445922", "a paper host"),
+    ("https://www.nature.com/articles/s41586-021-03819-2", "a paper host"),
+    ("https://host_name.org/a", "an underscore in the host"),
+    ("https://bücher.example/x", "a host that is not ASCII"),
+    ("ftp://example.org/a", "another scheme (rejected)"),
+    ("HTTPS://example.org/a", "an upper-case scheme"),
+]
+
+
+@pytest.mark.parametrize(("url", "why"), TAKEN, ids=[why for _, why in TAKEN])
+def test_plain_shapes_are_read_without_urlsplit_to_the_same_answer(url: str, why: str) -> None:
+    plain = links._PLAIN.match(url)
+    assert plain is not None
+    assert links._plain(url, plain["scheme"], plain["host"], plain["path"]) == links._read(url)
+
+
+@pytest.mark.parametrize(("url", "why"), REFUSED, ids=[why for _, why in REFUSED])
+def test_other_shapes_are_read_in_full(url: str, why: str) -> None:
+    plain = links._PLAIN.match(url)
+    assert plain is None or links._plain(url, plain["scheme"], plain["host"], plain["path"]) is None
+    assert _answer(classify, url) == _answer(links._read, url)
+
+
+def _answer(read: Callable[[str], links.SourceRef], url: str) -> object:
+    try:
+        return read(url)
+    except RejectedURLError as exc:
+        return str(exc)
+
+
+_PIECES = st.sampled_from([
+    "o", "r", "Org", "r.git", "..", ".", "abs", "pdf", "2204.05862", "v2", "2204.05862v3.pdf",
+    "hep-th", "9901001", "datasets", "spaces", "models", "collections", "tree", "papers", "docs",
+    "topics", "gpt2", "a~b", "%7E", "%2F", "a b", "?q=1", "#f", "ä", ":", "@", "_", "",
+])  # fmt: skip
+_HOSTS = st.sampled_from([
+    "github.com", "www.github.com", "GitHub.com", "arxiv.org", "export.arxiv.org",
+    "huggingface.co", "hf.co", "doi.org", "alphaxiv.org", "openreview.net", "example.org",
+    "a-b.example7.org", "example.org.", "example.org:8080", "[::1]", "x_y.org",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["https", "http", "HTTP", "ftp"]), _HOSTS, st.lists(_PIECES, max_size=5))
+def test_classify_answers_as_urlsplit_reads_it(scheme: str, host: str, path: list[str]) -> None:
+    url = f"{scheme}://{host}" + "".join("/" + piece for piece in path)
+    assert _answer(classify, url) == _answer(links._read, url)

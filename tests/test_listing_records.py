@@ -70,3 +70,32 @@ def test_a_built_record_is_copied_pickled_and_updated_as_a_validated_one() -> No
     assert one.model_copy(update={"title": "T"}).title == "T" and one.title == "Attention"
     assert pickle.loads(pickle.dumps(one)) == one == Entry(**ENTRY, positions=[])
     assert list(vars(one)) == list(Entry.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("model", "values", "most"),
+    [
+        # fields' names shared by the class's records: a values array, 8 bytes a field
+        (Position, POSITION, 200),
+        (Item, ITEM, 250),
+        # 30 fields, past the 29 names CPython shares: a dictionary of its own, given at once,
+        # and 5 new empty lists (its fields set one at a time past the 29th: 1,900 bytes)
+        (Entry, {**ENTRY, "positions": []}, 1_400),
+    ],
+    ids=["position", "item", "entry"],
+)
+def test_a_built_record_stays_small(
+    model: type[BaseModel], values: dict[str, Any], most: int
+) -> None:
+    """The records' own bytes, without the values they share with their siblings (100,000
+    links make 100,000 of each: a few hundred bytes more each is tens of megabytes)."""
+    import tracemalloc
+
+    built(model, **values)  # the class's first record: its names
+    tracemalloc.start()
+    try:
+        records = [built(model, **values) for _ in range(1_000)]
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(records) == 1_000 and size / 1_000 < most

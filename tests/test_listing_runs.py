@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from enrich.core.listing.runs import Piece, simple_tokens
-from enrich.core.listing.walker import markdown
+from enrich.core.listing.walker import MAX_NESTING, markdown
 from shared_data import ABSENT, real_lists
 
 MD = markdown()
@@ -117,6 +118,28 @@ ITEM_SHAPES = [
 ]  # fmt: skip
 
 
+# Thematic breaks and the lines like them: the hr rule is asked only about a line of its
+# markers, spaces and tabs (`walker._NOT_RULE`); any other is a list item, a paragraph, bold.
+RULE_SHAPES = [
+    "---\n", "***\n", "___\n", "- - -\n", "* * *\n", "_ _ _\n", " -\t-  -\n", "-- -\n",
+    "- -- x\n", "**\n", "*-*\n", "- [a](https://x.org)\n---\n- b\n", "a\n***\n",
+    "- a\n* * *\n- b\n", "--\n", "---x\n", "___ _\n", "    ---\n", "> ---\n", "-\n-\n-\n",
+]  # fmt: skip
+
+
+def _plain_block_tokens(text: str) -> list[tuple[object, ...]]:
+    """Block tokens of markdown-it itself (the walker's options, none of its shortcuts)."""
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+    md.disable(["inline", "text_join"])
+    fields = ("type", "tag", "nesting", "map", "level", "content", "markup", "info", "hidden")
+    return [tuple(getattr(t, f) for f in fields) for t in md.parse(text, {})]
+
+
+@pytest.mark.parametrize("text", RULE_SHAPES + ITEM_SHAPES)
+def test_block_rules_asked_only_where_they_may_match_give_markdown_its_tokens(text: str) -> None:
+    assert _block_tokens(text, fast=True) == _plain_block_tokens(text)
+
+
 def _block_tokens(text: str, fast: bool) -> list[tuple[object, ...]]:
     md = markdown()
     if not fast:  # the tokenizer the walker wraps
@@ -134,4 +157,6 @@ def test_one_line_items_are_the_block_tokens_markdown_it_makes(text: str) -> Non
 def test_the_real_lists_have_the_block_tokens_markdown_it_makes() -> None:
     for path in real_lists():
         text = path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        assert _block_tokens(text, fast=True) == _block_tokens(text, fast=False), path.name
+        fast = _block_tokens(text, fast=True)
+        assert fast == _block_tokens(text, fast=False), path.name
+        assert fast == _plain_block_tokens(text), path.name  # no shortcut changes a token

@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
-from enrich.run.flow import enrich_awesome_list
 from enrich.sandbox.server import NO_WAITS, FakeAPI
 from test_plan import sample_repositories
 
@@ -22,6 +20,10 @@ pytestmark = pytest.mark.slow  # starts a Prefect API and a Dask cluster
 
 @pytest.fixture(scope="module", autouse=True)
 def prefect_api() -> Iterator[None]:
+    # Prefect is imported here and in the test, not at the top: `make test-fast` imports this
+    # module too (deselected), and Prefect costs ~2 s of CPU a process.
+    from prefect.testing.utilities import prefect_test_harness
+
     with prefect_test_harness(server_startup_timeout=120):
         yield
 
@@ -29,6 +31,8 @@ def prefect_api() -> Iterator[None]:
 def test_two_dask_workers_with_a_budget_smaller_than_the_work_get_no_403(
     fake: FakeAPI, extra_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from enrich.run.flow import enrich_awesome_list
+
     urls = sample_repositories(extra_data, 8)
     listed = tmp_path / "list.md"
     listed.write_text("# Sample repositories (sample data)\n\n" + "".join(f"* {u}\n" for u in urls))

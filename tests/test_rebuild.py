@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,16 +25,42 @@ OFFLINE = {"web": "offline: web pages are not fetched"}
 NIGHT1 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
-def nights(count: int, settings: Settings, extra_data: Path, tmp_path: Path) -> list[RunResult]:
-    """``count`` nightly runs a day apart; between them huggingface/trl gains 100 stars."""
+@dataclass(frozen=True)
+class Nights:
+    """Three nightly runs a day apart (between them huggingface/trl gains 100 stars), built once
+    for the module: the folders as they were after each night, which each test copies (a
+    rebuild writes)."""
+
+    after: list[Path]  # after[n]: the out/ and raw/ folders once nights 0..n had run
+    results: list[RunResult]
+
+    def copy(self, count: int, tmp_path: Path) -> list[RunResult]:
+        """The first ``count`` nights, in tmp_path/out and tmp_path/raw (their run folders there)."""
+        for folder in ("out", "raw"):
+            shutil.copytree(self.after[count - 1] / folder, tmp_path / folder, symlinks=True)
+        return [replace(r, run_dir=tmp_path / "raw" / r.run_dir.name) for r in self.results[:count]]
+
+
+# One worker runs this module: its nights (`three_nights`) are built once, not once a worker.
+pytestmark = pytest.mark.xdist_group("rebuild")
+
+
+@pytest.fixture(scope="module")
+def three_nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
+    root = tmp_path_factory.mktemp("nights")
     trl = json.loads((sample_data_dir() / "github/repos/huggingface/trl.json").read_text())
-    results = []
-    for night in range(count):
-        write_json(extra_data / "github/repos/huggingface/trl.json",
-                   {**trl, "stargazers_count": trl["stargazers_count"] + 100 * night})
-        results.append(run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
-                           skip=OFFLINE, now=NIGHT1 + timedelta(days=night)))
-    return results
+    with FakeAPI([root / "fake-data"]) as fake:
+        settings = fake.settings(allow_loopback=True, http_retries=0)
+        after, results = [], []
+        for night in range(3):
+            write_json(root / "fake-data/github/repos/huggingface/trl.json",
+                       {**trl, "stargazers_count": trl["stargazers_count"] + 100 * night})
+            results.append(run(str(BUNDLED), settings=settings, out_dir=root / "out", raw_root=root / "raw",
+                               skip=OFFLINE, now=NIGHT1 + timedelta(days=night)))
+            after.append(root / f"after-{night}")
+            for folder in ("out", "raw"):
+                shutil.copytree(root / folder, after[-1] / folder, symlinks=True)
+        yield Nights(after, results)
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -70,9 +96,9 @@ REBUILT = [
 
 @pytest.mark.parametrize("case", REBUILT, ids=lambda c: c.name)
 def test_rebuilding_the_latest_run_compares_it_with_the_snapshot_before_it(
-    case: Rebuilt, settings: Settings, extra_data: Path, tmp_path: Path
+    case: Rebuilt, three_nights: Nights, settings: Settings, tmp_path: Path
 ) -> None:
-    results = nights(case.nights, settings, extra_data, tmp_path)
+    results = three_nights.copy(case.nights, tmp_path)
     out, last = tmp_path / "out", results[-1]
     if case.change is not None:
         case.change(out, last)
@@ -92,9 +118,9 @@ def test_rebuilding_the_latest_run_compares_it_with_the_snapshot_before_it(
         assert files(out) == published
 
 
-def test_rebuilding_an_older_run_refuses_to_roll_latest_back(settings: Settings, extra_data: Path,
+def test_rebuilding_an_older_run_refuses_to_roll_latest_back(three_nights: Nights, settings: Settings,
                                                             tmp_path: Path) -> None:
-    first, second = nights(2, settings, extra_data, tmp_path)
+    first, second = three_nights.copy(2, tmp_path)
     out = tmp_path / "out"
     published = files(out)
     with pytest.raises(InputError) as refused:
@@ -109,9 +135,9 @@ def test_rebuilding_an_older_run_refuses_to_roll_latest_back(settings: Settings,
     assert forced.diff is not None and forced.diff["first_run"]  # night 1 was the first
 
 
-def test_the_cli_says_so_in_one_line(settings: Settings, fake: FakeAPI, extra_data: Path, tmp_path: Path,
+def test_the_cli_says_so_in_one_line(three_nights: Nights, fake: FakeAPI, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    first, second = nights(2, settings, extra_data, tmp_path)
+    first, second = three_nights.copy(2, tmp_path)
     for name, value in fake.environment().items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as exit_:

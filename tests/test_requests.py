@@ -266,6 +266,7 @@ def test_hub_card_is_fetched_only_when_the_sha_moved(
         assert warm[entry.id].record.card == cold[entry.id].record.card  # type: ignore[union-attr]
 
 
+@pytest.mark.slow  # 150 repositories, cold and warm; the fast loop asks a query per batch above
 @pytest.mark.graphql_schema
 def test_github_request_targets_on_150_repositories(fake: FakeAPI, extra_data: Path, tmp_path: Path) -> None:
     """The #7 targets at a list's scale: GraphQL ≤ 0.05 requests a repository cold (everything

@@ -33,6 +33,13 @@ NEWEST = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # a Wednesday
 # 90 in one ISO week; 95, 96 and 97 in another), 120 and 200 alone in theirs.
 AGES = (200, 120, 97, 96, 95, 91, 90, 89, 8, 2, 1, 0)
 SKIP_WEB = {"web": "offline test: web pages are not fetched"}
+# The nights' list: a repository, a paper and a dataset of the sample data (what a prune keeps
+# depends on the runs and the days, not on the entries; the bundled list's 27 made each of the
+# twelve nights twice as long).
+LISTED = ("<!-- Sample list written by enrich's tests, not a real list. -->\n# Sample list\n\n"
+          "* https://github.com/CarperAI/trlx - trlx\n"
+          "* [Helpful and harmless](https://arxiv.org/abs/2204.05862)\n"
+          "* https://huggingface.co/datasets/Anthropic/hh-rlhf - preference data\n")
 
 
 def day(age: int) -> date:
@@ -74,10 +81,11 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     with FakeAPI([]) as api:
         settings = api.settings(allow_loopback=True, http_retries=0, prune=False)
         (root / "raw/lists").mkdir(parents=True)
-        shutil.copy(BUNDLED, root / "raw/lists/awesome.md")  # as in a checkout: not a run
+        listed = root / "raw/lists/awesome.md"  # as in a checkout: not a run
+        listed.write_text(LISTED)
         ages = {}
         for age in AGES:
-            result = run(str(BUNDLED), settings=settings, out_dir=root / "out", raw_root=root / "raw",
+            result = run(str(listed), settings=settings, out_dir=root / "out", raw_root=root / "raw",
                          skip=SKIP_WEB, now=NEWEST - timedelta(days=age))  # fmt: skip
             ages[result.run_dir.name] = age
         yield Night(root, settings, ages)
@@ -134,7 +142,7 @@ def test_a_prune_keeps_the_newest_runs_and_the_snapshots_of_its_policy(
     # latest.*, every history day, every diff, the views: untouched
     assert {p: p.read_bytes() for p in others} == others
     assert len(list((out / "history").glob("date=*/part-0.parquet"))) == len(AGES)
-    assert (raw / "lists/awesome.md").read_bytes() == BUNDLED.read_bytes()  # not a run: stays
+    assert (raw / "lists/awesome.md").read_text() == LISTED  # not a run: stays
     again = prune(out, raw, settings)  # idempotent
     assert (again.files, again.bytes) == (0, 0)
 
@@ -171,7 +179,7 @@ def test_a_warm_night_after_a_prune_asks_what_it_asked_without_one(nights: Night
         out, raw = nights.copy(tmp_path / f"copy-{pruned}", writes=True)
         if pruned:
             prune(out, raw, nights.settings.model_copy(update={"keep_runs": 1}))
-        result = run(str(BUNDLED), settings=nights.settings, out_dir=out, raw_root=raw, skip=SKIP_WEB,
+        result = run(str(raw / "lists/awesome.md"), settings=nights.settings, out_dir=out, raw_root=raw, skip=SKIP_WEB,
                      now=NEWEST + timedelta(days=1))  # fmt: skip
         asked.append(result.requests)
     assert asked[0] == asked[1]

@@ -14,7 +14,7 @@ from enum import StrEnum
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from enrich.core.errors import RejectedURLError
-from enrich.core.paperhosts import PaperLink, paper_link
+from enrich.core.paperhosts import PaperLink, is_paper_host, paper_link
 
 
 class Kind(StrEnum):
@@ -153,8 +153,28 @@ def is_badge_service(url: str) -> bool:
     return _BADGE_URL.match(url.strip()) is not None
 
 
+# The shape of most links of a list, read without `urlsplit`: http(s), a lower-case host of
+# letters, digits, dots and hyphens, and a path of characters that are never escaped and that
+# `normalize_url` keeps as they are (no ``%``, no query, no fragment, no space). For such a URL
+# `urlsplit` gives exactly these host and path, so the same readers below give the same answer.
+_PLAIN = re.compile(
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*)"
+    r"(?P<path>(?:/[A-Za-z0-9._~!$&'()*+,;=:@-]*)*)\Z"
+)
+
+
 def classify(url: str) -> SourceRef:
     """Classify one absolute URL; raises `RejectedURLError` for one that must never be fetched."""
+    plain = _PLAIN.match(url)
+    if plain is not None:
+        ref = _plain(url, plain["scheme"], plain["host"], plain["path"])
+        if ref is not None:
+            return ref
+    return _read(url)
+
+
+def _read(url: str) -> SourceRef:
+    """`classify` on any URL, by way of `urlsplit`."""
     parts = _split(url)
     host = _host(parts.hostname or "")
     segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -176,6 +196,23 @@ def classify(url: str) -> SourceRef:
         if ref:
             return ref
     key = normalize_url(url)
+    return SourceRef(Kind.WEB, key, key, url)
+
+
+def _plain(url: str, scheme: str, host: str, path: str) -> SourceRef | None:
+    """`classify`'s answer for a URL of the `_PLAIN` shape, or None where it is not one of the
+    common kinds (a repository, an arXiv paper, a Hub object, a page on a host that has no
+    papers): `classify` then reads it in full."""
+    segments = [s for s in path.split("/") if s]  # no escapes: `unquote` leaves each as it is
+    if host in _ARXIV_HOSTS:
+        return _arxiv(url, segments)
+    if host in _GITHUB_HOSTS:
+        return _github(url, segments)
+    if host in _HUB_HOSTS:
+        return _hub(url, segments)
+    if is_paper_host(host):
+        return None
+    key = f"{scheme}://{host}{path or '/'}"  # what `normalize_url` makes of it
     return SourceRef(Kind.WEB, key, key, url)
 
 

@@ -126,6 +126,11 @@ _ARXIV_MIRRORS: dict[str, tuple[str, ...]] = {
 }
 
 
+def is_paper_host(host: str) -> bool:
+    """Whether `paper_link` reads any URL of ``host`` (lower-case) as a paper."""
+    return host in _ARXIV_MIRRORS or host in _RULES
+
+
 def paper_link(host: str, path: str, query: str) -> PaperLink | None:
     """The paper a URL names (``host`` lower-case, ``path`` and ``query`` as in the URL)."""
     segments = [unquote(s) for s in path.split("/") if s]

@@ -164,18 +164,20 @@ class CatalogDone:
 
 
 def list_nights(
-    out_dir: Path, slugs: list[str], feed_runs: int
+    out_dir: Path, slugs: list[str], feed_runs: int, run_id: str | None = None
 ) -> tuple[dict[str, Diff], dict[str, list[catalog_views.ListNight]]]:
     """Each list's newest diff and its last ``feed_runs`` nights as the catalog's page tells
     them, from what its folder published (one list's diffs at a time: each kept as a few
-    words)."""
+    words). ``run_id``: only the newest diffs `of_run` keeps of that run (a cold night's are
+    every list's first, every entry added: none kept)."""
     newest: dict[str, Diff] = {}
     nights: dict[str, list[catalog_views.ListNight]] = {}
     for slug in slugs:
         published = diffs.recent(out_dir / "lists" / slug, feed_runs)
         nights[slug] = [catalog_views.night_of(diff) for diff in published]
-        if published:
+        if published and (run_id is None or of_run({slug: published[0]}, run_id)):
             newest[slug] = published[0]
+        del published
     return newest, nights
 
 
@@ -197,8 +199,9 @@ def finish_catalog(given: CatalogFinish) -> CatalogDone:
     is published, the next run uploads what the Hub lacks)."""
     snapshots = {one.slug: one.snapshot for one in given.lists if one.snapshot is not None}
     newest, nights = list_nights(given.out_dir, [one.slug for one in given.lists],
-                                 given.settings.feed_runs)  # fmt: skip
+                                 given.settings.feed_runs, given.run_id)  # fmt: skip
     tonight = of_run(newest, given.run_id)
+    del newest
 
     def views(rows: pa.Table) -> dict[str, bytes]:
         return catalog_views.render(

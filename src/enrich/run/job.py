@@ -165,7 +165,12 @@ def run_catalog(
     lists' entities (each fetched once), then each list's finish (build, guard, diff, views,
     publish in ``out_dir/lists/<slug>/``) on its own: a list refused by its guard, or that
     fails, costs only itself. Then the catalog's finish, ``out_dir/catalog/``: its tables,
-    their history, its page and feed (`enrich.run.catalog.finish_catalog`)."""
+    their history, its page and feed (`enrich.run.catalog.finish_catalog`).
+
+    The fetch tasks return only the outcomes of the sources whose documents are not kept per
+    entity (arXiv's queries, the Hub's papers, Semantic Scholar's batches: a list's finish
+    would read them all again); each list's finish normalizes its other entries from the raw
+    folder (`FetchTask.returns`)."""
     own = executor is None
     runner: Executor = executor if executor is not None else InProcess()
     reporter = reporter or Silent()

@@ -93,6 +93,11 @@ class FetchTask:
     # Its share of tonight's budget of its upstream per resource (GitHub: ``core`` requests,
     # ``graphql`` points), handed out by the plan (`enrich.run.budgets`); empty: none.
     quota: Mapping[str, int] = field(default_factory=dict)
+    # Whether the task returns what it normalized (a run of one list: its finish only
+    # assembles). A catalog's tasks of a source whose documents are kept per entity return
+    # nothing: each list's finish normalizes its own entries from the raw folder, and the run
+    # holds no outcome of every entity until the last list (#24 item 8).
+    returns: bool = True
 
     @property
     def run_id(self) -> str:

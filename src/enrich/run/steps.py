@@ -8,6 +8,8 @@ each one picklable arguments and gets picklable results back.
               (a catalog's lists: what the plan orders by; each in its own finish),
               plan the fetch tasks (`plan`: chunks per source, arXiv as one task)   -> Run
     fetch     one task: fetch its entries, normalize them              -> outcomes by id
+              (a catalog's tasks of a source kept per entity: none; each list's finish
+              normalizes its own entries from the raw folder)
     finish    build the snapshot, guard, diff, publish, check the list (+ upload to the Hub)
               -> RunResult
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
@@ -113,7 +115,10 @@ def prepare_catalog(job: CatalogJob) -> Run:
     skipped), one raw folder holding each as ``lists/<slug>.md``, one plan over the union of
     their entries (an entity linked by many lists is one entry: fetched once), ordered by what
     each list's previous snapshot (``out_dir/lists/<slug>/``) says of its entities' ages; those
-    snapshots are read again each in its list's finish, not held by the run."""
+    snapshots are read again each in its list's finish, not held by the run. The tasks of a
+    source whose documents are kept per entity return no outcomes (`FetchTask.returns`): each
+    list's finish normalizes its own entries' documents (an entity in k lists k times), so
+    the run never holds every entity's outcomes (about 18 KB an entity, measured)."""
     started = job.now or datetime.now(UTC)
     check_sources(job.sources)
     found, unread = read_lists(
@@ -158,7 +163,10 @@ def prepare_catalog(job: CatalogJob) -> Run:
         del previous
     linked = Counter(e.id for one in found for e in one.parsed.entries)
     listing = Listing(store.run_dir, written, every)
-    tasks = plan(listing, job.settings, known, linked, _left(listing, job.settings))
+    tasks = [
+        replace(task, returns=not SOURCES[task.source].per_entry_documents)
+        for task in plan(listing, job.settings, known, linked, _left(listing, job.settings))
+    ]
     base = Job(found[0].source, job.out_dir, job.raw_root, job.settings, job.sources, job.skip,
                started, publish_repo=job.publish_repo)  # fmt: skip
     return Run(base, lists, tuple(tasks), unread)
@@ -271,14 +279,16 @@ def fetch_source(name: str, entries: list[Entry], store: RawStore, ctx: FetchCon
 def fetch(task: FetchTask) -> Outcomes:
     """One fetch task: its entries fetched into the raw store and normalized there, while
     slower sources still fetch (`finish` only assembles). None of its outcomes when the source
-    failed as a whole (the raw store says why)."""
+    failed as a whole (the raw store says why), or when the task returns none
+    (`FetchTask.returns`: the finish normalizes them from the folder, as a rebuild does)."""
     store = RawStore(Path(task.run_dir))
     if task.external_limit:
         listing = task.listing or Listing.read(Path(task.run_dir))
         with context.scope(task.run_id, task.settings, task.limits) as scope:
             # Its own progress key: the external repositories are not the list's GitHub bar.
             ctx = scope.fetch_context(task.settings, EXTERNAL, task.part, task.quota)
-            return external.fetch(listing, ctx, task.external_limit)
+            made = external.fetch(listing, ctx, task.external_limit)
+            return made if task.returns else {}
     logger.info("fetching %d %s entries", len(task.entries), task.source)
     with context.scope(task.run_id, task.settings, task.limits) as scope:
         ctx = scope.fetch_context(task.settings, task.source, task.part, task.quota)
@@ -286,7 +296,7 @@ def fetch(task: FetchTask) -> Outcomes:
     if failure:
         logger.error("%s failed for these %d entries: %s", task.source, len(task.entries), failure)
         return {}
-    return normalize_source(task.source, task.entries, store)
+    return normalize_source(task.source, task.entries, store) if task.returns else {}
 
 
 def finish(

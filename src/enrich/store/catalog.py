@@ -126,23 +126,33 @@ def write(
     every_list = with_kept(out_dir, lists)
     published = [one for one in every_list if one.snapshot is not None]
     tonight = union(published)
+    every = union(every_list, shown=True)
+    # Tonight's entities as Arrow once: the entities table too, unless a kept dataset adds some
+    # (`union` of the shown datasets begins with tonight's, in the same order, same header).
+    full = in_parts(tonight) if tonight is not None else None
     rows = list_rows(every_list, _previous(folder / "lists.parquet"), now)
     members = memberships(every_list)
     tables = {
-        "entities": entities_of(union(every_list, shown=True)),
+        "entities": (
+            _without_list_fields(full)
+            if full is not None and every is not None and len(every.entries) == full.num_rows
+            else entities_of(every)
+        ),
         "memberships": members,
         "lists": rows,
     }
+    del every
     day = utc_date(now)
     files = {folder / f"{name}.parquet": table for name, table in tables.items()}
     files[history.day_file(folder / "history" / "lists", day)] = _observed(rows, now)
     files[history.day_file(folder / "history" / "memberships", day)] = _observed(
         memberships(published), now
     )
-    if tonight is not None:
+    if tonight is not None and full is not None:
         files[history.day_file(folder / "history" / "entities", day)] = history.rows(
-            to_arrow(tonight), tonight.header
+            full, tonight.header
         )
+    del full
     written = {path: parquet_bytes(table) for path, table in files.items()}
     written |= {folder / name: data for name, data in (views(rows) if views else {}).items()}
     written |= {out_dir / name: data for name, data in (root(tables) if root else {}).items()}
@@ -212,7 +222,28 @@ def entities_of(every: Snapshot | None) -> pa.Table:
     to memberships."""
     if every is None:
         return pa.table({"id": pa.array([], pa.string())})
-    table = to_arrow(every)
+    return _without_list_fields(in_parts(every))
+
+
+# Entities made Arrow at a time, in `in_parts`: the JSON reader's transient memory (about five
+# times the table's) is a part's, not the whole catalog's.
+PART = 2000
+
+
+def in_parts(snapshot: Snapshot) -> pa.Table:
+    """`to_arrow` of ``snapshot``, ``PART`` entries at a time, then one chunk: the same table
+    (the same Parquet bytes), a lower peak for the catalog's tens of thousands of entities."""
+    entries = snapshot.entries
+    if len(entries) <= PART:
+        return to_arrow(snapshot)
+    parts = [
+        to_arrow(Snapshot(header=snapshot.header, entries=entries[i : i + PART]))
+        for i in range(0, len(entries), PART)
+    ]
+    return pa.concat_tables(parts).combine_chunks()
+
+
+def _without_list_fields(table: pa.Table) -> pa.Table:
     return table.drop_columns([c for c in LIST_FIELDS if c in table.column_names])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import hashlib
 import os
@@ -24,7 +25,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
 
     The temp file lives in the same folder (a rename across file systems is not atomic);
     it is fsynced before the rename and the folder after it, so a power cut cannot leave a
-    renamed-but-empty file. On any failure the temp file is removed and the old file stays.
+    renamed-but-empty file (inside `folders_synced_once`, the folder is fsynced at the block's
+    end, once for many files). On any failure the temp file is removed and the old file stays.
     The file gets the permissions a plain ``open`` would give it (0644 under the usual umask
     022), not mkstemp's private 0600: published files are meant to be read by others.
     """
@@ -43,7 +45,7 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
         if isinstance(exc, OSError):
             raise PublishError(f"could not write {path}: {exc.strerror or exc}") from exc
         raise
-    _fsync_dir(path.parent)
+    _renamed_in(path.parent)
 
 
 def _umask() -> int:
@@ -74,7 +76,63 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, write)
 
 
-def _fsync_dir(folder: Path) -> None:
+# The folders whose fsync waits for the end of a `folders_synced_once` block (of this thread:
+# the fetch threads writing the raw store meanwhile sync their own at once).
+_UNSYNCED: contextvars.ContextVar[dict[Path, None] | None] = contextvars.ContextVar(
+    "unsynced_folders", default=None
+)
+
+
+@contextlib.contextmanager
+def folders_synced_once() -> Iterator[None]:
+    """Within the block, each atomic write's folder is fsynced once, at the block's end, not
+    once a file (a publish writes ~20 files into a few folders)."""
+    folders: dict[Path, None] = {}
+    token = _UNSYNCED.set(folders)
+    try:
+        yield
+    finally:
+        _UNSYNCED.reset(token)
+        for folder in folders:
+            sync_folder(folder)
+
+
+def _renamed_in(folder: Path) -> None:
+    pending = _UNSYNCED.get()
+    if pending is None:
+        sync_folder(folder)
+    else:
+        pending.setdefault(folder)
+
+
+def atomic_link(source: Path, path: Path) -> None:
+    """Replace ``path`` atomically by a second name of ``source``, a file written (and fsynced)
+    already with the same bytes: nothing is written twice (``latest.json`` is the day's
+    snapshot). Where the file system has no hard links, the bytes are copied."""
+    tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+    try:
+        os.link(source, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        atomic_write_bytes(path, source.read_bytes())
+        return
+    _renamed_in(path.parent)
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` holds exactly ``data`` already (its size first: most files that
+    changed changed their size, and are not read)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder: the renames made in it outlive a power cut."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -44,7 +45,15 @@ from enrich.store.codec import (
     to_json,
 )
 from enrich.store.compare import to_json_bytes
-from enrich.store.files import atomic_write_bytes, safe_name, signals_deferred, sweep_temp_files
+from enrich.store.files import (
+    atomic_link,
+    atomic_write_bytes,
+    folders_synced_once,
+    holds,
+    safe_name,
+    signals_deferred,
+    sweep_temp_files,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +80,6 @@ def publish(
     table = table if table is not None else to_arrow(snapshot)
     json_bytes = to_json(snapshot)
     snapshot_parquet = parquet_bytes(table)
-    schema_bytes = (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
     edges = graph.edges(snapshot.entries)
     files = [
         (out_dir / "snapshots" / f"{day}.json", json_bytes),
@@ -93,7 +101,7 @@ def publish(
                 history_rows if history_rows is not None else history.rows(table, snapshot.header)
             ),
         ),
-        (out_dir / "schema.json", schema_bytes),
+        (out_dir / "schema.json", schema_bytes()),
         (out_dir / "links.parquet", parquet_bytes(records_table(Link, edges, snapshot.header))),
         (out_dir / "links.json", links_json(snapshot.header, edges)),
         *((out_dir / relative, data) for relative, data in (extra or {}).items()),
@@ -101,11 +109,45 @@ def publish(
         (out_dir / "latest.parquet", snapshot_parquet),
         (out_dir / "latest.json", json_bytes),
     ]
+    # The files whose bytes often repeat from one night to the next (the schema, views of a
+    # list that did not change): left as they are when they hold these bytes already.
+    kept = {out_dir / "schema.json", *(out_dir / relative for relative in extra or {})}
     with signals_deferred():  # a SIGTERM lands before or after the run's files, not between
-        for path, data in files:
-            atomic_write_bytes(path, data)
+        write_all(files, kept)
     logger.info("published %d entries to %s", len(snapshot.entries), out_dir)
     return [path for path, _ in files]
+
+
+def write_all(files: list[tuple[Path, bytes]], kept: set[Path]) -> None:
+    """Each file replaced atomically, in order, the last two (``latest.*``) after every
+    other's rename is durable: the folders of the others are fsynced once each, not once a
+    file (`folders_synced_once`; a list's finish wrote ~20 files, each with two fsyncs). A file
+    of ``kept`` that holds its bytes already is not rewritten; a file with the very bytes of
+    one written before it (``latest.*`` are the day's snapshot, the day's diff is the run's) is
+    a hard link to it, not a second copy."""
+    *others, parquet, last = files
+    written: dict[int, Path] = {}  # id of the bytes -> the file that holds them
+
+    def put(path: Path, data: bytes) -> None:
+        first = written.get(id(data))
+        if first is not None:
+            atomic_link(first, path)
+        else:
+            atomic_write_bytes(path, data)
+            written[id(data)] = path
+
+    with folders_synced_once():
+        for path, data in others:
+            if not (path in kept and holds(path, data)):
+                put(path, data)
+    put(*parquet)
+    put(*last)
+
+
+@functools.cache
+def schema_bytes() -> bytes:
+    """``schema.json``: made once per process (it depends on the models only)."""
+    return (json.dumps(json_schema(), indent=2) + "\n").encode("utf-8")
 
 
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

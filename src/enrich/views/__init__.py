@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from enrich.core.diff import Diff
 from enrich.core.model import Snapshot
@@ -53,6 +53,9 @@ class Published:
     about: About = field(default_factory=About)
     settings: Settings = field(default_factory=lambda: Settings.model_construct())
     registry: Registry = REGISTRY
+    # What one view derived that another reads too (the entries' facts: the list and the
+    # report), made once per render; never compared, never shown.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class View(Protocol):

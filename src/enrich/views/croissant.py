@@ -20,9 +20,11 @@ checksum that the next night would falsify.
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from enrich.views import Published
 from enrich.views.card import TAGS, title
@@ -80,8 +82,10 @@ CONTEXT: dict[str, Any] = {
 
 
 def render(published: Published) -> Mapping[str, bytes]:
-    text = json.dumps(document(published), indent=2, ensure_ascii=False) + "\n"
-    return {PATH: text.encode("utf-8")}
+    # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) writes for a document of
+    # strings, booleans, lists and objects (the only float it would spell otherwise, below
+    # 1e-4, never occurs here), some 50 times faster: the record sets are ~1,000 fields.
+    return {PATH: orjson.dumps(document(published), option=orjson.OPT_INDENT_2) + b"\n"}
 
 
 def document(published: Published) -> dict[str, Any]:
@@ -112,7 +116,7 @@ def document(published: Published) -> dict[str, Any]:
             f"  note = {{Built from {_bib(header.list_source)}}},\n  year = {{{built.year}}}\n}}"
         ),
         "distribution": distribution(tables(published)),
-        "recordSet": [record_set(t) for t in tables(published)],
+        "recordSet": [_record_set(t) for t in tables(published)],
     }
     return doc
 
@@ -143,6 +147,13 @@ def distribution(tables_: list[Table]) -> list[dict[str, Any]]:
 
 def _source_id(table: Table) -> str:
     return f"{table.config}-files" if table.is_file_set else table.files
+
+
+@functools.lru_cache(maxsize=16)
+def _record_set(table: Table) -> dict[str, Any]:
+    """`record_set`, once per process per table (the same every list and night); the document
+    holds it as it is and is never changed after it is made."""
+    return record_set(table)
 
 
 def record_set(table: Table) -> dict[str, Any]:

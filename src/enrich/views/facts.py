@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import polars as pl
@@ -28,6 +29,9 @@ from enrich.core.score import percentiles
 from enrich.core.spec import Registry, Shown
 from enrich.core.specs import REGISTRY
 from enrich.core.wording import ago, compact, span
+
+if TYPE_CHECKING:
+    from enrich.views import Published
 
 __all__ = [
     "DAY_US", "KIND_NAMES", "MAX_POINTS", "TREND_DAYS", "Code", "Facts", "Point", "ago",
@@ -232,6 +236,18 @@ def _code(entry: Entry, by_id: dict[str, Entry]) -> Code | None:
     best = max(repos, key=lambda e: e.repo.stars if e.repo else 0)
     assert best.repo is not None
     return Code(best.repo.full_name, best.repo.html_url, best.repo.stars)
+
+
+def facts_of(published: Published) -> list[Facts]:
+    """`facts` of what is published, made once per render (`Published.memo`): the list and
+    the report read the same."""
+    memo = published.memo
+    if "facts" not in memo:
+        memo["facts"] = facts(
+            published.snapshot, published.diff, published.history, published.registry
+        )
+    found: list[Facts] = memo["facts"]
+    return found
 
 
 def facts(

@@ -21,7 +21,7 @@ from enrich.core.markdown import link, md
 from enrich.core.model import Entry, utc_date
 from enrich.core.spec import Registry
 from enrich.views import Published
-from enrich.views.facts import KIND_NAMES, Facts, compact, counted, facts, list_name, trend_span
+from enrich.views.facts import KIND_NAMES, Facts, compact, counted, facts_of, list_name, trend_span
 
 NAME = "list.md"
 DESCRIPTION_CHARS = 90
@@ -39,7 +39,7 @@ def render_list(published: Published) -> str:
     snapshot = published.snapshot
     header = snapshot.header
     registry = published.registry
-    rows = facts(snapshot, published.diff, published.history, registry)
+    rows = facts_of(published)
     by_id = {f.entry.id: f for f in rows}
     threshold = settings.list_min_score
     kinds = counted(header.by_kind, KIND_NAMES)

@@ -36,7 +36,7 @@ from enrich.views.facts import (
     Facts,
     compact,
     counted,
-    facts,
+    facts_of,
     list_name,
     trend_span,
 )
@@ -190,7 +190,7 @@ def render_pages(published: Published) -> dict[str, str]:
     header = snapshot.header
     registry = published.registry
     symbols = {name: registry.counter(name).symbol for name in registry.counters}
-    rows = [_row(f, symbols) for f in facts(snapshot, published.diff, published.history, registry)]
+    rows = [_row(f, symbols) for f in facts_of(published)]
     rows.sort(key=lambda r: (r["order"], r["name"]))
     size = published.settings.report_page_entries
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]

@@ -10,6 +10,7 @@ in `tables`.
 
 from __future__ import annotations
 
+import functools
 import types
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,7 +72,14 @@ class Table:
 
 def tables(published: Published) -> list[Table]:
     """Every table of the dataset, the default first."""
-    return [
+    return list(_tables(tuple(published.history.schema.items())))
+
+
+@functools.lru_cache(maxsize=8)
+def _tables(history: tuple[tuple[str, pl.DataType], ...]) -> tuple[Table, ...]:
+    """Made once per process for a history's columns (the same every night): every list of a
+    catalog, and every view of a list, declares the same tables."""
+    return (
         Table(
             "latest",
             "latest.parquet",
@@ -84,7 +92,7 @@ def tables(published: Published) -> list[Table]:
             "history/*/*.parquet",
             "One row per entry per run day: status, version and every counter "
             "(Hive-partitioned by date=YYYY-MM-DD).",
-            history_columns(published.history),
+            _history_columns(history),
         ),
         Table(
             "external",
@@ -100,12 +108,14 @@ def tables(published: Published) -> list[Table]:
             "same_item), with its evidence; one end may be external to the list.",
             model_columns(Link),
         ),
-    ]
+    )
 
 
+@functools.cache
 def model_columns(model: type[BaseModel]) -> tuple[Column, ...]:
     """The columns of a model's table, nested models as struct columns (what
-    `enrich.store.arrowschema` declares for Parquet)."""
+    `enrich.store.arrowschema` declares for Parquet). Made once per model per process: the
+    models do not change while it runs."""
     return tuple(_column(name, info.annotation, info.description or "")
                  for name, info in model.model_fields.items())  # fmt: skip
 
@@ -144,9 +154,13 @@ def _polars_type(dtype: pl.DataType) -> str:
 def history_columns(history: pl.DataFrame) -> tuple[Column, ...]:
     """The columns of the history partitions: the rows this run writes (``date`` is the
     partition folder, not a column of the files), described by the entry fields they copy."""
+    return _history_columns(tuple(history.schema.items()))
+
+
+def _history_columns(schema: tuple[tuple[str, pl.DataType], ...]) -> tuple[Column, ...]:
     described = {c.name: c for c in _leaves(model_columns(Entry))}
     columns = []
-    for name, dtype in history.schema.items():
+    for name, dtype in schema:
         if name == "date":
             continue
         arrow = _polars_type(dtype)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from enrich.core.check.model import Finding, FindingKind, Report, Rewrite, Rules, Run
@@ -57,9 +57,9 @@ def check(
     ``snapshot`` and ``runs`` (per entry id, its newest runs first; None: absent that run).
     ``parsed``: ``data`` parsed already (the run that published ``snapshot`` holds it)."""
     parsed = parsed if parsed is not None else parse_list(data, source)
-    lines = lines_of(decode(data))
-    links, _ = extract_links(decode(data).removeprefix("\ufeff"))
-    by_index = {link.index: link for link in links}
+    text = decode(data)
+    lines = lines_of(text)
+    by_index = _LinksByIndex(text.removeprefix("\ufeff"))
     facts = {e.id: e for e in snapshot.entries}
     listed = [e for e in parsed.entries if e.id in facts]
     findings: list[Finding] = []
@@ -88,6 +88,30 @@ def check(
         not_in_dataset=[e.id for e in parsed.entries if e.id not in facts],
         findings=findings,
     )
+
+
+class _LinksByIndex(Mapping[int, ListedLink]):
+    """The list's links by index, extracted (the list walked again) only when a finding
+    needs one: a moved entry's rewrite, an entry listed twice. Most nights none does."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._links: dict[int, ListedLink] | None = None
+
+    def _all(self) -> dict[int, ListedLink]:
+        if self._links is None:
+            links, _ = extract_links(self._text)
+            self._links = {link.index: link for link in links}
+        return self._links
+
+    def __getitem__(self, index: int) -> ListedLink:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _lines(entry: Entry) -> list[int]:

@@ -359,9 +359,11 @@ def _entry(merged: _Merged, tied: list[str] | None) -> Entry:
         "items": merged.items,
         "listed_version": ref.version,
         "status": Status.PENDING,
-        # filled later by copy (`graph.with_graph`), never in place: one empty list for all
+        # filled later by copy (`graph.with_graph`, the run's budget), never in place: one
+        # empty list for all
         "cross_links": _NONE,
         "ties": _NONE,
+        "deferred": _NONE,
         "same_item": tied if tied is not None else _NONE,
     }
     return built(Entry, **fields)

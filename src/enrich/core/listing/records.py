@@ -11,10 +11,13 @@ add its name to its siblings' sets, which says only that they were given it.
 
 A record's values are stored one field at a time, in the model's order, on a record made by
 ``cls.__new__``: CPython (3.11+) then keeps them in a values array whose names all the records of
-the class share, 8 bytes a field, where a ``__dict__`` of its own costs about 40 (an `Entry` of 29
-fields: 350 bytes instead of 1,150). The names are shared only if the first record of the class
-sets its fields in that order before many others are made (`share_names`, called when the parser
-is imported, before any record exists); otherwise each record simply gets its own dictionary.
+the class share, 8 bytes a field, where a ``__dict__`` of its own costs about 40 (a `Position`
+of 5 fields: 150 bytes). The names are shared only if the first record of the class sets its
+fields in that order before many others are made (`share_names`, called when the parser is
+imported, before any record exists); otherwise each record simply gets its own dictionary. They
+are shared for at most 29 fields (`_SHARED_MAX`): an `Entry` (30 fields since ``deferred``)
+gets a dictionary of its own, given at once (920 bytes; 1,670 when its fields are set one at a
+time, past the 29th).
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ def share_names(*classes: type[BaseModel]) -> None:
 
 
 _store = object.__setattr__
+# The most names CPython's shared keys hold (3.11: ``SHARED_KEYS_MAX_SIZE``, 30, less one): a
+# record of a class with more fields has a dictionary of its own however its fields are set.
+_SHARED_MAX = 29
 _NAMES: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
 
 
@@ -78,8 +84,11 @@ def built(cls: type[M], /, **values: Any) -> M:
         names = _NAMES[shape] = set(values)
     record = cls.__new__(cls)
     store = _store
-    for name, value in data.items():  # one at a time, in order: see the module's docstring
-        store(record, name, value)
+    if len(data) > _SHARED_MAX:  # its own dictionary whatever is done: this one, at once
+        store(record, "__dict__", data)
+    else:
+        for name, value in data.items():  # one at a time, in order: see the module's docstring
+            store(record, name, value)
     store(record, "__pydantic_fields_set__", names)
     store(record, "__pydantic_extra__", None)
     store(record, "__pydantic_private__", None)

@@ -83,9 +83,17 @@ def _opened_by(rule: Any, openers: str) -> Any:
             return False
         if openers == "[" and not _may_define(state.src, at + 1, state.eMarks[start]):
             return False
+        if openers == "*-_" and _NOT_RULE.search(state.src, at + 1, state.eMarks[start]):
+            return False  # a character a thematic break cannot hold (the rule's own test)
         return rule(state, start, end, silent)
 
     return rule_if_opened
+
+
+# A thematic break's line holds its marker and spaces or tabs only: any other character, and
+# the hr rule answers no (a list item's line "- [Name](…)" is tried by it twice: as a block,
+# and as what may end the item before it).
+_NOT_RULE = re.compile(r"[^*\-_ \t]")
 
 
 def _may_define(src: str, start: int, end: int) -> bool:
