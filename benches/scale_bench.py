@@ -333,17 +333,10 @@ def run_night(fake: GeneratedGitHub, spec: dict[str, Any], env: dict[str, str], 
     fake.queries.clear()
     fake.rate_used.clear()
     fake.rate_reset = int(time.time()) + 3600
-    spec_file, result = tmp / "night.json", tmp / "night-result.json"
-    spec_file.write_text(json.dumps(spec))
     before = resource.getrusage(resource.RUSAGE_SELF)
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "_child", str(spec_file), str(result)],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    figures = in_child(Path(__file__), spec, env, tmp)
     after = resource.getrusage(resource.RUSAGE_SELF)
-    if done.returncode != 0:
-        raise SystemExit(f"night failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
-    night = observe(fake, json.loads(result.read_text()))
+    night = observe(fake, figures)
     night.run["fake"] = {
         "cpu_seconds": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
         **memory(),
@@ -356,6 +349,20 @@ def memory() -> dict[str, float]:
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     kb = {key: int(status[key].split()[0]) for key in ("VmRSS", "VmHWM")}
     return {"rss_mb": kb["VmRSS"] / 1024, "peak_rss_mb": kb["VmHWM"] / 1024}
+
+
+def in_child(script: Path, spec: dict[str, Any], env: dict[str, str], tmp: Path) -> dict[str, Any]:
+    """``script _child SPEC RESULT`` in a fresh process (its own peak RSS and CPU): its figures."""
+    spec_file, result = tmp / "night.json", tmp / "night-result.json"
+    spec_file.write_text(json.dumps(spec))
+    done = subprocess.run(
+        [sys.executable, str(script.resolve()), "_child", str(spec_file), str(result)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"night failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
+    figures: dict[str, Any] = json.loads(result.read_text())
+    return figures
 
 
 def du(folder: Path) -> int:
