@@ -31,17 +31,13 @@ STAMPS = ("fetched_at", "searched_at", "revalidated", "full_fetched_at")
 
 # -- the clock --------------------------------------------------------------------------------
 
-REAL = datetime.now(UTC)
-
-
 @pytest.mark.parametrize(
-    ("started", "real", "low", "high"),
+    ("started", "real_ago", "ahead"),
     [
-        (NIGHT, None, NIGHT, NIGHT + timedelta(seconds=5)),
-        (NIGHT, REAL - timedelta(minutes=10), NIGHT + timedelta(minutes=10),
-         NIGHT + timedelta(minutes=10, seconds=5)),
-        (REAL, REAL, REAL, REAL + timedelta(seconds=5)),
-        (NIGHT, REAL + timedelta(hours=1), NIGHT, NIGHT + timedelta(seconds=5)),
+        (NIGHT, None, timedelta(0)),
+        (NIGHT, timedelta(minutes=10), timedelta(minutes=10)),
+        (None, timedelta(0), timedelta(0)),
+        (NIGHT, -timedelta(hours=1), timedelta(0)),
     ],
     ids=[
         "simulated night, real start unknown: the night's start",
@@ -49,12 +45,16 @@ REAL = datetime.now(UTC)
         "real night: the real time",
         "a real start ahead of the wall clock adds nothing",
     ],
-)  # fmt: skip
+)
 def test_a_task_clock_starts_at_the_run_time_plus_the_real_wait(
-    started: datetime, real: datetime | None, low: datetime, high: datetime
+    started: datetime | None, real_ago: timedelta | None, ahead: timedelta
 ) -> None:
-    now = RunClock.begin(started, real).now()
-    assert low <= now <= high
+    """``started`` None: a real night (the run's start is the wall clock's); ``real_ago``: how
+    long before the task began the run really started (None: not known)."""
+    wall = datetime.now(UTC)
+    start = started or wall
+    now = RunClock.begin(start, None if real_ago is None else wall - real_ago).now()
+    assert start + ahead <= now <= start + ahead + timedelta(seconds=5)
     assert now.tzinfo is not None
 
 
