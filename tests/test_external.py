@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -228,3 +229,41 @@ def test_a_papers_code_is_listed_or_external(ties: list[Tie], listed: list[Entry
                         list_sha256="0" * 64, external=external)
     (found,) = [f for f in facts(snapshot, None, pl.DataFrame()) if f.entry.id == paper.id]
     assert found.code == code
+
+
+@pytest.mark.parametrize(
+    ("listed", "asked_of_github"),
+    [
+        # The papers name their code, the list links neither: GitHub's renames are consulted.
+        (PAPERS_ONLY, True),
+        # Repositories only: no paper names code, GitHub's documents are not read for it.
+        (b"# Repos\n\n- [trl](https://github.com/huggingface/trl)\n"
+         b"- [trlx](https://github.com/CarperAI/trlx)\n", False),
+    ],
+    ids=["papers-naming-code", "repositories-only"],
+)
+def test_the_plan_reads_githubs_documents_only_when_papers_name_code(
+    listed: bytes, asked_of_github: bool, fake: FakeAPI, settings: Settings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The external plan's graph with GitHub's records can only name fewer repositories than the
+    papers' records alone: when the papers name none, the plan normalizes no GitHub document
+    (in a catalog of repositories, every listed repository's)."""
+    import enrich.run.external as external
+
+    asked: list[tuple[str, ...]] = []
+    real = external.enriched
+
+    def recording(*args: Any, **kwargs: Any) -> list[Entry]:
+        asked.append(tuple(kwargs.get("only") or ()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(external, "enriched", recording)
+    list_file = tmp_path / "list.md"
+    list_file.write_bytes(b"<!-- Sample list written by enrich's tests. -->\n" + listed)
+    result = run(str(list_file), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                 now=NIGHT_1)  # fmt: skip
+    assert any("github" in only for only in asked) is asked_of_github
+    assert asked and all("github" not in only for only in asked[:1])  # the papers' graph first
+    plan = RawStore(result.run_dir).external()
+    assert plan is not None and (plan["found"] > 0) is asked_of_github
