@@ -318,14 +318,9 @@ def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: C
     them, a fresh context: no ETags, no reused card) into a copy of night 1's raw folder, and
     the snapshot is built from it (`build`, what a run publishes) against night 1's. The whole
     night around a malformed answer (every source, the publish, a rebuild of the raw folder
-    giving the published snapshot) is `test_a_malformed_answer_on_a_first_run_is_an_error`'s."""
-    token = {"github_token": "fake-token-for-tests"} if case.token else {}
-    settings = fake.settings(http_retries=1, allow_loopback=True, **token)
+    giving the published snapshot) is `test_a_night_that_meets_a_malformed_answer_publishes_the_rest`'s."""
     first, _ = clean_night(case.token)
-    fake.faults.extend(case.faults(first.run_dir))
-    store = RawStore(tmp_path / "raw2" / first.run_dir.name)
-    shutil.copytree(first.run_dir, store.run_dir)
-    bundled_fetch(SOURCE_OF[case.entry.split(":")[0]], settings.model_copy(update=case.overrides), tmp_path, store)
+    store = its_source_again(case, first, fake, tmp_path)
     before, after = by_id(first.snapshot), by_id(build(store, first.snapshot))
     entry = after[case.entry]
     assert entry.status == Status.STALE and case.reason in (entry.status_reason or ""), entry.status_reason
@@ -343,11 +338,39 @@ def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: C
                                                                     if e.status != Status.OK]
 
 
+def its_source_again(case: Malformed, first: RunResult, fake: FakeAPI, tmp_path: Path) -> RawStore:
+    """Night 1's raw folder (copied) with the case's source fetched again against its faults
+    (the bundled list's entries of that source, a fresh context: no ETags, no reused card)."""
+    token = {"github_token": "fake-token-for-tests"} if case.token else {}
+    settings = fake.settings(http_retries=1, allow_loopback=True, **token, **case.overrides)
+    fake.faults.extend(case.faults(first.run_dir))
+    store = RawStore(tmp_path / "raw2" / first.run_dir.name)
+    shutil.copytree(first.run_dir, store.run_dir)
+    bundled_fetch(SOURCE_OF[case.entry.split(":")[0]], settings, tmp_path, store)
+    return store
+
+
 @pytest.mark.parametrize("case", [c for c in MALFORMED if c.kept is None and not c.token],
                          ids=lambda c: c.name)
-def test_a_malformed_answer_on_a_first_run_is_an_error(case: Malformed, fake: FakeAPI, tmp_path: Path) -> None:
-    """A whole night meets the malformed answer: its entry is an error (nothing to keep), every
-    other entry is ok and published, and a rebuild of the raw folder gives the same snapshot."""
+def test_a_malformed_answer_on_a_first_run_is_an_error(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
+                                                       fake: FakeAPI, tmp_path: Path) -> None:
+    """With no night before (the snapshot built without one), the entry is an error: nothing
+    to keep. Its source's fetch alone, as in `test_a_malformed_answer_costs_its_entry_only`."""
+    first, _ = clean_night(False)
+    entries = by_id(build(its_source_again(case, first, fake, tmp_path)))
+    entry = entries[case.entry]
+    assert (entry.status, entry.failure) == (Status.ERROR, Failure.MALFORMED)
+    assert case.reason in (entry.status_reason or "")
+    others = [e for e in entries.values() if e.id != case.entry and e.status != Status.SKIPPED]
+    assert others and all(e.status == Status.OK for e in others), [(e.id, e.status_reason) for e in others
+                                                                    if e.status != Status.OK]
+
+
+def test_a_night_that_meets_a_malformed_answer_publishes_the_rest(fake: FakeAPI, tmp_path: Path) -> None:
+    """A whole night (every source, the publish) meets one malformed answer: its entry is an
+    error, every other entry is ok and published, and a rebuild of the raw folder gives the
+    same snapshot. The other cases ask the same of their source's fetch alone."""
+    case = next(c for c in MALFORMED if c.name == "stars '4,745'")
     fake.faults.extend(case.faults(tmp_path))
     result = run(str(BUNDLED), settings=fake.settings(http_retries=1), out_dir=tmp_path / "out",
                  raw_root=tmp_path / "raw", skip=OFFLINE)
