@@ -21,7 +21,6 @@ import json
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from scale_bench import (
     Shape,
     draw_lists,
     environment,
+    in_child,
     write_lists,
 )
 
@@ -94,16 +94,8 @@ def child(spec_file: Path, result: Path) -> None:
 
 
 def night(spec: dict[str, Any], env: dict[str, str], tmp: Path) -> dict[str, Any]:
-    spec_file, result = tmp / "finish-night.json", tmp / "finish-result.json"
-    spec_file.write_text(json.dumps(spec))
     load = os.getloadavg()[0]
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "_child", str(spec_file), str(result)],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(f"night failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
-    figures: dict[str, Any] = json.loads(result.read_text())
+    figures = in_child(Path(__file__), spec, env, tmp)
     figures["load"] = load
     return figures
 

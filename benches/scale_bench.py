@@ -17,13 +17,19 @@ Catalogs (``--catalog``):
 
 Nights, each a day after the last, each with a fresh hour of budget (5,000 REST requests,
 5,000 GraphQL points, one token): cold (empty folders), nothing changed, 5% of repositories
-changed (half a push, half a star). Each night is one process running the catalog
+changed (half a push, half a star). Each night is a process of its own running the catalog
 (`run_catalog`, every fetch task on the thread executor, as the flow runs it without Prefect's
-bookkeeping), measured: wall time, peak RSS (VmHWM; the run has no child processes), bytes
-written (``/proc/self/io``), per-list finish times. The fake runs in this process and counts
-what it answered: REST requests per endpoint, GraphQL points, which repositories each GraphQL
-query named (light or full), 403s. The baseline is one run per list (`run_job` per list, in
-list order, one token); for ``b`` on a sample of lists, extrapolated per link (said so).
+bookkeeping), which measures itself: wall time, CPU time (user + system), peak RSS (VmHWM; the
+run starts no child process), bytes written (``/proc/self/io``), each step's time (each list's
+finish, ``finish-<slug>``; the fetch is what the steps leave of the wall). The fake runs in
+this, the bench's, process, not the night's: its memory is not in the run's peak RSS, its CPU
+competes with the run's for the cores as a real network's would not (it is reported beside:
+this process's CPU time during the night, its RSS at the night's end and its peak so far). It
+counts what it answered: REST requests per endpoint, GraphQL points, which repositories each
+GraphQL query named (light or full), 403s; on a changed night, which of the changed
+repositories the night asked again (`served`). The baseline is one run per list (`run_job` per
+list, in list order, one token); for ``b`` on a sample of lists, extrapolated per link (said
+so).
 
     .venv/bin/python benches/scale_bench.py --catalog a [--quick] [--no-baseline] [--json F]
 
@@ -36,6 +42,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -326,15 +333,36 @@ def run_night(fake: GeneratedGitHub, spec: dict[str, Any], env: dict[str, str], 
     fake.queries.clear()
     fake.rate_used.clear()
     fake.rate_reset = int(time.time()) + 3600
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    figures = in_child(Path(__file__), spec, env, tmp)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    night = observe(fake, figures)
+    night.run["fake"] = {
+        "cpu_seconds": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        **memory(),
+    }  # this process, which serves the fake while the night runs in its own
+    return night
+
+
+def memory() -> dict[str, float]:
+    """This process's resident memory now and its peak so far, in MB (/proc/self/status)."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    kb = {key: int(status[key].split()[0]) for key in ("VmRSS", "VmHWM")}
+    return {"rss_mb": kb["VmRSS"] / 1024, "peak_rss_mb": kb["VmHWM"] / 1024}
+
+
+def in_child(script: Path, spec: dict[str, Any], env: dict[str, str], tmp: Path) -> dict[str, Any]:
+    """``script _child SPEC RESULT`` in a fresh process (its own peak RSS and CPU): its figures."""
     spec_file, result = tmp / "night.json", tmp / "night-result.json"
     spec_file.write_text(json.dumps(spec))
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "_child", str(spec_file), str(result)],
+        [sys.executable, str(script.resolve()), "_child", str(spec_file), str(result)],
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"night failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
-    return observe(fake, json.loads(result.read_text()))
+    figures: dict[str, Any] = json.loads(result.read_text())
+    return figures
 
 
 def du(folder: Path) -> int:
@@ -389,13 +417,12 @@ def child(spec_file: Path, result: Path) -> None:
             figures["per_list_seconds"] = per_list
     finally:
         executor.close()
-    status = Path("/proc/self/status").read_text()
-    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
     io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     figures.update(
-        wall_seconds=time.perf_counter() - started, peak_rss_mb=hwm / 1024,
-        written_bytes=int(io["write_bytes"]), deferred=dict(deferred), failed=failed,
-        steps=steps,
+        wall_seconds=time.perf_counter() - started, peak_rss_mb=memory()["peak_rss_mb"],
+        cpu_seconds=cpu.ru_utime + cpu.ru_stime, written_bytes=int(io["write_bytes"]),
+        deferred=dict(deferred), failed=failed, steps=steps,
     )  # fmt: skip
     result.write_text(json.dumps(figures))
 
@@ -409,14 +436,14 @@ def nights(
     out, raw = tmp / f"{label or mode}-out", tmp / f"{label or mode}-raw"
     results = []
     for n in range(count):
-        if NIGHTS[min(n, 2)] == "changed":
-            fake.change(population, CHANGED, seed=n)
+        moved = fake.change(population, CHANGED, seed=n) if NIGHTS[min(n, 2)] == "changed" else []
         before = du(out) + du(raw)
         spec = {"mode": mode, "lists": [str(p) for p in lists], "out": str(out), "raw": str(raw),
                 "now": (FIRST_NIGHT + timedelta(days=n)).isoformat()}  # fmt: skip
         load = os.getloadavg()[0]
         night = run_night(fake, spec, env, tmp)
         night.run["load_at_start"] = load
+        night.run["changed"] = served(night, moved)
         night.run["disk_growth_bytes"] = du(out) + du(raw) - before
         night.run["disk_bytes"] = du(out) + du(raw)
         results.append(night)
@@ -426,12 +453,27 @@ def nights(
     return results
 
 
+def served(night: Night, moved: list[int]) -> dict[str, int]:
+    """What the night asked of the repositories that changed before it (`GeneratedGitHub.change`:
+    even positions pushed, odd starred): pushed ones whose contributors it counted (their count
+    may have grown), and of each kind those named in a full GraphQL query (their record read
+    again)."""
+    pushed, starred = {repo(i) for i in moved[::2]}, {repo(i) for i in moved[1::2]}
+    return {
+        "pushed": len(pushed), "pushed_counted": len(pushed & night.contributors),
+        "pushed_full": len(pushed & night.asked_full),
+        "starred": len(starred), "starred_full": len(starred & night.asked_full),
+    }  # fmt: skip
+
+
 def summary_line(n: Night) -> str:
     r = n.run
     return (f"wall {r['wall_seconds']:.0f} s, RSS {r['peak_rss_mb']:.0f} MB, REST "
             f"{sum(n.rest.values())} ({dict(n.rest)}), points {n.points}, light/full "
             f"{n.light}/{n.full}, deferred {r['deferred']}, 403 {n.forbidden}, repeated "
-            f"{n.repeated}, written {r['written_bytes'] / 1e6:.0f} MB")  # fmt: skip
+            f"{n.repeated}, written {r['written_bytes'] / 1e6:.0f} MB, CPU "
+            f"{r.get('cpu_seconds', 0):.0f} s; the fake: CPU {r['fake']['cpu_seconds']:.0f} s, "
+            f"RSS {r['fake']['rss_mb']:.0f} MB")  # fmt: skip
 
 
 def bench(shape: Shape, baseline: int | None, count: int = 3) -> dict[str, Any]:
@@ -534,7 +576,7 @@ def report(result: dict[str, Any]) -> list[str]:
             rest = sum(n["rest"].values())
             d = n["deferred"]
             lines.append(
-                f"| {name} | {label} | {n['wall_seconds']:.0f} s | {n['peak_rss_mb']:,.0f} MB | "
+                f"| {name} | {label} | {n['wall_seconds']:,.0f} s | {n['peak_rss_mb']:,.0f} MB | "
                 f"{rest:,} ({rest / part['unique']:.2f} / {rest / part['links']:.2f}) | "
                 f"{n['rest'].get('contributors', 0):,} | {n['points']:,} ({n['light']} + "
                 f"{n['full']}) | {d.get('github.core', d.get('core', 0)):,} / "
@@ -542,6 +584,18 @@ def report(result: dict[str, Any]) -> list[str]:
                 f"{n['repeated']:,} | {n['forbidden']} | {_mb(n['written_bytes'])} | "
                 f"{_mb(n['disk_growth_bytes'])} |"
             )
+    lines += parts(result["catalog"]["nights"]) if "catalog" in result else []
+    for mode in ("catalog", "per_list"):
+        for name, n in zip(NIGHTS, result.get(mode, {}).get("nights", []), strict=False):
+            if n.get("changed", {}).get("pushed"):
+                c = n["changed"]
+                lines += [
+                    "",
+                    f"The {name} night ({mode}), of the repositories changed before "
+                    f"it: {c['pushed_counted']:,} of {c['pushed']:,} pushed had their "
+                    f"contributors counted ({c['pushed_full']:,} read in full); "
+                    f"{c['starred_full']:,} of {c['starred']:,} starred read in full.",
+                ]
     part = result.get("per_list")
     if part and part["lists"] < result["lists"]:
         scale = result["links"] / part["links"]
@@ -560,6 +614,40 @@ def report(result: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def finishes(steps: dict[str, float]) -> list[float]:
+    """Each list's finish, in seconds (its step ``finish-<slug>``)."""
+    return [v for k, v in steps.items() if k.startswith("finish-")]
+
+
+def parts(runs: list[dict[str, Any]]) -> list[str]:
+    """Where a catalog night's wall went (the run's steps; the fetch is the rest), the run's
+    CPU against its wall, and what the fake (the bench's process) spent beside it."""
+    lines = [
+        "",
+        "| night | wall | prepare | fetch (the rest) | finishes: all lists (mean / max a list) "
+        "| catalog's finish + prune | run's CPU | fake's CPU | fake's RSS (peak) | load at start |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, n in zip(NIGHTS, runs, strict=False):
+        steps, each = n["steps"], finishes(n["steps"])
+        fetch = n["wall_seconds"] - sum(steps.values())
+        fake = n.get("fake")
+        cpu = f"{n['cpu_seconds']:,.0f} s" if "cpu_seconds" in n else "–"
+        fake_cpu, fake_rss = ("–", "–")
+        if fake:
+            fake_cpu = f"{fake['cpu_seconds']:,.0f} s"
+            fake_rss = f"{fake['rss_mb']:,.0f} ({fake['peak_rss_mb']:,.0f}) MB"
+        mean = sum(each) / len(each) if each else 0.0
+        load = f"{n['load_at_start']:.1f}" if "load_at_start" in n else "–"
+        lines.append(
+            f"| {name} | {n['wall_seconds']:,.0f} s | {steps.get('prepare', 0):,.0f} s | "
+            f"{fetch:,.0f} s | {sum(each):,.0f} s ({mean:.2f} / {max(each, default=0):.2f} s) | "
+            f"{steps.get('catalog', 0) + steps.get('prune', 0):,.0f} s | {cpu} | {fake_cpu} | "
+            f"{fake_rss} | {load} |"
+        )
+    return lines
+
+
 def report_same(result: dict[str, Any]) -> list[str]:
     lines = [
         "### What a list costs beyond its entities (item 6)",
@@ -572,11 +660,11 @@ def report_same(result: dict[str, Any]) -> list[str]:
     for lists, runs in result.items():
         for name, n in zip(("cold", "quiet"), runs, strict=False):
             steps = n["steps"]
-            finishes = sum(v for k, v in steps.items() if k.startswith("finish-"))
+            finished = sum(finishes(steps))
             fetch = n["wall_seconds"] - sum(steps.values())
             lines.append(
                 f"| {lists} | {name} | {n['wall_seconds']:.1f} s | {fetch:.1f} s | "
-                f"{finishes:.1f} s | {finishes / int(lists):.2f} s | "
+                f"{finished:.1f} s | {finished / int(lists):.2f} s | "
                 f"{steps.get('catalog', 0):.1f} s | {n['peak_rss_mb']:,.0f} MB | "
                 f"{sum(n['rest'].values()):,} | {n['points']} | {_mb(n['written_bytes'])} | "
                 f"{_mb(n['disk_growth_bytes'])} |"

@@ -97,3 +97,60 @@ def test_one_tiny_night_fetches_each_repository_once_and_the_baseline_once_per_l
     assert catalog["repeated"] == 0
     assert per_list["rest"]["contributors"] == result["links"]  # once per list that links it
     assert catalog["forbidden"] == per_list["forbidden"] == 0
+    # the night measured in its own process, the fake's CPU and memory beside it, not in it
+    assert catalog["cpu_seconds"] > 0 and catalog["fake"]["rss_mb"] > 0
+
+
+def _night(**extra: object) -> dict[str, object]:
+    steps = {"prepare": 10.0, "finish-list-a": 3.0, "finish-list-b": 9.0, "catalog": 4.0,
+             "prune": 1.0}  # fmt: skip
+    return {"wall_seconds": 100.0, "steps": steps, **extra}
+
+
+MEASURED = {"cpu_seconds": 61.4, "load_at_start": 7.25,
+            "fake": {"cpu_seconds": 12.0, "rss_mb": 130.0, "peak_rss_mb": 150.0}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("night", "row"),
+    [
+        pytest.param(
+            _night(**MEASURED),
+            "| cold | 100 s | 10 s | 73 s | 12 s (6.00 / 9.00 s) | 5 s | 61 s | 12 s | "
+            "130 (150) MB | 7.2 |",
+            id="measured-by-this-bench",
+        ),
+        pytest.param(
+            _night(),
+            "| cold | 100 s | 10 s | 73 s | 12 s (6.00 / 9.00 s) | 5 s | – | – | – | – |",
+            id="saved-before-cpu-and-the-fake-were-measured",
+        ),
+    ],
+)
+def test_a_catalog_nights_wall_is_split_into_its_steps_the_fetch_being_the_rest(
+    night: dict[str, object], row: str
+) -> None:
+    header, rule, written = sb.parts([night])[1:]
+    assert header.count("|") == rule.count("|") == written.count("|")
+    assert written == row
+
+
+@pytest.mark.parametrize(
+    ("moved", "counted", "full", "expected"),
+    [
+        pytest.param([], set(), set(), dict(pushed=0, pushed_counted=0, pushed_full=0, starred=0,
+                                            starred_full=0), id="a night nothing changed before"),
+        pytest.param([10, 11, 12, 13], {10, 12, 99}, {10, 11, 12}, dict(
+            pushed=2, pushed_counted=2, pushed_full=2, starred=2, starred_full=1),
+            id="every push counted, one star read in full"),
+        pytest.param([10, 11, 12, 13], {99}, {11}, dict(
+            pushed=2, pushed_counted=0, pushed_full=0, starred=2, starred_full=1),
+            id="the pushes deferred behind another repository's count"),
+    ],
+)  # fmt: skip
+def test_a_changed_night_says_what_it_asked_of_the_repositories_that_changed(
+    moved: list[int], counted: set[int], full: set[int], expected: dict[str, int]
+) -> None:
+    night = sb.Night({}, contributors={sb.repo(i) for i in counted},
+                     asked_full={sb.repo(i) for i in full})  # fmt: skip
+    assert sb.served(night, moved) == expected

@@ -110,3 +110,37 @@ def test_a_warm_night_of_304s_is_not_cut_to_its_estimate(fake: FakeAPI, extra_da
     asked = [e for e in fake.requests("github")[marker:] if "/repos/" in e.path]
     assert len(asked) == 6 and {e.status for e in asked} == {304}
     assert fake.rate_used["core"] == 0 and fake.rate_limited["core"] == 0
+
+
+@pytest.mark.parametrize("core_left", [0, 1], ids=["no-rest-left", "one-rest-request-left"])
+def test_a_contributor_count_still_true_is_kept_without_a_request_or_a_deferral(
+    core_left: int, fake: FakeAPI, extra_data: Path, tmp_path: Path
+) -> None:
+    """GraphQL with a token: night 2 nothing moved, and the hour has (almost) no REST request
+    left. Each repository's default branch is where it was, so its count still holds: kept
+    with no request, and never marked deferred because the share is spent (a kept count used
+    to be admitted, then deferred, before it was found to need no request)."""
+    urls = sample_repositories(extra_data, 4)
+    listed = tmp_path / "list.md"
+    listed.write_text("# Sample repositories (sample data)\n\n" + "".join(f"* {u}\n" for u in urls))
+    settings = fake.settings(http_retries=0, github_concurrency=1, external_code_repos=0,
+                             github_token="ghp_fake_token_0123456789")  # fmt: skip
+
+    def night(when: datetime) -> dict[str, Entry]:
+        result = run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
+                     sources=["github"], now=when)
+        return {e.id: e for e in result.snapshot.entries if e.kind == Kind.REPO}
+
+    first = night(NIGHT_1)
+    assert all(e.status == Status.OK and e.repo and e.repo.contributors for e in first.values())
+    fake.rate_used.clear()
+    fake.rate_reset += 3600
+    fake.rate_limits["core"] = core_left
+    marker = len(fake.requests("github"))
+    second = night(NIGHT_2)
+    assert {i: (e.status, e.deferred) for i, e in second.items()} == {i: (Status.OK, []) for i in first}
+    assert {i: e.repo and e.repo.contributors for i, e in second.items()} == {
+        i: e.repo and e.repo.contributors for i, e in first.items()
+    }
+    assert not [e for e in fake.requests("github")[marker:] if "/contributors" in e.path]
+    assert fake.rate_limited["core"] == 0

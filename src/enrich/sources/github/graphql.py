@@ -182,6 +182,10 @@ def fetch_batch(
         doc = docs[entry.id]
         if doc.get("error") or shape_problem(doc["exchanges"][0]["body"], graphql=True):
             return doc  # no count for a repository that failed (normalize says why)
+        kept = still_counted(ctx, entry, doc)
+        if kept is not None:  # no request: nothing to admit, never deferred
+            doc["exchanges"].append(kept)
+            return doc
         deferred = ctx.rate.admit("core", 1)
         if deferred:
             x = exchange("contributors", "", 0, {}, None, datetime.now(UTC))
@@ -349,11 +353,12 @@ def _timed_out(exc: BaseException) -> bool:
     return isinstance(exc, requests.ConnectionError) and isinstance(reason, Urllib3Timeout)
 
 
-def contributors(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Exchange:
-    """The contributor count, which GraphQL does not offer. It is computed from the default
-    branch's history, so while that branch's head commit is the same, so is the count."""
-    node = doc["exchanges"][0]["body"]
-    head = branch_head(node)
+def still_counted(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Exchange | None:
+    """The last run's contributor count, when it still holds: GraphQL does not offer the count,
+    which is computed from the default branch's history, so while that branch's head commit is
+    the same, so is the count. Decided before a request is admitted: a count kept costs none
+    and is never deferred when the night's share is spent."""
+    head = branch_head(doc["exchanges"][0]["body"])
     before: GitHubDocument | dict[str, Any] = ctx.previous.get(entry.id) or {}
     old = {x["request"]: x for x in before.get("exchanges", [])}
     counted = old.get("contributors")
@@ -362,6 +367,15 @@ def contributors(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Excha
         and "graphql" in old and branch_head(old["graphql"]["body"]) == head
     ):  # fmt: skip
         return {**counted, "reused": f"default branch still at {head[:12]}"}
+    return None
+
+
+def contributors(ctx: GitHubContext, entry: Entry, doc: GitHubDocument) -> Exchange:
+    """The contributor count asked over REST (one request, admitted by the caller), revalidated
+    with the last count's ETag."""
+    node = doc["exchanges"][0]["body"]
+    before: GitHubDocument | dict[str, Any] = ctx.previous.get(entry.id) or {}
+    counted = {x["request"]: x for x in before.get("exchanges", [])}.get("contributors")
     name = node.get("nameWithOwner") if isinstance(node, dict) else None
     path = repo_path(name) if isinstance(name, str) else None
     if path is None:
