@@ -55,16 +55,24 @@ def changed_lines(before: bytes, after: bytes) -> list[int]:
 @pytest.mark.skipif(not HISTORY.is_dir(), reason=f"{HISTORY} is not here: the list's real history "
                     "(../shared/seed-data) is read in place, never copied")
 def test_real_history_reports_the_trl_rename_and_patches_that_line_only(settings: Settings, tmp_path: Path) -> None:
-    """Each of the list's 15 real versions, one night each: every version that links lvwerra/trl
-    is told it moved to huggingface/trl, on its line, and the patch rewrites that line only."""
+    """Each of the list's 15 real versions: every version that links lvwerra/trl is told it
+    moved to huggingface/trl, on its line, and the patch rewrites that line only.
+
+    One night publishes a dataset of every version's entries (the versions one after another,
+    a list made for the test), and each version is checked against it (`check_list`, what
+    ``enrich check`` runs): the question is each version's report, which a night of that
+    version alone would give from the same records. That the nightly run writes the report
+    `check_list` gives is `test_nightly_run_writes_the_report_beside_the_dataset`'s."""
     versions = sorted(HISTORY.glob("[0-9][0-9]-*.md"))
     assert len(versions) == 15
     with pytest.raises(InputError, match="has no links"):  # the first commit: a title, no links yet
         nightly(versions[0], settings, tmp_path, 0, skip=NO_WEB)
-    for night, version in enumerate(versions[1:], 1):
+    every = tmp_path / "every-version.md"
+    every.write_bytes(b"\n".join(v.read_bytes() for v in versions[1:]))
+    nightly(every, settings, tmp_path, 0, skip=NO_WEB)
+    for version in versions[1:]:
         data = version.read_bytes()
-        report = nightly(version, settings, tmp_path, night, skip=NO_WEB).check
-        assert report is not None, version.name
+        report = check_list(data, version.name, tmp_path / "enriched", settings)
         trl = [n for n, text in enumerate(data.decode().split("\n"), 1) if "github.com/lvwerra/trl" in text]
         moved = [(f.id, f.lines, f.new_url) for f in report.findings if f.kind == FindingKind.MOVED]
         assert moved == ([("github:lvwerra/trl", trl, "https://github.com/huggingface/trl")] if trl else []), version.name
@@ -72,7 +80,7 @@ def test_real_history_reports_the_trl_rename_and_patches_that_line_only(settings
         assert changed_lines(data, patched) == trl, version.name
         assert patched == data.replace(b"https://github.com/lvwerra/trl ", b"https://github.com/huggingface/trl ")
         assert report.count(FindingKind.DEAD) == 0, version.name  # every repository and dataset is there
-        assert report.checked == report.entries and not report.not_in_dataset  # each version's own run
+        assert report.checked == report.entries and not report.not_in_dataset, version.name
 
 
 # -- nights of the real job: archived, a page going 404, redirects, duplicates -----------------

@@ -36,11 +36,14 @@ def nightly(settings: Settings, tmp_path: Path) -> Snapshot:
                skip=OFFLINE).snapshot
 
 
-def bundled_fetch(source: str, settings: Settings, tmp_path: Path) -> dict[str, Outcome]:
+def bundled_fetch(source: str, settings: Settings, tmp_path: Path, store: RawStore | None = None) -> dict[str, Outcome]:
     """One source's fetch of the bundled list's entries it serves, outside a night: where the
     question is how that source meets a fault, not what the night around it does."""
     entries = [e for e in parse_list(BUNDLED.read_bytes(), str(BUNDLED)).entries if claims(SOURCES[source], e)]
-    return fetch_source(source, entries, settings, RawStore(tmp_path / "raw" / "r1"))
+    return fetch_source(source, entries, settings, store or RawStore(tmp_path / "raw" / "r1"))
+
+
+SOURCE_OF = {"github": "github", "hf": "huggingface", "arxiv": "arxiv"}  # by an entry id's prefix
 
 
 def status(snapshot: Snapshot, entry_id: str) -> tuple[Status, str | None]:
@@ -84,7 +87,7 @@ TRANSIENT = [
 @pytest.mark.parametrize(("fault", "entry_id"), TRANSIENT, ids=lambda x: getattr(x, "status", x))
 def test_transient_fault_is_retried(fault: Fault, entry_id: str, fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(fault)
-    source = {"github": "github", "hf": "huggingface", "arxiv": "arxiv"}[entry_id.split(":")[0]]
+    source = SOURCE_OF[entry_id.split(":")[0]]
     outcomes = bundled_fetch(source, fake.settings(http_retries=3, allow_loopback=True), tmp_path)
     assert (outcomes[entry_id].status, outcomes[entry_id].reason) == (Status.OK, None)
     assert fault.times == 0  # the fault was met, and the retry got through
@@ -305,23 +308,20 @@ def clean_night(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], tu
     return night
 
 
-# One worker runs these cases: their clean nights (`clean_night`) are built once, not once a worker.
-@pytest.mark.xdist_group("malformed")
 @pytest.mark.parametrize("case", needing_schema(MALFORMED, lambda c: c.token), ids=lambda c: c.name)
 def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
                                                  fake: FakeAPI, tmp_path: Path) -> None:
     """Night 1 is clean; on night 2 one upstream answer is malformed: that entry is stale with
-    the reason (the fields it could not read keep night 1's values), every other entry is
-    published ok, and rebuilding night 2's raw folder gives the same snapshot."""
-    token = {"github_token": "fake-token-for-tests"} if case.token else {}
-    settings = fake.settings(http_retries=1, allow_loopback=True, **token)
-    first, published = clean_night(case.token)
-    shutil.copytree(published, tmp_path / "out")
-    fake.faults.extend(case.faults(first.run_dir))
-    # A raw folder of its own: night 2 asks everything again (no ETags, no reused card).
-    second = run(str(BUNDLED), settings=settings.model_copy(update=case.overrides),
-                 out_dir=tmp_path / "out", raw_root=tmp_path / "raw2", skip=OFFLINE)
-    before, after = by_id(first.snapshot), by_id(second.snapshot)
+    the reason (the fields it could not read keep night 1's values), and every other entry is ok.
+
+    Night 2 is its source's alone: that source fetches the bundled list's entries again (all of
+    them, a fresh context: no ETags, no reused card) into a copy of night 1's raw folder, and
+    the snapshot is built from it (`build`, what a run publishes) against night 1's. The whole
+    night around a malformed answer (every source, the publish, a rebuild of the raw folder
+    giving the published snapshot) is `test_a_night_that_meets_a_malformed_answer_publishes_the_rest`'s."""
+    first, _ = clean_night(case.token)
+    store = its_source_again(case, first, fake, tmp_path)
+    before, after = by_id(first.snapshot), by_id(build(store, first.snapshot))
     entry = after[case.entry]
     assert entry.status == Status.STALE and case.reason in (entry.status_reason or ""), entry.status_reason
     assert entry.stale_since == before[case.entry].fetched_at
@@ -336,18 +336,51 @@ def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: C
     others = [e for e in after.values() if e.id != case.entry and e.status != Status.SKIPPED]
     assert others and all(e.status == Status.OK for e in others), [(e.id, e.status_reason) for e in others
                                                                     if e.status != Status.OK]
-    assert build(RawStore(second.run_dir), first.snapshot) == second.snapshot
+
+
+def its_source_again(case: Malformed, first: RunResult, fake: FakeAPI, tmp_path: Path) -> RawStore:
+    """Night 1's raw folder (copied) with the case's source fetched again against its faults
+    (the bundled list's entries of that source, a fresh context: no ETags, no reused card)."""
+    token = {"github_token": "fake-token-for-tests"} if case.token else {}
+    settings = fake.settings(http_retries=1, allow_loopback=True, **token, **case.overrides)
+    fake.faults.extend(case.faults(first.run_dir))
+    store = RawStore(tmp_path / "raw2" / first.run_dir.name)
+    shutil.copytree(first.run_dir, store.run_dir)
+    bundled_fetch(SOURCE_OF[case.entry.split(":")[0]], settings, tmp_path, store)
+    return store
 
 
 @pytest.mark.parametrize("case", [c for c in MALFORMED if c.kept is None and not c.token],
                          ids=lambda c: c.name)
-def test_a_malformed_answer_on_a_first_run_is_an_error(case: Malformed, fake: FakeAPI, tmp_path: Path) -> None:
+def test_a_malformed_answer_on_a_first_run_is_an_error(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
+                                                       fake: FakeAPI, tmp_path: Path) -> None:
+    """With no night before (the snapshot built without one), the entry is an error: nothing
+    to keep. Its source's fetch alone, as in `test_a_malformed_answer_costs_its_entry_only`."""
+    first, _ = clean_night(False)
+    entries = by_id(build(its_source_again(case, first, fake, tmp_path)))
+    entry = entries[case.entry]
+    assert (entry.status, entry.failure) == (Status.ERROR, Failure.MALFORMED)
+    assert case.reason in (entry.status_reason or "")
+    others = [e for e in entries.values() if e.id != case.entry and e.status != Status.SKIPPED]
+    assert others and all(e.status == Status.OK for e in others), [(e.id, e.status_reason) for e in others
+                                                                    if e.status != Status.OK]
+
+
+def test_a_night_that_meets_a_malformed_answer_publishes_the_rest(fake: FakeAPI, tmp_path: Path) -> None:
+    """A whole night (every source, the publish) meets one malformed answer: its entry is an
+    error, every other entry is ok and published, and a rebuild of the raw folder gives the
+    same snapshot. The other cases ask the same of their source's fetch alone."""
+    case = next(c for c in MALFORMED if c.name == "stars '4,745'")
     fake.faults.extend(case.faults(tmp_path))
     result = run(str(BUNDLED), settings=fake.settings(http_retries=1), out_dir=tmp_path / "out",
                  raw_root=tmp_path / "raw", skip=OFFLINE)
     entry = by_id(result.snapshot)[case.entry]
     assert (entry.status, entry.failure) == (Status.ERROR, Failure.MALFORMED)
     assert case.reason in (entry.status_reason or "")
+    others = [e for e in result.snapshot.entries if e.id != case.entry and e.status != Status.SKIPPED]
+    assert others and all(e.status == Status.OK for e in others), [(e.id, e.status_reason) for e in others
+                                                                    if e.status != Status.OK]
+    assert (tmp_path / "out/latest.json").read_text().count(result.snapshot.header.run_id) == 1  # published
     assert build(RawStore(result.run_dir)) == result.snapshot
 
 

@@ -8,6 +8,8 @@ the other sources publish, nothing is wiped.
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +46,7 @@ from enrich.sources.base import claims, supplement_fields
 from enrich.sources.registry import SOURCES
 
 OFFLINE = {"web": "offline: web pages are not fetched"}
+TOKEN = "fake-token-for-tests"
 NIGHT1 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 NIGHT2 = NIGHT1 + timedelta(days=1)
 LISTED = parse_list(BUNDLED.read_bytes(), str(BUNDLED)).entries  # the bundled list's 27 entries
@@ -284,14 +287,37 @@ def test_a_source_left_out_carries_its_last_values_forward(case: LeftOut) -> Non
 HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Whoa there!</h1></body></html>"
 
 
-def nights(fake: FakeAPI, tmp_path: Path, settings: Settings, faults: list[Fault],
-           list_bytes: bytes | None = None, **tonight: Any) -> tuple[RunResult, RunResult]:
-    """Night 1 clean; night 2 with ``faults`` and the options ``tonight``, both of the bundled
-    list (or ``list_bytes``). Night 1's list.md is kept as ``list-1.md``."""
+@pytest.fixture(scope="module")
+def first_nights(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bytes | None, bool], tuple[RunResult, Path]]:
+    """Night 1, clean, of the bundled list (or other list bytes), with a token or without: run
+    once for the module (on a fake of its own), each test copying its folders. Night 1's
+    list.md is kept as ``list-1.md``."""
+    made: dict[tuple[bytes | None, bool], tuple[RunResult, Path]] = {}
+
+    def night(list_bytes: bytes | None, token: bool) -> tuple[RunResult, Path]:
+        if (list_bytes, token) not in made:
+            folder = tmp_path_factory.mktemp("first-night")
+            with FakeAPI([]) as fake:
+                settings = fake.settings(http_retries=0, **({"github_token": TOKEN} if token else {}))
+                result = run(str(BUNDLED), settings=settings, out_dir=folder / "out", raw_root=folder / "raw",
+                             skip=OFFLINE, list_bytes=list_bytes)  # fmt: skip
+            (folder / "list-1.md").write_bytes((folder / "out/list.md").read_bytes())
+            made[list_bytes, token] = result, folder
+        return made[list_bytes, token]
+
+    return night
+
+
+def nights(first_nights: Callable[[bytes | None, bool], tuple[RunResult, Path]], fake: FakeAPI, tmp_path: Path,
+           settings: Settings, faults: list[Fault], list_bytes: bytes | None = None,
+           **tonight: Any) -> tuple[RunResult, RunResult]:
+    """Night 1 clean (shared: `first_nights`, its folders copied); night 2 with ``faults`` and the
+    options ``tonight``, both of the bundled list (or ``list_bytes``)."""
+    first_night, folder = first_nights(list_bytes, settings.github_token is not None)
+    for name in ("out", "raw", "list-1.md"):
+        copy = shutil.copytree if (folder / name).is_dir() else shutil.copyfile
+        copy(folder / name, tmp_path / name)
     out = tmp_path / "out"
-    first_night = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", skip=OFFLINE,
-                      list_bytes=list_bytes)  # fmt: skip
-    (tmp_path / "list-1.md").write_bytes((out / "list.md").read_bytes())
     fake.faults.extend(faults)
     second = run(str(BUNDLED), settings=settings, out_dir=out, raw_root=tmp_path / "raw", list_bytes=list_bytes,
                  **({"skip": OFFLINE} | tonight))
@@ -334,7 +360,7 @@ DOWN_CASES = [
          (Kind.PAPER,), "arXiv: timed out", {"http_timeout_seconds": 1}),
     Down("GraphQL answers a 200 HTML page", [Fault(r"^/github/graphql$", status=200, body=HTML_PAGE,
                                                    headers={"Content-Type": "text/html"})],
-         ("github",), (Kind.REPO,), "GitHub sent a malformed GraphQL answer", {"github_token": "fake-token-for-tests"}),
+         ("github",), (Kind.REPO,), "GitHub sent a malformed GraphQL answer", {"github_token": TOKEN}),
     Down("the Hub drops every connection", [Fault(r"^/hf/", status=0)], ("huggingface", "papers"),
          (Kind.DATASET,), "Hub unreachable (RemoteProtocolError)"),
 ]
@@ -342,10 +368,11 @@ DOWN_CASES = [
 
 @pytest.mark.parametrize("case", needing_schema(DOWN_CASES, lambda c: "github_token" in c.overrides),
                          ids=lambda c: c.name)
-def test_a_source_down_publishes_the_others_and_keeps_its_last_values(case: Down, fake: FakeAPI,
-                                                                      tmp_path: Path) -> None:
+def test_a_source_down_publishes_the_others_and_keeps_its_last_values(
+    case: Down, first_nights: Callable[[bytes | None, bool], tuple[RunResult, Path]], fake: FakeAPI, tmp_path: Path
+) -> None:
     settings = fake.settings(**{"http_retries": 1, **case.overrides})
-    first_night, second = nights(fake, tmp_path, settings, case.faults)
+    first_night, second = nights(first_nights, fake, tmp_path, settings, case.faults)
     hit = [e for e in second.snapshot.entries if e.kind in case.kinds]
     assert hit and all(e.status == Status.STALE and case.reason in (e.status_reason or "") for e in hit), \
         [(e.id, e.status, e.status_reason) for e in hit]
@@ -364,7 +391,8 @@ def test_a_source_down_publishes_the_others_and_keeps_its_last_values(case: Down
 
 
 @pytest.mark.parametrize("left_out", [n for n in NAMES if n != "web"])
-def test_a_source_left_out_wipes_nothing(left_out: str, fake: FakeAPI, tmp_path: Path) -> None:
+def test_a_source_left_out_wipes_nothing(left_out: str, first_nights: Callable[[bytes | None, bool], tuple[RunResult, Path]],
+                                        fake: FakeAPI, tmp_path: Path) -> None:
     """Night 2 runs every source but one (web pages are offline both nights): that source's
     entries keep night 1's values and say so, every score, tie and external repository stays."""
     settings = fake.settings(http_retries=0)
@@ -372,7 +400,7 @@ def test_a_source_left_out_wipes_nothing(left_out: str, fake: FakeAPI, tmp_path:
     # The bundled list links no Hub collection: the sample one is added, so every source has some.
     slug = sample_collection(load_facts())["slug"]
     listed = BUNDLED.read_bytes() + f"\n* [RLHF data](https://huggingface.co/collections/{slug})\n".encode()
-    first_night, second = nights(fake, tmp_path, settings, [], listed, sources=sources)
+    first_night, second = nights(first_nights, fake, tmp_path, settings, [], listed, sources=sources)
     assert_nothing_wiped(first_night.snapshot, second.snapshot)
     source = SOURCES[left_out]
     mine = [e for e in second.snapshot.entries if claims(source, e)]

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from enrich.core.settings import Settings
 from enrich.run.state import Limits
 from enrich.sources.base import FetchContext
+from enrich.sources.clock import RunClock
 from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 Progress = Callable[[int], None]
@@ -42,7 +43,12 @@ class RunScope:
         self._lock = threading.Lock()
 
     def fetch_context(
-        self, settings: Settings, source: str, part: int, quota: Mapping[str, int] | None = None
+        self,
+        settings: Settings,
+        source: str,
+        part: int,
+        quota: Mapping[str, int] | None = None,
+        clock: RunClock | None = None,
     ) -> FetchContext:
         def tick(n: int) -> None:
             with self._lock:
@@ -52,7 +58,14 @@ class RunScope:
                 report(n)
 
         return FetchContext(
-            settings, self.budget, self.slots, self.pacers, tick, self.shared, dict(quota or {})
+            settings,
+            self.budget,
+            self.slots,
+            self.pacers,
+            tick,
+            self.shared,
+            dict(quota or {}),
+            clock or RunClock(),
         )
 
 

@@ -30,6 +30,7 @@ from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Entry, Snapshot
 from enrich.core.rawdocs import Manifest
 from enrich.core.settings import Settings
+from enrich.sources.clock import RunClock
 from enrich.store.raw import RawStore
 
 # Which request slots a fetch task holds: this process's ("local"), or the Prefect server's
@@ -98,10 +99,21 @@ class FetchTask:
     # nothing: each list's finish normalizes its own entries from the raw folder, and the run
     # holds no outcome of every entity until the last list (#24 item 8).
     returns: bool = True
+    # The run's time at its start (the manifest's ``started_at``: a simulated night's, when the
+    # job gives ``now``) and the real time then: the task's clock (`enrich.sources.clock`)
+    # stamps what it fetches from them. None: the wall clock (a task made outside a run).
+    started: datetime | None = None
+    real_started: datetime | None = None
 
     @property
     def run_id(self) -> str:
         return Path(self.run_dir).name
+
+    def clock(self) -> RunClock:
+        """This task's clock, begun now (call it when the task starts)."""
+        if self.started is None:
+            return RunClock()
+        return RunClock.begin(self.started, self.real_started)
 
     @property
     def name(self) -> str:

@@ -119,7 +119,8 @@ def prepare_catalog(job: CatalogJob) -> Run:
     source whose documents are kept per entity return no outcomes (`FetchTask.returns`): each
     list's finish normalizes its own entries' documents (an entity in k lists k times), so
     the run never holds every entity's outcomes (about 18 KB an entity, measured)."""
-    started = job.now or datetime.now(UTC)
+    real = datetime.now(UTC)
+    started = job.now or real
     check_sources(job.sources)
     found, unread = read_lists(
         list(job.list_sources), job.settings, follow=job.follow, max_lists=job.max_lists
@@ -165,7 +166,9 @@ def prepare_catalog(job: CatalogJob) -> Run:
     listing = Listing(store.run_dir, written, every)
     tasks = [
         replace(task, returns=not SOURCES[task.source].per_entry_documents)
-        for task in plan(listing, job.settings, known, linked, _left(listing, job.settings))
+        for task in plan(
+            listing, job.settings, known, linked, _left(listing, job.settings), real=real
+        )
     ]
     base = Job(found[0].source, job.out_dir, job.raw_root, job.settings, job.sources, job.skip,
                started, publish_repo=job.publish_repo)  # fmt: skip
@@ -175,7 +178,8 @@ def prepare_catalog(job: CatalogJob) -> Run:
 def prepare(job: Job) -> Run:
     """Read and parse the list, open the run's raw folder, read the previous snapshot and plan
     the fetch tasks: the `Run`. An unusable list fails here."""
-    started = job.now or datetime.now(UTC)
+    real = datetime.now(UTC)
+    started = job.now or real
     check_sources(job.sources)
     data = (
         job.list_bytes
@@ -193,7 +197,7 @@ def prepare(job: Job) -> Run:
     # Read now, once: finish compares with it (the output folder is locked for the whole run).
     previous = read_previous(job.out_dir)
     known = {e.id: [e] for e in previous.entries} if previous is not None else {}
-    tasks = plan(listing, job.settings, known, left=_left(listing, job.settings))
+    tasks = plan(listing, job.settings, known, left=_left(listing, job.settings), real=real)
     return Run(job, (ListRun(listing, job.out_dir, previous),), tuple(tasks))
 
 
@@ -212,6 +216,7 @@ def plan(
     known: Mapping[str, Sequence[Entry]] | None = None,
     lists: Mapping[str, int] | None = None,
     left: Mapping[str, int] | None = None,
+    real: datetime | None = None,
 ) -> list[FetchTask]:
     """The run's fetch tasks, round robin over the sources so that every source starts at once
     and none waits behind another's chunks. Each source's entries are taken in order of
@@ -224,7 +229,8 @@ def plan(
     others' documents first (`depends` on its ``after`` sources) are one last task, started by
     the composition once those sources' tasks (and its own others) have ended
     (`enrich.run.job`). Each task holds the slots of this process until the composition
-    says which (`FetchTask.limits`, set by the executor)."""
+    says which (`FetchTask.limits`, set by the executor). Each task carries the run's start
+    (the manifest's) and the ``real`` time then, its clock's (`enrich.sources.clock`)."""
     parsed, run_dir = listing.parsed, str(listing.run_dir)
     skipped, left_out = listing.skipped_sources, listing.skipped_entries
     per_source: list[list[FetchTask]] = []
@@ -256,7 +262,8 @@ def plan(
                               external_limit=settings.external_code_repos,
                               listing=listing))  # fmt: skip
     tasks = [task for row in zip_longest(*per_source) for task in row if task is not None]
-    return budgets.apportion(tasks + last, left or {}, known, settings)
+    timed = [replace(task, started=listing.started, real_started=real) for task in tasks + last]
+    return budgets.apportion(timed, left or {}, known, settings)
 
 
 def fetch_source(name: str, entries: list[Entry], store: RawStore, ctx: FetchContext) -> str | None:
@@ -286,12 +293,12 @@ def fetch(task: FetchTask) -> Outcomes:
         listing = task.listing or Listing.read(Path(task.run_dir))
         with context.scope(task.run_id, task.settings, task.limits) as scope:
             # Its own progress key: the external repositories are not the list's GitHub bar.
-            ctx = scope.fetch_context(task.settings, EXTERNAL, task.part, task.quota)
+            ctx = scope.fetch_context(task.settings, EXTERNAL, task.part, task.quota, task.clock())
             made = external.fetch(listing, ctx, task.external_limit)
             return made if task.returns else {}
     logger.info("fetching %d %s entries", len(task.entries), task.source)
     with context.scope(task.run_id, task.settings, task.limits) as scope:
-        ctx = scope.fetch_context(task.settings, task.source, task.part, task.quota)
+        ctx = scope.fetch_context(task.settings, task.source, task.part, task.quota, task.clock())
         failure = fetch_source(task.source, task.entries, store, ctx)
     if failure:
         logger.error("%s failed for these %d entries: %s", task.source, len(task.entries), failure)

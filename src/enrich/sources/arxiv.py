@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import arxiv
@@ -50,6 +50,7 @@ from enrich.core.spec import SourceSpec
 from enrich.core.specs.arxiv import ARXIV
 from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time, unreadable
 from enrich.sources.bounded import Bound, BoundedAdapter, bounded, mount
+from enrich.sources.clock import RunClock
 from enrich.sources.limits import RetryBudget
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class ArxivSource(SourceBase[Paper]):
     def fetch(self, entries: list[Entry], raw: RawSink, ctx: FetchContext) -> None:
         settings, progress = ctx.settings, ctx.progress
         ids = sorted({e.source_id for e in entries})
-        fetcher = Fetcher(raw, settings, budget=ctx.budget)
+        fetcher = Fetcher(raw, settings, budget=ctx.budget, clock=ctx.clock)
         for batch in chunks(ids, settings.arxiv_batch_size):
             pending = batch
             for attempt in range(1 + settings.arxiv_missing_retries):
@@ -190,8 +191,10 @@ class Fetcher:
         settings: Settings,
         source: str = "arxiv",
         budget: RetryBudget | None = None,
+        clock: RunClock | None = None,
     ) -> None:
         self.raw = raw
+        self.clock = clock or RunClock()
         self.source = source
         self.settings = settings
         self.budget = budget or RetryBudget(0.0)
@@ -221,7 +224,7 @@ class Fetcher:
         body = response.content.decode("utf-8", errors="replace")
         x = exchange(
             self.kind, response.url, response.status_code, response.headers, body,
-            datetime.now(UTC),
+            self.clock.now(),
         )  # fmt: skip
         self.raw.put(self.source, key, {**x, **self._asked()})
 
@@ -309,7 +312,7 @@ class Fetcher:
         with self.lock:
             self.count += 1
             key = f"{self.kind}-{self.count:05d}"
-        x = exchange(self.kind, self.client.query_url_format, 0, {}, None, datetime.now(UTC))
+        x = exchange(self.kind, self.client.query_url_format, 0, {}, None, self.clock.now())
         failure = {"error": reason} if kind == "network" else {"error": reason, "error_kind": kind}
         self.raw.put(self.source, key, {**x, **self._asked(), **failure})
 

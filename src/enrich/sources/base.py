@@ -26,6 +26,7 @@ from enrich.core.model import Entry, Failure, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
 from enrich.core.spec import SourceSpec
+from enrich.sources.clock import RunClock
 from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 T = TypeVar("T")
@@ -64,6 +65,8 @@ class FetchContext:
     # requests, ``graphql`` points), handed out by the run's plan; empty: no share, admitted
     # against what the upstream says is left.
     quota: Mapping[str, int] = field(default_factory=dict)
+    # The run's clock: every ``fetched_at`` this task records is its `RunClock.now`.
+    clock: RunClock = field(default_factory=RunClock)
 
     @classmethod
     def standalone(cls, settings: Settings, progress: Progress | None = None) -> FetchContext:

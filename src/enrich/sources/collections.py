@@ -12,7 +12,7 @@ the record from it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -87,7 +87,7 @@ def _fetch_one(entry: Entry, ctx: FetchContext, http: HubHTTP) -> CollectionDocu
             body: Any = response.json() if response.status_code == 200 else response.text
         except ValueError:
             body = response.text
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         doc["exchanges"].append(
             exchange("collection", url, response.status_code, response.headers, body, now)
         )

@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -74,6 +73,7 @@ from enrich.sources.base import (
     parse_time,
     per_entry,
 )
+from enrich.sources.clock import RunClock
 from enrich.sources.hubhttp import HubHTTP, offline
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def _fetch_one(
     etag = before.get("etag") if before and before["status"] in OK else None
     try:
         response, body = _info(url, entry, ctx, http, token, etag)
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         if response.status_code == 304 and before is not None:  # unchanged: its body holds
             body = before["body"]
             x = exchange("info", url, 304, {**before["headers"], **response.headers}, body, now)
@@ -187,7 +187,7 @@ def _fetch_one(
         # A commit fixes every file: the card at this sha is the one already read.
         doc["card"] = {**old, "reused": f"unchanged at {sha[:12]} since {old.get('fetched_at')}"}
     else:
-        doc["card"] = _card_at(entry, sha, settings, http, token)
+        doc["card"] = _card_at(entry, sha, settings, http, token, ctx.clock)
     return doc
 
 
@@ -235,7 +235,12 @@ def _info(
 
 
 def _card_at(
-    entry: Entry, sha: str | None, settings: Settings, http: HubHTTP, token: str | None
+    entry: Entry,
+    sha: str | None,
+    settings: Settings,
+    http: HubHTTP,
+    token: str | None,
+    clock: RunClock,
 ) -> HubCard:
     """The card (README.md) at commit ``sha``: one request (plus its redirects), the Hub's error
     codes mapped by the library (gated, missing), read up to the size cap.
@@ -276,7 +281,7 @@ def _card_at(
         text = "\x00"
     if "\x00" in text:
         return {"status": 0, "sha": sha, "error": "card not read (not text)", "kind": "malformed"}
-    return {"status": 200, "sha": sha, "text": text, "fetched_at": datetime.now(UTC).isoformat()}
+    return {"status": 200, "sha": sha, "text": text, "fetched_at": clock.stamp()}
 
 
 def _follow(http: HubHTTP, url: str, settings: Settings, token: str | None) -> Any:

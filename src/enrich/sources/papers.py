@@ -46,7 +46,7 @@ import logging
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from huggingface_hub.hf_api import PaperInfo
@@ -75,6 +75,7 @@ from enrich.core.specs.arxiv import PAPER
 from enrich.core.specs.papers import ARXIV_MATCH, PAPERS
 from enrich.sources.arxiv import Fetcher, parse_feed, read_queries
 from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time
+from enrich.sources.clock import RunClock
 from enrich.sources.hubhttp import HubHTTP, offline
 from enrich.sources.huggingface import hub_error_info
 from enrich.sources.limits import RetryBudget
@@ -102,8 +103,10 @@ class PaperSource(SourceBase[HubPaper]):
         listed = [e for e in entries if e.id.startswith("arxiv:")]
         others = [e for e in entries if not e.id.startswith("arxiv:")]
         inputs = _inputs(others, raw)
-        _reuse(inputs, raw, self.name, settings.paper_search_days)
-        resolved = _resolve(inputs, raw, settings, self.name, ctx.budget) if inputs else {}
+        _reuse(inputs, raw, self.name, settings.paper_search_days, ctx.clock)
+        resolved = (
+            _resolve(inputs, raw, settings, self.name, ctx.budget, ctx.clock) if inputs else {}
+        )
         for paper_input in inputs:
             raw.put(self.name, f"input-{paper_input['entry_id']}", paper_input)
         unresolved = len(others) - len(resolved)
@@ -124,7 +127,7 @@ class PaperSource(SourceBase[HubPaper]):
 
         def one(paper_id: str) -> None:
             before = previous.get(f"hub-{paper_id}")
-            doc = carried_absence(paper_id, before, datetime.now(UTC))
+            doc = carried_absence(paper_id, before, ctx.clock.now())
             if doc is None:
                 with ctx.slots.slot("huggingface"):
                     doc = _hub_page(paper_id, ctx, http, before)
@@ -190,12 +193,14 @@ def _inputs(entries: list[Entry], raw: RawSink) -> list[PaperInput]:
 _DECLARED = ("landing", "title", "authors", "arxiv_id", "arxiv_links")
 
 
-def _reuse(inputs: list[PaperInput], raw: RawSink, source: str, search_days: float) -> None:
+def _reuse(
+    inputs: list[PaperInput], raw: RawSink, source: str, search_days: float, clock: RunClock
+) -> None:
     """Last night's conclusion for each page that declares what it declared then: its tie (the
     record is asked again by id), or its miss while the search is younger than ``search_days``."""
     keys = {f"input-{p['entry_id']}": p for p in inputs if not p.get("missing")}
     previous = raw.previous(source, set(keys), lambda d: "entry_id" in d and not d.get("missing"))
-    now = datetime.now(UTC)
+    now = clock.now()
     for key, paper_input in keys.items():
         before = previous.get(key)
         if before is None or any(before.get(k) != paper_input.get(k) for k in _DECLARED):
@@ -214,11 +219,16 @@ def _reuse(inputs: list[PaperInput], raw: RawSink, source: str, search_days: flo
 
 
 def _resolve(
-    inputs: list[PaperInput], raw: RawSink, settings: Settings, source: str, budget: RetryBudget
+    inputs: list[PaperInput],
+    raw: RawSink,
+    settings: Settings,
+    source: str,
+    budget: RetryBudget,
+    clock: RunClock,
 ) -> dict[str, str]:
     """Each input's arXiv id, asking arXiv what is needed (entry id -> arXiv id); the inputs
     get this run's conclusion (``resolved``, ``searched_at``) for the next night."""
-    fetcher = _Spaced(Fetcher(raw, settings, source, budget), settings.arxiv_delay_seconds)
+    fetcher = _Spaced(Fetcher(raw, settings, source, budget, clock), settings.arxiv_delay_seconds)
     fresh = [p for p in inputs if not p.get("reused")]
     candidates = {
         i for p in fresh for i in ([p["arxiv_id"]] if p["arxiv_id"] else []) + p["arxiv_links"]
@@ -255,18 +265,20 @@ def _resolve(
             if hit is None and len(papers) >= limit and len(batch) > 1:
                 again.append(title)  # a full answer may have crowded this title out
                 continue
-            _found(pending[title], hit, resolved)
+            _found(pending[title], hit, resolved, clock)
         for title in again:
             alone = fetcher.search([title], SINGLE_TITLE_RESULTS)
             if alone is not None:
-                _found(pending[title], _pick(pending[title], alone), resolved)
+                _found(pending[title], _pick(pending[title], alone), resolved, clock)
     return resolved
 
 
-def _found(inputs: list[PaperInput], hit: Paper | None, resolved: dict[str, str]) -> None:
+def _found(
+    inputs: list[PaperInput], hit: Paper | None, resolved: dict[str, str], clock: RunClock
+) -> None:
     """A title search answered: each page of that title gets the conclusion."""
     for paper_input in inputs:
-        paper_input["searched_at"] = datetime.now(UTC).isoformat()
+        paper_input["searched_at"] = clock.stamp()
         if hit is not None:
             resolved[paper_input["entry_id"]] = hit.arxiv_id
             _conclude(paper_input, _title_match(paper_input, hit))
@@ -326,7 +338,7 @@ def _hub_page(
         except Exception as exc:  # no answer: the table of the Hub's failures says which
             doc["error"] = hub_error_info(exc)
             return doc
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         if response.status_code == 304 and old is not None:
             hop = exchange("paper", url, 304, {**old["headers"], **response.headers}, old["body"],
                            now)  # fmt: skip

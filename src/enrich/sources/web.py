@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -41,6 +40,7 @@ from enrich.core.specs.web import WEBPAGES
 from enrich.sources.addresses import UNRESOLVED, check_address, pinned
 from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, parse_time, per_entry
 from enrich.sources.bounded import DeadlineTransport
+from enrich.sources.clock import RunClock
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class WebSource(SourceBase[WebPage]):
 
             def page(entry: Entry, before: WebDocument | None) -> WebDocument:
                 with transport.deadline(settings.web_timeout_seconds):
-                    return fetch_page(http, entry, settings, before)
+                    return fetch_page(http, entry, settings, before, ctx.clock)
 
             def one(entry: Entry) -> WebDocument:
                 return fetch_and_probe(page, entry, settings, previous.get(entry.id))
@@ -97,11 +97,16 @@ class WebSource(SourceBase[WebPage]):
 
 
 def fetch_page(
-    http: httpx.Client, entry: Entry, settings: Settings, previous: WebDocument | None = None
+    http: httpx.Client,
+    entry: Entry,
+    settings: Settings,
+    previous: WebDocument | None = None,
+    clock: RunClock | None = None,
 ) -> WebDocument:
     """Follow the link hop by hop; a hop answered 200 last time is asked conditionally (its
     ETag / Last-Modified), and a 304 keeps what was read of the page then. A paper is read
     from its landing page (``source_id``: a PDF link's abstract page)."""
+    now = (clock or RunClock()).now
     doc = WebDocument(entry_id=entry.id, hops=[])
     hops = previous["hops"] if previous else []
     # Hops read before pages' declarations were kept have nothing to revalidate.
@@ -120,7 +125,7 @@ def fetch_page(
             with http.stream("GET", target, headers=headers, extensions=extensions) as response:
                 if response.status_code == 304 and old is not None:
                     hop = exchange("get", url, 304, {**old["headers"], **response.headers},
-                                   old["body"], datetime.now(UTC))  # fmt: skip
+                                   old["body"], now())  # fmt: skip
                     hop["revalidated"] = old["fetched_at"]
                     doc["hops"].append(hop)
                     return doc
@@ -134,7 +139,7 @@ def fetch_page(
                 doc["hops"].append(
                     exchange("get", url, response.status_code, response.headers,
                              {**head, "sha256": hashlib.sha256(body).hexdigest()},
-                             datetime.now(UTC))
+                             now())
                 )  # fmt: skip
                 location = response.headers.get("location")
                 if response.is_redirect and location:

@@ -72,7 +72,9 @@ class GitHubSource(SourceBase[Repo]):
         ) as stats_http:
             # A 301 PyGithub follows inside its requester is a request GitHub charges too.
             client = make_client(settings, ctx.budget, on_redirect=lambda: rate.observe({}, 301))
-            gh = GitHubContext(client, stats_http, settings, rate, ctx.budget, previous, pace)
+            gh = GitHubContext(
+                client, stats_http, settings, rate, ctx.budget, previous, pace, ctx.clock
+            )
             rate.refresh = lambda: reread_rate_limits(gh)
             try:
                 learn_rate_limits(gh)

@@ -25,8 +25,8 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Self
 
 import httpx
@@ -50,6 +50,7 @@ from enrich.core.errors import (
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
 from enrich.sources.bounded import CHUNK, Bound, BoundedAdapter, bounded, current, read_capped
+from enrich.sources.clock import RunClock
 from enrich.sources.github.ratelimit import RateLimits, readable_rate_header
 from enrich.sources.limits import Pacer, RetryBudget, refused_wait
 
@@ -204,6 +205,7 @@ class GitHubContext:
     budget: RetryBudget
     previous: dict[str, Any]
     pace: Pacer
+    clock: RunClock = field(default_factory=RunClock)  # the run's (`FetchContext.clock`)
 
 
 def conditional(previous: Exchange | None) -> dict[str, str]:
@@ -262,7 +264,7 @@ def request(
                 continue
             raise
         ctx.rate.observe(answer_headers, status)
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         if status == 304 and previous is not None:
             answered = {k.lower() for k in answer_headers}
             if needs is not None and needs in previous["headers"] and needs not in answered:

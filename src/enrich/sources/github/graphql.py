@@ -28,7 +28,7 @@ import logging
 import math
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -188,7 +188,7 @@ def fetch_batch(
             return doc
         deferred = ctx.rate.admit("core", 1)
         if deferred:
-            x = exchange("contributors", "", 0, {}, None, datetime.now(UTC))
+            x = exchange("contributors", "", 0, {}, None, ctx.clock.now())
             x["deferred"] = deferred
             doc["exchanges"].append(x)
             return doc
@@ -196,7 +196,7 @@ def fetch_batch(
             doc["exchanges"].append(contributors(ctx, entry, doc))
         except Exception as exc:
             failed = exchange("contributors", "", 0, {}, {"error": error_info(exc)["message"]},
-                              datetime.now(UTC))  # fmt: skip
+                              ctx.clock.now())  # fmt: skip
             doc["exchanges"].append(failed)
         finally:
             ctx.rate.release("core", 1)
@@ -238,7 +238,7 @@ def _query(
     deferred = ctx.rate.admit("graphql", cost)
     if deferred:
         return _documents(batch, ErrorInfo(kind="deferred", message=deferred))
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     variables: dict[str, Any] = {} if light else {
         "since30": (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "since365": (now - timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -266,7 +266,7 @@ def _query(
         path = error.get("path") if isinstance(error, dict) else None
         if isinstance(path, list) and path:
             problems.setdefault(str(path[0]), error)
-    fetched = datetime.now(UTC)
+    fetched = ctx.clock.now()
     query_id = uuid.uuid4().hex  # the batch's entries share one request
     requester = ctx.client.requester
     for i, entry in enumerate(batch):

@@ -119,7 +119,7 @@ def screen(
     except Exception:  # a bug, not an answer: the full query still asks them
         logger.exception("GitHub GraphQL light query failed")
         return {}, list(batch), {}
-    now = datetime.now(UTC).isoformat()
+    now = ctx.clock.stamp()
     kept: dict[str, GitHubDocument] = {}
     moved: list[Entry] = []
     seen: dict[str, Exchange] = {}
@@ -156,7 +156,7 @@ def fetch_graphql(
 ) -> None:
     """Every repository over GraphQL: the light query for those last night's documents cover,
     the full query for the rest and for what moved; then the contributor counts."""
-    night = plan(entries, ctx.previous, datetime.now(UTC), ctx.settings)
+    night = plan(entries, ctx.previous, ctx.clock.now(), ctx.settings)
     size = ctx.settings.github_graphql_batch_size
     full = list(night.full)
     seen: dict[str, Exchange] = {}

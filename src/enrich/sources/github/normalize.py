@@ -381,7 +381,9 @@ def _activity(x: Exchange | None, parts: _Parts) -> tuple[int | None, int | None
     weeks = _part({"commit_activity": x} if x else {}, "commit_activity", fields, parts, _WEEKS)
     if weeks is None or x is None:
         return None, None
-    now = parse_time(x["fetched_at"]) or datetime.now(UTC)
+    now = parse_time(x["fetched_at"])
+    if now is None:  # no time it was read at: no window to count in (pure: no clock here)
+        return None, None
     last_30 = last_365 = 0
     for week in weeks:
         start = datetime.fromtimestamp(week.week, UTC)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -39,6 +39,7 @@ from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
 from enrich.sources.base import malformed
 from enrich.sources.bounded import bounded, read_capped
+from enrich.sources.clock import RunClock
 from enrich.sources.github.client import (
     GitHubContext,
     conditional,
@@ -96,7 +97,7 @@ def fetch_rest(ctx: GitHubContext, entry: Entry) -> GitHubDocument:
     if problem:  # the parts would be asked for a record that cannot be made
         doc["error"] = ErrorInfo(kind="malformed", message=problem)
         return doc
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     todo: list[str] = []
     for part in PARTS:
         old = before.get(part)
@@ -163,16 +164,18 @@ def _part(
     except GithubException as exc:
         fact = (part, exc.status) in (("latest_release", 404), ("last_commit", 409))
         if not fact:  # no release, an empty repository: recorded answers, not failures
-            _failed(exchanges, count, part, base, error_info(exc)["message"])
+            _failed(exchanges, count, part, base, error_info(exc)["message"], ctx.clock)
     except Exception as exc:
-        _failed(exchanges, count, part, base, error_info(exc)["message"])
+        _failed(exchanges, count, part, base, error_info(exc)["message"], ctx.clock)
 
 
-def _failed(exchanges: list[Exchange], count: int, part: str, url: str, why: str) -> None:
+def _failed(
+    exchanges: list[Exchange], count: int, part: str, url: str, why: str, clock: RunClock
+) -> None:
     """A part that failed: its answer, when one was recorded (normalize reads its status or
     its malformed body); else a record of status 0 saying why."""
     if len(exchanges) == count:
-        exchanges.append(exchange(part, url, 0, {}, {"error": why}, datetime.now(UTC)))
+        exchanges.append(exchange(part, url, 0, {}, {"error": why}, clock.now()))
 
 
 def commit_activity(ctx: GitHubContext, base: str, previous: Exchange | None) -> Exchange:
@@ -192,7 +195,7 @@ def commit_activity(ctx: GitHubContext, base: str, previous: Exchange | None) ->
                 content = read_capped(response.iter_bytes(), call)
         except (httpx.HTTPError, SourceError) as exc:
             why = error_info(exc)["message"] if isinstance(exc, SourceError) else type(exc).__name__
-            return exchange("commit_activity", url, 0, {}, {"error": why}, datetime.now(UTC))
+            return exchange("commit_activity", url, 0, {}, {"error": why}, ctx.clock.now())
         finally:
             if attempt:
                 ctx.rate.release("core", 1)
@@ -204,7 +207,7 @@ def commit_activity(ctx: GitHubContext, base: str, previous: Exchange | None) ->
             ctx.budget.sleep(wait)
             wait *= 2
     assert response is not None
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     if response.status_code == 304 and previous is not None:
         return revalidated("commit_activity", url, response.headers, previous, now)
     try:

@@ -32,7 +32,6 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -174,7 +173,8 @@ class Batches:
     ) -> None:  # fmt: skip
         self.count += 1
         url = f"{self.url}?fields={','.join(FIELDS)}"
-        x = exchange("batch", url, answer.status, answer.headers, answer.body, datetime.now(UTC))
+        x = exchange("batch", url, answer.status, answer.headers, answer.body,
+                     self.ctx.clock.now())  # fmt: skip
         asked = {entry: s2 for s2 in ids for entry in entries.get(s2, [])}
         doc = ScholarBatch(
             request=x["request"], url=x["url"], status=x["status"], etag=x["etag"],
