@@ -27,6 +27,7 @@ from enrich.core.model import Status
 from enrich.run.job import CatalogJob, run_catalog
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
+from enrich.store.codec import read_snapshot
 
 SAMPLE = "github/repos/voidful/TextRL"
 NIGHT = datetime(2026, 11, 25, 3, tzinfo=UTC)
@@ -83,8 +84,8 @@ def nights(
         result = run_catalog(job)
         wall = time.perf_counter() - start
         entities: dict[str, Any] = {}
-        for slug, done in result.results.items():
-            for e in done.snapshot.entries:
+        for slug in result.results:  # the run keeps each list's summary: its dataset is read
+            for e in read_snapshot(work / "out" / "lists" / slug / "latest.json").entries:
                 entities[e.id] = e
                 first_seen.setdefault(e.id, int(slug.rsplit("-", 1)[1]))
         for e in entities.values():

@@ -402,9 +402,9 @@ def child(spec_file: Path, result: Path) -> None:
             )  # fmt: skip
             failed = len(done.failed)
             first = next(iter(done.results.values()))
-            for name, usage in first.rate_limits.items():
+            for name, usage in first.summary["rate_limits"].items():
                 deferred[name] += usage.get("deferred", 0)
-            figures["entries"] = sum(len(r.snapshot.entries) for r in done.results.values())
+            figures["entries"] = sum(r.summary["entries"] for r in done.results.values())
         else:
             per_list: list[float] = []
             for path in spec["lists"]:

@@ -411,7 +411,7 @@ def rebuild(
         where_to_look([str(p) for p in result.published], out_dir)
         return
     for slug, one in result.results.items():
-        out.print(f"lists/{slug}: {one.snapshot.header.entries} entries", markup=False)
+        out.print(f"lists/{slug}: {one.summary['entries']} entries", markup=False)
     for name, why in result.failed.items():
         out.print(f"not published: {name}: {why}", markup=False, soft_wrap=True)
     out.print(f"catalog: {out_dir / 'catalog'}", markup=False)

@@ -143,7 +143,8 @@ def _unique(name: str, taken: set[str]) -> str:
 @dataclass(frozen=True)
 class CatalogFinish:
     """What the catalog's finish receives: the run's output folder, id and time, every list
-    of the run (its snapshot when it published), the settings (the feed's look-back, the
+    of the run (when it published: its snapshot, or what `enrich.store.catalog.FirstRecords`
+    kept of it), the settings (the feed's look-back, the
     notice, the card's name and licence) and the Hub repository it uploads to, if any."""
 
     out_dir: Path
@@ -198,6 +199,11 @@ def finish_catalog(given: CatalogFinish) -> CatalogDone:
     uploaded to the Hub in one commit (a failed upload is reported, never raised: the catalog
     is published, the next run uploads what the Hub lacks)."""
     snapshots = {one.slug: one.snapshot for one in given.lists if one.snapshot is not None}
+    linked = {
+        one.slug: one.members.column("id").to_pylist()
+        for one in given.lists
+        if one.snapshot is not None and one.members is not None
+    }
     newest, nights = list_nights(given.out_dir, [one.slug for one in given.lists],
                                  given.settings.feed_runs, given.run_id)  # fmt: skip
     tonight = of_run(newest, given.run_id)
@@ -207,7 +213,7 @@ def finish_catalog(given: CatalogFinish) -> CatalogDone:
         return catalog_views.render(
             catalog_views.CatalogPublished(
                 given.run_id, given.now, rows.to_pylist(), snapshots, tonight, nights,
-                given.settings.dataset_notice,
+                given.settings.dataset_notice, linked=linked,
             )
         )  # fmt: skip
 

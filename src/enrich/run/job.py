@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -52,10 +52,11 @@ from enrich.run.steps import (
     prepare,
     prepare_catalog,
 )
+from enrich.run.summary import CatalogResult, ListDone, summary
 from enrich.sources import NAMES
 from enrich.store import catalog as catalog_files
 from enrich.store.files import exclusive, exclusive_all
-from enrich.store.hub import HubUpload, check_repo_id
+from enrich.store.hub import check_repo_id
 from enrich.store.published import newer_latest, published_before
 
 logger = logging.getLogger(__name__)
@@ -145,17 +146,20 @@ def run_job(
             runner.close()
 
 
-@dataclass
-class CatalogResult:
-    """A catalog run: each published list's result (by slug), the lists not published with
-    why (by slug, or by source for a list that could not be read), the catalog's files."""
-
-    run_dir: Path
-    results: dict[str, RunResult] = field(default_factory=dict)
-    failed: dict[str, str] = field(default_factory=dict)
-    catalog: list[Path] = field(default_factory=list)
-    pruned: Pruned | None = None  # what the prune after the publish removed
-    hub: HubUpload | None = None  # the catalog's upload to the Hub, when the run publishes there
+def keep_list(
+    result: CatalogResult,
+    records: catalog_files.FirstRecords,
+    slug: str,
+    source: str,
+    done: RunResult,
+) -> catalog_files.CatalogList:
+    """What a catalog run (or its rebuild) keeps of a list it published, once its finish is
+    done: its summary in ``result``, and for the catalog's finish its header, memberships rows
+    and the entities no earlier list held (`enrich.store.catalog.FirstRecords`)."""
+    result.results[slug] = ListDone(summary(done))
+    kept = records.reduce(slug, source, done.snapshot)
+    result.entities = records.ids
+    return kept
 
 
 def run_catalog(
@@ -182,7 +186,7 @@ def run_catalog(
             outcomes = _fetch_all(run, runner, reporter)
             result = CatalogResult(run.run_dir, failed=dict(run.unread))
             listed: list[catalog_files.CatalogList] = []
-            shared = catalog_files.SharedRecords()  # each entity's record held once, not per list
+            records = catalog_files.FirstRecords()  # each entity's record kept once, not per list
             waiting = Counter(e.id for one in run.lists for e in one.listing.parsed.entries)
             for one in run.lists:
                 slug = one.slug or one.listing.parsed.source
@@ -200,11 +204,8 @@ def run_catalog(
                     continue
                 finally:
                     _finished(outcomes, ours, waiting)
-                done.snapshot = shared.snapshot(done.snapshot)
-                result.results[slug] = done
-                listed.append(
-                    catalog_files.CatalogList(slug, one.listing.parsed.source, done.snapshot)
-                )
+                listed.append(keep_list(result, records, slug, one.listing.parsed.source, done))
+                del done
             listed += [
                 catalog_files.CatalogList(catalog.slug(source), source, None, why)
                 for source, why in run.unread.items()
@@ -350,6 +351,7 @@ __all__ = [
     "Executor",
     "InProcess",
     "Job",
+    "ListDone",
     "Reporter",
     "RunResult",
     "Silent",

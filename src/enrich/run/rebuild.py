@@ -24,7 +24,7 @@ from enrich.core.model import Snapshot
 from enrich.core.rawdocs import Manifest
 from enrich.core.settings import Settings
 from enrich.run import catalog
-from enrich.run.job import CatalogResult, RunResult
+from enrich.run.job import CatalogResult, RunResult, keep_list
 from enrich.run.job import rebuild as rebuild_list
 from enrich.run.state import Listing, ListRun
 from enrich.run.steps import finish
@@ -77,7 +77,7 @@ def rebuild_catalog(
                     f"{run_id}: rebuilding it would roll latest.* back (--force to do so)"
                 )
         listed: list[catalog_files.CatalogList] = []
-        shared = catalog_files.SharedRecords()  # each entity's record held once, not per list
+        records = catalog_files.FirstRecords()  # each entity's record kept once, not per list
         for slug, source in named.items():
             one = _list_run(raw_run, manifest, out_dir, slug, source)
             try:
@@ -86,9 +86,8 @@ def rebuild_catalog(
                 result.failed[slug] = str(exc)
                 listed.append(catalog_files.CatalogList(slug, source, None, str(exc)))
                 continue
-            done.snapshot = shared.snapshot(done.snapshot)
-            result.results[slug] = done
-            listed.append(catalog_files.CatalogList(slug, source, done.snapshot))
+            listed.append(keep_list(result, records, slug, source, done))
+            del done
         listed += [
             catalog_files.CatalogList(catalog.slug(source), source, None, why)
             for source, why in manifest.get("unread", {}).items()

@@ -9,6 +9,8 @@ one goes through `enrich.core.markdown` before it is put in Markdown.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypedDict
 
 from enrich.core.diff import Summary
@@ -16,7 +18,7 @@ from enrich.core.markdown import code, link, md
 from enrich.core.model import Entry, Snapshot, Status
 from enrich.core.naming import display_title
 from enrich.core.rawdocs import RequestCounts, Usage
-from enrich.run.job import CatalogResult
+from enrich.run.retention import Pruned
 from enrich.run.steps import RunResult
 from enrich.store.hub import HubUpload
 
@@ -116,9 +118,33 @@ class CatalogSummary(TypedDict):
     hub: HubSummary | None
 
 
+@dataclass(frozen=True)
+class ListDone:
+    """What a catalog run keeps of a list it published: its summary (`summary`),
+    made at its finish, not its result: every list's snapshot, diff and check held until the
+    run ends grew the run by about 16 KB a link (#24 item 8)."""
+
+    summary: RunSummary
+
+
+@dataclass
+class CatalogResult:
+    """A catalog run: each published list's summary (by slug), the lists not published with
+    why (by slug, or by source for a list that could not be read), the catalog's files, and
+    the ids of the published lists' entities."""
+
+    run_dir: Path
+    results: dict[str, ListDone] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    catalog: list[Path] = field(default_factory=list)
+    pruned: Pruned | None = None  # what the prune after the publish removed
+    hub: HubUpload | None = None  # the catalog's upload to the Hub, when the run publishes there
+    entities: set[str] = field(default_factory=set)
+
+
 def catalog_summary(result: CatalogResult) -> CatalogSummary:
     return CatalogSummary(
-        lists={slug: summary(one) for slug, one in result.results.items()},
+        lists={slug: one.summary for slug, one in result.results.items()},
         failed=dict(result.failed),
         catalog=[str(p) for p in result.catalog],
         hub=hub_summary(result.hub) if result.hub is not None else None,
@@ -127,8 +153,7 @@ def catalog_summary(result: CatalogResult) -> CatalogSummary:
 
 def catalog_line(result: CatalogResult) -> str:
     """A catalog run in one line: lists published, entities, lists not published."""
-    entities = {e.id for one in result.results.values() for e in one.snapshot.entries}
-    line = f"published {len(result.results)} lists ({len(entities)} entities)"
+    line = f"published {len(result.results)} lists ({len(result.entities)} entities)"
     if result.failed:
         line += f"; not published: {', '.join(sorted(result.failed))}"
     return line

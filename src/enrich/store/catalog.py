@@ -80,6 +80,9 @@ class CatalogList:
     error: str | None = None  # why not
     # Not published this run: the dataset its folder still holds (`kept`), if any.
     kept: Snapshot | None = None
+    # This run's memberships rows of the list, when its ``snapshot`` holds only the entities
+    # no earlier list held (`FirstRecords.reduce`: its header is whole).
+    members: pa.Table | None = None
 
     @property
     def shown(self) -> Snapshot | None:
@@ -108,6 +111,23 @@ class SharedRecords:
     def snapshot(self, snapshot: Snapshot) -> Snapshot:
         """``snapshot`` with its entries shared (equal to it)."""
         return snapshot.model_copy(update={"entries": [self.entry(e) for e in snapshot.entries]})
+
+
+class FirstRecords:
+    """What a catalog run keeps of each list it published, for the catalog's finish, rather
+    than its snapshot: its header, its memberships rows (Arrow), and its entries that no
+    earlier list held (`reduce`). The catalog's tables read only those: an entity's record is
+    the first list's (`union`), the memberships are the lists' rows in order (`memberships`)."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()  # every entity of the lists reduced, in any of them
+
+    def reduce(self, slug: str, source: str, snapshot: Snapshot) -> CatalogList:
+        members = memberships([CatalogList(slug, source, snapshot)])
+        first = [e for e in snapshot.entries if e.id not in self.ids]
+        self.ids.update(e.id for e in first)
+        return CatalogList(slug, source, Snapshot(header=snapshot.header, entries=first),
+                           members=members)  # fmt: skip
 
 
 def write(
@@ -154,6 +174,8 @@ def write(
         )
     del full
     written = {path: parquet_bytes(table) for path, table in files.items()}
+    # Arrow's pool (mimalloc) keeps what the conversions freed: given back before the views.
+    pa.default_memory_pool().release_unused()
     written |= {folder / name: data for name, data in (views(rows) if views else {}).items()}
     written |= {out_dir / name: data for name, data in (root(tables) if root else {}).items()}
     with signals_deferred():  # a SIGTERM lands before or after the catalog's files
@@ -240,7 +262,10 @@ def in_parts(snapshot: Snapshot) -> pa.Table:
         to_arrow(Snapshot(header=snapshot.header, entries=entries[i : i + PART]))
         for i in range(0, len(entries), PART)
     ]
-    return pa.concat_tables(parts).combine_chunks()
+    whole = pa.concat_tables(parts).combine_chunks()
+    del parts
+    pa.default_memory_pool().release_unused()  # the parts' memory, kept by mimalloc otherwise
+    return whole
 
 
 def _without_list_fields(table: pa.Table) -> pa.Table:
@@ -254,12 +279,23 @@ MEMBERSHIP_SCHEMA = pa.schema([
 
 
 def memberships(lists: Sequence[CatalogList]) -> pa.Table:
-    """One row per (list, entity) of each list's dataset: this run's, else the kept one."""
+    """One row per (list, entity) of each list's dataset: this run's, else the kept one (its
+    rows made once at its finish when `FirstRecords.reduce` kept them)."""
+    parts = [
+        one.members if one.members is not None and one.snapshot is not None else _members(one)
+        for one in lists
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return _members(None)
+    return pa.concat_tables(parts).combine_chunks()
+
+
+def _members(one: CatalogList | None) -> pa.Table:
     rows: dict[str, list[object]] = {name: [] for name in MEMBERSHIP_SCHEMA.names}
-    for one in lists:
-        snapshot = one.shown
-        if snapshot is None:
-            continue
+    snapshot = one.shown if one is not None else None
+    if one is not None and snapshot is not None:
         for entry in snapshot.entries:
             rows["list"].append(one.slug)
             rows["id"].append(entry.id)

@@ -85,6 +85,9 @@ class CatalogPublished:
     nights: Mapping[str, Sequence[ListNight]] = field(default_factory=dict)
     notice: str | None = None
     registry: Registry = REGISTRY
+    # Each list's entity ids in its order, when its snapshot holds only the entities no earlier
+    # list held (a catalog run's finish: `enrich.store.catalog.FirstRecords`); else its entries.
+    linked: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def render(published: CatalogPublished) -> dict[str, bytes]:
@@ -100,15 +103,22 @@ def this_run(published: CatalogPublished) -> dict[str, ListNight]:
     }
 
 
-def shared(snapshots: Mapping[str, Snapshot], top: int = SHARED_TOP) -> list[dict[str, Any]]:
+def shared(
+    snapshots: Mapping[str, Snapshot],
+    top: int = SHARED_TOP,
+    linked: Mapping[str, Sequence[str]] | None = None,
+) -> list[dict[str, Any]]:
     """The entities most lists link, most first (ties: most stars, then downloads, then id),
-    at most ``top``; each with the lists that link it."""
+    at most ``top``; each with the lists that link it (``linked``'s ids of a list, when given,
+    else its entries': an entity's record is the first list's either way)."""
     lists: dict[str, list[str]] = {}
     first: dict[str, Entry] = {}
     for slug, snapshot in snapshots.items():
         for entry in snapshot.entries:
-            lists.setdefault(entry.id, []).append(slug)
             first.setdefault(entry.id, entry)
+        ids = (linked or {}).get(slug)
+        for eid in ids if ids is not None else [e.id for e in snapshot.entries]:
+            lists.setdefault(eid, []).append(slug)
     rows = [_shared_row(first[eid], sorted(slugs)) for eid, slugs in lists.items()]
     rows.sort(key=lambda r: (-len(r["lists"]), -(r["stars"] or 0), -(r["downloads"] or 0), r["id"]))
     return rows[:top]
@@ -204,7 +214,7 @@ def index_html(published: CatalogPublished) -> str:
             changes=changes(published.tonight, published.registry),
             new_lists=sorted(slug for slug, n in night.items() if n.first_run),
             changed=[r for r in rows if r["tonight"]],
-            shared=shared(published.snapshots),
+            shared=shared(published.snapshots, SHARED_TOP, published.linked),
             shared_top=SHARED_TOP,
             csp=csp(style_hash),
             style=style,
