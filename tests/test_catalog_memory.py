@@ -30,7 +30,6 @@ from enrich.run.job import CatalogJob, InProcess, run_catalog
 from enrich.run.state import FetchTask
 from enrich.run.steps import FinishList, read_previous
 from enrich.sandbox.server import FakeAPI, Fault
-from enrich.store.catalog import SharedRecords
 from enrich.store.codec import to_json
 
 NIGHT_1 = datetime(2026, 11, 25, 3, tzinfo=UTC)
@@ -101,42 +100,6 @@ def test_what_the_plan_keeps_of_an_entry_is_its_ages_and_its_count() -> None:
     # what the plan never reads is not kept: the list's words, the repository's details
     assert (kept.title, kept.description, kept.section, kept.urls) == (None, None, [], [])
     assert (kept.repo.languages, kept.repo.topics, kept.repo.description) == ([], [], None)
-
-
-# -- each entity's record once across the lists' snapshots --------------------------------------
-
-SHARE_CASES = [
-    ("the same fetch, another list's words: the record's parts shared",
-     {"title": "trlx, as list 2 names it", "section": ["RLHF", "Libraries"], "description": "list 2's words"}, True),
-    ("the same fetch, the same words", {}, True),
-    ("another list kept older values (stale): its own record", {"status": Status.STALE, "fetched_at": OLD}, False),
-    ("another count: its own record", {"repo": repo_record(99)}, False),
-]
-
-
-@pytest.mark.parametrize(("name", "changes", "shared"), SHARE_CASES, ids=[c[0] for c in SHARE_CASES])
-def test_an_entity_in_many_lists_is_held_once_and_reads_the_same(
-    name: str, changes: dict[str, object], shared: bool
-) -> None:
-    records = SharedRecords()
-    first = entry("trlx", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12))
-    other = updated(entry("trlx", status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(12)), **changes)
-    assert records.entry(first) is first
-    held = records.entry(other)
-    assert held == other  # what the catalog's tables and page read is unchanged
-    assert (held.repo is first.repo) is shared
-
-
-def test_a_lists_snapshot_keeps_its_header_and_entries_in_order() -> None:
-    records = SharedRecords()
-    header = Header(run_id="20261125T030000000000Z", generated_at=NIGHT_1, list_source="lists/sample.md",
-                    list_sha256="0" * 64, entries=2, by_kind=[], by_status=[])  # fmt: skip
-    a, b = (entry(n, status=Status.OK, fetched_at=NIGHT_1, repo=repo_record(3)) for n in ("a", "b"))
-    records.snapshot(Snapshot(header=header, entries=[a, b]))
-    again = Snapshot(header=header, entries=[updated(b, title="b, as list 2 wrote it"), a])
-    held = records.snapshot(again)
-    assert held == again
-    assert held.entries[0].repo is b.repo and held.entries[1] is a
 
 
 # -- the fetch's outcomes, each let go once every list linking it has finished ------------------

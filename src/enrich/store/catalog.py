@@ -90,29 +90,6 @@ class CatalogList:
         return self.snapshot if self.snapshot is not None else self.kept
 
 
-class SharedRecords:
-    """Each entity's record held once across the catalog's lists while the run holds their
-    snapshots (until the catalog's finish): a list's entry whose every field but those its list
-    wrote (`LIST_FIELDS`) equals the first list's record of that entity becomes a copy of that
-    record with its own list's fields, sharing the record's parts (its repository, paper, Hub
-    and score records) rather than holding its own equal ones (about 8 KB a link). An entry
-    that differs (a list whose entry kept older values) is kept as it is: values unchanged."""
-
-    def __init__(self) -> None:
-        self._first: dict[str, Entry] = {}
-
-    def entry(self, entry: Entry) -> Entry:
-        first = self._first.setdefault(entry.id, entry)
-        if first is entry:
-            return entry
-        same = first.model_copy(update={name: getattr(entry, name) for name in LIST_FIELDS})
-        return same if same == entry else entry
-
-    def snapshot(self, snapshot: Snapshot) -> Snapshot:
-        """``snapshot`` with its entries shared (equal to it)."""
-        return snapshot.model_copy(update={"entries": [self.entry(e) for e in snapshot.entries]})
-
-
 class FirstRecords:
     """What a catalog run keeps of each list it published, for the catalog's finish, rather
     than its snapshot: its header, its memberships rows (Arrow), and its entries that no
