@@ -178,7 +178,6 @@ def list_nights(
         nights[slug] = [catalog_views.night_of(diff) for diff in published]
         if published and (run_id is None or of_run({slug: published[0]}, run_id)):
             newest[slug] = published[0]
-        del published
     return newest, nights
 
 
@@ -204,10 +203,9 @@ def finish_catalog(given: CatalogFinish) -> CatalogDone:
         for one in given.lists
         if one.snapshot is not None and one.members is not None
     }
-    newest, nights = list_nights(given.out_dir, [one.slug for one in given.lists],
-                                 given.settings.feed_runs, given.run_id)  # fmt: skip
-    tonight = of_run(newest, given.run_id)
-    del newest
+    # Given the run's id, the newest diffs are those of this run only (`of_run`): tonight's.
+    tonight, nights = list_nights(given.out_dir, [one.slug for one in given.lists],
+                                  given.settings.feed_runs, given.run_id)  # fmt: skip
 
     def views(rows: pa.Table) -> dict[str, bytes]:
         return catalog_views.render(

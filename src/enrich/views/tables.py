@@ -151,13 +151,9 @@ def _polars_type(dtype: pl.DataType) -> str:
     return names[dtype.base_type()]
 
 
-def history_columns(history: pl.DataFrame) -> tuple[Column, ...]:
-    """The columns of the history partitions: the rows this run writes (``date`` is the
-    partition folder, not a column of the files), described by the entry fields they copy."""
-    return _history_columns(tuple(history.schema.items()))
-
-
 def _history_columns(schema: tuple[tuple[str, pl.DataType], ...]) -> tuple[Column, ...]:
+    """The columns of the history partitions (``schema``: the rows this run writes; ``date`` is
+    the partition folder, not a column of the files), described by the entry fields they copy."""
     described = {c.name: c for c in _leaves(model_columns(Entry))}
     columns = []
     for name, dtype in schema:
