@@ -23,6 +23,7 @@ from enrich.core.settings import Settings
 from enrich.run.build import build
 from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
+from enrich.sandbox.sample.papers import site_path
 from enrich.sandbox.server import HANG, ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
 from enrich.sources.base import claims
 from enrich.sources.registry import SOURCES
@@ -532,30 +533,46 @@ def test_a_graphql_batch_is_split_only_when_it_timed_out(status: int, queries: i
 
 # -- the publish guard refuses regressions, not dead links (#18 item 30) -----------------------
 
-def small_list(fake: FakeAPI, tmp_path: Path, dead: int, live: int = 1) -> Path:
-    """Three repositories, ``live`` pages and ``dead`` pages that answer 404."""
+# The small list's pages: sample pages (test data) on a host of their own, which the fake serves
+# through its mirror of sites (``web_mirror_url``), so that a page's link does not name the
+# fake's port and one night's folders serve another fake's night.
+PAGES = "https://docs.sample.org"
+
+
+def small_list(folder: Path, dead: int, live: int = 1) -> Path:
+    """Three repositories, ``live`` pages (`serve_pages`) and ``dead`` pages that answer 404."""
     lines = ["# Sample list (test data)", "", "## Code", ""]
     lines += [f"* https://github.com/{name}" for name in ("huggingface/trl", "voidful/TextRL", "CarperAI/trlx")]
     lines += ["", "## Pages", ""]
-    lines += [f"* [live {i}]({fake.base_url}/pages/ok?n={i})" for i in range(live)]
-    lines += [f"* [dead {i}]({fake.base_url}/pages/gone-{i})" for i in range(dead)]
-    path = tmp_path / "list.md"
+    lines += [f"* [live {i}]({PAGES}/live-{i})" for i in range(live)]
+    lines += [f"* [dead {i}]({PAGES}/gone-{i})" for i in range(dead)]
+    path = folder / "list.md"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
+def serve_pages(fake: FakeAPI, live: int) -> None:
+    """The small list's ``live`` pages, in the fake's newest data folder."""
+    for i in range(live):
+        path = fake.data_dirs[-1] / site_path(f"{PAGES}/live-{i}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"<html><head><title>Live page {i} (sample page)</title></head><body></body></html>")
+
+
 def night(fake: FakeAPI, tmp_path: Path, listed: Path, **overrides: object) -> Snapshot:
-    settings = fake.settings(**{"allow_loopback": True, "http_retries": 0, **overrides})
+    settings = fake.settings(**{"allow_loopback": True, "http_retries": 0, "web_mirror_url": fake.sites_url,
+                                **overrides})
     return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw").snapshot
 
 
 def test_a_first_run_of_a_list_of_dead_links_is_published(fake: FakeAPI, tmp_path: Path) -> None:
-    snapshot = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))
+    serve_pages(fake, 1)
+    snapshot = night(fake, tmp_path, small_list(tmp_path, dead=6))
     dead = [e for e in snapshot.entries if "gone-" in e.id]
     assert len(dead) == 6 and all(e.status == Status.ERROR and e.failure == Failure.NOT_FOUND for e in dead)
     assert all(e.status == Status.OK for e in snapshot.entries if e not in dead)
     assert (tmp_path / "out/latest.json").is_file()
-    again = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))  # and every night after
+    again = night(fake, tmp_path, small_list(tmp_path, dead=6))  # and every night after
     assert [e.status for e in again.entries] == [e.status for e in snapshot.entries]
 
 
@@ -577,16 +594,32 @@ REGRESSIONS = [
     Regression("one repository down", [Fault(r"^/github/repos/voidful/", status=0)], None),
     Regression("every repository deleted", [Fault(r"^/github/repos/", status=404, body=b'{"message": "Not Found"}')],
                None),
-    Regression("every page gone", [Fault(r"^/pages/", status=404, body=b"<title>Not found</title>")], None),
+    Regression("every page gone", [Fault(r"^/sites/", status=404, body=b"<title>Not found</title>")], None),
     Regression("the rate limit spent: deferred", [], None, rate_limit=0),
 ]
 
 
+@pytest.fixture(scope="module")
+def guard_night_1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Night 1 of the small list (3 repositories, 6 live pages, 3 dead ones), published: run once
+    for the module on a fake of its own; its folder holds the list, ``out`` and ``raw``."""
+    folder = tmp_path_factory.mktemp("guard-night-1")
+    (folder / "fake-data").mkdir()
+    with FakeAPI([folder / "fake-data"]) as fake:
+        serve_pages(fake, 6)
+        night(fake, folder, small_list(folder, dead=3, live=6))
+    return folder
+
+
 @pytest.mark.parametrize("case", REGRESSIONS, ids=lambda c: c.name)
-def test_the_publish_guard_refuses_regressions_only(case: Regression, fake: FakeAPI, tmp_path: Path) -> None:
-    """Night 1 publishes (3 repositories, 6 live pages, 3 dead ones); night 2 meets the fault."""
-    listed = small_list(fake, tmp_path, dead=3, live=6)
-    night(fake, tmp_path, listed)
+def test_the_publish_guard_refuses_regressions_only(case: Regression, guard_night_1: Path, fake: FakeAPI,
+                                                    tmp_path: Path) -> None:
+    """Night 1 publishes (3 repositories, 6 live pages, 3 dead ones: shared, its folders copied);
+    night 2 meets the fault."""
+    for name in ("out", "raw"):
+        shutil.copytree(guard_night_1 / name, tmp_path / name)
+    listed = guard_night_1 / "list.md"  # the same list, read only
+    serve_pages(fake, 6)
     latest = (tmp_path / "out/latest.json").read_bytes()
     fake.faults.extend(case.faults)
     if case.rate_limit is not None:
@@ -605,5 +638,5 @@ def test_the_publish_guard_refuses_regressions_only(case: Regression, fake: Fake
 def test_a_first_run_with_the_network_down_is_refused(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r".", status=0))
     with pytest.raises(RejectedRunError, match=r"7 of 7 entries could not be fetched"):
-        night(fake, tmp_path, small_list(fake, tmp_path, dead=3))
+        night(fake, tmp_path, small_list(tmp_path, dead=3))
     assert not (tmp_path / "out/latest.json").exists()
