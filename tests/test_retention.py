@@ -25,9 +25,9 @@ from enrich.core.retention import Policy, days_kept
 from enrich.core.settings import Settings
 from enrich.run.job import CatalogJob, rebuild, run_catalog
 from enrich.run.retention import prune
-from enrich.store.retention import Removal
 from enrich.sandbox.server import FakeAPI
 from enrich.store.files import exclusive, lock_path
+from enrich.store.retention import Removal
 
 NEWEST = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # a Wednesday
 # The nights run, by age in days: a fortnight of nights, and older ones around 90 days (89 and
