@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -32,6 +34,7 @@ from enrich.views.facts import DAY_US, TREND_DAYS, facts
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
 
+@cache  # the cases share their nights
 def night(age: int) -> Snapshot:
     """The sample list ``age`` days ago: stars and downloads rise a little every night."""
     when = NOW - timedelta(days=age)
@@ -48,6 +51,12 @@ def night(age: int) -> Snapshot:
     return snap(scored(entries, when), when, list_source="sample.md")
 
 
+@cache
+def day_rows(age: int) -> pa.Table:
+    snapshot = night(age)
+    return history.rows(to_arrow(snapshot), snapshot.header)
+
+
 def nights(out: Path, ages: list[int]) -> tuple[Snapshot, Snapshot | None]:
     """One history partition per night (what those runs wrote), the newest night published."""
     *older, newest = sorted(ages, reverse=True)
@@ -55,7 +64,7 @@ def nights(out: Path, ages: list[int]) -> tuple[Snapshot, Snapshot | None]:
         snapshot = night(age)
         path = history.partition(out, snapshot.header)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(history.rows(to_arrow(snapshot), snapshot.header), path)
+        pq.write_table(day_rows(age), path)
     previous = night(older[-1]) if older else None
     current = night(newest)
     publish(current, out, diff_snapshots(previous, current))
