@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,9 @@ SKIP_WEB = {"web": "offline: web pages are not fetched"}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def prefect_api() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def prefect_api(prefect_in_process: str) -> str:
+    """The worker's Prefect server (a module's own test harness was ~10 s of its setup)."""
+    return prefect_in_process
 
 
 @pytest.fixture
@@ -46,6 +43,13 @@ def run_flow(tmp_path: Path, **params: Any) -> Any:
     from enrich.run.flow import enrich_awesome_list
 
     return enrich_awesome_list(**params, return_state=True)
+
+
+def this_run(state: Any) -> Any:
+    """A filter of the flow run that ended in ``state``: the server holds every test's runs."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    return FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
 
 
 def entries(out_dir: Path) -> dict[str, dict[str, Any]]:
@@ -94,7 +98,8 @@ def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
-        artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
+        artifacts = {a.key: a for a in client.read_artifacts(flow_run_filter=this_run(state))}
+    assert all(a.flow_run_id == state.state_details.flow_run_id for a in artifacts.values())
     summary = artifacts["enrich-run-summary"].data
     assert "| repo | 7 |" in summary and "## Requests per source" in summary
     assert ("report: [https://lists.example.org/rlhf/index.html](<https://lists.example.org/rlhf/index.html>)"
@@ -219,11 +224,12 @@ def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatc
     out, err = capfd.readouterr()
     assert secret not in caplog.text + out + err
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
-        artifacts = [a for a in client.read_artifacts() if a.flow_run_id == run.id]
-        logs = client.read_logs()
+        artifacts = client.read_artifacts(flow_run_filter=this_run(state))
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
     assert secret not in json.dumps(run.parameters) + str(run.state)
     assert artifacts and all(secret not in str(a.data) for a in artifacts)
     assert logs and all(secret not in log.message for log in logs)
