@@ -146,6 +146,12 @@ def prefect_in_process(_prefect_server: str) -> Iterator[str]:
     with temporary_settings(updates={PREFECT_API_URL: _prefect_server}), \
             _temporary_global_settings_context(get_settings_context()):  # fmt: skip
         yield _prefect_server
+        # What the module's runs have still to send, sent now: at exit, the server is gone.
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all()
+        EventsWorker.drain_all()
 
 
 # Inert: xdist 3.8 under pytest 9 ignores xdist_group marks (see the Makefile); each worker

@@ -26,7 +26,6 @@ import pytest
 
 from conftest import ROOT
 from docsite import docs_page, section
-from enrich.sandbox.server import FakeAPI
 
 pytestmark = pytest.mark.slow  # starts a Prefect server and processes
 
@@ -273,40 +272,3 @@ def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], 
     assert [line[line.index("nothing published"):] for line in said.splitlines() if "nothing published" in line] == [
         "nothing published: no-such-list.md: no such file"]
     assert "Task run failed with state" not in said
-
-
-def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]
-    return {path for path, blob in commit.files.items() if parent.files.get(path) != blob}
-
-
-def test_deployment_with_publish_repo_commits_once_a_run(terminals: Callable[[], Shell], clone: Path) -> None:
-    """Two runs of the served deployment with ``publish_repo``: the repository is created with the
-    first one's commit; the second adds one commit, of the files that changed."""
-    steps = commands(NIGHTLY)
-    repo = "enrich-bot/rlhf-enriched"
-    with FakeAPI() as fake:  # the Prefect server: the module's (`server_port`)
-        shell = terminals()
-        shell.export(one(steps, "export PREFECT_API_URL="))
-        shell.env.update({**fake.environment(), "HF_TOKEN": "hf_fake_deployment_token"})
-        api = shell.env["PREFECT_API_URL"]
-        no_deployment_yet(api)
-        shell.start(one(steps, "python flows/nightly.py serve"), "serve")
-        deployment = deployment_id(api)
-        for _ in range(2):
-            run = shell.run("prefect deployment run enrich-awesome-list/nightly "
-                            "--param 'skip={\"web\": \"offline: web pages are not faked\"}' "
-                            f"--param publish_repo={repo} --watch --watch-timeout 240")
-            assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api, deployment)
-        out = clone / "data/enriched"
-        hosted = fake.hub.repo(repo)
-        assert hosted is not None
-        initial, first, second = hosted.commits
-        assert initial.title == "initial commit" and first.title.startswith("enrich ")
-        assert second.title.startswith("enrich ") and second.parent == first.oid
-    local = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
-    assert set(second.files) - {".gitattributes"} == local  # the Hub holds the folder
-    assert set(first.files) - {".gitattributes"} < local  # the second run added its own files
-    again = changed_paths(second, first)
-    # Same day: the day's files are replaced; what did not change is not sent again.
-    assert again and "schema.json" not in again and again < local
-    assert {"latest.json", "latest.parquet", "README.md", "feed.xml"} <= again
