@@ -122,6 +122,11 @@ def test_the_deployment_entry_point_prints_its_usage(capsys: pytest.CaptureFixtu
     """The script run as `python flows/nightly.py …` runs it (as ``__main__``), in this process."""
     import runpy
 
+    # Prefect sets its logging up when first imported, reading the environment then: imported
+    # after the script's PREFECT_LOGGING_EXTRA_LOGGERS, it would send `enrich` logs to its API in
+    # every later test of this worker (outside a flow run: an error).
+    import enrich.run.flow  # noqa: F401
+
     monkeypatch.setattr(sys, "argv", [str(ROOT / "flows/nightly.py"), *args])
     with as_before(), pytest.raises(SystemExit) as exit_:
         runpy.run_path(str(ROOT / "flows/nightly.py"), run_name="__main__")
