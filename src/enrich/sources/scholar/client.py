@@ -28,7 +28,6 @@ Semantic Scholar sends no ETag: nothing is asked conditionally.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ import httpx
 
 from enrich.core.errors import TimedOutError, TooLargeError
 from enrich.core.rawdocs import ErrorInfo, ScholarBatch, exchange
-from enrich.sources.base import FetchContext, RawSink
+from enrich.sources.base import FetchContext, RawSink, load_json
 from enrich.sources.bounded import Bound, DeadlineTransport, bounded, read_capped
 from enrich.sources.limits import refused_wait, retry_after
 from enrich.sources.scholar.record import FIELDS
@@ -151,7 +150,7 @@ class Batches:
             return _Answer(error=ErrorInfo(kind="network", message=why))
         text = data.decode("utf-8", errors="replace")
         try:
-            body: Any = json.loads(text) if text.strip() else None
+            body: Any = load_json(text) if text.strip() else None
         except ValueError:
             body = None
         answer = _Answer(status=status, headers=headers, body=body)
