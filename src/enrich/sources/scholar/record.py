@@ -56,6 +56,8 @@ def read_paper(
     """The record of one batch item; `ValueError` when it is not what the API sends."""
     if not isinstance(item, Mapping) or not isinstance(item.get("paperId"), str):
         raise ValueError("an item without a paperId")
+    for key in _COUNTS:
+        _count(item, key)
     venue = _object(item, "publicationVenue")
     pdf = _object(item, "openAccessPdf")
     tldr = _object(item, "tldr")
@@ -126,6 +128,19 @@ def _reference(item: Any) -> Reference | None:
         return None  # a reference Semantic Scholar could not identify: nothing to tie
     s2 = paper_id.lower() if paper_id else None
     return Reference(paper_id=s2, arxiv=ids.get("arxiv"), doi=ids.get("doi"), acl=ids.get("acl"))
+
+
+_COUNTS = ("citationCount", "influentialCitationCount", "referenceCount")
+
+
+def _count(item: Mapping[str, Any], key: str) -> None:
+    """A count, if there: a whole number from 0 to 2^63 - 1 (-3 or 2^70 is no count; the
+    larger one failed the publish)."""
+    value = item.get(key)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError(f"{key} is {value!r:.40}, not a count")
 
 
 def _object(item: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
