@@ -103,6 +103,7 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     answer: int = 200
     length: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
     held: bool = False  # held before this file (pinned), or fixed with it
 
 
@@ -198,11 +199,21 @@ CASES = [
     Case("hub-info-content-length-longer", "hub-info", lambda a: a.hub_with(), Status.ERROR,
          Failure.UNREACHABLE, r"Hub unreachable", length=100_000, held=True),
     Case("hub-info-content-length-shorter", "hub-info", lambda a: a.hub_with(), Status.ERROR,
-         Failure.MALFORMED, r"the Hub sent malformed JSON", length=100, held=True),
+         Failure.MALFORMED, r"the Hub sent malformed JSON", length=100),  # was "unreachable"
     Case("github-rest-50-mb-header-line", "github-rest", lambda a: a.repo_with(), Status.ERROR,
          Failure.UNREACHABLE, r"GitHub unreachable", headers={"X-Padding": "a" * 50_000_000}, held=True),
     Case("hub-info-50-mb-header-line", "hub-info", lambda a: a.hub_with(), Status.ERROR,
          Failure.UNREACHABLE, r"Hub unreachable", headers={"X-Padding": "a" * 50_000_000}, held=True),
+    # -- a Retry-After no one can read on a 429: the backoff's wait, then asked again -----------
+    Case("github-rest-retry-after-negative", "github-rest", lambda a: b'{"message": "slow down"}', Status.OK,
+         None, "", answer=429, headers={"Retry-After": "-5"}, settings={"http_retries": 2}),
+    Case("github-rest-retry-after-nan", "github-rest", lambda a: b'{"message": "slow down"}', Status.OK,
+         None, "", answer=429, headers={"Retry-After": "nan"}, settings={"http_retries": 2}),
+    Case("github-rest-retry-after-in-the-past", "github-rest", lambda a: b'{"message": "slow down"}', Status.OK,
+         None, "", answer=429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"},
+         settings={"http_retries": 2}, held=True),
+    Case("hub-info-retry-after-negative", "hub-info", lambda a: b'{"error": "slow down"}', Status.OK, None, "",
+         answer=429, headers={"Retry-After": "-5"}, settings={"http_retries": 2}, held=True),
     Case("github-rest-304-nothing-cached", "github-rest", lambda a: b"", Status.ERROR, Failure.MALFORMED,
          r"GitHub sent a malformed answer", answer=304, held=True),
     Case("hub-info-304-nothing-cached", "hub-info", lambda a: b"", Status.ERROR, Failure.MALFORMED,
@@ -217,7 +228,7 @@ def _hit(fake: FakeAPI, case: Case) -> tuple[Any, Any]:
     body = case.body(_answers(fake))
     fake.faults.append(Fault(pattern, status=case.answer, body=body, headers=case.headers, query=query,
                              times=None if query else 1, length=case.length))  # fmt: skip
-    settings = fake.settings(http_retries=0, allow_loopback=True, **overrides)
+    settings = fake.settings(**{"http_retries": 0, "allow_loopback": True, **overrides, **case.settings})
     hit, other = entry_for(hit_url), entry_for(other_url)
     store = RawStore(fake.data_dirs[-1] / "raw")
     if source == "scholar":  # not a registered source of the nightly job

@@ -33,7 +33,7 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from urllib3 import BaseHTTPResponse
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 
 from enrich.core.errors import (
     ErrorTable,
@@ -70,6 +70,14 @@ class BudgetedRetry(GithubRetry):
         kw["budget"] = self.budget
         kw["most"] = self.most
         return super().new(**kw)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Seconds to wait; a Retry-After no one can read (``-5``, ``nan``) is none, the
+        backoff's wait instead (urllib3 raised InvalidHeader: that entry failed, not retried)."""
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return self.get_backoff_time()
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         wait = self.get_retry_after(response) if response is not None else None
