@@ -21,9 +21,11 @@ import pytest
 
 from builders import entry_for
 from conftest import fetch_source, needing_schema, run
+from enrich.core.errors import InputError
 from enrich.core.model import Failure, Status
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.sources.base import FetchContext
+from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
 from enrich.sources.scholar import ScholarSource
 from enrich.store.raw import RawStore
@@ -112,6 +114,7 @@ _LAUGHS = f'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY l0 "lol">{_ENTITIES}]>
 _XXE = '<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
 # Nine lists of nine aliases to the one before: 500 bytes that expand to 9^8 = 43 million values.
 _ALIASES = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9))
+_DATA_URL = "data:text/html,<title>elsewhere</title>"
 YAML_BOMB = f"---\nl0: &l0 lol\n{_ALIASES}license: mit\n---\n\n# A dataset\n\nIts card, in a few more words.\n"
 
 CASES = [
@@ -191,6 +194,14 @@ CASES = [
     Case("web-json-ld-deep", "web",
          lambda a: b'<html><head><title>Deep</title><script type="application/ld+json">'
          + b"[" * 20_000 + b"]" * 20_000 + b"</script></head></html>", Status.OK, None, "", headers=HTML),
+    # -- a redirect httpx cannot parse: it reads Location even when it does not follow it -------
+    Case("web-redirect-to-data-url", "web", lambda a: b"", Status.ERROR, Failure.BLOCKED,
+         r"refused: a redirect to an invalid URL", answer=302, headers={"Location": _DATA_URL}),
+    Case("scholar-redirect-to-data-url", "scholar", lambda a: b"", Status.ERROR, Failure.UNREACHABLE,
+         r"Semantic Scholar unreachable \(InvalidURL\)", answer=302, headers={"Location": _DATA_URL}),
+    Case("hub-info-redirect-to-data-url", "hub-info", lambda a: b"", Status.ERROR, Failure.REJECTED,
+         r"refused: the Hub redirected the repository to data:", answer=307, headers={"Location": _DATA_URL},
+         held=True),
     # -- the transport lies (held: pinned) -------------------------------------------------------
     Case("github-rest-content-length-longer", "github-rest", lambda a: a.repo_with(), Status.ERROR,
          Failure.UNREACHABLE, r"GitHub unreachable", length=100_000, held=True),
@@ -265,6 +276,13 @@ def test_a_card_of_nested_aliases_is_refused_before_it_is_expanded(fake: FakeAPI
         tracemalloc.stop()
     assert outcome.carry == ("card",) and outcome.failure == Failure.MALFORMED
     assert peak < 20_000_000, f"{peak:,} bytes"
+
+
+def test_a_list_url_redirecting_to_a_data_url_is_a_bad_input(fake: FakeAPI) -> None:
+    """The list itself: httpx's InvalidURL is no HTTPError, and escaped as a traceback."""
+    fake.faults.append(Fault(r"^/pages/list\.md$", status=302, body=b"", headers={"Location": _DATA_URL}))
+    with pytest.raises(InputError, match=r"list\.md: cannot be read \(InvalidURL\)"):
+        read_list_source(f"{fake.base_url}/pages/list.md", fake.settings(allow_loopback=True))
 
 
 # -- a whole run: a count past 2^63 failed the publish (Parquet's int64), so the run -----------

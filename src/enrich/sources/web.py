@@ -156,6 +156,11 @@ def fetch_page(
         doc["error"], doc["error_kind"] = "timed out", "network"
     except httpx.HTTPError as exc:
         doc["error"], doc["error_kind"] = f"unreachable ({type(exc).__name__})", "network"
+    except httpx.InvalidURL as exc:
+        # No HTTPError: httpx reads a redirect's Location even when it does not follow it, and
+        # one it cannot parse (``data:text/html,…``) ended the whole web source.
+        doc["error"] = f"refused: a redirect to an invalid URL ({exc})"
+        doc["error_kind"] = "blocked"
     return doc
 
 

@@ -145,7 +145,9 @@ class Batches:
         except TooLargeError:
             why = f"Semantic Scholar sent an answer larger than {settings.s2_max_bytes:,} bytes"
             return _Answer(error=ErrorInfo(kind="malformed", message=why))
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # InvalidURL: a redirect's Location httpx cannot parse (``data:…``), read even
+            # though it is not followed; no HTTPError, it ended the source.
             why = f"Semantic Scholar unreachable ({type(exc).__name__})"
             return _Answer(error=ErrorInfo(kind="network", message=why))
         text = data.decode("utf-8", errors="replace")
