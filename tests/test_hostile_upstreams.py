@@ -194,6 +194,8 @@ CASES = [
     Case("web-json-ld-deep", "web",
          lambda a: b'<html><head><title>Deep</title><script type="application/ld+json">'
          + b"[" * 20_000 + b"]" * 20_000 + b"</script></head></html>", Status.OK, None, "", headers=HTML),
+    Case("web-title-of-a-megabyte", "web", lambda a: b"<html><head><title>" + b"A long title. " * 75_000
+         + b"</title></head></html>", Status.OK, None, "", headers=HTML),
     # -- a redirect httpx cannot parse: it reads Location even when it does not follow it -------
     Case("web-redirect-to-data-url", "web", lambda a: b"", Status.ERROR, Failure.BLOCKED,
          r"refused: a redirect to an invalid URL", answer=302, headers={"Location": _DATA_URL}),
@@ -257,6 +259,8 @@ def test_a_hostile_answer_costs_only_the_entry_it_hits(case: Case, fake: FakeAPI
     assert (hit.status, hit.failure) == (case.status, case.failure), hit.reason
     assert re.search(case.reason, hit.reason or ""), hit.reason
     assert other.status == Status.OK, other.reason
+    if hit.record is not None:  # what would be published: no field of a hostile size
+        assert len(hit.record.model_dump_json()) < 100_000
 
 
 def test_a_card_of_nested_aliases_is_refused_before_it_is_expanded(fake: FakeAPI) -> None:

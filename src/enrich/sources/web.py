@@ -192,7 +192,9 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         final_url=last["url"],
         http_status=200 if last["status"] == 304 else last["status"],
         content_type=last["headers"].get("content-type"),
-        title=title if isinstance(title, str) else None,
+        # As published, a title is cut like a description: a page's <title> of 2 MB (the whole
+        # read cap) went whole into the dataset, its diff and its feed.
+        title=title[: pagemeta.MAX_TEXT] if isinstance(title, str) else None,
         checked_at=checked,
         redirects=[
             Redirect(status=h["status"], url=h["url"]) for h in hops if h["status"] in _REDIRECTS
