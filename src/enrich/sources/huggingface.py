@@ -398,10 +398,16 @@ def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
                    failure=failure, carry=tuple(carry))  # fmt: skip
 
 
-# Values a card's front matter may expand to (anchors and aliases counted at each use): real
-# cards have hundreds; a few hundred bytes of nested aliases expand to billions, which
-# ``RepoCard``'s ``to_dict`` and the JSON kept of it would build in memory.
+# Values aliases may expand a card's front matter to (each counted at each use): real cards
+# have hundreds to tens of thousands; a few hundred bytes of nested aliases expand to billions,
+# which ``RepoCard``'s ``to_dict`` and the JSON kept of it would build in memory. A front matter
+# without aliases is as large as its text, which the size cap bounds.
 MAX_FRONT_MATTER_VALUES = 100_000
+
+
+# libyaml's loader where PyYAML was built with it (the wheels are): composing in C is ~10 times
+# faster than in Python, so the check costs a fraction of RepoCard's own (Python) parse.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FrontMatterError(ValueError):
@@ -409,14 +415,15 @@ class FrontMatterError(ValueError):
 
 
 def _check_front_matter(text: str) -> None:
-    """`FrontMatterError` when the YAML front matter expands past `MAX_FRONT_MATTER_VALUES`
-    values. Composed only (nodes, an alias the node it names: linear in the text), counted
-    once per node with what it expands to, so the count costs what the text does."""
+    """`FrontMatterError` when aliases expand the YAML front matter past
+    `MAX_FRONT_MATTER_VALUES` values. Composed only (nodes, an alias the node it names: linear
+    in the text), counted once per node with what it expands to, so the count costs what the
+    text does."""
     match = REGEX_YAML_BLOCK.search(text)
     if match is None:
         return
     try:
-        root = yaml.compose(match.group(2), Loader=yaml.SafeLoader)
+        root = yaml.compose(match.group(2), Loader=_LOADER)
     except yaml.YAMLError:
         return  # RepoCard reads it as no metadata (``ignore_metadata_errors``)
     sizes: dict[int, int] = {}
@@ -435,7 +442,8 @@ def _check_front_matter(text: str) -> None:
             sizes[key] = min(total, MAX_FRONT_MATTER_VALUES + 1)
         return sizes[key]
 
-    if root is not None and size(root) > MAX_FRONT_MATTER_VALUES:
+    expanded = size(root) if root is not None else 0
+    if expanded > MAX_FRONT_MATTER_VALUES and expanded > len(sizes):  # aliases multiplied it
         raise FrontMatterError(
             f"its front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values"
         )
