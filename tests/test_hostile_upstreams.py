@@ -8,6 +8,8 @@ entry fetched, the source never ended. Real clients against the local fake API (
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import re
 import tracemalloc
@@ -23,7 +25,7 @@ from builders import entry_for
 from conftest import fetch_source, needing_schema, run
 from enrich.core.errors import InputError
 from enrich.core.model import Failure, Status
-from enrich.sandbox.server import FakeAPI, Fault
+from enrich.sandbox.server import FakeAPI, Fault, _bomb
 from enrich.sources.base import FetchContext
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
@@ -114,6 +116,12 @@ _LAUGHS = f'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY l0 "lol">{_ENTITIES}]>
 _XXE = '<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
 # Nine lists of nine aliases to the one before: 500 bytes that expand to 9^8 = 43 million values.
 _ALIASES = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9))
+@functools.cache
+def _twice() -> bytes:
+    """200 MB of zeros compressed twice: ~200 KB once, ~400 bytes twice."""
+    return gzip.compress(_bomb(200_000_000), 9)
+
+
 _DATA_URL = "data:text/html,<title>elsewhere</title>"
 YAML_BOMB = f"---\nl0: &l0 lol\n{_ALIASES}license: mit\n---\n\n# A dataset\n\nIts card, in a few more words.\n"
 
@@ -204,6 +212,15 @@ CASES = [
     Case("hub-info-redirect-to-data-url", "hub-info", lambda a: b"", Status.ERROR, Failure.REJECTED,
          r"refused: the Hub redirected the repository to data:", answer=307, headers={"Location": _DATA_URL},
          held=True),
+    # -- a body compressed twice: httpx decoded the inner layer whole (1.7 KB -> 2.1 GB peak) ---
+    Case("web-gzip-twice", "web", lambda a: _twice(), Status.ERROR, Failure.UNREACHABLE,
+         r"unreachable \(DecodingError\)", headers={**HTML, "Content-Encoding": "gzip, gzip"}),
+    Case("scholar-gzip-twice", "scholar", lambda a: _twice(), Status.ERROR, Failure.UNREACHABLE,
+         r"Semantic Scholar unreachable \(DecodingError\)", headers={"Content-Encoding": "gzip, gzip"}),
+    Case("github-rest-gzip-twice", "github-rest", lambda a: _twice(), Status.ERROR, Failure.MALFORMED,
+         r"GitHub sent an answer larger than", headers={"Content-Encoding": "gzip, gzip"}, held=True),
+    Case("hub-info-gzip-twice", "hub-info", lambda a: _twice(), Status.ERROR, Failure.MALFORMED,
+         r"the Hub sent an answer larger than", headers={"Content-Encoding": "gzip, gzip"}, held=True),
     # -- the transport lies (held: pinned) -------------------------------------------------------
     Case("github-rest-content-length-longer", "github-rest", lambda a: a.repo_with(), Status.ERROR,
          Failure.UNREACHABLE, r"GitHub unreachable", length=100_000, held=True),
