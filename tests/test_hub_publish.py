@@ -20,10 +20,10 @@ from huggingface_hub.errors import HfHubHTTPError
 
 from enrich.core.errors import InputError, PublishError
 from enrich.core.settings import Settings
-from enrich.run.summary import summary, summary_markdown
+from enrich.run.summary import hub_line, hub_summary, summary, summary_markdown
 from enrich.run.upload import publish_to_hub
 from enrich.sandbox.server import FakeAPI, Fault
-from enrich.store.hub import check_repo_id, local_files, upload
+from enrich.store.hub import HubUpload, check_repo_id, local_files, upload
 from nights import LONGER_LIST, NIGHT_1, NIGHT_2, NIGHT_3, change_upstream, night
 
 REPO = "enrich-bot/rlhf-enriched"
@@ -173,6 +173,47 @@ def test_publish_command_function(fake: FakeAPI, hub_settings: Settings, tmp_pat
     assert result.commit_url and result.commit_url.startswith(f"{fake.hf_url}/datasets/{REPO}/commit/")
     with pytest.raises(InputError, match="no published dataset"):
         publish_to_hub(tmp_path / "empty", REPO, hub_settings)
+
+
+COMMIT = "https://huggingface.co/datasets/o/n/commit/abc123"
+
+
+@pytest.mark.parametrize(
+    ("upload_", "line"),
+    [
+        (HubUpload("o/n", commit_url=COMMIT, uploaded=["list.md"], unchanged=40),
+         f"Hub o/n: 1 files uploaded (40 unchanged) in {COMMIT}"),
+        (HubUpload("o/n", commit_url=COMMIT, uploaded=["list.md"], unchanged=40, deleted=["pages/3.html"]),
+         f"Hub o/n: 1 files uploaded (40 unchanged), 1 deleted (pages/3.html) in {COMMIT}"),
+        (HubUpload("o/n", commit_url=COMMIT, unchanged=41, deleted=["pages/2.html", "pages/3.html"]),
+         f"Hub o/n: 0 files uploaded (41 unchanged), 2 deleted (pages/2.html, pages/3.html) in {COMMIT}"),
+        (HubUpload("o/n", commit_url=COMMIT, unchanged=9, deleted=[f"pages/{n}.html" for n in range(2, 9)]),
+         f"Hub o/n: 0 files uploaded (9 unchanged), 7 deleted (pages/2.html, pages/3.html, pages/4.html, "
+         f"pages/5.html, pages/6.html, … 2 more) in {COMMIT}"),
+        (HubUpload("o/n", unchanged=41), "Hub o/n: up to date (41 files), no commit"),
+        (HubUpload("o/n", error="503 Service Unavailable"),
+         "Hub o/n: not uploaded, the next run retries (503 Service Unavailable)"),
+    ],
+    ids=["uploaded", "a-page-deleted", "only-deletions", "many-deleted-five-named", "up-to-date", "failed"],
+)
+def test_the_upload_line_says_what_was_sent_and_what_was_deleted(upload_: HubUpload, line: str) -> None:
+    assert hub_line(hub_summary(upload_)) == line
+
+
+def test_a_run_that_swept_a_report_page_says_it_deleted_it_on_the_hub(fake: FakeAPI, tmp_path: Path) -> None:
+    """Night 1 publishes 27 entries in 3 report pages of 10; night 2 shows 20 a page, its run
+    sweeps pages/3.html and its upload deletes it on the Hub: the run's summary, its Markdown and
+    the CLI line say so."""
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    paged = {"allow_loopback": True, "http_retries": 0, "hf_token": TOKEN}
+    first = night(fake.settings(**paged, report_page_entries=10), out, raw, NIGHT_1, publish_repo=REPO)
+    assert first.hub is not None and first.hub.deleted == [] and "pages/3.html" in first.hub.uploaded
+    second = night(fake.settings(**paged, report_page_entries=20), out, raw, NIGHT_2, publish_repo=REPO)
+    assert second.hub is not None and second.hub.error is None and second.hub.deleted == ["pages/3.html"]
+    said = summary(second)["hub"]
+    assert said is not None and said["deleted"] == ["pages/3.html"]
+    assert ", 1 deleted (pages/3.html) in " in hub_line(said)
+    assert ", 1 deleted (`pages/3.html`), [commit](<" in summary_markdown(second)
 
 
 @pytest.mark.parametrize("repo_id", ["noslash", "a/b/c", "../x", "a/", "/b", "a b/c", "a/b--c", "a/" + "n" * 97])

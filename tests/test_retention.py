@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from enrich.run.job import CatalogJob, rebuild, run_catalog
 from enrich.run.retention import prune
 from enrich.sandbox.server import FakeAPI
 from enrich.store.files import exclusive, lock_path
+from enrich.store.retention import Removal
 
 NEWEST = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # a Wednesday
 # The nights run, by age in days: a fortnight of nights, and older ones around 90 days (89 and
@@ -145,6 +146,74 @@ def test_a_prune_keeps_the_newest_runs_and_the_snapshots_of_its_policy(
     assert (raw / "lists/awesome.md").read_text() == LISTED  # not a run: stays
     again = prune(out, raw, settings)  # idempotent
     assert (again.files, again.bytes) == (0, 0)
+
+
+def _files(removed: tuple[Removal, ...], kind: str) -> list[Path]:
+    """The files a prune's removals of ``kind`` name, largest first."""
+    paths = [r.path for r in removed if r.kind == kind]
+    found = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
+    return sorted(found, key=lambda f: -f.stat().st_size)
+
+
+def _nothing_else(out: Path, raw: Path, removed: tuple[Removal, ...], aside: Path) -> int:
+    return 0
+
+
+def _backup_links_the_old_snapshots(out: Path, raw: Path, removed: tuple[Removal, ...], aside: Path) -> int:
+    """``cp -al snapshots/ backup/``: the pruned days' bytes stay on disk, under the backup's names."""
+    for f in _files(removed, "snapshot"):
+        os.link(f, aside / f.name)
+    return sum(f.stat().st_size for f in _files(removed, "snapshot"))
+
+
+def _a_kept_run_links_a_pruned_runs_file(out: Path, raw: Path, removed: tuple[Removal, ...], aside: Path) -> int:
+    biggest = _files(removed, "run")[0]
+    newest = max(p for p in raw.iterdir() if p.name[:1].isdigit())
+    os.link(biggest, newest / "linked-from-an-older-run")
+    return biggest.stat().st_size
+
+
+def _two_pruned_runs_share_a_file(out: Path, raw: Path, removed: tuple[Removal, ...], aside: Path) -> int:
+    """Two names of one file, both pruned: its bytes count once; the file it replaced is gone."""
+    runs = [r.path for r in removed if r.kind == "run"]
+    first = next(f for f in runs[0].rglob("*") if f.is_file() and not f.is_symlink())
+    second = next(f for f in runs[1].rglob("*") if f.is_file() and not f.is_symlink())
+    replaced = second.stat().st_size
+    second.unlink()
+    os.link(first, second)
+    return replaced
+
+
+@dataclass(frozen=True)
+class Linked:
+    name: str
+    arrange: Callable[[Path, Path, tuple[Removal, ...], Path], int]  # -> bytes that stay on disk
+    copied: bool = True  # False: the folders are a `cp -al` of the nights, every file two names
+
+
+LINKED = [
+    Linked("every file has one name: all its bytes are freed", _nothing_else),
+    Linked("a backup links the pruned snapshots: their bytes stay", _backup_links_the_old_snapshots),
+    Linked("a kept run links a pruned run's file: its bytes stay", _a_kept_run_links_a_pruned_runs_file),
+    Linked("two pruned runs name one file: counted once", _two_pruned_runs_share_a_file),
+    Linked("the folders are a cp -al copy: nothing is freed", _nothing_else, copied=False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", LINKED, ids=lambda c: c.name)
+def test_the_bytes_a_prune_reports_are_the_bytes_it_frees(case: Linked, nights: Night, tmp_path: Path) -> None:
+    out, raw = nights.copy(tmp_path / "copy", writes=case.copied)
+    planned = prune(out, raw, nights.settings, dry_run=True)
+    on_disk = sum(f.lstat().st_size for kind in ("run", "snapshot") for f in _files(planned.removed, kind))
+    assert all(f.stat().st_nlink == (1 if case.copied else 2) for f in _files(planned.removed, "snapshot"))
+    (aside := tmp_path / "aside").mkdir()
+    stays = case.arrange(out, raw, planned.removed, aside) if case.copied else on_disk
+    expected = on_disk - stays
+    assert prune(out, raw, nights.settings, dry_run=True).bytes == expected
+    done = prune(out, raw, nights.settings)
+    assert done.bytes == expected and done.files == planned.files
+    assert all(not r.path.exists() for r in done.removed)
+    assert sum(f.stat().st_size for f in aside.iterdir()) == (stays if case.name.startswith("a backup") else 0)
 
 
 @pytest.mark.parametrize(

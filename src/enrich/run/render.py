@@ -21,7 +21,7 @@ from enrich.core.model import Header, Snapshot
 from enrich.core.settings import Settings
 from enrich.run.catalog import list_nights, of_run
 from enrich.run.steps import about, render_views, sweep_views
-from enrich.store import diffs
+from enrich.store import diffs, history
 from enrich.store.catalog import TABLES
 from enrich.store.codec import read_snapshot
 from enrich.store.files import atomic_write_bytes, exclusive
@@ -110,7 +110,8 @@ def _render_list(out_dir: Path, settings: Settings) -> list[Path]:
     stored = read_published(out_dir)
     earlier = diffs.recent(out_dir, settings.feed_runs - 1, stored.snapshot.header.run_id)
     said = _about(out_dir, about(settings))
-    files = render_views(Published(*stored, earlier, said, settings))
+    days = history.day_count(out_dir, stored.snapshot.header)
+    files = render_views(Published(*stored, earlier, said, settings, history_days=days))
     written = []
     for relative, data in files.items():
         path = out_dir / relative

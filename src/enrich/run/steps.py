@@ -338,6 +338,7 @@ def finish(
                 history.with_run(out_dir, table, snapshot.header, day_rows=day_rows),
                 diffs.recent(out_dir, settings.feed_runs - 1, before=snapshot.header.run_id),
                 about(settings, publish_repo), settings,
+                history_days=history.day_count(out_dir, snapshot.header),
             )
         )
         if VIEWS

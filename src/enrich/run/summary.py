@@ -8,7 +8,7 @@ one goes through `enrich.core.markdown` before it is put in Markdown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -46,6 +46,8 @@ class HubSummary(TypedDict):
     commit_url: str | None  # None: the Hub held every file already
     uploaded: int
     unchanged: int
+    # report pages the Hub held and the folder no longer has, deleted in the same commit
+    deleted: list[str]
     error: str | None
 
 
@@ -93,8 +95,20 @@ def feed_link(result: RunResult) -> str | None:
 def hub_summary(uploaded: HubUpload) -> HubSummary:
     return HubSummary(
         repo_id=uploaded.repo_id, commit_url=uploaded.commit_url, uploaded=len(uploaded.uploaded),
-        unchanged=uploaded.unchanged, error=uploaded.error,
+        unchanged=uploaded.unchanged, deleted=list(uploaded.deleted), error=uploaded.error,
     )  # fmt: skip
+
+
+def _deleted(uploaded: HubSummary, name: Callable[[str], str] = str) -> str:
+    """``, 2 deleted (pages/3.html, pages/4.html)``: what the commit removed from the Hub, the
+    first five named (each by ``name``: `enrich.core.markdown.code` in Markdown); empty when
+    nothing (a summary made before this field existed has none)."""
+    gone = uploaded.get("deleted") or []
+    if not gone:
+        return ""
+    shown = ", ".join(name(g) for g in gone[:5])
+    shown += f", … {len(gone) - 5} more" if len(gone) > 5 else ""
+    return f", {len(gone)} deleted ({shown})"
 
 
 def hub_line(uploaded: HubSummary) -> str:
@@ -105,7 +119,7 @@ def hub_line(uploaded: HubSummary) -> str:
     if uploaded["commit_url"] is None:
         return f"Hub {repo}: up to date ({uploaded['unchanged']} files), no commit"
     return (f"Hub {repo}: {uploaded['uploaded']} files uploaded ({uploaded['unchanged']} "
-            f"unchanged) in {uploaded['commit_url']}")  # fmt: skip
+            f"unchanged){_deleted(uploaded)} in {uploaded['commit_url']}")  # fmt: skip
 
 
 class CatalogSummary(TypedDict):
@@ -250,6 +264,7 @@ def summary_markdown(result: RunResult, public_url: str | None = None) -> str:
         hub = hub_summary(result.hub)
         if hub["commit_url"] and not hub["error"]:
             counts = f"{hub['uploaded']} files uploaded ({hub['unchanged']} unchanged)"
+            counts += _deleted(hub, code)
             lines.append(f"- Hub {code(hub['repo_id'])}: {counts}, [commit](<{hub['commit_url']}>)")
         else:
             lines.append(f"- {md(hub_line(hub))}")

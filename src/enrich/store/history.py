@@ -13,6 +13,7 @@ table with a ``date`` column taken from the folder names::
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -58,26 +59,43 @@ def rows_of(flat: pl.DataFrame, header: Header, registry: Registry = REGISTRY) -
     return stamped.select(history_columns(registry)).sort("id").to_arrow()
 
 
+# How far back the rows a run hands its views reach (`with_run`), in days before the run's day.
+# The views read no further: the trend is over 30 days (`enrich.views.facts.TREND_DAYS`), and
+# the sparklines draw at most 40 points. Reading every day instead made a night's cost grow with
+# the history's age (a year: 365 files of the whole list, every night). The folder itself keeps
+# every day (`read`, ``enrich history``), and the card counts them by name (`day_count`).
+VIEW_DAYS = 90
+
+
 def with_run(
     out_dir: Path,
     table: pa.Table,
     header: Header,
     registry: Registry = REGISTRY,
     day_rows: pa.Table | None = None,
+    view_days: int | None = VIEW_DAYS,
 ) -> pl.DataFrame:
-    """Every day's rows as they will be once this run is published: the days on disk, this
-    run's day replaced by its rows (what the views of a run read). ``day_rows``: this run's
-    rows (`rows`), when the caller has them already."""
+    """The rows of the last ``view_days`` days (None: every day; and any later ones) as they
+    will be once this run is published: those days on disk, this run's day replaced by its rows
+    (what the views of a run read). ``day_rows``: this run's rows (`rows`), when the caller has
+    them already."""
     day = utc_date(header.generated_at)
     current = pl.from_arrow(day_rows if day_rows is not None else rows(table, header, registry))
     assert isinstance(current, pl.DataFrame)
     current = current.with_columns(pl.lit(day).alias("date"))
-    folder = out_dir / "history"
-    if not any(folder.glob("date=*/*.parquet")):
+    since = "" if view_days is None else str(date.fromisoformat(day) - timedelta(days=view_days))
+    files = [f for f in _files(out_dir / "history") if _day(f) >= since and _day(f) != day]
+    if not files:
         return current
-    before = days(folder)
-    before = before.with_columns(pl.col("date").cast(pl.String)).filter(pl.col("date") != day)
+    before = _read(files).with_columns(pl.col("date").cast(pl.String))
     return pl.concat([before, current], how="diagonal_relaxed").sort("observed_at", "id")
+
+
+def day_count(out_dir: Path, header: Header) -> int:
+    """How many days the history holds once this run is published: its day folders that hold
+    a file, this run's day among them (their names alone: no file is read)."""
+    dates = {_day(f) for f in _files(out_dir / "history")}
+    return len(dates | {utc_date(header.generated_at)})
 
 
 def read(out_dir: Path, entry_id: str | None = None) -> pl.DataFrame:
@@ -92,8 +110,21 @@ def read(out_dir: Path, entry_id: str | None = None) -> pl.DataFrame:
 
 
 def days(folder: Path) -> pl.DataFrame:
-    """Every day's file as one table. Newest first: a day written before a counter existed (Hub
-    upvotes: schema 1.3) lacks its column, which polars then fills with nulls; in the other
-    order it would refuse the newer days' extra column."""
-    files = sorted(folder.glob("date=*/*.parquet"), reverse=True)
+    """Every day's file as one table."""
+    return _read(_files(folder))
+
+
+def _files(folder: Path) -> list[Path]:
+    """The day files of a history folder, newest day first."""
+    return sorted(folder.glob("date=*/*.parquet"), reverse=True)
+
+
+def _day(file: Path) -> str:
+    return file.parent.name.removeprefix("date=")
+
+
+def _read(files: list[Path]) -> pl.DataFrame:
+    """Day files, newest first, as one table with their ``date``. Newest first: a day written
+    before a counter existed (Hub upvotes: schema 1.3) lacks its column, which polars then
+    fills with nulls; in the other order it would refuse the newer days' extra column."""
     return pl.read_parquet(files, hive_partitioning=True, missing_columns="insert")

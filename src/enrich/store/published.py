@@ -8,8 +8,9 @@ newest runs (`recent_runs`, for ``enrich check``).
 ``enrich render`` regenerates the views from the folder alone: the snapshot (``latest.json``),
 the diff of its run (``diffs/DAY.json``, when it is that run's), the snapshot that diff compared
 against (``snapshots/DAY.json``, when it is still there: a rerun on the same day replaced it),
-and every day's history. These are the values a run hands its views, so a render of an
-untouched folder writes the same bytes the run wrote.
+and the history's days the views read (`enrich.store.history.VIEW_DAYS`; the run layer adds
+how many days it holds: `enrich.store.history.day_count`). These are the values a run hands its
+views, so a render of an untouched folder writes the same bytes the run wrote.
 
 For the check, statuses come from the history (``history/date=*/part-0.parquet``); why an entry
 failed on an earlier day is not a history column (adding one would break readers of the
@@ -117,7 +118,7 @@ class Stored(NamedTuple):
     snapshot: Snapshot
     diff: Diff | None
     previous: Snapshot | None
-    history: pl.DataFrame
+    history: pl.DataFrame  # the days the views read (`enrich.store.history.with_run`)
 
 
 def read_published(out_dir: Path) -> Stored:

@@ -10,7 +10,12 @@ What it may remove, and nothing else:
 ``latest.*``, ``history/``, ``diffs/``, the views, the catalog's tables and whatever else is in
 the folders stay. Nothing behind a symbolic link is read or removed: a run folder, a ``lists/``
 entry or a ``snapshots/`` folder that is a link is left as it is, and a removed tree's links are
-removed as links (their size is the link's). Callers hold the output folder's lock
+removed as links (their size is the link's).
+
+The bytes a prune reports are the bytes it frees: ``latest.*`` and the day's diff are hard links
+to the day's files (`enrich.store.publish`), and a copy of a folder may be too (``cp -al``), so
+a file's bytes count once however many names it has, and only when the prune removes its last
+name (a name left elsewhere keeps the bytes on disk). Callers hold the output folder's lock
 (`enrich.store.files.exclusive`), so no run writes while it prunes.
 """
 
@@ -21,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +46,8 @@ _SNAPSHOT = re.compile(r"(\d{4}-\d{2}-\d{2})\.(?:json|parquet)")
 
 @dataclass(frozen=True)
 class Removal:
-    """One thing a prune removes: a raw run folder (``files`` in it) or a snapshot file."""
+    """One thing a prune removes: a raw run folder (``files`` in it) or a snapshot file;
+    ``bytes``: what removing it frees, given the rest of the plan (see the module)."""
 
     kind: Literal["run", "snapshot"]
     path: Path
@@ -105,8 +112,8 @@ def plan(out_dir: Path, raw_root: Path, policy: Policy) -> PrunePlan:
     folders = datasets(out_dir)
     runs = run_folders(raw_root)
     kept = runs_kept(runs, policy.keep_runs)
-    removals = [
-        Removal("run", path, *_tree_size(path), f"raw run older than the newest {policy.keep_runs}")
+    found: list[tuple[Literal["run", "snapshot"], Path, list[os.stat_result], str]] = [
+        ("run", path, _tree(path), f"raw run older than the newest {policy.keep_runs}")
         for name, path in sorted(runs.items())
         if name not in kept
     ]
@@ -120,8 +127,27 @@ def plan(out_dir: Path, raw_root: Path, policy: Policy) -> PrunePlan:
             why = f"snapshot of {day}: older than {policy.daily_days} days, not its week's newest"
             if policy.weekly_days is not None:
                 why += f" (or older than {policy.weekly_days} days)"
-            removals += [Removal("snapshot", p, 1, p.lstat().st_size, why) for p in snapshots[day]]
-    return PrunePlan(tuple(removals), len(kept), days_left)
+            found += [("snapshot", p, [p.lstat()], why) for p in snapshots[day]]
+    return PrunePlan(_freed(found), len(kept), days_left)
+
+
+def _freed(
+    found: list[tuple[Literal["run", "snapshot"], Path, list[os.stat_result], str]],
+) -> tuple[Removal, ...]:
+    """Each removal with the bytes it frees: a file's once (at the first removal naming it),
+    and only when the plan removes every name it has (its link count)."""
+    names = Counter((s.st_dev, s.st_ino) for *_, stats, _ in found for s in stats)
+    counted: set[tuple[int, int]] = set()
+    removals = []
+    for kind, path, stats, why in found:
+        freed = 0
+        for s in stats:
+            inode = (s.st_dev, s.st_ino)
+            if inode not in counted:
+                counted.add(inode)
+                freed += s.st_size if names[inode] >= s.st_nlink else 0
+        removals.append(Removal(kind, path, len(stats), freed, why))
+    return tuple(removals)
 
 
 def apply(plan: PrunePlan) -> None:
@@ -174,14 +200,13 @@ def _compared_with(folder: Path, run_id: str, days: set[date]) -> set[date]:
     return {day, max(earlier)} if earlier else {day}
 
 
-def _tree_size(folder: Path) -> tuple[int, int]:
-    """Files and bytes under ``folder``, links counted as links (never followed)."""
-    files = size = 0
+def _tree(folder: Path) -> list[os.stat_result]:
+    """The files under ``folder``, symbolic links as links (never followed)."""
+    found = []
     for root, dirs, names in os.walk(folder):  # followlinks=False: a linked folder is a name
         for name in names + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            files += 1
-            size += os.lstat(os.path.join(root, name)).st_size
-    return files, size
+            found.append(os.lstat(os.path.join(root, name)))
+    return found
 
 
 __all__ = ["PrunePlan", "Removal", "apply", "datasets", "plan", "run_folders"]

@@ -38,8 +38,10 @@ class About:
 @dataclass(frozen=True)
 class Published:
     """What a view may read: the run's snapshot, its diff against the previous one (None when
-    there is none to compare), the snapshot before it, and every day's history rows, this
-    run's included (`enrich.store.history.HISTORY_COLUMNS`, plus ``date``); the diffs of the
+    there is none to compare), the snapshot before it, and the history rows of the last
+    `enrich.store.history.VIEW_DAYS` days, this run's included (`enrich.store.history.
+    HISTORY_COLUMNS`, plus ``date``), with how many days the whole history holds
+    (``history_days``; None: the days of ``history``); the diffs of the
     runs before this one, newest first (``diffs/*.json``, as many as a view looks back:
     `enrich.store.diffs.recent`); `About` the dataset; the settings that hold the views'
     options (``list_sort``…; the defaults when not given); and the sources' specs (what each
@@ -53,6 +55,7 @@ class Published:
     about: About = field(default_factory=About)
     settings: Settings = field(default_factory=lambda: Settings.model_construct())
     registry: Registry = REGISTRY
+    history_days: int | None = None
     # What one view derived that another reads too (the entries' facts: the list and the
     # report), made once per render; never compared, never shown.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -78,7 +78,9 @@ def repo_id(published: Published) -> str:
 def prose(published: Published) -> str:
     snap = published.snapshot
     header = snap.header
-    days = published.history["date"].n_unique() if "date" in published.history.columns else 0
+    days = published.history_days
+    if days is None:
+        days = published.history["date"].n_unique() if "date" in published.history.columns else 0
     lines = [f"# {md(title(published))}", ""]
     if published.about.notice:
         lines += [f"> **{md(published.about.notice)}**", ""]

@@ -5,10 +5,11 @@ trend over the history, marks (new, archived, renamed, broken…), and the few f
 for its kind. The views only format them, so the Markdown list and the HTML report never
 disagree. Every string here is still untrusted text: each view escapes it its own way.
 
-The trend series is every published observation: one history row per day and, when this run
-replaced an earlier run of the same day (the history keeps one row a day), that run's value
-too, taken from the diff. So two runs on one day plot as two points, and ``enrich render``,
-which reads the diff back from ``diffs/``, draws the same series as the run did.
+The trend series is every published observation the run hands the views (the history's last
+90 days: `enrich.store.history.VIEW_DAYS`; the trend needs 30): one history row per day and,
+when this run replaced an earlier run of the same day (the history keeps one row a day), that
+run's value too, taken from the diff. So two runs on one day plot as two points, and ``enrich
+render``, which reads the diff back from ``diffs/``, draws the same series as the run did.
 """
 
 from __future__ import annotations
