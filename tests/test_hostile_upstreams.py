@@ -164,10 +164,10 @@ CASES = [
          Failure.MALFORMED, r"downloads: Input should be greater than or equal to 0"),
     Case("scholar-citations-past-int64", "scholar",
          lambda a: json.dumps([{**a.scholar, "citationCount": 2**70}]).encode(), Status.ERROR,
-         Failure.MALFORMED, r"citationCount is 1180591620717411303424, not a count"),
+         Failure.MALFORMED, r"citations: citationCount is 1180591620717411303424, not a count"),
     Case("scholar-citations-negative", "scholar",
          lambda a: json.dumps([{**a.scholar, "citationCount": -1}]).encode(), Status.ERROR,
-         Failure.MALFORMED, r"citationCount is -1, not a count"),
+         Failure.MALFORMED, r"citations: citationCount is -1, not a count"),
     Case("arxiv-version-past-int64", "arxiv", lambda a: a.atom.replace("1909.08593v", "1909.08593v" + "9" * 24).encode(),
          Status.ERROR, Failure.MALFORMED, r"a number too large for the dataset", headers=ATOM),
     # -- dates ---------------------------------------------------------------------------------

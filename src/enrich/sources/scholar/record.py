@@ -130,17 +130,19 @@ def _reference(item: Any) -> Reference | None:
     return Reference(paper_id=s2, arxiv=ids.get("arxiv"), doi=ids.get("doi"), acl=ids.get("acl"))
 
 
-_COUNTS = ("citationCount", "influentialCitationCount", "referenceCount")
+# The API's counts, by the record's field each fills.
+_COUNTS = {
+    "citationCount": "citations", "influentialCitationCount": "influential_citations",
+    "referenceCount": "reference_count",
+}  # fmt: skip
 
 
 def _count(item: Mapping[str, Any], key: str) -> None:
-    """A count, if there: a whole number from 0 to 2^63 - 1 (-3 or 2^70 is no count; the
-    larger one failed the publish)."""
+    """A whole number out of a count's range (-3, or 2^70: it failed the publish) is no count;
+    one of another type is the record's to refuse."""
     value = item.get(key)
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise ValueError(f"{key} is {value!r:.40}, not a count")
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 2**63:
+        raise ValueError(f"{_COUNTS[key]}: {key} is {str(value)[:40]}, not a count")
 
 
 def _object(item: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
