@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -97,9 +98,25 @@ def table(path: Path) -> list[dict[str, object]]:
     return pq.read_table(path).to_pylist()
 
 
+@pytest.fixture(scope="module")
+def _two_nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
+    """The two nights, run once for the module on a fake of its own (`nights` copies them)."""
+    folder = tmp_path_factory.mktemp("catalog-nights")
+    extra = folder / "fake-data"
+    extra.mkdir()
+    with FakeAPI([extra]) as fake:
+        return two_nights(fake.settings(allow_loopback=True, http_retries=0), extra, folder)
+
+
 @pytest.fixture
-def nights(settings: Settings, extra_data: Path, tmp_path: Path) -> Nights:
-    return two_nights(settings, extra_data, tmp_path)
+def nights(_two_nights: Nights, tmp_path: Path) -> Nights:
+    """The module's two nights, their folders (the lists', OUT, raw) copied for this test to
+    change: the same files, the runs' folders as the copy's."""
+    origin = _two_nights.out.parent
+    for name in ("lists", "OUT", "raw"):
+        shutil.copytree(origin / name, tmp_path / name, symlinks=True)
+    moved = [replace(r, run_dir=tmp_path / r.run_dir.relative_to(origin)) for r in _two_nights.results]
+    return replace(_two_nights, out=tmp_path / "OUT", raw=tmp_path / "raw", results=moved)
 
 
 def test_a_list_that_vanished_keeps_its_folder_and_its_rows_marked(nights: Nights) -> None:
@@ -142,8 +159,6 @@ def test_a_list_that_vanished_keeps_its_folder_and_its_rows_marked(nights: Night
 
 def test_a_vanished_list_leaves_the_catalog_when_its_folder_is_removed(nights: Nights, settings: Settings,
                                                                        tmp_path: Path) -> None:
-    import shutil
-
     shutil.rmtree(nights.out / "lists" / "more")
     catalog_night(settings, tmp_path, datetime(2026, 11, 27, 3, 0, tzinfo=UTC),
                   {"code": sample_list("Code", TRLX, TEXTRL, RL4LMS)})  # fmt: skip

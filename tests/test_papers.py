@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -20,6 +21,7 @@ from enrich.core.model import Entry, HubPaper, Snapshot, Status
 from enrich.core.outcome import Outcome
 from enrich.core.settings import Settings
 from enrich.run.build import build
+from enrich.run.job import RunResult
 from enrich.sandbox.sample import load_facts, sample_data_dir
 from enrich.sandbox.server import FakeAPI, Fault
 from enrich.store.raw import RawStore
@@ -71,11 +73,21 @@ def observed_hub(hub: HubPaper) -> dict[str, Any]:
 # -- the Hub's paper pages ------------------------------------------------------------------------
 
 
-def test_the_first_lists_papers_carry_their_hub_pages(settings: Settings, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def first_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
+    """Night 1 of the bundled list (web pages offline), run once for the module on a fake of its
+    own: its result and the folder of its ``out`` and ``raw`` (which a test copies to change)."""
+    folder = tmp_path_factory.mktemp("first-night")
+    with FakeAPI([]) as fake:
+        settings = fake.settings(allow_loopback=True, http_retries=0)
+        result = run(str(BUNDLED), settings=settings, out_dir=folder / "out", raw_root=folder / "raw", skip=OFFLINE)
+    return result, folder
+
+
+def test_the_first_lists_papers_carry_their_hub_pages(first_night: tuple[RunResult, Path]) -> None:
     """Acceptance: each of the bundled list's 7 papers has its Hub paper-page facts, one request
     each, and 2204.05862 stays tied to Anthropic/hh-rlhf."""
-    fake_result = run(str(BUNDLED), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
-                      skip=OFFLINE)
+    fake_result, _ = first_night
     entries = by_id(fake_result.snapshot)
     papers = [e for e in entries.values() if e.id.startswith("arxiv:")]
     assert len(papers) == 7
@@ -134,11 +146,15 @@ def test_hub_paper_faults(fault: Fault, requests: int, status: Status, reason: s
         assert observed_hub(outcome.record) == expected_hub("2204.05862")  # type: ignore[arg-type]
 
 
-def test_a_failed_hub_page_keeps_last_nights_values(fake: FakeAPI, settings: Settings, tmp_path: Path) -> None:
+def test_a_failed_hub_page_keeps_last_nights_values(first_night: tuple[RunResult, Path], fake: FakeAPI,
+                                                    settings: Settings, tmp_path: Path) -> None:
     """The papers source supplements arXiv's: its failure leaves the entry's status alone, keeps
-    the last good Hub page and says why."""
+    the last good Hub page and says why. (Night 1: the module's, its folders copied.)"""
+    result, folder = first_night
+    for name in ("out", "raw"):
+        shutil.copytree(folder / name, tmp_path / name)
     night = {"settings": settings, "out_dir": tmp_path / "out", "raw_root": tmp_path / "raw", "skip": OFFLINE}
-    first = by_id(run(str(BUNDLED), **night).snapshot)  # type: ignore[arg-type]
+    first = by_id(result.snapshot)
     fake.faults.append(Fault(r"^/hf/api/papers/", status=503))
     second = by_id(run(str(BUNDLED), **night).snapshot)  # type: ignore[arg-type]
     entry = second["arxiv:2204.05862"]

@@ -23,6 +23,7 @@ from enrich.core.settings import Settings
 from enrich.run.build import build
 from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
+from enrich.sandbox.sample.papers import site_path
 from enrich.sandbox.server import HANG, ArxivRoutes, FakeAPI, Fault, _strip_entry_namespaces
 from enrich.sources.base import claims
 from enrich.sources.registry import SOURCES
@@ -95,20 +96,24 @@ def test_transient_fault_is_retried(fault: Fault, entry_id: str, fake: FakeAPI, 
 
 def test_primary_rate_limit_waits_for_the_reset(fake: FakeAPI, tmp_path: Path) -> None:
     reset = str(int(time.time()) + 2)
-    fake.faults.append(Fault(r"/github/repos/voidful/TextRL$", status=403, times=1, headers={
+    fault = Fault(r"/github/repos/voidful/TextRL$", status=403, times=1, headers={
         "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset, "X-RateLimit-Limit": "60"},
         body=b'{"message": "API rate limit exceeded for 127.0.0.1.", "documentation_url": '
-             b'"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}'))
-    snapshot = nightly(fake.settings(http_retries=3), tmp_path)
-    assert status(snapshot, "github:voidful/textrl") == (Status.OK, None)
+             b'"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}')
+    fake.faults.append(fault)
+    outcome = bundled_fetch("github", fake.settings(http_retries=3), tmp_path)["github:voidful/textrl"]
+    assert (outcome.status, outcome.reason) == (Status.OK, None)
+    assert fault.times == 0  # the limit was met, and the request asked again after the reset
 
 
 def test_secondary_rate_limit_honours_retry_after(fake: FakeAPI, tmp_path: Path) -> None:
-    fake.faults.append(Fault(r"/github/repos/voidful/TextRL$", status=403, times=1, headers={"Retry-After": "1"},
-                             body=b'{"message": "You have exceeded a secondary rate limit. Please wait a few '
-                                  b'minutes before you try again."}'))
-    snapshot = nightly(fake.settings(http_retries=3), tmp_path)
-    assert status(snapshot, "github:voidful/textrl") == (Status.OK, None)
+    fault = Fault(r"/github/repos/voidful/TextRL$", status=403, times=1, headers={"Retry-After": "1"},
+                  body=b'{"message": "You have exceeded a secondary rate limit. Please wait a few '
+                       b'minutes before you try again."}')
+    fake.faults.append(fault)
+    outcome = bundled_fetch("github", fake.settings(http_retries=3), tmp_path)["github:voidful/textrl"]
+    assert (outcome.status, outcome.reason) == (Status.OK, None)
+    assert fault.times == 0  # the limit was met, and the request asked again after the wait
 
 
 # -- permanent faults: not retried -------------------------------------------------------------
@@ -135,11 +140,13 @@ def test_permanent_hub_fault_is_not_retried(fake: FakeAPI, tmp_path: Path) -> No
 
 # -- nothing lost --------------------------------------------------------------------------------
 
-def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(fake: FakeAPI, tmp_path: Path) -> None:
+def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(
+    clean_night: Callable[[bool], tuple[RunResult, Path]], fake: FakeAPI, tmp_path: Path
+) -> None:
     """Every repository but one answers 503 all night (all of them: the whole source failing,
-    published all the same, `test_source_down.py`)."""
+    published all the same, `test_source_down.py`). Night 1 is the shared clean one."""
     settings = fake.settings(http_retries=10, retry_budget_seconds=1)
-    first = nightly(settings, tmp_path)
+    first = after_clean_night(clean_night, tmp_path)
     fake.faults.append(Fault(r"^/github/repos/(?!voidful/TextRL)", status=503, headers={"Retry-After": "1"}))
     started = time.monotonic()
     second = nightly(settings, tmp_path)
@@ -151,15 +158,14 @@ def test_github_down_beyond_the_retry_budget_keeps_every_repo_stale(fake: FakeAP
         assert entry.status == Status.STALE and entry.repo == before[entry_id].repo
         assert entry.stale_since == before[entry_id].fetched_at
         assert entry.status_reason and entry.status_reason.startswith("GitHub kept failing")
-    diff = (tmp_path / "out/diffs").glob("*.json")
-    import json
-    events = json.loads(next(diff).read_text())["events"]
+    events = json.loads((tmp_path / f"out/diffs/runs/{second.header.run_id}.json").read_text())["events"]
     assert sorted(e["id"] for e in events if e["event"] == "went_stale") == sorted(after)
 
 
-def test_network_down_keeps_latest_and_refuses_the_run(fake: FakeAPI, tmp_path: Path) -> None:
+def test_network_down_keeps_latest_and_refuses_the_run(clean_night: Callable[[bool], tuple[RunResult, Path]],
+                                                       fake: FakeAPI, tmp_path: Path) -> None:
     settings = fake.settings(http_retries=0)
-    nightly(settings, tmp_path)
+    after_clean_night(clean_night, tmp_path)
     latest = (tmp_path / "out/latest.json").read_bytes(), (tmp_path / "out/latest.parquet").read_bytes()
     fake.faults.append(Fault(r".", status=0))
     with pytest.raises(RejectedRunError,
@@ -171,10 +177,13 @@ def test_network_down_keeps_latest_and_refuses_the_run(fake: FakeAPI, tmp_path: 
 @pytest.mark.parametrize("garbage", [b"{not json", b"", b'{"header": {"schema_version": "9.0"}, "entries": []}'])
 def test_corrupted_previous_snapshot_starts_a_fresh_history(garbage: bytes, fake: FakeAPI, tmp_path: Path,
                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """(The small list of the publish guard's cases: what is read of the night before does not
+    depend on the list's size.)"""
     (tmp_path / "out").mkdir()
     (tmp_path / "out/latest.json").write_bytes(garbage)
-    snapshot = nightly(fake.settings(), tmp_path)
-    assert status(snapshot, "github:lvwerra/trl") == (Status.OK, None)
+    serve_pages(fake, 1)
+    snapshot = night(fake, tmp_path, small_list(tmp_path, dead=0))
+    assert [status(snapshot, e.id) for e in snapshot.entries] == [(Status.OK, None)] * 4
     assert "previous snapshot unreadable, starting a fresh history" in caplog.text
     (diff,) = (tmp_path / "out/diffs").glob("*.json")
     assert '"first_run": true' in diff.read_text()
@@ -308,6 +317,15 @@ def clean_night(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], tu
     return night
 
 
+def after_clean_night(clean_night: Callable[[bool], tuple[RunResult, Path]], tmp_path: Path) -> Snapshot:
+    """Night 1 (the shared clean one, anonymous) as if `nightly` had run it here: its output
+    and raw folders copied to ``tmp_path``; its snapshot."""
+    first, out = clean_night(False)
+    shutil.copytree(out, tmp_path / "out")
+    shutil.copytree(first.run_dir.parent, tmp_path / "raw")
+    return first.snapshot
+
+
 @pytest.mark.parametrize("case", needing_schema(MALFORMED, lambda c: c.token), ids=lambda c: c.name)
 def test_a_malformed_answer_costs_its_entry_only(case: Malformed, clean_night: Callable[[bool], tuple[RunResult, Path]],
                                                  fake: FakeAPI, tmp_path: Path) -> None:
@@ -385,13 +403,14 @@ def test_a_night_that_meets_a_malformed_answer_publishes_the_rest(fake: FakeAPI,
 
 
 def test_rebuild_of_a_raw_folder_no_reader_expected_fails_only_those_entries(
-    fake: FakeAPI, tmp_path: Path
+    clean_night: Callable[[bool], tuple[RunResult, Path]], tmp_path: Path
 ) -> None:
     """A document of a shape nothing checks for (a bug, a hand edit) fails its entry with a
-    one-line reason in a rebuild, never the rebuild."""
-    result = run(str(BUNDLED), settings=fake.settings(), out_dir=tmp_path / "out", raw_root=tmp_path / "raw",
-                 skip=OFFLINE)
-    store = RawStore(result.run_dir)
+    one-line reason in a rebuild, never the rebuild. (Night 1's raw folder, shared, copied.)"""
+    first, _ = clean_night(False)
+    store = RawStore(tmp_path / "raw" / first.run_dir.name)
+    shutil.copytree(first.run_dir, store.run_dir)
+    assert all(e.status == Status.OK for e in build(store).entries if e.kind in ("repo", "dataset", "paper"))
     (textrl,) = [d for d in store.documents("github") if d["entry_id"] == TEXTRL]
     textrl["exchanges"][0]["fetched_at"] = "last tuesday"
     store.put("github", TEXTRL, textrl)
@@ -426,35 +445,41 @@ def test_a_page_that_drips_is_timed_out_as_a_whole(page: str, fake: FakeAPI, tmp
     assert outcomes[ok.id].status == Status.OK
 
 
-# A read timeout that a fake answer meets on a loaded machine (2 cores, load 12), short enough
-# that waiting it out twice costs a test little.
-LOADED_MACHINE_TIMEOUT = 3.0
+# A read timeout that every answer of the fake meets on a loaded machine (2 cores, load 20) when
+# the run is one source's fetch alone, short enough that waiting it out twice costs little.
+READ_TIMEOUT = 0.5
 
 
 @pytest.mark.parametrize(("times", "expected"), [(None, Status.STALE), (1, Status.OK)])
 def test_arxiv_that_accepts_and_never_answers_is_timed_out(
-    times: int | None, expected: Status, fake: FakeAPI, tmp_path: Path
+    times: int | None, expected: Status, clean_night: Callable[[bool], tuple[RunResult, Path]],
+    fake: FakeAPI, tmp_path: Path
 ) -> None:
     """The arxiv client sends no timeout of its own: its session gets one. A request that times
     out is asked again (within the run's budget), then its papers go stale; the other batches
     are fine. (arXiv as a whole failing is published too: `test_source_down.py`.)
 
-    The hung request is never answered (`HANG`), so it times out however slow the machine; the
-    timeout, which every other request of the run has too, is generous enough for a loaded one
-    (a 1 s timeout against a 4 s delay made a slow answer elsewhere look like a hang)."""
-    settings = fake.settings(http_retries=1, http_timeout_seconds=LOADED_MACHINE_TIMEOUT, arxiv_batch_size=3)
-    first = nightly(settings, tmp_path)
+    Night 1 is clean (shared); night 2 is arXiv's fetch alone (as in
+    `test_a_malformed_answer_costs_its_entry_only`), the snapshot built against night 1's. The
+    hung request is never answered (`HANG`), so it times out however slow the machine; the
+    other requests are the fetch's only ones (no other source's threads beside them), each
+    answered well within the read timeout, and asked again if not."""
+    first, _ = clean_night(False)
     # The first batch (the three smallest ids) hangs.
-    fake.faults.append(Fault(r"^/arxiv/api/query", status=HANG, times=times, query=r"1909\.08593"))
-    second = nightly(settings, tmp_path)
+    fault = Fault(r"^/arxiv/api/query", status=HANG, times=times, query=r"1909\.08593")
+    case = Malformed("arXiv hangs", fixed(fault), "arxiv:2209.07858", "arXiv: timed out", None,
+                     overrides={"http_timeout_seconds": READ_TIMEOUT, "arxiv_batch_size": 3})
+    second = build(its_source_again(case, first, fake, tmp_path), first.snapshot)
     hung = {"arxiv:1909.08593", "arxiv:2204.05862", "arxiv:2209.07858"}
     papers = [e for e in second.entries if e.id in hung]
     assert len(papers) == 3 and all(e.status == expected for e in papers)
+    assert fault.times in (None, 0)  # the hang was met (and, once, asked again past it)
     if expected == Status.STALE:
         assert all(e.status_reason == "arXiv: timed out" and e.failure == Failure.UNREACHABLE for e in papers)
-        assert all(e.paper == by_id(first)[e.id].paper for e in papers)
+        assert all(e.paper == by_id(first.snapshot)[e.id].paper for e in papers)
+        assert all(e.stale_since == by_id(first.snapshot)[e.id].fetched_at for e in papers)
     others = [e for e in second.entries if e.kind in ("repo", "dataset", "paper") and e.id not in hung]
-    assert all(e.status == Status.OK for e in others)
+    assert others and all(e.status == Status.OK for e in others)
 
 
 # -- GraphQL: a malformed answer is one batch's, a refusal costs one query (#18 items 4, 5) ----
@@ -511,30 +536,46 @@ def test_a_graphql_batch_is_split_only_when_it_timed_out(status: int, queries: i
 
 # -- the publish guard refuses regressions, not dead links (#18 item 30) -----------------------
 
-def small_list(fake: FakeAPI, tmp_path: Path, dead: int, live: int = 1) -> Path:
-    """Three repositories, ``live`` pages and ``dead`` pages that answer 404."""
+# The small list's pages: sample pages (test data) on a host of their own, which the fake serves
+# through its mirror of sites (``web_mirror_url``), so that a page's link does not name the
+# fake's port and one night's folders serve another fake's night.
+PAGES = "https://docs.sample.org"
+
+
+def small_list(folder: Path, dead: int, live: int = 1) -> Path:
+    """Three repositories, ``live`` pages (`serve_pages`) and ``dead`` pages that answer 404."""
     lines = ["# Sample list (test data)", "", "## Code", ""]
     lines += [f"* https://github.com/{name}" for name in ("huggingface/trl", "voidful/TextRL", "CarperAI/trlx")]
     lines += ["", "## Pages", ""]
-    lines += [f"* [live {i}]({fake.base_url}/pages/ok?n={i})" for i in range(live)]
-    lines += [f"* [dead {i}]({fake.base_url}/pages/gone-{i})" for i in range(dead)]
-    path = tmp_path / "list.md"
+    lines += [f"* [live {i}]({PAGES}/live-{i})" for i in range(live)]
+    lines += [f"* [dead {i}]({PAGES}/gone-{i})" for i in range(dead)]
+    path = folder / "list.md"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
+def serve_pages(fake: FakeAPI, live: int) -> None:
+    """The small list's ``live`` pages, in the fake's newest data folder."""
+    for i in range(live):
+        path = fake.data_dirs[-1] / site_path(f"{PAGES}/live-{i}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"<html><head><title>Live page {i} (sample page)</title></head><body></body></html>")
+
+
 def night(fake: FakeAPI, tmp_path: Path, listed: Path, **overrides: object) -> Snapshot:
-    settings = fake.settings(**{"allow_loopback": True, "http_retries": 0, **overrides})
+    settings = fake.settings(**{"allow_loopback": True, "http_retries": 0, "web_mirror_url": fake.sites_url,
+                                **overrides})
     return run(str(listed), settings=settings, out_dir=tmp_path / "out", raw_root=tmp_path / "raw").snapshot
 
 
 def test_a_first_run_of_a_list_of_dead_links_is_published(fake: FakeAPI, tmp_path: Path) -> None:
-    snapshot = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))
+    serve_pages(fake, 1)
+    snapshot = night(fake, tmp_path, small_list(tmp_path, dead=6))
     dead = [e for e in snapshot.entries if "gone-" in e.id]
     assert len(dead) == 6 and all(e.status == Status.ERROR and e.failure == Failure.NOT_FOUND for e in dead)
     assert all(e.status == Status.OK for e in snapshot.entries if e not in dead)
     assert (tmp_path / "out/latest.json").is_file()
-    again = night(fake, tmp_path, small_list(fake, tmp_path, dead=6))  # and every night after
+    again = night(fake, tmp_path, small_list(tmp_path, dead=6))  # and every night after
     assert [e.status for e in again.entries] == [e.status for e in snapshot.entries]
 
 
@@ -556,16 +597,32 @@ REGRESSIONS = [
     Regression("one repository down", [Fault(r"^/github/repos/voidful/", status=0)], None),
     Regression("every repository deleted", [Fault(r"^/github/repos/", status=404, body=b'{"message": "Not Found"}')],
                None),
-    Regression("every page gone", [Fault(r"^/pages/", status=404, body=b"<title>Not found</title>")], None),
+    Regression("every page gone", [Fault(r"^/sites/", status=404, body=b"<title>Not found</title>")], None),
     Regression("the rate limit spent: deferred", [], None, rate_limit=0),
 ]
 
 
+@pytest.fixture(scope="module")
+def guard_night_1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Night 1 of the small list (3 repositories, 6 live pages, 3 dead ones), published: run once
+    for the module on a fake of its own; its folder holds the list, ``out`` and ``raw``."""
+    folder = tmp_path_factory.mktemp("guard-night-1")
+    (folder / "fake-data").mkdir()
+    with FakeAPI([folder / "fake-data"]) as fake:
+        serve_pages(fake, 6)
+        night(fake, folder, small_list(folder, dead=3, live=6))
+    return folder
+
+
 @pytest.mark.parametrize("case", REGRESSIONS, ids=lambda c: c.name)
-def test_the_publish_guard_refuses_regressions_only(case: Regression, fake: FakeAPI, tmp_path: Path) -> None:
-    """Night 1 publishes (3 repositories, 6 live pages, 3 dead ones); night 2 meets the fault."""
-    listed = small_list(fake, tmp_path, dead=3, live=6)
-    night(fake, tmp_path, listed)
+def test_the_publish_guard_refuses_regressions_only(case: Regression, guard_night_1: Path, fake: FakeAPI,
+                                                    tmp_path: Path) -> None:
+    """Night 1 publishes (3 repositories, 6 live pages, 3 dead ones: shared, its folders copied);
+    night 2 meets the fault."""
+    for name in ("out", "raw"):
+        shutil.copytree(guard_night_1 / name, tmp_path / name)
+    listed = guard_night_1 / "list.md"  # the same list, read only
+    serve_pages(fake, 6)
     latest = (tmp_path / "out/latest.json").read_bytes()
     fake.faults.extend(case.faults)
     if case.rate_limit is not None:
@@ -584,5 +641,5 @@ def test_the_publish_guard_refuses_regressions_only(case: Regression, fake: Fake
 def test_a_first_run_with_the_network_down_is_refused(fake: FakeAPI, tmp_path: Path) -> None:
     fake.faults.append(Fault(r".", status=0))
     with pytest.raises(RejectedRunError, match=r"7 of 7 entries could not be fetched"):
-        night(fake, tmp_path, small_list(fake, tmp_path, dead=3))
+        night(fake, tmp_path, small_list(tmp_path, dead=3))
     assert not (tmp_path / "out/latest.json").exists()
