@@ -7,7 +7,6 @@ Run in a child process per measurement so its peak RSS is the diff's own. Synthe
 from __future__ import annotations
 
 import random
-import resource
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from enrich.core.graph import with_graph
 from enrich.core.links import Kind
 from enrich.core.model import Entry, HubPaper, HubRepo, Paper, Release, Repo, Status, WebPage
 from enrich.store.codec import to_parquet
+from peak import peak_rss_mb  # benches/peak.py (the script's folder is on the path)
 
 N = 100_000
 CHANGED = 0.05
@@ -131,15 +131,6 @@ def generate(folder: Path) -> tuple[Path, Path]:
         path.write_bytes(to_parquet(snap))
         paths.append(path)
     return paths[0], paths[1]
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS (VmHWM). Not ru_maxrss: after fork+exec that still counts the
-    parent's pages, which here hold the generated snapshots."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(old: Path, new: Path) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from peak import peak_rss_mb  # benches/peak.py (the script's folder is on the path)
 
 MODES = ("every day", "window")
 
@@ -71,7 +72,7 @@ def child(mode: str, out: Path) -> dict[str, Any]:
     )  # fmt: skip
     publish(current, out, changes, table, views, day_rows)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     return {"seconds": seconds, "history_seconds": history_seconds, "rows": rows.height,
             "days": rows["date"].n_unique(), "peak_mb": peak,
             "added_mb": peak - before}  # fmt: skip

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
+
+from peak import peak_rss_mb  # benches/peak.py (the script's folder is on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,7 +147,7 @@ def one(case: str, kind: str, bomb: int, deadline: float) -> dict[str, Any]:
         "case": case,
         "kind": kind,
         "seconds": round(seconds, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(peak_rss_mb()),
         "hit": f"{got.status.value}: {got.reason}" if got else "no outcome",
         "other": outcomes[other.id].status.value if other.id in outcomes else "no outcome",
     }

@@ -6,13 +6,10 @@ sharing two of five generated sample repositories, on a local cluster of two wor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
-from enrich.run.flow import enrich_awesome_list
 from enrich.sandbox.server import NO_WAITS, FakeAPI
 from test_plan import sample_repositories
 
@@ -22,14 +19,18 @@ SAMPLE = "<!-- Sample list written by enrich's tests, not a real list. -->\n"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def prefect_api() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def prefect_api(prefect_in_process: str) -> str:
+    """The worker's Prefect server (a module's own test harness was ~10 s of its setup)."""
+    return prefect_in_process
 
 
 def test_a_catalogs_lists_finish_on_dask_workers_from_the_raw_folder(
     fake: FakeAPI, extra_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Imported here, not at the top: `make test-fast` imports this module too (deselected), and
+    # Prefect costs ~2 s of CPU a process.
+    from enrich.run.flow import enrich_awesome_list
+
     urls = sample_repositories(extra_data, 5)
     lists = {"first": urls[:3], "second": urls[1:]}  # repo-001 and repo-002 in both
     sources = []

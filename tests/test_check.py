@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -18,7 +19,7 @@ from enrich.core.assemble import assemble
 from enrich.core.check import FindingKind, Report, Rules, Run, apply, check, render, unified_diff
 from enrich.core.errors import InputError
 from enrich.core.links import Kind
-from enrich.core.listing import parse_list
+from enrich.core.listing import ParsedList, parse_list
 from enrich.core.model import Entry, Redirect, Repo, Snapshot, Status, WebPage
 from enrich.core.settings import Settings
 from enrich.run.check import check_list, fix_list
@@ -26,7 +27,7 @@ from enrich.run.job import RunResult
 from enrich.sandbox.sample import sample_data_dir
 from enrich.sandbox.server import FakeAPI
 from shared_data import REAL_LISTS as REAL_LISTS_DIR
-from shared_data import SHARED
+from shared_data import SHARED, parsed_real_list, real_list_bytes
 
 HISTORY = SHARED / "seed-data/lists/history"
 REAL = REAL_LISTS_DIR
@@ -379,12 +380,12 @@ def real_list_param(name: str) -> Any:
     return pytest.param(name, marks=pytest.mark.slow) if large else name
 
 
-def everything_moved(data: bytes, name: str) -> Snapshot:
+def everything_moved(parsed: ParsedList) -> Snapshot:
     """A made-up night (test data, not facts) in which every listed repository was renamed
     (``owner/repo`` -> ``owner-moved/repo``), every https page redirected permanently to
     ``…/moved`` and every http page served the same over https."""
     entries = []
-    for n, e in enumerate(parse_list(data, name).entries):
+    for n, e in enumerate(parsed.entries):
         update: dict[str, Any] = {"status": Status.OK}
         if e.kind == Kind.REPO:
             owner, repo = e.source_id.split("/")
@@ -402,8 +403,10 @@ def everything_moved(data: bytes, name: str) -> Snapshot:
 @pytest.mark.skipif(not REAL_LISTS, reason=f"{REAL} is not here: the real lists (../shared/lists/real) are read in place")
 @pytest.mark.parametrize("name", [real_list_param(n) for n in REAL_LISTS])
 def test_fix_on_real_lists_changes_only_the_lines_it_reports(name: str) -> None:
-    data = (REAL / name).read_bytes()
-    report = check(data, name, everything_moved(data, name), {}, RULES)
+    # The list is parsed once (per process) for the made-up night, the check (which takes the
+    # parse its caller holds, as `check_list` passes the run's) and the count before the patch.
+    data, before = real_list_bytes(name), parsed_real_list(name)
+    report = check(data, name, everything_moved(before), {}, RULES, parsed=before)
     patched = apply(data, report.rewrites())
     reported = {r.line for r in report.rewrites()}
     changed = set(changed_lines(data, patched))
@@ -414,7 +417,7 @@ def test_fix_on_real_lists_changes_only_the_lines_it_reports(name: str) -> None:
         urls.setdefault(r.line, set()).update((r.old, r.new))
     for number in reported:  # each changed line is its old text with the URLs swapped, nothing else
         assert skeleton(old_lines[number - 1], urls[number]) == skeleton(new_lines[number - 1], urls[number])
-    before, after = parse_list(data, name), parse_list(patched, name)
+    after = parse_list(patched, name)
     assert sum(len(e.positions) for e in after.entries) == sum(len(e.positions) for e in before.entries)
     moved = [f for f in report.findings if f.kind == FindingKind.MOVED]
     unfixed = [f for f in moved if not f.fix]
@@ -517,29 +520,54 @@ def test_fix_write_replaces_the_file_and_refuses_a_changed_one(settings: Setting
         fix_list(listed, BUNDLED.read_bytes(), report, write=True)
 
 
-@pytest.mark.slow  # runs `enrich` as a process
-def test_command_after_a_run(settings: Settings, tmp_path: Path) -> None:
+@pytest.fixture
+def enrich_check(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[..., Result]]:
+    """`enrich check ARGS…` in this process (what the `enrich` script calls): exit code, stdout,
+    stderr."""
+    import logging
+    import os
+
+    from enrich.cli import _console, main
+
+    saved = dict(os.environ)
+
+    def invoke(*args: str) -> Result:
+        with pytest.raises(SystemExit) as exit_:
+            main(["check", *args])
+        out, err = capsys.readouterr()
+        code = exit_.value.code
+        return Result(code if isinstance(code, int) else (0 if code is None else 1), out, err)
+
+    yield invoke
+    os.environ.clear()
+    os.environ.update(saved)
+    logging.getLogger().removeHandler(_console)  # main() put it there
+
+
+class Result(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def test_command_after_a_run(enrich_check: Callable[..., Result], settings: Settings, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The acceptance: `enrich check LIST` names the trl rename with its line, `--fix` prints the
-    one-line diff, `--fix --write` applies it, and the exit codes tell CI what to do."""
-    import subprocess
-    import sys
-
-    def enrich(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "enrich.cli", "check", *args], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
-
+    one-line diff, `--fix --write` applies it, and the exit codes tell CI what to do. (The command
+    in this process; `test_the_command_as_a_process` runs it as CI does.)"""
+    monkeypatch.chdir(tmp_path)
     listed = tmp_path / "README.md"
     listed.write_bytes(BUNDLED.read_bytes())
-    missing = enrich("README.md", "--data", "enriched")
+    missing = enrich_check("README.md", "--data", "enriched")
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "run" in missing.stderr
     nightly(listed, settings, tmp_path, 0, skip=NO_WEB)
 
-    report = enrich("README.md", "--data", "enriched")
+    report = enrich_check("README.md", "--data", "enriched")
     assert report.returncode == 1, report.stderr
     assert "line 59: `https://github.com/lvwerra/trl` — GitHub repository moved: lvwerra/trl is now huggingface/trl" in report.stdout
-    assert enrich("README.md", "--data", "enriched", "--fail-on", "dead").returncode == 0
+    assert enrich_check("README.md", "--data", "enriched", "--fail-on", "dead").returncode == 0
 
-    diff = enrich("README.md", "--data", "enriched", "--fix")
+    diff = enrich_check("README.md", "--data", "enriched", "--fix")
     removed = [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
     added = [line for line in diff.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
     assert removed == ["-* https://github.com/lvwerra/trl -  train transformer language models with Proximal Policy "
@@ -547,15 +575,32 @@ def test_command_after_a_run(settings: Settings, tmp_path: Path) -> None:
     assert added == [removed[0].replace("-* https://github.com/lvwerra/trl", "+* https://github.com/huggingface/trl")]
     assert listed.read_bytes() == BUNDLED.read_bytes()  # --fix alone writes nothing
 
-    annotations = enrich("README.md", "--data", "enriched", "--format", "github")
+    annotations = enrich_check("README.md", "--data", "enriched", "--format", "github")
     commands = [parse_workflow_command(line) for line in annotations.stdout.splitlines()]
     assert ("warning", {"file": "README.md", "line": "59", "title": "enrich check: moved"}) in [c[:2] for c in commands if c]
-    as_json = json.loads(enrich("README.md", "--data", "enriched", "--format", "json").stdout)
+    as_json = json.loads(enrich_check("README.md", "--data", "enriched", "--format", "json").stdout)
     assert [f["fix"] for f in as_json["findings"] if f["kind"] == "moved"] == [
         [{"line": 59, "old": "https://github.com/lvwerra/trl", "new": "https://github.com/huggingface/trl"}]]
 
-    written = enrich("README.md", "--data", "enriched", "--fix", "--write")
+    written = enrich_check("README.md", "--data", "enriched", "--fix", "--write")
     assert written.returncode == 0, written.stderr  # the move is fixed; nothing else fails by default
     assert changed_lines(BUNDLED.read_bytes(), listed.read_bytes()) == [59]
-    again = enrich("README.md", "--data", "enriched")  # the dataset still knows the old name only
+    again = enrich_check("README.md", "--data", "enriched")  # the dataset still knows the old name only
     assert again.returncode == 0 and "1 added since that run, not checked" in again.stdout
+
+
+@pytest.mark.slow  # runs `enrich` as a process
+def test_the_command_as_a_process(settings: Settings, tmp_path: Path) -> None:
+    """What only a process shows: the exit code CI reads (1: a finding at or above --fail-on),
+    the report on stdout and nothing on stderr. (Each exit code and output of the command:
+    `test_command_after_a_run`.)"""
+    import subprocess
+    import sys
+
+    listed = tmp_path / "README.md"
+    listed.write_bytes(BUNDLED.read_bytes())
+    nightly(listed, settings, tmp_path, 0, skip=NO_WEB)
+    report = subprocess.run([sys.executable, "-m", "enrich.cli", "check", "README.md", "--data", "enriched"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (report.returncode, report.stderr) == (1, "")
+    assert "line 59: `https://github.com/lvwerra/trl` — GitHub repository moved: lvwerra/trl is now huggingface/trl" in report.stdout

@@ -26,7 +26,6 @@ import pytest
 
 from conftest import ROOT
 from docsite import docs_page, section
-from enrich.sandbox.server import FakeAPI
 
 pytestmark = pytest.mark.slow  # starts a Prefect server and processes
 
@@ -131,15 +130,38 @@ def clone(tmp_path: Path) -> Path:
     return folder
 
 
+def environment(home: Path) -> dict[str, str]:
+    """A terminal's environment: a Prefect home of its own (no profile of the developer's), no
+    tokens (conftest removed them)."""
+    return {**os.environ, "PREFECT_HOME": str(home), "PATH": f"{BIN}:{os.environ['PATH']}",
+            # how often a runner and a worker look for scheduled runs (10 s by default)
+            "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PREFECT_WORKER_QUERY_SECONDS": "2",
+            "COLUMNS": "400"}  # --watch wraps its lines at the terminal's width
+
+
+@pytest.fixture(scope="module")
+def server_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Step 1 of the page once for the module: its first terminal, the Prefect server started as
+    written (on a free port); each test's second terminal points at it, as the page's does. (A
+    server's start is ~10 s of CPU.) Each test's deployment is its own: the one a test before it
+    left is deleted first (`no_deployment_yet`); its runs are asked of by the deployment's id."""
+    steps = commands(NIGHTLY)
+    folder = tmp_path_factory.mktemp("prefect-server")
+    terminal = Shell(folder, environment(folder / "prefect-home"), {SERVER_PORT: str(free_port())}, folder)
+    terminal.export(one(steps, "export PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED="))
+    terminal.start(one(steps, "prefect server start"), "server")
+    try:
+        yield terminal.ports[SERVER_PORT]
+    finally:
+        terminal.stop_all()
+
+
 @pytest.fixture
-def terminals(clone: Path, tmp_path: Path) -> Iterator[Callable[[], Shell]]:
-    """New terminals in the clone's folder, sharing a Prefect home of their own (no profile of the
-    developer's), without tokens (conftest removed them)."""
-    ports = {SERVER_PORT: str(free_port()), SANDBOX_PORT: str(free_port())}
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PATH": f"{BIN}:{os.environ['PATH']}",
-           # how often a runner and a worker look for scheduled runs (10 s by default)
-           "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PREFECT_WORKER_QUERY_SECONDS": "2",
-           "COLUMNS": "400"}  # --watch wraps its lines at the terminal's width
+def terminals(server_port: str, clone: Path, tmp_path: Path) -> Iterator[Callable[[], Shell]]:
+    """New terminals in the clone's folder, sharing a Prefect home of their own; the page's
+    ports are the module's server's and a free one for the sandbox."""
+    ports = {SERVER_PORT: server_port, SANDBOX_PORT: str(free_port())}
+    env = environment(tmp_path / "prefect-home")
     shells: list[Shell] = []
 
     def terminal() -> Shell:
@@ -153,10 +175,30 @@ def terminals(clone: Path, tmp_path: Path) -> Iterator[Callable[[], Shell]]:
             shell.stop_all()
 
 
-def flow_run_logs(api: str) -> str:
-    """Every log line the server holds, and every run's state: what the run sent to Prefect."""
-    logs = httpx.post(f"{api}/logs/filter", json={"limit": 200, "sort": "TIMESTAMP_ASC"}).json()
-    runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 10}).json()
+DEPLOYMENT = "enrich-awesome-list/nightly"
+
+
+def no_deployment_yet(api: str) -> None:
+    """The server is up and holds no deployment of the flow: another test's is deleted (its runs
+    with it), so that the deployment this test waits for is its own."""
+    wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
+    found = httpx.get(f"{api}/deployments/name/{DEPLOYMENT}", timeout=10)
+    if found.status_code == 200:
+        httpx.delete(f"{api}/deployments/{found.json()['id']}", timeout=10).raise_for_status()
+
+
+def deployment_id(api: str) -> str:
+    """The id of the flow's deployment, once served or deployed."""
+    url = f"{api}/deployments/name/{DEPLOYMENT}"
+    wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
+    return str(httpx.get(url, timeout=10).json()["id"])
+
+
+def flow_run_logs(api: str, deployment: str) -> str:
+    """Every log line of the deployment's runs, and each run's state: what they sent to Prefect."""
+    runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 10, "deployments": {"id": {"any_": [deployment]}}}).json()
+    logs = httpx.post(f"{api}/logs/filter", json={
+        "limit": 200, "sort": "TIMESTAMP_ASC", "logs": {"flow_run_id": {"any_": [r["id"] for r in runs]}}}).json()  # fmt: skip
     states = [f"run {r['name']}: {r['state']['type']} {r['state']['message']}" for r in runs]
     return "\n".join(states + [f"{logging.getLevelName(entry['level'])} {entry['message']}" for entry in logs])
 
@@ -174,10 +216,7 @@ def test_the_page_lists_the_commands_this_test_runs() -> None:
 @pytest.mark.parametrize("how", ["serve", "worker"])
 def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], clone: Path, how: str) -> None:
     steps, offline = commands(NIGHTLY), commands(OFFLINE)
-    # 1. Start a Prefect server.
-    server = terminals()
-    server.export(one(steps, "export PREFECT_SERVER_LOGS_STREAM_OUT_ENABLED="))
-    server.start(one(steps, "prefect server start"), "server")
+    # 1. A Prefect server started as the page says: the module's (`server_port`).
     # Offline: the local fake API in a third terminal; it prints the line the page gives.
     sandbox = terminals()
     fake = sandbox.start(one(offline, "python -m enrich.sandbox"), "sandbox")
@@ -190,7 +229,7 @@ def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], 
     shell.export(one(steps, "export PREFECT_API_URL="))
     shell.export(fake_export)
     api = shell.env["PREFECT_API_URL"]
-    wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
+    no_deployment_yet(api)
     if how == "serve":
         shell.start(one(steps, "python flows/nightly.py serve"), "serve")
     else:
@@ -198,14 +237,13 @@ def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], 
             done = shell.run(one(steps, prefix))
             assert done.returncode == 0, done.stdout + done.stderr
         shell.start(one(steps, "prefect worker start"), "worker")
-    url = f"{api}/deployments/name/enrich-awesome-list/nightly"
-    wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
-    schedule = httpx.get(url).json()["schedules"][0]["schedule"]
+    deployment = deployment_id(api)
+    schedule = httpx.get(f"{api}/deployments/{deployment}").json()["schedules"][0]["schedule"]
     assert (schedule["cron"], schedule["timezone"]) == ("0 3 * * *", "UTC")
 
     # 3. Trigger a run now, without the web pages: it ends Completed.
     run = shell.run(one(offline, "prefect deployment run"))
-    assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
+    assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api, deployment)
     assert "Completed" in run.stdout and "fetching 7 github entries" in run.stdout  # --watch shows the logs
     latest = json.loads((clone / "data/enriched/latest.json").read_text())
     statuses = {e["id"]: e["status"] for e in latest["entries"]}
@@ -219,7 +257,7 @@ def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], 
     assert latest["header"]["list_source"] == "data/raw/lists/awesome-rlhf-language-models.md"
     assert latest["header"]["list_title"] == "awesome-RLHF-language-models"  # the list's H1
     # Served and worker runs log to the server like any flow's: the tasks, the library's lines.
-    logs = flow_run_logs(api)
+    logs = flow_run_logs(api, deployment)
     assert "INFO fetching 7 github entries" in logs and "INFO published 27 entries" in logs
     assert "WARNING no GITHUB_TOKEN: anonymous GitHub requests are limited to 60 an hour" in logs
 
@@ -234,43 +272,3 @@ def test_run_it_nightly_offline_as_the_docs_say(terminals: Callable[[], Shell], 
     assert [line[line.index("nothing published"):] for line in said.splitlines() if "nothing published" in line] == [
         "nothing published: no-such-list.md: no such file"]
     assert "Task run failed with state" not in said
-
-
-def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]
-    return {path for path, blob in commit.files.items() if parent.files.get(path) != blob}
-
-
-def test_deployment_with_publish_repo_commits_once_a_run(terminals: Callable[[], Shell], clone: Path) -> None:
-    """Two runs of the served deployment with ``publish_repo``: the repository is created with the
-    first one's commit; the second adds one commit, of the files that changed."""
-    steps = commands(NIGHTLY)
-    repo = "enrich-bot/rlhf-enriched"
-    server = terminals()
-    server.start(one(steps, "prefect server start"), "server")
-    with FakeAPI() as fake:
-        shell = terminals()
-        shell.export(one(steps, "export PREFECT_API_URL="))
-        shell.env.update({**fake.environment(), "HF_TOKEN": "hf_fake_deployment_token"})
-        api = shell.env["PREFECT_API_URL"]
-        wait_until(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, "the Prefect server")
-        shell.start(one(steps, "python flows/nightly.py serve"), "serve")
-        url = f"{api}/deployments/name/enrich-awesome-list/nightly"
-        wait_until(lambda: httpx.get(url, timeout=2).status_code == 200, 120, "the deployment")
-        for _ in range(2):
-            run = shell.run("prefect deployment run enrich-awesome-list/nightly "
-                            "--param 'skip={\"web\": \"offline: web pages are not faked\"}' "
-                            f"--param publish_repo={repo} --watch --watch-timeout 240")
-            assert run.returncode == 0, run.stdout + run.stderr + flow_run_logs(api)
-        out = clone / "data/enriched"
-        hosted = fake.hub.repo(repo)
-        assert hosted is not None
-        initial, first, second = hosted.commits
-        assert initial.title == "initial commit" and first.title.startswith("enrich ")
-        assert second.title.startswith("enrich ") and second.parent == first.oid
-    local = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
-    assert set(second.files) - {".gitattributes"} == local  # the Hub holds the folder
-    assert set(first.files) - {".gitattributes"} < local  # the second run added its own files
-    again = changed_paths(second, first)
-    # Same day: the day's files are replaced; what did not change is not sent again.
-    assert again and "schema.json" not in again and again < local
-    assert {"latest.json", "latest.parquet", "README.md", "feed.xml"} <= again

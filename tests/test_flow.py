@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,9 @@ SKIP_WEB = {"web": "offline: web pages are not fetched"}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def prefect_api() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def prefect_api(prefect_in_process: str) -> str:
+    """The worker's Prefect server (a module's own test harness was ~10 s of its setup)."""
+    return prefect_in_process
 
 
 @pytest.fixture
@@ -46,6 +43,13 @@ def run_flow(tmp_path: Path, **params: Any) -> Any:
     from enrich.run.flow import enrich_awesome_list
 
     return enrich_awesome_list(**params, return_state=True)
+
+
+def this_run(state: Any) -> Any:
+    """A filter of the flow run that ended in ``state``: the server holds every test's runs."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    return FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
 
 
 def entries(out_dir: Path) -> dict[str, dict[str, Any]]:
@@ -94,7 +98,8 @@ def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
-        artifacts = {a.key: a for a in client.read_artifacts() if a.flow_run_id == state.state_details.flow_run_id}
+        artifacts = {a.key: a for a in client.read_artifacts(flow_run_filter=this_run(state))}
+    assert all(a.flow_run_id == state.state_details.flow_run_id for a in artifacts.values())
     summary = artifacts["enrich-run-summary"].data
     assert "| repo | 7 |" in summary and "## Requests per source" in summary
     assert ("report: [https://lists.example.org/rlhf/index.html](<https://lists.example.org/rlhf/index.html>)"
@@ -111,11 +116,23 @@ def test_flow_artifacts_in_the_ui(env: FakeAPI, extra_data: Path, tmp_path: Path
         "github:lvwerra/trl", trl["stargazers_count"] * 9, 2.0)
 
 
-def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path) -> None:
-    threads = run_flow(tmp_path / "threads")
+@pytest.fixture(scope="module")
+def threads_night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The bundled list's night on the thread runner, against a fake of its own: the snapshot
+    each Dask night is compared with (run once for the module's two, not once a test)."""
+    folder = tmp_path_factory.mktemp("threads")
+    with FakeAPI() as fake, pytest.MonkeyPatch.context() as patch:
+        for name, value in fake.environment(http_retries=0, **NO_WAITS).items():
+            patch.setenv(name, value)
+        assert run_flow(folder).is_completed()
+    return entries(folder / "out")
+
+
+def test_dask_gives_the_same_snapshot_as_threads(env: FakeAPI, tmp_path: Path,
+                                                 threads_night: dict[str, dict[str, Any]]) -> None:
     dask = run_flow(tmp_path / "dask", task_runner="dask")
-    assert threads.is_completed() and dask.is_completed(), dask.message
-    a, b = entries(tmp_path / "threads/out"), entries(tmp_path / "dask/out")
+    assert dask.is_completed(), dask.message
+    a, b = threads_night, entries(tmp_path / "dask/out")
     assert a.keys() == b.keys()
     for entry_id in a:
         assert comparable(a[entry_id]) == comparable(b[entry_id]), entry_id
@@ -219,11 +236,12 @@ def test_tokens_never_leave_the_process(env: FakeAPI, tmp_path: Path, monkeypatc
     out, err = capfd.readouterr()
     assert secret not in caplog.text + out + err
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
-        artifacts = [a for a in client.read_artifacts() if a.flow_run_id == run.id]
-        logs = client.read_logs()
+        artifacts = client.read_artifacts(flow_run_filter=this_run(state))
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
     assert secret not in json.dumps(run.parameters) + str(run.state)
     assert artifacts and all(secret not in str(a.data) for a in artifacts)
     assert logs and all(secret not in log.message for log in logs)
@@ -268,8 +286,8 @@ def test_publishing_to_the_hub_without_a_token_fails_before_fetching(env: FakeAP
     assert env.requests() == [] and not (tmp_path / "out").exists()
 
 
-def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           threads_night: dict[str, dict[str, Any]]) -> None:
     """`dask scheduler` and `dask worker` started on their own (loopback), reached through
     ENRICH_DASK_ADDRESS: what a task receives travels to another process (plain data), and the
     snapshot is the thread runner's."""
@@ -305,31 +323,31 @@ def test_dask_workers_started_apart_give_the_same_snapshot(env: FakeAPI, tmp_pat
                 pass
             assert time.monotonic() < deadline, (tmp_path / "dask.log").read_text()
             time.sleep(0.5)
-        threads = run_flow(tmp_path / "threads")
         monkeypatch.setenv("ENRICH_DASK_ADDRESS", f"tcp://127.0.0.1:{port}")
         dask = run_flow(tmp_path / "dask", task_runner="dask")
-        assert threads.is_completed() and dask.is_completed(), dask.message
+        assert dask.is_completed(), dask.message
     finally:
         for process in (worker, scheduler):
             process.terminate()
             process.wait(timeout=30)
         log.close()
-    a, b = entries(tmp_path / "threads/out"), entries(tmp_path / "dask/out")
+    a, b = threads_night, entries(tmp_path / "dask/out")
     assert a.keys() == b.keys()
     for entry_id in a:
         assert comparable(a[entry_id]) == comparable(b[entry_id]), entry_id
 
 
 def test_a_process_running_the_flow_night_after_night_keeps_nothing(env: FakeAPI, tmp_path: Path) -> None:
-    """The flow (the Prefect executor over `run_job`) 20 times in one process, as `serve` does:
-    no run's budget, slots, pacers or progress outlive it."""
+    """The flow (the Prefect executor over `run_job`) night after night in one process, as `serve`
+    does: no run's budget, slots, pacers or progress outlive it. Each night is asked (a run's
+    leftovers show after it), so five nights ask what twenty did (~1.3 s of Prefect a night)."""
     import gc
 
     from enrich.run import context
 
     tiny = tmp_path / "tiny.md"
     tiny.write_text("# Papers\n\n- [Deep RL from human preferences](https://arxiv.org/abs/1909.08593)\n")
-    for night in range(20):
+    for night in range(5):
         state = run_flow(tmp_path, list_source=str(tiny), skip=None)
         assert state.is_completed(), (night, state.message)
         assert context.active() == []

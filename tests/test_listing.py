@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -209,6 +210,44 @@ def test_a_100000_link_list_is_parsed_whole() -> None:
     assert [sum(e.kind == k for e in parsed.entries) for _, k in kinds] == [25_000] * 4
     last = next(e for e in parsed.entries if e.url == "https://example1400.org/page/99999")
     assert [p.line for p in last.positions] == [100_002, 100_003]
+
+
+def _bullets(count: int) -> bytes:
+    return "".join(f"- [repo {i}](https://github.com/org/repo-{i}) - entry {i}\n"
+                   for i in range(count)).encode()
+
+
+@pytest.mark.parametrize(("size", "frozen", "enabled"), [
+    pytest.param(3, False, True, id="a short list, nothing frozen"),
+    pytest.param(3, True, True, id="a short list, the caller keeps objects frozen"),
+    pytest.param(3, False, False, id="a short list, the collector off"),
+    pytest.param(20_000, False, True, id="a long list, nothing frozen"),
+    pytest.param(20_000, True, True, id="a long list, the caller keeps objects frozen"),
+    pytest.param(20_000, False, False, id="a long list, the collector off"),
+])
+def test_a_parse_leaves_the_garbage_collector_as_it_found_it(size: int, frozen: bool,
+                                                              enabled: bool) -> None:
+    """The collector is paused for a parse and put back as it was: on or off, and what a caller
+    froze stays frozen (a long list's objects are moved to the oldest generation only when
+    nothing is). The test session itself freezes what its collection made (tests/conftest.py)."""
+    data = _bullets(size)
+    assert (len(data) >= 1_000_000) is (size > 3)
+    was_enabled, kept = gc.isenabled(), gc.get_freeze_count()
+    marker: list[object] = [object()]  # a container: the collector tracks it
+    gc.unfreeze()
+    try:
+        if frozen:
+            gc.freeze()
+        (gc.enable if enabled else gc.disable)()
+        assert len(parse_list(data, "list.md").entries) == size
+        assert gc.isenabled() is enabled
+        still_frozen = not any(o is marker for o in gc.get_objects())
+        assert still_frozen is frozen
+        assert (gc.get_freeze_count() > 0) is frozen
+    finally:
+        gc.enable() if was_enabled else gc.disable()
+        if kept:
+            gc.freeze()
 
 
 # -- items: titles, descriptions, ties (issue 12) ------------------------------------------------

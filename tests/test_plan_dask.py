@@ -7,7 +7,6 @@ runs into a 403; what does not fit is deferred, the night published."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,9 @@ pytestmark = pytest.mark.slow  # starts a Prefect API and a Dask cluster
 
 
 @pytest.fixture(scope="module", autouse=True)
-def prefect_api() -> Iterator[None]:
-    # Prefect is imported here and in the test, not at the top: `make test-fast` imports this
-    # module too (deselected), and Prefect costs ~2 s of CPU a process.
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def prefect_api(prefect_in_process: str) -> str:
+    """The worker's Prefect server (a module's own test harness was ~10 s of its setup)."""
+    return prefect_in_process
 
 
 def test_two_dask_workers_with_a_budget_smaller_than_the_work_get_no_403(

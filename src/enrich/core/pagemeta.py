@@ -42,6 +42,9 @@ MAX_META = 400
 MAX_VALUE = 4_000
 MAX_JSONLD = 8
 MAX_JSONLD_BYTES = 50_000
+# Nesting of one JSON-LD block: real ones are a few levels deep; a ``[[[…]]]`` block of 40 KB
+# raised RecursionError (no ValueError) and failed the whole web source.
+MAX_JSONLD_DEPTH = 64
 MAX_ARXIV_LINKS = 20
 MAX_TEXT = 1_000  # a description, as published
 
@@ -95,10 +98,26 @@ def _jsonld(root: Any) -> Iterator[Any]:
         if not text or len(text) > MAX_JSONLD_BYTES or found >= MAX_JSONLD:
             continue
         try:
-            yield json.loads(text)
-        except ValueError:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
             continue
+        if _deeper_than(value, MAX_JSONLD_DEPTH):
+            continue
+        yield value
         found += 1
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests containers more than ``limit`` deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _arxiv_links(root: Any) -> list[str]:

@@ -100,6 +100,8 @@ class Fault:
     ``bomb``: a gzip body (``Content-Encoding: gzip``) that decodes to this many bytes,
     compressed once per size and kept (1 GB of zeros is ~1 MB), so the fake stays small.
     ``drip``: headers, then one byte every this many seconds, until the client leaves.
+    ``length``: the ``Content-Length`` claimed for ``body`` (a lie: longer or shorter than it);
+    the connection is closed after the body, as a server that lied would leave it.
     """
 
     pattern: str
@@ -111,6 +113,7 @@ class Fault:
     delay: float = 0.0
     bomb: int = 0
     drip: float = 0.0
+    length: int | None = None
 
 
 @dataclass
@@ -405,7 +408,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.close()
                 return
-            self._send(fault.status, fault.body, fault.headers)
+            self._send(fault.status, fault.body, fault.headers, fault.length)
             return
         try:
             if source == "github":
@@ -535,7 +538,13 @@ class _Handler(BaseHTTPRequestHandler):
     def body_json(self) -> Any:
         return json.loads(self.request_body or b"null")
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        length: int | None = None,
+    ) -> None:
         # Recorded before the answer leaves: a client that has its answer finds it in the log.
         self.fake.record(
             Exchange(self.source, self.method, self.path, status, len(body), self.arrived)
@@ -545,10 +554,12 @@ class _Handler(BaseHTTPRequestHandler):
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         for key, value in headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) if length is None else length))
         self.end_headers()
         if self.method != "HEAD" and status != 304:
             self.wfile.write(body)
+        if length is not None:
+            self.close_connection = True
 
 
 class GitHubRoutes:

@@ -48,7 +48,15 @@ from enrich.core.rawdocs import ArxivQuery, exchange
 from enrich.core.settings import Settings
 from enrich.core.spec import SourceSpec
 from enrich.core.specs.arxiv import ARXIV
-from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time, unreadable
+from enrich.sources.base import (
+    FetchContext,
+    RawSink,
+    SourceBase,
+    chunks,
+    in_range,
+    parse_time,
+    unreadable,
+)
 from enrich.sources.bounded import Bound, BoundedAdapter, bounded, mount
 from enrich.sources.clock import RunClock
 from enrich.sources.limits import RetryBudget
@@ -94,7 +102,7 @@ class ArxivSource(SourceBase[Paper]):
         for entry in entries:
             if entry.source_id in read.papers:
                 fetched_at, paper = read.papers[entry.source_id]
-                outcomes[entry.id] = Outcome(Status.OK, paper, fetched_at=fetched_at)
+                outcomes[entry.id] = in_range(Outcome(Status.OK, paper, fetched_at=fetched_at))
             elif entry.source_id in read.errors:
                 why, failure = read.errors[entry.source_id]
                 outcomes[entry.id] = Outcome(Status.ERROR, reason=why, failure=failure)
@@ -160,6 +168,12 @@ class _Read:
                 self.errors.setdefault(paper_id, (why, failure))
             return
         body = doc["body"].encode("utf-8")
+        if doc["status"] == 200 and not _is_feed(body):
+            # A 200 that is no Atom feed (an HTML error page): arXiv's trouble, not a sign that
+            # the ids are unknown to it (which made them dead links, outside the publish guard).
+            for paper_id in ids:
+                self.errors.setdefault(paper_id, (_NOT_A_FEED, Failure.MALFORMED))
+            return
         for paper_id, why in _error_entries(body).items():
             if paper_id in ids:
                 self.errors[paper_id] = (why, Failure.REJECTED)
@@ -294,6 +308,11 @@ class Fetcher:
                         got.add(match.group("id"))
         except arxiv.UnexpectedEmptyPageError:
             pass  # a short page: the caller asks again for what is missing
+        except ValueError as exc:
+            # The client's parser raises on an entry it cannot read (``<published>yesterday``),
+            # which ended the whole source; the answer is recorded: normalize reports it per id.
+            logger.warning("arXiv sent a feed its client could not read (%s)", exc)
+            return got | set(ids)
         except arxiv.HTTPError as exc:
             if exc.status == 400 and len(ids) > 1:
                 half = len(ids) // 2
@@ -315,6 +334,24 @@ class Fetcher:
         x = exchange(self.kind, self.client.query_url_format, 0, {}, None, self.clock.now())
         failure = {"error": reason} if kind == "network" else {"error": reason, "error_kind": kind}
         self.raw.put(self.source, key, {**x, **self._asked(), **failure})
+
+
+_NOT_A_FEED = "arXiv sent a malformed answer (not an Atom feed)"
+_FEED = "{http://www.w3.org/2005/Atom}feed"
+
+
+def _is_feed(body: bytes) -> bool:
+    """Whether ``body`` is an Atom feed (a truncated one too: its entries are read). arXiv
+    sends no document type: one declaring entities (a "billion laughs", an external entity)
+    is not read, where its entries would have been dropped as if arXiv did not know them."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError:
+        return False
+    if root is None or root.tag != _FEED:
+        return False
+    return root.getroottree().docinfo.internalDTD is None
 
 
 def _error_entries(body: bytes) -> dict[str, str]:

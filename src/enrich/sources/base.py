@@ -12,14 +12,15 @@ their own between runs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, StrictInt, ValidationError
 
 from enrich.core.links import Kind
 from enrich.core.model import Entry, Failure, Status
@@ -31,6 +32,12 @@ from enrich.sources.limits import LocalSlots, Pacers, RetryBudget, Shared, Slots
 
 T = TypeVar("T")
 R = TypeVar("R", bound=BaseModel)
+
+# The largest integer the published dataset can hold (Parquet's int64): a count past it from
+# an upstream (``"stargazers_count": 2**70``) made the publish fail, so the whole run.
+INT64_MAX = 2**63 - 1
+# A count as an API documents it: a whole number, never negative, that fits the dataset.
+Count = Annotated[StrictInt, Field(ge=0, le=INT64_MAX)]
 Progress = Callable[[int], None]
 
 
@@ -236,10 +243,46 @@ def per_entry(
         if entry.id not in by_id:
             continue
         try:
-            out[entry.id] = outcome(entry, by_id[entry.id])
+            out[entry.id] = in_range(outcome(entry, by_id[entry.id]))
         except Exception as exc:
             out[entry.id] = unreadable(exc)
     return out
+
+
+def in_range(result: Outcome[R]) -> Outcome[R]:
+    """``result``, or that entry's malformed error when its records hold an integer the
+    dataset cannot (past int64): a net under the sources' own checks of counts, for any
+    number an upstream sends (an arXiv version ``v99999999999999999999``)."""
+    records = [result.record, *(filled.record for filled in result.extra)]
+    for record in records:
+        if record is not None and _too_big(record.model_dump()):
+            return Outcome(
+                Status.ERROR, failure=Failure.MALFORMED,
+                reason="the answer holds a number too large for the dataset (past 2^63)",
+            )  # fmt: skip
+    return result
+
+
+def _too_big(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not -INT64_MAX - 1 <= value <= INT64_MAX
+    if isinstance(value, dict):
+        return any(_too_big(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_too_big(v) for v in value)
+    return False
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads``, with a document nested too deep for it (``[[[…]]]`` 100,000 deep: a
+    RecursionError, which is no ValueError and escaped the sources' checks) a ValueError
+    like any malformed body."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
 
 
 def unreadable(exc: BaseException) -> Outcome[Any]:

@@ -387,6 +387,21 @@ class DeadlineTransport(httpx.HTTPTransport):
         # a private attribute; httpx is pinned and `test_private_parts` fails when it moves).
         self._pool = _pool(httpcore, context)
 
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """The answer, refused when its body is compressed more than once (``Content-Encoding:
+        gzip, gzip``): httpx decodes one layer a read's worth at a time, but each further layer
+        whole, so 2 KB decoded to 1 GB in one chunk (2.1 GB peak) before any cap could count it.
+        No server compresses twice; a `httpx.DecodingError`, like a body that does not decode."""
+        response = super().handle_request(request)
+        codings = response.headers.get("content-encoding", "").split(",")
+        if len([c for c in codings if c.strip().lower() not in ("", "identity")]) > 1:
+            response.close()
+            raise httpx.DecodingError(
+                f"refused: a body compressed more than once ({', '.join(codings)[:80]})",
+                request=request,
+            )
+        return response
+
     @contextlib.contextmanager
     def deadline(
         self, seconds: float, upstream: str = "web", max_bytes: int = 1 << 62

@@ -28,7 +28,16 @@ from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import CollectionDocument, exchange
 from enrich.core.spec import SourceSpec
 from enrich.core.specs.collections import COLLECTIONS
-from enrich.sources.base import FetchContext, RawSink, SourceBase, fetch_each, malformed, per_entry
+from enrich.sources.base import (
+    Count,
+    FetchContext,
+    RawSink,
+    SourceBase,
+    fetch_each,
+    load_json,
+    malformed,
+    per_entry,
+)
 from enrich.sources.hubhttp import HubHTTP, offline
 from enrich.sources.huggingface import hub_error_info
 
@@ -84,7 +93,9 @@ def _fetch_one(entry: Entry, ctx: FetchContext, http: HubHTTP) -> CollectionDocu
         else:
             raise BlockedURLError(f"refused: more than {settings.web_max_redirects} redirects")
         try:
-            body: Any = response.json() if response.status_code == 200 else response.text
+            body: Any = (
+                load_json(response.content) if response.status_code == 200 else response.text
+            )
         except ValueError:
             body = response.text
         now = ctx.clock.now()
@@ -135,7 +146,7 @@ class _Answer(BaseModel):
     position: StrictInt
     private: StrictBool
     theme: StrictStr
-    upvotes: StrictInt
+    upvotes: Count
     description: StrictStr | None = None
     gating: Any = None
 

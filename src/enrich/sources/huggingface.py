@@ -32,6 +32,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import yaml
 from huggingface_hub import RepoCard, constants, hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -40,13 +41,15 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
 )
 from huggingface_hub.hf_api import DatasetInfo, ModelInfo, SpaceInfo
+from huggingface_hub.repocard import REGEX_YAML_BLOCK
 from huggingface_hub.utils import build_hf_headers, hf_raise_for_status  # type: ignore[attr-defined]
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, ValidationError
 
 from enrich.core.errors import (
     BlockedURLError,
     ErrorTable,
+    MalformedBodyError,
     NotFoundError,
     RedirectLoopError,
     RejectedError,
@@ -65,10 +68,12 @@ from enrich.core.spec import SourceSpec
 from enrich.core.specs.huggingface import HUGGINGFACE
 from enrich.sources.addresses import check_address, pinned
 from enrich.sources.base import (
+    Count,
     FetchContext,
     RawSink,
     SourceBase,
     fetch_each,
+    load_json,
     malformed,
     parse_time,
     per_entry,
@@ -225,10 +230,12 @@ def _info(
         if response.status_code != 200:
             return response, response.text
         try:
-            return response, response.json()
+            return response, load_json(response.content)
         except ValueError:
             if attempt > settings.http_retries or not ctx.budget.wait(wait):
-                raise
+                raise MalformedBodyError(
+                    f"the Hub sent malformed JSON {attempt} times", source="huggingface", url=url
+                ) from None
             logger.info("the Hub sent a malformed body for %s; asking again", url)
             wait = min(wait * 2, 30)
     raise AssertionError("unreachable")
@@ -319,9 +326,9 @@ class _Info(BaseModel):
 
     id: StrictStr
     sha: StrictStr | None = None
-    downloads: StrictInt | None = None
-    downloadsAllTime: StrictInt | None = None  # the Hub spells them so
-    likes: StrictInt | None = None
+    downloads: Count | None = None
+    downloadsAllTime: Count | None = None  # the Hub spells them so
+    likes: Count | None = None
     tags: list[StrictStr] | None = None
     gated: StrictBool | StrictStr | None = None
     private: StrictBool | None = None
@@ -357,8 +364,11 @@ def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
     if card_doc.get("status") == 200:
         try:
             card = _card(str(card_doc["text"]))
-        except Exception as exc:
-            card_doc = {"status": 0, "error": f"card not read ({type(exc).__name__})"}
+        except FrontMatterError as exc:
+            card_doc = {"status": 0, "error": f"card not read ({exc})", "kind": "malformed"}
+        except Exception as exc:  # a card the library cannot read (a ``!!python`` tag)
+            why = f"card not read ({type(exc).__name__})"
+            card_doc = {"status": 0, "error": why, "kind": "malformed"}
     if card is None and card_doc.get("error"):
         # Public metadata is good; say why the card is missing without failing the entry. A
         # gated or absent card is a fact; one that could not be read keeps the last good one.
@@ -388,7 +398,59 @@ def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
                    failure=failure, carry=tuple(carry))  # fmt: skip
 
 
+# Values aliases may expand a card's front matter to (each counted at each use): real cards
+# have hundreds to tens of thousands; a few hundred bytes of nested aliases expand to billions,
+# which ``RepoCard``'s ``to_dict`` and the JSON kept of it would build in memory. A front matter
+# without aliases is as large as its text, which the size cap bounds.
+MAX_FRONT_MATTER_VALUES = 100_000
+
+
+# libyaml's loader where PyYAML was built with it (the wheels are): composing in C is ~10 times
+# faster than in Python, so the check costs a fraction of RepoCard's own (Python) parse.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class FrontMatterError(ValueError):
+    """A card's front matter that would not fit in memory once its aliases are expanded."""
+
+
+def _check_front_matter(text: str) -> None:
+    """`FrontMatterError` when aliases expand the YAML front matter past
+    `MAX_FRONT_MATTER_VALUES` values. Composed only (nodes, an alias the node it names: linear
+    in the text), counted once per node with what it expands to, so the count costs what the
+    text does."""
+    match = REGEX_YAML_BLOCK.search(text)
+    if match is None:
+        return
+    try:
+        root = yaml.compose(match.group(2), Loader=_LOADER)
+    except yaml.YAMLError:
+        return  # RepoCard reads it as no metadata (``ignore_metadata_errors``)
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 0  # a recursive alias counts once, not for ever
+            value = node.value
+            if isinstance(node, yaml.MappingNode):
+                total = 1 + sum(size(k) + size(v) for k, v in value)
+            elif isinstance(node, yaml.SequenceNode):
+                total = 1 + sum(size(v) for v in value)
+            else:
+                total = 1
+            sizes[key] = min(total, MAX_FRONT_MATTER_VALUES + 1)
+        return sizes[key]
+
+    expanded = size(root) if root is not None else 0
+    if expanded > MAX_FRONT_MATTER_VALUES and expanded > len(sizes):  # aliases multiplied it
+        raise FrontMatterError(
+            f"its front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values"
+        )
+
+
 def _card(text: str) -> Card:
+    _check_front_matter(text)
     card = RepoCard(text, ignore_metadata_errors=True)
     meta: dict[str, Any] = card.data.to_dict() if card.data else {}  # type: ignore[no-untyped-call]
 

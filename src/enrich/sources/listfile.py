@@ -117,7 +117,7 @@ def _read_url(url: str, settings: Settings) -> bytes:
                 if len(data) > MAX_LIST_BYTES:
                     raise InputError(f"{url}: larger than {MAX_LIST_BYTES} bytes")
             return data
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a Location httpx cannot read
         raise InputError(f"{url}: cannot be read ({type(exc).__name__})") from None
 
 

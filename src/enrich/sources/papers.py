@@ -74,7 +74,15 @@ from enrich.core.spec import SourceSpec
 from enrich.core.specs.arxiv import PAPER
 from enrich.core.specs.papers import ARXIV_MATCH, PAPERS
 from enrich.sources.arxiv import Fetcher, parse_feed, read_queries
-from enrich.sources.base import FetchContext, RawSink, SourceBase, chunks, parse_time
+from enrich.sources.base import (
+    FetchContext,
+    RawSink,
+    SourceBase,
+    chunks,
+    in_range,
+    load_json,
+    parse_time,
+)
 from enrich.sources.clock import RunClock
 from enrich.sources.hubhttp import HubHTTP, offline
 from enrich.sources.huggingface import hub_error_info
@@ -148,12 +156,12 @@ class PaperSource(SourceBase[HubPaper]):
             if entry.id.startswith("arxiv:"):
                 hub = docs.hub.get(entry.source_id)
                 if hub is not None:
-                    outcomes[entry.id] = _hub_outcome(hub)
+                    outcomes[entry.id] = in_range(_hub_outcome(hub))
                 continue
             paper_input = docs.inputs.get(entry.id)
             if paper_input is None:
                 continue
-            outcomes[entry.id] = _resolved_outcome(paper_input, docs)
+            outcomes[entry.id] = in_range(_resolved_outcome(paper_input, docs))
         return outcomes
 
 
@@ -351,7 +359,7 @@ def _hub_page(
             )
             return doc
         try:
-            body = response.json()
+            body = load_json(response.content)
         except ValueError:
             if attempt < settings.http_retries and ctx.budget.wait(wait):
                 logger.info("the Hub sent a malformed paper page for %s; asking again", paper_id)

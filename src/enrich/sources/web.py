@@ -156,6 +156,11 @@ def fetch_page(
         doc["error"], doc["error_kind"] = "timed out", "network"
     except httpx.HTTPError as exc:
         doc["error"], doc["error_kind"] = f"unreachable ({type(exc).__name__})", "network"
+    except httpx.InvalidURL as exc:
+        # No HTTPError: httpx reads a redirect's Location even when it does not follow it, and
+        # one it cannot parse (``data:text/html,…``) ended the whole web source.
+        doc["error"] = f"refused: a redirect to an invalid URL ({exc})"
+        doc["error_kind"] = "blocked"
     return doc
 
 
@@ -187,7 +192,9 @@ def _outcome(entry: Entry, doc: WebDocument) -> Outcome[WebPage]:
         final_url=last["url"],
         http_status=200 if last["status"] == 304 else last["status"],
         content_type=last["headers"].get("content-type"),
-        title=title if isinstance(title, str) else None,
+        # As published, a title is cut like a description: a page's <title> of 2 MB (the whole
+        # read cap) went whole into the dataset, its diff and its feed.
+        title=title[: pagemeta.MAX_TEXT] if isinstance(title, str) else None,
         checked_at=checked,
         redirects=[
             Redirect(status=h["status"], url=h["url"]) for h in hops if h["status"] in _REDIRECTS

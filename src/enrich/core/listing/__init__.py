@@ -64,8 +64,15 @@ def decode_list(data: bytes, source: str) -> str:
     return text
 
 
+# Texts from this size on have their parse's objects moved to the oldest generation at once
+# (see `_no_cycle_collection`); below it the move saves nothing measurable, and asking whether a
+# caller keeps objects frozen (`gc.get_freeze_count`) walks every frozen object: ~20-60 ms a
+# parse in a process that froze half a million (a test session does), for a ten-line list.
+_MOVE_FROM = 1_000_000
+
+
 @contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def _no_cycle_collection(size: int) -> Iterator[None]:
     """The cyclic garbage collector paused for one parse, then restored as it was.
 
     A long list's parse allocates millions of small objects that form no cycles (tokens,
@@ -76,14 +83,15 @@ def _no_cycle_collection() -> Iterator[None]:
     The objects made meanwhile are all in the youngest generation then, which the collector's
     first pass would scan whole (a tenth of a second per 20,000 links); they are moved to the
     oldest at once instead (`gc.freeze` then `gc.unfreeze`, two list splices), where they
-    would be after that pass anyway, unless some caller keeps objects frozen."""
+    would be after that pass anyway, unless some caller keeps objects frozen. Only for texts of
+    ``_MOVE_FROM`` characters or more (``size``)."""
     paused = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if paused:
-            if gc.get_freeze_count() == 0:
+            if size >= _MOVE_FROM and gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
@@ -95,7 +103,7 @@ def parse_list(data: bytes, source: str) -> ParsedList:
     Each call parses: a run parses its list once and holds the answer (`enrich.run.state.Run`),
     so nothing is cached here to be shared, and changed, behind a caller's back."""
     text = decode_list(data, source)
-    with _no_cycle_collection():
+    with _no_cycle_collection(len(text)):
         walk = Walker(_lines(text)).walk()
         skips: list[Skip] = []
         entries, rejected = build_entries(iter_listed(walk, source, skips))
@@ -123,7 +131,7 @@ def extract_links(text: str, source: str = "") -> tuple[list[ListedLink], list[S
 def _extract(
     text: str, source: str
 ) -> tuple[list[ListedLink], list[Skipped], dict[tuple[str, ...], str]]:
-    with _no_cycle_collection():
+    with _no_cycle_collection(len(text)):
         walk = Walker(_lines(text)).walk()
         links, skips = listed_links(walk, source)
     skipped = [Skipped(url=s.url, line=s.line, reason=s.reason) for s in walk.skipped + skips]

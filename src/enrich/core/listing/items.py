@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from enrich.core.listing.segments import RawLink, Seg, SegKind, plain
 from enrich.core.listing.words import (
@@ -107,6 +109,12 @@ _OPENER = re.compile(r"[(\[{（【]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]）】])")
 
 
+# What most items have none of, one for all (an empty frozenset is 216 bytes, a dict 64): an
+# item of a 100,000-link list is read once and held until its entries are made.
+_NO_SEQS: frozenset[int] = frozenset()
+_NO_TITLES: Mapping[int, str] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Read:
     """A finished item: what became of a `Draft` once its text was read."""
@@ -118,12 +126,12 @@ class Read:
     parent: str | None
     title: str | None
     description: str | None
-    cells: list[tuple[str, str]]
+    cells: Sequence[tuple[str, str]]
     links: list[RawLink]
     # links that stand in a sentence (a word right before them): "uses [greenlet](…)"
     in_prose: frozenset[int] = frozenset()
     # titles of links folded in from sub-items, named by a sub-item ("- Title: X")
-    link_titles: dict[int, str] = field(default_factory=dict)
+    link_titles: Mapping[int, str] = field(default_factory=dict)
     hint: str | None = None  # the title it has from above (a heading link, a title line)
 
 
@@ -219,9 +227,10 @@ class Draft:
             and _after_a_word(part[at - 1])
             and not _link_next(part, at)
         )
-        titles = {link.seq: self.named for link in self.folded} if self.named else {}
+        titles = {link.seq: self.named for link in self.folded} if self.named else _NO_TITLES
         done = Read(self.kind, self.index, self.line, self.section, self.parent, title,
-                    description, self.cells(), links, prose, titles, self.hint)  # fmt: skip
+                    description, self.cells() if self.kind is ItemKind.TABLE_ROW else (),
+                    links, prose or _NO_SEQS, titles, self.hint)  # fmt: skip
         self.parts = []
         return done
 

@@ -2,8 +2,9 @@
 
 A 100,000-link list makes 100,000 entries, positions and items. Validating values the parser
 built and typed itself checks nothing (pydantic's ``model_construct`` is for this), and
-``model_construct`` itself loops over every field of the model at each call; `built` copies a
-template of the defaults instead. Each record also carries the names of the fields it was given
+``model_construct`` itself loops over every field of the model at each call; `built` calls a
+function written once per shape of values (`_maker`) that stores each field in turn. Each
+record also carries the names of the fields it was given
 (``model_fields_set``: a set of 700 bytes, 40% of a record); records of one shape share one
 such set. Nothing in the project reads it (no ``exclude_unset``), and records are changed by
 copy (`enrich.core.model.updated`), which copies the set; a record's field set in place would
@@ -67,29 +68,50 @@ _NAMES: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
 def built(cls: type[M], /, **values: Any) -> M:
     """A record of ``cls`` holding ``values`` (already of the fields' types) and the defaults
     of the rest: what ``cls.model_construct(**values)`` makes, faster and smaller."""
+    make = _MAKERS.get((cls, tuple(values)))
+    if make is None:
+        make = _MAKERS[cls, tuple(values)] = _maker(cls, frozenset(values))
+    return make(values)  # type: ignore[no-any-return]
+
+
+_MAKERS: dict[tuple[type[BaseModel], tuple[str, ...]], Callable[[dict[str, Any]], Any]] = {}
+
+
+def _maker(cls: type[BaseModel], given: frozenset[str]) -> Callable[[dict[str, Any]], Any]:
+    """The function that makes a record of ``cls`` from values of the fields ``given``: each
+    field stored in the model's order, from the values, its default or its factory (written
+    out once per shape: a loop over the fields costs twice as much as the stores)."""
     defaults, factories = _template(cls)
-    data = defaults.copy()
-    data.update(values)
-    for name, factory in factories:
-        if name not in values:
-            data[name] = factory()
-    shape = (cls, frozenset(values))
-    names = _NAMES.get(shape)
-    if names is None:
-        missing = [
-            n for n, info in cls.model_fields.items() if info.is_required() and n not in values
-        ]
-        assert not missing and len(data) == len(defaults), f"{cls.__name__}: {missing or values}"
-        assert cls.__pydantic_post_init__ is None and not cls.__pydantic_root_model__
-        names = _NAMES[shape] = set(values)
-    record = cls.__new__(cls)
-    store = _store
-    if len(data) > _SHARED_MAX:  # its own dictionary whatever is done: this one, at once
-        store(record, "__dict__", data)
-    else:
-        for name, value in data.items():  # one at a time, in order: see the module's docstring
-            store(record, name, value)
-    store(record, "__pydantic_fields_set__", names)
-    store(record, "__pydantic_extra__", None)
-    store(record, "__pydantic_private__", None)
-    return record
+    missing = [n for n, info in cls.model_fields.items() if info.is_required() and n not in given]
+    unknown = given - defaults.keys()
+    assert not missing and not unknown, f"{cls.__name__}: {missing or sorted(unknown)}"
+    assert cls.__pydantic_post_init__ is None and not cls.__pydantic_root_model__
+    made = dict(factories)
+    names = _NAMES.setdefault((cls, given), set(given))
+    scope: dict[str, Any] = {"new": cls.__new__, "cls": cls, "store": _store, "names": names}
+    lines = ["def make(values):", "    record = new(cls)"]
+    own = len(defaults) > _SHARED_MAX  # its own dictionary whatever is done: given at once
+    if own:
+        lines.append("    data = {")
+    for at, name in enumerate(defaults):
+        if name in given:
+            value = f"values[{name!r}]"
+        elif name in made:
+            scope[f"factory{at}"] = made[name]
+            value = f"factory{at}()"
+        else:
+            scope[f"default{at}"] = defaults[name]
+            value = f"default{at}"
+        lines.append(
+            f"        {name!r}: {value}," if own else f"    store(record, {name!r}, {value})"
+        )
+    if own:
+        lines += ["    }", "    store(record, '__dict__', data)"]
+    lines += [
+        "    store(record, '__pydantic_fields_set__', names)",
+        "    store(record, '__pydantic_extra__', None)",
+        "    store(record, '__pydantic_private__', None)",
+        "    return record",
+    ]
+    exec("\n".join(lines), scope)  # noqa: S102  # names and values are the model's own
+    return scope["make"]  # type: ignore[no-any-return]

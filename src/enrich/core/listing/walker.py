@@ -1,21 +1,27 @@
 """The block walk: markdown-it-py's block tokens -> items, their links, and skipped links.
 
-Block tokens are parsed for the whole file (with the inline rule off); each inline run is then
-parsed, read and dropped as the walk reaches it, so memory stays close to the block tokens and
-the result. Lists nest up to `MAX_NESTING` levels (markdown-it's own limit is 20 tokens, about
-nine lists); whatever lies deeper, or anywhere markdown-it did not read, is found by a census
-of the lines no block covers and reported as skipped, never dropped.
+Block tokens are made one top-level block at a time (`blocks`, with the inline rule off) and
+read as they come, a long list's or table's item by item; each inline run is parsed, read and
+dropped as the walk reaches it, so the block tokens of the whole file never exist at once (on a
+list of 100,000 links they would be some 200 MB). A file that may define link references (it
+holds ``]:``) is tokenized whole first: an inline run may use a reference defined below it.
+Lists nest up to `MAX_NESTING` levels (markdown-it's own limit is 20 tokens, about nine lists);
+whatever lies deeper, or anywhere markdown-it did not read, is found by a census of the lines
+no block covers and reported as skipped, never dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore, normalize
 from markdown_it.token import Token
 
 from enrich.core.listing.autolinks import CANDIDATE
@@ -61,7 +67,80 @@ def markdown() -> MarkdownIt:
             rule.fn = _underlined(rule.fn)
     md.block.ruler.__cache__ = None  # the chains (and the paragraph's terminators) rebuilt
     md.block.tokenize = _one_line_items(md.block.tokenize)  # type: ignore[method-assign]
+    # What `blocks` runs in place of md.parse: normalize, then the block rules; nothing else.
+    core = [rule.name for rule in md.core.ruler.__rules__ if rule.enabled]
+    assert core == ["normalize", "block"], core
     return md
+
+
+def blocks(
+    md: MarkdownIt, text: str, env: dict[str, Any], take: Take | None = None
+) -> Iterator[list[Token]]:
+    """``md.parse(text, env)``'s block tokens, one top-level block at a time (its core rules
+    are normalize and block only: `markdown`). The loop is markdown-it's own top-level loop
+    (``ParserBlock.tokenize``; nested blocks are tokenized by it): each block rule reads only
+    the tokens it pushes itself, so the tokens of the blocks before it can be let go.
+
+    With ``take``, a top-level list or table is handed over while it is tokenized, each time
+    an item or a row begins (`_Streamed`): what ``take`` reads is not yielded again."""
+    core = StateCore(text, md, env)
+    normalize(core)
+    if not core.src:
+        return
+    if take is None:
+        state = StateBlock(core.src, md, env, [])
+    else:
+        state = _Streamed(core.src, md, env, take)
+    rules = md.block.ruler.getRules("")
+    line, end, empty_before = state.line, state.lineMax, False
+    while line < end:
+        state.line = line = state.skipEmptyLines(line)
+        if line >= end:
+            break
+        if not any(rule(state, line, end, False) for rule in rules):
+            raise AssertionError("no block rule matched")  # the paragraph rule always does
+        state.tight = not empty_before
+        line = state.line
+        if line - 1 < end and state.isEmpty(line - 1):
+            empty_before = True
+        if line < end and state.isEmpty(line):
+            empty_before = True
+            line += 1
+            state.line = line
+        tokens, state.tokens = state.tokens, []
+        if isinstance(state, _Streamed):
+            tokens, state.taken = tokens[state.taken :], 0
+        yield tokens
+
+
+# Reads ``tokens[start:]`` (a top-level block so far, every structure in it closed), puts
+# `_TAKEN` in their place and says True; or says False and reads none (then they are given
+# again, with what follows).
+Take = Callable[[list[Token], int], bool]
+# What stands in the tokenizer's list for a token already read: markdown-it's list rule looks
+# back over its items' tokens at the end (tight paragraphs: a paragraph_open of their level).
+_TAKEN = Token("taken", "", 0, level=-1)
+
+
+class _Streamed(StateBlock):
+    """Block state that hands a top-level list's tokens over as each item begins, and a
+    top-level table's as each row begins: 100,000 bullets are one block, whose 500,000 tokens
+    (about 400 bytes each) would otherwise all exist before the first is read."""
+
+    def __init__(self, src: str, md: MarkdownIt, env: dict[str, Any], take: Take) -> None:
+        super().__init__(src, md, env, [])
+        self.take = take
+        self.taken = 0  # tokens[:taken] are read (and stand as _TAKEN)
+
+    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        # an item of a top-level list, a row of a top-level table (their levels: 1 and 2)
+        if (ttype == "list_item_open" and self.level == 1) or (
+            ttype == "tr_open" and self.level == 2
+        ):
+            tokens, taken = self.tokens, self.taken
+            if len(tokens) > taken and self.take(tokens, taken):
+                self.taken = len(tokens)
+        return super().push(ttype, tag, nesting)
 
 
 # The characters a block must start with (its first one after indentation), per block rule of
@@ -227,8 +306,12 @@ class Walk:
 
 
 class Walker:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, whole: bool = False) -> None:
+        """``whole``: tokenize the whole text before reading it (as a text that may define
+        link references is), not block by block."""
         self.md = markdown()
+        self.whole = whole
+        self.covered = bytearray()
         self.env: dict[str, Any] = {}
         self.text = text
         self.seq = count(1)
@@ -244,6 +327,7 @@ class Walker:
         self.after_heading = False
         self.in_header = True
         self.table_headers: list[str] = []
+        self.table_map: list[int] | None = None
         self.row: list[list[Seg]] | None = None
         self.row_line = 0
         self.in_thead = False
@@ -258,21 +342,41 @@ class Walker:
         self.title_seen = False
 
     def walk(self) -> Walk:
-        tokens = self.md.parse(self.text, self.env)
         covered = bytearray(self.text.count("\n") + 2)
-        i, n = 0, len(tokens)
+        self.covered = covered
+        if self.whole or "]:" in self.text:  # a reference may be defined below its use
+            self._read(self.md.parse(self.text, self.env))
+        else:
+            for tokens in blocks(self.md, self.text, self.env, self._take):
+                self._read(tokens)
+        if self.pending is not None:
+            self.sections.pseudo(self.pending)
+        self._uncovered(covered)
+        return self.out
+
+    def _take(self, tokens: list[Token], start: int) -> bool:
+        """Read the tokens of a top-level list or table so far; not a list that may be labelled
+        links under a bold line (`_labelled_list` reads the whole list at its start)."""
+        if tokens[start].type in _LISTS and self.pending is not None and not self.open:
+            return False
+        self._read(tokens, start, _TAKEN)
+        return True
+
+    def _read(self, tokens: list[Token], i: int = 0, gone: Token | None = None) -> None:
+        """Read ``tokens[i:]``, each one let go once read (``gone`` in its place)."""
+        covered = self.covered
+        n = len(tokens)
         while i < n:
             token = tokens[i]
             if token.map and token.type in _LEAVES:
                 start, end = token.map
                 covered[start:end] = b"\x01" * (end - start)
+            elif token.type == "table_close" and self.table_map:  # whole now (see _LEAVES)
+                start, end = self.table_map
+                covered[start:end] = b"\x01" * (end - start)
             read = self._token(tokens, i)
-            tokens[i:read] = [None] * (read - i)  # type: ignore[list-item]  # read: let go
+            tokens[i:read] = [gone] * (read - i)  # type: ignore[list-item]
             i = read
-        if self.pending is not None:
-            self.sections.pseudo(self.pending)
-        self._uncovered(covered)
-        return self.out
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -290,7 +394,7 @@ class Walker:
             self._list_item(token)
         elif kind == "list_item_close":
             self._close_item()
-        elif kind in ("bullet_list_open", "ordered_list_open"):
+        elif kind in _LISTS:
             if self.pending is not None and not self.open and _labelled_list(tokens, i):
                 self._hold(token)
             else:
@@ -307,6 +411,7 @@ class Walker:
         elif kind == "table_open":
             self._block()
             self.table_headers = []
+            self.table_map = token.map
         elif kind == "thead_open":
             self.in_thead = True
         elif kind == "thead_close":
@@ -602,8 +707,11 @@ class Walker:
                 )
 
 
+_LISTS = ("bullet_list_open", "ordered_list_open")
+# Blocks whose lines are read (covered) as a whole; a table's are counted at its end: its map
+# is completed then (a table is read row by row as it is tokenized: `_Streamed`).
 _LEAVES = frozenset({
-    "paragraph_open", "heading_open", "html_block", "fence", "code_block", "hr", "table_open",
+    "paragraph_open", "heading_open", "html_block", "fence", "code_block", "hr",
 })  # fmt: skip
 
 

@@ -21,7 +21,6 @@ again like a malformed one; one that timed out is not (the entry goes stale).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -34,7 +33,7 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from urllib3 import BaseHTTPResponse
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 
 from enrich.core.errors import (
     ErrorTable,
@@ -49,6 +48,7 @@ from enrich.core.errors import (
 )
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, describe, exchange
 from enrich.core.settings import Settings
+from enrich.sources.base import load_json
 from enrich.sources.bounded import CHUNK, Bound, BoundedAdapter, bounded, current, read_capped
 from enrich.sources.clock import RunClock
 from enrich.sources.github.ratelimit import RateLimits, readable_rate_header
@@ -70,6 +70,14 @@ class BudgetedRetry(GithubRetry):
         kw["budget"] = self.budget
         kw["most"] = self.most
         return super().new(**kw)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Seconds to wait; a Retry-After no one can read (``-5``, ``nan``) is none, the
+        backoff's wait instead (urllib3 raised InvalidHeader: that entry failed, not retried)."""
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return self.get_backoff_time()
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         wait = self.get_retry_after(response) if response is not None else None
@@ -273,7 +281,7 @@ def request(
             exchanges.append(revalidated(name, url, answer_headers, previous, now))
             return previous["body"]
         try:
-            data = json.loads(output) if output else None
+            data = load_json(output) if output else None
         except ValueError:
             if status < 400:
                 if attempt < ctx.settings.http_retries and ctx.budget.wait(wait):
@@ -341,6 +349,6 @@ def reread_rate_limits(ctx: GitHubContext) -> None:
         with bounded(rest_bound(ctx.settings)):
             status, _, output = ctx.client.requester.requestJson("GET", url)
         if status == 200:
-            ctx.rate.learn(json.loads(output))
+            ctx.rate.learn(load_json(output))
     except Exception as exc:
         logger.info("GitHub's rate limits could not be read first (%s)", type(exc).__name__)

@@ -23,7 +23,6 @@ the last run (or not yet counted), with the reason. None is ever asked into a 40
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -38,7 +37,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from enrich.core.errors import MalformedBodyError, TooLargeError
 from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
-from enrich.sources.base import FetchContext, RawSink, fetch_each
+from enrich.sources.base import FetchContext, RawSink, fetch_each, load_json
 from enrich.sources.bounded import bounded
 from enrich.sources.github.client import GitHubContext, error_info, graphql_bound, request
 from enrich.sources.github.normalize import shape_problem
@@ -306,7 +305,7 @@ def _post(
         except TooLargeError as exc:  # a malformed answer: asked again like one
             status, headers, output, too_large = 200, {}, None, exc
         try:
-            body = json.loads(output) if isinstance(output, str) and output else None
+            body = load_json(output) if isinstance(output, str) and output else None
         except ValueError:
             body = None
         if status >= 400:

@@ -31,7 +31,7 @@ from enrich.core.failures import failure_of
 from enrich.core.model import Entry, Failure, Language, Release, Repo, Status
 from enrich.core.outcome import Outcome
 from enrich.core.rawdocs import OK, Exchange, GitHubDocument
-from enrich.sources.base import malformed, parse_time
+from enrich.sources.base import INT64_MAX, Count, malformed, parse_time
 
 
 class _Model(BaseModel):
@@ -51,11 +51,11 @@ class _RestRepo(_Model):
     html_url: StrictStr
     description: StrictStr | None = None
     homepage: StrictStr | None = None
-    stargazers_count: StrictInt
-    forks_count: StrictInt
-    subscribers_count: StrictInt | None = None
-    watchers_count: StrictInt | None = None
-    open_issues_count: StrictInt
+    stargazers_count: Count
+    forks_count: Count
+    subscribers_count: Count | None = None
+    watchers_count: Count | None = None
+    open_issues_count: Count
     language: StrictStr | None = None
     license: _License | None = None
     topics: list[StrictStr] | None = None
@@ -86,10 +86,10 @@ class _Commit(_Model):
 
 class _Week(_Model):
     week: StrictInt
-    days: list[StrictInt] = Field(min_length=7, max_length=7)
+    days: list[Count] = Field(min_length=7, max_length=7)
 
 
-_LANGUAGES = TypeAdapter(dict[StrictStr, StrictInt])
+_LANGUAGES = TypeAdapter(dict[StrictStr, Count])
 _COMMITS = TypeAdapter(list[_Commit])
 _WEEKS = TypeAdapter(list[_Week])
 _LIST = TypeAdapter(list[Any])
@@ -98,7 +98,7 @@ _LIST = TypeAdapter(list[Any])
 
 
 class _Total(_Model):
-    totalCount: StrictInt  # GitHub GraphQL's names
+    totalCount: Count  # GitHub GraphQL's names
 
 
 class _Named(_Model):
@@ -106,7 +106,7 @@ class _Named(_Model):
 
 
 class _LanguageEdge(_Model):
-    size: StrictInt
+    size: Count
     node: _Named
 
 
@@ -150,8 +150,8 @@ class _Node(_Model):
     url: StrictStr
     description: StrictStr | None = None
     homepageUrl: StrictStr | None = None
-    stargazerCount: StrictInt
-    forkCount: StrictInt
+    stargazerCount: Count
+    forkCount: Count
     watchers: _Total | None = None
     issues: _Total | None = None
     pullRequests: _Total | None = None
@@ -364,7 +364,10 @@ def _count(x: Exchange, items: list[Any]) -> int:
     for part in link.split(","):
         if 'rel="last"' in part:
             url = part.split(";")[0].strip().strip("<>")
-            return int(parse_qs(urlsplit(url).query)["page"][0])
+            count = int(parse_qs(urlsplit(url).query)["page"][0])
+            if not 0 <= count <= INT64_MAX:  # a page GitHub cannot have (-3, 10**23)
+                raise ValueError(f"no such last page: {count}")
+            return count
     return len(items)
 
 

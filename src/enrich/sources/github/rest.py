@@ -23,7 +23,6 @@ recorded as failed and the others go on: the entry keeps that part's last good v
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -37,7 +36,7 @@ from enrich.core.errors import SourceError
 from enrich.core.links import github_name
 from enrich.core.model import Entry
 from enrich.core.rawdocs import OK, ErrorInfo, Exchange, GitHubDocument, exchange
-from enrich.sources.base import malformed
+from enrich.sources.base import load_json, malformed
 from enrich.sources.bounded import bounded, read_capped
 from enrich.sources.clock import RunClock
 from enrich.sources.github.client import (
@@ -211,7 +210,7 @@ def commit_activity(ctx: GitHubContext, base: str, previous: Exchange | None) ->
     if response.status_code == 304 and previous is not None:
         return revalidated("commit_activity", url, response.headers, previous, now)
     try:
-        body = json.loads(content) if content else None
+        body = load_json(content) if content else None
     except ValueError:
         body = None
     return exchange("commit_activity", url, response.status_code, response.headers, body, now)

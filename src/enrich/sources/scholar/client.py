@@ -28,7 +28,6 @@ Semantic Scholar sends no ETag: nothing is asked conditionally.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ import httpx
 
 from enrich.core.errors import TimedOutError, TooLargeError
 from enrich.core.rawdocs import ErrorInfo, ScholarBatch, exchange
-from enrich.sources.base import FetchContext, RawSink
+from enrich.sources.base import FetchContext, RawSink, load_json
 from enrich.sources.bounded import Bound, DeadlineTransport, bounded, read_capped
 from enrich.sources.limits import refused_wait, retry_after
 from enrich.sources.scholar.record import FIELDS
@@ -146,12 +145,14 @@ class Batches:
         except TooLargeError:
             why = f"Semantic Scholar sent an answer larger than {settings.s2_max_bytes:,} bytes"
             return _Answer(error=ErrorInfo(kind="malformed", message=why))
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # InvalidURL: a redirect's Location httpx cannot parse (``data:…``), read even
+            # though it is not followed; no HTTPError, it ended the source.
             why = f"Semantic Scholar unreachable ({type(exc).__name__})"
             return _Answer(error=ErrorInfo(kind="network", message=why))
         text = data.decode("utf-8", errors="replace")
         try:
-            body: Any = json.loads(text) if text.strip() else None
+            body: Any = load_json(text) if text.strip() else None
         except ValueError:
             body = None
         answer = _Answer(status=status, headers=headers, body=body)

@@ -23,7 +23,7 @@ from typing import Any
 from enrich.core.failures import failure_of
 from enrich.core.model import Entry, Failure, ScholarPaper, Status
 from enrich.core.outcome import Outcome
-from enrich.sources.base import parse_time, unreadable
+from enrich.sources.base import in_range, parse_time, unreadable
 from enrich.sources.scholar.ids import s2_id, why_not_asked
 from enrich.sources.scholar.record import read_paper, unknown
 
@@ -38,7 +38,7 @@ def normalize(entries: list[Entry], documents: list[Any]) -> dict[str, Outcome[S
                 outcomes[entry.id] = Outcome(Status.SKIPPED, reason=why_not_asked(entry))
             continue
         try:
-            outcomes[entry.id] = _outcome(doc, str(doc["asked"][entry.id]))
+            outcomes[entry.id] = in_range(_outcome(doc, str(doc["asked"][entry.id])))
         except Exception as exc:
             outcomes[entry.id] = unreadable(exc)
     return outcomes

@@ -56,6 +56,8 @@ def read_paper(
     """The record of one batch item; `ValueError` when it is not what the API sends."""
     if not isinstance(item, Mapping) or not isinstance(item.get("paperId"), str):
         raise ValueError("an item without a paperId")
+    for key in _COUNTS:
+        _count(item, key)
     venue = _object(item, "publicationVenue")
     pdf = _object(item, "openAccessPdf")
     tldr = _object(item, "tldr")
@@ -126,6 +128,21 @@ def _reference(item: Any) -> Reference | None:
         return None  # a reference Semantic Scholar could not identify: nothing to tie
     s2 = paper_id.lower() if paper_id else None
     return Reference(paper_id=s2, arxiv=ids.get("arxiv"), doi=ids.get("doi"), acl=ids.get("acl"))
+
+
+# The API's counts, by the record's field each fills.
+_COUNTS = {
+    "citationCount": "citations", "influentialCitationCount": "influential_citations",
+    "referenceCount": "reference_count",
+}  # fmt: skip
+
+
+def _count(item: Mapping[str, Any], key: str) -> None:
+    """A whole number out of a count's range (-3, or 2^70: it failed the publish) is no count;
+    one of another type is the record's to refuse."""
+    value = item.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 2**63:
+        raise ValueError(f"{_COUNTS[key]}: {key} is {str(value)[:40]}, not a count")
 
 
 def _object(item: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
