@@ -174,6 +174,24 @@ def test_shared_ranks_by_lists_then_stars(
     assert shared(web)[0]["stars"] is None
 
 
+@pytest.mark.parametrize("top", [1, 3, 10, 200], ids=lambda t: f"top {t}")
+def test_shared_keeps_the_top_of_the_whole_ranking(top: int) -> None:
+    """Only the top's rows are made; they are the first ``top`` of every entity's row ranked
+    (many ties of lists and stars, so the id decides among them)."""
+    def repo(n: int) -> Entry:
+        record = Repo(repo_id=n, full_name=f"o/r{n}", html_url=f"https://github.com/o/r{n}",
+                      stars=(n * 7) % 5 * 100, forks=0, watchers=0, open_issues=0)  # fmt: skip
+        return repo_entry(record)
+
+    entries = [repo(n) for n in range(60)]
+    snapshots = {f"list-{k}": snap([e for n, e in enumerate(entries) if n % (k + 1) == 0])
+                 for k in range(6)}  # fmt: skip
+    every = shared(snapshots, top=10_000)
+    assert len(every) == 60
+    assert every == sorted(every, key=lambda r: (-len(r["lists"]), -(r["stars"] or 0), r["id"]))
+    assert shared(snapshots, top=top) == every[:top]
+
+
 def test_the_feed_has_one_item_per_night_that_changed_something(
     nights: dict[str, object],
 ) -> None:
