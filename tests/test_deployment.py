@@ -7,6 +7,7 @@ Every process is stopped afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -161,7 +162,15 @@ def terminals(server_port: str, clone: Path, tmp_path: Path) -> Iterator[Callabl
     """New terminals in the clone's folder, sharing a Prefect home of their own; the page's
     ports are the module's server's and a free one for the sandbox."""
     ports = {SERVER_PORT: server_port, SANDBOX_PORT: str(free_port())}
-    env = environment(tmp_path / "prefect-home")
+    with opened_terminals(clone, environment(tmp_path / "prefect-home"), ports, tmp_path) as terminal:
+        yield terminal
+
+
+@contextlib.contextmanager
+def opened_terminals(clone: Path, env: dict[str, str], ports: dict[str, str],
+                     tmp_path: Path) -> Iterator[Callable[[], Shell]]:
+    """A maker of terminals (`Shell`) in ``clone``; every process they started is stopped at
+    the end, the newest terminal's first."""
     shells: list[Shell] = []
 
     def terminal() -> Shell:

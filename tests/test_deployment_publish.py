@@ -21,6 +21,7 @@ from test_deployment import (
     flow_run_logs,
     no_deployment_yet,
     one,
+    opened_terminals,
 )
 from test_deployment import clone as clone  # the fixture
 
@@ -31,17 +32,8 @@ pytestmark = pytest.mark.slow  # starts processes on a Prefect server
 def terminals(shared_prefect_api: str, clone: Path, tmp_path: Path) -> Iterator[Callable[[], Shell]]:
     """New terminals in the clone's folder, pointed at the session's Prefect server."""
     env = {**environment(tmp_path / "prefect-home"), "PREFECT_API_URL": shared_prefect_api}
-    shells: list[Shell] = []
-
-    def terminal() -> Shell:
-        shells.append(Shell(clone, env, {}, tmp_path))
-        return shells[-1]
-
-    try:
+    with opened_terminals(clone, env, {}, tmp_path) as terminal:
         yield terminal
-    finally:
-        for shell in reversed(shells):
-            shell.stop_all()
 
 
 def changed_paths(commit, parent) -> set[str]:  # type: ignore[no-untyped-def]
