@@ -21,7 +21,9 @@ from typing import Any, TypeVar
 
 import pytest
 
+from builders import entry_for, snap
 from enrich.core.budget import candidates, keep_newest, planned
+from enrich.core.errors import InputError
 from enrich.core.links import Kind
 from enrich.core.model import Deferred, Entry, Header, Language, Repo, Snapshot, Status, updated
 from enrich.core.settings import Settings
@@ -31,7 +33,7 @@ from enrich.run.job import CatalogJob, InProcess, run_catalog
 from enrich.run.state import FetchTask
 from enrich.run.steps import FinishList, read_previous
 from enrich.sandbox.server import FakeAPI, Fault
-from enrich.store.codec import to_json
+from enrich.store.codec import read_planned, read_snapshot, to_json
 
 NIGHT_1 = datetime(2026, 11, 25, 3, tzinfo=UTC)
 NIGHT_2 = NIGHT_1 + timedelta(days=1)
@@ -101,6 +103,35 @@ def test_what_the_plan_keeps_of_an_entry_is_its_ages_and_its_count() -> None:
     # what the plan never reads is not kept: the list's words, the repository's details
     assert (kept.title, kept.description, kept.section, kept.urls) == (None, None, [], [])
     assert (kept.repo.languages, kept.repo.topics, kept.repo.description) == ([], [], None)
+
+
+@pytest.mark.parametrize(("name", "entries"), [
+    *KNOWN_CASES,
+    ("every kind, never fetched", [entry_for("https://arxiv.org/abs/2204.05862"),
+                                   entry_for("https://huggingface.co/datasets/Anthropic/hh-rlhf"),
+                                   entry_for("https://example.org/sample-page"), entry("a")]),
+    ("a count deferred, a record kept", [entry("a", status=Status.STALE, fetched_at=NIGHT_1,
+                                               repo=repo_record(None),
+                                               deferred=[Deferred(field="contributors", fetched_at=OLD)])]),
+], ids=lambda c: c if isinstance(c, str) else "")  # fmt: skip
+def test_a_previous_snapshot_read_for_the_plan_gives_what_the_plan_keeps_of_it(
+    name: str, entries: list[Entry], tmp_path: Path
+) -> None:
+    """A catalog's prepare reads each list's previous snapshot for what the plan keeps of it
+    (`read_planned`), not whole: the same as `planned` of every entry read whole."""
+    path = tmp_path / "latest.json"
+    path.write_bytes(to_json(snap(entries, NIGHT_1)))
+    whole = read_snapshot(path).entries
+    assert [planned(e) for e in read_planned(path)] == [planned(e) for e in whole]
+
+
+@pytest.mark.parametrize("garbage", [b"{not json", b"", b'{"header": {"schema_version": "9.0"}, "entries": []}',
+                                     b'{"header": {"schema_version": "1.0"}, "entries": [{"id": 3}]}'])  # fmt: skip
+def test_a_previous_snapshot_that_does_not_read_is_refused_for_the_plan_too(garbage: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "latest.json"
+    path.write_bytes(garbage)
+    with pytest.raises(InputError, match=r"latest\.json"):
+        read_planned(path)
 
 
 # -- the fetch's outcomes, each let go once every list linking it has finished ------------------

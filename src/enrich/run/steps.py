@@ -48,7 +48,7 @@ from enrich.sources.github.ratelimit import merge as merge_usage
 from enrich.sources.listfile import read_list_source
 from enrich.sources.registry import SOURCES
 from enrich.store import diffs, history, hub
-from enrich.store.codec import read_snapshot, to_arrow
+from enrich.store.codec import read_planned, read_snapshot, to_arrow
 from enrich.store.compare import diff_snapshots
 from enrich.store.files import atomic_write_bytes
 from enrich.store.hub import HubUpload
@@ -159,9 +159,7 @@ def prepare_catalog(job: CatalogJob) -> Run:
     )  # fmt: skip
     known: dict[str, list[Entry]] = {}
     for each in lists:
-        previous = read_previous(each.out_dir)
-        budget.keep_newest(known, previous.entries if previous is not None else ())
-        del previous
+        budget.keep_newest(known, _planned_previous(each.out_dir))
     linked = Counter(e.id for one in found for e in one.parsed.entries)
     listing = Listing(store.run_dir, written, every)
     tasks = [
@@ -438,6 +436,18 @@ def finish_list(given: FinishList) -> RunResult:
     """One list of a catalog built from the shared raw folder (a projection of the shared
     results) and published in its own folder, as a run of that list alone would."""
     return finish(given.one, given.settings, given.outcomes)
+
+
+def _planned_previous(out_dir: Path) -> list[Entry]:
+    """What a plan reads of the snapshot published in ``out_dir`` (`codec.read_planned`); none
+    when there is none or it does not read (the list's finish says so: `read_previous`)."""
+    path = out_dir / "latest.json"
+    if not path.is_file():
+        return []
+    try:
+        return read_planned(path)
+    except EnrichError:
+        return []
 
 
 def read_previous(out_dir: Path) -> Snapshot | None:
