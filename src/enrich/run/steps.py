@@ -441,11 +441,8 @@ def finish_list(given: FinishList) -> RunResult:
 def _planned_previous(out_dir: Path) -> list[Entry]:
     """What a plan reads of the snapshot published in ``out_dir`` (`codec.read_planned`); none
     when there is none or it does not read (the list's finish says so: `read_previous`)."""
-    path = out_dir / "latest.json"
-    if not path.is_file():
-        return []
     try:
-        return read_planned(path)
+        return read_planned(out_dir / "latest.json")
     except EnrichError:
         return []
 

@@ -364,11 +364,9 @@ def _outcome(entry: Entry, doc: HubDocument) -> Outcome[HubRepo]:
     if card_doc.get("status") == 200:
         try:
             card = _card(str(card_doc["text"]))
-        except FrontMatterError as exc:
-            card_doc = {"status": 0, "error": f"card not read ({exc})", "kind": "malformed"}
-        except Exception as exc:  # a card the library cannot read (a ``!!python`` tag)
-            why = f"card not read ({type(exc).__name__})"
-            card_doc = {"status": 0, "error": why, "kind": "malformed"}
+        except Exception as exc:  # aliases past the cap (it says why), a ``!!python`` tag
+            why = str(exc) if isinstance(exc, FrontMatterError) else type(exc).__name__
+            card_doc = {"status": 0, "error": f"card not read ({why})", "kind": "malformed"}
     if card is None and card_doc.get("error"):
         # Public metadata is good; say why the card is missing without failing the entry. A
         # gated or absent card is a fact; one that could not be read keeps the last good one.

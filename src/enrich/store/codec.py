@@ -138,8 +138,7 @@ def read_snapshot(path: Path) -> Snapshot:
             external=[Entry.model_validate(row) for row in outside],
         )
     except (ValidationError, ValueError, OSError, AttributeError, pa.ArrowException) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable snapshot ({first})") from None
+        raise _unreadable(path, exc) from None
 
 
 # What a plan reads of an entry published before (`enrich.core.budget.planned`): these fields,
@@ -163,8 +162,7 @@ def read_planned(path: Path) -> list[Entry]:
         _check_version(path, str(raw_header.get("schema_version", "")))
         return [Entry.model_validate(_planned_row(row)) for row in rows]
     except (ValidationError, ValueError, OSError, AttributeError, TypeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable snapshot ({first})") from None
+        raise _unreadable(path, exc) from None
 
 
 def _planned_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -196,8 +194,13 @@ def read_table(path: Path, columns: list[str] | None = None) -> tuple[Header, pa
         _check_version(path, str(raw_header.get("schema_version", "")))
         return Header.model_validate(raw_header), table
     except (ValidationError, ValueError, OSError, pa.ArrowException) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable snapshot ({first})") from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: BaseException) -> InputError:
+    """The one-line error of a snapshot file that does not read: its error's first line."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(f"{path}: not a readable snapshot ({first})")
 
 
 def _check_version(path: Path, version: str) -> None:

@@ -26,6 +26,7 @@ from enrich.core.model import (
     ScholarPaper,
     Venue,
 )
+from enrich.sources.base import INT64_MAX
 
 __all__ = ["FIELDS", "ScholarPaper", "cited_ids", "external_ids", "read_paper", "unknown"]
 
@@ -141,7 +142,7 @@ def _count(item: Mapping[str, Any], key: str) -> None:
     """A whole number out of a count's range (-3, or 2^70: it failed the publish) is no count;
     one of another type is the record's to refuse."""
     value = item.get(key)
-    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 2**63:
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= INT64_MAX:
         raise ValueError(f"{_COUNTS[key]}: {key} is {str(value)[:40]}, not a count")
 
 
